@@ -1,0 +1,2 @@
+//! Build script for the C ABI crate (SONAME and exported-symbol list come later).
+fn main() {}

@@ -1,0 +1,3 @@
+//! L3 — table and index b-trees and their cursors.
+//!
+//! SQLite counterpart: btree.c.

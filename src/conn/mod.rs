@@ -1,0 +1,3 @@
+//! L6 — connections, schema cache, statements, transaction state.
+//!
+//! SQLite counterpart: main.c, prepare.c.

@@ -1,0 +1,3 @@
+//! L4 — built-in SQL functions.
+//!
+//! SQLite counterpart: func.c, date.c.

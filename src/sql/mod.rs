@@ -1,0 +1,3 @@
+//! L5 — the SQL compiler: lexer, parser, AST, resolver, codegen.
+//!
+//! SQLite counterpart: tokenize.c, parse.y, resolve.c, select.c, expr.c, …

@@ -1,0 +1,3 @@
+//! L4 — the VDBE, the register bytecode machine that runs statements.
+//!
+//! SQLite counterpart: vdbe.c, vdbeaux.c.
