@@ -105,8 +105,15 @@ impl PCache {
         }
     }
 
+    /// Sets the capacity, evicting clean pages beyond it.
     pub fn set_capacity(&mut self, pages: usize) {
         self.capacity = pages.max(1);
+        while self.in_use() > self.capacity {
+            match self.evict_one() {
+                Some(i) => self.free.push(i as u32),
+                None => break,
+            }
+        }
     }
 
     pub fn n_dirty(&self) -> usize {
