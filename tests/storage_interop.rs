@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use loomdb::pager::{JournalMode, Pager};
+use loomdb::pager::{JournalMode, Pager, Synchronous};
 use loomdb::vfs::{OpenFlags, PosixVfs, Vfs};
 
 struct TempDir(PathBuf);
@@ -33,7 +33,12 @@ impl Drop for TempDir {
 }
 
 fn tools_present() -> bool {
-    let ok = |c: &str, a: &str| Command::new(c).arg(a).output().is_ok_and(|o| o.status.success());
+    let ok = |c: &str, a: &str| {
+        Command::new(c)
+            .arg(a)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     let present = ok("sqlite3", "-version") && ok("python3", "--version");
     if !present {
         eprintln!("sqlite3 or python3 missing; interop test skipped");
@@ -43,7 +48,11 @@ fn tools_present() -> bool {
 
 fn shell(db: &str, sql: &str) -> String {
     let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
-    assert!(out.status.success(), "sqlite3 failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sqlite3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -62,10 +71,18 @@ fn loom_hot_journal_is_rolled_back_by_sqlite3() {
         return;
     }
     let d = TempDir::new("loom2c");
-    let path = d.file("a.db");
+    for sync in [Synchronous::Off, Synchronous::Normal, Synchronous::Full] {
+        let path = d.file(&format!("a-{sync:?}.db"));
+        loom_crash_then_sqlite3_recovers(&path, sync);
+    }
+}
+
+fn loom_crash_then_sqlite3_recovers(path: &str, sync: Synchronous) {
+    let path = path.to_string();
     shell(&path, SETUP);
     let original = std::fs::read(&path).unwrap();
     let mut p = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    p.set_synchronous(sync);
     assert_eq!(p.page_size(), 1024);
     p.begin_write(false).unwrap();
     let n = p.page_count();
@@ -84,11 +101,28 @@ fn loom_hot_journal_is_rolled_back_by_sqlite3() {
     p.crash_before_journal_finalize().unwrap();
     let jpath = format!("{path}-journal");
     assert!(Path::new(&jpath).exists());
-    assert_ne!(std::fs::read(&path).unwrap(), original, "the crash left a damaged db");
+    assert_ne!(
+        std::fs::read(&path).unwrap(),
+        original,
+        "the crash left a damaged db"
+    );
     assert_eq!(shell(&path, "PRAGMA integrity_check;"), "ok");
-    assert_eq!(shell(&path, "SELECT count(*), sum(length(x)) FROM t; PRAGMA user_version;"), "300|60000\n7");
-    assert!(!Path::new(&jpath).exists(), "sqlite3 deleted the hot journal");
-    assert_eq!(std::fs::read(&path).unwrap(), original, "byte-identical after rollback");
+    assert_eq!(
+        shell(
+            &path,
+            "SELECT count(*), sum(length(x)) FROM t; PRAGMA user_version;"
+        ),
+        "300|60000\n7"
+    );
+    assert!(
+        !Path::new(&jpath).exists(),
+        "sqlite3 deleted the hot journal"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        original,
+        "byte-identical after rollback"
+    );
 }
 
 #[test]
@@ -112,12 +146,28 @@ fn sqlite_hot_journal_is_rolled_back_by_loom() {
          c.execute('PRAGMA user_version=42')\n\
          os._exit(0)\n"
     );
-    let out = Command::new("python3").arg("-c").arg(&script).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let jpath = format!("{path}-journal");
     let journal = std::fs::read(&jpath).unwrap();
-    assert_eq!(&journal[..8], &[0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7], "journal is hot");
-    assert_ne!(std::fs::read(&path).unwrap(), original, "SQLite spilled into the db");
+    assert_eq!(
+        &journal[..8],
+        &[0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7],
+        "journal is hot"
+    );
+    assert_ne!(
+        std::fs::read(&path).unwrap(),
+        original,
+        "SQLite spilled into the db"
+    );
     let mut p = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
     p.begin_read().unwrap();
     let r = p.get(1).unwrap();
@@ -125,9 +175,16 @@ fn sqlite_hot_journal_is_rolled_back_by_loom() {
     p.end_read();
     drop(p);
     assert!(!Path::new(&jpath).exists(), "loom deleted the hot journal");
-    assert_eq!(std::fs::read(&path).unwrap(), original, "byte-identical after rollback");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        original,
+        "byte-identical after rollback"
+    );
     assert_eq!(shell(&path, "PRAGMA integrity_check;"), "ok");
-    assert_eq!(shell(&path, "SELECT count(*) FROM t; PRAGMA user_version;"), "300\n7");
+    assert_eq!(
+        shell(&path, "SELECT count(*) FROM t; PRAGMA user_version;"),
+        "300\n7"
+    );
 }
 
 #[test]
@@ -136,7 +193,13 @@ fn loom_commits_are_read_by_sqlite3_in_every_journal_mode() {
         return;
     }
     let d = TempDir::new("commit");
-    let modes = [JournalMode::Delete, JournalMode::Truncate, JournalMode::Persist, JournalMode::Memory, JournalMode::Off];
+    let modes = [
+        JournalMode::Delete,
+        JournalMode::Truncate,
+        JournalMode::Persist,
+        JournalMode::Memory,
+        JournalMode::Off,
+    ];
     for (i, mode) in modes.into_iter().enumerate() {
         let path = d.file(&format!("c{i}.db"));
         shell(&path, SETUP);
@@ -151,7 +214,11 @@ fn loom_commits_are_read_by_sqlite3_in_every_journal_mode() {
         let after = u32::from_be_bytes(p.data(r).unwrap()[24..28].try_into().unwrap());
         assert_eq!(after, before + 1);
         p.end_read();
-        assert_eq!(shell(&path, "PRAGMA user_version;"), (100 + i).to_string(), "{mode:?}");
+        assert_eq!(
+            shell(&path, "PRAGMA user_version;"),
+            (100 + i).to_string(),
+            "{mode:?}"
+        );
         assert_eq!(shell(&path, "PRAGMA integrity_check;"), "ok");
         // And loom sees the change SQLite makes next (cache invalidated by
         // the change counter).

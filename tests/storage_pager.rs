@@ -38,7 +38,11 @@ fn posix() -> Arc<dyn Vfs> {
 /// Writes a minimal valid database header into page 1.
 fn format_page1(data: &mut [u8], page_size: usize) {
     data[..16].copy_from_slice(b"SQLite format 3\0");
-    let ps = if page_size == 65536 { 1u16 } else { page_size as u16 };
+    let ps = if page_size == 65536 {
+        1u16
+    } else {
+        page_size as u16
+    };
     data[16..18].copy_from_slice(&ps.to_be_bytes());
     data[18] = 1;
     data[19] = 1;
@@ -58,7 +62,11 @@ fn stamp(data: &mut [u8], pgno: Pgno, tag: u8) {
 fn tag_of(p: &mut Pager, pgno: Pgno) -> u8 {
     let r = p.get(pgno).unwrap();
     let d = p.data(r).unwrap();
-    assert_eq!(&d[200..204], &pgno.to_be_bytes(), "page {pgno} content misplaced");
+    assert_eq!(
+        &d[200..204],
+        &pgno.to_be_bytes(),
+        "page {pgno} content misplaced"
+    );
     assert_eq!(d[204], d[d.len() - 1]);
     d[204]
 }
@@ -110,10 +118,25 @@ fn write_commit_reopen_read_back() {
     assert_eq!(all_tags(&mut p), vec![1; 5]);
     let r = p.get(1).unwrap();
     let h = p.data(r).unwrap();
-    assert_eq!(u32::from_be_bytes(h[24..28].try_into().unwrap()), 1, "change counter");
-    assert_eq!(u32::from_be_bytes(h[28..32].try_into().unwrap()), 5, "in-header size");
-    assert_eq!(u32::from_be_bytes(h[92..96].try_into().unwrap()), 1, "version-valid-for");
-    assert_eq!(u32::from_be_bytes(h[96..100].try_into().unwrap()), 3_040_001);
+    assert_eq!(
+        u32::from_be_bytes(h[24..28].try_into().unwrap()),
+        1,
+        "change counter"
+    );
+    assert_eq!(
+        u32::from_be_bytes(h[28..32].try_into().unwrap()),
+        5,
+        "in-header size"
+    );
+    assert_eq!(
+        u32::from_be_bytes(h[92..96].try_into().unwrap()),
+        1,
+        "version-valid-for"
+    );
+    assert_eq!(
+        u32::from_be_bytes(h[96..100].try_into().unwrap()),
+        3_040_001
+    );
     assert!(matches!(p.get(6), Err(PagerError::Corrupt { pgno: 6, .. })));
     assert!(matches!(p.get(0), Err(PagerError::Corrupt { pgno: 0, .. })));
     assert!(p.data_mut(r).is_err(), "no write outside a write txn");
@@ -220,7 +243,10 @@ fn journal_modes_commit_and_roll_back() {
             assert_eq!(all_tags(&mut p), vec![1, 7, 1], "{mode:?} {sync:?}");
         }
     }
-    assert!(Pager::open_memory().unwrap().set_journal_mode(JournalMode::Wal).is_err());
+    assert!(Pager::open_memory()
+        .unwrap()
+        .set_journal_mode(JournalMode::Wal)
+        .is_err());
 }
 
 #[test]
@@ -239,7 +265,11 @@ fn hot_journal_is_rolled_back_on_next_read() {
     p.crash_before_journal_finalize().unwrap();
     let jpath = format!("{path}-journal");
     assert!(std::fs::metadata(&jpath).unwrap().len() > 512);
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), 7 * 4096, "the crashed commit wrote the db");
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        7 * 4096,
+        "the crashed commit wrote the db"
+    );
     let mut p = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
     p.begin_read().unwrap();
     assert_eq!(p.page_count(), 6);
@@ -258,7 +288,11 @@ fn hot_journal_needs_write_access() {
     p.begin_write(false).unwrap();
     retag(&mut p, &[2], 2);
     p.crash_before_journal_finalize().unwrap();
-    let ro = OpenFlags { read_only: true, create: false, ..OpenFlags::main_db() };
+    let ro = OpenFlags {
+        read_only: true,
+        create: false,
+        ..OpenFlags::main_db()
+    };
     let mut p = Pager::open(posix(), &path, ro).unwrap();
     assert!(p.is_readonly());
     let e = p.begin_read().unwrap_err();
@@ -354,7 +388,10 @@ fn sticky_error_until_rollback() {
     let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
     create_db(&mut p, 3, 1);
     p.begin_write(false).unwrap();
-    vfs.inject(MockFault::IoErrorAfter { countdown: 0, persistent: true });
+    vfs.inject(MockFault::IoErrorAfter {
+        countdown: 0,
+        persistent: true,
+    });
     let r = p.get(2).unwrap();
     let e = p.data_mut(r).unwrap_err();
     assert_eq!(e.result_code(), ResultCode::IOERR_WRITE);
@@ -371,7 +408,10 @@ fn sticky_error_until_rollback() {
     vfs.inject(MockFault::FsyncFail);
     p.begin_write(false).unwrap();
     retag(&mut p, &[3], 5);
-    assert_eq!(p.commit().unwrap_err().result_code(), ResultCode::IOERR_FSYNC);
+    assert_eq!(
+        p.commit().unwrap_err().result_code(),
+        ResultCode::IOERR_FSYNC
+    );
     vfs.clear_faults();
     p.rollback().unwrap();
     assert_eq!(all_tags(&mut p), vec![1, 4, 1]);
@@ -382,7 +422,11 @@ fn sticky_error_until_rollback() {
 /// commit that reported success is never lost.
 #[test]
 fn mock_crash_matrix_is_atomic() {
-    for mode in [JournalMode::Delete, JournalMode::Truncate, JournalMode::Persist] {
+    for mode in [
+        JournalMode::Delete,
+        JournalMode::Truncate,
+        JournalMode::Persist,
+    ] {
         let mut n = 0;
         loop {
             let vfs = MockVfs::new();
@@ -394,7 +438,10 @@ fn mock_crash_matrix_is_atomic() {
             p.begin_write(false).unwrap();
             retag(&mut p, &[1, 2, 3], 2);
             p.truncate_to(3).unwrap();
-            vfs.inject(MockFault::IoErrorAfter { countdown: n, persistent: true });
+            vfs.inject(MockFault::IoErrorAfter {
+                countdown: n,
+                persistent: true,
+            });
             let committed = p.commit().is_ok();
             let _ = p.crash_before_journal_finalize();
             vfs.crash();
@@ -407,11 +454,17 @@ fn mock_crash_matrix_is_atomic() {
                 assert_eq!(tags, vec![2, 2, 2], "{mode:?} n={n}: committed data lost");
                 break;
             }
-            assert!(tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2], "{mode:?} n={n}: {tags:?}");
+            assert!(
+                tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
+                "{mode:?} n={n}: {tags:?}"
+            );
             n += 1;
             assert!(n < 100);
         }
         eprintln!("{mode:?}: commit survived after {n} injected failure points");
-        assert!(n >= 5, "{mode:?}: the matrix should cover several I/O steps");
+        assert!(
+            n >= 5,
+            "{mode:?}: the matrix should cover several I/O steps"
+        );
     }
 }

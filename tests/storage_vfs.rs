@@ -31,7 +31,10 @@ impl Drop for TempDir {
 }
 
 fn have_sqlite3() -> bool {
-    Command::new("sqlite3").arg("-version").output().is_ok_and(|o| o.status.success())
+    Command::new("sqlite3")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -54,7 +57,8 @@ fn posix_read_write_truncate_size() {
     assert_eq!(f.file_size().unwrap(), 100);
     f.sync(SyncFlags::Full).unwrap();
     f.sync(SyncFlags::DataOnly).unwrap();
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
     assert_eq!(mode & 0o777 & !0o022, 0o644 & !0o022);
     drop(f);
     vfs.delete(&path, true).unwrap();
@@ -67,12 +71,18 @@ fn posix_read_write_truncate_size() {
 fn posix_open_errors_and_full_pathname() {
     let d = TempDir::new("open");
     let vfs = PosixVfs::new();
-    let e = vfs.open(d.0.to_str().unwrap(), OpenFlags::main_db()).unwrap_err();
+    let e = vfs
+        .open(d.0.to_str().unwrap(), OpenFlags::main_db())
+        .unwrap_err();
     assert_eq!(e.result_code().primary(), ResultCode::CANTOPEN);
     let missing = d.file("nope/x.db");
     let e = vfs.open(&missing, OpenFlags::main_db()).unwrap_err();
     assert_eq!(e.result_code(), ResultCode::CANTOPEN);
-    let ro = OpenFlags { read_only: true, create: false, ..OpenFlags::main_db() };
+    let ro = OpenFlags {
+        read_only: true,
+        create: false,
+        ..OpenFlags::main_db()
+    };
     assert!(vfs.open(&d.file("absent.db"), ro).is_err());
     let full = vfs.full_pathname(&d.file("x.db")).unwrap();
     assert!(full.starts_with('/') && full.ends_with("/x.db"));
@@ -174,7 +184,9 @@ fn sqlite3_shell_lock_is_seen_across_processes() {
         writeln!(stdin, "{sql}\nSELECT 'ready';").unwrap();
         stdin.flush().unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line.trim(), "ready");
         let mut f = vfs.open(&path, OpenFlags::main_db()).unwrap();
         if reserved_only {

@@ -126,7 +126,10 @@ impl PCache {
 
     fn handle(&self, idx: u32) -> PageRef {
         let generation = self.frames.get(idx as usize).map_or(0, |f| f.generation);
-        PageRef { frame: idx, generation }
+        PageRef {
+            frame: idx,
+            generation,
+        }
     }
 
     /// The handle of a cached page (marks it recently used).
@@ -158,7 +161,11 @@ impl PCache {
     /// A frame for `pgno` (not yet cached); its content is unspecified.
     pub fn insert(&mut self, pgno: Pgno) -> (usize, PageRef) {
         self.misses += 1;
-        let evicted = if self.in_use() >= self.capacity { self.evict_one() } else { None };
+        let evicted = if self.in_use() >= self.capacity {
+            self.evict_one()
+        } else {
+            None
+        };
         let idx = match evicted.or_else(|| self.free.pop().map(|i| i as usize)) {
             Some(i) => i,
             None => {
@@ -262,8 +269,10 @@ impl PCache {
 
     /// Drops every page with a number above `n`.
     pub fn drop_above(&mut self, n: Pgno) {
-        let doomed: Vec<usize> =
-            (self.frames.iter().enumerate()).filter(|(_, f)| f.pgno > n).map(|(i, _)| i).collect();
+        let doomed: Vec<usize> = (self.frames.iter().enumerate())
+            .filter(|(_, f)| f.pgno > n)
+            .map(|(i, _)| i)
+            .collect();
         for idx in doomed {
             self.release(idx);
         }

@@ -58,7 +58,10 @@ impl PagerError {
     /// A corruption error for `pgno`, recording the caller's location.
     #[track_caller]
     pub fn corrupt(pgno: Pgno) -> PagerError {
-        PagerError::Corrupt { pgno, at: std::panic::Location::caller() }
+        PagerError::Corrupt {
+            pgno,
+            at: std::panic::Location::caller(),
+        }
     }
 
     /// The SQLite result code (with extended code) for this error.

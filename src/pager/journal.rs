@@ -39,8 +39,9 @@ pub(super) const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0
 /// Bytes of the header that carry information.
 pub(super) const HEADER_BYTES: usize = 28;
 
-/// The page holding the lock bytes, never used for data.
-pub(crate) fn lock_byte_page(page_size: usize) -> Pgno {
+/// The page holding the lock bytes (`PENDING_BYTE`), never used for data
+/// (SQLite's `PENDING_BYTE_PAGE`).
+pub fn lock_byte_page(page_size: usize) -> Pgno {
     (PENDING_BYTE / page_size as u64) as Pgno + 1
 }
 
@@ -144,7 +145,9 @@ pub(super) fn playback(
         if off + HEADER_BYTES as u64 > jsize || !read_or_eof(jfd, &mut hb, off)? {
             break;
         }
-        let Some(h) = JournalHeader::decode(&hb) else { break };
+        let Some(h) = JournalHeader::decode(&hb) else {
+            break;
+        };
         let psz = h.page_size as u64;
         let first = result.is_none();
         let state = result.get_or_insert(Playback {

@@ -33,6 +33,7 @@
 //!
 //! Not implemented yet: WAL (`JournalMode::Wal` returns an error), cache
 //! spill, memory-mapped I/O, super-journals for multi-database commits.
+#![deny(unsafe_code)]
 
 mod cache;
 mod error;
@@ -44,6 +45,7 @@ mod write;
 
 pub use cache::{PageRef, Pgno};
 pub use error::PagerError;
+pub use journal::lock_byte_page;
 pub use pager::{
     BusyHandler, JournalMode, Pager, Synchronous, TxnState, MAX_PAGE_COUNT, SQLITE_MAGIC,
 };

@@ -200,7 +200,12 @@ impl Pager {
         Ok(pager)
     }
 
-    fn with_file(vfs: Arc<dyn Vfs>, journal_path: String, fd: Box<dyn VfsFile>, memory: bool) -> Pager {
+    fn with_file(
+        vfs: Arc<dyn Vfs>,
+        journal_path: String,
+        fd: Box<dyn VfsFile>,
+        memory: bool,
+    ) -> Pager {
         Pager {
             vfs,
             journal_path,
@@ -209,7 +214,10 @@ impl Pager {
             memory,
             page_size: DEFAULT_PAGE_SIZE,
             reserved: 0,
-            cache: PCache::new(DEFAULT_PAGE_SIZE, DEFAULT_CACHE_KIB * 1024 / DEFAULT_PAGE_SIZE),
+            cache: PCache::new(
+                DEFAULT_PAGE_SIZE,
+                DEFAULT_CACHE_KIB * 1024 / DEFAULT_PAGE_SIZE,
+            ),
             txn: TxnState::None,
             db_size: 0,
             db_orig_size: 0,
@@ -266,10 +274,14 @@ impl Pager {
     /// Sets the page size; only while the database has no pages.
     pub fn set_page_size(&mut self, n: usize) -> Result<(), PagerError> {
         if !n.is_power_of_two() || !(512..=65536).contains(&n) {
-            return Err(PagerError::Misuse("page size must be a power of two in 512..=65536"));
+            return Err(PagerError::Misuse(
+                "page size must be a power of two in 512..=65536",
+            ));
         }
         if self.db_size != 0 || self.db_file_size != 0 || self.cache.n_dirty() != 0 {
-            return Err(PagerError::Misuse("page size can only change while the database is empty"));
+            return Err(PagerError::Misuse(
+                "page size can only change while the database is empty",
+            ));
         }
         self.set_geometry(n, self.reserved);
         Ok(())
@@ -441,7 +453,10 @@ impl Pager {
     /// The bytes of a page.
     pub fn data(&self, r: PageRef) -> Result<&[u8], PagerError> {
         let idx = self.cache.check(r)?;
-        self.cache.frame(idx).map(|f| &f.data[..]).ok_or(PagerError::StaleHandle)
+        self.cache
+            .frame(idx)
+            .map(|f| &f.data[..])
+            .ok_or(PagerError::StaleHandle)
     }
 
     /// Sets the journal mode; returns the mode in effect afterwards.
@@ -469,10 +484,11 @@ impl Pager {
 
     /// Deletes a leftover (non-hot) journal when leaving PERSIST/TRUNCATE.
     fn delete_stale_journal(&mut self) {
-        if self.fd.lock(LockLevel::Shared).is_ok() && self.fd.lock(LockLevel::Reserved).is_ok() {
-            if self.vfs.exists(&self.journal_path).unwrap_or(false) {
-                let _ = self.vfs.delete(&self.journal_path, false);
-            }
+        if self.fd.lock(LockLevel::Shared).is_ok()
+            && self.fd.lock(LockLevel::Reserved).is_ok()
+            && self.vfs.exists(&self.journal_path).unwrap_or(false)
+        {
+            let _ = self.vfs.delete(&self.journal_path, false);
         }
         let _ = self.fd.unlock(LockLevel::None);
     }
@@ -490,8 +506,13 @@ impl Pager {
             self.fd.unlock(LockLevel::Shared)?;
             return Ok(());
         }
-        let flags = OpenFlags { create: false, ..OpenFlags::main_db() };
-        let mut jfd = self.vfs.open(&self.journal_path, flags.with_kind(FileKind::MainJournal))?;
+        let flags = OpenFlags {
+            create: false,
+            ..OpenFlags::main_db()
+        };
+        let mut jfd = self
+            .vfs
+            .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))?;
         tracing::debug!(journal = %self.journal_path, "rolling back hot journal");
         playback(jfd.as_mut(), self.fd.as_mut(), true)?;
         if self.sync != Synchronous::Off {
@@ -510,8 +531,14 @@ impl Pager {
         if !self.vfs.exists(&self.journal_path)? || self.fd.check_reserved_lock()? {
             return Ok(false);
         }
-        let flags = OpenFlags { read_only: true, create: false, ..OpenFlags::main_db() };
-        let Ok(mut j) = self.vfs.open(&self.journal_path, flags.with_kind(FileKind::MainJournal))
+        let flags = OpenFlags {
+            read_only: true,
+            create: false,
+            ..OpenFlags::main_db()
+        };
+        let Ok(mut j) = self
+            .vfs
+            .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))
         else {
             return Ok(false);
         };

@@ -15,7 +15,7 @@
 //! 2. A frame's `sp_serial` equals the newest savepoint's serial only if the
 //!    page is recorded in every open savepoint that needs it.
 
-use super::cache::{PgnoMap, Pgno};
+use super::cache::{Pgno, PgnoMap};
 use super::error::PagerError;
 use super::pager::{Pager, Savepoint, TxnState};
 
@@ -37,7 +37,11 @@ impl Pager {
             return Err(PagerError::Misuse("savepoint outside a transaction"));
         }
         let serial = self.new_serial();
-        self.savepoints.push(Savepoint { db_size: self.db_size, originals: PgnoMap::default(), serial });
+        self.savepoints.push(Savepoint {
+            db_size: self.db_size,
+            originals: PgnoMap::default(),
+            serial,
+        });
         Ok(self.savepoints.len() as u32)
     }
 
@@ -100,7 +104,9 @@ impl Pager {
         if serial == 0 {
             return;
         }
-        let Some(f) = self.cache.frame(idx) else { return };
+        let Some(f) = self.cache.frame(idx) else {
+            return;
+        };
         if f.sp_serial == serial {
             return;
         }
@@ -114,7 +120,9 @@ impl Pager {
     /// Copies the current content of `pgno` (in frame `idx`) into every open
     /// savepoint that existed with the page and does not have it yet.
     pub(super) fn save_for_savepoints(&mut self, pgno: Pgno, idx: usize) {
-        let Some(f) = self.cache.frame(idx) else { return };
+        let Some(f) = self.cache.frame(idx) else {
+            return;
+        };
         for sp in &mut self.savepoints {
             if pgno <= sp.db_size && !sp.originals.contains_key(&pgno) {
                 sp.originals.insert(pgno, f.data.clone());

@@ -100,22 +100,32 @@ impl Pager {
         self.writable()?;
         let idx = self.cache.check(r)?;
         let serial = self.current_serial();
-        let ready = self.cache.frame(idx).is_some_and(|f| f.dirty && f.sp_serial == serial);
+        let ready = self
+            .cache
+            .frame(idx)
+            .is_some_and(|f| f.dirty && f.sp_serial == serial);
         if !ready {
             let _span = tracing::trace_span!("pager.write").entered();
             self.prepare_write(idx).map_err(|e| self.sticky(e))?;
         }
-        self.cache.frame_mut(idx).map(|f| &mut f.data[..]).ok_or(PagerError::StaleHandle)
+        self.cache
+            .frame_mut(idx)
+            .map(|f| &mut f.data[..])
+            .ok_or(PagerError::StaleHandle)
     }
 
     /// Journals and savepoints the page in frame `idx`, then marks it dirty.
     fn prepare_write(&mut self, idx: usize) -> Result<(), PagerError> {
-        let Some(f) = self.cache.frame(idx) else { return Err(PagerError::StaleHandle) };
+        let Some(f) = self.cache.frame(idx) else {
+            return Err(PagerError::StaleHandle);
+        };
         let (pgno, dirty) = (f.pgno, f.dirty);
         if !dirty {
             self.open_journal()?;
             if pgno <= self.db_orig_size && !self.jrnl.journaled.contains(&pgno) {
-                let Some(f) = self.cache.frame(idx) else { return Err(PagerError::StaleHandle) };
+                let Some(f) = self.cache.frame(idx) else {
+                    return Err(PagerError::StaleHandle);
+                };
                 let data = f.data.clone();
                 self.journal_page(pgno, &data)?;
             }
@@ -127,8 +137,10 @@ impl Pager {
 
     /// Opens the journal file and writes its header (first write of a txn).
     fn open_journal(&mut self) -> Result<(), PagerError> {
-        let file_mode =
-            matches!(self.journal_mode, JournalMode::Delete | JournalMode::Truncate | JournalMode::Persist);
+        let file_mode = matches!(
+            self.journal_mode,
+            JournalMode::Delete | JournalMode::Truncate | JournalMode::Persist
+        );
         if !file_mode || self.memory || self.jrnl.file.is_some() {
             return Ok(());
         }
@@ -263,7 +275,8 @@ impl Pager {
             let r = self.get(1)?;
             let size = self.db_size;
             let page = self.data_mut(r)?;
-            let counter = u32::from_be_bytes([page[24], page[25], page[26], page[27]]).wrapping_add(1);
+            let counter =
+                u32::from_be_bytes([page[24], page[25], page[26], page[27]]).wrapping_add(1);
             page[24..28].copy_from_slice(&counter.to_be_bytes());
             page[28..32].copy_from_slice(&size.to_be_bytes());
             page[92..96].copy_from_slice(&counter.to_be_bytes());
@@ -286,7 +299,10 @@ impl Pager {
             if pgno == lock_page || self.jrnl.journaled.contains(&pgno) {
                 continue;
             }
-            match self.fd.read(&mut buf, u64::from(pgno - 1) * self.page_size as u64) {
+            match self
+                .fd
+                .read(&mut buf, u64::from(pgno - 1) * self.page_size as u64)
+            {
                 Ok(()) | Err(VfsError::ShortRead) => {}
                 Err(e) => return Err(e.into()),
             }
@@ -298,7 +314,9 @@ impl Pager {
     /// Makes the journal durable and valid (commit step 3).
     fn sync_journal(&mut self) -> Result<(), PagerError> {
         let (sync, nrec, header_final) = (self.sync, self.jrnl.nrec, self.jrnl.header_final);
-        let Some(j) = self.jrnl.file.as_mut() else { return Ok(()) };
+        let Some(j) = self.jrnl.file.as_mut() else {
+            return Ok(());
+        };
         if sync == Synchronous::Off || header_final {
             return Ok(());
         }
@@ -319,7 +337,9 @@ impl Pager {
             if pgno > self.db_size {
                 continue;
             }
-            let Some(f) = self.cache.frame(idx) else { continue };
+            let Some(f) = self.cache.frame(idx) else {
+                continue;
+            };
             self.fd.write(&f.data, u64::from(pgno - 1) * ps)?;
         }
         if self.fd.file_size()? > u64::from(self.db_size) * ps {
@@ -343,7 +363,10 @@ impl Pager {
     }
 
     /// Ends the journal's life per the journal mode (commit step 6).
-    pub(super) fn finalize_journal_file(&mut self, mut j: Box<dyn VfsFile>) -> Result<(), PagerError> {
+    pub(super) fn finalize_journal_file(
+        &mut self,
+        mut j: Box<dyn VfsFile>,
+    ) -> Result<(), PagerError> {
         let do_sync = self.sync != Synchronous::Off;
         match self.journal_mode {
             JournalMode::Truncate => {
@@ -360,7 +383,10 @@ impl Pager {
             }
             JournalMode::Delete | JournalMode::Memory | JournalMode::Off | JournalMode::Wal => {
                 drop(j);
-                match self.vfs.delete(&self.journal_path, self.sync == Synchronous::Extra) {
+                match self
+                    .vfs
+                    .delete(&self.journal_path, self.sync == Synchronous::Extra)
+                {
                     Ok(()) | Err(VfsError::NotFound { .. }) => {}
                     Err(e) => return Err(e.into()),
                 }
@@ -388,7 +414,11 @@ impl Pager {
         if self.txn != TxnState::Write {
             return Ok(());
         }
-        let restored = if self.db_written { self.restore_db_file() } else { Ok(()) };
+        let restored = if self.db_written {
+            self.restore_db_file()
+        } else {
+            Ok(())
+        };
         if self.db_written {
             self.cache.reset(self.page_size);
             self.file_vers = [0xff; 16];

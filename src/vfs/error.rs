@@ -8,6 +8,7 @@
 //!    carries the operation that failed ([`IoOp`]), which selects the
 //!    extended `SQLITE_IOERR_*` code exactly as os_unix.c reports it.
 //! 2. ENOSPC and EDQUOT on write/truncate/sync become [`VfsError::Full`].
+#![deny(unsafe_code)]
 
 use crate::rc::ResultCode;
 
@@ -144,11 +145,17 @@ mod tests {
 
     #[test]
     fn extended_codes() {
-        let e = VfsError::Io { op: IoOp::Fsync, errno: 5 };
+        let e = VfsError::Io {
+            op: IoOp::Fsync,
+            errno: 5,
+        };
         assert_eq!(e.result_code(), ResultCode::IOERR_FSYNC);
         assert_eq!(VfsError::ShortRead.result_code().0, 522);
         assert_eq!(VfsError::Busy.result_code(), ResultCode::BUSY);
-        let full = VfsError::from_io(IoOp::Write, &std::io::Error::from_raw_os_error(libc::ENOSPC));
+        let full = VfsError::from_io(
+            IoOp::Write,
+            &std::io::Error::from_raw_os_error(libc::ENOSPC),
+        );
         assert_eq!(full, VfsError::Full);
         assert_eq!(full.result_code(), ResultCode::FULL);
         let other = VfsError::from_io(IoOp::Write, &std::io::Error::from_raw_os_error(libc::EIO));

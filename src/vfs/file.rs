@@ -13,6 +13,7 @@
 //!    leave it at PENDING (as SQLite does).
 //! 3. `VfsFile::unlock(l)` accepts only `Shared` or `None`.
 //! 4. Dropping a `VfsFile` releases its locks.
+#![deny(unsafe_code)]
 
 use super::error::VfsError;
 

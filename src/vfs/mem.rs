@@ -13,6 +13,7 @@
 //!    they would with real POSIX locks.
 //! 2. `n_shared` counts handles at SHARED or above; at most one handle holds
 //!    RESERVED, at most one PENDING, and EXCLUSIVE only with `n_shared == 1`.
+#![deny(unsafe_code)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -40,7 +41,10 @@ pub(super) struct HandleLock {
 
 impl HandleLock {
     pub(super) fn new() -> HandleLock {
-        HandleLock { level: LockLevel::None, holds_reserved: false }
+        HandleLock {
+            level: LockLevel::None,
+            holds_reserved: false,
+        }
     }
 }
 
@@ -166,7 +170,10 @@ impl Vfs for MemVfs {
             let mut files = self.files.lock();
             match files.get(path) {
                 Some(_) if flags.create && flags.exclusive => {
-                    return Err(VfsError::CantOpen { path: path.to_string(), errno: libc::EEXIST })
+                    return Err(VfsError::CantOpen {
+                        path: path.to_string(),
+                        errno: libc::EEXIST,
+                    })
                 }
                 Some(s) => s.clone(),
                 None if flags.create && !flags.read_only => {
@@ -175,21 +182,30 @@ impl Vfs for MemVfs {
                     s
                 }
                 None => {
-                    return Err(VfsError::CantOpen { path: path.to_string(), errno: libc::ENOENT })
+                    return Err(VfsError::CantOpen {
+                        path: path.to_string(),
+                        errno: libc::ENOENT,
+                    })
                 }
             }
         };
         if flags.delete_on_close && !path.is_empty() {
             self.files.lock().remove(path);
         }
-        Ok(Box::new(MemFile { shared, lock: HandleLock::new(), read_only: flags.read_only }))
+        Ok(Box::new(MemFile {
+            shared,
+            lock: HandleLock::new(),
+            read_only: flags.read_only,
+        }))
     }
 
     fn delete(&self, path: &str, _sync_dir: bool) -> Result<(), VfsError> {
         if self.remove(path) {
             Ok(())
         } else {
-            Err(VfsError::NotFound { path: path.to_string() })
+            Err(VfsError::NotFound {
+                path: path.to_string(),
+            })
         }
     }
 
@@ -212,7 +228,9 @@ impl Vfs for MemVfs {
 
 /// Reads from a byte vector with zero-fill past its end.
 pub(super) fn read_vec(data: &[u8], buf: &mut [u8], offset: u64) -> Result<(), VfsError> {
-    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(data.len());
+    let start = usize::try_from(offset)
+        .unwrap_or(usize::MAX)
+        .min(data.len());
     let avail = &data[start..];
     let n = avail.len().min(buf.len());
     buf[..n].copy_from_slice(&avail[..n]);
@@ -295,7 +313,10 @@ impl VfsFile for MemFile {
 
 impl Drop for MemFile {
     fn drop(&mut self) {
-        self.shared.locks.lock().unlock(&mut self.lock, LockLevel::None);
+        self.shared
+            .locks
+            .lock()
+            .unlock(&mut self.lock, LockLevel::None);
     }
 }
 

@@ -14,6 +14,7 @@
 //!    (or at [`MockVfs::mark_all_synced`]); `crash` restores every file to it
 //!    and removes files that were never synced.
 //! 2. Every VFS and file call is appended to the trace before it runs.
+#![deny(unsafe_code)]
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -86,9 +87,10 @@ impl MockVfs {
     pub fn inject(&self, fault: MockFault) {
         let mut s = self.state.lock();
         match fault {
-            MockFault::IoErrorAfter { countdown, persistent } => {
-                s.countdown = Some((countdown, persistent))
-            }
+            MockFault::IoErrorAfter {
+                countdown,
+                persistent,
+            } => s.countdown = Some((countdown, persistent)),
             MockFault::FsyncFail => s.fsync_fail = true,
             MockFault::ShortWrite => s.short_write = true,
         }
@@ -129,7 +131,8 @@ impl MockVfs {
                 }
             }
         }
-        s.durable.retain(|name, _| self.inner.shared(name).is_some());
+        s.durable
+            .retain(|name, _| self.inner.shared(name).is_some());
     }
 
     fn log(&self, line: String) {
@@ -145,7 +148,11 @@ impl Vfs for MockVfs {
     fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
         self.log(format!("open {path}"));
         let inner = self.inner.open(path, flags)?;
-        Ok(Box::new(MockFile { inner, path: path.to_string(), vfs: self.clone() }))
+        Ok(Box::new(MockFile {
+            inner,
+            path: path.to_string(),
+            vfs: self.clone(),
+        }))
     }
 
     fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError> {
@@ -193,16 +200,25 @@ impl MockFile {
 
 impl VfsFile for MockFile {
     fn read(&mut self, buf: &mut [u8], offset: u64) -> Result<(), VfsError> {
-        self.fault(IoOp::Read, format!("read {} {offset} {}", self.path, buf.len()))?;
+        self.fault(
+            IoOp::Read,
+            format!("read {} {offset} {}", self.path, buf.len()),
+        )?;
         self.inner.read(buf, offset)
     }
 
     fn write(&mut self, buf: &[u8], offset: u64) -> Result<(), VfsError> {
-        self.fault(IoOp::Write, format!("write {} {offset} {}", self.path, buf.len()))?;
+        self.fault(
+            IoOp::Write,
+            format!("write {} {offset} {}", self.path, buf.len()),
+        )?;
         let short = std::mem::take(&mut self.vfs.state.lock().short_write);
         if short {
             self.inner.write(&buf[..buf.len() / 2], offset)?;
-            return Err(VfsError::Io { op: IoOp::Write, errno: 0 });
+            return Err(VfsError::Io {
+                op: IoOp::Write,
+                errno: 0,
+            });
         }
         self.inner.write(buf, offset)
     }
@@ -217,7 +233,11 @@ impl VfsFile for MockFile {
         self.inner.sync(flags)?;
         if let Some(f) = self.vfs.inner.shared(&self.path) {
             let image = f.data.lock().clone();
-            self.vfs.state.lock().durable.insert(self.path.clone(), image);
+            self.vfs
+                .state
+                .lock()
+                .durable
+                .insert(self.path.clone(), image);
         }
         Ok(())
     }
@@ -282,7 +302,10 @@ mod tests {
     fn countdown_and_fsync_faults() {
         let vfs = MockVfs::new();
         let mut f = vfs.open("db", OpenFlags::main_db()).unwrap();
-        vfs.inject(MockFault::IoErrorAfter { countdown: 1, persistent: false });
+        vfs.inject(MockFault::IoErrorAfter {
+            countdown: 1,
+            persistent: false,
+        });
         f.write(b"a", 0).unwrap();
         let e = f.write(b"b", 1).unwrap_err();
         assert_eq!(e.result_code(), crate::rc::ResultCode::IOERR_WRITE);

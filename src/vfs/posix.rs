@@ -13,6 +13,7 @@
 //!    descriptor would drop every POSIX lock of the process on that file.
 //! 4. Sector size is 4096 and the device is power-safe-overwrite, as
 //!    SQLite's unix VFS reports by default.
+#![deny(unsafe_code)]
 
 use std::fs::{File, OpenOptions};
 use std::io::Read;
@@ -67,9 +68,14 @@ impl Vfs for PosixVfs {
     fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
         let cant = |errno: i32| {
             if errno == libc::EISDIR {
-                VfsError::IsDir { path: path.to_string() }
+                VfsError::IsDir {
+                    path: path.to_string(),
+                }
             } else {
-                VfsError::CantOpen { path: path.to_string(), errno }
+                VfsError::CantOpen {
+                    path: path.to_string(),
+                    errno,
+                }
             }
         };
         let mut read_only = flags.read_only;
@@ -81,38 +87,56 @@ impl Vfs for PosixVfs {
                 // Like unixOpen: a database we may not write is opened read-only.
                 if denied && !read_only && Path::new(path).exists() {
                     read_only = true;
-                    open_file(path, &flags, true).map_err(|e| cant(e.raw_os_error().unwrap_or(0)))?
+                    open_file(path, &flags, true)
+                        .map_err(|e| cant(e.raw_os_error().unwrap_or(0)))?
                 } else {
                     return Err(cant(errno));
                 }
             }
         };
-        let meta = file.metadata().map_err(|e| VfsError::from_io(IoOp::Fstat, &e))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| VfsError::from_io(IoOp::Fstat, &e))?;
         if meta.is_dir() {
-            return Err(VfsError::IsDir { path: path.to_string() });
+            return Err(VfsError::IsDir {
+                path: path.to_string(),
+            });
         }
         if flags.delete_on_close {
             // The inode lives on while the descriptor is open.
             let _ = std::fs::remove_file(path);
         }
-        let key = InodeKey { dev: meta.dev(), ino: meta.ino() };
+        let key = InodeKey {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        };
         inode_ref(key);
-        Ok(Box::new(PosixFile { file: Some(file), key, level: LockLevel::None, read_only }))
+        Ok(Box::new(PosixFile {
+            file: Some(file),
+            key,
+            level: LockLevel::None,
+            read_only,
+        }))
     }
 
     fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError> {
         if let Err(e) = std::fs::remove_file(path) {
             if e.raw_os_error() == Some(libc::ENOENT) {
-                return Err(VfsError::NotFound { path: path.to_string() });
+                return Err(VfsError::NotFound {
+                    path: path.to_string(),
+                });
             }
             return Err(VfsError::from_io(IoOp::Delete, &e));
         }
         if sync_dir {
-            let dir = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+            let dir = Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty());
             let dir = dir.unwrap_or_else(|| Path::new("."));
             let _span = tracing::trace_span!("vfs.fsync", dir = true).entered();
             let d = File::open(dir).map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
-            d.sync_all().map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
+            d.sync_all()
+                .map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
         }
         Ok(())
     }
@@ -127,7 +151,9 @@ impl Vfs for PosixVfs {
     }
 
     fn full_pathname(&self, path: &str) -> Result<String, VfsError> {
-        let fail = || VfsError::FullPath { path: path.to_string() };
+        let fail = || VfsError::FullPath {
+            path: path.to_string(),
+        };
         let p = Path::new(path);
         let name = p.file_name().ok_or_else(fail)?;
         let dir = match p.parent() {
@@ -166,7 +192,10 @@ impl Vfs for PosixVfs {
 
 impl PosixFile {
     fn fd(&self) -> Result<&File, VfsError> {
-        self.file.as_ref().ok_or(VfsError::Io { op: IoOp::Close, errno: libc::EBADF })
+        self.file.as_ref().ok_or(VfsError::Io {
+            op: IoOp::Close,
+            errno: libc::EBADF,
+        })
     }
 }
 
@@ -211,7 +240,9 @@ impl VfsFile for PosixFile {
         if self.read_only {
             return Err(VfsError::ReadOnly);
         }
-        self.fd()?.set_len(size).map_err(|e| VfsError::from_io(IoOp::Truncate, &e))
+        self.fd()?
+            .set_len(size)
+            .map_err(|e| VfsError::from_io(IoOp::Truncate, &e))
     }
 
     fn sync(&mut self, flags: SyncFlags) -> Result<(), VfsError> {
@@ -223,23 +254,39 @@ impl VfsFile for PosixFile {
         };
         r.map_err(|e| match VfsError::from_io(IoOp::Fsync, &e) {
             VfsError::Full => VfsError::Full,
-            _ => VfsError::Io { op: IoOp::Fsync, errno: e.raw_os_error().unwrap_or(0) },
+            _ => VfsError::Io {
+                op: IoOp::Fsync,
+                errno: e.raw_os_error().unwrap_or(0),
+            },
         })
     }
 
     fn file_size(&mut self) -> Result<u64, VfsError> {
-        let meta = self.fd()?.metadata().map_err(|e| VfsError::from_io(IoOp::Fstat, &e))?;
+        let meta = self
+            .fd()?
+            .metadata()
+            .map_err(|e| VfsError::from_io(IoOp::Fstat, &e))?;
         Ok(meta.len())
     }
 
     fn lock(&mut self, level: LockLevel) -> Result<(), VfsError> {
-        let file = self.file.as_ref().ok_or(VfsError::Io { op: IoOp::Lock, errno: libc::EBADF })?;
+        let file = self.file.as_ref().ok_or(VfsError::Io {
+            op: IoOp::Lock,
+            errno: libc::EBADF,
+        })?;
         posix_lock(file, self.key, &mut self.level, level)
     }
 
     fn unlock(&mut self, level: LockLevel) -> Result<(), VfsError> {
-        let file = self.file.as_ref().ok_or(VfsError::Io { op: IoOp::Unlock, errno: libc::EBADF })?;
-        let target = if level >= LockLevel::Shared { LockLevel::Shared } else { LockLevel::None };
+        let file = self.file.as_ref().ok_or(VfsError::Io {
+            op: IoOp::Unlock,
+            errno: libc::EBADF,
+        })?;
+        let target = if level >= LockLevel::Shared {
+            LockLevel::Shared
+        } else {
+            LockLevel::None
+        };
         posix_unlock(file, self.key, &mut self.level, target)
     }
 

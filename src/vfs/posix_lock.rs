@@ -135,7 +135,10 @@ fn reserved_held_elsewhere(file: &File) -> Result<bool, VfsError> {
     let rc = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETLK, &mut fl as *mut libc::flock) };
     if rc != 0 {
         let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        return Err(VfsError::Io { op: IoOp::CheckReservedLock, errno });
+        return Err(VfsError::Io {
+            op: IoOp::CheckReservedLock,
+            errno,
+        });
     }
     Ok(fl.l_type != libc::F_UNLCK as libc::c_short)
 }
@@ -156,7 +159,10 @@ pub(super) fn posix_lock(
     }
     let mut table = INODES.lock();
     let Some(info) = table.get_mut(&key) else {
-        return Err(VfsError::Io { op: IoOp::Lock, errno: 0 });
+        return Err(VfsError::Io {
+            op: IoOp::Lock,
+            errno: 0,
+        });
     };
     // Another handle of this process holds a lock that conflicts.
     if *cur != info.level && (info.level >= LockLevel::Pending || want > LockLevel::Shared) {
@@ -174,7 +180,11 @@ pub(super) fn posix_lock(
     // The PENDING byte: read-locked briefly to get SHARED, write-locked on
     // the way to EXCLUSIVE.
     if want == LockLevel::Shared || (want >= LockLevel::Pending && *cur < LockLevel::Pending) {
-        let ty = if want == LockLevel::Shared { libc::F_RDLCK } else { libc::F_WRLCK };
+        let ty = if want == LockLevel::Shared {
+            libc::F_RDLCK
+        } else {
+            libc::F_WRLCK
+        };
         if !granted(set_lock(file, ty, PENDING_BYTE, 1), IoOp::Lock)? {
             return Err(VfsError::Busy);
         }
@@ -230,11 +240,17 @@ pub(super) fn posix_unlock(
     let mut table = INODES.lock();
     let Some(info) = table.get_mut(&key) else {
         *cur = LockLevel::None;
-        return Err(VfsError::Io { op: IoOp::Unlock, errno: 0 });
+        return Err(VfsError::Io {
+            op: IoOp::Unlock,
+            errno: 0,
+        });
     };
     if *cur > LockLevel::Shared {
         if want == LockLevel::Shared {
-            granted(set_lock(file, libc::F_RDLCK, SHARED_FIRST, SHARED_SIZE), IoOp::RdLock)?;
+            granted(
+                set_lock(file, libc::F_RDLCK, SHARED_FIRST, SHARED_SIZE),
+                IoOp::RdLock,
+            )?;
         }
         // Releases PENDING_BYTE and RESERVED_BYTE together.
         granted(set_lock(file, libc::F_UNLCK, PENDING_BYTE, 2), IoOp::Unlock)?;
@@ -245,7 +261,10 @@ pub(super) fn posix_unlock(
         let mut result = Ok(());
         if info.n_shared == 0 {
             if let Err(errno) = set_lock(file, libc::F_UNLCK, 0, 0) {
-                result = Err(VfsError::Io { op: IoOp::Unlock, errno });
+                result = Err(VfsError::Io {
+                    op: IoOp::Unlock,
+                    errno,
+                });
             }
             info.level = LockLevel::None;
         }
