@@ -372,7 +372,7 @@ impl Pager {
         Ok(())
     }
 
-    fn try_begin_read(&mut self) -> Result<(), PagerError> {
+    pub(super) fn try_begin_read(&mut self) -> Result<(), PagerError> {
         self.fd.lock(LockLevel::Shared).map_err(from_vfs)?;
         if !self.memory {
             self.recover_hot_journal()?;

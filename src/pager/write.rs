@@ -44,27 +44,33 @@ impl Pager {
         if self.txn == TxnState::Write {
             return Ok(());
         }
-        let had_read = self.txn == TxnState::Read;
-        self.begin_read()?;
-        let r = if had_read {
-            // Retrying while holding SHARED could deadlock with the writer.
-            self.fd.lock(LockLevel::Reserved).map_err(from_vfs)
+        let from_none = self.txn == TxnState::None;
+        if !from_none {
+            // No retry while holding SHARED: the writer we wait for may be
+            // waiting for our SHARED to go (SQLite's deadlock avoidance).
+            self.fd.lock(LockLevel::Reserved).map_err(from_vfs)?;
         } else {
-            self.retry_busy(|p| p.fd.lock(LockLevel::Reserved).map_err(from_vfs))
-        };
-        let r = r.and_then(|()| {
-            if exclusive {
-                self.retry_busy(|p| p.fd.lock(LockLevel::Exclusive).map_err(from_vfs))
-            } else {
-                Ok(())
+            // Like sqlite3BtreeBeginTrans: drop SHARED between attempts.
+            self.retry_busy(|p| {
+                let r = p.try_begin_read().and_then(|()| {
+                    p.txn = TxnState::Read;
+                    p.fd.lock(LockLevel::Reserved).map_err(from_vfs)
+                });
+                if r.is_err() {
+                    let _ = p.fd.unlock(LockLevel::None);
+                    p.txn = TxnState::None;
+                }
+                r
+            })?;
+        }
+        if exclusive {
+            if let Err(e) = self.retry_busy(|p| p.fd.lock(LockLevel::Exclusive).map_err(from_vfs)) {
+                let _ = self.fd.unlock(LockLevel::Shared);
+                if from_none {
+                    self.end_read();
+                }
+                return Err(e);
             }
-        });
-        if let Err(e) = r {
-            let _ = self.fd.unlock(LockLevel::Shared);
-            if !had_read {
-                self.end_read();
-            }
-            return Err(e);
         }
         self.txn = TxnState::Write;
         self.db_orig_size = self.db_size;
@@ -271,16 +277,18 @@ impl Pager {
     /// Steps 1–4: everything up to the first write of the database file.
     fn commit_phase_one(&mut self) -> Result<(), PagerError> {
         self.journal_truncated_tail()?;
-        if !self.counter_bumped && self.db_size >= 1 {
+        if self.db_size >= 1 {
             let r = self.get(1)?;
-            let size = self.db_size;
+            let (size, bump) = (self.db_size, !self.counter_bumped);
             let page = self.data_mut(r)?;
-            let counter =
-                u32::from_be_bytes([page[24], page[25], page[26], page[27]]).wrapping_add(1);
-            page[24..28].copy_from_slice(&counter.to_be_bytes());
+            if bump {
+                let old = u32::from_be_bytes([page[24], page[25], page[26], page[27]]);
+                let counter = old.wrapping_add(1);
+                page[24..28].copy_from_slice(&counter.to_be_bytes());
+                page[92..96].copy_from_slice(&counter.to_be_bytes());
+                page[96..100].copy_from_slice(&SQLITE_VERSION_NUMBER.to_be_bytes());
+            }
             page[28..32].copy_from_slice(&size.to_be_bytes());
-            page[92..96].copy_from_slice(&counter.to_be_bytes());
-            page[96..100].copy_from_slice(&SQLITE_VERSION_NUMBER.to_be_bytes());
             self.counter_bumped = true;
         }
         self.sync_journal()?;
