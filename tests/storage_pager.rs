@@ -374,6 +374,8 @@ fn not_a_database_and_empty_file() {
     let e = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap_err();
     assert_eq!(e, PagerError::NotADatabase);
     assert_eq!(e.result_code(), ResultCode::NOTADB);
+    let e = Pager::open(posix(), &d.file("no/such/dir.db"), OpenFlags::main_db()).unwrap_err();
+    assert_eq!(e.result_code(), ResultCode::CANTOPEN);
     let empty = d.file("empty.db");
     std::fs::write(&empty, b"").unwrap();
     let mut p = Pager::open(posix(), &empty, OpenFlags::main_db()).unwrap();
@@ -524,4 +526,37 @@ fn concurrent_writers_serialize_through_locks() {
         1 + THREADS * ROUNDS,
         "one change-counter bump per commit"
     );
+}
+
+/// A sparse 1 GiB database: `allocate` skips the lock-byte page (the page
+/// holding byte 0x40000000), which can never be read.
+#[test]
+fn allocate_skips_the_lock_byte_page() {
+    let d = TempDir::new("lockpage");
+    let path = d.file("big.db");
+    let ps = 65536usize;
+    let lock_page = loomdb::pager::lock_byte_page(ps);
+    assert_eq!(lock_page, 16385);
+    {
+        let mut p1 = vec![0u8; ps];
+        format_page1(&mut p1, ps);
+        std::fs::write(&path, &p1).unwrap();
+        let f = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+        f.set_len((lock_page as u64 - 1) * ps as u64).unwrap();
+    }
+    let mut p = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    assert_eq!(p.page_size(), ps);
+    p.begin_write(false).unwrap();
+    assert_eq!(p.page_count(), lock_page - 1);
+    let (pgno, r) = p.allocate().unwrap();
+    assert_eq!(pgno, lock_page + 1);
+    assert_eq!(p.page_count(), lock_page + 1);
+    stamp(p.data_mut(r).unwrap(), pgno, 9);
+    assert!(matches!(p.get(lock_page), Err(PagerError::Corrupt { .. })));
+    p.commit().unwrap();
+    p.end_read();
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), u64::from(lock_page + 1) * ps as u64);
+    p.begin_read().unwrap();
+    assert_eq!(tag_of(&mut p, lock_page + 1), 9);
+    p.end_read();
 }
