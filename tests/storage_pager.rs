@@ -314,7 +314,10 @@ fn stale_handles_and_eviction_under_small_cache() {
         assert_eq!(tag_of(&mut p, i), 1);
     }
     assert_eq!(p.data(first), Err(PagerError::StaleHandle));
-    assert_eq!(p.data(first).unwrap_err().result_code(), ResultCode::MISUSE);
+    assert_eq!(
+        p.data(first).unwrap_err().result_code(),
+        ResultCode::INTERNAL
+    );
     let (_, misses) = p.cache_stats();
     let again = p.get(1).unwrap();
     assert_eq!(&p.data(again).unwrap()[..6], b"SQLite");
@@ -555,7 +558,10 @@ fn allocate_skips_the_lock_byte_page() {
     assert!(matches!(p.get(lock_page), Err(PagerError::Corrupt { .. })));
     p.commit().unwrap();
     p.end_read();
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), u64::from(lock_page + 1) * ps as u64);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        u64::from(lock_page + 1) * ps as u64
+    );
     p.begin_read().unwrap();
     assert_eq!(tag_of(&mut p, lock_page + 1), 9);
     p.end_read();
