@@ -422,55 +422,72 @@ fn sticky_error_until_rollback() {
     assert_eq!(all_tags(&mut p), vec![1, 4, 1]);
 }
 
-/// Fails the n-th I/O call of a commit, then crashes; after recovery the
-/// database holds either the old or the new content, never a mix, and a
-/// commit that reported success is never lost.
+/// Fails the n-th I/O call of a commit, then either crashes or rolls back
+/// (and crashes later); the database always holds the old or the new
+/// content, never a mix, and a commit that reported success is never lost.
 #[test]
 fn mock_crash_matrix_is_atomic() {
     for mode in [
         JournalMode::Delete,
         JournalMode::Truncate,
         JournalMode::Persist,
+        JournalMode::Memory,
     ] {
-        let mut n = 0;
-        loop {
-            let vfs = MockVfs::new();
-            let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
-            p.set_journal_mode(mode).unwrap();
-            p.set_page_size(512).unwrap();
-            create_db(&mut p, 4, 1);
-            vfs.mark_all_synced();
-            p.begin_write(false).unwrap();
-            retag(&mut p, &[1, 2, 3], 2);
-            p.truncate_to(3).unwrap();
-            vfs.inject(MockFault::IoErrorAfter {
-                countdown: n,
-                persistent: true,
-            });
-            let committed = p.commit().is_ok();
-            let _ = p.crash_before_journal_finalize();
-            vfs.crash();
-            vfs.clear_faults();
-            let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
-            p.set_journal_mode(mode).unwrap();
-            p.begin_read().unwrap();
-            let tags = all_tags(&mut p);
-            if committed {
-                assert_eq!(tags, vec![2, 2, 2], "{mode:?} n={n}: committed data lost");
-                break;
+        for use_rollback in [false, true] {
+            let mut n = 0;
+            loop {
+                let vfs = MockVfs::new();
+                let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
+                p.set_journal_mode(mode).unwrap();
+                p.set_page_size(512).unwrap();
+                create_db(&mut p, 4, 1);
+                vfs.mark_all_synced();
+                p.begin_write(false).unwrap();
+                retag(&mut p, &[1, 2, 3], 2);
+                p.truncate_to(3).unwrap();
+                vfs.inject(MockFault::IoErrorAfter {
+                    countdown: n,
+                    persistent: true,
+                });
+                let committed = p.commit().is_ok();
+                if use_rollback {
+                    vfs.clear_faults();
+                    p.rollback().unwrap();
+                    let tags = all_tags(&mut p);
+                    p.end_read();
+                    drop(p);
+                    assert!(
+                        tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
+                        "{mode:?} n={n} after rollback: {tags:?}"
+                    );
+                } else {
+                    let _ = p.crash_before_journal_finalize();
+                }
+                vfs.crash();
+                vfs.clear_faults();
+                let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
+                p.set_journal_mode(mode).unwrap();
+                p.begin_read().unwrap();
+                let tags = all_tags(&mut p);
+                if committed {
+                    assert_eq!(tags, vec![2, 2, 2], "{mode:?} n={n}: committed data lost");
+                    break;
+                }
+                if mode != JournalMode::Memory {
+                    assert!(
+                        tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
+                        "{mode:?} n={n} rollback={use_rollback}: {tags:?}"
+                    );
+                }
+                n += 1;
+                assert!(n < 100);
             }
+            eprintln!("{mode:?} rollback={use_rollback}: {n} failure points");
             assert!(
-                tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
-                "{mode:?} n={n}: {tags:?}"
+                n >= 4,
+                "{mode:?}: the matrix should cover several I/O steps"
             );
-            n += 1;
-            assert!(n < 100);
         }
-        eprintln!("{mode:?}: commit survived after {n} injected failure points");
-        assert!(
-            n >= 5,
-            "{mode:?}: the matrix should cover several I/O steps"
-        );
     }
 }
 
