@@ -183,7 +183,7 @@ impl Pager {
     /// Opens the database file `path` through `vfs`.
     pub fn open(vfs: Arc<dyn Vfs>, path: &str, flags: OpenFlags) -> Result<Pager, PagerError> {
         let full = vfs.full_pathname(path)?;
-        let fd = vfs.open(&full, flags.with_kind(FileKind::MainDb))?;
+        let fd = vfs.open(&full, flags)?;
         let read_only = flags.read_only || fd.is_read_only();
         let mut pager = Pager::with_file(vfs, format!("{full}-journal"), fd, false);
         pager.read_only = read_only;

@@ -21,3 +21,5 @@ pub mod token;
 
 pub use complete::complete;
 pub use parser::{parse_all, parse_one, ParseError, Parsed};
+#[cfg(test)]
+mod tests;

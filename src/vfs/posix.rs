@@ -160,7 +160,14 @@ impl Vfs for PosixVfs {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => std::path::PathBuf::from("."),
         };
-        let dir = std::fs::canonicalize(dir).map_err(|_| fail())?;
+        let dir = match std::fs::canonicalize(&dir) {
+            Ok(d) => d,
+            // A missing directory: let `open` report CANTOPEN, as SQLite does.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::env::current_dir().map_err(|_| fail())?.join(dir)
+            }
+            Err(_) => return Err(fail()),
+        };
         let full = dir.join(name);
         full.into_os_string().into_string().map_err(|_| fail())
     }

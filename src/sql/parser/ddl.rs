@@ -123,7 +123,7 @@ impl Parser<'_> {
         let start = self.scan_point();
         let name = self.nm()?;
         let type_name = self.type_name(true)?;
-        let constraints = self.column_constraints()?;
+        let constraints = self.column_constraints(&name)?;
         let span = (start, self.prev_end());
         Ok(ColumnDef { name, type_name, constraints, span })
     }
@@ -177,7 +177,7 @@ impl Parser<'_> {
         Ok(None)
     }
 
-    fn column_constraints(&mut self) -> PResult<Vec<ColumnConstraint>> {
+    fn column_constraints(&mut self, column: &str) -> PResult<Vec<ColumnConstraint>> {
         let mut out: Vec<ColumnConstraint> = Vec::new();
         let mut name = None;
         loop {
@@ -232,14 +232,14 @@ impl Parser<'_> {
                     self.bump()?;
                     ColumnConstraintKind::Collate(self.ids()?)
                 }
-                T::Keyword(K::Generated | K::As) => self.generated()?,
+                T::Keyword(K::Generated | K::As) => self.generated(column)?,
                 _ => return Ok(out),
             };
             out.push(ColumnConstraint { name: name.take(), kind });
         }
     }
 
-    fn generated(&mut self) -> PResult<ColumnConstraintKind> {
+    fn generated(&mut self, column: &str) -> PResult<ColumnConstraintKind> {
         if self.eat_kw(K::Generated)? {
             self.expect_kw(K::Always)?;
         }
@@ -248,13 +248,18 @@ impl Parser<'_> {
         let expr = self.expr()?;
         self.expect(T::RParen)?;
         let mut stored = false;
-        if self.kind() == T::Id {
+        let is_id = match self.kind() {
+            T::Id => true,
+            T::Keyword(k) => k.falls_back_to_id(),
+            _ => false,
+        };
+        if is_id {
             let t = self.bump()?;
             let w = self.text(t);
             if w.eq_ignore_ascii_case("stored") {
                 stored = true;
             } else if !w.eq_ignore_ascii_case("virtual") {
-                return Err(ParseError::Other(format!("unknown generated column type: {w}")));
+                return Err(ParseError::Other(format!("error in generated column \"{column}\"")));
             }
         }
         Ok(ColumnConstraintKind::Generated { expr, stored })

@@ -296,7 +296,7 @@ impl Parser<'_> {
     fn in_op(&mut self, lhs: Expr, negated: bool) -> PResult<Expr> {
         let expr = Box::new(lhs);
         if self.eat(T::LParen)? {
-            self.enter(2)?;
+            self.enter(3)?;
             let kind = if self.at_select_start() {
                 let select = Box::new(self.select()?);
                 ExprKind::InSelect { expr, negated, select }
@@ -305,7 +305,7 @@ impl Parser<'_> {
             } else {
                 ExprKind::InList { expr, negated, list: self.nexprlist()? }
             };
-            self.leave(2);
+            self.leave(3);
             let end = self.expect(T::RParen)?.end;
             let start = match &kind {
                 ExprKind::InList { expr, .. } | ExprKind::InSelect { expr, .. } => expr.span.0,
@@ -380,7 +380,9 @@ impl Parser<'_> {
             T::Keyword(K::Exists) => {
                 self.bump()?;
                 self.expect(T::LParen)?;
+                self.enter(1)?;
                 let s = self.subselect()?;
+                self.leave(1);
                 let end = self.expect(T::RParen)?.end;
                 self.mk(ExprKind::Exists(Box::new(s)), (t.start, end))
             }
@@ -392,9 +394,9 @@ impl Parser<'_> {
 
     /// A subquery inside parentheses, charged to the stack estimate.
     pub(crate) fn subselect(&mut self) -> PResult<Select> {
-        self.enter(4)?;
+        self.enter(5)?;
         let s = self.select()?;
-        self.leave(4);
+        self.leave(5);
         Ok(s)
     }
 
@@ -425,11 +427,12 @@ impl Parser<'_> {
     fn cast(&mut self) -> PResult<Expr> {
         let start = self.bump()?.start;
         self.expect(T::LParen)?;
-        self.enter(3)?;
+        self.enter(2)?;
         let e = self.expr()?;
         self.expect_kw(K::As)?;
+        self.enter(3)?;
         let ty = self.type_name(false)?;
-        self.leave(3);
+        self.leave(5);
         let end = self.expect(T::RParen)?.end;
         self.mk(ExprKind::Cast(Box::new(e), ty), (start, end))
     }

@@ -44,7 +44,6 @@ impl Parser<'_> {
             FunctionArgs::List(list)
         };
         self.expect(T::RParen)?;
-        self.leave(3);
         let filter = if self.at_kw(K::Filter) {
             self.bump()?;
             self.expect(T::LParen)?;
@@ -66,6 +65,7 @@ impl Parser<'_> {
         } else {
             None
         };
+        self.leave(3);
         let end = self.prev_end();
         let call = FunctionCall { name, distinct, args, order_by, filter, over };
         self.mk(ExprKind::Function(Box::new(call)), (name_tok.start, end))

@@ -49,7 +49,7 @@ pub fn parse_one(sql: &str, offset: usize) -> Result<(Option<Parsed>, usize), Pa
         }
     }
     let start = p.scan_point();
-    p.reset_depth(2);
+    p.reset_depth(7);
     let explain = p.explain()?;
     let stmt = p.statement()?;
     let end = p.prev_end();
