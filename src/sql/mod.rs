@@ -23,3 +23,9 @@ pub use complete::complete;
 pub use parser::{parse_all, parse_one, ParseError, Parsed};
 #[cfg(test)]
 mod tests;
+
+mod codegen;
+pub mod schema;
+
+pub use codegen::{classify, compile, expand_sql, CompileEnv, StmtClass};
+pub use schema::{Schema, SchemaRow};
