@@ -97,6 +97,9 @@ fn posix_open_errors_and_full_pathname() {
     assert!(full.starts_with('/') && full.ends_with("/x.db"));
     let canon = std::fs::canonicalize(&d.0).unwrap();
     assert_eq!(full, canon.join("x.db").to_str().unwrap());
+    let mut t = vfs.open("", OpenFlags::main_db()).unwrap();
+    t.write(b"temp", 0).unwrap();
+    assert_eq!(t.file_size().unwrap(), 4);
     let mut r = [0u8; 32];
     vfs.randomness(&mut r);
     assert!(r.iter().any(|b| *b != 0));

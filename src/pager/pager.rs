@@ -184,8 +184,12 @@ fn parse_header(h: &[u8; 100]) -> Result<(usize, u8), PagerError> {
 }
 
 impl Pager {
-    /// Opens the database file `path` through `vfs`.
+    /// Opens the database file `path` through `vfs`. An empty path opens a
+    /// private temporary database, kept in memory as [`Pager::open_memory`].
     pub fn open(vfs: Arc<dyn Vfs>, path: &str, flags: OpenFlags) -> Result<Pager, PagerError> {
+        if path.is_empty() {
+            return Pager::open_memory();
+        }
         let full = vfs.full_pathname(path)?;
         let fd = vfs.open(&full, flags)?;
         let read_only = flags.read_only || fd.is_read_only();

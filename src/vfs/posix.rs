@@ -86,6 +86,9 @@ impl Vfs for PosixVfs {
     }
 
     fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        if path.is_empty() {
+            return self.open_temp(flags);
+        }
         let cant = |errno: i32| {
             if errno == libc::EISDIR {
                 VfsError::IsDir {
@@ -221,6 +224,36 @@ impl Vfs for PosixVfs {
 
     fn sleep_micros(&self, micros: u64) {
         std::thread::sleep(std::time::Duration::from_micros(micros));
+    }
+}
+
+impl PosixVfs {
+    /// An empty path opens a fresh temporary file that is deleted on close
+    /// (named like SQLite's `etilqs_*` files).
+    fn open_temp(&self, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        let dir = std::env::temp_dir();
+        for _ in 0..16 {
+            let mut r = [0u8; 8];
+            self.randomness(&mut r);
+            let name = format!("etilqs_{:016x}", u64::from_be_bytes(r));
+            let path = dir.join(name);
+            let Some(path) = path.to_str() else { break };
+            if Path::new(path).exists() {
+                continue;
+            }
+            let temp = OpenFlags {
+                read_only: false,
+                create: true,
+                exclusive: true,
+                delete_on_close: true,
+                kind: flags.kind,
+            };
+            return self.open(path, temp);
+        }
+        Err(VfsError::CantOpen {
+            path: String::new(),
+            errno: libc::EEXIST,
+        })
     }
 }
 
