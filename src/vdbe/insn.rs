@@ -31,7 +31,7 @@ pub type Addr = usize;
 pub type CursorId = usize;
 
 /// How a comparison treats NULL operands and what it produces.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct CmpFlags {
     /// Affinity applied to the operands before comparing (SQLITE_AFF_MASK).
     pub affinity: Affinity,
@@ -44,6 +44,18 @@ pub struct CmpFlags {
     pub store: Option<Reg>,
     /// Collating sequence for text comparison; BINARY when `None`.
     pub collation: Option<Arc<dyn Collation>>,
+}
+
+impl PartialEq for CmpFlags {
+    /// Collations compare by name (a `dyn Collation` has no `PartialEq`).
+    fn eq(&self, other: &CmpFlags) -> bool {
+        self.affinity == other.affinity
+            && self.jump_if_null == other.jump_if_null
+            && self.null_eq == other.null_eq
+            && self.store == other.store
+            && self.collation.as_ref().map(|c| c.name().to_string())
+                == other.collation.as_ref().map(|c| c.name().to_string())
+    }
 }
 
 /// The comparison operator of a [`Insn::Compare`]-family jump.
