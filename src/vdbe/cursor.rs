@@ -22,7 +22,7 @@ use super::ephemeral::{EphemeralTable, SeekMode};
 use super::error::{internal, VdbeError};
 use super::insn::Reg;
 use super::sorter::Sorter;
-use crate::btree::{BtCursor, Btree, SeekBias, TreeKind};
+use crate::btree::{BtCursor, Btree, SeekBias, SeekResult, TreeKind};
 use crate::pager::Pgno;
 use crate::record::{KeyInfo, RecordHeader, ValueRef};
 
@@ -159,9 +159,8 @@ impl VdbeCursor {
         // range seeks (`SeekGE` on a rowid) use.
         let (found, valid) = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
-                let bt = db_mut(dbs, *db)?;
-                let found = bt.seek_rowid(cur, rowid)?;
-                (found, found || bt.is_valid(cur))
+                let r = db_mut(dbs, *db)?.seek_rowid(cur, rowid)?;
+                (r == SeekResult::Found, !Btree::is_eof(cur))
             }
             CursorKind::Ephemeral(t) => (t.seek_rowid(rowid), t.is_valid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
@@ -181,24 +180,13 @@ impl VdbeCursor {
     ) -> Result<bool, VdbeError> {
         let ok = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
-                let bt = db_mut(dbs, *db)?;
                 let bias = match mode {
-                    SeekMode::Ge | SeekMode::Lt => SeekBias::Before,
-                    SeekMode::Gt | SeekMode::Le => SeekBias::After,
+                    SeekMode::Ge => SeekBias::Ge,
+                    SeekMode::Gt => SeekBias::Gt,
+                    SeekMode::Le => SeekBias::Le,
+                    SeekMode::Lt => SeekBias::Lt,
                 };
-                // The b-tree lands on the first entry >= key (Before) or
-                // > key (After); LE/LT want the entry just before that.
-                let on = bt.seek_key(cur, key, bias)?;
-                match mode {
-                    SeekMode::Ge | SeekMode::Gt => on,
-                    SeekMode::Le | SeekMode::Lt => {
-                        if on {
-                            bt.prev(cur)?
-                        } else {
-                            bt.last(cur)?
-                        }
-                    }
-                }
+                db_mut(dbs, *db)?.seek_key(cur, key, bias)? != SeekResult::Empty
             }
             CursorKind::Ephemeral(t) => t.seek_key(key, mode)?,
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
@@ -336,7 +324,19 @@ impl VdbeCursor {
     /// Largest rowid in the table (for NewRowid).
     pub fn max_rowid(&mut self, dbs: &mut [Btree]) -> Result<Option<i64>, VdbeError> {
         match &mut self.kind {
-            CursorKind::Btree { db, root, .. } => Ok(db_mut(dbs, *db)?.max_rowid(*root)?),
+            CursorKind::Btree { db, root, cur, .. } => {
+                let bt = db_mut(dbs, *db)?;
+                // max_rowid reports 0 for an empty table; 0 is also a
+                // legal rowid, so an empty table is told apart by `last`.
+                let max = bt.max_rowid(*root)?;
+                if max == 0 && !bt.last(cur)? {
+                    self.valid = false;
+                    return Ok(None);
+                }
+                self.valid = !Btree::is_eof(cur);
+                self.cache.valid = false;
+                Ok(Some(max))
+            }
             CursorKind::Ephemeral(t) => Ok(t.max_rowid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
                 Err(internal("NewRowid on a pseudo or sorter cursor"))

@@ -12,6 +12,7 @@
 
 use crate::btree::BtreeError;
 use crate::func::FuncError;
+use crate::pager::PagerError;
 use crate::rc::ResultCode;
 use crate::record::RecordError;
 
@@ -21,6 +22,9 @@ pub enum VdbeError {
     /// A b-tree / pager / VFS failure (BUSY, IOERR, CORRUPT, FULL, …).
     #[error("{0}")]
     Btree(#[from] BtreeError),
+    /// A pager failure outside a b-tree call (savepoints).
+    #[error("{0}")]
+    Pager(#[from] PagerError),
     /// A stored record could not be decoded (always CORRUPT).
     #[error("database disk image is malformed")]
     Record(#[from] RecordError),
@@ -70,6 +74,7 @@ impl VdbeError {
     pub fn result_code(&self) -> ResultCode {
         match self {
             VdbeError::Btree(e) => e.result_code(),
+            VdbeError::Pager(e) => e.result_code(),
             VdbeError::Record(e) => e.result_code(),
             VdbeError::Func(e) => e.result_code(),
             VdbeError::Constraint { code, .. } => *code,

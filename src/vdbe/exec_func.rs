@@ -26,7 +26,7 @@ use super::insn::{CursorId, Reg};
 use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use crate::func::{AggregateState, FuncContext, FuncDef, FuncEnv, FuncKind};
-use crate::record::{encode_record, Collation, Value, ValueRef};
+use crate::record::{encode_record, Binary, Collation, Value, ValueRef};
 
 /// The process-wide PRNG state (splitmix64), seeded lazily.
 static PRNG: Mutex<Option<u64>> = Mutex::new(None);
@@ -64,6 +64,18 @@ pub fn random_bytes(out: &mut [u8]) {
 /// What a function sees of the connection while the VM runs.
 struct VmFuncEnv<'a> {
     conn: &'a ConnState,
+    /// The statement time of this step, fixed on first use.
+    now: &'a mut Option<i64>,
+}
+
+/// Julian day number of the Unix epoch, in milliseconds.
+const UNIX_EPOCH_JULIAN_MS: i64 = 210_866_760_000_000;
+
+fn now_julian_ms() -> i64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    UNIX_EPOCH_JULIAN_MS.saturating_add(ms)
 }
 
 impl FuncEnv for VmFuncEnv<'_> {
@@ -79,12 +91,18 @@ impl FuncEnv for VmFuncEnv<'_> {
     fn random_bytes(&mut self, out: &mut [u8]) {
         random_bytes(out)
     }
+    fn now_julian_ms(&mut self) -> i64 {
+        *self.now.get_or_insert_with(now_julian_ms)
+    }
 }
 
 fn new_accumulator(func: &FuncDef) -> Result<Box<dyn AggregateState>, VdbeError> {
     match &func.kind {
         FuncKind::Aggregate(factory) => Ok(factory()),
-        FuncKind::Scalar(_) => Err(internal(format!("{} is not an aggregate", func.name))),
+        FuncKind::UserAggregate(factory) => Ok(factory.create()),
+        FuncKind::Scalar(_) | FuncKind::UserScalar(_) | FuncKind::WrongArgCount => {
+            Err(internal(format!("{} is not an aggregate", func.name)))
+        }
     }
 }
 
@@ -98,13 +116,17 @@ impl Vdbe {
         dest: Reg,
         collation: &Option<Arc<dyn Collation>>,
     ) -> Result<Flow, VdbeError> {
-        let FuncKind::Scalar(f) = &func.kind else {
-            return Err(internal(format!("{} is not a scalar function", func.name)));
+        let argv: Vec<ValueRef> = self.regs.get(args..args + n_args).ok_or_else(|| internal("Function arguments out of range"))?.iter().map(Mem::as_value_ref).collect();
+        let mut fenv = VmFuncEnv { conn: env.conn, now: &mut self.now_ms };
+        let coll: &dyn Collation = collation.as_deref().unwrap_or(&Binary);
+        let mut ctx = FuncContext { env: &mut fenv, collation: coll };
+        let v = match &func.kind {
+            FuncKind::Scalar(f) => f(&mut ctx, &argv)?,
+            FuncKind::UserScalar(f) => f.call(&mut ctx, &argv)?,
+            FuncKind::Aggregate(_) | FuncKind::UserAggregate(_) | FuncKind::WrongArgCount => {
+                return Err(internal(format!("{} is not a scalar function", func.name)))
+            }
         };
-        let argv: Vec<ValueRef> = self.reg_range(args, n_args)?.iter().map(Mem::as_value_ref).collect();
-        let mut fenv = VmFuncEnv { conn: env.conn };
-        let mut ctx = FuncContext { env: &mut fenv, collation: collation.clone() };
-        let v = f(&mut ctx, &argv)?;
         drop(argv);
         let m = Mem::from(v);
         check_length(&m)?;
@@ -130,9 +152,9 @@ impl Vdbe {
             Mem::Agg(s) => s,
             _ => new_accumulator(func)?,
         };
-        let argv: Vec<ValueRef> = self.reg_range(args, n_args)?.iter().map(Mem::as_value_ref).collect();
-        let mut fenv = VmFuncEnv { conn: env.conn };
-        let mut ctx = FuncContext { env: &mut fenv, collation: None };
+        let argv: Vec<ValueRef> = self.regs.get(args..args + n_args).ok_or_else(|| internal("AggStep arguments out of range"))?.iter().map(Mem::as_value_ref).collect();
+        let mut fenv = VmFuncEnv { conn: env.conn, now: &mut self.now_ms };
+        let mut ctx = FuncContext { env: &mut fenv, collation: &Binary };
         let r = state.step(&mut ctx, &argv);
         drop(argv);
         self.set_reg(acc, Mem::Agg(state))?;
@@ -159,8 +181,8 @@ impl Vdbe {
             Mem::Agg(s) => s,
             _ => new_accumulator(func)?,
         };
-        let mut fenv = VmFuncEnv { conn: env.conn };
-        let mut ctx = FuncContext { env: &mut fenv, collation: None };
+        let mut fenv = VmFuncEnv { conn: env.conn, now: &mut self.now_ms };
+        let mut ctx = FuncContext { env: &mut fenv, collation: &Binary };
         let v = state.finalize(&mut ctx)?;
         let m = Mem::from(v);
         check_length(&m)?;

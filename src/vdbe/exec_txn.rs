@@ -31,17 +31,24 @@ use super::error::{internal, VdbeError};
 use super::insn::{OnError, Reg, SavepointOp};
 use super::mem::Mem;
 use super::vm::{Flow, StmtSavepoint, Vdbe};
-use crate::btree::{Btree, TreeKind, TxnState};
+use crate::btree::{Btree, TreeKind};
+use crate::pager::TxnState;
 use crate::pager::Pgno;
 
 fn db_mut<'a>(env: &'a mut VdbeEnv, db: usize) -> Result<&'a mut Btree, VdbeError> {
     env.dbs.get_mut(db).ok_or_else(|| internal(format!("no database {db}")))
 }
 
-/// Opens pager savepoints on `bt` until it has `depth` levels.
-fn ensure_savepoint_depth(bt: &mut Btree, depth: u32) -> Result<(), VdbeError> {
-    while bt.savepoint_depth() < depth {
-        bt.savepoint_open()?;
+/// The transaction state of a database's pager.
+fn txn_state(bt: &mut Btree) -> TxnState {
+    bt.pager().txn_state()
+}
+
+/// Opens `n` pager savepoints on `bt` (the named savepoints that were
+/// declared before this database started writing; invariant 1).
+fn open_savepoints(bt: &mut Btree, n: u32) -> Result<(), VdbeError> {
+    for _ in 0..n {
+        bt.pager().savepoint_open()?;
     }
     Ok(())
 }
@@ -51,10 +58,10 @@ fn ensure_savepoint_depth(bt: &mut Btree, depth: u32) -> Result<(), VdbeError> {
 fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
     let others_active = env.conn.active_vms > 1;
     for bt in env.dbs.iter_mut() {
-        if bt.txn_state() == TxnState::Write {
+        if txn_state(bt) == TxnState::Write {
             bt.commit()?;
             // Other statements are still reading: keep their snapshot.
-            if others_active && bt.txn_state() == TxnState::None {
+            if others_active && txn_state(bt) == TxnState::None {
                 bt.begin_read()?;
             }
         }
@@ -65,7 +72,7 @@ fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
 /// Rolls back every write transaction; autocommit comes back on.
 fn rollback_all(env: &mut VdbeEnv) {
     for bt in env.dbs.iter_mut() {
-        if bt.txn_state() == TxnState::Write {
+        if txn_state(bt) == TxnState::Write {
             // A failed rollback leaves the pager in its error state, which
             // the next transaction reports; nothing more can be done here.
             let _ = bt.rollback();
@@ -88,10 +95,10 @@ impl Vdbe {
         let named = env.conn.savepoints.len() as u32;
         let need_stmt = write && (!env.conn.autocommit || env.conn.active_writers > 1);
         let bt = db_mut(env, db)?;
-        let state = bt.txn_state();
+        let state = txn_state(bt);
         let begin = match (state, write) {
             (TxnState::None, false) => bt.begin_read(),
-            (TxnState::None | TxnState::Read, true) => bt.begin_write(),
+            (TxnState::None | TxnState::Read, true) => bt.begin_write(false),
             _ => Ok(()),
         };
         if let Err(e) = begin {
@@ -100,9 +107,11 @@ impl Vdbe {
             return Err(e);
         }
         if write {
-            ensure_savepoint_depth(bt, named)?;
+            if state != TxnState::Write {
+                open_savepoints(bt, named)?;
+            }
             if need_stmt && !self.stmt_savepoints.iter().any(|s| s.db == db) {
-                let depth = bt.savepoint_open()?;
+                let depth = bt.pager().savepoint_open()?;
                 self.stmt_savepoints.push(StmtSavepoint { db, depth });
             }
         }
@@ -161,8 +170,11 @@ impl Vdbe {
             }
             let depth = env.conn.savepoints.len() as u32 + 1;
             env.conn.savepoints.push((name.to_string(), depth));
-            for bt in env.dbs.iter_mut().filter(|b| b.txn_state() == TxnState::Write) {
-                ensure_savepoint_depth(bt, depth)?;
+            for bt in env.dbs.iter_mut() {
+                if txn_state(bt) != TxnState::Write {
+                    continue;
+                }
+                open_savepoints(bt, 1)?;
             }
             return Ok(Flow::Next);
         }
@@ -173,18 +185,21 @@ impl Vdbe {
         match op {
             SavepointOp::Release if i == 0 && env.conn.savepoint_began_txn => self.commit_txn(env)?,
             SavepointOp::Release => {
-                for bt in env.dbs.iter_mut().filter(|b| b.txn_state() == TxnState::Write) {
-                    if bt.savepoint_depth() >= depth {
-                        bt.savepoint_release(depth)?;
-                    }
+                for bt in env.dbs.iter_mut() {
+                if txn_state(bt) != TxnState::Write {
+                    continue;
+                }
+                    bt.pager().savepoint_release(depth)?;
                 }
                 env.conn.savepoints.truncate(i);
             }
             SavepointOp::Rollback | SavepointOp::Begin => {
-                for bt in env.dbs.iter_mut().filter(|b| b.txn_state() == TxnState::Write) {
-                    if bt.savepoint_depth() >= depth {
-                        bt.savepoint_rollback(depth)?;
-                    }
+                for bt in env.dbs.iter_mut() {
+                if txn_state(bt) != TxnState::Write {
+                    continue;
+                }
+                    bt.pager().savepoint_rollback(depth)?;
+                    bt.invalidate_cursors();
                 }
                 env.conn.savepoints.truncate(i + 1);
                 env.conn.schema_changed = true;
@@ -221,7 +236,7 @@ impl Vdbe {
     pub(crate) fn op_clear(&mut self, env: &mut VdbeEnv, db: usize, root: Pgno, count_change: bool) -> Result<Flow, VdbeError> {
         let n = db_mut(env, db)?.clear_tree(root)?;
         if count_change {
-            self.n_change += n;
+            self.n_change += i64::try_from(n).unwrap_or(i64::MAX);
         }
         Ok(Flow::Next)
     }
@@ -236,13 +251,14 @@ impl Vdbe {
     fn release_stmt_savepoints(&mut self, env: &mut VdbeEnv, undo: bool) -> Result<(), VdbeError> {
         for sp in std::mem::take(&mut self.stmt_savepoints).into_iter().rev() {
             let bt = db_mut(env, sp.db)?;
-            if bt.txn_state() != TxnState::Write {
+            if txn_state(bt) != TxnState::Write {
                 continue;
             }
             if undo {
-                bt.savepoint_rollback(sp.depth)?;
+                bt.pager().savepoint_rollback(sp.depth)?;
+                bt.invalidate_cursors();
             }
-            bt.savepoint_release(sp.depth)?;
+            bt.pager().savepoint_release(sp.depth)?;
         }
         Ok(())
     }
@@ -315,8 +331,8 @@ impl Vdbe {
         }
         if env.conn.active_vms == 0 && env.conn.autocommit {
             for bt in env.dbs.iter_mut() {
-                if bt.txn_state() == TxnState::Read {
-                    let _ = bt.end_read();
+                if txn_state(bt) == TxnState::Read {
+                    bt.end_read();
                 }
             }
         }

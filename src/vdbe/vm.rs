@@ -106,6 +106,8 @@ pub struct Vdbe {
     pub(crate) pending_on_error: Option<OnError>,
     /// `finish_*` already ended this run's transaction work.
     pub(crate) finished: bool,
+    /// Statement time for date functions, fixed for one step.
+    pub(crate) now_ms: Option<i64>,
 }
 
 impl Vdbe {
@@ -132,6 +134,7 @@ impl Vdbe {
             since_interrupt_check: 0,
             pending_on_error: None,
             finished: false,
+            now_ms: None,
         };
         vm.clear_state();
         vm
@@ -238,6 +241,7 @@ impl Vdbe {
         }
         self.row = None;
         self.busy_pending = false;
+        self.now_ms = None;
         loop {
             let flow = match self.exec_one(env) {
                 Ok(f) => f,
