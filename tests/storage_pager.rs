@@ -583,3 +583,40 @@ fn allocate_skips_the_lock_byte_page() {
     assert_eq!(tag_of(&mut p, lock_page + 1), 9);
     p.end_read();
 }
+
+#[test]
+fn exclusive_locking_mode_and_max_page_count() {
+    let d = TempDir::new("xmode");
+    let path = d.file("x.db");
+    let mut a = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    let mut b = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    create_db(&mut a, 3, 1);
+    a.set_exclusive_mode(true);
+    a.begin_write(false).unwrap();
+    retag(&mut a, &[2], 2);
+    a.commit().unwrap();
+    a.end_read();
+    assert_eq!(
+        b.begin_read().unwrap_err(),
+        PagerError::Busy,
+        "a keeps its lock"
+    );
+    a.begin_read().unwrap();
+    assert!(a.lookup(2).is_some(), "cache survives in exclusive mode");
+    assert_eq!(all_tags(&mut a), vec![1, 2, 1]);
+    a.end_read();
+    a.set_exclusive_mode(false);
+    b.begin_read().unwrap();
+    assert_eq!(all_tags(&mut b), vec![1, 2, 1]);
+    assert!(b.lookup(3).is_some());
+    b.end_read();
+    assert!(b.lookup(3).is_none(), "no lookups outside a transaction");
+    assert_eq!(a.set_max_page_count(0), loomdb::pager::MAX_PAGE_COUNT);
+    a.begin_write(false).unwrap();
+    assert_eq!(a.set_max_page_count(1), 3, "never below the current size");
+    assert_eq!(a.set_max_page_count(4), 4);
+    a.allocate().unwrap();
+    let e = a.allocate().unwrap_err();
+    assert_eq!(e.result_code(), ResultCode::FULL);
+    a.rollback().unwrap();
+}

@@ -214,7 +214,7 @@ impl Pager {
         if pgno == lock_byte_page(self.page_size) {
             pgno += 1;
         }
-        if pgno > MAX_PAGE_COUNT {
+        if pgno > self.max_page_count.min(MAX_PAGE_COUNT) {
             return Err(PagerError::Full);
         }
         let old_size = self.db_size;
@@ -412,7 +412,11 @@ impl Pager {
         self.counter_bumped = false;
         self.error = None;
         self.txn = TxnState::Read;
-        let r = self.fd.unlock(LockLevel::Shared);
+        let r = if self.exclusive_mode {
+            Ok(())
+        } else {
+            self.fd.unlock(LockLevel::Shared)
+        };
         self.check_invariants();
         r.map_err(PagerError::from)
     }
