@@ -50,7 +50,10 @@ impl Database {
     pub fn open(path: &str, opts: OpenOptions) -> Result<Database, DbError> {
         let conn = Connection::open(path, &opts)?;
         let interrupt = conn.interrupt_flag();
-        Ok(Database { shared: Arc::new(ReentrantMutex::new(RefCell::new(conn))), interrupt })
+        Ok(Database {
+            shared: Arc::new(ReentrantMutex::new(RefCell::new(conn))),
+            interrupt,
+        })
     }
 
     /// Runs `f` on the locked connection.
@@ -106,7 +109,11 @@ impl Database {
     }
 
     /// The first row of a query, if any.
-    pub fn query_first_row(&self, sql: &str, params: &[Value]) -> Result<Option<Vec<Value>>, DbError> {
+    pub fn query_first_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Vec<Value>>, DbError> {
         let mut stmt = self.prepare(sql)?;
         stmt.bind_all(params)?;
         match stmt.step()? {
@@ -181,7 +188,8 @@ impl Database {
     /// Makes running statements fail with SQLITE_INTERRUPT (any thread).
     pub fn interrupt(&self) {
         // The flag is shared with the VM; setting it needs no lock.
-        self.interrupt.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.interrupt
+            .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn filename(&self) -> String {

@@ -24,7 +24,11 @@ pub struct PreparedStatement {
 
 impl PreparedStatement {
     pub(crate) fn new(db: Database, stmt: Statement) -> PreparedStatement {
-        PreparedStatement { db, stmt, done: false }
+        PreparedStatement {
+            db,
+            stmt,
+            done: false,
+        }
     }
 
     /// The connection this statement belongs to.
@@ -54,13 +58,20 @@ impl PreparedStatement {
 
     /// The name of parameter `idx` (with its `:`/`@`/`$` prefix), if named.
     pub fn parameter_name(&self, idx: usize) -> Option<&str> {
-        self.stmt.program().params.get(idx.checked_sub(1)?)?.as_deref()
+        self.stmt
+            .program()
+            .params
+            .get(idx.checked_sub(1)?)?
+            .as_deref()
     }
 
     /// The index of the parameter named `name` (prefix included).
     pub fn parameter_index(&self, name: &str) -> Option<usize> {
         let params = &self.stmt.program().params;
-        params.iter().position(|p| p.as_deref() == Some(name)).map(|i| i + 1)
+        params
+            .iter()
+            .position(|p| p.as_deref() == Some(name))
+            .map(|i| i + 1)
     }
 
     pub fn clear_bindings(&mut self) {
@@ -142,7 +153,9 @@ impl PreparedStatement {
 
     /// The current row as owned values.
     pub fn row_values(&self) -> Vec<Value> {
-        (0..self.column_count()).map(|i| self.column_value(i).to_owned()).collect()
+        (0..self.column_count())
+            .map(|i| self.column_value(i).to_owned())
+            .collect()
     }
 
     pub fn sql(&self) -> &str {
@@ -151,7 +164,9 @@ impl PreparedStatement {
 
     /// The SQL with bound parameters substituted as literals.
     pub fn expanded_sql(&self) -> String {
-        crate::sql::expand_sql(self.stmt.sql(), &self.stmt.program().params, &|i| self.stmt.binding(i).cloned())
+        crate::sql::expand_sql(self.stmt.sql(), &self.stmt.program().params, &|i| {
+            self.stmt.binding(i).cloned()
+        })
     }
 
     pub fn readonly(&self) -> bool {

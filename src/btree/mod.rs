@@ -74,3 +74,4 @@ pub enum SeekBias {
     /// Last entry < key.
     Lt,
 }
+mod tmp_store;

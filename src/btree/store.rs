@@ -54,7 +54,12 @@ pub(crate) struct MemStore {
 #[cfg(test)]
 impl MemStore {
     pub fn new(page_size: usize, reserved: usize) -> MemStore {
-        MemStore { pages: Vec::new(), page_size, reserved, snapshot: None }
+        MemStore {
+            pages: Vec::new(),
+            page_size,
+            reserved,
+            snapshot: None,
+        }
     }
 
     /// Loads a database image (e.g. a file written by the sqlite3 shell).
@@ -65,7 +70,12 @@ impl MemStore {
         };
         let reserved = bytes[20] as usize;
         let pages = bytes.chunks(ps).map(|c| c.to_vec()).collect();
-        MemStore { pages, page_size: ps, reserved, snapshot: None }
+        MemStore {
+            pages,
+            page_size: ps,
+            reserved,
+            snapshot: None,
+        }
     }
 
     /// The database image.
@@ -86,11 +96,18 @@ impl PageStore for MemStore {
         self.page_size - self.reserved
     }
     fn read(&mut self, pgno: Pgno) -> Result<&[u8], BtreeError> {
-        let i = (pgno as usize).checked_sub(1).ok_or(super::error::corrupt(pgno, "page 0"))?;
-        self.pages.get(i).map(|p| p.as_slice()).ok_or(super::error::corrupt(pgno, "no such page"))
+        let i = (pgno as usize)
+            .checked_sub(1)
+            .ok_or(super::error::corrupt(pgno, "page 0"))?;
+        self.pages
+            .get(i)
+            .map(|p| p.as_slice())
+            .ok_or(super::error::corrupt(pgno, "no such page"))
     }
     fn write(&mut self, pgno: Pgno) -> Result<&mut [u8], BtreeError> {
-        let i = (pgno as usize).checked_sub(1).ok_or(super::error::corrupt(pgno, "page 0"))?;
+        let i = (pgno as usize)
+            .checked_sub(1)
+            .ok_or(super::error::corrupt(pgno, "page 0"))?;
         self.pages
             .get_mut(i)
             .map(|p| p.as_mut_slice())

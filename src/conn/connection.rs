@@ -28,7 +28,7 @@ use crate::vfs::{FileKind, OpenFlags, PosixVfs, Vfs};
 /// One open connection.
 #[derive(Debug)]
 pub struct Connection {
-    pub(crate) dbs: Vec<Btree>,
+    pub(crate) dbs: Vec<Btree<Pager>>,
     pub(crate) db_names: Vec<String>,
     pub(crate) schemas: Vec<Arc<Schema>>,
     pub(crate) schema_loaded: bool,
@@ -59,7 +59,11 @@ impl Connection {
             };
             Pager::open(vfs, &target.path, flags)?
         };
-        let filename = if target.memory { String::new() } else { target.path.clone() };
+        let filename = if target.memory {
+            String::new()
+        } else {
+            target.path.clone()
+        };
         Ok(Connection {
             dbs: vec![Btree::new(pager)],
             db_names: vec!["main".to_string()],
@@ -77,10 +81,16 @@ impl Connection {
 
     /// Compiles the first statement of `sql[offset..]`. Returns `None` when
     /// only whitespace or comments remain, and the offset of the tail.
-    pub fn prepare(&mut self, sql: &str, offset: usize) -> Result<(Option<Statement>, usize), ConnError> {
+    pub fn prepare(
+        &mut self,
+        sql: &str,
+        offset: usize,
+    ) -> Result<(Option<Statement>, usize), ConnError> {
         self.ensure_schema()?;
         let (parsed, tail) = sql::parse_one(sql, offset)?;
-        let Some(parsed) = parsed else { return Ok((None, tail)) };
+        let Some(parsed) = parsed else {
+            return Ok((None, tail));
+        };
         super::statement::check_mode(self.mode, self.readonly, &parsed)?;
         let program = self.compile(&parsed, sql)?;
         let text = sql.get(offset..tail).unwrap_or("").trim().to_string();
@@ -106,11 +116,14 @@ impl Connection {
     pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
         let mut retries = 0;
         loop {
-            let mut env = VdbeEnv { dbs: &mut self.dbs, conn: &mut self.state };
+            let mut env = VdbeEnv {
+                dbs: &mut self.dbs,
+                conn: &mut self.state,
+            };
             let result = stmt.vm.step(&mut env);
             let reload = self.state.schema_changed;
             match result {
-                Err(e) if e.is_schema() && retries < super::MAX_SCHEMA_RETRY => {
+                Err(crate::vdbe::VdbeError::Schema) if retries < super::MAX_SCHEMA_RETRY => {
                     retries += 1;
                     self.reload_schema()?;
                     stmt.reprepare(self)?;
@@ -128,7 +141,10 @@ impl Connection {
 
     /// Resets `stmt` so it can run again (keeps its bindings).
     pub fn reset(&mut self, stmt: &mut Statement) {
-        let mut env = VdbeEnv { dbs: &mut self.dbs, conn: &mut self.state };
+        let mut env = VdbeEnv {
+            dbs: &mut self.dbs,
+            conn: &mut self.state,
+        };
         stmt.vm.reset(&mut env);
         if self.state.schema_changed {
             self.schema_loaded = false;

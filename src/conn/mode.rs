@@ -37,6 +37,12 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { mode: ConnectionMode::Admin, create: true, uri: false, memory: false, vfs: None }
+        OpenOptions {
+            mode: ConnectionMode::Admin,
+            create: true,
+            uri: false,
+            memory: false,
+            vfs: None,
+        }
     }
 }

@@ -12,7 +12,7 @@
 use super::error::ConnError;
 use super::mode::OpenOptions;
 use crate::btree::{Btree, TreeKind};
-use crate::pager::TxnState;
+use crate::pager::{Pager, TxnState};
 use crate::record::{RecordHeader, ValueRef};
 use crate::sql::{Schema, SchemaRow};
 use crate::vdbe::ConnState;
@@ -45,10 +45,19 @@ pub(crate) fn parse_target(path: &str, opts: &OpenOptions) -> Result<OpenTarget,
 fn apply_uri(t: &mut OpenTarget, rest: &str) -> Result<(), ConnError> {
     let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
     let file = file.split('#').next().unwrap_or("");
-    let file = file.strip_prefix("//localhost").or_else(|| file.strip_prefix("//")).unwrap_or(file);
+    let file = file
+        .strip_prefix("//localhost")
+        .or_else(|| file.strip_prefix("//"))
+        .unwrap_or(file);
     t.path = percent_decode(file);
     t.memory = t.memory || t.path.is_empty() || t.path == ":memory:";
-    for pair in query.split('#').next().unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+    for pair in query
+        .split('#')
+        .next()
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         match (k, v) {
             ("mode", "ro") => {
@@ -59,7 +68,9 @@ fn apply_uri(t: &mut OpenTarget, rest: &str) -> Result<(), ConnError> {
             ("mode", "rwc") => {}
             ("mode", "memory") => t.memory = true,
             ("mode", other) => {
-                return Err(ConnError::Unsupported(format!("no such access mode: {other}")));
+                return Err(ConnError::Unsupported(format!(
+                    "no such access mode: {other}"
+                )));
             }
             ("immutable", "1") => t.readonly = true,
             _ => {}
@@ -73,7 +84,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
         match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
             (b'%', Some(v)) => {
                 out.push(v);
@@ -89,7 +102,10 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Reads every row of `sqlite_schema` and builds the schema.
-pub(crate) fn load_schema(bt: &mut Btree, state: &mut ConnState) -> Result<Schema, ConnError> {
+pub(crate) fn load_schema(
+    bt: &mut Btree<Pager>,
+    state: &mut ConnState,
+) -> Result<Schema, ConnError> {
     let started = bt.pager().txn_state() == TxnState::None;
     if started {
         bt.begin_read()?;
@@ -102,7 +118,7 @@ pub(crate) fn load_schema(bt: &mut Btree, state: &mut ConnState) -> Result<Schem
     Schema::from_rows(cookie, rows).map_err(ConnError::Compile)
 }
 
-fn read_schema_rows(bt: &mut Btree) -> Result<(u32, Vec<SchemaRow>), ConnError> {
+fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), ConnError> {
     if bt.pager().page_count() == 0 {
         return Ok((0, Vec::new()));
     }
@@ -122,12 +138,22 @@ fn read_schema_rows(bt: &mut Btree) -> Result<(u32, Vec<SchemaRow>), ConnError> 
 fn decode_schema_row(payload: &[u8]) -> Result<SchemaRow, ConnError> {
     let hdr = RecordHeader::parse(payload).map_err(crate::vdbe::VdbeError::from)?;
     let text = |i: usize| -> Result<Option<String>, ConnError> {
-        Ok(match hdr.column(payload, i).map_err(crate::vdbe::VdbeError::from)? {
-            ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
-            _ => None,
-        })
+        Ok(
+            match hdr
+                .column(payload, i)
+                .map_err(crate::vdbe::VdbeError::from)?
+            {
+                ValueRef::Text(t) | ValueRef::Blob(t) => {
+                    Some(String::from_utf8_lossy(t).into_owned())
+                }
+                _ => None,
+            },
+        )
     };
-    let root = match hdr.column(payload, 3).map_err(crate::vdbe::VdbeError::from)? {
+    let root = match hdr
+        .column(payload, 3)
+        .map_err(crate::vdbe::VdbeError::from)?
+    {
         ValueRef::Integer(n) => u32::try_from(n).unwrap_or(0),
         _ => 0,
     };
@@ -152,7 +178,10 @@ pub(crate) fn busy_timeout_handler(ms: i32) -> Option<Box<dyn FnMut(u32) -> bool
         let n = count as usize;
         let (delay, prior) = match DELAYS.get(n) {
             Some(&d) => (d, DELAYS[..n].iter().sum::<u64>()),
-            None => (100, DELAYS.iter().sum::<u64>() + 100 * (n - DELAYS.len()) as u64),
+            None => (
+                100,
+                DELAYS.iter().sum::<u64>() + 100 * (n - DELAYS.len()) as u64,
+            ),
         };
         if prior >= limit {
             return false;
@@ -169,7 +198,10 @@ mod tests {
 
     #[test]
     fn uri_targets() {
-        let opts = OpenOptions { uri: true, ..OpenOptions::default() };
+        let opts = OpenOptions {
+            uri: true,
+            ..OpenOptions::default()
+        };
         let t = parse_target("file:data%20x.db?mode=ro&cache=shared", &opts).unwrap_or_default();
         assert_eq!(t.path, "data x.db");
         assert!(t.readonly && !t.create && !t.memory);

@@ -30,7 +30,11 @@ pub struct Statement {
 
 impl Statement {
     pub(crate) fn new(program: Program, sql: String, parsed: Parsed) -> Statement {
-        Statement { vm: Vdbe::new(Arc::new(program)), sql, parsed }
+        Statement {
+            vm: Vdbe::new(Arc::new(program)),
+            sql,
+            parsed,
+        }
     }
 
     /// Compiles the statement again against the connection's current schema.

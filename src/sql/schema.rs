@@ -16,11 +16,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::ast::{Expr, ExprKind, OrderingTerm, SortOrder};
 use super::ast::{
     ColumnConstraintKind, ColumnDef, ConflictAction, CreateIndex, CreateTable, CreateTableBody,
     Stmt, TableConstraintKind,
 };
+use super::ast::{Expr, ExprKind, OrderingTerm, SortOrder};
 use crate::pager::Pgno;
 use crate::record::{affinity_of_decltype, Affinity};
 
@@ -97,7 +97,9 @@ pub struct Table {
 impl Table {
     /// The column numbered by `name` (case-insensitive).
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name.eq_ignore_ascii_case(name))
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -123,7 +125,10 @@ pub struct Schema {
 impl Schema {
     /// Builds the schema from the rows of `sqlite_schema`.
     pub fn from_rows(cookie: u32, rows: Vec<SchemaRow>) -> Result<Schema, String> {
-        let mut s = Schema { cookie, ..Schema::default() };
+        let mut s = Schema {
+            cookie,
+            ..Schema::default()
+        };
         let mut auto_roots: HashMap<String, Pgno> = HashMap::new();
         let mut explicit: Vec<(&SchemaRow, String)> = Vec::new();
         for row in &rows {
@@ -134,7 +139,10 @@ impl Schema {
                 }
                 ("index", Some(sql)) => explicit.push((row, sql.clone())),
                 ("view", Some(sql)) => {
-                    let v = View { name: row.name.clone(), sql: sql.clone() };
+                    let v = View {
+                        name: row.name.clone(),
+                        sql: sql.clone(),
+                    };
                     s.views.insert(row.name.to_ascii_lowercase(), v);
                 }
                 _ => {}
@@ -149,11 +157,13 @@ impl Schema {
     }
 
     fn add_table_from_sql(&mut self, sql: &str, root: Pgno) -> Result<(), String> {
-        let parsed = super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
+        let parsed =
+            super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
         match parsed.0.map(|p| p.stmt) {
             Some(Stmt::CreateTable(ct)) => {
                 let table = build_table(&ct, root, Arc::from(sql))?;
-                self.tables.insert(table.name.to_ascii_lowercase(), Arc::new(table));
+                self.tables
+                    .insert(table.name.to_ascii_lowercase(), Arc::new(table));
                 Ok(())
             }
             Some(Stmt::CreateVirtualTable(_)) => Ok(()),
@@ -171,20 +181,25 @@ impl Schema {
             }
             let owner = t.name.to_ascii_lowercase();
             for idx in &t.indexes {
-                self.index_owner.insert(idx.name.to_ascii_lowercase(), owner.clone());
+                self.index_owner
+                    .insert(idx.name.to_ascii_lowercase(), owner.clone());
             }
         }
     }
 
     fn add_index_from_sql(&mut self, sql: &str, root: Pgno) -> Result<(), String> {
-        let parsed = super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
+        let parsed =
+            super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
         let Some(Stmt::CreateIndex(ci)) = parsed.0.map(|p| p.stmt) else {
             return Err("malformed database schema".to_string());
         };
         let key = ci.table.to_ascii_lowercase();
-        let Some(table) = self.tables.get_mut(&key) else { return Ok(()) };
+        let Some(table) = self.tables.get_mut(&key) else {
+            return Ok(());
+        };
         let index = build_index(&ci, table, root)?;
-        self.index_owner.insert(index.name.to_ascii_lowercase(), key);
+        self.index_owner
+            .insert(index.name.to_ascii_lowercase(), key);
         Arc::make_mut(table).indexes.push(index);
         Ok(())
     }
@@ -205,7 +220,11 @@ impl Schema {
     pub fn index(&self, name: &str) -> Option<(Arc<Table>, Index)> {
         let lower = name.to_ascii_lowercase();
         let t = self.tables.get(self.index_owner.get(&lower)?)?.clone();
-        let idx = t.indexes.iter().find(|i| i.name.eq_ignore_ascii_case(name))?.clone();
+        let idx = t
+            .indexes
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(name))?
+            .clone();
         Some((t, idx))
     }
 
@@ -265,7 +284,13 @@ fn schema_table() -> Table {
 
 /// Builds a [`Table`] from its CREATE TABLE statement (build.c's job).
 pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Table, String> {
-    let CreateTableBody::Columns { columns, constraints, without_rowid, strict } = &ct.body else {
+    let CreateTableBody::Columns {
+        columns,
+        constraints,
+        without_rowid,
+        strict,
+    } = &ct.body
+    else {
         return Err("CREATE TABLE ... AS SELECT is not supported by loom yet".to_string());
     };
     let mut t = Table {
@@ -288,8 +313,18 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
     }
     for c in constraints {
         match &c.kind {
-            TableConstraintKind::PrimaryKey { columns, autoincrement, conflict } => {
-                keys.push(KeySpec::from_terms(&t, columns, true, *conflict, *autoincrement)?);
+            TableConstraintKind::PrimaryKey {
+                columns,
+                autoincrement,
+                conflict,
+            } => {
+                keys.push(KeySpec::from_terms(
+                    &t,
+                    columns,
+                    true,
+                    *conflict,
+                    *autoincrement,
+                )?);
             }
             TableConstraintKind::Unique { columns, conflict } => {
                 keys.push(KeySpec::from_terms(&t, columns, false, *conflict, false)?);
@@ -299,7 +334,10 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
         }
     }
     if keys.iter().filter(|k| k.primary).count() > 1 {
-        return Err(format!("table \"{}\" has more than one primary key", t.name));
+        return Err(format!(
+            "table \"{}\" has more than one primary key",
+            t.name
+        ));
     }
     finish_keys(&mut t, keys)?;
     Ok(t)
@@ -323,21 +361,32 @@ impl KeySpec {
     ) -> Result<KeySpec, String> {
         let mut columns = Vec::new();
         for term in terms {
-            let (name, coll) = term_column(&term.expr)
-                .ok_or_else(|| "expressions prohibited in PRIMARY KEY and UNIQUE constraints".to_string())?;
+            let (name, coll) = term_column(&term.expr).ok_or_else(|| {
+                "expressions prohibited in PRIMARY KEY and UNIQUE constraints".to_string()
+            })?;
             let i = t
                 .column_index(&name)
                 .ok_or_else(|| format!("no such column: {name}"))?;
             columns.push((i, coll, term.order == Some(SortOrder::Desc)));
         }
-        Ok(KeySpec { columns, primary, conflict, autoinc })
+        Ok(KeySpec {
+            columns,
+            primary,
+            conflict,
+            autoinc,
+        })
     }
 }
 
 /// The column name (and COLLATE) of an indexed-column term.
 fn term_column(e: &Expr) -> Option<(String, Option<String>)> {
     match &e.kind {
-        ExprKind::Column { table: None, schema: None, column, .. } => Some((column.clone(), None)),
+        ExprKind::Column {
+            table: None,
+            schema: None,
+            column,
+            ..
+        } => Some((column.clone(), None)),
         ExprKind::Literal(super::ast::Literal::String(s)) => Some((s.clone(), None)),
         ExprKind::Collate(inner, coll) => term_column(inner).map(|(n, _)| (n, Some(coll.clone()))),
         _ => None,
@@ -362,7 +411,11 @@ fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result
     let idx = t.columns.len();
     for c in &def.constraints {
         match &c.kind {
-            ColumnConstraintKind::PrimaryKey { order, conflict, autoincrement } => {
+            ColumnConstraintKind::PrimaryKey {
+                order,
+                conflict,
+                autoincrement,
+            } => {
                 col.primary_key = true;
                 let desc = *order == Some(SortOrder::Desc);
                 keys.push(KeySpec {
@@ -427,7 +480,9 @@ fn finish_keys(t: &mut Table, keys: Vec<KeySpec>) -> Result<(), String> {
             .map(|(ci, coll, desc)| IndexColumn {
                 column: Some(*ci),
                 expr: None,
-                collation: coll.clone().unwrap_or_else(|| t.columns[*ci].collation.clone()),
+                collation: coll
+                    .clone()
+                    .unwrap_or_else(|| t.columns[*ci].collation.clone()),
                 desc: *desc,
             })
             .collect();

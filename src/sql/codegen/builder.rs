@@ -38,7 +38,10 @@ pub struct Builder {
 
 impl Builder {
     pub fn new() -> Builder {
-        Builder { readonly: true, ..Builder::default() }
+        Builder {
+            readonly: true,
+            ..Builder::default()
+        }
     }
 
     /// Appends `insn`, returning its address.
@@ -94,7 +97,8 @@ impl Builder {
             for target in jump_targets(insn) {
                 if *target >= LABEL_BASE {
                     let resolved = labels.get(*target - LABEL_BASE).copied().flatten();
-                    *target = resolved.ok_or_else(|| "internal error: unresolved label".to_string())?;
+                    *target =
+                        resolved.ok_or_else(|| "internal error: unresolved label".to_string())?;
                 }
             }
         }
@@ -118,7 +122,9 @@ fn jump_targets(insn: &mut Insn) -> Vec<&mut Addr> {
         Gosub { target, .. } | If { target, .. } | IfNot { target, .. } => vec![target],
         IsNull { target, .. } | NotNull { target, .. } | IfPos { target, .. } => vec![target],
         DecrJumpZero { target, .. } | Next { target, .. } | Prev { target, .. } => vec![target],
-        MustBeInt { target: Some(t), .. } => vec![t],
+        MustBeInt {
+            target: Some(t), ..
+        } => vec![t],
         Rewind { if_empty, .. } | Last { if_empty, .. } | SorterSort { if_empty, .. } => {
             vec![if_empty]
         }

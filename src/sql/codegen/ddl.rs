@@ -26,33 +26,83 @@ struct SchemaWriter {
 impl Gen<'_> {
     fn open_schema_writer(&mut self) -> SchemaWriter {
         let cursor = self.b.alloc_cursor();
-        self.b.emit(Insn::OpenWrite { cursor, db: 0, root: RootPage::Page(1), n_cols: 5, key_info: None });
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            db: 0,
+            root: RootPage::Page(1),
+            n_cols: 5,
+            key_info: None,
+        });
         SchemaWriter { cursor }
     }
 
     /// Appends a row (type, name, tbl_name, rootpage from `root`, sql) to sqlite_schema.
-    fn schema_row(&mut self, w: &SchemaWriter, kind: &str, name: &str, tbl: &str, root: Reg, sql: Option<&str>) {
+    fn schema_row(
+        &mut self,
+        w: &SchemaWriter,
+        kind: &str,
+        name: &str,
+        tbl: &str,
+        root: Reg,
+        sql: Option<&str>,
+    ) {
         let start = self.b.alloc_regs(5);
         let text = |s: &str| Arc::from(s.as_bytes());
-        self.b.emit(Insn::String8 { value: text(kind), dest: start });
-        self.b.emit(Insn::String8 { value: text(name), dest: start + 1 });
-        self.b.emit(Insn::String8 { value: text(tbl), dest: start + 2 });
-        self.b.emit(Insn::SCopy { src: root, dest: start + 3 });
+        self.b.emit(Insn::String8 {
+            value: text(kind),
+            dest: start,
+        });
+        self.b.emit(Insn::String8 {
+            value: text(name),
+            dest: start + 1,
+        });
+        self.b.emit(Insn::String8 {
+            value: text(tbl),
+            dest: start + 2,
+        });
+        self.b.emit(Insn::SCopy {
+            src: root,
+            dest: start + 3,
+        });
         match sql {
-            Some(s) => self.b.emit(Insn::String8 { value: text(s), dest: start + 4 }),
-            None => self.b.emit(Insn::Null { dest: start + 4, count: 1 }),
+            Some(s) => self.b.emit(Insn::String8 {
+                value: text(s),
+                dest: start + 4,
+            }),
+            None => self.b.emit(Insn::Null {
+                dest: start + 4,
+                count: 1,
+            }),
         };
         let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::NewRowid { cursor: w.cursor, dest: rowid, autoinc_reg: None });
+        self.b.emit(Insn::NewRowid {
+            cursor: w.cursor,
+            dest: rowid,
+            autoinc_reg: None,
+        });
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord { start, count: 5, dest: rec, affinities: None });
-        self.b.emit(Insn::Insert { cursor: w.cursor, record: rec, rowid, flags: InsertFlags::default() });
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: 5,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::Insert {
+            cursor: w.cursor,
+            record: rec,
+            rowid,
+            flags: InsertFlags::default(),
+        });
     }
 
     /// Bumps the schema cookie and asks for a schema reload.
     fn change_cookie(&mut self) {
         let value = i64::from(self.main_schema().cookie) + 1;
-        self.b.emit(Insn::SetCookie { db: 0, idx: 1, value });
+        self.b.emit(Insn::SetCookie {
+            db: 0,
+            idx: 1,
+            value,
+        });
         self.b.emit(Insn::ParseSchema { db: 0 });
     }
 
@@ -61,14 +111,24 @@ impl Gen<'_> {
             return Err(format!("object name reserved for internal use: {name}"));
         }
         if self.main_schema().name_in_use(name) {
-            let kind = if self.main_schema().table(name).is_some() { "table" } else { what };
+            let kind = if self.main_schema().table(name).is_some() {
+                "table"
+            } else {
+                what
+            };
             return Err(format!("{kind} {name} already exists"));
         }
         Ok(())
     }
 
     pub(super) fn create_table(&mut self, ct: &CreateTable) -> Result<(), String> {
-        if ct.temp || ct.name.schema.as_deref().is_some_and(|s| !s.eq_ignore_ascii_case("main")) {
+        if ct.temp
+            || ct
+                .name
+                .schema
+                .as_deref()
+                .is_some_and(|s| !s.eq_ignore_ascii_case("main"))
+        {
             return Err("TEMP tables and attached schemas are not supported by loom yet".into());
         }
         if ct.if_not_exists && self.main_schema().name_in_use(&ct.name.name) {
@@ -81,11 +141,19 @@ impl Gen<'_> {
         }
         self.use_db(true);
         let root = self.b.alloc_reg();
-        self.b.emit(Insn::CreateBtree { db: 0, dest: root, kind: TreeKind::Table });
+        self.b.emit(Insn::CreateBtree {
+            db: 0,
+            dest: root,
+            kind: TreeKind::Table,
+        });
         let mut index_roots = Vec::new();
         for _ in &table.indexes {
             let r = self.b.alloc_reg();
-            self.b.emit(Insn::CreateBtree { db: 0, dest: r, kind: TreeKind::Index });
+            self.b.emit(Insn::CreateBtree {
+                db: 0,
+                dest: r,
+                kind: TreeKind::Index,
+            });
             index_roots.push(r);
         }
         let w = self.open_schema_writer();
@@ -112,7 +180,11 @@ impl Gen<'_> {
         }
         self.use_db(true);
         let root = self.b.alloc_reg();
-        self.b.emit(Insn::CreateBtree { db: 0, dest: root, kind: TreeKind::Index });
+        self.b.emit(Insn::CreateBtree {
+            db: 0,
+            dest: root,
+            kind: TreeKind::Index,
+        });
         let w = self.open_schema_writer();
         self.schema_row(&w, "index", &index.name, &t.name, root, Some(&ci.sql));
         self.fill_index(&t, &index, root)?;
@@ -121,33 +193,69 @@ impl Gen<'_> {
     }
 
     /// Adds an entry for every existing row to a new index.
-    fn fill_index(&mut self, t: &crate::sql::schema::Table, index: &crate::sql::schema::Index, root: Reg) -> Result<(), String> {
+    fn fill_index(
+        &mut self,
+        t: &crate::sql::schema::Table,
+        index: &crate::sql::schema::Index,
+        root: Reg,
+    ) -> Result<(), String> {
         let tc = self.b.alloc_cursor();
-        self.b.emit(Insn::OpenRead { cursor: tc, db: 0, root: RootPage::Page(t.root), n_cols: t.columns.len(), key_info: None });
+        self.b.emit(Insn::OpenRead {
+            cursor: tc,
+            db: 0,
+            root: RootPage::Page(t.root),
+            n_cols: t.columns.len(),
+            key_info: None,
+        });
         let ic = self.b.alloc_cursor();
         let key_info = self.index_key_info(index)?;
         let n = index.columns.len();
-        self.b.emit(Insn::OpenWrite { cursor: ic, db: 0, root: RootPage::Reg(root), n_cols: n + 1, key_info: Some(key_info) });
+        self.b.emit(Insn::OpenWrite {
+            cursor: ic,
+            db: 0,
+            root: RootPage::Reg(root),
+            n_cols: n + 1,
+            key_info: Some(key_info),
+        });
         let done = self.b.new_label();
-        self.b.emit(Insn::Rewind { cursor: tc, if_empty: done.addr() });
+        self.b.emit(Insn::Rewind {
+            cursor: tc,
+            if_empty: done.addr(),
+        });
         let top = self.b.here();
         let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::Rowid { cursor: tc, dest: rowid });
+        self.b.emit(Insn::Rowid {
+            cursor: tc,
+            dest: rowid,
+        });
         let regs = self.b.alloc_regs(t.columns.len());
         for ic_col in &index.columns {
             if let Some(c) = ic_col.column {
-                self.b.emit(Insn::Column { cursor: tc, column: c, dest: regs + c, default: None });
+                self.b.emit(Insn::Column {
+                    cursor: tc,
+                    column: c,
+                    dest: regs + c,
+                    default: None,
+                });
             }
         }
         let regs_v: Vec<Reg> = (0..t.columns.len()).map(|c| regs + c).collect();
         let key = self.index_key(t, index, &regs_v, rowid);
         if index.unique {
             let ok = self.b.new_label();
-            self.b.emit(Insn::NoConflict { cursor: ic, key, n_keys: n, target: ok.addr() });
+            self.b.emit(Insn::NoConflict {
+                cursor: ic,
+                key,
+                n_keys: n,
+                target: ok.addr(),
+            });
             let cols: Vec<String> = index
                 .columns
                 .iter()
-                .filter_map(|c| c.column.map(|ci| format!("{}.{}", t.name, t.columns[ci].name)))
+                .filter_map(|c| {
+                    c.column
+                        .map(|ci| format!("{}.{}", t.name, t.columns[ci].name))
+                })
                 .collect();
             self.b.emit(Insn::Halt {
                 rc: crate::rc::ResultCode::CONSTRAINT_UNIQUE,
@@ -157,9 +265,20 @@ impl Gen<'_> {
             self.b.resolve(ok);
         }
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord { start: key, count: n + 1, dest: rec, affinities: None });
-        self.b.emit(Insn::IdxInsert { cursor: ic, key: rec });
-        self.b.emit(Insn::Next { cursor: tc, target: top });
+        self.b.emit(Insn::MakeRecord {
+            start: key,
+            count: n + 1,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::IdxInsert {
+            cursor: ic,
+            key: rec,
+        });
+        self.b.emit(Insn::Next {
+            cursor: tc,
+            target: top,
+        });
         self.b.resolve(done);
         Ok(())
     }
@@ -181,14 +300,16 @@ impl Gen<'_> {
                 None if d.if_exists => return Ok(()),
                 None => return Err(format!("no such table: {name}")),
             },
-            ObjectKind::Index => match self.main_schema().index(name) {
-                Some((_, idx)) if idx.auto => {
-                    return Err("index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped".into());
+            ObjectKind::Index => {
+                match self.main_schema().index(name) {
+                    Some((_, idx)) if idx.auto => {
+                        return Err("index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped".into());
+                    }
+                    Some((_, idx)) => (vec![idx.root], vec![idx.name.clone()]),
+                    None if d.if_exists => return Ok(()),
+                    None => return Err(format!("no such index: {name}")),
                 }
-                Some((_, idx)) => (vec![idx.root], vec![idx.name.clone()]),
-                None if d.if_exists => return Ok(()),
-                None => return Err(format!("no such index: {name}")),
-            },
+            }
             ObjectKind::View | ObjectKind::Trigger if d.if_exists => return Ok(()),
             ObjectKind::View => return Err(format!("no such view: {name}")),
             ObjectKind::Trigger => return Err(format!("no such trigger: {name}")),
@@ -206,23 +327,55 @@ impl Gen<'_> {
     fn delete_schema_rows(&mut self, names: &[String]) {
         let w = self.open_schema_writer();
         let done = self.b.new_label();
-        self.b.emit(Insn::Rewind { cursor: w.cursor, if_empty: done.addr() });
+        self.b.emit(Insn::Rewind {
+            cursor: w.cursor,
+            if_empty: done.addr(),
+        });
         let top = self.b.here();
         let next = self.b.new_label();
         let name = self.b.alloc_reg();
-        self.b.emit(Insn::Column { cursor: w.cursor, column: 1, dest: name, default: None });
+        self.b.emit(Insn::Column {
+            cursor: w.cursor,
+            column: 1,
+            dest: name,
+            default: None,
+        });
         let del = self.b.new_label();
         for n in names {
             let r = self.b.alloc_reg();
-            self.b.emit(Insn::String8 { value: Arc::from(n.as_bytes()), dest: r });
-            let flags = crate::vdbe::CmpFlags { affinity: crate::record::Affinity::Blob, jump_if_null: false, null_eq: false, store: None, collation: None };
-            self.b.emit(Insn::Compare { op: crate::vdbe::CmpOp::Eq, lhs: name, rhs: r, target: del.addr(), flags });
+            self.b.emit(Insn::String8 {
+                value: Arc::from(n.as_bytes()),
+                dest: r,
+            });
+            let flags = crate::vdbe::CmpFlags {
+                affinity: crate::record::Affinity::Blob,
+                jump_if_null: false,
+                null_eq: false,
+                store: None,
+                collation: None,
+            };
+            self.b.emit(Insn::Compare {
+                op: crate::vdbe::CmpOp::Eq,
+                lhs: name,
+                rhs: r,
+                target: del.addr(),
+                flags,
+            });
         }
-        self.b.emit(Insn::Goto { target: next.addr() });
+        self.b.emit(Insn::Goto {
+            target: next.addr(),
+        });
         self.b.resolve(del);
-        self.b.emit(Insn::Delete { cursor: w.cursor, count_change: false, table: None });
+        self.b.emit(Insn::Delete {
+            cursor: w.cursor,
+            count_change: false,
+            table: None,
+        });
         self.b.resolve(next);
-        self.b.emit(Insn::Next { cursor: w.cursor, target: top });
+        self.b.emit(Insn::Next {
+            cursor: w.cursor,
+            target: top,
+        });
         self.b.resolve(done);
     }
 }

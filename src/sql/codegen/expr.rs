@@ -69,7 +69,10 @@ impl Gen<'_> {
             };
             if let Some(h) = hit {
                 if found.is_some() {
-                    return Err(format!("ambiguous column name: {}", qualified(table, column)));
+                    return Err(format!(
+                        "ambiguous column name: {}",
+                        qualified(table, column)
+                    ));
                 }
                 found = Some((si, h));
             }
@@ -88,12 +91,18 @@ impl Gen<'_> {
         }
         match &e.kind {
             ExprKind::Literal(lit) => self.literal(lit),
-            ExprKind::Column { table, column, double_quoted, .. } => {
-                self.column_ref(e, scope, table.as_deref(), column, *double_quoted)
-            }
+            ExprKind::Column {
+                table,
+                column,
+                double_quoted,
+                ..
+            } => self.column_ref(e, scope, table.as_deref(), column, *double_quoted),
             ExprKind::Variable { index, .. } => {
                 let dest = self.b.alloc_reg();
-                self.b.emit(Insn::Variable { index: *index as usize, dest });
+                self.b.emit(Insn::Variable {
+                    index: *index as usize,
+                    dest,
+                });
                 Ok(dest)
             }
             ExprKind::Unary(op, inner) => self.unary(*op, inner, scope),
@@ -105,13 +114,21 @@ impl Gen<'_> {
                 self.b.emit(Insn::Cast { reg: r, affinity });
                 Ok(r)
             }
-            ExprKind::Case { operand, when_then, else_expr } => {
-                self.case(operand.as_deref(), when_then, else_expr.as_deref(), scope)
-            }
+            ExprKind::Case {
+                operand,
+                when_then,
+                else_expr,
+            } => self.case(operand.as_deref(), when_then, else_expr.as_deref(), scope),
             ExprKind::Between { .. } | ExprKind::InList { .. } | ExprKind::IsNull(..) => {
                 self.bool_value(e, scope)
             }
-            ExprKind::Like { op, negated, expr, pattern, escape } => {
+            ExprKind::Like {
+                op,
+                negated,
+                expr,
+                pattern,
+                escape,
+            } => {
                 let name = match op {
                     LikeOp::Like => "like",
                     LikeOp::Glob => "glob",
@@ -146,9 +163,7 @@ impl Gen<'_> {
             }
             ExprKind::InTable { .. } => Err("IN table is not supported by loom yet".into()),
             ExprKind::Row(_) => Err("row value misused".into()),
-            ExprKind::Raise(..) => {
-                Err("RAISE() may only be used within a trigger-program".into())
-            }
+            ExprKind::Raise(..) => Err("RAISE() may only be used within a trigger-program".into()),
         }
     }
 
@@ -174,11 +189,23 @@ impl Gen<'_> {
         let insn = match lit {
             Literal::Integer(text) => match parse_integer(text) {
                 Some(value) => Insn::Integer { value, dest },
-                None => Insn::Real { value: parse_real(text), dest },
+                None => Insn::Real {
+                    value: parse_real(text),
+                    dest,
+                },
             },
-            Literal::Real(text) => Insn::Real { value: parse_real(text), dest },
-            Literal::String(s) => Insn::String8 { value: Arc::from(s.as_bytes()), dest },
-            Literal::Blob(b) => Insn::Blob { value: Arc::from(b.as_slice()), dest },
+            Literal::Real(text) => Insn::Real {
+                value: parse_real(text),
+                dest,
+            },
+            Literal::String(s) => Insn::String8 {
+                value: Arc::from(s.as_bytes()),
+                dest,
+            },
+            Literal::Blob(b) => Insn::Blob {
+                value: Arc::from(b.as_slice()),
+                dest,
+            },
             Literal::Null => Insn::Null { dest, count: 1 },
             Literal::True => Insn::Integer { value: 1, dest },
             Literal::False => Insn::Integer { value: 0, dest },
@@ -227,17 +254,31 @@ impl Gen<'_> {
             }
         }
         let dest = self.b.alloc_reg();
-        if let Some(&(cursor, field)) = scope.remap.as_ref().and_then(|m| m.get(&(src.cursor, col))) {
-            self.b.emit(Insn::Column { cursor, column: field, dest, default: None });
+        if let Some(&(cursor, field)) = scope.remap.as_ref().and_then(|m| m.get(&(src.cursor, col)))
+        {
+            self.b.emit(Insn::Column {
+                cursor,
+                column: field,
+                dest,
+                default: None,
+            });
             return dest;
         }
         match col {
             None => {
-                self.b.emit(Insn::Rowid { cursor: src.cursor, dest });
+                self.b.emit(Insn::Rowid {
+                    cursor: src.cursor,
+                    dest,
+                });
             }
             Some(c) => {
                 let default = self.column_default(&src.table, c);
-                self.b.emit(Insn::Column { cursor: src.cursor, column: c, dest, default });
+                self.b.emit(Insn::Column {
+                    cursor: src.cursor,
+                    column: c,
+                    dest,
+                    default,
+                });
                 if src.table.columns[c].affinity == Affinity::Real {
                     self.b.emit(Insn::RealAffinity { reg: dest });
                 }
@@ -258,7 +299,10 @@ impl Gen<'_> {
                 let dest = self.b.alloc_reg();
                 match parse_integer(&format!("-{t}")) {
                     Some(value) => self.b.emit(Insn::Integer { value, dest }),
-                    None => self.b.emit(Insn::Real { value: -parse_real(t), dest }),
+                    None => self.b.emit(Insn::Real {
+                        value: -parse_real(t),
+                        dest,
+                    }),
                 };
                 return Ok(dest);
             }
@@ -307,12 +351,23 @@ impl Gen<'_> {
         let lhs = self.expr(l, scope)?;
         let rhs = self.expr(r, scope)?;
         let dest = self.b.alloc_reg();
-        self.b.emit(Insn::Arith { op: arith, lhs, rhs, dest });
+        self.b.emit(Insn::Arith {
+            op: arith,
+            lhs,
+            rhs,
+            dest,
+        });
         Ok(dest)
     }
 
     /// A comparison producing 0, 1 or NULL in a register.
-    fn comparison_value(&mut self, op: BinaryOp, l: &Expr, r: &Expr, scope: &Scope) -> Result<Reg, String> {
+    fn comparison_value(
+        &mut self,
+        op: BinaryOp,
+        l: &Expr,
+        r: &Expr,
+        scope: &Scope,
+    ) -> Result<Reg, String> {
         let dest = self.b.alloc_reg();
         let (cmp, null_eq) = cmp_of(op).ok_or("internal error: not a comparison")?;
         let mut flags = self.cmp_flags(l, r, scope);
@@ -321,22 +376,38 @@ impl Gen<'_> {
         let lhs = self.expr(l, scope)?;
         let rhs = self.expr(r, scope)?;
         let here = self.b.here();
-        self.b.emit(Insn::Compare { op: cmp, lhs, rhs, target: here + 1, flags });
+        self.b.emit(Insn::Compare {
+            op: cmp,
+            lhs,
+            rhs,
+            target: here + 1,
+            flags,
+        });
         Ok(dest)
     }
 
     /// Affinity and collation of a comparison between `l` and `r`.
     pub(super) fn cmp_flags(&self, l: &Expr, r: &Expr, scope: &Scope) -> CmpFlags {
         let affinity = compare_affinity(self.expr_affinity(l, scope), self.expr_affinity(r, scope));
-        let collation = self.expr_collation(l, scope).or_else(|| self.expr_collation(r, scope));
-        CmpFlags { affinity, jump_if_null: false, null_eq: false, store: None, collation }
+        let collation = self
+            .expr_collation(l, scope)
+            .or_else(|| self.expr_collation(r, scope));
+        CmpFlags {
+            affinity,
+            jump_if_null: false,
+            null_eq: false,
+            store: None,
+            collation,
+        }
     }
 
     /// `sqlite3ExprAffinity`: `None` when the expression has no affinity.
     pub(super) fn expr_affinity(&self, e: &Expr, scope: &Scope) -> Option<Affinity> {
         match &e.kind {
             ExprKind::Column { table, column, .. } => {
-                let (si, col) = self.resolve_column(scope, table.as_deref(), column).ok()??;
+                let (si, col) = self
+                    .resolve_column(scope, table.as_deref(), column)
+                    .ok()??;
                 match col {
                     None => Some(Affinity::Integer),
                     Some(c) => Some(scope.sources[si].table.columns[c].affinity),
@@ -353,7 +424,9 @@ impl Gen<'_> {
         match &e.kind {
             ExprKind::Collate(_, name) => self.collation(name).ok(),
             ExprKind::Column { table, column, .. } => {
-                let (si, col) = self.resolve_column(scope, table.as_deref(), column).ok()??;
+                let (si, col) = self
+                    .resolve_column(scope, table.as_deref(), column)
+                    .ok()??;
                 let name = &scope.sources[si].table.columns.get(col?)?.collation;
                 if name.eq_ignore_ascii_case("binary") {
                     None
@@ -386,10 +459,14 @@ impl Gen<'_> {
         let done = self.b.new_label();
         self.cond3(e, scope, is_false.addr(), is_null.addr())?;
         self.b.emit(Insn::Integer { value: 1, dest });
-        self.b.emit(Insn::Goto { target: done.addr() });
+        self.b.emit(Insn::Goto {
+            target: done.addr(),
+        });
         self.b.resolve(is_false);
         self.b.emit(Insn::Integer { value: 0, dest });
-        self.b.emit(Insn::Goto { target: done.addr() });
+        self.b.emit(Insn::Goto {
+            target: done.addr(),
+        });
         self.b.resolve(is_null);
         self.b.emit(Insn::Null { dest, count: 1 });
         self.b.resolve(done);
@@ -397,28 +474,52 @@ impl Gen<'_> {
     }
 
     /// Falls through when `e` is true; jumps to `if_false` / `if_null`.
-    fn cond3(&mut self, e: &Expr, scope: &Scope, if_false: Addr, if_null: Addr) -> Result<(), String> {
+    fn cond3(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        if_false: Addr,
+        if_null: Addr,
+    ) -> Result<(), String> {
         match &e.kind {
             ExprKind::IsNull(inner, negated) => {
                 let r = self.expr(inner, scope)?;
                 let insn = if *negated {
-                    Insn::IsNull { reg: r, target: if_false }
+                    Insn::IsNull {
+                        reg: r,
+                        target: if_false,
+                    }
                 } else {
-                    Insn::NotNull { reg: r, target: if_false }
+                    Insn::NotNull {
+                        reg: r,
+                        target: if_false,
+                    }
                 };
                 self.b.emit(insn);
                 Ok(())
             }
-            ExprKind::Between { expr, negated, low, high } => {
-                self.between3(expr, *negated, low, high, scope, if_false, if_null)
-            }
-            ExprKind::InList { expr, negated, list } => {
-                self.in_list3(expr, *negated, list, scope, if_false, if_null)
-            }
+            ExprKind::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => self.between3(expr, *negated, low, high, scope, if_false, if_null),
+            ExprKind::InList {
+                expr,
+                negated,
+                list,
+            } => self.in_list3(expr, *negated, list, scope, if_false, if_null),
             _ => {
                 let r = self.expr(e, scope)?;
-                self.b.emit(Insn::IsNull { reg: r, target: if_null });
-                self.b.emit(Insn::IfNot { reg: r, target: if_false, jump_if_null: true });
+                self.b.emit(Insn::IsNull {
+                    reg: r,
+                    target: if_null,
+                });
+                self.b.emit(Insn::IfNot {
+                    reg: r,
+                    target: if_false,
+                    jump_if_null: true,
+                });
                 Ok(())
             }
         }
@@ -439,23 +540,47 @@ impl Gen<'_> {
         let ge = self.comparison_regs(CmpOp::Ge, x, xr, low, scope)?;
         let le = self.comparison_regs(CmpOp::Le, x, xr, high, scope)?;
         let dest = self.b.alloc_reg();
-        self.b.emit(Insn::And { lhs: ge, rhs: le, dest });
+        self.b.emit(Insn::And {
+            lhs: ge,
+            rhs: le,
+            dest,
+        });
         if negated {
             self.b.emit(Insn::Not { src: dest, dest });
         }
-        self.b.emit(Insn::IsNull { reg: dest, target: if_null });
-        self.b.emit(Insn::IfNot { reg: dest, target: if_false, jump_if_null: true });
+        self.b.emit(Insn::IsNull {
+            reg: dest,
+            target: if_null,
+        });
+        self.b.emit(Insn::IfNot {
+            reg: dest,
+            target: if_false,
+            jump_if_null: true,
+        });
         Ok(())
     }
 
     /// Compares the already computed `xr` (value of `x`) with `other`.
-    fn comparison_regs(&mut self, op: CmpOp, x: &Expr, xr: Reg, other: &Expr, scope: &Scope) -> Result<Reg, String> {
+    fn comparison_regs(
+        &mut self,
+        op: CmpOp,
+        x: &Expr,
+        xr: Reg,
+        other: &Expr,
+        scope: &Scope,
+    ) -> Result<Reg, String> {
         let dest = self.b.alloc_reg();
         let mut flags = self.cmp_flags(x, other, scope);
         flags.store = Some(dest);
         let rhs = self.expr(other, scope)?;
         let here = self.b.here();
-        self.b.emit(Insn::Compare { op, lhs: xr, rhs, target: here + 1, flags });
+        self.b.emit(Insn::Compare {
+            op,
+            lhs: xr,
+            rhs,
+            target: here + 1,
+            flags,
+        });
         Ok(dest)
     }
 
@@ -468,7 +593,11 @@ impl Gen<'_> {
         if_false: Addr,
         if_null: Addr,
     ) -> Result<(), String> {
-        let (on_match, on_miss) = if negated { (if_false, None) } else { (0, Some(if_false)) };
+        let (on_match, on_miss) = if negated {
+            (if_false, None)
+        } else {
+            (0, Some(if_false))
+        };
         if list.is_empty() {
             if !negated {
                 self.b.emit(Insn::Goto { target: if_false });
@@ -477,20 +606,42 @@ impl Gen<'_> {
         }
         let matched = self.b.new_label();
         let xr = self.expr(x, scope)?;
-        self.b.emit(Insn::IsNull { reg: xr, target: if_null });
+        self.b.emit(Insn::IsNull {
+            reg: xr,
+            target: if_null,
+        });
         let saw_null = self.b.alloc_reg();
-        self.b.emit(Insn::Integer { value: 0, dest: saw_null });
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: saw_null,
+        });
         for item in list {
             let mut flags = self.cmp_flags(x, item, scope);
             flags.jump_if_null = false;
             let r = self.expr(item, scope)?;
             let not_null = self.b.new_label();
-            self.b.emit(Insn::NotNull { reg: r, target: not_null.addr() });
-            self.b.emit(Insn::Integer { value: 1, dest: saw_null });
+            self.b.emit(Insn::NotNull {
+                reg: r,
+                target: not_null.addr(),
+            });
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: saw_null,
+            });
             self.b.resolve(not_null);
-            self.b.emit(Insn::Compare { op: CmpOp::Eq, lhs: xr, rhs: r, target: matched.addr(), flags });
+            self.b.emit(Insn::Compare {
+                op: CmpOp::Eq,
+                lhs: xr,
+                rhs: r,
+                target: matched.addr(),
+                flags,
+            });
         }
-        self.b.emit(Insn::If { reg: saw_null, target: if_null, jump_if_null: false });
+        self.b.emit(Insn::If {
+            reg: saw_null,
+            target: if_null,
+            jump_if_null: false,
+        });
         match on_miss {
             Some(t) => {
                 self.b.emit(Insn::Goto { target: t });
@@ -498,7 +649,9 @@ impl Gen<'_> {
             }
             None => {
                 let done = self.b.new_label();
-                self.b.emit(Insn::Goto { target: done.addr() });
+                self.b.emit(Insn::Goto {
+                    target: done.addr(),
+                });
                 self.b.resolve(matched);
                 self.b.emit(Insn::Goto { target: on_match });
                 self.b.resolve(done);
@@ -527,12 +680,20 @@ impl Gen<'_> {
                     let mut flags = self.cmp_flags(o, when, scope);
                     flags.jump_if_null = true;
                     let w = self.expr(when, scope)?;
-                    self.b.emit(Insn::Compare { op: CmpOp::Ne, lhs: r, rhs: w, target: next.addr(), flags });
+                    self.b.emit(Insn::Compare {
+                        op: CmpOp::Ne,
+                        lhs: r,
+                        rhs: w,
+                        target: next.addr(),
+                        flags,
+                    });
                 }
                 None => self.jump_if_false(when, next.addr(), scope)?,
             }
             self.expr_into(then, scope, dest)?;
-            self.b.emit(Insn::Goto { target: done.addr() });
+            self.b.emit(Insn::Goto {
+                target: done.addr(),
+            });
             self.b.resolve(next);
         }
         match else_expr {
@@ -546,7 +707,12 @@ impl Gen<'_> {
     }
 
     /// Calls the scalar function `name` on `args`.
-    pub(super) fn call_function(&mut self, name: &str, args: &[&Expr], scope: &Scope) -> Result<Reg, String> {
+    pub(super) fn call_function(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        scope: &Scope,
+    ) -> Result<Reg, String> {
         let func = self.env.registry.find(name, args.len()).ok_or_else(|| {
             if self.env.registry.has_name(name) {
                 format!("wrong number of arguments to function {name}()")
@@ -560,12 +726,23 @@ impl Gen<'_> {
         }
         let collation = args.iter().find_map(|a| self.expr_collation(a, scope));
         let dest = self.b.alloc_reg();
-        self.b.emit(Insn::Function { func: Arc::new(func.clone()), args: first, n_args: args.len(), dest, collation });
+        self.b.emit(Insn::Function {
+            func: Arc::new(func.clone()),
+            args: first,
+            n_args: args.len(),
+            dest,
+            collation,
+        });
         Ok(dest)
     }
 
     /// Jumps to `target` when `e` is false or NULL; falls through when true.
-    pub(super) fn jump_if_false(&mut self, e: &Expr, target: Addr, scope: &Scope) -> Result<(), String> {
+    pub(super) fn jump_if_false(
+        &mut self,
+        e: &Expr,
+        target: Addr,
+        scope: &Scope,
+    ) -> Result<(), String> {
         match &e.kind {
             ExprKind::Binary(BinaryOp::And, l, r) => {
                 self.jump_if_false(l, target, scope)?;
@@ -585,7 +762,13 @@ impl Gen<'_> {
                 flags.jump_if_null = !null_eq;
                 let lhs = self.expr(l, scope)?;
                 let rhs = self.expr(r, scope)?;
-                self.b.emit(Insn::Compare { op: negate(cmp), lhs, rhs, target, flags });
+                self.b.emit(Insn::Compare {
+                    op: negate(cmp),
+                    lhs,
+                    rhs,
+                    target,
+                    flags,
+                });
                 Ok(())
             }
             ExprKind::IsNull(..) | ExprKind::Between { .. } | ExprKind::InList { .. } => {
@@ -593,14 +776,23 @@ impl Gen<'_> {
             }
             _ => {
                 let r = self.expr(e, scope)?;
-                self.b.emit(Insn::IfNot { reg: r, target, jump_if_null: true });
+                self.b.emit(Insn::IfNot {
+                    reg: r,
+                    target,
+                    jump_if_null: true,
+                });
                 Ok(())
             }
         }
     }
 
     /// Jumps to `target` when `e` is true; falls through when false or NULL.
-    pub(super) fn jump_if_true(&mut self, e: &Expr, target: Addr, scope: &Scope) -> Result<(), String> {
+    pub(super) fn jump_if_true(
+        &mut self,
+        e: &Expr,
+        target: Addr,
+        scope: &Scope,
+    ) -> Result<(), String> {
         match &e.kind {
             ExprKind::Binary(BinaryOp::Or, l, r) => {
                 self.jump_if_true(l, target, scope)?;
@@ -619,12 +811,22 @@ impl Gen<'_> {
                 flags.null_eq = null_eq;
                 let lhs = self.expr(l, scope)?;
                 let rhs = self.expr(r, scope)?;
-                self.b.emit(Insn::Compare { op: cmp, lhs, rhs, target, flags });
+                self.b.emit(Insn::Compare {
+                    op: cmp,
+                    lhs,
+                    rhs,
+                    target,
+                    flags,
+                });
                 Ok(())
             }
             _ => {
                 let r = self.expr(e, scope)?;
-                self.b.emit(Insn::If { reg: r, target, jump_if_null: false });
+                self.b.emit(Insn::If {
+                    reg: r,
+                    target,
+                    jump_if_null: false,
+                });
                 Ok(())
             }
         }
@@ -638,12 +840,19 @@ impl Gen<'_> {
             FunctionArgs::Star => 0,
             FunctionArgs::List(v) => v.len(),
         };
-        call.over.is_none() && self.env.registry.find(&call.name, n).is_some_and(|d| d.is_aggregate())
+        call.over.is_none()
+            && self
+                .env
+                .registry
+                .find(&call.name, n)
+                .is_some_and(|d| d.is_aggregate())
     }
 }
 
 fn is_rowid_name(name: &str) -> bool {
-    ["rowid", "oid", "_rowid_"].iter().any(|n| n.eq_ignore_ascii_case(name))
+    ["rowid", "oid", "_rowid_"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 fn qualified(table: Option<&str>, column: &str) -> String {
@@ -704,15 +913,21 @@ pub(super) fn parse_integer(text: &str) -> Option<i64> {
 }
 
 pub(super) fn parse_real(text: &str) -> f64 {
-    text.parse::<f64>().unwrap_or(if text.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY })
+    text.parse::<f64>().unwrap_or(if text.starts_with('-') {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    })
 }
 
 /// The value of a constant expression (literals and signed numbers).
 pub(super) fn constant_value(e: &Expr) -> Option<Value> {
     match &e.kind {
-        ExprKind::Literal(Literal::Integer(t)) => {
-            Some(parse_integer(t).map(Value::Integer).unwrap_or(Value::Real(parse_real(t))))
-        }
+        ExprKind::Literal(Literal::Integer(t)) => Some(
+            parse_integer(t)
+                .map(Value::Integer)
+                .unwrap_or(Value::Real(parse_real(t))),
+        ),
         ExprKind::Literal(Literal::Real(t)) => Some(Value::Real(parse_real(t))),
         ExprKind::Literal(Literal::String(s)) => Some(Value::Text(s.as_bytes().to_vec())),
         ExprKind::Literal(Literal::Blob(b)) => Some(Value::Blob(b.clone())),

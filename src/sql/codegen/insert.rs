@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use super::expr::{constant_value, Scope, Source};
+use super::expr::{Scope, Source};
 use super::Gen;
 use crate::rc::ResultCode;
 use crate::record::KeyInfo;
@@ -31,10 +31,14 @@ pub(crate) struct WriteCursors {
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
         if ins.with.is_some() || !ins.upsert.is_empty() || !ins.returning.is_empty() {
-            return Err("WITH, upsert and RETURNING in INSERT are not supported by loom yet".into());
+            return Err(
+                "WITH, upsert and RETURNING in INSERT are not supported by loom yet".into(),
+            );
         }
         let table = self.table(&ins.table.name)?;
-        if table.name.eq_ignore_ascii_case("sqlite_schema") || table.name.to_ascii_lowercase().starts_with("sqlite_") {
+        if table.name.eq_ignore_ascii_case("sqlite_schema")
+            || table.name.to_ascii_lowercase().starts_with("sqlite_")
+        {
             return Err(format!("table {} may not be modified", table.name));
         }
         let mapping = self.column_mapping(&table, &ins.columns)?;
@@ -47,7 +51,11 @@ impl Gen<'_> {
                 self.insert_row(&table, &cursors, &[], start, conflict)
             }
             InsertSource::Select(sel) => match &sel.first {
-                SelectCore::Values(rows) if sel.compounds.is_empty() && sel.order_by.is_empty() && sel.limit.is_none() => {
+                SelectCore::Values(rows)
+                    if sel.compounds.is_empty()
+                        && sel.order_by.is_empty()
+                        && sel.limit.is_none() =>
+                {
                     for row in rows {
                         if row.len() != mapping.len() {
                             return Err(self.count_mismatch(&table, ins, row.len()));
@@ -67,7 +75,12 @@ impl Gen<'_> {
 
     fn count_mismatch(&self, t: &Table, ins: &Insert, got: usize) -> String {
         if ins.columns.is_empty() {
-            format!("table {} has {} columns but {} values were supplied", t.name, t.columns.len(), got)
+            format!(
+                "table {} has {} columns but {} values were supplied",
+                t.name,
+                t.columns.len(),
+                got
+            )
         } else {
             format!("{} values for {} columns", got, ins.columns.len())
         }
@@ -91,12 +104,24 @@ impl Gen<'_> {
     /// Opens the table and all its indexes for writing.
     pub(crate) fn open_write_cursors(&mut self, t: &Table) -> Result<WriteCursors, String> {
         let table = self.b.alloc_cursor();
-        self.b.emit(Insn::OpenWrite { cursor: table, db: 0, root: RootPage::Page(t.root), n_cols: t.columns.len(), key_info: None });
+        self.b.emit(Insn::OpenWrite {
+            cursor: table,
+            db: 0,
+            root: RootPage::Page(t.root),
+            n_cols: t.columns.len(),
+            key_info: None,
+        });
         let mut indexes = Vec::new();
         for idx in &t.indexes {
             let c = self.b.alloc_cursor();
             let key_info = self.index_key_info(idx)?;
-            self.b.emit(Insn::OpenWrite { cursor: c, db: 0, root: RootPage::Page(idx.root), n_cols: idx.columns.len() + 1, key_info: Some(key_info) });
+            self.b.emit(Insn::OpenWrite {
+                cursor: c,
+                db: 0,
+                root: RootPage::Page(idx.root),
+                n_cols: idx.columns.len() + 1,
+                key_info: Some(key_info),
+            });
             indexes.push(c);
         }
         Ok(WriteCursors { table, indexes })
@@ -108,7 +133,10 @@ impl Gen<'_> {
         for c in &idx.columns {
             collations.push(self.collation(&c.collation)?);
         }
-        Ok(Arc::new(KeyInfo { collations, desc: idx.columns.iter().map(|c| c.desc).collect() }))
+        Ok(Arc::new(KeyInfo {
+            collations,
+            desc: idx.columns.iter().map(|c| c.desc).collect(),
+        }))
     }
 
     /// Inserts one row whose supplied values are in `src..` (per `mapping`).
@@ -127,7 +155,10 @@ impl Gen<'_> {
         for c in 0..n {
             match mapping.iter().position(|&m| m == c) {
                 Some(p) => {
-                    self.b.emit(Insn::SCopy { src: src + p, dest: regs + c });
+                    self.b.emit(Insn::SCopy {
+                        src: src + p,
+                        dest: regs + c,
+                    });
                 }
                 None => self.code_default(t, c, regs + c)?,
             }
@@ -159,22 +190,50 @@ impl Gen<'_> {
     }
 
     /// Chooses the rowid: the INTEGER PRIMARY KEY value, or a new one.
-    fn compute_rowid(&mut self, t: &Table, cursor: usize, regs: Reg, rowid: Reg) -> Result<(), String> {
+    fn compute_rowid(
+        &mut self,
+        t: &Table,
+        cursor: usize,
+        regs: Reg,
+        rowid: Reg,
+    ) -> Result<(), String> {
         match t.ipk {
             Some(c) => {
                 let have = self.b.new_label();
                 let done = self.b.new_label();
-                self.b.emit(Insn::NotNull { reg: regs + c, target: have.addr() });
-                self.b.emit(Insn::NewRowid { cursor, dest: rowid, autoinc_reg: None });
-                self.b.emit(Insn::Goto { target: done.addr() });
+                self.b.emit(Insn::NotNull {
+                    reg: regs + c,
+                    target: have.addr(),
+                });
+                self.b.emit(Insn::NewRowid {
+                    cursor,
+                    dest: rowid,
+                    autoinc_reg: None,
+                });
+                self.b.emit(Insn::Goto {
+                    target: done.addr(),
+                });
                 self.b.resolve(have);
-                self.b.emit(Insn::SCopy { src: regs + c, dest: rowid });
-                self.b.emit(Insn::MustBeInt { reg: rowid, target: None });
+                self.b.emit(Insn::SCopy {
+                    src: regs + c,
+                    dest: rowid,
+                });
+                self.b.emit(Insn::MustBeInt {
+                    reg: rowid,
+                    target: None,
+                });
                 self.b.resolve(done);
-                self.b.emit(Insn::Null { dest: regs + c, count: 1 });
+                self.b.emit(Insn::Null {
+                    dest: regs + c,
+                    count: 1,
+                });
             }
             None => {
-                self.b.emit(Insn::NewRowid { cursor, dest: rowid, autoinc_reg: None });
+                self.b.emit(Insn::NewRowid {
+                    cursor,
+                    dest: rowid,
+                    autoinc_reg: None,
+                });
             }
         }
         Ok(())
@@ -183,7 +242,11 @@ impl Gen<'_> {
     /// Applies each column's affinity to the row registers.
     pub(crate) fn apply_column_affinity(&mut self, t: &Table, regs: Reg) {
         let affinities = t.columns.iter().map(|c| c.affinity).collect();
-        self.b.emit(Insn::Affinity { start: regs, count: t.columns.len(), affinities });
+        self.b.emit(Insn::Affinity {
+            start: regs,
+            count: t.columns.len(),
+            affinities,
+        });
     }
 
     /// NOT NULL constraints.
@@ -198,21 +261,39 @@ impl Gen<'_> {
             if !col.notnull || t.ipk == Some(c) {
                 continue;
             }
-            let action = conflict.or(col.notnull_conflict).unwrap_or(ConflictAction::Abort);
+            let action = conflict
+                .or(col.notnull_conflict)
+                .unwrap_or(ConflictAction::Abort);
             let msg = format!("NOT NULL constraint failed: {}.{}", t.name, col.name);
             match action {
                 ConflictAction::Ignore => {
-                    self.b.emit(Insn::IsNull { reg: regs[c], target: skip });
+                    self.b.emit(Insn::IsNull {
+                        reg: regs[c],
+                        target: skip,
+                    });
                 }
                 ConflictAction::Replace if col.default.is_some() => {
                     let ok = self.b.new_label();
-                    self.b.emit(Insn::NotNull { reg: regs[c], target: ok.addr() });
+                    self.b.emit(Insn::NotNull {
+                        reg: regs[c],
+                        target: ok.addr(),
+                    });
                     self.code_default(t, c, regs[c])?;
                     self.b.resolve(ok);
-                    self.b.emit(Insn::HaltIfNull { reg: regs[c], rc: ResultCode::CONSTRAINT_NOTNULL, on_error: OnError::Abort, msg });
+                    self.b.emit(Insn::HaltIfNull {
+                        reg: regs[c],
+                        rc: ResultCode::CONSTRAINT_NOTNULL,
+                        on_error: OnError::Abort,
+                        msg,
+                    });
                 }
                 other => {
-                    self.b.emit(Insn::HaltIfNull { reg: regs[c], rc: ResultCode::CONSTRAINT_NOTNULL, on_error: on_error(other), msg });
+                    self.b.emit(Insn::HaltIfNull {
+                        reg: regs[c],
+                        rc: ResultCode::CONSTRAINT_NOTNULL,
+                        on_error: on_error(other),
+                        msg,
+                    });
                 }
             }
         }
@@ -220,23 +301,49 @@ impl Gen<'_> {
     }
 
     /// CHECK constraints, evaluated on the new row's registers.
-    pub(crate) fn check_checks(&mut self, t: &Arc<Table>, cursor: usize, regs: &[Reg], rowid: Reg, skip: usize) -> Result<(), String> {
+    pub(crate) fn check_checks(
+        &mut self,
+        t: &Arc<Table>,
+        cursor: usize,
+        regs: &[Reg],
+        rowid: Reg,
+        skip: usize,
+    ) -> Result<(), String> {
         let _ = skip;
         if t.checks.is_empty() {
             return Ok(());
         }
         let scope = Scope {
-            sources: vec![Source { table: t.clone(), name: t.name.clone(), cursor }],
+            sources: vec![Source {
+                table: t.clone(),
+                name: t.name.clone(),
+                cursor,
+            }],
             row_regs: Some((cursor, regs.to_vec(), rowid)),
             ..Scope::default()
         };
         for chk in &t.checks {
             let ok = self.b.new_label();
             let r = self.expr(chk, &scope)?;
-            self.b.emit(Insn::IsNull { reg: r, target: ok.addr() });
-            self.b.emit(Insn::If { reg: r, target: ok.addr(), jump_if_null: true });
-            let text = t.source.get(chk.span.0..chk.span.1).unwrap_or("").to_string();
-            self.b.emit(Insn::Halt { rc: ResultCode::CONSTRAINT_CHECK, on_error: OnError::Abort, msg: Some(format!("CHECK constraint failed: {text}")) });
+            self.b.emit(Insn::IsNull {
+                reg: r,
+                target: ok.addr(),
+            });
+            self.b.emit(Insn::If {
+                reg: r,
+                target: ok.addr(),
+                jump_if_null: true,
+            });
+            let text = t
+                .source
+                .get(chk.span.0..chk.span.1)
+                .unwrap_or("")
+                .to_string();
+            self.b.emit(Insn::Halt {
+                rc: ResultCode::CONSTRAINT_CHECK,
+                on_error: OnError::Abort,
+                msg: Some(format!("CHECK constraint failed: {text}")),
+            });
             self.b.resolve(ok);
         }
         Ok(())
@@ -256,10 +363,26 @@ impl Gen<'_> {
         let Some(ipk) = t.ipk else { return Ok(()) };
         let ok = self.b.new_label();
         if let Some(o) = own {
-            let flags = crate::vdbe::CmpFlags { affinity: crate::record::Affinity::Blob, jump_if_null: false, null_eq: false, store: None, collation: None };
-            self.b.emit(Insn::Compare { op: crate::vdbe::CmpOp::Eq, lhs: rowid, rhs: o, target: ok.addr(), flags });
+            let flags = crate::vdbe::CmpFlags {
+                affinity: crate::record::Affinity::Blob,
+                jump_if_null: false,
+                null_eq: false,
+                store: None,
+                collation: None,
+            };
+            self.b.emit(Insn::Compare {
+                op: crate::vdbe::CmpOp::Eq,
+                lhs: rowid,
+                rhs: o,
+                target: ok.addr(),
+                flags,
+            });
         }
-        self.b.emit(Insn::NotExists { cursor: cur.table, rowid, not_found: ok.addr() });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid,
+            not_found: ok.addr(),
+        });
         let action = conflict.or(t.ipk_conflict).unwrap_or(ConflictAction::Abort);
         match action {
             ConflictAction::Ignore => {
@@ -267,8 +390,15 @@ impl Gen<'_> {
             }
             ConflictAction::Replace => self.delete_current_row(t, cur, false)?,
             other => {
-                let msg = format!("UNIQUE constraint failed: {}.{}", t.name, t.columns[ipk].name);
-                self.b.emit(Insn::Halt { rc: ResultCode::CONSTRAINT_PRIMARYKEY, on_error: on_error(other), msg: Some(msg) });
+                let msg = format!(
+                    "UNIQUE constraint failed: {}.{}",
+                    t.name, t.columns[ipk].name
+                );
+                self.b.emit(Insn::Halt {
+                    rc: ResultCode::CONSTRAINT_PRIMARYKEY,
+                    on_error: on_error(other),
+                    msg: Some(msg),
+                });
             }
         }
         self.b.resolve(ok);
@@ -281,12 +411,24 @@ impl Gen<'_> {
         let start = self.b.alloc_regs(n + 1);
         for (k, ic) in idx.columns.iter().enumerate() {
             match ic.column {
-                Some(c) if t.ipk == Some(c) => self.b.emit(Insn::SCopy { src: rowid, dest: start + k }),
-                Some(c) => self.b.emit(Insn::SCopy { src: regs[c], dest: start + k }),
-                None => self.b.emit(Insn::Null { dest: start + k, count: 1 }),
+                Some(c) if t.ipk == Some(c) => self.b.emit(Insn::SCopy {
+                    src: rowid,
+                    dest: start + k,
+                }),
+                Some(c) => self.b.emit(Insn::SCopy {
+                    src: regs[c],
+                    dest: start + k,
+                }),
+                None => self.b.emit(Insn::Null {
+                    dest: start + k,
+                    count: 1,
+                }),
             };
         }
-        self.b.emit(Insn::SCopy { src: rowid, dest: start + n });
+        self.b.emit(Insn::SCopy {
+            src: rowid,
+            dest: start + n,
+        });
         start
     }
 
@@ -309,33 +451,77 @@ impl Gen<'_> {
             let key = self.index_key(t, idx, regs, rowid);
             let ok = self.b.new_label();
             let n = idx.columns.len();
-            self.b.emit(Insn::NoConflict { cursor: cur.indexes[i], key, n_keys: n, target: ok.addr() });
+            self.b.emit(Insn::NoConflict {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: n,
+                target: ok.addr(),
+            });
             if let Some(o) = own {
                 let other = self.b.alloc_reg();
-                self.b.emit(Insn::IdxRowid { cursor: cur.indexes[i], dest: other });
-                let flags = crate::vdbe::CmpFlags { affinity: crate::record::Affinity::Blob, jump_if_null: false, null_eq: false, store: None, collation: None };
-                self.b.emit(Insn::Compare { op: crate::vdbe::CmpOp::Eq, lhs: other, rhs: o, target: ok.addr(), flags });
+                self.b.emit(Insn::IdxRowid {
+                    cursor: cur.indexes[i],
+                    dest: other,
+                });
+                let flags = crate::vdbe::CmpFlags {
+                    affinity: crate::record::Affinity::Blob,
+                    jump_if_null: false,
+                    null_eq: false,
+                    store: None,
+                    collation: None,
+                };
+                self.b.emit(Insn::Compare {
+                    op: crate::vdbe::CmpOp::Eq,
+                    lhs: other,
+                    rhs: o,
+                    target: ok.addr(),
+                    flags,
+                });
             }
-            let action = conflict.or(idx.on_conflict).unwrap_or(ConflictAction::Abort);
+            let action = conflict
+                .or(idx.on_conflict)
+                .unwrap_or(ConflictAction::Abort);
             match action {
                 ConflictAction::Ignore => {
                     self.b.emit(Insn::Goto { target: skip });
                 }
                 ConflictAction::Replace => {
                     let other = self.b.alloc_reg();
-                    self.b.emit(Insn::IdxRowid { cursor: cur.indexes[i], dest: other });
-                    self.b.emit(Insn::NotExists { cursor: cur.table, rowid: other, not_found: ok.addr() });
+                    self.b.emit(Insn::IdxRowid {
+                        cursor: cur.indexes[i],
+                        dest: other,
+                    });
+                    self.b.emit(Insn::NotExists {
+                        cursor: cur.table,
+                        rowid: other,
+                        not_found: ok.addr(),
+                    });
                     self.delete_current_row(t, cur, false)?;
                 }
                 other => {
                     let cols: Vec<String> = idx
                         .columns
                         .iter()
-                        .map(|c| format!("{}.{}", t.name, c.column.map_or("?".to_string(), |ci| t.columns[ci].name.clone())))
+                        .map(|c| {
+                            format!(
+                                "{}.{}",
+                                t.name,
+                                c.column
+                                    .map_or("?".to_string(), |ci| t.columns[ci].name.clone())
+                            )
+                        })
                         .collect();
-                    let rc = if idx.is_primary_key { ResultCode::CONSTRAINT_PRIMARYKEY } else { ResultCode::CONSTRAINT_UNIQUE };
+                    let rc = if idx.is_primary_key {
+                        ResultCode::CONSTRAINT_PRIMARYKEY
+                    } else {
+                        ResultCode::CONSTRAINT_UNIQUE
+                    };
                     let msg = format!("UNIQUE constraint failed: {}", cols.join(", "));
-                    self.b.emit(Insn::Halt { rc, on_error: on_error(other), msg: Some(msg) });
+                    self.b.emit(Insn::Halt {
+                        rc,
+                        on_error: on_error(other),
+                        msg: Some(msg),
+                    });
                 }
             }
             self.b.resolve(ok);
@@ -344,45 +530,101 @@ impl Gen<'_> {
     }
 
     /// Writes the record and every index entry of a checked row.
-    pub(crate) fn write_row(&mut self, t: &Table, cur: &WriteCursors, regs: Reg, rowid: Reg, is_update: bool) -> Result<(), String> {
+    pub(crate) fn write_row(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        regs: Reg,
+        rowid: Reg,
+        is_update: bool,
+    ) -> Result<(), String> {
         let n = t.columns.len();
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord { start: regs, count: n, dest: rec, affinities: None });
-        let flags = InsertFlags { count_change: true, set_last_rowid: !is_update, is_update, table: Some(t.name.clone()) };
-        self.b.emit(Insn::Insert { cursor: cur.table, record: rec, rowid, flags });
+        self.b.emit(Insn::MakeRecord {
+            start: regs,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        let flags = InsertFlags {
+            count_change: true,
+            set_last_rowid: !is_update,
+            is_update,
+            table: Some(t.name.clone()),
+        };
+        self.b.emit(Insn::Insert {
+            cursor: cur.table,
+            record: rec,
+            rowid,
+            flags,
+        });
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
             let key = self.index_key(t, idx, &regs_v, rowid);
             let krec = self.b.alloc_reg();
-            self.b.emit(Insn::MakeRecord { start: key, count: idx.columns.len() + 1, dest: krec, affinities: None });
-            self.b.emit(Insn::IdxInsert { cursor: cur.indexes[i], key: krec });
+            self.b.emit(Insn::MakeRecord {
+                start: key,
+                count: idx.columns.len() + 1,
+                dest: krec,
+                affinities: None,
+            });
+            self.b.emit(Insn::IdxInsert {
+                cursor: cur.indexes[i],
+                key: krec,
+            });
         }
         Ok(())
     }
 
     /// Deletes the row under the table cursor and its index entries.
-    pub(crate) fn delete_current_row(&mut self, t: &Table, cur: &WriteCursors, count_change: bool) -> Result<(), String> {
+    pub(crate) fn delete_current_row(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        count_change: bool,
+    ) -> Result<(), String> {
         let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::Rowid { cursor: cur.table, dest: rowid });
+        self.b.emit(Insn::Rowid {
+            cursor: cur.table,
+            dest: rowid,
+        });
         let n = t.columns.len();
         let regs = self.b.alloc_regs(n);
         for c in 0..n {
-            if t.indexes.iter().any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c))) {
-                self.b.emit(Insn::Column { cursor: cur.table, column: c, dest: regs + c, default: None });
+            if t.indexes
+                .iter()
+                .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
+            {
+                self.b.emit(Insn::Column {
+                    cursor: cur.table,
+                    column: c,
+                    dest: regs + c,
+                    default: None,
+                });
             }
         }
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
             let key = self.index_key(t, idx, &regs_v, rowid);
-            self.b.emit(Insn::IdxDelete { cursor: cur.indexes[i], key, n_keys: idx.columns.len() + 1 });
+            self.b.emit(Insn::IdxDelete {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: idx.columns.len() + 1,
+            });
         }
-        self.b.emit(Insn::Delete { cursor: cur.table, count_change, table: Some(t.name.clone()) });
+        self.b.emit(Insn::Delete {
+            cursor: cur.table,
+            count_change,
+            table: Some(t.name.clone()),
+        });
         Ok(())
     }
 }
 
 fn is_rowid(n: &str) -> bool {
-    ["rowid", "oid", "_rowid_"].iter().any(|x| x.eq_ignore_ascii_case(n))
+    ["rowid", "oid", "_rowid_"]
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(n))
 }
 
 /// The Halt behaviour of a conflict action (IGNORE/REPLACE handled by callers).
@@ -393,4 +635,3 @@ pub(crate) fn on_error(a: ConflictAction) -> OnError {
         ConflictAction::Abort | ConflictAction::Ignore | ConflictAction::Replace => OnError::Abort,
     }
 }
-

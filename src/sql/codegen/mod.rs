@@ -28,7 +28,6 @@ mod txn;
 use std::sync::Arc;
 
 pub use builder::{Builder, Label};
-pub use expr::{Scope, Source};
 
 use super::ast::{Explain, Stmt};
 use super::parser::Parsed;
@@ -83,6 +82,8 @@ pub fn classify(p: &Parsed) -> StmtClass {
 pub(crate) struct Gen<'a> {
     pub b: Builder,
     pub env: &'a CompileEnv<'a>,
+    /// The statement's SQL text (spans in the AST index into it).
+    #[allow(dead_code)]
     pub sql: &'a str,
     /// `Some(write)` once the statement needs a transaction on main.
     pub txn: Option<bool>,
@@ -90,10 +91,19 @@ pub(crate) struct Gen<'a> {
 
 /// Compiles one parsed statement of `sql`.
 pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
-    let mut g = Gen { b: Builder::new(), env, sql, txn: None };
+    let mut g = Gen {
+        b: Builder::new(),
+        env,
+        sql,
+        txn: None,
+    };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
-    g.b.emit(Insn::Halt { rc: crate::rc::ResultCode::OK, on_error: Default::default(), msg: None });
+    g.b.emit(Insn::Halt {
+        rc: crate::rc::ResultCode::OK,
+        on_error: Default::default(),
+        msg: None,
+    });
     g.prologue(init);
     let explain = match parsed.explain {
         None => 0,
@@ -103,7 +113,9 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
     let program = g.b.finish(parsed.params.clone(), 0)?;
     match parsed.explain {
         None => Ok(program),
-        Some(Explain::Explain) => explain::explain_program(&program, parsed.params.clone(), explain),
+        Some(Explain::Explain) => {
+            explain::explain_program(&program, parsed.params.clone(), explain)
+        }
         Some(Explain::QueryPlan) => Err("EXPLAIN QUERY PLAN is not supported by loom yet".into()),
     }
 }
@@ -126,7 +138,9 @@ impl<'a> Gen<'a> {
             Stmt::Pragma(p) => self.pragma(p),
             Stmt::CreateView(_) => Err("CREATE VIEW is not supported by loom yet".into()),
             Stmt::CreateTrigger(_) => Err("CREATE TRIGGER is not supported by loom yet".into()),
-            Stmt::CreateVirtualTable(_) => Err("virtual tables are not supported by loom yet".into()),
+            Stmt::CreateVirtualTable(_) => {
+                Err("virtual tables are not supported by loom yet".into())
+            }
             Stmt::AlterTable(_) => Err("ALTER TABLE is not supported by loom yet".into()),
             Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
             Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
@@ -173,7 +187,11 @@ impl<'a> Gen<'a> {
             *target = start;
         }
         let cookie = Some(self.main_schema().cookie);
-        self.b.emit(Insn::Transaction { db: 0, write, schema_cookie: cookie });
+        self.b.emit(Insn::Transaction {
+            db: 0,
+            write,
+            schema_cookie: cookie,
+        });
         self.b.emit(Insn::Goto { target: init + 1 });
     }
 }
@@ -181,7 +199,11 @@ impl<'a> Gen<'a> {
 /// `sqlite3_expanded_sql`: the SQL with each parameter replaced by its
 /// bound value as a literal. `params` are the statement's parameter names
 /// by index-1 (as the parser assigned them).
-pub fn expand_sql(sql: &str, params: &[Option<String>], binding: &dyn Fn(usize) -> Option<Value>) -> String {
+pub fn expand_sql(
+    sql: &str,
+    params: &[Option<String>],
+    binding: &dyn Fn(usize) -> Option<Value>,
+) -> String {
     use super::token::TokenKind;
     let z = sql.as_bytes();
     let mut out = String::with_capacity(sql.len());
@@ -194,7 +216,10 @@ pub fn expand_sql(sql: &str, params: &[Option<String>], binding: &dyn Fn(usize) 
             } else if let Some(n) = text.strip_prefix('?') {
                 n.parse().unwrap_or(next_index)
             } else {
-                params.iter().position(|p| p.as_deref() == Some(text)).map_or(next_index, |i| i + 1)
+                params
+                    .iter()
+                    .position(|p| p.as_deref() == Some(text))
+                    .map_or(next_index, |i| i + 1)
             };
             next_index = next_index.max(index + 1);
             out.push_str(&literal_text(binding(index).unwrap_or(Value::Null)));

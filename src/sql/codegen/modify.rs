@@ -21,13 +21,34 @@ use crate::vdbe::{Insn, Reg};
 
 impl Gen<'_> {
     /// First pass: the rowids of the rows `where_` selects, in a RowSet register.
-    fn collect_rowids(&mut self, t: &Arc<Table>, alias: Option<&str>, where_: Option<&crate::sql::ast::Expr>) -> Result<Reg, String> {
+    fn collect_rowids(
+        &mut self,
+        t: &Arc<Table>,
+        alias: Option<&str>,
+        where_: Option<&crate::sql::ast::Expr>,
+    ) -> Result<Reg, String> {
         let set = self.b.alloc_reg();
-        self.b.emit(Insn::Null { dest: set, count: 1 });
+        self.b.emit(Insn::Null {
+            dest: set,
+            count: 1,
+        });
         let cursor = self.b.alloc_cursor();
-        self.b.emit(Insn::OpenRead { cursor, db: 0, root: crate::vdbe::RootPage::Page(t.root), n_cols: t.columns.len(), key_info: None });
+        self.b.emit(Insn::OpenRead {
+            cursor,
+            db: 0,
+            root: crate::vdbe::RootPage::Page(t.root),
+            n_cols: t.columns.len(),
+            key_info: None,
+        });
         let name = alias.map(str::to_string).unwrap_or_else(|| t.name.clone());
-        let scope = Scope { sources: vec![Source { table: t.clone(), name, cursor }], ..Scope::default() };
+        let scope = Scope {
+            sources: vec![Source {
+                table: t.clone(),
+                name,
+                cursor,
+            }],
+            ..Scope::default()
+        };
         let lp = self.begin_loops(&scope, where_, None)?;
         let r = self.b.alloc_reg();
         self.b.emit(Insn::Rowid { cursor, dest: r });
@@ -44,16 +65,31 @@ impl Gen<'_> {
     }
 
     pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
-        if d.with.is_some() || !d.returning.is_empty() || !d.order_by.is_empty() || d.limit.is_some() {
-            return Err("WITH, RETURNING, ORDER BY and LIMIT in DELETE are not supported by loom yet".into());
+        if d.with.is_some()
+            || !d.returning.is_empty()
+            || !d.order_by.is_empty()
+            || d.limit.is_some()
+        {
+            return Err(
+                "WITH, RETURNING, ORDER BY and LIMIT in DELETE are not supported by loom yet"
+                    .into(),
+            );
         }
         let t = self.table(&d.table.name)?;
         self.check_modifiable(&t)?;
         self.use_db(true);
         if d.where_.is_none() {
-            self.b.emit(Insn::Clear { db: 0, root: t.root, count_change: true });
+            self.b.emit(Insn::Clear {
+                db: 0,
+                root: t.root,
+                count_change: true,
+            });
             for idx in &t.indexes {
-                self.b.emit(Insn::Clear { db: 0, root: idx.root, count_change: false });
+                self.b.emit(Insn::Clear {
+                    db: 0,
+                    root: idx.root,
+                    count_change: false,
+                });
             }
             return Ok(());
         }
@@ -62,8 +98,16 @@ impl Gen<'_> {
         let rowid = self.b.alloc_reg();
         let done = self.b.new_label();
         let top = self.b.here();
-        self.b.emit(Insn::RowSetRead { set, dest: rowid, if_done: done.addr() });
-        self.b.emit(Insn::NotExists { cursor: cur.table, rowid, not_found: top });
+        self.b.emit(Insn::RowSetRead {
+            set,
+            dest: rowid,
+            if_done: done.addr(),
+        });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid,
+            not_found: top,
+        });
         self.delete_current_row(&t, &cur, true)?;
         self.b.emit(Insn::Goto { target: top });
         self.b.resolve(done);
@@ -71,8 +115,16 @@ impl Gen<'_> {
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
-        if u.with.is_some() || !u.returning.is_empty() || u.from.is_some() || !u.order_by.is_empty() || u.limit.is_some() {
-            return Err("WITH, FROM, RETURNING, ORDER BY and LIMIT in UPDATE are not supported by loom yet".into());
+        if u.with.is_some()
+            || !u.returning.is_empty()
+            || u.from.is_some()
+            || !u.order_by.is_empty()
+            || u.limit.is_some()
+        {
+            return Err(
+                "WITH, FROM, RETURNING, ORDER BY and LIMIT in UPDATE are not supported by loom yet"
+                    .into(),
+            );
         }
         let t = self.table(&u.table.name)?;
         self.check_modifiable(&t)?;
@@ -84,8 +136,16 @@ impl Gen<'_> {
         let done = self.b.new_label();
         let next = self.b.new_label();
         let top = self.b.here();
-        self.b.emit(Insn::RowSetRead { set, dest: old_rowid, if_done: done.addr() });
-        self.b.emit(Insn::NotExists { cursor: cur.table, rowid: old_rowid, not_found: top });
+        self.b.emit(Insn::RowSetRead {
+            set,
+            dest: old_rowid,
+            if_done: done.addr(),
+        });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid: old_rowid,
+            not_found: top,
+        });
         self.update_row(&t, u, &cur, &assignments, old_rowid, next.addr())?;
         self.b.resolve(next);
         self.b.emit(Insn::Goto { target: top });
@@ -94,7 +154,11 @@ impl Gen<'_> {
     }
 
     /// Maps each SET clause to (column index or None for rowid, expression).
-    fn resolve_sets(&self, t: &Table, u: &Update) -> Result<Vec<(Option<usize>, crate::sql::ast::Expr)>, String> {
+    fn resolve_sets(
+        &self,
+        t: &Table,
+        u: &Update,
+    ) -> Result<Vec<(Option<usize>, crate::sql::ast::Expr)>, String> {
         let mut out = Vec::new();
         for s in &u.sets {
             if s.columns.len() != 1 {
@@ -104,7 +168,12 @@ impl Gen<'_> {
             let col = match t.column_index(name) {
                 Some(c) if t.ipk == Some(c) => None,
                 Some(c) => Some(c),
-                None if ["rowid", "oid", "_rowid_"].iter().any(|r| r.eq_ignore_ascii_case(name)) => None,
+                None if ["rowid", "oid", "_rowid_"]
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(name)) =>
+                {
+                    None
+                }
                 None => return Err(format!("no such column: {name}")),
             };
             out.push((col, s.expr.clone()));
@@ -124,25 +193,50 @@ impl Gen<'_> {
     ) -> Result<(), String> {
         let n = t.columns.len();
         let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
-        let scope = Scope { sources: vec![Source { table: t.clone(), name, cursor: cur.table }], ..Scope::default() };
+        let scope = Scope {
+            sources: vec![Source {
+                table: t.clone(),
+                name,
+                cursor: cur.table,
+            }],
+            ..Scope::default()
+        };
         let old = self.b.alloc_regs(n);
         for c in 0..n {
             if t.ipk == Some(c) {
-                self.b.emit(Insn::Null { dest: old + c, count: 1 });
+                self.b.emit(Insn::Null {
+                    dest: old + c,
+                    count: 1,
+                });
             } else {
-                self.b.emit(Insn::Column { cursor: cur.table, column: c, dest: old + c, default: None });
+                self.b.emit(Insn::Column {
+                    cursor: cur.table,
+                    column: c,
+                    dest: old + c,
+                    default: None,
+                });
             }
         }
         let new = self.b.alloc_regs(n);
-        self.b.emit(Insn::Copy { src: old, dest: new, count: n });
+        self.b.emit(Insn::Copy {
+            src: old,
+            dest: new,
+            count: n,
+        });
         let new_rowid = self.b.alloc_reg();
-        self.b.emit(Insn::SCopy { src: old_rowid, dest: new_rowid });
+        self.b.emit(Insn::SCopy {
+            src: old_rowid,
+            dest: new_rowid,
+        });
         for (col, e) in sets {
             match col {
                 Some(c) => self.expr_into(e, &scope, new + c)?,
                 None => {
                     self.expr_into(e, &scope, new_rowid)?;
-                    self.b.emit(Insn::MustBeInt { reg: new_rowid, target: None });
+                    self.b.emit(Insn::MustBeInt {
+                        reg: new_rowid,
+                        target: None,
+                    });
                 }
             }
         }
@@ -155,15 +249,39 @@ impl Gen<'_> {
         self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid))?;
         self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, Some(old_rowid))?;
         // Remove the old row's index entries (reposition first: checks may have moved the cursor).
-        self.b.emit(Insn::NotExists { cursor: cur.table, rowid: old_rowid, not_found: skip });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid: old_rowid,
+            not_found: skip,
+        });
         for (i, idx) in t.indexes.iter().enumerate() {
             let key = self.index_key(t, idx, &old_v, old_rowid);
-            self.b.emit(Insn::IdxDelete { cursor: cur.indexes[i], key, n_keys: idx.columns.len() + 1 });
+            self.b.emit(Insn::IdxDelete {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: idx.columns.len() + 1,
+            });
         }
         let same = self.b.new_label();
-        let flags = crate::vdbe::CmpFlags { affinity: crate::record::Affinity::Blob, jump_if_null: false, null_eq: false, store: None, collation: None };
-        self.b.emit(Insn::Compare { op: crate::vdbe::CmpOp::Eq, lhs: old_rowid, rhs: new_rowid, target: same.addr(), flags });
-        self.b.emit(Insn::Delete { cursor: cur.table, count_change: false, table: Some(t.name.clone()) });
+        let flags = crate::vdbe::CmpFlags {
+            affinity: crate::record::Affinity::Blob,
+            jump_if_null: false,
+            null_eq: false,
+            store: None,
+            collation: None,
+        };
+        self.b.emit(Insn::Compare {
+            op: crate::vdbe::CmpOp::Eq,
+            lhs: old_rowid,
+            rhs: new_rowid,
+            target: same.addr(),
+            flags,
+        });
+        self.b.emit(Insn::Delete {
+            cursor: cur.table,
+            count_change: false,
+            table: Some(t.name.clone()),
+        });
         self.b.resolve(same);
         self.write_row(t, cur, new, new_rowid, true)
     }

@@ -30,7 +30,7 @@ enum Access {
     /// One row found by rowid.
     Rowid,
     /// An index range with key == value: loop over index entries.
-    Index { idx_cursor: usize, key: Reg, top: Addr },
+    Index { idx_cursor: usize, top: Addr },
 }
 
 #[derive(Debug)]
@@ -144,21 +144,49 @@ impl Gen<'_> {
             let m = self.b.alloc_reg();
             self.b.emit(Insn::Integer { value: 0, dest: m });
             let top = self.b.here() + 1;
-            self.b.emit(Insn::Rewind { cursor, if_empty: 0 });
+            self.b.emit(Insn::Rewind {
+                cursor,
+                if_empty: 0,
+            });
             let body = self.b.new_label();
-            return Ok(Level { cursor, access: Access::Scan { top }, cont, exit, left: Some((m, body)) });
+            return Ok(Level {
+                cursor,
+                access: Access::Scan { top },
+                cont,
+                exit,
+                left: Some((m, body)),
+            });
         }
         if let Some(key_expr) = self.take_rowid_term(i, scope, terms)? {
             let key = self.expr(&key_expr, scope)?;
-            self.b.emit(Insn::SeekRowid { cursor, rowid: key, not_found: exit.addr() });
-            return Ok(Level { cursor, access: Access::Rowid, cont, exit, left: None });
+            self.b.emit(Insn::SeekRowid {
+                cursor,
+                rowid: key,
+                not_found: exit.addr(),
+            });
+            return Ok(Level {
+                cursor,
+                access: Access::Rowid,
+                cont,
+                exit,
+                left: None,
+            });
         }
         if let Some((idx_no, key_expr, aff)) = self.take_index_term(i, scope, terms)? {
             return self.open_index_level(i, scope, idx_no, &key_expr, aff, cont, exit);
         }
-        self.b.emit(Insn::Rewind { cursor, if_empty: exit.addr() });
+        self.b.emit(Insn::Rewind {
+            cursor,
+            if_empty: exit.addr(),
+        });
         let top = self.b.here();
-        Ok(Level { cursor, access: Access::Scan { top }, cont, exit, left: None })
+        Ok(Level {
+            cursor,
+            access: Access::Scan { top },
+            cont,
+            exit,
+            left: None,
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -176,7 +204,10 @@ impl Gen<'_> {
         let index = &src.table.indexes[idx_no];
         let idx_cursor = self.b.alloc_cursor();
         let coll = self.collation(&index.columns[0].collation)?;
-        let key_info = KeyInfo { collations: vec![coll], desc: vec![index.columns[0].desc] };
+        let key_info = KeyInfo {
+            collations: vec![coll],
+            desc: vec![index.columns[0].desc],
+        };
         self.b.emit(Insn::OpenRead {
             cursor: idx_cursor,
             db: 0,
@@ -185,18 +216,48 @@ impl Gen<'_> {
             key_info: Some(std::sync::Arc::new(key_info)),
         });
         let key = self.expr_copy(key_expr, scope)?;
-        self.b.emit(Insn::IsNull { reg: key, target: exit.addr() });
+        self.b.emit(Insn::IsNull {
+            reg: key,
+            target: exit.addr(),
+        });
         if aff != Affinity::Blob {
-            self.b.emit(Insn::Affinity { start: key, count: 1, affinities: vec![aff] });
+            self.b.emit(Insn::Affinity {
+                start: key,
+                count: 1,
+                affinities: vec![aff],
+            });
         }
-        self.b.emit(Insn::SeekGE { cursor: idx_cursor, key, n_keys: 1, not_found: exit.addr() });
+        self.b.emit(Insn::SeekGE {
+            cursor: idx_cursor,
+            key,
+            n_keys: 1,
+            not_found: exit.addr(),
+        });
         let top = self.b.here();
-        self.b.emit(Insn::IdxGT { cursor: idx_cursor, key, n_keys: 1, target: exit.addr() });
+        self.b.emit(Insn::IdxGT {
+            cursor: idx_cursor,
+            key,
+            n_keys: 1,
+            target: exit.addr(),
+        });
         let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::IdxRowid { cursor: idx_cursor, dest: rowid });
-        self.b.emit(Insn::SeekRowid { cursor: src.cursor, rowid, not_found: cont.addr() });
-        let access = Access::Index { idx_cursor, key, top };
-        Ok(Level { cursor: src.cursor, access, cont, exit, left: None })
+        self.b.emit(Insn::IdxRowid {
+            cursor: idx_cursor,
+            dest: rowid,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: src.cursor,
+            rowid,
+            not_found: cont.addr(),
+        });
+        let access = Access::Index { idx_cursor, top };
+        Ok(Level {
+            cursor: src.cursor,
+            access,
+            cont,
+            exit,
+            left: None,
+        })
     }
 
     /// Closes the loops opened by [`Gen::begin_loops`].
@@ -209,16 +270,28 @@ impl Gen<'_> {
             self.b.resolve(level.cont);
             match level.access {
                 Access::Scan { top } => {
-                    self.b.emit(Insn::Next { cursor: level.cursor, target: top });
+                    self.b.emit(Insn::Next {
+                        cursor: level.cursor,
+                        target: top,
+                    });
                 }
                 Access::Rowid => {}
-                Access::Index { idx_cursor, top, .. } => {
-                    self.b.emit(Insn::Next { cursor: idx_cursor, target: top });
+                Access::Index {
+                    idx_cursor, top, ..
+                } => {
+                    self.b.emit(Insn::Next {
+                        cursor: idx_cursor,
+                        target: top,
+                    });
                 }
             }
             if let Some((m, body)) = level.left {
                 let rewind_at = self.left_rewind_fixup(level.cursor);
-                self.b.emit(Insn::If { reg: m, target: level.exit.addr(), jump_if_null: false });
+                self.b.emit(Insn::If {
+                    reg: m,
+                    target: level.exit.addr(),
+                    jump_if_null: false,
+                });
                 if let Some(at) = rewind_at {
                     let here = self.b.here() - 1;
                     if let Some(Insn::Rewind { if_empty, .. }) = self.b.insn_mut(at) {
@@ -226,8 +299,12 @@ impl Gen<'_> {
                     }
                 }
                 self.b.emit(Insn::Integer { value: 1, dest: m });
-                self.b.emit(Insn::NullRow { cursor: level.cursor });
-                self.b.emit(Insn::Goto { target: body.addr() });
+                self.b.emit(Insn::NullRow {
+                    cursor: level.cursor,
+                });
+                self.b.emit(Insn::Goto {
+                    target: body.addr(),
+                });
             }
             self.b.resolve(level.exit);
         }
@@ -242,15 +319,25 @@ impl Gen<'_> {
     }
 
     /// Finds and consumes a `rowid = expr` term usable at level `i`.
-    fn take_rowid_term(&self, i: usize, scope: &Scope, terms: &mut [(Expr, bool)]) -> Result<Option<Expr>, String> {
+    fn take_rowid_term(
+        &self,
+        i: usize,
+        scope: &Scope,
+        terms: &mut [(Expr, bool)],
+    ) -> Result<Option<Expr>, String> {
         for (t, used) in terms.iter_mut() {
             if *used {
                 continue;
             }
-            let ExprKind::Binary(BinaryOp::Eq, l, r) = &t.kind else { continue };
+            let ExprKind::Binary(BinaryOp::Eq, l, r) = &t.kind else {
+                continue;
+            };
             for (col, other) in [(l, r), (r, l)] {
-                let ExprKind::Column { table, column, .. } = &col.kind else { continue };
-                let Ok(Some((si, None))) = self.resolve_column(scope, table.as_deref(), column) else {
+                let ExprKind::Column { table, column, .. } = &col.kind else {
+                    continue;
+                };
+                let Ok(Some((si, None))) = self.resolve_column(scope, table.as_deref(), column)
+                else {
                     continue;
                 };
                 if si == i && self.depends_before(other, scope, i)? {
@@ -274,10 +361,18 @@ impl Gen<'_> {
             if *used {
                 continue;
             }
-            let ExprKind::Binary(BinaryOp::Eq, l, r) = &t.kind else { continue };
+            let ExprKind::Binary(BinaryOp::Eq, l, r) = &t.kind else {
+                continue;
+            };
             for (col, other) in [(l, r), (r, l)] {
-                let ExprKind::Column { table: q, column, .. } = &col.kind else { continue };
-                let Ok(Some((si, Some(c)))) = self.resolve_column(scope, q.as_deref(), column) else {
+                let ExprKind::Column {
+                    table: q, column, ..
+                } = &col.kind
+                else {
+                    continue;
+                };
+                let Ok(Some((si, Some(c)))) = self.resolve_column(scope, q.as_deref(), column)
+                else {
                     continue;
                 };
                 if si != i || !self.depends_before(other, scope, i)? {
@@ -288,16 +383,23 @@ impl Gen<'_> {
                     self.expr_affinity(other, scope),
                 );
                 let coll_ok = |name: &str| {
-                    let want = self.expr_collation(t, scope).map(|x| x.name().to_ascii_lowercase());
+                    let want = self
+                        .expr_collation(t, scope)
+                        .map(|x| x.name().to_ascii_lowercase());
                     want.unwrap_or_else(|| "binary".into()) == name.to_ascii_lowercase()
                 };
                 let found = table.indexes.iter().position(|ix| {
                     ix.partial.is_none()
-                        && ix.columns.first().is_some_and(|ic| ic.column == Some(c) && coll_ok(&ic.collation))
+                        && ix
+                            .columns
+                            .first()
+                            .is_some_and(|ic| ic.column == Some(c) && coll_ok(&ic.collation))
                 });
                 if let Some(ix) = found {
                     // Only when the comparison affinity is the column's own.
-                    if aff == table.columns[c].affinity || aff == Affinity::Blob && table.columns[c].affinity == Affinity::Blob {
+                    if aff == table.columns[c].affinity
+                        || aff == Affinity::Blob && table.columns[c].affinity == Affinity::Blob
+                    {
                         return Ok(Some((ix, (**other).clone(), aff)));
                     }
                 }
@@ -315,7 +417,11 @@ impl Gen<'_> {
     }
 
     /// The highest source index `e` references (`None` for constants).
-    pub(crate) fn innermost_source(&self, e: &Expr, scope: &Scope) -> Result<Option<usize>, String> {
+    pub(crate) fn innermost_source(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+    ) -> Result<Option<usize>, String> {
         let mut max: Option<usize> = None;
         let mut err = None;
         walk(e, &mut |x| {
@@ -355,7 +461,9 @@ pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             walk(a, f);
             walk(b, f);
         }
-        ExprKind::Between { expr, low, high, .. } => {
+        ExprKind::Between {
+            expr, low, high, ..
+        } => {
             walk(expr, f);
             walk(low, f);
             walk(high, f);
@@ -365,14 +473,23 @@ pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             list.iter().for_each(|x| walk(x, f));
         }
         ExprKind::InSelect { expr, .. } | ExprKind::InTable { expr, .. } => walk(expr, f),
-        ExprKind::Like { expr, pattern, escape, .. } => {
+        ExprKind::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
             walk(expr, f);
             walk(pattern, f);
             if let Some(x) = escape {
                 walk(x, f);
             }
         }
-        ExprKind::Case { operand, when_then, else_expr } => {
+        ExprKind::Case {
+            operand,
+            when_then,
+            else_expr,
+        } => {
             if let Some(o) = operand {
                 walk(o, f);
             }

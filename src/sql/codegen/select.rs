@@ -18,7 +18,9 @@ use super::expr::{Scope, Source};
 use super::Gen;
 use crate::record::{Binary, Collation, KeyInfo};
 use crate::sql::ast::{Expr, ExprKind, Literal, NullsOrder, OrderingTerm, SortOrder};
-use crate::sql::ast::{FromClause, JoinConstraint, ResultColumn, Select, SelectCore, SimpleSelect, TableSource};
+use crate::sql::ast::{
+    FromClause, JoinConstraint, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
+};
 use crate::vdbe::{ColumnInfo, Insn, Reg};
 
 /// Where the rows of a query go.
@@ -66,7 +68,10 @@ impl Gen<'_> {
         }
         let width = rows.first().map_or(0, Vec::len);
         self.b.columns = (1..=width)
-            .map(|i| ColumnInfo { name: format!("column{i}"), ..ColumnInfo::default() })
+            .map(|i| ColumnInfo {
+                name: format!("column{i}"),
+                ..ColumnInfo::default()
+            })
             .collect();
         for row in rows {
             if row.len() != width {
@@ -118,13 +123,21 @@ impl Gen<'_> {
                 key_info: None,
             });
             let name = item.alias.clone().unwrap_or_else(|| table.name.clone());
-            scope.sources.push(Source { table, name, cursor });
+            scope.sources.push(Source {
+                table,
+                name,
+                cursor,
+            });
         }
         Ok(scope)
     }
 
     /// Expands `*` and `t.*` and names every result column.
-    pub(crate) fn result_columns(&self, cols: &[ResultColumn], scope: &Scope) -> Result<Vec<OutCol>, String> {
+    pub(crate) fn result_columns(
+        &self,
+        cols: &[ResultColumn],
+        scope: &Scope,
+    ) -> Result<Vec<OutCol>, String> {
         let mut out = Vec::new();
         for rc in cols {
             match rc {
@@ -144,9 +157,16 @@ impl Gen<'_> {
                         .ok_or_else(|| format!("no such table: {t}"))?;
                     self.star_columns(s, &mut out);
                 }
-                ResultColumn::Expr { expr, alias, span_name } => {
+                ResultColumn::Expr {
+                    expr,
+                    alias,
+                    span_name,
+                } => {
                     let info = self.column_info(expr, alias.as_deref(), span_name, scope);
-                    out.push(OutCol { expr: expr.clone(), info });
+                    out.push(OutCol {
+                        expr: expr.clone(),
+                        info,
+                    });
                 }
             }
         }
@@ -176,8 +196,17 @@ impl Gen<'_> {
         }
     }
 
-    fn column_info(&self, e: &Expr, alias: Option<&str>, span_name: &str, scope: &Scope) -> ColumnInfo {
-        let mut info = ColumnInfo { name: span_name.to_string(), ..ColumnInfo::default() };
+    fn column_info(
+        &self,
+        e: &Expr,
+        alias: Option<&str>,
+        span_name: &str,
+        scope: &Scope,
+    ) -> ColumnInfo {
+        let mut info = ColumnInfo {
+            name: span_name.to_string(),
+            ..ColumnInfo::default()
+        };
         if let ExprKind::Column { table, column, .. } = &e.kind {
             if let Ok(Some((si, col))) = self.resolve_column(scope, table.as_deref(), column) {
                 let t = &scope.sources[si].table;
@@ -220,10 +249,18 @@ impl Gen<'_> {
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
         if let Some(l) = limits.limit {
-            self.b.emit(Insn::IfNot { reg: l, target: done.addr(), jump_if_null: true });
+            self.b.emit(Insn::IfNot {
+                reg: l,
+                target: done.addr(),
+                jump_if_null: true,
+            });
         }
         let order = self.order_terms(&s.order_by, &cols, &scope)?;
-        let distinct = if core.distinct { Some(self.open_distinct(cols.len())) } else { None };
+        let distinct = if core.distinct {
+            Some(self.open_distinct(cols.len()))
+        } else {
+            None
+        };
         if order.is_empty() {
             let lp = self.begin_loops(&scope, core.where_.as_ref(), core.from.as_ref())?;
             let start = self.eval_columns(&cols, &scope)?;
@@ -252,33 +289,61 @@ impl Gen<'_> {
     /// An ephemeral index remembering rows already produced (DISTINCT).
     pub(crate) fn open_distinct(&mut self, n: usize) -> usize {
         let cursor = self.b.alloc_cursor();
-        self.b.emit(Insn::OpenEphemeral { cursor, n_cols: n, key_info: Some(Arc::new(KeyInfo::binary(n))) });
+        self.b.emit(Insn::OpenEphemeral {
+            cursor,
+            n_cols: n,
+            key_info: Some(Arc::new(KeyInfo::binary(n))),
+        });
         cursor
     }
 
     /// Jumps to `skip` if registers start..start+n were seen before; records them otherwise.
     pub(crate) fn skip_duplicate(&mut self, cursor: usize, start: Reg, n: usize, skip: usize) {
-        self.b.emit(Insn::Found { cursor, key: start, n_keys: n, target: skip });
+        self.b.emit(Insn::Found {
+            cursor,
+            key: start,
+            n_keys: n,
+            target: skip,
+        });
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord { start, count: n, dest: rec, affinities: None });
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
         self.b.emit(Insn::IdxInsert { cursor, key: rec });
     }
 
     /// Evaluates LIMIT and OFFSET into counter registers.
     pub(crate) fn limit_regs(&mut self, s: &Select) -> Result<LimitRegs, String> {
-        let Some(l) = &s.limit else { return Ok(LimitRegs { limit: None, offset: None }) };
+        let Some(l) = &s.limit else {
+            return Ok(LimitRegs {
+                limit: None,
+                offset: None,
+            });
+        };
         let scope = Scope::default();
         let limit = self.expr_copy(&l.limit, &scope)?;
-        self.b.emit(Insn::MustBeInt { reg: limit, target: None });
+        self.b.emit(Insn::MustBeInt {
+            reg: limit,
+            target: None,
+        });
         let offset = match &l.offset {
             Some(o) => {
                 let r = self.expr_copy(o, &scope)?;
-                self.b.emit(Insn::MustBeInt { reg: r, target: None });
+                self.b.emit(Insn::MustBeInt {
+                    reg: r,
+                    target: None,
+                });
                 Some(r)
             }
             None => None,
         };
-        Ok(LimitRegs { limit: Some(limit), offset })
+        Ok(LimitRegs {
+            limit: Some(limit),
+            offset,
+        })
     }
 
     /// Emits a row honouring OFFSET (skip to `next`) and LIMIT (stop at `done`).
@@ -292,11 +357,18 @@ impl Gen<'_> {
         done: usize,
     ) {
         if let Some(off) = limits.offset {
-            self.b.emit(Insn::IfPos { reg: off, target: next, decrement: 1 });
+            self.b.emit(Insn::IfPos {
+                reg: off,
+                target: next,
+                decrement: 1,
+            });
         }
         self.emit_row(dest, start, n);
         if let Some(l) = limits.limit {
-            self.b.emit(Insn::DecrJumpZero { reg: l, target: done });
+            self.b.emit(Insn::DecrJumpZero {
+                reg: l,
+                target: done,
+            });
         }
     }
 
@@ -310,7 +382,11 @@ impl Gen<'_> {
         let mut out = Vec::new();
         for (i, t) in terms.iter().enumerate() {
             let desc = t.order == Some(SortOrder::Desc);
-            let default_nulls = if desc { NullsOrder::Last } else { NullsOrder::First };
+            let default_nulls = if desc {
+                NullsOrder::Last
+            } else {
+                NullsOrder::First
+            };
             if t.nulls.is_some_and(|n| n != default_nulls) {
                 return Err("NULLS FIRST/LAST is not supported by loom yet".into());
             }
@@ -330,8 +406,15 @@ impl Gen<'_> {
                     }
                     cols[k - 1].expr.clone()
                 }
-                ExprKind::Column { table: None, column, .. }
-                    if self.resolve_column(scope, None, column).ok().flatten().is_none() =>
+                ExprKind::Column {
+                    table: None,
+                    column,
+                    ..
+                } if self
+                    .resolve_column(scope, None, column)
+                    .ok()
+                    .flatten()
+                    .is_none() =>
                 {
                     cols.iter()
                         .find(|c| c.info.name.eq_ignore_ascii_case(column))
@@ -363,7 +446,11 @@ impl Gen<'_> {
             desc: order.iter().map(|o| o.1).collect(),
         };
         let n = order.len() + cols.len();
-        self.b.emit(Insn::SorterOpen { cursor: sorter, n_cols: n, key_info: Arc::new(key_info) });
+        self.b.emit(Insn::SorterOpen {
+            cursor: sorter,
+            n_cols: n,
+            key_info: Arc::new(key_info),
+        });
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         let start = self.b.alloc_regs(n);
         for (i, c) in cols.iter().enumerate() {
@@ -376,8 +463,16 @@ impl Gen<'_> {
             self.expr_into(e, scope, start + i)?;
         }
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord { start, count: n, dest: rec, affinities: None });
-        self.b.emit(Insn::SorterInsert { cursor: sorter, record: rec });
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::SorterInsert {
+            cursor: sorter,
+            record: rec,
+        });
         self.end_loops(lp);
         Ok(sorter)
     }
@@ -394,22 +489,46 @@ impl Gen<'_> {
     ) {
         let pseudo = self.b.alloc_cursor();
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::OpenPseudo { cursor: pseudo, reg: rec, n_cols: n_keys + n_cols });
+        self.b.emit(Insn::OpenPseudo {
+            cursor: pseudo,
+            reg: rec,
+            n_cols: n_keys + n_cols,
+        });
         let next = self.b.new_label();
-        self.b.emit(Insn::SorterSort { cursor: sorter, if_empty: done });
+        self.b.emit(Insn::SorterSort {
+            cursor: sorter,
+            if_empty: done,
+        });
         let top = self.b.here();
-        self.b.emit(Insn::SorterData { cursor: sorter, dest: rec, pseudo });
+        self.b.emit(Insn::SorterData {
+            cursor: sorter,
+            dest: rec,
+            pseudo,
+        });
         let start = self.b.alloc_regs(n_cols);
         for i in 0..n_cols {
-            self.b.emit(Insn::Column { cursor: pseudo, column: n_keys + i, dest: start + i, default: None });
+            self.b.emit(Insn::Column {
+                cursor: pseudo,
+                column: n_keys + i,
+                dest: start + i,
+                default: None,
+            });
         }
         self.output_with_limits(dest, start, n_cols, limits, next.addr(), done);
         self.b.resolve(next);
-        self.b.emit(Insn::SorterNext { cursor: sorter, target: top });
+        self.b.emit(Insn::SorterNext {
+            cursor: sorter,
+            target: top,
+        });
     }
 
     /// Aggregate calls in the result columns, HAVING and ORDER BY (by span).
-    fn find_aggregates(&self, cols: &[OutCol], core: &SimpleSelect, order: &[OrderingTerm]) -> Vec<Expr> {
+    fn find_aggregates(
+        &self,
+        cols: &[OutCol],
+        core: &SimpleSelect,
+        order: &[OrderingTerm],
+    ) -> Vec<Expr> {
         let mut found = Vec::new();
         let mut seen = HashMap::new();
         let mut visit = |e: &Expr| self.collect_aggs(e, &mut found, &mut seen);
