@@ -30,12 +30,7 @@ use crate::record::{KeyInfo, RecordHeader, ValueRef};
 #[derive(Debug)]
 pub enum CursorKind {
     /// A table or index b-tree of database `db`.
-    Btree {
-        db: usize,
-        root: Pgno,
-        cur: BtCursor,
-        writable: bool,
-    },
+    Btree { db: usize, root: Pgno, cur: BtCursor, writable: bool },
     /// An in-memory temporary table or index.
     Ephemeral(EphemeralTable),
     /// Reads the record held in a register.
@@ -66,49 +61,27 @@ pub struct VdbeCursor {
     cache: RowCache,
 }
 
-fn db_mut(
-    dbs: &mut [Btree<crate::pager::Pager>],
-    db: usize,
-) -> Result<&mut Btree<crate::pager::Pager>, VdbeError> {
-    dbs.get_mut(db)
-        .ok_or_else(|| internal(format!("no database {db}")))
+fn db_mut(dbs: &mut [Btree], db: usize) -> Result<&mut Btree, VdbeError> {
+    dbs.get_mut(db).ok_or_else(|| internal(format!("no database {db}")))
 }
 
 impl VdbeCursor {
     /// Opens a b-tree cursor on `root` of database `db`.
     pub fn open_btree(
-        dbs: &mut [Btree<crate::pager::Pager>],
+        dbs: &mut [Btree],
         db: usize,
         root: Pgno,
         key_info: Option<Arc<KeyInfo>>,
         writable: bool,
     ) -> Result<VdbeCursor, VdbeError> {
-        let kind = if key_info.is_some() {
-            TreeKind::Index
-        } else {
-            TreeKind::Table
-        };
+        let kind = if key_info.is_some() { TreeKind::Index } else { TreeKind::Table };
         let cur = db_mut(dbs, db)?.cursor(root, kind, key_info.clone())?;
-        Ok(VdbeCursor::with_kind(
-            CursorKind::Btree {
-                db,
-                root,
-                cur,
-                writable,
-            },
-            key_info,
-        ))
+        Ok(VdbeCursor::with_kind(CursorKind::Btree { db, root, cur, writable }, key_info))
     }
 
     /// A cursor of any other kind.
     pub fn with_kind(kind: CursorKind, key_info: Option<Arc<KeyInfo>>) -> VdbeCursor {
-        VdbeCursor {
-            kind,
-            key_info,
-            null_row: false,
-            valid: false,
-            cache: RowCache::default(),
-        }
+        VdbeCursor { kind, key_info, null_row: false, valid: false, cache: RowCache::default() }
     }
 
     /// True for index cursors (entries are key records).
@@ -129,7 +102,7 @@ impl VdbeCursor {
     }
 
     /// Moves to the first entry (OP_Rewind); false when empty.
-    pub fn first(&mut self, dbs: &mut [Btree<crate::pager::Pager>]) -> Result<bool, VdbeError> {
+    pub fn first(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
         let ok = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => db_mut(dbs, *db)?.first(cur)?,
             CursorKind::Ephemeral(t) => t.first(),
@@ -141,7 +114,7 @@ impl VdbeCursor {
     }
 
     /// Moves to the last entry (OP_Last); false when empty.
-    pub fn last(&mut self, dbs: &mut [Btree<crate::pager::Pager>]) -> Result<bool, VdbeError> {
+    pub fn last(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
         let ok = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => db_mut(dbs, *db)?.last(cur)?,
             CursorKind::Ephemeral(t) => t.last(),
@@ -153,11 +126,7 @@ impl VdbeCursor {
     }
 
     /// Advances (`forward`) or steps back; false when no entry is there.
-    pub fn advance(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-        forward: bool,
-    ) -> Result<bool, VdbeError> {
+    pub fn advance(&mut self, dbs: &mut [Btree], forward: bool) -> Result<bool, VdbeError> {
         if !self.valid {
             return Ok(self.moved(false));
         }
@@ -185,20 +154,13 @@ impl VdbeCursor {
     }
 
     /// Positions a table cursor on `rowid`; true when that row exists.
-    pub fn seek_rowid(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-        rowid: i64,
-    ) -> Result<bool, VdbeError> {
+    pub fn seek_rowid(&mut self, dbs: &mut [Btree], rowid: i64) -> Result<bool, VdbeError> {
         // On a miss the cursor may still rest on a neighbouring row, which
         // range seeks (`SeekGE` on a rowid) use.
         let (found, valid) = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
                 let r = db_mut(dbs, *db)?.seek_rowid(cur, rowid)?;
-                (
-                    r == SeekResult::Found,
-                    !Btree::<crate::pager::Pager>::is_eof(cur),
-                )
+                (r == SeekResult::Found, !Btree::is_eof(cur))
             }
             CursorKind::Ephemeral(t) => (t.seek_rowid(rowid), t.is_valid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
@@ -212,7 +174,7 @@ impl VdbeCursor {
     /// Index seek on a key prefix; true when positioned on an entry.
     pub fn seek_key(
         &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
+        dbs: &mut [Btree],
         key: &[ValueRef],
         mode: SeekMode,
     ) -> Result<bool, VdbeError> {
@@ -235,10 +197,7 @@ impl VdbeCursor {
     }
 
     /// Rowid of the current table row; None on a NULL row.
-    pub fn rowid(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-    ) -> Result<Option<i64>, VdbeError> {
+    pub fn rowid(&mut self, dbs: &mut [Btree]) -> Result<Option<i64>, VdbeError> {
         if self.null_row || !self.valid {
             return Ok(None);
         }
@@ -252,7 +211,7 @@ impl VdbeCursor {
     }
 
     /// Loads the current entry's payload and header into the row cache.
-    fn ensure_row(&mut self, dbs: &mut [Btree<crate::pager::Pager>]) -> Result<bool, VdbeError> {
+    fn ensure_row(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
         if self.cache.valid {
             return Ok(true);
         }
@@ -282,11 +241,7 @@ impl VdbeCursor {
 
     /// Column `i` of the current entry: `Ok(None)` when the row is a NULL
     /// row or the record has fewer columns (the caller applies the default).
-    pub fn column(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-        i: usize,
-    ) -> Result<Option<ValueRef<'_>>, VdbeError> {
+    pub fn column(&mut self, dbs: &mut [Btree], i: usize) -> Result<Option<ValueRef<'_>>, VdbeError> {
         if !self.ensure_row(dbs)? {
             return Ok(Some(ValueRef::Null));
         }
@@ -298,7 +253,7 @@ impl VdbeCursor {
     }
 
     /// Number of columns in the current record (0 on a NULL row).
-    pub fn n_fields(&mut self, dbs: &mut [Btree<crate::pager::Pager>]) -> Result<usize, VdbeError> {
+    pub fn n_fields(&mut self, dbs: &mut [Btree]) -> Result<usize, VdbeError> {
         if !self.ensure_row(dbs)? {
             return Ok(0);
         }
@@ -306,33 +261,18 @@ impl VdbeCursor {
     }
 
     /// Compares the current index entry's key prefix with `key`.
-    pub fn compare_key(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-        key: &[ValueRef],
-    ) -> Result<Ordering, VdbeError> {
+    pub fn compare_key(&mut self, dbs: &mut [Btree], key: &[ValueRef]) -> Result<Ordering, VdbeError> {
         if !self.ensure_row(dbs)? {
             return Err(internal("index compare with no current entry"));
         }
         let ki = self.key_info.clone().unwrap_or_default();
-        Ok(crate::record::compare_record_to_key(
-            &self.cache.payload,
-            key,
-            &ki,
-        )?)
+        Ok(crate::record::compare_record_to_key(&self.cache.payload, key, &ki)?)
     }
 
     /// Writes a table row (OP_Insert) and stays on it.
-    pub fn insert_row(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-        rowid: i64,
-        record: &[u8],
-    ) -> Result<(), VdbeError> {
+    pub fn insert_row(&mut self, dbs: &mut [Btree], rowid: i64, record: &[u8]) -> Result<(), VdbeError> {
         match &mut self.kind {
-            CursorKind::Btree {
-                db, cur, writable, ..
-            } => {
+            CursorKind::Btree { db, cur, writable, .. } => {
                 if !*writable {
                     return Err(internal("Insert on a read-only cursor"));
                 }
@@ -348,15 +288,9 @@ impl VdbeCursor {
     }
 
     /// Writes an index key (OP_IdxInsert).
-    pub fn insert_key(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-        key: &[u8],
-    ) -> Result<(), VdbeError> {
+    pub fn insert_key(&mut self, dbs: &mut [Btree], key: &[u8]) -> Result<(), VdbeError> {
         match &mut self.kind {
-            CursorKind::Btree {
-                db, cur, writable, ..
-            } => {
+            CursorKind::Btree { db, cur, writable, .. } => {
                 if !*writable {
                     return Err(internal("IdxInsert on a read-only cursor"));
                 }
@@ -372,7 +306,7 @@ impl VdbeCursor {
     }
 
     /// Deletes the current entry; the cursor stays usable for Next.
-    pub fn delete(&mut self, dbs: &mut [Btree<crate::pager::Pager>]) -> Result<(), VdbeError> {
+    pub fn delete(&mut self, dbs: &mut [Btree]) -> Result<(), VdbeError> {
         if !self.valid {
             return Err(internal("Delete with no current entry"));
         }
@@ -388,10 +322,7 @@ impl VdbeCursor {
     }
 
     /// Largest rowid in the table (for NewRowid).
-    pub fn max_rowid(
-        &mut self,
-        dbs: &mut [Btree<crate::pager::Pager>],
-    ) -> Result<Option<i64>, VdbeError> {
+    pub fn max_rowid(&mut self, dbs: &mut [Btree]) -> Result<Option<i64>, VdbeError> {
         match &mut self.kind {
             CursorKind::Btree { db, root, cur, .. } => {
                 let bt = db_mut(dbs, *db)?;
@@ -402,7 +333,7 @@ impl VdbeCursor {
                     self.valid = false;
                     return Ok(None);
                 }
-                self.valid = !Btree::<crate::pager::Pager>::is_eof(cur);
+                self.valid = !Btree::is_eof(cur);
                 self.cache.valid = false;
                 Ok(Some(max))
             }
@@ -414,7 +345,7 @@ impl VdbeCursor {
     }
 
     /// Number of entries (OP_Count).
-    pub fn count(&mut self, dbs: &mut [Btree<crate::pager::Pager>]) -> Result<i64, VdbeError> {
+    pub fn count(&mut self, dbs: &mut [Btree]) -> Result<i64, VdbeError> {
         match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => Ok(db_mut(dbs, *db)?.count(cur)?),
             CursorKind::Ephemeral(t) => Ok(t.count()),

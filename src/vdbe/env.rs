@@ -59,6 +59,6 @@ impl Default for ConnState {
 /// attached) and the connection state.
 #[derive(Debug)]
 pub struct VdbeEnv<'a> {
-    pub dbs: &'a mut [Btree<crate::pager::Pager>],
+    pub dbs: &'a mut [Btree],
     pub conn: &'a mut ConnState,
 }

@@ -52,13 +52,7 @@ pub enum SeekMode {
 impl EphemeralTable {
     /// An empty rowid table (`key_info` None) or index.
     pub fn new(key_info: Option<Arc<KeyInfo>>) -> EphemeralTable {
-        EphemeralTable {
-            rows: Vec::new(),
-            keys: Vec::new(),
-            key_info,
-            pos: None,
-            skip_next: false,
-        }
+        EphemeralTable { rows: Vec::new(), keys: Vec::new(), key_info, pos: None, skip_next: false }
     }
 
     /// True for an index (entries are key records).
@@ -268,25 +262,15 @@ mod tests {
     fn index_seeks_and_dedup() {
         let mut t = EphemeralTable::new(Some(Arc::new(KeyInfo::binary(2))));
         for (a, b) in [(3, 1), (1, 1), (2, 5), (2, 1), (1, 1)] {
-            t.insert_key(rec(&[ValueRef::Integer(a), ValueRef::Integer(b)]))
-                .unwrap();
+            t.insert_key(rec(&[ValueRef::Integer(a), ValueRef::Integer(b)])).unwrap();
         }
         assert_eq!(t.count(), 4);
         assert!(t.seek_key(&[ValueRef::Integer(2)], SeekMode::Ge).unwrap());
-        assert_eq!(
-            t.payload().unwrap(),
-            rec(&[ValueRef::Integer(2), ValueRef::Integer(1)])
-        );
+        assert_eq!(t.payload().unwrap(), rec(&[ValueRef::Integer(2), ValueRef::Integer(1)]));
         assert!(t.seek_key(&[ValueRef::Integer(2)], SeekMode::Le).unwrap());
-        assert_eq!(
-            t.payload().unwrap(),
-            rec(&[ValueRef::Integer(2), ValueRef::Integer(5)])
-        );
+        assert_eq!(t.payload().unwrap(), rec(&[ValueRef::Integer(2), ValueRef::Integer(5)]));
         assert!(t.seek_key(&[ValueRef::Integer(2)], SeekMode::Gt).unwrap());
-        assert_eq!(
-            t.payload().unwrap(),
-            rec(&[ValueRef::Integer(3), ValueRef::Integer(1)])
-        );
+        assert_eq!(t.payload().unwrap(), rec(&[ValueRef::Integer(3), ValueRef::Integer(1)]));
         assert!(!t.seek_key(&[ValueRef::Integer(1)], SeekMode::Lt).unwrap());
         assert!(!t.seek_key(&[ValueRef::Integer(4)], SeekMode::Ge).unwrap());
     }

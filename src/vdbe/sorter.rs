@@ -25,7 +25,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::record::{compare_records_prefix, KeyInfo, RecordError};
+use crate::record::{compare_records, KeyInfo, RecordError};
 
 /// Where sorted records are read from.
 #[derive(Debug)]
@@ -51,10 +51,7 @@ pub struct Sorter {
 impl Sorter {
     /// An empty sorter ordering records by `key_info`.
     pub fn new(key_info: Arc<KeyInfo>) -> Sorter {
-        Sorter {
-            key_info,
-            state: State::Building(Vec::new()),
-        }
+        Sorter { key_info, state: State::Building(Vec::new()) }
     }
 
     /// Adds a record (OP_SorterInsert). After `sort`, starts a new batch.
@@ -75,8 +72,7 @@ impl Sorter {
         let mut err = None;
         let ki = &self.key_info;
         records.sort_by(|a, b| {
-            // Only the key columns order records; ties keep insertion order.
-            compare_records_prefix(a, b, ki, ki.collations.len()).unwrap_or_else(|e| {
+            compare_records(a, b, ki).unwrap_or_else(|e| {
                 err.get_or_insert(e);
                 Ordering::Equal
             })
@@ -160,12 +156,7 @@ mod tests {
         let mut s = Sorter::new(Arc::new(KeyInfo::binary(1)));
         assert!(!s.sort().unwrap());
         assert!(s.data().is_none());
-        for v in [
-            ValueRef::Text(b"x"),
-            ValueRef::Null,
-            ValueRef::Real(1.5),
-            ValueRef::Integer(1),
-        ] {
+        for v in [ValueRef::Text(b"x"), ValueRef::Null, ValueRef::Real(1.5), ValueRef::Integer(1)] {
             s.insert(rec(&[v]));
         }
         assert!(s.sort().unwrap());
