@@ -39,6 +39,12 @@ fn row_record(a: i64, len: usize) -> Vec<u8> {
     rec(&[Value::Integer(a), Value::Text(text)])
 }
 
+fn assert_intact(bt: &mut Bt, roots: &[Pgno]) {
+    let mut all = vec![1];
+    all.extend_from_slice(roots);
+    assert_eq!(bt.integrity_check(&all, 20).unwrap(), Vec::<String>::new());
+}
+
 fn scan_rowids(bt: &mut Bt, root: Pgno) -> Vec<i64> {
     let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
     let mut out = Vec::new();
@@ -69,6 +75,7 @@ fn sequential_and_random_table_inserts() {
         expect.sort();
         expect.dedup();
         assert_eq!(scan_rowids(&mut bt, root), expect, "page size {page_size}");
+        assert_intact(&mut bt, &[root]);
         assert_eq!(bt.count(&mut c).unwrap(), expect.len() as i64);
         assert_eq!(bt.max_rowid(root).unwrap(), *expect.last().unwrap());
         // Payloads read back intact.
@@ -136,6 +143,7 @@ fn delete_while_scanning_and_merge() {
         ok = bt.next(&mut c).unwrap();
     }
     assert_eq!(scan_rowids(&mut bt, root), (2..=4000).step_by(2).collect::<Vec<i64>>());
+    assert_intact(&mut bt, &[root]);
     // prev after delete goes to the entry before the deleted one.
     assert_eq!(bt.seek_rowid(&mut c, 2000).unwrap(), SeekResult::Found);
     bt.delete(&mut c).unwrap();
@@ -162,6 +170,7 @@ fn delete_while_scanning_and_merge() {
         bt.insert(&mut c, i, &row_record(i, 30)).unwrap();
     }
     assert_eq!(bt.pager().page_count(), full_pages);
+    assert_intact(&mut bt, &[root]);
     assert_eq!(bt.clear_tree(root).unwrap(), 1000);
     assert_eq!(bt.max_rowid(root).unwrap(), 0);
 }
@@ -191,6 +200,13 @@ fn overflow_payloads() {
     assert!(bt.get_meta(0).unwrap() > 1000);
     bt.drop_tree(root).unwrap();
     assert_eq!(bt.get_meta(0).unwrap(), before - 1);
+    assert_intact(&mut bt, &[]);
+    // A page referenced twice is reported.
+    let t2 = bt.create_tree(TreeKind::Table).unwrap();
+    let msgs = bt.integrity_check(&[1, t2, t2], 20).unwrap();
+    assert!(msgs.iter().any(|m| m.contains("2nd reference")), "{msgs:?}");
+    let msgs = bt.integrity_check(&[1], 20).unwrap();
+    assert_eq!(msgs, vec![format!("Page {t2} is never used")]);
 }
 
 fn ki_nocase() -> Arc<KeyInfo> {
@@ -268,6 +284,7 @@ fn index_order_seek_and_delete() {
     }
     assert_eq!(got, kept);
     assert_eq!(bt.count(&mut c).unwrap(), kept.len() as i64);
+    assert_intact(&mut bt, &[root]);
 }
 
 #[test]
@@ -320,16 +337,12 @@ fn tmp_path(name: &str) -> std::path::PathBuf {
     p
 }
 
-fn schema_row(bt: &mut Bt, rowid: i64, kind: &str, name: &str, tbl: &str, root: Pgno, sql: &str) {
-    let mut c = bt.cursor(1, TreeKind::Table, None).unwrap();
-    let r = rec(&[
-        Value::Text(kind.into()),
-        Value::Text(name.into()),
-        Value::Text(tbl.into()),
-        Value::Integer(root as i64),
-        Value::Text(sql.into()),
-    ]);
-    bt.insert(&mut c, rowid, &r).unwrap();
+fn open_file_btree(path: &std::path::Path) -> Btree {
+    let vfs: Arc<dyn crate::vfs::Vfs> = Arc::new(crate::vfs::PosixVfs::new());
+    let pager =
+        crate::pager::Pager::open(vfs, path.to_str().unwrap(), crate::vfs::OpenFlags::main_db())
+            .unwrap();
+    Btree::new(pager)
 }
 
 #[test]
@@ -337,17 +350,34 @@ fn oracle_accepts_written_file() {
     if !sqlite3_available() {
         return;
     }
-    let mut bt = new_db(4096);
+    let path = tmp_path("written.db");
+    let mut bt = open_file_btree(&path);
+    bt.begin_write(false).unwrap();
     let t = bt.create_tree(TreeKind::Table).unwrap();
     let ix = bt.create_tree(TreeKind::Index).unwrap();
-    schema_row(&mut bt, 1, "table", "t", "t", t, "CREATE TABLE t(a,b)");
-    schema_row(&mut bt, 2, "index", "tb", "t", ix, "CREATE INDEX tb ON t(b)");
+    let mut c = bt.cursor(1, TreeKind::Table, None).unwrap();
+    for (rowid, kind, name, root, sql) in
+        [(1, "table", "t", t, "CREATE TABLE t(a,b)"), (2, "index", "tb", ix, "CREATE INDEX tb ON t(b)")]
+    {
+        let r = rec(&[
+            Value::Text(kind.into()),
+            Value::Text(name.into()),
+            Value::Text("t".into()),
+            Value::Integer(root as i64),
+            Value::Text(sql.into()),
+        ]);
+        bt.insert(&mut c, rowid, &r).unwrap();
+    }
     bt.set_meta(1, 1).unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
     let mut ic = bt.cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2)))).unwrap();
     let mut rng = Rng(12345);
     let mut rows = std::collections::BTreeMap::new();
     for i in 0..100_000i64 {
+        if i % 25_000 == 24_999 {
+            bt.commit().unwrap();
+            bt.begin_write(false).unwrap();
+        }
         let rowid = if i < 50_000 { i + 1 } else { (rng.next() % (1 << 40)) as i64 + 100_000 };
         let blen = match rng.next() % 1000 {
             0 => (rng.next() % (1 << 20)) as usize,
@@ -356,14 +386,9 @@ fn oracle_accepts_written_file() {
         };
         let b: Vec<u8> = (0..blen).map(|k| b'a' + ((k as i64 + rowid) % 26) as u8).collect();
         if let Some(old) = rows.insert(rowid, (i, b.clone())) {
-            let key = rec(&[Value::Text(old.1), Value::Integer(rowid)]);
-            let r = bt.seek_key(&mut ic, &[ValueRef::Text(&key)], SeekBias::Ge);
-            let _ = r;
-            // Remove the stale index entry by exact seek.
-            let h = RecordHeader::parse(&key).unwrap();
-            let k0 = h.column(&key, 0).unwrap();
-            let k1 = h.column(&key, 1).unwrap();
-            assert_eq!(bt.seek_key(&mut ic, &[k0, k1], SeekBias::Ge).unwrap(), SeekResult::Found);
+            // Replacing a row: remove its stale index entry first.
+            let key = [ValueRef::Text(&old.1), ValueRef::Integer(rowid)];
+            assert_eq!(bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
             bt.delete(&mut ic).unwrap();
         }
         bt.insert(&mut c, rowid, &rec(&[Value::Integer(i), Value::Text(b.clone())])).unwrap();
@@ -380,8 +405,11 @@ fn oracle_accepts_written_file() {
         bt.delete(&mut ic).unwrap();
     }
     bt.commit().unwrap();
-    let path = tmp_path("written.db");
-    std::fs::write(&path, bt.pager().to_bytes()).unwrap();
+    assert!(bt.get_meta(0).unwrap() > 0, "deletes should leave free pages");
+    let problems = bt.integrity_check(&[1, t, ix], 10).unwrap();
+    assert_eq!(problems, Vec::<String>::new());
+    bt.end_read();
+    drop(bt);
     let sum: i64 = rows.values().map(|v| v.0).sum();
     let out = sqlite3(&path, "PRAGMA integrity_check; SELECT count(*), sum(a) FROM t;");
     assert_eq!(out, format!("ok\n{}|{}\n", rows.len(), sum));
@@ -408,7 +436,7 @@ fn reads_file_written_by_sqlite3() {
     let roots = sqlite3(&path, "SELECT rootpage FROM sqlite_schema ORDER BY name;");
     let roots: Vec<Pgno> = roots.lines().map(|l| l.parse().unwrap()).collect();
     let (t, ix) = (roots[0], roots[1]);
-    let mut bt = Btree::new(MemStore::from_bytes(&std::fs::read(&path).unwrap()));
+    let mut bt = open_file_btree(&path);
     bt.begin_read().unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
     let mut got = String::new();
@@ -451,7 +479,8 @@ fn reads_file_written_by_sqlite3() {
         bt.insert_index(&mut ic, &k).unwrap();
     }
     bt.commit().unwrap();
-    std::fs::write(&path, bt.pager().to_bytes()).unwrap();
+    bt.end_read();
+    drop(bt);
     let out = sqlite3(&path, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b LIKE 'new%';");
     assert_eq!(out, "ok\n2000\n");
 }
