@@ -8,11 +8,12 @@
 //!    short static description of what was wrong.
 //! 2. The mapping to [`ResultCode`] is an exhaustive `match` (no `_` arm).
 
+use crate::pager::PagerError;
 use crate::rc::ResultCode;
 use crate::record::RecordError;
 
 /// Page numbers are 1-based; 0 means "no page".
-pub type Pgno = u32;
+pub use crate::pager::Pgno;
 
 /// Errors from b-tree operations.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -23,9 +24,9 @@ pub enum BtreeError {
     /// A record stored in the tree could not be decoded.
     #[error("database disk image is malformed: page {pgno}: {source}")]
     Record { pgno: Pgno, source: RecordError },
-    /// The page store (pager) failed.
-    #[error("{msg}")]
-    Store { code: ResultCode, msg: String },
+    /// The pager failed (I/O, locking, page out of range…).
+    #[error(transparent)]
+    Pager(#[from] PagerError),
     /// The caller used the API wrongly (e.g. wrote outside a write
     /// transaction, or used an index cursor as a table cursor).
     #[error("b-tree misuse: {0}")]
@@ -41,7 +42,7 @@ impl BtreeError {
         match self {
             BtreeError::Corrupt { .. } => ResultCode::CORRUPT,
             BtreeError::Record { source, .. } => source.result_code(),
-            BtreeError::Store { code, .. } => *code,
+            BtreeError::Pager(e) => e.result_code(),
             BtreeError::Misuse(_) => ResultCode::MISUSE,
             BtreeError::TooBig => ResultCode::TOOBIG,
         }

@@ -74,4 +74,3 @@ pub enum SeekBias {
     /// Last entry < key.
     Lt,
 }
-mod tmp_store;

@@ -13,6 +13,7 @@
 //! 2. `allocate` appends a zeroed page and returns its number.
 
 use super::error::{BtreeError, Pgno};
+use crate::pager::Pager;
 
 /// What the b-tree needs from the pager.
 pub trait PageStore {
@@ -40,6 +41,44 @@ pub trait PageStore {
     fn rollback(&mut self) -> Result<(), BtreeError>;
 }
 
+impl PageStore for Pager {
+    fn page_count(&self) -> Pgno {
+        Pager::page_count(self)
+    }
+    fn page_size(&self) -> usize {
+        Pager::page_size(self)
+    }
+    fn usable_size(&self) -> usize {
+        Pager::usable_size(self)
+    }
+    fn read(&mut self, pgno: Pgno) -> Result<&[u8], BtreeError> {
+        let r = self.get(pgno)?;
+        Ok(self.data(r)?)
+    }
+    fn write(&mut self, pgno: Pgno) -> Result<&mut [u8], BtreeError> {
+        let r = self.get(pgno)?;
+        Ok(self.data_mut(r)?)
+    }
+    fn allocate(&mut self) -> Result<Pgno, BtreeError> {
+        Ok(Pager::allocate(self)?.0)
+    }
+    fn begin_read(&mut self) -> Result<(), BtreeError> {
+        Ok(Pager::begin_read(self)?)
+    }
+    fn end_read(&mut self) {
+        Pager::end_read(self)
+    }
+    fn begin_write(&mut self, exclusive: bool) -> Result<(), BtreeError> {
+        Ok(Pager::begin_write(self, exclusive)?)
+    }
+    fn commit(&mut self) -> Result<(), BtreeError> {
+        Ok(Pager::commit(self)?)
+    }
+    fn rollback(&mut self) -> Result<(), BtreeError> {
+        Ok(Pager::rollback(self)?)
+    }
+}
+
 /// A trivial in-memory page store for unit tests (no journaling:
 /// `rollback` restores a snapshot taken at `begin_write`).
 #[cfg(test)]
@@ -54,33 +93,7 @@ pub(crate) struct MemStore {
 #[cfg(test)]
 impl MemStore {
     pub fn new(page_size: usize, reserved: usize) -> MemStore {
-        MemStore {
-            pages: Vec::new(),
-            page_size,
-            reserved,
-            snapshot: None,
-        }
-    }
-
-    /// Loads a database image (e.g. a file written by the sqlite3 shell).
-    pub fn from_bytes(bytes: &[u8]) -> MemStore {
-        let ps = match u16::from_be_bytes([bytes[16], bytes[17]]) {
-            1 => 65536,
-            n => n as usize,
-        };
-        let reserved = bytes[20] as usize;
-        let pages = bytes.chunks(ps).map(|c| c.to_vec()).collect();
-        MemStore {
-            pages,
-            page_size: ps,
-            reserved,
-            snapshot: None,
-        }
-    }
-
-    /// The database image.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.pages.concat()
+        MemStore { pages: Vec::new(), page_size, reserved, snapshot: None }
     }
 }
 
@@ -96,18 +109,11 @@ impl PageStore for MemStore {
         self.page_size - self.reserved
     }
     fn read(&mut self, pgno: Pgno) -> Result<&[u8], BtreeError> {
-        let i = (pgno as usize)
-            .checked_sub(1)
-            .ok_or(super::error::corrupt(pgno, "page 0"))?;
-        self.pages
-            .get(i)
-            .map(|p| p.as_slice())
-            .ok_or(super::error::corrupt(pgno, "no such page"))
+        let i = (pgno as usize).checked_sub(1).ok_or(super::error::corrupt(pgno, "page 0"))?;
+        self.pages.get(i).map(|p| p.as_slice()).ok_or(super::error::corrupt(pgno, "no such page"))
     }
     fn write(&mut self, pgno: Pgno) -> Result<&mut [u8], BtreeError> {
-        let i = (pgno as usize)
-            .checked_sub(1)
-            .ok_or(super::error::corrupt(pgno, "page 0"))?;
+        let i = (pgno as usize).checked_sub(1).ok_or(super::error::corrupt(pgno, "page 0"))?;
         self.pages
             .get_mut(i)
             .map(|p| p.as_mut_slice())
@@ -126,6 +132,16 @@ impl PageStore for MemStore {
         Ok(())
     }
     fn commit(&mut self) -> Result<(), BtreeError> {
+        // Stamp the header as the pager does (change counter, size,
+        // version-valid-for, version number).
+        let n = self.pages.len() as u32;
+        if let Some(p1) = self.pages.first_mut() {
+            let counter = u32::from_be_bytes([p1[24], p1[25], p1[26], p1[27]]).wrapping_add(1);
+            p1[24..28].copy_from_slice(&counter.to_be_bytes());
+            p1[28..32].copy_from_slice(&n.to_be_bytes());
+            p1[92..96].copy_from_slice(&counter.to_be_bytes());
+            p1[96..100].copy_from_slice(&3_040_001u32.to_be_bytes());
+        }
         self.snapshot = None;
         Ok(())
     }

@@ -39,6 +39,12 @@ fn row_record(a: i64, len: usize) -> Vec<u8> {
     rec(&[Value::Integer(a), Value::Text(text)])
 }
 
+fn assert_intact(bt: &mut Bt, roots: &[Pgno]) {
+    let mut all = vec![1];
+    all.extend_from_slice(roots);
+    assert_eq!(bt.integrity_check(&all, 20).unwrap(), Vec::<String>::new());
+}
+
 fn scan_rowids(bt: &mut Bt, root: Pgno) -> Vec<i64> {
     let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
     let mut out = Vec::new();
@@ -57,20 +63,19 @@ fn sequential_and_random_table_inserts() {
         let root = bt.create_tree(TreeKind::Table).unwrap();
         let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
         for i in 1..=3000 {
-            bt.insert(&mut c, i, &row_record(i, (i % 50) as usize))
-                .unwrap();
+            bt.insert(&mut c, i, &row_record(i, (i % 50) as usize)).unwrap();
         }
         let mut rng = Rng(7);
         let mut expect: Vec<i64> = (1..=3000).collect();
         for _ in 0..3000 {
             let k = (rng.next() % 1_000_000) as i64 + 5000;
-            bt.insert(&mut c, k, &row_record(k, (k % 300) as usize))
-                .unwrap();
+            bt.insert(&mut c, k, &row_record(k, (k % 300) as usize)).unwrap();
             expect.push(k);
         }
         expect.sort();
         expect.dedup();
         assert_eq!(scan_rowids(&mut bt, root), expect, "page size {page_size}");
+        assert_intact(&mut bt, &[root]);
         assert_eq!(bt.count(&mut c).unwrap(), expect.len() as i64);
         assert_eq!(bt.max_rowid(root).unwrap(), *expect.last().unwrap());
         // Payloads read back intact.
@@ -137,10 +142,8 @@ fn delete_while_scanning_and_merge() {
         }
         ok = bt.next(&mut c).unwrap();
     }
-    assert_eq!(
-        scan_rowids(&mut bt, root),
-        (2..=4000).step_by(2).collect::<Vec<i64>>()
-    );
+    assert_eq!(scan_rowids(&mut bt, root), (2..=4000).step_by(2).collect::<Vec<i64>>());
+    assert_intact(&mut bt, &[root]);
     // prev after delete goes to the entry before the deleted one.
     assert_eq!(bt.seek_rowid(&mut c, 2000).unwrap(), SeekResult::Found);
     bt.delete(&mut c).unwrap();
@@ -167,6 +170,7 @@ fn delete_while_scanning_and_merge() {
         bt.insert(&mut c, i, &row_record(i, 30)).unwrap();
     }
     assert_eq!(bt.pager().page_count(), full_pages);
+    assert_intact(&mut bt, &[root]);
     assert_eq!(bt.clear_tree(root).unwrap(), 1000);
     assert_eq!(bt.max_rowid(root).unwrap(), 0);
 }
@@ -179,8 +183,7 @@ fn overflow_payloads() {
     let sizes = [0usize, 1, 990, 991, 1500, 5000, 100_000, 1 << 20];
     for (i, &s) in sizes.iter().enumerate() {
         let blob: Vec<u8> = (0..s).map(|k| (k * 7 + i) as u8).collect();
-        bt.insert(&mut c, i as i64, &rec(&[Value::Blob(blob)]))
-            .unwrap();
+        bt.insert(&mut c, i as i64, &rec(&[Value::Blob(blob)])).unwrap();
     }
     let mut scratch = Vec::new();
     for (i, &s) in sizes.iter().enumerate() {
@@ -197,13 +200,17 @@ fn overflow_payloads() {
     assert!(bt.get_meta(0).unwrap() > 1000);
     bt.drop_tree(root).unwrap();
     assert_eq!(bt.get_meta(0).unwrap(), before - 1);
+    assert_intact(&mut bt, &[]);
+    // A page referenced twice is reported.
+    let t2 = bt.create_tree(TreeKind::Table).unwrap();
+    let msgs = bt.integrity_check(&[1, t2, t2], 20).unwrap();
+    assert!(msgs.iter().any(|m| m.contains("2nd reference")), "{msgs:?}");
+    let msgs = bt.integrity_check(&[1], 20).unwrap();
+    assert_eq!(msgs, vec![format!("Page {t2} is never used")]);
 }
 
 fn ki_nocase() -> Arc<KeyInfo> {
-    Arc::new(KeyInfo {
-        collations: vec![Arc::new(NoCase)],
-        desc: vec![false],
-    })
+    Arc::new(KeyInfo { collations: vec![Arc::new(NoCase)], desc: vec![false] })
 }
 
 #[test]
@@ -218,14 +225,8 @@ fn index_order_seek_and_delete() {
         let word = format!("{}key{:04}", if n % 2 == 0 { "K" } else { "k" }, n);
         let pad = "x".repeat((n % 40) as usize);
         let text = format!("{word}{pad}");
-        bt.insert_index(
-            &mut c,
-            &rec(&[
-                Value::Text(text.clone().into_bytes()),
-                Value::Integer(rowid),
-            ]),
-        )
-        .unwrap();
+        bt.insert_index(&mut c, &rec(&[Value::Text(text.clone().into_bytes()), Value::Integer(rowid)]))
+            .unwrap();
         keys.push((text.to_lowercase(), rowid));
     }
     keys.sort();
@@ -248,35 +249,17 @@ fn index_order_seek_and_delete() {
     let key = [ValueRef::Text(probe.as_bytes())];
     let first_eq = keys.iter().position(|k| k.0 == probe).unwrap();
     let last_eq = keys.iter().rposition(|k| k.0 == probe).unwrap();
-    assert_eq!(
-        bt.seek_key(&mut c, &key, SeekBias::Ge).unwrap(),
-        SeekResult::Found
-    );
+    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
     assert_eq!(bt.rowid(&c).unwrap(), keys[first_eq].1);
-    assert_eq!(
-        bt.seek_key(&mut c, &key, SeekBias::Le).unwrap(),
-        SeekResult::Found
-    );
+    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Le).unwrap(), SeekResult::Found);
     assert_eq!(bt.rowid(&c).unwrap(), keys[last_eq].1);
-    assert_eq!(
-        bt.seek_key(&mut c, &key, SeekBias::Gt).unwrap(),
-        SeekResult::After
-    );
+    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Gt).unwrap(), SeekResult::After);
     assert_eq!(bt.rowid(&c).unwrap(), keys[last_eq + 1].1);
-    assert_eq!(
-        bt.seek_key(&mut c, &key, SeekBias::Lt).unwrap(),
-        SeekResult::Before
-    );
+    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Lt).unwrap(), SeekResult::Before);
     assert_eq!(bt.rowid(&c).unwrap(), keys[first_eq - 1].1);
     let hi = [ValueRef::Text(b"zzz")];
-    assert_eq!(
-        bt.seek_key(&mut c, &hi, SeekBias::Ge).unwrap(),
-        SeekResult::Empty
-    );
-    assert_eq!(
-        bt.seek_key(&mut c, &hi, SeekBias::Lt).unwrap(),
-        SeekResult::Before
-    );
+    assert_eq!(bt.seek_key(&mut c, &hi, SeekBias::Ge).unwrap(), SeekResult::Empty);
+    assert_eq!(bt.seek_key(&mut c, &hi, SeekBias::Lt).unwrap(), SeekResult::Before);
     assert_eq!(bt.rowid(&c).unwrap(), keys.last().unwrap().1);
     // Delete two thirds of the entries through the cursor (this removes
     // entries on interior pages too), then check the order again.
@@ -301,6 +284,7 @@ fn index_order_seek_and_delete() {
     }
     assert_eq!(got, kept);
     assert_eq!(bt.count(&mut c).unwrap(), kept.len() as i64);
+    assert_intact(&mut bt, &[root]);
 }
 
 #[test]
@@ -353,16 +337,12 @@ fn tmp_path(name: &str) -> std::path::PathBuf {
     p
 }
 
-fn schema_row(bt: &mut Bt, rowid: i64, kind: &str, name: &str, tbl: &str, root: Pgno, sql: &str) {
-    let mut c = bt.cursor(1, TreeKind::Table, None).unwrap();
-    let r = rec(&[
-        Value::Text(kind.into()),
-        Value::Text(name.into()),
-        Value::Text(tbl.into()),
-        Value::Integer(root as i64),
-        Value::Text(sql.into()),
-    ]);
-    bt.insert(&mut c, rowid, &r).unwrap();
+fn open_file_btree(path: &std::path::Path) -> Btree {
+    let vfs: Arc<dyn crate::vfs::Vfs> = Arc::new(crate::vfs::PosixVfs::new());
+    let pager =
+        crate::pager::Pager::open(vfs, path.to_str().unwrap(), crate::vfs::OpenFlags::main_db())
+            .unwrap();
+    Btree::new(pager)
 }
 
 #[test]
@@ -370,62 +350,49 @@ fn oracle_accepts_written_file() {
     if !sqlite3_available() {
         return;
     }
-    let mut bt = new_db(4096);
+    let path = tmp_path("written.db");
+    let mut bt = open_file_btree(&path);
+    bt.begin_write(false).unwrap();
     let t = bt.create_tree(TreeKind::Table).unwrap();
     let ix = bt.create_tree(TreeKind::Index).unwrap();
-    schema_row(&mut bt, 1, "table", "t", "t", t, "CREATE TABLE t(a,b)");
-    schema_row(
-        &mut bt,
-        2,
-        "index",
-        "tb",
-        "t",
-        ix,
-        "CREATE INDEX tb ON t(b)",
-    );
+    let mut c = bt.cursor(1, TreeKind::Table, None).unwrap();
+    for (rowid, kind, name, root, sql) in
+        [(1, "table", "t", t, "CREATE TABLE t(a,b)"), (2, "index", "tb", ix, "CREATE INDEX tb ON t(b)")]
+    {
+        let r = rec(&[
+            Value::Text(kind.into()),
+            Value::Text(name.into()),
+            Value::Text("t".into()),
+            Value::Integer(root as i64),
+            Value::Text(sql.into()),
+        ]);
+        bt.insert(&mut c, rowid, &r).unwrap();
+    }
     bt.set_meta(1, 1).unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
-    let mut ic = bt
-        .cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2))))
-        .unwrap();
+    let mut ic = bt.cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2)))).unwrap();
     let mut rng = Rng(12345);
     let mut rows = std::collections::BTreeMap::new();
     for i in 0..100_000i64 {
-        let rowid = if i < 50_000 {
-            i + 1
-        } else {
-            (rng.next() % (1 << 40)) as i64 + 100_000
-        };
+        if i % 25_000 == 24_999 {
+            bt.commit().unwrap();
+            bt.begin_write(false).unwrap();
+        }
+        let rowid = if i < 50_000 { i + 1 } else { (rng.next() % (1 << 40)) as i64 + 100_000 };
         let blen = match rng.next() % 1000 {
             0 => (rng.next() % (1 << 20)) as usize,
             1..=20 => 3000 + (rng.next() % 10_000) as usize,
             _ => (rng.next() % 60) as usize,
         };
-        let b: Vec<u8> = (0..blen)
-            .map(|k| b'a' + ((k as i64 + rowid) % 26) as u8)
-            .collect();
+        let b: Vec<u8> = (0..blen).map(|k| b'a' + ((k as i64 + rowid) % 26) as u8).collect();
         if let Some(old) = rows.insert(rowid, (i, b.clone())) {
-            let key = rec(&[Value::Text(old.1), Value::Integer(rowid)]);
-            let r = bt.seek_key(&mut ic, &[ValueRef::Text(&key)], SeekBias::Ge);
-            let _ = r;
-            // Remove the stale index entry by exact seek.
-            let h = RecordHeader::parse(&key).unwrap();
-            let k0 = h.column(&key, 0).unwrap();
-            let k1 = h.column(&key, 1).unwrap();
-            assert_eq!(
-                bt.seek_key(&mut ic, &[k0, k1], SeekBias::Ge).unwrap(),
-                SeekResult::Found
-            );
+            // Replacing a row: remove its stale index entry first.
+            let key = [ValueRef::Text(&old.1), ValueRef::Integer(rowid)];
+            assert_eq!(bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
             bt.delete(&mut ic).unwrap();
         }
-        bt.insert(
-            &mut c,
-            rowid,
-            &rec(&[Value::Integer(i), Value::Text(b.clone())]),
-        )
-        .unwrap();
-        bt.insert_index(&mut ic, &rec(&[Value::Text(b), Value::Integer(rowid)]))
-            .unwrap();
+        bt.insert(&mut c, rowid, &rec(&[Value::Integer(i), Value::Text(b.clone())])).unwrap();
+        bt.insert_index(&mut ic, &rec(&[Value::Text(b), Value::Integer(rowid)])).unwrap();
     }
     // Delete half of the rows (and their index entries).
     let victims: Vec<i64> = rows.keys().copied().filter(|r| r % 2 == 0).collect();
@@ -434,20 +401,17 @@ fn oracle_accepts_written_file() {
         assert_eq!(bt.seek_rowid(&mut c, r).unwrap(), SeekResult::Found);
         bt.delete(&mut c).unwrap();
         let key = [ValueRef::Text(&b), ValueRef::Integer(r)];
-        assert_eq!(
-            bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(),
-            SeekResult::Found
-        );
+        assert_eq!(bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
         bt.delete(&mut ic).unwrap();
     }
     bt.commit().unwrap();
-    let path = tmp_path("written.db");
-    std::fs::write(&path, bt.pager().to_bytes()).unwrap();
+    assert!(bt.get_meta(0).unwrap() > 0, "deletes should leave free pages");
+    let problems = bt.integrity_check(&[1, t, ix], 10).unwrap();
+    assert_eq!(problems, Vec::<String>::new());
+    bt.end_read();
+    drop(bt);
     let sum: i64 = rows.values().map(|v| v.0).sum();
-    let out = sqlite3(
-        &path,
-        "PRAGMA integrity_check; SELECT count(*), sum(a) FROM t;",
-    );
+    let out = sqlite3(&path, "PRAGMA integrity_check; SELECT count(*), sum(a) FROM t;");
     assert_eq!(out, format!("ok\n{}|{}\n", rows.len(), sum));
     let out = sqlite3(&path, "SELECT count(*) FROM t INDEXED BY tb WHERE b > '';");
     let nonempty = rows.values().filter(|v| !v.1.is_empty()).count();
@@ -472,7 +436,7 @@ fn reads_file_written_by_sqlite3() {
     let roots = sqlite3(&path, "SELECT rootpage FROM sqlite_schema ORDER BY name;");
     let roots: Vec<Pgno> = roots.lines().map(|l| l.parse().unwrap()).collect();
     let (t, ix) = (roots[0], roots[1]);
-    let mut bt = Btree::new(MemStore::from_bytes(&std::fs::read(&path).unwrap()));
+    let mut bt = open_file_btree(&path);
     bt.begin_read().unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
     let mut got = String::new();
@@ -491,9 +455,7 @@ fn reads_file_written_by_sqlite3() {
         ok = bt.next(&mut c).unwrap();
     }
     assert_eq!(got, expect);
-    let mut ic = bt
-        .cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2))))
-        .unwrap();
+    let mut ic = bt.cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2)))).unwrap();
     let mut got = String::new();
     let mut ok = bt.first(&mut ic).unwrap();
     while ok {
@@ -511,23 +473,14 @@ fn reads_file_written_by_sqlite3() {
     bt.begin_write(false).unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
     for i in 0..2000i64 {
-        let r = rec(&[
-            Value::Null,
-            Value::Text(format!("new{i}").into_bytes()),
-            Value::Integer(i),
-        ]);
+        let r = rec(&[Value::Null, Value::Text(format!("new{i}").into_bytes()), Value::Integer(i)]);
         bt.insert(&mut c, 100_000 + i, &r).unwrap();
-        let k = rec(&[
-            Value::Text(format!("new{i}").into_bytes()),
-            Value::Integer(100_000 + i),
-        ]);
+        let k = rec(&[Value::Text(format!("new{i}").into_bytes()), Value::Integer(100_000 + i)]);
         bt.insert_index(&mut ic, &k).unwrap();
     }
     bt.commit().unwrap();
-    std::fs::write(&path, bt.pager().to_bytes()).unwrap();
-    let out = sqlite3(
-        &path,
-        "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b LIKE 'new%';",
-    );
+    bt.end_read();
+    drop(bt);
+    let out = sqlite3(&path, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b LIKE 'new%';");
     assert_eq!(out, "ok\n2000\n");
 }

@@ -15,11 +15,11 @@
 //! | 18, 19 | 1+1 | write / read version | 1, 1 |
 //! | 20 | 1 | reserved bytes per page | page size − usable size |
 //! | 21..24 | 3 | payload fractions | 64, 32, 32 |
-//! | 24 | 4 | file change counter | incremented by each commit that wrote |
-//! | 28 | 4 | database size in pages | set at commit |
+//! | 24 | 4 | file change counter | (pager, at commit) |
+//! | 28 | 4 | database size in pages | 1 (pager updates it at commit) |
 //! | 32, 36 | 4+4 | first freelist trunk, freelist count | see freelist.rs |
 //! | 40..72 | 4·8 | meta values 1..8 | cookie 0, format 4, …, encoding 1 |
-//! | 92 | 4 | version-valid-for | = change counter at commit |
+//! | 92 | 4 | version-valid-for | (pager, at commit) |
 //! | 96 | 4 | SQLITE_VERSION_NUMBER | 3040001 |
 //!
 //! Invariants:
@@ -33,13 +33,14 @@ use super::page::{
 };
 use super::store::PageStore;
 use super::TreeKind;
+use crate::pager::Pager;
 
 /// Maximum b-tree depth accepted (deeper means a corrupt cycle).
 pub(crate) const MAX_DEPTH: usize = 20;
 
 /// A database file's b-trees (SQLite's `Btree` + `BtShared`).
 #[derive(Debug)]
-pub struct Btree<S: PageStore> {
+pub struct Btree<S: PageStore = Pager> {
     pub(crate) pager: S,
     /// Bumped by every modification; cursors compare it with their own.
     pub(crate) change_seq: u64,
@@ -50,12 +51,7 @@ pub struct Btree<S: PageStore> {
 impl<S: PageStore> Btree<S> {
     /// Wraps a pager.
     pub fn new(pager: S) -> Btree<S> {
-        Btree {
-            pager,
-            change_seq: 1,
-            in_write: false,
-            wrote: false,
-        }
+        Btree { pager, change_seq: 1, in_write: false, wrote: false }
     }
 
     /// The underlying pager.
@@ -125,18 +121,9 @@ impl<S: PageStore> Btree<S> {
         Ok(())
     }
 
-    /// Commits: stamps the header (size, change counter) and commits the
-    /// pager.
+    /// Commits the write transaction. The pager stamps the header's change
+    /// counter, page count, version-valid-for and version number.
     pub fn commit(&mut self) -> Result<(), BtreeError> {
-        if self.in_write && self.wrote {
-            let n = self.pager.page_count();
-            let p1 = self.pager.write(1)?;
-            let counter = get_u32(p1, 24).wrapping_add(1);
-            put_u32(p1, 24, counter);
-            put_u32(p1, 28, n);
-            put_u32(p1, 92, counter);
-            put_u32(p1, 96, crate::SQLITE_VERSION_NUMBER as u32);
-        }
         self.pager.commit()?;
         self.in_write = false;
         self.wrote = false;
@@ -270,11 +257,7 @@ impl<S: PageStore> Btree<S> {
                     children.push(v.child(i)?);
                 }
             }
-            let n = if v.is_leaf() || !v.is_table() {
-                v.ncell as i64
-            } else {
-                0
-            };
+            let n = if v.is_leaf() || !v.is_table() { v.ncell as i64 } else { 0 };
             (n, children)
         };
         let mut total = n;
