@@ -256,7 +256,11 @@ fn concurrent_increments_with_c_sqlite_process() {
          \x20   c.execute('PRAGMA user_version=%d' % (v + 1))\n\
          \x20   c.execute('COMMIT')\n"
     );
-    let mut child = Command::new("python3").arg("-c").arg(&script).spawn().unwrap();
+    let mut child = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .spawn()
+        .unwrap();
     let mut p = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
     p.set_busy_handler(Some(Box::new(|n| {
         std::thread::sleep(std::time::Duration::from_micros(500));

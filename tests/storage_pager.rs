@@ -314,7 +314,10 @@ fn stale_handles_and_eviction_under_small_cache() {
         assert_eq!(tag_of(&mut p, i), 1);
     }
     assert_eq!(p.data(first), Err(PagerError::StaleHandle));
-    assert_eq!(p.data(first).unwrap_err().result_code(), ResultCode::MISUSE);
+    assert_eq!(
+        p.data(first).unwrap_err().result_code(),
+        ResultCode::INTERNAL
+    );
     let (_, misses) = p.cache_stats();
     let again = p.get(1).unwrap();
     assert_eq!(&p.data(again).unwrap()[..6], b"SQLite");
@@ -419,55 +422,72 @@ fn sticky_error_until_rollback() {
     assert_eq!(all_tags(&mut p), vec![1, 4, 1]);
 }
 
-/// Fails the n-th I/O call of a commit, then crashes; after recovery the
-/// database holds either the old or the new content, never a mix, and a
-/// commit that reported success is never lost.
+/// Fails the n-th I/O call of a commit, then either crashes or rolls back
+/// (and crashes later); the database always holds the old or the new
+/// content, never a mix, and a commit that reported success is never lost.
 #[test]
 fn mock_crash_matrix_is_atomic() {
     for mode in [
         JournalMode::Delete,
         JournalMode::Truncate,
         JournalMode::Persist,
+        JournalMode::Memory,
     ] {
-        let mut n = 0;
-        loop {
-            let vfs = MockVfs::new();
-            let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
-            p.set_journal_mode(mode).unwrap();
-            p.set_page_size(512).unwrap();
-            create_db(&mut p, 4, 1);
-            vfs.mark_all_synced();
-            p.begin_write(false).unwrap();
-            retag(&mut p, &[1, 2, 3], 2);
-            p.truncate_to(3).unwrap();
-            vfs.inject(MockFault::IoErrorAfter {
-                countdown: n,
-                persistent: true,
-            });
-            let committed = p.commit().is_ok();
-            let _ = p.crash_before_journal_finalize();
-            vfs.crash();
-            vfs.clear_faults();
-            let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
-            p.set_journal_mode(mode).unwrap();
-            p.begin_read().unwrap();
-            let tags = all_tags(&mut p);
-            if committed {
-                assert_eq!(tags, vec![2, 2, 2], "{mode:?} n={n}: committed data lost");
-                break;
+        for use_rollback in [false, true] {
+            let mut n = 0;
+            loop {
+                let vfs = MockVfs::new();
+                let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
+                p.set_journal_mode(mode).unwrap();
+                p.set_page_size(512).unwrap();
+                create_db(&mut p, 4, 1);
+                vfs.mark_all_synced();
+                p.begin_write(false).unwrap();
+                retag(&mut p, &[1, 2, 3], 2);
+                p.truncate_to(3).unwrap();
+                vfs.inject(MockFault::IoErrorAfter {
+                    countdown: n,
+                    persistent: true,
+                });
+                let committed = p.commit().is_ok();
+                if use_rollback {
+                    vfs.clear_faults();
+                    p.rollback().unwrap();
+                    let tags = all_tags(&mut p);
+                    p.end_read();
+                    drop(p);
+                    assert!(
+                        tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
+                        "{mode:?} n={n} after rollback: {tags:?}"
+                    );
+                } else {
+                    let _ = p.crash_before_journal_finalize();
+                }
+                vfs.crash();
+                vfs.clear_faults();
+                let mut p = Pager::open(Arc::new(vfs.clone()), "db", OpenFlags::main_db()).unwrap();
+                p.set_journal_mode(mode).unwrap();
+                p.begin_read().unwrap();
+                let tags = all_tags(&mut p);
+                if committed {
+                    assert_eq!(tags, vec![2, 2, 2], "{mode:?} n={n}: committed data lost");
+                    break;
+                }
+                if mode != JournalMode::Memory {
+                    assert!(
+                        tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
+                        "{mode:?} n={n} rollback={use_rollback}: {tags:?}"
+                    );
+                }
+                n += 1;
+                assert!(n < 100);
             }
+            eprintln!("{mode:?} rollback={use_rollback}: {n} failure points");
             assert!(
-                tags == vec![1, 1, 1, 1] || tags == vec![2, 2, 2],
-                "{mode:?} n={n}: {tags:?}"
+                n >= 4,
+                "{mode:?}: the matrix should cover several I/O steps"
             );
-            n += 1;
-            assert!(n < 100);
         }
-        eprintln!("{mode:?}: commit survived after {n} injected failure points");
-        assert!(
-            n >= 5,
-            "{mode:?}: the matrix should cover several I/O steps"
-        );
     }
 }
 
@@ -555,8 +575,48 @@ fn allocate_skips_the_lock_byte_page() {
     assert!(matches!(p.get(lock_page), Err(PagerError::Corrupt { .. })));
     p.commit().unwrap();
     p.end_read();
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), u64::from(lock_page + 1) * ps as u64);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().len(),
+        u64::from(lock_page + 1) * ps as u64
+    );
     p.begin_read().unwrap();
     assert_eq!(tag_of(&mut p, lock_page + 1), 9);
     p.end_read();
+}
+
+#[test]
+fn exclusive_locking_mode_and_max_page_count() {
+    let d = TempDir::new("xmode");
+    let path = d.file("x.db");
+    let mut a = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    let mut b = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    create_db(&mut a, 3, 1);
+    a.set_exclusive_mode(true);
+    a.begin_write(false).unwrap();
+    retag(&mut a, &[2], 2);
+    a.commit().unwrap();
+    a.end_read();
+    assert_eq!(
+        b.begin_read().unwrap_err(),
+        PagerError::Busy,
+        "a keeps its lock"
+    );
+    a.begin_read().unwrap();
+    assert!(a.lookup(2).is_some(), "cache survives in exclusive mode");
+    assert_eq!(all_tags(&mut a), vec![1, 2, 1]);
+    a.end_read();
+    a.set_exclusive_mode(false);
+    b.begin_read().unwrap();
+    assert_eq!(all_tags(&mut b), vec![1, 2, 1]);
+    assert!(b.lookup(3).is_some());
+    b.end_read();
+    assert!(b.lookup(3).is_none(), "no lookups outside a transaction");
+    assert_eq!(a.set_max_page_count(0), loomdb::pager::MAX_PAGE_COUNT);
+    a.begin_write(false).unwrap();
+    assert_eq!(a.set_max_page_count(1), 3, "never below the current size");
+    assert_eq!(a.set_max_page_count(4), 4);
+    a.allocate().unwrap();
+    let e = a.allocate().unwrap_err();
+    assert_eq!(e.result_code(), ResultCode::FULL);
+    a.rollback().unwrap();
 }

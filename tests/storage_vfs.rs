@@ -59,7 +59,16 @@ fn posix_read_write_truncate_size() {
     f.sync(SyncFlags::DataOnly).unwrap();
     let mode =
         std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
-    assert_eq!(mode & 0o777 & !0o022, 0o644 & !0o022);
+    assert_eq!(mode & 0o777, 0o644);
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o640)).unwrap();
+    let jflags = OpenFlags::main_db().with_kind(loomdb::vfs::FileKind::MainJournal);
+    let j = vfs.open(&format!("{path}-journal"), jflags).unwrap();
+    drop(j);
+    let jmeta = std::fs::metadata(format!("{path}-journal")).unwrap();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&jmeta.permissions()) & 0o777,
+        0o640
+    );
     drop(f);
     vfs.delete(&path, true).unwrap();
     assert!(!vfs.exists(&path).unwrap());
@@ -88,6 +97,9 @@ fn posix_open_errors_and_full_pathname() {
     assert!(full.starts_with('/') && full.ends_with("/x.db"));
     let canon = std::fs::canonicalize(&d.0).unwrap();
     assert_eq!(full, canon.join("x.db").to_str().unwrap());
+    let mut t = vfs.open("", OpenFlags::main_db()).unwrap();
+    t.write(b"temp", 0).unwrap();
+    assert_eq!(t.file_size().unwrap(), 4);
     let mut r = [0u8; 32];
     vfs.randomness(&mut r);
     assert!(r.iter().any(|b| *b != 0));

@@ -40,7 +40,8 @@ pub enum PagerError {
     /// A hot journal must be rolled back but the database is read-only.
     #[error("attempt to write a readonly database (hot journal needs rollback)")]
     ReadOnlyRollback,
-    /// A page handle whose frame was evicted or reused.
+    /// A page handle whose frame was evicted or reused (a caller bug, so
+    /// `SQLITE_INTERNAL`).
     #[error("stale page handle")]
     StaleHandle,
     /// The database reached the maximum page count.
@@ -73,7 +74,7 @@ impl PagerError {
             PagerError::NotADatabase => ResultCode::NOTADB,
             PagerError::ReadOnly => ResultCode::READONLY,
             PagerError::ReadOnlyRollback => ResultCode::READONLY_ROLLBACK,
-            PagerError::StaleHandle => ResultCode::MISUSE,
+            PagerError::StaleHandle => ResultCode::INTERNAL,
             PagerError::Full => ResultCode::FULL,
             PagerError::Misuse(_) => ResultCode::MISUSE,
             PagerError::Unsupported(_) => ResultCode::ERROR,

@@ -31,6 +31,9 @@
 //! are never evicted (there is no cache spill yet), so a write transaction's
 //! size is bounded by memory.
 //!
+//! `set_exclusive_mode(true)` (`PRAGMA locking_mode=EXCLUSIVE`) keeps the
+//! lock between transactions, so the None state may then hold a lock.
+//!
 //! Not implemented yet: WAL (`JournalMode::Wal` returns an error), cache
 //! spill, memory-mapped I/O, super-journals for multi-database commits.
 #![deny(unsafe_code)]

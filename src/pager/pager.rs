@@ -142,6 +142,10 @@ pub struct Pager {
     pub(super) db_written: bool,
     /// Page 1's change counter was already bumped by this transaction.
     pub(super) counter_bumped: bool,
+    /// `PRAGMA max_page_count`.
+    pub(super) max_page_count: Pgno,
+    /// `PRAGMA locking_mode=EXCLUSIVE`: locks are kept between transactions.
+    pub(super) exclusive_mode: bool,
 }
 
 impl std::fmt::Debug for Pager {
@@ -180,10 +184,14 @@ fn parse_header(h: &[u8; 100]) -> Result<(usize, u8), PagerError> {
 }
 
 impl Pager {
-    /// Opens the database file `path` through `vfs`.
+    /// Opens the database file `path` through `vfs`. An empty path opens a
+    /// private temporary database, kept in memory as [`Pager::open_memory`].
     pub fn open(vfs: Arc<dyn Vfs>, path: &str, flags: OpenFlags) -> Result<Pager, PagerError> {
+        if path.is_empty() {
+            return Pager::open_memory();
+        }
         let full = vfs.full_pathname(path)?;
-        let fd = vfs.open(&full, flags.with_kind(FileKind::MainDb))?;
+        let fd = vfs.open(&full, flags)?;
         let read_only = flags.read_only || fd.is_read_only();
         let mut pager = Pager::with_file(vfs, format!("{full}-journal"), fd, false);
         pager.read_only = read_only;
@@ -232,6 +240,8 @@ impl Pager {
             error: None,
             db_written: false,
             counter_bumped: false,
+            max_page_count: MAX_PAGE_COUNT,
+            exclusive_mode: false,
         }
     }
 
@@ -406,11 +416,40 @@ impl Pager {
     /// Ends a read transaction (no-op inside a write transaction).
     pub fn end_read(&mut self) {
         if self.txn == TxnState::Read {
-            let _ = self.fd.unlock(LockLevel::None);
+            if !self.exclusive_mode {
+                let _ = self.fd.unlock(LockLevel::None);
+            }
             self.txn = TxnState::None;
             self.savepoints.clear();
         }
         self.check_invariants();
+    }
+
+    /// `PRAGMA max_page_count`: sets the limit (never below the current
+    /// size; 0 only queries) and returns the limit in effect.
+    pub fn set_max_page_count(&mut self, n: Pgno) -> Pgno {
+        if n != 0 {
+            self.max_page_count = n.max(self.db_size).min(MAX_PAGE_COUNT);
+        }
+        self.max_page_count
+    }
+
+    /// `PRAGMA locking_mode`: with `on`, locks are kept after transactions
+    /// end (SQLite's exclusive locking mode); turning it off releases them
+    /// at once when no transaction is open.
+    pub fn set_exclusive_mode(&mut self, on: bool) {
+        self.exclusive_mode = on;
+        if !on && self.txn == TxnState::None {
+            let _ = self.fd.unlock(LockLevel::None);
+        }
+    }
+
+    /// The handle of page `pgno` if it is in the cache (no I/O).
+    pub fn lookup(&mut self, pgno: Pgno) -> Option<PageRef> {
+        if self.txn == TxnState::None || self.error.is_some() {
+            return None;
+        }
+        self.cache.lookup(pgno)
     }
 
     /// The handle of page `pgno` (1..=page_count), reading it on a miss.
@@ -562,7 +601,7 @@ impl Pager {
         let lock = self.fd.lock_level();
         match self.txn {
             TxnState::None => {
-                debug_assert_eq!(lock, LockLevel::None, "no txn but lock held");
+                debug_assert!(self.exclusive_mode || lock == LockLevel::None, "lock held");
                 debug_assert_eq!(self.cache.n_dirty(), 0, "dirty pages outside a txn");
                 debug_assert!(self.savepoints.is_empty());
             }

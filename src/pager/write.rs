@@ -214,7 +214,7 @@ impl Pager {
         if pgno == lock_byte_page(self.page_size) {
             pgno += 1;
         }
-        if pgno > MAX_PAGE_COUNT {
+        if pgno > self.max_page_count.min(MAX_PAGE_COUNT) {
             return Err(PagerError::Full);
         }
         let old_size = self.db_size;
@@ -412,7 +412,11 @@ impl Pager {
         self.counter_bumped = false;
         self.error = None;
         self.txn = TxnState::Read;
-        let r = self.fd.unlock(LockLevel::Shared);
+        let r = if self.exclusive_mode {
+            Ok(())
+        } else {
+            self.fd.unlock(LockLevel::Shared)
+        };
         self.check_invariants();
         r.map_err(PagerError::from)
     }
@@ -422,7 +426,7 @@ impl Pager {
         if self.txn != TxnState::Write {
             return Ok(());
         }
-        let restored = if self.db_written {
+        let mut result = if self.db_written {
             self.restore_db_file()
         } else {
             Ok(())
@@ -430,30 +434,65 @@ impl Pager {
         if self.db_written {
             self.cache.reset(self.page_size);
             self.file_vers = [0xff; 16];
+            // The file is now authoritative (the old content, or the new one
+            // if the commit point had already passed).
+            result = result.and_then(|()| {
+                let size = self.fd.file_size()?;
+                self.db_file_size = size.div_ceil(self.page_size as u64) as Pgno;
+                Ok(())
+            });
+            self.db_orig_size = self.db_file_size;
         } else {
             self.cache.discard_dirty();
         }
         self.db_size = self.db_orig_size;
-        if let Err(e) = restored {
+        if let Some(j) = self.jrnl.file.take().filter(|_| result.is_ok()) {
+            result = self.finalize_journal_file(j);
+        }
+        if let Err(e) = result {
             // Leave the journal on disk: the next reader finds it hot.
             self.jrnl = JournalState::default();
             self.savepoints.clear();
             self.error = None;
             self.txn = TxnState::None;
+            self.cache.reset(self.page_size);
             let _ = self.fd.unlock(LockLevel::None);
             return Err(e);
-        }
-        if let Some(j) = self.jrnl.file.take() {
-            self.finalize_journal_file(j)?;
         }
         self.finish_txn()
     }
 
-    /// Undoes a partially written commit from the journal.
+    /// Undoes a partially written commit from the journal (in memory, or
+    /// on disk even if its handle was already closed). When the journal is
+    /// already gone the commit point had passed and the new content stays.
     fn restore_db_file(&mut self) -> Result<(), PagerError> {
-        if let Some(j) = self.jrnl.file.as_mut() {
-            playback(j.as_mut(), self.fd.as_mut(), false)?;
-        } else {
+        let file_mode = !self.memory
+            && matches!(
+                self.journal_mode,
+                JournalMode::Delete | JournalMode::Truncate | JournalMode::Persist
+            );
+        if file_mode {
+            let mut j = match self.jrnl.file.take() {
+                Some(j) => Some(j),
+                None if self.vfs.exists(&self.journal_path)? => {
+                    let flags = OpenFlags {
+                        create: false,
+                        ..OpenFlags::main_db()
+                    };
+                    Some(
+                        self.vfs
+                            .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))?,
+                    )
+                }
+                None => None,
+            };
+            let played = match j.as_mut() {
+                Some(j) => playback(j.as_mut(), self.fd.as_mut(), false),
+                None => Ok(None),
+            };
+            self.jrnl.file = j;
+            played?;
+        } else if self.memory || self.journal_mode == JournalMode::Memory {
             let ps = self.page_size as u64;
             let originals = std::mem::take(&mut self.jrnl.originals);
             for (pgno, data) in &originals {

@@ -28,7 +28,7 @@ use super::mem::MemVfs;
 /// A fault to inject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MockFault {
-    /// After `countdown` successful I/O calls (read, write, truncate, sync),
+    /// After `countdown` successful I/O calls (read, write, truncate, sync, delete),
     /// the next one fails; with `persistent`, all later ones fail too.
     IoErrorAfter {
         /// Calls that still succeed.
@@ -156,7 +156,16 @@ impl Vfs for MockVfs {
     }
 
     fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError> {
-        self.log(format!("delete {path}"));
+        {
+            let mut s = self.state.lock();
+            s.trace.push(format!("delete {path}"));
+            if s.tick() {
+                return Err(VfsError::Io {
+                    op: IoOp::Delete,
+                    errno: 0,
+                });
+            }
+        }
         self.inner.delete(path, sync_dir)?;
         self.state.lock().durable.remove(path);
         Ok(())

@@ -7,7 +7,8 @@
 //! Invariants:
 //! 1. Reads and writes are positional (pread/pwrite); the file offset is
 //!    never used, so handles never interfere through it.
-//! 2. Files are created with mode 0644 and opened close-on-exec.
+//! 2. Files are created with mode 0644 (journals: the database's mode),
+//!    even under a stricter umask, and opened close-on-exec.
 //! 3. A handle's descriptor is closed only when no handle of this process
 //!    holds a lock on the same inode (see `posix_lock`), because closing any
 //!    descriptor would drop every POSIX lock of the process on that file.
@@ -21,7 +22,9 @@ use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::error::{IoOp, VfsError};
-use super::file::{LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE};
+use super::file::{
+    FileKind, LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE,
+};
 use super::posix_lock::{
     inode_ref, inode_release, posix_check_reserved, posix_lock, posix_unlock, InodeKey,
 };
@@ -60,12 +63,32 @@ fn open_file(path: &str, flags: &OpenFlags, read_only: bool) -> std::io::Result<
     opts.open(path)
 }
 
+/// The permission bits of a newly created file (SQLite's
+/// `findCreateFileMode`): journals and WAL files copy the database file's
+/// mode, temporary files are private, everything else is 0644 regardless of
+/// the umask.
+fn create_file_mode(path: &str, flags: &OpenFlags) -> u32 {
+    if flags.delete_on_close {
+        return 0o600;
+    }
+    let db = match flags.kind {
+        FileKind::MainJournal => path.strip_suffix("-journal"),
+        FileKind::Wal => path.strip_suffix("-wal"),
+        _ => None,
+    };
+    db.and_then(|db| std::fs::metadata(db).ok())
+        .map_or(0o644, |m| m.mode() & 0o777)
+}
+
 impl Vfs for PosixVfs {
     fn name(&self) -> &str {
         "unix"
     }
 
     fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        if path.is_empty() {
+            return self.open_temp(flags);
+        }
         let cant = |errno: i32| {
             if errno == libc::EISDIR {
                 VfsError::IsDir {
@@ -101,6 +124,13 @@ impl Vfs for PosixVfs {
             return Err(VfsError::IsDir {
                 path: path.to_string(),
             });
+        }
+        if !read_only && meta.len() == 0 {
+            let mode = create_file_mode(path, &flags);
+            if meta.mode() & 0o777 != mode {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
+            }
         }
         if flags.delete_on_close {
             // The inode lives on while the descriptor is open.
@@ -194,6 +224,36 @@ impl Vfs for PosixVfs {
 
     fn sleep_micros(&self, micros: u64) {
         std::thread::sleep(std::time::Duration::from_micros(micros));
+    }
+}
+
+impl PosixVfs {
+    /// An empty path opens a fresh temporary file that is deleted on close
+    /// (named like SQLite's `etilqs_*` files).
+    fn open_temp(&self, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        let dir = std::env::temp_dir();
+        for _ in 0..16 {
+            let mut r = [0u8; 8];
+            self.randomness(&mut r);
+            let name = format!("etilqs_{:016x}", u64::from_be_bytes(r));
+            let path = dir.join(name);
+            let Some(path) = path.to_str() else { break };
+            if Path::new(path).exists() {
+                continue;
+            }
+            let temp = OpenFlags {
+                read_only: false,
+                create: true,
+                exclusive: true,
+                delete_on_close: true,
+                kind: flags.kind,
+            };
+            return self.open(path, temp);
+        }
+        Err(VfsError::CantOpen {
+            path: String::new(),
+            errno: libc::EEXIST,
+        })
     }
 }
 
