@@ -23,7 +23,7 @@ use super::error::{internal, VdbeError};
 use super::insn::Reg;
 use super::sorter::Sorter;
 use crate::btree::{BtCursor, Btree, SeekBias, SeekResult, TreeKind};
-use crate::pager::Pgno;
+use crate::pager::{Pager, Pgno};
 use crate::record::{KeyInfo, RecordHeader, ValueRef};
 
 /// What a cursor reads.
@@ -184,7 +184,7 @@ impl VdbeCursor {
         let (found, valid) = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
                 let r = db_mut(dbs, *db)?.seek_rowid(cur, rowid)?;
-                (r == SeekResult::Found, !Btree::is_eof(cur))
+                (r == SeekResult::Found, !Btree::<Pager>::is_eof(cur))
             }
             CursorKind::Ephemeral(t) => (t.seek_rowid(rowid), t.is_valid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
@@ -378,7 +378,7 @@ impl VdbeCursor {
                     self.valid = false;
                     return Ok(None);
                 }
-                self.valid = !Btree::is_eof(cur);
+                self.valid = !Btree::<Pager>::is_eof(cur);
                 self.cache.valid = false;
                 Ok(Some(max))
             }
