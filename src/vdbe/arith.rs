@@ -206,7 +206,13 @@ pub fn not(m: &Mem) -> Mem {
 /// `x AND y` / `x OR y`, three-valued (OP_And / OP_Or).
 pub fn and_or(is_and: bool, lhs: &Mem, rhs: &Mem) -> Mem {
     // 0 = false, 1 = true, 2 = NULL.
-    let tv = |m: &Mem| if m.is_null() { 2u8 } else { u8::from(m.truth(false)) };
+    let tv = |m: &Mem| {
+        if m.is_null() {
+            2u8
+        } else {
+            u8::from(m.truth(false))
+        }
+    };
     let (a, b) = (tv(lhs), tv(rhs));
     let r = if is_and {
         if a == 0 || b == 0 {

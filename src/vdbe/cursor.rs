@@ -23,14 +23,19 @@ use super::error::{internal, VdbeError};
 use super::insn::Reg;
 use super::sorter::Sorter;
 use crate::btree::{BtCursor, Btree, SeekBias, SeekResult, TreeKind};
-use crate::pager::Pgno;
+use crate::pager::{Pager, Pgno};
 use crate::record::{KeyInfo, RecordHeader, ValueRef};
 
 /// What a cursor reads.
 #[derive(Debug)]
 pub enum CursorKind {
     /// A table or index b-tree of database `db`.
-    Btree { db: usize, root: Pgno, cur: BtCursor, writable: bool },
+    Btree {
+        db: usize,
+        root: Pgno,
+        cur: BtCursor,
+        writable: bool,
+    },
     /// An in-memory temporary table or index.
     Ephemeral(EphemeralTable),
     /// Reads the record held in a register.
@@ -62,7 +67,8 @@ pub struct VdbeCursor {
 }
 
 fn db_mut(dbs: &mut [Btree], db: usize) -> Result<&mut Btree, VdbeError> {
-    dbs.get_mut(db).ok_or_else(|| internal(format!("no database {db}")))
+    dbs.get_mut(db)
+        .ok_or_else(|| internal(format!("no database {db}")))
 }
 
 impl VdbeCursor {
@@ -74,14 +80,32 @@ impl VdbeCursor {
         key_info: Option<Arc<KeyInfo>>,
         writable: bool,
     ) -> Result<VdbeCursor, VdbeError> {
-        let kind = if key_info.is_some() { TreeKind::Index } else { TreeKind::Table };
+        let kind = if key_info.is_some() {
+            TreeKind::Index
+        } else {
+            TreeKind::Table
+        };
         let cur = db_mut(dbs, db)?.cursor(root, kind, key_info.clone())?;
-        Ok(VdbeCursor::with_kind(CursorKind::Btree { db, root, cur, writable }, key_info))
+        Ok(VdbeCursor::with_kind(
+            CursorKind::Btree {
+                db,
+                root,
+                cur,
+                writable,
+            },
+            key_info,
+        ))
     }
 
     /// A cursor of any other kind.
     pub fn with_kind(kind: CursorKind, key_info: Option<Arc<KeyInfo>>) -> VdbeCursor {
-        VdbeCursor { kind, key_info, null_row: false, valid: false, cache: RowCache::default() }
+        VdbeCursor {
+            kind,
+            key_info,
+            null_row: false,
+            valid: false,
+            cache: RowCache::default(),
+        }
     }
 
     /// True for index cursors (entries are key records).
@@ -141,7 +165,7 @@ impl VdbeCursor {
             }
             CursorKind::Ephemeral(t) => {
                 if forward {
-                    t.next()
+                    t.step_next()
                 } else {
                     t.prev()
                 }
@@ -160,7 +184,7 @@ impl VdbeCursor {
         let (found, valid) = match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
                 let r = db_mut(dbs, *db)?.seek_rowid(cur, rowid)?;
-                (r == SeekResult::Found, !Btree::is_eof(cur))
+                (r == SeekResult::Found, !Btree::<Pager>::is_eof(cur))
             }
             CursorKind::Ephemeral(t) => (t.seek_rowid(rowid), t.is_valid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
@@ -241,7 +265,11 @@ impl VdbeCursor {
 
     /// Column `i` of the current entry: `Ok(None)` when the row is a NULL
     /// row or the record has fewer columns (the caller applies the default).
-    pub fn column(&mut self, dbs: &mut [Btree], i: usize) -> Result<Option<ValueRef<'_>>, VdbeError> {
+    pub fn column(
+        &mut self,
+        dbs: &mut [Btree],
+        i: usize,
+    ) -> Result<Option<ValueRef<'_>>, VdbeError> {
         if !self.ensure_row(dbs)? {
             return Ok(Some(ValueRef::Null));
         }
@@ -261,18 +289,33 @@ impl VdbeCursor {
     }
 
     /// Compares the current index entry's key prefix with `key`.
-    pub fn compare_key(&mut self, dbs: &mut [Btree], key: &[ValueRef]) -> Result<Ordering, VdbeError> {
+    pub fn compare_key(
+        &mut self,
+        dbs: &mut [Btree],
+        key: &[ValueRef],
+    ) -> Result<Ordering, VdbeError> {
         if !self.ensure_row(dbs)? {
             return Err(internal("index compare with no current entry"));
         }
         let ki = self.key_info.clone().unwrap_or_default();
-        Ok(crate::record::compare_record_to_key(&self.cache.payload, key, &ki)?)
+        Ok(crate::record::compare_record_to_key(
+            &self.cache.payload,
+            key,
+            &ki,
+        )?)
     }
 
     /// Writes a table row (OP_Insert) and stays on it.
-    pub fn insert_row(&mut self, dbs: &mut [Btree], rowid: i64, record: &[u8]) -> Result<(), VdbeError> {
+    pub fn insert_row(
+        &mut self,
+        dbs: &mut [Btree],
+        rowid: i64,
+        record: &[u8],
+    ) -> Result<(), VdbeError> {
         match &mut self.kind {
-            CursorKind::Btree { db, cur, writable, .. } => {
+            CursorKind::Btree {
+                db, cur, writable, ..
+            } => {
                 if !*writable {
                     return Err(internal("Insert on a read-only cursor"));
                 }
@@ -290,7 +333,9 @@ impl VdbeCursor {
     /// Writes an index key (OP_IdxInsert).
     pub fn insert_key(&mut self, dbs: &mut [Btree], key: &[u8]) -> Result<(), VdbeError> {
         match &mut self.kind {
-            CursorKind::Btree { db, cur, writable, .. } => {
+            CursorKind::Btree {
+                db, cur, writable, ..
+            } => {
                 if !*writable {
                     return Err(internal("IdxInsert on a read-only cursor"));
                 }
@@ -333,7 +378,7 @@ impl VdbeCursor {
                     self.valid = false;
                     return Ok(None);
                 }
-                self.valid = !Btree::is_eof(cur);
+                self.valid = !Btree::<Pager>::is_eof(cur);
                 self.cache.valid = false;
                 Ok(Some(max))
             }

@@ -52,7 +52,13 @@ pub enum SeekMode {
 impl EphemeralTable {
     /// An empty rowid table (`key_info` None) or index.
     pub fn new(key_info: Option<Arc<KeyInfo>>) -> EphemeralTable {
-        EphemeralTable { rows: Vec::new(), keys: Vec::new(), key_info, pos: None, skip_next: false }
+        EphemeralTable {
+            rows: Vec::new(),
+            keys: Vec::new(),
+            key_info,
+            pos: None,
+            skip_next: false,
+        }
     }
 
     /// True for an index (entries are key records).
@@ -91,7 +97,7 @@ impl EphemeralTable {
     }
 
     /// Advances; false at the end.
-    pub fn next(&mut self) -> bool {
+    pub fn step_next(&mut self) -> bool {
         let Some(p) = self.pos else { return false };
         let to = if self.skip_next { p } else { p + 1 };
         self.set_pos(Some(to))
@@ -262,15 +268,25 @@ mod tests {
     fn index_seeks_and_dedup() {
         let mut t = EphemeralTable::new(Some(Arc::new(KeyInfo::binary(2))));
         for (a, b) in [(3, 1), (1, 1), (2, 5), (2, 1), (1, 1)] {
-            t.insert_key(rec(&[ValueRef::Integer(a), ValueRef::Integer(b)])).unwrap();
+            t.insert_key(rec(&[ValueRef::Integer(a), ValueRef::Integer(b)]))
+                .unwrap();
         }
         assert_eq!(t.count(), 4);
         assert!(t.seek_key(&[ValueRef::Integer(2)], SeekMode::Ge).unwrap());
-        assert_eq!(t.payload().unwrap(), rec(&[ValueRef::Integer(2), ValueRef::Integer(1)]));
+        assert_eq!(
+            t.payload().unwrap(),
+            rec(&[ValueRef::Integer(2), ValueRef::Integer(1)])
+        );
         assert!(t.seek_key(&[ValueRef::Integer(2)], SeekMode::Le).unwrap());
-        assert_eq!(t.payload().unwrap(), rec(&[ValueRef::Integer(2), ValueRef::Integer(5)]));
+        assert_eq!(
+            t.payload().unwrap(),
+            rec(&[ValueRef::Integer(2), ValueRef::Integer(5)])
+        );
         assert!(t.seek_key(&[ValueRef::Integer(2)], SeekMode::Gt).unwrap());
-        assert_eq!(t.payload().unwrap(), rec(&[ValueRef::Integer(3), ValueRef::Integer(1)]));
+        assert_eq!(
+            t.payload().unwrap(),
+            rec(&[ValueRef::Integer(3), ValueRef::Integer(1)])
+        );
         assert!(!t.seek_key(&[ValueRef::Integer(1)], SeekMode::Lt).unwrap());
         assert!(!t.seek_key(&[ValueRef::Integer(4)], SeekMode::Ge).unwrap());
     }
@@ -289,7 +305,7 @@ mod tests {
             if r % 2 == 0 {
                 t.delete();
             }
-            ok = t.next();
+            ok = t.step_next();
         }
         assert_eq!(seen, vec![1, 2, 3, 4, 5]);
         assert_eq!(t.count(), 3);

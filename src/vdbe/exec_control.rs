@@ -29,12 +29,17 @@ impl Vdbe {
     pub(crate) fn op_return(&mut self, reg: Reg) -> Result<Flow, VdbeError> {
         match self.reg(reg)? {
             Mem::Int(a) if *a >= 0 => Ok(Flow::Jump(*a as usize + 1)),
-            other => Err(internal(format!("Return through a non-address register: {other:?}"))),
+            other => Err(internal(format!(
+                "Return through a non-address register: {other:?}"
+            ))),
         }
     }
 
     pub(crate) fn op_once(&mut self, target: Addr) -> Result<Flow, VdbeError> {
-        let slot = self.once.get_mut(self.pc).ok_or_else(|| internal("Once out of range"))?;
+        let slot = self
+            .once
+            .get_mut(self.pc)
+            .ok_or_else(|| internal("Once out of range"))?;
         if *slot {
             return Ok(Flow::Jump(target));
         }
@@ -95,16 +100,30 @@ impl Vdbe {
         when_true: bool,
     ) -> Result<Flow, VdbeError> {
         let m = self.reg(reg)?;
-        let jump = if m.is_null() { jump_if_null } else { m.truth(false) == when_true };
+        let jump = if m.is_null() {
+            jump_if_null
+        } else {
+            m.truth(false) == when_true
+        };
         Ok(if jump { Flow::Jump(target) } else { Flow::Next })
     }
 
-    pub(crate) fn op_is_null(&mut self, reg: Reg, target: Addr, when_null: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_is_null(
+        &mut self,
+        reg: Reg,
+        target: Addr,
+        when_null: bool,
+    ) -> Result<Flow, VdbeError> {
         let jump = self.reg(reg)?.is_null() == when_null;
         Ok(if jump { Flow::Jump(target) } else { Flow::Next })
     }
 
-    pub(crate) fn op_if_pos(&mut self, reg: Reg, target: Addr, decrement: i64) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_if_pos(
+        &mut self,
+        reg: Reg,
+        target: Addr,
+        decrement: i64,
+    ) -> Result<Flow, VdbeError> {
         let v = self.reg(reg)?.int_value();
         if v > 0 {
             self.set_reg(reg, Mem::Int(v.wrapping_sub(decrement)))?;
@@ -114,15 +133,20 @@ impl Vdbe {
     }
 
     pub(crate) fn op_decr_jump_zero(&mut self, reg: Reg, target: Addr) -> Result<Flow, VdbeError> {
-        let mut v = self.reg(reg)?.int_value();
-        if v > i64::MIN {
-            v -= 1;
-        }
+        let v = self.reg(reg)?.int_value().saturating_sub(1);
         self.set_reg(reg, Mem::Int(v))?;
-        Ok(if v == 0 { Flow::Jump(target) } else { Flow::Next })
+        Ok(if v == 0 {
+            Flow::Jump(target)
+        } else {
+            Flow::Next
+        })
     }
 
-    pub(crate) fn op_must_be_int(&mut self, reg: Reg, target: Option<Addr>) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_must_be_int(
+        &mut self,
+        reg: Reg,
+        target: Option<Addr>,
+    ) -> Result<Flow, VdbeError> {
         let m = self.reg_mut(reg)?;
         if !matches!(m, Mem::Int(_)) {
             let v = apply_affinity(std::mem::take(m).into_value(), Affinity::Numeric);
@@ -138,10 +162,19 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_offset_limit(&mut self, limit: Reg, dest: Reg, offset: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_offset_limit(
+        &mut self,
+        limit: Reg,
+        dest: Reg,
+        offset: Reg,
+    ) -> Result<Flow, VdbeError> {
         let l = self.reg(limit)?.int_value();
         let o = self.reg(offset)?.int_value().max(0);
-        let v = if l <= 0 { -1 } else { l.checked_add(o).unwrap_or(-1) };
+        let v = if l <= 0 {
+            -1
+        } else {
+            l.checked_add(o).unwrap_or(-1)
+        };
         self.set_reg(dest, Mem::Int(v))?;
         Ok(Flow::Next)
     }
@@ -154,7 +187,9 @@ impl Vdbe {
     }
 
     pub(crate) fn op_variable(&mut self, index: usize, dest: Reg) -> Result<Flow, VdbeError> {
-        let m = self.binding(index).map_or(Mem::Null, |v| Mem::from(v.clone()));
+        let m = self
+            .binding(index)
+            .map_or(Mem::Null, |v| Mem::from(v.clone()));
         self.set_reg(dest, m)?;
         Ok(Flow::Next)
     }
@@ -168,7 +203,11 @@ impl Vdbe {
     }
 
     pub(crate) fn op_move(&mut self, src: Reg, dest: Reg, count: usize) -> Result<Flow, VdbeError> {
-        let order: Vec<usize> = if dest > src { (0..count).rev().collect() } else { (0..count).collect() };
+        let order: Vec<usize> = if dest > src {
+            (0..count).rev().collect()
+        } else {
+            (0..count).collect()
+        };
         for i in order {
             let m = std::mem::take(self.reg_mut(src + i)?);
             self.set_reg(dest + i, m)?;
@@ -194,7 +233,12 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_rowset_read(&mut self, set: Reg, dest: Reg, if_done: Addr) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_rowset_read(
+        &mut self,
+        set: Reg,
+        dest: Reg,
+        if_done: Addr,
+    ) -> Result<Flow, VdbeError> {
         let next = match self.reg_mut(set)? {
             Mem::RowSet(s) => s.next_rowid(),
             _ => None,

@@ -57,7 +57,11 @@ impl Vdbe {
         if n_keys == 0 {
             return record_values(self.reg(key)?);
         }
-        Ok(self.reg_range(key, n_keys)?.iter().map(Mem::to_value).collect())
+        Ok(self
+            .reg_range(key, n_keys)?
+            .iter()
+            .map(Mem::to_value)
+            .collect())
     }
 
     pub(crate) fn op_open(
@@ -79,9 +83,16 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_open_ephemeral(&mut self, cursor: CursorId, key_info: &Option<Arc<KeyInfo>>) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_open_ephemeral(
+        &mut self,
+        cursor: CursorId,
+        key_info: &Option<Arc<KeyInfo>>,
+    ) -> Result<Flow, VdbeError> {
         let t = EphemeralTable::new(key_info.clone());
-        self.set_cursor(cursor, VdbeCursor::with_kind(CursorKind::Ephemeral(t), key_info.clone()))?;
+        self.set_cursor(
+            cursor,
+            VdbeCursor::with_kind(CursorKind::Ephemeral(t), key_info.clone()),
+        )?;
         Ok(Flow::Next)
     }
 
@@ -100,14 +111,30 @@ impl Vdbe {
     }
 
     /// OP_Rewind (`first`) / OP_Last.
-    pub(crate) fn op_rewind(&mut self, env: &mut VdbeEnv, cursor: CursorId, if_empty: Addr, first: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_rewind(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        if_empty: Addr,
+        first: bool,
+    ) -> Result<Flow, VdbeError> {
         let c = self.cursor_mut(cursor)?;
-        let ok = if first { c.first(env.dbs)? } else { c.last(env.dbs)? };
+        let ok = if first {
+            c.first(env.dbs)?
+        } else {
+            c.last(env.dbs)?
+        };
         Ok(jump_if(!ok, if_empty))
     }
 
     /// OP_Next (`forward`) / OP_Prev.
-    pub(crate) fn op_next(&mut self, env: &mut VdbeEnv, cursor: CursorId, target: Addr, forward: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_next(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        target: Addr,
+        forward: bool,
+    ) -> Result<Flow, VdbeError> {
         self.check_interrupt(env)?;
         let ok = self.cursor_mut(cursor)?.advance(env.dbs, forward)?;
         Ok(jump_if(ok, target))
@@ -121,12 +148,19 @@ impl Vdbe {
         dest: Reg,
         default: Option<&Value>,
     ) -> Result<Flow, VdbeError> {
-        let c = self.cursors.get_mut(cursor).and_then(|c| c.as_mut()).ok_or_else(|| internal("Column on a closed cursor"))?;
+        let c = self
+            .cursors
+            .get_mut(cursor)
+            .and_then(|c| c.as_mut())
+            .ok_or_else(|| internal("Column on a closed cursor"))?;
         let m = if let CursorKind::Pseudo { reg } = c.kind {
             if c.null_row {
                 Mem::Null
             } else {
-                let rec = self.regs.get(reg).ok_or_else(|| internal("pseudo register out of range"))?;
+                let rec = self
+                    .regs
+                    .get(reg)
+                    .ok_or_else(|| internal("pseudo register out of range"))?;
                 match rec {
                     Mem::Blob(b) | Mem::Text(b) => {
                         let h = RecordHeader::parse(b)?;
@@ -149,7 +183,12 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_rowid(&mut self, env: &mut VdbeEnv, cursor: CursorId, dest: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_rowid(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
         let r = self.cursor_mut(cursor)?.rowid(env.dbs)?;
         self.set_reg(dest, r.map_or(Mem::Null, Mem::Int))?;
         Ok(Flow::Next)
@@ -203,7 +242,14 @@ impl Vdbe {
     }
 
     /// SeekGE/GT/LE/LT on a rowid table.
-    fn seek_table(&mut self, env: &mut VdbeEnv, cursor: CursorId, key: Reg, not_found: Addr, mode: SeekMode) -> Result<Flow, VdbeError> {
+    fn seek_table(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        key: Reg,
+        not_found: Addr,
+        mode: SeekMode,
+    ) -> Result<Flow, VdbeError> {
         let (target, mode) = match apply_affinity(self.reg(key)?.to_value(), Affinity::Numeric) {
             Value::Integer(i) => (i, mode),
             Value::Real(r) if !r.is_nan() => {
@@ -212,10 +258,24 @@ impl Vdbe {
                     SeekMode::Gt | SeekMode::Le => r.floor(),
                 };
                 // Past the i64 range: clamp and make the bound inclusive.
-                if rounded >= 9.223_372_036_854_775_807e18 {
-                    (i64::MAX, if mode == SeekMode::Gt { SeekMode::Ge } else { mode })
-                } else if rounded <= -9.223_372_036_854_775_808e18 {
-                    (i64::MIN, if mode == SeekMode::Lt { SeekMode::Le } else { mode })
+                if rounded >= 9.223_372_036_854_776e18 {
+                    (
+                        i64::MAX,
+                        if mode == SeekMode::Gt {
+                            SeekMode::Ge
+                        } else {
+                            mode
+                        },
+                    )
+                } else if rounded <= -9.223_372_036_854_776e18 {
+                    (
+                        i64::MIN,
+                        if mode == SeekMode::Lt {
+                            SeekMode::Le
+                        } else {
+                            mode
+                        },
+                    )
                 } else {
                     (rounded as i64, mode)
                 }
@@ -238,7 +298,13 @@ impl Vdbe {
 
     /// After a rowid seek missed `target`, moves to the nearest row on the
     /// side the seek wants.
-    fn settle_after_miss(&mut self, env: &mut VdbeEnv, cursor: CursorId, target: i64, mode: SeekMode) -> Result<bool, VdbeError> {
+    fn settle_after_miss(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        target: i64,
+        mode: SeekMode,
+    ) -> Result<bool, VdbeError> {
         let c = self.cursor_mut(cursor)?;
         let want_larger = matches!(mode, SeekMode::Ge | SeekMode::Gt);
         let here = if c.valid { c.rowid(env.dbs)? } else { None };
@@ -265,7 +331,12 @@ impl Vdbe {
         Ok(jump_if(pred(ord), target))
     }
 
-    pub(crate) fn op_idx_rowid(&mut self, env: &mut VdbeEnv, cursor: CursorId, dest: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_idx_rowid(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
         let c = self.cursor_mut(cursor)?;
         let n = c.n_fields(env.dbs)?;
         let m = match n.checked_sub(1) {
@@ -298,7 +369,12 @@ impl Vdbe {
 
     /// Seeks an index cursor to `vals`; true when an entry with that key
     /// prefix exists (the cursor is then on it).
-    pub(crate) fn key_exists(&mut self, env: &mut VdbeEnv, cursor: CursorId, vals: &[Value]) -> Result<bool, VdbeError> {
+    pub(crate) fn key_exists(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        vals: &[Value],
+    ) -> Result<bool, VdbeError> {
         let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
         let c = self.cursor_mut(cursor)?;
         if !c.seek_key(env.dbs, &refs, SeekMode::Ge)? {
@@ -307,7 +383,12 @@ impl Vdbe {
         Ok(c.compare_key(env.dbs, &refs)? == Ordering::Equal)
     }
 
-    pub(crate) fn op_count(&mut self, env: &mut VdbeEnv, cursor: CursorId, dest: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_count(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
         let n = self.cursor_mut(cursor)?.count(env.dbs)?;
         self.set_reg(dest, Mem::Int(n))?;
         Ok(Flow::Next)
@@ -322,13 +403,24 @@ impl Vdbe {
         }
     }
 
-    pub(crate) fn op_sorter_open(&mut self, cursor: CursorId, key_info: &Arc<KeyInfo>) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_sorter_open(
+        &mut self,
+        cursor: CursorId,
+        key_info: &Arc<KeyInfo>,
+    ) -> Result<Flow, VdbeError> {
         let s = Sorter::new(Arc::clone(key_info));
-        self.set_cursor(cursor, VdbeCursor::with_kind(CursorKind::Sorter(s), Some(Arc::clone(key_info))))?;
+        self.set_cursor(
+            cursor,
+            VdbeCursor::with_kind(CursorKind::Sorter(s), Some(Arc::clone(key_info))),
+        )?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_sorter_insert(&mut self, cursor: CursorId, record: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_sorter_insert(
+        &mut self,
+        cursor: CursorId,
+        record: Reg,
+    ) -> Result<Flow, VdbeError> {
         let rec = match self.reg(record)? {
             Mem::Blob(b) | Mem::Text(b) => b.clone(),
             other => return Err(internal(format!("SorterInsert of a non-record {other:?}"))),
@@ -337,12 +429,21 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_sorter_sort(&mut self, cursor: CursorId, if_empty: Addr) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_sorter_sort(
+        &mut self,
+        cursor: CursorId,
+        if_empty: Addr,
+    ) -> Result<Flow, VdbeError> {
         let nonempty = self.sorter_mut(cursor)?.sort()?;
         Ok(jump_if(!nonempty, if_empty))
     }
 
-    pub(crate) fn op_sorter_data(&mut self, cursor: CursorId, dest: Reg, pseudo: CursorId) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_sorter_data(
+        &mut self,
+        cursor: CursorId,
+        dest: Reg,
+        pseudo: CursorId,
+    ) -> Result<Flow, VdbeError> {
         let data = self.sorter_mut(cursor)?.data().map(<[u8]>::to_vec);
         self.set_reg(dest, data.map_or(Mem::Null, Mem::Blob))?;
         if let Some(Some(p)) = self.cursors.get_mut(pseudo) {
@@ -352,9 +453,14 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_sorter_next(&mut self, env: &mut VdbeEnv, cursor: CursorId, target: Addr) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_sorter_next(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        target: Addr,
+    ) -> Result<Flow, VdbeError> {
         self.check_interrupt(env)?;
-        let more = self.sorter_mut(cursor)?.next();
+        let more = self.sorter_mut(cursor)?.advance();
         Ok(jump_if(more, target))
     }
 }

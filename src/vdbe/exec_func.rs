@@ -116,10 +116,22 @@ impl Vdbe {
         dest: Reg,
         collation: &Option<Arc<dyn Collation>>,
     ) -> Result<Flow, VdbeError> {
-        let argv: Vec<ValueRef> = self.regs.get(args..args + n_args).ok_or_else(|| internal("Function arguments out of range"))?.iter().map(Mem::as_value_ref).collect();
-        let mut fenv = VmFuncEnv { conn: env.conn, now: &mut self.now_ms };
+        let argv: Vec<ValueRef> = self
+            .regs
+            .get(args..args + n_args)
+            .ok_or_else(|| internal("Function arguments out of range"))?
+            .iter()
+            .map(Mem::as_value_ref)
+            .collect();
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
         let coll: &dyn Collation = collation.as_deref().unwrap_or(&Binary);
-        let mut ctx = FuncContext { env: &mut fenv, collation: coll };
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: coll,
+        };
         let v = match &func.kind {
             FuncKind::Scalar(f) => f(&mut ctx, &argv)?,
             FuncKind::UserScalar(f) => f.call(&mut ctx, &argv)?,
@@ -152,9 +164,21 @@ impl Vdbe {
             Mem::Agg(s) => s,
             _ => new_accumulator(func)?,
         };
-        let argv: Vec<ValueRef> = self.regs.get(args..args + n_args).ok_or_else(|| internal("AggStep arguments out of range"))?.iter().map(Mem::as_value_ref).collect();
-        let mut fenv = VmFuncEnv { conn: env.conn, now: &mut self.now_ms };
-        let mut ctx = FuncContext { env: &mut fenv, collation: &Binary };
+        let argv: Vec<ValueRef> = self
+            .regs
+            .get(args..args + n_args)
+            .ok_or_else(|| internal("AggStep arguments out of range"))?
+            .iter()
+            .map(Mem::as_value_ref)
+            .collect();
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: &Binary,
+        };
         let r = state.step(&mut ctx, &argv);
         drop(argv);
         self.set_reg(acc, Mem::Agg(state))?;
@@ -164,8 +188,18 @@ impl Vdbe {
 
     /// DISTINCT aggregates: true when this argument tuple was seen before;
     /// otherwise remembers it.
-    fn seen_before(&mut self, env: &mut VdbeEnv, dc: CursorId, args: Reg, n_args: usize) -> Result<bool, VdbeError> {
-        let vals: Vec<Value> = self.reg_range(args, n_args)?.iter().map(Mem::to_value).collect();
+    fn seen_before(
+        &mut self,
+        env: &mut VdbeEnv,
+        dc: CursorId,
+        args: Reg,
+        n_args: usize,
+    ) -> Result<bool, VdbeError> {
+        let vals: Vec<Value> = self
+            .reg_range(args, n_args)?
+            .iter()
+            .map(Mem::to_value)
+            .collect();
         if self.key_exists(env, dc, &vals)? {
             return Ok(true);
         }
@@ -176,13 +210,24 @@ impl Vdbe {
         Ok(false)
     }
 
-    pub(crate) fn op_agg_final(&mut self, env: &mut VdbeEnv, func: &Arc<FuncDef>, acc: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_agg_final(
+        &mut self,
+        env: &mut VdbeEnv,
+        func: &Arc<FuncDef>,
+        acc: Reg,
+    ) -> Result<Flow, VdbeError> {
         let mut state = match std::mem::take(self.reg_mut(acc)?) {
             Mem::Agg(s) => s,
             _ => new_accumulator(func)?,
         };
-        let mut fenv = VmFuncEnv { conn: env.conn, now: &mut self.now_ms };
-        let mut ctx = FuncContext { env: &mut fenv, collation: &Binary };
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: &Binary,
+        };
         let v = state.finalize(&mut ctx)?;
         let m = Mem::from(v);
         check_length(&m)?;

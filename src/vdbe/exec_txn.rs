@@ -32,11 +32,13 @@ use super::insn::{OnError, Reg, SavepointOp};
 use super::mem::Mem;
 use super::vm::{Flow, StmtSavepoint, Vdbe};
 use crate::btree::{Btree, TreeKind};
-use crate::pager::TxnState;
 use crate::pager::Pgno;
+use crate::pager::TxnState;
 
 fn db_mut<'a>(env: &'a mut VdbeEnv, db: usize) -> Result<&'a mut Btree, VdbeError> {
-    env.dbs.get_mut(db).ok_or_else(|| internal(format!("no database {db}")))
+    env.dbs
+        .get_mut(db)
+        .ok_or_else(|| internal(format!("no database {db}")))
 }
 
 /// The transaction state of a database's pager.
@@ -123,19 +125,30 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_autocommit(&mut self, env: &mut VdbeEnv, autocommit: bool, rollback: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_autocommit(
+        &mut self,
+        env: &mut VdbeEnv,
+        autocommit: bool,
+        rollback: bool,
+    ) -> Result<Flow, VdbeError> {
         let was = env.conn.autocommit;
         match (autocommit, rollback) {
             (false, _) if !was => {
-                return Err(VdbeError::Error("cannot start a transaction within a transaction".into()))
+                return Err(VdbeError::Error(
+                    "cannot start a transaction within a transaction".into(),
+                ))
             }
             (false, _) => env.conn.autocommit = false,
             (true, true) if was => {
-                return Err(VdbeError::Error("cannot rollback - no transaction is active".into()))
+                return Err(VdbeError::Error(
+                    "cannot rollback - no transaction is active".into(),
+                ))
             }
             (true, true) => rollback_all(env),
             (true, false) if was => {
-                return Err(VdbeError::Error("cannot commit - no transaction is active".into()))
+                return Err(VdbeError::Error(
+                    "cannot commit - no transaction is active".into(),
+                ))
             }
             (true, false) => self.commit_txn(env)?,
         }
@@ -146,7 +159,9 @@ impl Vdbe {
     fn commit_txn(&mut self, env: &mut VdbeEnv) -> Result<(), VdbeError> {
         let own = usize::from(!self.program.readonly);
         if env.conn.active_writers > own {
-            return Err(VdbeError::Busy("cannot commit transaction - SQL statements in progress".into()));
+            return Err(VdbeError::Busy(
+                "cannot commit transaction - SQL statements in progress".into(),
+            ));
         }
         if let Err(e) = commit_all(env) {
             if e.is_busy() {
@@ -162,7 +177,12 @@ impl Vdbe {
         Ok(())
     }
 
-    pub(crate) fn op_savepoint(&mut self, env: &mut VdbeEnv, op: SavepointOp, name: &str) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_savepoint(
+        &mut self,
+        env: &mut VdbeEnv,
+        op: SavepointOp,
+        name: &str,
+    ) -> Result<Flow, VdbeError> {
         if op == SavepointOp::Begin {
             if env.conn.autocommit {
                 env.conn.autocommit = false;
@@ -178,26 +198,33 @@ impl Vdbe {
             }
             return Ok(Flow::Next);
         }
-        let Some(i) = env.conn.savepoints.iter().rposition(|(n, _)| n.eq_ignore_ascii_case(name)) else {
+        let Some(i) = env
+            .conn
+            .savepoints
+            .iter()
+            .rposition(|(n, _)| n.eq_ignore_ascii_case(name))
+        else {
             return Err(VdbeError::Error(format!("no such savepoint: {name}")));
         };
         let depth = i as u32 + 1;
         match op {
-            SavepointOp::Release if i == 0 && env.conn.savepoint_began_txn => self.commit_txn(env)?,
+            SavepointOp::Release if i == 0 && env.conn.savepoint_began_txn => {
+                self.commit_txn(env)?
+            }
             SavepointOp::Release => {
                 for bt in env.dbs.iter_mut() {
-                if txn_state(bt) != TxnState::Write {
-                    continue;
-                }
+                    if txn_state(bt) != TxnState::Write {
+                        continue;
+                    }
                     bt.pager().savepoint_release(depth)?;
                 }
                 env.conn.savepoints.truncate(i);
             }
             SavepointOp::Rollback | SavepointOp::Begin => {
                 for bt in env.dbs.iter_mut() {
-                if txn_state(bt) != TxnState::Write {
-                    continue;
-                }
+                    if txn_state(bt) != TxnState::Write {
+                        continue;
+                    }
                     bt.pager().savepoint_rollback(depth)?;
                     bt.invalidate_cursors();
                 }
@@ -208,13 +235,25 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_read_cookie(&mut self, env: &mut VdbeEnv, db: usize, dest: Reg, idx: usize) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_read_cookie(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        dest: Reg,
+        idx: usize,
+    ) -> Result<Flow, VdbeError> {
         let v = db_mut(env, db)?.get_meta(idx)?;
         self.set_reg(dest, Mem::Int(i64::from(v)))?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_set_cookie(&mut self, env: &mut VdbeEnv, db: usize, idx: usize, value: i64) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_set_cookie(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        idx: usize,
+        value: i64,
+    ) -> Result<Flow, VdbeError> {
         db_mut(env, db)?.set_meta(idx, value as u32)?;
         if idx == 1 {
             env.conn.schema_changed = true;
@@ -222,18 +261,35 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_create_btree(&mut self, env: &mut VdbeEnv, db: usize, dest: Reg, kind: TreeKind) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_create_btree(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        dest: Reg,
+        kind: TreeKind,
+    ) -> Result<Flow, VdbeError> {
         let root = db_mut(env, db)?.create_tree(kind)?;
         self.set_reg(dest, Mem::Int(i64::from(root)))?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_destroy(&mut self, env: &mut VdbeEnv, db: usize, root: Pgno) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_destroy(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        root: Pgno,
+    ) -> Result<Flow, VdbeError> {
         db_mut(env, db)?.drop_tree(root)?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_clear(&mut self, env: &mut VdbeEnv, db: usize, root: Pgno, count_change: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_clear(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        root: Pgno,
+        count_change: bool,
+    ) -> Result<Flow, VdbeError> {
         let n = db_mut(env, db)?.clear_tree(root)?;
         if count_change {
             self.n_change += i64::try_from(n).unwrap_or(i64::MAX);
@@ -294,7 +350,12 @@ impl Vdbe {
     }
 
     /// Ends a failed run according to `on_error` (see the module table).
-    pub(crate) fn finish_error(&mut self, env: &mut VdbeEnv, e: &VdbeError, on_error: OnError) -> Result<(), VdbeError> {
+    pub(crate) fn finish_error(
+        &mut self,
+        env: &mut VdbeEnv,
+        e: &VdbeError,
+        on_error: OnError,
+    ) -> Result<(), VdbeError> {
         if self.finished {
             return Ok(());
         }

@@ -29,20 +29,37 @@ pub(crate) fn check_length(m: &Mem) -> Result<(), VdbeError> {
 }
 
 impl Vdbe {
-    pub(crate) fn op_arith(&mut self, op: ArithOp, lhs: Reg, rhs: Reg, dest: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_arith(
+        &mut self,
+        op: ArithOp,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
         let r = arith(op, self.reg(lhs)?, self.reg(rhs)?);
         check_length(&r)?;
         self.set_reg(dest, r)?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_unary(&mut self, src: Reg, dest: Reg, f: fn(&Mem) -> Mem) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_unary(
+        &mut self,
+        src: Reg,
+        dest: Reg,
+        f: fn(&Mem) -> Mem,
+    ) -> Result<Flow, VdbeError> {
         let r = f(self.reg(src)?);
         self.set_reg(dest, r)?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_and_or(&mut self, is_and: bool, lhs: Reg, rhs: Reg, dest: Reg) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_and_or(
+        &mut self,
+        is_and: bool,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
         let r = and_or(is_and, self.reg(lhs)?, self.reg(rhs)?);
         self.set_reg(dest, r)?;
         Ok(Flow::Next)
@@ -82,13 +99,24 @@ impl Vdbe {
         Ok(if jump { Flow::Jump(target) } else { Flow::Next })
     }
 
-    pub(crate) fn op_is_true(&mut self, src: Reg, dest: Reg, null_value: bool, invert: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_is_true(
+        &mut self,
+        src: Reg,
+        dest: Reg,
+        null_value: bool,
+        invert: bool,
+    ) -> Result<Flow, VdbeError> {
         let t = self.reg(src)?.truth(null_value) ^ invert;
         self.set_reg(dest, Mem::Int(i64::from(t)))?;
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_affinity(&mut self, start: Reg, count: usize, affs: &[Affinity]) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_affinity(
+        &mut self,
+        start: Reg,
+        count: usize,
+        affs: &[Affinity],
+    ) -> Result<Flow, VdbeError> {
         for (i, aff) in affs.iter().take(count).enumerate() {
             apply_column_affinity(self.reg_mut(start + i)?, *aff);
         }

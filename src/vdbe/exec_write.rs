@@ -63,7 +63,11 @@ impl Vdbe {
                 *m = Mem::from(v);
             }
         }
-        let vals: Vec<ValueRef> = self.reg_range(start, count)?.iter().map(Mem::as_value_ref).collect();
+        let vals: Vec<ValueRef> = self
+            .reg_range(start, count)?
+            .iter()
+            .map(Mem::as_value_ref)
+            .collect();
         let mut out = Vec::new();
         encode_record(&vals, &mut out);
         let rec = Mem::Blob(out);
@@ -121,8 +125,15 @@ impl Vdbe {
             Mem::Int(i) => *i,
             other => return Err(internal(format!("Insert with non-integer rowid {other:?}"))),
         };
-        let rec = self.regs.get(record).ok_or_else(|| internal("Insert record register"))?;
-        let c = self.cursors.get_mut(cursor).and_then(|c| c.as_mut()).ok_or_else(|| internal("Insert on a closed cursor"))?;
+        let rec = self
+            .regs
+            .get(record)
+            .ok_or_else(|| internal("Insert record register"))?;
+        let c = self
+            .cursors
+            .get_mut(cursor)
+            .and_then(|c| c.as_mut())
+            .ok_or_else(|| internal("Insert on a closed cursor"))?;
         match rec {
             Mem::Blob(b) | Mem::Text(b) => c.insert_row(env.dbs, id, b)?,
             Mem::Null => c.insert_row(env.dbs, id, &[])?,
@@ -137,7 +148,12 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_delete(&mut self, env: &mut VdbeEnv, cursor: CursorId, count_change: bool) -> Result<Flow, VdbeError> {
+    pub(crate) fn op_delete(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        count_change: bool,
+    ) -> Result<Flow, VdbeError> {
         self.cursor_mut(cursor)?.delete(env.dbs)?;
         if count_change {
             self.n_change += 1;
@@ -145,9 +161,21 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_idx_insert(&mut self, env: &mut VdbeEnv, cursor: CursorId, key: Reg) -> Result<Flow, VdbeError> {
-        let rec = self.regs.get(key).ok_or_else(|| internal("IdxInsert key register"))?;
-        let c = self.cursors.get_mut(cursor).and_then(|c| c.as_mut()).ok_or_else(|| internal("IdxInsert on a closed cursor"))?;
+    pub(crate) fn op_idx_insert(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        key: Reg,
+    ) -> Result<Flow, VdbeError> {
+        let rec = self
+            .regs
+            .get(key)
+            .ok_or_else(|| internal("IdxInsert key register"))?;
+        let c = self
+            .cursors
+            .get_mut(cursor)
+            .and_then(|c| c.as_mut())
+            .ok_or_else(|| internal("IdxInsert on a closed cursor"))?;
         match rec {
             Mem::Blob(b) | Mem::Text(b) => c.insert_key(env.dbs, b)?,
             other => return Err(internal(format!("IdxInsert of a non-record {other:?}"))),
@@ -155,8 +183,18 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
-    pub(crate) fn op_idx_delete(&mut self, env: &mut VdbeEnv, cursor: CursorId, key: Reg, n_keys: usize) -> Result<Flow, VdbeError> {
-        let vals: Vec<Value> = self.reg_range(key, n_keys)?.iter().map(Mem::to_value).collect();
+    pub(crate) fn op_idx_delete(
+        &mut self,
+        env: &mut VdbeEnv,
+        cursor: CursorId,
+        key: Reg,
+        n_keys: usize,
+    ) -> Result<Flow, VdbeError> {
+        let vals: Vec<Value> = self
+            .reg_range(key, n_keys)?
+            .iter()
+            .map(Mem::to_value)
+            .collect();
         if self.key_exists(env, cursor, &vals)? {
             self.cursor_mut(cursor)?.delete(env.dbs)?;
         }

@@ -27,7 +27,12 @@ pub struct ExplainOperands {
 }
 
 pub(super) fn ops(p1: usize, p2: usize, p3: usize) -> ExplainOperands {
-    ExplainOperands { p1: p1 as i64, p2: p2 as i64, p3: p3 as i64, ..Default::default() }
+    ExplainOperands {
+        p1: p1 as i64,
+        p2: p2 as i64,
+        p3: p3 as i64,
+        ..Default::default()
+    }
 }
 
 pub(super) fn with_p4(mut o: ExplainOperands, p4: impl Into<String>) -> ExplainOperands {
@@ -45,7 +50,11 @@ pub(super) fn key_info_p4(ki: &KeyInfo) -> String {
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let desc = if ki.desc.get(i).copied().unwrap_or(false) { "-" } else { "" };
+            let desc = if ki.desc.get(i).copied().unwrap_or(false) {
+                "-"
+            } else {
+                ""
+            };
             format!("{desc}{}", c.name())
         })
         .collect();
@@ -65,7 +74,10 @@ pub(super) fn value_p4(v: &Value) -> String {
         Value::Integer(i) => i.to_string(),
         Value::Real(r) => crate::printf::render_real(*r),
         Value::Text(t) => String::from_utf8_lossy(t).into_owned(),
-        Value::Blob(b) => format!("x'{}'", b.iter().map(|x| format!("{x:02x}")).collect::<String>()),
+        Value::Blob(b) => format!(
+            "x'{}'",
+            b.iter().map(|x| format!("{x:02x}")).collect::<String>()
+        ),
     }
 }
 
@@ -209,9 +221,9 @@ pub fn explain_rows(program: &Program) -> Vec<[Value; 8]> {
                 Value::Integer(o.p3),
                 o.p4.map_or(Value::Null, |s| Value::Text(s.into_bytes())),
                 Value::Integer(o.p5),
-                o.comment.map_or(Value::Null, |s| Value::Text(s.into_bytes())),
+                o.comment
+                    .map_or(Value::Null, |s| Value::Text(s.into_bytes())),
             ]
         })
         .collect()
 }
-

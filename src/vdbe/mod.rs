@@ -26,9 +26,9 @@
 //! | `explain.rs`, `explain_ops.rs` | EXPLAIN rows |
 //! | `error.rs` | `VdbeError` → `ResultCode` |
 
+pub mod env;
 pub mod insn;
 pub mod program;
-pub mod env;
 
 mod arith;
 mod compare;
@@ -58,7 +58,8 @@ pub use error::VdbeError;
 pub use exec_func::{random_bytes, random_i64};
 pub use explain::{explain_rows, ExplainOperands};
 pub use insn::{
-    Addr, ArithOp, CmpFlags, CmpOp, CursorId, InsertFlags, Insn, OnError, Reg, RootPage, SavepointOp,
+    Addr, ArithOp, CmpFlags, CmpOp, CursorId, InsertFlags, Insn, OnError, Reg, RootPage,
+    SavepointOp,
 };
 pub use mem::{Mem, RowSet};
 pub use program::{ColumnInfo, Program};

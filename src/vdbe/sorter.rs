@@ -51,7 +51,10 @@ pub struct Sorter {
 impl Sorter {
     /// An empty sorter ordering records by `key_info`.
     pub fn new(key_info: Arc<KeyInfo>) -> Sorter {
-        Sorter { key_info, state: State::Building(Vec::new()) }
+        Sorter {
+            key_info,
+            state: State::Building(Vec::new()),
+        }
     }
 
     /// Adds a record (OP_SorterInsert). After `sort`, starts a new batch.
@@ -96,7 +99,7 @@ impl Sorter {
     }
 
     /// Advances (OP_SorterNext); false past the last record.
-    pub fn next(&mut self) -> bool {
+    pub fn advance(&mut self) -> bool {
         match &mut self.state {
             State::Reading(SortedSource::Memory { records, pos }) => {
                 if *pos < records.len() {
@@ -124,7 +127,7 @@ mod tests {
         let mut out = vec![];
         while let Some(d) = s.data() {
             out.push(RecordHeader::parse(d).unwrap().values(d).unwrap());
-            s.next();
+            s.advance();
         }
         out
     }
@@ -156,7 +159,12 @@ mod tests {
         let mut s = Sorter::new(Arc::new(KeyInfo::binary(1)));
         assert!(!s.sort().unwrap());
         assert!(s.data().is_none());
-        for v in [ValueRef::Text(b"x"), ValueRef::Null, ValueRef::Real(1.5), ValueRef::Integer(1)] {
+        for v in [
+            ValueRef::Text(b"x"),
+            ValueRef::Null,
+            ValueRef::Real(1.5),
+            ValueRef::Integer(1),
+        ] {
             s.insert(rec(&[v]));
         }
         assert!(s.sort().unwrap());

@@ -184,9 +184,10 @@ impl Vdbe {
     /// Column `i` of the current result row (NULL when there is none).
     pub fn column(&self, i: usize) -> ValueRef<'_> {
         match self.row {
-            Some((start, n)) if i < n => {
-                self.regs.get(start + i).map_or(ValueRef::Null, |m| m.as_value_ref())
-            }
+            Some((start, n)) if i < n => self
+                .regs
+                .get(start + i)
+                .map_or(ValueRef::Null, |m| m.as_value_ref()),
             _ => ValueRef::Null,
         }
     }
@@ -309,11 +310,15 @@ impl Vdbe {
     // ---- register and cursor access ----
 
     pub(crate) fn reg(&self, r: Reg) -> Result<&Mem, VdbeError> {
-        self.regs.get(r).ok_or_else(|| internal(format!("register {r} out of range")))
+        self.regs
+            .get(r)
+            .ok_or_else(|| internal(format!("register {r} out of range")))
     }
 
     pub(crate) fn reg_mut(&mut self, r: Reg) -> Result<&mut Mem, VdbeError> {
-        self.regs.get_mut(r).ok_or_else(|| internal(format!("register {r} out of range")))
+        self.regs
+            .get_mut(r)
+            .ok_or_else(|| internal(format!("register {r} out of range")))
     }
 
     pub(crate) fn set_reg(&mut self, r: Reg, m: Mem) -> Result<(), VdbeError> {
@@ -336,7 +341,10 @@ impl Vdbe {
     }
 
     pub(crate) fn set_cursor(&mut self, c: CursorId, cur: VdbeCursor) -> Result<(), VdbeError> {
-        let slot = self.cursors.get_mut(c).ok_or_else(|| internal(format!("cursor {c} out of range")))?;
+        let slot = self
+            .cursors
+            .get_mut(c)
+            .ok_or_else(|| internal(format!("cursor {c} out of range")))?;
         *slot = Some(cur);
         Ok(())
     }
@@ -350,69 +358,262 @@ impl Vdbe {
             I::Return { reg } => self.op_return(*reg),
             I::Once { target } => self.op_once(*target),
             I::Halt { rc, on_error, msg } => self.op_halt(env, *rc, *on_error, msg.as_deref()),
-            I::HaltIfNull { reg, rc, on_error, msg } => self.op_halt_if_null(env, *reg, *rc, *on_error, msg),
-            I::If { reg, target, jump_if_null } => self.op_if(*reg, *target, *jump_if_null, true),
-            I::IfNot { reg, target, jump_if_null } => self.op_if(*reg, *target, *jump_if_null, false),
+            I::HaltIfNull {
+                reg,
+                rc,
+                on_error,
+                msg,
+            } => self.op_halt_if_null(env, *reg, *rc, *on_error, msg),
+            I::If {
+                reg,
+                target,
+                jump_if_null,
+            } => self.op_if(*reg, *target, *jump_if_null, true),
+            I::IfNot {
+                reg,
+                target,
+                jump_if_null,
+            } => self.op_if(*reg, *target, *jump_if_null, false),
             I::IsNull { reg, target } => self.op_is_null(*reg, *target, true),
             I::NotNull { reg, target } => self.op_is_null(*reg, *target, false),
-            I::IfPos { reg, target, decrement } => self.op_if_pos(*reg, *target, *decrement),
+            I::IfPos {
+                reg,
+                target,
+                decrement,
+            } => self.op_if_pos(*reg, *target, *decrement),
             I::DecrJumpZero { reg, target } => self.op_decr_jump_zero(*reg, *target),
             I::MustBeInt { reg, target } => self.op_must_be_int(*reg, *target),
-            I::OffsetLimit { limit, dest, offset } => self.op_offset_limit(*limit, *dest, *offset),
+            I::OffsetLimit {
+                limit,
+                dest,
+                offset,
+            } => self.op_offset_limit(*limit, *dest, *offset),
             I::Noop => Ok(Flow::Next),
-            I::Transaction { db, write, schema_cookie } => self.op_transaction(env, *db, *write, *schema_cookie),
-            I::AutoCommit { autocommit, rollback } => self.op_autocommit(env, *autocommit, *rollback),
+            I::Transaction {
+                db,
+                write,
+                schema_cookie,
+            } => self.op_transaction(env, *db, *write, *schema_cookie),
+            I::AutoCommit {
+                autocommit,
+                rollback,
+            } => self.op_autocommit(env, *autocommit, *rollback),
             I::Savepoint { op, name } => self.op_savepoint(env, *op, name),
             I::ReadCookie { db, dest, idx } => self.op_read_cookie(env, *db, *dest, *idx),
             I::SetCookie { db, idx, value } => self.op_set_cookie(env, *db, *idx, *value),
             I::CreateBtree { db, dest, kind } => self.op_create_btree(env, *db, *dest, *kind),
             I::Destroy { db, root } => self.op_destroy(env, *db, *root),
-            I::Clear { db, root, count_change } => self.op_clear(env, *db, *root, *count_change),
+            I::Clear {
+                db,
+                root,
+                count_change,
+            } => self.op_clear(env, *db, *root, *count_change),
             I::ParseSchema { .. } => self.op_parse_schema(env),
-            I::OpenRead { cursor, db, root, key_info, .. } => self.op_open(env, *cursor, *db, *root, key_info, false),
-            I::OpenWrite { cursor, db, root, key_info, .. } => self.op_open(env, *cursor, *db, *root, key_info, true),
-            I::OpenEphemeral { cursor, key_info, .. } => self.op_open_ephemeral(*cursor, key_info),
+            I::OpenRead {
+                cursor,
+                db,
+                root,
+                key_info,
+                ..
+            } => self.op_open(env, *cursor, *db, *root, key_info, false),
+            I::OpenWrite {
+                cursor,
+                db,
+                root,
+                key_info,
+                ..
+            } => self.op_open(env, *cursor, *db, *root, key_info, true),
+            I::OpenEphemeral {
+                cursor, key_info, ..
+            } => self.op_open_ephemeral(*cursor, key_info),
             I::OpenPseudo { cursor, reg, .. } => self.op_open_pseudo(*cursor, *reg),
             I::Close { cursor } => self.op_close(*cursor),
             I::Rewind { cursor, if_empty } => self.op_rewind(env, *cursor, *if_empty, true),
             I::Last { cursor, if_empty } => self.op_rewind(env, *cursor, *if_empty, false),
             I::Next { cursor, target } => self.op_next(env, *cursor, *target, true),
             I::Prev { cursor, target } => self.op_next(env, *cursor, *target, false),
-            I::Column { cursor, column, dest, default } => self.op_column(env, *cursor, *column, *dest, default.as_ref()),
+            I::Column {
+                cursor,
+                column,
+                dest,
+                default,
+            } => self.op_column(env, *cursor, *column, *dest, default.as_ref()),
             I::Rowid { cursor, dest } => self.op_rowid(env, *cursor, *dest),
             I::NullRow { cursor } => self.op_null_row(*cursor),
-            I::SeekRowid { cursor, rowid, not_found } => self.op_seek_rowid(env, *cursor, *rowid, *not_found, true),
-            I::NotExists { cursor, rowid, not_found } => self.op_seek_rowid(env, *cursor, *rowid, *not_found, false),
-            I::SeekGE { cursor, key, n_keys, not_found } => self.op_seek(env, *cursor, *key, *n_keys, *not_found, super::ephemeral::SeekMode::Ge),
-            I::SeekGT { cursor, key, n_keys, not_found } => self.op_seek(env, *cursor, *key, *n_keys, *not_found, super::ephemeral::SeekMode::Gt),
-            I::SeekLE { cursor, key, n_keys, not_found } => self.op_seek(env, *cursor, *key, *n_keys, *not_found, super::ephemeral::SeekMode::Le),
-            I::SeekLT { cursor, key, n_keys, not_found } => self.op_seek(env, *cursor, *key, *n_keys, *not_found, super::ephemeral::SeekMode::Lt),
-            I::IdxGE { cursor, key, n_keys, target } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_ge()),
-            I::IdxGT { cursor, key, n_keys, target } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_gt()),
-            I::IdxLE { cursor, key, n_keys, target } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_le()),
-            I::IdxLT { cursor, key, n_keys, target } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_lt()),
+            I::SeekRowid {
+                cursor,
+                rowid,
+                not_found,
+            } => self.op_seek_rowid(env, *cursor, *rowid, *not_found, true),
+            I::NotExists {
+                cursor,
+                rowid,
+                not_found,
+            } => self.op_seek_rowid(env, *cursor, *rowid, *not_found, false),
+            I::SeekGE {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Ge,
+            ),
+            I::SeekGT {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Gt,
+            ),
+            I::SeekLE {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Le,
+            ),
+            I::SeekLT {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Lt,
+            ),
+            I::IdxGE {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_ge()),
+            I::IdxGT {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_gt()),
+            I::IdxLE {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_le()),
+            I::IdxLT {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_lt()),
             I::IdxRowid { cursor, dest } => self.op_idx_rowid(env, *cursor, *dest),
-            I::Found { cursor, key, n_keys, target } => self.op_found(env, *cursor, *key, *n_keys, *target, super::exec_cursor::FoundKind::Found),
-            I::NotFound { cursor, key, n_keys, target } => self.op_found(env, *cursor, *key, *n_keys, *target, super::exec_cursor::FoundKind::NotFound),
-            I::NoConflict { cursor, key, n_keys, target } => self.op_found(env, *cursor, *key, *n_keys, *target, super::exec_cursor::FoundKind::NoConflict),
+            I::Found {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_found(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *target,
+                super::exec_cursor::FoundKind::Found,
+            ),
+            I::NotFound {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_found(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *target,
+                super::exec_cursor::FoundKind::NotFound,
+            ),
+            I::NoConflict {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_found(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *target,
+                super::exec_cursor::FoundKind::NoConflict,
+            ),
             I::Count { cursor, dest } => self.op_count(env, *cursor, *dest),
-            I::NewRowid { cursor, dest, autoinc_reg } => self.op_new_rowid(env, *cursor, *dest, *autoinc_reg),
-            I::Insert { cursor, record, rowid, flags } => self.op_insert(env, *cursor, *record, *rowid, flags),
-            I::Delete { cursor, count_change, .. } => self.op_delete(env, *cursor, *count_change),
+            I::NewRowid {
+                cursor,
+                dest,
+                autoinc_reg,
+            } => self.op_new_rowid(env, *cursor, *dest, *autoinc_reg),
+            I::Insert {
+                cursor,
+                record,
+                rowid,
+                flags,
+            } => self.op_insert(env, *cursor, *record, *rowid, flags),
+            I::Delete {
+                cursor,
+                count_change,
+                ..
+            } => self.op_delete(env, *cursor, *count_change),
             I::IdxInsert { cursor, key } => self.op_idx_insert(env, *cursor, *key),
-            I::IdxDelete { cursor, key, n_keys } => self.op_idx_delete(env, *cursor, *key, *n_keys),
-            I::MakeRecord { start, count, dest, affinities } => self.op_make_record(*start, *count, *dest, affinities.as_deref()),
+            I::IdxDelete {
+                cursor,
+                key,
+                n_keys,
+            } => self.op_idx_delete(env, *cursor, *key, *n_keys),
+            I::MakeRecord {
+                start,
+                count,
+                dest,
+                affinities,
+            } => self.op_make_record(*start, *count, *dest, affinities.as_deref()),
             I::Integer { value, dest } => self.set_reg(*dest, Mem::Int(*value)).map(|_| Flow::Next),
             I::Real { value, dest } => self.set_reg(*dest, Mem::Real(*value)).map(|_| Flow::Next),
-            I::String8 { value, dest } => self.set_reg(*dest, Mem::Text(value.to_vec())).map(|_| Flow::Next),
-            I::Blob { value, dest } => self.set_reg(*dest, Mem::Blob(value.to_vec())).map(|_| Flow::Next),
+            I::String8 { value, dest } => self
+                .set_reg(*dest, Mem::Text(value.to_vec()))
+                .map(|_| Flow::Next),
+            I::Blob { value, dest } => self
+                .set_reg(*dest, Mem::Blob(value.to_vec()))
+                .map(|_| Flow::Next),
             I::Null { dest, count } => self.op_null(*dest, *count),
             I::Variable { index, dest } => self.op_variable(*index, *dest),
             I::Copy { src, dest, count } => self.op_copy(*src, *dest, *count),
             I::SCopy { src, dest } => self.op_copy(*src, *dest, 1),
             I::Move { src, dest, count } => self.op_move(*src, *dest, *count),
             I::ResultRow { start, count } => self.op_result_row(*start, *count),
-            I::Affinity { start, count, affinities } => self.op_affinity(*start, *count, affinities),
+            I::Affinity {
+                start,
+                count,
+                affinities,
+            } => self.op_affinity(*start, *count, affinities),
             I::Cast { reg, affinity } => self.op_cast(*reg, *affinity),
             I::RealAffinity { reg } => self.op_real_affinity(*reg),
             I::Arith { op, lhs, rhs, dest } => self.op_arith(*op, *lhs, *rhs, *dest),
@@ -421,15 +622,44 @@ impl Vdbe {
             I::Negative { src, dest } => self.op_unary(*src, *dest, super::arith::negate),
             I::And { lhs, rhs, dest } => self.op_and_or(true, *lhs, *rhs, *dest),
             I::Or { lhs, rhs, dest } => self.op_and_or(false, *lhs, *rhs, *dest),
-            I::Compare { op, lhs, rhs, target, flags } => self.op_compare(*op, *lhs, *rhs, *target, flags),
-            I::IsTrue { src, dest, null_value, invert } => self.op_is_true(*src, *dest, *null_value, *invert),
-            I::Function { func, args, n_args, dest, collation } => self.op_function(env, func, *args, *n_args, *dest, collation),
-            I::AggStep { func, args, n_args, acc, distinct } => self.op_agg_step(env, func, *args, *n_args, *acc, *distinct),
+            I::Compare {
+                op,
+                lhs,
+                rhs,
+                target,
+                flags,
+            } => self.op_compare(*op, *lhs, *rhs, *target, flags),
+            I::IsTrue {
+                src,
+                dest,
+                null_value,
+                invert,
+            } => self.op_is_true(*src, *dest, *null_value, *invert),
+            I::Function {
+                func,
+                args,
+                n_args,
+                dest,
+                collation,
+            } => self.op_function(env, func, *args, *n_args, *dest, collation),
+            I::AggStep {
+                func,
+                args,
+                n_args,
+                acc,
+                distinct,
+            } => self.op_agg_step(env, func, *args, *n_args, *acc, *distinct),
             I::AggFinal { func, acc, .. } => self.op_agg_final(env, func, *acc),
-            I::SorterOpen { cursor, key_info, .. } => self.op_sorter_open(*cursor, key_info),
+            I::SorterOpen {
+                cursor, key_info, ..
+            } => self.op_sorter_open(*cursor, key_info),
             I::SorterInsert { cursor, record } => self.op_sorter_insert(*cursor, *record),
             I::SorterSort { cursor, if_empty } => self.op_sorter_sort(*cursor, *if_empty),
-            I::SorterData { cursor, dest, pseudo } => self.op_sorter_data(*cursor, *dest, *pseudo),
+            I::SorterData {
+                cursor,
+                dest,
+                pseudo,
+            } => self.op_sorter_data(*cursor, *dest, *pseudo),
             I::SorterNext { cursor, target } => self.op_sorter_next(env, *cursor, *target),
             I::RowSetAdd { set, value } => self.op_rowset_add(*set, *value),
             I::RowSetRead { set, dest, if_done } => self.op_rowset_read(*set, *dest, *if_done),
