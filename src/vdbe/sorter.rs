@@ -25,7 +25,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::record::{compare_records, KeyInfo, RecordError};
+use crate::record::{compare_records_prefix, KeyInfo, RecordError};
 
 /// Where sorted records are read from.
 #[derive(Debug)]
@@ -75,7 +75,8 @@ impl Sorter {
         let mut err = None;
         let ki = &self.key_info;
         records.sort_by(|a, b| {
-            compare_records(a, b, ki).unwrap_or_else(|e| {
+            // Only the key columns order records; ties keep insertion order.
+            compare_records_prefix(a, b, ki, ki.collations.len()).unwrap_or_else(|e| {
                 err.get_or_insert(e);
                 Ordering::Equal
             })

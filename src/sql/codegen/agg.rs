@@ -62,6 +62,9 @@ impl Gen<'_> {
             .map(|(i, a)| (a.span, accs + i))
             .collect();
         let refs = self.referenced_columns(core, s, cols, scope)?;
+        if core.group_by.is_empty() {
+            return self.single_group(core, s, scope, cols, &aggs, &agg_map, accs, &refs, dest);
+        }
         let n_keys = core.group_by.len();
         let width = n_keys + refs.len();
         let sorter = self.b.alloc_cursor();
@@ -114,6 +117,55 @@ impl Gen<'_> {
         self.group_phase(
             core, s, scope, cols, &aggs, &agg_map, accs, &refs, sorter, dest,
         )
+    }
+
+    /// An aggregate query without GROUP BY: one pass stepping the
+    /// accumulators, then one output row (bare columns from the last row).
+    #[allow(clippy::too_many_arguments)]
+    fn single_group(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        scope: &Scope,
+        cols: &[OutCol],
+        aggs: &[Expr],
+        agg_map: &HashMap<Span, Reg>,
+        accs: Reg,
+        refs: &[ColumnKey],
+        dest: Dest,
+    ) -> Result<(), String> {
+        let last = self.b.alloc_reg();
+        self.b.emit(Insn::Null { dest: last, count: 1 });
+        self.b.emit(Insn::Null { dest: accs, count: aggs.len().max(1) });
+        let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
+        self.step_aggregates(aggs, accs, scope)?;
+        if !refs.is_empty() {
+            let start = self.b.alloc_regs(refs.len());
+            for (j, key) in refs.iter().enumerate() {
+                let si = scope.sources.iter().position(|s| s.cursor == key.0).unwrap_or(0);
+                let r = self.load_column(scope, si, key.1);
+                self.b.emit(Insn::SCopy { src: r, dest: start + j });
+            }
+            self.b.emit(Insn::MakeRecord { start, count: refs.len(), dest: last, affinities: None });
+        }
+        self.end_loops(lp);
+        let q = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenPseudo { cursor: q, reg: last, n_cols: refs.len().max(1) });
+        let remap = refs.iter().enumerate().map(|(j, k)| (*k, (q, j))).collect();
+        let q_scope = Scope { remap: Some(remap), aggs: Some(agg_map.clone()), ..scope.clone() };
+        let limits = self.limit_regs(s)?;
+        let done = self.b.new_label();
+        for (i, a) in aggs.iter().enumerate() {
+            let (def, n) = self.agg_def(a)?;
+            self.b.emit(Insn::AggFinal { func: def, acc: accs + i, n_args: n });
+        }
+        if let Some(h) = &core.having {
+            self.jump_if_false(h, done.addr(), &q_scope)?;
+        }
+        let row = self.eval_columns(cols, &q_scope)?;
+        self.output_with_limits(dest, row, cols.len(), limits, done.addr(), done.addr());
+        self.b.resolve(done);
+        Ok(())
     }
 
     /// Phase 2: walk the sorted records, stepping and emitting groups.
