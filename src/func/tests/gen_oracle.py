@@ -69,6 +69,33 @@ A.append(('count', [[], [], []]))
 for rows in [[['a', '-'], ['b', '+'], ['c', None]], [['a', 1], [None, 2], ['c', 3]], [['', ','], ['', ',']]]:
     A.append(('group_concat', rows))
 
+D = []
+tvs = ['2000-01-01', '2000-01-01 10:20', '2000-01-01 10:20:30', '2000-01-01 10:20:30.123', '2000-01-01T10:20:30.5Z',
+       '2013-10-07 04:23:19.120-04:00', '2013-10-07 08:23:19.120+14:00', '12:34', '12:34:56.789', '-0001-06-15',
+       '-4713-11-24 12:00:00', '9999-12-31 23:59:59.999', '2000-02-30', '2000-01-01 24:00', ' 2000-01-01',
+       '2000-1-1', '20000-01-01', 'x', '', '2451545', '2451545.5 ', 2451545, 2451545.25, 0, -1, 5373484.49999,
+       5373484.5, 1092941466, -210866760000, 253402300799, None, b'2000-01-01', '2024-02-29 23:59:59.9999',
+       '1970-01-01', '2023-01-01', '2023-12-31', '2020-12-31 12:00', '2021-01-03', '1999-12-31 23:59:60']
+mods = [[], ['+1 day'], ['-1 days'], ['+1.5 days'], ['+90 minutes'], ['-10 seconds'], ['+1 month'], ['-13 months'],
+        ['+1.5 months'], ['+1 year'], ['-2000 years'], ['+01:30'], ['-01:30:15.5'], ['+24:00'], ['start of day'],
+        ['start of month'], ['start of year'], ['start of week'], ['weekday 0'], ['weekday 3'], ['weekday 7'],
+        ['weekday 2.5'], ['unixepoch'], ['auto'], ['julianday'], ['localtime'], ['utc'], ['+1 fortnight'],
+        ['1 DAYS'], ['+ 1 day'], ['+1 day', 'start of month', '-1 day'], ['unixepoch', 'unixepoch'], [None],
+        ['+10000 years'], ['+1 hours', '+1 minutes', '+1 seconds'], ['START OF MONTH'], ['+5'], ['+1  day'],
+        ['+1.0e1 days'], ['-0.5 hour']]
+for tv in tvs:
+    for f in ['datetime', 'julianday', 'unixepoch']:
+        for m in mods[:14] if f == 'datetime' else [[]]:
+            D.append((f, [tv] + m))
+    for m in mods[14:]:
+        D.append(('datetime', [tv] + m))
+    D.append(('date', [tv])); D.append(('time', [tv]))
+for fmt in ['%Y-%m-%d %H:%M:%S', '%f', '%j %W %w', '%J', '%s', '%%', '%q', 'abc%', '', 'x%dy', None, '%Y%Y']:
+    for tv in ['2000-01-01 10:20:30.5', '2023-01-01', '2023-12-31 23:59:59.999', '2021-01-03', -1, '-0044-03-15']:
+        D.append(('strftime', [fmt, tv]))
+for d in ['2023-01-%02d' % i for i in range(1, 15)] + ['2024-12-%02d' % i for i in range(25, 32)]:
+    D.append(('strftime', ['%W %j %w', d]))
+
 def lit(v):
     if v is None: return 'N'
     if isinstance(v, bool): raise Exception
@@ -101,6 +128,10 @@ out = []
 for name, args in S:
     sql = 'select %s(%s)' % (name, ','.join('?' * len(args)))
     out.append('    ("%s", &[%s], %s),' % (name, ', '.join(lit(a) for a in args), want(sql, args)))
+dout = []
+for name, args in D:
+    sql = 'select %s(%s)' % (name, ','.join('?' * len(args)))
+    dout.append('    ("%s", &[%s], %s),' % (name, ', '.join(lit(a) for a in args), want(sql, args)))
 agg = []
 for name, rows in A:
     n = len(rows[0]) if rows else 1
@@ -128,5 +159,6 @@ pub(super) const CASES: &[%s] = &[
 half = len(out) // 2
 open('cases_scalar_a.rs', 'w').write(hdr % ('scalar', 'ScalarCase', 'ScalarCase', '\n'.join(out[:half])))
 open('cases_scalar_b.rs', 'w').write(hdr % ('scalar', 'ScalarCase', 'ScalarCase', '\n'.join(out[half:])))
+open('cases_date.rs', 'w').write(hdr % ('date', 'ScalarCase', 'ScalarCase', '\n'.join(dout)))
 open('cases_agg.rs', 'w').write(hdr % ('aggregate', 'AggCase', 'AggCase', '\n'.join(agg)))
 print(len(out), len(agg), file=sys.stderr)
