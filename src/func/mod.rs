@@ -17,12 +17,14 @@
 //! | `pattern.rs` | LIKE and GLOB (`like_match`, `glob_match`) |
 //! | `aggregate.rs` | count, sum, total, avg, min, max, group_concat |
 //! | `math.rs` | the math functions |
+//! | `datetime.rs` | the `DateTime` value: parsing, Julian days, modifiers |
 //! | `date.rs` | date, time, datetime, julianday, unixepoch, strftime |
 
 mod aggregate;
 mod context;
 mod core;
 mod date;
+mod datetime;
 mod math;
 mod pattern;
 mod registry;

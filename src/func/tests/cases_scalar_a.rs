@@ -5,6 +5,7 @@ use super::ScalarCase;
 #[allow(unused_imports)]
 use super::A::{B, I, N, R, T};
 
+#[rustfmt::skip]
 #[allow(clippy::approx_constant, clippy::excessive_precision)]
 pub(super) const CASES: &[ScalarCase] = &[
     ("abs", &[N], Ok(N)),

@@ -10,8 +10,11 @@
 //!    bits differ only in the last ulp (libm differences across platforms).
 
 mod cases_agg;
+mod cases_date_a;
+mod cases_date_b;
 mod cases_scalar_a;
 mod cases_scalar_b;
+mod unit;
 
 use super::{FuncContext, FuncEnv, FuncKind, Registry};
 use crate::record::{Binary, Value, ValueRef};
@@ -71,7 +74,7 @@ impl FuncEnv for TestEnv {
     }
     fn now_julian_ms(&mut self) -> i64 {
         // 2023-06-15 12:34:56.789 UTC
-        212_011_562_096_789
+        212_553_592_496_789
     }
 }
 
@@ -93,7 +96,11 @@ fn scalar_oracle_table() {
     let reg = Registry::builtins();
     let mut env = TestEnv { seed: 1 };
     let mut failed = Vec::new();
-    let all = cases_scalar_a::CASES.iter().chain(cases_scalar_b::CASES);
+    let all = cases_scalar_a::CASES
+        .iter()
+        .chain(cases_scalar_b::CASES)
+        .chain(cases_date_a::CASES)
+        .chain(cases_date_b::CASES);
     let mut total = 0;
     for (name, args, want) in all {
         total += 1;
