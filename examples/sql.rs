@@ -19,7 +19,10 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (path, sql) = match args.as_slice() {
         [_, p, s] => (p.as_str(), s.clone()),
-        [_, p] => (p.as_str(), std::io::read_to_string(std::io::stdin()).unwrap_or_default()),
+        [_, p] => (
+            p.as_str(),
+            std::io::read_to_string(std::io::stdin()).unwrap_or_default(),
+        ),
         _ => {
             eprintln!("usage: sql DB [SQL]");
             std::process::exit(2);
@@ -39,7 +42,9 @@ fn main() {
                 loop {
                     match stmt.step() {
                         Ok(StepResult::Row) => {
-                            let cols: Vec<String> = (0..stmt.column_count()).map(|i| render(stmt.column_value(i))).collect();
+                            let cols: Vec<String> = (0..stmt.column_count())
+                                .map(|i| render(stmt.column_value(i)))
+                                .collect();
                             println!("{}", cols.join("|"));
                         }
                         Ok(StepResult::Done) => break,

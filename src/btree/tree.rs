@@ -51,7 +51,12 @@ pub struct Btree<S: PageStore = Pager> {
 impl<S: PageStore> Btree<S> {
     /// Wraps a pager.
     pub fn new(pager: S) -> Btree<S> {
-        Btree { pager, change_seq: 1, in_write: false, wrote: false }
+        Btree {
+            pager,
+            change_seq: 1,
+            in_write: false,
+            wrote: false,
+        }
     }
 
     /// The underlying pager.
@@ -257,7 +262,11 @@ impl<S: PageStore> Btree<S> {
                     children.push(v.child(i)?);
                 }
             }
-            let n = if v.is_leaf() || !v.is_table() { v.ncell as i64 } else { 0 };
+            let n = if v.is_leaf() || !v.is_table() {
+                v.ncell as i64
+            } else {
+                0
+            };
             (n, children)
         };
         let mut total = n;

@@ -124,7 +124,12 @@ pub fn compare_records(a: &[u8], b: &[u8], ki: &KeyInfo) -> Result<Ordering, Rec
 
 /// Like [`compare_records`], but only the first `n` fields take part (a
 /// sorter's key columns; the rest of the record is its payload).
-pub fn compare_records_prefix(a: &[u8], b: &[u8], ki: &KeyInfo, n: usize) -> Result<Ordering, RecordError> {
+pub fn compare_records_prefix(
+    a: &[u8],
+    b: &[u8],
+    ki: &KeyInfo,
+    n: usize,
+) -> Result<Ordering, RecordError> {
     let ha = RecordHeader::parse(a)?;
     let hb = RecordHeader::parse(b)?;
     for i in 0..ha.len().min(hb.len()).min(n) {

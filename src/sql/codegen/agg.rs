@@ -135,29 +135,59 @@ impl Gen<'_> {
         dest: Dest,
     ) -> Result<(), String> {
         let last = self.b.alloc_reg();
-        self.b.emit(Insn::Null { dest: last, count: 1 });
-        self.b.emit(Insn::Null { dest: accs, count: aggs.len().max(1) });
+        self.b.emit(Insn::Null {
+            dest: last,
+            count: 1,
+        });
+        self.b.emit(Insn::Null {
+            dest: accs,
+            count: aggs.len().max(1),
+        });
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         self.step_aggregates(aggs, accs, scope)?;
         if !refs.is_empty() {
             let start = self.b.alloc_regs(refs.len());
             for (j, key) in refs.iter().enumerate() {
-                let si = scope.sources.iter().position(|s| s.cursor == key.0).unwrap_or(0);
+                let si = scope
+                    .sources
+                    .iter()
+                    .position(|s| s.cursor == key.0)
+                    .unwrap_or(0);
                 let r = self.load_column(scope, si, key.1);
-                self.b.emit(Insn::SCopy { src: r, dest: start + j });
+                self.b.emit(Insn::SCopy {
+                    src: r,
+                    dest: start + j,
+                });
             }
-            self.b.emit(Insn::MakeRecord { start, count: refs.len(), dest: last, affinities: None });
+            self.b.emit(Insn::MakeRecord {
+                start,
+                count: refs.len(),
+                dest: last,
+                affinities: None,
+            });
         }
         self.end_loops(lp);
         let q = self.b.alloc_cursor();
-        self.b.emit(Insn::OpenPseudo { cursor: q, reg: last, n_cols: refs.len().max(1) });
+        self.b.emit(Insn::OpenPseudo {
+            cursor: q,
+            reg: last,
+            n_cols: refs.len().max(1),
+        });
         let remap = refs.iter().enumerate().map(|(j, k)| (*k, (q, j))).collect();
-        let q_scope = Scope { remap: Some(remap), aggs: Some(agg_map.clone()), ..scope.clone() };
+        let q_scope = Scope {
+            remap: Some(remap),
+            aggs: Some(agg_map.clone()),
+            ..scope.clone()
+        };
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
         for (i, a) in aggs.iter().enumerate() {
             let (def, n) = self.agg_def(a)?;
-            self.b.emit(Insn::AggFinal { func: def, acc: accs + i, n_args: n });
+            self.b.emit(Insn::AggFinal {
+                func: def,
+                acc: accs + i,
+                n_args: n,
+            });
         }
         if let Some(h) = &core.having {
             self.jump_if_false(h, done.addr(), &q_scope)?;

@@ -713,13 +713,18 @@ impl Gen<'_> {
         args: &[&Expr],
         scope: &Scope,
     ) -> Result<Reg, String> {
-        let func = self.env.registry.find(name, args.len()).ok_or_else(|| {
-            if self.env.registry.has_name(name) {
-                format!("wrong number of arguments to function {name}()")
-            } else {
-                format!("no such function: {name}")
-            }
-        })?;
+        let func = self
+            .env
+            .registry
+            .find(name, args.len())
+            .filter(|f| !matches!(f.kind, crate::func::FuncKind::WrongArgCount))
+            .ok_or_else(|| {
+                if self.env.registry.has_name(name) {
+                    format!("wrong number of arguments to function {name}()")
+                } else {
+                    format!("no such function: {name}")
+                }
+            })?;
         let first = self.b.alloc_regs(args.len());
         for (i, a) in args.iter().enumerate() {
             self.expr_into(a, scope, first + i)?;
