@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::Gen;
 use crate::btree::TreeKind;
-use crate::sql::ast::{CreateIndex, CreateTable, DropStmt, ObjectKind};
+use crate::sql::ast::{CreateIndex, CreateTable, CreateView, DropStmt, ObjectKind};
 use crate::sql::schema::{build_index, build_table};
 use crate::vdbe::{InsertFlags, Insn, Reg, RootPage};
 
@@ -111,8 +111,13 @@ impl Gen<'_> {
             return Err(format!("object name reserved for internal use: {name}"));
         }
         if self.main_schema().name_in_use(name) {
-            let kind = if self.main_schema().table(name).is_some() {
+            let schema = self.main_schema();
+            let kind = if schema.table(name).is_some() {
                 "table"
+            } else if schema.view(name).is_some() {
+                "view"
+            } else if schema.index(name).is_some() {
+                "index"
             } else {
                 what
             };
@@ -161,6 +166,39 @@ impl Gen<'_> {
         for (idx, r) in table.indexes.iter().zip(index_roots) {
             self.schema_row(&w, "index", &idx.name, &table.name, r, None);
         }
+        self.change_cookie();
+        Ok(())
+    }
+
+    pub(super) fn create_view(&mut self, cv: &CreateView) -> Result<(), String> {
+        if cv.temp
+            || cv
+                .name
+                .schema
+                .as_deref()
+                .is_some_and(|s| !s.eq_ignore_ascii_case("main"))
+        {
+            return Err("TEMP views and attached schemas are not supported by loom yet".into());
+        }
+        if cv.if_not_exists && self.main_schema().name_in_use(&cv.name.name) {
+            return Ok(());
+        }
+        self.check_new_name(&cv.name.name, "view")?;
+        self.use_db(true);
+        let root = self.b.alloc_reg();
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: root,
+        });
+        let w = self.open_schema_writer();
+        self.schema_row(
+            &w,
+            "view",
+            &cv.name.name,
+            &cv.name.name,
+            root,
+            Some(&cv.sql),
+        );
         self.change_cookie();
         Ok(())
     }
@@ -297,6 +335,9 @@ impl Gen<'_> {
                     names.extend(t.indexes.iter().map(|i| i.name.clone()));
                     (roots, names)
                 }
+                None if self.main_schema().view(name).is_some() => {
+                    return Err(format!("use DROP VIEW to delete view {name}"));
+                }
                 None if d.if_exists => return Ok(()),
                 None => return Err(format!("no such table: {name}")),
             },
@@ -310,8 +351,15 @@ impl Gen<'_> {
                     None => return Err(format!("no such index: {name}")),
                 }
             }
-            ObjectKind::View | ObjectKind::Trigger if d.if_exists => return Ok(()),
-            ObjectKind::View => return Err(format!("no such view: {name}")),
+            ObjectKind::View => match self.main_schema().view(name) {
+                Some(v) => (Vec::new(), vec![v.name.clone()]),
+                None if self.main_schema().table(name).is_some() => {
+                    return Err(format!("use DROP TABLE to delete table {name}"));
+                }
+                None if d.if_exists => return Ok(()),
+                None => return Err(format!("no such view: {name}")),
+            },
+            ObjectKind::Trigger if d.if_exists => return Ok(()),
             ObjectKind::Trigger => return Err(format!("no such trigger: {name}")),
         };
         self.use_db(true);

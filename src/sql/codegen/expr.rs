@@ -44,6 +44,30 @@ pub struct Scope {
     pub remap: Option<HashMap<ColumnKey, (usize, usize)>>,
     /// Registers holding the new row of an UPDATE (column → register).
     pub row_regs: Option<(usize, Vec<Reg>, Reg)>,
+    /// Sources of enclosing queries, visible to correlated subqueries;
+    /// source index `sources.len() + i` names `outer[i]`.
+    pub outer: Vec<Source>,
+}
+
+impl Scope {
+    /// Source `si` of the combined inner + outer list.
+    pub fn source(&self, si: usize) -> &Source {
+        match self.sources.get(si) {
+            Some(s) => s,
+            None => &self.outer[si - self.sources.len()],
+        }
+    }
+
+    /// The scope a subquery of this scope sees as its enclosing one.
+    pub fn for_subquery(&self) -> Scope {
+        let mut outer = self.sources.clone();
+        outer.extend(self.outer.iter().cloned());
+        Scope {
+            outer,
+            row_regs: self.row_regs.clone(),
+            ..Scope::default()
+        }
+    }
 }
 
 impl Gen<'_> {
@@ -54,8 +78,27 @@ impl Gen<'_> {
         table: Option<&str>,
         column: &str,
     ) -> Result<Option<(usize, Option<usize>)>, String> {
+        let found = Self::resolve_in(&scope.sources, 0, table, column)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        let outer = Self::resolve_in(&scope.outer, scope.sources.len(), table, column)?;
+        if outer.is_some() {
+            self.correlated.set(true);
+        }
+        Ok(outer)
+    }
+
+    /// Resolves a column among `sources`, numbering them from `base`.
+    fn resolve_in(
+        sources: &[Source],
+        base: usize,
+        table: Option<&str>,
+        column: &str,
+    ) -> Result<Option<(usize, Option<usize>)>, String> {
         let mut found = None;
-        for (si, s) in scope.sources.iter().enumerate() {
+        for (si, s) in sources.iter().enumerate() {
+            let si = si + base;
             if let Some(t) = table {
                 if !s.name.eq_ignore_ascii_case(t) {
                     continue;
@@ -119,9 +162,10 @@ impl Gen<'_> {
                 when_then,
                 else_expr,
             } => self.case(operand.as_deref(), when_then, else_expr.as_deref(), scope),
-            ExprKind::Between { .. } | ExprKind::InList { .. } | ExprKind::IsNull(..) => {
-                self.bool_value(e, scope)
-            }
+            ExprKind::Between { .. }
+            | ExprKind::InList { .. }
+            | ExprKind::InSelect { .. }
+            | ExprKind::IsNull(..) => self.bool_value(e, scope),
             ExprKind::Like {
                 op,
                 negated,
@@ -158,9 +202,8 @@ impl Gen<'_> {
                 }
                 self.call_function(&call.name, &args, scope)
             }
-            ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => {
-                Err("subqueries are not supported by loom yet".into())
-            }
+            ExprKind::Exists(sel) => self.exists_subquery(sel, scope),
+            ExprKind::Subquery(sel) => self.scalar_subquery(sel, scope),
             ExprKind::InTable { .. } => Err("IN table is not supported by loom yet".into()),
             ExprKind::Row(_) => Err("row value misused".into()),
             ExprKind::Raise(..) => Err("RAISE() may only be used within a trigger-program".into()),
@@ -244,7 +287,7 @@ impl Gen<'_> {
 
     /// Emits the read of one column (or rowid) of source `si`.
     pub(super) fn load_column(&mut self, scope: &Scope, si: usize, col: Option<usize>) -> Reg {
-        let src = &scope.sources[si];
+        let src = scope.source(si);
         if let Some((cursor, regs, rowid_reg)) = &scope.row_regs {
             if *cursor == src.cursor {
                 return match col {
@@ -410,7 +453,7 @@ impl Gen<'_> {
                     .ok()??;
                 match col {
                     None => Some(Affinity::Integer),
-                    Some(c) => Some(scope.sources[si].table.columns[c].affinity),
+                    Some(c) => Some(scope.source(si).table.columns[c].affinity),
                 }
             }
             ExprKind::Cast(_, ty) => Some(affinity_of_decltype(ty.as_deref().unwrap_or(""))),
@@ -427,7 +470,7 @@ impl Gen<'_> {
                 let (si, col) = self
                     .resolve_column(scope, table.as_deref(), column)
                     .ok()??;
-                let name = &scope.sources[si].table.columns.get(col?)?.collation;
+                let name = &scope.source(si).table.columns.get(col?)?.collation;
                 if name.eq_ignore_ascii_case("binary") {
                     None
                 } else {
@@ -509,6 +552,11 @@ impl Gen<'_> {
                 negated,
                 list,
             } => self.in_list3(expr, *negated, list, scope, if_false, if_null),
+            ExprKind::InSelect {
+                expr,
+                negated,
+                select,
+            } => self.in_select3(expr, *negated, select, scope, if_false, if_null),
             _ => {
                 let r = self.expr(e, scope)?;
                 self.b.emit(Insn::IsNull {
@@ -776,9 +824,10 @@ impl Gen<'_> {
                 });
                 Ok(())
             }
-            ExprKind::IsNull(..) | ExprKind::Between { .. } | ExprKind::InList { .. } => {
-                self.cond3(e, scope, target, target)
-            }
+            ExprKind::IsNull(..)
+            | ExprKind::Between { .. }
+            | ExprKind::InList { .. }
+            | ExprKind::InSelect { .. } => self.cond3(e, scope, target, target),
             _ => {
                 let r = self.expr(e, scope)?;
                 self.b.emit(Insn::IfNot {

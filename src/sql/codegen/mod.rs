@@ -16,13 +16,16 @@
 
 mod agg;
 mod builder;
+mod compound;
 mod ddl;
 mod explain;
 mod expr;
+mod from;
 mod insert;
 mod modify;
 mod planner;
 mod select;
+mod subquery;
 mod txn;
 
 use std::sync::Arc;
@@ -87,6 +90,12 @@ pub(crate) struct Gen<'a> {
     pub sql: &'a str,
     /// `Some(write)` once the statement needs a transaction on main.
     pub txn: Option<bool>,
+    /// Set when a column resolves to an enclosing query (correlation).
+    pub correlated: std::cell::Cell<bool>,
+    /// Sources of the enclosing queries while a subquery is compiled.
+    pub outer: Vec<expr::Source>,
+    /// Common table expressions in scope, innermost last.
+    pub ctes: Vec<crate::sql::ast::Cte>,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -96,6 +105,9 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         env,
         sql,
         txn: None,
+        correlated: Default::default(),
+        outer: Vec::new(),
+        ctes: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -136,7 +148,7 @@ impl<'a> Gen<'a> {
             Stmt::Savepoint(name) => self.savepoint(crate::vdbe::SavepointOp::Begin, name),
             Stmt::Release(name) => self.savepoint(crate::vdbe::SavepointOp::Release, name),
             Stmt::Pragma(p) => self.pragma(p),
-            Stmt::CreateView(_) => Err("CREATE VIEW is not supported by loom yet".into()),
+            Stmt::CreateView(cv) => self.create_view(cv),
             Stmt::CreateTrigger(_) => Err("CREATE TRIGGER is not supported by loom yet".into()),
             Stmt::CreateVirtualTable(_) => {
                 Err("virtual tables are not supported by loom yet".into())
@@ -159,7 +171,7 @@ impl<'a> Gen<'a> {
     pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, String> {
         self.main_schema().table(name).ok_or_else(|| {
             if self.main_schema().view(name).is_some() {
-                "views are not supported by loom yet".to_string()
+                format!("cannot modify {name} because it is a view")
             } else {
                 format!("no such table: {name}")
             }
