@@ -308,7 +308,12 @@ impl Expr {
     /// that name exists (SQLite's `sqlite3ExprIdToTrueFalse`).
     pub fn true_false(&self) -> Option<bool> {
         match &self.kind {
-            ExprKind::Column { schema: None, table: None, column, double_quoted: false } => {
+            ExprKind::Column {
+                schema: None,
+                table: None,
+                column,
+                double_quoted: false,
+            } => {
                 if column.eq_ignore_ascii_case("true") {
                     Some(true)
                 } else if column.eq_ignore_ascii_case("false") {

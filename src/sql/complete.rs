@@ -54,7 +54,9 @@ fn step(state: State, class: Class) -> State {
     use Class as C;
     use State as S;
     match (state, class) {
-        (S::Empty | S::Start | S::Normal | S::Explain | S::Create | S::TriggerEnd, C::Semi) => S::Start,
+        (S::Empty | S::Start | S::Normal | S::Explain | S::Create | S::TriggerEnd, C::Semi) => {
+            S::Start
+        }
         (S::Trigger | S::TriggerSemi, C::Semi) => S::TriggerSemi,
         (s, C::Space) => s,
         (S::Empty | S::Start, C::Explain) => S::Explain,
@@ -98,7 +100,10 @@ fn classify(z: &[u8], i: usize) -> Option<(Class, usize)> {
             Some((Class::Space, close + 4))
         }
         b'-' if at(1) == b'-' => {
-            let n = rest.iter().position(|&b| b == b'\n').map_or(rest.len(), |p| p + 1);
+            let n = rest
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(rest.len(), |p| p + 1);
             Some((Class::Space, n))
         }
         b'[' => {
@@ -168,11 +173,17 @@ mod tests {
         assert!(!complete(format!("{body} end").as_bytes()));
         assert!(complete(format!("{body} end;").as_bytes()));
         assert!(complete(format!("{body} END ;  ").as_bytes()));
-        assert!(!complete(b"create temp trigger t before delete on x begin delete from y; end"));
-        assert!(complete(b"CREATE TEMPORARY TRIGGER t before delete on x begin delete from y; end;"));
+        assert!(!complete(
+            b"create temp trigger t before delete on x begin delete from y; end"
+        ));
+        assert!(complete(
+            b"CREATE TEMPORARY TRIGGER t before delete on x begin delete from y; end;"
+        ));
         // A table named "trigger" is not a trigger definition.
         assert!(complete(b"create table trigger(a);"));
         assert!(complete(b"create table x(trigger);"));
-        assert!(complete(b"explain create trigger t after insert on x begin select 1; end;"));
+        assert!(complete(
+            b"explain create trigger t after insert on x begin select 1; end;"
+        ));
     }
 }

@@ -51,7 +51,10 @@ fn scan(z: &[u8], c: u8) -> (TokenKind, usize) {
     use TokenKind as T;
     let c1 = at(z, 1);
     match c {
-        _ if is_space(c) => (T::Space, 1 + z.iter().skip(1).take_while(|&&b| is_space(b)).count()),
+        _ if is_space(c) => (
+            T::Space,
+            1 + z.iter().skip(1).take_while(|&&b| is_space(b)).count(),
+        ),
         b'-' if c1 == b'-' => (T::Space, line_comment_len(z)),
         b'-' if c1 == b'>' => (T::Ptr, if at(z, 2) == b'>' { 3 } else { 2 }),
         b'-' => (T::Minus, 1),
@@ -90,7 +93,10 @@ fn scan(z: &[u8], c: u8) -> (TokenKind, usize) {
             Some(i) => (T::Id, i + 1),
             None => (T::Illegal, z.len()),
         },
-        b'?' => (T::Variable, 1 + z.iter().skip(1).take_while(|b| b.is_ascii_digit()).count()),
+        b'?' => (
+            T::Variable,
+            1 + z.iter().skip(1).take_while(|b| b.is_ascii_digit()).count(),
+        ),
         b'$' | b'@' | b':' | b'#' => named_variable(z),
         b'x' | b'X' if c1 == b'\'' => blob(z),
         _ if is_id_start(c) => word(z),
@@ -146,7 +152,11 @@ fn number(z: &[u8]) -> (TokenKind, usize) {
     let mut kind = TokenKind::Integer;
     let mut i;
     if at(z, 0) == b'0' && matches!(at(z, 1), b'x' | b'X') && at(z, 2).is_ascii_hexdigit() {
-        i = 3 + z.iter().skip(3).take_while(|b| b.is_ascii_hexdigit()).count();
+        i = 3 + z
+            .iter()
+            .skip(3)
+            .take_while(|b| b.is_ascii_hexdigit())
+            .count();
     } else {
         i = digits(0);
         if at(z, i) == b'.' {
@@ -287,10 +297,11 @@ mod tests {
 
     #[test]
     fn operators() {
-        let got: Vec<TokenKind> = toks("|| -> ->> == != <> <= >= << >> = < > & | ~ % / * + - . , ; ( )")
-            .into_iter()
-            .map(|t| t.0)
-            .collect();
+        let got: Vec<TokenKind> =
+            toks("|| -> ->> == != <> <= >= << >> = < > & | ~ % / * + - . , ; ( )")
+                .into_iter()
+                .map(|t| t.0)
+                .collect();
         use TokenKind::*;
         assert_eq!(
             got,
@@ -319,39 +330,63 @@ mod tests {
             assert_eq!(toks(s), vec![(k, s)], "{s}");
         }
         assert_eq!(toks("1.e5"), vec![(T::Float, "1.e5")]);
-        assert_eq!(toks("1-2"), vec![(T::Integer, "1"), (T::Minus, "-"), (T::Integer, "2")]);
+        assert_eq!(
+            toks("1-2"),
+            vec![(T::Integer, "1"), (T::Minus, "-"), (T::Integer, "2")]
+        );
     }
 
     #[test]
     fn strings_ids_blobs() {
         assert_eq!(toks("'it''s'"), vec![(T::String, "'it''s'")]);
-        assert_eq!(toks("\"a\"\"b\" [x y] `c`"), vec![(T::Id, "\"a\"\"b\""), (T::Id, "[x y]"), (T::Id, "`c`")]);
+        assert_eq!(
+            toks("\"a\"\"b\" [x y] `c`"),
+            vec![(T::Id, "\"a\"\"b\""), (T::Id, "[x y]"), (T::Id, "`c`")]
+        );
         assert_eq!(toks("'abc"), vec![(T::Illegal, "'abc")]);
         assert_eq!(toks("[abc"), vec![(T::Illegal, "[abc")]);
         assert_eq!(toks("x'AbCd'"), vec![(T::Blob, "x'AbCd'")]);
         assert_eq!(toks("X''"), vec![(T::Blob, "X''")]);
-        assert_eq!(toks("x'abc' 1"), vec![(T::Illegal, "x'abc'"), (T::Integer, "1")]);
+        assert_eq!(
+            toks("x'abc' 1"),
+            vec![(T::Illegal, "x'abc'"), (T::Integer, "1")]
+        );
         assert_eq!(toks("x'zz'"), vec![(T::Illegal, "x'zz'")]);
         assert_eq!(toks("xyz"), vec![(T::Id, "xyz")]);
         assert_eq!(toks("héllo"), vec![(T::Id, "héllo")]);
-        assert_eq!(toks("SeLeCt"), vec![(T::Keyword(Keyword::Select), "SeLeCt")]);
+        assert_eq!(
+            toks("SeLeCt"),
+            vec![(T::Keyword(Keyword::Select), "SeLeCt")]
+        );
     }
 
     #[test]
     fn variables() {
-        assert_eq!(toks("? ?12 :a @b $c"), vec![
-            (T::Variable, "?"), (T::Variable, "?12"), (T::Variable, ":a"),
-            (T::Variable, "@b"), (T::Variable, "$c")
-        ]);
+        assert_eq!(
+            toks("? ?12 :a @b $c"),
+            vec![
+                (T::Variable, "?"),
+                (T::Variable, "?12"),
+                (T::Variable, ":a"),
+                (T::Variable, "@b"),
+                (T::Variable, "$c")
+            ]
+        );
         assert_eq!(toks("$a::b(c)"), vec![(T::Variable, "$a::b(c)")]);
-        assert_eq!(toks("$a::b(c d)"), vec![(T::Illegal, "$a::b(c"), (T::Id, "d"), (T::RParen, ")")]);
+        assert_eq!(
+            toks("$a::b(c d)"),
+            vec![(T::Illegal, "$a::b(c"), (T::Id, "d"), (T::RParen, ")")]
+        );
         assert_eq!(toks("@"), vec![(T::Illegal, "@")]);
         assert_eq!(toks("#1"), vec![(T::Variable, "#1")]);
     }
 
     #[test]
     fn comments_and_illegal() {
-        assert_eq!(toks("a -- c\nb /* x */ c /* open"), vec![(T::Id, "a"), (T::Id, "b"), (T::Id, "c")]);
+        assert_eq!(
+            toks("a -- c\nb /* x */ c /* open"),
+            vec![(T::Id, "a"), (T::Id, "b"), (T::Id, "c")]
+        );
         assert_eq!(toks("! ^"), vec![(T::Illegal, "!"), (T::Illegal, "^")]);
         assert_eq!(toks("a\0b"), vec![(T::Id, "a")]);
     }

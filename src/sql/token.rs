@@ -180,16 +180,84 @@ impl Keyword {
         use Keyword::*;
         matches!(
             self,
-            Abort | Action | After | Analyze | Asc | Attach | Before | Begin | By | Cascade
-                | Cast | Column | Conflict | Database | Deferred | Desc | Detach | Do | Each
-                | End | Exclusive | Explain | Fail | For | Ignore | Immediate | Initially
-                | Instead | Like | Glob | Regexp | Match | No | Plan | Query | Key | Of
-                | Offset | Pragma | Raise | Recursive | Release | Replace | Restrict | Row
-                | Rows | Rollback | Savepoint | Temp | Temporary | Trigger | Vacuum | View
-                | Virtual | With | Without | Nulls | First | Last | Current | Following
-                | Partition | Preceding | Range | Unbounded | Exclude | Groups | Others
-                | Ties | Generated | Always | Materialized | Reindex | Rename
-                | CurrentTime | CurrentDate | CurrentTimestamp | If
+            Abort
+                | Action
+                | After
+                | Analyze
+                | Asc
+                | Attach
+                | Before
+                | Begin
+                | By
+                | Cascade
+                | Cast
+                | Column
+                | Conflict
+                | Database
+                | Deferred
+                | Desc
+                | Detach
+                | Do
+                | Each
+                | End
+                | Exclusive
+                | Explain
+                | Fail
+                | For
+                | Ignore
+                | Immediate
+                | Initially
+                | Instead
+                | Like
+                | Glob
+                | Regexp
+                | Match
+                | No
+                | Plan
+                | Query
+                | Key
+                | Of
+                | Offset
+                | Pragma
+                | Raise
+                | Recursive
+                | Release
+                | Replace
+                | Restrict
+                | Row
+                | Rows
+                | Rollback
+                | Savepoint
+                | Temp
+                | Temporary
+                | Trigger
+                | Vacuum
+                | View
+                | Virtual
+                | With
+                | Without
+                | Nulls
+                | First
+                | Last
+                | Current
+                | Following
+                | Partition
+                | Preceding
+                | Range
+                | Unbounded
+                | Exclude
+                | Groups
+                | Others
+                | Ties
+                | Generated
+                | Always
+                | Materialized
+                | Reindex
+                | Rename
+                | CurrentTime
+                | CurrentDate
+                | CurrentTimestamp
+                | If
         )
     }
 }
@@ -206,7 +274,10 @@ mod tests {
             assert!(w[0].text() < w[1].text(), "{:?} {:?}", w[0], w[1]);
         }
         assert_eq!(Keyword::lookup(b"sElEcT"), Some(Keyword::Select));
-        assert_eq!(Keyword::lookup(b"current_timestamp"), Some(Keyword::CurrentTimestamp));
+        assert_eq!(
+            Keyword::lookup(b"current_timestamp"),
+            Some(Keyword::CurrentTimestamp)
+        );
         assert_eq!(Keyword::lookup(b"rowid"), None);
         assert_eq!(Keyword::lookup(b"a"), None);
     }

@@ -73,11 +73,26 @@ impl<'a> Parser<'a> {
         loop {
             match next_token(self.z, at) {
                 None => {
-                    let end = self.z.iter().skip(at).position(|&b| b == 0).map_or(self.z.len(), |p| at + p);
-                    return Token { kind: EOF, start: end, end };
+                    let end = self
+                        .z
+                        .iter()
+                        .skip(at)
+                        .position(|&b| b == 0)
+                        .map_or(self.z.len(), |p| at + p);
+                    return Token {
+                        kind: EOF,
+                        start: end,
+                        end,
+                    };
                 }
                 Some((TokenKind::Space, n)) => at += n,
-                Some((kind, n)) => return Token { kind, start: at, end: at + n },
+                Some((kind, n)) => {
+                    return Token {
+                        kind,
+                        start: at,
+                        end: at + n,
+                    }
+                }
             }
         }
     }
@@ -92,7 +107,10 @@ impl<'a> Parser<'a> {
 
     fn is_window_name(kind: TokenKind) -> bool {
         Self::is_name_like(kind)
-            || matches!(kind, TokenKind::Keyword(Keyword::Window | Keyword::Over | Keyword::Filter))
+            || matches!(
+                kind,
+                TokenKind::Keyword(Keyword::Window | Keyword::Over | Keyword::Filter)
+            )
     }
 
     /// Applies the tokenizer's WINDOW/OVER/FILTER rules to `t`.
@@ -104,17 +122,22 @@ impl<'a> Parser<'a> {
         let n1 = self.lex_raw(t.end);
         let keep = match kw {
             Keyword::Window => {
-                Self::is_window_name(n1.kind) && self.lex_raw(n1.end).kind == TokenKind::Keyword(Keyword::As)
+                Self::is_window_name(n1.kind)
+                    && self.lex_raw(n1.end).kind == TokenKind::Keyword(Keyword::As)
             }
             Keyword::Over => {
-                prev == Some(TokenKind::RParen) && (n1.kind == TokenKind::LParen || Self::is_window_name(n1.kind))
+                prev == Some(TokenKind::RParen)
+                    && (n1.kind == TokenKind::LParen || Self::is_window_name(n1.kind))
             }
             _ => prev == Some(TokenKind::RParen) && n1.kind == TokenKind::LParen,
         };
         if keep {
             t
         } else {
-            Token { kind: TokenKind::Id, ..t }
+            Token {
+                kind: TokenKind::Id,
+                ..t
+            }
         }
     }
 
@@ -137,7 +160,11 @@ impl<'a> Parser<'a> {
     /// The token `n` places ahead of the current one (0 = current).
     pub(crate) fn peek_at(&mut self, n: usize) -> Token {
         self.fill(n);
-        self.toks.get(self.pos + n).copied().unwrap_or(Token { kind: EOF, start: self.z.len(), end: self.z.len() })
+        self.toks.get(self.pos + n).copied().unwrap_or(Token {
+            kind: EOF,
+            start: self.z.len(),
+            end: self.z.len(),
+        })
     }
 
     /// The current token.
@@ -210,7 +237,10 @@ impl<'a> Parser<'a> {
     }
 
     fn unrecognized(&self, t: Token) -> ParseError {
-        ParseError::Unrecognized { token: self.text(t).to_string(), offset: t.start }
+        ParseError::Unrecognized {
+            token: self.text(t).to_string(),
+            offset: t.start,
+        }
     }
 
     /// The error for failing at the current token.
@@ -224,7 +254,10 @@ impl<'a> Parser<'a> {
         match t.kind {
             EOF => ParseError::Incomplete,
             TokenKind::Illegal => self.unrecognized(t),
-            _ => ParseError::Syntax { near: self.text(t).to_string(), offset: t.start },
+            _ => ParseError::Syntax {
+                near: self.text(t).to_string(),
+                offset: t.start,
+            },
         }
     }
 
@@ -235,7 +268,10 @@ impl<'a> Parser<'a> {
 
     /// End offset of the last consumed token.
     pub(crate) fn prev_end(&self) -> usize {
-        self.pos.checked_sub(1).and_then(|i| self.toks.get(i)).map_or(0, |t| t.end)
+        self.pos
+            .checked_sub(1)
+            .and_then(|i| self.toks.get(i))
+            .map_or(0, |t| t.end)
     }
 
     /// Enters a nested construct costing `cost` Lemon stack entries.
@@ -308,9 +344,15 @@ impl<'a> Parser<'a> {
         let first = self.nm()?;
         if self.eat(TokenKind::Dot)? {
             let name = self.nm()?;
-            Ok(crate::sql::ast::QualifiedName { schema: Some(first), name })
+            Ok(crate::sql::ast::QualifiedName {
+                schema: Some(first),
+                name,
+            })
         } else {
-            Ok(crate::sql::ast::QualifiedName { schema: None, name: first })
+            Ok(crate::sql::ast::QualifiedName {
+                schema: None,
+                name: first,
+            })
         }
     }
 
@@ -324,7 +366,9 @@ impl<'a> Parser<'a> {
             return Err(self.error_at(t));
         }
         let range_err = || {
-            ParseError::Other(format!("variable number must be between ?1 and ?{MAX_VARIABLE_NUMBER}"))
+            ParseError::Other(format!(
+                "variable number must be between ?1 and ?{MAX_VARIABLE_NUMBER}"
+            ))
         };
         let index = if text == "?" {
             self.params.push(None);
@@ -352,7 +396,11 @@ impl<'a> Parser<'a> {
         if index > MAX_VARIABLE_NUMBER {
             return Err(ParseError::Other("too many SQL variables".into()));
         }
-        let name = if text == "?" { None } else { Some(text.to_string()) };
+        let name = if text == "?" {
+            None
+        } else {
+            Some(text.to_string())
+        };
         Ok((index, name))
     }
 }

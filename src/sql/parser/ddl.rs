@@ -47,7 +47,13 @@ impl Parser<'_> {
             };
             return Ok((name, second));
         }
-        Ok((QualifiedName { schema: None, name: dequote(self.text(first)) }, first))
+        Ok((
+            QualifiedName {
+                schema: None,
+                name: dequote(self.text(first)),
+            },
+            first,
+        ))
     }
 
     /// CREATE [TEMP] TABLE, after `CREATE [TEMP] TABLE`.
@@ -57,8 +63,17 @@ impl Parser<'_> {
         if self.eat_kw(K::As)? {
             let select = self.select()?;
             let end = self.prev_end();
-            let sql = format!("CREATE TABLE {}", self.sql.get(name_tok.start..end).unwrap_or(""));
-            return Ok(CreateTable { temp, if_not_exists, name, body: CreateTableBody::AsSelect(Box::new(select)), sql });
+            let sql = format!(
+                "CREATE TABLE {}",
+                self.sql.get(name_tok.start..end).unwrap_or("")
+            );
+            return Ok(CreateTable {
+                temp,
+                if_not_exists,
+                name,
+                body: CreateTableBody::AsSelect(Box::new(select)),
+                sql,
+            });
         }
         self.expect(T::LParen)?;
         let mut columns = vec![self.column_def()?];
@@ -82,9 +97,23 @@ impl Parser<'_> {
         } else {
             rparen.end
         };
-        let sql = format!("CREATE TABLE {}", self.sql.get(name_tok.start..end).unwrap_or(""));
-        let body = CreateTableBody::Columns { columns, constraints, without_rowid, strict };
-        Ok(CreateTable { temp, if_not_exists, name, body, sql })
+        let sql = format!(
+            "CREATE TABLE {}",
+            self.sql.get(name_tok.start..end).unwrap_or("")
+        );
+        let body = CreateTableBody::Columns {
+            columns,
+            constraints,
+            without_rowid,
+            strict,
+        };
+        Ok(CreateTable {
+            temp,
+            if_not_exists,
+            name,
+            body,
+            sql,
+        })
     }
 
     fn table_options(&mut self) -> PResult<(bool, bool)> {
@@ -115,7 +144,10 @@ impl Parser<'_> {
     }
 
     fn at_table_constraint(&mut self) -> bool {
-        matches!(self.kind(), T::Keyword(K::Constraint | K::Primary | K::Unique | K::Check | K::Foreign))
+        matches!(
+            self.kind(),
+            T::Keyword(K::Constraint | K::Primary | K::Unique | K::Check | K::Foreign)
+        )
     }
 
     /// `name [type] [constraints]` (`columnname carglist`).
@@ -125,7 +157,12 @@ impl Parser<'_> {
         let type_name = self.type_name(true)?;
         let constraints = self.column_constraints(&name)?;
         let span = (start, self.prev_end());
-        Ok(ColumnDef { name, type_name, constraints, span })
+        Ok(ColumnDef {
+            name,
+            type_name,
+            constraints,
+            span,
+        })
     }
 
     /// A type name (`typetoken`); `in_column` stops it at GENERATED.
@@ -164,7 +201,11 @@ impl Parser<'_> {
         }
         self.bump()?;
         let text = self.text(t);
-        Ok(if neg { format!("-{text}") } else { text.to_string() })
+        Ok(if neg {
+            format!("-{text}")
+        } else {
+            text.to_string()
+        })
     }
 
     /// `[ON CONFLICT resolvetype]` (`onconf`).
@@ -202,7 +243,11 @@ impl Parser<'_> {
                     let order = self.sort_order()?;
                     let conflict = self.on_conflict()?;
                     let autoincrement = self.eat_kw(K::Autoincrement)?;
-                    ColumnConstraintKind::PrimaryKey { order, conflict, autoincrement }
+                    ColumnConstraintKind::PrimaryKey {
+                        order,
+                        conflict,
+                        autoincrement,
+                    }
                 }
                 T::Keyword(K::Unique) => {
                     self.bump()?;
@@ -235,7 +280,10 @@ impl Parser<'_> {
                 T::Keyword(K::Generated | K::As) => self.generated(column)?,
                 _ => return Ok(out),
             };
-            out.push(ColumnConstraint { name: name.take(), kind });
+            out.push(ColumnConstraint {
+                name: name.take(),
+                kind,
+            });
         }
     }
 
@@ -259,7 +307,9 @@ impl Parser<'_> {
             if w.eq_ignore_ascii_case("stored") {
                 stored = true;
             } else if !w.eq_ignore_ascii_case("virtual") {
-                return Err(ParseError::Other(format!("error in generated column \"{column}\"")));
+                return Err(ParseError::Other(format!(
+                    "error in generated column \"{column}\""
+                )));
             }
         }
         Ok(ColumnConstraintKind::Generated { expr, stored })
@@ -280,7 +330,11 @@ impl Parser<'_> {
             self.bump()?;
             let operand = self.default_term()?;
             let span = (t.start, operand.span.1);
-            let op = if t.kind == T::Minus { UnaryOp::Negate } else { UnaryOp::Plus };
+            let op = if t.kind == T::Minus {
+                UnaryOp::Negate
+            } else {
+                UnaryOp::Plus
+            };
             let text = self.span_text(span.0, span.1);
             let expr = self.mk(ExprKind::Unary(op, Box::new(operand)), span)?;
             return Ok(DefaultValue { expr, text });
@@ -299,7 +353,10 @@ impl Parser<'_> {
                 Literal::String(dequote(raw))
             };
             let expr = self.mk(ExprKind::Literal(lit), (t.start, t.end))?;
-            return Ok(DefaultValue { expr, text: raw.to_string() });
+            return Ok(DefaultValue {
+                expr,
+                text: raw.to_string(),
+            });
         }
         let expr = self.default_term()?;
         let text = self.span_text(expr.span.0, expr.span.1);
@@ -311,7 +368,9 @@ impl Parser<'_> {
         let t = self.peek();
         match t.kind {
             T::Integer | T::Float | T::String | T::Blob => self.expr_bp(u8::MAX),
-            T::Keyword(K::Null | K::CurrentTime | K::CurrentDate | K::CurrentTimestamp) => self.expr_bp(u8::MAX),
+            T::Keyword(K::Null | K::CurrentTime | K::CurrentDate | K::CurrentTimestamp) => {
+                self.expr_bp(u8::MAX)
+            }
             _ => Err(self.error_at(t)),
         }
     }
@@ -404,14 +463,21 @@ impl Parser<'_> {
                     let autoincrement = self.eat_kw(K::Autoincrement)?;
                     self.expect(T::RParen)?;
                     let conflict = self.on_conflict()?;
-                    Some(TableConstraintKind::PrimaryKey { columns, autoincrement, conflict })
+                    Some(TableConstraintKind::PrimaryKey {
+                        columns,
+                        autoincrement,
+                        conflict,
+                    })
                 }
                 T::Keyword(K::Unique) => {
                     self.bump()?;
                     self.expect(T::LParen)?;
                     let columns = self.sortlist()?;
                     self.expect(T::RParen)?;
-                    Some(TableConstraintKind::Unique { columns, conflict: self.on_conflict()? })
+                    Some(TableConstraintKind::Unique {
+                        columns,
+                        conflict: self.on_conflict()?,
+                    })
                 }
                 T::Keyword(K::Check) => {
                     self.bump()?;
@@ -426,7 +492,9 @@ impl Parser<'_> {
                     self.expect_kw(K::Key)?;
                     let columns = self.eidlist_opt_required()?;
                     let mut clause = self.references()?;
-                    if self.at_kw(K::Deferrable) || (self.at_kw(K::Not) && self.kind_at(1) == T::Keyword(K::Deferrable)) {
+                    if self.at_kw(K::Deferrable)
+                        || (self.at_kw(K::Not) && self.kind_at(1) == T::Keyword(K::Deferrable))
+                    {
                         clause.deferred = self.defer_subclause()?;
                     }
                     Some(TableConstraintKind::ForeignKey { columns, clause })
@@ -434,7 +502,10 @@ impl Parser<'_> {
                 _ => return Err(self.error_here()),
             };
             if let Some(kind) = kind {
-                out.push(TableConstraint { name: name.take(), kind });
+                out.push(TableConstraint {
+                    name: name.take(),
+                    kind,
+                });
             }
             if self.kind() == T::RParen || self.kind() == EOF {
                 return Ok(out);

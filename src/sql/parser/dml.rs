@@ -56,7 +56,11 @@ impl Parser<'_> {
             }
             return Ok((name, None));
         }
-        let alias = if self.eat_kw(K::As)? { Some(self.nm()?) } else { None };
+        let alias = if self.eat_kw(K::As)? {
+            Some(self.nm()?)
+        } else {
+            None
+        };
         Ok((name, alias))
     }
 
@@ -82,7 +86,9 @@ impl Parser<'_> {
         }
         let cols = self.result_columns()?;
         if self.in_trigger {
-            return Err(ParseError::Other("cannot use RETURNING in a trigger".into()));
+            return Err(ParseError::Other(
+                "cannot use RETURNING in a trigger".into(),
+            ));
         }
         Ok(cols)
     }
@@ -97,18 +103,40 @@ impl Parser<'_> {
         };
         self.expect_kw(K::Into)?;
         let (table, alias) = self.dml_table()?;
-        let columns = if self.kind() == T::LParen { self.paren_idlist()? } else { Vec::new() };
+        let columns = if self.kind() == T::LParen {
+            self.paren_idlist()?
+        } else {
+            Vec::new()
+        };
         if !self.in_trigger && self.at_kw(K::Default) {
             self.bump()?;
             self.expect_kw(K::Values)?;
             let returning = self.returning()?;
             let source = InsertSource::DefaultValues;
-            return Ok(Insert { with, or_conflict, table, alias, columns, source, upsert: Vec::new(), returning });
+            return Ok(Insert {
+                with,
+                or_conflict,
+                table,
+                alias,
+                columns,
+                source,
+                upsert: Vec::new(),
+                returning,
+            });
         }
         let select = self.select()?;
         let (upsert, returning) = self.upsert_clauses()?;
         let source = InsertSource::Select(Box::new(select));
-        Ok(Insert { with, or_conflict, table, alias, columns, source, upsert, returning })
+        Ok(Insert {
+            with,
+            or_conflict,
+            table,
+            alias,
+            columns,
+            source,
+            upsert,
+            returning,
+        })
     }
 
     fn upsert_clauses(&mut self) -> PResult<(Vec<Upsert>, Vec<ResultColumn>)> {
@@ -135,7 +163,11 @@ impl Parser<'_> {
                 let where_ = self.where_opt()?;
                 UpsertAction::Update { sets, where_ }
             };
-            upserts.push(Upsert { target, target_where, action });
+            upserts.push(Upsert {
+                target,
+                target_where,
+                action,
+            });
             if !has_target {
                 break;
             }
@@ -147,7 +179,11 @@ impl Parser<'_> {
     pub(crate) fn set_list(&mut self) -> PResult<Vec<SetClause>> {
         let mut sets = Vec::new();
         loop {
-            let columns = if self.kind() == T::LParen { self.paren_idlist()? } else { vec![self.nm()?] };
+            let columns = if self.kind() == T::LParen {
+                self.paren_idlist()?
+            } else {
+                vec![self.nm()?]
+            };
             self.expect(T::Eq)?;
             let expr = self.expr()?;
             if columns.len() > 1 {
@@ -157,7 +193,11 @@ impl Parser<'_> {
                     _ => 1,
                 };
                 if n != columns.len() {
-                    return Err(ParseError::Other(format!("{} columns assigned {} values", columns.len(), n)));
+                    return Err(ParseError::Other(format!(
+                        "{} columns assigned {} values",
+                        columns.len(),
+                        n
+                    )));
                 }
             }
             sets.push(SetClause { columns, expr });
@@ -175,10 +215,26 @@ impl Parser<'_> {
         let indexed = self.dml_indexed()?;
         self.expect_kw(K::Set)?;
         let sets = self.set_list()?;
-        let from = if self.eat_kw(K::From)? { Some(self.from_clause()?) } else { None };
+        let from = if self.eat_kw(K::From)? {
+            Some(self.seltablist()?)
+        } else {
+            None
+        };
         let where_ = self.where_opt()?;
         let (returning, order_by, limit) = self.dml_tail()?;
-        Ok(Update { with, or_conflict, table, alias, indexed, sets, from, where_, returning, order_by, limit })
+        Ok(Update {
+            with,
+            or_conflict,
+            table,
+            alias,
+            indexed,
+            sets,
+            from,
+            where_,
+            returning,
+            order_by,
+            limit,
+        })
     }
 
     /// `[RETURNING ..] [ORDER BY ..] [LIMIT ..]` (the last two not in triggers).
@@ -200,7 +256,16 @@ impl Parser<'_> {
         let indexed = self.dml_indexed()?;
         let where_ = self.where_opt()?;
         let (returning, order_by, limit) = self.dml_tail()?;
-        Ok(Delete { with, table, alias, indexed, where_, returning, order_by, limit })
+        Ok(Delete {
+            with,
+            table,
+            alias,
+            indexed,
+            where_,
+            returning,
+            order_by,
+            limit,
+        })
     }
 
     /// One statement of a trigger body (without its `;`).

@@ -86,23 +86,41 @@ pub(crate) fn select_height(s: &Select) -> u32 {
 fn children_height(kind: &ExprKind) -> u32 {
     let list = |l: &[Expr]| l.iter().map(|e| e.height).max().unwrap_or(0);
     match kind {
-        ExprKind::Literal(_) | ExprKind::Column { .. } | ExprKind::Variable { .. } | ExprKind::Raise(..) => 0,
-        ExprKind::Unary(_, e) | ExprKind::Collate(e, _) | ExprKind::Cast(e, _) | ExprKind::IsNull(e, _) => e.height,
+        ExprKind::Literal(_)
+        | ExprKind::Column { .. }
+        | ExprKind::Variable { .. }
+        | ExprKind::Raise(..) => 0,
+        ExprKind::Unary(_, e)
+        | ExprKind::Collate(e, _)
+        | ExprKind::Cast(e, _)
+        | ExprKind::IsNull(e, _) => e.height,
         ExprKind::Binary(_, a, b) => a.height.max(b.height),
-        ExprKind::Case { operand, when_then, else_expr } => {
+        ExprKind::Case {
+            operand,
+            when_then,
+            else_expr,
+        } => {
             let mut h = operand.as_ref().map_or(0, |e| e.height);
             for (w, t) in when_then {
                 h = h.max(w.height).max(t.height);
             }
             h.max(else_expr.as_ref().map_or(0, |e| e.height))
         }
-        ExprKind::Between { expr, low, high, .. } => expr.height.max(low.height).max(high.height),
+        ExprKind::Between {
+            expr, low, high, ..
+        } => expr.height.max(low.height).max(high.height),
         ExprKind::InList { expr, list, .. } => expr.height.max(list_height(list)),
         ExprKind::InSelect { expr, select, .. } => expr.height.max(select_height(select)),
         ExprKind::InTable { expr, args, .. } => expr.height.max(args.as_deref().map_or(0, list)),
-        ExprKind::Like { expr, pattern, escape, .. } => {
-            expr.height.max(pattern.height).max(escape.as_ref().map_or(0, |e| e.height))
-        }
+        ExprKind::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => expr
+            .height
+            .max(pattern.height)
+            .max(escape.as_ref().map_or(0, |e| e.height)),
         ExprKind::Exists(s) | ExprKind::Subquery(s) => select_height(s),
         ExprKind::Row(l) => list(l),
         ExprKind::Function(f) => match &f.args {
@@ -145,8 +163,7 @@ impl Parser<'_> {
     /// Parses an expression whose operators all bind at least `min_bp`.
     pub(crate) fn expr_bp(&mut self, min_bp: u8) -> PResult<Expr> {
         let mut lhs = self.prefix()?;
-        loop {
-            let Some(bp) = self.infix_bp() else { break };
+        while let Some(bp) = self.infix_bp() {
             if bp < min_bp {
                 break;
             }
@@ -161,10 +178,14 @@ impl Parser<'_> {
             T::Keyword(K::Or) => BP_OR,
             T::Keyword(K::And) => BP_AND,
             T::Eq | T::Ne => BP_EQ,
-            T::Keyword(K::Is | K::Like | K::Glob | K::Regexp | K::Match | K::Between | K::In) => BP_EQ,
+            T::Keyword(K::Is | K::Like | K::Glob | K::Regexp | K::Match | K::Between | K::In) => {
+                BP_EQ
+            }
             T::Keyword(K::Isnull | K::Notnull) => BP_EQ,
             T::Keyword(K::Not) => match self.kind_at(1) {
-                T::Keyword(K::Null | K::Like | K::Glob | K::Regexp | K::Match | K::Between | K::In) => BP_EQ,
+                T::Keyword(
+                    K::Null | K::Like | K::Glob | K::Regexp | K::Match | K::Between | K::In,
+                ) => BP_EQ,
                 _ => return None,
             },
             T::Lt | T::Le | T::Gt | T::Ge => BP_CMP,
@@ -209,8 +230,12 @@ impl Parser<'_> {
             T::Ptr if self.text(t) == "->" => BinaryOp::Arrow,
             T::Ptr => BinaryOp::Arrow2,
             T::Keyword(K::Is) => return self.is_op(lhs),
-            T::Keyword(K::Isnull) => return self.postfix(ExprKind::IsNull(Box::new(lhs.clone()), false), &lhs),
-            T::Keyword(K::Notnull) => return self.postfix(ExprKind::IsNull(Box::new(lhs.clone()), true), &lhs),
+            T::Keyword(K::Isnull) => {
+                return self.postfix(ExprKind::IsNull(Box::new(lhs.clone()), false), &lhs)
+            }
+            T::Keyword(K::Notnull) => {
+                return self.postfix(ExprKind::IsNull(Box::new(lhs.clone()), true), &lhs)
+            }
             T::Keyword(K::Collate) => {
                 let name = self.ids()?;
                 return self.postfix(ExprKind::Collate(Box::new(lhs.clone()), name), &lhs);
@@ -247,7 +272,11 @@ impl Parser<'_> {
             self.expect_kw(K::From)?;
             negated = !negated;
         }
-        let op = if negated { BinaryOp::IsNot } else { BinaryOp::Is };
+        let op = if negated {
+            BinaryOp::IsNot
+        } else {
+            BinaryOp::Is
+        };
         let e = self.binary(lhs, op, BP_EQ)?;
         // `x IS NULL` becomes ISNULL, as SQLite's binaryToUnaryIfNull does.
         if let ExprKind::Binary(op, l, r) = &e.kind {
@@ -275,11 +304,21 @@ impl Parser<'_> {
         };
         self.enter(2)?;
         let pattern = self.expr_bp(BP_EQ + 1)?;
-        let escape = if self.eat_kw(K::Escape)? { Some(Box::new(self.expr_bp(BP_EQ + 1)?)) } else { None };
+        let escape = if self.eat_kw(K::Escape)? {
+            Some(Box::new(self.expr_bp(BP_EQ + 1)?))
+        } else {
+            None
+        };
         self.leave(2);
         let end = escape.as_ref().map_or(pattern.span.1, |e| e.span.1);
         let span = (lhs.span.0, end);
-        let kind = ExprKind::Like { op: like, negated, expr: Box::new(lhs), pattern: Box::new(pattern), escape };
+        let kind = ExprKind::Like {
+            op: like,
+            negated,
+            expr: Box::new(lhs),
+            pattern: Box::new(pattern),
+            escape,
+        };
         self.mk(kind, span)
     }
 
@@ -290,7 +329,15 @@ impl Parser<'_> {
         let high = self.expr_bp(BP_EQ + 1)?;
         self.leave(2);
         let span = (lhs.span.0, high.span.1);
-        self.mk(ExprKind::Between { expr: Box::new(lhs), negated, low: Box::new(low), high: Box::new(high) }, span)
+        self.mk(
+            ExprKind::Between {
+                expr: Box::new(lhs),
+                negated,
+                low: Box::new(low),
+                high: Box::new(high),
+            },
+            span,
+        )
     }
 
     fn in_op(&mut self, lhs: Expr, negated: bool) -> PResult<Expr> {
@@ -299,11 +346,23 @@ impl Parser<'_> {
             self.enter(3)?;
             let kind = if self.at_select_start() {
                 let select = Box::new(self.select()?);
-                ExprKind::InSelect { expr, negated, select }
+                ExprKind::InSelect {
+                    expr,
+                    negated,
+                    select,
+                }
             } else if self.kind() == T::RParen {
-                ExprKind::InList { expr, negated, list: Vec::new() }
+                ExprKind::InList {
+                    expr,
+                    negated,
+                    list: Vec::new(),
+                }
             } else {
-                ExprKind::InList { expr, negated, list: self.nexprlist()? }
+                ExprKind::InList {
+                    expr,
+                    negated,
+                    list: self.nexprlist()?,
+                }
             };
             self.leave(3);
             let end = self.expect(T::RParen)?.end;
@@ -316,14 +375,26 @@ impl Parser<'_> {
         let start = expr.span.0;
         let table = self.fullname()?;
         let args = if self.eat(T::LParen)? {
-            let list = if self.kind() == T::RParen { Vec::new() } else { self.nexprlist()? };
+            let list = if self.kind() == T::RParen {
+                Vec::new()
+            } else {
+                self.nexprlist()?
+            };
             self.expect(T::RParen)?;
             Some(list)
         } else {
             None
         };
         let end = self.prev_end();
-        self.mk(ExprKind::InTable { expr, negated, table, args }, (start, end))
+        self.mk(
+            ExprKind::InTable {
+                expr,
+                negated,
+                table,
+                args,
+            },
+            (start, end),
+        )
     }
 
     /// True if the current token starts a SELECT (`SELECT`, `VALUES`, `WITH`).
@@ -412,7 +483,10 @@ impl Parser<'_> {
         if self.kind() != T::Comma {
             self.leave(1);
             let end = self.expect(T::RParen)?.end;
-            return Ok(Expr { span: (lp.start, end), ..first });
+            return Ok(Expr {
+                span: (lp.start, end),
+                ..first
+            });
         }
         let mut list = vec![first];
         self.enter(2)?;
@@ -440,7 +514,11 @@ impl Parser<'_> {
     fn case(&mut self) -> PResult<Expr> {
         let start = self.bump()?.start;
         self.enter(5)?;
-        let operand = if self.at_kw(K::When) { None } else { Some(Box::new(self.expr()?)) };
+        let operand = if self.at_kw(K::When) {
+            None
+        } else {
+            Some(Box::new(self.expr()?))
+        };
         let mut when_then = Vec::new();
         while self.eat_kw(K::When)? {
             let w = self.expr()?;
@@ -450,10 +528,21 @@ impl Parser<'_> {
         if when_then.is_empty() {
             return Err(self.error_here());
         }
-        let else_expr = if self.eat_kw(K::Else)? { Some(Box::new(self.expr()?)) } else { None };
+        let else_expr = if self.eat_kw(K::Else)? {
+            Some(Box::new(self.expr()?))
+        } else {
+            None
+        };
         let end = self.expect_kw(K::End)?.end;
         self.leave(5);
-        self.mk(ExprKind::Case { operand, when_then, else_expr }, (start, end))
+        self.mk(
+            ExprKind::Case {
+                operand,
+                when_then,
+                else_expr,
+            },
+            (start, end),
+        )
     }
 
     fn raise(&mut self) -> PResult<Expr> {
@@ -490,16 +579,31 @@ impl Parser<'_> {
                 return self.mk(ExprKind::Literal(Literal::String(first)), (t.start, t.end));
             }
             let double_quoted = self.text(t).starts_with('"');
-            let kind = ExprKind::Column { schema: None, table: None, column: first, double_quoted };
+            let kind = ExprKind::Column {
+                schema: None,
+                table: None,
+                column: first,
+                double_quoted,
+            };
             return self.mk(kind, (t.start, t.end));
         }
         self.bump()?;
         let second = self.nm()?;
         let kind = if self.eat(T::Dot)? {
             let third = self.nm()?;
-            ExprKind::Column { schema: Some(first), table: Some(second), column: third, double_quoted: false }
+            ExprKind::Column {
+                schema: Some(first),
+                table: Some(second),
+                column: third,
+                double_quoted: false,
+            }
         } else {
-            ExprKind::Column { schema: None, table: Some(first), column: second, double_quoted: false }
+            ExprKind::Column {
+                schema: None,
+                table: Some(first),
+                column: second,
+                double_quoted: false,
+            }
         };
         let end = self.prev_end();
         self.mk(kind, (t.start, end))
@@ -508,7 +612,10 @@ impl Parser<'_> {
 
 /// Decodes the hex digits of a validated `X'..'` token.
 fn decode_blob(text: &str) -> Vec<u8> {
-    let hex = text.get(2..text.len().saturating_sub(1)).unwrap_or("").as_bytes();
+    let hex = text
+        .get(2..text.len().saturating_sub(1))
+        .unwrap_or("")
+        .as_bytes();
     hex.chunks(2)
         .map(|p| {
             let d = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;

@@ -35,7 +35,11 @@ impl Parser<'_> {
             } else {
                 self.eat_kw(K::All)?;
             }
-            let list = if self.kind() == T::RParen { Vec::new() } else { self.nexprlist()? };
+            let list = if self.kind() == T::RParen {
+                Vec::new()
+            } else {
+                self.nexprlist()?
+            };
             if self.at_kw(K::Order) {
                 self.bump()?;
                 self.expect_kw(K::By)?;
@@ -67,7 +71,14 @@ impl Parser<'_> {
         };
         self.leave(3);
         let end = self.prev_end();
-        let call = FunctionCall { name, distinct, args, order_by, filter, over };
+        let call = FunctionCall {
+            name,
+            distinct,
+            args,
+            order_by,
+            filter,
+            over,
+        };
         self.mk(ExprKind::Function(Box::new(call)), (name_tok.start, end))
     }
 
@@ -126,7 +137,12 @@ impl Parser<'_> {
             order_by = self.sortlist()?;
         }
         let frame = self.frame_spec()?;
-        Ok(Window { base, partition_by, order_by, frame })
+        Ok(Window {
+            base,
+            partition_by,
+            order_by,
+            frame,
+        })
     }
 
     fn frame_spec(&mut self) -> PResult<Option<FrameSpec>> {
@@ -166,12 +182,20 @@ impl Parser<'_> {
         let bad = matches!(
             (&start, &end),
             (FrameBound::CurrentRow, FrameBound::Preceding(_))
-                | (FrameBound::Following(_), FrameBound::Preceding(_) | FrameBound::CurrentRow)
+                | (
+                    FrameBound::Following(_),
+                    FrameBound::Preceding(_) | FrameBound::CurrentRow
+                )
         );
         if bad {
             return Err(ParseError::Other("unsupported frame specification".into()));
         }
-        Ok(Some(FrameSpec { unit, start, end, exclude }))
+        Ok(Some(FrameSpec {
+            unit,
+            start,
+            end,
+            exclude,
+        }))
     }
 
     fn frame_bound(&mut self, is_start: bool) -> PResult<FrameBound> {

@@ -32,10 +32,26 @@ impl Parser<'_> {
         self.expect(T::RParen)?;
         let where_ = self.where_opt()?;
         let last = self.peek();
-        let end = if last.kind == T::Semi { last.start } else { last.end };
-        let kw = if unique { "CREATE UNIQUE INDEX" } else { "CREATE INDEX" };
+        let end = if last.kind == T::Semi {
+            last.start
+        } else {
+            last.end
+        };
+        let kw = if unique {
+            "CREATE UNIQUE INDEX"
+        } else {
+            "CREATE INDEX"
+        };
         let sql = format!("{kw} {}", self.sql.get(name_tok.start..end).unwrap_or(""));
-        Ok(CreateIndex { unique, if_not_exists, name, table, columns, where_, sql })
+        Ok(CreateIndex {
+            unique,
+            if_not_exists,
+            name,
+            table,
+            columns,
+            where_,
+            sql,
+        })
     }
 
     /// CREATE [TEMP] VIEW, after `VIEW`.
@@ -48,7 +64,14 @@ impl Parser<'_> {
         let end = self.scan_point();
         let text = self.span_text(name_tok.start, end);
         let sql = format!("CREATE VIEW {text}");
-        Ok(CreateView { temp, if_not_exists, name, columns, select, sql })
+        Ok(CreateView {
+            temp,
+            if_not_exists,
+            name,
+            columns,
+            select,
+            sql,
+        })
     }
 
     /// CREATE [TEMP] TRIGGER, after `TRIGGER`.
@@ -96,12 +119,30 @@ impl Parser<'_> {
             self.expect_kw(K::Row)?;
             for_each_row = true;
         }
-        let when = if self.eat_kw(K::When)? { Some(self.expr()?) } else { None };
+        let when = if self.eat_kw(K::When)? {
+            Some(self.expr()?)
+        } else {
+            None
+        };
         self.expect_kw(K::Begin)?;
         let body = self.trigger_body()?;
         let end = self.expect_kw(K::End)?.end;
-        let sql = format!("CREATE TRIGGER {}", self.sql.get(name_tok.start..end).unwrap_or(""));
-        Ok(CreateTrigger { temp, if_not_exists, name, time, event, table, for_each_row, when, body, sql })
+        let sql = format!(
+            "CREATE TRIGGER {}",
+            self.sql.get(name_tok.start..end).unwrap_or("")
+        );
+        Ok(CreateTrigger {
+            temp,
+            if_not_exists,
+            name,
+            time,
+            event,
+            table,
+            for_each_row,
+            when,
+            body,
+            sql,
+        })
     }
 
     fn trigger_body(&mut self) -> PResult<Vec<TriggerStmt>> {
@@ -163,8 +204,17 @@ impl Parser<'_> {
                 self.bump()?;
             }
         }
-        let sql = format!("CREATE VIRTUAL TABLE {}", self.sql.get(name_tok.start..end).unwrap_or(""));
-        Ok(CreateVirtualTable { if_not_exists, name, module, args, sql })
+        let sql = format!(
+            "CREATE VIRTUAL TABLE {}",
+            self.sql.get(name_tok.start..end).unwrap_or("")
+        );
+        Ok(CreateVirtualTable {
+            if_not_exists,
+            name,
+            module,
+            args,
+            sql,
+        })
     }
 
     /// DROP TABLE|INDEX|VIEW|TRIGGER [IF EXISTS] name, after `DROP`.
@@ -185,7 +235,11 @@ impl Parser<'_> {
             if_exists = true;
         }
         let name = self.fullname()?;
-        Ok(DropStmt { kind, if_exists, name })
+        Ok(DropStmt {
+            kind,
+            if_exists,
+            name,
+        })
     }
 
     /// ALTER TABLE, after `ALTER`.
@@ -202,7 +256,10 @@ impl Parser<'_> {
                     self.eat_kw(K::Column)?;
                     let old = self.nm()?;
                     self.expect_kw(K::To)?;
-                    AlterAction::RenameColumn { old, new: self.nm()? }
+                    AlterAction::RenameColumn {
+                        old,
+                        new: self.nm()?,
+                    }
                 }
             }
             T::Keyword(K::Add) => {
@@ -211,7 +268,9 @@ impl Parser<'_> {
                 let column = self.column_def()?;
                 let last = self.peek();
                 let text = self.sql.get(column.span.0..last.end).unwrap_or("");
-                let sql = text.trim_end_matches(|c: char| c == ';' || c.is_ascii_whitespace()).to_string();
+                let sql = text
+                    .trim_end_matches(|c: char| c == ';' || c.is_ascii_whitespace())
+                    .to_string();
                 AlterAction::AddColumn { column, sql }
             }
             T::Keyword(K::Drop) => {

@@ -41,7 +41,11 @@ impl Parser<'_> {
     /// `[WITH ...] select-core [compound ...] [ORDER BY] [LIMIT]`.
     pub(crate) fn select(&mut self) -> PResult<Select> {
         let start = self.scan_point();
-        let with = if self.at_kw(K::With) { Some(self.with_clause()?) } else { None };
+        let with = if self.at_kw(K::With) {
+            Some(self.with_clause()?)
+        } else {
+            None
+        };
         self.select_body(with, start)
     }
 
@@ -55,7 +59,9 @@ impl Parser<'_> {
         }
         self.check_compound(&parts, &ops)?;
         let mut parts = parts.into_iter();
-        let Some(first) = parts.next() else { return Err(self.error_here()) };
+        let Some(first) = parts.next() else {
+            return Err(self.error_here());
+        };
         let (mut order_by, mut limit) = (first.order_by, first.limit);
         let mut compounds = Vec::new();
         for (op, part) in ops.into_iter().zip(parts) {
@@ -64,16 +70,32 @@ impl Parser<'_> {
             compounds.push((op, part.core));
         }
         let span = (start, self.prev_end());
-        Ok(Select { with, first: first.core, compounds, order_by, limit, span })
+        Ok(Select {
+            with,
+            first: first.core,
+            compounds,
+            order_by,
+            limit,
+            span,
+        })
     }
 
     fn check_compound(&self, parts: &[CorePart], ops: &[CompoundOp]) -> PResult<()> {
         let mut err = None;
         for i in (0..parts.len().saturating_sub(1)).rev() {
-            let (Some(p), Some(op)) = (parts.get(i), ops.get(i)) else { continue };
+            let (Some(p), Some(op)) = (parts.get(i), ops.get(i)) else {
+                continue;
+            };
             if !p.order_by.is_empty() || p.limit.is_some() {
-                let what = if p.order_by.is_empty() { "LIMIT" } else { "ORDER BY" };
-                err = Some(format!("{what} clause should come after {} not before", op_name(*op)));
+                let what = if p.order_by.is_empty() {
+                    "LIMIT"
+                } else {
+                    "ORDER BY"
+                };
+                err = Some(format!(
+                    "{what} clause should come after {} not before",
+                    op_name(*op)
+                ));
                 break;
             }
         }
@@ -121,13 +143,21 @@ impl Parser<'_> {
                     break;
                 }
             }
-            return Ok(CorePart { core: SelectCore::Values(rows), order_by: Vec::new(), limit: None });
+            return Ok(CorePart {
+                core: SelectCore::Values(rows),
+                order_by: Vec::new(),
+                limit: None,
+            });
         }
         self.expect_kw(K::Select)?;
         let core = self.simple_select()?;
         let order_by = self.order_by_opt()?;
         let limit = self.limit_opt()?;
-        Ok(CorePart { core: SelectCore::Select(Box::new(core)), order_by, limit })
+        Ok(CorePart {
+            core: SelectCore::Select(Box::new(core)),
+            order_by,
+            limit,
+        })
     }
 
     fn simple_select(&mut self) -> PResult<SimpleSelect> {
@@ -138,16 +168,36 @@ impl Parser<'_> {
             false
         };
         let columns = self.result_columns()?;
-        let from = if self.eat_kw(K::From)? { Some(self.from_clause()?) } else { None };
+        let from = if self.eat_kw(K::From)? {
+            Some(self.seltablist()?)
+        } else {
+            None
+        };
         let where_ = self.where_opt()?;
         let mut group_by = Vec::new();
         if self.eat_kw(K::Group)? {
             self.expect_kw(K::By)?;
             group_by = self.nexprlist()?;
         }
-        let having = if self.eat_kw(K::Having)? { Some(self.expr()?) } else { None };
-        let windows = if self.eat_kw(K::Window)? { self.window_defs()? } else { Vec::new() };
-        Ok(SimpleSelect { distinct, columns, from, where_, group_by, having, windows })
+        let having = if self.eat_kw(K::Having)? {
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let windows = if self.eat_kw(K::Window)? {
+            self.window_defs()?
+        } else {
+            Vec::new()
+        };
+        Ok(SimpleSelect {
+            distinct,
+            columns,
+            from,
+            where_,
+            group_by,
+            having,
+            windows,
+        })
     }
 
     /// `[WHERE expr]`
@@ -177,12 +227,21 @@ impl Parser<'_> {
         let first = self.expr()?;
         if self.eat_kw(K::Offset)? {
             let offset = self.expr()?;
-            Ok(Some(Limit { limit: first, offset: Some(offset) }))
+            Ok(Some(Limit {
+                limit: first,
+                offset: Some(offset),
+            }))
         } else if self.eat(T::Comma)? {
             let limit = self.expr()?;
-            Ok(Some(Limit { limit, offset: Some(first) }))
+            Ok(Some(Limit {
+                limit,
+                offset: Some(first),
+            }))
         } else {
-            Ok(Some(Limit { limit: first, offset: None }))
+            Ok(Some(Limit {
+                limit: first,
+                offset: None,
+            }))
         }
     }
 
@@ -207,7 +266,12 @@ impl Parser<'_> {
             self.expect(T::LParen)?;
             let select = Box::new(self.subselect()?);
             self.expect(T::RParen)?;
-            ctes.push(Cte { name, columns, materialized, select });
+            ctes.push(Cte {
+                name,
+                columns,
+                materialized,
+                select,
+            });
             if !self.eat(T::Comma)? {
                 return Ok(With { recursive, ctes });
             }
@@ -232,7 +296,9 @@ impl Parser<'_> {
             extra |= self.sort_order()?.is_some();
             if extra {
                 let raw = self.text(t);
-                return Err(ParseError::Other(format!("syntax error after column name \"{raw}\"")));
+                return Err(ParseError::Other(format!(
+                    "syntax error after column name \"{raw}\""
+                )));
             }
             names.push(crate::sql::lexer::dequote(self.text(t)));
             if !self.eat(T::Comma)? {
@@ -278,7 +344,11 @@ impl Parser<'_> {
         let end = self.scan_point();
         let span_name = self.span_text(start, end);
         let alias = self.alias_opt()?;
-        Ok(ResultColumn::Expr { expr, alias, span_name })
+        Ok(ResultColumn::Expr {
+            expr,
+            alias,
+            span_name,
+        })
     }
 
     /// `[AS nm | ids]`
@@ -306,11 +376,11 @@ impl Parser<'_> {
     }
 
     /// `seltablist`: table references joined by commas and JOINs.
-    pub(crate) fn from_clause(&mut self) -> PResult<FromClause> {
+    pub(crate) fn seltablist(&mut self) -> PResult<FromClause> {
         let mut items: Vec<FromItem> = Vec::new();
         let mut join = None;
         loop {
-            self.from_item(&mut items, join)?;
+            self.seltab_item(&mut items, join)?;
             join = self.join_op()?;
             if join.is_none() {
                 return Ok(FromClause { items });
@@ -318,7 +388,11 @@ impl Parser<'_> {
         }
     }
 
-    fn from_item(&mut self, items: &mut Vec<FromItem>, join: Option<JoinOperator>) -> PResult<()> {
+    fn seltab_item(
+        &mut self,
+        items: &mut Vec<FromItem>,
+        join: Option<JoinOperator>,
+    ) -> PResult<()> {
         let source = if self.eat(T::LParen)? {
             if self.at_select_start() {
                 let s = self.subselect()?;
@@ -326,7 +400,7 @@ impl Parser<'_> {
                 TableSource::Subquery(Box::new(s))
             } else {
                 self.enter(2)?;
-                let inner = self.from_clause()?;
+                let inner = self.seltablist()?;
                 self.leave(2);
                 self.expect(T::RParen)?;
                 TableSource::Nested(inner)
@@ -334,7 +408,11 @@ impl Parser<'_> {
         } else {
             let name = self.fullname()?;
             if self.eat(T::LParen)? {
-                let args = if self.kind() == T::RParen { Vec::new() } else { self.nexprlist()? };
+                let args = if self.kind() == T::RParen {
+                    Vec::new()
+                } else {
+                    self.nexprlist()?
+                };
                 self.expect(T::RParen)?;
                 TableSource::Function(name, args)
             } else {
@@ -352,11 +430,23 @@ impl Parser<'_> {
                 if !self.at_from_follower() {
                     return Err(self.error_here());
                 }
-                let what = if matches!(c, JoinConstraint::On(_)) { "ON" } else { "USING" };
-                return Err(ParseError::Other(format!("a JOIN clause is required before {what}")));
+                let what = if matches!(c, JoinConstraint::On(_)) {
+                    "ON"
+                } else {
+                    "USING"
+                };
+                return Err(ParseError::Other(format!(
+                    "a JOIN clause is required before {what}"
+                )));
             }
         }
-        let item = FromItem { join, source, alias, indexed, constraint };
+        let item = FromItem {
+            join,
+            source,
+            alias,
+            indexed,
+            constraint,
+        };
         push_flattened(items, item);
         Ok(())
     }
@@ -370,8 +460,19 @@ impl Parser<'_> {
                 k.is_join_kw()
                     || matches!(
                         k,
-                        K::Join | K::Where | K::Group | K::Having | K::Window | K::Order | K::Limit
-                            | K::Union | K::Intersect | K::Except | K::Returning | K::On | K::Using
+                        K::Join
+                            | K::Where
+                            | K::Group
+                            | K::Having
+                            | K::Window
+                            | K::Order
+                            | K::Limit
+                            | K::Union
+                            | K::Intersect
+                            | K::Except
+                            | K::Returning
+                            | K::On
+                            | K::Using
                     )
             }
             _ => false,
@@ -406,11 +507,23 @@ impl Parser<'_> {
     /// `joinop`: `,` | `[kw [kw [kw]]] JOIN`; None when no join follows.
     fn join_op(&mut self) -> PResult<Option<JoinOperator>> {
         if self.eat(T::Comma)? {
-            let op = JoinOperator { comma: true, natural: false, left: false, right: false, cross: false };
+            let op = JoinOperator {
+                comma: true,
+                natural: false,
+                left: false,
+                right: false,
+                cross: false,
+            };
             return Ok(Some(op));
         }
         if self.eat_kw(K::Join)? {
-            return Ok(Some(JoinOperator { comma: false, natural: false, left: false, right: false, cross: false }));
+            return Ok(Some(JoinOperator {
+                comma: false,
+                natural: false,
+                left: false,
+                right: false,
+                cross: false,
+            }));
         }
         if !matches!(self.kind(), T::Keyword(k) if k.is_join_kw()) {
             return Ok(None);
@@ -424,7 +537,13 @@ impl Parser<'_> {
     }
 
     fn join_type(&self, words: &[Token]) -> PResult<JoinOperator> {
-        let mut op = JoinOperator { comma: false, natural: false, left: false, right: false, cross: false };
+        let mut op = JoinOperator {
+            comma: false,
+            natural: false,
+            left: false,
+            right: false,
+            cross: false,
+        };
         let (mut inner, mut outer, mut error) = (false, false, false);
         for t in words {
             let w = self.text(*t).to_ascii_lowercase();
@@ -441,7 +560,10 @@ impl Parser<'_> {
         }
         if (inner && outer) || error || (outer && !op.left && !op.right) {
             let text: Vec<&str> = words.iter().map(|t| self.text(*t)).collect();
-            return Err(ParseError::Other(format!("unknown join type: {}", text.join(" "))));
+            return Err(ParseError::Other(format!(
+                "unknown join type: {}",
+                text.join(" ")
+            )));
         }
         Ok(op)
     }

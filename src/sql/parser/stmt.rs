@@ -59,7 +59,15 @@ pub fn parse_one(sql: &str, offset: usize) -> Result<(Option<Parsed>, usize), Pa
         _ => return Err(p.error_here()),
     };
     let params = std::mem::take(&mut p.params);
-    Ok((Some(Parsed { stmt, explain, params, sql_span: (start, end) }), tail))
+    Ok((
+        Some(Parsed {
+            stmt,
+            explain,
+            params,
+            sql_span: (start, end),
+        }),
+        tail,
+    ))
 }
 
 /// Parses every statement of `sql`, stopping at the first error.
@@ -130,7 +138,8 @@ impl Parser<'_> {
             }
             K::Release => {
                 self.bump()?;
-                if self.at_kw(K::Savepoint) && self.kind_at(1) != EOF && self.kind_at(1) != T::Semi {
+                if self.at_kw(K::Savepoint) && self.kind_at(1) != EOF && self.kind_at(1) != T::Semi
+                {
                     self.bump()?;
                 }
                 Stmt::Release(self.nm()?)
@@ -144,7 +153,11 @@ impl Parser<'_> {
             }
             K::Analyze | K::Reindex => {
                 self.bump()?;
-                let name = if self.at_nm() { Some(self.fullname()?) } else { None };
+                let name = if self.at_nm() {
+                    Some(self.fullname()?)
+                } else {
+                    None
+                };
                 if kw == K::Analyze {
                     Stmt::Analyze(name)
                 } else {
@@ -154,7 +167,11 @@ impl Parser<'_> {
             K::Vacuum => {
                 self.bump()?;
                 let schema = if self.at_nm() { Some(self.nm()?) } else { None };
-                let into = if self.eat_kw(K::Into)? { Some(self.expr()?) } else { None };
+                let into = if self.eat_kw(K::Into)? {
+                    Some(self.expr()?)
+                } else {
+                    None
+                };
                 Stmt::Vacuum { schema, into }
             }
             _ => return Err(self.error_at(t)),
@@ -195,7 +212,9 @@ impl Parser<'_> {
             T::Keyword(K::Virtual) if !temp => {
                 self.bump()?;
                 self.expect_kw(K::Table)?;
-                Ok(Stmt::CreateVirtualTable(Box::new(self.create_virtual_table()?)))
+                Ok(Stmt::CreateVirtualTable(Box::new(
+                    self.create_virtual_table()?,
+                )))
             }
             _ => Err(self.error_at(t)),
         }
@@ -235,7 +254,9 @@ impl Parser<'_> {
         if self.at_kw(K::Savepoint) && self.kind_at(1) != EOF && self.kind_at(1) != T::Semi {
             self.bump()?;
         }
-        Ok(Stmt::Rollback { savepoint: Some(self.nm()?) })
+        Ok(Stmt::Rollback {
+            savepoint: Some(self.nm()?),
+        })
     }
 
     fn pragma(&mut self) -> PResult<Stmt> {
@@ -273,7 +294,11 @@ impl Parser<'_> {
         let file = self.expr()?;
         self.expect_kw(K::As)?;
         let schema = self.expr()?;
-        let key = if self.eat_kw(K::Key)? { Some(self.expr()?) } else { None };
+        let key = if self.eat_kw(K::Key)? {
+            Some(self.expr()?)
+        } else {
+            None
+        };
         Ok(Stmt::Attach { file, schema, key })
     }
 }

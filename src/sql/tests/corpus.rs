@@ -14,7 +14,10 @@ const CORPUS: &str = include_str!("data/sql_corpus.txt");
 fn sqllogictest_sample_parses() {
     let mut passed = 0;
     let mut failed = Vec::new();
-    for line in CORPUS.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in CORPUS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let sql = line.replace("\\n", "\n");
         match parse_all(&sql) {
             Ok(stmts) if stmts.len() == 1 => passed += 1,

@@ -392,7 +392,11 @@ fn outcomes_match_sqlite() {
             failed.push(format!("{sql:?}: want {want:?}, got {got:?}"));
         }
     }
-    println!("{} passed, {} failed", CASES.len() - failed.len(), failed.len());
+    println!(
+        "{} passed, {} failed",
+        CASES.len() - failed.len(),
+        failed.len()
+    );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
 }
 
@@ -400,11 +404,26 @@ fn outcomes_match_sqlite() {
 fn error_variants_and_offsets() {
     use crate::sql::parser::{parse_one, ParseError};
     let e = parse_one("SELEC 1", 0).unwrap_err();
-    assert_eq!(e, ParseError::Syntax { near: "SELEC".into(), offset: 0 });
+    assert_eq!(
+        e,
+        ParseError::Syntax {
+            near: "SELEC".into(),
+            offset: 0
+        }
+    );
     assert_eq!(e.to_string(), "near \"SELEC\": syntax error");
-    assert_eq!(parse_one("select * from", 0).unwrap_err(), ParseError::Incomplete);
+    assert_eq!(
+        parse_one("select * from", 0).unwrap_err(),
+        ParseError::Incomplete
+    );
     let e = parse_one("select 1, 'abc", 0).unwrap_err();
-    assert_eq!(e, ParseError::Unrecognized { token: "'abc".into(), offset: 10 });
+    assert_eq!(
+        e,
+        ParseError::Unrecognized {
+            token: "'abc".into(),
+            offset: 10
+        }
+    );
     assert_eq!(e.result_code(), crate::rc::ResultCode::ERROR);
     // The error is only raised for the first statement.
     assert!(parse_one("select 1; select 'abc", 0).is_ok());
@@ -418,7 +437,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let deep = format!("select {}1{}", "(".repeat(5000), ")".repeat(5000));
     assert_eq!(outcome(&deep), "parser stack overflow");
     let chain = format!("select 1{}", "+1".repeat(1000));
-    assert_eq!(outcome(&chain), "Expression tree is too large (maximum depth 1000)");
+    assert_eq!(
+        outcome(&chain),
+        "Expression tree is too large (maximum depth 1000)"
+    );
     let ok = format!("select 1{}", "+1".repeat(999));
     assert_eq!(outcome(&ok), "OK");
     let subq = format!("select {}1{}", "(select ".repeat(18), ")".repeat(18));

@@ -39,7 +39,9 @@ pub(super) fn outcome(sql: &str) -> String {
 #[test]
 #[ignore]
 fn dump_outcomes() {
-    let Ok(path) = std::env::var("LOOM_PARSE_INPUT") else { return };
+    let Ok(path) = std::env::var("LOOM_PARSE_INPUT") else {
+        return;
+    };
     let text = std::fs::read_to_string(path).unwrap_or_default();
     for line in text.lines() {
         let sql = line.replace("\\n", "\n");
