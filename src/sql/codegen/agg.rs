@@ -432,7 +432,7 @@ impl Gen<'_> {
 
     fn open_output_sorter(
         &mut self,
-        order: &[(Expr, bool, Arc<dyn crate::record::Collation>)],
+        order: &[super::select::OrderKey],
         n_cols: usize,
     ) -> Option<usize> {
         if order.is_empty() {

@@ -57,6 +57,9 @@ pub(crate) struct OutCol {
     pub info: ColumnInfo,
 }
 
+/// One resolved ORDER BY term: expression, DESC, collation.
+pub(crate) type OrderKey = (Expr, bool, Arc<dyn Collation>);
+
 /// LIMIT/OFFSET counters.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LimitRegs {
@@ -526,7 +529,7 @@ impl Gen<'_> {
         terms: &[OrderingTerm],
         cols: &[OutCol],
         scope: &Scope,
-    ) -> Result<Vec<(Expr, bool, Arc<dyn Collation>)>, String> {
+    ) -> Result<Vec<OrderKey>, String> {
         let mut out = Vec::new();
         for (i, t) in terms.iter().enumerate() {
             let desc = t.order == Some(SortOrder::Desc);
@@ -585,7 +588,7 @@ impl Gen<'_> {
         scope: &Scope,
         core: &SimpleSelect,
         cols: &[OutCol],
-        order: &[(Expr, bool, Arc<dyn Collation>)],
+        order: &[OrderKey],
         distinct: Option<usize>,
     ) -> Result<usize, String> {
         let sorter = self.b.alloc_cursor();

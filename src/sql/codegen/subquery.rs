@@ -35,7 +35,7 @@ impl Gen<'_> {
         sel: &Select,
         scope: &Scope,
         dest: &Dest,
-        init: &dyn Fn(&mut Gen) -> (),
+        init: &dyn Fn(&mut Gen),
     ) -> Result<usize, String> {
         let saved_corr = self.correlated.replace(false);
         let saved_outer = std::mem::replace(&mut self.outer, scope.for_subquery().outer);
