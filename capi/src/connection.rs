@@ -51,35 +51,13 @@ pub(crate) mod flags {
     pub const EXRESCODE: i32 = 0x0200_0000;
 }
 
-/// SQLite's default (and maximum) run-time limits, by `SQLITE_LIMIT_*` index.
-const DEFAULT_LIMITS: [i32; 12] = [
-    1_000_000_000,
-    1_000_000_000,
-    2000,
-    1000,
-    500,
-    250_000_000,
-    127,
-    10,
-    50_000,
-    32_766,
-    1000,
-    0,
-];
-const MAX_LIMITS: [i32; 12] = [
-    1_000_000_000,
-    1_000_000_000,
-    2000,
-    1000,
-    500,
-    250_000_000,
-    127,
-    125,
-    50_000,
-    32_766,
-    1000,
-    8,
-];
+/// Run-time limits by `SQLITE_LIMIT_*` index: the defaults and hard
+/// maxima of the system SQLite 3.40.1 build (Debian: MAX_VARIABLE_NUMBER
+/// 250000, MAX_WORKER_THREADS 8, DEFAULT_WORKER_THREADS 0).
+const DEFAULT_LIMITS: [i32; 12] =
+    [1_000_000_000, 1_000_000_000, 2000, 1000, 500, 250_000_000, 127, 10, 50_000, 250_000, 1000, 0];
+const MAX_LIMITS: [i32; 12] =
+    [1_000_000_000, 1_000_000_000, 2000, 1000, 500, 250_000_000, 127, 10, 50_000, 250_000, 1000, 8];
 
 struct ErrState {
     code: i32,
