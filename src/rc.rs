@@ -141,7 +141,10 @@ mod tests {
     fn errstr_texts() {
         assert_eq!(ResultCode::OK.errstr(), "not an error");
         assert_eq!(ResultCode::INTERNAL.errstr(), "unknown error");
-        assert_eq!(ResultCode::CORRUPT_INDEX.errstr(), "database disk image is malformed");
+        assert_eq!(
+            ResultCode::CORRUPT_INDEX.errstr(),
+            "database disk image is malformed"
+        );
         assert_eq!(ResultCode::DONE.errstr(), "no more rows available");
     }
 }

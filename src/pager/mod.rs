@@ -1,3 +1,54 @@
-//! L1 — the pager: page cache, transactions, rollback journal.
+//! L1 — the pager: page cache, transactions, rollback journal, savepoints
+//! and hot-journal recovery.
 //!
-//! SQLite counterpart: pager.c, pcache.c (to be filled in by the storage work).
+//! SQLite counterpart: pager.c and pcache.c / pcache1.c.
+//!
+//! # State diagram
+//!
+//! ```text
+//!              begin_read                 begin_write
+//!   ┌──────┐ ───────────▶ ┌──────┐ ───────────────────▶ ┌───────┐
+//!   │ None │              │ Read │                      │ Write │──┐ data_mut / allocate /
+//!   └──────┘ ◀─────────── └──────┘ ◀─────────────────── └───────┘◀─┘ truncate_to / savepoints
+//!   no lock    end_read    SHARED     commit / rollback   RESERVED (EXCLUSIVE during commit)
+//! ```
+//!
+//! | from | call | to | lock afterwards |
+//! |---|---|---|---|
+//! | None | `begin_read` | Read | SHARED (hot journal rolled back first, under EXCLUSIVE) |
+//! | None/Read | `begin_write` | Write | RESERVED, or EXCLUSIVE with `exclusive` |
+//! | Write | `commit` | Read | SHARED (EXCLUSIVE while pages are written) |
+//! | Write | `rollback` | Read | SHARED |
+//! | Read | `end_read` | None | none |
+//!
+//! A failed write or sync inside Write puts the pager in a sticky error
+//! state: write calls and `commit` return the error until `rollback`.
+//! `check_invariants()` (debug builds) runs at every transition.
+//!
+//! Page handles ([`PageRef`]) are short-lived: a clean page may be evicted
+//! by a later `get`, after which its old handle returns
+//! [`PagerError::StaleHandle`]; callers re-`get` by page number. Dirty pages
+//! are never evicted (there is no cache spill yet), so a write transaction's
+//! size is bounded by memory.
+//!
+//! `set_exclusive_mode(true)` (`PRAGMA locking_mode=EXCLUSIVE`) keeps the
+//! lock between transactions, so the None state may then hold a lock.
+//!
+//! Not implemented yet: WAL (`JournalMode::Wal` returns an error), cache
+//! spill, memory-mapped I/O, super-journals for multi-database commits.
+#![deny(unsafe_code)]
+
+mod cache;
+mod error;
+mod journal;
+#[allow(clippy::module_inception)]
+mod pager;
+mod savepoint;
+mod write;
+
+pub use cache::{PageRef, Pgno};
+pub use error::PagerError;
+pub use journal::lock_byte_page;
+pub use pager::{
+    BusyHandler, JournalMode, Pager, Synchronous, TxnState, MAX_PAGE_COUNT, SQLITE_MAGIC,
+};

@@ -5,88 +5,32 @@
 //! `sqlite3VdbeMemStringify`.
 //!
 //! Invariants:
-//! 1. Digits come from Rust's correctly rounded `{:e}` formatting at 15
-//!    significant digits; the layout (fixed or exponent) follows `%g`.
+//! 1. This is the general float conversion of the engine with the spec
+//!    `%!.15g` filled in directly (no format parsing), so the two can never
+//!    disagree.
 //! 2. The output always parses back as a REAL in SQL: it contains a `.` or
 //!    is `Inf`/`-Inf`/`NaN`.
 
-/// Significant digits of `%.15g`.
-const SIG_DIGITS: usize = 15;
+use super::float::{render_float, FloatKind, FloatSpec};
+
+/// The spec of `%!.15g`.
+const REAL_SPEC: FloatSpec = FloatSpec {
+    kind: FloatKind::Generic,
+    exp_char: b'e',
+    precision: 15,
+    width: 0,
+    flag_prefix: None,
+    alt: false,
+    alt2: true,
+    zeropad: false,
+    left: false,
+};
 
 /// Renders `v` as SQLite renders a REAL as TEXT.
 pub fn render_real(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".to_string();
-    }
-    if v.is_infinite() {
-        return if v < 0.0 { "-Inf" } else { "Inf" }.to_string();
-    }
-    if v == 0.0 {
-        return "0.0".to_string();
-    }
-    let (digits, exp) = decimal_digits(v.abs());
-    let mut out = String::with_capacity(24);
-    if v < 0.0 {
-        out.push('-');
-    }
-    if exp < -4 || exp > (SIG_DIGITS as i32 - 1) {
-        push_exponent_form(&mut out, &digits, exp);
-    } else {
-        push_fixed_form(&mut out, &digits, exp);
-    }
-    out
-}
-
-/// The 15 significant digits of `v` (> 0) and its decimal exponent.
-fn decimal_digits(v: f64) -> (Vec<u8>, i32) {
-    let s = format!("{:.*e}", SIG_DIGITS - 1, v);
-    let (mantissa, exp) = s.split_once('e').unwrap_or((s.as_str(), "0"));
-    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
-    (digits, exp.parse().unwrap_or(0))
-}
-
-/// Digits after the first, with trailing zeros removed.
-fn fraction_digits(digits: &[u8]) -> &[u8] {
-    let tail = digits.get(1..).unwrap_or(&[]);
-    let keep = tail.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
-    &tail[..keep]
-}
-
-fn push_exponent_form(out: &mut String, digits: &[u8], exp: i32) {
-    out.push(char::from(digits.first().copied().unwrap_or(b'0')));
-    out.push('.');
-    let frac = fraction_digits(digits);
-    if frac.is_empty() {
-        out.push('0');
-    } else {
-        out.extend(frac.iter().map(|&d| char::from(d)));
-    }
-    out.push('e');
-    out.push(if exp < 0 { '-' } else { '+' });
-    let e = exp.unsigned_abs();
-    if e < 10 {
-        out.push('0');
-    }
-    out.push_str(&e.to_string());
-}
-
-fn push_fixed_form(out: &mut String, digits: &[u8], exp: i32) {
-    let (int_part, frac_part): (Vec<u8>, Vec<u8>) = if exp >= 0 {
-        let split = (exp as usize + 1).min(digits.len());
-        (digits[..split].to_vec(), digits[split..].to_vec())
-    } else {
-        let mut frac = vec![b'0'; (-exp - 1) as usize];
-        frac.extend_from_slice(digits);
-        (vec![b'0'], frac)
-    };
-    out.extend(int_part.iter().map(|&d| char::from(d)));
-    out.push('.');
-    let keep = frac_part.iter().rposition(|&d| d != b'0').map_or(0, |i| i + 1);
-    if keep == 0 {
-        out.push('0');
-    } else {
-        out.extend(frac_part[..keep].iter().map(|&d| char::from(d)));
-    }
+    let bytes = render_float(&REAL_SPEC, v);
+    // The float conversion emits ASCII only.
+    bytes.into_iter().map(char::from).collect()
 }
 
 #[cfg(test)]

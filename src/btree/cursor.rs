@@ -1,0 +1,674 @@
+//! Cursors: positioning, stepping and seeking in table and index trees.
+//!
+//! SQLite counterpart: `BtCursor`, `moveToRoot`, `moveToLeftmost`,
+//! `sqlite3BtreeNext`/`Previous`, `sqlite3BtreeTableMoveto`,
+//! `sqlite3BtreeIndexMoveto`, `saveCursorPosition`,
+//! `btreeRestoreCursorPosition` (btree.c).
+//!
+//! A cursor is a plain struct: the path from the root (page, index) plus
+//! the key of the entry it is on. Operations take `&mut Btree` and
+//! `&mut BtCursor`, so any number of cursors can be open at once.
+//!
+//! Path semantics: for every page but the last, the index is the child
+//! that was descended into (`ncell` = right child). On the last page the
+//! index is the current cell. In index trees the current entry may be a
+//! cell of an interior page.
+//!
+//! Invariants:
+//! 1. A `Valid` cursor whose `seen` equals the b-tree's `change_seq` has
+//!    an accurate path; otherwise it re-seeks its saved key (SQLite's
+//!    CURSOR_REQUIRESEEK) before moving.
+//! 2. After a restore that did not find the exact saved key, `next` lands on
+//!    the first entry after it and `prev` on the last entry before it.
+//! 3. Paths are never deeper than `MAX_DEPTH`.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::error::{corrupt, BtreeError, Pgno};
+use super::page::{CellInfo, PageView};
+use super::store::PageStore;
+use super::tree::MAX_DEPTH;
+use super::{Btree, SeekBias, SeekResult, TreeKind};
+use crate::record::{compare_record_to_key, compare_records, KeyInfo, RecordHeader, ValueRef};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CursorState {
+    /// Not on an entry (EOF or never positioned).
+    Invalid,
+    /// On an entry.
+    Valid,
+    /// Must re-seek its saved key before use.
+    RequireSeek,
+}
+
+/// A cursor over one tree (SQLite's `BtCursor`).
+#[derive(Debug, Clone)]
+pub struct BtCursor {
+    pub(crate) root: Pgno,
+    pub(crate) kind: TreeKind,
+    pub(crate) key_info: Arc<KeyInfo>,
+    pub(crate) stack: Vec<(Pgno, usize)>,
+    pub(crate) state: CursorState,
+    pub(crate) saved_rowid: i64,
+    pub(crate) saved_key: Vec<u8>,
+    pub(crate) seen: u64,
+}
+
+impl BtCursor {
+    /// The root page of the cursor's tree.
+    pub fn root(&self) -> Pgno {
+        self.root
+    }
+
+    /// The tree kind.
+    pub fn kind(&self) -> TreeKind {
+        self.kind
+    }
+}
+
+/// What a cursor is compared against while descending an index.
+#[derive(Clone, Copy)]
+pub(crate) enum Target<'k> {
+    /// A key prefix (index seeks).
+    Key(&'k [ValueRef<'k>]),
+    /// A whole record (index inserts and cursor restores).
+    Record(&'k [u8]),
+}
+
+impl<S: PageStore> Btree<S> {
+    /// Opens a cursor on the tree at `root`.
+    pub fn cursor(
+        &mut self,
+        root: Pgno,
+        kind: TreeKind,
+        key_info: Option<Arc<KeyInfo>>,
+    ) -> Result<BtCursor, BtreeError> {
+        self.check_pgno(root, root)?;
+        Ok(BtCursor {
+            root,
+            kind,
+            key_info: key_info.unwrap_or_default(),
+            stack: Vec::with_capacity(8),
+            state: CursorState::Invalid,
+            saved_rowid: 0,
+            saved_key: Vec::new(),
+            seen: 0,
+        })
+    }
+
+    /// True when the cursor is not on an entry.
+    pub fn is_eof(c: &BtCursor) -> bool {
+        c.state == CursorState::Invalid
+    }
+
+    pub(crate) fn view(&mut self, pgno: Pgno) -> Result<PageView<'_>, BtreeError> {
+        let usable = self.pager.usable_size();
+        PageView::parse(self.pager.read(pgno)?, pgno, usable)
+    }
+
+    fn top(c: &BtCursor) -> Result<(Pgno, usize), BtreeError> {
+        c.stack
+            .last()
+            .copied()
+            .ok_or(BtreeError::Misuse("cursor has no position"))
+    }
+
+    fn set_top_idx(c: &mut BtCursor, idx: usize) {
+        if let Some(t) = c.stack.last_mut() {
+            t.1 = idx;
+        }
+    }
+
+    pub(crate) fn push(&mut self, c: &mut BtCursor, pgno: Pgno) -> Result<(), BtreeError> {
+        let from = c.stack.last().map_or(c.root, |t| t.0);
+        if c.stack.len() >= MAX_DEPTH {
+            return Err(corrupt(from, "tree too deep"));
+        }
+        self.check_pgno(pgno, from)?;
+        c.stack.push((pgno, 0));
+        Ok(())
+    }
+
+    fn move_to_root(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
+        c.stack.clear();
+        self.push(c, c.root)?;
+        let v = self.view(c.root)?;
+        let want_table = c.kind == TreeKind::Table;
+        if v.is_table() != want_table {
+            return Err(corrupt(c.root, "root page has the wrong tree type"));
+        }
+        Ok(())
+    }
+
+    /// Descends to the leftmost leaf under the top page; true if it has
+    /// a cell.
+    fn descend_leftmost(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        loop {
+            let (pg, _) = Self::top(c)?;
+            let v = self.view(pg)?;
+            if v.is_leaf() {
+                let n = v.ncell;
+                Self::set_top_idx(c, 0);
+                return Ok(n > 0);
+            }
+            let child = v.child(0)?;
+            Self::set_top_idx(c, 0);
+            self.push(c, child)?;
+        }
+    }
+
+    /// Descends to the rightmost leaf under the top page; true if it has
+    /// a cell.
+    pub(crate) fn descend_rightmost(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        loop {
+            let (pg, _) = Self::top(c)?;
+            let v = self.view(pg)?;
+            let n = v.ncell;
+            if v.is_leaf() {
+                Self::set_top_idx(c, n.saturating_sub(1));
+                return Ok(n > 0);
+            }
+            let child = v.child(n)?;
+            Self::set_top_idx(c, n);
+            self.push(c, child)?;
+        }
+    }
+
+    /// From the end of a leaf, climbs to the next entry.
+    pub(crate) fn climb_next(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        loop {
+            c.stack.pop();
+            let Some(&(pg, j)) = c.stack.last() else {
+                return Ok(false);
+            };
+            let v = self.view(pg)?;
+            if j >= v.ncell {
+                continue;
+            }
+            if c.kind == TreeKind::Index {
+                return Ok(true);
+            }
+            let child = v.child(j + 1)?;
+            Self::set_top_idx(c, j + 1);
+            self.push(c, child)?;
+            if self.descend_leftmost(c)? {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// From the start of a leaf, climbs to the previous entry.
+    fn climb_prev(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        loop {
+            c.stack.pop();
+            let Some(&(pg, j)) = c.stack.last() else {
+                return Ok(false);
+            };
+            if j == 0 {
+                continue;
+            }
+            if c.kind == TreeKind::Index {
+                Self::set_top_idx(c, j - 1);
+                return Ok(true);
+            }
+            let child = self.view(pg)?.child(j - 1)?;
+            Self::set_top_idx(c, j - 1);
+            self.push(c, child)?;
+            if self.descend_rightmost(c)? {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// Moves one entry forward from a valid position.
+    fn step_next(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        let (pg, idx) = Self::top(c)?;
+        let v = self.view(pg)?;
+        if v.is_leaf() {
+            if idx + 1 < v.ncell {
+                Self::set_top_idx(c, idx + 1);
+                return Ok(true);
+            }
+            return self.climb_next(c);
+        }
+        let child = v.child(idx + 1)?;
+        Self::set_top_idx(c, idx + 1);
+        self.push(c, child)?;
+        if self.descend_leftmost(c)? {
+            return Ok(true);
+        }
+        self.climb_next(c)
+    }
+
+    /// Moves one entry backward from a valid position.
+    fn step_prev(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        let (pg, idx) = Self::top(c)?;
+        let v = self.view(pg)?;
+        if v.is_leaf() {
+            if idx > 0 {
+                Self::set_top_idx(c, idx - 1);
+                return Ok(true);
+            }
+            return self.climb_prev(c);
+        }
+        let child = v.child(idx)?;
+        self.push(c, child)?;
+        if self.descend_rightmost(c)? {
+            return Ok(true);
+        }
+        self.climb_prev(c)
+    }
+
+    /// The cell the cursor is on.
+    pub(crate) fn current_cell(&mut self, c: &BtCursor) -> Result<(Pgno, CellInfo), BtreeError> {
+        let (pg, idx) = Self::top(c)?;
+        let info = self.view(pg)?.cell(idx)?;
+        Ok((pg, info))
+    }
+
+    /// Records the position's key and marks the cursor valid (or invalid).
+    fn settle(&mut self, c: &mut BtCursor, valid: bool) -> Result<bool, BtreeError> {
+        c.seen = self.change_seq;
+        if !valid {
+            c.state = CursorState::Invalid;
+            return Ok(false);
+        }
+        let (pg, info) = self.current_cell(c)?;
+        if c.kind == TreeKind::Table {
+            c.saved_rowid = info.key;
+        } else {
+            let mut key = std::mem::take(&mut c.saved_key);
+            let r = self.read_payload(pg, &info, &mut key);
+            c.saved_key = key;
+            r?;
+        }
+        c.state = CursorState::Valid;
+        Ok(true)
+    }
+
+    /// Moves to the first entry; false if the tree is empty.
+    pub fn first(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        self.move_to_root(c)?;
+        let mut ok = self.descend_leftmost(c)?;
+        if !ok && c.stack.len() > 1 {
+            ok = self.climb_next(c)?;
+        }
+        self.settle(c, ok)
+    }
+
+    /// Moves to the last entry; false if the tree is empty.
+    pub fn last(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        self.move_to_root(c)?;
+        let mut ok = self.descend_rightmost(c)?;
+        if !ok && c.stack.len() > 1 {
+            ok = self.climb_prev(c)?;
+        }
+        self.settle(c, ok)
+    }
+
+    /// Re-seeks a cursor whose tree changed. Returns `Some(true)` when the
+    /// saved entry still exists (cursor on it), `Some(false)` when the
+    /// cursor now rests on the first entry after it (or is at EOF), `None`
+    /// when the cursor had no position.
+    fn restore(&mut self, c: &mut BtCursor) -> Result<Option<bool>, BtreeError> {
+        if c.state == CursorState::Valid && c.seen != self.change_seq {
+            c.state = CursorState::RequireSeek;
+        }
+        match c.state {
+            CursorState::Invalid => Ok(None),
+            CursorState::Valid => Ok(Some(true)),
+            CursorState::RequireSeek => {
+                let exact = if c.kind == TreeKind::Table {
+                    let rowid = c.saved_rowid;
+                    let ok = self.lower_bound_rowid(c, rowid)?;
+                    let ok = ok && self.settle(c, true)?;
+                    if !ok {
+                        self.settle(c, false)?;
+                    }
+                    ok && c.saved_rowid == rowid
+                } else {
+                    let key = std::mem::take(&mut c.saved_key);
+                    let r = self.lower_bound_index(c, Target::Record(&key), false);
+                    let exact = match r {
+                        Ok(true) => {
+                            let ki = c.key_info.clone();
+                            self.settle(c, true)?;
+                            compare_records(&c.saved_key, &key, &ki).map_err(|e| {
+                                BtreeError::Record {
+                                    pgno: c.root,
+                                    source: e,
+                                }
+                            })? == Ordering::Equal
+                        }
+                        Ok(false) => {
+                            c.saved_key = key;
+                            self.settle(c, false)?;
+                            false
+                        }
+                        Err(e) => {
+                            c.saved_key = key;
+                            return Err(e);
+                        }
+                    };
+                    exact
+                };
+                Ok(Some(exact))
+            }
+        }
+    }
+
+    /// Re-establishes the cursor's position after changes to its tree;
+    /// true if it is on an entry.
+    pub fn restore_position(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        self.restore(c)?;
+        Ok(c.state == CursorState::Valid)
+    }
+
+    /// Moves to the next entry; false at the end.
+    pub fn next(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        match self.restore(c)? {
+            None => Ok(false),
+            Some(false) => Ok(c.state == CursorState::Valid),
+            Some(true) => {
+                let ok = self.step_next(c)?;
+                self.settle(c, ok)
+            }
+        }
+    }
+
+    /// Moves to the previous entry; false at the start.
+    pub fn prev(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        match self.restore(c)? {
+            None => Ok(false),
+            Some(false) if c.state != CursorState::Valid => self.last(c),
+            Some(_) => {
+                let ok = self.step_prev(c)?;
+                self.settle(c, ok)
+            }
+        }
+    }
+
+    /// Positions at the leaf slot for `rowid` (first entry ≥ rowid);
+    /// the top index may equal the leaf's cell count. Returns the leaf's
+    /// cell count.
+    fn descend_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<usize, BtreeError> {
+        self.move_to_root(c)?;
+        loop {
+            let (pg, _) = Self::top(c)?;
+            let v = self.view(pg)?;
+            if !v.is_table() {
+                return Err(corrupt(pg, "index page in a table tree"));
+            }
+            let (mut lo, mut hi) = (0, v.ncell);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                if v.cell(mid)?.key < rowid {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            if v.is_leaf() {
+                let n = v.ncell;
+                Self::set_top_idx(c, lo);
+                return Ok(n);
+            }
+            let child = v.child(lo)?;
+            Self::set_top_idx(c, lo);
+            self.push(c, child)?;
+        }
+    }
+
+    /// Positions on the first entry with key ≥ rowid; false if none.
+    fn lower_bound_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<bool, BtreeError> {
+        let n = self.descend_rowid(c, rowid)?;
+        let (_, idx) = Self::top(c)?;
+        if idx < n {
+            return Ok(true);
+        }
+        self.climb_next(c)
+    }
+
+    /// Seeks a table cursor to `rowid`.
+    pub fn seek_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<SeekResult, BtreeError> {
+        if c.kind != TreeKind::Table {
+            return Err(BtreeError::Misuse("seek_rowid on an index cursor"));
+        }
+        let n = self.descend_rowid(c, rowid)?;
+        let (_, idx) = Self::top(c)?;
+        if idx < n {
+            self.settle(c, true)?;
+            return Ok(if c.saved_rowid == rowid {
+                SeekResult::Found
+            } else {
+                SeekResult::After
+            });
+        }
+        if n > 0 {
+            Self::set_top_idx(c, n - 1);
+            self.settle(c, true)?;
+            return Ok(SeekResult::Before);
+        }
+        // An empty leaf: only an empty root is legitimate.
+        if c.stack.len() > 1 && self.climb_next(c)? {
+            self.settle(c, true)?;
+            return Ok(SeekResult::After);
+        }
+        if self.last(c)? {
+            return Ok(SeekResult::Before);
+        }
+        self.move_to_root(c)?;
+        c.state = CursorState::Invalid;
+        Ok(SeekResult::Empty)
+    }
+
+    /// Compares cell `info` of page `pg` with `target`.
+    fn compare_cell(
+        &mut self,
+        pg: Pgno,
+        info: &CellInfo,
+        target: Target,
+        ki: &KeyInfo,
+        scratch: &mut Vec<u8>,
+    ) -> Result<Ordering, BtreeError> {
+        let cmp = |rec: &[u8]| match target {
+            Target::Key(k) => compare_record_to_key(rec, k, ki),
+            Target::Record(r) => compare_records(rec, r, ki),
+        };
+        let r = if info.overflow == 0 {
+            let v = self.view(pg)?;
+            cmp(v.local_payload(info))
+        } else {
+            self.read_payload(pg, info, scratch)?;
+            cmp(scratch)
+        };
+        r.map_err(|e| BtreeError::Record {
+            pgno: pg,
+            source: e,
+        })
+    }
+
+    /// Descends an index to the leaf slot of the first entry `e` with
+    /// `cmp(e, target) > 0` (strict) or `>= 0`. Top index may equal the
+    /// leaf's cell count. Returns the leaf's cell count.
+    pub(crate) fn descend_index(
+        &mut self,
+        c: &mut BtCursor,
+        target: Target,
+        strict: bool,
+    ) -> Result<usize, BtreeError> {
+        self.move_to_root(c)?;
+        let ki = c.key_info.clone();
+        let mut scratch = Vec::new();
+        loop {
+            let (pg, _) = Self::top(c)?;
+            let (n, leaf) = {
+                let v = self.view(pg)?;
+                if v.is_table() {
+                    return Err(corrupt(pg, "table page in an index tree"));
+                }
+                (v.ncell, v.is_leaf())
+            };
+            let (mut lo, mut hi) = (0, n);
+            while lo < hi {
+                let mid = (lo + hi) / 2;
+                let info = self.view(pg)?.cell(mid)?;
+                let o = self.compare_cell(pg, &info, target, &ki, &mut scratch)?;
+                let past = if strict {
+                    o == Ordering::Greater
+                } else {
+                    o != Ordering::Less
+                };
+                if past {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            Self::set_top_idx(c, lo);
+            if leaf {
+                return Ok(n);
+            }
+            let child = self.view(pg)?.child(lo)?;
+            self.push(c, child)?;
+        }
+    }
+
+    /// Positions on the first entry after `target` (strict) or not before
+    /// it; false if there is none.
+    pub(crate) fn lower_bound_index(
+        &mut self,
+        c: &mut BtCursor,
+        target: Target,
+        strict: bool,
+    ) -> Result<bool, BtreeError> {
+        let n = self.descend_index(c, target, strict)?;
+        let (_, idx) = Self::top(c)?;
+        if idx < n {
+            return Ok(true);
+        }
+        self.climb_next(c)
+    }
+
+    /// Seeks an index cursor: `Ge` → first entry ≥ key, `Gt` → first > key,
+    /// `Le` → last ≤ key, `Lt` → last < key, comparing only the first
+    /// `key.len()` columns. `Found` means the entry's prefix equals `key`;
+    /// `After`/`Before` that it is greater/smaller; `Empty` that no entry
+    /// satisfies the bias (the cursor is then at EOF).
+    pub fn seek_key(
+        &mut self,
+        c: &mut BtCursor,
+        key: &[ValueRef],
+        bias: SeekBias,
+    ) -> Result<SeekResult, BtreeError> {
+        if c.kind != TreeKind::Index {
+            return Err(BtreeError::Misuse("seek_key on a table cursor"));
+        }
+        let strict = matches!(bias, SeekBias::Gt | SeekBias::Le);
+        let mut ok = self.lower_bound_index(c, Target::Key(key), strict)?;
+        if matches!(bias, SeekBias::Le | SeekBias::Lt) {
+            ok = if ok {
+                self.step_prev(c)?
+            } else {
+                self.move_to_root(c)?;
+                let mut r = self.descend_rightmost(c)?;
+                if !r && c.stack.len() > 1 {
+                    r = self.climb_prev(c)?;
+                }
+                r
+            };
+        }
+        if !self.settle(c, ok)? {
+            return Ok(SeekResult::Empty);
+        }
+        let ki = c.key_info.clone();
+        let o = compare_record_to_key(&c.saved_key, key, &ki).map_err(|e| BtreeError::Record {
+            pgno: c.root,
+            source: e,
+        })?;
+        Ok(match o {
+            Ordering::Equal => SeekResult::Found,
+            Ordering::Greater => SeekResult::After,
+            Ordering::Less => SeekResult::Before,
+        })
+    }
+
+    /// The rowid of the current entry: the key of a table entry, or the
+    /// last column of an index entry.
+    pub fn rowid(&mut self, c: &BtCursor) -> Result<i64, BtreeError> {
+        if c.state == CursorState::Invalid {
+            return Err(BtreeError::Misuse("rowid of a cursor not on an entry"));
+        }
+        if c.kind == TreeKind::Table {
+            return Ok(c.saved_rowid);
+        }
+        let h = RecordHeader::parse(&c.saved_key).map_err(|e| BtreeError::Record {
+            pgno: c.root,
+            source: e,
+        })?;
+        let last = h
+            .len()
+            .checked_sub(1)
+            .ok_or(corrupt(c.root, "empty index record"))?;
+        match h.column(&c.saved_key, last) {
+            Ok(ValueRef::Integer(i)) => Ok(i),
+            Ok(_) => Err(corrupt(c.root, "index record without a rowid")),
+            Err(e) => Err(BtreeError::Record {
+                pgno: c.root,
+                source: e,
+            }),
+        }
+    }
+
+    /// The current entry's payload: the row record (tables) or the key
+    /// record (indexes). Borrowed from the page when it has no overflow,
+    /// otherwise assembled in `scratch`.
+    pub fn payload<'a>(
+        &'a mut self,
+        c: &BtCursor,
+        scratch: &'a mut Vec<u8>,
+    ) -> Result<&'a [u8], BtreeError> {
+        if c.state == CursorState::Invalid {
+            return Err(BtreeError::Misuse("payload of a cursor not on an entry"));
+        }
+        if c.kind == TreeKind::Index {
+            scratch.clear();
+            scratch.extend_from_slice(&c.saved_key);
+            return Ok(scratch);
+        }
+        let (pg, info) = if c.seen == self.change_seq && c.state == CursorState::Valid {
+            self.current_cell(c)?
+        } else {
+            let mut tmp = c.clone();
+            tmp.state = CursorState::Invalid;
+            if self.seek_rowid(&mut tmp, c.saved_rowid)? != SeekResult::Found {
+                return Err(BtreeError::Misuse("payload of a deleted row"));
+            }
+            self.current_cell(&tmp)?
+        };
+        if info.overflow == 0 {
+            let usable = self.pager.usable_size();
+            let data = self.pager.read(pg)?;
+            let v = PageView::parse(data, pg, usable)?;
+            return Ok(v.local_payload(&info));
+        }
+        self.read_payload(pg, &info, scratch)?;
+        Ok(scratch)
+    }
+
+    /// Number of entries in the cursor's tree.
+    pub fn count(&mut self, c: &mut BtCursor) -> Result<i64, BtreeError> {
+        self.count_tree(c.root)
+    }
+
+    /// Largest rowid in the table at `root`, 0 if it is empty.
+    pub fn max_rowid(&mut self, root: Pgno) -> Result<i64, BtreeError> {
+        let mut c = self.cursor(root, TreeKind::Table, None)?;
+        if self.last(&mut c)? {
+            Ok(c.saved_rowid)
+        } else {
+            Ok(0)
+        }
+    }
+}

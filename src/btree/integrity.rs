@@ -1,0 +1,1 @@
+//! Integrity check (placeholder, filled in below).

@@ -1,0 +1,245 @@
+//! Inserting and deleting entries.
+//!
+//! SQLite counterpart: `sqlite3BtreeInsert`, `sqlite3BtreeDelete`,
+//! `insertCell`, `dropCell`, `clearCell` (btree.c).
+//!
+//! Invariants:
+//! 1. A table insert with an existing rowid replaces that row (its old
+//!    overflow chain is freed); an index insert of a key equal to an
+//!    existing one replaces it.
+//! 2. New cells always go into leaves; deleting an index entry that lives
+//!    on an interior page replaces it by its predecessor from the leaf
+//!    level.
+//! 3. After a modification the cursor re-seeks its key on the next move, so
+//!    `next` after `delete` yields the entry that followed the deleted one.
+
+use super::balance::Node;
+use super::cursor::{BtCursor, CursorState, Target};
+use super::error::{corrupt, BtreeError, Pgno};
+use super::page::{PageMut, PAGE_INDEX_LEAF, PAGE_TABLE_LEAF};
+use super::store::PageStore;
+use super::{Btree, SeekResult, TreeKind};
+
+impl<S: PageStore> Btree<S> {
+    fn page_mut(&mut self, pgno: Pgno) -> Result<PageMut<'_>, BtreeError> {
+        let usable = self.pager.usable_size();
+        Ok(PageMut {
+            data: self.pager.write(pgno)?,
+            pgno,
+            usable,
+        })
+    }
+
+    /// Inserts (or replaces) the row `rowid` with record `payload`.
+    pub fn insert(
+        &mut self,
+        c: &mut BtCursor,
+        rowid: i64,
+        payload: &[u8],
+    ) -> Result<(), BtreeError> {
+        if c.kind != TreeKind::Table {
+            return Err(BtreeError::Misuse("insert on an index cursor"));
+        }
+        self.start_modify()?;
+        let r = self.seek_rowid(c, rowid)?;
+        let cell = self.build_cell(PAGE_TABLE_LEAF, rowid, payload)?;
+        let (leaf, idx) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
+        let idx = match r {
+            SeekResult::Found => {
+                let info = self.view(leaf)?.cell(idx)?;
+                self.free_overflow(leaf, &info)?;
+                self.page_mut(leaf)?.drop_cell(idx)?;
+                idx
+            }
+            SeekResult::Before => idx + 1,
+            SeekResult::After | SeekResult::Empty => idx,
+        };
+        let path = c.stack.clone();
+        self.insert_into_leaf(&path, idx, cell)?;
+        self.change_seq += 1;
+        c.state = CursorState::RequireSeek;
+        c.saved_rowid = rowid;
+        Ok(())
+    }
+
+    /// Inserts `cell` at `idx` of the leaf at the end of `path`.
+    fn insert_into_leaf(
+        &mut self,
+        path: &[(Pgno, usize)],
+        idx: usize,
+        cell: Vec<u8>,
+    ) -> Result<(), BtreeError> {
+        let level = path
+            .len()
+            .checked_sub(1)
+            .ok_or(BtreeError::Misuse("empty path"))?;
+        let (leaf, _) = path[level];
+        if self.page_mut(leaf)?.insert_cell(idx, &cell)? {
+            return Ok(());
+        }
+        let (n, flags) = {
+            let v = self.view(leaf)?;
+            (v.ncell, v.flags)
+        };
+        if flags == PAGE_TABLE_LEAF && level > 0 && idx == n && n > 0 {
+            let (ppg, pj) = path[level - 1];
+            if self.view(ppg)?.ncell == pj {
+                return self.balance_quick(path, cell);
+            }
+        }
+        let mut node = self.load_node(leaf)?;
+        if idx > node.cells.len() {
+            return Err(corrupt(leaf, "insert position out of range"));
+        }
+        node.cells.insert(idx, cell);
+        self.balance_up(path, level, node, None)
+    }
+
+    /// Inserts the index record `key` (replacing an equal entry).
+    pub fn insert_index(&mut self, c: &mut BtCursor, key: &[u8]) -> Result<(), BtreeError> {
+        if c.kind != TreeKind::Index {
+            return Err(BtreeError::Misuse("insert_index on a table cursor"));
+        }
+        self.start_modify()?;
+        let n = self.descend_index(c, Target::Record(key), false)?;
+        let path = c.stack.clone();
+        let (leaf, idx) = *path.last().ok_or(BtreeError::Misuse("no position"))?;
+        // Is there an equal entry (in the leaf, or the ancestor that
+        // follows the leaf slot)?
+        let found = if idx < n || self.climb_next(c)? {
+            let (pg, info) = self.current_cell(c)?;
+            let mut scratch = Vec::new();
+            self.read_payload(pg, &info, &mut scratch)?;
+            let ki = c.key_info.clone();
+            let o = crate::record::compare_records(&scratch, key, &ki).map_err(|e| {
+                BtreeError::Record {
+                    pgno: pg,
+                    source: e,
+                }
+            })?;
+            (o == std::cmp::Ordering::Equal).then_some(c.stack.clone())
+        } else {
+            None
+        };
+        let cell = self.build_cell(PAGE_INDEX_LEAF, 0, key)?;
+        match found {
+            Some(epath) if epath.len() < path.len() => {
+                self.replace_interior(&epath, cell)?;
+            }
+            Some(_) => {
+                let info = self.view(leaf)?.cell(idx)?;
+                self.free_overflow(leaf, &info)?;
+                self.page_mut(leaf)?.drop_cell(idx)?;
+                self.insert_into_leaf(&path, idx, cell)?;
+            }
+            None => self.insert_into_leaf(&path, idx, cell)?,
+        }
+        self.change_seq += 1;
+        c.state = CursorState::RequireSeek;
+        c.saved_key.clear();
+        c.saved_key.extend_from_slice(key);
+        Ok(())
+    }
+
+    /// Replaces the interior index cell at the end of `epath` with `leaf_cell`
+    /// (an index-leaf cell), keeping its child pointer.
+    fn replace_interior(
+        &mut self,
+        epath: &[(Pgno, usize)],
+        leaf_cell: Vec<u8>,
+    ) -> Result<(), BtreeError> {
+        let level = epath.len() - 1;
+        let (pg, idx) = epath[level];
+        let info = self.view(pg)?.cell(idx)?;
+        self.free_overflow(pg, &info)?;
+        let mut cell = info.child.to_be_bytes().to_vec();
+        cell.extend_from_slice(&leaf_cell);
+        let mut pm = self.page_mut(pg)?;
+        pm.drop_cell(idx)?;
+        if pm.insert_cell(idx, &cell)? {
+            return Ok(());
+        }
+        let mut node = self.load_node(pg)?;
+        node.cells.insert(idx.min(node.cells.len()), cell);
+        self.balance_up(epath, level, node, None)
+    }
+
+    /// Deletes the entry the cursor is on. Afterwards `next` moves to the
+    /// entry that followed it and `prev` to the one before it.
+    pub fn delete(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
+        if !self.restore_position(c)? {
+            return Err(BtreeError::Misuse("delete with a cursor not on an entry"));
+        }
+        self.start_modify()?;
+        let path = c.stack.clone();
+        let level = path.len() - 1;
+        let (pg, idx) = path[level];
+        let (leaf, info) = {
+            let v = self.view(pg)?;
+            (v.is_leaf(), v.cell(idx)?)
+        };
+        self.free_overflow(pg, &info)?;
+        if leaf {
+            self.page_mut(pg)?.drop_cell(idx)?;
+            if level > 0 && self.page_underfull(pg)? {
+                let node = self.load_node(pg)?;
+                self.balance_up(&path, level, node, None)?;
+            }
+        } else {
+            self.delete_interior(c, &path, info.child)?;
+        }
+        self.change_seq += 1;
+        c.state = CursorState::RequireSeek;
+        Ok(())
+    }
+
+    /// Deletes an interior index entry: its predecessor (the last entry of
+    /// its left subtree) takes its place.
+    fn delete_interior(
+        &mut self,
+        c: &mut BtCursor,
+        path: &[(Pgno, usize)],
+        child: Pgno,
+    ) -> Result<(), BtreeError> {
+        let level = path.len() - 1;
+        let (pg, idx) = path[level];
+        c.stack = path.to_vec();
+        self.push(c, child)?;
+        self.descend_rightmost(c)?;
+        let lpath = c.stack.clone();
+        let (lpg, lidx) = *lpath.last().ok_or(corrupt(pg, "no leaf"))?;
+        let leaf_cell = self.view(lpg)?.cell_bytes(lidx)?.to_vec();
+        self.page_mut(lpg)?.drop_cell(lidx)?;
+        let mut cell = child.to_be_bytes().to_vec();
+        cell.extend_from_slice(&leaf_cell);
+        let mut pm = self.page_mut(pg)?;
+        pm.drop_cell(idx)?;
+        let pending = if pm.insert_cell(idx, &cell)? {
+            None
+        } else {
+            let mut node = self.load_node(pg)?;
+            node.cells.insert(idx.min(node.cells.len()), cell);
+            Some((level, node))
+        };
+        let leaf_node = self.load_node(lpg)?;
+        let usable = self.pager.usable_size();
+        if pending.is_some() || cells_underfull(&leaf_node, usable) {
+            self.balance_up(&lpath, lpath.len() - 1, leaf_node, pending)?;
+        }
+        Ok(())
+    }
+}
+
+impl<S: PageStore> Btree<S> {
+    /// True when page `pg` uses less than a third of the usable size.
+    fn page_underfull(&mut self, pg: Pgno) -> Result<bool, BtreeError> {
+        let usable = self.pager.usable_size();
+        let v = self.view(pg)?;
+        let used = usable - v.cell_array() - super::page::free_space(&v)?;
+        Ok(v.ncell == 0 || used < usable / 3)
+    }
+}
+
+fn cells_underfull(node: &Node, usable: usize) -> bool {
+    node.cells.is_empty() || super::page::cells_size(&node.cells) < usable / 3
+}

@@ -1,0 +1,227 @@
+//! Value and record comparison: the sort order of SQL values and of index
+//! keys.
+//!
+//! SQLite counterpart: `sqlite3MemCompare`, `sqlite3IntFloatCompare`,
+//! `sqlite3VdbeRecordCompare` and `KeyInfo` (vdbeaux.c, sqliteInt.h).
+//!
+//! Invariants:
+//! 1. NULL < INTEGER/REAL < TEXT < BLOB; two NULLs compare equal.
+//! 2. INTEGER vs REAL is compared exactly (no rounding of large integers).
+//! 3. TEXT uses the column's collation; BLOB is `memcmp` then length.
+//! 4. A DESC key column reverses that column's order only.
+//! 5. Record comparison stops at the first unequal column; when every
+//!    compared column is equal the result is `Equal` (callers that need a
+//!    tie-break, such as seeks, apply their own bias).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::collation::{Binary, Collation};
+use super::error::RecordError;
+use super::serial::RecordHeader;
+use super::value::ValueRef;
+
+/// Sort information for the columns of an index key (SQLite's `KeyInfo`).
+/// Columns beyond the vectors' lengths use BINARY, ascending.
+#[derive(Debug, Clone, Default)]
+pub struct KeyInfo {
+    /// Collation of each key column.
+    pub collations: Vec<Arc<dyn Collation>>,
+    /// True where the key column is sorted DESC.
+    pub desc: Vec<bool>,
+}
+
+impl KeyInfo {
+    /// A KeyInfo of `n` BINARY ascending columns.
+    pub fn binary(n: usize) -> KeyInfo {
+        KeyInfo {
+            collations: (0..n)
+                .map(|_| Arc::new(Binary) as Arc<dyn Collation>)
+                .collect(),
+            desc: vec![false; n],
+        }
+    }
+
+    fn collation(&self, i: usize) -> &dyn Collation {
+        match self.collations.get(i) {
+            Some(c) => c.as_ref(),
+            None => &Binary,
+        }
+    }
+
+    fn is_desc(&self, i: usize) -> bool {
+        self.desc.get(i).copied().unwrap_or(false)
+    }
+}
+
+/// Exact comparison of an integer with a real (`sqlite3IntFloatCompare`).
+pub fn compare_int_real(i: i64, r: f64) -> Ordering {
+    if r.is_nan() {
+        return Ordering::Greater;
+    }
+    if r < -9_223_372_036_854_775_808.0 {
+        return Ordering::Greater;
+    }
+    if r >= 9_223_372_036_854_775_808.0 {
+        return Ordering::Less;
+    }
+    let y = r as i64;
+    match i.cmp(&y) {
+        Ordering::Equal => {}
+        o => return o,
+    }
+    let s = i as f64;
+    s.partial_cmp(&r).unwrap_or(Ordering::Equal)
+}
+
+fn class(v: &ValueRef) -> u8 {
+    match v {
+        ValueRef::Null => 0,
+        ValueRef::Integer(_) | ValueRef::Real(_) => 1,
+        ValueRef::Text(_) => 2,
+        ValueRef::Blob(_) => 3,
+    }
+}
+
+/// Orders two values as SQLite's `sqlite3MemCompare` does, using `coll` for
+/// TEXT.
+pub fn compare_values(a: &ValueRef, b: &ValueRef, coll: &dyn Collation) -> Ordering {
+    match (*a, *b) {
+        (ValueRef::Integer(x), ValueRef::Integer(y)) => x.cmp(&y),
+        (ValueRef::Real(x), ValueRef::Real(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
+        (ValueRef::Integer(x), ValueRef::Real(y)) => compare_int_real(x, y),
+        (ValueRef::Real(x), ValueRef::Integer(y)) => compare_int_real(y, x).reverse(),
+        (ValueRef::Text(x), ValueRef::Text(y)) => coll.compare(x, y),
+        (ValueRef::Blob(x), ValueRef::Blob(y)) => x.cmp(y),
+        _ => class(a).cmp(&class(b)),
+    }
+}
+
+/// Compares the first `key.len()` columns of `record` with `key` under
+/// `ki` (index seeks). A record with fewer columns than the key compares
+/// equal on the missing ones.
+pub fn compare_record_to_key(
+    record: &[u8],
+    key: &[ValueRef],
+    ki: &KeyInfo,
+) -> Result<Ordering, RecordError> {
+    let h = RecordHeader::parse(record)?;
+    let n = key.len().min(h.len());
+    for (i, k) in key.iter().enumerate().take(n) {
+        let v = h.column(record, i)?;
+        let o = compare_values(&v, k, ki.collation(i));
+        if o != Ordering::Equal {
+            return Ok(if ki.is_desc(i) { o.reverse() } else { o });
+        }
+    }
+    Ok(Ordering::Equal)
+}
+
+/// Compares two records column by column over their common columns.
+pub fn compare_records(a: &[u8], b: &[u8], ki: &KeyInfo) -> Result<Ordering, RecordError> {
+    let ha = RecordHeader::parse(a)?;
+    let hb = RecordHeader::parse(b)?;
+    for i in 0..ha.len().min(hb.len()) {
+        let va = ha.column(a, i)?;
+        let vb = hb.column(b, i)?;
+        let o = compare_values(&va, &vb, ki.collation(i));
+        if o != Ordering::Equal {
+            return Ok(if ki.is_desc(i) { o.reverse() } else { o });
+        }
+    }
+    Ok(Ordering::Equal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::collation::NoCase;
+    use super::super::serial::encode_record;
+    use super::*;
+
+    #[test]
+    fn cross_type_order() {
+        let order = [
+            ValueRef::Null,
+            ValueRef::Integer(i64::MIN),
+            ValueRef::Real(-1.5),
+            ValueRef::Integer(-1),
+            ValueRef::Real(0.5),
+            ValueRef::Integer(1),
+            ValueRef::Real(1e300),
+            ValueRef::Text(b""),
+            ValueRef::Text(b"A"),
+            ValueRef::Text(b"a"),
+            ValueRef::Blob(b""),
+            ValueRef::Blob(b"\x00"),
+        ];
+        for (i, a) in order.iter().enumerate() {
+            for (j, b) in order.iter().enumerate() {
+                assert_eq!(compare_values(a, b, &Binary), i.cmp(&j), "{a:?} vs {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn exact_int_real() {
+        let big = 9_007_199_254_740_993i64; // 2^53 + 1, not representable
+        assert_eq!(
+            compare_int_real(big, 9_007_199_254_740_992.0),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_int_real(big - 1, 9_007_199_254_740_992.0),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare_int_real(i64::MAX, 9.223_372_036_854_776e18),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare_int_real(i64::MIN, -9.223_372_036_854_776e18),
+            Ordering::Equal
+        );
+        assert_eq!(compare_int_real(3, 3.0), Ordering::Equal);
+        assert_eq!(compare_int_real(-3, -2.5), Ordering::Less);
+        assert_eq!(
+            compare_values(&ValueRef::Null, &ValueRef::Null, &Binary),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare_values(&ValueRef::Text(b"ABC"), &ValueRef::Text(b"abc"), &NoCase),
+            Ordering::Equal
+        );
+    }
+
+    #[test]
+    fn records() {
+        let mut a = Vec::new();
+        encode_record(&[ValueRef::Text(b"b"), ValueRef::Integer(5)], &mut a);
+        let mut b = Vec::new();
+        encode_record(&[ValueRef::Text(b"B"), ValueRef::Integer(7)], &mut b);
+        let bin = KeyInfo::binary(2);
+        assert_eq!(compare_records(&a, &b, &bin), Ok(Ordering::Greater));
+        let nocase = KeyInfo {
+            collations: vec![Arc::new(NoCase), Arc::new(Binary)],
+            desc: vec![false, false],
+        };
+        assert_eq!(compare_records(&a, &b, &nocase), Ok(Ordering::Less));
+        let desc = KeyInfo {
+            collations: nocase.collations.clone(),
+            desc: vec![false, true],
+        };
+        assert_eq!(compare_records(&a, &b, &desc), Ok(Ordering::Greater));
+        assert_eq!(
+            compare_record_to_key(&a, &[ValueRef::Text(b"b")], &bin),
+            Ok(Ordering::Equal)
+        );
+        assert_eq!(
+            compare_record_to_key(&a, &[ValueRef::Text(b"c")], &bin),
+            Ok(Ordering::Less)
+        );
+        assert_eq!(
+            compare_record_to_key(&a, &[ValueRef::Text(b"b"), ValueRef::Integer(4)], &bin),
+            Ok(Ordering::Greater)
+        );
+        assert!(compare_record_to_key(&[9, 9], &[ValueRef::Null], &bin).is_err());
+    }
+}

@@ -1,0 +1,236 @@
+//! SQL values (owned and borrowed) and their conversions to INTEGER, REAL
+//! and TEXT.
+//!
+//! SQLite counterpart: `Mem` and `sqlite3VdbeIntValue`,
+//! `sqlite3VdbeRealValue`, `sqlite3VdbeMemStringify` in vdbemem.c.
+//!
+//! Invariants:
+//! 1. TEXT is raw bytes: expected to be UTF-8 but never assumed valid.
+//! 2. Conversions never fail: a value that does not look like a number
+//!    converts to 0 / 0.0, exactly as SQLite's prefix parsing does.
+//! 3. REAL to TEXT is SQLite's `%!.15g` rendering.
+
+use super::numeric::{atof, atoi64, double_to_i64};
+
+/// An owned SQL value (SQLite's `Mem` reduced to its content).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Real(f64),
+    /// Text bytes, UTF-8 expected but not guaranteed.
+    Text(Vec<u8>),
+    Blob(Vec<u8>),
+}
+
+/// A borrowed SQL value, typically pointing into a page or a record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ValueRef<'a> {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(&'a [u8]),
+    Blob(&'a [u8]),
+}
+
+/// The five fundamental datatypes (`sqlite3_value_type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueType {
+    Integer = 1,
+    Real = 2,
+    Text = 3,
+    Blob = 4,
+    Null = 5,
+}
+
+impl Value {
+    /// Borrows this value.
+    pub fn as_ref(&self) -> ValueRef<'_> {
+        match self {
+            Value::Null => ValueRef::Null,
+            Value::Integer(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(t) => ValueRef::Text(t),
+            Value::Blob(b) => ValueRef::Blob(b),
+        }
+    }
+
+    /// The value's datatype.
+    pub fn value_type(&self) -> ValueType {
+        self.as_ref().value_type()
+    }
+}
+
+impl ValueRef<'_> {
+    /// Copies the value into an owned [`Value`].
+    pub fn to_owned(&self) -> Value {
+        match *self {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(r) => Value::Real(r),
+            ValueRef::Text(t) => Value::Text(t.to_vec()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        }
+    }
+
+    /// The value's datatype.
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            ValueRef::Null => ValueType::Null,
+            ValueRef::Integer(_) => ValueType::Integer,
+            ValueRef::Real(_) => ValueType::Real,
+            ValueRef::Text(_) => ValueType::Text,
+            ValueRef::Blob(_) => ValueType::Blob,
+        }
+    }
+
+    /// True for NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, ValueRef::Null)
+    }
+}
+
+/// The INTEGER a value converts to (`sqlite3VdbeIntValue`): REAL truncates
+/// toward zero and saturates; TEXT and BLOB use the longest integer prefix
+/// (`sqlite3Atoi64`), clamped on overflow; NULL is 0.
+pub fn value_to_i64(v: &ValueRef) -> i64 {
+    match *v {
+        ValueRef::Null => 0,
+        ValueRef::Integer(i) => i,
+        ValueRef::Real(r) => double_to_i64(r),
+        ValueRef::Text(t) | ValueRef::Blob(t) => atoi64(t).0,
+    }
+}
+
+/// The REAL a value converts to (`sqlite3VdbeRealValue`): TEXT and BLOB use
+/// the longest numeric prefix (`sqlite3AtoF`); NULL is 0.0.
+pub fn value_to_f64(v: &ValueRef) -> f64 {
+    match *v {
+        ValueRef::Null => 0.0,
+        ValueRef::Integer(i) => i as f64,
+        ValueRef::Real(r) => r,
+        ValueRef::Text(t) | ValueRef::Blob(t) => atof(t).value,
+    }
+}
+
+/// The TEXT a value converts to: integers in decimal, reals as `%!.15g`,
+/// text and blob bytes unchanged, NULL as the empty string.
+pub fn value_to_text(v: &ValueRef) -> Vec<u8> {
+    match *v {
+        ValueRef::Null => Vec::new(),
+        ValueRef::Integer(i) => i.to_string().into_bytes(),
+        ValueRef::Real(r) => real_to_text(r).into_bytes(),
+        ValueRef::Text(t) | ValueRef::Blob(t) => t.to_vec(),
+    }
+}
+
+/// SQLite's REAL rendering (`%!.15g`). Single call site so it can be pointed
+/// at `crate::printf::render_real` once that lands on main.
+pub fn real_to_text(r: f64) -> String {
+    render_real_fallback(r)
+}
+
+/// Interim `%!.15g`: 15 significant digits, exponent form when the decimal
+/// exponent is below -4 or at least 15, trailing zeros removed but at least
+/// one digit after the point.
+fn render_real_fallback(r: f64) -> String {
+    if r.is_nan() {
+        return "NaN".to_string();
+    }
+    if r == 0.0 {
+        return "0.0".to_string();
+    }
+    if r.is_infinite() {
+        return if r < 0.0 { "-Inf" } else { "Inf" }.to_string();
+    }
+    let sci = format!("{:.14e}", r);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mant) = match mant.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mant),
+    };
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    if !(-4..15).contains(&exp) {
+        let (first, rest) = digits.split_at(1);
+        out.push_str(first);
+        out.push('.');
+        out.push_str(if rest.is_empty() { "0" } else { rest });
+        out.push_str(&format!(
+            "e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        ));
+    } else if exp < 0 {
+        out.push_str("0.");
+        for _ in 0..(-exp - 1) {
+            out.push('0');
+        }
+        out.push_str(digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if digits.len() <= int_len {
+            out.push_str(digits);
+            for _ in digits.len()..int_len {
+                out.push('0');
+            }
+            out.push_str(".0");
+        } else {
+            let (a, b) = digits.split_at(int_len);
+            out.push_str(a);
+            out.push('.');
+            out.push_str(b);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn real_rendering() {
+        let cases: &[(f64, &str)] = &[
+            (1.0, "1.0"),
+            (0.0, "0.0"),
+            (-2.5, "-2.5"),
+            (0.1, "0.1"),
+            (1e15, "1.0e+15"),
+            (1e14, "100000000000000.0"),
+            (123456789012345680000.0, "1.23456789012346e+20"),
+            (1.5e-7, "1.5e-07"),
+            (0.0001, "0.0001"),
+            (1.23456789012345, "1.23456789012345"),
+            (f64::INFINITY, "Inf"),
+            (-1e300, "-1.0e+300"),
+        ];
+        for (r, s) in cases {
+            assert_eq!(real_to_text(*r), *s, "{r}");
+        }
+    }
+
+    #[test]
+    fn conversions() {
+        assert_eq!(value_to_i64(&ValueRef::Real(-3.9)), -3);
+        assert_eq!(value_to_i64(&ValueRef::Real(1e30)), i64::MAX);
+        assert_eq!(value_to_i64(&ValueRef::Text(b" 42abc")), 42);
+        assert_eq!(value_to_i64(&ValueRef::Text(b"1e3")), 1);
+        assert_eq!(value_to_i64(&ValueRef::Blob(b"-7")), -7);
+        assert_eq!(value_to_f64(&ValueRef::Text(b"1.5x")), 1.5);
+        assert_eq!(value_to_f64(&ValueRef::Text(b"abc")), 0.0);
+        assert_eq!(value_to_f64(&ValueRef::Integer(3)), 3.0);
+        assert_eq!(value_to_text(&ValueRef::Integer(-12)), b"-12");
+        assert_eq!(value_to_text(&ValueRef::Real(2.0)), b"2.0");
+        assert_eq!(value_to_text(&ValueRef::Null), b"");
+        let v = Value::Text(b"x".to_vec());
+        assert_eq!(v.as_ref().to_owned(), v);
+        assert_eq!(v.value_type(), ValueType::Text);
+    }
+}

@@ -1,0 +1,151 @@
+//! The VFS traits: [`Vfs`] (a file system) and [`VfsFile`] (an open file),
+//! with open flags, the five lock levels and sync flags.
+//!
+//! SQLite counterpart: `sqlite3_vfs` and `sqlite3_io_methods` (c3ref/vfs.html,
+//! c3ref/io_methods.html), `SQLITE_LOCK_*` (c3ref/c_lock_exclusive.html).
+//!
+//! Invariants:
+//! 1. [`LockLevel`] is totally ordered as SQLite's lock levels are:
+//!    `None < Shared < Reserved < Pending < Exclusive`.
+//! 2. `VfsFile::lock(l)` with `l <= lock_level()` is a no-op; a failed lock
+//!    attempt because of another holder returns `VfsError::Busy` and leaves
+//!    the handle at its previous level, except that a failed EXCLUSIVE may
+//!    leave it at PENDING (as SQLite does).
+//! 3. `VfsFile::unlock(l)` accepts only `Shared` or `None`.
+//! 4. Dropping a `VfsFile` releases its locks.
+#![deny(unsafe_code)]
+
+use super::error::VfsError;
+
+/// `SQLITE_IOCAP_SAFE_APPEND`: appended data is never garbage after a crash.
+pub const IOCAP_SAFE_APPEND: u32 = 0x0000_0200;
+/// `SQLITE_IOCAP_SEQUENTIAL`: writes reach the disk in order.
+pub const IOCAP_SEQUENTIAL: u32 = 0x0000_0400;
+/// `SQLITE_IOCAP_POWERSAFE_OVERWRITE`: a crash never damages bytes outside
+/// the range being written.
+pub const IOCAP_POWERSAFE_OVERWRITE: u32 = 0x0000_1000;
+
+/// What a file is used for (SQLite's `SQLITE_OPEN_MAIN_DB` etc.).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// The main database file.
+    MainDb,
+    /// The main database's rollback journal.
+    MainJournal,
+    /// A temporary database.
+    TempDb,
+    /// A temporary database's journal.
+    TempJournal,
+    /// A statement sub-journal.
+    SubJournal,
+    /// A write-ahead log.
+    Wal,
+}
+
+/// Flags for [`Vfs::open`] (SQLite's `SQLITE_OPEN_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenFlags {
+    /// Open read-only.
+    pub read_only: bool,
+    /// Create the file if it does not exist.
+    pub create: bool,
+    /// Fail if the file already exists (with `create`).
+    pub exclusive: bool,
+    /// Delete the file when the last handle closes.
+    pub delete_on_close: bool,
+    /// What the file is for.
+    pub kind: FileKind,
+}
+
+impl OpenFlags {
+    /// Read-write, create if missing: the usual flags for a main database.
+    pub fn main_db() -> OpenFlags {
+        OpenFlags {
+            read_only: false,
+            create: true,
+            exclusive: false,
+            delete_on_close: false,
+            kind: FileKind::MainDb,
+        }
+    }
+
+    /// The same flags for another kind of file.
+    pub fn with_kind(self, kind: FileKind) -> OpenFlags {
+        OpenFlags { kind, ..self }
+    }
+}
+
+/// The five SQLite lock levels (lockingv3.html), ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LockLevel {
+    /// No lock: the file may be neither read nor written.
+    None,
+    /// Readers may read; nobody may write.
+    Shared,
+    /// A writer intends to write; readers may continue.
+    Reserved,
+    /// A writer waits for readers to leave; no new readers.
+    Pending,
+    /// A writer may write the database file.
+    Exclusive,
+}
+
+/// How thoroughly [`VfsFile::sync`] flushes (SQLite's `SQLITE_SYNC_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyncFlags {
+    /// `SQLITE_SYNC_NORMAL`: fsync.
+    Normal,
+    /// `SQLITE_SYNC_FULL`: the strongest flush the platform offers.
+    Full,
+    /// `SQLITE_SYNC_DATAONLY`: file data only (fdatasync).
+    DataOnly,
+}
+
+/// A file system (SQLite's `sqlite3_vfs`).
+pub trait Vfs: Send + Sync + std::fmt::Debug {
+    /// The VFS name (`"unix"`, `"memdb"`, ...).
+    fn name(&self) -> &str;
+    /// Opens (or creates) a file.
+    fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError>;
+    /// Deletes a file; with `sync_dir`, also syncs its directory.
+    fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError>;
+    /// True if the file exists.
+    fn exists(&self, path: &str) -> Result<bool, VfsError>;
+    /// The canonical absolute name of `path`.
+    fn full_pathname(&self, path: &str) -> Result<String, VfsError>;
+    /// Fills `buf` with random bytes.
+    fn randomness(&self, buf: &mut [u8]);
+    /// Sleeps for about `micros` microseconds.
+    fn sleep_micros(&self, micros: u64);
+}
+
+/// An open file (SQLite's `sqlite3_file` + `sqlite3_io_methods`).
+pub trait VfsFile: Send + std::fmt::Debug {
+    /// Reads `buf.len()` bytes at `offset`. A short read zero-fills the rest
+    /// of `buf` and returns `Err(VfsError::ShortRead)`.
+    fn read(&mut self, buf: &mut [u8], offset: u64) -> Result<(), VfsError>;
+    /// Writes all of `buf` at `offset`, extending the file if needed.
+    fn write(&mut self, buf: &[u8], offset: u64) -> Result<(), VfsError>;
+    /// Sets the file size to `size` bytes.
+    fn truncate(&mut self, size: u64) -> Result<(), VfsError>;
+    /// Flushes written data to stable storage.
+    fn sync(&mut self, flags: SyncFlags) -> Result<(), VfsError>;
+    /// The file size in bytes.
+    fn file_size(&mut self) -> Result<u64, VfsError>;
+    /// Raises the lock to `level`; `Err(VfsError::Busy)` on conflict.
+    fn lock(&mut self, level: LockLevel) -> Result<(), VfsError>;
+    /// Lowers the lock to `level` (`Shared` or `None`).
+    fn unlock(&mut self, level: LockLevel) -> Result<(), VfsError>;
+    /// True if any connection (this process or another) holds RESERVED or higher.
+    fn check_reserved_lock(&mut self) -> Result<bool, VfsError>;
+    /// This handle's lock level.
+    fn lock_level(&self) -> LockLevel;
+    /// The sector size in bytes.
+    fn sector_size(&self) -> u32;
+    /// `SQLITE_IOCAP_*` bits.
+    fn device_characteristics(&self) -> u32;
+    /// True if the file was opened (or fell back to) read-only.
+    fn is_read_only(&self) -> bool {
+        false
+    }
+}
