@@ -173,33 +173,26 @@ mod tests {
     use super::*;
     use crate::bind::*;
     use crate::connection::{sqlite3_close, sqlite3_close_v2, sqlite3_errcode, sqlite3_errmsg};
-    use crate::engine::{PreparedStatement, Value};
-    use crate::statement::test_support::{attach, open_memory};
+    use crate::statement::test_support::{open_memory, prepare};
     use crate::statement::*;
     use crate::value::{sqlite3_value_int64, sqlite3_value_type};
     use std::ffi::CStr;
 
-    fn scripted() -> PreparedStatement {
-        PreparedStatement::scripted(
-            "SELECT a, b, c FROM t WHERE x = :x",
-            vec![Some(":x".into()), None],
-            vec![
-                ("a".into(), Some("INTEGER".into())),
-                ("b".into(), None),
-                ("c".into(), Some("BLOB".into())),
-            ],
-            vec![
-                vec![
-                    Value::Integer(7),
-                    Value::Real(2.5),
-                    Value::Blob(vec![1, 2, 3]),
-                ],
-                vec![
-                    Value::Text(b"12x".to_vec()),
-                    Value::Null,
-                    Value::Blob(Vec::new()),
-                ],
-            ],
+    /// A connection with table t(a INTEGER, b, c BLOB) and a query on it.
+    fn setup() -> (*mut crate::connection::sqlite3, *mut sqlite3_stmt) {
+        let db = open_memory();
+        for sql in [
+            c"CREATE TABLE t(a INTEGER, b, c BLOB)",
+            c"INSERT INTO t VALUES (7, 2.5, x'010203')",
+            c"INSERT INTO t VALUES ('12x', NULL, x'')",
+        ] {
+            let st = prepare(db, sql);
+            assert_eq!(sqlite3_step(st), ResultCode::DONE.0);
+            assert_eq!(sqlite3_finalize(st), 0);
+        }
+        (
+            db,
+            prepare(db, c"SELECT a, b, c FROM t WHERE a <> :x OR ?2 IS NULL"),
         )
     }
 
@@ -212,8 +205,7 @@ mod tests {
 
     #[test]
     fn rows_types_and_conversions() {
-        let db = open_memory();
-        let st = attach(db, scripted());
+        let (db, st) = setup();
         assert_eq!(sqlite3_column_count(st), 3);
         assert_eq!(sqlite3_data_count(st), 0);
         assert!(sqlite3_column_text(st, 0).is_null(), "no row yet");
@@ -257,11 +249,10 @@ mod tests {
 
     #[test]
     fn binding_rules() {
-        let db = open_memory();
-        let st = attach(db, scripted());
+        let (db, st) = setup();
         assert_eq!(sqlite3_bind_parameter_count(st), 2);
         assert_eq!(s(sqlite3_bind_parameter_name(st, 1).cast()), ":x");
-        assert!(sqlite3_bind_parameter_name(st, 2).is_null());
+        assert_eq!(s(sqlite3_bind_parameter_name(st, 2).cast()), "?2");
         // SAFETY: NUL-terminated literals.
         unsafe {
             assert_eq!(sqlite3_bind_parameter_index(st, c":x".as_ptr()), 1);
@@ -302,8 +293,7 @@ mod tests {
         unsafe extern "C" fn dtor(_p: *mut c_void) {
             CALLS.fetch_add(1, Ordering::SeqCst);
         }
-        let db = open_memory();
-        let st = attach(db, scripted());
+        let (db, st) = setup();
         let buf = *b"abc\0";
         // SAFETY: buf is readable; dtor is a valid destructor.
         unsafe {
@@ -323,8 +313,7 @@ mod tests {
 
     #[test]
     fn misuse_on_dead_handles() {
-        let db = open_memory();
-        let st = attach(db, scripted());
+        let (db, st) = setup();
         assert_eq!(sqlite3_finalize(st), 0);
         assert_eq!(sqlite3_step(st), ResultCode::MISUSE.0);
         assert_eq!(sqlite3_finalize(st), ResultCode::MISUSE.0);

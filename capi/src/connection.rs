@@ -54,10 +54,34 @@ pub(crate) mod flags {
 /// Run-time limits by `SQLITE_LIMIT_*` index: the defaults and hard
 /// maxima of the system SQLite 3.40.1 build (Debian: MAX_VARIABLE_NUMBER
 /// 250000, MAX_WORKER_THREADS 8, DEFAULT_WORKER_THREADS 0).
-const DEFAULT_LIMITS: [i32; 12] =
-    [1_000_000_000, 1_000_000_000, 2000, 1000, 500, 250_000_000, 127, 10, 50_000, 250_000, 1000, 0];
-const MAX_LIMITS: [i32; 12] =
-    [1_000_000_000, 1_000_000_000, 2000, 1000, 500, 250_000_000, 127, 10, 50_000, 250_000, 1000, 8];
+const DEFAULT_LIMITS: [i32; 12] = [
+    1_000_000_000,
+    1_000_000_000,
+    2000,
+    1000,
+    500,
+    250_000_000,
+    127,
+    10,
+    50_000,
+    250_000,
+    1000,
+    0,
+];
+const MAX_LIMITS: [i32; 12] = [
+    1_000_000_000,
+    1_000_000_000,
+    2000,
+    1000,
+    500,
+    250_000_000,
+    127,
+    10,
+    50_000,
+    250_000,
+    1000,
+    8,
+];
 
 struct ErrState {
     code: i32,

@@ -123,11 +123,12 @@ unsafe fn exec_impl(
         }
         let rc = run_one(db, st, cb, arg);
         if rc != ResultCode::OK.0 {
-            // Keep the step's error message: finalize would re-report it.
+            // Keep the step's error (extended code and message) across finalize.
+            let code = crate::connection::sqlite3_extended_errcode(db);
             let msg = c_str_owned(sqlite3_errmsg(db));
             sqlite3_finalize(st);
             if let Some(m) = msg {
-                c.set_error(ResultCode(rc), &m);
+                c.set_error(ResultCode(code), &m);
             }
             return c.masked(rc);
         }

@@ -553,36 +553,24 @@ pub extern "C" fn sqlite3_next_stmt(db: *mut sqlite3, p: *mut sqlite3_stmt) -> *
 
 #[cfg(test)]
 pub(crate) mod test_support {
-    //! Registers scripted statements (see `engine.rs`) as C handles.
+    //! Opens connections and prepares statements through the C entry points.
     use super::*;
     use crate::connection::{flags, sqlite3_open_v2};
 
     pub(crate) fn open_memory() -> *mut sqlite3 {
         let mut db = std::ptr::null_mut();
+        let fl = flags::READWRITE | flags::CREATE;
         // SAFETY: NUL-terminated literal and a valid out-pointer.
-        let rc = unsafe {
-            sqlite3_open_v2(
-                c":memory:".as_ptr(),
-                &mut db,
-                flags::READWRITE | flags::CREATE,
-                std::ptr::null(),
-            )
-        };
+        let rc = unsafe { sqlite3_open_v2(c":memory:".as_ptr(), &mut db, fl, std::ptr::null()) };
         assert_eq!(rc, 0);
         db
     }
 
-    pub(crate) fn attach(db: *mut sqlite3, s: PreparedStatement) -> *mut sqlite3_stmt {
-        let st = Statement {
-            magic: STMT_MAGIC,
-            conn: db,
-            legacy: false,
-            state: ReentrantMutex::new(RefCell::new(StmtState::new(s))),
-        };
-        let h = handle::register(st);
-        if let Some(c) = conn(db) {
-            c.stmts.lock().push(h as usize);
-        }
-        h
+    pub(crate) fn prepare(db: *mut sqlite3, sql: &std::ffi::CStr) -> *mut sqlite3_stmt {
+        let mut st = std::ptr::null_mut();
+        // SAFETY: NUL-terminated SQL and a valid out-pointer.
+        let rc = unsafe { sqlite3_prepare_v2(db, sql.as_ptr(), -1, &mut st, std::ptr::null_mut()) };
+        assert_eq!(rc, 0, "prepare {sql:?}");
+        st
     }
 }

@@ -37,6 +37,34 @@ pub extern "C" fn sqlite3_errstr(rc: c_int) -> *const c_char {
     guard(std::ptr::null(), || static_cstr(ResultCode(rc).errstr()))
 }
 
+/// `sqlite3_complete(sql)`: 1 if the text ends with a complete SQL
+/// statement (a `;` outside strings, comments and trigger bodies).
+///
+/// # Safety
+/// `sql` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_complete(sql: *const c_char) -> c_int {
+    if sql.is_null() {
+        return 0;
+    }
+    // SAFETY: non-NULL and NUL-terminated per the contract.
+    let bytes = unsafe { std::ffi::CStr::from_ptr(sql) }.to_bytes();
+    guard(0, || c_int::from(crate::engine::complete(bytes)))
+}
+
+/// `sqlite3_complete16(sql)`: as [`sqlite3_complete`] for UTF-16 text.
+///
+/// # Safety
+/// `sql` is NULL or a 0-terminated native UTF-16 string.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_complete16(sql: *const std::ffi::c_void) -> c_int {
+    // SAFETY: forwarded contract.
+    let Some(s) = (unsafe { crate::connection::arg_str16(sql) }) else {
+        return 0;
+    };
+    guard(0, || c_int::from(crate::engine::complete(s.as_bytes())))
+}
+
 fn lower(c: u8) -> c_int {
     c_int::from(c.to_ascii_lowercase())
 }

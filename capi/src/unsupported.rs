@@ -459,11 +459,3 @@ pub unsafe extern "C" fn sqlite3_deserialize(
         refuse(db, "sqlite3_deserialize")
     })
 }
-
-/// `sqlite3_complete(sql)`: 0 until the engine's `sql::complete` is wired
-/// into `engine.rs` (the statement-completeness scanner lives in the
-/// engine's lexer, not in the C layer).
-#[no_mangle]
-pub extern "C" fn sqlite3_complete(_sql: *const c_char) -> c_int {
-    0
-}
