@@ -158,9 +158,10 @@ pub extern "C" fn sqlite3_create_collation_v2(
         if cmp.is_none() {
             return ResultCode::OK.0;
         }
-        let rc = refuse(db, COLLATIONS);
-        run_destructor(destroy, arg);
-        rc
+        // Unlike functions, a failed collation registration does NOT call
+        // xDestroy (c3ref/create_collation.html): the caller disposes of it.
+        let _ = (destroy, arg);
+        refuse(db, COLLATIONS)
     })
 }
 
