@@ -68,6 +68,8 @@ pub(crate) struct StmtState {
     pub(crate) decltypes: Vec<Option<CString>>,
     pub(crate) decltypes16: Vec<Option<Vec<u16>>>,
     pub(crate) params: Vec<Option<CString>>,
+    /// Source database, table and column of each result column (or None).
+    pub(crate) origins: Vec<[Option<CString>; 3]>,
     /// Destructors of `sqlite3_bind_pointer` pointers, run at finalize.
     pub(crate) pointer_dtors: Vec<(usize, unsafe extern "C" fn(*mut c_void))>,
 }
@@ -81,6 +83,16 @@ impl StmtState {
         let decl: Vec<Option<String>> = (0..n)
             .map(|i| stmt.column_decltype(i).map(str::to_string))
             .collect();
+        let origins = (0..n)
+            .map(|i| {
+                [
+                    stmt.column_database_name(i),
+                    stmt.column_table_name(i),
+                    stmt.column_origin_name(i),
+                ]
+                .map(|x| x.map(cstring))
+            })
+            .collect();
         let params = (1..=stmt.parameter_count())
             .map(|i| stmt.parameter_name(i).map(cstring))
             .collect();
@@ -91,6 +103,7 @@ impl StmtState {
             decltypes: decl.iter().map(|d| d.as_deref().map(cstring)).collect(),
             decltypes16: decl.iter().map(|d| d.as_deref().map(utf16z)).collect(),
             params,
+            origins,
             stmt,
             last_err: None,
             stepped: false,
