@@ -618,3 +618,22 @@ pub extern "C" fn sqlite3_db_mutex(p: *mut sqlite3) -> *mut crate::mutex::sqlite
         None => std::ptr::null_mut(),
     })
 }
+
+/// `sqlite3_txn_state(db, schema)`: -1 for an unknown schema; otherwise an
+/// approximation until the engine API reports the pager's state:
+/// SQLITE_TXN_NONE in autocommit mode, SQLITE_TXN_READ inside an explicit
+/// transaction (SQLite would say WRITE once the transaction has written,
+/// and NONE before its first read).
+///
+/// # Safety
+/// `schema` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_txn_state(p: *mut sqlite3, schema: *const c_char) -> c_int {
+    guard(-1, || {
+        // SAFETY: forwarded contract.
+        if !schema.is_null() && unsafe { schema_kind(schema) }.is_none() {
+            return -1;
+        }
+        query(p, -1, |_, db| if db.is_autocommit() { 0 } else { 1 })
+    })
+}

@@ -21,6 +21,7 @@
 //! | `hooks` | hooks, status counters, file control |
 //! | `mutex` | `sqlite3_mutex_*`, `sqlite3_db_mutex` |
 //! | `sqlstr` | `sqlite3_str` builder |
+//! | `varargs` | printf family (naked trampolines), config calls |
 //! | `unsupported` | exported entry points for features the engine lacks |
 //!
 //! Invariants:
@@ -55,3 +56,4 @@ pub mod hooks;
 pub mod mutex;
 pub mod sqlstr;
 pub mod unsupported;
+pub mod varargs;

@@ -728,3 +728,112 @@ pub extern "C" fn sqlite3_wal_checkpoint(db: *mut sqlite3, _schema: *const c_cha
 pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, _n: c_int) -> c_int {
     guard_rc(|| conn(db).map_or(ResultCode::MISUSE.0, |_| ResultCode::OK.0))
 }
+
+/// The C type `sqlite3_session` (never created yet).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+pub struct sqlite3_session {
+    _opaque: [u8; 0],
+}
+
+const SESSIONS: &str = "the session extension";
+
+/// `sqlite3session_create(db, schema, ppSession)`: refused; `*pp` = NULL.
+///
+/// # Safety
+/// `pp` is NULL or a valid out-pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3session_create(
+    db: *mut sqlite3,
+    _schema: *const c_char,
+    pp: *mut *mut sqlite3_session,
+) -> c_int {
+    guard_rc(|| {
+        if !pp.is_null() {
+            // SAFETY: valid out-pointer (checked non-NULL).
+            unsafe { *pp = std::ptr::null_mut() };
+        }
+        refuse(db, SESSIONS)
+    })
+}
+
+/// `sqlite3session_delete(s)`: no-op (no session can exist).
+#[no_mangle]
+pub extern "C" fn sqlite3session_delete(_s: *mut sqlite3_session) {}
+
+/// `sqlite3session_attach(s, table)`: SQLITE_MISUSE (no session can exist).
+#[no_mangle]
+pub extern "C" fn sqlite3session_attach(_s: *mut sqlite3_session, _table: *const c_char) -> c_int {
+    ResultCode::MISUSE.0
+}
+
+/// `sqlite3session_enable(s, on)`: 0 (disabled).
+#[no_mangle]
+pub extern "C" fn sqlite3session_enable(_s: *mut sqlite3_session, _on: c_int) -> c_int {
+    0
+}
+
+/// `sqlite3session_indirect(s, on)`: 0.
+#[no_mangle]
+pub extern "C" fn sqlite3session_indirect(_s: *mut sqlite3_session, _on: c_int) -> c_int {
+    0
+}
+
+/// `sqlite3session_isempty(s)`: 1.
+#[no_mangle]
+pub extern "C" fn sqlite3session_isempty(_s: *mut sqlite3_session) -> c_int {
+    1
+}
+
+/// `sqlite3session_table_filter(s, xFilter, ctx)`: no-op.
+#[no_mangle]
+pub extern "C" fn sqlite3session_table_filter(
+    _s: *mut sqlite3_session,
+    _f: Option<unsafe extern "C" fn()>,
+    _ctx: *mut c_void,
+) {
+}
+
+/// Shared body of `sqlite3session_changeset` / `_patchset`.
+///
+/// # Safety
+/// `pn` and `pp` are NULL or valid out-pointers.
+unsafe fn no_changes(pn: *mut c_int, pp: *mut *mut c_void) -> c_int {
+    if !pn.is_null() {
+        // SAFETY: valid out-pointer (checked non-NULL).
+        unsafe { *pn = 0 };
+    }
+    if !pp.is_null() {
+        // SAFETY: valid out-pointer (checked non-NULL).
+        unsafe { *pp = std::ptr::null_mut() };
+    }
+    ResultCode::MISUSE.0
+}
+
+/// `sqlite3session_changeset(s, pn, pp)`: SQLITE_MISUSE, empty output.
+///
+/// # Safety
+/// `pn` and `pp` are NULL or valid out-pointers.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3session_changeset(
+    _s: *mut sqlite3_session,
+    pn: *mut c_int,
+    pp: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    guard_rc(|| unsafe { no_changes(pn, pp) })
+}
+
+/// `sqlite3session_patchset(s, pn, pp)`: SQLITE_MISUSE, empty output.
+///
+/// # Safety
+/// `pn` and `pp` are NULL or valid out-pointers.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3session_patchset(
+    _s: *mut sqlite3_session,
+    pn: *mut c_int,
+    pp: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    guard_rc(|| unsafe { no_changes(pn, pp) })
+}
