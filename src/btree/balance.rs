@@ -54,7 +54,12 @@ impl<S: PageStore> Btree<S> {
         for i in 0..v.ncell {
             cells.push(v.cell_bytes(i)?.to_vec());
         }
-        Ok(Node { pgno, flags: v.flags, cells, right: v.right_child() })
+        Ok(Node {
+            pgno,
+            flags: v.flags,
+            cells,
+            right: v.right_child(),
+        })
     }
 
     /// Writes `node` to its page.
@@ -139,7 +144,10 @@ impl<S: PageStore> Btree<S> {
             return self.store_node(&root);
         }
         let child = self.load_node(root.right)?;
-        let lifted = Node { pgno: root.pgno, ..child.clone() };
+        let lifted = Node {
+            pgno: root.pgno,
+            ..child.clone()
+        };
         if self.fits(&lifted) {
             self.store_node(&lifted)?;
             return self.free_page(child.pgno);
@@ -152,7 +160,10 @@ impl<S: PageStore> Btree<S> {
         if i == node.cells.len() {
             return Ok(node.right);
         }
-        node.cells.get(i).map(|c| get_u32(c, 0)).ok_or(corrupt(node.pgno, "child out of range"))
+        node.cells
+            .get(i)
+            .map(|c| get_u32(c, 0))
+            .ok_or(corrupt(node.pgno, "child out of range"))
     }
 
     /// Redistributes the cells of child `j` of `parent` (given as `node`)
@@ -181,7 +192,9 @@ impl<S: PageStore> Btree<S> {
         for s in first..first + count {
             let pg = Self::node_child(parent, s)?;
             let sib = if s == j {
-                let nd = node.take().ok_or(corrupt(parent.pgno, "balance lost its page"))?;
+                let nd = node
+                    .take()
+                    .ok_or(corrupt(parent.pgno, "balance lost its page"))?;
                 if nd.pgno != pg {
                     return Err(corrupt(parent.pgno, "parent does not point at child"));
                 }
@@ -203,7 +216,10 @@ impl<S: PageStore> Btree<S> {
             let right = s.right;
             cells.extend(s.cells);
             if k + 1 < count && !leafdata {
-                let div = parent.cells.get(first + k).ok_or(corrupt(parent.pgno, "no divider"))?;
+                let div = parent
+                    .cells
+                    .get(first + k)
+                    .ok_or(corrupt(parent.pgno, "no divider"))?;
                 if is_leaf(flags) {
                     cells.push(div.get(4..).unwrap_or(&[]).to_vec());
                 } else {
@@ -226,9 +242,18 @@ impl<S: PageStore> Btree<S> {
             let page_cells = cells.get(s..e).ok_or(corrupt(parent.pgno, "bad bounds"))?;
             let mut right = 0;
             if !is_leaf(flags) {
-                right = if k + 1 < m { get_u32(&cells[e], 0) } else { final_right };
+                right = if k + 1 < m {
+                    get_u32(&cells[e], 0)
+                } else {
+                    final_right
+                };
             }
-            let out = Node { pgno: pgnos[k], flags, cells: page_cells.to_vec(), right };
+            let out = Node {
+                pgno: pgnos[k],
+                flags,
+                cells: page_cells.to_vec(),
+                right,
+            };
             self.store_node(&out)?;
             if k + 1 == m {
                 break;
@@ -255,7 +280,10 @@ impl<S: PageStore> Btree<S> {
         parent.cells.splice(first..first + count - 1, divs);
         let last_pg = pgnos[m - 1];
         if last_by_cell {
-            let c = parent.cells.get_mut(first + m - 1).ok_or(corrupt(parent.pgno, "divider"))?;
+            let c = parent
+                .cells
+                .get_mut(first + m - 1)
+                .ok_or(corrupt(parent.pgno, "divider"))?;
             set_child(c, last_pg);
         } else {
             parent.right = last_pg;
@@ -279,7 +307,12 @@ impl<S: PageStore> Btree<S> {
             v.cell(n)?.key
         };
         let newpg = self.allocate_page()?;
-        let node = Node { pgno: newpg, flags: PAGE_TABLE_LEAF, cells: vec![cell], right: 0 };
+        let node = Node {
+            pgno: newpg,
+            flags: PAGE_TABLE_LEAF,
+            cells: vec![cell],
+            right: 0,
+        };
         self.store_node(&node)?;
         let mut parent = self.load_node(ppg)?;
         let mut d = Vec::with_capacity(13);
@@ -337,7 +370,11 @@ fn pack(cells: &[Vec<u8>], cap: usize, leafdata: bool) -> Option<Vec<(usize, usi
             if l.1 - l.0 < 2 {
                 break;
             }
-            let (incoming, outgoing) = if leafdata { (sz(l.1 - 1), sz(l.1 - 1)) } else { (sz(l.1), sz(l.1 - 1)) };
+            let (incoming, outgoing) = if leafdata {
+                (sz(l.1 - 1), sz(l.1 - 1))
+            } else {
+                (sz(l.1), sz(l.1 - 1))
+            };
             let (ls, rs) = (size(l), size(r));
             if rs + incoming > cap || rs + incoming > ls - outgoing {
                 break;

@@ -108,7 +108,10 @@ impl<S: PageStore> Btree<S> {
     }
 
     fn top(c: &BtCursor) -> Result<(Pgno, usize), BtreeError> {
-        c.stack.last().copied().ok_or(BtreeError::Misuse("cursor has no position"))
+        c.stack
+            .last()
+            .copied()
+            .ok_or(BtreeError::Misuse("cursor has no position"))
     }
 
     fn set_top_idx(c: &mut BtCursor, idx: usize) {
@@ -327,13 +330,16 @@ impl<S: PageStore> Btree<S> {
                 } else {
                     let key = std::mem::take(&mut c.saved_key);
                     let r = self.lower_bound_index(c, Target::Record(&key), false);
-                    let exact = match r {
+                    match r {
                         Ok(true) => {
                             let ki = c.key_info.clone();
                             self.settle(c, true)?;
-                            compare_records(&c.saved_key, &key, &ki)
-                                .map_err(|e| BtreeError::Record { pgno: c.root, source: e })?
-                                == Ordering::Equal
+                            compare_records(&c.saved_key, &key, &ki).map_err(|e| {
+                                BtreeError::Record {
+                                    pgno: c.root,
+                                    source: e,
+                                }
+                            })? == Ordering::Equal
                         }
                         Ok(false) => {
                             c.saved_key = key;
@@ -344,8 +350,7 @@ impl<S: PageStore> Btree<S> {
                             c.saved_key = key;
                             return Err(e);
                         }
-                    };
-                    exact
+                    }
                 };
                 Ok(Some(exact))
             }
@@ -433,7 +438,11 @@ impl<S: PageStore> Btree<S> {
         let (_, idx) = Self::top(c)?;
         if idx < n {
             self.settle(c, true)?;
-            return Ok(if c.saved_rowid == rowid { SeekResult::Found } else { SeekResult::After });
+            return Ok(if c.saved_rowid == rowid {
+                SeekResult::Found
+            } else {
+                SeekResult::After
+            });
         }
         if n > 0 {
             Self::set_top_idx(c, n - 1);
@@ -473,7 +482,10 @@ impl<S: PageStore> Btree<S> {
             self.read_payload(pg, info, scratch)?;
             cmp(scratch)
         };
-        r.map_err(|e| BtreeError::Record { pgno: pg, source: e })
+        r.map_err(|e| BtreeError::Record {
+            pgno: pg,
+            source: e,
+        })
     }
 
     /// Descends an index to the leaf slot of the first entry `e` with
@@ -502,7 +514,11 @@ impl<S: PageStore> Btree<S> {
                 let mid = (lo + hi) / 2;
                 let info = self.view(pg)?.cell(mid)?;
                 let o = self.compare_cell(pg, &info, target, &ki, &mut scratch)?;
-                let past = if strict { o == Ordering::Greater } else { o != Ordering::Less };
+                let past = if strict {
+                    o == Ordering::Greater
+                } else {
+                    o != Ordering::Less
+                };
                 if past {
                     hi = mid;
                 } else {
@@ -566,8 +582,10 @@ impl<S: PageStore> Btree<S> {
             return Ok(SeekResult::Empty);
         }
         let ki = c.key_info.clone();
-        let o = compare_record_to_key(&c.saved_key, key, &ki)
-            .map_err(|e| BtreeError::Record { pgno: c.root, source: e })?;
+        let o = compare_record_to_key(&c.saved_key, key, &ki).map_err(|e| BtreeError::Record {
+            pgno: c.root,
+            source: e,
+        })?;
         Ok(match o {
             Ordering::Equal => SeekResult::Found,
             Ordering::Greater => SeekResult::After,
@@ -584,13 +602,21 @@ impl<S: PageStore> Btree<S> {
         if c.kind == TreeKind::Table {
             return Ok(c.saved_rowid);
         }
-        let h = RecordHeader::parse(&c.saved_key)
-            .map_err(|e| BtreeError::Record { pgno: c.root, source: e })?;
-        let last = h.len().checked_sub(1).ok_or(corrupt(c.root, "empty index record"))?;
+        let h = RecordHeader::parse(&c.saved_key).map_err(|e| BtreeError::Record {
+            pgno: c.root,
+            source: e,
+        })?;
+        let last = h
+            .len()
+            .checked_sub(1)
+            .ok_or(corrupt(c.root, "empty index record"))?;
         match h.column(&c.saved_key, last) {
             Ok(ValueRef::Integer(i)) => Ok(i),
             Ok(_) => Err(corrupt(c.root, "index record without a rowid")),
-            Err(e) => Err(BtreeError::Record { pgno: c.root, source: e }),
+            Err(e) => Err(BtreeError::Record {
+                pgno: c.root,
+                source: e,
+            }),
         }
     }
 

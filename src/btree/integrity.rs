@@ -119,7 +119,10 @@ impl<S: PageStore> Btree<S> {
                 if n > usable / 4 - 2 {
                     (0, Err(n))
                 } else {
-                    (get_u32(t, 0), Ok((0..n).map(|i| get_u32(t, 8 + 4 * i)).collect::<Vec<_>>()))
+                    (
+                        get_u32(t, 0),
+                        Ok((0..n).map(|i| get_u32(t, 8 + 4 * i)).collect::<Vec<_>>()),
+                    )
                 }
             };
             match leaves {
@@ -157,7 +160,10 @@ impl<S: PageStore> Btree<S> {
             left -= 1;
         }
         if left > 0 || next != 0 {
-            ck.msg(format!("{ctx}overflow list length is {} but should be {pages}", pages - left));
+            ck.msg(format!(
+                "{ctx}overflow list length is {} but should be {pages}",
+                pages - left
+            ));
         }
     }
 
@@ -238,11 +244,19 @@ impl<S: PageStore> Btree<S> {
         };
         Self::check_layout(ck, &v, &ctx);
         let mut child_depth: Option<usize> = None;
-        let mut summary = PageSummary { depth: 0, min_key: None, max_key: None };
+        let mut summary = PageSummary {
+            depth: 0,
+            min_key: None,
+            max_key: None,
+        };
         let mut payload = Vec::new();
         for i in 0..=v.ncell {
             if !v.is_leaf() {
-                let child = if i == v.ncell { v.right_child() } else { get_u32(&data, v.cell_offset(i).unwrap_or(0)) };
+                let child = if i == v.ncell {
+                    v.right_child()
+                } else {
+                    get_u32(&data, v.cell_offset(i).unwrap_or(0))
+                };
                 if let Some(s) = self.check_tree_page(ck, root, child, depth + 1, last)? {
                     if *child_depth.get_or_insert(s.depth) != s.depth {
                         ck.msg(format!("{ctx}cell {i}: Child page depth differs"));

@@ -23,7 +23,11 @@ use super::{Btree, SeekResult, TreeKind};
 impl<S: PageStore> Btree<S> {
     fn page_mut(&mut self, pgno: Pgno) -> Result<PageMut<'_>, BtreeError> {
         let usable = self.pager.usable_size();
-        Ok(PageMut { data: self.pager.write(pgno)?, pgno, usable })
+        Ok(PageMut {
+            data: self.pager.write(pgno)?,
+            pgno,
+            usable,
+        })
     }
 
     /// Inserts (or replaces) the row `rowid` with record `payload`.
@@ -65,7 +69,10 @@ impl<S: PageStore> Btree<S> {
         idx: usize,
         cell: Vec<u8>,
     ) -> Result<(), BtreeError> {
-        let level = path.len().checked_sub(1).ok_or(BtreeError::Misuse("empty path"))?;
+        let level = path
+            .len()
+            .checked_sub(1)
+            .ok_or(BtreeError::Misuse("empty path"))?;
         let (leaf, _) = path[level];
         if self.page_mut(leaf)?.insert_cell(idx, &cell)? {
             return Ok(());
@@ -104,8 +111,12 @@ impl<S: PageStore> Btree<S> {
             let mut scratch = Vec::new();
             self.read_payload(pg, &info, &mut scratch)?;
             let ki = c.key_info.clone();
-            let o = crate::record::compare_records(&scratch, key, &ki)
-                .map_err(|e| BtreeError::Record { pgno: pg, source: e })?;
+            let o = crate::record::compare_records(&scratch, key, &ki).map_err(|e| {
+                BtreeError::Record {
+                    pgno: pg,
+                    source: e,
+                }
+            })?;
             (o == std::cmp::Ordering::Equal).then_some(c.stack.clone())
         } else {
             None

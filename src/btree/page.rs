@@ -80,7 +80,11 @@ pub(crate) fn put_u32(d: &mut [u8], at: usize, v: u32) {
 /// Local payload bytes for a payload of `p` bytes (fileformat2 §1.6).
 pub(crate) fn local_payload(p: u64, usable: usize, table: bool) -> usize {
     let u = usable as u64;
-    let x = if table { u - 35 } else { ((u - 12) * 64 / 255) - 23 };
+    let x = if table {
+        u - 35
+    } else {
+        ((u - 12) * 64 / 255) - 23
+    };
     if p <= x {
         return p as usize;
     }
@@ -139,7 +143,14 @@ impl<'a> PageView<'a> {
             return Err(corrupt(pgno, "bad page type"));
         }
         let ncell = get_u16(data, hdr + 3);
-        let v = PageView { data, pgno, hdr, flags, ncell, usable };
+        let v = PageView {
+            data,
+            pgno,
+            hdr,
+            flags,
+            ncell,
+            usable,
+        };
         if v.cell_array() + 2 * ncell > usable.min(data.len()) {
             return Err(corrupt(pgno, "cell count too large"));
         }
@@ -219,7 +230,9 @@ impl<'a> PageView<'a> {
 
     /// The local payload of cell `c` (a slice of the page).
     pub fn local_payload(&self, c: &CellInfo) -> &'a [u8] {
-        self.data.get(c.payload_at..c.payload_at + c.local).unwrap_or(&[])
+        self.data
+            .get(c.payload_at..c.payload_at + c.local)
+            .unwrap_or(&[])
     }
 }
 
@@ -243,7 +256,10 @@ pub(crate) fn parse_cell(
     let bad = || corrupt(pgno, "malformed cell");
     let end = usable.min(data.len());
     let cell = data.get(off..end).ok_or_else(bad)?;
-    let mut info = CellInfo { offset: off, ..CellInfo::default() };
+    let mut info = CellInfo {
+        offset: off,
+        ..CellInfo::default()
+    };
     let mut pos = 0;
     if flags & 8 == 0 {
         info.child = get_u32(cell, 0);
@@ -416,7 +432,9 @@ impl PageMut<'_> {
                 return Err(corrupt(self.pgno, "cells overlap"));
             }
             top -= size;
-            let src = copy.get(off..off + size).ok_or(corrupt(self.pgno, "cell past end"))?;
+            let src = copy
+                .get(off..off + size)
+                .ok_or(corrupt(self.pgno, "cell past end"))?;
             if let Some(dst) = self.data.get_mut(top..top + size) {
                 dst.copy_from_slice(src);
             }
@@ -566,11 +584,20 @@ mod tests {
         assert_eq!(local_payload(4061, 4096, true), 4061);
         // K = 489 + 3573 = 4062 > X, so only M bytes stay local.
         assert_eq!(local_payload(4062, 4096, true), 489);
-        assert_eq!(local_payload(4092 + 4061, 4096, true), 489 + (4092 + 4061 - 489) % 4092);
+        assert_eq!(
+            local_payload(4092 + 4061, 4096, true),
+            489 + (4092 + 4061 - 489) % 4092
+        );
         assert_eq!(local_payload(1002, 4096, false), 1002);
         assert_eq!(local_payload(1003, 4096, false), 489);
-        assert_eq!(local_payload(4092 + 1000, 4096, false), 489 + (4092 + 1000 - 489) % 4092);
-        assert_eq!(local_payload(1_000_000, 4096, true), 489 + (1_000_000 - 489) % 4092);
+        assert_eq!(
+            local_payload(4092 + 1000, 4096, false),
+            489 + (4092 + 1000 - 489) % 4092
+        );
+        assert_eq!(
+            local_payload(1_000_000, 4096, true),
+            489 + (1_000_000 - 489) % 4092
+        );
         assert_eq!(local_payload(4092 + 489 + 4000, 4096, false), 489);
     }
 
@@ -578,9 +605,16 @@ mod tests {
     fn insert_drop_and_accounting() {
         let usable = 512;
         let mut d = leaf(usable);
-        let mut pm = PageMut { data: &mut d, pgno: 2, usable };
+        let mut pm = PageMut {
+            data: &mut d,
+            pgno: 2,
+            usable,
+        };
         let mut n = 0;
-        while pm.insert_cell(n, &table_cell(n as u64, &[7u8; 20])).unwrap() {
+        while pm
+            .insert_cell(n, &table_cell(n as u64, &[7u8; 20]))
+            .unwrap()
+        {
             n += 1;
         }
         assert!(n > 10);
@@ -600,7 +634,11 @@ mod tests {
         assert!(free_space(&v).unwrap() < 24);
         // Tiny cells still take 4 bytes.
         let mut d = leaf(usable);
-        let mut pm = PageMut { data: &mut d, pgno: 2, usable };
+        let mut pm = PageMut {
+            data: &mut d,
+            pgno: 2,
+            usable,
+        };
         assert!(pm.insert_cell(0, &table_cell(1, &[])).unwrap());
         let v = PageView::parse(pm.data, 2, usable).unwrap();
         assert_eq!(free_space(&v).unwrap(), usable - 8 - 2 - 4);
@@ -617,7 +655,11 @@ mod tests {
         put_u16(&mut d, 3, 400);
         assert!(PageView::parse(&d, 2, usable).is_err());
         let mut d = leaf(usable);
-        let mut pm = PageMut { data: &mut d, pgno: 2, usable };
+        let mut pm = PageMut {
+            data: &mut d,
+            pgno: 2,
+            usable,
+        };
         pm.insert_cell(0, &table_cell(5, b"abc")).unwrap();
         put_u16(&mut d, 8, 2);
         let v = PageView::parse(&d, 2, usable).unwrap();

@@ -93,7 +93,12 @@ pub(crate) struct MemStore {
 #[cfg(test)]
 impl MemStore {
     pub fn new(page_size: usize, reserved: usize) -> MemStore {
-        MemStore { pages: Vec::new(), page_size, reserved, snapshot: None }
+        MemStore {
+            pages: Vec::new(),
+            page_size,
+            reserved,
+            snapshot: None,
+        }
     }
 }
 
@@ -109,11 +114,18 @@ impl PageStore for MemStore {
         self.page_size - self.reserved
     }
     fn read(&mut self, pgno: Pgno) -> Result<&[u8], BtreeError> {
-        let i = (pgno as usize).checked_sub(1).ok_or(super::error::corrupt(pgno, "page 0"))?;
-        self.pages.get(i).map(|p| p.as_slice()).ok_or(super::error::corrupt(pgno, "no such page"))
+        let i = (pgno as usize)
+            .checked_sub(1)
+            .ok_or(super::error::corrupt(pgno, "page 0"))?;
+        self.pages
+            .get(i)
+            .map(|p| p.as_slice())
+            .ok_or(super::error::corrupt(pgno, "no such page"))
     }
     fn write(&mut self, pgno: Pgno) -> Result<&mut [u8], BtreeError> {
-        let i = (pgno as usize).checked_sub(1).ok_or(super::error::corrupt(pgno, "page 0"))?;
+        let i = (pgno as usize)
+            .checked_sub(1)
+            .ok_or(super::error::corrupt(pgno, "page 0"))?;
         self.pages
             .get_mut(i)
             .map(|p| p.as_mut_slice())

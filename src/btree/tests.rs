@@ -39,13 +39,13 @@ fn row_record(a: i64, len: usize) -> Vec<u8> {
     rec(&[Value::Integer(a), Value::Text(text)])
 }
 
-fn assert_intact(bt: &mut Bt, roots: &[Pgno]) {
+fn assert_intact<S: PageStore>(bt: &mut Btree<S>, roots: &[Pgno]) {
     let mut all = vec![1];
     all.extend_from_slice(roots);
     assert_eq!(bt.integrity_check(&all, 20).unwrap(), Vec::<String>::new());
 }
 
-fn scan_rowids(bt: &mut Bt, root: Pgno) -> Vec<i64> {
+fn scan_rowids<S: PageStore>(bt: &mut Btree<S>, root: Pgno) -> Vec<i64> {
     let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
     let mut out = Vec::new();
     let mut ok = bt.first(&mut c).unwrap();
@@ -63,13 +63,15 @@ fn sequential_and_random_table_inserts() {
         let root = bt.create_tree(TreeKind::Table).unwrap();
         let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
         for i in 1..=3000 {
-            bt.insert(&mut c, i, &row_record(i, (i % 50) as usize)).unwrap();
+            bt.insert(&mut c, i, &row_record(i, (i % 50) as usize))
+                .unwrap();
         }
         let mut rng = Rng(7);
         let mut expect: Vec<i64> = (1..=3000).collect();
         for _ in 0..3000 {
             let k = (rng.next() % 1_000_000) as i64 + 5000;
-            bt.insert(&mut c, k, &row_record(k, (k % 300) as usize)).unwrap();
+            bt.insert(&mut c, k, &row_record(k, (k % 300) as usize))
+                .unwrap();
             expect.push(k);
         }
         expect.sort();
@@ -142,7 +144,10 @@ fn delete_while_scanning_and_merge() {
         }
         ok = bt.next(&mut c).unwrap();
     }
-    assert_eq!(scan_rowids(&mut bt, root), (2..=4000).step_by(2).collect::<Vec<i64>>());
+    assert_eq!(
+        scan_rowids(&mut bt, root),
+        (2..=4000).step_by(2).collect::<Vec<i64>>()
+    );
     assert_intact(&mut bt, &[root]);
     // prev after delete goes to the entry before the deleted one.
     assert_eq!(bt.seek_rowid(&mut c, 2000).unwrap(), SeekResult::Found);
@@ -183,7 +188,8 @@ fn overflow_payloads() {
     let sizes = [0usize, 1, 990, 991, 1500, 5000, 100_000, 1 << 20];
     for (i, &s) in sizes.iter().enumerate() {
         let blob: Vec<u8> = (0..s).map(|k| (k * 7 + i) as u8).collect();
-        bt.insert(&mut c, i as i64, &rec(&[Value::Blob(blob)])).unwrap();
+        bt.insert(&mut c, i as i64, &rec(&[Value::Blob(blob)]))
+            .unwrap();
     }
     let mut scratch = Vec::new();
     for (i, &s) in sizes.iter().enumerate() {
@@ -210,7 +216,10 @@ fn overflow_payloads() {
 }
 
 fn ki_nocase() -> Arc<KeyInfo> {
-    Arc::new(KeyInfo { collations: vec![Arc::new(NoCase)], desc: vec![false] })
+    Arc::new(KeyInfo {
+        collations: vec![Arc::new(NoCase)],
+        desc: vec![false],
+    })
 }
 
 #[test]
@@ -222,11 +231,17 @@ fn index_order_seek_and_delete() {
     let mut keys = Vec::new();
     for rowid in 1..=3000i64 {
         let n = rng.next() % 500;
-        let word = format!("{}key{:04}", if n % 2 == 0 { "K" } else { "k" }, n);
+        let word = format!("{}key{:04}", if n.is_multiple_of(2) { "K" } else { "k" }, n);
         let pad = "x".repeat((n % 40) as usize);
         let text = format!("{word}{pad}");
-        bt.insert_index(&mut c, &rec(&[Value::Text(text.clone().into_bytes()), Value::Integer(rowid)]))
-            .unwrap();
+        bt.insert_index(
+            &mut c,
+            &rec(&[
+                Value::Text(text.clone().into_bytes()),
+                Value::Integer(rowid),
+            ]),
+        )
+        .unwrap();
         keys.push((text.to_lowercase(), rowid));
     }
     keys.sort();
@@ -249,17 +264,35 @@ fn index_order_seek_and_delete() {
     let key = [ValueRef::Text(probe.as_bytes())];
     let first_eq = keys.iter().position(|k| k.0 == probe).unwrap();
     let last_eq = keys.iter().rposition(|k| k.0 == probe).unwrap();
-    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
+    assert_eq!(
+        bt.seek_key(&mut c, &key, SeekBias::Ge).unwrap(),
+        SeekResult::Found
+    );
     assert_eq!(bt.rowid(&c).unwrap(), keys[first_eq].1);
-    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Le).unwrap(), SeekResult::Found);
+    assert_eq!(
+        bt.seek_key(&mut c, &key, SeekBias::Le).unwrap(),
+        SeekResult::Found
+    );
     assert_eq!(bt.rowid(&c).unwrap(), keys[last_eq].1);
-    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Gt).unwrap(), SeekResult::After);
+    assert_eq!(
+        bt.seek_key(&mut c, &key, SeekBias::Gt).unwrap(),
+        SeekResult::After
+    );
     assert_eq!(bt.rowid(&c).unwrap(), keys[last_eq + 1].1);
-    assert_eq!(bt.seek_key(&mut c, &key, SeekBias::Lt).unwrap(), SeekResult::Before);
+    assert_eq!(
+        bt.seek_key(&mut c, &key, SeekBias::Lt).unwrap(),
+        SeekResult::Before
+    );
     assert_eq!(bt.rowid(&c).unwrap(), keys[first_eq - 1].1);
     let hi = [ValueRef::Text(b"zzz")];
-    assert_eq!(bt.seek_key(&mut c, &hi, SeekBias::Ge).unwrap(), SeekResult::Empty);
-    assert_eq!(bt.seek_key(&mut c, &hi, SeekBias::Lt).unwrap(), SeekResult::Before);
+    assert_eq!(
+        bt.seek_key(&mut c, &hi, SeekBias::Ge).unwrap(),
+        SeekResult::Empty
+    );
+    assert_eq!(
+        bt.seek_key(&mut c, &hi, SeekBias::Lt).unwrap(),
+        SeekResult::Before
+    );
     assert_eq!(bt.rowid(&c).unwrap(), keys.last().unwrap().1);
     // Delete two thirds of the entries through the cursor (this removes
     // entries on interior pages too), then check the order again.
@@ -339,9 +372,12 @@ fn tmp_path(name: &str) -> std::path::PathBuf {
 
 fn open_file_btree(path: &std::path::Path) -> Btree {
     let vfs: Arc<dyn crate::vfs::Vfs> = Arc::new(crate::vfs::PosixVfs::new());
-    let pager =
-        crate::pager::Pager::open(vfs, path.to_str().unwrap(), crate::vfs::OpenFlags::main_db())
-            .unwrap();
+    let pager = crate::pager::Pager::open(
+        vfs,
+        path.to_str().unwrap(),
+        crate::vfs::OpenFlags::main_db(),
+    )
+    .unwrap();
     Btree::new(pager)
 }
 
@@ -356,9 +392,10 @@ fn oracle_accepts_written_file() {
     let t = bt.create_tree(TreeKind::Table).unwrap();
     let ix = bt.create_tree(TreeKind::Index).unwrap();
     let mut c = bt.cursor(1, TreeKind::Table, None).unwrap();
-    for (rowid, kind, name, root, sql) in
-        [(1, "table", "t", t, "CREATE TABLE t(a,b)"), (2, "index", "tb", ix, "CREATE INDEX tb ON t(b)")]
-    {
+    for (rowid, kind, name, root, sql) in [
+        (1, "table", "t", t, "CREATE TABLE t(a,b)"),
+        (2, "index", "tb", ix, "CREATE INDEX tb ON t(b)"),
+    ] {
         let r = rec(&[
             Value::Text(kind.into()),
             Value::Text(name.into()),
@@ -370,29 +407,46 @@ fn oracle_accepts_written_file() {
     }
     bt.set_meta(1, 1).unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
-    let mut ic = bt.cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2)))).unwrap();
+    let mut ic = bt
+        .cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2))))
+        .unwrap();
     let mut rng = Rng(12345);
     let mut rows = std::collections::BTreeMap::new();
     for i in 0..100_000i64 {
-        if i % 25_000 == 24_999 {
+        if i % 5_000 == 4_999 {
             bt.commit().unwrap();
             bt.begin_write(false).unwrap();
         }
-        let rowid = if i < 50_000 { i + 1 } else { (rng.next() % (1 << 40)) as i64 + 100_000 };
+        let rowid = if i < 50_000 {
+            i + 1
+        } else {
+            (rng.next() % (1 << 40)) as i64 + 100_000
+        };
         let blen = match rng.next() % 1000 {
             0 => (rng.next() % (1 << 20)) as usize,
             1..=20 => 3000 + (rng.next() % 10_000) as usize,
             _ => (rng.next() % 60) as usize,
         };
-        let b: Vec<u8> = (0..blen).map(|k| b'a' + ((k as i64 + rowid) % 26) as u8).collect();
+        let b: Vec<u8> = (0..blen)
+            .map(|k| b'a' + ((k as i64 + rowid) % 26) as u8)
+            .collect();
         if let Some(old) = rows.insert(rowid, (i, b.clone())) {
             // Replacing a row: remove its stale index entry first.
             let key = [ValueRef::Text(&old.1), ValueRef::Integer(rowid)];
-            assert_eq!(bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
+            assert_eq!(
+                bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(),
+                SeekResult::Found
+            );
             bt.delete(&mut ic).unwrap();
         }
-        bt.insert(&mut c, rowid, &rec(&[Value::Integer(i), Value::Text(b.clone())])).unwrap();
-        bt.insert_index(&mut ic, &rec(&[Value::Text(b), Value::Integer(rowid)])).unwrap();
+        bt.insert(
+            &mut c,
+            rowid,
+            &rec(&[Value::Integer(i), Value::Text(b.clone())]),
+        )
+        .unwrap();
+        bt.insert_index(&mut ic, &rec(&[Value::Text(b), Value::Integer(rowid)]))
+            .unwrap();
     }
     // Delete half of the rows (and their index entries).
     let victims: Vec<i64> = rows.keys().copied().filter(|r| r % 2 == 0).collect();
@@ -401,17 +455,26 @@ fn oracle_accepts_written_file() {
         assert_eq!(bt.seek_rowid(&mut c, r).unwrap(), SeekResult::Found);
         bt.delete(&mut c).unwrap();
         let key = [ValueRef::Text(&b), ValueRef::Integer(r)];
-        assert_eq!(bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(), SeekResult::Found);
+        assert_eq!(
+            bt.seek_key(&mut ic, &key, SeekBias::Ge).unwrap(),
+            SeekResult::Found
+        );
         bt.delete(&mut ic).unwrap();
     }
     bt.commit().unwrap();
-    assert!(bt.get_meta(0).unwrap() > 0, "deletes should leave free pages");
+    assert!(
+        bt.get_meta(0).unwrap() > 0,
+        "deletes should leave free pages"
+    );
     let problems = bt.integrity_check(&[1, t, ix], 10).unwrap();
     assert_eq!(problems, Vec::<String>::new());
     bt.end_read();
     drop(bt);
     let sum: i64 = rows.values().map(|v| v.0).sum();
-    let out = sqlite3(&path, "PRAGMA integrity_check; SELECT count(*), sum(a) FROM t;");
+    let out = sqlite3(
+        &path,
+        "PRAGMA integrity_check; SELECT count(*), sum(a) FROM t;",
+    );
     assert_eq!(out, format!("ok\n{}|{}\n", rows.len(), sum));
     let out = sqlite3(&path, "SELECT count(*) FROM t INDEXED BY tb WHERE b > '';");
     let nonempty = rows.values().filter(|v| !v.1.is_empty()).count();
@@ -455,7 +518,9 @@ fn reads_file_written_by_sqlite3() {
         ok = bt.next(&mut c).unwrap();
     }
     assert_eq!(got, expect);
-    let mut ic = bt.cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2)))).unwrap();
+    let mut ic = bt
+        .cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2))))
+        .unwrap();
     let mut got = String::new();
     let mut ok = bt.first(&mut ic).unwrap();
     while ok {
@@ -473,14 +538,127 @@ fn reads_file_written_by_sqlite3() {
     bt.begin_write(false).unwrap();
     let mut c = bt.cursor(t, TreeKind::Table, None).unwrap();
     for i in 0..2000i64 {
-        let r = rec(&[Value::Null, Value::Text(format!("new{i}").into_bytes()), Value::Integer(i)]);
+        let r = rec(&[
+            Value::Null,
+            Value::Text(format!("new{i}").into_bytes()),
+            Value::Integer(i),
+        ]);
         bt.insert(&mut c, 100_000 + i, &r).unwrap();
-        let k = rec(&[Value::Text(format!("new{i}").into_bytes()), Value::Integer(100_000 + i)]);
+        let k = rec(&[
+            Value::Text(format!("new{i}").into_bytes()),
+            Value::Integer(100_000 + i),
+        ]);
         bt.insert_index(&mut ic, &k).unwrap();
     }
     bt.commit().unwrap();
     bt.end_read();
     drop(bt);
-    let out = sqlite3(&path, "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b LIKE 'new%';");
+    let out = sqlite3(
+        &path,
+        "PRAGMA integrity_check; SELECT count(*) FROM t WHERE b LIKE 'new%';",
+    );
     assert_eq!(out, "ok\n2000\n");
+}
+
+#[test]
+fn random_ops_match_a_model() {
+    for page_size in [512usize, 1024] {
+        let mut bt = new_db(page_size);
+        let root = bt.create_tree(TreeKind::Table).unwrap();
+        let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
+        let mut reader = bt.cursor(root, TreeKind::Table, None).unwrap();
+        let mut model = std::collections::BTreeMap::new();
+        let mut rng = Rng(4242 + page_size as u64);
+        let mut scratch = Vec::new();
+        assert!(!bt.first(&mut reader).unwrap());
+        for step in 0..20_000 {
+            let k = (rng.next() % 3000) as i64;
+            match rng.next() % 10 {
+                0..=5 => {
+                    let len = match rng.next() % 20 {
+                        0 => (rng.next() % 5000) as usize,
+                        _ => (rng.next() % 100) as usize,
+                    };
+                    let r = row_record(k, len);
+                    bt.insert(&mut c, k, &r).unwrap();
+                    model.insert(k, r);
+                }
+                6..=8 => {
+                    if bt.seek_rowid(&mut c, k).unwrap() == SeekResult::Found {
+                        bt.delete(&mut c).unwrap();
+                        assert!(model.remove(&k).is_some());
+                    } else {
+                        assert!(!model.contains_key(&k));
+                    }
+                }
+                _ => {
+                    // The long-lived reader keeps walking despite changes.
+                    if Bt::is_eof(&reader) || !bt.next(&mut reader).unwrap() {
+                        bt.first(&mut reader).unwrap();
+                    }
+                    if !Bt::is_eof(&reader) {
+                        let id = bt.rowid(&reader).unwrap();
+                        let p = bt.payload(&reader, &mut scratch).unwrap().to_vec();
+                        assert_eq!(Some(&p), model.get(&id), "step {step} row {id}");
+                    }
+                }
+            }
+        }
+        let keys: Vec<i64> = model.keys().copied().collect();
+        assert_eq!(scan_rowids(&mut bt, root), keys);
+        assert_intact(&mut bt, &[root]);
+    }
+}
+
+#[test]
+fn schema_root_on_page_one_splits_and_shrinks() {
+    let mut bt = new_db(512);
+    let mut c = bt.cursor(1, TreeKind::Table, None).unwrap();
+    for i in 1..=2000 {
+        bt.insert(&mut c, i, &row_record(i, 40)).unwrap();
+    }
+    assert_intact(&mut bt, &[]);
+    assert_eq!(scan_rowids(&mut bt, 1), (1..=2000).collect::<Vec<i64>>());
+    let mut ok = bt.first(&mut c).unwrap();
+    while ok {
+        if bt.rowid(&c).unwrap() != 1000 {
+            bt.delete(&mut c).unwrap();
+        }
+        ok = bt.next(&mut c).unwrap();
+    }
+    assert_eq!(scan_rowids(&mut bt, 1), vec![1000]);
+    assert_intact(&mut bt, &[]);
+    // Everything but page 1 is free again.
+    assert_eq!(bt.get_meta(0).unwrap() + 1, bt.pager().page_count());
+}
+
+#[test]
+fn real_pager_commit_and_rollback() {
+    let mut bt: Btree = Btree::new(crate::pager::Pager::open_memory().unwrap());
+    bt.begin_write(false).unwrap();
+    let root = bt.create_tree(TreeKind::Table).unwrap();
+    let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
+    for i in 1..=500 {
+        bt.insert(&mut c, i, &row_record(i, 60)).unwrap();
+    }
+    bt.set_meta(6, 77).unwrap();
+    bt.commit().unwrap();
+    bt.begin_write(false).unwrap();
+    for i in 501..=1000 {
+        bt.insert(&mut c, i, &row_record(i, 60)).unwrap();
+    }
+    bt.clear_tree(root).unwrap();
+    assert_eq!(bt.max_rowid(root).unwrap(), 0);
+    bt.rollback().unwrap();
+    assert_eq!(bt.get_meta(6).unwrap(), 77);
+    assert_eq!(scan_rowids(&mut bt, root), (1..=500).collect::<Vec<i64>>());
+    // Savepoints roll back a part of a transaction.
+    bt.begin_write(false).unwrap();
+    bt.insert(&mut c, 9000, &row_record(1, 1)).unwrap();
+    let sp = bt.savepoint_open().unwrap();
+    bt.insert(&mut c, 9001, &row_record(1, 1)).unwrap();
+    bt.savepoint_rollback(sp).unwrap();
+    assert_eq!(bt.max_rowid(root).unwrap(), 9000);
+    bt.commit().unwrap();
+    assert_intact(&mut bt, &[root]);
 }

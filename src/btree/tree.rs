@@ -51,7 +51,12 @@ pub struct Btree<S: PageStore = Pager> {
 impl<S: PageStore> Btree<S> {
     /// Wraps a pager.
     pub fn new(pager: S) -> Btree<S> {
-        Btree { pager, change_seq: 1, in_write: false, wrote: false }
+        Btree {
+            pager,
+            change_seq: 1,
+            in_write: false,
+            wrote: false,
+        }
     }
 
     /// The underlying pager.
@@ -257,7 +262,11 @@ impl<S: PageStore> Btree<S> {
                     children.push(v.child(i)?);
                 }
             }
-            let n = if v.is_leaf() || !v.is_table() { v.ncell as i64 } else { 0 };
+            let n = if v.is_leaf() || !v.is_table() {
+                v.ncell as i64
+            } else {
+                0
+            };
             (n, children)
         };
         let mut total = n;
@@ -273,5 +282,23 @@ pub(crate) fn leaf_flags(kind: TreeKind) -> u8 {
     match kind {
         TreeKind::Table => PAGE_TABLE_LEAF,
         TreeKind::Index => PAGE_INDEX_LEAF,
+    }
+}
+
+impl Btree<Pager> {
+    /// Opens a pager savepoint; returns its depth.
+    pub fn savepoint_open(&mut self) -> Result<u32, BtreeError> {
+        Ok(self.pager.savepoint_open()?)
+    }
+
+    /// Releases savepoints down to `depth`.
+    pub fn savepoint_release(&mut self, depth: u32) -> Result<(), BtreeError> {
+        Ok(self.pager.savepoint_release(depth)?)
+    }
+
+    /// Rolls back to savepoint `depth`; open cursors re-seek afterwards.
+    pub fn savepoint_rollback(&mut self, depth: u32) -> Result<(), BtreeError> {
+        self.change_seq += 1;
+        Ok(self.pager.savepoint_rollback(depth)?)
     }
 }
