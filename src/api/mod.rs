@@ -1,3 +1,23 @@
-//! L7 — the safe Rust API: `Database`, `PreparedStatement`, `DbError`.
+//! L7 — the safe Rust API: [`Database`], [`PreparedStatement`], [`DbError`].
 //!
-//! No SQLite counterpart; the C ABI in `capi/` is built on it.
+//! SQLite counterpart: none directly; it is the Rust face of main.c and
+//! vdbeapi.c, and the C ABI in `capi/` is a thin layer over it.
+//!
+//! Invariants:
+//! 1. A [`Database`] is a cheap handle to one connection; statements keep the
+//!    connection alive. Every call locks the connection's re-entrant mutex,
+//!    so the API is safe to use from many threads (serialized mode).
+//! 2. The [`ConnectionMode`] check runs when a statement is prepared, before
+//!    anything executes: nothing partial happens on a refused statement.
+//! 3. Values returned by `column_value` borrow the statement and stay valid
+//!    until the next `step`, `reset` or drop — as SQLite promises in C.
+
+mod database;
+mod error;
+mod statement;
+
+pub use crate::conn::{ConnectionMode, OpenOptions, StepResult};
+pub use crate::record::{Value, ValueRef};
+pub use database::{open_memory_db, open_readwrite, Database};
+pub use error::DbError;
+pub use statement::PreparedStatement;

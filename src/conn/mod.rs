@@ -1,3 +1,34 @@
 //! L6 — connections, schema cache, statements, transaction state.
 //!
-//! SQLite counterpart: main.c, prepare.c.
+//! SQLite counterpart: main.c (open/close, busy handling, error state),
+//! prepare.c (schema loading, prepare/re-prepare).
+//!
+//! A [`Connection`] owns its databases' b-trees (main = 0; temp and
+//! attached databases come later), their parsed schemas, the
+//! [`crate::vdbe::ConnState`] the VM updates, the function registry and the
+//! collations. A [`Statement`] owns its VM; stepping it borrows the
+//! connection mutably for the duration of the step.
+//!
+//! Invariants:
+//! 1. A statement compiled against schema cookie C is re-prepared (once per
+//!    attempt, at most [`MAX_SCHEMA_RETRY`] times) when the VM reports
+//!    SQLITE_SCHEMA, so schema changes by other connections are invisible
+//!    to callers, as with `sqlite3_prepare_v2`.
+//! 2. The [`ConnectionMode`] check runs at prepare time, before any
+//!    instruction executes.
+//! 3. The schema is reloaded before the next prepare whenever a statement
+//!    changed it (`ConnState::schema_changed`).
+
+mod connection;
+mod error;
+mod mode;
+mod schema_load;
+mod statement;
+
+pub use connection::Connection;
+pub use error::ConnError;
+pub use mode::{ConnectionMode, OpenOptions};
+pub use statement::{Statement, StepResult};
+
+/// How many times a statement is re-prepared after SQLITE_SCHEMA.
+pub const MAX_SCHEMA_RETRY: usize = 50;

@@ -1,3 +1,42 @@
 //! L4 — built-in SQL functions.
 //!
-//! SQLite counterpart: func.c, date.c.
+//! SQLite counterpart: func.c, date.c (and the function parts of
+//! callback.c and vdbeapi.c).
+//!
+//! Every built-in is one Rust function behind a [`Registry`]. The VM calls
+//! scalars as [`ScalarFn`] and drives aggregates through
+//! [`AggregateState`]; functions reach their connection only through the
+//! [`FuncEnv`] trait, which the VM implements (no upward calls).
+//!
+//! | file | job |
+//! |---|---|
+//! | `context.rs` | `FuncContext`, `FuncEnv`, `FuncError`, `FuncDef`, function shapes |
+//! | `registry.rs` | name/arity lookup, the built-in table |
+//! | `core.rs` | abs, coalesce, iif, nullif, min/max, typeof, quote, hex, round, random, printf, ... |
+//! | `text.rs` | length, lower/upper, trim, substr, replace, instr, char, unicode |
+//! | `pattern.rs` | LIKE and GLOB (`like_match`, `glob_match`) |
+//! | `aggregate.rs` | count, sum, total, avg, min, max, group_concat |
+//! | `math.rs` | the math functions |
+//! | `datetime.rs` | the `DateTime` value: parsing, Julian days, modifiers |
+//! | `date.rs` | date, time, datetime, julianday, unixepoch, strftime |
+
+mod aggregate;
+mod context;
+mod core;
+mod date;
+mod datetime;
+mod math;
+mod pattern;
+mod registry;
+mod text;
+
+#[cfg(test)]
+mod tests;
+
+pub use context::{
+    AggregateFactory, AggregateState, FuncContext, FuncDef, FuncEnv, FuncError, FuncFlags,
+    FuncKind, ScalarFn, UserAggregateFactory, UserScalar,
+};
+pub use core::SqlPrintfArgs;
+pub use pattern::{glob_match, like_match};
+pub use registry::Registry;

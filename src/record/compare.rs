@@ -119,9 +119,20 @@ pub fn compare_record_to_key(
 
 /// Compares two records column by column over their common columns.
 pub fn compare_records(a: &[u8], b: &[u8], ki: &KeyInfo) -> Result<Ordering, RecordError> {
+    compare_records_prefix(a, b, ki, usize::MAX)
+}
+
+/// Like [`compare_records`], but only the first `n` fields take part (a
+/// sorter's key columns; the rest of the record is its payload).
+pub fn compare_records_prefix(
+    a: &[u8],
+    b: &[u8],
+    ki: &KeyInfo,
+    n: usize,
+) -> Result<Ordering, RecordError> {
     let ha = RecordHeader::parse(a)?;
     let hb = RecordHeader::parse(b)?;
-    for i in 0..ha.len().min(hb.len()) {
+    for i in 0..ha.len().min(hb.len()).min(n) {
         let va = ha.column(a, i)?;
         let vb = hb.column(b, i)?;
         let o = compare_values(&va, &vb, ki.collation(i));

@@ -30,7 +30,8 @@ mod varint;
 pub use affinity::{affinity_of_decltype, apply_affinity, cast, Affinity};
 pub use collation::{Binary, Collation, NoCase, Rtrim};
 pub use compare::{
-    compare_int_real, compare_record_to_key, compare_records, compare_values, KeyInfo,
+    compare_int_real, compare_record_to_key, compare_records, compare_records_prefix,
+    compare_values, KeyInfo,
 };
 pub use error::RecordError;
 pub use numeric::text_to_numeric;

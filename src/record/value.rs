@@ -124,71 +124,9 @@ pub fn value_to_text(v: &ValueRef) -> Vec<u8> {
     }
 }
 
-/// SQLite's REAL rendering (`%!.15g`). Single call site so it can be pointed
-/// at `crate::printf::render_real` once that lands on main.
+/// SQLite's REAL rendering (`%!.15g`), from the printf engine.
 pub fn real_to_text(r: f64) -> String {
-    render_real_fallback(r)
-}
-
-/// Interim `%!.15g`: 15 significant digits, exponent form when the decimal
-/// exponent is below -4 or at least 15, trailing zeros removed but at least
-/// one digit after the point.
-fn render_real_fallback(r: f64) -> String {
-    if r.is_nan() {
-        return "NaN".to_string();
-    }
-    if r == 0.0 {
-        return "0.0".to_string();
-    }
-    if r.is_infinite() {
-        return if r < 0.0 { "-Inf" } else { "Inf" }.to_string();
-    }
-    let sci = format!("{:.14e}", r);
-    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (neg, mant) = match mant.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mant),
-    };
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let digits = digits.trim_end_matches('0');
-    let digits = if digits.is_empty() { "0" } else { digits };
-    let mut out = String::new();
-    if neg {
-        out.push('-');
-    }
-    if !(-4..15).contains(&exp) {
-        let (first, rest) = digits.split_at(1);
-        out.push_str(first);
-        out.push('.');
-        out.push_str(if rest.is_empty() { "0" } else { rest });
-        out.push_str(&format!(
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.abs()
-        ));
-    } else if exp < 0 {
-        out.push_str("0.");
-        for _ in 0..(-exp - 1) {
-            out.push('0');
-        }
-        out.push_str(digits);
-    } else {
-        let int_len = exp as usize + 1;
-        if digits.len() <= int_len {
-            out.push_str(digits);
-            for _ in digits.len()..int_len {
-                out.push('0');
-            }
-            out.push_str(".0");
-        } else {
-            let (a, b) = digits.split_at(int_len);
-            out.push_str(a);
-            out.push('.');
-            out.push_str(b);
-        }
-    }
-    out
+    crate::printf::render_real(r)
 }
 
 #[cfg(test)]

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test suite: what README's second command and CI (.ci/run) run.
+# Installs what it needs (Debian's sqlite3 shell and libsqlite3-dev as the
+# oracle), then: format and lint checks, the Rust tests, the staged C
+# library's exports, the C tests and the Python end-to-end run.
+# Every suite prints a line "N passed, N failed"; any failure fails the run.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+status=0
+step() { echo; echo "=== $*"; }
+
+need_pkgs=()
+command -v sqlite3 >/dev/null || need_pkgs+=(sqlite3)
+[ -f /usr/include/sqlite3.h ] || need_pkgs+=(libsqlite3-dev)
+command -v gcc >/dev/null || need_pkgs+=(gcc)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    step "installing ${need_pkgs[*]}"
+    (apt-get update -qq && apt-get install -y -qq "${need_pkgs[@]}") >/dev/null || status=1
+fi
+
+step "cargo fmt --check"
+if cargo fmt --all -- --check >/dev/null; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; cargo fmt --all -- --check | head -40; status=1; fi
+
+step "cargo clippy -D warnings"
+if cargo clippy --workspace --all-targets -q -- -D warnings; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; status=1; fi
+
+step "cargo test"
+cargo test --workspace -q 2>&1 | grep -Ev '^\s*$' | tail -n 200 | tee /tmp/loom-cargo-test.log | grep -E "^test result|FAILED|panicked|failures:" || true
+grep -q "FAILED\|error\[" /tmp/loom-cargo-test.log && status=1
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
+
+step "stage the C library"
+bash scripts/stage.sh >/dev/null || status=1
+LIB="$ROOT/target/loom/lib"
+
+step "exported symbols"
+bash scripts/check_exports.sh "$LIB/libsqlite3.so.0" || status=1
+
+step "C tests"
+if [ -f c-tests/run.sh ]; then bash c-tests/run.sh || status=1; fi
+
+step "Python end to end"
+python3 tests/python/run.py "$LIB" || status=1
+
+echo
+[ $status = 0 ] && echo "ALL SUITES PASSED" || echo "SOME SUITES FAILED"
+exit $status

@@ -1,0 +1,202 @@
+//! `Database`: a handle to one connection.
+//!
+//! SQLite counterpart: the `sqlite3*` handle and main.c's entry points.
+//!
+//! Invariants:
+//! 1. Every method locks the connection's re-entrant mutex for its whole
+//!    duration (serialized threading mode); the `RefCell` inside is
+//!    borrowed only inside that lock and never across a user callback.
+//! 2. Clones share one connection; it closes when the last clone and the
+//!    last statement are dropped, or at [`Database::close`].
+
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use parking_lot::ReentrantMutex;
+
+use super::error::DbError;
+use super::statement::PreparedStatement;
+use crate::conn::{ConnError, Connection, OpenOptions, StepResult};
+use crate::rc::ResultCode;
+use crate::record::Value;
+
+pub(crate) type Shared = Arc<ReentrantMutex<RefCell<Connection>>>;
+
+/// A connection to a database.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub(crate) shared: Shared,
+    interrupt: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Opens a private in-memory database.
+pub fn open_memory_db() -> Result<Database, DbError> {
+    Database::open(":memory:", OpenOptions::default())
+}
+
+/// Opens (creating if needed) a database file for reading and writing.
+pub fn open_readwrite(path: &str) -> Result<Database, DbError> {
+    Database::open(path, OpenOptions::default())
+}
+
+impl From<ConnError> for DbError {
+    fn from(e: ConnError) -> DbError {
+        DbError::from_code(e.result_code(), e.to_string())
+    }
+}
+
+impl Database {
+    /// Opens `path` with `opts`.
+    pub fn open(path: &str, opts: OpenOptions) -> Result<Database, DbError> {
+        let conn = Connection::open(path, &opts)?;
+        let interrupt = conn.interrupt_flag();
+        Ok(Database {
+            shared: Arc::new(ReentrantMutex::new(RefCell::new(conn))),
+            interrupt,
+        })
+    }
+
+    /// Runs `f` on the locked connection.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Connection) -> R) -> Result<R, DbError> {
+        let guard = self.shared.lock();
+        let mut conn = guard
+            .try_borrow_mut()
+            .map_err(|_| DbError::Misuse("connection re-entered while busy".into()))?;
+        Ok(f(&mut conn))
+    }
+
+    /// Prepares the first statement of `sql`; an error if there is none.
+    pub fn prepare(&self, sql: &str) -> Result<PreparedStatement, DbError> {
+        match self.prepare_tail(sql, 0)? {
+            (Some(stmt), _) => Ok(stmt),
+            (None, _) => Err(DbError::Misuse("no SQL statement to prepare".into())),
+        }
+    }
+
+    /// Prepares the statement starting at `offset`; returns it (or `None`
+    /// for empty input) and the offset where the next statement starts.
+    pub fn prepare_tail(
+        &self,
+        sql: &str,
+        offset: usize,
+    ) -> Result<(Option<PreparedStatement>, usize), DbError> {
+        let (stmt, tail) = self.with(|c| c.prepare(sql, offset))??;
+        Ok((stmt.map(|s| PreparedStatement::new(self.clone(), s)), tail))
+    }
+
+    /// Runs every statement of `sql`, discarding rows.
+    pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
+        let mut offset = 0;
+        while offset < sql.len() {
+            let (stmt, tail) = self.prepare_tail(sql, offset)?;
+            if let Some(mut stmt) = stmt {
+                while stmt.step()? == StepResult::Row {}
+            }
+            if tail <= offset {
+                break;
+            }
+            offset = tail;
+        }
+        Ok(())
+    }
+
+    /// Runs one statement with `params` bound to `?1..`; returns changes().
+    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, DbError> {
+        let mut stmt = self.prepare(sql)?;
+        stmt.bind_all(params)?;
+        while stmt.step()? == StepResult::Row {}
+        Ok(u64::try_from(self.changes()).unwrap_or(0))
+    }
+
+    /// The first row of a query, if any.
+    pub fn query_first_row(
+        &self,
+        sql: &str,
+        params: &[Value],
+    ) -> Result<Option<Vec<Value>>, DbError> {
+        let mut stmt = self.prepare(sql)?;
+        stmt.bind_all(params)?;
+        match stmt.step()? {
+            StepResult::Row => Ok(Some(stmt.row_values())),
+            StepResult::Done => Ok(None),
+        }
+    }
+
+    /// Every row of a query.
+    pub fn query_all(&self, sql: &str, params: &[Value]) -> Result<Vec<Vec<Value>>, DbError> {
+        let mut stmt = self.prepare(sql)?;
+        stmt.bind_all(params)?;
+        let mut rows = Vec::new();
+        while stmt.step()? == StepResult::Row {
+            rows.push(stmt.row_values());
+        }
+        Ok(rows)
+    }
+
+    pub fn begin(&self) -> Result<(), DbError> {
+        self.execute_batch("BEGIN")
+    }
+
+    pub fn begin_immediate(&self) -> Result<(), DbError> {
+        self.execute_batch("BEGIN IMMEDIATE")
+    }
+
+    pub fn commit(&self) -> Result<(), DbError> {
+        self.execute_batch("COMMIT")
+    }
+
+    pub fn rollback(&self) -> Result<(), DbError> {
+        self.execute_batch("ROLLBACK")
+    }
+
+    /// Closes the connection, rolling back any open transaction. Fails with
+    /// SQLITE_BUSY while other handles or statements still use it.
+    pub fn close(self) -> Result<(), DbError> {
+        if Arc::strong_count(&self.shared) > 1 {
+            return Err(DbError::Busy {
+                code: ResultCode::BUSY,
+                msg: "unable to close due to unfinalized statements or unfinished backups".into(),
+            });
+        }
+        self.with(|c| c.close())?.map_err(DbError::from)
+    }
+
+    pub fn changes(&self) -> i64 {
+        self.with(|c| c.changes()).unwrap_or(0)
+    }
+
+    pub fn total_changes(&self) -> i64 {
+        self.with(|c| c.total_changes()).unwrap_or(0)
+    }
+
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.with(|c| c.last_insert_rowid()).unwrap_or(0)
+    }
+
+    pub fn set_last_insert_rowid(&self, v: i64) {
+        let _ = self.with(|c| c.set_last_insert_rowid(v));
+    }
+
+    pub fn is_autocommit(&self) -> bool {
+        self.with(|c| c.is_autocommit()).unwrap_or(true)
+    }
+
+    pub fn set_busy_timeout(&self, ms: i32) {
+        let _ = self.with(|c| c.set_busy_timeout(ms));
+    }
+
+    /// Makes running statements fail with SQLITE_INTERRUPT (any thread).
+    pub fn interrupt(&self) {
+        // The flag is shared with the VM; setting it needs no lock.
+        self.interrupt
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn filename(&self) -> String {
+        self.with(|c| c.filename().to_string()).unwrap_or_default()
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.with(|c| c.is_readonly()).unwrap_or(false)
+    }
+}

@@ -1,0 +1,240 @@
+//! The database connection: databases, schema cache, counters, settings.
+//!
+//! SQLite counterpart: `struct sqlite3` and `openDatabase()` in main.c,
+//! `sqlite3LockAndPrepare()` in prepare.c.
+//!
+//! Invariants:
+//! 1. `dbs[i]` and `schemas[i]` describe the same database; index 0 is
+//!    "main".
+//! 2. `schemas[i]` is valid for the schema cookie it was loaded at; it is
+//!    reloaded lazily when `state.schema_changed` is set or a statement
+//!    reports SQLITE_SCHEMA.
+//! 3. No method panics on bad input; every failure is a [`ConnError`].
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use super::error::ConnError;
+use super::mode::{ConnectionMode, OpenOptions};
+use super::statement::{Statement, StepResult};
+use crate::btree::Btree;
+use crate::func::Registry;
+use crate::pager::Pager;
+use crate::record::Collation;
+use crate::sql::{self, CompileEnv, Schema};
+use crate::vdbe::{ConnState, VdbeEnv};
+use crate::vfs::{FileKind, OpenFlags, PosixVfs, Vfs};
+
+/// One open connection.
+#[derive(Debug)]
+pub struct Connection {
+    pub(crate) dbs: Vec<Btree<Pager>>,
+    pub(crate) db_names: Vec<String>,
+    pub(crate) schemas: Vec<Arc<Schema>>,
+    pub(crate) schema_loaded: bool,
+    pub(crate) state: ConnState,
+    pub(crate) mode: ConnectionMode,
+    pub(crate) registry: Registry,
+    pub(crate) collations: Vec<Arc<dyn Collation>>,
+    pub(crate) filename: String,
+    pub(crate) readonly: bool,
+    pub(crate) busy_timeout_ms: i32,
+}
+
+impl Connection {
+    /// Opens `path` (`":memory:"` or `""` for a private in-memory database).
+    pub fn open(path: &str, opts: &OpenOptions) -> Result<Connection, ConnError> {
+        let target = super::schema_load::parse_target(path, opts)?;
+        let readonly = target.readonly || opts.mode == ConnectionMode::Read;
+        let pager = if target.memory {
+            Pager::open_memory()?
+        } else {
+            let vfs: Arc<dyn Vfs> = Arc::new(PosixVfs::new());
+            let flags = OpenFlags {
+                read_only: readonly,
+                create: target.create && !readonly,
+                exclusive: false,
+                delete_on_close: false,
+                kind: FileKind::MainDb,
+            };
+            Pager::open(vfs, &target.path, flags)?
+        };
+        let filename = if target.memory {
+            String::new()
+        } else {
+            target.path.clone()
+        };
+        Ok(Connection {
+            dbs: vec![Btree::new(pager)],
+            db_names: vec!["main".to_string()],
+            schemas: vec![Arc::new(Schema::default())],
+            schema_loaded: false,
+            state: ConnState::default(),
+            mode: opts.mode,
+            registry: Registry::builtins(),
+            collations: builtin_collations(),
+            filename,
+            readonly,
+            busy_timeout_ms: 0,
+        })
+    }
+
+    /// Compiles the first statement of `sql[offset..]`. Returns `None` when
+    /// only whitespace or comments remain, and the offset of the tail.
+    pub fn prepare(
+        &mut self,
+        sql: &str,
+        offset: usize,
+    ) -> Result<(Option<Statement>, usize), ConnError> {
+        self.ensure_schema()?;
+        let (parsed, tail) = sql::parse_one(sql, offset)?;
+        let Some(parsed) = parsed else {
+            return Ok((None, tail));
+        };
+        super::statement::check_mode(self.mode, self.readonly, &parsed)?;
+        let program = self.compile(&parsed, sql)?;
+        let text = sql.get(offset..tail).unwrap_or("").trim().to_string();
+        Ok((Some(Statement::new(program, text, parsed)), tail))
+    }
+
+    /// Compiles an already parsed statement against the current schema.
+    pub(crate) fn compile(
+        &mut self,
+        parsed: &sql::Parsed,
+        sql_text: &str,
+    ) -> Result<crate::vdbe::Program, ConnError> {
+        let env = CompileEnv {
+            schemas: &self.schemas,
+            db_names: &self.db_names,
+            registry: &self.registry,
+            collations: &self.collations,
+        };
+        sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)
+    }
+
+    /// Runs one step of `stmt`, re-preparing it after SQLITE_SCHEMA.
+    pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
+        let mut retries = 0;
+        loop {
+            let mut env = VdbeEnv {
+                dbs: &mut self.dbs,
+                conn: &mut self.state,
+            };
+            let result = stmt.vm.step(&mut env);
+            let reload = self.state.schema_changed;
+            match result {
+                Err(crate::vdbe::VdbeError::Schema) if retries < super::MAX_SCHEMA_RETRY => {
+                    retries += 1;
+                    self.reload_schema()?;
+                    stmt.reprepare(self)?;
+                }
+                other => {
+                    if reload {
+                        self.schema_loaded = false;
+                        self.state.schema_changed = false;
+                    }
+                    return other.map_err(ConnError::from);
+                }
+            }
+        }
+    }
+
+    /// Resets `stmt` so it can run again (keeps its bindings).
+    pub fn reset(&mut self, stmt: &mut Statement) {
+        let mut env = VdbeEnv {
+            dbs: &mut self.dbs,
+            conn: &mut self.state,
+        };
+        stmt.vm.reset(&mut env);
+        if self.state.schema_changed {
+            self.schema_loaded = false;
+            self.state.schema_changed = false;
+        }
+    }
+
+    /// Loads the schema if it is not loaded (or was invalidated).
+    pub(crate) fn ensure_schema(&mut self) -> Result<(), ConnError> {
+        if self.schema_loaded {
+            return Ok(());
+        }
+        self.reload_schema()
+    }
+
+    /// Re-reads `sqlite_schema` of every database.
+    pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
+        for i in 0..self.dbs.len() {
+            let schema = super::schema_load::load_schema(&mut self.dbs[i], &mut self.state)?;
+            self.schemas[i] = Arc::new(schema);
+        }
+        self.schema_loaded = true;
+        Ok(())
+    }
+
+    /// Sets the busy timeout: retry locks for up to `ms` milliseconds.
+    pub fn set_busy_timeout(&mut self, ms: i32) {
+        self.busy_timeout_ms = ms.max(0);
+        for db in &mut self.dbs {
+            let handler = super::schema_load::busy_timeout_handler(self.busy_timeout_ms);
+            db.pager().set_busy_handler(handler);
+        }
+    }
+
+    pub fn changes(&self) -> i64 {
+        self.state.changes
+    }
+
+    pub fn total_changes(&self) -> i64 {
+        self.state.total_changes
+    }
+
+    pub fn last_insert_rowid(&self) -> i64 {
+        self.state.last_insert_rowid
+    }
+
+    pub fn set_last_insert_rowid(&mut self, v: i64) {
+        self.state.last_insert_rowid = v;
+    }
+
+    pub fn is_autocommit(&self) -> bool {
+        self.state.autocommit
+    }
+
+    pub fn interrupt_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
+        self.state.interrupt.clone()
+    }
+
+    /// Clears a pending interrupt once no statement is running.
+    pub(crate) fn clear_interrupt_if_idle(&mut self) {
+        if self.state.active_vms == 0 {
+            self.state.interrupt.store(false, Ordering::Relaxed);
+        }
+    }
+
+    pub fn filename(&self) -> &str {
+        &self.filename
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.readonly
+    }
+
+    pub fn mode(&self) -> ConnectionMode {
+        self.mode
+    }
+
+    /// Closes the connection: rolls back an open transaction.
+    pub fn close(&mut self) -> Result<(), ConnError> {
+        for db in &mut self.dbs {
+            db.rollback()?;
+            db.end_read();
+        }
+        self.state.autocommit = true;
+        Ok(())
+    }
+}
+
+/// BINARY, NOCASE and RTRIM, the collations every connection starts with.
+fn builtin_collations() -> Vec<Arc<dyn Collation>> {
+    use crate::record::{Binary, NoCase, Rtrim};
+    vec![Arc::new(Binary), Arc::new(NoCase), Arc::new(Rtrim)]
+}

@@ -1,0 +1,78 @@
+//! `ConnError`: the error enum of the connection layer (L6).
+//!
+//! SQLite counterpart: the error code + message a connection records in
+//! `sqlite3Error()` / `sqlite3ErrorWithMsg()` (main.c).
+//!
+//! Invariants:
+//! 1. Every lower layer's error converts into exactly one variant, and
+//!    [`ConnError::result_code`] maps each variant by an exhaustive match.
+//! 2. `Display` is the `sqlite3_errmsg()` text.
+
+use crate::btree::BtreeError;
+use crate::pager::PagerError;
+use crate::rc::ResultCode;
+use crate::sql::ParseError;
+use crate::vdbe::VdbeError;
+use crate::vfs::VfsError;
+
+/// Errors of the connection layer.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    /// The SQL text did not parse.
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    /// Name resolution or code generation failed (`no such table: t`, …).
+    #[error("{0}")]
+    Compile(String),
+    /// The statement failed while running.
+    #[error("{0}")]
+    Vdbe(#[from] VdbeError),
+    #[error("{0}")]
+    Btree(#[from] BtreeError),
+    #[error("{0}")]
+    Pager(#[from] PagerError),
+    #[error("{0}")]
+    Vfs(#[from] VfsError),
+    /// The connection's mode forbids writing.
+    #[error("attempt to write a readonly database")]
+    ReadOnly,
+    /// The connection's mode forbids this kind of statement.
+    #[error("not authorized")]
+    NotAuthorized,
+    /// The API was called wrongly (e.g. a bind on a running statement).
+    #[error("{0}")]
+    Misuse(String),
+    /// A feature loom does not implement yet; the text names it.
+    #[error("{0}")]
+    Unsupported(String),
+    /// The database file could not be opened.
+    #[error("unable to open database file")]
+    CantOpen,
+    /// A parameter index out of range.
+    #[error("column index out of range")]
+    Range,
+}
+
+impl ConnError {
+    /// The extended result code for this error.
+    pub fn result_code(&self) -> ResultCode {
+        match self {
+            ConnError::Parse(e) => e.result_code(),
+            ConnError::Compile(_) | ConnError::Unsupported(_) => ResultCode::ERROR,
+            ConnError::Vdbe(e) => e.result_code(),
+            ConnError::Btree(e) => e.result_code(),
+            ConnError::Pager(e) => e.result_code(),
+            ConnError::Vfs(e) => e.result_code(),
+            ConnError::ReadOnly => ResultCode::READONLY,
+            ConnError::NotAuthorized => ResultCode::AUTH,
+            ConnError::Misuse(_) => ResultCode::MISUSE,
+            ConnError::CantOpen => ResultCode::CANTOPEN,
+            ConnError::Range => ResultCode::RANGE,
+        }
+    }
+
+    /// A "not supported yet" error naming the feature.
+    pub fn unsupported(what: &str) -> ConnError {
+        ConnError::Unsupported(format!("{what} is not supported by loom yet"))
+    }
+}

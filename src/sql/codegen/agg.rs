@@ -1,0 +1,546 @@
+//! Aggregate queries: accumulators, GROUP BY through the sorter, HAVING.
+//!
+//! SQLite counterpart: the aggregate half of select.c (`AggInfo`,
+//! `updateAccumulator`, `finalizeAggFunctions`, the GROUP BY sorter loop).
+//!
+//! Shape of a GROUP BY query:
+//! 1. The loops feed records `[group keys…, referenced columns…]` into a
+//!    sorter.
+//! 2. The sorted records are read through pseudo cursor P; when the group
+//!    keys change, a subroutine finalizes the accumulators and emits the
+//!    previous group's row, reading bare columns from pseudo cursor Q over a
+//!    copy of the previous record.
+//!
+//! Invariants:
+//! 1. Accumulator registers are NULL at the start of every group.
+//! 2. Outside aggregate arguments, a column reference reads the last row of
+//!    its group (SQLite's bare-column rule, except the min()/max() row).
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+use super::expr::{ColumnKey, Scope};
+use super::select::{Dest, OutCol};
+use super::Gen;
+use crate::record::KeyInfo;
+use crate::sql::ast::{Expr, ExprKind, FunctionArgs, FunctionCall};
+use crate::sql::ast::{Select, SimpleSelect};
+use crate::vdbe::{CmpFlags, CmpOp, Insn, Reg};
+
+type Span = (usize, usize);
+
+impl Gen<'_> {
+    /// Adds the aggregate calls inside `e` to `found` (once per span).
+    pub(super) fn collect_aggs(
+        &self,
+        e: &Expr,
+        found: &mut Vec<Expr>,
+        seen: &mut HashMap<Span, ()>,
+    ) {
+        super::planner::walk(e, &mut |x| {
+            if let ExprKind::Function(call) = &x.kind {
+                if self.is_aggregate_call(call) && seen.insert(x.span, ()).is_none() {
+                    found.push(x.clone());
+                }
+            }
+        });
+    }
+
+    pub(super) fn aggregate_select(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        scope: &Scope,
+        cols: &[OutCol],
+        aggs: Vec<Expr>,
+        dest: Dest,
+    ) -> Result<(), String> {
+        let accs = self.b.alloc_regs(aggs.len());
+        let agg_map: HashMap<Span, Reg> = aggs
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.span, accs + i))
+            .collect();
+        let refs = self.referenced_columns(core, s, cols, scope)?;
+        if core.group_by.is_empty() {
+            return self.single_group(core, s, scope, cols, &aggs, &agg_map, accs, &refs, dest);
+        }
+        let n_keys = core.group_by.len();
+        let width = n_keys + refs.len();
+        let sorter = self.b.alloc_cursor();
+        let key_info = KeyInfo {
+            collations: core
+                .group_by
+                .iter()
+                .map(|g| {
+                    self.expr_collation(g, scope)
+                        .unwrap_or_else(|| Arc::new(crate::record::Binary))
+                })
+                .collect(),
+            desc: vec![false; n_keys],
+        };
+        self.b.emit(Insn::SorterOpen {
+            cursor: sorter,
+            n_cols: width.max(1),
+            key_info: Arc::new(key_info),
+        });
+        // Phase 1: scan and sort.
+        let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
+        let start = self.b.alloc_regs(width.max(1));
+        for (i, g) in core.group_by.iter().enumerate() {
+            self.expr_into(g, scope, start + i)?;
+        }
+        for (j, key) in refs.iter().enumerate() {
+            let si = scope
+                .sources
+                .iter()
+                .position(|s| s.cursor == key.0)
+                .unwrap_or(0);
+            let r = self.load_column(scope, si, key.1);
+            self.b.emit(Insn::SCopy {
+                src: r,
+                dest: start + n_keys + j,
+            });
+        }
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: width.max(1),
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::SorterInsert {
+            cursor: sorter,
+            record: rec,
+        });
+        self.end_loops(lp);
+        self.group_phase(
+            core, s, scope, cols, &aggs, &agg_map, accs, &refs, sorter, dest,
+        )
+    }
+
+    /// An aggregate query without GROUP BY: one pass stepping the
+    /// accumulators, then one output row (bare columns from the last row).
+    #[allow(clippy::too_many_arguments)]
+    fn single_group(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        scope: &Scope,
+        cols: &[OutCol],
+        aggs: &[Expr],
+        agg_map: &HashMap<Span, Reg>,
+        accs: Reg,
+        refs: &[ColumnKey],
+        dest: Dest,
+    ) -> Result<(), String> {
+        let last = self.b.alloc_reg();
+        self.b.emit(Insn::Null {
+            dest: last,
+            count: 1,
+        });
+        self.b.emit(Insn::Null {
+            dest: accs,
+            count: aggs.len().max(1),
+        });
+        let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
+        self.step_aggregates(aggs, accs, scope)?;
+        if !refs.is_empty() {
+            let start = self.b.alloc_regs(refs.len());
+            for (j, key) in refs.iter().enumerate() {
+                let si = scope
+                    .sources
+                    .iter()
+                    .position(|s| s.cursor == key.0)
+                    .unwrap_or(0);
+                let r = self.load_column(scope, si, key.1);
+                self.b.emit(Insn::SCopy {
+                    src: r,
+                    dest: start + j,
+                });
+            }
+            self.b.emit(Insn::MakeRecord {
+                start,
+                count: refs.len(),
+                dest: last,
+                affinities: None,
+            });
+        }
+        self.end_loops(lp);
+        let q = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenPseudo {
+            cursor: q,
+            reg: last,
+            n_cols: refs.len().max(1),
+        });
+        let remap = refs.iter().enumerate().map(|(j, k)| (*k, (q, j))).collect();
+        let q_scope = Scope {
+            remap: Some(remap),
+            aggs: Some(agg_map.clone()),
+            ..scope.clone()
+        };
+        let limits = self.limit_regs(s)?;
+        let done = self.b.new_label();
+        for (i, a) in aggs.iter().enumerate() {
+            let (def, n) = self.agg_def(a)?;
+            self.b.emit(Insn::AggFinal {
+                func: def,
+                acc: accs + i,
+                n_args: n,
+            });
+        }
+        if let Some(h) = &core.having {
+            self.jump_if_false(h, done.addr(), &q_scope)?;
+        }
+        let row = self.eval_columns(cols, &q_scope)?;
+        self.output_with_limits(dest, row, cols.len(), limits, done.addr(), done.addr());
+        self.b.resolve(done);
+        Ok(())
+    }
+
+    /// Phase 2: walk the sorted records, stepping and emitting groups.
+    #[allow(clippy::too_many_arguments)]
+    fn group_phase(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        scope: &Scope,
+        cols: &[OutCol],
+        aggs: &[Expr],
+        agg_map: &HashMap<Span, Reg>,
+        accs: Reg,
+        refs: &[ColumnKey],
+        sorter: usize,
+        dest: Dest,
+    ) -> Result<(), String> {
+        let n_keys = core.group_by.len();
+        let width = (n_keys + refs.len()).max(1);
+        let (p, q) = (self.b.alloc_cursor(), self.b.alloc_cursor());
+        let (cur_rec, prev_rec) = (self.b.alloc_reg(), self.b.alloc_reg());
+        self.b.emit(Insn::Null {
+            dest: prev_rec,
+            count: 1,
+        });
+        self.b.emit(Insn::OpenPseudo {
+            cursor: p,
+            reg: cur_rec,
+            n_cols: width,
+        });
+        self.b.emit(Insn::OpenPseudo {
+            cursor: q,
+            reg: prev_rec,
+            n_cols: width,
+        });
+        let remap = |cursor: usize| -> HashMap<ColumnKey, (usize, usize)> {
+            refs.iter()
+                .enumerate()
+                .map(|(j, k)| (*k, (cursor, n_keys + j)))
+                .collect()
+        };
+        let p_scope = Scope {
+            remap: Some(remap(p)),
+            ..scope.clone()
+        };
+        let q_scope = Scope {
+            remap: Some(remap(q)),
+            aggs: Some(agg_map.clone()),
+            ..scope.clone()
+        };
+        let order = self.order_terms(&s.order_by, cols, &q_scope)?;
+        let limits = self.limit_regs(s)?;
+        let done = self.b.new_label();
+        let out_sorter = self.open_output_sorter(&order, cols.len());
+        let (ret, first, prev_keys) = (
+            self.b.alloc_reg(),
+            self.b.alloc_reg(),
+            self.b.alloc_regs(n_keys.max(1)),
+        );
+        let output = self.b.new_label();
+        self.b.emit(Insn::Integer {
+            value: 1,
+            dest: first,
+        });
+        self.b.emit(Insn::Null {
+            dest: accs,
+            count: aggs.len().max(1),
+        });
+        let empty = self.b.new_label();
+        self.b.emit(Insn::SorterSort {
+            cursor: sorter,
+            if_empty: empty.addr(),
+        });
+        let top = self.b.here();
+        self.b.emit(Insn::SorterData {
+            cursor: sorter,
+            dest: cur_rec,
+            pseudo: p,
+        });
+        let same = self.b.new_label();
+        if n_keys > 0 {
+            let changed = self.b.new_label();
+            self.b.emit(Insn::If {
+                reg: first,
+                target: changed.addr(),
+                jump_if_null: false,
+            });
+            for i in 0..n_keys {
+                let k = self.b.alloc_reg();
+                self.b.emit(Insn::Column {
+                    cursor: p,
+                    column: i,
+                    dest: k,
+                    default: None,
+                });
+                let flags = CmpFlags {
+                    affinity: crate::record::Affinity::Blob,
+                    jump_if_null: false,
+                    null_eq: true,
+                    store: None,
+                    collation: self.expr_collation(&core.group_by[i], scope),
+                };
+                self.b.emit(Insn::Compare {
+                    op: CmpOp::Ne,
+                    lhs: k,
+                    rhs: prev_keys + i,
+                    target: changed.addr(),
+                    flags,
+                });
+            }
+            self.b.emit(Insn::Goto {
+                target: same.addr(),
+            });
+            self.b.resolve(changed);
+            let skip_out = self.b.new_label();
+            self.b.emit(Insn::If {
+                reg: first,
+                target: skip_out.addr(),
+                jump_if_null: false,
+            });
+            self.b.emit(Insn::Gosub {
+                reg: ret,
+                target: output.addr(),
+            });
+            self.b.resolve(skip_out);
+            self.b.emit(Insn::Null {
+                dest: accs,
+                count: aggs.len().max(1),
+            });
+            for i in 0..n_keys {
+                self.b.emit(Insn::Column {
+                    cursor: p,
+                    column: i,
+                    dest: prev_keys + i,
+                    default: None,
+                });
+            }
+            self.b.emit(Insn::Integer {
+                value: 0,
+                dest: first,
+            });
+        }
+        self.b.resolve(same);
+        self.step_aggregates(aggs, accs, &p_scope)?;
+        self.b.emit(Insn::Copy {
+            src: cur_rec,
+            dest: prev_rec,
+            count: 1,
+        });
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: first,
+        });
+        self.b.emit(Insn::SorterNext {
+            cursor: sorter,
+            target: top,
+        });
+        self.b.emit(Insn::Gosub {
+            reg: ret,
+            target: output.addr(),
+        });
+        let after = self.b.new_label();
+        self.b.emit(Insn::Goto {
+            target: after.addr(),
+        });
+        self.b.resolve(empty);
+        if n_keys == 0 {
+            // No rows at all: one output row of empty aggregates.
+            self.b.emit(Insn::Gosub {
+                reg: ret,
+                target: output.addr(),
+            });
+        }
+        self.b.emit(Insn::Goto {
+            target: after.addr(),
+        });
+        // The output subroutine.
+        self.b.resolve(output);
+        let ret_label = self.b.new_label();
+        for (i, a) in aggs.iter().enumerate() {
+            let (def, n) = self.agg_def(a)?;
+            self.b.emit(Insn::AggFinal {
+                func: def,
+                acc: accs + i,
+                n_args: n,
+            });
+        }
+        if let Some(h) = &core.having {
+            self.jump_if_false(h, ret_label.addr(), &q_scope)?;
+        }
+        let row = self.eval_columns(cols, &q_scope)?;
+        match out_sorter {
+            Some(os) => {
+                let n = order.len() + cols.len();
+                let keys = self.b.alloc_regs(n);
+                for (i, (e, _, _)) in order.iter().enumerate() {
+                    self.expr_into(e, &q_scope, keys + i)?;
+                }
+                self.b.emit(Insn::Copy {
+                    src: row,
+                    dest: keys + order.len(),
+                    count: cols.len().max(1),
+                });
+                let rec = self.b.alloc_reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: keys,
+                    count: n,
+                    dest: rec,
+                    affinities: None,
+                });
+                self.b.emit(Insn::SorterInsert {
+                    cursor: os,
+                    record: rec,
+                });
+            }
+            None => self.output_with_limits(
+                dest,
+                row,
+                cols.len(),
+                limits,
+                ret_label.addr(),
+                done.addr(),
+            ),
+        }
+        self.b.resolve(ret_label);
+        self.b.emit(Insn::Return { reg: ret });
+        self.b.resolve(after);
+        if let Some(os) = out_sorter {
+            self.sort_output(os, order.len(), cols.len(), dest, limits, done.addr());
+        }
+        self.b.resolve(done);
+        Ok(())
+    }
+
+    fn open_output_sorter(
+        &mut self,
+        order: &[(Expr, bool, Arc<dyn crate::record::Collation>)],
+        n_cols: usize,
+    ) -> Option<usize> {
+        if order.is_empty() {
+            return None;
+        }
+        let cursor = self.b.alloc_cursor();
+        let key_info = KeyInfo {
+            collations: order.iter().map(|o| o.2.clone()).collect(),
+            desc: order.iter().map(|o| o.1).collect(),
+        };
+        self.b.emit(Insn::SorterOpen {
+            cursor,
+            n_cols: order.len() + n_cols,
+            key_info: Arc::new(key_info),
+        });
+        Some(cursor)
+    }
+
+    /// AggStep for every aggregate, honouring FILTER and DISTINCT.
+    fn step_aggregates(&mut self, aggs: &[Expr], accs: Reg, scope: &Scope) -> Result<(), String> {
+        for (i, a) in aggs.iter().enumerate() {
+            let ExprKind::Function(call) = &a.kind else {
+                continue;
+            };
+            let (def, n) = self.agg_def(a)?;
+            let skip = self.b.new_label();
+            if let Some(f) = &call.filter {
+                self.jump_if_false(f, skip.addr(), scope)?;
+            }
+            let args = agg_args(call);
+            let first = self.b.alloc_regs(args.len());
+            for (j, e) in args.iter().enumerate() {
+                self.expr_into(e, scope, first + j)?;
+            }
+            let distinct = if call.distinct {
+                Some(self.open_distinct(args.len()))
+            } else {
+                None
+            };
+            self.b.emit(Insn::AggStep {
+                func: def,
+                args: first,
+                n_args: n,
+                acc: accs + i,
+                distinct,
+            });
+            self.b.resolve(skip);
+        }
+        Ok(())
+    }
+
+    /// The function definition of an aggregate call.
+    fn agg_def(&self, a: &Expr) -> Result<(Arc<crate::func::FuncDef>, usize), String> {
+        let ExprKind::Function(call) = &a.kind else {
+            return Err("internal error: not an aggregate".into());
+        };
+        if !call.order_by.is_empty() {
+            return Err("ORDER BY in aggregate functions is not supported by loom yet".into());
+        }
+        let n = agg_args(call).len();
+        let def = self
+            .env
+            .registry
+            .find(&call.name, n)
+            .ok_or_else(|| format!("wrong number of arguments to function {}()", call.name))?;
+        Ok((Arc::new(def.clone()), n))
+    }
+
+    /// Every table column the aggregate query reads, in a stable order.
+    fn referenced_columns(
+        &self,
+        core: &SimpleSelect,
+        s: &Select,
+        cols: &[OutCol],
+        scope: &Scope,
+    ) -> Result<Vec<ColumnKey>, String> {
+        let mut set = BTreeSet::new();
+        let mut err = None;
+        let mut visit = |e: &Expr| {
+            super::planner::walk(e, &mut |x| {
+                if let ExprKind::Column { table, column, .. } = &x.kind {
+                    match self.resolve_column(scope, table.as_deref(), column) {
+                        Ok(Some((si, c))) => {
+                            set.insert((scope.sources[si].cursor, c));
+                        }
+                        Ok(None) => {}
+                        Err(e) => err = Some(e),
+                    }
+                }
+            })
+        };
+        cols.iter().for_each(|c| visit(&c.expr));
+        core.group_by.iter().for_each(&mut visit);
+        if let Some(h) = &core.having {
+            visit(h);
+        }
+        s.order_by.iter().for_each(|o| visit(&o.expr));
+        match err {
+            Some(e) => Err(e),
+            None => Ok(set.into_iter().collect()),
+        }
+    }
+}
+
+/// The argument expressions of an aggregate call (`count(*)` has none).
+fn agg_args(call: &FunctionCall) -> Vec<Expr> {
+    match &call.args {
+        FunctionArgs::Star => Vec::new(),
+        FunctionArgs::List(v) => v.clone(),
+    }
+}

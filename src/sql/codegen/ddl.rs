@@ -1,0 +1,381 @@
+//! CREATE TABLE, CREATE INDEX, DROP: b-tree allocation and `sqlite_schema` rows.
+//!
+//! SQLite counterpart: build.c (`sqlite3EndTable`, `sqlite3CreateIndex`,
+//! `sqlite3DropTable`, `destroyTable`, `sqlite3ChangeCookie`).
+//!
+//! Invariants:
+//! 1. Every schema change writes `sqlite_schema`, bumps the schema cookie
+//!    (meta 1) by one and ends with `ParseSchema`, so every connection —
+//!    loom's or SQLite's — sees the change on its next statement.
+//! 2. The statement is validated completely at prepare time (the table is
+//!    built from its AST), so a bad definition fails before any write.
+
+use std::sync::Arc;
+
+use super::Gen;
+use crate::btree::TreeKind;
+use crate::sql::ast::{CreateIndex, CreateTable, DropStmt, ObjectKind};
+use crate::sql::schema::{build_index, build_table};
+use crate::vdbe::{InsertFlags, Insn, Reg, RootPage};
+
+/// The cursor number used for `sqlite_schema` writes.
+struct SchemaWriter {
+    cursor: usize,
+}
+
+impl Gen<'_> {
+    fn open_schema_writer(&mut self) -> SchemaWriter {
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            db: 0,
+            root: RootPage::Page(1),
+            n_cols: 5,
+            key_info: None,
+        });
+        SchemaWriter { cursor }
+    }
+
+    /// Appends a row (type, name, tbl_name, rootpage from `root`, sql) to sqlite_schema.
+    fn schema_row(
+        &mut self,
+        w: &SchemaWriter,
+        kind: &str,
+        name: &str,
+        tbl: &str,
+        root: Reg,
+        sql: Option<&str>,
+    ) {
+        let start = self.b.alloc_regs(5);
+        let text = |s: &str| Arc::from(s.as_bytes());
+        self.b.emit(Insn::String8 {
+            value: text(kind),
+            dest: start,
+        });
+        self.b.emit(Insn::String8 {
+            value: text(name),
+            dest: start + 1,
+        });
+        self.b.emit(Insn::String8 {
+            value: text(tbl),
+            dest: start + 2,
+        });
+        self.b.emit(Insn::SCopy {
+            src: root,
+            dest: start + 3,
+        });
+        match sql {
+            Some(s) => self.b.emit(Insn::String8 {
+                value: text(s),
+                dest: start + 4,
+            }),
+            None => self.b.emit(Insn::Null {
+                dest: start + 4,
+                count: 1,
+            }),
+        };
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::NewRowid {
+            cursor: w.cursor,
+            dest: rowid,
+            autoinc_reg: None,
+        });
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: 5,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::Insert {
+            cursor: w.cursor,
+            record: rec,
+            rowid,
+            flags: InsertFlags::default(),
+        });
+    }
+
+    /// Bumps the schema cookie and asks for a schema reload.
+    fn change_cookie(&mut self) {
+        let value = i64::from(self.main_schema().cookie) + 1;
+        self.b.emit(Insn::SetCookie {
+            db: 0,
+            idx: 1,
+            value,
+        });
+        self.b.emit(Insn::ParseSchema { db: 0 });
+    }
+
+    fn check_new_name(&self, name: &str, what: &str) -> Result<(), String> {
+        if name.to_ascii_lowercase().starts_with("sqlite_") {
+            return Err(format!("object name reserved for internal use: {name}"));
+        }
+        if self.main_schema().name_in_use(name) {
+            let kind = if self.main_schema().table(name).is_some() {
+                "table"
+            } else {
+                what
+            };
+            return Err(format!("{kind} {name} already exists"));
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_table(&mut self, ct: &CreateTable) -> Result<(), String> {
+        if ct.temp
+            || ct
+                .name
+                .schema
+                .as_deref()
+                .is_some_and(|s| !s.eq_ignore_ascii_case("main"))
+        {
+            return Err("TEMP tables and attached schemas are not supported by loom yet".into());
+        }
+        if ct.if_not_exists && self.main_schema().name_in_use(&ct.name.name) {
+            return Ok(());
+        }
+        self.check_new_name(&ct.name.name, "table")?;
+        let table = build_table(ct, 0, Arc::from(ct.sql.as_str()))?;
+        if table.autoincrement {
+            return Err("AUTOINCREMENT is not supported by loom yet".into());
+        }
+        self.use_db(true);
+        let root = self.b.alloc_reg();
+        self.b.emit(Insn::CreateBtree {
+            db: 0,
+            dest: root,
+            kind: TreeKind::Table,
+        });
+        let mut index_roots = Vec::new();
+        for _ in &table.indexes {
+            let r = self.b.alloc_reg();
+            self.b.emit(Insn::CreateBtree {
+                db: 0,
+                dest: r,
+                kind: TreeKind::Index,
+            });
+            index_roots.push(r);
+        }
+        let w = self.open_schema_writer();
+        self.schema_row(&w, "table", &table.name, &table.name, root, Some(&ct.sql));
+        for (idx, r) in table.indexes.iter().zip(index_roots) {
+            self.schema_row(&w, "index", &idx.name, &table.name, r, None);
+        }
+        self.change_cookie();
+        Ok(())
+    }
+
+    pub(super) fn create_index(&mut self, ci: &CreateIndex) -> Result<(), String> {
+        if ci.if_not_exists && self.main_schema().name_in_use(&ci.name.name) {
+            return Ok(());
+        }
+        let t = self.table(&ci.table)?;
+        if t.name.to_ascii_lowercase().starts_with("sqlite_") {
+            return Err(format!("table {} may not be indexed", t.name));
+        }
+        self.check_new_name(&ci.name.name, "index")?;
+        let index = build_index(ci, &t, 0)?;
+        if index.partial.is_some() {
+            return Err("partial indexes are not supported by loom yet".into());
+        }
+        self.use_db(true);
+        let root = self.b.alloc_reg();
+        self.b.emit(Insn::CreateBtree {
+            db: 0,
+            dest: root,
+            kind: TreeKind::Index,
+        });
+        let w = self.open_schema_writer();
+        self.schema_row(&w, "index", &index.name, &t.name, root, Some(&ci.sql));
+        self.fill_index(&t, &index, root)?;
+        self.change_cookie();
+        Ok(())
+    }
+
+    /// Adds an entry for every existing row to a new index.
+    fn fill_index(
+        &mut self,
+        t: &crate::sql::schema::Table,
+        index: &crate::sql::schema::Index,
+        root: Reg,
+    ) -> Result<(), String> {
+        let tc = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenRead {
+            cursor: tc,
+            db: 0,
+            root: RootPage::Page(t.root),
+            n_cols: t.columns.len(),
+            key_info: None,
+        });
+        let ic = self.b.alloc_cursor();
+        let key_info = self.index_key_info(index)?;
+        let n = index.columns.len();
+        self.b.emit(Insn::OpenWrite {
+            cursor: ic,
+            db: 0,
+            root: RootPage::Reg(root),
+            n_cols: n + 1,
+            key_info: Some(key_info),
+        });
+        let done = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: tc,
+            if_empty: done.addr(),
+        });
+        let top = self.b.here();
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::Rowid {
+            cursor: tc,
+            dest: rowid,
+        });
+        let regs = self.b.alloc_regs(t.columns.len());
+        for ic_col in &index.columns {
+            if let Some(c) = ic_col.column {
+                self.b.emit(Insn::Column {
+                    cursor: tc,
+                    column: c,
+                    dest: regs + c,
+                    default: None,
+                });
+            }
+        }
+        let regs_v: Vec<Reg> = (0..t.columns.len()).map(|c| regs + c).collect();
+        let key = self.index_key(t, index, &regs_v, rowid);
+        if index.unique {
+            let ok = self.b.new_label();
+            self.b.emit(Insn::NoConflict {
+                cursor: ic,
+                key,
+                n_keys: n,
+                target: ok.addr(),
+            });
+            let cols: Vec<String> = index
+                .columns
+                .iter()
+                .filter_map(|c| {
+                    c.column
+                        .map(|ci| format!("{}.{}", t.name, t.columns[ci].name))
+                })
+                .collect();
+            self.b.emit(Insn::Halt {
+                rc: crate::rc::ResultCode::CONSTRAINT_UNIQUE,
+                on_error: Default::default(),
+                msg: Some(format!("UNIQUE constraint failed: {}", cols.join(", "))),
+            });
+            self.b.resolve(ok);
+        }
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start: key,
+            count: n + 1,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::IdxInsert {
+            cursor: ic,
+            key: rec,
+        });
+        self.b.emit(Insn::Next {
+            cursor: tc,
+            target: top,
+        });
+        self.b.resolve(done);
+        Ok(())
+    }
+
+    pub(super) fn drop(&mut self, d: &DropStmt) -> Result<(), String> {
+        let name = &d.name.name;
+        let (roots, schema_names): (Vec<u32>, Vec<String>) = match d.kind {
+            ObjectKind::Table => match self.main_schema().table(name) {
+                Some(t) if t.name.to_ascii_lowercase().starts_with("sqlite_") => {
+                    return Err(format!("table {} may not be dropped", t.name));
+                }
+                Some(t) => {
+                    let mut roots = vec![t.root];
+                    roots.extend(t.indexes.iter().map(|i| i.root));
+                    let mut names = vec![t.name.clone()];
+                    names.extend(t.indexes.iter().map(|i| i.name.clone()));
+                    (roots, names)
+                }
+                None if d.if_exists => return Ok(()),
+                None => return Err(format!("no such table: {name}")),
+            },
+            ObjectKind::Index => {
+                match self.main_schema().index(name) {
+                    Some((_, idx)) if idx.auto => {
+                        return Err("index associated with UNIQUE or PRIMARY KEY constraint cannot be dropped".into());
+                    }
+                    Some((_, idx)) => (vec![idx.root], vec![idx.name.clone()]),
+                    None if d.if_exists => return Ok(()),
+                    None => return Err(format!("no such index: {name}")),
+                }
+            }
+            ObjectKind::View | ObjectKind::Trigger if d.if_exists => return Ok(()),
+            ObjectKind::View => return Err(format!("no such view: {name}")),
+            ObjectKind::Trigger => return Err(format!("no such trigger: {name}")),
+        };
+        self.use_db(true);
+        for r in roots {
+            self.b.emit(Insn::Destroy { db: 0, root: r });
+        }
+        self.delete_schema_rows(&schema_names);
+        self.change_cookie();
+        Ok(())
+    }
+
+    /// Deletes the sqlite_schema rows whose `name` is one of `names`.
+    fn delete_schema_rows(&mut self, names: &[String]) {
+        let w = self.open_schema_writer();
+        let done = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: w.cursor,
+            if_empty: done.addr(),
+        });
+        let top = self.b.here();
+        let next = self.b.new_label();
+        let name = self.b.alloc_reg();
+        self.b.emit(Insn::Column {
+            cursor: w.cursor,
+            column: 1,
+            dest: name,
+            default: None,
+        });
+        let del = self.b.new_label();
+        for n in names {
+            let r = self.b.alloc_reg();
+            self.b.emit(Insn::String8 {
+                value: Arc::from(n.as_bytes()),
+                dest: r,
+            });
+            let flags = crate::vdbe::CmpFlags {
+                affinity: crate::record::Affinity::Blob,
+                jump_if_null: false,
+                null_eq: false,
+                store: None,
+                collation: None,
+            };
+            self.b.emit(Insn::Compare {
+                op: crate::vdbe::CmpOp::Eq,
+                lhs: name,
+                rhs: r,
+                target: del.addr(),
+                flags,
+            });
+        }
+        self.b.emit(Insn::Goto {
+            target: next.addr(),
+        });
+        self.b.resolve(del);
+        self.b.emit(Insn::Delete {
+            cursor: w.cursor,
+            count_change: false,
+            table: None,
+        });
+        self.b.resolve(next);
+        self.b.emit(Insn::Next {
+            cursor: w.cursor,
+            target: top,
+        });
+        self.b.resolve(done);
+    }
+}

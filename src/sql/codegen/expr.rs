@@ -1,0 +1,950 @@
+//! Expression code generation: name resolution, values, conditions.
+//!
+//! SQLite counterpart: resolve.c (column names), expr.c
+//! (`sqlite3ExprCodeTarget`, `sqlite3ExprIfTrue`, `sqlite3ExprIfFalse`,
+//! `sqlite3CompareAffinity`, `sqlite3ExprAffinity`).
+//!
+//! Invariants:
+//! 1. [`Gen::expr`] leaves the value of the expression in the returned
+//!    register and never jumps out of the expression.
+//! 2. [`Gen::jump_if_false`] jumps when the condition is false *or NULL*;
+//!    [`Gen::jump_if_true`] only when it is true (WHERE semantics).
+//! 3. Comparison affinity follows `sqlite3CompareAffinity`: when both sides
+//!    have an affinity, NUMERIC if either is numeric else none; when one
+//!    side has one, that one.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::Gen;
+use crate::record::{affinity_of_decltype, Affinity, Binary, Collation, Value};
+use crate::sql::ast::{BinaryOp, Expr, ExprKind, FunctionArgs, LikeOp, Literal, UnaryOp};
+use crate::sql::schema::Table;
+use crate::vdbe::{Addr, ArithOp, CmpFlags, CmpOp, Insn, Reg};
+
+/// One table visible to expressions.
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub table: Arc<Table>,
+    /// The name expressions qualify columns with (alias or table name).
+    pub name: String,
+    pub cursor: usize,
+}
+
+/// A column of a source: `None` is the rowid.
+pub type ColumnKey = (usize, Option<usize>);
+
+/// What expressions may refer to while being compiled.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub sources: Vec<Source>,
+    /// Aggregate calls (by source span) → register holding their result.
+    pub aggs: Option<HashMap<(usize, usize), Reg>>,
+    /// Columns redirected to another cursor's field (GROUP BY sorter output).
+    pub remap: Option<HashMap<ColumnKey, (usize, usize)>>,
+    /// Registers holding the new row of an UPDATE (column → register).
+    pub row_regs: Option<(usize, Vec<Reg>, Reg)>,
+}
+
+impl Gen<'_> {
+    /// Resolves a column reference to (source index, column or rowid).
+    pub(super) fn resolve_column(
+        &self,
+        scope: &Scope,
+        table: Option<&str>,
+        column: &str,
+    ) -> Result<Option<(usize, Option<usize>)>, String> {
+        let mut found = None;
+        for (si, s) in scope.sources.iter().enumerate() {
+            if let Some(t) = table {
+                if !s.name.eq_ignore_ascii_case(t) {
+                    continue;
+                }
+            }
+            let hit = match s.table.column_index(column) {
+                Some(ci) if s.table.ipk == Some(ci) => Some(None),
+                Some(ci) => Some(Some(ci)),
+                None if is_rowid_name(column) => Some(None),
+                None => None,
+            };
+            if let Some(h) = hit {
+                if found.is_some() {
+                    return Err(format!(
+                        "ambiguous column name: {}",
+                        qualified(table, column)
+                    ));
+                }
+                found = Some((si, h));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Codes `e`, returning the register that holds its value.
+    pub(super) fn expr(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+        if let Some(aggs) = &scope.aggs {
+            if let Some(&r) = aggs.get(&e.span) {
+                if matches!(e.kind, ExprKind::Function(_)) {
+                    return Ok(r);
+                }
+            }
+        }
+        match &e.kind {
+            ExprKind::Literal(lit) => self.literal(lit),
+            ExprKind::Column {
+                table,
+                column,
+                double_quoted,
+                ..
+            } => self.column_ref(e, scope, table.as_deref(), column, *double_quoted),
+            ExprKind::Variable { index, .. } => {
+                let dest = self.b.alloc_reg();
+                self.b.emit(Insn::Variable {
+                    index: *index as usize,
+                    dest,
+                });
+                Ok(dest)
+            }
+            ExprKind::Unary(op, inner) => self.unary(*op, inner, scope),
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, scope),
+            ExprKind::Collate(inner, _) => self.expr(inner, scope),
+            ExprKind::Cast(inner, ty) => {
+                let r = self.expr_copy(inner, scope)?;
+                let affinity = affinity_of_decltype(ty.as_deref().unwrap_or(""));
+                self.b.emit(Insn::Cast { reg: r, affinity });
+                Ok(r)
+            }
+            ExprKind::Case {
+                operand,
+                when_then,
+                else_expr,
+            } => self.case(operand.as_deref(), when_then, else_expr.as_deref(), scope),
+            ExprKind::Between { .. } | ExprKind::InList { .. } | ExprKind::IsNull(..) => {
+                self.bool_value(e, scope)
+            }
+            ExprKind::Like {
+                op,
+                negated,
+                expr,
+                pattern,
+                escape,
+            } => {
+                let name = match op {
+                    LikeOp::Like => "like",
+                    LikeOp::Glob => "glob",
+                    LikeOp::Regexp => "regexp",
+                    LikeOp::Match => "match",
+                };
+                let mut args: Vec<&Expr> = vec![pattern, expr];
+                if let Some(esc) = escape {
+                    args.push(esc);
+                }
+                let r = self.call_function(name, &args, scope)?;
+                if *negated {
+                    self.b.emit(Insn::Not { src: r, dest: r });
+                }
+                Ok(r)
+            }
+            ExprKind::Function(call) => {
+                if call.over.is_some() {
+                    return Err("window functions are not supported by loom yet".into());
+                }
+                let args: Vec<&Expr> = match &call.args {
+                    FunctionArgs::Star => Vec::new(),
+                    FunctionArgs::List(v) => v.iter().collect(),
+                };
+                if self.is_aggregate_call(call) {
+                    return Err(format!("misuse of aggregate function {}()", call.name));
+                }
+                self.call_function(&call.name, &args, scope)
+            }
+            ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => {
+                Err("subqueries are not supported by loom yet".into())
+            }
+            ExprKind::InTable { .. } => Err("IN table is not supported by loom yet".into()),
+            ExprKind::Row(_) => Err("row value misused".into()),
+            ExprKind::Raise(..) => Err("RAISE() may only be used within a trigger-program".into()),
+        }
+    }
+
+    /// Codes `e` into a fresh register the caller may modify.
+    pub(super) fn expr_copy(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+        let r = self.expr(e, scope)?;
+        let dest = self.b.alloc_reg();
+        self.b.emit(Insn::SCopy { src: r, dest });
+        Ok(dest)
+    }
+
+    /// Codes `e` into register `dest`.
+    pub(super) fn expr_into(&mut self, e: &Expr, scope: &Scope, dest: Reg) -> Result<(), String> {
+        let r = self.expr(e, scope)?;
+        if r != dest {
+            self.b.emit(Insn::SCopy { src: r, dest });
+        }
+        Ok(())
+    }
+
+    fn literal(&mut self, lit: &Literal) -> Result<Reg, String> {
+        let dest = self.b.alloc_reg();
+        let insn = match lit {
+            Literal::Integer(text) => match parse_integer(text) {
+                Some(value) => Insn::Integer { value, dest },
+                None => Insn::Real {
+                    value: parse_real(text),
+                    dest,
+                },
+            },
+            Literal::Real(text) => Insn::Real {
+                value: parse_real(text),
+                dest,
+            },
+            Literal::String(s) => Insn::String8 {
+                value: Arc::from(s.as_bytes()),
+                dest,
+            },
+            Literal::Blob(b) => Insn::Blob {
+                value: Arc::from(b.as_slice()),
+                dest,
+            },
+            Literal::Null => Insn::Null { dest, count: 1 },
+            Literal::True => Insn::Integer { value: 1, dest },
+            Literal::False => Insn::Integer { value: 0, dest },
+            Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp => {
+                let name = match lit {
+                    Literal::CurrentTime => "current_time",
+                    Literal::CurrentDate => "current_date",
+                    _ => "current_timestamp",
+                };
+                return self.call_function(name, &[], &Scope::default());
+            }
+        };
+        self.b.emit(insn);
+        Ok(dest)
+    }
+
+    fn column_ref(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        table: Option<&str>,
+        column: &str,
+        double_quoted: bool,
+    ) -> Result<Reg, String> {
+        match self.resolve_column(scope, table, column)? {
+            Some((si, col)) => Ok(self.load_column(scope, si, col)),
+            None if table.is_none() && double_quoted => {
+                self.literal(&Literal::String(column.to_string()))
+            }
+            None => match e.true_false() {
+                Some(v) => self.literal(if v { &Literal::True } else { &Literal::False }),
+                None => Err(format!("no such column: {}", qualified(table, column))),
+            },
+        }
+    }
+
+    /// Emits the read of one column (or rowid) of source `si`.
+    pub(super) fn load_column(&mut self, scope: &Scope, si: usize, col: Option<usize>) -> Reg {
+        let src = &scope.sources[si];
+        if let Some((cursor, regs, rowid_reg)) = &scope.row_regs {
+            if *cursor == src.cursor {
+                return match col {
+                    Some(c) => regs[c],
+                    None => *rowid_reg,
+                };
+            }
+        }
+        let dest = self.b.alloc_reg();
+        if let Some(&(cursor, field)) = scope.remap.as_ref().and_then(|m| m.get(&(src.cursor, col)))
+        {
+            self.b.emit(Insn::Column {
+                cursor,
+                column: field,
+                dest,
+                default: None,
+            });
+            return dest;
+        }
+        match col {
+            None => {
+                self.b.emit(Insn::Rowid {
+                    cursor: src.cursor,
+                    dest,
+                });
+            }
+            Some(c) => {
+                let default = self.column_default(&src.table, c);
+                self.b.emit(Insn::Column {
+                    cursor: src.cursor,
+                    column: c,
+                    dest,
+                    default,
+                });
+                if src.table.columns[c].affinity == Affinity::Real {
+                    self.b.emit(Insn::RealAffinity { reg: dest });
+                }
+            }
+        }
+        dest
+    }
+
+    /// The constant default of a column, for records shorter than the table.
+    fn column_default(&self, t: &Table, c: usize) -> Option<Value> {
+        let d = t.columns.get(c)?.default.as_ref()?;
+        constant_value(d)
+    }
+
+    fn unary(&mut self, op: UnaryOp, inner: &Expr, scope: &Scope) -> Result<Reg, String> {
+        if op == UnaryOp::Negate {
+            if let ExprKind::Literal(Literal::Integer(t)) = &inner.kind {
+                let dest = self.b.alloc_reg();
+                match parse_integer(&format!("-{t}")) {
+                    Some(value) => self.b.emit(Insn::Integer { value, dest }),
+                    None => self.b.emit(Insn::Real {
+                        value: -parse_real(t),
+                        dest,
+                    }),
+                };
+                return Ok(dest);
+            }
+        }
+        let src = self.expr(inner, scope)?;
+        let dest = self.b.alloc_reg();
+        match op {
+            UnaryOp::Negate => self.b.emit(Insn::Negative { src, dest }),
+            UnaryOp::Plus => self.b.emit(Insn::SCopy { src, dest }),
+            UnaryOp::BitNot => self.b.emit(Insn::BitNot { src, dest }),
+            UnaryOp::Not => self.b.emit(Insn::Not { src, dest }),
+        };
+        Ok(dest)
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, scope: &Scope) -> Result<Reg, String> {
+        let arith = match op {
+            BinaryOp::Add => ArithOp::Add,
+            BinaryOp::Subtract => ArithOp::Subtract,
+            BinaryOp::Multiply => ArithOp::Multiply,
+            BinaryOp::Divide => ArithOp::Divide,
+            BinaryOp::Remainder => ArithOp::Remainder,
+            BinaryOp::BitAnd => ArithOp::BitAnd,
+            BinaryOp::BitOr => ArithOp::BitOr,
+            BinaryOp::LShift => ArithOp::ShiftLeft,
+            BinaryOp::RShift => ArithOp::ShiftRight,
+            BinaryOp::Concat => ArithOp::Concat,
+            BinaryOp::Arrow | BinaryOp::Arrow2 => {
+                let name = if op == BinaryOp::Arrow { "->" } else { "->>" };
+                return self.call_function(name, &[l, r], scope);
+            }
+            BinaryOp::And | BinaryOp::Or => {
+                let lhs = self.expr(l, scope)?;
+                let rhs = self.expr(r, scope)?;
+                let dest = self.b.alloc_reg();
+                let insn = if op == BinaryOp::And {
+                    Insn::And { lhs, rhs, dest }
+                } else {
+                    Insn::Or { lhs, rhs, dest }
+                };
+                self.b.emit(insn);
+                return Ok(dest);
+            }
+            _ => return self.comparison_value(op, l, r, scope),
+        };
+        let lhs = self.expr(l, scope)?;
+        let rhs = self.expr(r, scope)?;
+        let dest = self.b.alloc_reg();
+        self.b.emit(Insn::Arith {
+            op: arith,
+            lhs,
+            rhs,
+            dest,
+        });
+        Ok(dest)
+    }
+
+    /// A comparison producing 0, 1 or NULL in a register.
+    fn comparison_value(
+        &mut self,
+        op: BinaryOp,
+        l: &Expr,
+        r: &Expr,
+        scope: &Scope,
+    ) -> Result<Reg, String> {
+        let dest = self.b.alloc_reg();
+        let (cmp, null_eq) = cmp_of(op).ok_or("internal error: not a comparison")?;
+        let mut flags = self.cmp_flags(l, r, scope);
+        flags.null_eq = null_eq;
+        flags.store = Some(dest);
+        let lhs = self.expr(l, scope)?;
+        let rhs = self.expr(r, scope)?;
+        let here = self.b.here();
+        self.b.emit(Insn::Compare {
+            op: cmp,
+            lhs,
+            rhs,
+            target: here + 1,
+            flags,
+        });
+        Ok(dest)
+    }
+
+    /// Affinity and collation of a comparison between `l` and `r`.
+    pub(super) fn cmp_flags(&self, l: &Expr, r: &Expr, scope: &Scope) -> CmpFlags {
+        let affinity = compare_affinity(self.expr_affinity(l, scope), self.expr_affinity(r, scope));
+        let collation = self
+            .expr_collation(l, scope)
+            .or_else(|| self.expr_collation(r, scope));
+        CmpFlags {
+            affinity,
+            jump_if_null: false,
+            null_eq: false,
+            store: None,
+            collation,
+        }
+    }
+
+    /// `sqlite3ExprAffinity`: `None` when the expression has no affinity.
+    pub(super) fn expr_affinity(&self, e: &Expr, scope: &Scope) -> Option<Affinity> {
+        match &e.kind {
+            ExprKind::Column { table, column, .. } => {
+                let (si, col) = self
+                    .resolve_column(scope, table.as_deref(), column)
+                    .ok()??;
+                match col {
+                    None => Some(Affinity::Integer),
+                    Some(c) => Some(scope.sources[si].table.columns[c].affinity),
+                }
+            }
+            ExprKind::Cast(_, ty) => Some(affinity_of_decltype(ty.as_deref().unwrap_or(""))),
+            ExprKind::Collate(inner, _) => self.expr_affinity(inner, scope),
+            _ => None,
+        }
+    }
+
+    /// The collation an expression carries (explicit COLLATE or a column's).
+    pub(super) fn expr_collation(&self, e: &Expr, scope: &Scope) -> Option<Arc<dyn Collation>> {
+        match &e.kind {
+            ExprKind::Collate(_, name) => self.collation(name).ok(),
+            ExprKind::Column { table, column, .. } => {
+                let (si, col) = self
+                    .resolve_column(scope, table.as_deref(), column)
+                    .ok()??;
+                let name = &scope.sources[si].table.columns.get(col?)?.collation;
+                if name.eq_ignore_ascii_case("binary") {
+                    None
+                } else {
+                    self.collation(name).ok()
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Looks up a collating sequence by name.
+    pub(super) fn collation(&self, name: &str) -> Result<Arc<dyn Collation>, String> {
+        if name.eq_ignore_ascii_case("binary") {
+            return Ok(Arc::new(Binary));
+        }
+        self.env
+            .collations
+            .iter()
+            .find(|c| c.name().eq_ignore_ascii_case(name))
+            .cloned()
+            .ok_or_else(|| format!("no such collation sequence: {name}"))
+    }
+
+    /// BETWEEN, IN (list) and IS NULL as a 0/1/NULL value.
+    fn bool_value(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+        let dest = self.b.alloc_reg();
+        let is_false = self.b.new_label();
+        let is_null = self.b.new_label();
+        let done = self.b.new_label();
+        self.cond3(e, scope, is_false.addr(), is_null.addr())?;
+        self.b.emit(Insn::Integer { value: 1, dest });
+        self.b.emit(Insn::Goto {
+            target: done.addr(),
+        });
+        self.b.resolve(is_false);
+        self.b.emit(Insn::Integer { value: 0, dest });
+        self.b.emit(Insn::Goto {
+            target: done.addr(),
+        });
+        self.b.resolve(is_null);
+        self.b.emit(Insn::Null { dest, count: 1 });
+        self.b.resolve(done);
+        Ok(dest)
+    }
+
+    /// Falls through when `e` is true; jumps to `if_false` / `if_null`.
+    fn cond3(
+        &mut self,
+        e: &Expr,
+        scope: &Scope,
+        if_false: Addr,
+        if_null: Addr,
+    ) -> Result<(), String> {
+        match &e.kind {
+            ExprKind::IsNull(inner, negated) => {
+                let r = self.expr(inner, scope)?;
+                let insn = if *negated {
+                    Insn::IsNull {
+                        reg: r,
+                        target: if_false,
+                    }
+                } else {
+                    Insn::NotNull {
+                        reg: r,
+                        target: if_false,
+                    }
+                };
+                self.b.emit(insn);
+                Ok(())
+            }
+            ExprKind::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => self.between3(expr, *negated, low, high, scope, if_false, if_null),
+            ExprKind::InList {
+                expr,
+                negated,
+                list,
+            } => self.in_list3(expr, *negated, list, scope, if_false, if_null),
+            _ => {
+                let r = self.expr(e, scope)?;
+                self.b.emit(Insn::IsNull {
+                    reg: r,
+                    target: if_null,
+                });
+                self.b.emit(Insn::IfNot {
+                    reg: r,
+                    target: if_false,
+                    jump_if_null: true,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn between3(
+        &mut self,
+        x: &Expr,
+        negated: bool,
+        low: &Expr,
+        high: &Expr,
+        scope: &Scope,
+        if_false: Addr,
+        if_null: Addr,
+    ) -> Result<(), String> {
+        let xr = self.expr(x, scope)?;
+        let ge = self.comparison_regs(CmpOp::Ge, x, xr, low, scope)?;
+        let le = self.comparison_regs(CmpOp::Le, x, xr, high, scope)?;
+        let dest = self.b.alloc_reg();
+        self.b.emit(Insn::And {
+            lhs: ge,
+            rhs: le,
+            dest,
+        });
+        if negated {
+            self.b.emit(Insn::Not { src: dest, dest });
+        }
+        self.b.emit(Insn::IsNull {
+            reg: dest,
+            target: if_null,
+        });
+        self.b.emit(Insn::IfNot {
+            reg: dest,
+            target: if_false,
+            jump_if_null: true,
+        });
+        Ok(())
+    }
+
+    /// Compares the already computed `xr` (value of `x`) with `other`.
+    fn comparison_regs(
+        &mut self,
+        op: CmpOp,
+        x: &Expr,
+        xr: Reg,
+        other: &Expr,
+        scope: &Scope,
+    ) -> Result<Reg, String> {
+        let dest = self.b.alloc_reg();
+        let mut flags = self.cmp_flags(x, other, scope);
+        flags.store = Some(dest);
+        let rhs = self.expr(other, scope)?;
+        let here = self.b.here();
+        self.b.emit(Insn::Compare {
+            op,
+            lhs: xr,
+            rhs,
+            target: here + 1,
+            flags,
+        });
+        Ok(dest)
+    }
+
+    fn in_list3(
+        &mut self,
+        x: &Expr,
+        negated: bool,
+        list: &[Expr],
+        scope: &Scope,
+        if_false: Addr,
+        if_null: Addr,
+    ) -> Result<(), String> {
+        let (on_match, on_miss) = if negated {
+            (if_false, None)
+        } else {
+            (0, Some(if_false))
+        };
+        if list.is_empty() {
+            if !negated {
+                self.b.emit(Insn::Goto { target: if_false });
+            }
+            return Ok(());
+        }
+        let matched = self.b.new_label();
+        let xr = self.expr(x, scope)?;
+        self.b.emit(Insn::IsNull {
+            reg: xr,
+            target: if_null,
+        });
+        let saw_null = self.b.alloc_reg();
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: saw_null,
+        });
+        for item in list {
+            let mut flags = self.cmp_flags(x, item, scope);
+            flags.jump_if_null = false;
+            let r = self.expr(item, scope)?;
+            let not_null = self.b.new_label();
+            self.b.emit(Insn::NotNull {
+                reg: r,
+                target: not_null.addr(),
+            });
+            self.b.emit(Insn::Integer {
+                value: 1,
+                dest: saw_null,
+            });
+            self.b.resolve(not_null);
+            self.b.emit(Insn::Compare {
+                op: CmpOp::Eq,
+                lhs: xr,
+                rhs: r,
+                target: matched.addr(),
+                flags,
+            });
+        }
+        self.b.emit(Insn::If {
+            reg: saw_null,
+            target: if_null,
+            jump_if_null: false,
+        });
+        match on_miss {
+            Some(t) => {
+                self.b.emit(Insn::Goto { target: t });
+                self.b.resolve(matched);
+            }
+            None => {
+                let done = self.b.new_label();
+                self.b.emit(Insn::Goto {
+                    target: done.addr(),
+                });
+                self.b.resolve(matched);
+                self.b.emit(Insn::Goto { target: on_match });
+                self.b.resolve(done);
+            }
+        }
+        Ok(())
+    }
+
+    fn case(
+        &mut self,
+        operand: Option<&Expr>,
+        when_then: &[(Expr, Expr)],
+        else_expr: Option<&Expr>,
+        scope: &Scope,
+    ) -> Result<Reg, String> {
+        let dest = self.b.alloc_reg();
+        let done = self.b.new_label();
+        let base = match operand {
+            Some(o) => Some((o, self.expr(o, scope)?)),
+            None => None,
+        };
+        for (when, then) in when_then {
+            let next = self.b.new_label();
+            match base {
+                Some((o, r)) => {
+                    let mut flags = self.cmp_flags(o, when, scope);
+                    flags.jump_if_null = true;
+                    let w = self.expr(when, scope)?;
+                    self.b.emit(Insn::Compare {
+                        op: CmpOp::Ne,
+                        lhs: r,
+                        rhs: w,
+                        target: next.addr(),
+                        flags,
+                    });
+                }
+                None => self.jump_if_false(when, next.addr(), scope)?,
+            }
+            self.expr_into(then, scope, dest)?;
+            self.b.emit(Insn::Goto {
+                target: done.addr(),
+            });
+            self.b.resolve(next);
+        }
+        match else_expr {
+            Some(e) => self.expr_into(e, scope, dest)?,
+            None => {
+                self.b.emit(Insn::Null { dest, count: 1 });
+            }
+        }
+        self.b.resolve(done);
+        Ok(dest)
+    }
+
+    /// Calls the scalar function `name` on `args`.
+    pub(super) fn call_function(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        scope: &Scope,
+    ) -> Result<Reg, String> {
+        let func = self
+            .env
+            .registry
+            .find(name, args.len())
+            .filter(|f| !matches!(f.kind, crate::func::FuncKind::WrongArgCount))
+            .ok_or_else(|| {
+                if self.env.registry.has_name(name) {
+                    format!("wrong number of arguments to function {name}()")
+                } else {
+                    format!("no such function: {name}")
+                }
+            })?;
+        let first = self.b.alloc_regs(args.len());
+        for (i, a) in args.iter().enumerate() {
+            self.expr_into(a, scope, first + i)?;
+        }
+        let collation = args.iter().find_map(|a| self.expr_collation(a, scope));
+        let dest = self.b.alloc_reg();
+        self.b.emit(Insn::Function {
+            func: Arc::new(func.clone()),
+            args: first,
+            n_args: args.len(),
+            dest,
+            collation,
+        });
+        Ok(dest)
+    }
+
+    /// Jumps to `target` when `e` is false or NULL; falls through when true.
+    pub(super) fn jump_if_false(
+        &mut self,
+        e: &Expr,
+        target: Addr,
+        scope: &Scope,
+    ) -> Result<(), String> {
+        match &e.kind {
+            ExprKind::Binary(BinaryOp::And, l, r) => {
+                self.jump_if_false(l, target, scope)?;
+                self.jump_if_false(r, target, scope)
+            }
+            ExprKind::Binary(BinaryOp::Or, l, r) => {
+                let ok = self.b.new_label();
+                self.jump_if_true(l, ok.addr(), scope)?;
+                self.jump_if_false(r, target, scope)?;
+                self.b.resolve(ok);
+                Ok(())
+            }
+            ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
+                let (cmp, null_eq) = cmp_of(*op).ok_or("internal error")?;
+                let mut flags = self.cmp_flags(l, r, scope);
+                flags.null_eq = null_eq;
+                flags.jump_if_null = !null_eq;
+                let lhs = self.expr(l, scope)?;
+                let rhs = self.expr(r, scope)?;
+                self.b.emit(Insn::Compare {
+                    op: negate(cmp),
+                    lhs,
+                    rhs,
+                    target,
+                    flags,
+                });
+                Ok(())
+            }
+            ExprKind::IsNull(..) | ExprKind::Between { .. } | ExprKind::InList { .. } => {
+                self.cond3(e, scope, target, target)
+            }
+            _ => {
+                let r = self.expr(e, scope)?;
+                self.b.emit(Insn::IfNot {
+                    reg: r,
+                    target,
+                    jump_if_null: true,
+                });
+                Ok(())
+            }
+        }
+    }
+
+    /// Jumps to `target` when `e` is true; falls through when false or NULL.
+    pub(super) fn jump_if_true(
+        &mut self,
+        e: &Expr,
+        target: Addr,
+        scope: &Scope,
+    ) -> Result<(), String> {
+        match &e.kind {
+            ExprKind::Binary(BinaryOp::Or, l, r) => {
+                self.jump_if_true(l, target, scope)?;
+                self.jump_if_true(r, target, scope)
+            }
+            ExprKind::Binary(BinaryOp::And, l, r) => {
+                let skip = self.b.new_label();
+                self.jump_if_false(l, skip.addr(), scope)?;
+                self.jump_if_true(r, target, scope)?;
+                self.b.resolve(skip);
+                Ok(())
+            }
+            ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
+                let (cmp, null_eq) = cmp_of(*op).ok_or("internal error")?;
+                let mut flags = self.cmp_flags(l, r, scope);
+                flags.null_eq = null_eq;
+                let lhs = self.expr(l, scope)?;
+                let rhs = self.expr(r, scope)?;
+                self.b.emit(Insn::Compare {
+                    op: cmp,
+                    lhs,
+                    rhs,
+                    target,
+                    flags,
+                });
+                Ok(())
+            }
+            _ => {
+                let r = self.expr(e, scope)?;
+                self.b.emit(Insn::If {
+                    reg: r,
+                    target,
+                    jump_if_null: false,
+                });
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Gen<'_> {
+    /// True if `call` names an aggregate of its arity (`max(x)` is, `max(x, y)` is not).
+    pub(super) fn is_aggregate_call(&self, call: &crate::sql::ast::FunctionCall) -> bool {
+        let n = match &call.args {
+            FunctionArgs::Star => 0,
+            FunctionArgs::List(v) => v.len(),
+        };
+        call.over.is_none()
+            && self
+                .env
+                .registry
+                .find(&call.name, n)
+                .is_some_and(|d| d.is_aggregate())
+    }
+}
+
+fn is_rowid_name(name: &str) -> bool {
+    ["rowid", "oid", "_rowid_"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+}
+
+fn qualified(table: Option<&str>, column: &str) -> String {
+    match table {
+        Some(t) => format!("{t}.{column}"),
+        None => column.to_string(),
+    }
+}
+
+/// The VDBE comparison of a comparison operator, and whether NULLs compare
+/// equal (IS / IS NOT).
+fn cmp_of(op: BinaryOp) -> Option<(CmpOp, bool)> {
+    Some(match op {
+        BinaryOp::Eq => (CmpOp::Eq, false),
+        BinaryOp::Ne => (CmpOp::Ne, false),
+        BinaryOp::Lt => (CmpOp::Lt, false),
+        BinaryOp::Le => (CmpOp::Le, false),
+        BinaryOp::Gt => (CmpOp::Gt, false),
+        BinaryOp::Ge => (CmpOp::Ge, false),
+        BinaryOp::Is => (CmpOp::Eq, true),
+        BinaryOp::IsNot => (CmpOp::Ne, true),
+        _ => return None,
+    })
+}
+
+fn negate(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+        CmpOp::Lt => CmpOp::Ge,
+        CmpOp::Le => CmpOp::Gt,
+        CmpOp::Gt => CmpOp::Le,
+        CmpOp::Ge => CmpOp::Lt,
+    }
+}
+
+/// `sqlite3CompareAffinity` (invariant 3), with "no affinity" as `None`.
+pub(super) fn compare_affinity(a: Option<Affinity>, b: Option<Affinity>) -> Affinity {
+    match (a, b) {
+        (Some(x), Some(y)) if x.is_numeric() || y.is_numeric() => Affinity::Numeric,
+        (Some(_), Some(_)) => Affinity::Blob,
+        (Some(x), None) | (None, Some(x)) => x,
+        (None, None) => Affinity::Blob,
+    }
+}
+
+/// Parses an integer literal (decimal or hex); `None` if it overflows i64.
+pub(super) fn parse_integer(text: &str) -> Option<i64> {
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if let Some(hex) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        let v = u64::from_str_radix(hex, 16).ok()? as i64;
+        return Some(if neg { v.wrapping_neg() } else { v });
+    }
+    text.parse::<i64>().ok()
+}
+
+pub(super) fn parse_real(text: &str) -> f64 {
+    text.parse::<f64>().unwrap_or(if text.starts_with('-') {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    })
+}
+
+/// The value of a constant expression (literals and signed numbers).
+pub(super) fn constant_value(e: &Expr) -> Option<Value> {
+    match &e.kind {
+        ExprKind::Literal(Literal::Integer(t)) => Some(
+            parse_integer(t)
+                .map(Value::Integer)
+                .unwrap_or(Value::Real(parse_real(t))),
+        ),
+        ExprKind::Literal(Literal::Real(t)) => Some(Value::Real(parse_real(t))),
+        ExprKind::Literal(Literal::String(s)) => Some(Value::Text(s.as_bytes().to_vec())),
+        ExprKind::Literal(Literal::Blob(b)) => Some(Value::Blob(b.clone())),
+        ExprKind::Literal(Literal::Null) => Some(Value::Null),
+        ExprKind::Literal(Literal::True) => Some(Value::Integer(1)),
+        ExprKind::Literal(Literal::False) => Some(Value::Integer(0)),
+        ExprKind::Unary(UnaryOp::Negate, inner) => match constant_value(inner)? {
+            Value::Integer(i) => Some(Value::Integer(i.wrapping_neg())),
+            Value::Real(r) => Some(Value::Real(-r)),
+            _ => None,
+        },
+        ExprKind::Unary(UnaryOp::Plus, inner) => constant_value(inner),
+        _ => None,
+    }
+}

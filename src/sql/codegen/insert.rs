@@ -1,0 +1,637 @@
+//! INSERT: row assembly, defaults, constraint checks, index maintenance.
+//!
+//! SQLite counterpart: insert.c (`sqlite3Insert`,
+//! `sqlite3GenerateConstraintChecks`, `sqlite3CompleteInsertion`).
+//!
+//! Invariants:
+//! 1. Checks run in SQLite's order: NOT NULL, CHECK, rowid uniqueness,
+//!    then each UNIQUE index; nothing is written before all checks pass
+//!    (REPLACE deletes the conflicting row first, as SQLite does).
+//! 2. The INTEGER PRIMARY KEY column is stored as NULL in the record; its
+//!    value is the rowid.
+//! 3. Every index of the table gets exactly one entry per row.
+
+use std::sync::Arc;
+
+use super::expr::{Scope, Source};
+use super::Gen;
+use crate::rc::ResultCode;
+use crate::record::KeyInfo;
+use crate::sql::ast::{ConflictAction, Insert, InsertSource, SelectCore};
+use crate::sql::schema::{Index, Table};
+use crate::vdbe::{InsertFlags, Insn, OnError, Reg, RootPage};
+
+/// The cursors of a table opened for writing: table first, then one per index.
+#[derive(Clone, Debug)]
+pub(crate) struct WriteCursors {
+    pub table: usize,
+    pub indexes: Vec<usize>,
+}
+
+impl Gen<'_> {
+    pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
+        if ins.with.is_some() || !ins.upsert.is_empty() || !ins.returning.is_empty() {
+            return Err(
+                "WITH, upsert and RETURNING in INSERT are not supported by loom yet".into(),
+            );
+        }
+        let table = self.table(&ins.table.name)?;
+        if table.name.eq_ignore_ascii_case("sqlite_schema")
+            || table.name.to_ascii_lowercase().starts_with("sqlite_")
+        {
+            return Err(format!("table {} may not be modified", table.name));
+        }
+        let mapping = self.column_mapping(&table, &ins.columns)?;
+        let conflict = ins.or_conflict;
+        self.use_db(true);
+        let cursors = self.open_write_cursors(&table)?;
+        match &ins.source {
+            InsertSource::DefaultValues => {
+                let start = self.b.alloc_reg();
+                self.insert_row(&table, &cursors, &[], start, conflict)
+            }
+            InsertSource::Select(sel) => match &sel.first {
+                SelectCore::Values(rows)
+                    if sel.compounds.is_empty()
+                        && sel.order_by.is_empty()
+                        && sel.limit.is_none() =>
+                {
+                    for row in rows {
+                        if row.len() != mapping.len() {
+                            return Err(self.count_mismatch(&table, ins, row.len()));
+                        }
+                        let start = self.b.alloc_regs(row.len());
+                        for (i, e) in row.iter().enumerate() {
+                            self.expr_into(e, &Scope::default(), start + i)?;
+                        }
+                        self.insert_row(&table, &cursors, &mapping, start, conflict)?;
+                    }
+                    Ok(())
+                }
+                _ => Err("INSERT ... SELECT is not supported by loom yet".into()),
+            },
+        }
+    }
+
+    fn count_mismatch(&self, t: &Table, ins: &Insert, got: usize) -> String {
+        if ins.columns.is_empty() {
+            format!(
+                "table {} has {} columns but {} values were supplied",
+                t.name,
+                t.columns.len(),
+                got
+            )
+        } else {
+            format!("{} values for {} columns", got, ins.columns.len())
+        }
+    }
+
+    /// For each supplied value, the table column it goes to.
+    fn column_mapping(&self, t: &Table, names: &[String]) -> Result<Vec<usize>, String> {
+        if names.is_empty() {
+            return Ok((0..t.columns.len()).collect());
+        }
+        names
+            .iter()
+            .map(|n| {
+                t.column_index(n)
+                    .or_else(|| if is_rowid(n) { t.ipk } else { None })
+                    .ok_or_else(|| format!("table {} has no column named {}", t.name, n))
+            })
+            .collect()
+    }
+
+    /// Opens the table and all its indexes for writing.
+    pub(crate) fn open_write_cursors(&mut self, t: &Table) -> Result<WriteCursors, String> {
+        let table = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor: table,
+            db: 0,
+            root: RootPage::Page(t.root),
+            n_cols: t.columns.len(),
+            key_info: None,
+        });
+        let mut indexes = Vec::new();
+        for idx in &t.indexes {
+            let c = self.b.alloc_cursor();
+            let key_info = self.index_key_info(idx)?;
+            self.b.emit(Insn::OpenWrite {
+                cursor: c,
+                db: 0,
+                root: RootPage::Page(idx.root),
+                n_cols: idx.columns.len() + 1,
+                key_info: Some(key_info),
+            });
+            indexes.push(c);
+        }
+        Ok(WriteCursors { table, indexes })
+    }
+
+    /// The comparison info of an index's key columns.
+    pub(crate) fn index_key_info(&self, idx: &Index) -> Result<Arc<KeyInfo>, String> {
+        let mut collations = Vec::new();
+        for c in &idx.columns {
+            collations.push(self.collation(&c.collation)?);
+        }
+        Ok(Arc::new(KeyInfo {
+            collations,
+            desc: idx.columns.iter().map(|c| c.desc).collect(),
+        }))
+    }
+
+    /// Inserts one row whose supplied values are in `src..` (per `mapping`).
+    fn insert_row(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &WriteCursors,
+        mapping: &[usize],
+        src: Reg,
+        conflict: Option<ConflictAction>,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let rowid = self.b.alloc_reg();
+        let regs = self.b.alloc_regs(n);
+        let skip = self.b.new_label();
+        for c in 0..n {
+            match mapping.iter().position(|&m| m == c) {
+                Some(p) => {
+                    self.b.emit(Insn::SCopy {
+                        src: src + p,
+                        dest: regs + c,
+                    });
+                }
+                None => self.code_default(t, c, regs + c)?,
+            }
+        }
+        self.compute_rowid(t, cur.table, regs, rowid)?;
+        let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
+        self.apply_column_affinity(t, regs);
+        self.check_not_null(t, &regs_v, conflict, skip.addr())?;
+        self.check_checks(t, cur.table, &regs_v, rowid, skip.addr())?;
+        self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None)?;
+        self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
+        self.write_row(t, cur, regs, rowid, false)?;
+        self.b.resolve(skip);
+        Ok(())
+    }
+
+    /// The DEFAULT of column `c` (or NULL) into `dest`.
+    pub(crate) fn code_default(&mut self, t: &Table, c: usize, dest: Reg) -> Result<(), String> {
+        match &t.columns[c].default {
+            Some(e) => {
+                let scope = Scope::default();
+                self.expr_into(e, &scope, dest)
+            }
+            None => {
+                self.b.emit(Insn::Null { dest, count: 1 });
+                Ok(())
+            }
+        }
+    }
+
+    /// Chooses the rowid: the INTEGER PRIMARY KEY value, or a new one.
+    fn compute_rowid(
+        &mut self,
+        t: &Table,
+        cursor: usize,
+        regs: Reg,
+        rowid: Reg,
+    ) -> Result<(), String> {
+        match t.ipk {
+            Some(c) => {
+                let have = self.b.new_label();
+                let done = self.b.new_label();
+                self.b.emit(Insn::NotNull {
+                    reg: regs + c,
+                    target: have.addr(),
+                });
+                self.b.emit(Insn::NewRowid {
+                    cursor,
+                    dest: rowid,
+                    autoinc_reg: None,
+                });
+                self.b.emit(Insn::Goto {
+                    target: done.addr(),
+                });
+                self.b.resolve(have);
+                self.b.emit(Insn::SCopy {
+                    src: regs + c,
+                    dest: rowid,
+                });
+                self.b.emit(Insn::MustBeInt {
+                    reg: rowid,
+                    target: None,
+                });
+                self.b.resolve(done);
+                self.b.emit(Insn::Null {
+                    dest: regs + c,
+                    count: 1,
+                });
+            }
+            None => {
+                self.b.emit(Insn::NewRowid {
+                    cursor,
+                    dest: rowid,
+                    autoinc_reg: None,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies each column's affinity to the row registers.
+    pub(crate) fn apply_column_affinity(&mut self, t: &Table, regs: Reg) {
+        let affinities = t.columns.iter().map(|c| c.affinity).collect();
+        self.b.emit(Insn::Affinity {
+            start: regs,
+            count: t.columns.len(),
+            affinities,
+        });
+    }
+
+    /// NOT NULL constraints.
+    pub(crate) fn check_not_null(
+        &mut self,
+        t: &Table,
+        regs: &[Reg],
+        conflict: Option<ConflictAction>,
+        skip: usize,
+    ) -> Result<(), String> {
+        for (c, col) in t.columns.iter().enumerate() {
+            if !col.notnull || t.ipk == Some(c) {
+                continue;
+            }
+            let action = conflict
+                .or(col.notnull_conflict)
+                .unwrap_or(ConflictAction::Abort);
+            let msg = format!("NOT NULL constraint failed: {}.{}", t.name, col.name);
+            match action {
+                ConflictAction::Ignore => {
+                    self.b.emit(Insn::IsNull {
+                        reg: regs[c],
+                        target: skip,
+                    });
+                }
+                ConflictAction::Replace if col.default.is_some() => {
+                    let ok = self.b.new_label();
+                    self.b.emit(Insn::NotNull {
+                        reg: regs[c],
+                        target: ok.addr(),
+                    });
+                    self.code_default(t, c, regs[c])?;
+                    self.b.resolve(ok);
+                    self.b.emit(Insn::HaltIfNull {
+                        reg: regs[c],
+                        rc: ResultCode::CONSTRAINT_NOTNULL,
+                        on_error: OnError::Abort,
+                        msg,
+                    });
+                }
+                other => {
+                    self.b.emit(Insn::HaltIfNull {
+                        reg: regs[c],
+                        rc: ResultCode::CONSTRAINT_NOTNULL,
+                        on_error: on_error(other),
+                        msg,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// CHECK constraints, evaluated on the new row's registers.
+    pub(crate) fn check_checks(
+        &mut self,
+        t: &Arc<Table>,
+        cursor: usize,
+        regs: &[Reg],
+        rowid: Reg,
+        skip: usize,
+    ) -> Result<(), String> {
+        let _ = skip;
+        if t.checks.is_empty() {
+            return Ok(());
+        }
+        let scope = Scope {
+            sources: vec![Source {
+                table: t.clone(),
+                name: t.name.clone(),
+                cursor,
+            }],
+            row_regs: Some((cursor, regs.to_vec(), rowid)),
+            ..Scope::default()
+        };
+        for chk in &t.checks {
+            let ok = self.b.new_label();
+            let r = self.expr(chk, &scope)?;
+            self.b.emit(Insn::IsNull {
+                reg: r,
+                target: ok.addr(),
+            });
+            self.b.emit(Insn::If {
+                reg: r,
+                target: ok.addr(),
+                jump_if_null: true,
+            });
+            let text = t
+                .source
+                .get(chk.span.0..chk.span.1)
+                .unwrap_or("")
+                .to_string();
+            self.b.emit(Insn::Halt {
+                rc: ResultCode::CONSTRAINT_CHECK,
+                on_error: OnError::Abort,
+                msg: Some(format!("CHECK constraint failed: {text}")),
+            });
+            self.b.resolve(ok);
+        }
+        Ok(())
+    }
+
+    /// Rowid uniqueness when the rowid was supplied. `own` is the row's old
+    /// rowid during UPDATE (no conflict with itself).
+    pub(crate) fn check_rowid_unique(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        rowid: Reg,
+        conflict: Option<ConflictAction>,
+        skip: usize,
+        own: Option<Reg>,
+    ) -> Result<(), String> {
+        let Some(ipk) = t.ipk else { return Ok(()) };
+        let ok = self.b.new_label();
+        if let Some(o) = own {
+            let flags = crate::vdbe::CmpFlags {
+                affinity: crate::record::Affinity::Blob,
+                jump_if_null: false,
+                null_eq: false,
+                store: None,
+                collation: None,
+            };
+            self.b.emit(Insn::Compare {
+                op: crate::vdbe::CmpOp::Eq,
+                lhs: rowid,
+                rhs: o,
+                target: ok.addr(),
+                flags,
+            });
+        }
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid,
+            not_found: ok.addr(),
+        });
+        let action = conflict.or(t.ipk_conflict).unwrap_or(ConflictAction::Abort);
+        match action {
+            ConflictAction::Ignore => {
+                self.b.emit(Insn::Goto { target: skip });
+            }
+            ConflictAction::Replace => self.delete_current_row(t, cur, false)?,
+            other => {
+                let msg = format!(
+                    "UNIQUE constraint failed: {}.{}",
+                    t.name, t.columns[ipk].name
+                );
+                self.b.emit(Insn::Halt {
+                    rc: ResultCode::CONSTRAINT_PRIMARYKEY,
+                    on_error: on_error(other),
+                    msg: Some(msg),
+                });
+            }
+        }
+        self.b.resolve(ok);
+        Ok(())
+    }
+
+    /// Builds the key of index `i` (columns + rowid) into consecutive registers.
+    pub(crate) fn index_key(&mut self, t: &Table, idx: &Index, regs: &[Reg], rowid: Reg) -> Reg {
+        let n = idx.columns.len();
+        let start = self.b.alloc_regs(n + 1);
+        for (k, ic) in idx.columns.iter().enumerate() {
+            match ic.column {
+                Some(c) if t.ipk == Some(c) => self.b.emit(Insn::SCopy {
+                    src: rowid,
+                    dest: start + k,
+                }),
+                Some(c) => self.b.emit(Insn::SCopy {
+                    src: regs[c],
+                    dest: start + k,
+                }),
+                None => self.b.emit(Insn::Null {
+                    dest: start + k,
+                    count: 1,
+                }),
+            };
+        }
+        self.b.emit(Insn::SCopy {
+            src: rowid,
+            dest: start + n,
+        });
+        start
+    }
+
+    /// UNIQUE index checks.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check_unique_indexes(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        regs: &[Reg],
+        rowid: Reg,
+        conflict: Option<ConflictAction>,
+        skip: usize,
+        own: Option<Reg>,
+    ) -> Result<(), String> {
+        for (i, idx) in t.indexes.iter().enumerate() {
+            if !idx.unique {
+                continue;
+            }
+            let key = self.index_key(t, idx, regs, rowid);
+            let ok = self.b.new_label();
+            let n = idx.columns.len();
+            self.b.emit(Insn::NoConflict {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: n,
+                target: ok.addr(),
+            });
+            if let Some(o) = own {
+                let other = self.b.alloc_reg();
+                self.b.emit(Insn::IdxRowid {
+                    cursor: cur.indexes[i],
+                    dest: other,
+                });
+                let flags = crate::vdbe::CmpFlags {
+                    affinity: crate::record::Affinity::Blob,
+                    jump_if_null: false,
+                    null_eq: false,
+                    store: None,
+                    collation: None,
+                };
+                self.b.emit(Insn::Compare {
+                    op: crate::vdbe::CmpOp::Eq,
+                    lhs: other,
+                    rhs: o,
+                    target: ok.addr(),
+                    flags,
+                });
+            }
+            let action = conflict
+                .or(idx.on_conflict)
+                .unwrap_or(ConflictAction::Abort);
+            match action {
+                ConflictAction::Ignore => {
+                    self.b.emit(Insn::Goto { target: skip });
+                }
+                ConflictAction::Replace => {
+                    let other = self.b.alloc_reg();
+                    self.b.emit(Insn::IdxRowid {
+                        cursor: cur.indexes[i],
+                        dest: other,
+                    });
+                    self.b.emit(Insn::NotExists {
+                        cursor: cur.table,
+                        rowid: other,
+                        not_found: ok.addr(),
+                    });
+                    self.delete_current_row(t, cur, false)?;
+                }
+                other => {
+                    let cols: Vec<String> = idx
+                        .columns
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{}.{}",
+                                t.name,
+                                c.column
+                                    .map_or("?".to_string(), |ci| t.columns[ci].name.clone())
+                            )
+                        })
+                        .collect();
+                    let rc = if idx.is_primary_key {
+                        ResultCode::CONSTRAINT_PRIMARYKEY
+                    } else {
+                        ResultCode::CONSTRAINT_UNIQUE
+                    };
+                    let msg = format!("UNIQUE constraint failed: {}", cols.join(", "));
+                    self.b.emit(Insn::Halt {
+                        rc,
+                        on_error: on_error(other),
+                        msg: Some(msg),
+                    });
+                }
+            }
+            self.b.resolve(ok);
+        }
+        Ok(())
+    }
+
+    /// Writes the record and every index entry of a checked row.
+    pub(crate) fn write_row(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        regs: Reg,
+        rowid: Reg,
+        is_update: bool,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start: regs,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        let flags = InsertFlags {
+            count_change: true,
+            set_last_rowid: !is_update,
+            is_update,
+            table: Some(t.name.clone()),
+        };
+        self.b.emit(Insn::Insert {
+            cursor: cur.table,
+            record: rec,
+            rowid,
+            flags,
+        });
+        let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
+        for (i, idx) in t.indexes.iter().enumerate() {
+            let key = self.index_key(t, idx, &regs_v, rowid);
+            let krec = self.b.alloc_reg();
+            self.b.emit(Insn::MakeRecord {
+                start: key,
+                count: idx.columns.len() + 1,
+                dest: krec,
+                affinities: None,
+            });
+            self.b.emit(Insn::IdxInsert {
+                cursor: cur.indexes[i],
+                key: krec,
+            });
+        }
+        Ok(())
+    }
+
+    /// Deletes the row under the table cursor and its index entries.
+    pub(crate) fn delete_current_row(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        count_change: bool,
+    ) -> Result<(), String> {
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::Rowid {
+            cursor: cur.table,
+            dest: rowid,
+        });
+        let n = t.columns.len();
+        let regs = self.b.alloc_regs(n);
+        for c in 0..n {
+            if t.indexes
+                .iter()
+                .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
+            {
+                self.b.emit(Insn::Column {
+                    cursor: cur.table,
+                    column: c,
+                    dest: regs + c,
+                    default: None,
+                });
+            }
+        }
+        let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
+        for (i, idx) in t.indexes.iter().enumerate() {
+            let key = self.index_key(t, idx, &regs_v, rowid);
+            self.b.emit(Insn::IdxDelete {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: idx.columns.len() + 1,
+            });
+        }
+        self.b.emit(Insn::Delete {
+            cursor: cur.table,
+            count_change,
+            table: Some(t.name.clone()),
+        });
+        Ok(())
+    }
+}
+
+fn is_rowid(n: &str) -> bool {
+    ["rowid", "oid", "_rowid_"]
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(n))
+}
+
+/// The Halt behaviour of a conflict action (IGNORE/REPLACE handled by callers).
+pub(crate) fn on_error(a: ConflictAction) -> OnError {
+    match a {
+        ConflictAction::Rollback => OnError::Rollback,
+        ConflictAction::Fail => OnError::Fail,
+        ConflictAction::Abort | ConflictAction::Ignore | ConflictAction::Replace => OnError::Abort,
+    }
+}

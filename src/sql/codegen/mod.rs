@@ -1,0 +1,245 @@
+//! Code generation: from a parsed statement to a VDBE [`Program`].
+//!
+//! SQLite counterpart: select.c, insert.c, update.c, delete.c, build.c,
+//! expr.c, where.c — the code generators that run inside the parser's
+//! actions. Here they run after parsing, on the AST.
+//!
+//! Every program has SQLite's shape: `Init` jumps to a prologue at the end
+//! that starts the transactions the statement needs (`Transaction` with the
+//! schema cookie it was compiled against), then jumps back to the body.
+//!
+//! Invariants:
+//! 1. The program never assumes more about the schema than the cookie it
+//!    checks in its `Transaction` instruction.
+//! 2. `Program::readonly` is true only when no instruction writes.
+//! 3. Errors are SQLite's messages (`no such table: t`, …).
+
+mod agg;
+mod builder;
+mod ddl;
+mod explain;
+mod expr;
+mod insert;
+mod modify;
+mod planner;
+mod select;
+mod txn;
+
+use std::sync::Arc;
+
+pub use builder::{Builder, Label};
+
+use super::ast::{Explain, Stmt};
+use super::parser::Parsed;
+use super::schema::{Schema, Table};
+use crate::func::Registry;
+use crate::record::{Collation, Value};
+use crate::vdbe::{Insn, Program};
+
+/// What the compiler may consult.
+#[derive(Debug)]
+pub struct CompileEnv<'a> {
+    /// Schemas by database index (0 = main).
+    pub schemas: &'a [Arc<Schema>],
+    pub db_names: &'a [String],
+    pub registry: &'a Registry,
+    pub collations: &'a [Arc<dyn Collation>],
+}
+
+/// The broad kind of a statement, for the connection-mode check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StmtClass {
+    /// Reads only (SELECT, EXPLAIN, read-only PRAGMA).
+    Read,
+    /// Changes rows (INSERT, UPDATE, DELETE).
+    Write,
+    /// Changes the schema or the file (DDL, VACUUM, ATTACH, writing PRAGMAs).
+    Schema,
+    /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE.
+    Transaction,
+}
+
+/// Classifies a statement (EXPLAIN of anything is a read).
+pub fn classify(p: &Parsed) -> StmtClass {
+    if p.explain.is_some() {
+        return StmtClass::Read;
+    }
+    match &p.stmt {
+        Stmt::Select(_) => StmtClass::Read,
+        Stmt::Pragma(pr) if pr.value.is_none() => StmtClass::Read,
+        Stmt::Insert(_) | Stmt::Update(_) | Stmt::Delete(_) => StmtClass::Write,
+        Stmt::Begin(_)
+        | Stmt::Commit
+        | Stmt::Rollback { .. }
+        | Stmt::Savepoint(_)
+        | Stmt::Release(_) => StmtClass::Transaction,
+        _ => StmtClass::Schema,
+    }
+}
+
+/// The code generator's state for one statement.
+#[derive(Debug)]
+pub(crate) struct Gen<'a> {
+    pub b: Builder,
+    pub env: &'a CompileEnv<'a>,
+    /// The statement's SQL text (spans in the AST index into it).
+    #[allow(dead_code)]
+    pub sql: &'a str,
+    /// `Some(write)` once the statement needs a transaction on main.
+    pub txn: Option<bool>,
+}
+
+/// Compiles one parsed statement of `sql`.
+pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
+    let mut g = Gen {
+        b: Builder::new(),
+        env,
+        sql,
+        txn: None,
+    };
+    let init = g.b.emit(Insn::Init { target: 0 });
+    g.statement(&parsed.stmt)?;
+    g.b.emit(Insn::Halt {
+        rc: crate::rc::ResultCode::OK,
+        on_error: Default::default(),
+        msg: None,
+    });
+    g.prologue(init);
+    let explain = match parsed.explain {
+        None => 0,
+        Some(Explain::Explain) => 1,
+        Some(Explain::QueryPlan) => 2,
+    };
+    let program = g.b.finish(parsed.params.clone(), 0)?;
+    match parsed.explain {
+        None => Ok(program),
+        Some(Explain::Explain) => {
+            explain::explain_program(&program, parsed.params.clone(), explain)
+        }
+        Some(Explain::QueryPlan) => Err("EXPLAIN QUERY PLAN is not supported by loom yet".into()),
+    }
+}
+
+impl<'a> Gen<'a> {
+    fn statement(&mut self, stmt: &Stmt) -> Result<(), String> {
+        match stmt {
+            Stmt::Select(s) => self.select_statement(s),
+            Stmt::Insert(i) => self.insert(i),
+            Stmt::Update(u) => self.update(u),
+            Stmt::Delete(d) => self.delete(d),
+            Stmt::CreateTable(ct) => self.create_table(ct),
+            Stmt::CreateIndex(ci) => self.create_index(ci),
+            Stmt::Drop(d) => self.drop(d),
+            Stmt::Begin(kind) => self.begin(*kind),
+            Stmt::Commit => self.commit(),
+            Stmt::Rollback { savepoint } => self.rollback(savepoint.as_deref()),
+            Stmt::Savepoint(name) => self.savepoint(crate::vdbe::SavepointOp::Begin, name),
+            Stmt::Release(name) => self.savepoint(crate::vdbe::SavepointOp::Release, name),
+            Stmt::Pragma(p) => self.pragma(p),
+            Stmt::CreateView(_) => Err("CREATE VIEW is not supported by loom yet".into()),
+            Stmt::CreateTrigger(_) => Err("CREATE TRIGGER is not supported by loom yet".into()),
+            Stmt::CreateVirtualTable(_) => {
+                Err("virtual tables are not supported by loom yet".into())
+            }
+            Stmt::AlterTable(_) => Err("ALTER TABLE is not supported by loom yet".into()),
+            Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
+            Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
+            Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
+            Stmt::Vacuum { .. } => Err("VACUUM is not supported by loom yet".into()),
+            Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),
+        }
+    }
+
+    /// The schema of the main database.
+    pub(crate) fn main_schema(&self) -> &'a Schema {
+        &self.env.schemas[0]
+    }
+
+    /// Looks up a table of the main database, as `no such table: x` if absent.
+    pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, String> {
+        self.main_schema().table(name).ok_or_else(|| {
+            if self.main_schema().view(name).is_some() {
+                "views are not supported by loom yet".to_string()
+            } else {
+                format!("no such table: {name}")
+            }
+        })
+    }
+
+    /// Notes that the statement reads (or writes) the main database.
+    pub(crate) fn use_db(&mut self, write: bool) {
+        self.txn = Some(self.txn.unwrap_or(false) || write);
+        if write {
+            self.b.readonly = false;
+        }
+    }
+
+    /// Emits the transaction prologue and points `Init` at it.
+    fn prologue(&mut self, init: usize) {
+        let Some(write) = self.txn else {
+            if let Some(Insn::Init { target }) = self.b.insn_mut(init) {
+                *target = init + 1;
+            }
+            return;
+        };
+        let start = self.b.here();
+        if let Some(Insn::Init { target }) = self.b.insn_mut(init) {
+            *target = start;
+        }
+        let cookie = Some(self.main_schema().cookie);
+        self.b.emit(Insn::Transaction {
+            db: 0,
+            write,
+            schema_cookie: cookie,
+        });
+        self.b.emit(Insn::Goto { target: init + 1 });
+    }
+}
+
+/// `sqlite3_expanded_sql`: the SQL with each parameter replaced by its
+/// bound value as a literal. `params` are the statement's parameter names
+/// by index-1 (as the parser assigned them).
+pub fn expand_sql(
+    sql: &str,
+    params: &[Option<String>],
+    binding: &dyn Fn(usize) -> Option<Value>,
+) -> String {
+    use super::token::TokenKind;
+    let z = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let (mut pos, mut next_index) = (0usize, 1usize);
+    while let Some((kind, len)) = super::lexer::next_token(z, pos) {
+        let text = sql.get(pos..pos + len.max(1)).unwrap_or("");
+        if kind == TokenKind::Variable {
+            let index = if text == "?" {
+                next_index
+            } else if let Some(n) = text.strip_prefix('?') {
+                n.parse().unwrap_or(next_index)
+            } else {
+                params
+                    .iter()
+                    .position(|p| p.as_deref() == Some(text))
+                    .map_or(next_index, |i| i + 1)
+            };
+            next_index = next_index.max(index + 1);
+            out.push_str(&literal_text(binding(index).unwrap_or(Value::Null)));
+        } else {
+            out.push_str(text);
+        }
+        pos += len.max(1);
+    }
+    out
+}
+
+fn literal_text(v: Value) -> String {
+    match v {
+        Value::Null => "NULL".to_string(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(r) => crate::printf::render_real(r),
+        Value::Text(t) => format!("'{}'", String::from_utf8_lossy(&t).replace('\'', "''")),
+        Value::Blob(b) => {
+            let hex: String = b.iter().map(|x| format!("{x:02X}")).collect();
+            format!("x'{hex}'")
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! UPDATE and DELETE: two passes over a rowid set.
+//!
+//! SQLite counterpart: update.c (`sqlite3Update`) and delete.c
+//! (`sqlite3DeleteFrom`, `sqlite3GenerateRowDelete`), in their two-pass
+//! form: first collect the rowids the WHERE clause selects into a RowSet,
+//! then visit each rowid and change or delete the row.
+//!
+//! Invariants:
+//! 1. The WHERE clause sees the table as it was before the statement: no
+//!    row is changed during the first pass.
+//! 2. Index entries are removed with the old values and added with the new
+//!    ones, so every index stays consistent with its table.
+
+use std::sync::Arc;
+
+use super::expr::{Scope, Source};
+use super::Gen;
+use crate::sql::ast::{ConflictAction, Delete, Update};
+use crate::sql::schema::Table;
+use crate::vdbe::{Insn, Reg};
+
+impl Gen<'_> {
+    /// First pass: the rowids of the rows `where_` selects, in a RowSet register.
+    fn collect_rowids(
+        &mut self,
+        t: &Arc<Table>,
+        alias: Option<&str>,
+        where_: Option<&crate::sql::ast::Expr>,
+    ) -> Result<Reg, String> {
+        let set = self.b.alloc_reg();
+        self.b.emit(Insn::Null {
+            dest: set,
+            count: 1,
+        });
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenRead {
+            cursor,
+            db: 0,
+            root: crate::vdbe::RootPage::Page(t.root),
+            n_cols: t.columns.len(),
+            key_info: None,
+        });
+        let name = alias.map(str::to_string).unwrap_or_else(|| t.name.clone());
+        let scope = Scope {
+            sources: vec![Source {
+                table: t.clone(),
+                name,
+                cursor,
+            }],
+            ..Scope::default()
+        };
+        let lp = self.begin_loops(&scope, where_, None)?;
+        let r = self.b.alloc_reg();
+        self.b.emit(Insn::Rowid { cursor, dest: r });
+        self.b.emit(Insn::RowSetAdd { set, value: r });
+        self.end_loops(lp);
+        Ok(set)
+    }
+
+    fn check_modifiable(&self, t: &Table) -> Result<(), String> {
+        if t.name.to_ascii_lowercase().starts_with("sqlite_") {
+            return Err(format!("table {} may not be modified", t.name));
+        }
+        Ok(())
+    }
+
+    pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
+        if d.with.is_some()
+            || !d.returning.is_empty()
+            || !d.order_by.is_empty()
+            || d.limit.is_some()
+        {
+            return Err(
+                "WITH, RETURNING, ORDER BY and LIMIT in DELETE are not supported by loom yet"
+                    .into(),
+            );
+        }
+        let t = self.table(&d.table.name)?;
+        self.check_modifiable(&t)?;
+        self.use_db(true);
+        if d.where_.is_none() {
+            self.b.emit(Insn::Clear {
+                db: 0,
+                root: t.root,
+                count_change: true,
+            });
+            for idx in &t.indexes {
+                self.b.emit(Insn::Clear {
+                    db: 0,
+                    root: idx.root,
+                    count_change: false,
+                });
+            }
+            return Ok(());
+        }
+        let set = self.collect_rowids(&t, d.alias.as_deref(), d.where_.as_ref())?;
+        let cur = self.open_write_cursors(&t)?;
+        let rowid = self.b.alloc_reg();
+        let done = self.b.new_label();
+        let top = self.b.here();
+        self.b.emit(Insn::RowSetRead {
+            set,
+            dest: rowid,
+            if_done: done.addr(),
+        });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid,
+            not_found: top,
+        });
+        self.delete_current_row(&t, &cur, true)?;
+        self.b.emit(Insn::Goto { target: top });
+        self.b.resolve(done);
+        Ok(())
+    }
+
+    pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
+        if u.with.is_some()
+            || !u.returning.is_empty()
+            || u.from.is_some()
+            || !u.order_by.is_empty()
+            || u.limit.is_some()
+        {
+            return Err(
+                "WITH, FROM, RETURNING, ORDER BY and LIMIT in UPDATE are not supported by loom yet"
+                    .into(),
+            );
+        }
+        let t = self.table(&u.table.name)?;
+        self.check_modifiable(&t)?;
+        let assignments = self.resolve_sets(&t, u)?;
+        self.use_db(true);
+        let set = self.collect_rowids(&t, u.alias.as_deref(), u.where_.as_ref())?;
+        let cur = self.open_write_cursors(&t)?;
+        let old_rowid = self.b.alloc_reg();
+        let done = self.b.new_label();
+        let next = self.b.new_label();
+        let top = self.b.here();
+        self.b.emit(Insn::RowSetRead {
+            set,
+            dest: old_rowid,
+            if_done: done.addr(),
+        });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid: old_rowid,
+            not_found: top,
+        });
+        self.update_row(&t, u, &cur, &assignments, old_rowid, next.addr())?;
+        self.b.resolve(next);
+        self.b.emit(Insn::Goto { target: top });
+        self.b.resolve(done);
+        Ok(())
+    }
+
+    /// Maps each SET clause to (column index or None for rowid, expression).
+    fn resolve_sets(
+        &self,
+        t: &Table,
+        u: &Update,
+    ) -> Result<Vec<(Option<usize>, crate::sql::ast::Expr)>, String> {
+        let mut out = Vec::new();
+        for s in &u.sets {
+            if s.columns.len() != 1 {
+                return Err("row-value SET is not supported by loom yet".into());
+            }
+            let name = &s.columns[0];
+            let col = match t.column_index(name) {
+                Some(c) if t.ipk == Some(c) => None,
+                Some(c) => Some(c),
+                None if ["rowid", "oid", "_rowid_"]
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(name)) =>
+                {
+                    None
+                }
+                None => return Err(format!("no such column: {name}")),
+            };
+            out.push((col, s.expr.clone()));
+        }
+        Ok(out)
+    }
+
+    /// Second pass body: computes the new row, checks it, rewrites it.
+    fn update_row(
+        &mut self,
+        t: &Arc<Table>,
+        u: &Update,
+        cur: &super::insert::WriteCursors,
+        sets: &[(Option<usize>, crate::sql::ast::Expr)],
+        old_rowid: Reg,
+        skip: usize,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
+        let scope = Scope {
+            sources: vec![Source {
+                table: t.clone(),
+                name,
+                cursor: cur.table,
+            }],
+            ..Scope::default()
+        };
+        let old = self.b.alloc_regs(n);
+        for c in 0..n {
+            if t.ipk == Some(c) {
+                self.b.emit(Insn::Null {
+                    dest: old + c,
+                    count: 1,
+                });
+            } else {
+                self.b.emit(Insn::Column {
+                    cursor: cur.table,
+                    column: c,
+                    dest: old + c,
+                    default: None,
+                });
+            }
+        }
+        let new = self.b.alloc_regs(n);
+        self.b.emit(Insn::Copy {
+            src: old,
+            dest: new,
+            count: n,
+        });
+        let new_rowid = self.b.alloc_reg();
+        self.b.emit(Insn::SCopy {
+            src: old_rowid,
+            dest: new_rowid,
+        });
+        for (col, e) in sets {
+            match col {
+                Some(c) => self.expr_into(e, &scope, new + c)?,
+                None => {
+                    self.expr_into(e, &scope, new_rowid)?;
+                    self.b.emit(Insn::MustBeInt {
+                        reg: new_rowid,
+                        target: None,
+                    });
+                }
+            }
+        }
+        self.apply_column_affinity(t, new);
+        let conflict: Option<ConflictAction> = u.or_conflict;
+        let new_v: Vec<Reg> = (0..n).map(|c| new + c).collect();
+        let old_v: Vec<Reg> = (0..n).map(|c| old + c).collect();
+        self.check_not_null(t, &new_v, conflict, skip)?;
+        self.check_checks(t, cur.table, &new_v, new_rowid, skip)?;
+        self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid))?;
+        self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, Some(old_rowid))?;
+        // Remove the old row's index entries (reposition first: checks may have moved the cursor).
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid: old_rowid,
+            not_found: skip,
+        });
+        for (i, idx) in t.indexes.iter().enumerate() {
+            let key = self.index_key(t, idx, &old_v, old_rowid);
+            self.b.emit(Insn::IdxDelete {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: idx.columns.len() + 1,
+            });
+        }
+        let same = self.b.new_label();
+        let flags = crate::vdbe::CmpFlags {
+            affinity: crate::record::Affinity::Blob,
+            jump_if_null: false,
+            null_eq: false,
+            store: None,
+            collation: None,
+        };
+        self.b.emit(Insn::Compare {
+            op: crate::vdbe::CmpOp::Eq,
+            lhs: old_rowid,
+            rhs: new_rowid,
+            target: same.addr(),
+            flags,
+        });
+        self.b.emit(Insn::Delete {
+            cursor: cur.table,
+            count_change: false,
+            table: Some(t.name.clone()),
+        });
+        self.b.resolve(same);
+        self.write_row(t, cur, new, new_rowid, true)
+    }
+}

@@ -1,0 +1,553 @@
+//! SELECT: result columns, nested-loop joins, ORDER BY, DISTINCT, LIMIT.
+//!
+//! SQLite counterpart: select.c (`sqlite3Select`, `selectInnerLoop`,
+//! `generateSortTail`, `sqlite3ExpandSubquery`), with the loop structure
+//! of where.c (see planner.rs).
+//!
+//! Invariants:
+//! 1. Rows reach the caller only through `ResultRow`, in ORDER BY order
+//!    when there is one (via the sorter), after OFFSET rows were skipped
+//!    and before LIMIT runs out.
+//! 2. Column names follow SQLite: the alias, else a direct column's name,
+//!    else the expression's source text.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::expr::{Scope, Source};
+use super::Gen;
+use crate::record::{Binary, Collation, KeyInfo};
+use crate::sql::ast::{Expr, ExprKind, Literal, NullsOrder, OrderingTerm, SortOrder};
+use crate::sql::ast::{
+    FromClause, JoinConstraint, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
+};
+use crate::vdbe::{ColumnInfo, Insn, Reg};
+
+/// Where the rows of a query go.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Dest {
+    /// To the caller, via `ResultRow`.
+    Output,
+}
+
+/// One output column: its expression and what the API reports.
+#[derive(Clone, Debug)]
+pub(crate) struct OutCol {
+    pub expr: Expr,
+    pub info: ColumnInfo,
+}
+
+/// LIMIT/OFFSET counters.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LimitRegs {
+    pub limit: Option<Reg>,
+    pub offset: Option<Reg>,
+}
+
+impl Gen<'_> {
+    pub(super) fn select_statement(&mut self, s: &Select) -> Result<(), String> {
+        self.select(s, Dest::Output)
+    }
+
+    pub(crate) fn select(&mut self, s: &Select, dest: Dest) -> Result<(), String> {
+        if s.with.is_some() {
+            return Err("WITH clauses are not supported by loom yet".into());
+        }
+        if !s.compounds.is_empty() {
+            return Err("compound SELECT is not supported by loom yet".into());
+        }
+        match &s.first {
+            SelectCore::Values(rows) => self.values(rows, s, dest),
+            SelectCore::Select(core) => self.simple_select(core, s, dest),
+        }
+    }
+
+    fn values(&mut self, rows: &[Vec<Expr>], s: &Select, dest: Dest) -> Result<(), String> {
+        if !s.order_by.is_empty() || s.limit.is_some() {
+            return Err("ORDER BY/LIMIT on VALUES is not supported by loom yet".into());
+        }
+        let width = rows.first().map_or(0, Vec::len);
+        self.b.columns = (1..=width)
+            .map(|i| ColumnInfo {
+                name: format!("column{i}"),
+                ..ColumnInfo::default()
+            })
+            .collect();
+        for row in rows {
+            if row.len() != width {
+                return Err("all VALUES must have the same number of terms".into());
+            }
+            let start = self.b.alloc_regs(width);
+            for (i, e) in row.iter().enumerate() {
+                self.expr_into(e, &Scope::default(), start + i)?;
+            }
+            self.emit_row(dest, start, width);
+        }
+        Ok(())
+    }
+
+    fn emit_row(&mut self, dest: Dest, start: Reg, count: usize) {
+        match dest {
+            Dest::Output => self.b.emit(Insn::ResultRow { start, count }),
+        };
+    }
+
+    /// Opens read cursors for the FROM clause and describes its sources.
+    pub(crate) fn open_sources(&mut self, from: Option<&FromClause>) -> Result<Scope, String> {
+        let mut scope = Scope::default();
+        let Some(from) = from else { return Ok(scope) };
+        for item in &from.items {
+            let TableSource::Table(name) = &item.source else {
+                return Err("subqueries in FROM are not supported by loom yet".into());
+            };
+            if let Some(j) = &item.join {
+                if j.right {
+                    return Err("RIGHT and FULL OUTER JOINs are not supported by loom yet".into());
+                }
+                if j.natural {
+                    return Err("NATURAL JOIN is not supported by loom yet".into());
+                }
+            }
+            if matches!(item.constraint, Some(JoinConstraint::Using(_))) {
+                return Err("JOIN ... USING is not supported by loom yet".into());
+            }
+            let table = self.table(&name.name)?;
+            let cursor = self.b.alloc_cursor();
+            self.use_db(false);
+            let n_cols = table.columns.len();
+            self.b.emit(Insn::OpenRead {
+                cursor,
+                db: 0,
+                root: crate::vdbe::RootPage::Page(table.root),
+                n_cols,
+                key_info: None,
+            });
+            let name = item.alias.clone().unwrap_or_else(|| table.name.clone());
+            scope.sources.push(Source {
+                table,
+                name,
+                cursor,
+            });
+        }
+        Ok(scope)
+    }
+
+    /// Expands `*` and `t.*` and names every result column.
+    pub(crate) fn result_columns(
+        &self,
+        cols: &[ResultColumn],
+        scope: &Scope,
+    ) -> Result<Vec<OutCol>, String> {
+        let mut out = Vec::new();
+        for rc in cols {
+            match rc {
+                ResultColumn::Star => {
+                    if scope.sources.is_empty() {
+                        return Err("no tables specified".into());
+                    }
+                    for s in &scope.sources {
+                        self.star_columns(s, &mut out);
+                    }
+                }
+                ResultColumn::TableStar(t) => {
+                    let s = scope
+                        .sources
+                        .iter()
+                        .find(|s| s.name.eq_ignore_ascii_case(t))
+                        .ok_or_else(|| format!("no such table: {t}"))?;
+                    self.star_columns(s, &mut out);
+                }
+                ResultColumn::Expr {
+                    expr,
+                    alias,
+                    span_name,
+                } => {
+                    let info = self.column_info(expr, alias.as_deref(), span_name, scope);
+                    out.push(OutCol {
+                        expr: expr.clone(),
+                        info,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn star_columns(&self, s: &Source, out: &mut Vec<OutCol>) {
+        for c in &s.table.columns {
+            let expr = Expr {
+                kind: ExprKind::Column {
+                    schema: None,
+                    table: Some(s.name.clone()),
+                    column: c.name.clone(),
+                    double_quoted: false,
+                },
+                span: (0, 0),
+                height: 1,
+            };
+            let info = ColumnInfo {
+                name: c.name.clone(),
+                decltype: c.decltype.clone(),
+                database: Some("main".into()),
+                table: Some(s.table.name.clone()),
+                origin: Some(c.name.clone()),
+            };
+            out.push(OutCol { expr, info });
+        }
+    }
+
+    fn column_info(
+        &self,
+        e: &Expr,
+        alias: Option<&str>,
+        span_name: &str,
+        scope: &Scope,
+    ) -> ColumnInfo {
+        let mut info = ColumnInfo {
+            name: span_name.to_string(),
+            ..ColumnInfo::default()
+        };
+        if let ExprKind::Column { table, column, .. } = &e.kind {
+            if let Ok(Some((si, col))) = self.resolve_column(scope, table.as_deref(), column) {
+                let t = &scope.sources[si].table;
+                let (name, decl) = match col {
+                    Some(c) => (t.columns[c].name.clone(), t.columns[c].decltype.clone()),
+                    None => match t.ipk {
+                        Some(c) => (t.columns[c].name.clone(), t.columns[c].decltype.clone()),
+                        None => (column.clone(), Some("INTEGER".to_string())),
+                    },
+                };
+                info = ColumnInfo {
+                    name: name.clone(),
+                    decltype: decl,
+                    database: Some("main".into()),
+                    table: Some(t.name.clone()),
+                    origin: Some(name),
+                };
+            }
+        }
+        if let Some(a) = alias {
+            info.name = a.to_string();
+        }
+        info
+    }
+
+    fn simple_select(&mut self, core: &SimpleSelect, s: &Select, dest: Dest) -> Result<(), String> {
+        if !core.windows.is_empty() {
+            return Err("window functions are not supported by loom yet".into());
+        }
+        let scope = self.open_sources(core.from.as_ref())?;
+        let cols = self.result_columns(&core.columns, &scope)?;
+        self.b.columns = cols.iter().map(|c| c.info.clone()).collect();
+        let aggs = self.find_aggregates(&cols, core, &s.order_by);
+        if !aggs.is_empty() || !core.group_by.is_empty() {
+            return self.aggregate_select(core, s, &scope, &cols, aggs, dest);
+        }
+        if core.having.is_some() {
+            return Err("a GROUP BY clause is required before HAVING".into());
+        }
+        let limits = self.limit_regs(s)?;
+        let done = self.b.new_label();
+        if let Some(l) = limits.limit {
+            self.b.emit(Insn::IfNot {
+                reg: l,
+                target: done.addr(),
+                jump_if_null: true,
+            });
+        }
+        let order = self.order_terms(&s.order_by, &cols, &scope)?;
+        let distinct = if core.distinct {
+            Some(self.open_distinct(cols.len()))
+        } else {
+            None
+        };
+        if order.is_empty() {
+            let lp = self.begin_loops(&scope, core.where_.as_ref(), core.from.as_ref())?;
+            let start = self.eval_columns(&cols, &scope)?;
+            if let Some(d) = distinct {
+                self.skip_duplicate(d, start, cols.len(), lp.cont.addr());
+            }
+            self.output_with_limits(dest, start, cols.len(), limits, lp.cont.addr(), done.addr());
+            self.end_loops(lp);
+        } else {
+            let sorter = self.sort_into(&scope, core, &cols, &order, distinct)?;
+            self.sort_output(sorter, order.len(), cols.len(), dest, limits, done.addr());
+        }
+        self.b.resolve(done);
+        Ok(())
+    }
+
+    /// Codes the result columns into consecutive registers.
+    pub(crate) fn eval_columns(&mut self, cols: &[OutCol], scope: &Scope) -> Result<Reg, String> {
+        let start = self.b.alloc_regs(cols.len());
+        for (i, c) in cols.iter().enumerate() {
+            self.expr_into(&c.expr, scope, start + i)?;
+        }
+        Ok(start)
+    }
+
+    /// An ephemeral index remembering rows already produced (DISTINCT).
+    pub(crate) fn open_distinct(&mut self, n: usize) -> usize {
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenEphemeral {
+            cursor,
+            n_cols: n,
+            key_info: Some(Arc::new(KeyInfo::binary(n))),
+        });
+        cursor
+    }
+
+    /// Jumps to `skip` if registers start..start+n were seen before; records them otherwise.
+    pub(crate) fn skip_duplicate(&mut self, cursor: usize, start: Reg, n: usize, skip: usize) {
+        self.b.emit(Insn::Found {
+            cursor,
+            key: start,
+            n_keys: n,
+            target: skip,
+        });
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::IdxInsert { cursor, key: rec });
+    }
+
+    /// Evaluates LIMIT and OFFSET into counter registers.
+    pub(crate) fn limit_regs(&mut self, s: &Select) -> Result<LimitRegs, String> {
+        let Some(l) = &s.limit else {
+            return Ok(LimitRegs {
+                limit: None,
+                offset: None,
+            });
+        };
+        let scope = Scope::default();
+        let limit = self.expr_copy(&l.limit, &scope)?;
+        self.b.emit(Insn::MustBeInt {
+            reg: limit,
+            target: None,
+        });
+        let offset = match &l.offset {
+            Some(o) => {
+                let r = self.expr_copy(o, &scope)?;
+                self.b.emit(Insn::MustBeInt {
+                    reg: r,
+                    target: None,
+                });
+                Some(r)
+            }
+            None => None,
+        };
+        Ok(LimitRegs {
+            limit: Some(limit),
+            offset,
+        })
+    }
+
+    /// Emits a row honouring OFFSET (skip to `next`) and LIMIT (stop at `done`).
+    pub(crate) fn output_with_limits(
+        &mut self,
+        dest: Dest,
+        start: Reg,
+        n: usize,
+        limits: LimitRegs,
+        next: usize,
+        done: usize,
+    ) {
+        if let Some(off) = limits.offset {
+            self.b.emit(Insn::IfPos {
+                reg: off,
+                target: next,
+                decrement: 1,
+            });
+        }
+        self.emit_row(dest, start, n);
+        if let Some(l) = limits.limit {
+            self.b.emit(Insn::DecrJumpZero {
+                reg: l,
+                target: done,
+            });
+        }
+    }
+
+    /// Resolves ORDER BY terms: column numbers and aliases refer to result columns.
+    pub(crate) fn order_terms(
+        &self,
+        terms: &[OrderingTerm],
+        cols: &[OutCol],
+        scope: &Scope,
+    ) -> Result<Vec<(Expr, bool, Arc<dyn Collation>)>, String> {
+        let mut out = Vec::new();
+        for (i, t) in terms.iter().enumerate() {
+            let desc = t.order == Some(SortOrder::Desc);
+            let default_nulls = if desc {
+                NullsOrder::Last
+            } else {
+                NullsOrder::First
+            };
+            if t.nulls.is_some_and(|n| n != default_nulls) {
+                return Err("NULLS FIRST/LAST is not supported by loom yet".into());
+            }
+            let (inner, explicit) = match &t.expr.kind {
+                ExprKind::Collate(e, name) => (e.as_ref(), Some(self.collation(name)?)),
+                _ => (&t.expr, None),
+            };
+            let expr = match &inner.kind {
+                ExprKind::Literal(Literal::Integer(n)) => {
+                    let k: usize = n.parse().unwrap_or(0);
+                    if k == 0 || k > cols.len() {
+                        return Err(format!(
+                            "{} ORDER BY term out of range - should be between 1 and {}",
+                            ordinal(i + 1),
+                            cols.len()
+                        ));
+                    }
+                    cols[k - 1].expr.clone()
+                }
+                ExprKind::Column {
+                    table: None,
+                    column,
+                    ..
+                } if self
+                    .resolve_column(scope, None, column)
+                    .ok()
+                    .flatten()
+                    .is_none() =>
+                {
+                    cols.iter()
+                        .find(|c| c.info.name.eq_ignore_ascii_case(column))
+                        .map(|c| c.expr.clone())
+                        .unwrap_or_else(|| inner.clone())
+                }
+                _ => inner.clone(),
+            };
+            let coll = explicit
+                .or_else(|| self.expr_collation(&expr, scope))
+                .unwrap_or_else(|| Arc::new(Binary));
+            out.push((expr, desc, coll));
+        }
+        Ok(out)
+    }
+
+    /// Runs the loops, feeding [keys…, columns…] records into a new sorter.
+    fn sort_into(
+        &mut self,
+        scope: &Scope,
+        core: &SimpleSelect,
+        cols: &[OutCol],
+        order: &[(Expr, bool, Arc<dyn Collation>)],
+        distinct: Option<usize>,
+    ) -> Result<usize, String> {
+        let sorter = self.b.alloc_cursor();
+        let key_info = KeyInfo {
+            collations: order.iter().map(|o| o.2.clone()).collect(),
+            desc: order.iter().map(|o| o.1).collect(),
+        };
+        let n = order.len() + cols.len();
+        self.b.emit(Insn::SorterOpen {
+            cursor: sorter,
+            n_cols: n,
+            key_info: Arc::new(key_info),
+        });
+        let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
+        let start = self.b.alloc_regs(n);
+        for (i, c) in cols.iter().enumerate() {
+            self.expr_into(&c.expr, scope, start + order.len() + i)?;
+        }
+        if let Some(d) = distinct {
+            self.skip_duplicate(d, start + order.len(), cols.len(), lp.cont.addr());
+        }
+        for (i, (e, _, _)) in order.iter().enumerate() {
+            self.expr_into(e, scope, start + i)?;
+        }
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::SorterInsert {
+            cursor: sorter,
+            record: rec,
+        });
+        self.end_loops(lp);
+        Ok(sorter)
+    }
+
+    /// Reads the sorter back in order and emits the result columns.
+    pub(crate) fn sort_output(
+        &mut self,
+        sorter: usize,
+        n_keys: usize,
+        n_cols: usize,
+        dest: Dest,
+        limits: LimitRegs,
+        done: usize,
+    ) {
+        let pseudo = self.b.alloc_cursor();
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::OpenPseudo {
+            cursor: pseudo,
+            reg: rec,
+            n_cols: n_keys + n_cols,
+        });
+        let next = self.b.new_label();
+        self.b.emit(Insn::SorterSort {
+            cursor: sorter,
+            if_empty: done,
+        });
+        let top = self.b.here();
+        self.b.emit(Insn::SorterData {
+            cursor: sorter,
+            dest: rec,
+            pseudo,
+        });
+        let start = self.b.alloc_regs(n_cols);
+        for i in 0..n_cols {
+            self.b.emit(Insn::Column {
+                cursor: pseudo,
+                column: n_keys + i,
+                dest: start + i,
+                default: None,
+            });
+        }
+        self.output_with_limits(dest, start, n_cols, limits, next.addr(), done);
+        self.b.resolve(next);
+        self.b.emit(Insn::SorterNext {
+            cursor: sorter,
+            target: top,
+        });
+    }
+
+    /// Aggregate calls in the result columns, HAVING and ORDER BY (by span).
+    fn find_aggregates(
+        &self,
+        cols: &[OutCol],
+        core: &SimpleSelect,
+        order: &[OrderingTerm],
+    ) -> Vec<Expr> {
+        let mut found = Vec::new();
+        let mut seen = HashMap::new();
+        let mut visit = |e: &Expr| self.collect_aggs(e, &mut found, &mut seen);
+        cols.iter().for_each(|c| visit(&c.expr));
+        if let Some(h) = &core.having {
+            visit(h);
+        }
+        order.iter().for_each(|o| visit(&o.expr));
+        found
+    }
+}
+
+/// "1st", "2nd", "3rd", "4th" … as SQLite's ORDER BY errors spell them.
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, x) if x != 11 => "st",
+        (2, x) if x != 12 => "nd",
+        (3, x) if x != 13 => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}

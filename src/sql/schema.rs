@@ -1,0 +1,538 @@
+//! The in-memory schema: tables, columns and indexes, built from `sqlite_schema`.
+//!
+//! SQLite counterpart: `Table`, `Column`, `Index` of sqliteInt.h as built by
+//! build.c (`sqlite3StartTable`, `sqlite3AddPrimaryKey`,
+//! `sqlite3CreateIndex`) while prepare.c reads `sqlite_schema`.
+//!
+//! Invariants:
+//! 1. Names are looked up case-insensitively (ASCII), as SQLite does.
+//! 2. `Table::ipk` is the INTEGER PRIMARY KEY column (the rowid alias):
+//!    declared type exactly "INTEGER" (any case) and not `DESC`.
+//! 3. Every PRIMARY KEY (other than an ipk) and UNIQUE constraint has an
+//!    automatic index `sqlite_autoindex_<table>_<n>`, numbered in the order
+//!    the constraints appear; its `sql` in sqlite_schema is NULL.
+//! 4. `sqlite_schema` (alias `sqlite_master`) is always present, root page 1.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::ast::{
+    ColumnConstraintKind, ColumnDef, ConflictAction, CreateIndex, CreateTable, CreateTableBody,
+    Stmt, TableConstraintKind,
+};
+use super::ast::{Expr, ExprKind, OrderingTerm, SortOrder};
+use crate::pager::Pgno;
+use crate::record::{affinity_of_decltype, Affinity};
+
+/// One row of `sqlite_schema`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaRow {
+    pub kind: String,
+    pub name: String,
+    pub tbl_name: String,
+    pub rootpage: Pgno,
+    pub sql: Option<String>,
+}
+
+/// A table column.
+#[derive(Clone, Debug)]
+pub struct Column {
+    pub name: String,
+    /// Declared type as written (`sqlite3_column_decltype`).
+    pub decltype: Option<String>,
+    pub affinity: Affinity,
+    pub notnull: bool,
+    pub notnull_conflict: Option<ConflictAction>,
+    pub default: Option<Expr>,
+    /// Collating sequence name (BINARY when not declared).
+    pub collation: String,
+    pub primary_key: bool,
+}
+
+/// One column of an index key.
+#[derive(Clone, Debug)]
+pub struct IndexColumn {
+    /// Table column number; `None` for an expression.
+    pub column: Option<usize>,
+    pub expr: Option<Expr>,
+    pub collation: String,
+    pub desc: bool,
+}
+
+/// An index b-tree.
+#[derive(Clone, Debug)]
+pub struct Index {
+    pub name: String,
+    pub table: String,
+    pub root: Pgno,
+    pub columns: Vec<IndexColumn>,
+    pub unique: bool,
+    pub on_conflict: Option<ConflictAction>,
+    /// Created for a PRIMARY KEY/UNIQUE constraint (sql is NULL).
+    pub auto: bool,
+    pub is_primary_key: bool,
+    pub partial: Option<Expr>,
+    pub sql: Option<String>,
+}
+
+/// A table.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub name: String,
+    pub root: Pgno,
+    pub columns: Vec<Column>,
+    /// The INTEGER PRIMARY KEY column (rowid alias), if any.
+    pub ipk: Option<usize>,
+    pub ipk_conflict: Option<ConflictAction>,
+    pub autoincrement: bool,
+    pub without_rowid: bool,
+    pub strict: bool,
+    pub checks: Vec<Expr>,
+    pub indexes: Vec<Index>,
+    pub sql: Option<String>,
+    /// The CREATE TABLE text the expressions' spans refer to.
+    pub source: Arc<str>,
+}
+
+impl Table {
+    /// The column numbered by `name` (case-insensitive).
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// A view: its name and definition.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub name: String,
+    pub sql: String,
+}
+
+/// The schema of one database.
+#[derive(Clone, Debug, Default)]
+pub struct Schema {
+    pub cookie: u32,
+    tables: HashMap<String, Arc<Table>>,
+    /// Lower-case index name → lower-case table name.
+    index_owner: HashMap<String, String>,
+    views: HashMap<String, View>,
+    /// Every row, in file order (for DROP and for `sqlite_schema` reads).
+    pub rows: Vec<SchemaRow>,
+}
+
+impl Schema {
+    /// Builds the schema from the rows of `sqlite_schema`.
+    pub fn from_rows(cookie: u32, rows: Vec<SchemaRow>) -> Result<Schema, String> {
+        let mut s = Schema {
+            cookie,
+            ..Schema::default()
+        };
+        let mut auto_roots: HashMap<String, Pgno> = HashMap::new();
+        let mut explicit: Vec<(&SchemaRow, String)> = Vec::new();
+        for row in &rows {
+            match (row.kind.as_str(), &row.sql) {
+                ("table", Some(sql)) => s.add_table_from_sql(sql, row.rootpage)?,
+                ("index", None) => {
+                    auto_roots.insert(row.name.to_ascii_lowercase(), row.rootpage);
+                }
+                ("index", Some(sql)) => explicit.push((row, sql.clone())),
+                ("view", Some(sql)) => {
+                    let v = View {
+                        name: row.name.clone(),
+                        sql: sql.clone(),
+                    };
+                    s.views.insert(row.name.to_ascii_lowercase(), v);
+                }
+                _ => {}
+            }
+        }
+        s.attach_auto_roots(&auto_roots);
+        for (row, sql) in explicit {
+            s.add_index_from_sql(&sql, row.rootpage)?;
+        }
+        s.rows = rows;
+        Ok(s)
+    }
+
+    fn add_table_from_sql(&mut self, sql: &str, root: Pgno) -> Result<(), String> {
+        let parsed =
+            super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
+        match parsed.0.map(|p| p.stmt) {
+            Some(Stmt::CreateTable(ct)) => {
+                let table = build_table(&ct, root, Arc::from(sql))?;
+                self.tables
+                    .insert(table.name.to_ascii_lowercase(), Arc::new(table));
+                Ok(())
+            }
+            Some(Stmt::CreateVirtualTable(_)) => Ok(()),
+            _ => Err("malformed database schema".to_string()),
+        }
+    }
+
+    fn attach_auto_roots(&mut self, roots: &HashMap<String, Pgno>) {
+        for t in self.tables.values_mut() {
+            let t = Arc::make_mut(t);
+            for idx in &mut t.indexes {
+                if let Some(&r) = roots.get(&idx.name.to_ascii_lowercase()) {
+                    idx.root = r;
+                }
+            }
+            let owner = t.name.to_ascii_lowercase();
+            for idx in &t.indexes {
+                self.index_owner
+                    .insert(idx.name.to_ascii_lowercase(), owner.clone());
+            }
+        }
+    }
+
+    fn add_index_from_sql(&mut self, sql: &str, root: Pgno) -> Result<(), String> {
+        let parsed =
+            super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
+        let Some(Stmt::CreateIndex(ci)) = parsed.0.map(|p| p.stmt) else {
+            return Err("malformed database schema".to_string());
+        };
+        let key = ci.table.to_ascii_lowercase();
+        let Some(table) = self.tables.get_mut(&key) else {
+            return Ok(());
+        };
+        let index = build_index(&ci, table, root)?;
+        self.index_owner
+            .insert(index.name.to_ascii_lowercase(), key);
+        Arc::make_mut(table).indexes.push(index);
+        Ok(())
+    }
+
+    /// The table called `name` (including `sqlite_schema`/`sqlite_master`).
+    pub fn table(&self, name: &str) -> Option<Arc<Table>> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(t) = self.tables.get(&lower) {
+            return Some(t.clone());
+        }
+        match lower.as_str() {
+            "sqlite_schema" | "sqlite_master" => Some(Arc::new(schema_table())),
+            _ => None,
+        }
+    }
+
+    /// The index called `name` and the table it belongs to.
+    pub fn index(&self, name: &str) -> Option<(Arc<Table>, Index)> {
+        let lower = name.to_ascii_lowercase();
+        let t = self.tables.get(self.index_owner.get(&lower)?)?.clone();
+        let idx = t
+            .indexes
+            .iter()
+            .find(|i| i.name.eq_ignore_ascii_case(name))?
+            .clone();
+        Some((t, idx))
+    }
+
+    pub fn view(&self, name: &str) -> Option<&View> {
+        self.views.get(&name.to_ascii_lowercase())
+    }
+
+    /// True if any table, index or view has this name.
+    pub fn name_in_use(&self, name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        self.tables.contains_key(&lower)
+            || self.index_owner.contains_key(&lower)
+            || self.views.contains_key(&lower)
+    }
+
+    /// Tables in name order.
+    pub fn tables(&self) -> Vec<Arc<Table>> {
+        let mut v: Vec<_> = self.tables.values().cloned().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+}
+
+/// The built-in description of `sqlite_schema`.
+fn schema_table() -> Table {
+    let col = |name: &str, ty: &str| Column {
+        name: name.to_string(),
+        decltype: Some(ty.to_string()),
+        affinity: affinity_of_decltype(ty),
+        notnull: false,
+        notnull_conflict: None,
+        default: None,
+        collation: "BINARY".to_string(),
+        primary_key: false,
+    };
+    Table {
+        name: "sqlite_schema".to_string(),
+        root: 1,
+        columns: vec![
+            col("type", "text"),
+            col("name", "text"),
+            col("tbl_name", "text"),
+            col("rootpage", "int"),
+            col("sql", "text"),
+        ],
+        ipk: None,
+        ipk_conflict: None,
+        autoincrement: false,
+        without_rowid: false,
+        strict: false,
+        checks: Vec::new(),
+        indexes: Vec::new(),
+        sql: None,
+        source: Arc::from(""),
+    }
+}
+
+/// Builds a [`Table`] from its CREATE TABLE statement (build.c's job).
+pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Table, String> {
+    let CreateTableBody::Columns {
+        columns,
+        constraints,
+        without_rowid,
+        strict,
+    } = &ct.body
+    else {
+        return Err("CREATE TABLE ... AS SELECT is not supported by loom yet".to_string());
+    };
+    let mut t = Table {
+        name: ct.name.name.clone(),
+        root,
+        columns: Vec::with_capacity(columns.len()),
+        ipk: None,
+        ipk_conflict: None,
+        autoincrement: false,
+        without_rowid: *without_rowid,
+        strict: *strict,
+        checks: Vec::new(),
+        indexes: Vec::new(),
+        sql: Some(ct.sql.clone()),
+        source,
+    };
+    let mut keys: Vec<KeySpec> = Vec::new();
+    for def in columns {
+        add_column(&mut t, def, &mut keys)?;
+    }
+    for c in constraints {
+        match &c.kind {
+            TableConstraintKind::PrimaryKey {
+                columns,
+                autoincrement,
+                conflict,
+            } => {
+                keys.push(KeySpec::from_terms(
+                    &t,
+                    columns,
+                    true,
+                    *conflict,
+                    *autoincrement,
+                )?);
+            }
+            TableConstraintKind::Unique { columns, conflict } => {
+                keys.push(KeySpec::from_terms(&t, columns, false, *conflict, false)?);
+            }
+            TableConstraintKind::Check(e) => t.checks.push(e.clone()),
+            TableConstraintKind::ForeignKey { .. } => {}
+        }
+    }
+    if keys.iter().filter(|k| k.primary).count() > 1 {
+        return Err(format!(
+            "table \"{}\" has more than one primary key",
+            t.name
+        ));
+    }
+    finish_keys(&mut t, keys)?;
+    Ok(t)
+}
+
+/// A PRIMARY KEY or UNIQUE constraint before it becomes an index.
+struct KeySpec {
+    columns: Vec<(usize, Option<String>, bool)>,
+    primary: bool,
+    conflict: Option<ConflictAction>,
+    autoinc: bool,
+}
+
+impl KeySpec {
+    fn from_terms(
+        t: &Table,
+        terms: &[OrderingTerm],
+        primary: bool,
+        conflict: Option<ConflictAction>,
+        autoinc: bool,
+    ) -> Result<KeySpec, String> {
+        let mut columns = Vec::new();
+        for term in terms {
+            let (name, coll) = term_column(&term.expr).ok_or_else(|| {
+                "expressions prohibited in PRIMARY KEY and UNIQUE constraints".to_string()
+            })?;
+            let i = t
+                .column_index(&name)
+                .ok_or_else(|| format!("no such column: {name}"))?;
+            columns.push((i, coll, term.order == Some(SortOrder::Desc)));
+        }
+        Ok(KeySpec {
+            columns,
+            primary,
+            conflict,
+            autoinc,
+        })
+    }
+}
+
+/// The column name (and COLLATE) of an indexed-column term.
+fn term_column(e: &Expr) -> Option<(String, Option<String>)> {
+    match &e.kind {
+        ExprKind::Column {
+            table: None,
+            schema: None,
+            column,
+            ..
+        } => Some((column.clone(), None)),
+        ExprKind::Literal(super::ast::Literal::String(s)) => Some((s.clone(), None)),
+        ExprKind::Collate(inner, coll) => term_column(inner).map(|(n, _)| (n, Some(coll.clone()))),
+        _ => None,
+    }
+}
+
+fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result<(), String> {
+    if t.column_index(&def.name).is_some() {
+        return Err(format!("duplicate column name: {}", def.name));
+    }
+    let decl = def.type_name.clone();
+    let mut col = Column {
+        name: def.name.clone(),
+        affinity: affinity_of_decltype(decl.as_deref().unwrap_or("")),
+        decltype: decl,
+        notnull: false,
+        notnull_conflict: None,
+        default: None,
+        collation: "BINARY".to_string(),
+        primary_key: false,
+    };
+    let idx = t.columns.len();
+    for c in &def.constraints {
+        match &c.kind {
+            ColumnConstraintKind::PrimaryKey {
+                order,
+                conflict,
+                autoincrement,
+            } => {
+                col.primary_key = true;
+                let desc = *order == Some(SortOrder::Desc);
+                keys.push(KeySpec {
+                    columns: vec![(idx, None, desc)],
+                    primary: true,
+                    conflict: *conflict,
+                    autoinc: *autoincrement,
+                });
+            }
+            ColumnConstraintKind::NotNull(conflict) => {
+                col.notnull = true;
+                col.notnull_conflict = *conflict;
+            }
+            ColumnConstraintKind::Unique(conflict) => keys.push(KeySpec {
+                columns: vec![(idx, None, false)],
+                primary: false,
+                conflict: *conflict,
+                autoinc: false,
+            }),
+            ColumnConstraintKind::Check(e) => t.checks.push(e.clone()),
+            ColumnConstraintKind::Default(d) => col.default = Some(d.expr.clone()),
+            ColumnConstraintKind::Collate(name) => col.collation = name.clone(),
+            ColumnConstraintKind::Null(_) | ColumnConstraintKind::ForeignKey(_) => {}
+            ColumnConstraintKind::Generated { .. } => {
+                return Err("generated columns are not supported by loom yet".to_string());
+            }
+        }
+    }
+    t.columns.push(col);
+    Ok(())
+}
+
+/// Turns PRIMARY KEY/UNIQUE constraints into the ipk or automatic indexes.
+fn finish_keys(t: &mut Table, keys: Vec<KeySpec>) -> Result<(), String> {
+    let mut n = 0;
+    for k in keys {
+        if k.primary && k.columns.len() == 1 && !t.without_rowid {
+            let (ci, _, desc) = k.columns[0];
+            let is_integer = t.columns[ci]
+                .decltype
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case("integer"));
+            if is_integer && !desc {
+                t.ipk = Some(ci);
+                t.ipk_conflict = k.conflict;
+                t.autoincrement = k.autoinc;
+                continue;
+            }
+        }
+        if k.autoinc {
+            return Err("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY".to_string());
+        }
+        if k.primary {
+            for &(ci, _, _) in &k.columns {
+                t.columns[ci].primary_key = true;
+            }
+        }
+        n += 1;
+        let columns = k
+            .columns
+            .iter()
+            .map(|(ci, coll, desc)| IndexColumn {
+                column: Some(*ci),
+                expr: None,
+                collation: coll
+                    .clone()
+                    .unwrap_or_else(|| t.columns[*ci].collation.clone()),
+                desc: *desc,
+            })
+            .collect();
+        t.indexes.push(Index {
+            name: format!("sqlite_autoindex_{}_{}", t.name, n),
+            table: t.name.clone(),
+            root: 0,
+            columns,
+            unique: true,
+            on_conflict: k.conflict,
+            auto: true,
+            is_primary_key: k.primary,
+            partial: None,
+            sql: None,
+        });
+    }
+    if t.without_rowid {
+        return Err("WITHOUT ROWID tables are not supported by loom yet".to_string());
+    }
+    Ok(())
+}
+
+/// Builds an [`Index`] from CREATE INDEX (build.c's `sqlite3CreateIndex`).
+pub fn build_index(ci: &CreateIndex, t: &Table, root: Pgno) -> Result<Index, String> {
+    let mut columns = Vec::new();
+    for term in &ci.columns {
+        let desc = term.order == Some(SortOrder::Desc);
+        match term_column(&term.expr).and_then(|(n, c)| t.column_index(&n).map(|i| (i, c))) {
+            Some((i, coll)) => columns.push(IndexColumn {
+                column: Some(i),
+                expr: None,
+                collation: coll.unwrap_or_else(|| t.columns[i].collation.clone()),
+                desc,
+            }),
+            None => match &term.expr.kind {
+                ExprKind::Column { column, .. } => return Err(format!("no such column: {column}")),
+                _ => return Err("indexes on expressions are not supported by loom yet".to_string()),
+            },
+        }
+    }
+    Ok(Index {
+        name: ci.name.name.clone(),
+        table: t.name.clone(),
+        root,
+        columns,
+        unique: ci.unique,
+        on_conflict: None,
+        auto: false,
+        is_primary_key: false,
+        partial: ci.where_.clone(),
+        sql: Some(ci.sql.clone()),
+    })
+}

@@ -1,0 +1,51 @@
+//! Tests of the SQL front end that span several files: statement shapes,
+//! error texts checked against SQLite 3.40.1, and the vendored corpus.
+//!
+//! SQLite counterpart: none (test code).
+//!
+//! Invariants:
+//! 1. Every expected error text here was produced by the system SQLite
+//!    3.40.1 (python3's sqlite3 module) for the same input.
+
+mod corpus;
+mod errors;
+mod shapes;
+
+use super::parser::{parse_one, ParseError, Parsed};
+
+/// Parses the first statement of `sql`, panicking with the error.
+pub(super) fn parse(sql: &str) -> Parsed {
+    match parse_one(sql, 0) {
+        Ok((Some(p), _)) => p,
+        Ok((None, _)) => panic!("no statement in {sql:?}"),
+        Err(e) => panic!("{sql:?}: {e}"),
+    }
+}
+
+/// The error message for `sql`, or "OK".
+pub(super) fn outcome(sql: &str) -> String {
+    let mut offset = 0;
+    loop {
+        match parse_one(sql, offset) {
+            Ok((Some(_), tail)) if tail < sql.len() && tail > offset => offset = tail,
+            Ok(_) => return "OK".into(),
+            Err(e) => return e.to_string(),
+        }
+    }
+}
+
+/// Development aid: `LOOM_PARSE_INPUT=file cargo test -- --ignored dump`
+/// prints `OK` or the error for each line of the file.
+#[test]
+#[ignore]
+fn dump_outcomes() {
+    let Ok(path) = std::env::var("LOOM_PARSE_INPUT") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    for line in text.lines() {
+        let sql = line.replace("\\n", "\n");
+        println!("{}", outcome(&sql));
+    }
+    let _: Option<ParseError> = None;
+}

@@ -1,0 +1,402 @@
+//! VM cursors: one interface over b-tree, ephemeral, pseudo and sorter
+//! cursors, with a per-cursor cache of the current row.
+//!
+//! SQLite counterpart: `VdbeCursor` (vdbeInt.h) and the row cache of
+//! OP_Column (`cacheStatus`, `aType`, `aOffset`) in vdbe.c.
+//!
+//! Every call into the b-tree layer made for a cursor lives in this file,
+//! so the VM's dependency on the b-tree API is in one place.
+//!
+//! Invariants:
+//! 1. The row cache (payload copy + parsed header) is valid only while the
+//!    cursor stays on the row it was filled from: every method that moves
+//!    or modifies the cursor calls `invalidate`.
+//! 2. `null_row` (set by OP_NullRow) makes every column and the rowid read
+//!    as NULL until the cursor is moved again.
+//! 3. Pseudo cursors hold no data; they read the record in their register.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::ephemeral::{EphemeralTable, SeekMode};
+use super::error::{internal, VdbeError};
+use super::insn::Reg;
+use super::sorter::Sorter;
+use crate::btree::{BtCursor, Btree, SeekBias, SeekResult, TreeKind};
+use crate::pager::{Pager, Pgno};
+use crate::record::{KeyInfo, RecordHeader, ValueRef};
+
+/// What a cursor reads.
+#[derive(Debug)]
+pub enum CursorKind {
+    /// A table or index b-tree of database `db`.
+    Btree {
+        db: usize,
+        root: Pgno,
+        cur: BtCursor,
+        writable: bool,
+    },
+    /// An in-memory temporary table or index.
+    Ephemeral(EphemeralTable),
+    /// Reads the record held in a register.
+    Pseudo { reg: Reg },
+    /// A sorter (ORDER BY / GROUP BY).
+    Sorter(Sorter),
+}
+
+/// The current row's payload and parsed header.
+#[derive(Debug, Default)]
+struct RowCache {
+    valid: bool,
+    payload: Vec<u8>,
+    header: RecordHeader,
+    scratch: Vec<u8>,
+}
+
+/// One open cursor of the VM (SQLite's `VdbeCursor`).
+#[derive(Debug)]
+pub struct VdbeCursor {
+    pub kind: CursorKind,
+    /// Key comparison info for index cursors (None for tables).
+    pub key_info: Option<Arc<KeyInfo>>,
+    /// OP_NullRow is in effect.
+    pub null_row: bool,
+    /// The cursor is positioned on an entry.
+    pub valid: bool,
+    cache: RowCache,
+}
+
+fn db_mut(dbs: &mut [Btree], db: usize) -> Result<&mut Btree, VdbeError> {
+    dbs.get_mut(db)
+        .ok_or_else(|| internal(format!("no database {db}")))
+}
+
+impl VdbeCursor {
+    /// Opens a b-tree cursor on `root` of database `db`.
+    pub fn open_btree(
+        dbs: &mut [Btree],
+        db: usize,
+        root: Pgno,
+        key_info: Option<Arc<KeyInfo>>,
+        writable: bool,
+    ) -> Result<VdbeCursor, VdbeError> {
+        let kind = if key_info.is_some() {
+            TreeKind::Index
+        } else {
+            TreeKind::Table
+        };
+        let cur = db_mut(dbs, db)?.cursor(root, kind, key_info.clone())?;
+        Ok(VdbeCursor::with_kind(
+            CursorKind::Btree {
+                db,
+                root,
+                cur,
+                writable,
+            },
+            key_info,
+        ))
+    }
+
+    /// A cursor of any other kind.
+    pub fn with_kind(kind: CursorKind, key_info: Option<Arc<KeyInfo>>) -> VdbeCursor {
+        VdbeCursor {
+            kind,
+            key_info,
+            null_row: false,
+            valid: false,
+            cache: RowCache::default(),
+        }
+    }
+
+    /// True for index cursors (entries are key records).
+    pub fn is_index(&self) -> bool {
+        self.key_info.is_some()
+    }
+
+    fn moved(&mut self, valid: bool) -> bool {
+        self.cache.valid = false;
+        self.null_row = false;
+        self.valid = valid;
+        valid
+    }
+
+    /// Forgets the cached row (after a write through this cursor).
+    pub fn invalidate(&mut self) {
+        self.cache.valid = false;
+    }
+
+    /// Moves to the first entry (OP_Rewind); false when empty.
+    pub fn first(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
+        let ok = match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => db_mut(dbs, *db)?.first(cur)?,
+            CursorKind::Ephemeral(t) => t.first(),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("Rewind on a pseudo or sorter cursor"))
+            }
+        };
+        Ok(self.moved(ok))
+    }
+
+    /// Moves to the last entry (OP_Last); false when empty.
+    pub fn last(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
+        let ok = match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => db_mut(dbs, *db)?.last(cur)?,
+            CursorKind::Ephemeral(t) => t.last(),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("Last on a pseudo or sorter cursor"))
+            }
+        };
+        Ok(self.moved(ok))
+    }
+
+    /// Advances (`forward`) or steps back; false when no entry is there.
+    pub fn advance(&mut self, dbs: &mut [Btree], forward: bool) -> Result<bool, VdbeError> {
+        if !self.valid {
+            return Ok(self.moved(false));
+        }
+        let ok = match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => {
+                let bt = db_mut(dbs, *db)?;
+                if forward {
+                    bt.next(cur)?
+                } else {
+                    bt.prev(cur)?
+                }
+            }
+            CursorKind::Ephemeral(t) => {
+                if forward {
+                    t.step_next()
+                } else {
+                    t.prev()
+                }
+            }
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("Next on a pseudo or sorter cursor"))
+            }
+        };
+        Ok(self.moved(ok))
+    }
+
+    /// Positions a table cursor on `rowid`; true when that row exists.
+    pub fn seek_rowid(&mut self, dbs: &mut [Btree], rowid: i64) -> Result<bool, VdbeError> {
+        // On a miss the cursor may still rest on a neighbouring row, which
+        // range seeks (`SeekGE` on a rowid) use.
+        let (found, valid) = match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => {
+                let r = db_mut(dbs, *db)?.seek_rowid(cur, rowid)?;
+                (r == SeekResult::Found, !Btree::<Pager>::is_eof(cur))
+            }
+            CursorKind::Ephemeral(t) => (t.seek_rowid(rowid), t.is_valid()),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("SeekRowid on a pseudo or sorter cursor"))
+            }
+        };
+        self.moved(valid);
+        Ok(found)
+    }
+
+    /// Index seek on a key prefix; true when positioned on an entry.
+    pub fn seek_key(
+        &mut self,
+        dbs: &mut [Btree],
+        key: &[ValueRef],
+        mode: SeekMode,
+    ) -> Result<bool, VdbeError> {
+        let ok = match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => {
+                let bias = match mode {
+                    SeekMode::Ge => SeekBias::Ge,
+                    SeekMode::Gt => SeekBias::Gt,
+                    SeekMode::Le => SeekBias::Le,
+                    SeekMode::Lt => SeekBias::Lt,
+                };
+                db_mut(dbs, *db)?.seek_key(cur, key, bias)? != SeekResult::Empty
+            }
+            CursorKind::Ephemeral(t) => t.seek_key(key, mode)?,
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("Seek on a pseudo or sorter cursor"))
+            }
+        };
+        Ok(self.moved(ok))
+    }
+
+    /// Rowid of the current table row; None on a NULL row.
+    pub fn rowid(&mut self, dbs: &mut [Btree]) -> Result<Option<i64>, VdbeError> {
+        if self.null_row || !self.valid {
+            return Ok(None);
+        }
+        match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => Ok(Some(db_mut(dbs, *db)?.rowid(cur)?)),
+            CursorKind::Ephemeral(t) => Ok(t.rowid()),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                Err(internal("Rowid on a pseudo or sorter cursor"))
+            }
+        }
+    }
+
+    /// Loads the current entry's payload and header into the row cache.
+    fn ensure_row(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
+        if self.cache.valid {
+            return Ok(true);
+        }
+        if !self.valid || self.null_row {
+            return Ok(false);
+        }
+        let c = &mut self.cache;
+        match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => {
+                let bt = db_mut(dbs, *db)?;
+                let p = bt.payload(cur, &mut c.scratch)?;
+                c.payload.clear();
+                c.payload.extend_from_slice(p);
+            }
+            CursorKind::Ephemeral(t) => {
+                c.payload.clear();
+                c.payload.extend_from_slice(t.payload().unwrap_or(&[]));
+            }
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("row cache on a pseudo or sorter cursor"))
+            }
+        }
+        c.header.parse_into(&c.payload)?;
+        c.valid = true;
+        Ok(true)
+    }
+
+    /// Column `i` of the current entry: `Ok(None)` when the row is a NULL
+    /// row or the record has fewer columns (the caller applies the default).
+    pub fn column(
+        &mut self,
+        dbs: &mut [Btree],
+        i: usize,
+    ) -> Result<Option<ValueRef<'_>>, VdbeError> {
+        if !self.ensure_row(dbs)? {
+            return Ok(Some(ValueRef::Null));
+        }
+        let c = &self.cache;
+        if i >= c.header.len() {
+            return Ok(None);
+        }
+        Ok(Some(c.header.column(&c.payload, i)?))
+    }
+
+    /// Number of columns in the current record (0 on a NULL row).
+    pub fn n_fields(&mut self, dbs: &mut [Btree]) -> Result<usize, VdbeError> {
+        if !self.ensure_row(dbs)? {
+            return Ok(0);
+        }
+        Ok(self.cache.header.len())
+    }
+
+    /// Compares the current index entry's key prefix with `key`.
+    pub fn compare_key(
+        &mut self,
+        dbs: &mut [Btree],
+        key: &[ValueRef],
+    ) -> Result<Ordering, VdbeError> {
+        if !self.ensure_row(dbs)? {
+            return Err(internal("index compare with no current entry"));
+        }
+        let ki = self.key_info.clone().unwrap_or_default();
+        Ok(crate::record::compare_record_to_key(
+            &self.cache.payload,
+            key,
+            &ki,
+        )?)
+    }
+
+    /// Writes a table row (OP_Insert) and stays on it.
+    pub fn insert_row(
+        &mut self,
+        dbs: &mut [Btree],
+        rowid: i64,
+        record: &[u8],
+    ) -> Result<(), VdbeError> {
+        match &mut self.kind {
+            CursorKind::Btree {
+                db, cur, writable, ..
+            } => {
+                if !*writable {
+                    return Err(internal("Insert on a read-only cursor"));
+                }
+                db_mut(dbs, *db)?.insert(cur, rowid, record)?;
+            }
+            CursorKind::Ephemeral(t) => t.insert_row(rowid, record.to_vec()),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("Insert on a pseudo or sorter cursor"))
+            }
+        }
+        self.moved(true);
+        Ok(())
+    }
+
+    /// Writes an index key (OP_IdxInsert).
+    pub fn insert_key(&mut self, dbs: &mut [Btree], key: &[u8]) -> Result<(), VdbeError> {
+        match &mut self.kind {
+            CursorKind::Btree {
+                db, cur, writable, ..
+            } => {
+                if !*writable {
+                    return Err(internal("IdxInsert on a read-only cursor"));
+                }
+                db_mut(dbs, *db)?.insert_index(cur, key)?;
+            }
+            CursorKind::Ephemeral(t) => t.insert_key(key.to_vec())?,
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("IdxInsert on a pseudo or sorter cursor"))
+            }
+        }
+        self.moved(true);
+        Ok(())
+    }
+
+    /// Deletes the current entry; the cursor stays usable for Next.
+    pub fn delete(&mut self, dbs: &mut [Btree]) -> Result<(), VdbeError> {
+        if !self.valid {
+            return Err(internal("Delete with no current entry"));
+        }
+        match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => db_mut(dbs, *db)?.delete(cur)?,
+            CursorKind::Ephemeral(t) => t.delete(),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                return Err(internal("Delete on a pseudo or sorter cursor"))
+            }
+        }
+        self.invalidate();
+        Ok(())
+    }
+
+    /// Largest rowid in the table (for NewRowid).
+    pub fn max_rowid(&mut self, dbs: &mut [Btree]) -> Result<Option<i64>, VdbeError> {
+        match &mut self.kind {
+            CursorKind::Btree { db, root, cur, .. } => {
+                let bt = db_mut(dbs, *db)?;
+                // max_rowid reports 0 for an empty table; 0 is also a
+                // legal rowid, so an empty table is told apart by `last`.
+                let max = bt.max_rowid(*root)?;
+                if max == 0 && !bt.last(cur)? {
+                    self.valid = false;
+                    return Ok(None);
+                }
+                self.valid = !Btree::<Pager>::is_eof(cur);
+                self.cache.valid = false;
+                Ok(Some(max))
+            }
+            CursorKind::Ephemeral(t) => Ok(t.max_rowid()),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                Err(internal("NewRowid on a pseudo or sorter cursor"))
+            }
+        }
+    }
+
+    /// Number of entries (OP_Count).
+    pub fn count(&mut self, dbs: &mut [Btree]) -> Result<i64, VdbeError> {
+        match &mut self.kind {
+            CursorKind::Btree { db, cur, .. } => Ok(db_mut(dbs, *db)?.count(cur)?),
+            CursorKind::Ephemeral(t) => Ok(t.count()),
+            CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
+                Err(internal("Count on a pseudo or sorter cursor"))
+            }
+        }
+    }
+}

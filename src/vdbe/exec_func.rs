@@ -1,0 +1,237 @@
+//! Opcodes that call SQL functions: scalar calls and aggregates.
+//!
+//! SQLite counterpart: OP_Function, OP_AggStep, OP_AggFinal in vdbe.c,
+//! `sqlite3_randomness` (random.c) for the PRNG, and the
+//! `sqlite3_context` handed to function implementations.
+//!
+//! Invariants:
+//! 1. An aggregate's accumulator lives in its register as `Mem::Agg`; it is
+//!    created by the first AggStep, and AggFinal on a register that never
+//!    saw a step finalizes a fresh accumulator (so `count()` of no rows is 0).
+//! 2. With a `distinct` cursor, AggStep records each argument tuple in that
+//!    ephemeral index and skips tuples already present.
+//! 3. Random bytes come from one process-wide PRNG, seeded once from the
+//!    operating system's randomness (through std's `RandomState`).
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::env::{ConnState, VdbeEnv};
+use super::error::{internal, VdbeError};
+use super::exec_value::check_length;
+use super::insn::{CursorId, Reg};
+use super::mem::Mem;
+use super::vm::{Flow, Vdbe};
+use crate::func::{AggregateState, FuncContext, FuncDef, FuncEnv, FuncKind};
+use crate::record::{encode_record, Binary, Collation, Value, ValueRef};
+
+/// The process-wide PRNG state (splitmix64), seeded lazily.
+static PRNG: Mutex<Option<u64>> = Mutex::new(None);
+
+fn os_seed() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u64(std::process::id().into());
+    h.finish()
+}
+
+/// The next 64 random bits.
+pub fn random_u64() -> u64 {
+    let mut g = PRNG.lock();
+    let s = g.get_or_insert_with(os_seed);
+    *s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *s;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A random signed 64-bit integer.
+pub fn random_i64() -> i64 {
+    random_u64() as i64
+}
+
+/// Fills `out` with random bytes.
+pub fn random_bytes(out: &mut [u8]) {
+    for chunk in out.chunks_mut(8) {
+        let r = random_u64().to_be_bytes();
+        chunk.copy_from_slice(r.get(..chunk.len()).unwrap_or(&[]));
+    }
+}
+
+/// What a function sees of the connection while the VM runs.
+struct VmFuncEnv<'a> {
+    conn: &'a ConnState,
+    /// The statement time of this step, fixed on first use.
+    now: &'a mut Option<i64>,
+}
+
+/// Julian day number of the Unix epoch, in milliseconds.
+const UNIX_EPOCH_JULIAN_MS: i64 = 210_866_760_000_000;
+
+fn now_julian_ms() -> i64 {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    UNIX_EPOCH_JULIAN_MS.saturating_add(ms)
+}
+
+impl FuncEnv for VmFuncEnv<'_> {
+    fn last_insert_rowid(&self) -> i64 {
+        self.conn.last_insert_rowid
+    }
+    fn changes(&self) -> i64 {
+        self.conn.changes
+    }
+    fn total_changes(&self) -> i64 {
+        self.conn.total_changes
+    }
+    fn random_bytes(&mut self, out: &mut [u8]) {
+        random_bytes(out)
+    }
+    fn now_julian_ms(&mut self) -> i64 {
+        *self.now.get_or_insert_with(now_julian_ms)
+    }
+}
+
+fn new_accumulator(func: &FuncDef) -> Result<Box<dyn AggregateState>, VdbeError> {
+    match &func.kind {
+        FuncKind::Aggregate(factory) => Ok(factory()),
+        FuncKind::UserAggregate(factory) => Ok(factory.create()),
+        FuncKind::Scalar(_) | FuncKind::UserScalar(_) | FuncKind::WrongArgCount => {
+            Err(internal(format!("{} is not an aggregate", func.name)))
+        }
+    }
+}
+
+impl Vdbe {
+    pub(crate) fn op_function(
+        &mut self,
+        env: &mut VdbeEnv,
+        func: &Arc<FuncDef>,
+        args: Reg,
+        n_args: usize,
+        dest: Reg,
+        collation: &Option<Arc<dyn Collation>>,
+    ) -> Result<Flow, VdbeError> {
+        let argv: Vec<ValueRef> = self
+            .regs
+            .get(args..args + n_args)
+            .ok_or_else(|| internal("Function arguments out of range"))?
+            .iter()
+            .map(Mem::as_value_ref)
+            .collect();
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
+        let coll: &dyn Collation = collation.as_deref().unwrap_or(&Binary);
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: coll,
+        };
+        let v = match &func.kind {
+            FuncKind::Scalar(f) => f(&mut ctx, &argv)?,
+            FuncKind::UserScalar(f) => f.call(&mut ctx, &argv)?,
+            FuncKind::Aggregate(_) | FuncKind::UserAggregate(_) | FuncKind::WrongArgCount => {
+                return Err(internal(format!("{} is not a scalar function", func.name)))
+            }
+        };
+        drop(argv);
+        let m = Mem::from(v);
+        check_length(&m)?;
+        self.set_reg(dest, m)?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_agg_step(
+        &mut self,
+        env: &mut VdbeEnv,
+        func: &Arc<FuncDef>,
+        args: Reg,
+        n_args: usize,
+        acc: Reg,
+        distinct: Option<CursorId>,
+    ) -> Result<Flow, VdbeError> {
+        if let Some(dc) = distinct {
+            if self.seen_before(env, dc, args, n_args)? {
+                return Ok(Flow::Next);
+            }
+        }
+        let mut state = match std::mem::take(self.reg_mut(acc)?) {
+            Mem::Agg(s) => s,
+            _ => new_accumulator(func)?,
+        };
+        let argv: Vec<ValueRef> = self
+            .regs
+            .get(args..args + n_args)
+            .ok_or_else(|| internal("AggStep arguments out of range"))?
+            .iter()
+            .map(Mem::as_value_ref)
+            .collect();
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: &Binary,
+        };
+        let r = state.step(&mut ctx, &argv);
+        drop(argv);
+        self.set_reg(acc, Mem::Agg(state))?;
+        r?;
+        Ok(Flow::Next)
+    }
+
+    /// DISTINCT aggregates: true when this argument tuple was seen before;
+    /// otherwise remembers it.
+    fn seen_before(
+        &mut self,
+        env: &mut VdbeEnv,
+        dc: CursorId,
+        args: Reg,
+        n_args: usize,
+    ) -> Result<bool, VdbeError> {
+        let vals: Vec<Value> = self
+            .reg_range(args, n_args)?
+            .iter()
+            .map(Mem::to_value)
+            .collect();
+        if self.key_exists(env, dc, &vals)? {
+            return Ok(true);
+        }
+        let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
+        let mut rec = Vec::new();
+        encode_record(&refs, &mut rec);
+        self.cursor_mut(dc)?.insert_key(env.dbs, &rec)?;
+        Ok(false)
+    }
+
+    pub(crate) fn op_agg_final(
+        &mut self,
+        env: &mut VdbeEnv,
+        func: &Arc<FuncDef>,
+        acc: Reg,
+    ) -> Result<Flow, VdbeError> {
+        let mut state = match std::mem::take(self.reg_mut(acc)?) {
+            Mem::Agg(s) => s,
+            _ => new_accumulator(func)?,
+        };
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: &Binary,
+        };
+        let v = state.finalize(&mut ctx)?;
+        let m = Mem::from(v);
+        check_length(&m)?;
+        self.set_reg(acc, m)?;
+        Ok(Flow::Next)
+    }
+}

@@ -1,0 +1,401 @@
+//! Transactions, savepoints, schema opcodes, and how a VM ends its work.
+//!
+//! SQLite counterpart: OP_Transaction, OP_AutoCommit, OP_Savepoint,
+//! OP_ReadCookie, OP_SetCookie, OP_CreateBtree, OP_Destroy, OP_Clear,
+//! OP_ParseSchema (vdbe.c) and `sqlite3VdbeHalt` / `vdbeCommit` /
+//! `sqlite3RollbackAll` (vdbeaux.c, main.c); lang_transaction.html and
+//! lang_savepoint.html.
+//!
+//! Every transaction-level call into the b-tree layer lives in this file.
+//!
+//! Ending a run (`finish_ok` / `finish_error`), as sqlite3VdbeHalt:
+//!
+//! | outcome | explicit transaction | autocommit |
+//! |---|---|---|
+//! | success, or error with Fail | release statement savepoint | release; the last writer commits |
+//! | error with Abort | roll back statement savepoint | roll back the transaction |
+//! | error with Rollback | roll back transaction, autocommit on | roll back the transaction |
+//! | IOERR/FULL/NOMEM/INTERRUPT in a writer | roll back transaction, autocommit on | roll back |
+//!
+//! Invariants:
+//! 1. Named savepoint `i` (0-based in `conn.savepoints`) is pager
+//!    savepoint depth `i + 1` on every database in a write transaction; a
+//!    statement savepoint is opened one level above the named ones.
+//! 2. A BUSY from `begin_write` or from a commit sets `busy_pending` and
+//!    leaves the transaction as it was, so stepping again retries.
+//! 3. When `active_vms` drops to 0 in autocommit mode, every read
+//!    transaction ends.
+
+use super::env::VdbeEnv;
+use super::error::{internal, VdbeError};
+use super::insn::{OnError, Reg, SavepointOp};
+use super::mem::Mem;
+use super::vm::{Flow, StmtSavepoint, Vdbe};
+use crate::btree::{Btree, TreeKind};
+use crate::pager::Pgno;
+use crate::pager::TxnState;
+
+fn db_mut<'a>(env: &'a mut VdbeEnv, db: usize) -> Result<&'a mut Btree, VdbeError> {
+    env.dbs
+        .get_mut(db)
+        .ok_or_else(|| internal(format!("no database {db}")))
+}
+
+/// The transaction state of a database's pager.
+fn txn_state(bt: &mut Btree) -> TxnState {
+    bt.pager().txn_state()
+}
+
+/// Opens `n` pager savepoints on `bt` (the named savepoints that were
+/// declared before this database started writing; invariant 1).
+fn open_savepoints(bt: &mut Btree, n: u32) -> Result<(), VdbeError> {
+    for _ in 0..n {
+        bt.pager().savepoint_open()?;
+    }
+    Ok(())
+}
+
+/// Commits every database in a write transaction. Stops at the first
+/// failure, leaving the remaining ones as they were.
+fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
+    let others_active = env.conn.active_vms > 1;
+    for bt in env.dbs.iter_mut() {
+        if txn_state(bt) == TxnState::Write {
+            bt.commit()?;
+            // Other statements are still reading: keep their snapshot.
+            if others_active && txn_state(bt) == TxnState::None {
+                bt.begin_read()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rolls back every write transaction; autocommit comes back on.
+fn rollback_all(env: &mut VdbeEnv) {
+    for bt in env.dbs.iter_mut() {
+        if txn_state(bt) == TxnState::Write {
+            // A failed rollback leaves the pager in its error state, which
+            // the next transaction reports; nothing more can be done here.
+            let _ = bt.rollback();
+            env.conn.schema_changed = true;
+        }
+    }
+    env.conn.autocommit = true;
+    env.conn.savepoints.clear();
+    env.conn.savepoint_began_txn = false;
+}
+
+impl Vdbe {
+    pub(crate) fn op_transaction(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        write: bool,
+        schema_cookie: Option<u32>,
+    ) -> Result<Flow, VdbeError> {
+        let named = env.conn.savepoints.len() as u32;
+        let need_stmt = write && (!env.conn.autocommit || env.conn.active_writers > 1);
+        let bt = db_mut(env, db)?;
+        let state = txn_state(bt);
+        let begin = match (state, write) {
+            (TxnState::None, false) => bt.begin_read(),
+            (TxnState::None | TxnState::Read, true) => bt.begin_write(false),
+            _ => Ok(()),
+        };
+        if let Err(e) = begin {
+            let e = VdbeError::from(e);
+            self.busy_pending = e.is_busy();
+            return Err(e);
+        }
+        if write {
+            if state != TxnState::Write {
+                open_savepoints(bt, named)?;
+            }
+            if need_stmt && !self.stmt_savepoints.iter().any(|s| s.db == db) {
+                let depth = bt.pager().savepoint_open()?;
+                self.stmt_savepoints.push(StmtSavepoint { db, depth });
+            }
+        }
+        if let Some(cookie) = schema_cookie {
+            if bt.get_meta(1)? != cookie {
+                return Err(VdbeError::Schema);
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_autocommit(
+        &mut self,
+        env: &mut VdbeEnv,
+        autocommit: bool,
+        rollback: bool,
+    ) -> Result<Flow, VdbeError> {
+        let was = env.conn.autocommit;
+        match (autocommit, rollback) {
+            (false, _) if !was => {
+                return Err(VdbeError::Error(
+                    "cannot start a transaction within a transaction".into(),
+                ))
+            }
+            (false, _) => env.conn.autocommit = false,
+            (true, true) if was => {
+                return Err(VdbeError::Error(
+                    "cannot rollback - no transaction is active".into(),
+                ))
+            }
+            (true, true) => rollback_all(env),
+            (true, false) if was => {
+                return Err(VdbeError::Error(
+                    "cannot commit - no transaction is active".into(),
+                ))
+            }
+            (true, false) => self.commit_txn(env)?,
+        }
+        self.op_halt_ok(env)
+    }
+
+    /// COMMIT (or RELEASE of the transaction's savepoint).
+    fn commit_txn(&mut self, env: &mut VdbeEnv) -> Result<(), VdbeError> {
+        let own = usize::from(!self.program.readonly);
+        if env.conn.active_writers > own {
+            return Err(VdbeError::Busy(
+                "cannot commit transaction - SQL statements in progress".into(),
+            ));
+        }
+        if let Err(e) = commit_all(env) {
+            if e.is_busy() {
+                self.busy_pending = true;
+            } else {
+                rollback_all(env);
+            }
+            return Err(e);
+        }
+        env.conn.autocommit = true;
+        env.conn.savepoints.clear();
+        env.conn.savepoint_began_txn = false;
+        Ok(())
+    }
+
+    pub(crate) fn op_savepoint(
+        &mut self,
+        env: &mut VdbeEnv,
+        op: SavepointOp,
+        name: &str,
+    ) -> Result<Flow, VdbeError> {
+        if op == SavepointOp::Begin {
+            if env.conn.autocommit {
+                env.conn.autocommit = false;
+                env.conn.savepoint_began_txn = true;
+            }
+            let depth = env.conn.savepoints.len() as u32 + 1;
+            env.conn.savepoints.push((name.to_string(), depth));
+            for bt in env.dbs.iter_mut() {
+                if txn_state(bt) != TxnState::Write {
+                    continue;
+                }
+                open_savepoints(bt, 1)?;
+            }
+            return Ok(Flow::Next);
+        }
+        let Some(i) = env
+            .conn
+            .savepoints
+            .iter()
+            .rposition(|(n, _)| n.eq_ignore_ascii_case(name))
+        else {
+            return Err(VdbeError::Error(format!("no such savepoint: {name}")));
+        };
+        let depth = i as u32 + 1;
+        match op {
+            SavepointOp::Release if i == 0 && env.conn.savepoint_began_txn => {
+                self.commit_txn(env)?
+            }
+            SavepointOp::Release => {
+                for bt in env.dbs.iter_mut() {
+                    if txn_state(bt) != TxnState::Write {
+                        continue;
+                    }
+                    bt.pager().savepoint_release(depth)?;
+                }
+                env.conn.savepoints.truncate(i);
+            }
+            SavepointOp::Rollback | SavepointOp::Begin => {
+                for bt in env.dbs.iter_mut() {
+                    if txn_state(bt) != TxnState::Write {
+                        continue;
+                    }
+                    bt.pager().savepoint_rollback(depth)?;
+                    bt.invalidate_cursors();
+                }
+                env.conn.savepoints.truncate(i + 1);
+                env.conn.schema_changed = true;
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_read_cookie(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        dest: Reg,
+        idx: usize,
+    ) -> Result<Flow, VdbeError> {
+        let v = db_mut(env, db)?.get_meta(idx)?;
+        self.set_reg(dest, Mem::Int(i64::from(v)))?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_set_cookie(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        idx: usize,
+        value: i64,
+    ) -> Result<Flow, VdbeError> {
+        db_mut(env, db)?.set_meta(idx, value as u32)?;
+        if idx == 1 {
+            env.conn.schema_changed = true;
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_create_btree(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        dest: Reg,
+        kind: TreeKind,
+    ) -> Result<Flow, VdbeError> {
+        let root = db_mut(env, db)?.create_tree(kind)?;
+        self.set_reg(dest, Mem::Int(i64::from(root)))?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_destroy(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        root: Pgno,
+    ) -> Result<Flow, VdbeError> {
+        db_mut(env, db)?.drop_tree(root)?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_clear(
+        &mut self,
+        env: &mut VdbeEnv,
+        db: usize,
+        root: Pgno,
+        count_change: bool,
+    ) -> Result<Flow, VdbeError> {
+        let n = db_mut(env, db)?.clear_tree(root)?;
+        if count_change {
+            self.n_change += i64::try_from(n).unwrap_or(i64::MAX);
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_parse_schema(&mut self, env: &mut VdbeEnv) -> Result<Flow, VdbeError> {
+        env.conn.schema_changed = true;
+        Ok(Flow::Next)
+    }
+
+    // ---- ending a run ----
+
+    fn release_stmt_savepoints(&mut self, env: &mut VdbeEnv, undo: bool) -> Result<(), VdbeError> {
+        for sp in std::mem::take(&mut self.stmt_savepoints).into_iter().rev() {
+            let bt = db_mut(env, sp.db)?;
+            if txn_state(bt) != TxnState::Write {
+                continue;
+            }
+            if undo {
+                bt.pager().savepoint_rollback(sp.depth)?;
+                bt.invalidate_cursors();
+            }
+            bt.pager().savepoint_release(sp.depth)?;
+        }
+        Ok(())
+    }
+
+    /// True when this VM writes and no other writer is running, so its
+    /// halt decides the autocommit transaction.
+    fn last_writer(&self, env: &VdbeEnv) -> bool {
+        !self.program.readonly && env.conn.autocommit && env.conn.active_writers == 1
+    }
+
+    /// Ends a successful run: release, commit in autocommit mode.
+    pub(crate) fn finish_ok(&mut self, env: &mut VdbeEnv) -> Result<(), VdbeError> {
+        if self.finished {
+            return Ok(());
+        }
+        let mut result = self.release_stmt_savepoints(env, false);
+        if result.is_ok() && self.last_writer(env) {
+            if let Err(e) = commit_all(env) {
+                if e.is_busy() {
+                    self.busy_pending = true;
+                    return Err(e);
+                }
+                rollback_all(env);
+                result = Err(e);
+            }
+        }
+        if result.is_ok() && self.counts_changes {
+            env.conn.changes = self.n_change;
+            env.conn.total_changes += self.n_change;
+        }
+        self.release_counters(env);
+        result
+    }
+
+    /// Ends a failed run according to `on_error` (see the module table).
+    pub(crate) fn finish_error(
+        &mut self,
+        env: &mut VdbeEnv,
+        e: &VdbeError,
+        on_error: OnError,
+    ) -> Result<(), VdbeError> {
+        if self.finished {
+            return Ok(());
+        }
+        let writer = !self.program.readonly;
+        let mut result = Ok(());
+        if writer && (e.is_special() || on_error == OnError::Rollback) {
+            self.stmt_savepoints.clear();
+            rollback_all(env);
+        } else if on_error == OnError::Fail {
+            result = self.release_stmt_savepoints(env, false);
+            if self.last_writer(env) {
+                if let Err(ce) = commit_all(env) {
+                    rollback_all(env);
+                    result = Err(ce);
+                }
+            }
+        } else {
+            result = self.release_stmt_savepoints(env, true);
+            if self.last_writer(env) || (writer && result.is_err()) {
+                rollback_all(env);
+            }
+        }
+        self.release_counters(env);
+        result
+    }
+
+    /// Marks the run finished and drops its share of the active counts.
+    fn release_counters(&mut self, env: &mut VdbeEnv) {
+        self.finished = true;
+        self.busy_pending = false;
+        env.conn.active_vms = env.conn.active_vms.saturating_sub(1);
+        if !self.program.readonly {
+            env.conn.active_writers = env.conn.active_writers.saturating_sub(1);
+        }
+        if env.conn.active_vms == 0 && env.conn.autocommit {
+            for bt in env.dbs.iter_mut() {
+                if txn_state(bt) == TxnState::Read {
+                    bt.end_read();
+                }
+            }
+        }
+    }
+}

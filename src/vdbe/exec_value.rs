@@ -1,0 +1,140 @@
+//! Opcodes that compute values: arithmetic, logic, comparison, affinity.
+//!
+//! SQLite counterpart: OP_Add … OP_Concat, OP_BitAnd … OP_ShiftRight,
+//! OP_BitNot, OP_Not, OP_And, OP_Or, OP_Eq … OP_Ge, OP_IsTrue,
+//! OP_Affinity, OP_Cast, OP_RealAffinity in vdbe.c. The value semantics
+//! live in `arith.rs` and `compare.rs`; these functions move registers.
+//!
+//! Invariants:
+//! 1. Results longer than [`MAX_LENGTH`] bytes raise SQLITE_TOOBIG.
+//! 2. Comparison conversions are written back to the operand registers.
+
+use super::arith::{and_or, arith};
+use super::compare::{apply_column_affinity, compare_regs, CmpOutcome};
+use super::error::VdbeError;
+use super::insn::{Addr, ArithOp, CmpFlags, CmpOp, Reg};
+use super::mem::Mem;
+use super::vm::{Flow, Vdbe};
+use crate::record::{cast, Affinity};
+
+/// SQLITE_MAX_LENGTH: the largest string or blob.
+pub const MAX_LENGTH: usize = 1_000_000_000;
+
+/// Fails with TOOBIG when a TEXT/BLOB result exceeds [`MAX_LENGTH`].
+pub(crate) fn check_length(m: &Mem) -> Result<(), VdbeError> {
+    match m {
+        Mem::Text(b) | Mem::Blob(b) if b.len() > MAX_LENGTH => Err(VdbeError::TooBig),
+        _ => Ok(()),
+    }
+}
+
+impl Vdbe {
+    pub(crate) fn op_arith(
+        &mut self,
+        op: ArithOp,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
+        let r = arith(op, self.reg(lhs)?, self.reg(rhs)?);
+        check_length(&r)?;
+        self.set_reg(dest, r)?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_unary(
+        &mut self,
+        src: Reg,
+        dest: Reg,
+        f: fn(&Mem) -> Mem,
+    ) -> Result<Flow, VdbeError> {
+        let r = f(self.reg(src)?);
+        self.set_reg(dest, r)?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_and_or(
+        &mut self,
+        is_and: bool,
+        lhs: Reg,
+        rhs: Reg,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
+        let r = and_or(is_and, self.reg(lhs)?, self.reg(rhs)?);
+        self.set_reg(dest, r)?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_compare(
+        &mut self,
+        op: CmpOp,
+        lhs: Reg,
+        rhs: Reg,
+        target: Addr,
+        flags: &CmpFlags,
+    ) -> Result<Flow, VdbeError> {
+        let outcome = if lhs == rhs {
+            let mut a = std::mem::take(self.reg_mut(lhs)?);
+            let mut b = a.clone();
+            let o = compare_regs(op, &mut a, &mut b, flags);
+            self.set_reg(lhs, a)?;
+            o
+        } else {
+            let mut a = std::mem::take(self.reg_mut(lhs)?);
+            let mut b = std::mem::take(self.reg_mut(rhs)?);
+            let o = compare_regs(op, &mut a, &mut b, flags);
+            self.set_reg(lhs, a)?;
+            self.set_reg(rhs, b)?;
+            o
+        };
+        if let Some(store) = flags.store {
+            self.set_reg(store, outcome.to_mem())?;
+            return Ok(Flow::Next);
+        }
+        let jump = match outcome {
+            CmpOutcome::True => true,
+            CmpOutcome::False => false,
+            CmpOutcome::Null => flags.jump_if_null,
+        };
+        Ok(if jump { Flow::Jump(target) } else { Flow::Next })
+    }
+
+    pub(crate) fn op_is_true(
+        &mut self,
+        src: Reg,
+        dest: Reg,
+        null_value: bool,
+        invert: bool,
+    ) -> Result<Flow, VdbeError> {
+        let t = self.reg(src)?.truth(null_value) ^ invert;
+        self.set_reg(dest, Mem::Int(i64::from(t)))?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_affinity(
+        &mut self,
+        start: Reg,
+        count: usize,
+        affs: &[Affinity],
+    ) -> Result<Flow, VdbeError> {
+        for (i, aff) in affs.iter().take(count).enumerate() {
+            apply_column_affinity(self.reg_mut(start + i)?, *aff);
+        }
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_cast(&mut self, reg: Reg, affinity: Affinity) -> Result<Flow, VdbeError> {
+        let m = self.reg_mut(reg)?;
+        let v = std::mem::take(m).into_value();
+        *m = Mem::from(cast(v, affinity));
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_real_affinity(&mut self, reg: Reg) -> Result<Flow, VdbeError> {
+        let m = self.reg_mut(reg)?;
+        if let Mem::Int(i) = *m {
+            *m = Mem::Real(i as f64);
+        }
+        Ok(Flow::Next)
+    }
+}

@@ -1,0 +1,668 @@
+//! The virtual machine: state, the step loop and the opcode dispatch.
+//!
+//! SQLite counterpart: `struct Vdbe` (vdbeInt.h), `sqlite3VdbeExec`
+//! (vdbe.c), `sqlite3VdbeReset` / `sqlite3VdbeHalt` (vdbeaux.c) and the
+//! `sqlite3_step` / `sqlite3_bind_*` entry points (vdbeapi.c).
+//!
+//! State machine:
+//!
+//! ```text
+//!            step (first)              ResultRow
+//!   Ready ────────────────▶ Running ◀──────────▶ (row returned)
+//!     ▲                      │  │ Halt / error
+//!     │ reset                │  ▼
+//!     └──────────────────  Halted   (step again = reset + run)
+//! ```
+//!
+//! | from | event | to | effect |
+//! |---|---|---|---|
+//! | Ready | step | Running | `active_vms += 1` (and `active_writers`) |
+//! | Running | ResultRow | Running | row readable through `column` |
+//! | Running | Halt / error | Halted | `finish`: commit / roll back, counters down |
+//! | Running | BUSY (begin / commit) | Running | pc kept: stepping again retries |
+//! | Running | reset | Ready | `finish` as if halted (BUSY pending = error) |
+//! | Halted | reset | Ready | registers and cursors cleared |
+//!
+//! Invariants:
+//! 1. The dispatch is one `match`; each arm calls one short function in an
+//!    `exec_*.rs` file and returns a [`Flow`].
+//! 2. `active_vms`/`active_writers` are incremented exactly once per run
+//!    and decremented exactly once (in `finish`).
+//! 3. Bindings survive `reset`; registers, cursors and Once flags do not.
+//! 4. The interrupt flag is checked every [`INTERRUPT_PERIOD`] instructions
+//!    and at every Next/Prev/SorterNext.
+
+use std::sync::atomic::Ordering as AtomicOrdering;
+use std::sync::Arc;
+
+use super::cursor::VdbeCursor;
+use super::env::VdbeEnv;
+use super::error::{internal, VdbeError};
+use super::insn::{CursorId, Insn, OnError, Reg};
+use super::mem::Mem;
+use super::program::Program;
+use crate::record::{Value, ValueRef};
+
+/// Instructions between two checks of the interrupt flag.
+pub const INTERRUPT_PERIOD: u32 = 100;
+
+/// What `step` produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepResult {
+    /// A result row is available through [`Vdbe::column`].
+    Row,
+    /// The statement ran to completion.
+    Done,
+}
+
+/// Where the VM goes after one instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Next,
+    Jump(usize),
+    Row,
+    Halt,
+}
+
+/// Run state (see the module diagram).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RunState {
+    Ready,
+    Running,
+    Halted,
+}
+
+/// A statement savepoint opened for this VM on one database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StmtSavepoint {
+    pub db: usize,
+    pub depth: u32,
+}
+
+/// A virtual machine executing one [`Program`] (SQLite's `Vdbe`).
+#[derive(Debug)]
+pub struct Vdbe {
+    pub(crate) program: Arc<Program>,
+    pub(crate) pc: usize,
+    pub(crate) regs: Vec<Mem>,
+    pub(crate) cursors: Vec<Option<VdbeCursor>>,
+    pub(crate) bindings: Vec<Option<Value>>,
+    pub(crate) state: RunState,
+    /// Registers of the current result row.
+    pub(crate) row: Option<(Reg, usize)>,
+    /// Rows changed by this run (`sqlite3_changes` once it halts).
+    pub(crate) n_change: i64,
+    /// The program contains a change-counting write.
+    pub(crate) counts_changes: bool,
+    /// `Once` flags, by instruction address.
+    pub(crate) once: Vec<bool>,
+    /// Statement savepoints opened by Transaction.
+    pub(crate) stmt_savepoints: Vec<StmtSavepoint>,
+    /// A BUSY error left the VM retryable at `pc`.
+    pub(crate) busy_pending: bool,
+    /// Instructions since the interrupt flag was last checked.
+    pub(crate) since_interrupt_check: u32,
+    /// Conflict resolution of an error Halt being raised.
+    pub(crate) pending_on_error: Option<OnError>,
+    /// `finish_*` already ended this run's transaction work.
+    pub(crate) finished: bool,
+    /// Statement time for date functions, fixed for one step.
+    pub(crate) now_ms: Option<i64>,
+}
+
+impl Vdbe {
+    /// A VM ready to run `program`.
+    pub fn new(program: Arc<Program>) -> Vdbe {
+        let counts_changes = program.insns.iter().any(|i| match i {
+            Insn::Insert { flags, .. } => flags.count_change,
+            Insn::Delete { count_change, .. } | Insn::Clear { count_change, .. } => *count_change,
+            _ => false,
+        });
+        let mut vm = Vdbe {
+            regs: Vec::new(),
+            cursors: Vec::new(),
+            bindings: vec![None; program.params.len()],
+            once: Vec::new(),
+            program,
+            pc: 0,
+            state: RunState::Ready,
+            row: None,
+            n_change: 0,
+            counts_changes,
+            stmt_savepoints: Vec::new(),
+            busy_pending: false,
+            since_interrupt_check: 0,
+            pending_on_error: None,
+            finished: false,
+            now_ms: None,
+        };
+        vm.clear_state();
+        vm
+    }
+
+    /// The program this VM runs.
+    pub fn program(&self) -> &Arc<Program> {
+        &self.program
+    }
+
+    /// Binds parameter `idx` (1-based).
+    pub fn bind(&mut self, idx: usize, v: Value) -> Result<(), VdbeError> {
+        if idx == 0 {
+            return Err(VdbeError::Misuse("bind index out of range".into()));
+        }
+        if self.bindings.len() < idx {
+            self.bindings.resize(idx, None);
+        }
+        if let Some(slot) = self.bindings.get_mut(idx - 1) {
+            *slot = Some(v);
+        }
+        Ok(())
+    }
+
+    /// Sets every parameter back to NULL.
+    pub fn clear_bindings(&mut self) {
+        for b in &mut self.bindings {
+            *b = None;
+        }
+    }
+
+    /// The value bound to parameter `idx` (1-based), if any.
+    pub fn binding(&self, idx: usize) -> Option<&Value> {
+        self.bindings.get(idx.checked_sub(1)?)?.as_ref()
+    }
+
+    /// True between the first step and the halt (or reset).
+    pub fn is_running(&self) -> bool {
+        self.state == RunState::Running
+    }
+
+    /// Rows changed by the last completed run.
+    pub fn changes(&self) -> i64 {
+        self.n_change
+    }
+
+    /// Column `i` of the current result row (NULL when there is none).
+    pub fn column(&self, i: usize) -> ValueRef<'_> {
+        match self.row {
+            Some((start, n)) if i < n => self
+                .regs
+                .get(start + i)
+                .map_or(ValueRef::Null, |m| m.as_value_ref()),
+            _ => ValueRef::Null,
+        }
+    }
+
+    /// Number of values in the current result row.
+    pub fn column_count(&self) -> usize {
+        self.row.map_or(0, |r| r.1)
+    }
+
+    fn clear_state(&mut self) {
+        let p = &self.program;
+        self.regs.clear();
+        self.regs.resize_with(p.n_regs.max(1), Mem::default);
+        self.cursors.clear();
+        self.cursors.resize_with(p.n_cursors, || None);
+        self.once = vec![false; p.insns.len()];
+        self.pc = 0;
+        self.row = None;
+        self.stmt_savepoints.clear();
+        self.busy_pending = false;
+        self.since_interrupt_check = 0;
+        self.pending_on_error = None;
+        self.finished = false;
+    }
+
+    /// Stops a running VM (ending its transaction work as a halt would)
+    /// and makes it ready to run again; bindings are kept.
+    pub fn reset(&mut self, env: &mut VdbeEnv) {
+        if self.state == RunState::Running {
+            let err = self.busy_pending;
+            // A failure here cannot be reported through reset; the
+            // connection sees the transaction state it leaves.
+            let _ = if err {
+                self.finish_error(env, &VdbeError::Error("reset".into()), Default::default())
+            } else {
+                self.finish_ok(env)
+            };
+        }
+        self.state = RunState::Ready;
+        self.clear_state();
+    }
+
+    /// Runs until the next result row or the end of the program.
+    pub fn step(&mut self, env: &mut VdbeEnv) -> Result<StepResult, VdbeError> {
+        match self.state {
+            RunState::Halted => {
+                self.reset(env);
+                self.start(env);
+            }
+            RunState::Ready => self.start(env),
+            RunState::Running => {}
+        }
+        self.row = None;
+        self.busy_pending = false;
+        self.now_ms = None;
+        loop {
+            let flow = match self.exec_one(env) {
+                Ok(f) => f,
+                Err(e) => return Err(self.fail(env, e)),
+            };
+            match flow {
+                Flow::Next => self.pc += 1,
+                Flow::Jump(t) => self.pc = t,
+                Flow::Row => {
+                    self.pc += 1;
+                    return Ok(StepResult::Row);
+                }
+                Flow::Halt => {
+                    self.state = RunState::Halted;
+                    return Ok(StepResult::Done);
+                }
+            }
+        }
+    }
+
+    fn start(&mut self, env: &mut VdbeEnv) {
+        env.conn.active_vms += 1;
+        if !self.program.readonly {
+            env.conn.active_writers += 1;
+        }
+        self.n_change = 0;
+        self.finished = false;
+        self.state = RunState::Running;
+    }
+
+    /// Handles an error raised by an instruction: BUSY from a transaction
+    /// start or commit leaves the VM retryable; anything else halts it.
+    fn fail(&mut self, env: &mut VdbeEnv, e: VdbeError) -> VdbeError {
+        if e.is_busy() && self.busy_pending {
+            return e;
+        }
+        let on_error = self.pending_on_error.take().unwrap_or_default();
+        let _ = self.finish_error(env, &e, on_error);
+        self.state = RunState::Halted;
+        e
+    }
+
+    fn exec_one(&mut self, env: &mut VdbeEnv) -> Result<Flow, VdbeError> {
+        self.since_interrupt_check += 1;
+        if self.since_interrupt_check >= INTERRUPT_PERIOD {
+            self.check_interrupt(env)?;
+        }
+        let program = Arc::clone(&self.program);
+        let Some(insn) = program.insns.get(self.pc) else {
+            // Falling off the end is an implied "Halt 0".
+            return self.op_halt_ok(env);
+        };
+        self.dispatch(env, insn)
+    }
+
+    /// Fails with SQLITE_INTERRUPT if the connection was interrupted.
+    pub(crate) fn check_interrupt(&mut self, env: &VdbeEnv) -> Result<(), VdbeError> {
+        self.since_interrupt_check = 0;
+        if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
+            return Err(VdbeError::Interrupted);
+        }
+        Ok(())
+    }
+
+    // ---- register and cursor access ----
+
+    pub(crate) fn reg(&self, r: Reg) -> Result<&Mem, VdbeError> {
+        self.regs
+            .get(r)
+            .ok_or_else(|| internal(format!("register {r} out of range")))
+    }
+
+    pub(crate) fn reg_mut(&mut self, r: Reg) -> Result<&mut Mem, VdbeError> {
+        self.regs
+            .get_mut(r)
+            .ok_or_else(|| internal(format!("register {r} out of range")))
+    }
+
+    pub(crate) fn set_reg(&mut self, r: Reg, m: Mem) -> Result<(), VdbeError> {
+        *self.reg_mut(r)? = m;
+        Ok(())
+    }
+
+    /// Registers `start..start+n`.
+    pub(crate) fn reg_range(&self, start: Reg, n: usize) -> Result<&[Mem], VdbeError> {
+        self.regs
+            .get(start..start.saturating_add(n))
+            .ok_or_else(|| internal(format!("registers {start}..+{n} out of range")))
+    }
+
+    pub(crate) fn cursor_mut(&mut self, c: CursorId) -> Result<&mut VdbeCursor, VdbeError> {
+        self.cursors
+            .get_mut(c)
+            .and_then(|c| c.as_mut())
+            .ok_or_else(|| internal(format!("cursor {c} is not open")))
+    }
+
+    pub(crate) fn set_cursor(&mut self, c: CursorId, cur: VdbeCursor) -> Result<(), VdbeError> {
+        let slot = self
+            .cursors
+            .get_mut(c)
+            .ok_or_else(|| internal(format!("cursor {c} out of range")))?;
+        *slot = Some(cur);
+        Ok(())
+    }
+
+    /// The one dispatch `match` (invariant 1).
+    fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
+        use Insn as I;
+        match insn {
+            I::Init { target } | I::Goto { target } => Ok(Flow::Jump(*target)),
+            I::Gosub { reg, target } => self.op_gosub(*reg, *target),
+            I::Return { reg } => self.op_return(*reg),
+            I::Once { target } => self.op_once(*target),
+            I::Halt { rc, on_error, msg } => self.op_halt(env, *rc, *on_error, msg.as_deref()),
+            I::HaltIfNull {
+                reg,
+                rc,
+                on_error,
+                msg,
+            } => self.op_halt_if_null(env, *reg, *rc, *on_error, msg),
+            I::If {
+                reg,
+                target,
+                jump_if_null,
+            } => self.op_if(*reg, *target, *jump_if_null, true),
+            I::IfNot {
+                reg,
+                target,
+                jump_if_null,
+            } => self.op_if(*reg, *target, *jump_if_null, false),
+            I::IsNull { reg, target } => self.op_is_null(*reg, *target, true),
+            I::NotNull { reg, target } => self.op_is_null(*reg, *target, false),
+            I::IfPos {
+                reg,
+                target,
+                decrement,
+            } => self.op_if_pos(*reg, *target, *decrement),
+            I::DecrJumpZero { reg, target } => self.op_decr_jump_zero(*reg, *target),
+            I::MustBeInt { reg, target } => self.op_must_be_int(*reg, *target),
+            I::OffsetLimit {
+                limit,
+                dest,
+                offset,
+            } => self.op_offset_limit(*limit, *dest, *offset),
+            I::Noop => Ok(Flow::Next),
+            I::Transaction {
+                db,
+                write,
+                schema_cookie,
+            } => self.op_transaction(env, *db, *write, *schema_cookie),
+            I::AutoCommit {
+                autocommit,
+                rollback,
+            } => self.op_autocommit(env, *autocommit, *rollback),
+            I::Savepoint { op, name } => self.op_savepoint(env, *op, name),
+            I::ReadCookie { db, dest, idx } => self.op_read_cookie(env, *db, *dest, *idx),
+            I::SetCookie { db, idx, value } => self.op_set_cookie(env, *db, *idx, *value),
+            I::CreateBtree { db, dest, kind } => self.op_create_btree(env, *db, *dest, *kind),
+            I::Destroy { db, root } => self.op_destroy(env, *db, *root),
+            I::Clear {
+                db,
+                root,
+                count_change,
+            } => self.op_clear(env, *db, *root, *count_change),
+            I::ParseSchema { .. } => self.op_parse_schema(env),
+            I::OpenRead {
+                cursor,
+                db,
+                root,
+                key_info,
+                ..
+            } => self.op_open(env, *cursor, *db, *root, key_info, false),
+            I::OpenWrite {
+                cursor,
+                db,
+                root,
+                key_info,
+                ..
+            } => self.op_open(env, *cursor, *db, *root, key_info, true),
+            I::OpenEphemeral {
+                cursor, key_info, ..
+            } => self.op_open_ephemeral(*cursor, key_info),
+            I::OpenPseudo { cursor, reg, .. } => self.op_open_pseudo(*cursor, *reg),
+            I::Close { cursor } => self.op_close(*cursor),
+            I::Rewind { cursor, if_empty } => self.op_rewind(env, *cursor, *if_empty, true),
+            I::Last { cursor, if_empty } => self.op_rewind(env, *cursor, *if_empty, false),
+            I::Next { cursor, target } => self.op_next(env, *cursor, *target, true),
+            I::Prev { cursor, target } => self.op_next(env, *cursor, *target, false),
+            I::Column {
+                cursor,
+                column,
+                dest,
+                default,
+            } => self.op_column(env, *cursor, *column, *dest, default.as_ref()),
+            I::Rowid { cursor, dest } => self.op_rowid(env, *cursor, *dest),
+            I::NullRow { cursor } => self.op_null_row(*cursor),
+            I::SeekRowid {
+                cursor,
+                rowid,
+                not_found,
+            } => self.op_seek_rowid(env, *cursor, *rowid, *not_found, true),
+            I::NotExists {
+                cursor,
+                rowid,
+                not_found,
+            } => self.op_seek_rowid(env, *cursor, *rowid, *not_found, false),
+            I::SeekGE {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Ge,
+            ),
+            I::SeekGT {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Gt,
+            ),
+            I::SeekLE {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Le,
+            ),
+            I::SeekLT {
+                cursor,
+                key,
+                n_keys,
+                not_found,
+            } => self.op_seek(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *not_found,
+                super::ephemeral::SeekMode::Lt,
+            ),
+            I::IdxGE {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_ge()),
+            I::IdxGT {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_gt()),
+            I::IdxLE {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_le()),
+            I::IdxLT {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_idx_cmp(env, *cursor, *key, *n_keys, *target, |o| o.is_lt()),
+            I::IdxRowid { cursor, dest } => self.op_idx_rowid(env, *cursor, *dest),
+            I::Found {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_found(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *target,
+                super::exec_cursor::FoundKind::Found,
+            ),
+            I::NotFound {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_found(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *target,
+                super::exec_cursor::FoundKind::NotFound,
+            ),
+            I::NoConflict {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_found(
+                env,
+                *cursor,
+                *key,
+                *n_keys,
+                *target,
+                super::exec_cursor::FoundKind::NoConflict,
+            ),
+            I::Count { cursor, dest } => self.op_count(env, *cursor, *dest),
+            I::NewRowid {
+                cursor,
+                dest,
+                autoinc_reg,
+            } => self.op_new_rowid(env, *cursor, *dest, *autoinc_reg),
+            I::Insert {
+                cursor,
+                record,
+                rowid,
+                flags,
+            } => self.op_insert(env, *cursor, *record, *rowid, flags),
+            I::Delete {
+                cursor,
+                count_change,
+                ..
+            } => self.op_delete(env, *cursor, *count_change),
+            I::IdxInsert { cursor, key } => self.op_idx_insert(env, *cursor, *key),
+            I::IdxDelete {
+                cursor,
+                key,
+                n_keys,
+            } => self.op_idx_delete(env, *cursor, *key, *n_keys),
+            I::MakeRecord {
+                start,
+                count,
+                dest,
+                affinities,
+            } => self.op_make_record(*start, *count, *dest, affinities.as_deref()),
+            I::Integer { value, dest } => self.set_reg(*dest, Mem::Int(*value)).map(|_| Flow::Next),
+            I::Real { value, dest } => self.set_reg(*dest, Mem::Real(*value)).map(|_| Flow::Next),
+            I::String8 { value, dest } => self
+                .set_reg(*dest, Mem::Text(value.to_vec()))
+                .map(|_| Flow::Next),
+            I::Blob { value, dest } => self
+                .set_reg(*dest, Mem::Blob(value.to_vec()))
+                .map(|_| Flow::Next),
+            I::Null { dest, count } => self.op_null(*dest, *count),
+            I::Variable { index, dest } => self.op_variable(*index, *dest),
+            I::Copy { src, dest, count } => self.op_copy(*src, *dest, *count),
+            I::SCopy { src, dest } => self.op_copy(*src, *dest, 1),
+            I::Move { src, dest, count } => self.op_move(*src, *dest, *count),
+            I::ResultRow { start, count } => self.op_result_row(*start, *count),
+            I::Affinity {
+                start,
+                count,
+                affinities,
+            } => self.op_affinity(*start, *count, affinities),
+            I::Cast { reg, affinity } => self.op_cast(*reg, *affinity),
+            I::RealAffinity { reg } => self.op_real_affinity(*reg),
+            I::Arith { op, lhs, rhs, dest } => self.op_arith(*op, *lhs, *rhs, *dest),
+            I::Not { src, dest } => self.op_unary(*src, *dest, super::arith::not),
+            I::BitNot { src, dest } => self.op_unary(*src, *dest, super::arith::bit_not),
+            I::Negative { src, dest } => self.op_unary(*src, *dest, super::arith::negate),
+            I::And { lhs, rhs, dest } => self.op_and_or(true, *lhs, *rhs, *dest),
+            I::Or { lhs, rhs, dest } => self.op_and_or(false, *lhs, *rhs, *dest),
+            I::Compare {
+                op,
+                lhs,
+                rhs,
+                target,
+                flags,
+            } => self.op_compare(*op, *lhs, *rhs, *target, flags),
+            I::IsTrue {
+                src,
+                dest,
+                null_value,
+                invert,
+            } => self.op_is_true(*src, *dest, *null_value, *invert),
+            I::Function {
+                func,
+                args,
+                n_args,
+                dest,
+                collation,
+            } => self.op_function(env, func, *args, *n_args, *dest, collation),
+            I::AggStep {
+                func,
+                args,
+                n_args,
+                acc,
+                distinct,
+            } => self.op_agg_step(env, func, *args, *n_args, *acc, *distinct),
+            I::AggFinal { func, acc, .. } => self.op_agg_final(env, func, *acc),
+            I::SorterOpen {
+                cursor, key_info, ..
+            } => self.op_sorter_open(*cursor, key_info),
+            I::SorterInsert { cursor, record } => self.op_sorter_insert(*cursor, *record),
+            I::SorterSort { cursor, if_empty } => self.op_sorter_sort(*cursor, *if_empty),
+            I::SorterData {
+                cursor,
+                dest,
+                pseudo,
+            } => self.op_sorter_data(*cursor, *dest, *pseudo),
+            I::SorterNext { cursor, target } => self.op_sorter_next(env, *cursor, *target),
+            I::RowSetAdd { set, value } => self.op_rowset_add(*set, *value),
+            I::RowSetRead { set, dest, if_done } => self.op_rowset_read(*set, *dest, *if_done),
+        }
+    }
+}
