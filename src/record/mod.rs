@@ -27,6 +27,9 @@ mod serial;
 mod value;
 mod varint;
 
+#[cfg(test)]
+mod oracle_tests;
+
 pub use affinity::{affinity_of_decltype, apply_affinity, cast, Affinity};
 pub use collation::{Binary, Collation, NoCase, Rtrim};
 pub use compare::{
