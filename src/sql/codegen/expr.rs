@@ -204,7 +204,7 @@ impl Gen<'_> {
             }
             ExprKind::Exists(sel) => self.exists_subquery(sel, scope),
             ExprKind::Subquery(sel) => self.scalar_subquery(sel, scope),
-            ExprKind::InTable { .. } => Err("IN table is not supported by loom yet".into()),
+            ExprKind::InTable { .. } => self.bool_value(e, scope),
             ExprKind::Row(_) => Err("row value misused".into()),
             ExprKind::Raise(..) => Err("RAISE() may only be used within a trigger-program".into()),
         }
@@ -557,6 +557,18 @@ impl Gen<'_> {
                 negated,
                 select,
             } => self.in_select3(expr, *negated, select, scope, if_false, if_null),
+            ExprKind::InTable {
+                expr,
+                negated,
+                table,
+                args,
+            } => {
+                if args.is_some() {
+                    return Err("table-valued functions are not supported by loom yet".into());
+                }
+                let select = select_star(table);
+                self.in_select3(expr, *negated, &select, scope, if_false, if_null)
+            }
             _ => {
                 let r = self.expr(e, scope)?;
                 self.b.emit(Insn::IsNull {
@@ -827,7 +839,8 @@ impl Gen<'_> {
             ExprKind::IsNull(..)
             | ExprKind::Between { .. }
             | ExprKind::InList { .. }
-            | ExprKind::InSelect { .. } => self.cond3(e, scope, target, target),
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => self.cond3(e, scope, target, target),
             _ => {
                 let r = self.expr(e, scope)?;
                 self.b.emit(Insn::IfNot {
@@ -995,5 +1008,36 @@ pub(super) fn constant_value(e: &Expr) -> Option<Value> {
         },
         ExprKind::Unary(UnaryOp::Plus, inner) => constant_value(inner),
         _ => None,
+    }
+}
+
+/// `SELECT * FROM table`, the subquery `x IN table` stands for.
+fn select_star(table: &crate::sql::ast::QualifiedName) -> crate::sql::ast::Select {
+    use crate::sql::ast::{
+        FromClause, FromItem, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
+    };
+    let item = FromItem {
+        join: None,
+        source: TableSource::Table(table.clone()),
+        alias: None,
+        indexed: None,
+        constraint: None,
+    };
+    let core = SimpleSelect {
+        distinct: false,
+        columns: vec![ResultColumn::Star],
+        from: Some(FromClause { items: vec![item] }),
+        where_: None,
+        group_by: Vec::new(),
+        having: None,
+        windows: Vec::new(),
+    };
+    Select {
+        with: None,
+        first: SelectCore::Select(Box::new(core)),
+        compounds: Vec::new(),
+        order_by: Vec::new(),
+        limit: None,
+        span: (0, 0),
     }
 }

@@ -68,9 +68,46 @@ impl Gen<'_> {
                     }
                     Ok(())
                 }
-                _ => Err("INSERT ... SELECT is not supported by loom yet".into()),
+                _ => self.insert_select(&table, ins, sel, &cursors, &mapping, conflict),
             },
         }
+    }
+
+    /// INSERT … SELECT: the rows are first materialized into an ephemeral
+    /// table (so a SELECT reading the target table sees it unchanged), then
+    /// inserted one by one.
+    fn insert_select(
+        &mut self,
+        table: &Arc<Table>,
+        ins: &Insert,
+        sel: &crate::sql::ast::Select,
+        cursors: &WriteCursors,
+        mapping: &[usize],
+        conflict: Option<ConflictAction>,
+    ) -> Result<(), String> {
+        let eph = self.b.alloc_cursor();
+        let open_at = self.b.emit(Insn::OpenEphemeral { cursor: eph, n_cols: 0, key_info: None });
+        let saved = std::mem::take(&mut self.b.columns);
+        let r = self.select(sel, &super::select::Dest::EphTable { cursor: eph });
+        let width = std::mem::replace(&mut self.b.columns, saved).len();
+        r?;
+        if width != mapping.len() {
+            return Err(self.count_mismatch(table, ins, width));
+        }
+        if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
+            *n_cols = width;
+        }
+        let done = self.b.new_label();
+        self.b.emit(Insn::Rewind { cursor: eph, if_empty: done.addr() });
+        let top = self.b.here();
+        let start = self.b.alloc_regs(width);
+        for i in 0..width {
+            self.b.emit(Insn::Column { cursor: eph, column: i, dest: start + i, default: None });
+        }
+        self.insert_row(table, cursors, mapping, start, conflict)?;
+        self.b.emit(Insn::Next { cursor: eph, target: top });
+        self.b.resolve(done);
+        Ok(())
     }
 
     fn count_mismatch(&self, t: &Table, ins: &Insert, got: usize) -> String {
