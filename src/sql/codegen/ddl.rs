@@ -95,6 +95,20 @@ impl Gen<'_> {
         });
     }
 
+    /// Appends one sqlite_schema row and bumps the schema cookie.
+    pub(crate) fn insert_schema_row(
+        &mut self,
+        kind: &str,
+        name: &str,
+        tbl: &str,
+        root: Reg,
+        sql: Option<&str>,
+    ) {
+        let w = self.open_schema_writer();
+        self.schema_row(&w, kind, name, tbl, root, sql);
+        self.change_cookie();
+    }
+
     /// Bumps the schema cookie and asks for a schema reload.
     fn change_cookie(&mut self) {
         let value = i64::from(self.main_schema().cookie) + 1;
@@ -333,6 +347,12 @@ impl Gen<'_> {
                     roots.extend(t.indexes.iter().map(|i| i.root));
                     let mut names = vec![t.name.clone()];
                     names.extend(t.indexes.iter().map(|i| i.name.clone()));
+                    names.extend(
+                        self.main_schema()
+                            .triggers_on(&t.name)
+                            .into_iter()
+                            .map(|x| x.name),
+                    );
                     (roots, names)
                 }
                 None if self.main_schema().view(name).is_some() => {
@@ -359,8 +379,11 @@ impl Gen<'_> {
                 None if d.if_exists => return Ok(()),
                 None => return Err(format!("no such view: {name}")),
             },
-            ObjectKind::Trigger if d.if_exists => return Ok(()),
-            ObjectKind::Trigger => return Err(format!("no such trigger: {name}")),
+            ObjectKind::Trigger => match self.main_schema().trigger(name) {
+                Some(t) => (Vec::new(), vec![t.name.clone()]),
+                None if d.if_exists => return Ok(()),
+                None => return Err(format!("no such trigger: {name}")),
+            },
         };
         self.use_db(true);
         for r in roots {

@@ -43,7 +43,7 @@ pub struct Scope {
     /// Columns redirected to another cursor's field (GROUP BY sorter output).
     pub remap: Option<HashMap<ColumnKey, (usize, usize)>>,
     /// Registers holding the new row of an UPDATE (column → register).
-    pub row_regs: Option<(usize, Vec<Reg>, Reg)>,
+    pub row_regs: Vec<(usize, Vec<Reg>, Reg)>,
     /// Sources of enclosing queries, visible to correlated subqueries;
     /// source index `sources.len() + i` names `outer[i]`.
     pub outer: Vec<Source>,
@@ -206,7 +206,7 @@ impl Gen<'_> {
             ExprKind::Subquery(sel) => self.scalar_subquery(sel, scope),
             ExprKind::InTable { .. } => self.bool_value(e, scope),
             ExprKind::Row(_) => Err("row value misused".into()),
-            ExprKind::Raise(..) => Err("RAISE() may only be used within a trigger-program".into()),
+            ExprKind::Raise(action, msg) => self.raise(*action, msg.as_deref()),
         }
     }
 
@@ -288,7 +288,7 @@ impl Gen<'_> {
     /// Emits the read of one column (or rowid) of source `si`.
     pub(super) fn load_column(&mut self, scope: &Scope, si: usize, col: Option<usize>) -> Reg {
         let src = scope.source(si);
-        if let Some((cursor, regs, rowid_reg)) = &scope.row_regs {
+        for (cursor, regs, rowid_reg) in &scope.row_regs {
             if *cursor == src.cursor {
                 return match col {
                     Some(c) => regs[c],

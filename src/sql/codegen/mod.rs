@@ -26,6 +26,7 @@ mod modify;
 mod planner;
 mod select;
 mod subquery;
+mod trigger;
 mod txn;
 
 use std::sync::Arc;
@@ -96,6 +97,12 @@ pub(crate) struct Gen<'a> {
     pub outer: Vec<expr::Source>,
     /// Common table expressions in scope, innermost last.
     pub ctes: Vec<crate::sql::ast::Cte>,
+    /// Register-backed rows (a trigger's NEW and OLD) every scope sees.
+    pub trigger_rows: Vec<(usize, Vec<crate::vdbe::Reg>, crate::vdbe::Reg)>,
+    /// Triggers being expanded (a trigger does not fire itself again).
+    pub active_triggers: Vec<String>,
+    /// Inside a trigger body: where RAISE(IGNORE) jumps.
+    pub raise_target: Option<crate::vdbe::Addr>,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -108,6 +115,9 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         correlated: Default::default(),
         outer: Vec::new(),
         ctes: Vec::new(),
+        trigger_rows: Vec::new(),
+        active_triggers: Vec::new(),
+        raise_target: None,
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -149,7 +159,7 @@ impl<'a> Gen<'a> {
             Stmt::Release(name) => self.savepoint(crate::vdbe::SavepointOp::Release, name),
             Stmt::Pragma(p) => self.pragma(p),
             Stmt::CreateView(cv) => self.create_view(cv),
-            Stmt::CreateTrigger(_) => Err("CREATE TRIGGER is not supported by loom yet".into()),
+            Stmt::CreateTrigger(ct) => self.create_trigger(ct),
             Stmt::CreateVirtualTable(_) => {
                 Err("virtual tables are not supported by loom yet".into())
             }
@@ -159,6 +169,16 @@ impl<'a> Gen<'a> {
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
             Stmt::Vacuum { .. } => Err("VACUUM is not supported by loom yet".into()),
             Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),
+        }
+    }
+
+    /// The scope a new query level starts from: enclosing sources and the
+    /// trigger rows.
+    pub(crate) fn base_scope(&self) -> expr::Scope {
+        expr::Scope {
+            outer: self.outer.clone(),
+            row_regs: self.trigger_rows.clone(),
+            ..Default::default()
         }
     }
 

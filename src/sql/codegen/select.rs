@@ -48,6 +48,8 @@ pub(crate) enum Dest {
     EphTable { cursor: usize },
     /// Each row goes to sorter `cursor` with result columns `keys` first.
     Sorter { cursor: usize, keys: Vec<usize> },
+    /// Rows are computed and dropped (SELECT inside a trigger body).
+    Discard,
 }
 
 /// One output column: its expression and what the API reports.
@@ -113,7 +115,7 @@ impl Gen<'_> {
             }
             let start = self.b.alloc_regs(width);
             for (i, e) in row.iter().enumerate() {
-                self.expr_into(e, &Scope::default(), start + i)?;
+                self.expr_into(e, &self.base_scope(), start + i)?;
             }
             self.emit_row(dest, start, width);
         }
@@ -125,6 +127,7 @@ impl Gen<'_> {
             Dest::Output => {
                 self.b.emit(Insn::ResultRow { start, count });
             }
+            Dest::Discard => {}
             Dest::Scalar { reg, done } => {
                 self.b.emit(Insn::SCopy {
                     src: start,
@@ -255,10 +258,7 @@ impl Gen<'_> {
 
     /// Opens read cursors for the FROM clause and describes its sources.
     pub(crate) fn open_sources(&mut self, from: Option<&FromClause>) -> Result<Scope, String> {
-        let mut scope = Scope {
-            outer: self.outer.clone(),
-            ..Scope::default()
-        };
+        let mut scope = self.base_scope();
         let Some(from) = from else { return Ok(scope) };
         for item in &from.items {
             if let Some(j) = &item.join {
@@ -474,7 +474,7 @@ impl Gen<'_> {
                 offset: None,
             });
         };
-        let scope = Scope::default();
+        let scope = self.base_scope();
         let limit = self.expr_copy(&l.limit, &scope)?;
         self.b.emit(Insn::MustBeInt {
             reg: limit,
