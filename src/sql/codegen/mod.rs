@@ -24,6 +24,7 @@ mod from;
 mod insert;
 mod modify;
 mod planner;
+mod pragma;
 mod select;
 mod subquery;
 mod trigger;
@@ -46,6 +47,8 @@ pub struct CompileEnv<'a> {
     /// Schemas by database index (0 = main).
     pub schemas: &'a [Arc<Schema>],
     pub db_names: &'a [String],
+    /// File names by database index ("" for in-memory databases).
+    pub db_files: &'a [String],
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
 }
