@@ -214,7 +214,7 @@ impl Gen<'_> {
                 }))
             }
             "integrity_check" | "quick_check" => {
-                let max = value.as_deref().map_or(100, |v| int_arg(v).max(1) as usize);
+                let max = value.map_or(100, |v| int_arg(v).max(1) as usize);
                 let mut roots = vec![1];
                 for t in self.main_schema().tables() {
                     roots.push(t.root);
