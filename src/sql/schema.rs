@@ -435,7 +435,14 @@ fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result
     if t.column_index(&def.name).is_some() {
         return Err(format!("duplicate column name: {}", def.name));
     }
-    let decl = def.type_name.clone();
+    // SQLite stores the six standard type names in upper case (sqlite3StdType).
+    let decl = def.type_name.clone().map(|t| {
+        const STD: [&str; 6] = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"];
+        match STD.iter().find(|s| s.eq_ignore_ascii_case(&t)) {
+            Some(s) => s.to_string(),
+            None => t,
+        }
+    });
     let mut col = Column {
         name: def.name.clone(),
         affinity: affinity_of_decltype(decl.as_deref().unwrap_or("")),

@@ -45,6 +45,12 @@ impl Gen<'_> {
                     let name = alias.unwrap_or_else(|| view.name.clone());
                     return self.materialize(&select, &name, &columns);
                 }
+                if q.name.to_ascii_lowercase().starts_with("pragma_")
+                    && self.main_schema().table(&q.name).is_none()
+                {
+                    let name = alias.unwrap_or_else(|| q.name.clone());
+                    return self.pragma_source(&q.name["pragma_".len()..], &[], &name);
+                }
                 let table = self.table(&q.name)?;
                 let cursor = self.b.alloc_cursor();
                 self.use_db(false);
@@ -69,6 +75,12 @@ impl Gen<'_> {
                     .unwrap_or_else(|| format!("(subquery-{})", self.b.here()));
                 self.materialize(sel, &name, &[])
             }
+            TableSource::Function(q, args)
+                if q.name.to_ascii_lowercase().starts_with("pragma_") =>
+            {
+                let name = item.alias.clone().unwrap_or_else(|| q.name.clone());
+                self.pragma_source(&q.name["pragma_".len()..], args, &name)
+            }
             TableSource::Function(..) => {
                 Err("table-valued functions are not supported by loom yet".into())
             }
@@ -76,6 +88,51 @@ impl Gen<'_> {
                 Err("parenthesized joins are not supported by loom yet".into())
             }
         }
+    }
+
+    /// `pragma_xxx(arg)` in FROM: the PRAGMA's rows as a table.
+    fn pragma_source(
+        &mut self,
+        pragma: &str,
+        args: &[crate::sql::ast::Expr],
+        name: &str,
+    ) -> Result<Source, String> {
+        use crate::sql::ast::{ExprKind, Literal};
+        let value = match args.first().map(|e| &e.kind) {
+            None => None,
+            Some(ExprKind::Literal(Literal::String(s) | Literal::Integer(s))) => Some(s.clone()),
+            Some(_) => {
+                return Err(
+                    "non-constant pragma function arguments are not supported by loom yet".into(),
+                )
+            }
+        };
+        let cursor = self.b.alloc_cursor();
+        let open_at = self.b.emit(Insn::OpenEphemeral {
+            cursor,
+            n_cols: 0,
+            key_info: None,
+        });
+        let saved_cols = std::mem::take(&mut self.b.columns);
+        let saved_dest = std::mem::replace(&mut self.pragma_dest, Dest::EphTable { cursor });
+        let p = crate::sql::ast::Pragma {
+            name: crate::sql::ast::QualifiedName {
+                schema: None,
+                name: pragma.to_string(),
+            },
+            value,
+        };
+        let r = self.pragma(&p);
+        self.pragma_dest = saved_dest;
+        let infos = std::mem::replace(&mut self.b.columns, saved_cols);
+        r?;
+        if infos.is_empty() {
+            return Err(format!("no such table: pragma_{pragma}"));
+        }
+        if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
+            *n_cols = infos.len();
+        }
+        Ok(self.ephemeral_source(cursor, name, &infos, &[]))
     }
 
     /// Runs `sel` into a new ephemeral table and describes it as a table.
@@ -108,6 +165,17 @@ impl Gen<'_> {
         if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
             *n_cols = infos.len();
         }
+        Ok(self.ephemeral_source(cursor, name, &infos, names))
+    }
+
+    /// Describes ephemeral table `cursor` with columns `infos` as a source.
+    fn ephemeral_source(
+        &self,
+        cursor: usize,
+        name: &str,
+        infos: &[crate::vdbe::ColumnInfo],
+        names: &[String],
+    ) -> Source {
         let columns = infos
             .iter()
             .enumerate()
@@ -139,11 +207,11 @@ impl Gen<'_> {
             sql: None,
             source: Arc::from(""),
         };
-        Ok(Source {
+        Source {
             table: Arc::new(table),
             name: name.to_string(),
             cursor,
-        })
+        }
     }
 }
 

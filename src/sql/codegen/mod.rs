@@ -106,6 +106,8 @@ pub(crate) struct Gen<'a> {
     pub active_triggers: Vec<String>,
     /// Inside a trigger body: where RAISE(IGNORE) jumps.
     pub raise_target: Option<crate::vdbe::Addr>,
+    /// Where PRAGMA rows go (a `pragma_xxx` table function materializes them).
+    pub pragma_dest: select::Dest,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -121,6 +123,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         trigger_rows: Vec::new(),
         active_triggers: Vec::new(),
         raise_target: None,
+        pragma_dest: select::Dest::Output,
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;

@@ -244,12 +244,15 @@ impl Gen<'_> {
                 name: name.to_string(),
                 ..ColumnInfo::default()
             }];
-            self.b.emit(Insn::ResultRow {
-                start: dest,
-                count: 1,
-            });
+            self.pragma_row(dest, 1);
         }
         Ok(())
+    }
+
+    /// Sends one result row to the PRAGMA's destination.
+    fn pragma_row(&mut self, start: crate::vdbe::Reg, count: usize) {
+        let dest = self.pragma_dest.clone();
+        self.emit_row(&dest, start, count);
     }
 
     /// Emits constant result rows under the given column names.
@@ -279,10 +282,7 @@ impl Gen<'_> {
                     },
                 });
             }
-            self.b.emit(Insn::ResultRow {
-                start,
-                count: names.len(),
-            });
+            self.pragma_row(start, names.len());
         }
         Ok(())
     }
@@ -305,10 +305,7 @@ impl Gen<'_> {
                 self.use_db(false);
                 let dest = self.b.alloc_reg();
                 self.b.emit(Insn::ReadCookie { db: 0, dest, idx });
-                self.b.emit(Insn::ResultRow {
-                    start: dest,
-                    count: 1,
-                });
+                self.pragma_row(dest, 1);
                 self.b.columns = vec![ColumnInfo {
                     name: name.to_string(),
                     ..ColumnInfo::default()
