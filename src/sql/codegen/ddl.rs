@@ -155,9 +155,6 @@ impl Gen<'_> {
         }
         self.check_new_name(&ct.name.name, "table")?;
         let table = build_table(ct, 0, Arc::from(ct.sql.as_str()))?;
-        if table.autoincrement {
-            return Err("AUTOINCREMENT is not supported by loom yet".into());
-        }
         self.use_db(true);
         let root = self.b.alloc_reg();
         self.b.emit(Insn::CreateBtree {
@@ -181,6 +178,9 @@ impl Gen<'_> {
             self.schema_row(&w, "index", &idx.name, &table.name, r, None);
         }
         self.change_cookie();
+        if table.autoincrement {
+            self.ensure_sequence_table();
+        }
         Ok(())
     }
 
@@ -390,13 +390,38 @@ impl Gen<'_> {
             self.b.emit(Insn::Destroy { db: 0, root: r });
         }
         self.delete_schema_rows(&schema_names);
+        if let (ObjectKind::Table, Some(seq)) =
+            (d.kind, self.main_schema().table("sqlite_sequence"))
+        {
+            if self
+                .main_schema()
+                .table(name)
+                .is_some_and(|t| t.autoincrement)
+            {
+                self.delete_named_rows(seq.root, 0, &schema_names[..1]);
+            }
+        }
         self.change_cookie();
         Ok(())
     }
 
     /// Deletes the sqlite_schema rows whose `name` is one of `names`.
     fn delete_schema_rows(&mut self, names: &[String]) {
-        let w = self.open_schema_writer();
+        self.delete_named_rows(1, 1, names);
+    }
+
+    /// Deletes the rows of the table rooted at `root` whose column `column`
+    /// equals one of `names`.
+    fn delete_named_rows(&mut self, root: u32, column: usize, names: &[String]) {
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            db: 0,
+            root: RootPage::Page(root),
+            n_cols: column + 1,
+            key_info: None,
+        });
+        let w = SchemaWriter { cursor };
         let done = self.b.new_label();
         self.b.emit(Insn::Rewind {
             cursor: w.cursor,
@@ -407,7 +432,7 @@ impl Gen<'_> {
         let name = self.b.alloc_reg();
         self.b.emit(Insn::Column {
             cursor: w.cursor,
-            column: 1,
+            column,
             dest: name,
             default: None,
         });

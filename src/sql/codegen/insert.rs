@@ -28,6 +28,8 @@ use crate::vdbe::{InsertFlags, Insn, OnError, Reg, RootPage};
 pub(crate) struct WriteCursors {
     pub table: usize,
     pub indexes: Vec<usize>,
+    /// AUTOINCREMENT: (largest rowid ever used, rowid of its sqlite_sequence row).
+    pub autoinc: Option<(Reg, Reg)>,
 }
 
 impl Gen<'_> {
@@ -40,14 +42,18 @@ impl Gen<'_> {
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
             || table.name.to_ascii_lowercase().starts_with("sqlite_")
+                && !table.name.eq_ignore_ascii_case("sqlite_sequence")
         {
             return Err(format!("table {} may not be modified", table.name));
         }
         let mapping = self.column_mapping(&table, &ins.columns)?;
         let conflict = ins.or_conflict;
         self.use_db(true);
-        let cursors = self.open_write_cursors(&table)?;
-        match &ins.source {
+        let mut cursors = self.open_write_cursors(&table)?;
+        if table.autoincrement {
+            cursors.autoinc = Some(self.load_sequence(&table)?);
+        }
+        let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
                 self.insert_row(&table, &cursors, &[], start, conflict)
@@ -72,7 +78,12 @@ impl Gen<'_> {
                 }
                 _ => self.insert_select(&table, ins, sel, &cursors, &mapping, conflict),
             },
+        };
+        r?;
+        if let Some((seq, seq_rowid)) = cursors.autoinc {
+            self.save_sequence(&table, seq, seq_rowid)?;
         }
+        Ok(())
     }
 
     /// INSERT … SELECT: the rows are first materialized into an ephemeral
@@ -178,7 +189,11 @@ impl Gen<'_> {
             });
             indexes.push(c);
         }
-        Ok(WriteCursors { table, indexes })
+        Ok(WriteCursors {
+            table,
+            indexes,
+            autoinc: None,
+        })
     }
 
     /// The comparison info of an index's key columns.
@@ -217,7 +232,7 @@ impl Gen<'_> {
                 None => self.code_default(t, c, regs + c)?,
             }
         }
-        self.compute_rowid(t, cur.table, regs, rowid)?;
+        self.compute_rowid(t, cur, regs, rowid)?;
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         self.apply_column_affinity(t, regs);
         let new = (regs_v.clone(), rowid);
@@ -251,7 +266,7 @@ impl Gen<'_> {
     fn compute_rowid(
         &mut self,
         t: &Table,
-        cursor: usize,
+        cur: &WriteCursors,
         regs: Reg,
         rowid: Reg,
     ) -> Result<(), String> {
@@ -264,9 +279,9 @@ impl Gen<'_> {
                     target: have.addr(),
                 });
                 self.b.emit(Insn::NewRowid {
-                    cursor,
+                    cursor: cur.table,
                     dest: rowid,
-                    autoinc_reg: None,
+                    autoinc_reg: cur.autoinc.map(|a| a.0),
                 });
                 self.b.emit(Insn::Goto {
                     target: done.addr(),
@@ -280,6 +295,9 @@ impl Gen<'_> {
                     reg: rowid,
                     target: None,
                 });
+                if let Some((seq, _)) = cur.autoinc {
+                    self.raise_sequence(seq, rowid);
+                }
                 self.b.resolve(done);
                 self.b.emit(Insn::Null {
                     dest: regs + c,
@@ -288,9 +306,9 @@ impl Gen<'_> {
             }
             None => {
                 self.b.emit(Insn::NewRowid {
-                    cursor,
+                    cursor: cur.table,
                     dest: rowid,
-                    autoinc_reg: None,
+                    autoinc_reg: cur.autoinc.map(|a| a.0),
                 });
             }
         }

@@ -15,6 +15,7 @@
 //! 3. Errors are SQLite's messages (`no such table: t`, …).
 
 mod agg;
+mod autoinc;
 mod builder;
 mod compound;
 mod ddl;
