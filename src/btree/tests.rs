@@ -867,3 +867,48 @@ fn corrupt_files_never_panic() {
         );
     }
 }
+
+/// Rough timing of the b-tree alone (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_memstore() {
+    let t0 = std::time::Instant::now();
+    let mut bt = new_db(4096);
+    let root = bt.create_tree(TreeKind::Table).unwrap();
+    let ix = bt.create_tree(TreeKind::Index).unwrap();
+    let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
+    let mut ic = bt
+        .cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2))))
+        .unwrap();
+    for i in 1..=200_000 {
+        bt.insert(&mut c, i, &row_record(i, 40)).unwrap();
+    }
+    let t1 = t0.elapsed();
+    let mut rng = Rng(1);
+    for i in 0..200_000 {
+        let k = (rng.next() >> 20) as i64;
+        bt.insert_index(&mut ic, &rec(&[Value::Integer(k), Value::Integer(i)]))
+            .unwrap();
+    }
+    let t2 = t0.elapsed();
+    let mut n = 0;
+    let mut ok = bt.first(&mut c).unwrap();
+    let mut scratch = Vec::new();
+    while ok {
+        n += bt.payload(&c, &mut scratch).unwrap().len();
+        ok = bt.next(&mut c).unwrap();
+    }
+    let t3 = t0.elapsed();
+    for i in (1..=200_000).step_by(2) {
+        bt.seek_rowid(&mut c, i).unwrap();
+        bt.delete(&mut c).unwrap();
+    }
+    let t4 = t0.elapsed();
+    eprintln!(
+        "seq insert {t1:?}, index insert {:?}, scan {:?} ({n} bytes), delete {:?}",
+        t2 - t1,
+        t3 - t2,
+        t4 - t3
+    );
+    assert_intact(&mut bt, &[root, ix]);
+}
