@@ -22,20 +22,81 @@
 //!    level at most once.
 
 use super::error::{corrupt, BtreeError, Pgno};
-use super::page::{
-    cells_size, get_u32, page_capacity, parse_cell, put_u32, write_page, PAGE_TABLE_LEAF,
-};
+use super::page::{get_u32, page_capacity, parse_cell, put_u32, write_page, PAGE_TABLE_LEAF};
 use super::store::PageStore;
 use super::Btree;
 use crate::record::put_varint;
 
-/// A decoded page.
+/// A decoded page: cells are ranges of one byte arena (initially a copy
+/// of the page, so loading a page costs two allocations, not one per cell).
 #[derive(Debug, Clone)]
 pub(crate) struct Node {
     pub pgno: Pgno,
     pub flags: u8,
-    pub cells: Vec<Vec<u8>>,
+    buf: Vec<u8>,
+    cells: Vec<(usize, usize)>,
     pub right: Pgno,
+}
+
+impl Node {
+    pub fn new(pgno: Pgno, flags: u8, right: Pgno) -> Node {
+        Node {
+            pgno,
+            flags,
+            buf: Vec::new(),
+            cells: Vec::new(),
+            right,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.cells.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    pub fn cell(&self, i: usize) -> &[u8] {
+        self.cells
+            .get(i)
+            .and_then(|&(s, n)| self.buf.get(s..s + n))
+            .unwrap_or(&[])
+    }
+
+    fn cell_mut(&mut self, i: usize) -> &mut [u8] {
+        match self.cells.get(i) {
+            Some(&(s, n)) => self.buf.get_mut(s..s + n).unwrap_or(&mut []),
+            None => &mut [],
+        }
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> (usize, usize) {
+        let at = self.buf.len();
+        self.buf.extend_from_slice(bytes);
+        (at, bytes.len())
+    }
+
+    /// Appends a cell at the end.
+    pub fn push(&mut self, bytes: &[u8]) {
+        let r = self.append(bytes);
+        self.cells.push(r);
+    }
+
+    /// Inserts a cell before cell `i` (at the end if `i` is past it).
+    pub fn insert(&mut self, i: usize, bytes: &[u8]) {
+        let r = self.append(bytes);
+        self.cells.insert(i.min(self.cells.len()), r);
+    }
+
+    /// Bytes the cells need on a page (content plus pointers).
+    pub fn size(&self) -> usize {
+        self.cells.iter().map(|c| c.1.max(4) + 2).sum()
+    }
+
+    fn slices(&self) -> Vec<&[u8]> {
+        (0..self.len()).map(|i| self.cell(i)).collect()
+    }
 }
 
 fn is_leaf(flags: u8) -> bool {
@@ -52,11 +113,14 @@ impl<S: PageStore> Btree<S> {
         let v = self.view(pgno)?;
         let mut cells = Vec::with_capacity(v.ncell);
         for i in 0..v.ncell {
-            cells.push(v.cell_bytes(i)?.to_vec());
+            let c = v.cell(i)?;
+            cells.push((c.offset, c.len));
         }
+        let buf = v.data.get(..v.usable).unwrap_or(v.data).to_vec();
         Ok(Node {
             pgno,
             flags: v.flags,
+            buf,
             cells,
             right: v.right_child(),
         })
@@ -66,18 +130,25 @@ impl<S: PageStore> Btree<S> {
     pub(crate) fn store_node(&mut self, node: &Node) -> Result<(), BtreeError> {
         let usable = self.pager.usable_size();
         let data = self.pager.write(node.pgno)?;
-        if !write_page(data, node.pgno, usable, node.flags, &node.cells, node.right) {
+        if !write_page(
+            data,
+            node.pgno,
+            usable,
+            node.flags,
+            &node.slices(),
+            node.right,
+        ) {
             return Err(corrupt(node.pgno, "rebalanced page does not fit"));
         }
         Ok(())
     }
 
     fn fits(&self, node: &Node) -> bool {
-        cells_size(&node.cells) <= page_capacity(node.pgno, self.pager.usable_size(), node.flags)
+        node.size() <= page_capacity(node.pgno, self.pager.usable_size(), node.flags)
     }
 
     fn underfull(&self, node: &Node) -> bool {
-        node.cells.is_empty() || cells_size(&node.cells) < self.pager.usable_size() / 3
+        node.is_empty() || node.size() < self.pager.usable_size() / 3
     }
 
     /// Balances `node` (the decoded, possibly over- or under-full page at
@@ -99,12 +170,7 @@ impl<S: PageStore> Btree<S> {
                 }
                 // Balance-deeper: move the root's content into a new child.
                 let child = self.allocate_page()?;
-                let root = Node {
-                    pgno: node.pgno,
-                    flags: node.flags & !8,
-                    cells: Vec::new(),
-                    right: child,
-                };
+                let root = Node::new(node.pgno, node.flags & !8, child);
                 self.store_node(&root)?;
                 path = vec![(root.pgno, 0), (child, 0)];
                 node.pgno = child;
@@ -140,7 +206,7 @@ impl<S: PageStore> Btree<S> {
     /// Writes the root; if it has no cells but a child, pulls the child's
     /// content up when it fits.
     fn balance_shallower(&mut self, root: Node) -> Result<(), BtreeError> {
-        if is_leaf(root.flags) || !root.cells.is_empty() {
+        if is_leaf(root.flags) || !root.is_empty() {
             return self.store_node(&root);
         }
         let child = self.load_node(root.right)?;
@@ -157,13 +223,13 @@ impl<S: PageStore> Btree<S> {
 
     /// Child pointer `i` of a decoded interior node.
     fn node_child(node: &Node, i: usize) -> Result<Pgno, BtreeError> {
-        if i == node.cells.len() {
+        if i == node.len() {
             return Ok(node.right);
         }
-        node.cells
-            .get(i)
-            .map(|c| get_u32(c, 0))
-            .ok_or(corrupt(node.pgno, "child out of range"))
+        if i > node.len() {
+            return Err(corrupt(node.pgno, "child out of range"));
+        }
+        Ok(get_u32(node.cell(i), 0))
     }
 
     /// Redistributes the cells of child `j` of `parent` (given as `node`)
@@ -174,7 +240,7 @@ impl<S: PageStore> Btree<S> {
         j: usize,
         node: Node,
     ) -> Result<(), BtreeError> {
-        let n = parent.cells.len();
+        let n = parent.len();
         if j > n || is_leaf(parent.flags) {
             return Err(corrupt(parent.pgno, "bad parent for balance"));
         }
@@ -211,64 +277,65 @@ impl<S: PageStore> Btree<S> {
         let leafdata = flags == PAGE_TABLE_LEAF;
         let final_right = sibs.last().map_or(0, |s| s.right);
         let old: Vec<Pgno> = sibs.iter().map(|s| s.pgno).collect();
-        let mut cells = Vec::new();
-        for (k, s) in sibs.into_iter().enumerate() {
-            let right = s.right;
-            cells.extend(s.cells);
+        let mut all = Node::new(0, flags, 0);
+        for (k, s) in sibs.iter().enumerate() {
+            for i in 0..s.len() {
+                all.push(s.cell(i));
+            }
             if k + 1 < count && !leafdata {
-                let div = parent
-                    .cells
-                    .get(first + k)
-                    .ok_or(corrupt(parent.pgno, "no divider"))?;
+                if first + k >= n {
+                    return Err(corrupt(parent.pgno, "no divider"));
+                }
+                let div = parent.cell(first + k);
                 if is_leaf(flags) {
-                    cells.push(div.get(4..).unwrap_or(&[]).to_vec());
+                    all.push(div.get(4..).unwrap_or(&[]));
                 } else {
-                    let mut d = div.clone();
-                    set_child(&mut d, right);
-                    cells.push(d);
+                    all.push(div);
+                    let last = all.len() - 1;
+                    set_child(all.cell_mut(last), s.right);
                 }
             }
         }
+        drop(sibs);
         let usable = self.pager.usable_size();
         let cap = page_capacity(2, usable, flags);
-        let bounds = pack(&cells, cap, leafdata).ok_or(corrupt(parent.pgno, "cannot pack"))?;
+        let sizes: Vec<usize> = all.cells.iter().map(|c| c.1).collect();
+        let bounds = pack(&sizes, cap, leafdata).ok_or(corrupt(parent.pgno, "cannot pack"))?;
         let m = bounds.len();
         let mut pgnos: Vec<Pgno> = old.iter().copied().take(m).collect();
         while pgnos.len() < m {
             pgnos.push(self.allocate_page()?);
         }
-        let mut divs = Vec::with_capacity(m - 1);
+        let slices = all.slices();
+        let mut divs: Vec<Vec<u8>> = Vec::with_capacity(m - 1);
         for (k, &(s, e)) in bounds.iter().enumerate() {
-            let page_cells = cells.get(s..e).ok_or(corrupt(parent.pgno, "bad bounds"))?;
+            let page_cells = slices.get(s..e).ok_or(corrupt(parent.pgno, "bad bounds"))?;
             let mut right = 0;
             if !is_leaf(flags) {
                 right = if k + 1 < m {
-                    get_u32(&cells[e], 0)
+                    get_u32(all.cell(e), 0)
                 } else {
                     final_right
                 };
             }
-            let out = Node {
-                pgno: pgnos[k],
-                flags,
-                cells: page_cells.to_vec(),
-                right,
-            };
-            self.store_node(&out)?;
+            let data = self.pager.write(pgnos[k])?;
+            if !write_page(data, pgnos[k], usable, flags, page_cells, right) {
+                return Err(corrupt(pgnos[k], "rebalanced page does not fit"));
+            }
             if k + 1 == m {
                 break;
             }
             let mut d = Vec::with_capacity(16);
             if leafdata {
-                let last = page_cells.last().ok_or(corrupt(out.pgno, "empty leaf"))?;
-                let info = parse_cell(last, 0, flags, usable, out.pgno)?;
+                let last = page_cells.last().ok_or(corrupt(pgnos[k], "empty leaf"))?;
+                let info = parse_cell(last, 0, flags, usable, pgnos[k])?;
                 d.extend_from_slice(&pgnos[k].to_be_bytes());
                 put_varint(&mut d, info.key as u64);
             } else if is_leaf(flags) {
                 d.extend_from_slice(&pgnos[k].to_be_bytes());
-                d.extend_from_slice(&cells[e]);
+                d.extend_from_slice(all.cell(e));
             } else {
-                d = cells[e].clone();
+                d.extend_from_slice(all.cell(e));
                 set_child(&mut d, pgnos[k]);
             }
             divs.push(d);
@@ -277,14 +344,13 @@ impl<S: PageStore> Btree<S> {
             self.free_page(pg)?;
         }
         let last_by_cell = first + count - 1 < n;
-        parent.cells.splice(first..first + count - 1, divs);
+        parent.cells.drain(first..first + count - 1);
+        for (k, d) in divs.iter().enumerate() {
+            parent.insert(first + k, d);
+        }
         let last_pg = pgnos[m - 1];
         if last_by_cell {
-            let c = parent
-                .cells
-                .get_mut(first + m - 1)
-                .ok_or(corrupt(parent.pgno, "divider"))?;
-            set_child(c, last_pg);
+            set_child(parent.cell_mut(first + m - 1), last_pg);
         } else {
             parent.right = last_pg;
         }
@@ -307,18 +373,14 @@ impl<S: PageStore> Btree<S> {
             v.cell(n)?.key
         };
         let newpg = self.allocate_page()?;
-        let node = Node {
-            pgno: newpg,
-            flags: PAGE_TABLE_LEAF,
-            cells: vec![cell],
-            right: 0,
-        };
+        let mut node = Node::new(newpg, PAGE_TABLE_LEAF, 0);
+        node.push(&cell);
         self.store_node(&node)?;
         let mut parent = self.load_node(ppg)?;
         let mut d = Vec::with_capacity(13);
         d.extend_from_slice(&leaf.to_be_bytes());
         put_varint(&mut d, max_key as u64);
-        parent.cells.push(d);
+        parent.push(&d);
         parent.right = newpg;
         if self.fits(&parent) {
             return self.store_node(&parent);
@@ -330,8 +392,8 @@ impl<S: PageStore> Btree<S> {
 /// Splits `cells` into page ranges of at most `cap` bytes each. For
 /// non-leafdata trees one cell between consecutive ranges is left out (it
 /// becomes the divider). Ranges are evened out right to left.
-fn pack(cells: &[Vec<u8>], cap: usize, leafdata: bool) -> Option<Vec<(usize, usize)>> {
-    let sz = |i: usize| cells.get(i).map_or(0, |c| c.len().max(4) + 2);
+fn pack(cells: &[usize], cap: usize, leafdata: bool) -> Option<Vec<(usize, usize)>> {
+    let sz = |i: usize| cells.get(i).map_or(0, |c| c.max(&4) + 2);
     let len = cells.len();
     let mut pages: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
@@ -365,20 +427,25 @@ fn pack(cells: &[Vec<u8>], cap: usize, leafdata: bool) -> Option<Vec<(usize, usi
     }
     let size = |r: (usize, usize)| (r.0..r.1).map(sz).sum::<usize>();
     for k in (1..pages.len()).rev() {
+        let (mut ls, mut rs) = (size(pages[k - 1]), size(pages[k]));
         loop {
-            let (l, r) = (pages[k - 1], pages[k]);
+            let l = pages[k - 1];
             if l.1 - l.0 < 2 {
                 break;
             }
+            // Moving one cell right: leafdata moves the left page's last
+            // cell; otherwise the divider moves right and the left page's
+            // last cell becomes the divider.
             let (incoming, outgoing) = if leafdata {
                 (sz(l.1 - 1), sz(l.1 - 1))
             } else {
                 (sz(l.1), sz(l.1 - 1))
             };
-            let (ls, rs) = (size(l), size(r));
             if rs + incoming > cap || rs + incoming > ls - outgoing {
                 break;
             }
+            ls -= outgoing;
+            rs += incoming;
             pages[k - 1].1 -= 1;
             pages[k].0 -= 1;
         }
@@ -392,7 +459,7 @@ mod tests {
 
     #[test]
     fn pack_leafdata_and_dividers() {
-        let cells: Vec<Vec<u8>> = (0..10).map(|_| vec![0u8; 98]).collect();
+        let cells = vec![98usize; 10];
         // 100 bytes per cell, 350 per page.
         let p = pack(&cells, 350, true).unwrap();
         assert_eq!(p.iter().map(|r| r.1 - r.0).sum::<usize>(), 10);

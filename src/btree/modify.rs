@@ -88,10 +88,10 @@ impl<S: PageStore> Btree<S> {
             }
         }
         let mut node = self.load_node(leaf)?;
-        if idx > node.cells.len() {
+        if idx > node.len() {
             return Err(corrupt(leaf, "insert position out of range"));
         }
-        node.cells.insert(idx, cell);
+        node.insert(idx, &cell);
         self.balance_up(path, level, node, None)
     }
 
@@ -160,7 +160,7 @@ impl<S: PageStore> Btree<S> {
             return Ok(());
         }
         let mut node = self.load_node(pg)?;
-        node.cells.insert(idx.min(node.cells.len()), cell);
+        node.insert(idx, &cell);
         self.balance_up(epath, level, node, None)
     }
 
@@ -218,7 +218,7 @@ impl<S: PageStore> Btree<S> {
             None
         } else {
             let mut node = self.load_node(pg)?;
-            node.cells.insert(idx.min(node.cells.len()), cell);
+            node.insert(idx, &cell);
             Some((level, node))
         };
         let leaf_node = self.load_node(lpg)?;
@@ -241,5 +241,5 @@ impl<S: PageStore> Btree<S> {
 }
 
 fn cells_underfull(node: &Node, usable: usize) -> bool {
-    node.cells.is_empty() || super::page::cells_size(&node.cells) < usable / 3
+    node.is_empty() || node.size() < usable / 3
 }

@@ -517,7 +517,7 @@ pub(crate) fn write_page(
     pgno: Pgno,
     usable: usize,
     flags: u8,
-    cells: &[Vec<u8>],
+    cells: &[&[u8]],
     right: Pgno,
 ) -> bool {
     let hdr = hdr_offset(pgno);
@@ -548,11 +548,6 @@ pub(crate) fn write_page(
         g.fill(0);
     }
     true
-}
-
-/// Bytes needed on a page for `cells` (content plus pointers).
-pub(crate) fn cells_size(cells: &[Vec<u8>]) -> usize {
-    cells.iter().map(|c| c.len().max(4) + 2).sum()
 }
 
 /// Room for cells on page `pgno` of type `flags`.

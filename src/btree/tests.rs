@@ -867,3 +867,101 @@ fn corrupt_files_never_panic() {
         );
     }
 }
+
+/// Rough timing of the b-tree alone (run with `--ignored --nocapture`).
+#[test]
+#[ignore]
+fn bench_memstore() {
+    let t0 = std::time::Instant::now();
+    let mut bt = new_db(4096);
+    let root = bt.create_tree(TreeKind::Table).unwrap();
+    let ix = bt.create_tree(TreeKind::Index).unwrap();
+    let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
+    let mut ic = bt
+        .cursor(ix, TreeKind::Index, Some(Arc::new(KeyInfo::binary(2))))
+        .unwrap();
+    for i in 1..=200_000 {
+        bt.insert(&mut c, i, &row_record(i, 40)).unwrap();
+    }
+    let t1 = t0.elapsed();
+    let mut rng = Rng(1);
+    for i in 0..200_000 {
+        let k = (rng.next() >> 20) as i64;
+        bt.insert_index(&mut ic, &rec(&[Value::Integer(k), Value::Integer(i)]))
+            .unwrap();
+    }
+    let t2 = t0.elapsed();
+    let mut n = 0;
+    let mut ok = bt.first(&mut c).unwrap();
+    let mut scratch = Vec::new();
+    while ok {
+        n += bt.payload(&c, &mut scratch).unwrap().len();
+        ok = bt.next(&mut c).unwrap();
+    }
+    let t3 = t0.elapsed();
+    for i in (1..=200_000).step_by(2) {
+        bt.seek_rowid(&mut c, i).unwrap();
+        bt.delete(&mut c).unwrap();
+    }
+    let t4 = t0.elapsed();
+    eprintln!(
+        "seq insert {t1:?}, index insert {:?}, scan {:?} ({n} bytes), delete {:?}",
+        t2 - t1,
+        t3 - t2,
+        t4 - t3
+    );
+    assert_intact(&mut bt, &[root, ix]);
+}
+
+#[test]
+fn reads_without_rowid_table_written_by_sqlite3() {
+    if !sqlite3_available() {
+        return;
+    }
+    let path = tmp_path("wr.db");
+    let sql = "CREATE TABLE w(k TEXT PRIMARY KEY, v) WITHOUT ROWID; \
+        WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000) \
+        INSERT INTO w SELECT printf('key%06d', (i*7919)%100000), \
+        CASE WHEN i%50=0 THEN randomblob(2000) ELSE i END FROM n;";
+    assert_eq!(sqlite3(&path, sql), "");
+    let expect = sqlite3(&path, "SELECT k, typeof(v), length(v) FROM w ORDER BY k;");
+    let root: Pgno = sqlite3(&path, "SELECT rootpage FROM sqlite_schema WHERE name='w';")
+        .trim()
+        .parse()
+        .unwrap();
+    let mut bt = open_file_btree(&path);
+    bt.begin_read().unwrap();
+    let mut c = bt
+        .cursor(root, TreeKind::Index, Some(Arc::new(KeyInfo::binary(1))))
+        .unwrap();
+    let mut got = String::new();
+    let mut scratch = Vec::new();
+    let mut ok = bt.first(&mut c).unwrap();
+    while ok {
+        let p = bt.payload(&c, &mut scratch).unwrap().to_vec();
+        let h = RecordHeader::parse(&p).unwrap();
+        let k = match h.column(&p, 0).unwrap() {
+            ValueRef::Text(t) => String::from_utf8(t.to_vec()).unwrap(),
+            v => panic!("{v:?}"),
+        };
+        let (ty, len) = match h.column(&p, 1).unwrap() {
+            ValueRef::Integer(i) => ("integer", i.to_string().len()),
+            ValueRef::Blob(b) => ("blob", b.len()),
+            v => panic!("{v:?}"),
+        };
+        got.push_str(&format!("{k}|{ty}|{len}\n"));
+        ok = bt.next(&mut c).unwrap();
+    }
+    assert_eq!(got, expect);
+    // Point lookups by primary key.
+    let key = [ValueRef::Text(b"key007919")];
+    assert_eq!(
+        bt.seek_key(&mut c, &key, SeekBias::Ge).unwrap(),
+        SeekResult::Found
+    );
+    let missing = [ValueRef::Text(b"key000000x")];
+    assert_ne!(
+        bt.seek_key(&mut c, &missing, SeekBias::Ge).unwrap(),
+        SeekResult::Found
+    );
+}
