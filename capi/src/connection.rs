@@ -101,6 +101,8 @@ pub struct Connection {
     limits: Mutex<[i32; 12]>,
     /// `sqlite3_db_mutex`, created on first request.
     app_mutex: std::sync::OnceLock<usize>,
+    /// Hook arguments, trace and collation-needed callbacks (callbacks.rs).
+    pub(crate) slots: Mutex<crate::callbacks::Slots>,
 }
 
 impl Handle for Connection {
@@ -133,6 +135,7 @@ impl Connection {
             filename: Mutex::new(CString::default()),
             limits: Mutex::new(DEFAULT_LIMITS),
             app_mutex: std::sync::OnceLock::new(),
+            slots: Mutex::new(crate::callbacks::Slots::default()),
         }
     }
 
@@ -335,6 +338,9 @@ pub unsafe extern "C" fn sqlite3_open16(filename: *const c_void, pp: *mut *mut s
 
 /// Releases connection `p` (no statements left): closes the engine side.
 fn release_connection(p: *mut sqlite3) {
+    if let Some(c) = conn(p) {
+        crate::callbacks::on_close(c, p);
+    }
     // SAFETY: no reference to `p` is used after this point by our callers.
     if let Some(c) = unsafe { handle::release(p) } {
         if let Some(db) = c.db.lock().take() {
@@ -541,8 +547,10 @@ pub extern "C" fn sqlite3_interrupt(p: *mut sqlite3) {
 
 /// `sqlite3_limit(db, id, new)`: previous value; -1 for an unknown id.
 ///
-/// loom records the limits with SQLite's defaults and maxima; the engine
-/// does not enforce them yet.
+/// loom records the limits with SQLite's defaults and maxima and enforces
+/// SQLITE_LIMIT_LENGTH (function results, `sqlite3_expanded_sql`),
+/// SQLITE_LIMIT_SQL_LENGTH and SQLITE_LIMIT_VARIABLE_NUMBER (prepare);
+/// the others are recorded only.
 #[no_mangle]
 pub extern "C" fn sqlite3_limit(p: *mut sqlite3, id: c_int, new: c_int) -> c_int {
     guard(-1, || conn(p).map_or(-1, |c| c.limit(id, new)))
@@ -619,11 +627,8 @@ pub extern "C" fn sqlite3_db_mutex(p: *mut sqlite3) -> *mut crate::mutex::sqlite
     })
 }
 
-/// `sqlite3_txn_state(db, schema)`: -1 for an unknown schema; otherwise an
-/// approximation until the engine API reports the pager's state:
-/// SQLITE_TXN_NONE in autocommit mode, SQLITE_TXN_READ inside an explicit
-/// transaction (SQLite would say WRITE once the transaction has written,
-/// and NONE before its first read).
+/// `sqlite3_txn_state(db, schema)`: SQLITE_TXN_NONE / READ / WRITE of the
+/// schema (NULL: the highest of all databases); -1 for an unknown schema.
 ///
 /// # Safety
 /// `schema` is NULL or NUL-terminated.
@@ -631,9 +636,10 @@ pub extern "C" fn sqlite3_db_mutex(p: *mut sqlite3) -> *mut crate::mutex::sqlite
 pub unsafe extern "C" fn sqlite3_txn_state(p: *mut sqlite3, schema: *const c_char) -> c_int {
     guard(-1, || {
         // SAFETY: forwarded contract.
-        if !schema.is_null() && unsafe { schema_kind(schema) }.is_none() {
-            return -1;
-        }
-        query(p, -1, |_, db| if db.is_autocommit() { 0 } else { 1 })
+        let name = unsafe { arg_str(schema) };
+        query(p, -1, |_, db| {
+            db.txn_state(name.as_deref())
+                .map_or(-1, |l| l as c_int)
+        })
     })
 }

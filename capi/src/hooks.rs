@@ -1,11 +1,12 @@
-//! Connection hooks and status counters the engine does not drive yet.
+//! Status counters and the hooks the engine does not drive yet (WAL,
+//! pre-update). The driven callbacks are in `callbacks.rs`.
 //!
-//! SQLite counterpart: main.c (`sqlite3_commit_hook`, `sqlite3_busy_handler`,
-//! ...), status.c (`sqlite3_status64`, `sqlite3_db_status`), notify.c.
+//! SQLite counterpart: main.c (`sqlite3_wal_hook`), status.c
+//! (`sqlite3_status64`, `sqlite3_db_status`), notify.c.
 //!
 //! Invariants:
-//! 1. A hook setter returns the previous hook argument, which is always
-//!    NULL: loom never stores a hook yet, so none is ever called.
+//! 1. `sqlite3_wal_hook` and `sqlite3_preupdate_hook` return NULL and never
+//!    call their callback.
 //! 2. Status counters report zeros for every valid op and SQLITE_MISUSE
 //!    (process) / SQLITE_ERROR (connection) for invalid ones, as SQLite.
 //! 3. Calls that only make sense inside a callback loom never makes
@@ -21,37 +22,8 @@ use loomdb::rc::ResultCode;
 
 type Hook = Option<unsafe extern "C" fn()>;
 
-/// `sqlite3_commit_hook(db, xCommit, arg)`: NULL; the hook is not called.
-#[no_mangle]
-pub extern "C" fn sqlite3_commit_hook(
-    _db: *mut sqlite3,
-    _f: Hook,
-    _arg: *mut c_void,
-) -> *mut c_void {
-    std::ptr::null_mut()
-}
-
-/// `sqlite3_rollback_hook(db, xRollback, arg)`: NULL; not called.
-#[no_mangle]
-pub extern "C" fn sqlite3_rollback_hook(
-    _db: *mut sqlite3,
-    _f: Hook,
-    _arg: *mut c_void,
-) -> *mut c_void {
-    std::ptr::null_mut()
-}
-
-/// `sqlite3_update_hook(db, xUpdate, arg)`: NULL; not called.
-#[no_mangle]
-pub extern "C" fn sqlite3_update_hook(
-    _db: *mut sqlite3,
-    _f: Hook,
-    _arg: *mut c_void,
-) -> *mut c_void {
-    std::ptr::null_mut()
-}
-
-/// `sqlite3_wal_hook(db, xWal, arg)`: NULL; not called.
+/// `sqlite3_wal_hook(db, xWal, arg)`: NULL; not called (loom's WAL does
+/// not report commits to a hook yet).
 #[no_mangle]
 pub extern "C" fn sqlite3_wal_hook(_db: *mut sqlite3, _f: Hook, _arg: *mut c_void) -> *mut c_void {
     std::ptr::null_mut()
@@ -65,29 +37,6 @@ pub extern "C" fn sqlite3_preupdate_hook(
     _arg: *mut c_void,
 ) -> *mut c_void {
     std::ptr::null_mut()
-}
-
-/// `sqlite3_trace(db, xTrace, arg)` (deprecated): NULL; not called.
-#[no_mangle]
-pub extern "C" fn sqlite3_trace(_db: *mut sqlite3, _f: Hook, _arg: *mut c_void) -> *mut c_void {
-    std::ptr::null_mut()
-}
-
-/// `sqlite3_profile(db, xProfile, arg)` (deprecated): NULL; not called.
-#[no_mangle]
-pub extern "C" fn sqlite3_profile(_db: *mut sqlite3, _f: Hook, _arg: *mut c_void) -> *mut c_void {
-    std::ptr::null_mut()
-}
-
-/// `sqlite3_busy_handler(db, xBusy, arg)`: clearing succeeds; installing a
-/// handler is refused (use `sqlite3_busy_timeout`).
-#[no_mangle]
-pub extern "C" fn sqlite3_busy_handler(db: *mut sqlite3, f: Hook, _arg: *mut c_void) -> c_int {
-    guard_rc(|| match conn(db) {
-        None => ResultCode::MISUSE.0,
-        Some(_) if f.is_none() => ResultCode::OK.0,
-        Some(c) => c.unsupported("busy handler callbacks"),
-    })
 }
 
 /// `sqlite3_unlock_notify(db, xNotify, arg)`: loom has no shared-cache

@@ -18,7 +18,10 @@
 //! | `statement` | prepare/step/reset/finalize |
 //! | `bind`, `column`, `value` | parameters, result columns, `sqlite3_value` |
 //! | `exec` | `sqlite3_exec` |
-//! | `hooks` | hooks, status counters, file control |
+//! | `function`, `result` | application-defined functions, `sqlite3_context`, `sqlite3_result_*` |
+//! | `collation` | application-defined collations, collation-needed callback |
+//! | `callbacks` | commit/rollback/update hooks, busy/progress handlers, authorizer, tracing |
+//! | `hooks` | WAL/pre-update hook stubs, status counters, file control |
 //! | `mutex` | `sqlite3_mutex_*`, `sqlite3_db_mutex` |
 //! | `sqlstr` | `sqlite3_str` builder |
 //! | `varargs` | printf family (naked trampolines), config calls |
@@ -48,10 +51,14 @@ pub mod connection;
 pub mod statement;
 
 pub mod bind;
+pub mod callbacks;
 pub mod column;
 pub mod value;
 
 pub mod exec;
+pub mod function;
+pub mod result;
+pub mod collation;
 pub mod hooks;
 pub mod mutex;
 pub mod sqlstr;

@@ -72,6 +72,8 @@ pub(crate) struct StmtState {
     pub(crate) origins: Vec<[Option<CString>; 3]>,
     /// Destructors of `sqlite3_bind_pointer` pointers, run at finalize.
     pub(crate) pointer_dtors: Vec<(usize, unsafe extern "C" fn(*mut c_void))>,
+    /// When the current run started, for the profile trace.
+    started: Option<std::time::Instant>,
 }
 
 impl StmtState {
@@ -110,6 +112,7 @@ impl StmtState {
             cells: Vec::new(),
             values: Vec::new(),
             pointer_dtors: Vec::new(),
+            started: None,
         }
     }
 
@@ -223,6 +226,9 @@ unsafe fn sql_bytes<'a>(z: *const c_char, n: c_int) -> &'a [u8] {
 }
 
 /// Prepares the first statement of `sql`; returns (rc, handle, tail offset).
+/// Enforces SQLITE_LIMIT_SQL_LENGTH and SQLITE_LIMIT_VARIABLE_NUMBER, and
+/// asks the collation-needed callback for a missing collation (then
+/// retries once).
 fn prepare_str(
     c: &Connection,
     p: *mut sqlite3,
@@ -232,7 +238,22 @@ fn prepare_str(
     let Some(db) = c.database() else {
         return (c.set_code(ResultCode::MISUSE), std::ptr::null_mut(), 0);
     };
-    match db.prepare_tail(sql, 0) {
+    if sql.len() > usize::try_from(c.limit(1, -1)).unwrap_or(0) {
+        let rc = c.set_error(ResultCode::TOOBIG, "statement too long");
+        return (rc, std::ptr::null_mut(), sql.len());
+    }
+    let mut r = db.prepare_tail(sql, 0);
+    if let Err(e) = &r {
+        if crate::collation::ask_for_collation(p, &e.to_string()) {
+            r = db.prepare_tail(sql, 0);
+        }
+    }
+    match r {
+        Ok((Some(s), _)) if s.parameter_count() > usize::try_from(c.limit(9, -1)).unwrap_or(0) => {
+            drop(s);
+            let rc = c.set_error(ResultCode::ERROR, "too many SQL variables");
+            (rc, std::ptr::null_mut(), sql.len())
+        }
         Ok((Some(s), tail)) => {
             let st = Statement {
                 magic: STMT_MAGIC,
@@ -435,8 +456,43 @@ pub unsafe extern "C" fn sqlite3_prepare16_v3(
 }
 
 /// `sqlite3_step(stmt)`: SQLITE_ROW, SQLITE_DONE or an error code.
+/// Trace callbacks run outside the statement's borrow, so they may call
+/// `sqlite3_expanded_sql` and friends on it.
 #[no_mangle]
 pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
+    let tracing = guard(false, || {
+        stmt(p)
+            .and_then(|s| conn(s.conn))
+            .is_some_and(|c| c.tracing())
+    });
+    if !tracing {
+        return step_impl(p);
+    }
+    guard_rc(|| {
+        let Some(c) = stmt(p).and_then(|s| conn(s.conn)) else {
+            return ResultCode::MISUSE.0;
+        };
+        let starting = with_stmt(p, None, |_, _, st| {
+            (!st.stmt.busy() || st.last_err.is_some()).then(|| st.sql.clone())
+        });
+        if let Some(sql) = &starting {
+            crate::callbacks::on_stmt_start(c, p, sql, || expanded(p));
+            with_stmt(p, (), |_, _, st| st.started = Some(std::time::Instant::now()));
+        }
+        let rc = step_impl(p);
+        if rc & 0xff == ResultCode::ROW.0 {
+            crate::callbacks::on_row(c, p);
+        } else if let Some((sql, t)) = with_stmt(p, None, |_, _, st| {
+            st.started.take().map(|t| (st.sql.clone(), t))
+        }) {
+            let ns = i64::try_from(t.elapsed().as_nanos()).unwrap_or(i64::MAX);
+            crate::callbacks::on_stmt_end(c, p, &sql, ns);
+        }
+        rc
+    })
+}
+
+fn step_impl(p: *mut sqlite3_stmt) -> c_int {
     with_stmt(p, ResultCode::MISUSE.0, |s, c, st| {
         if st.last_err.is_some() {
             let _ = st.reset(); // automatic reset after an error, as since 3.7.0
@@ -457,6 +513,14 @@ pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
                 }
             }
         }
+    })
+}
+
+/// The expanded SQL of `p`, or `None` when it exceeds SQLITE_LIMIT_LENGTH.
+fn expanded(p: *mut sqlite3_stmt) -> Option<CString> {
+    with_stmt(p, None, |_, c, st| {
+        let text = st.stmt.expanded_sql();
+        (text.len() <= usize::try_from(c.limit(0, -1)).unwrap_or(0)).then(|| cstring(&text))
     })
 }
 
@@ -522,12 +586,14 @@ pub extern "C" fn sqlite3_sql(p: *mut sqlite3_stmt) -> *const c_char {
 }
 
 /// `sqlite3_expanded_sql(stmt)`: the SQL with parameters expanded, in
-/// memory from `sqlite3_malloc` that the caller frees.
+/// memory from `sqlite3_malloc` that the caller frees; NULL when longer
+/// than SQLITE_LIMIT_LENGTH.
 #[no_mangle]
 pub extern "C" fn sqlite3_expanded_sql(p: *mut sqlite3_stmt) -> *mut c_char {
-    with_stmt(p, std::ptr::null_mut(), |_, _, st| {
-        malloc_cstr(st.stmt.expanded_sql().as_bytes())
-    })
+    match expanded(p) {
+        Some(t) => malloc_cstr(t.as_bytes()),
+        None => std::ptr::null_mut(),
+    }
 }
 
 /// `sqlite3_stmt_readonly(stmt)`: 1 if the statement cannot write.

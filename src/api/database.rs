@@ -10,6 +10,7 @@
 //!    last statement are dropped, or at [`Database::close`].
 
 use std::cell::RefCell;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use parking_lot::ReentrantMutex;
@@ -27,6 +28,8 @@ pub(crate) type Shared = Arc<ReentrantMutex<RefCell<Connection>>>;
 pub struct Database {
     pub(crate) shared: Shared,
     interrupt: Arc<std::sync::atomic::AtomicBool>,
+    /// Counters readable from inside callbacks (see `extend.rs`).
+    published: Arc<crate::vdbe::Published>,
 }
 
 /// Opens a private in-memory database.
@@ -50,9 +53,11 @@ impl Database {
     pub fn open(path: &str, opts: OpenOptions) -> Result<Database, DbError> {
         let conn = Connection::open(path, &opts)?;
         let interrupt = conn.interrupt_flag();
+        let published = conn.state.published.clone();
         Ok(Database {
             shared: Arc::new(ReentrantMutex::new(RefCell::new(conn))),
             interrupt,
+            published,
         })
     }
 
@@ -161,16 +166,24 @@ impl Database {
         self.with(|c| c.close())?.map_err(DbError::from)
     }
 
+    /// The published counters, for calls from inside a callback.
+    fn published(&self) -> &crate::vdbe::Published {
+        &self.published
+    }
+
     pub fn changes(&self) -> i64 {
-        self.with(|c| c.changes()).unwrap_or(0)
+        self.with(|c| c.changes())
+            .unwrap_or_else(|_| self.published().changes.load(Ordering::Relaxed))
     }
 
     pub fn total_changes(&self) -> i64 {
-        self.with(|c| c.total_changes()).unwrap_or(0)
+        self.with(|c| c.total_changes())
+            .unwrap_or_else(|_| self.published().total_changes.load(Ordering::Relaxed))
     }
 
     pub fn last_insert_rowid(&self) -> i64 {
-        self.with(|c| c.last_insert_rowid()).unwrap_or(0)
+        self.with(|c| c.last_insert_rowid())
+            .unwrap_or_else(|_| self.published().last_insert_rowid.load(Ordering::Relaxed))
     }
 
     pub fn set_last_insert_rowid(&self, v: i64) {
@@ -178,7 +191,8 @@ impl Database {
     }
 
     pub fn is_autocommit(&self) -> bool {
-        self.with(|c| c.is_autocommit()).unwrap_or(true)
+        self.with(|c| c.is_autocommit())
+            .unwrap_or_else(|_| self.published().autocommit.load(Ordering::Relaxed))
     }
 
     pub fn set_busy_timeout(&self, ms: i32) {

@@ -14,10 +14,18 @@
 
 mod database;
 mod error;
+mod extend;
 mod statement;
 
+pub use crate::conn::{auth_action, AuthRequest, AuthResult, Authorizer, BusyFn, TxnLevel};
 pub use crate::conn::{ConnectionMode, OpenOptions, StepResult};
+pub use crate::func::{
+    AggregateState, FuncContext, FuncError, FuncFlags, FuncKind, UserAggregateFactory, UserScalar,
+};
+pub use crate::record::Collation;
 pub use crate::record::{Value, ValueRef};
+pub use crate::vdbe::{CommitFn, ProgressFn, RollbackFn, UpdateKind};
 pub use database::{open_memory_db, open_readwrite, Database};
 pub use error::DbError;
+pub use extend::UpdateHookFn;
 pub use statement::PreparedStatement;

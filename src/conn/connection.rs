@@ -39,6 +39,12 @@ pub struct Connection {
     pub(crate) filename: String,
     pub(crate) readonly: bool,
     pub(crate) busy_timeout_ms: i32,
+    /// Bumped whenever a function or collation is (re)defined or deleted:
+    /// statements compiled under an older generation are re-prepared
+    /// before their next run (SQLite's `sqlite3ExpirePreparedStatements`).
+    pub(crate) generation: u64,
+    /// `sqlite3_set_authorizer` (see `authorizer.rs`).
+    pub(crate) authorizer: Option<super::authorizer::AuthorizerSlot>,
 }
 
 impl Connection {
@@ -76,6 +82,8 @@ impl Connection {
             filename,
             readonly,
             busy_timeout_ms: 0,
+            generation: 0,
+            authorizer: None,
         })
     }
 
@@ -94,15 +102,27 @@ impl Connection {
         super::statement::check_mode(self.mode, self.readonly, &parsed)?;
         let program = self.compile(&parsed, sql)?;
         let text = sql.get(offset..tail).unwrap_or("").trim().to_string();
-        Ok((Some(Statement::new(program, text, parsed)), tail))
+        let mut stmt = Statement::new(program, text, parsed);
+        stmt.generation = self.generation;
+        Ok((Some(stmt), tail))
     }
 
-    /// Compiles an already parsed statement against the current schema.
+    /// Compiles an already parsed statement against the current schema,
+    /// running the authorizer's checks when one is installed.
     pub(crate) fn compile(
         &mut self,
         parsed: &sql::Parsed,
         sql_text: &str,
     ) -> Result<crate::vdbe::Program, ConnError> {
+        let auth = self.authorizer.clone();
+        if let Some(a) = &auth {
+            if super::authorizer::check_statement(a.0.as_ref(), parsed)? {
+                return Ok(crate::vdbe::Program {
+                    readonly: true,
+                    ..Default::default()
+                });
+            }
+        }
         let env = CompileEnv {
             schemas: &self.schemas,
             db_names: &self.db_names,
@@ -110,11 +130,30 @@ impl Connection {
             registry: &self.registry,
             collations: &self.collations,
         };
-        sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)
+        let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
+        if let Some(a) = &auth {
+            super::authorizer::check_program(
+                a.0.as_ref(),
+                &mut program,
+                &self.schemas,
+                &self.db_names,
+            )?;
+        }
+        Ok(program)
     }
 
     /// Runs one step of `stmt`, re-preparing it after SQLITE_SCHEMA.
     pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
+        if !stmt.is_running() && stmt.generation != self.generation {
+            self.ensure_schema()?;
+            stmt.reprepare(self)?;
+        }
+        let r = self.step_inner(stmt);
+        self.state.publish();
+        r
+    }
+
+    fn step_inner(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
         let mut retries = 0;
         loop {
             let mut env = VdbeEnv {

@@ -36,9 +36,15 @@ pub enum ConnError {
     /// The connection's mode forbids writing.
     #[error("attempt to write a readonly database")]
     ReadOnly,
-    /// The connection's mode forbids this kind of statement.
+    /// The connection's mode or the authorizer forbids this statement.
     #[error("not authorized")]
     NotAuthorized,
+    /// The authorizer denied reading a column ("access to T.C is prohibited").
+    #[error("{0}")]
+    Prohibited(String),
+    /// A change refused while statements run (user functions, collations).
+    #[error("{0}")]
+    Busy(String),
     /// The API was called wrongly (e.g. a bind on a running statement).
     #[error("{0}")]
     Misuse(String),
@@ -64,7 +70,8 @@ impl ConnError {
             ConnError::Pager(e) => e.result_code(),
             ConnError::Vfs(e) => e.result_code(),
             ConnError::ReadOnly => ResultCode::READONLY,
-            ConnError::NotAuthorized => ResultCode::AUTH,
+            ConnError::NotAuthorized | ConnError::Prohibited(_) => ResultCode::AUTH,
+            ConnError::Busy(_) => ResultCode::BUSY,
             ConnError::Misuse(_) => ResultCode::MISUSE,
             ConnError::CantOpen => ResultCode::CANTOPEN,
             ConnError::Range => ResultCode::RANGE,

@@ -18,15 +18,21 @@
 //!    instruction executes.
 //! 3. The schema is reloaded before the next prepare whenever a statement
 //!    changed it (`ConnState::schema_changed`).
+//! 4. A statement compiled before a function or collation was (re)defined
+//!    is re-prepared before its next run (`Connection::generation`).
 
+mod authorizer;
 mod connection;
 mod error;
+mod extend;
 mod mode;
 mod schema_load;
 mod statement;
 
+pub use authorizer::{action as auth_action, AuthRequest, AuthResult, Authorizer};
 pub use connection::Connection;
 pub use error::ConnError;
+pub use extend::{BusyFn, TxnLevel};
 pub use mode::{ConnectionMode, OpenOptions};
 pub use statement::{Statement, StepResult};
 

@@ -26,6 +26,8 @@ pub struct Statement {
     pub(crate) vm: Vdbe,
     sql: String,
     parsed: Parsed,
+    /// The connection generation this was compiled under.
+    pub(crate) generation: u64,
 }
 
 impl Statement {
@@ -34,6 +36,7 @@ impl Statement {
             vm: Vdbe::new(Arc::new(program)),
             sql,
             parsed,
+            generation: 0,
         }
     }
 
@@ -47,6 +50,7 @@ impl Statement {
             }
         }
         self.vm = vm;
+        self.generation = conn.generation;
         Ok(())
     }
 

@@ -9,11 +9,76 @@
 //! 1. `autocommit` is true exactly when no explicit transaction is open.
 //! 2. `active_vms` counts statements that have started and not yet halted
 //!    or been reset; an autocommit read transaction ends when it drops to 0.
+//! 3. Upward calls (progress, commit, rollback and update hooks) go through
+//!    the closures of [`Hooks`], which the connection installs; the VM
+//!    never names a higher layer. Before every such call the VM publishes
+//!    the counters ([`ConnState::publish`]) so that a callback re-entering
+//!    the API on the same connection reads current values without
+//!    borrowing the connection.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 
 use crate::btree::Btree;
+
+/// What a row-change callback reports (`SQLITE_INSERT` / `SQLITE_DELETE` /
+/// `SQLITE_UPDATE` of `sqlite3_update_hook`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpdateKind {
+    Insert,
+    Delete,
+    Update,
+}
+
+impl UpdateKind {
+    /// The C action code (SQLITE_INSERT 18, SQLITE_DELETE 9, SQLITE_UPDATE 23).
+    pub fn code(self) -> i32 {
+        match self {
+            UpdateKind::Insert => 18,
+            UpdateKind::Delete => 9,
+            UpdateKind::Update => 23,
+        }
+    }
+}
+
+/// `sqlite3_progress_handler`: true means "interrupt the statement".
+pub type ProgressFn = Arc<dyn Fn() -> bool + Send + Sync>;
+/// `sqlite3_commit_hook`: true turns the commit into a rollback.
+pub type CommitFn = Arc<dyn Fn() -> bool + Send + Sync>;
+/// `sqlite3_rollback_hook`.
+pub type RollbackFn = Arc<dyn Fn() + Send + Sync>;
+/// `sqlite3_update_hook`: kind, database index, table name, rowid.
+pub type UpdateFn = Arc<dyn Fn(UpdateKind, usize, &str, i64) + Send + Sync>;
+
+/// The callbacks a connection may install (invariant 3).
+#[derive(Clone, Default)]
+pub struct Hooks {
+    /// Called every `n` instructions (n >= 1).
+    pub progress: Option<(u32, ProgressFn)>,
+    pub commit: Option<CommitFn>,
+    pub rollback: Option<RollbackFn>,
+    pub update: Option<UpdateFn>,
+}
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Hooks")
+            .field("progress", &self.progress.as_ref().map(|p| p.0))
+            .field("commit", &self.commit.is_some())
+            .field("rollback", &self.rollback.is_some())
+            .field("update", &self.update.is_some())
+            .finish()
+    }
+}
+
+/// Counters readable without borrowing the connection (invariant 3).
+#[derive(Debug, Default)]
+pub struct Published {
+    pub last_insert_rowid: AtomicI64,
+    pub changes: AtomicI64,
+    pub total_changes: AtomicI64,
+    pub autocommit: AtomicBool,
+}
 
 /// Connection state shared with the VM.
 #[derive(Debug)]
@@ -40,6 +105,22 @@ pub struct ConnState {
     pub cache_size: i64,
     /// PRAGMA synchronous as last set (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
     pub synchronous: i64,
+    /// Callbacks into the application (invariant 3).
+    pub hooks: Hooks,
+    /// The counters as last published (invariant 3).
+    pub published: Arc<Published>,
+}
+
+impl ConnState {
+    /// Copies the counters into [`ConnState::published`].
+    pub fn publish(&self) {
+        let p = &self.published;
+        p.last_insert_rowid
+            .store(self.last_insert_rowid, Ordering::Relaxed);
+        p.changes.store(self.changes, Ordering::Relaxed);
+        p.total_changes.store(self.total_changes, Ordering::Relaxed);
+        p.autocommit.store(self.autocommit, Ordering::Relaxed);
+    }
 }
 
 impl Default for ConnState {
@@ -57,6 +138,11 @@ impl Default for ConnState {
             savepoint_began_txn: false,
             cache_size: -2000,
             synchronous: 2,
+            hooks: Hooks::default(),
+            published: Arc::new(Published {
+                autocommit: AtomicBool::new(true),
+                ..Published::default()
+            }),
         }
     }
 }

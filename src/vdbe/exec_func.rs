@@ -123,6 +123,9 @@ impl Vdbe {
             .iter()
             .map(Mem::as_value_ref)
             .collect();
+        if matches!(func.kind, FuncKind::UserScalar(_)) {
+            env.conn.publish();
+        }
         let mut fenv = VmFuncEnv {
             conn: env.conn,
             now: &mut self.now_ms,
@@ -171,6 +174,9 @@ impl Vdbe {
             .iter()
             .map(Mem::as_value_ref)
             .collect();
+        if matches!(func.kind, FuncKind::UserAggregate(_)) {
+            env.conn.publish();
+        }
         let mut fenv = VmFuncEnv {
             conn: env.conn,
             now: &mut self.now_ms,
@@ -220,6 +226,9 @@ impl Vdbe {
             Mem::Agg(s) => s,
             _ => new_accumulator(func)?,
         };
+        if matches!(func.kind, FuncKind::UserAggregate(_)) {
+            env.conn.publish();
+        }
         let mut fenv = VmFuncEnv {
             conn: env.conn,
             now: &mut self.now_ms,

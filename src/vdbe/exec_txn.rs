@@ -34,6 +34,7 @@ use super::vm::{Flow, StmtSavepoint, Vdbe};
 use crate::btree::{Btree, TreeKind};
 use crate::pager::Pgno;
 use crate::pager::TxnState;
+use crate::rc::ResultCode;
 
 fn db_mut<'a>(env: &'a mut VdbeEnv, db: usize) -> Result<&'a mut Btree, VdbeError> {
     env.dbs
@@ -57,8 +58,27 @@ fn open_savepoints(bt: &mut Btree, n: u32) -> Result<(), VdbeError> {
 
 /// Commits every database in a write transaction. Stops at the first
 /// failure, leaving the remaining ones as they were.
+///
+/// The commit hook runs first (when some database is writing); a true
+/// answer fails the commit with SQLITE_CONSTRAINT_COMMITHOOK and the
+/// caller rolls back, as SQLite's `vdbeCommit` does.
 fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
     let others_active = env.conn.active_vms > 1;
+    if let Some(hook) = env.conn.hooks.commit.clone() {
+        if env
+            .dbs
+            .iter_mut()
+            .any(|bt| txn_state(bt) == TxnState::Write)
+        {
+            env.conn.publish();
+            if hook() {
+                return Err(VdbeError::Constraint {
+                    code: ResultCode::CONSTRAINT_COMMITHOOK,
+                    msg: "constraint failed".into(),
+                });
+            }
+        }
+    }
     for bt in env.dbs.iter_mut() {
         if txn_state(bt) == TxnState::Write {
             bt.commit()?;
@@ -72,13 +92,22 @@ fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
 }
 
 /// Rolls back every write transaction; autocommit comes back on.
+/// The rollback hook runs when a write transaction was rolled back.
 fn rollback_all(env: &mut VdbeEnv) {
+    let mut rolled_back = !env.conn.autocommit;
     for bt in env.dbs.iter_mut() {
         if txn_state(bt) == TxnState::Write {
             // A failed rollback leaves the pager in its error state, which
             // the next transaction reports; nothing more can be done here.
             let _ = bt.rollback();
             env.conn.schema_changed = true;
+            rolled_back = true;
+        }
+    }
+    if rolled_back {
+        if let Some(hook) = env.conn.hooks.rollback.clone() {
+            env.conn.publish();
+            hook();
         }
     }
     env.conn.autocommit = true;

@@ -15,7 +15,8 @@
 //! 3. Insert counts a change and sets last_insert_rowid only when its flags
 //!    say so.
 
-use super::env::VdbeEnv;
+use super::cursor::{CursorKind, VdbeCursor};
+use super::env::{UpdateFn, UpdateKind, VdbeEnv};
 use super::error::{internal, VdbeError};
 use super::exec_func::random_i64;
 use super::exec_value::check_length;
@@ -145,6 +146,16 @@ impl Vdbe {
         if flags.set_last_rowid {
             env.conn.last_insert_rowid = id;
         }
+        if let (Some(hook), Some(table)) = (env.conn.hooks.update.clone(), &flags.table) {
+            let kind = if flags.is_update {
+                UpdateKind::Update
+            } else {
+                UpdateKind::Insert
+            };
+            if let Some(db) = cursor_db(c) {
+                call_update_hook(env, &hook, kind, db, table, id);
+            }
+        }
         Ok(Flow::Next)
     }
 
@@ -153,10 +164,21 @@ impl Vdbe {
         env: &mut VdbeEnv,
         cursor: CursorId,
         count_change: bool,
+        table: Option<&str>,
     ) -> Result<Flow, VdbeError> {
-        self.cursor_mut(cursor)?.delete(env.dbs)?;
+        let hook = env.conn.hooks.update.clone().zip(table);
+        let c = self.cursor_mut(cursor)?;
+        let rowid = match hook {
+            Some(_) => c.rowid(env.dbs)?,
+            None => None,
+        };
+        let db = cursor_db(c);
+        c.delete(env.dbs)?;
         if count_change {
             self.n_change += 1;
+        }
+        if let (Some((hook, table)), Some(rowid), Some(db)) = (hook, rowid, db) {
+            call_update_hook(env, &hook, UpdateKind::Delete, db, table, rowid);
         }
         Ok(Flow::Next)
     }
@@ -200,4 +222,29 @@ impl Vdbe {
         }
         Ok(Flow::Next)
     }
+}
+
+/// The database of a b-tree cursor (`None` for ephemeral tables).
+fn cursor_db(c: &VdbeCursor) -> Option<usize> {
+    match c.kind {
+        CursorKind::Btree { db, .. } => Some(db),
+        _ => None,
+    }
+}
+
+/// Reports one row change to the update hook; changes to SQLite's own
+/// tables (`sqlite_*`) are not reported, as in SQLite.
+fn call_update_hook(
+    env: &mut VdbeEnv,
+    hook: &UpdateFn,
+    kind: UpdateKind,
+    db: usize,
+    table: &str,
+    rowid: i64,
+) {
+    if table.len() >= 7 && table[..7].eq_ignore_ascii_case("sqlite_") {
+        return;
+    }
+    env.conn.publish();
+    hook(kind, db, table, rowid);
 }

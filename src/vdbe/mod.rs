@@ -53,7 +53,9 @@ mod tests;
 
 pub use arith::{and_or, arith, bit_not, negate, not};
 pub use compare::{apply_cmp_affinity, compare_regs, mem_compare, CmpOutcome};
-pub use env::{ConnState, VdbeEnv};
+pub use env::{
+    CommitFn, ConnState, Hooks, ProgressFn, Published, RollbackFn, UpdateFn, UpdateKind, VdbeEnv,
+};
 pub use ephemeral::{EphemeralTable, SeekMode};
 pub use error::VdbeError;
 pub use exec_func::{random_bytes, random_i64};

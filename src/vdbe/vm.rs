@@ -102,6 +102,8 @@ pub struct Vdbe {
     pub(crate) busy_pending: bool,
     /// Instructions since the interrupt flag was last checked.
     pub(crate) since_interrupt_check: u32,
+    /// Instructions since the progress handler was last called.
+    pub(crate) since_progress: u32,
     /// Conflict resolution of an error Halt being raised.
     pub(crate) pending_on_error: Option<OnError>,
     /// `finish_*` already ended this run's transaction work.
@@ -132,6 +134,7 @@ impl Vdbe {
             stmt_savepoints: Vec::new(),
             busy_pending: false,
             since_interrupt_check: 0,
+            since_progress: 0,
             pending_on_error: None,
             finished: false,
             now_ms: None,
@@ -290,6 +293,9 @@ impl Vdbe {
         if self.since_interrupt_check >= INTERRUPT_PERIOD {
             self.check_interrupt(env)?;
         }
+        if env.conn.hooks.progress.is_some() {
+            self.check_progress(env)?;
+        }
         let program = Arc::clone(&self.program);
         let Some(insn) = program.insns.get(self.pc) else {
             // Falling off the end is an implied "Halt 0".
@@ -302,6 +308,24 @@ impl Vdbe {
     pub(crate) fn check_interrupt(&mut self, env: &VdbeEnv) -> Result<(), VdbeError> {
         self.since_interrupt_check = 0;
         if env.conn.interrupt.load(AtomicOrdering::Relaxed) {
+            return Err(VdbeError::Interrupted);
+        }
+        Ok(())
+    }
+
+    /// Calls the progress handler every N instructions; a true answer
+    /// interrupts the statement (SQLITE_INTERRUPT), as in SQLite.
+    fn check_progress(&mut self, env: &VdbeEnv) -> Result<(), VdbeError> {
+        let Some((n, f)) = env.conn.hooks.progress.clone() else {
+            return Ok(());
+        };
+        self.since_progress += 1;
+        if self.since_progress < n.max(1) {
+            return Ok(());
+        }
+        self.since_progress = 0;
+        env.conn.publish();
+        if f() {
             return Err(VdbeError::Interrupted);
         }
         Ok(())
@@ -582,8 +606,8 @@ impl Vdbe {
             I::Delete {
                 cursor,
                 count_change,
-                ..
-            } => self.op_delete(env, *cursor, *count_change),
+                table,
+            } => self.op_delete(env, *cursor, *count_change, table.as_deref()),
             I::IdxInsert { cursor, key } => self.op_idx_insert(env, *cursor, *key),
             I::IdxDelete {
                 cursor,
