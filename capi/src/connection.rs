@@ -638,8 +638,7 @@ pub unsafe extern "C" fn sqlite3_txn_state(p: *mut sqlite3, schema: *const c_cha
         // SAFETY: forwarded contract.
         let name = unsafe { arg_str(schema) };
         query(p, -1, |_, db| {
-            db.txn_state(name.as_deref())
-                .map_or(-1, |l| l as c_int)
+            db.txn_state(name.as_deref()).map_or(-1, |l| l as c_int)
         })
     })
 }

@@ -80,7 +80,10 @@ pub(super) struct PCache {
     frames: Vec<Frame>,
     map: PgnoMap<u32>,
     free: Vec<u32>,
-    hand: usize,
+    /// Eviction candidates in clock order: frames that were clean when
+    /// queued. Entries are checked lazily (a queued frame may since have
+    /// become dirty or been released), so a miss never scans dirty frames.
+    clean: std::collections::VecDeque<u32>,
     page_size: usize,
     capacity: usize,
     n_dirty: usize,
@@ -96,7 +99,7 @@ impl PCache {
             frames: Vec::new(),
             map: PgnoMap::default(),
             free: Vec::new(),
-            hand: 0,
+            clean: std::collections::VecDeque::new(),
             page_size,
             capacity: capacity.max(1),
             n_dirty: 0,
@@ -187,21 +190,26 @@ impl PCache {
         f.referenced = true;
         f.sp_serial = 0;
         self.map.insert(pgno, idx as u32);
+        self.clean.push_back(idx as u32);
         (idx, self.handle(idx as u32))
     }
 
     /// Evicts one clean frame if the cache is at capacity; returns its index.
     fn evict_one(&mut self) -> Option<usize> {
-        let n = self.frames.len();
-        for _ in 0..2 * n {
-            let i = self.hand % n;
-            self.hand = (i + 1) % n;
-            let f = &mut self.frames[i];
+        // Each queued clean frame gets one second chance; dirty or released
+        // frames leave the queue for good (they are queued again when they
+        // become clean pages again).
+        for _ in 0..2 * self.clean.len() {
+            let i = self.clean.pop_front()? as usize;
+            let Some(f) = self.frames.get_mut(i) else {
+                continue;
+            };
             if f.pgno == 0 || f.dirty {
                 continue;
             }
             if f.referenced {
                 f.referenced = false;
+                self.clean.push_back(i as u32);
                 continue;
             }
             self.map.remove(&f.pgno);
@@ -250,9 +258,13 @@ impl PCache {
 
     /// Marks every page clean (after commit).
     pub fn clean_all(&mut self) {
-        for f in &mut self.frames {
+        self.clean.clear();
+        for (i, f) in self.frames.iter_mut().enumerate() {
             f.dirty = false;
             f.sp_serial = 0;
+            if f.pgno != 0 {
+                self.clean.push_back(i as u32);
+            }
         }
         self.n_dirty = 0;
     }
