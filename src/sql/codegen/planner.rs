@@ -20,7 +20,7 @@ use super::{Gen, Label};
 use crate::record::{Affinity, KeyInfo};
 use crate::sql::ast::{BinaryOp, Expr, ExprKind, FunctionArgs};
 use crate::sql::ast::{FromClause, JoinConstraint};
-use crate::vdbe::{Addr, Insn, Reg, RootPage};
+use crate::vdbe::{Addr, CmpFlags, CmpOp, Insn, Reg, RootPage};
 
 /// How one loop level visits its table.
 #[derive(Debug)]
@@ -53,6 +53,119 @@ pub(crate) struct Loops {
     outer_exit: Label,
 }
 
+/// Which side of a column a comparison bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Bound {
+    Eq,
+    Lower,
+    Upper,
+}
+
+/// `column OP value` found in a WHERE term (`col` None = rowid).
+#[derive(Debug)]
+struct Constraint {
+    col: Option<usize>,
+    op: Bound,
+    value: Expr,
+    cmp_aff: (Option<Affinity>, Option<Affinity>),
+}
+
+/// The key bounds of an index range scan.
+#[derive(Debug)]
+struct Bounds<'e> {
+    lo: Option<&'e Expr>,
+    hi: Option<&'e Expr>,
+    eq: bool,
+    aff: Affinity,
+}
+
+/// An access path for one table.
+#[derive(Debug)]
+enum Probe {
+    RowidEq(Expr),
+    Index {
+        idx: usize,
+        lo: Option<Expr>,
+        hi: Option<Expr>,
+        aff: Affinity,
+        eq: bool,
+    },
+    RowidRange {
+        lo: Option<Expr>,
+        hi: Option<Expr>,
+    },
+    Scan,
+}
+
+impl Probe {
+    /// Lower is cheaper.
+    fn rank(&self) -> u8 {
+        match self {
+            Probe::RowidEq(_) => 0,
+            Probe::Index { eq: true, .. } => 1,
+            Probe::RowidRange {
+                lo: Some(_),
+                hi: Some(_),
+            } => 2,
+            Probe::Index {
+                lo: Some(_),
+                hi: Some(_),
+                ..
+            } => 3,
+            Probe::RowidRange { .. } => 4,
+            Probe::Index { .. } => 5,
+            Probe::Scan => 6,
+        }
+    }
+}
+
+/// Adds a rowid bound to the best path so far (if that is a rowid range).
+fn merge_rowid_range(best: &Probe, op: Bound, value: Expr) -> Probe {
+    let (mut lo, mut hi) = match best {
+        Probe::RowidRange { lo, hi } => (lo.clone(), hi.clone()),
+        _ => (None, None),
+    };
+    match op {
+        Bound::Lower => lo = lo.or(Some(value)),
+        Bound::Upper | Bound::Eq => hi = hi.or(Some(value)),
+    }
+    Probe::RowidRange { lo, hi }
+}
+
+/// Adds an index bound to the best path so far (same index only).
+fn merge_index_range(best: &Probe, idx: usize, aff: Affinity, op: Bound, value: Expr) -> Probe {
+    if op == Bound::Eq {
+        return Probe::Index {
+            idx,
+            lo: Some(value),
+            hi: None,
+            aff,
+            eq: true,
+        };
+    }
+    let (mut lo, mut hi) = match best {
+        Probe::Index {
+            idx: i,
+            lo,
+            hi,
+            eq: false,
+            ..
+        } if *i == idx => (lo.clone(), hi.clone()),
+        _ => (None, None),
+    };
+    match op {
+        Bound::Lower => lo = lo.or(Some(value)),
+        _ => hi = hi.or(Some(value)),
+    }
+    Probe::Index {
+        idx,
+        lo,
+        hi,
+        aff,
+        eq: false,
+    }
+}
+
 impl Gen<'_> {
     /// Opens the loops over `scope`'s sources and codes the WHERE terms.
     pub(crate) fn begin_loops(
@@ -65,10 +178,11 @@ impl Gen<'_> {
         if let Some(w) = where_ {
             split_and(w, &mut terms);
         }
-        let mut on_terms: Vec<Vec<Expr>> = vec![Vec::new(); scope.sources.len()];
-        let mut left: Vec<bool> = vec![false; scope.sources.len()];
+        let n = scope.sources.len();
+        let mut on_terms: Vec<Vec<Expr>> = vec![Vec::new(); n];
+        let mut left: Vec<bool> = vec![false; n];
         if let Some(f) = from {
-            for (i, item) in f.items.iter().enumerate() {
+            for (i, item) in f.items.iter().enumerate().take(n) {
                 let is_left = item.join.is_some_and(|j| j.left);
                 left[i] = is_left;
                 if let Some(JoinConstraint::On(e)) = &item.constraint {
@@ -84,24 +198,27 @@ impl Gen<'_> {
                 }
             }
         }
+        let order = self.join_order(scope, &terms, &left)?;
+        let mut pos_of = vec![0; n];
+        for (pos, &si) in order.iter().enumerate() {
+            pos_of[si] = pos;
+        }
         let outer_exit = self.b.new_label();
         let mut levels = Vec::new();
         // Constant terms are checked once, before any loop.
-        self.code_terms(&mut terms, scope, None, outer_exit)?;
-        for i in 0..scope.sources.len() {
-            let level = self.open_level(i, scope, &mut terms, left[i])?;
-            if let Some((m, _)) = level.left {
-                for t in &on_terms[i] {
+        self.code_terms(&mut terms, scope, &pos_of, None, outer_exit)?;
+        for (pos, &si) in order.iter().enumerate() {
+            let level = self.open_level(si, pos, &pos_of, scope, &mut terms, left[si])?;
+            if let Some((m, body)) = level.left {
+                for t in &on_terms[si] {
                     self.jump_if_false(t, level.cont.addr(), scope)?;
                 }
                 self.b.emit(Insn::Integer { value: 1, dest: m });
-            }
-            if let Some((_, body)) = level.left {
                 self.b.resolve(body);
             }
             let cont = level.cont;
             levels.push(level);
-            self.code_terms(&mut terms, scope, Some(i), cont)?;
+            self.code_terms(&mut terms, scope, &pos_of, Some(pos), cont)?;
         }
         let cont = levels.last().map(|l| l.cont).unwrap_or(outer_exit);
         Ok(Loops {
@@ -111,11 +228,40 @@ impl Gen<'_> {
         })
     }
 
-    /// Codes the not-yet-used terms whose innermost table is `level`.
+    /// The loop order: FROM order when there is a LEFT JOIN, else greedily
+    /// the table with the cheapest access given the tables already chosen
+    /// (a rowid or index lookup before a scan), ties in FROM order.
+    fn join_order(
+        &self,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        left: &[bool],
+    ) -> Result<Vec<usize>, String> {
+        let n = scope.sources.len();
+        if n <= 1 || left.iter().any(|l| *l) {
+            return Ok((0..n).collect());
+        }
+        let mut chosen: Vec<usize> = Vec::with_capacity(n);
+        while chosen.len() < n {
+            let avail = |s: usize| chosen.contains(&s);
+            let mut best: Option<(u8, usize)> = None;
+            for si in (0..n).filter(|s| !chosen.contains(s)) {
+                let rank = self.probe(si, scope, terms, &avail)?.0.rank();
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((rank, si));
+                }
+            }
+            chosen.push(best.map_or(0, |b| b.1));
+        }
+        Ok(chosen)
+    }
+
+    /// Codes the not-yet-used terms whose innermost loop is `level`.
     fn code_terms(
         &mut self,
         terms: &mut [(Expr, bool)],
         scope: &Scope,
+        pos_of: &[usize],
         level: Option<usize>,
         skip: Label,
     ) -> Result<(), String> {
@@ -123,7 +269,7 @@ impl Gen<'_> {
             if *used {
                 continue;
             }
-            if self.innermost_source(t, scope)? == level {
+            if self.innermost_level(t, scope, pos_of)? == level {
                 *used = true;
                 self.jump_if_false(t, skip.addr(), scope)?;
             }
@@ -131,15 +277,17 @@ impl Gen<'_> {
         Ok(())
     }
 
-    /// Opens loop level `i`, choosing a rowid lookup, index range or scan.
+    /// Opens the loop over source `si` at position `pos`.
     fn open_level(
         &mut self,
-        i: usize,
+        si: usize,
+        pos: usize,
+        pos_of: &[usize],
         scope: &Scope,
         terms: &mut [(Expr, bool)],
         is_left: bool,
     ) -> Result<Level, String> {
-        let cursor = scope.sources[i].cursor;
+        let cursor = scope.sources[si].cursor;
         let cont = self.b.new_label();
         let exit = self.b.new_label();
         if is_left {
@@ -159,51 +307,136 @@ impl Gen<'_> {
                 left: Some((m, body)),
             });
         }
-        if let Some(key_expr) = self.take_rowid_term(i, scope, terms)? {
-            let key = self.expr(&key_expr, scope)?;
-            self.b.emit(Insn::SeekRowid {
-                cursor,
-                rowid: key,
-                not_found: exit.addr(),
-            });
-            return Ok(Level {
-                cursor,
-                access: Access::Rowid,
-                cont,
-                exit,
-                left: None,
-            });
-        }
-        if let Some((idx_no, key_expr, aff)) = self.take_index_term(i, scope, terms)? {
-            return self.open_index_level(i, scope, idx_no, &key_expr, aff, cont, exit);
-        }
-        self.b.emit(Insn::Rewind {
-            cursor,
-            if_empty: exit.addr(),
-        });
-        let top = self.b.here();
+        let avail = |s: usize| pos_of[s] < pos;
+        let (probe, term) = self.probe(si, scope, terms, &avail)?;
+        let access = match probe {
+            Probe::RowidEq(key_expr) => {
+                if let Some(t) = term {
+                    terms[t].1 = true;
+                }
+                let key = self.expr(&key_expr, scope)?;
+                self.b.emit(Insn::SeekRowid {
+                    cursor,
+                    rowid: key,
+                    not_found: exit.addr(),
+                });
+                Access::Rowid
+            }
+            Probe::RowidRange { lo, hi } => {
+                self.open_rowid_range(cursor, scope, lo.as_ref(), hi.as_ref(), exit)?
+            }
+            Probe::Index {
+                idx,
+                lo,
+                hi,
+                aff,
+                eq,
+            } => {
+                let src = &scope.sources[si];
+                let bounds = Bounds {
+                    lo: lo.as_ref(),
+                    hi: hi.as_ref(),
+                    eq,
+                    aff,
+                };
+                self.open_index_range(
+                    src.cursor,
+                    &src.table.indexes[idx],
+                    scope,
+                    bounds,
+                    cont,
+                    exit,
+                )?
+            }
+            Probe::Scan => {
+                self.b.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: exit.addr(),
+                });
+                Access::Scan { top: self.b.here() }
+            }
+        };
         Ok(Level {
             cursor,
-            access: Access::Scan { top },
+            access,
             cont,
             exit,
             left: None,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn open_index_level(
+    /// A scan of the rowids between `lo` and `hi` (each inclusive or not;
+    /// the terms stay as filters, so the range only needs to cover them).
+    fn open_rowid_range(
         &mut self,
-        i: usize,
+        cursor: usize,
         scope: &Scope,
-        idx_no: usize,
-        key_expr: &Expr,
-        aff: Affinity,
+        lo: Option<&Expr>,
+        hi: Option<&Expr>,
+        exit: Label,
+    ) -> Result<Access, String> {
+        match lo {
+            Some(e) => {
+                let key = self.expr(e, scope)?;
+                self.b.emit(Insn::SeekGE {
+                    cursor,
+                    key,
+                    n_keys: 1,
+                    not_found: exit.addr(),
+                });
+            }
+            None => {
+                self.b.emit(Insn::Rewind {
+                    cursor,
+                    if_empty: exit.addr(),
+                });
+            }
+        }
+        let hi_reg = match hi {
+            Some(e) => {
+                let r = self.expr_copy(e, scope)?;
+                self.b.emit(Insn::Affinity {
+                    start: r,
+                    count: 1,
+                    affinities: vec![Affinity::Numeric],
+                });
+                Some(r)
+            }
+            None => None,
+        };
+        let top = self.b.here();
+        if let Some(h) = hi_reg {
+            let r = self.b.alloc_reg();
+            self.b.emit(Insn::Rowid { cursor, dest: r });
+            let flags = CmpFlags {
+                affinity: Affinity::Numeric,
+                jump_if_null: true,
+                null_eq: false,
+                store: None,
+                collation: None,
+            };
+            self.b.emit(Insn::Compare {
+                op: CmpOp::Gt,
+                lhs: r,
+                rhs: h,
+                target: exit.addr(),
+                flags,
+            });
+        }
+        Ok(Access::Scan { top })
+    }
+
+    /// An index scan over the entries whose first column lies in the
+    /// bounds (equal to `lo` when `eq`), each visiting its table row.
+    fn open_index_range(
+        &mut self,
+        table_cursor: usize,
+        index: &crate::sql::schema::Index,
+        scope: &Scope,
+        bounds: Bounds,
         cont: Label,
         exit: Label,
-    ) -> Result<Level, String> {
-        let src = &scope.sources[i];
-        let index = &src.table.indexes[idx_no];
+    ) -> Result<Access, String> {
         let idx_cursor = self.b.alloc_cursor();
         let coll = self.collation(&index.columns[0].collation)?;
         let key_info = KeyInfo {
@@ -217,7 +450,67 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(std::sync::Arc::new(key_info)),
         });
-        let key = self.expr_copy(key_expr, scope)?;
+        let lo = self.bound_key(bounds.lo, bounds.aff, scope, exit)?;
+        let hi = if bounds.eq {
+            lo
+        } else {
+            self.bound_key(bounds.hi, bounds.aff, scope, exit)?
+        };
+        match lo {
+            Some(key) => self.b.emit(Insn::SeekGE {
+                cursor: idx_cursor,
+                key,
+                n_keys: 1,
+                not_found: exit.addr(),
+            }),
+            None => {
+                // Skip the NULL entries, which sort first.
+                let null = self.b.alloc_reg();
+                self.b.emit(Insn::Null {
+                    dest: null,
+                    count: 1,
+                });
+                self.b.emit(Insn::SeekGT {
+                    cursor: idx_cursor,
+                    key: null,
+                    n_keys: 1,
+                    not_found: exit.addr(),
+                })
+            }
+        };
+        let top = self.b.here();
+        if let Some(key) = hi {
+            self.b.emit(Insn::IdxGT {
+                cursor: idx_cursor,
+                key,
+                n_keys: 1,
+                target: exit.addr(),
+            });
+        }
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::IdxRowid {
+            cursor: idx_cursor,
+            dest: rowid,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: table_cursor,
+            rowid,
+            not_found: cont.addr(),
+        });
+        Ok(Access::Index { idx_cursor, top })
+    }
+
+    /// Evaluates a bound into a register with the comparison affinity;
+    /// a NULL bound matches nothing.
+    fn bound_key(
+        &mut self,
+        e: Option<&Expr>,
+        aff: Affinity,
+        scope: &Scope,
+        exit: Label,
+    ) -> Result<Option<Reg>, String> {
+        let Some(e) = e else { return Ok(None) };
+        let key = self.expr_copy(e, scope)?;
         self.b.emit(Insn::IsNull {
             reg: key,
             target: exit.addr(),
@@ -229,37 +522,217 @@ impl Gen<'_> {
                 affinities: vec![aff],
             });
         }
-        self.b.emit(Insn::SeekGE {
-            cursor: idx_cursor,
-            key,
-            n_keys: 1,
-            not_found: exit.addr(),
+        Ok(Some(key))
+    }
+
+    /// The best access path for source `si` given the sources for which
+    /// `avail` is true, and the term an equality lookup consumes.
+    fn probe(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<(Probe, Option<usize>), String> {
+        let mut best = (Probe::Scan, None);
+        for (ti, (t, used)) in terms.iter().enumerate() {
+            if *used {
+                continue;
+            }
+            for c in self.constraints_of(t, si, scope, avail)? {
+                let candidate = match (c.col, c.op) {
+                    (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
+                    (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
+                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope) {
+                        Some((idx, aff)) => {
+                            (merge_index_range(&best.0, idx, aff, op, c.value), None)
+                        }
+                        None => continue,
+                    },
+                };
+                if candidate.0.rank() <= best.0.rank() {
+                    best = candidate;
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// The comparisons in term `t` that bound a column (or the rowid) of
+    /// source `si` by a value computable from the `avail` sources.
+    fn constraints_of(
+        &self,
+        t: &Expr,
+        si: usize,
+        scope: &Scope,
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<Vec<Constraint>, String> {
+        let mut out = Vec::new();
+        let push = |col_expr: &Expr,
+                    op: Bound,
+                    value: &Expr,
+                    out: &mut Vec<Constraint>|
+         -> Result<(), String> {
+            let ExprKind::Column { table, column, .. } = &col_expr.kind else {
+                return Ok(());
+            };
+            let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
+                return Ok(());
+            };
+            if s != si || !self.computable(value, scope, avail)? {
+                return Ok(());
+            }
+            let cmp_aff = (
+                self.expr_affinity(col_expr, scope),
+                self.expr_affinity(value, scope),
+            );
+            out.push(Constraint {
+                col,
+                op,
+                value: value.clone(),
+                cmp_aff,
+            });
+            Ok(())
+        };
+        match &t.kind {
+            ExprKind::Binary(op, l, r) => {
+                let (fwd, rev) = match op {
+                    BinaryOp::Eq => (Bound::Eq, Bound::Eq),
+                    BinaryOp::Lt | BinaryOp::Le => (Bound::Upper, Bound::Lower),
+                    BinaryOp::Gt | BinaryOp::Ge => (Bound::Lower, Bound::Upper),
+                    _ => return Ok(out),
+                };
+                push(l, fwd, r, &mut out)?;
+                push(r, rev, l, &mut out)?;
+            }
+            ExprKind::Between {
+                expr,
+                negated: false,
+                low,
+                high,
+            } => {
+                push(expr, Bound::Lower, low, &mut out)?;
+                push(expr, Bound::Upper, high, &mut out)?;
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+
+    /// True if `e` can be computed from the `avail` sources (and outer
+    /// queries); expressions with subqueries are not used as keys.
+    fn computable(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<bool, String> {
+        let mut ok = true;
+        let mut err = None;
+        walk(e, &mut |x| match &x.kind {
+            ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => ok = false,
+            ExprKind::Column { table, column, .. } => {
+                match self.resolve_column(scope, table.as_deref(), column) {
+                    Ok(Some((s, _))) if s < scope.sources.len() && !avail(s) => ok = false,
+                    Ok(_) => {}
+                    Err(e) => err = Some(e),
+                }
+            }
+            _ => {}
         });
-        let top = self.b.here();
-        self.b.emit(Insn::IdxGT {
-            cursor: idx_cursor,
-            key,
-            n_keys: 1,
-            target: exit.addr(),
+        match err {
+            Some(e) => Err(e),
+            None => Ok(ok),
+        }
+    }
+
+    /// An index of source `si` whose first column is `col` and that a
+    /// comparison with affinities `cmp_aff` may use; with the key affinity.
+    fn usable_index(
+        &self,
+        si: usize,
+        col: usize,
+        cmp_aff: &(Option<Affinity>, Option<Affinity>),
+        scope: &Scope,
+    ) -> Option<(usize, Affinity)> {
+        let table = &scope.sources[si].table;
+        let col_aff = table.columns[col].affinity;
+        let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
+        let compatible = aff == col_aff
+            || (aff.is_numeric() && col_aff.is_numeric())
+            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        if !compatible {
+            return None;
+        }
+        let want = table.columns[col].collation.to_ascii_lowercase();
+        let idx = table.indexes.iter().position(|ix| {
+            ix.partial.is_none()
+                && ix.root != 0
+                && ix.columns.first().is_some_and(|ic| {
+                    ic.column == Some(col) && !ic.desc && ic.collation.to_ascii_lowercase() == want
+                })
+        })?;
+        Some((idx, aff))
+    }
+
+    /// The highest loop position `e` references (`None` for constants).
+    fn innermost_level(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+        pos_of: &[usize],
+    ) -> Result<Option<usize>, String> {
+        Ok(self.innermost_source(e, scope)?.map(|_| {
+            let mut max = 0;
+            let innermost = pos_of.len().saturating_sub(1);
+            walk(e, &mut |x| match &x.kind {
+                ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => {
+                    max = innermost
+                }
+                ExprKind::Column { table, column, .. } => {
+                    if let Ok(Some((s, _))) = self.resolve_column(scope, table.as_deref(), column) {
+                        if let Some(&p) = pos_of.get(s) {
+                            max = max.max(p);
+                        }
+                    }
+                }
+                _ => {}
+            });
+            max
+        }))
+    }
+
+    /// The highest source index `e` references (`None` for constants).
+    pub(crate) fn innermost_source(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+    ) -> Result<Option<usize>, String> {
+        let mut max: Option<usize> = None;
+        let mut err = None;
+        let innermost = scope.sources.len().checked_sub(1);
+        walk(e, &mut |x| {
+            if matches!(
+                x.kind,
+                ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. }
+            ) {
+                // A subquery may be correlated with any table: evaluate it innermost.
+                max = max.max(innermost);
+            }
+            if let ExprKind::Column { table, column, .. } = &x.kind {
+                match self.resolve_column(scope, table.as_deref(), column) {
+                    Ok(Some((si, _))) if si < scope.sources.len() => {
+                        max = Some(max.map_or(si, |m: usize| m.max(si)))
+                    }
+                    Ok(_) => {}
+                    Err(e) => err = Some(e),
+                }
+            }
         });
-        let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::IdxRowid {
-            cursor: idx_cursor,
-            dest: rowid,
-        });
-        self.b.emit(Insn::SeekRowid {
-            cursor: src.cursor,
-            rowid,
-            not_found: cont.addr(),
-        });
-        let access = Access::Index { idx_cursor, top };
-        Ok(Level {
-            cursor: src.cursor,
-            access,
-            cont,
-            exit,
-            left: None,
-        })
+        match err {
+            Some(e) => Err(e),
+            None => Ok(max),
+        }
     }
 
     /// Closes the loops opened by [`Gen::begin_loops`].
@@ -319,138 +792,6 @@ impl Gen<'_> {
         (0..self.b.here()).rev().find(|&a| {
             matches!(self.b.insn_mut(a), Some(Insn::Rewind { cursor: c, if_empty: 0 }) if *c == cursor)
         })
-    }
-
-    /// Finds and consumes a `rowid = expr` term usable at level `i`.
-    fn take_rowid_term(
-        &self,
-        i: usize,
-        scope: &Scope,
-        terms: &mut [(Expr, bool)],
-    ) -> Result<Option<Expr>, String> {
-        for (t, used) in terms.iter_mut() {
-            if *used {
-                continue;
-            }
-            let ExprKind::Binary(BinaryOp::Eq, l, r) = &t.kind else {
-                continue;
-            };
-            for (col, other) in [(l, r), (r, l)] {
-                let ExprKind::Column { table, column, .. } = &col.kind else {
-                    continue;
-                };
-                let Ok(Some((si, None))) = self.resolve_column(scope, table.as_deref(), column)
-                else {
-                    continue;
-                };
-                if si == i && self.depends_before(other, scope, i)? {
-                    *used = true;
-                    return Ok(Some((**other).clone()));
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// Finds (without consuming) `col = expr` on the first column of an index.
-    fn take_index_term(
-        &self,
-        i: usize,
-        scope: &Scope,
-        terms: &mut [(Expr, bool)],
-    ) -> Result<Option<(usize, Expr, Affinity)>, String> {
-        let table = &scope.sources[i].table;
-        for (t, used) in terms.iter() {
-            if *used {
-                continue;
-            }
-            let ExprKind::Binary(BinaryOp::Eq, l, r) = &t.kind else {
-                continue;
-            };
-            for (col, other) in [(l, r), (r, l)] {
-                let ExprKind::Column {
-                    table: q, column, ..
-                } = &col.kind
-                else {
-                    continue;
-                };
-                let Ok(Some((si, Some(c)))) = self.resolve_column(scope, q.as_deref(), column)
-                else {
-                    continue;
-                };
-                if si != i || !self.depends_before(other, scope, i)? {
-                    continue;
-                }
-                let aff = super::expr::compare_affinity(
-                    Some(table.columns[c].affinity),
-                    self.expr_affinity(other, scope),
-                );
-                let coll_ok = |name: &str| {
-                    let want = self
-                        .expr_collation(t, scope)
-                        .map(|x| x.name().to_ascii_lowercase());
-                    want.unwrap_or_else(|| "binary".into()) == name.to_ascii_lowercase()
-                };
-                let found = table.indexes.iter().position(|ix| {
-                    ix.partial.is_none()
-                        && ix
-                            .columns
-                            .first()
-                            .is_some_and(|ic| ic.column == Some(c) && coll_ok(&ic.collation))
-                });
-                if let Some(ix) = found {
-                    // Only when the comparison affinity is the column's own.
-                    if aff == table.columns[c].affinity
-                        || aff == Affinity::Blob && table.columns[c].affinity == Affinity::Blob
-                    {
-                        return Ok(Some((ix, (**other).clone(), aff)));
-                    }
-                }
-            }
-        }
-        Ok(None)
-    }
-
-    /// True if `e` references only sources before level `i`.
-    fn depends_before(&self, e: &Expr, scope: &Scope, i: usize) -> Result<bool, String> {
-        Ok(match self.innermost_source(e, scope)? {
-            None => true,
-            Some(s) => s < i,
-        })
-    }
-
-    /// The highest source index `e` references (`None` for constants).
-    pub(crate) fn innermost_source(
-        &self,
-        e: &Expr,
-        scope: &Scope,
-    ) -> Result<Option<usize>, String> {
-        let mut max: Option<usize> = None;
-        let mut err = None;
-        let innermost = scope.sources.len().checked_sub(1);
-        walk(e, &mut |x| {
-            if matches!(
-                x.kind,
-                ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. }
-            ) {
-                // A subquery may be correlated with any table: evaluate it innermost.
-                max = max.max(innermost);
-            }
-            if let ExprKind::Column { table, column, .. } = &x.kind {
-                match self.resolve_column(scope, table.as_deref(), column) {
-                    Ok(Some((si, _))) if si < scope.sources.len() => {
-                        max = Some(max.map_or(si, |m: usize| m.max(si)))
-                    }
-                    Ok(Some(_)) => {}
-                    Ok(None) => {}
-                    Err(e) => err = Some(e),
-                }
-            }
-        });
-        match err {
-            Some(e) => Err(e),
-            None => Ok(max),
-        }
     }
 }
 
