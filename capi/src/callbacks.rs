@@ -45,7 +45,8 @@ impl AppPtr {
     }
 }
 
-pub(crate) type TraceV2 = unsafe extern "C" fn(c_uint, *mut c_void, *mut c_void, *mut c_void) -> c_int;
+pub(crate) type TraceV2 =
+    unsafe extern "C" fn(c_uint, *mut c_void, *mut c_void, *mut c_void) -> c_int;
 type TraceLegacy = unsafe extern "C" fn(*mut c_void, *const c_char);
 type ProfileLegacy = unsafe extern "C" fn(*mut c_void, *const c_char, u64);
 type NeededFn = unsafe extern "C" fn(*mut c_void, *mut sqlite3, c_int, *const c_void);
@@ -71,12 +72,7 @@ pub(crate) struct Slots {
 }
 
 impl Connection {
-    pub(crate) fn set_collation_needed(
-        &self,
-        f: Option<NeededFn>,
-        arg: *mut c_void,
-        utf16: bool,
-    ) {
+    pub(crate) fn set_collation_needed(&self, f: Option<NeededFn>, arg: *mut c_void, utf16: bool) {
         self.slots.lock().needed = f.map(|f| (f, AppPtr(arg), utf16));
     }
 
@@ -169,15 +165,16 @@ pub extern "C" fn sqlite3_update_hook(
         };
         let a = AppPtr(arg);
         let hook = f.map(|f| {
-            let h: crate::engine::UpdateHookFn =
-                Arc::new(move |kind: UpdateKind, dbname: &str, table: &str, rowid: i64| {
+            let h: crate::engine::UpdateHookFn = Arc::new(
+                move |kind: UpdateKind, dbname: &str, table: &str, rowid: i64| {
                     let (Ok(zd), Ok(zt)) = (CString::new(dbname), CString::new(table)) else {
                         return;
                     };
                     // SAFETY: the application registered f; the strings
                     // live across the call.
                     unsafe { f(a.get(), kind.code(), zd.as_ptr(), zt.as_ptr(), rowid) }
-                });
+                },
+            );
             h
         });
         let _ = d.set_update_hook(hook);
@@ -372,7 +369,14 @@ pub(crate) fn on_stmt_start(
     if let Some((mask, f, ctx)) = v2 {
         if mask & trace::STMT != 0 {
             // SAFETY: the application's trace callback, with SQLite's arguments.
-            unsafe { f(trace::STMT, ctx.get(), p.cast(), sql.as_ptr().cast_mut().cast()) };
+            unsafe {
+                f(
+                    trace::STMT,
+                    ctx.get(),
+                    p.cast(),
+                    sql.as_ptr().cast_mut().cast(),
+                )
+            };
         }
     }
     if let Some((f, arg)) = legacy {
@@ -403,7 +407,14 @@ pub(crate) fn on_stmt_end(c: &Connection, p: *mut sqlite3_stmt, sql: &CString, n
         if mask & trace::PROFILE != 0 {
             let mut t = ns;
             // SAFETY: the application's trace callback, with SQLite's arguments.
-            unsafe { f(trace::PROFILE, ctx.get(), p.cast(), (&mut t as *mut i64).cast()) };
+            unsafe {
+                f(
+                    trace::PROFILE,
+                    ctx.get(),
+                    p.cast(),
+                    (&mut t as *mut i64).cast(),
+                )
+            };
         }
     }
     if let Some((f, arg)) = profile {

@@ -30,7 +30,8 @@ pub(crate) type XCompare =
     Option<unsafe extern "C" fn(*mut c_void, c_int, *const c_void, c_int, *const c_void) -> c_int>;
 
 /// `xCollNeeded(pArg, db, eTextRep, zName)` (UTF-8 or UTF-16 name).
-pub(crate) type XNeeded = Option<unsafe extern "C" fn(*mut c_void, *mut sqlite3, c_int, *const c_void)>;
+pub(crate) type XNeeded =
+    Option<unsafe extern "C" fn(*mut c_void, *mut sqlite3, c_int, *const c_void)>;
 
 /// A registered C collation.
 struct CCollation {
@@ -209,7 +210,11 @@ pub extern "C" fn sqlite3_collation_needed(
 
 /// `sqlite3_collation_needed16(db, pArg, xNeeded16)`.
 #[no_mangle]
-pub extern "C" fn sqlite3_collation_needed16(db: *mut sqlite3, arg: *mut c_void, f: XNeeded) -> c_int {
+pub extern "C" fn sqlite3_collation_needed16(
+    db: *mut sqlite3,
+    arg: *mut c_void,
+    f: XNeeded,
+) -> c_int {
     guard_rc(|| match conn(db) {
         Some(c) => {
             c.set_collation_needed(f, arg, true);

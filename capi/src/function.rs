@@ -155,8 +155,10 @@ fn invoke(
         aggregate,
         out: Mutex::new(Outcome::new(*agg_mem)),
     });
-    let mut argv: Vec<*mut sqlite3_value> =
-        args.iter().map(|a| new_value(a.to_owned(), false)).collect();
+    let mut argv: Vec<*mut sqlite3_value> = args
+        .iter()
+        .map(|a| new_value(a.to_owned(), false))
+        .collect();
     f(p, argv.len() as c_int, argv.as_mut_ptr());
     for v in argv {
         drop_value(v);

@@ -55,12 +55,12 @@ pub mod callbacks;
 pub mod column;
 pub mod value;
 
+pub mod collation;
 pub mod exec;
 pub mod function;
-pub mod result;
-pub mod collation;
 pub mod hooks;
 pub mod mutex;
+pub mod result;
 pub mod sqlstr;
 pub mod unsupported;
 pub mod varargs;

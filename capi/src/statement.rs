@@ -477,7 +477,9 @@ pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
         });
         if let Some(sql) = &starting {
             crate::callbacks::on_stmt_start(c, p, sql, || expanded(p));
-            with_stmt(p, (), |_, _, st| st.started = Some(std::time::Instant::now()));
+            with_stmt(p, (), |_, _, st| {
+                st.started = Some(std::time::Instant::now())
+            });
         }
         let rc = step_impl(p);
         if rc & 0xff == ResultCode::ROW.0 {

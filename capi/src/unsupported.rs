@@ -19,8 +19,8 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 
 use crate::bind::{run_destructor, Destructor};
 use crate::connection::{conn, sqlite3};
-use crate::guard::{guard, guard_rc};
 use crate::function::sqlite3_context;
+use crate::guard::{guard, guard_rc};
 use loomdb::rc::ResultCode;
 
 /// The C type `sqlite3_blob` (never created yet).
