@@ -43,6 +43,9 @@ if [ -f c-tests/run.sh ]; then bash c-tests/run.sh || status=1; fi
 step "Python end to end"
 python3 tests/python/run.py "$LIB" || status=1
 
+step "CPython test_sqlite3 against loom"
+python3 tests/python/cpython_suite.py "$LIB" || status=1
+
 echo
 [ $status = 0 ] && echo "ALL SUITES PASSED" || echo "SOME SUITES FAILED"
 exit $status

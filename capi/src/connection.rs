@@ -553,7 +553,16 @@ pub extern "C" fn sqlite3_interrupt(p: *mut sqlite3) {
 /// the others are recorded only.
 #[no_mangle]
 pub extern "C" fn sqlite3_limit(p: *mut sqlite3, id: c_int, new: c_int) -> c_int {
-    guard(-1, || conn(p).map_or(-1, |c| c.limit(id, new)))
+    guard(-1, || {
+        let Some(c) = conn(p) else { return -1 };
+        let old = c.limit(id, new);
+        if id == 6 && new >= 0 {
+            if let Some(db) = c.database() {
+                db.set_max_function_args(usize::try_from(c.limit(6, -1)).unwrap_or(0));
+            }
+        }
+        old
+    })
 }
 
 /// True if `schema` names the main database (NULL means main).

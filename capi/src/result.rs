@@ -298,8 +298,15 @@ pub extern "C" fn sqlite3_result_subtype(p: *mut sqlite3_context, t: c_uint) {
 }
 
 /// `sqlite3_result_error(ctx, msg, n)`: SQLITE_ERROR with this message.
+///
+/// # Safety
+/// `msg` is NULL, or readable for `n` bytes or up to its NUL.
 #[no_mangle]
-pub extern "C" fn sqlite3_result_error(p: *mut sqlite3_context, msg: *const c_char, n: c_int) {
+pub unsafe extern "C" fn sqlite3_result_error(
+    p: *mut sqlite3_context,
+    msg: *const c_char,
+    n: c_int,
+) {
     with_ctx(p, |c| {
         let m = if msg.is_null() {
             String::new()
@@ -313,8 +320,15 @@ pub extern "C" fn sqlite3_result_error(p: *mut sqlite3_context, msg: *const c_ch
 }
 
 /// `sqlite3_result_error16(ctx, msg, n)`.
+///
+/// # Safety
+/// `msg` is NULL, or readable for `n` bytes or up to a 0 unit.
 #[no_mangle]
-pub extern "C" fn sqlite3_result_error16(p: *mut sqlite3_context, msg: *const c_void, n: c_int) {
+pub unsafe extern "C" fn sqlite3_result_error16(
+    p: *mut sqlite3_context,
+    msg: *const c_void,
+    n: c_int,
+) {
     with_ctx(p, |c| {
         let m = if msg.is_null() {
             String::new()

@@ -94,8 +94,13 @@ impl Database {
         self.with(|c| c.set_authorizer(auth))
     }
 
+    /// SQLITE_LIMIT_FUNCTION_ARG.
+    pub fn set_max_function_args(&self, n: usize) {
+        let _ = self.with(|c| c.set_max_function_args(n));
+    }
+
     /// `sqlite3_txn_state`; `None` for an unknown schema name.
     pub fn txn_state(&self, schema: Option<&str>) -> Option<TxnLevel> {
-        self.with(|c| c.txn_state(schema).ok()).ok().flatten()
+        self.with(|c| c.txn_state(schema)).ok().flatten()
     }
 }

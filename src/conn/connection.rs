@@ -45,6 +45,8 @@ pub struct Connection {
     pub(crate) generation: u64,
     /// `sqlite3_set_authorizer` (see `authorizer.rs`).
     pub(crate) authorizer: Option<super::authorizer::AuthorizerSlot>,
+    /// SQLITE_LIMIT_FUNCTION_ARG, checked on every compiled call.
+    pub(crate) max_function_args: usize,
 }
 
 impl Connection {
@@ -63,7 +65,16 @@ impl Connection {
                 delete_on_close: false,
                 kind: FileKind::MainDb,
             };
-            Pager::open(vfs, &target.path, flags)?
+            Pager::open(vfs, &target.path, flags).map_err(|e| {
+                // SQLite reports every failure to open the file itself
+                // with one text ("unable to open database file").
+                let e = ConnError::from(e);
+                if e.result_code().primary() == crate::rc::ResultCode::CANTOPEN {
+                    ConnError::CantOpen
+                } else {
+                    e
+                }
+            })?
         };
         let filename = if target.memory {
             String::new()
@@ -84,6 +95,7 @@ impl Connection {
             busy_timeout_ms: 0,
             generation: 0,
             authorizer: None,
+            max_function_args: 127,
         })
     }
 
@@ -101,7 +113,7 @@ impl Connection {
         };
         super::statement::check_mode(self.mode, self.readonly, &parsed)?;
         let program = self.compile(&parsed, sql)?;
-        let text = sql.get(offset..tail).unwrap_or("").trim().to_string();
+        let text = sql.get(offset..tail).unwrap_or("").to_string();
         let mut stmt = Statement::new(program, text, parsed);
         stmt.generation = self.generation;
         Ok((Some(stmt), tail))
@@ -131,6 +143,7 @@ impl Connection {
             collations: &self.collations,
         };
         let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
+        check_function_args(&program, self.max_function_args)?;
         if let Some(a) = &auth {
             super::authorizer::check_program(
                 a.0.as_ref(),
@@ -277,4 +290,21 @@ impl Connection {
 fn builtin_collations() -> Vec<Arc<dyn Collation>> {
     use crate::record::{Binary, NoCase, Rtrim};
     vec![Arc::new(Binary), Arc::new(NoCase), Arc::new(Rtrim)]
+}
+
+/// SQLITE_LIMIT_FUNCTION_ARG: "too many arguments on function NAME".
+fn check_function_args(program: &crate::vdbe::Program, max: usize) -> Result<(), ConnError> {
+    for insn in &program.insns {
+        if let crate::vdbe::Insn::Function { func, n_args, .. }
+        | crate::vdbe::Insn::AggStep { func, n_args, .. } = insn
+        {
+            if *n_args > max {
+                return Err(ConnError::Compile(format!(
+                    "too many arguments on function {}",
+                    func.name
+                )));
+            }
+        }
+    }
+    Ok(())
 }

@@ -127,8 +127,8 @@ impl Connection {
     }
 
     /// `sqlite3_txn_state`: of database `schema`, or the highest of all
-    /// (`None`); `Err` for an unknown schema name.
-    pub fn txn_state(&mut self, schema: Option<&str>) -> Result<TxnLevel, ()> {
+    /// (`None`); `None` for an unknown schema name.
+    pub fn txn_state(&mut self, schema: Option<&str>) -> Option<TxnLevel> {
         let level = |bt: &mut crate::btree::Btree<crate::pager::Pager>| match bt.pager().txn_state()
         {
             TxnState::None => TxnLevel::None,
@@ -136,21 +136,26 @@ impl Connection {
             TxnState::Write => TxnLevel::Write,
         };
         match schema {
-            None => Ok(self
-                .dbs
-                .iter_mut()
-                .map(level)
-                .max()
-                .unwrap_or(TxnLevel::None)),
+            None => Some(
+                self.dbs
+                    .iter_mut()
+                    .map(level)
+                    .max()
+                    .unwrap_or(TxnLevel::None),
+            ),
             Some(name) => {
                 let i = self
                     .db_names
                     .iter()
-                    .position(|n| n.eq_ignore_ascii_case(name))
-                    .ok_or(())?;
-                Ok(self.dbs.get_mut(i).map_or(TxnLevel::None, level))
+                    .position(|n| n.eq_ignore_ascii_case(name))?;
+                Some(self.dbs.get_mut(i).map_or(TxnLevel::None, level))
             }
         }
+    }
+
+    /// Sets SQLITE_LIMIT_FUNCTION_ARG (statements compiled from now on).
+    pub fn set_max_function_args(&mut self, n: usize) {
+        self.max_function_args = n;
     }
 
     /// The name of database `i` ("main", "temp", or the attached name).

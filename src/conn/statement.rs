@@ -4,7 +4,8 @@
 //! (`sqlite3Reprepare`) and the lifecycle rules of vdbeapi.c.
 //!
 //! Invariants:
-//! 1. `sql` is the text of this one statement, trimmed (`sqlite3_sql`).
+//! 1. `sql` is the text of this one statement as given, from where the
+//!    prepare started to just past its `;` (`sqlite3_sql`, as SQLite).
 //! 2. Re-preparing keeps the bindings: a statement re-prepared after a
 //!    schema change behaves as if it had been prepared against the new
 //!    schema with the same parameters bound.
