@@ -26,9 +26,10 @@ step "cargo clippy -D warnings"
 if cargo clippy --workspace --all-targets -q -- -D warnings; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; status=1; fi
 
 step "cargo test"
-cargo test --workspace -q 2>&1 | grep -Ev '^\s*$' | tail -n 200 | tee /tmp/loom-cargo-test.log | grep -E "^test result|FAILED|panicked|failures:" || true
-grep -q "FAILED\|error\[" /tmp/loom-cargo-test.log && status=1
-[ "${PIPESTATUS[0]}" = 0 ] || status=1
+cargo test --workspace -q > /tmp/loom-cargo-test.log 2>&1
+rc=$?
+grep -E "^test result|FAILED|panicked|^error" /tmp/loom-cargo-test.log
+[ $rc = 0 ] || { echo "cargo test exited with $rc"; tail -40 /tmp/loom-cargo-test.log; status=1; }
 
 step "stage the C library"
 bash scripts/stage.sh >/dev/null || status=1

@@ -47,6 +47,10 @@ pub struct PosixFile {
     key: InodeKey,
     level: LockLevel,
     read_only: bool,
+    /// A newly created journal: its directory is synced once, with the
+    /// file's first sync, so the directory entry survives a power loss
+    /// (SQLite's UNIXFILE_DIRSYNC).
+    dir_to_sync: Option<std::path::PathBuf>,
 }
 
 fn open_file(path: &str, flags: &OpenFlags, read_only: bool) -> std::io::Result<File> {
@@ -141,11 +145,20 @@ impl Vfs for PosixVfs {
             ino: meta.ino(),
         };
         inode_ref(key);
+        let new_journal = matches!(flags.kind, FileKind::MainJournal | FileKind::Wal)
+            && flags.create
+            && !read_only
+            && meta.len() == 0;
+        let dir_to_sync = new_journal.then(|| {
+            let dir = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+            dir.unwrap_or_else(|| Path::new(".")).to_path_buf()
+        });
         Ok(Box::new(PosixFile {
             file: Some(file),
             key,
             level: LockLevel::None,
             read_only,
+            dir_to_sync,
         }))
     }
 
@@ -315,17 +328,22 @@ impl VfsFile for PosixFile {
     fn sync(&mut self, flags: SyncFlags) -> Result<(), VfsError> {
         let _span = tracing::trace_span!("vfs.fsync").entered();
         let f = self.fd()?;
-        let r = match flags {
-            SyncFlags::DataOnly => f.sync_data(),
-            SyncFlags::Normal | SyncFlags::Full => f.sync_all(),
-        };
-        r.map_err(|e| match VfsError::from_io(IoOp::Fsync, &e) {
+        // As SQLite on Linux: fdatasync for every sync level (the file size
+        // is data for fdatasync; F_FULLFSYNC exists only on macOS).
+        let _ = flags;
+        f.sync_data().map_err(|e| match VfsError::from_io(IoOp::Fsync, &e) {
             VfsError::Full => VfsError::Full,
             _ => VfsError::Io {
                 op: IoOp::Fsync,
                 errno: e.raw_os_error().unwrap_or(0),
             },
-        })
+        })?;
+        if let Some(dir) = self.dir_to_sync.take() {
+            let _span = tracing::trace_span!("vfs.fsync", dir = true).entered();
+            let d = File::open(&dir).map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
+            d.sync_all().map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
+        }
+        Ok(())
     }
 
     fn file_size(&mut self) -> Result<u64, VfsError> {
