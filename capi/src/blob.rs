@@ -175,12 +175,23 @@ impl BlobState {
     }
 }
 
+/// The live blob `p`, or `None`.
+fn blob_ref<'a>(p: *const sqlite3_blob) -> Option<&'a Blob> {
+    // SAFETY: handle::get only dereferences live blobs; the application
+    // does not close `p` while using it (SQLite's contract).
+    unsafe { handle::get(p) }
+}
+
+/// Takes blob `p` back from C (close).
+fn take_blob(p: *mut sqlite3_blob) -> Option<Box<Blob>> {
+    // SAFETY: the application does not use `p` after closing it.
+    unsafe { handle::release(p) }
+}
+
 /// Runs `f` on a live blob; records its failure on the connection.
 fn with_blob(p: *mut sqlite3_blob, f: impl FnOnce(&mut BlobState) -> Result<(), Failure>) -> c_int {
     guard_rc(|| {
-        // SAFETY: handle::get only dereferences live blobs; the application
-        // does not close `p` while using it (SQLite's contract).
-        let Some(b) = (unsafe { handle::get(p) }) else {
+        let Some(b) = blob_ref(p) else {
             return ResultCode::MISUSE.0;
         };
         let r = f(&mut b.state.lock());
@@ -268,8 +279,7 @@ pub extern "C" fn sqlite3_blob_close(p: *mut sqlite3_blob) -> c_int {
         if p.is_null() {
             return ResultCode::OK.0;
         }
-        // SAFETY: the application does not use `p` after closing it.
-        match unsafe { handle::release(p) } {
+        match take_blob(p) {
             Some(_) => ResultCode::OK.0,
             None => ResultCode::MISUSE.0,
         }
@@ -279,19 +289,16 @@ pub extern "C" fn sqlite3_blob_close(p: *mut sqlite3_blob) -> c_int {
 /// `sqlite3_blob_bytes(b)`: the value's size in bytes.
 #[no_mangle]
 pub extern "C" fn sqlite3_blob_bytes(p: *mut sqlite3_blob) -> c_int {
-    guard(0, || {
-        // SAFETY: as in `with_blob`.
-        match unsafe { handle::get(p) } {
-            Some(b) => {
-                let st = b.state.lock();
-                if st.expired {
-                    0
-                } else {
-                    st.data.len() as c_int
-                }
+    guard(0, || match blob_ref(p) {
+        Some(b) => {
+            let st = b.state.lock();
+            if st.expired {
+                0
+            } else {
+                st.data.len() as c_int
             }
-            None => 0,
         }
+        None => 0,
     })
 }
 
