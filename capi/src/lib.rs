@@ -18,6 +18,7 @@
 //! | `statement` | prepare/step/reset/finalize |
 //! | `bind`, `column`, `value` | parameters, result columns, `sqlite3_value` |
 //! | `exec` | `sqlite3_exec` |
+//! | `blob` | incremental blob I/O |
 //! | `function`, `result` | application-defined functions, `sqlite3_context`, `sqlite3_result_*` |
 //! | `collation` | application-defined collations, collation-needed callback |
 //! | `callbacks` | commit/rollback/update hooks, busy/progress handlers, authorizer, tracing |
@@ -51,6 +52,7 @@ pub mod connection;
 pub mod statement;
 
 pub mod bind;
+pub mod blob;
 pub mod callbacks;
 pub mod column;
 pub mod value;

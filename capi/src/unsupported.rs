@@ -11,9 +11,8 @@
 //! 1. Clearing a hook (NULL callback) always succeeds: it is the state loom
 //!    is already in.
 //! 2. No function here dereferences its handle arguments except through
-//!    the checked lookups of `handle.rs`. A `sqlite3_blob` or
-//!    `sqlite3_backup` can never be created yet, so every such pointer is
-//!    treated as invalid.
+//!    the checked lookups of `handle.rs`. A `sqlite3_backup`
+//!    can never be created yet, so every such pointer is treated as invalid.
 
 use std::ffi::{c_char, c_int, c_uint, c_void};
 
@@ -22,13 +21,6 @@ use crate::connection::{conn, sqlite3};
 use crate::function::sqlite3_context;
 use crate::guard::{guard, guard_rc};
 use loomdb::rc::ResultCode;
-
-/// The C type `sqlite3_blob` (never created yet).
-#[allow(non_camel_case_types)]
-#[repr(C)]
-pub struct sqlite3_blob {
-    _opaque: [u8; 0],
-}
 
 /// The C type `sqlite3_backup` (never created yet).
 #[allow(non_camel_case_types)]
@@ -86,73 +78,6 @@ pub extern "C" fn sqlite3_backup_remaining(_b: *mut sqlite3_backup) -> c_int {
 #[no_mangle]
 pub extern "C" fn sqlite3_backup_pagecount(_b: *mut sqlite3_backup) -> c_int {
     0
-}
-
-/// `sqlite3_blob_open(...)`: SQLITE_ERROR, `*ppBlob` = NULL.
-///
-/// # Safety
-/// `pp` is NULL or a valid out-pointer.
-#[no_mangle]
-pub unsafe extern "C" fn sqlite3_blob_open(
-    db: *mut sqlite3,
-    _schema: *const c_char,
-    _table: *const c_char,
-    _column: *const c_char,
-    _row: i64,
-    _flags: c_int,
-    pp: *mut *mut sqlite3_blob,
-) -> c_int {
-    guard_rc(|| {
-        if !pp.is_null() {
-            // SAFETY: valid out-pointer (checked non-NULL).
-            unsafe { *pp = std::ptr::null_mut() };
-        }
-        refuse(db, "incremental blob I/O")
-    })
-}
-
-/// `sqlite3_blob_close(b)`: SQLITE_OK for NULL, MISUSE otherwise.
-#[no_mangle]
-pub extern "C" fn sqlite3_blob_close(b: *mut sqlite3_blob) -> c_int {
-    if b.is_null() {
-        ResultCode::OK.0
-    } else {
-        ResultCode::MISUSE.0
-    }
-}
-
-/// `sqlite3_blob_bytes(b)`: 0.
-#[no_mangle]
-pub extern "C" fn sqlite3_blob_bytes(_b: *mut sqlite3_blob) -> c_int {
-    0
-}
-
-/// `sqlite3_blob_read(b, buf, n, off)`: SQLITE_MISUSE.
-#[no_mangle]
-pub extern "C" fn sqlite3_blob_read(
-    _b: *mut sqlite3_blob,
-    _z: *mut c_void,
-    _n: c_int,
-    _off: c_int,
-) -> c_int {
-    ResultCode::MISUSE.0
-}
-
-/// `sqlite3_blob_write(b, buf, n, off)`: SQLITE_MISUSE.
-#[no_mangle]
-pub extern "C" fn sqlite3_blob_write(
-    _b: *mut sqlite3_blob,
-    _z: *const c_void,
-    _n: c_int,
-    _off: c_int,
-) -> c_int {
-    ResultCode::MISUSE.0
-}
-
-/// `sqlite3_blob_reopen(b, row)`: SQLITE_MISUSE.
-#[no_mangle]
-pub extern "C" fn sqlite3_blob_reopen(_b: *mut sqlite3_blob, _row: i64) -> c_int {
-    ResultCode::MISUSE.0
 }
 
 /// `sqlite3_serialize(db, schema, pSize, flags)`: NULL.

@@ -94,6 +94,15 @@ impl Database {
         self.with(|c| c.set_authorizer(auth))
     }
 
+    /// True if `name` is a database of this connection ("main", "temp" or
+    /// an attached name).
+    pub fn has_schema(&self, name: &str) -> bool {
+        name.eq_ignore_ascii_case("temp")
+            || self
+                .with(|c| c.db_names.iter().any(|n| n.eq_ignore_ascii_case(name)))
+                .unwrap_or(false)
+    }
+
     /// SQLITE_LIMIT_FUNCTION_ARG.
     pub fn set_max_function_args(&self, n: usize) {
         let _ = self.with(|c| c.set_max_function_args(n));
