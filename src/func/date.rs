@@ -27,6 +27,10 @@ pub(crate) const TABLE: &[(&str, i32, ScalarFn)] = &[
     ("time", -1, time),
     ("datetime", -1, datetime),
     ("strftime", -1, strftime),
+    // CURRENT_TIME / CURRENT_DATE / CURRENT_TIMESTAMP, also callable by name.
+    ("current_time", 0, time),
+    ("current_date", 0, date),
+    ("current_timestamp", 0, datetime),
 ];
 
 fn until_nul(s: &[u8]) -> &[u8] {

@@ -150,7 +150,9 @@ impl Vfs for PosixVfs {
             && !read_only
             && meta.len() == 0;
         let dir_to_sync = new_journal.then(|| {
-            let dir = Path::new(path).parent().filter(|p| !p.as_os_str().is_empty());
+            let dir = Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty());
             dir.unwrap_or_else(|| Path::new(".")).to_path_buf()
         });
         Ok(Box::new(PosixFile {
@@ -331,17 +333,19 @@ impl VfsFile for PosixFile {
         // As SQLite on Linux: fdatasync for every sync level (the file size
         // is data for fdatasync; F_FULLFSYNC exists only on macOS).
         let _ = flags;
-        f.sync_data().map_err(|e| match VfsError::from_io(IoOp::Fsync, &e) {
-            VfsError::Full => VfsError::Full,
-            _ => VfsError::Io {
-                op: IoOp::Fsync,
-                errno: e.raw_os_error().unwrap_or(0),
-            },
-        })?;
+        f.sync_data()
+            .map_err(|e| match VfsError::from_io(IoOp::Fsync, &e) {
+                VfsError::Full => VfsError::Full,
+                _ => VfsError::Io {
+                    op: IoOp::Fsync,
+                    errno: e.raw_os_error().unwrap_or(0),
+                },
+            })?;
         if let Some(dir) = self.dir_to_sync.take() {
             let _span = tracing::trace_span!("vfs.fsync", dir = true).entered();
             let d = File::open(&dir).map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
-            d.sync_all().map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
+            d.sync_all()
+                .map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
         }
         Ok(())
     }

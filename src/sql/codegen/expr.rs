@@ -44,6 +44,9 @@ pub struct Scope {
     pub remap: Option<HashMap<ColumnKey, (usize, usize)>>,
     /// Registers holding the new row of an UPDATE (column → register).
     pub row_regs: Vec<(usize, Vec<Reg>, Reg)>,
+    /// Result-column aliases a WHERE/GROUP BY/HAVING term may name
+    /// (SQLite resolves an unknown name against them).
+    pub aliases: Vec<(String, Expr)>,
     /// Sources of enclosing queries, visible to correlated subqueries;
     /// source index `sources.len() + i` names `outer[i]`.
     pub outer: Vec<Source>,
@@ -275,6 +278,24 @@ impl Gen<'_> {
     ) -> Result<Reg, String> {
         match self.resolve_column(scope, table, column)? {
             Some((si, col)) => Ok(self.load_column(scope, si, col)),
+            None if table.is_none()
+                && scope
+                    .aliases
+                    .iter()
+                    .any(|(a, _)| a.eq_ignore_ascii_case(column)) =>
+            {
+                let (_, aliased) = scope
+                    .aliases
+                    .iter()
+                    .find(|(a, _)| a.eq_ignore_ascii_case(column))
+                    .cloned()
+                    .ok_or("internal error")?;
+                let inner = Scope {
+                    aliases: Vec::new(),
+                    ..scope.clone()
+                };
+                self.expr(&aliased, &inner)
+            }
             None if table.is_none() && double_quoted => {
                 self.literal(&Literal::String(column.to_string()))
             }

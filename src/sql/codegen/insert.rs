@@ -160,7 +160,13 @@ impl Gen<'_> {
             .iter()
             .map(|n| {
                 t.column_index(n)
-                    .or_else(|| if is_rowid(n) { t.ipk } else { None })
+                    .or_else(|| {
+                        if is_rowid(n) {
+                            Some(t.ipk.unwrap_or(ROWID))
+                        } else {
+                            None
+                        }
+                    })
                     .ok_or_else(|| format!("table {} has no column named {}", t.name, n))
             })
             .collect()
@@ -232,7 +238,8 @@ impl Gen<'_> {
                 None => self.code_default(t, c, regs + c)?,
             }
         }
-        self.compute_rowid(t, cur, regs, rowid)?;
+        let explicit = mapping.iter().position(|&m| m == ROWID).map(|p| src + p);
+        self.compute_rowid(t, cur, regs, rowid, explicit)?;
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         self.apply_column_affinity(t, regs);
         let new = (regs_v.clone(), rowid);
@@ -240,7 +247,9 @@ impl Gen<'_> {
         self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
         self.check_not_null(t, &regs_v, conflict, skip.addr())?;
         self.check_checks(t, cur.table, &regs_v, rowid, skip.addr())?;
-        self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None)?;
+        if t.ipk.is_some() || explicit.is_some() {
+            self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None)?;
+        }
         self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         self.write_row(t, cur, regs, rowid, false)?;
         self.fire_triggers(t, TriggerTime::After, ev, None, Some(&new), skip.addr())?;
@@ -269,6 +278,7 @@ impl Gen<'_> {
         cur: &WriteCursors,
         regs: Reg,
         rowid: Reg,
+        explicit: Option<Reg>,
     ) -> Result<(), String> {
         match t.ipk {
             Some(c) => {
@@ -305,11 +315,32 @@ impl Gen<'_> {
                 });
             }
             None => {
+                let done = self.b.new_label();
+                if let Some(given) = explicit {
+                    let none = self.b.new_label();
+                    self.b.emit(Insn::IsNull {
+                        reg: given,
+                        target: none.addr(),
+                    });
+                    self.b.emit(Insn::SCopy {
+                        src: given,
+                        dest: rowid,
+                    });
+                    self.b.emit(Insn::MustBeInt {
+                        reg: rowid,
+                        target: None,
+                    });
+                    self.b.emit(Insn::Goto {
+                        target: done.addr(),
+                    });
+                    self.b.resolve(none);
+                }
                 self.b.emit(Insn::NewRowid {
                     cursor: cur.table,
                     dest: rowid,
                     autoinc_reg: cur.autoinc.map(|a| a.0),
                 });
+                self.b.resolve(done);
             }
         }
         Ok(())
@@ -440,7 +471,7 @@ impl Gen<'_> {
         skip: usize,
         own: Option<Reg>,
     ) -> Result<(), String> {
-        let Some(ipk) = t.ipk else { return Ok(()) };
+        let col_name = t.ipk.map_or("rowid", |c| t.columns[c].name.as_str());
         let ok = self.b.new_label();
         if let Some(o) = own {
             let flags = crate::vdbe::CmpFlags {
@@ -470,10 +501,7 @@ impl Gen<'_> {
             }
             ConflictAction::Replace => self.delete_current_row(t, cur, false)?,
             other => {
-                let msg = format!(
-                    "UNIQUE constraint failed: {}.{}",
-                    t.name, t.columns[ipk].name
-                );
+                let msg = format!("UNIQUE constraint failed: {}.{}", t.name, col_name);
                 self.b.emit(Insn::Halt {
                     rc: ResultCode::CONSTRAINT_PRIMARYKEY,
                     on_error: on_error(other),
@@ -700,6 +728,10 @@ impl Gen<'_> {
         Ok(())
     }
 }
+
+/// The mapping entry for a value that goes to the rowid of a table
+/// without an INTEGER PRIMARY KEY.
+const ROWID: usize = usize::MAX;
 
 fn is_rowid(n: &str) -> bool {
     ["rowid", "oid", "_rowid_"]

@@ -316,7 +316,9 @@ impl Gen<'_> {
         )?;
         self.check_not_null(t, &new_v, conflict, skip)?;
         self.check_checks(t, cur.table, &new_v, new_rowid, skip)?;
-        self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid))?;
+        if t.ipk.is_some() || sets.iter().any(|(c, _)| c.is_none()) {
+            self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid))?;
+        }
         self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, Some(old_rowid))?;
         // Remove the old row's index entries (reposition first: checks may have moved the cursor).
         self.b.emit(Insn::NotExists {

@@ -176,7 +176,8 @@ impl Gen<'_> {
     ) -> Result<Loops, String> {
         let mut terms: Vec<(Expr, bool)> = Vec::new();
         if let Some(w) = where_ {
-            split_and(w, &mut terms);
+            let w = self.expand_aliases(w, scope);
+            split_and(&w, &mut terms);
         }
         let n = scope.sources.len();
         let mut on_terms: Vec<Vec<Expr>> = vec![Vec::new(); n];
@@ -226,6 +227,63 @@ impl Gen<'_> {
             levels,
             outer_exit,
         })
+    }
+
+    /// Replaces names that are result-column aliases (and no column) by the
+    /// aliased expression, so term placement sees the real dependencies.
+    fn expand_aliases(&self, e: &Expr, scope: &Scope) -> Expr {
+        if scope.aliases.is_empty() {
+            return e.clone();
+        }
+        let mut out = e.clone();
+        self.replace_aliases(&mut out, scope);
+        out
+    }
+
+    fn replace_aliases(&self, e: &mut Expr, scope: &Scope) {
+        if let ExprKind::Column {
+            table: None,
+            column,
+            ..
+        } = &e.kind
+        {
+            if matches!(self.resolve_column(scope, None, column), Ok(None)) {
+                if let Some((_, a)) = scope
+                    .aliases
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(column))
+                {
+                    *e = a.clone();
+                }
+                return;
+            }
+        }
+        match &mut e.kind {
+            ExprKind::Unary(_, a)
+            | ExprKind::Collate(a, _)
+            | ExprKind::Cast(a, _)
+            | ExprKind::IsNull(a, _) => self.replace_aliases(a, scope),
+            ExprKind::Binary(_, a, b) => {
+                self.replace_aliases(a, scope);
+                self.replace_aliases(b, scope);
+            }
+            ExprKind::Between {
+                expr, low, high, ..
+            } => {
+                self.replace_aliases(expr, scope);
+                self.replace_aliases(low, scope);
+                self.replace_aliases(high, scope);
+            }
+            ExprKind::InList { expr, list, .. } => {
+                self.replace_aliases(expr, scope);
+                list.iter_mut().for_each(|x| self.replace_aliases(x, scope));
+            }
+            ExprKind::Like { expr, pattern, .. } => {
+                self.replace_aliases(expr, scope);
+                self.replace_aliases(pattern, scope);
+            }
+            _ => {}
+        }
     }
 
     /// The loop order: FROM order when there is a LEFT JOIN, else greedily

@@ -387,9 +387,21 @@ impl Gen<'_> {
         if !core.windows.is_empty() {
             return Err("window functions are not supported by loom yet".into());
         }
-        let scope = self.open_sources(core.from.as_ref())?;
+        let mut scope = self.open_sources(core.from.as_ref())?;
         let cols = self.result_columns(&core.columns, &scope)?;
         self.b.columns = cols.iter().map(|c| c.info.clone()).collect();
+        scope.aliases = core
+            .columns
+            .iter()
+            .filter_map(|c| match c {
+                ResultColumn::Expr {
+                    expr,
+                    alias: Some(a),
+                    ..
+                } => Some((a.clone(), expr.clone())),
+                _ => None,
+            })
+            .collect();
         let aggs = self.find_aggregates(&cols, core, &s.order_by);
         if !aggs.is_empty() || !core.group_by.is_empty() {
             return self.aggregate_select(core, s, &scope, &cols, aggs, dest);
