@@ -48,7 +48,7 @@ pub struct Btree<S: PageStore = Pager> {
     /// cursors record its value when they settle on an entry.
     pub(crate) change_seq: u64,
     /// Clock value of the last modification of each tree (by root page).
-    pub(crate) tree_mod: std::collections::HashMap<Pgno, u64>,
+    pub(crate) tree_mod: crate::pager::PgnoMap<u64>,
     /// Clock value of the last invalidation of all cursors.
     pub(crate) epoch: u64,
     pub(crate) in_write: bool,
@@ -61,7 +61,7 @@ impl<S: PageStore> Btree<S> {
         Btree {
             pager,
             change_seq: 1,
-            tree_mod: std::collections::HashMap::new(),
+            tree_mod: crate::pager::PgnoMap::default(),
             epoch: 1,
             in_write: false,
             wrote: false,

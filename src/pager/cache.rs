@@ -32,7 +32,7 @@ pub struct PageRef {
 
 /// A small multiplicative hasher for page numbers (FxHash-style).
 #[derive(Default, Clone, Copy, Debug)]
-pub(super) struct FxHasher(u64);
+pub struct FxHasher(u64);
 
 impl FxHasher {
     fn add(&mut self, word: u64) {
@@ -58,9 +58,9 @@ impl Hasher for FxHasher {
 }
 
 /// Builds [`FxHasher`]s.
-pub(super) type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 /// A map keyed by page number.
-pub(super) type PgnoMap<V> = HashMap<Pgno, V, FxBuild>;
+pub type PgnoMap<V> = HashMap<Pgno, V, FxBuild>;
 
 /// One cache slot.
 #[derive(Debug)]

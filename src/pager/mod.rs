@@ -46,7 +46,7 @@ mod pager;
 mod savepoint;
 mod write;
 
-pub use cache::{PageRef, Pgno};
+pub use cache::{FxBuild, FxHasher, PageRef, Pgno, PgnoMap};
 pub use error::PagerError;
 pub use journal::lock_byte_page;
 pub use pager::{

@@ -187,10 +187,18 @@ impl Vdbe {
     }
 
     pub(crate) fn op_variable(&mut self, index: usize, dest: Reg) -> Result<Flow, VdbeError> {
-        let m = self
-            .binding(index)
-            .map_or(Mem::Null, |v| Mem::from(v.clone()));
-        self.set_reg(dest, m)?;
+        let v = index
+            .checked_sub(1)
+            .and_then(|i| self.bindings.get(i))
+            .and_then(|b| b.as_ref());
+        let slot = self
+            .regs
+            .get_mut(dest)
+            .ok_or_else(|| super::error::internal(format!("register {dest} out of range")))?;
+        match v {
+            Some(v) => slot.set_from_ref(v.as_ref()),
+            None => *slot = Mem::Null,
+        }
         Ok(Flow::Next)
     }
 

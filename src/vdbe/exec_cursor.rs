@@ -175,7 +175,14 @@ impl Vdbe {
             }
         } else {
             match c.column(env.dbs, column)? {
-                Some(v) => Mem::from(v),
+                Some(v) => {
+                    let slot = self
+                        .regs
+                        .get_mut(dest)
+                        .ok_or_else(|| internal("register out of range"))?;
+                    slot.set_from_ref(v);
+                    return Ok(Flow::Next);
+                }
                 None => default.map_or(Mem::Null, |v| Mem::from(v.clone())),
             }
         };

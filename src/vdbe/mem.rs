@@ -90,6 +90,34 @@ impl From<ValueRef<'_>> for Mem {
 }
 
 impl Mem {
+    /// Sets this register to `v`, reusing its text/blob buffer when it has
+    /// one (no allocation per row on scan paths).
+    pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
+        match (&mut *self, v) {
+            (Mem::Text(buf), ValueRef::Text(t)) | (Mem::Blob(buf), ValueRef::Blob(t)) => {
+                buf.clear();
+                buf.extend_from_slice(t);
+            }
+            (slot, ValueRef::Text(t)) => match std::mem::take(slot) {
+                Mem::Blob(mut buf) => {
+                    buf.clear();
+                    buf.extend_from_slice(t);
+                    *slot = Mem::Text(buf);
+                }
+                _ => *slot = Mem::Text(t.to_vec()),
+            },
+            (slot, ValueRef::Blob(b)) => match std::mem::take(slot) {
+                Mem::Text(mut buf) => {
+                    buf.clear();
+                    buf.extend_from_slice(b);
+                    *slot = Mem::Blob(buf);
+                }
+                _ => *slot = Mem::Blob(b.to_vec()),
+            },
+            (slot, v) => *slot = Mem::from(v),
+        }
+    }
+
     /// Borrows the SQL value (internal states read as NULL).
     pub fn as_value_ref(&self) -> ValueRef<'_> {
         match self {

@@ -622,12 +622,14 @@ impl Vdbe {
             } => self.op_make_record(*start, *count, *dest, affinities.as_deref()),
             I::Integer { value, dest } => self.set_reg(*dest, Mem::Int(*value)).map(|_| Flow::Next),
             I::Real { value, dest } => self.set_reg(*dest, Mem::Real(*value)).map(|_| Flow::Next),
-            I::String8 { value, dest } => self
-                .set_reg(*dest, Mem::Text(value.to_vec()))
-                .map(|_| Flow::Next),
-            I::Blob { value, dest } => self
-                .set_reg(*dest, Mem::Blob(value.to_vec()))
-                .map(|_| Flow::Next),
+            I::String8 { value, dest } => {
+                self.reg_mut(*dest)?.set_from_ref(ValueRef::Text(value));
+                Ok(Flow::Next)
+            }
+            I::Blob { value, dest } => {
+                self.reg_mut(*dest)?.set_from_ref(ValueRef::Blob(value));
+                Ok(Flow::Next)
+            }
             I::Null { dest, count } => self.op_null(*dest, *count),
             I::Variable { index, dest } => self.op_variable(*index, *dest),
             I::Copy { src, dest, count } => self.op_copy(*src, *dest, *count),
