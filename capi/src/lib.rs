@@ -1,12 +1,51 @@
 //! loom's C ABI: the `sqlite3_*` functions of `libsqlite3.so.0`.
 //!
 //! SQLite counterpart: sqlite.h.in, main.c, vdbeapi.c, legacy.c.
+//!
+//! This crate is a thin `extern "C"` surface over the engine's safe API,
+//! reached only through [`engine`]. The header `include/sqlite3.h` declares
+//! what it exports; `capi/sqlite3.map` hides every other symbol.
+//!
+//! | module | C API area |
+//! |---|---|
+//! | `guard` | panic firewall around every entry point |
+//! | `handle` | NULL/dead/wrong-kind pointer detection (API armor) |
+//! | `engine` | the seam to `loomdb::api` |
+//! | `identity` | version, source id, initialize, compile options |
+//! | `memory` | `sqlite3_malloc` family, randomness, sleep |
+//! | `strings`, `keywords` | errstr, stricmp, keyword list |
+//! | `connection` | open/close, errors, counters, limits |
+//! | `statement` | prepare/step/reset/finalize |
+//! | `bind`, `column`, `value` | parameters, result columns, `sqlite3_value` |
+//! | `exec` | `sqlite3_exec` |
+//! | `unsupported` | exported entry points for features the engine lacks |
+//!
+//! Invariants:
+//! 1. No panic crosses `extern "C"` (see `guard`).
+//! 2. Every pointer from C is checked by `handle` before use.
+//! 3. `unsafe` only where C pointers are read or written, each block with a
+//!    `// SAFETY:` comment.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![deny(clippy::missing_safety_doc)]
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
-/// `sqlite3_libversion_number()`.
-#[no_mangle]
-pub extern "C" fn sqlite3_libversion_number() -> i32 {
-    loomdb::SQLITE_VERSION_NUMBER
-}
+mod guard;
+mod handle;
+
+pub mod engine;
+
+pub mod identity;
+pub mod keywords;
+pub mod memory;
+pub mod strings;
+
+pub mod connection;
+pub mod statement;
+
+pub mod bind;
+pub mod column;
+pub mod value;
+
+pub mod exec;
+pub mod unsupported;

@@ -1,0 +1,66 @@
+#!/bin/sh
+# Runs loom's C tests: every c-tests/*.c program, compiled against
+# include/sqlite3.h and linked twice, (a) statically with
+# target/loom/lib/libsqlite3.a and (b) dynamically with libsqlite3.so
+# (rpath), plus the header compatibility check (check_header.sh).
+# Each "ok - ..." / "FAIL - ..." line counts; a program that crashes or
+# exits non-zero without printing a FAIL line counts one failure.
+# Prints "N passed, N failed" last; exits non-zero on any failure.
+#
+#   c-tests/run.sh              stage loom (scripts/stage.sh) and test it
+#   ORACLE=1 c-tests/run.sh     same programs against the system SQLite,
+#                               to check the tests themselves
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+LIB="$ROOT/target/loom/lib"
+CC=${CC:-cc}
+BUILD="$HERE/build"
+mkdir -p "$BUILD"
+if [ "${ORACLE:-0}" = 0 ]; then
+  "$ROOT/scripts/stage.sh" >/dev/null || { echo "FAIL - staging"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+pass=0; fail=0
+tally() { # $1 = label, $2 = output file, $3 = exit status
+  p=$(grep -c '^ok - ' "$2"); f=$(grep -c '^FAIL - ' "$2")
+  grep '^FAIL - ' "$2" | sed "s|^|[$1] |"
+  if [ "$3" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "[$1] FAIL - exited with status $3"; f=1
+  fi
+  echo "[$1] $p passed, $f failed"
+  pass=$((pass + p)); fail=$((fail + f))
+}
+
+for src in "$HERE"/*.c; do
+  name=$(basename "$src" .c)
+  if [ "${ORACLE:-0}" != 0 ]; then
+    variants="oracle"
+  else
+    variants="static shared"
+  fi
+  for v in $variants; do
+    exe="$BUILD/$name-$v"
+    case $v in
+      static) link="$LIB/libsqlite3.a -lpthread -ldl -lm" ;;
+      shared) link="-L$LIB -Wl,-rpath,$LIB -lsqlite3" ;;
+      oracle) link="-lsqlite3" ;;
+    esac
+    if ! $CC -Wall -Werror -I"$ROOT/include" "$src" -o "$exe" $link 2>"$exe.err"; then
+      echo "[$name/$v] FAIL - does not compile or link:"; head -20 "$exe.err"
+      fail=$((fail + 1)); continue
+    fi
+    "$exe" > "$exe.out" 2>&1; st=$?
+    tally "$name/$v" "$exe.out" "$st"
+  done
+done
+
+"$HERE/check_header.sh" > "$BUILD/check_header.out" 2>&1
+hp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$BUILD/check_header.out")
+hf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$BUILD/check_header.out")
+grep '^FAIL' "$BUILD/check_header.out" | sed 's|^|[check_header] |'
+echo "[check_header] ${hp:-0} passed, ${hf:-1} failed"
+pass=$((pass + ${hp:-0})); fail=$((fail + ${hf:-1}))
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

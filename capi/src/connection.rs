@@ -1,0 +1,601 @@
+//! The `sqlite3` connection handle: open, close, error state, counters.
+//!
+//! SQLite counterpart: main.c (`openDatabase`, `sqlite3_close`,
+//! `sqlite3Close`, `sqlite3_errmsg`, `sqlite3ErrorWithMsg`, `sqlite3_limit`).
+//!
+//! A [`Connection`] is a heap object handed to C (see `handle.rs`). It owns
+//! the engine's [`Database`] and the per-connection error state that
+//! `sqlite3_errcode`/`sqlite3_errmsg` report.
+//!
+//! State machine (SQLite's `eOpenState`):
+//!
+//! ```text
+//!   open ok ──► Open ──close (no stmts)──► released
+//!   open err ─► Sick (db = None; errmsg readable; close releases)
+//!   Open ──close_v2 with stmts──► Zombie ──last finalize──► released
+//! ```
+//!
+//! Invariants:
+//! 1. No lock of this module is held while the engine runs or while a user
+//!    callback runs: engine calls use a clone of the `Database`.
+//! 2. `stmts` lists the live statements of this connection in creation
+//!    order; a connection is released only when it is empty.
+//! 3. Return codes of API calls on a connection are masked with its error
+//!    mask (0xff unless extended result codes are on), as SQLite does;
+//!    `sqlite3_extended_errcode` is never masked.
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+use parking_lot::Mutex;
+
+use crate::engine::{ConnectionMode, Database, DbError, OpenOptions};
+use crate::guard::{guard, guard_rc};
+use crate::handle::{self, Handle};
+use crate::strings::static_cstr;
+use loomdb::rc::ResultCode;
+
+/// The C type `sqlite3`.
+#[allow(non_camel_case_types)]
+pub type sqlite3 = Connection;
+
+const CONN_MAGIC: u32 = 0x4c4f_4f4d; // "LOOM"
+
+/// Open flags this module interprets (values of sqlite3.h).
+pub(crate) mod flags {
+    pub const READONLY: i32 = 0x1;
+    pub const READWRITE: i32 = 0x2;
+    pub const CREATE: i32 = 0x4;
+    pub const URI: i32 = 0x40;
+    pub const MEMORY: i32 = 0x80;
+    pub const EXRESCODE: i32 = 0x0200_0000;
+}
+
+/// Run-time limits by `SQLITE_LIMIT_*` index: the defaults and hard
+/// maxima of the system SQLite 3.40.1 build (Debian: MAX_VARIABLE_NUMBER
+/// 250000, MAX_WORKER_THREADS 8, DEFAULT_WORKER_THREADS 0).
+const DEFAULT_LIMITS: [i32; 12] = [
+    1_000_000_000,
+    1_000_000_000,
+    2000,
+    1000,
+    500,
+    250_000_000,
+    127,
+    10,
+    50_000,
+    250_000,
+    1000,
+    0,
+];
+const MAX_LIMITS: [i32; 12] = [
+    1_000_000_000,
+    1_000_000_000,
+    2000,
+    1000,
+    500,
+    250_000_000,
+    127,
+    10,
+    50_000,
+    250_000,
+    1000,
+    8,
+];
+
+struct ErrState {
+    code: i32,
+    msg: CString,
+    msg16: Vec<u16>,
+}
+
+/// One database connection, as C sees it.
+pub struct Connection {
+    magic: u32,
+    db: Mutex<Option<Database>>,
+    err: Mutex<ErrState>,
+    pub(crate) stmts: Mutex<Vec<usize>>,
+    zombie: AtomicBool,
+    mask: AtomicI32,
+    filename: Mutex<CString>,
+    limits: Mutex<[i32; 12]>,
+}
+
+impl Handle for Connection {
+    const MAGIC: u32 = CONN_MAGIC;
+    fn clear_magic(&mut self) {
+        self.magic = 0;
+    }
+    fn magic(&self) -> u32 {
+        self.magic
+    }
+}
+
+fn utf16z(s: &str) -> Vec<u16> {
+    s.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+impl Connection {
+    fn new(db: Option<Database>, mask: i32) -> Connection {
+        Connection {
+            magic: CONN_MAGIC,
+            db: Mutex::new(db),
+            err: Mutex::new(ErrState {
+                code: 0,
+                msg: CString::default(),
+                msg16: vec![0],
+            }),
+            stmts: Mutex::new(Vec::new()),
+            zombie: AtomicBool::new(false),
+            mask: AtomicI32::new(mask),
+            filename: Mutex::new(CString::default()),
+            limits: Mutex::new(DEFAULT_LIMITS),
+        }
+    }
+
+    /// A clone of the engine connection; `None` if the open failed or the
+    /// connection is a zombie.
+    pub(crate) fn database(&self) -> Option<Database> {
+        if self.zombie.load(Ordering::Acquire) {
+            return None;
+        }
+        self.db.lock().clone()
+    }
+
+    /// `rc` masked with this connection's error mask.
+    pub(crate) fn masked(&self, rc: i32) -> c_int {
+        rc & self.mask.load(Ordering::Relaxed)
+    }
+
+    /// Records error `code` with text `msg`; returns the masked code.
+    pub(crate) fn set_error(&self, code: ResultCode, msg: &str) -> c_int {
+        let mut e = self.err.lock();
+        e.code = code.0;
+        e.msg = CString::new(msg.replace('\0', "")).unwrap_or_default();
+        e.msg16 = utf16z(msg);
+        drop(e);
+        self.masked(code.0)
+    }
+
+    /// Records an engine error; returns the masked code.
+    pub(crate) fn set_db_error(&self, e: &DbError) -> c_int {
+        self.set_error(e.code(), &e.to_string())
+    }
+
+    /// Records a code whose message is the standard text (OK, ROW, DONE,
+    /// MISUSE, RANGE...); returns the masked code.
+    pub(crate) fn set_code(&self, code: ResultCode) -> c_int {
+        self.set_error(code, code.errstr())
+    }
+
+    /// Records the "feature not supported yet" error for `what`.
+    pub(crate) fn unsupported(&self, what: &str) -> c_int {
+        self.set_db_error(&DbError::unsupported(what))
+    }
+
+    pub(crate) fn limit(&self, id: c_int, new: c_int) -> c_int {
+        let Some(i) = usize::try_from(id)
+            .ok()
+            .filter(|&i| i < DEFAULT_LIMITS.len())
+        else {
+            return -1;
+        };
+        let mut l = self.limits.lock();
+        let old = l[i];
+        if new >= 0 {
+            l[i] = new.min(MAX_LIMITS[i]);
+        }
+        old
+    }
+}
+
+/// The live connection `p`, or `None` for NULL/closed/wrong pointers.
+pub(crate) fn conn<'a>(p: *const sqlite3) -> Option<&'a Connection> {
+    // SAFETY: handle::get only dereferences live connections; the C caller
+    // does not close `p` while this call uses it (SQLite's contract).
+    unsafe { handle::get(p) }
+}
+
+/// Runs `f` on a live, open (not sick, not zombie) connection and its
+/// engine; MISUSE otherwise.
+pub(crate) fn with_db(p: *mut sqlite3, f: impl FnOnce(&Connection, Database) -> c_int) -> c_int {
+    guard_rc(|| match conn(p) {
+        Some(c) => match c.database() {
+            Some(db) => f(c, db),
+            None => c.set_code(ResultCode::MISUSE),
+        },
+        None => ResultCode::MISUSE.0,
+    })
+}
+
+/// Reads a C string argument as UTF-8 (lossy).
+///
+/// # Safety
+/// `z` is NULL or NUL-terminated.
+pub(crate) unsafe fn arg_str(z: *const c_char) -> Option<String> {
+    if z.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    Some(unsafe { CStr::from_ptr(z) }.to_string_lossy().into_owned())
+}
+
+/// Reads a NUL-terminated native-endian UTF-16 string.
+///
+/// # Safety
+/// `z` is NULL or points to UTF-16 code units ending with a 0 unit.
+pub(crate) unsafe fn arg_str16(z: *const c_void) -> Option<String> {
+    if z.is_null() {
+        return None;
+    }
+    let z = z.cast::<u16>();
+    let mut n = 0usize;
+    // SAFETY: the string is terminated by a zero unit; we stop there.
+    while unsafe { z.add(n).read_unaligned() } != 0 {
+        n += 1;
+    }
+    // SAFETY: n units were just read, so they are readable.
+    let units: Vec<u16> = (0..n)
+        .map(|i| unsafe { z.add(i).read_unaligned() })
+        .collect();
+    Some(String::from_utf16_lossy(&units))
+}
+
+fn open_impl(name: &str, pp: *mut *mut sqlite3, fl: c_int, vfs: Option<String>) -> c_int {
+    if pp.is_null() {
+        return ResultCode::MISUSE.0;
+    }
+    // SAFETY: pp is a valid out-pointer (checked non-NULL; caller contract).
+    unsafe { *pp = std::ptr::null_mut() };
+    // Exactly READONLY, READWRITE or READWRITE|CREATE in the low three bits.
+    if (1 << (fl & 7)) & 0x46 == 0 {
+        return ResultCode::MISUSE.0;
+    }
+    let mask = if fl & flags::EXRESCODE != 0 { -1 } else { 0xff };
+    let opts = OpenOptions {
+        mode: if fl & flags::READONLY != 0 {
+            ConnectionMode::Read
+        } else {
+            ConnectionMode::Admin
+        },
+        create: fl & flags::CREATE != 0,
+        uri: fl & flags::URI != 0,
+        memory: fl & flags::MEMORY != 0,
+        vfs,
+    };
+    let (c, rc) = match Database::open(name, opts) {
+        Ok(db) => {
+            let fname = db.filename();
+            let c = Connection::new(Some(db), mask);
+            *c.filename.lock() = CString::new(fname.replace('\0', "")).unwrap_or_default();
+            c.set_code(ResultCode::OK);
+            (c, 0)
+        }
+        Err(e) => {
+            let c = Connection::new(None, mask);
+            let rc = c.set_db_error(&e);
+            (c, rc)
+        }
+    };
+    // SAFETY: as above.
+    unsafe { *pp = handle::register(c) };
+    rc
+}
+
+/// `sqlite3_open_v2(filename, ppDb, flags, zVfs)`.
+///
+/// # Safety
+/// `filename`/`vfs` are NULL or NUL-terminated; `pp` is a valid out-pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_open_v2(
+    filename: *const c_char,
+    pp: *mut *mut sqlite3,
+    fl: c_int,
+    vfs: *const c_char,
+) -> c_int {
+    guard_rc(|| {
+        // SAFETY: forwarded contract.
+        let (name, vfs) = unsafe { (arg_str(filename).unwrap_or_default(), arg_str(vfs)) };
+        open_impl(&name, pp, fl, vfs)
+    })
+}
+
+/// `sqlite3_open(filename, ppDb)`: read-write, create.
+///
+/// # Safety
+/// As [`sqlite3_open_v2`].
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_open(filename: *const c_char, pp: *mut *mut sqlite3) -> c_int {
+    // SAFETY: forwarded contract.
+    unsafe {
+        sqlite3_open_v2(
+            filename,
+            pp,
+            flags::READWRITE | flags::CREATE,
+            std::ptr::null(),
+        )
+    }
+}
+
+/// `sqlite3_open16(filename, ppDb)`: UTF-16 file name.
+///
+/// # Safety
+/// `filename` is NULL or a 0-terminated UTF-16 string; `pp` a valid out-pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_open16(filename: *const c_void, pp: *mut *mut sqlite3) -> c_int {
+    guard_rc(|| {
+        // SAFETY: forwarded contract.
+        let name = unsafe { arg_str16(filename) }.unwrap_or_default();
+        open_impl(&name, pp, flags::READWRITE | flags::CREATE, None)
+    })
+}
+
+/// Releases connection `p` (no statements left): closes the engine side.
+fn release_connection(p: *mut sqlite3) {
+    // SAFETY: no reference to `p` is used after this point by our callers.
+    if let Some(c) = unsafe { handle::release(p) } {
+        if let Some(db) = c.db.lock().take() {
+            let _ = db.close();
+        }
+    }
+}
+
+/// Called by `sqlite3_finalize` after removing a statement: completes a
+/// deferred `sqlite3_close_v2`.
+pub(crate) fn statement_gone(p: *mut sqlite3) {
+    let Some(c) = conn(p) else { return };
+    if c.zombie.load(Ordering::Acquire) && c.stmts.lock().is_empty() {
+        release_connection(p);
+    }
+}
+
+fn close_impl(p: *mut sqlite3, defer: bool) -> c_int {
+    if p.is_null() {
+        return ResultCode::OK.0;
+    }
+    let Some(c) = conn(p) else {
+        return ResultCode::MISUSE.0;
+    };
+    if !c.stmts.lock().is_empty() {
+        if defer {
+            c.zombie.store(true, Ordering::Release);
+            return ResultCode::OK.0;
+        }
+        let msg = "unable to close due to unfinalized statements or unfinished backups";
+        return c.set_error(ResultCode::BUSY, msg);
+    }
+    release_connection(p);
+    ResultCode::OK.0
+}
+
+/// `sqlite3_close(db)`: SQLITE_BUSY while statements remain.
+#[no_mangle]
+pub extern "C" fn sqlite3_close(p: *mut sqlite3) -> c_int {
+    guard_rc(|| close_impl(p, false))
+}
+
+/// `sqlite3_close_v2(db)`: closes now, or when the last statement is finalized.
+#[no_mangle]
+pub extern "C" fn sqlite3_close_v2(p: *mut sqlite3) -> c_int {
+    guard_rc(|| close_impl(p, true))
+}
+
+fn errcode_impl(p: *mut sqlite3, extended: bool) -> c_int {
+    if p.is_null() {
+        return ResultCode::NOMEM.0;
+    }
+    match conn(p) {
+        Some(c) => {
+            let code = c.err.lock().code;
+            if extended {
+                code
+            } else {
+                c.masked(code)
+            }
+        }
+        None => ResultCode::MISUSE.0,
+    }
+}
+
+/// `sqlite3_errcode(db)`: the most recent result code (masked).
+#[no_mangle]
+pub extern "C" fn sqlite3_errcode(p: *mut sqlite3) -> c_int {
+    guard_rc(|| errcode_impl(p, false))
+}
+
+/// `sqlite3_extended_errcode(db)`: the most recent extended result code.
+#[no_mangle]
+pub extern "C" fn sqlite3_extended_errcode(p: *mut sqlite3) -> c_int {
+    guard_rc(|| errcode_impl(p, true))
+}
+
+/// `sqlite3_errmsg(db)`: English text of the most recent error.
+#[no_mangle]
+pub extern "C" fn sqlite3_errmsg(p: *mut sqlite3) -> *const c_char {
+    guard(std::ptr::null(), || {
+        if p.is_null() {
+            return static_cstr(ResultCode::NOMEM.errstr());
+        }
+        match conn(p) {
+            // The CString's heap buffer lives until the next error is recorded.
+            Some(c) => c.err.lock().msg.as_ptr(),
+            None => static_cstr(ResultCode::MISUSE.errstr()),
+        }
+    })
+}
+
+/// `sqlite3_errmsg16(db)`: as [`sqlite3_errmsg`], in native UTF-16.
+#[no_mangle]
+pub extern "C" fn sqlite3_errmsg16(p: *mut sqlite3) -> *const c_void {
+    static NOMEM: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    static MISUSE: std::sync::OnceLock<Vec<u16>> = std::sync::OnceLock::new();
+    guard(std::ptr::null(), || {
+        if p.is_null() {
+            return NOMEM
+                .get_or_init(|| utf16z(ResultCode::NOMEM.errstr()))
+                .as_ptr()
+                .cast();
+        }
+        match conn(p) {
+            Some(c) => c.err.lock().msg16.as_ptr().cast(),
+            None => MISUSE
+                .get_or_init(|| utf16z(ResultCode::MISUSE.errstr()))
+                .as_ptr()
+                .cast(),
+        }
+    })
+}
+
+/// `sqlite3_error_offset(db)`: -1 (loom does not report offsets yet).
+#[no_mangle]
+pub extern "C" fn sqlite3_error_offset(_p: *mut sqlite3) -> c_int {
+    -1
+}
+
+/// `sqlite3_extended_result_codes(db, onoff)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_extended_result_codes(p: *mut sqlite3, on: c_int) -> c_int {
+    guard_rc(|| match conn(p) {
+        Some(c) => {
+            c.mask
+                .store(if on != 0 { -1 } else { 0xff }, Ordering::Relaxed);
+            ResultCode::OK.0
+        }
+        None => ResultCode::MISUSE.0,
+    })
+}
+
+/// Runs `f` on the engine of a live open connection, or returns `dflt`.
+fn query<R>(p: *mut sqlite3, dflt: R, f: impl FnOnce(&Connection, Database) -> R) -> R {
+    match conn(p) {
+        Some(c) => match c.database() {
+            Some(db) => f(c, db),
+            None => dflt,
+        },
+        None => dflt,
+    }
+}
+
+/// `sqlite3_changes(db)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_changes(p: *mut sqlite3) -> c_int {
+    guard(0, || query(p, 0, |_, db| db.changes() as c_int))
+}
+
+/// `sqlite3_changes64(db)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_changes64(p: *mut sqlite3) -> i64 {
+    guard(0, || query(p, 0, |_, db| db.changes()))
+}
+
+/// `sqlite3_total_changes(db)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_total_changes(p: *mut sqlite3) -> c_int {
+    guard(0, || query(p, 0, |_, db| db.total_changes() as c_int))
+}
+
+/// `sqlite3_total_changes64(db)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_total_changes64(p: *mut sqlite3) -> i64 {
+    guard(0, || query(p, 0, |_, db| db.total_changes()))
+}
+
+/// `sqlite3_last_insert_rowid(db)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_last_insert_rowid(p: *mut sqlite3) -> i64 {
+    guard(0, || query(p, 0, |_, db| db.last_insert_rowid()))
+}
+
+/// `sqlite3_set_last_insert_rowid(db, rowid)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_set_last_insert_rowid(p: *mut sqlite3, rowid: i64) {
+    guard((), || query(p, (), |_, db| db.set_last_insert_rowid(rowid)))
+}
+
+/// `sqlite3_get_autocommit(db)`: 1 outside an explicit transaction.
+#[no_mangle]
+pub extern "C" fn sqlite3_get_autocommit(p: *mut sqlite3) -> c_int {
+    guard(0, || query(p, 0, |_, db| c_int::from(db.is_autocommit())))
+}
+
+/// `sqlite3_busy_timeout(db, ms)`.
+#[no_mangle]
+pub extern "C" fn sqlite3_busy_timeout(p: *mut sqlite3, ms: c_int) -> c_int {
+    with_db(p, |_, db| {
+        db.set_busy_timeout(ms.max(0));
+        ResultCode::OK.0
+    })
+}
+
+/// `sqlite3_interrupt(db)`: running statements fail with SQLITE_INTERRUPT.
+#[no_mangle]
+pub extern "C" fn sqlite3_interrupt(p: *mut sqlite3) {
+    guard((), || query(p, (), |_, db| db.interrupt()))
+}
+
+/// `sqlite3_limit(db, id, new)`: previous value; -1 for an unknown id.
+///
+/// loom records the limits with SQLite's defaults and maxima; the engine
+/// does not enforce them yet.
+#[no_mangle]
+pub extern "C" fn sqlite3_limit(p: *mut sqlite3, id: c_int, new: c_int) -> c_int {
+    guard(-1, || conn(p).map_or(-1, |c| c.limit(id, new)))
+}
+
+/// True if `schema` names the main database (NULL means main).
+///
+/// # Safety
+/// `schema` is NULL or NUL-terminated.
+unsafe fn schema_kind(schema: *const c_char) -> Option<bool> {
+    // SAFETY: forwarded contract.
+    match unsafe { arg_str(schema) }.as_deref() {
+        None | Some("main") => Some(true),
+        Some("temp") => Some(false),
+        Some(_) => None,
+    }
+}
+
+/// `sqlite3_db_filename(db, schema)`: the main file's name ("" in memory).
+///
+/// # Safety
+/// `schema` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_db_filename(
+    p: *mut sqlite3,
+    schema: *const c_char,
+) -> *const c_char {
+    guard(std::ptr::null(), || {
+        let Some(c) = conn(p) else {
+            return std::ptr::null();
+        };
+        // SAFETY: forwarded contract.
+        match unsafe { schema_kind(schema) } {
+            Some(true) => c.filename.lock().as_ptr(),
+            Some(false) => static_cstr(""),
+            None => std::ptr::null(),
+        }
+    })
+}
+
+/// `sqlite3_db_readonly(db, schema)`: 1 read-only, 0 writable, -1 unknown.
+///
+/// # Safety
+/// `schema` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_db_readonly(p: *mut sqlite3, schema: *const c_char) -> c_int {
+    guard(-1, || {
+        // SAFETY: forwarded contract.
+        let kind = unsafe { schema_kind(schema) };
+        query(p, -1, |_, db| match kind {
+            Some(true) => c_int::from(db.is_readonly()),
+            Some(false) => 0,
+            None => -1,
+        })
+    })
+}
+
+/// `sqlite3_enable_shared_cache(on)`: SQLITE_OK; loom never shares caches.
+#[no_mangle]
+pub extern "C" fn sqlite3_enable_shared_cache(_on: c_int) -> c_int {
+    ResultCode::OK.0
+}

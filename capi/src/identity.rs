@@ -1,0 +1,159 @@
+//! Library identity and life cycle: version, source id, thread safety,
+//! initialize/shutdown, compile options.
+//!
+//! SQLite counterpart: `sqlite3_libversion` & co. (main.c), ctime.c.
+//!
+//! Invariants:
+//! 1. Everything here reports SQLite 3.40.1 through the single constants
+//!    `loomdb::SQLITE_VERSION`, `SQLITE_VERSION_NUMBER` and `SOURCE_ID`
+//!    (the data symbol `sqlite3_version` is a literal, checked by a test).
+//! 2. Returned strings are NUL-terminated and static.
+
+use std::ffi::{c_char, c_int, CStr};
+
+use crate::guard::{guard, guard_rc};
+use crate::strings::static_cstr;
+use loomdb::rc::ResultCode;
+
+/// `sqlite3_version[]`: the version text as a data symbol.
+#[no_mangle]
+#[used]
+pub static sqlite3_version: [u8; 7] = *b"3.40.1\0";
+
+/// `sqlite3_libversion()`: "3.40.1".
+#[no_mangle]
+pub extern "C" fn sqlite3_libversion() -> *const c_char {
+    guard(std::ptr::null(), || static_cstr(loomdb::SQLITE_VERSION))
+}
+
+/// `sqlite3_libversion_number()`: 3040001.
+#[no_mangle]
+pub extern "C" fn sqlite3_libversion_number() -> c_int {
+    loomdb::SQLITE_VERSION_NUMBER
+}
+
+/// `sqlite3_sourceid()`: 3.40.1's check-in id followed by loom's mark.
+#[no_mangle]
+pub extern "C" fn sqlite3_sourceid() -> *const c_char {
+    guard(std::ptr::null(), || static_cstr(loomdb::SOURCE_ID))
+}
+
+/// `sqlite3_threadsafe()`: 1, serialized mode.
+#[no_mangle]
+pub extern "C" fn sqlite3_threadsafe() -> c_int {
+    1
+}
+
+/// `sqlite3_initialize()`: nothing to set up; always SQLITE_OK.
+#[no_mangle]
+pub extern "C" fn sqlite3_initialize() -> c_int {
+    ResultCode::OK.0
+}
+
+/// `sqlite3_shutdown()`: nothing to tear down; always SQLITE_OK.
+#[no_mangle]
+pub extern "C" fn sqlite3_shutdown() -> c_int {
+    ResultCode::OK.0
+}
+
+/// `sqlite3_os_init()`: SQLITE_OK.
+#[no_mangle]
+pub extern "C" fn sqlite3_os_init() -> c_int {
+    ResultCode::OK.0
+}
+
+/// `sqlite3_os_end()`: SQLITE_OK.
+#[no_mangle]
+pub extern "C" fn sqlite3_os_end() -> c_int {
+    ResultCode::OK.0
+}
+
+/// The compile-time options loom reports (without the `SQLITE_` prefix).
+const COMPILE_OPTIONS: [&str; 2] = ["ENABLE_API_ARMOR", "THREADSAFE=1"];
+
+/// `sqlite3_compileoption_get(n)`: the n-th option, or NULL.
+#[no_mangle]
+pub extern "C" fn sqlite3_compileoption_get(n: c_int) -> *const c_char {
+    guard(std::ptr::null(), || {
+        let opt = usize::try_from(n).ok().and_then(|i| COMPILE_OPTIONS.get(i));
+        opt.map_or(std::ptr::null(), |o| static_cstr(o))
+    })
+}
+
+/// `sqlite3_compileoption_used(name)`: 1 if the option (optionally with
+/// the `SQLITE_` prefix, case-insensitive) is one of loom's.
+///
+/// # Safety
+/// `name` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_compileoption_used(name: *const c_char) -> c_int {
+    guard_rc(|| {
+        if name.is_null() {
+            return 0;
+        }
+        // SAFETY: the caller passes a NUL-terminated string (checked non-NULL).
+        let mut n = unsafe { CStr::from_ptr(name) }.to_bytes();
+        if n.len() >= 7 && n[..7].eq_ignore_ascii_case(b"SQLITE_") {
+            n = &n[7..];
+        }
+        let hit = COMPILE_OPTIONS.iter().any(|o| {
+            let o = o.as_bytes();
+            o.len() >= n.len()
+                && o[..n.len()].eq_ignore_ascii_case(n)
+                && (o.len() == n.len() || o[n.len()] == b'=')
+        });
+        c_int::from(hit)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(p: *const c_char) -> String {
+        // SAFETY: the functions under test return static NUL-terminated text.
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn versions_agree() {
+        assert_eq!(text(sqlite3_libversion()), "3.40.1");
+        assert_eq!(
+            text(sqlite3_version.as_ptr().cast()),
+            loomdb::SQLITE_VERSION
+        );
+        assert_eq!(sqlite3_libversion_number(), 3_040_001);
+        let id = text(sqlite3_sourceid());
+        assert_eq!(&id[..60], loomdb::SQLITE_SOURCE_ID_PREFIX);
+        assert!(id.contains(" loom "));
+    }
+
+    #[test]
+    fn header_macros_match_the_library() {
+        let h = include_str!("../../include/sqlite3.h");
+        assert!(h.contains(&format!(
+            "#define SQLITE_VERSION        \"{}\"",
+            loomdb::SQLITE_VERSION
+        )));
+        assert!(h.contains(&format!(
+            "#define SQLITE_VERSION_NUMBER {}",
+            loomdb::SQLITE_VERSION_NUMBER
+        )));
+        assert!(h.contains(&format!(
+            "#define SQLITE_SOURCE_ID      \"{}\"",
+            loomdb::SOURCE_ID
+        )));
+    }
+
+    #[test]
+    fn compile_options() {
+        assert_eq!(text(sqlite3_compileoption_get(1)), "THREADSAFE=1");
+        assert!(sqlite3_compileoption_get(2).is_null());
+        // SAFETY: NUL-terminated literals.
+        unsafe {
+            assert_eq!(sqlite3_compileoption_used(c"SQLITE_THREADSAFE".as_ptr()), 1);
+            assert_eq!(sqlite3_compileoption_used(c"enable_api_armor".as_ptr()), 1);
+            assert_eq!(sqlite3_compileoption_used(c"OMIT_WAL".as_ptr()), 0);
+        }
+    }
+}
