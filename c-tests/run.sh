@@ -2,7 +2,8 @@
 # Runs loom's C tests: every c-tests/*.c program, compiled against
 # include/sqlite3.h and linked twice, (a) statically with
 # target/loom/lib/libsqlite3.a and (b) dynamically with libsqlite3.so
-# (rpath), plus the header compatibility check (check_header.sh).
+# (rpath), plus the header compatibility check (check_header.sh) and the
+# export check (scripts/check_exports.sh: SONAME, only sqlite3* symbols).
 # Each "ok - ..." / "FAIL - ..." line counts; a program that crashes or
 # exits non-zero without printing a FAIL line counts one failure.
 # Prints "N passed, N failed" last; exits non-zero on any failure.
@@ -55,12 +56,20 @@ for src in "$HERE"/*.c; do
   done
 done
 
-"$HERE/check_header.sh" > "$BUILD/check_header.out" 2>&1
-hp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$BUILD/check_header.out")
-hf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$BUILD/check_header.out")
-grep '^FAIL' "$BUILD/check_header.out" | sed 's|^|[check_header] |'
-echo "[check_header] ${hp:-0} passed, ${hf:-1} failed"
-pass=$((pass + ${hp:-0})); fail=$((fail + ${hf:-1}))
+# Sub-suites that print their own "N passed, N failed" line.
+suite() { # $1 = label, rest = command
+  label=$1; shift
+  "$@" > "$BUILD/$label.out" 2>&1
+  sp=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$BUILD/$label.out")
+  sf=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$BUILD/$label.out")
+  grep '^FAIL' "$BUILD/$label.out" | sed "s|^|[$label] |"
+  echo "[$label] ${sp:-0} passed, ${sf:-1} failed"
+  pass=$((pass + ${sp:-0})); fail=$((fail + ${sf:-1}))
+}
+suite check_header "$HERE/check_header.sh"
+if [ "${ORACLE:-0}" = 0 ] && [ -x "$ROOT/scripts/check_exports.sh" ]; then
+  suite check_exports "$ROOT/scripts/check_exports.sh" "$LIB/libsqlite3.so.0"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -96,6 +96,33 @@ pub extern "C" fn sqlite3_column_decltype16(p: *mut sqlite3_stmt, i: c_int) -> *
     })
 }
 
+fn origin(p: *mut sqlite3_stmt, i: c_int, which: usize) -> *const c_char {
+    with_stmt(p, std::ptr::null(), |_, _, st| {
+        let o = index(i)
+            .and_then(|i| st.origins.get(i))
+            .and_then(|o| o.get(which)?.as_ref());
+        o.map_or(std::ptr::null(), |o| o.as_ptr())
+    })
+}
+
+/// `sqlite3_column_database_name(stmt, i)`: schema of the source column.
+#[no_mangle]
+pub extern "C" fn sqlite3_column_database_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    origin(p, i, 0)
+}
+
+/// `sqlite3_column_table_name(stmt, i)`: table of the source column.
+#[no_mangle]
+pub extern "C" fn sqlite3_column_table_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    origin(p, i, 1)
+}
+
+/// `sqlite3_column_origin_name(stmt, i)`: name of the source column.
+#[no_mangle]
+pub extern "C" fn sqlite3_column_origin_name(p: *mut sqlite3_stmt, i: c_int) -> *const c_char {
+    origin(p, i, 2)
+}
+
 /// `sqlite3_column_type(stmt, i)`.
 #[no_mangle]
 pub extern "C" fn sqlite3_column_type(p: *mut sqlite3_stmt, i: c_int) -> c_int {

@@ -99,6 +99,8 @@ pub struct Connection {
     mask: AtomicI32,
     filename: Mutex<CString>,
     limits: Mutex<[i32; 12]>,
+    /// `sqlite3_db_mutex`, created on first request.
+    app_mutex: std::sync::OnceLock<usize>,
 }
 
 impl Handle for Connection {
@@ -130,6 +132,7 @@ impl Connection {
             mask: AtomicI32::new(mask),
             filename: Mutex::new(CString::default()),
             limits: Mutex::new(DEFAULT_LIMITS),
+            app_mutex: std::sync::OnceLock::new(),
         }
     }
 
@@ -336,6 +339,9 @@ fn release_connection(p: *mut sqlite3) {
     if let Some(c) = unsafe { handle::release(p) } {
         if let Some(db) = c.db.lock().take() {
             let _ = db.close();
+        }
+        if let Some(&m) = c.app_mutex.get() {
+            crate::mutex::free(m as *mut crate::mutex::sqlite3_mutex);
         }
     }
 }
@@ -598,4 +604,36 @@ pub unsafe extern "C" fn sqlite3_db_readonly(p: *mut sqlite3, schema: *const c_c
 #[no_mangle]
 pub extern "C" fn sqlite3_enable_shared_cache(_on: c_int) -> c_int {
     ResultCode::OK.0
+}
+
+/// `sqlite3_db_mutex(db)`: a recursive mutex for the application's own
+/// coordination around this connection (see `mutex.rs`).
+#[no_mangle]
+pub extern "C" fn sqlite3_db_mutex(p: *mut sqlite3) -> *mut crate::mutex::sqlite3_mutex {
+    guard(std::ptr::null_mut(), || match conn(p) {
+        Some(c) => *c
+            .app_mutex
+            .get_or_init(|| crate::mutex::new_recursive() as usize)
+            as *mut crate::mutex::sqlite3_mutex,
+        None => std::ptr::null_mut(),
+    })
+}
+
+/// `sqlite3_txn_state(db, schema)`: -1 for an unknown schema; otherwise an
+/// approximation until the engine API reports the pager's state:
+/// SQLITE_TXN_NONE in autocommit mode, SQLITE_TXN_READ inside an explicit
+/// transaction (SQLite would say WRITE once the transaction has written,
+/// and NONE before its first read).
+///
+/// # Safety
+/// `schema` is NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_txn_state(p: *mut sqlite3, schema: *const c_char) -> c_int {
+    guard(-1, || {
+        // SAFETY: forwarded contract.
+        if !schema.is_null() && unsafe { schema_kind(schema) }.is_none() {
+            return -1;
+        }
+        query(p, -1, |_, db| if db.is_autocommit() { 0 } else { 1 })
+    })
 }

@@ -18,6 +18,8 @@ pub use loomdb::api::{
 };
 pub use loomdb::record::{value_to_f64, value_to_i64, value_to_text, Value, ValueRef};
 
+pub use loomdb::func::{glob_match, like_match};
+
 /// `sqlite3_complete`: true if `sql` ends with a complete statement.
 pub fn complete(sql: &[u8]) -> bool {
     loomdb::sql::complete(sql)

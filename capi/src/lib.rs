@@ -18,6 +18,10 @@
 //! | `statement` | prepare/step/reset/finalize |
 //! | `bind`, `column`, `value` | parameters, result columns, `sqlite3_value` |
 //! | `exec` | `sqlite3_exec` |
+//! | `hooks` | hooks, status counters, file control |
+//! | `mutex` | `sqlite3_mutex_*`, `sqlite3_db_mutex` |
+//! | `sqlstr` | `sqlite3_str` builder |
+//! | `varargs` | printf family (naked trampolines), config calls |
 //! | `unsupported` | exported entry points for features the engine lacks |
 //!
 //! Invariants:
@@ -48,4 +52,8 @@ pub mod column;
 pub mod value;
 
 pub mod exec;
+pub mod hooks;
+pub mod mutex;
+pub mod sqlstr;
 pub mod unsupported;
+pub mod varargs;

@@ -68,6 +68,8 @@ pub(crate) struct StmtState {
     pub(crate) decltypes: Vec<Option<CString>>,
     pub(crate) decltypes16: Vec<Option<Vec<u16>>>,
     pub(crate) params: Vec<Option<CString>>,
+    /// Source database, table and column of each result column (or None).
+    pub(crate) origins: Vec<[Option<CString>; 3]>,
     /// Destructors of `sqlite3_bind_pointer` pointers, run at finalize.
     pub(crate) pointer_dtors: Vec<(usize, unsafe extern "C" fn(*mut c_void))>,
 }
@@ -81,6 +83,16 @@ impl StmtState {
         let decl: Vec<Option<String>> = (0..n)
             .map(|i| stmt.column_decltype(i).map(str::to_string))
             .collect();
+        let origins = (0..n)
+            .map(|i| {
+                [
+                    stmt.column_database_name(i),
+                    stmt.column_table_name(i),
+                    stmt.column_origin_name(i),
+                ]
+                .map(|x| x.map(cstring))
+            })
+            .collect();
         let params = (1..=stmt.parameter_count())
             .map(|i| stmt.parameter_name(i).map(cstring))
             .collect();
@@ -91,6 +103,7 @@ impl StmtState {
             decltypes: decl.iter().map(|d| d.as_deref().map(cstring)).collect(),
             decltypes16: decl.iter().map(|d| d.as_deref().map(utf16z)).collect(),
             params,
+            origins,
             stmt,
             last_err: None,
             stepped: false,
@@ -127,12 +140,24 @@ impl StmtState {
         self.values.push(v);
     }
 
-    fn reset(&mut self) -> Option<DbError> {
+    /// Rewinds; returns whether the statement had run since the last
+    /// reset, and the error to report.
+    fn reset(&mut self) -> (bool, Option<DbError>) {
         self.clear_row();
-        self.stepped = false;
+        let ran = std::mem::take(&mut self.stepped);
         let err = self.last_err.take();
         let r = self.stmt.reset();
-        err.or(r.err())
+        (ran, err.or(r.err()))
+    }
+
+    /// Reports a reset's outcome on the connection as SQLite does: the
+    /// statement's error, else SQLITE_OK if it had run, else nothing.
+    fn report_reset(c: &Connection, (ran, err): (bool, Option<DbError>)) -> c_int {
+        match err {
+            Some(e) => c.set_db_error(&e),
+            None if ran => c.set_code(ResultCode::OK),
+            None => ResultCode::OK.0,
+        }
     }
 }
 
@@ -414,7 +439,7 @@ pub unsafe extern "C" fn sqlite3_prepare16_v3(
 pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
     with_stmt(p, ResultCode::MISUSE.0, |s, c, st| {
         if st.last_err.is_some() {
-            st.reset(); // automatic reset after an error, as since 3.7.0
+            let _ = st.reset(); // automatic reset after an error, as since 3.7.0
         }
         st.clear_row();
         st.stepped = true;
@@ -441,9 +466,9 @@ pub extern "C" fn sqlite3_reset(p: *mut sqlite3_stmt) -> c_int {
     if p.is_null() {
         return ResultCode::OK.0;
     }
-    with_stmt(p, ResultCode::MISUSE.0, |_, c, st| match st.reset() {
-        Some(e) => c.set_db_error(&e),
-        None => ResultCode::OK.0,
+    with_stmt(p, ResultCode::MISUSE.0, |_, c, st| {
+        let outcome = st.reset();
+        StmtState::report_reset(c, outcome)
     })
 }
 
@@ -472,7 +497,7 @@ pub extern "C" fn sqlite3_finalize(p: *mut sqlite3_stmt) -> c_int {
             return ResultCode::MISUSE.0;
         };
         let mut st = b.state.into_inner().into_inner();
-        let err = st.reset();
+        let outcome = st.reset();
         for (ptr, dtor) in st.pointer_dtors.drain(..) {
             // SAFETY: the application supplied this destructor for this pointer.
             unsafe { dtor(ptr as *mut c_void) };
@@ -481,7 +506,7 @@ pub extern "C" fn sqlite3_finalize(p: *mut sqlite3_stmt) -> c_int {
         let rc = match conn(cp) {
             Some(c) => {
                 c.stmts.lock().retain(|&x| x != p as usize);
-                err.map_or(ResultCode::OK.0, |e| c.set_db_error(&e))
+                StmtState::report_reset(c, outcome)
             }
             None => ResultCode::OK.0,
         };

@@ -12,7 +12,7 @@
 //!    set of interned strings is bounded (error texts, version strings).
 
 use std::collections::HashMap;
-use std::ffi::{c_char, c_int, CString};
+use std::ffi::{c_char, c_int, CStr, CString};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -63,6 +63,52 @@ pub unsafe extern "C" fn sqlite3_complete16(sql: *const std::ffi::c_void) -> c_i
         return 0;
     };
     guard(0, || c_int::from(crate::engine::complete(s.as_bytes())))
+}
+
+/// `sqlite3_strglob(pattern, text)`: 0 if `text` matches the GLOB pattern.
+///
+/// # Safety
+/// Both arguments are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_strglob(pattern: *const c_char, text: *const c_char) -> c_int {
+    if pattern.is_null() || text.is_null() {
+        return c_int::from(pattern != text);
+    }
+    // SAFETY: non-NULL and NUL-terminated per the contract.
+    let (p, t) = unsafe {
+        (
+            CStr::from_ptr(pattern).to_bytes(),
+            CStr::from_ptr(text).to_bytes(),
+        )
+    };
+    guard(1, || c_int::from(!crate::engine::glob_match(p, t)))
+}
+
+/// `sqlite3_strlike(pattern, text, esc)`: 0 if `text` matches the LIKE
+/// pattern (ASCII case-insensitive; `esc` 0 means no escape character).
+///
+/// # Safety
+/// Both strings are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_strlike(
+    pattern: *const c_char,
+    text: *const c_char,
+    esc: u32,
+) -> c_int {
+    if pattern.is_null() || text.is_null() {
+        return c_int::from(pattern != text);
+    }
+    // SAFETY: non-NULL and NUL-terminated per the contract.
+    let (p, t) = unsafe {
+        (
+            CStr::from_ptr(pattern).to_bytes(),
+            CStr::from_ptr(text).to_bytes(),
+        )
+    };
+    let esc = (esc != 0).then_some(esc);
+    guard(1, || {
+        c_int::from(!crate::engine::like_match(p, t, esc, false))
+    })
 }
 
 fn lower(c: u8) -> c_int {
@@ -145,6 +191,20 @@ mod tests {
                 .ok(),
             Some("constraint failed")
         );
+    }
+
+    #[test]
+    fn glob_and_like() {
+        // SAFETY: NUL-terminated literals.
+        unsafe {
+            assert_eq!(sqlite3_strglob(c"a*c".as_ptr(), c"abbc".as_ptr()), 0);
+            assert_ne!(sqlite3_strglob(c"A*".as_ptr(), c"abc".as_ptr()), 0);
+            assert_eq!(sqlite3_strlike(c"A%".as_ptr(), c"abc".as_ptr(), 0), 0);
+            assert_ne!(
+                sqlite3_strlike(c"a\\%".as_ptr(), c"abc".as_ptr(), u32::from(b'\\')),
+                0
+            );
+        }
     }
 
     #[test]

@@ -158,9 +158,10 @@ pub extern "C" fn sqlite3_create_collation_v2(
         if cmp.is_none() {
             return ResultCode::OK.0;
         }
-        let rc = refuse(db, COLLATIONS);
-        run_destructor(destroy, arg);
-        rc
+        // Unlike functions, a failed collation registration does NOT call
+        // xDestroy (c3ref/create_collation.html): the caller disposes of it.
+        let _ = (destroy, arg);
+        refuse(db, COLLATIONS)
     })
 }
 
@@ -458,4 +459,381 @@ pub unsafe extern "C" fn sqlite3_deserialize(
         }
         refuse(db, "sqlite3_deserialize")
     })
+}
+
+/// `sqlite3_get_auxdata(ctx, i)`: NULL (no function contexts yet).
+#[no_mangle]
+pub extern "C" fn sqlite3_get_auxdata(_ctx: *mut sqlite3_context, _i: c_int) -> *mut c_void {
+    std::ptr::null_mut()
+}
+
+/// `sqlite3_set_auxdata(ctx, i, p, xDelete)`: the data cannot be kept, so
+/// it is disposed of at once, as SQLite does when it discards metadata.
+#[no_mangle]
+pub extern "C" fn sqlite3_set_auxdata(
+    _ctx: *mut sqlite3_context,
+    _i: c_int,
+    p: *mut c_void,
+    d: Destructor,
+) {
+    guard((), || run_destructor(d, p))
+}
+
+/// `sqlite3_result_blob64(ctx, z, n, destructor)`: disposes of `z` only.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_blob64(
+    _ctx: *mut sqlite3_context,
+    z: *const c_void,
+    _n: u64,
+    d: Destructor,
+) {
+    guard((), || run_destructor(d, z))
+}
+
+/// `sqlite3_result_text64(ctx, z, n, destructor, enc)`: disposes of `z` only.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_text64(
+    _ctx: *mut sqlite3_context,
+    z: *const c_char,
+    _n: u64,
+    d: Destructor,
+    _enc: u8,
+) {
+    guard((), || run_destructor(d, z.cast()))
+}
+
+/// `sqlite3_result_text16(ctx, z, n, destructor)`: disposes of `z` only.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_text16(
+    _ctx: *mut sqlite3_context,
+    z: *const c_void,
+    _n: c_int,
+    d: Destructor,
+) {
+    guard((), || run_destructor(d, z))
+}
+
+/// `sqlite3_result_text16le(ctx, z, n, destructor)`: disposes of `z` only.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_text16le(
+    _ctx: *mut sqlite3_context,
+    z: *const c_void,
+    _n: c_int,
+    d: Destructor,
+) {
+    guard((), || run_destructor(d, z))
+}
+
+/// `sqlite3_result_text16be(ctx, z, n, destructor)`: disposes of `z` only.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_text16be(
+    _ctx: *mut sqlite3_context,
+    z: *const c_void,
+    _n: c_int,
+    d: Destructor,
+) {
+    guard((), || run_destructor(d, z))
+}
+
+/// `sqlite3_result_pointer(ctx, p, type, destructor)`: disposes of `p` only.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_pointer(
+    _ctx: *mut sqlite3_context,
+    p: *mut c_void,
+    _ty: *const c_char,
+    d: Destructor,
+) {
+    guard((), || run_destructor(d, p))
+}
+
+/// `sqlite3_result_subtype(ctx, t)`: no-op.
+#[no_mangle]
+pub extern "C" fn sqlite3_result_subtype(_ctx: *mut sqlite3_context, _t: c_uint) {}
+
+/// `sqlite3_result_zeroblob64(ctx, n)`: SQLITE_MISUSE (no context).
+#[no_mangle]
+pub extern "C" fn sqlite3_result_zeroblob64(_ctx: *mut sqlite3_context, _n: u64) -> c_int {
+    ResultCode::MISUSE.0
+}
+
+/// `sqlite3_collation_needed(db, arg, xNeeded)`: accepted; loom never
+/// asks for a collation, so the callback is not called.
+#[no_mangle]
+pub extern "C" fn sqlite3_collation_needed(
+    db: *mut sqlite3,
+    _arg: *mut c_void,
+    _f: Option<unsafe extern "C" fn()>,
+) -> c_int {
+    guard_rc(|| conn(db).map_or(ResultCode::MISUSE.0, |_| ResultCode::OK.0))
+}
+
+/// `sqlite3_overload_function(db, name, nArg)`: refused (user functions).
+#[no_mangle]
+pub extern "C" fn sqlite3_overload_function(
+    db: *mut sqlite3,
+    _name: *const c_char,
+    _n: c_int,
+) -> c_int {
+    guard_rc(|| refuse(db, FUNCTIONS))
+}
+
+/// `sqlite3_create_module(db, name, module, arg)`: refused (virtual tables).
+#[no_mangle]
+pub extern "C" fn sqlite3_create_module(
+    db: *mut sqlite3,
+    _name: *const c_char,
+    _m: *const c_void,
+    _arg: *mut c_void,
+) -> c_int {
+    guard_rc(|| refuse(db, "virtual tables"))
+}
+
+/// `sqlite3_create_module_v2(db, name, module, arg, xDestroy)`: refused; as
+/// SQLite does on failure, xDestroy is called on the client data.
+#[no_mangle]
+pub extern "C" fn sqlite3_create_module_v2(
+    db: *mut sqlite3,
+    _name: *const c_char,
+    _m: *const c_void,
+    arg: *mut c_void,
+    destroy: Destructor,
+) -> c_int {
+    guard_rc(|| {
+        let rc = refuse(db, "virtual tables");
+        run_destructor(destroy, arg);
+        rc
+    })
+}
+
+/// `sqlite3_declare_vtab(db, sql)`: MISUSE (only valid inside xCreate).
+#[no_mangle]
+pub extern "C" fn sqlite3_declare_vtab(_db: *mut sqlite3, _sql: *const c_char) -> c_int {
+    ResultCode::MISUSE.0
+}
+
+/// `sqlite3_vtab_on_conflict(db)`: SQLITE_ABORT, the default mode.
+#[no_mangle]
+pub extern "C" fn sqlite3_vtab_on_conflict(_db: *mut sqlite3) -> c_int {
+    ResultCode::ABORT.0
+}
+
+/// `sqlite3_vtab_nochange(ctx)`: 0.
+#[no_mangle]
+pub extern "C" fn sqlite3_vtab_nochange(_ctx: *mut sqlite3_context) -> c_int {
+    0
+}
+
+/// `sqlite3_vtab_collation(info, i)`: "BINARY".
+#[no_mangle]
+pub extern "C" fn sqlite3_vtab_collation(_info: *mut c_void, _i: c_int) -> *const c_char {
+    crate::strings::static_cstr("BINARY")
+}
+
+/// `sqlite3_enable_load_extension(db, on)`: SQLITE_OK; loading itself is
+/// refused by `sqlite3_load_extension`.
+#[no_mangle]
+pub extern "C" fn sqlite3_enable_load_extension(db: *mut sqlite3, _on: c_int) -> c_int {
+    guard_rc(|| conn(db).map_or(ResultCode::MISUSE.0, |_| ResultCode::OK.0))
+}
+
+/// `sqlite3_load_extension(db, file, entry, pzErr)`: refused; `*pzErr`
+/// gets the message in `sqlite3_malloc` memory.
+///
+/// # Safety
+/// `err` is NULL or a valid out-pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_load_extension(
+    db: *mut sqlite3,
+    _file: *const c_char,
+    _entry: *const c_char,
+    err: *mut *mut c_char,
+) -> c_int {
+    guard_rc(|| {
+        let rc = refuse(db, "loadable extensions");
+        if !err.is_null() {
+            let msg = crate::engine::DbError::unsupported("loadable extensions").to_string();
+            // SAFETY: valid out-pointer (checked non-NULL).
+            unsafe { *err = crate::memory::malloc_cstr(msg.as_bytes()) };
+        }
+        rc
+    })
+}
+
+/// `sqlite3_table_column_metadata(...)`: refused for now.
+#[no_mangle]
+pub extern "C" fn sqlite3_table_column_metadata(
+    db: *mut sqlite3,
+    _schema: *const c_char,
+    _table: *const c_char,
+    _column: *const c_char,
+    _decl: *mut *const c_char,
+    _coll: *mut *const c_char,
+    _notnull: *mut c_int,
+    _pk: *mut c_int,
+    _autoinc: *mut c_int,
+) -> c_int {
+    guard_rc(|| refuse(db, "sqlite3_table_column_metadata"))
+}
+
+/// `sqlite3_vfs_find(name)`: NULL (loom's VFSes are not C objects yet).
+#[no_mangle]
+pub extern "C" fn sqlite3_vfs_find(_name: *const c_char) -> *mut c_void {
+    std::ptr::null_mut()
+}
+
+/// `sqlite3_vfs_register(vfs, makeDefault)`: SQLITE_ERROR (C VFSes are not
+/// supported yet).
+#[no_mangle]
+pub extern "C" fn sqlite3_vfs_register(_vfs: *mut c_void, _dflt: c_int) -> c_int {
+    ResultCode::ERROR.0
+}
+
+/// `sqlite3_vfs_unregister(vfs)`: SQLITE_ERROR.
+#[no_mangle]
+pub extern "C" fn sqlite3_vfs_unregister(_vfs: *mut c_void) -> c_int {
+    ResultCode::ERROR.0
+}
+
+/// `sqlite3_wal_checkpoint_v2(db, schema, mode, pnLog, pnCkpt)`: refused.
+///
+/// # Safety
+/// `log` and `ckpt` are NULL or valid out-pointers.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3_wal_checkpoint_v2(
+    db: *mut sqlite3,
+    _schema: *const c_char,
+    _mode: c_int,
+    log: *mut c_int,
+    ckpt: *mut c_int,
+) -> c_int {
+    guard_rc(|| {
+        for p in [log, ckpt] {
+            if !p.is_null() {
+                // SAFETY: valid out-pointer (checked non-NULL).
+                unsafe { *p = -1 };
+            }
+        }
+        refuse(db, "sqlite3_wal_checkpoint")
+    })
+}
+
+/// `sqlite3_wal_checkpoint(db, schema)`: refused.
+#[no_mangle]
+pub extern "C" fn sqlite3_wal_checkpoint(db: *mut sqlite3, _schema: *const c_char) -> c_int {
+    guard_rc(|| refuse(db, "sqlite3_wal_checkpoint"))
+}
+
+/// `sqlite3_wal_autocheckpoint(db, n)`: SQLITE_OK (accepted, not applied).
+#[no_mangle]
+pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, _n: c_int) -> c_int {
+    guard_rc(|| conn(db).map_or(ResultCode::MISUSE.0, |_| ResultCode::OK.0))
+}
+
+/// The C type `sqlite3_session` (never created yet).
+#[allow(non_camel_case_types)]
+#[repr(C)]
+pub struct sqlite3_session {
+    _opaque: [u8; 0],
+}
+
+const SESSIONS: &str = "the session extension";
+
+/// `sqlite3session_create(db, schema, ppSession)`: refused; `*pp` = NULL.
+///
+/// # Safety
+/// `pp` is NULL or a valid out-pointer.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3session_create(
+    db: *mut sqlite3,
+    _schema: *const c_char,
+    pp: *mut *mut sqlite3_session,
+) -> c_int {
+    guard_rc(|| {
+        if !pp.is_null() {
+            // SAFETY: valid out-pointer (checked non-NULL).
+            unsafe { *pp = std::ptr::null_mut() };
+        }
+        refuse(db, SESSIONS)
+    })
+}
+
+/// `sqlite3session_delete(s)`: no-op (no session can exist).
+#[no_mangle]
+pub extern "C" fn sqlite3session_delete(_s: *mut sqlite3_session) {}
+
+/// `sqlite3session_attach(s, table)`: SQLITE_MISUSE (no session can exist).
+#[no_mangle]
+pub extern "C" fn sqlite3session_attach(_s: *mut sqlite3_session, _table: *const c_char) -> c_int {
+    ResultCode::MISUSE.0
+}
+
+/// `sqlite3session_enable(s, on)`: 0 (disabled).
+#[no_mangle]
+pub extern "C" fn sqlite3session_enable(_s: *mut sqlite3_session, _on: c_int) -> c_int {
+    0
+}
+
+/// `sqlite3session_indirect(s, on)`: 0.
+#[no_mangle]
+pub extern "C" fn sqlite3session_indirect(_s: *mut sqlite3_session, _on: c_int) -> c_int {
+    0
+}
+
+/// `sqlite3session_isempty(s)`: 1.
+#[no_mangle]
+pub extern "C" fn sqlite3session_isempty(_s: *mut sqlite3_session) -> c_int {
+    1
+}
+
+/// `sqlite3session_table_filter(s, xFilter, ctx)`: no-op.
+#[no_mangle]
+pub extern "C" fn sqlite3session_table_filter(
+    _s: *mut sqlite3_session,
+    _f: Option<unsafe extern "C" fn()>,
+    _ctx: *mut c_void,
+) {
+}
+
+/// Shared body of `sqlite3session_changeset` / `_patchset`.
+///
+/// # Safety
+/// `pn` and `pp` are NULL or valid out-pointers.
+unsafe fn no_changes(pn: *mut c_int, pp: *mut *mut c_void) -> c_int {
+    if !pn.is_null() {
+        // SAFETY: valid out-pointer (checked non-NULL).
+        unsafe { *pn = 0 };
+    }
+    if !pp.is_null() {
+        // SAFETY: valid out-pointer (checked non-NULL).
+        unsafe { *pp = std::ptr::null_mut() };
+    }
+    ResultCode::MISUSE.0
+}
+
+/// `sqlite3session_changeset(s, pn, pp)`: SQLITE_MISUSE, empty output.
+///
+/// # Safety
+/// `pn` and `pp` are NULL or valid out-pointers.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3session_changeset(
+    _s: *mut sqlite3_session,
+    pn: *mut c_int,
+    pp: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    guard_rc(|| unsafe { no_changes(pn, pp) })
+}
+
+/// `sqlite3session_patchset(s, pn, pp)`: SQLITE_MISUSE, empty output.
+///
+/// # Safety
+/// `pn` and `pp` are NULL or valid out-pointers.
+#[no_mangle]
+pub unsafe extern "C" fn sqlite3session_patchset(
+    _s: *mut sqlite3_session,
+    pn: *mut c_int,
+    pp: *mut *mut c_void,
+) -> c_int {
+    // SAFETY: forwarded contract.
+    guard_rc(|| unsafe { no_changes(pn, pp) })
 }

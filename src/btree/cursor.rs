@@ -15,7 +15,7 @@
 //! cell of an interior page.
 //!
 //! Invariants:
-//! 1. A `Valid` cursor whose `seen` equals the b-tree's `change_seq` has
+//! 1. A `Valid` cursor whose tree was not modified since it settled has
 //!    an accurate path; otherwise it re-seeks its saved key (SQLite's
 //!    CURSOR_REQUIRESEEK) before moving.
 //! 2. After a restore that did not find the exact saved key, `next` lands on
@@ -312,7 +312,7 @@ impl<S: PageStore> Btree<S> {
     /// cursor now rests on the first entry after it (or is at EOF), `None`
     /// when the cursor had no position.
     fn restore(&mut self, c: &mut BtCursor) -> Result<Option<bool>, BtreeError> {
-        if c.state == CursorState::Valid && c.seen != self.change_seq {
+        if c.state == CursorState::Valid && self.is_stale(c.root, c.seen) {
             c.state = CursorState::RequireSeek;
         }
         match c.state {
@@ -330,7 +330,7 @@ impl<S: PageStore> Btree<S> {
                 } else {
                     let key = std::mem::take(&mut c.saved_key);
                     let r = self.lower_bound_index(c, Target::Record(&key), false);
-                    let exact = match r {
+                    match r {
                         Ok(true) => {
                             let ki = c.key_info.clone();
                             self.settle(c, true)?;
@@ -350,8 +350,7 @@ impl<S: PageStore> Btree<S> {
                             c.saved_key = key;
                             return Err(e);
                         }
-                    };
-                    exact
+                    }
                 };
                 Ok(Some(exact))
             }
@@ -637,7 +636,7 @@ impl<S: PageStore> Btree<S> {
             scratch.extend_from_slice(&c.saved_key);
             return Ok(scratch);
         }
-        let (pg, info) = if c.seen == self.change_seq && c.state == CursorState::Valid {
+        let (pg, info) = if !self.is_stale(c.root, c.seen) && c.state == CursorState::Valid {
             self.current_cell(c)?
         } else {
             let mut tmp = c.clone();

@@ -56,7 +56,7 @@ impl<S: PageStore> Btree<S> {
         };
         let path = c.stack.clone();
         self.insert_into_leaf(&path, idx, cell)?;
-        self.change_seq += 1;
+        self.touch_tree(c.root);
         c.state = CursorState::RequireSeek;
         c.saved_rowid = rowid;
         Ok(())
@@ -134,7 +134,7 @@ impl<S: PageStore> Btree<S> {
             }
             None => self.insert_into_leaf(&path, idx, cell)?,
         }
-        self.change_seq += 1;
+        self.touch_tree(c.root);
         c.state = CursorState::RequireSeek;
         c.saved_key.clear();
         c.saved_key.extend_from_slice(key);
@@ -188,7 +188,7 @@ impl<S: PageStore> Btree<S> {
         } else {
             self.delete_interior(c, &path, info.child)?;
         }
-        self.change_seq += 1;
+        self.touch_tree(c.root);
         c.state = CursorState::RequireSeek;
         Ok(())
     }

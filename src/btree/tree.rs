@@ -24,8 +24,10 @@
 //!
 //! Invariants:
 //! 1. Tree pages are only modified inside a write transaction.
-//! 2. Every modification of any tree bumps `change_seq`, which makes every
-//!    open cursor re-seek its saved key before its next move.
+//! 2. Every modification of a tree records the clock in `tree_mod`, which
+//!    makes every open cursor on that tree re-seek its saved key before its
+//!    next move; commit, rollback and savepoint rollback invalidate all
+//!    cursors (`epoch`).
 
 use super::error::{corrupt, BtreeError, Pgno};
 use super::page::{
@@ -42,8 +44,13 @@ pub(crate) const MAX_DEPTH: usize = 20;
 #[derive(Debug)]
 pub struct Btree<S: PageStore = Pager> {
     pub(crate) pager: S,
-    /// Bumped by every modification; cursors compare it with their own.
+    /// A clock ticked by every modification and every invalidation;
+    /// cursors record its value when they settle on an entry.
     pub(crate) change_seq: u64,
+    /// Clock value of the last modification of each tree (by root page).
+    pub(crate) tree_mod: std::collections::HashMap<Pgno, u64>,
+    /// Clock value of the last invalidation of all cursors.
+    pub(crate) epoch: u64,
     pub(crate) in_write: bool,
     pub(crate) wrote: bool,
 }
@@ -54,6 +61,8 @@ impl<S: PageStore> Btree<S> {
         Btree {
             pager,
             change_seq: 1,
+            tree_mod: std::collections::HashMap::new(),
+            epoch: 1,
             in_write: false,
             wrote: false,
         }
@@ -73,6 +82,19 @@ impl<S: PageStore> Btree<S> {
     /// savepoint rollback or any change made behind the b-tree's back).
     pub fn invalidate_cursors(&mut self) {
         self.change_seq += 1;
+        self.epoch = self.change_seq;
+    }
+
+    /// Records a modification of the tree at `root`: cursors on it re-seek.
+    pub(crate) fn touch_tree(&mut self, root: Pgno) {
+        self.change_seq += 1;
+        self.tree_mod.insert(root, self.change_seq);
+    }
+
+    /// True when a cursor that settled at clock `seen` on tree `root` may
+    /// have a stale path.
+    pub(crate) fn is_stale(&self, root: Pgno, seen: u64) -> bool {
+        seen < self.epoch || self.tree_mod.get(&root).is_some_and(|&m| seen < m)
     }
 
     /// Starts a read transaction.
@@ -83,7 +105,7 @@ impl<S: PageStore> Btree<S> {
     /// Ends a read transaction.
     pub fn end_read(&mut self) {
         self.pager.end_read();
-        self.change_seq += 1;
+        self.invalidate_cursors();
     }
 
     /// Starts a write transaction; formats page 1 of an empty database.
@@ -132,7 +154,7 @@ impl<S: PageStore> Btree<S> {
         self.pager.commit()?;
         self.in_write = false;
         self.wrote = false;
-        self.change_seq += 1;
+        self.invalidate_cursors();
         Ok(())
     }
 
@@ -140,7 +162,7 @@ impl<S: PageStore> Btree<S> {
     pub fn rollback(&mut self) -> Result<(), BtreeError> {
         self.in_write = false;
         self.wrote = false;
-        self.change_seq += 1;
+        self.invalidate_cursors();
         self.pager.rollback()
     }
 
@@ -150,7 +172,6 @@ impl<S: PageStore> Btree<S> {
             return Err(BtreeError::Misuse("write outside a write transaction"));
         }
         self.wrote = true;
-        self.change_seq += 1;
         Ok(())
     }
 
@@ -192,6 +213,7 @@ impl<S: PageStore> Btree<S> {
     /// except the root; returns the number of entries removed.
     pub fn clear_tree(&mut self, root: Pgno) -> Result<u64, BtreeError> {
         self.start_modify()?;
+        self.touch_tree(root);
         self.check_pgno(root, root)?;
         let flags = self.view(root)?.flags | 8;
         let n = self.clear_page(root, 0)?;
@@ -282,5 +304,23 @@ pub(crate) fn leaf_flags(kind: TreeKind) -> u8 {
     match kind {
         TreeKind::Table => PAGE_TABLE_LEAF,
         TreeKind::Index => PAGE_INDEX_LEAF,
+    }
+}
+
+impl Btree<Pager> {
+    /// Opens a pager savepoint; returns its depth.
+    pub fn savepoint_open(&mut self) -> Result<u32, BtreeError> {
+        Ok(self.pager.savepoint_open()?)
+    }
+
+    /// Releases savepoints down to `depth`.
+    pub fn savepoint_release(&mut self, depth: u32) -> Result<(), BtreeError> {
+        Ok(self.pager.savepoint_release(depth)?)
+    }
+
+    /// Rolls back to savepoint `depth`; open cursors re-seek afterwards.
+    pub fn savepoint_rollback(&mut self, depth: u32) -> Result<(), BtreeError> {
+        self.invalidate_cursors();
+        Ok(self.pager.savepoint_rollback(depth)?)
     }
 }

@@ -106,6 +106,7 @@ impl Connection {
         let env = CompileEnv {
             schemas: &self.schemas,
             db_names: &self.db_names,
+            db_files: std::slice::from_ref(&self.filename),
             registry: &self.registry,
             collations: &self.collations,
         };

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::collation::{Binary, Collation};
 use super::error::RecordError;
-use super::serial::RecordHeader;
+use super::serial::RecordFields;
 use super::value::ValueRef;
 
 /// Sort information for the columns of an index key (SQLite's `KeyInfo`).
@@ -99,17 +99,18 @@ pub fn compare_values(a: &ValueRef, b: &ValueRef, coll: &dyn Collation) -> Order
 
 /// Compares the first `key.len()` columns of `record` with `key` under
 /// `ki` (index seeks). A record with fewer columns than the key compares
-/// equal on the missing ones.
+/// equal on the missing ones. Only the columns compared are decoded.
 pub fn compare_record_to_key(
     record: &[u8],
     key: &[ValueRef],
     ki: &KeyInfo,
 ) -> Result<Ordering, RecordError> {
-    let h = RecordHeader::parse(record)?;
-    let n = key.len().min(h.len());
-    for (i, k) in key.iter().enumerate().take(n) {
-        let v = h.column(record, i)?;
-        let o = compare_values(&v, k, ki.collation(i));
+    let mut fields = RecordFields::new(record)?;
+    for (i, k) in key.iter().enumerate() {
+        let Some(v) = fields.next_field() else {
+            break;
+        };
+        let o = compare_values(&v?, k, ki.collation(i));
         if o != Ordering::Equal {
             return Ok(if ki.is_desc(i) { o.reverse() } else { o });
         }
@@ -130,12 +131,13 @@ pub fn compare_records_prefix(
     ki: &KeyInfo,
     n: usize,
 ) -> Result<Ordering, RecordError> {
-    let ha = RecordHeader::parse(a)?;
-    let hb = RecordHeader::parse(b)?;
-    for i in 0..ha.len().min(hb.len()).min(n) {
-        let va = ha.column(a, i)?;
-        let vb = hb.column(b, i)?;
-        let o = compare_values(&va, &vb, ki.collation(i));
+    let mut fa = RecordFields::new(a)?;
+    let mut fb = RecordFields::new(b)?;
+    for i in 0..n {
+        let (Some(va), Some(vb)) = (fa.next_field(), fb.next_field()) else {
+            break;
+        };
+        let o = compare_values(&va?, &vb?, ki.collation(i));
         if o != Ordering::Equal {
             return Ok(if ki.is_desc(i) { o.reverse() } else { o });
         }

@@ -27,6 +27,9 @@ mod serial;
 mod value;
 mod varint;
 
+#[cfg(test)]
+mod oracle_tests;
+
 pub use affinity::{affinity_of_decltype, apply_affinity, cast, Affinity};
 pub use collation::{Binary, Collation, NoCase, Rtrim};
 pub use compare::{
@@ -37,7 +40,7 @@ pub use error::RecordError;
 pub use numeric::text_to_numeric;
 pub use serial::{
     decode_serial, encode_record, encode_record_format, record_size, serial_type_of,
-    serial_type_size, RecordHeader,
+    serial_type_size, RecordFields, RecordHeader,
 };
 pub use value::{
     real_to_text, value_to_f64, value_to_i64, value_to_text, Value, ValueRef, ValueType,

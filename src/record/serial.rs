@@ -171,6 +171,69 @@ pub fn record_size(values: &[ValueRef]) -> usize {
     out.len()
 }
 
+/// Streams the columns of a record without allocating: the header is
+/// decoded one serial type at a time (SQLite's `sqlite3VdbeRecordCompare`
+/// walks records the same way).
+#[derive(Debug, Clone)]
+pub struct RecordFields<'a> {
+    rec: &'a [u8],
+    hdr_pos: usize,
+    hdr_end: usize,
+    body: usize,
+    column: usize,
+}
+
+impl<'a> RecordFields<'a> {
+    /// Starts reading `rec`; fails if its header size is impossible.
+    pub fn new(rec: &'a [u8]) -> Result<RecordFields<'a>, RecordError> {
+        let bad = |size| RecordError::BadHeaderSize {
+            size,
+            payload: rec.len(),
+        };
+        let (size, pos) = get_varint(rec).ok_or(bad(0))?;
+        if size < pos as u64 || size > rec.len() as u64 {
+            return Err(bad(size));
+        }
+        let size = size as usize;
+        Ok(RecordFields {
+            rec,
+            hdr_pos: pos,
+            hdr_end: size,
+            body: size,
+            column: 0,
+        })
+    }
+
+    /// The next column, `None` after the last one.
+    pub fn next_field(&mut self) -> Option<Result<ValueRef<'a>, RecordError>> {
+        if self.hdr_pos >= self.hdr_end {
+            return None;
+        }
+        let hdr = self.rec.get(self.hdr_pos..self.hdr_end).unwrap_or(&[]);
+        let Some((t, n)) = get_varint(hdr) else {
+            self.hdr_pos = self.hdr_end;
+            return Some(Err(RecordError::TruncatedHeader {
+                offset: self.hdr_pos,
+            }));
+        };
+        self.hdr_pos += n;
+        let size = serial_type_size(t);
+        let end = self.body.saturating_add(size);
+        let column = self.column;
+        self.column += 1;
+        let Some(bytes) = self.rec.get(self.body..end) else {
+            self.hdr_pos = self.hdr_end;
+            return Some(Err(RecordError::BodyOverrun {
+                column,
+                end: end as u64,
+                payload: self.rec.len(),
+            }));
+        };
+        self.body = end;
+        Some(decode_serial(t, bytes))
+    }
+}
+
 /// A parsed record header: each column's serial type and body offset.
 /// Reusable: [`RecordHeader::parse_into`] refills it without allocating
 /// once it has grown.
@@ -374,6 +437,26 @@ mod tests {
             assert_eq!(h.len(), n);
             assert_eq!(h.header_size(), rec.len());
         }
+    }
+
+    #[test]
+    fn streaming_fields_match_header() {
+        let vals = [
+            ValueRef::Integer(7),
+            ValueRef::Text(b"abc"),
+            ValueRef::Null,
+            ValueRef::Real(0.5),
+        ];
+        let mut rec = Vec::new();
+        encode_record(&vals, &mut rec);
+        let mut f = RecordFields::new(&rec).unwrap();
+        for v in vals {
+            assert_eq!(f.next_field().unwrap().unwrap(), v);
+        }
+        assert!(f.next_field().is_none());
+        let mut f = RecordFields::new(&[2, 6, 0]).unwrap();
+        assert!(f.next_field().unwrap().is_err());
+        assert!(RecordFields::new(&[9]).is_err());
     }
 
     #[test]

@@ -103,6 +103,14 @@ impl Table {
     }
 }
 
+/// A trigger: its name, table and parsed definition.
+#[derive(Clone, Debug)]
+pub struct Trigger {
+    pub name: String,
+    pub table: String,
+    pub def: Arc<super::ast::CreateTrigger>,
+}
+
 /// A view: its name and definition.
 #[derive(Clone, Debug)]
 pub struct View {
@@ -118,6 +126,7 @@ pub struct Schema {
     /// Lower-case index name → lower-case table name.
     index_owner: HashMap<String, String>,
     views: HashMap<String, View>,
+    triggers: HashMap<String, Trigger>,
     /// Every row, in file order (for DROP and for `sqlite_schema` reads).
     pub rows: Vec<SchemaRow>,
 }
@@ -138,6 +147,18 @@ impl Schema {
                     auto_roots.insert(row.name.to_ascii_lowercase(), row.rootpage);
                 }
                 ("index", Some(sql)) => explicit.push((row, sql.clone())),
+                ("trigger", Some(sql)) => {
+                    if let Ok((Some(p), _)) = super::parse_one(sql, 0) {
+                        if let Stmt::CreateTrigger(ct) = p.stmt {
+                            let t = Trigger {
+                                name: row.name.clone(),
+                                table: row.tbl_name.clone(),
+                                def: Arc::new(*ct),
+                            };
+                            s.triggers.insert(row.name.to_ascii_lowercase(), t);
+                        }
+                    }
+                }
                 ("view", Some(sql)) => {
                     let v = View {
                         name: row.name.clone(),
@@ -226,6 +247,23 @@ impl Schema {
             .find(|i| i.name.eq_ignore_ascii_case(name))?
             .clone();
         Some((t, idx))
+    }
+
+    /// The trigger called `name`.
+    pub fn trigger(&self, name: &str) -> Option<&Trigger> {
+        self.triggers.get(&name.to_ascii_lowercase())
+    }
+
+    /// The triggers defined on `table`, in name order.
+    pub fn triggers_on(&self, table: &str) -> Vec<Trigger> {
+        let mut v: Vec<Trigger> = self
+            .triggers
+            .values()
+            .filter(|t| t.table.eq_ignore_ascii_case(table))
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
     }
 
     pub fn view(&self, name: &str) -> Option<&View> {
@@ -397,7 +435,14 @@ fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result
     if t.column_index(&def.name).is_some() {
         return Err(format!("duplicate column name: {}", def.name));
     }
-    let decl = def.type_name.clone();
+    // SQLite stores the six standard type names in upper case (sqlite3StdType).
+    let decl = def.type_name.clone().map(|t| {
+        const STD: [&str; 6] = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"];
+        match STD.iter().find(|s| s.eq_ignore_ascii_case(&t)) {
+            Some(s) => s.to_string(),
+            None => t,
+        }
+    });
     let mut col = Column {
         name: def.name.clone(),
         affinity: affinity_of_decltype(decl.as_deref().unwrap_or("")),

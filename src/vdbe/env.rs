@@ -36,6 +36,10 @@ pub struct ConnState {
     /// True when the outermost savepoint was opened in autocommit mode
     /// (it acts as BEGIN and RELEASE of it commits).
     pub savepoint_began_txn: bool,
+    /// PRAGMA cache_size as last set (negative: KiB), SQLite's default -2000.
+    pub cache_size: i64,
+    /// PRAGMA synchronous as last set (0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA).
+    pub synchronous: i64,
 }
 
 impl Default for ConnState {
@@ -51,6 +55,8 @@ impl Default for ConnState {
             active_writers: 0,
             savepoints: Vec::new(),
             savepoint_began_txn: false,
+            cache_size: -2000,
+            synchronous: 2,
         }
     }
 }

@@ -102,6 +102,7 @@ impl Insn {
             I::MustBeInt { .. } => "MustBeInt",
             I::OffsetLimit { .. } => "OffsetLimit",
             I::Noop => "Noop",
+            I::Pragma { .. } => "Pragma",
             I::Transaction { .. } => "Transaction",
             I::AutoCommit { .. } => "AutoCommit",
             I::Savepoint { .. } => "Savepoint",

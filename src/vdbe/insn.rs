@@ -248,6 +248,12 @@ pub enum Insn {
         root: Pgno,
         count_change: bool,
     },
+    /// Runs a pager/b-tree PRAGMA on database `db`; its result goes to `dest`.
+    Pragma {
+        db: usize,
+        op: PragmaOp,
+        dest: Reg,
+    },
     /// The schema of `db` changed: the connection reloads it after this statement.
     ParseSchema {
         db: usize,
@@ -627,6 +633,27 @@ pub enum Insn {
         set: Reg,
         dest: Reg,
         if_done: Addr,
+    },
+}
+
+/// A PRAGMA that reads or changes pager or b-tree settings (see exec_pragma.rs).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PragmaOp {
+    PageSize(Option<i64>),
+    PageCount,
+    FreelistCount,
+    /// Set to the named mode (lower case) when given; result is the mode.
+    JournalMode(Option<String>),
+    CacheSize(Option<i64>),
+    Synchronous(Option<i64>),
+    MaxPageCount(Option<i64>),
+    /// EXCLUSIVE / NORMAL; result is the mode.
+    LockingMode(Option<String>),
+    /// Checks the b-trees rooted at `roots` (and the freelist); the result
+    /// is "ok" or the messages joined by newlines.
+    IntegrityCheck {
+        roots: Vec<Pgno>,
+        max_errors: usize,
     },
 }
 

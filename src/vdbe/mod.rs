@@ -27,6 +27,7 @@
 //! | `error.rs` | `VdbeError` → `ResultCode` |
 
 pub mod env;
+mod exec_pragma;
 pub mod insn;
 pub mod program;
 
@@ -58,7 +59,7 @@ pub use error::VdbeError;
 pub use exec_func::{random_bytes, random_i64};
 pub use explain::{explain_rows, ExplainOperands};
 pub use insn::{
-    Addr, ArithOp, CmpFlags, CmpOp, CursorId, InsertFlags, Insn, OnError, Reg, RootPage,
+    Addr, ArithOp, CmpFlags, CmpOp, CursorId, InsertFlags, Insn, OnError, PragmaOp, Reg, RootPage,
     SavepointOp,
 };
 pub use mem::{Mem, RowSet};

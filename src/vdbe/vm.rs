@@ -400,6 +400,7 @@ impl Vdbe {
             } => self.op_autocommit(env, *autocommit, *rollback),
             I::Savepoint { op, name } => self.op_savepoint(env, *op, name),
             I::ReadCookie { db, dest, idx } => self.op_read_cookie(env, *db, *dest, *idx),
+            I::Pragma { db, op, dest } => self.op_pragma(env, *db, op, *dest),
             I::SetCookie { db, idx, value } => self.op_set_cookie(env, *db, *idx, *value),
             I::CreateBtree { db, dest, kind } => self.op_create_btree(env, *db, *dest, *kind),
             I::Destroy { db, root } => self.op_destroy(env, *db, *root),

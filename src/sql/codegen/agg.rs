@@ -53,7 +53,7 @@ impl Gen<'_> {
         scope: &Scope,
         cols: &[OutCol],
         aggs: Vec<Expr>,
-        dest: Dest,
+        dest: &Dest,
     ) -> Result<(), String> {
         let accs = self.b.alloc_regs(aggs.len());
         let agg_map: HashMap<Span, Reg> = aggs
@@ -132,7 +132,7 @@ impl Gen<'_> {
         agg_map: &HashMap<Span, Reg>,
         accs: Reg,
         refs: &[ColumnKey],
-        dest: Dest,
+        dest: &Dest,
     ) -> Result<(), String> {
         let last = self.b.alloc_reg();
         self.b.emit(Insn::Null {
@@ -211,7 +211,7 @@ impl Gen<'_> {
         accs: Reg,
         refs: &[ColumnKey],
         sorter: usize,
-        dest: Dest,
+        dest: &Dest,
     ) -> Result<(), String> {
         let n_keys = core.group_by.len();
         let width = (n_keys + refs.len()).max(1);
@@ -432,7 +432,7 @@ impl Gen<'_> {
 
     fn open_output_sorter(
         &mut self,
-        order: &[(Expr, bool, Arc<dyn crate::record::Collation>)],
+        order: &[super::select::OrderKey],
         n_cols: usize,
     ) -> Option<usize> {
         if order.is_empty() {
@@ -515,10 +515,10 @@ impl Gen<'_> {
             super::planner::walk(e, &mut |x| {
                 if let ExprKind::Column { table, column, .. } = &x.kind {
                     match self.resolve_column(scope, table.as_deref(), column) {
-                        Ok(Some((si, c))) => {
+                        Ok(Some((si, c))) if si < scope.sources.len() => {
                             set.insert((scope.sources[si].cursor, c));
                         }
-                        Ok(None) => {}
+                        Ok(_) => {}
                         Err(e) => err = Some(e),
                     }
                 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use super::Gen;
 use crate::btree::TreeKind;
-use crate::sql::ast::{CreateIndex, CreateTable, DropStmt, ObjectKind};
+use crate::sql::ast::{CreateIndex, CreateTable, CreateView, DropStmt, ObjectKind};
 use crate::sql::schema::{build_index, build_table};
 use crate::vdbe::{InsertFlags, Insn, Reg, RootPage};
 
@@ -95,6 +95,20 @@ impl Gen<'_> {
         });
     }
 
+    /// Appends one sqlite_schema row and bumps the schema cookie.
+    pub(crate) fn insert_schema_row(
+        &mut self,
+        kind: &str,
+        name: &str,
+        tbl: &str,
+        root: Reg,
+        sql: Option<&str>,
+    ) {
+        let w = self.open_schema_writer();
+        self.schema_row(&w, kind, name, tbl, root, sql);
+        self.change_cookie();
+    }
+
     /// Bumps the schema cookie and asks for a schema reload.
     fn change_cookie(&mut self) {
         let value = i64::from(self.main_schema().cookie) + 1;
@@ -111,8 +125,13 @@ impl Gen<'_> {
             return Err(format!("object name reserved for internal use: {name}"));
         }
         if self.main_schema().name_in_use(name) {
-            let kind = if self.main_schema().table(name).is_some() {
+            let schema = self.main_schema();
+            let kind = if schema.table(name).is_some() {
                 "table"
+            } else if schema.view(name).is_some() {
+                "view"
+            } else if schema.index(name).is_some() {
+                "index"
             } else {
                 what
             };
@@ -136,9 +155,6 @@ impl Gen<'_> {
         }
         self.check_new_name(&ct.name.name, "table")?;
         let table = build_table(ct, 0, Arc::from(ct.sql.as_str()))?;
-        if table.autoincrement {
-            return Err("AUTOINCREMENT is not supported by loom yet".into());
-        }
         self.use_db(true);
         let root = self.b.alloc_reg();
         self.b.emit(Insn::CreateBtree {
@@ -161,6 +177,42 @@ impl Gen<'_> {
         for (idx, r) in table.indexes.iter().zip(index_roots) {
             self.schema_row(&w, "index", &idx.name, &table.name, r, None);
         }
+        self.change_cookie();
+        if table.autoincrement {
+            self.ensure_sequence_table();
+        }
+        Ok(())
+    }
+
+    pub(super) fn create_view(&mut self, cv: &CreateView) -> Result<(), String> {
+        if cv.temp
+            || cv
+                .name
+                .schema
+                .as_deref()
+                .is_some_and(|s| !s.eq_ignore_ascii_case("main"))
+        {
+            return Err("TEMP views and attached schemas are not supported by loom yet".into());
+        }
+        if cv.if_not_exists && self.main_schema().name_in_use(&cv.name.name) {
+            return Ok(());
+        }
+        self.check_new_name(&cv.name.name, "view")?;
+        self.use_db(true);
+        let root = self.b.alloc_reg();
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: root,
+        });
+        let w = self.open_schema_writer();
+        self.schema_row(
+            &w,
+            "view",
+            &cv.name.name,
+            &cv.name.name,
+            root,
+            Some(&cv.sql),
+        );
         self.change_cookie();
         Ok(())
     }
@@ -295,7 +347,16 @@ impl Gen<'_> {
                     roots.extend(t.indexes.iter().map(|i| i.root));
                     let mut names = vec![t.name.clone()];
                     names.extend(t.indexes.iter().map(|i| i.name.clone()));
+                    names.extend(
+                        self.main_schema()
+                            .triggers_on(&t.name)
+                            .into_iter()
+                            .map(|x| x.name),
+                    );
                     (roots, names)
+                }
+                None if self.main_schema().view(name).is_some() => {
+                    return Err(format!("use DROP VIEW to delete view {name}"));
                 }
                 None if d.if_exists => return Ok(()),
                 None => return Err(format!("no such table: {name}")),
@@ -310,22 +371,57 @@ impl Gen<'_> {
                     None => return Err(format!("no such index: {name}")),
                 }
             }
-            ObjectKind::View | ObjectKind::Trigger if d.if_exists => return Ok(()),
-            ObjectKind::View => return Err(format!("no such view: {name}")),
-            ObjectKind::Trigger => return Err(format!("no such trigger: {name}")),
+            ObjectKind::View => match self.main_schema().view(name) {
+                Some(v) => (Vec::new(), vec![v.name.clone()]),
+                None if self.main_schema().table(name).is_some() => {
+                    return Err(format!("use DROP TABLE to delete table {name}"));
+                }
+                None if d.if_exists => return Ok(()),
+                None => return Err(format!("no such view: {name}")),
+            },
+            ObjectKind::Trigger => match self.main_schema().trigger(name) {
+                Some(t) => (Vec::new(), vec![t.name.clone()]),
+                None if d.if_exists => return Ok(()),
+                None => return Err(format!("no such trigger: {name}")),
+            },
         };
         self.use_db(true);
         for r in roots {
             self.b.emit(Insn::Destroy { db: 0, root: r });
         }
         self.delete_schema_rows(&schema_names);
+        if let (ObjectKind::Table, Some(seq)) =
+            (d.kind, self.main_schema().table("sqlite_sequence"))
+        {
+            if self
+                .main_schema()
+                .table(name)
+                .is_some_and(|t| t.autoincrement)
+            {
+                self.delete_named_rows(seq.root, 0, &schema_names[..1]);
+            }
+        }
         self.change_cookie();
         Ok(())
     }
 
     /// Deletes the sqlite_schema rows whose `name` is one of `names`.
     fn delete_schema_rows(&mut self, names: &[String]) {
-        let w = self.open_schema_writer();
+        self.delete_named_rows(1, 1, names);
+    }
+
+    /// Deletes the rows of the table rooted at `root` whose column `column`
+    /// equals one of `names`.
+    fn delete_named_rows(&mut self, root: u32, column: usize, names: &[String]) {
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            db: 0,
+            root: RootPage::Page(root),
+            n_cols: column + 1,
+            key_info: None,
+        });
+        let w = SchemaWriter { cursor };
         let done = self.b.new_label();
         self.b.emit(Insn::Rewind {
             cursor: w.cursor,
@@ -336,7 +432,7 @@ impl Gen<'_> {
         let name = self.b.alloc_reg();
         self.b.emit(Insn::Column {
             cursor: w.cursor,
-            column: 1,
+            column,
             dest: name,
             default: None,
         });

@@ -43,7 +43,31 @@ pub struct Scope {
     /// Columns redirected to another cursor's field (GROUP BY sorter output).
     pub remap: Option<HashMap<ColumnKey, (usize, usize)>>,
     /// Registers holding the new row of an UPDATE (column → register).
-    pub row_regs: Option<(usize, Vec<Reg>, Reg)>,
+    pub row_regs: Vec<(usize, Vec<Reg>, Reg)>,
+    /// Sources of enclosing queries, visible to correlated subqueries;
+    /// source index `sources.len() + i` names `outer[i]`.
+    pub outer: Vec<Source>,
+}
+
+impl Scope {
+    /// Source `si` of the combined inner + outer list.
+    pub fn source(&self, si: usize) -> &Source {
+        match self.sources.get(si) {
+            Some(s) => s,
+            None => &self.outer[si - self.sources.len()],
+        }
+    }
+
+    /// The scope a subquery of this scope sees as its enclosing one.
+    pub fn for_subquery(&self) -> Scope {
+        let mut outer = self.sources.clone();
+        outer.extend(self.outer.iter().cloned());
+        Scope {
+            outer,
+            row_regs: self.row_regs.clone(),
+            ..Scope::default()
+        }
+    }
 }
 
 impl Gen<'_> {
@@ -54,8 +78,27 @@ impl Gen<'_> {
         table: Option<&str>,
         column: &str,
     ) -> Result<Option<(usize, Option<usize>)>, String> {
+        let found = Self::resolve_in(&scope.sources, 0, table, column)?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        let outer = Self::resolve_in(&scope.outer, scope.sources.len(), table, column)?;
+        if outer.is_some() {
+            self.correlated.set(true);
+        }
+        Ok(outer)
+    }
+
+    /// Resolves a column among `sources`, numbering them from `base`.
+    fn resolve_in(
+        sources: &[Source],
+        base: usize,
+        table: Option<&str>,
+        column: &str,
+    ) -> Result<Option<(usize, Option<usize>)>, String> {
         let mut found = None;
-        for (si, s) in scope.sources.iter().enumerate() {
+        for (si, s) in sources.iter().enumerate() {
+            let si = si + base;
             if let Some(t) = table {
                 if !s.name.eq_ignore_ascii_case(t) {
                     continue;
@@ -119,9 +162,10 @@ impl Gen<'_> {
                 when_then,
                 else_expr,
             } => self.case(operand.as_deref(), when_then, else_expr.as_deref(), scope),
-            ExprKind::Between { .. } | ExprKind::InList { .. } | ExprKind::IsNull(..) => {
-                self.bool_value(e, scope)
-            }
+            ExprKind::Between { .. }
+            | ExprKind::InList { .. }
+            | ExprKind::InSelect { .. }
+            | ExprKind::IsNull(..) => self.bool_value(e, scope),
             ExprKind::Like {
                 op,
                 negated,
@@ -158,12 +202,11 @@ impl Gen<'_> {
                 }
                 self.call_function(&call.name, &args, scope)
             }
-            ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => {
-                Err("subqueries are not supported by loom yet".into())
-            }
-            ExprKind::InTable { .. } => Err("IN table is not supported by loom yet".into()),
+            ExprKind::Exists(sel) => self.exists_subquery(sel, scope),
+            ExprKind::Subquery(sel) => self.scalar_subquery(sel, scope),
+            ExprKind::InTable { .. } => self.bool_value(e, scope),
             ExprKind::Row(_) => Err("row value misused".into()),
-            ExprKind::Raise(..) => Err("RAISE() may only be used within a trigger-program".into()),
+            ExprKind::Raise(action, msg) => self.raise(*action, msg.as_deref()),
         }
     }
 
@@ -244,8 +287,8 @@ impl Gen<'_> {
 
     /// Emits the read of one column (or rowid) of source `si`.
     pub(super) fn load_column(&mut self, scope: &Scope, si: usize, col: Option<usize>) -> Reg {
-        let src = &scope.sources[si];
-        if let Some((cursor, regs, rowid_reg)) = &scope.row_regs {
+        let src = scope.source(si);
+        for (cursor, regs, rowid_reg) in &scope.row_regs {
             if *cursor == src.cursor {
                 return match col {
                     Some(c) => regs[c],
@@ -410,7 +453,7 @@ impl Gen<'_> {
                     .ok()??;
                 match col {
                     None => Some(Affinity::Integer),
-                    Some(c) => Some(scope.sources[si].table.columns[c].affinity),
+                    Some(c) => Some(scope.source(si).table.columns[c].affinity),
                 }
             }
             ExprKind::Cast(_, ty) => Some(affinity_of_decltype(ty.as_deref().unwrap_or(""))),
@@ -427,7 +470,7 @@ impl Gen<'_> {
                 let (si, col) = self
                     .resolve_column(scope, table.as_deref(), column)
                     .ok()??;
-                let name = &scope.sources[si].table.columns.get(col?)?.collation;
+                let name = &scope.source(si).table.columns.get(col?)?.collation;
                 if name.eq_ignore_ascii_case("binary") {
                     None
                 } else {
@@ -509,6 +552,23 @@ impl Gen<'_> {
                 negated,
                 list,
             } => self.in_list3(expr, *negated, list, scope, if_false, if_null),
+            ExprKind::InSelect {
+                expr,
+                negated,
+                select,
+            } => self.in_select3(expr, *negated, select, scope, if_false, if_null),
+            ExprKind::InTable {
+                expr,
+                negated,
+                table,
+                args,
+            } => {
+                if args.is_some() {
+                    return Err("table-valued functions are not supported by loom yet".into());
+                }
+                let select = select_star(table);
+                self.in_select3(expr, *negated, &select, scope, if_false, if_null)
+            }
             _ => {
                 let r = self.expr(e, scope)?;
                 self.b.emit(Insn::IsNull {
@@ -776,9 +836,11 @@ impl Gen<'_> {
                 });
                 Ok(())
             }
-            ExprKind::IsNull(..) | ExprKind::Between { .. } | ExprKind::InList { .. } => {
-                self.cond3(e, scope, target, target)
-            }
+            ExprKind::IsNull(..)
+            | ExprKind::Between { .. }
+            | ExprKind::InList { .. }
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => self.cond3(e, scope, target, target),
             _ => {
                 let r = self.expr(e, scope)?;
                 self.b.emit(Insn::IfNot {
@@ -946,5 +1008,36 @@ pub(super) fn constant_value(e: &Expr) -> Option<Value> {
         },
         ExprKind::Unary(UnaryOp::Plus, inner) => constant_value(inner),
         _ => None,
+    }
+}
+
+/// `SELECT * FROM table`, the subquery `x IN table` stands for.
+fn select_star(table: &crate::sql::ast::QualifiedName) -> crate::sql::ast::Select {
+    use crate::sql::ast::{
+        FromClause, FromItem, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
+    };
+    let item = FromItem {
+        join: None,
+        source: TableSource::Table(table.clone()),
+        alias: None,
+        indexed: None,
+        constraint: None,
+    };
+    let core = SimpleSelect {
+        distinct: false,
+        columns: vec![ResultColumn::Star],
+        from: Some(FromClause { items: vec![item] }),
+        where_: None,
+        group_by: Vec::new(),
+        having: None,
+        windows: Vec::new(),
+    };
+    Select {
+        with: None,
+        first: SelectCore::Select(Box::new(core)),
+        compounds: Vec::new(),
+        order_by: Vec::new(),
+        limit: None,
+        span: (0, 0),
     }
 }

@@ -14,9 +14,11 @@
 use std::sync::Arc;
 
 use super::expr::{Scope, Source};
+use super::trigger::RowEvent;
 use super::Gen;
 use crate::rc::ResultCode;
 use crate::record::KeyInfo;
+use crate::sql::ast::TriggerTime;
 use crate::sql::ast::{ConflictAction, Insert, InsertSource, SelectCore};
 use crate::sql::schema::{Index, Table};
 use crate::vdbe::{InsertFlags, Insn, OnError, Reg, RootPage};
@@ -26,6 +28,8 @@ use crate::vdbe::{InsertFlags, Insn, OnError, Reg, RootPage};
 pub(crate) struct WriteCursors {
     pub table: usize,
     pub indexes: Vec<usize>,
+    /// AUTOINCREMENT: (largest rowid ever used, rowid of its sqlite_sequence row).
+    pub autoinc: Option<(Reg, Reg)>,
 }
 
 impl Gen<'_> {
@@ -38,14 +42,18 @@ impl Gen<'_> {
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
             || table.name.to_ascii_lowercase().starts_with("sqlite_")
+                && !table.name.eq_ignore_ascii_case("sqlite_sequence")
         {
             return Err(format!("table {} may not be modified", table.name));
         }
         let mapping = self.column_mapping(&table, &ins.columns)?;
         let conflict = ins.or_conflict;
         self.use_db(true);
-        let cursors = self.open_write_cursors(&table)?;
-        match &ins.source {
+        let mut cursors = self.open_write_cursors(&table)?;
+        if table.autoincrement {
+            cursors.autoinc = Some(self.load_sequence(&table)?);
+        }
+        let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
                 self.insert_row(&table, &cursors, &[], start, conflict)
@@ -62,15 +70,72 @@ impl Gen<'_> {
                         }
                         let start = self.b.alloc_regs(row.len());
                         for (i, e) in row.iter().enumerate() {
-                            self.expr_into(e, &Scope::default(), start + i)?;
+                            self.expr_into(e, &self.base_scope(), start + i)?;
                         }
                         self.insert_row(&table, &cursors, &mapping, start, conflict)?;
                     }
                     Ok(())
                 }
-                _ => Err("INSERT ... SELECT is not supported by loom yet".into()),
+                _ => self.insert_select(&table, ins, sel, &cursors, &mapping, conflict),
             },
+        };
+        r?;
+        if let Some((seq, seq_rowid)) = cursors.autoinc {
+            self.save_sequence(&table, seq, seq_rowid)?;
         }
+        Ok(())
+    }
+
+    /// INSERT … SELECT: the rows are first materialized into an ephemeral
+    /// table (so a SELECT reading the target table sees it unchanged), then
+    /// inserted one by one.
+    fn insert_select(
+        &mut self,
+        table: &Arc<Table>,
+        ins: &Insert,
+        sel: &crate::sql::ast::Select,
+        cursors: &WriteCursors,
+        mapping: &[usize],
+        conflict: Option<ConflictAction>,
+    ) -> Result<(), String> {
+        let eph = self.b.alloc_cursor();
+        let open_at = self.b.emit(Insn::OpenEphemeral {
+            cursor: eph,
+            n_cols: 0,
+            key_info: None,
+        });
+        let saved = std::mem::take(&mut self.b.columns);
+        let r = self.select(sel, &super::select::Dest::EphTable { cursor: eph });
+        let width = std::mem::replace(&mut self.b.columns, saved).len();
+        r?;
+        if width != mapping.len() {
+            return Err(self.count_mismatch(table, ins, width));
+        }
+        if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
+            *n_cols = width;
+        }
+        let done = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: eph,
+            if_empty: done.addr(),
+        });
+        let top = self.b.here();
+        let start = self.b.alloc_regs(width);
+        for i in 0..width {
+            self.b.emit(Insn::Column {
+                cursor: eph,
+                column: i,
+                dest: start + i,
+                default: None,
+            });
+        }
+        self.insert_row(table, cursors, mapping, start, conflict)?;
+        self.b.emit(Insn::Next {
+            cursor: eph,
+            target: top,
+        });
+        self.b.resolve(done);
+        Ok(())
     }
 
     fn count_mismatch(&self, t: &Table, ins: &Insert, got: usize) -> String {
@@ -124,7 +189,11 @@ impl Gen<'_> {
             });
             indexes.push(c);
         }
-        Ok(WriteCursors { table, indexes })
+        Ok(WriteCursors {
+            table,
+            indexes,
+            autoinc: None,
+        })
     }
 
     /// The comparison info of an index's key columns.
@@ -163,14 +232,18 @@ impl Gen<'_> {
                 None => self.code_default(t, c, regs + c)?,
             }
         }
-        self.compute_rowid(t, cur.table, regs, rowid)?;
+        self.compute_rowid(t, cur, regs, rowid)?;
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         self.apply_column_affinity(t, regs);
+        let new = (regs_v.clone(), rowid);
+        let ev = RowEvent::Insert;
+        self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
         self.check_not_null(t, &regs_v, conflict, skip.addr())?;
         self.check_checks(t, cur.table, &regs_v, rowid, skip.addr())?;
         self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None)?;
         self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         self.write_row(t, cur, regs, rowid, false)?;
+        self.fire_triggers(t, TriggerTime::After, ev, None, Some(&new), skip.addr())?;
         self.b.resolve(skip);
         Ok(())
     }
@@ -193,7 +266,7 @@ impl Gen<'_> {
     fn compute_rowid(
         &mut self,
         t: &Table,
-        cursor: usize,
+        cur: &WriteCursors,
         regs: Reg,
         rowid: Reg,
     ) -> Result<(), String> {
@@ -206,9 +279,9 @@ impl Gen<'_> {
                     target: have.addr(),
                 });
                 self.b.emit(Insn::NewRowid {
-                    cursor,
+                    cursor: cur.table,
                     dest: rowid,
-                    autoinc_reg: None,
+                    autoinc_reg: cur.autoinc.map(|a| a.0),
                 });
                 self.b.emit(Insn::Goto {
                     target: done.addr(),
@@ -222,6 +295,9 @@ impl Gen<'_> {
                     reg: rowid,
                     target: None,
                 });
+                if let Some((seq, _)) = cur.autoinc {
+                    self.raise_sequence(seq, rowid);
+                }
                 self.b.resolve(done);
                 self.b.emit(Insn::Null {
                     dest: regs + c,
@@ -230,9 +306,9 @@ impl Gen<'_> {
             }
             None => {
                 self.b.emit(Insn::NewRowid {
-                    cursor,
+                    cursor: cur.table,
                     dest: rowid,
-                    autoinc_reg: None,
+                    autoinc_reg: cur.autoinc.map(|a| a.0),
                 });
             }
         }
@@ -319,8 +395,12 @@ impl Gen<'_> {
                 name: t.name.clone(),
                 cursor,
             }],
-            row_regs: Some((cursor, regs.to_vec(), rowid)),
-            ..Scope::default()
+            row_regs: {
+                let mut v = self.trigger_rows.clone();
+                v.push((cursor, regs.to_vec(), rowid));
+                v
+            },
+            ..self.base_scope()
         };
         for chk in &t.checks {
             let ok = self.b.new_label();

@@ -15,14 +15,20 @@
 //! 3. Errors are SQLite's messages (`no such table: t`, …).
 
 mod agg;
+mod autoinc;
 mod builder;
+mod compound;
 mod ddl;
 mod explain;
 mod expr;
+mod from;
 mod insert;
 mod modify;
 mod planner;
+mod pragma;
 mod select;
+mod subquery;
+mod trigger;
 mod txn;
 
 use std::sync::Arc;
@@ -42,6 +48,8 @@ pub struct CompileEnv<'a> {
     /// Schemas by database index (0 = main).
     pub schemas: &'a [Arc<Schema>],
     pub db_names: &'a [String],
+    /// File names by database index ("" for in-memory databases).
+    pub db_files: &'a [String],
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
 }
@@ -87,6 +95,20 @@ pub(crate) struct Gen<'a> {
     pub sql: &'a str,
     /// `Some(write)` once the statement needs a transaction on main.
     pub txn: Option<bool>,
+    /// Set when a column resolves to an enclosing query (correlation).
+    pub correlated: std::cell::Cell<bool>,
+    /// Sources of the enclosing queries while a subquery is compiled.
+    pub outer: Vec<expr::Source>,
+    /// Common table expressions in scope, innermost last.
+    pub ctes: Vec<crate::sql::ast::Cte>,
+    /// Register-backed rows (a trigger's NEW and OLD) every scope sees.
+    pub trigger_rows: Vec<(usize, Vec<crate::vdbe::Reg>, crate::vdbe::Reg)>,
+    /// Triggers being expanded (a trigger does not fire itself again).
+    pub active_triggers: Vec<String>,
+    /// Inside a trigger body: where RAISE(IGNORE) jumps.
+    pub raise_target: Option<crate::vdbe::Addr>,
+    /// Where PRAGMA rows go (a `pragma_xxx` table function materializes them).
+    pub pragma_dest: select::Dest,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -96,6 +118,13 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         env,
         sql,
         txn: None,
+        correlated: Default::default(),
+        outer: Vec::new(),
+        ctes: Vec::new(),
+        trigger_rows: Vec::new(),
+        active_triggers: Vec::new(),
+        raise_target: None,
+        pragma_dest: select::Dest::Output,
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -136,8 +165,8 @@ impl<'a> Gen<'a> {
             Stmt::Savepoint(name) => self.savepoint(crate::vdbe::SavepointOp::Begin, name),
             Stmt::Release(name) => self.savepoint(crate::vdbe::SavepointOp::Release, name),
             Stmt::Pragma(p) => self.pragma(p),
-            Stmt::CreateView(_) => Err("CREATE VIEW is not supported by loom yet".into()),
-            Stmt::CreateTrigger(_) => Err("CREATE TRIGGER is not supported by loom yet".into()),
+            Stmt::CreateView(cv) => self.create_view(cv),
+            Stmt::CreateTrigger(ct) => self.create_trigger(ct),
             Stmt::CreateVirtualTable(_) => {
                 Err("virtual tables are not supported by loom yet".into())
             }
@@ -150,6 +179,16 @@ impl<'a> Gen<'a> {
         }
     }
 
+    /// The scope a new query level starts from: enclosing sources and the
+    /// trigger rows.
+    pub(crate) fn base_scope(&self) -> expr::Scope {
+        expr::Scope {
+            outer: self.outer.clone(),
+            row_regs: self.trigger_rows.clone(),
+            ..Default::default()
+        }
+    }
+
     /// The schema of the main database.
     pub(crate) fn main_schema(&self) -> &'a Schema {
         &self.env.schemas[0]
@@ -159,7 +198,7 @@ impl<'a> Gen<'a> {
     pub(crate) fn table(&self, name: &str) -> Result<Arc<Table>, String> {
         self.main_schema().table(name).ok_or_else(|| {
             if self.main_schema().view(name).is_some() {
-                "views are not supported by loom yet".to_string()
+                format!("cannot modify {name} because it is a view")
             } else {
                 format!("no such table: {name}")
             }

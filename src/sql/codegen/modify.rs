@@ -14,7 +14,9 @@
 use std::sync::Arc;
 
 use super::expr::{Scope, Source};
+use super::trigger::RowEvent;
 use super::Gen;
+use crate::sql::ast::TriggerTime;
 use crate::sql::ast::{ConflictAction, Delete, Update};
 use crate::sql::schema::Table;
 use crate::vdbe::{Insn, Reg};
@@ -47,7 +49,7 @@ impl Gen<'_> {
                 name,
                 cursor,
             }],
-            ..Scope::default()
+            ..self.base_scope()
         };
         let lp = self.begin_loops(&scope, where_, None)?;
         let r = self.b.alloc_reg();
@@ -58,7 +60,9 @@ impl Gen<'_> {
     }
 
     fn check_modifiable(&self, t: &Table) -> Result<(), String> {
-        if t.name.to_ascii_lowercase().starts_with("sqlite_") {
+        if t.name.to_ascii_lowercase().starts_with("sqlite_")
+            && !t.name.eq_ignore_ascii_case("sqlite_sequence")
+        {
             return Err(format!("table {} may not be modified", t.name));
         }
         Ok(())
@@ -78,7 +82,8 @@ impl Gen<'_> {
         let t = self.table(&d.table.name)?;
         self.check_modifiable(&t)?;
         self.use_db(true);
-        if d.where_.is_none() {
+        let has_triggers = !self.main_schema().triggers_on(&t.name).is_empty();
+        if d.where_.is_none() && !has_triggers {
             self.b.emit(Insn::Clear {
                 db: 0,
                 root: t.root,
@@ -108,10 +113,64 @@ impl Gen<'_> {
             rowid,
             not_found: top,
         });
-        self.delete_current_row(&t, &cur, true)?;
+        if has_triggers {
+            self.delete_with_triggers(&t, &cur, rowid, top)?;
+        } else {
+            self.delete_current_row(&t, &cur, true)?;
+        }
         self.b.emit(Insn::Goto { target: top });
         self.b.resolve(done);
         Ok(())
+    }
+
+    /// Deletes the row under the cursor, firing DELETE triggers around it.
+    fn delete_with_triggers(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &super::insert::WriteCursors,
+        rowid: Reg,
+        next: usize,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let old = self.b.alloc_regs(n);
+        for c in 0..n {
+            if t.ipk == Some(c) {
+                self.b.emit(Insn::Null {
+                    dest: old + c,
+                    count: 1,
+                });
+            } else {
+                self.b.emit(Insn::Column {
+                    cursor: cur.table,
+                    column: c,
+                    dest: old + c,
+                    default: None,
+                });
+            }
+        }
+        let old_row = ((0..n).map(|c| old + c).collect(), rowid);
+        self.fire_triggers(
+            t,
+            TriggerTime::Before,
+            RowEvent::Delete,
+            Some(&old_row),
+            None,
+            next,
+        )?;
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid,
+            not_found: next,
+        });
+        self.delete_current_row(t, cur, true)?;
+        self.fire_triggers(
+            t,
+            TriggerTime::After,
+            RowEvent::Delete,
+            Some(&old_row),
+            None,
+            next,
+        )
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
@@ -199,7 +258,7 @@ impl Gen<'_> {
                 name,
                 cursor: cur.table,
             }],
-            ..Scope::default()
+            ..self.base_scope()
         };
         let old = self.b.alloc_regs(n);
         for c in 0..n {
@@ -244,6 +303,17 @@ impl Gen<'_> {
         let conflict: Option<ConflictAction> = u.or_conflict;
         let new_v: Vec<Reg> = (0..n).map(|c| new + c).collect();
         let old_v: Vec<Reg> = (0..n).map(|c| old + c).collect();
+        let set_cols: Vec<usize> = sets.iter().filter_map(|(c, _)| c.or(t.ipk)).collect();
+        let (old_row, new_row) = ((old_v.clone(), old_rowid), (new_v.clone(), new_rowid));
+        let ev = RowEvent::Update(&set_cols);
+        self.fire_triggers(
+            t,
+            TriggerTime::Before,
+            ev,
+            Some(&old_row),
+            Some(&new_row),
+            skip,
+        )?;
         self.check_not_null(t, &new_v, conflict, skip)?;
         self.check_checks(t, cur.table, &new_v, new_rowid, skip)?;
         self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid))?;
@@ -283,6 +353,14 @@ impl Gen<'_> {
             table: Some(t.name.clone()),
         });
         self.b.resolve(same);
-        self.write_row(t, cur, new, new_rowid, true)
+        self.write_row(t, cur, new, new_rowid, true)?;
+        self.fire_triggers(
+            t,
+            TriggerTime::After,
+            ev,
+            Some(&old_row),
+            Some(&new_row),
+            skip,
+        )
     }
 }

@@ -49,6 +49,8 @@ pub(crate) struct Loops {
     /// Jump here to reject the current row combination.
     pub cont: Label,
     levels: Vec<Level>,
+    /// Where constant terms that fail jump: past every loop.
+    outer_exit: Label,
 }
 
 impl Gen<'_> {
@@ -102,11 +104,11 @@ impl Gen<'_> {
             self.code_terms(&mut terms, scope, Some(i), cont)?;
         }
         let cont = levels.last().map(|l| l.cont).unwrap_or(outer_exit);
-        let mut lp = Loops { cont, levels };
-        if lp.levels.is_empty() {
-            lp.cont = outer_exit;
-        }
-        Ok(lp)
+        Ok(Loops {
+            cont,
+            levels,
+            outer_exit,
+        })
     }
 
     /// Codes the not-yet-used terms whose innermost table is `level`.
@@ -263,7 +265,7 @@ impl Gen<'_> {
     /// Closes the loops opened by [`Gen::begin_loops`].
     pub(crate) fn end_loops(&mut self, lp: Loops) {
         if lp.levels.is_empty() {
-            self.b.resolve(lp.cont);
+            self.b.resolve(lp.outer_exit);
             return;
         }
         for level in lp.levels.into_iter().rev() {
@@ -308,6 +310,7 @@ impl Gen<'_> {
             }
             self.b.resolve(level.exit);
         }
+        self.b.resolve(lp.outer_exit);
     }
 
     /// The address of the `Rewind` of a LEFT JOIN level still waiting for
@@ -424,10 +427,21 @@ impl Gen<'_> {
     ) -> Result<Option<usize>, String> {
         let mut max: Option<usize> = None;
         let mut err = None;
+        let innermost = scope.sources.len().checked_sub(1);
         walk(e, &mut |x| {
+            if matches!(
+                x.kind,
+                ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. }
+            ) {
+                // A subquery may be correlated with any table: evaluate it innermost.
+                max = max.max(innermost);
+            }
             if let ExprKind::Column { table, column, .. } = &x.kind {
                 match self.resolve_column(scope, table.as_deref(), column) {
-                    Ok(Some((si, _))) => max = Some(max.map_or(si, |m: usize| m.max(si))),
+                    Ok(Some((si, _))) if si < scope.sources.len() => {
+                        max = Some(max.map_or(si, |m: usize| m.max(si)))
+                    }
+                    Ok(Some(_)) => {}
                     Ok(None) => {}
                     Err(e) => err = Some(e),
                 }

@@ -18,16 +18,38 @@ use super::expr::{Scope, Source};
 use super::Gen;
 use crate::record::{Binary, Collation, KeyInfo};
 use crate::sql::ast::{Expr, ExprKind, Literal, NullsOrder, OrderingTerm, SortOrder};
-use crate::sql::ast::{
-    FromClause, JoinConstraint, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
-};
+use crate::sql::ast::{FromClause, JoinConstraint, ResultColumn, Select, SelectCore, SimpleSelect};
 use crate::vdbe::{ColumnInfo, Insn, Reg};
 
 /// Where the rows of a query go.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Dest {
     /// To the caller, via `ResultRow`.
     Output,
+    /// Scalar subquery: the first column of the first row into `reg`, then
+    /// jump to `done`.
+    Scalar { reg: Reg, done: usize },
+    /// EXISTS: set `reg` to 1 on the first row and jump to `done`.
+    Exists { reg: Reg, done: usize },
+    /// Each row becomes a key of ephemeral index `cursor` (set semantics);
+    /// `affinity` is applied first; `null_flag` is set to 1 when a
+    /// single-column row is NULL (IN subqueries).
+    EphIndex {
+        cursor: usize,
+        affinity: Option<crate::record::Affinity>,
+        null_flag: Option<Reg>,
+    },
+    /// Each row is removed from ephemeral index `cursor` (EXCEPT).
+    EphDelete { cursor: usize },
+    /// Rows found in index `probe` are added to index `cursor` (INTERSECT).
+    EphIntersect { probe: usize, cursor: usize },
+    /// Each row is appended to ephemeral rowid table `cursor` (views,
+    /// subqueries in FROM, UNION ALL under a set operator).
+    EphTable { cursor: usize },
+    /// Each row goes to sorter `cursor` with result columns `keys` first.
+    Sorter { cursor: usize, keys: Vec<usize> },
+    /// Rows are computed and dropped (SELECT inside a trigger body).
+    Discard,
 }
 
 /// One output column: its expression and what the API reports.
@@ -36,6 +58,9 @@ pub(crate) struct OutCol {
     pub expr: Expr,
     pub info: ColumnInfo,
 }
+
+/// One resolved ORDER BY term: expression, DESC, collation.
+pub(crate) type OrderKey = (Expr, bool, Arc<dyn Collation>);
 
 /// LIMIT/OFFSET counters.
 #[derive(Clone, Copy, Debug)]
@@ -46,15 +71,26 @@ pub(crate) struct LimitRegs {
 
 impl Gen<'_> {
     pub(super) fn select_statement(&mut self, s: &Select) -> Result<(), String> {
-        self.select(s, Dest::Output)
+        self.select(s, &Dest::Output)
     }
 
-    pub(crate) fn select(&mut self, s: &Select, dest: Dest) -> Result<(), String> {
-        if s.with.is_some() {
-            return Err("WITH clauses are not supported by loom yet".into());
+    pub(crate) fn select(&mut self, s: &Select, dest: &Dest) -> Result<(), String> {
+        if let Some(with) = &s.with {
+            if with.recursive {
+                return Err("WITH RECURSIVE is not supported by loom yet".into());
+            }
+            let depth = self.ctes.len();
+            self.ctes.extend(with.ctes.iter().cloned());
+            let inner = Select {
+                with: None,
+                ..s.clone()
+            };
+            let r = self.select(&inner, dest);
+            self.ctes.truncate(depth);
+            return r;
         }
         if !s.compounds.is_empty() {
-            return Err("compound SELECT is not supported by loom yet".into());
+            return self.compound(s, dest);
         }
         match &s.first {
             SelectCore::Values(rows) => self.values(rows, s, dest),
@@ -62,7 +98,7 @@ impl Gen<'_> {
         }
     }
 
-    fn values(&mut self, rows: &[Vec<Expr>], s: &Select, dest: Dest) -> Result<(), String> {
+    fn values(&mut self, rows: &[Vec<Expr>], s: &Select, dest: &Dest) -> Result<(), String> {
         if !s.order_by.is_empty() || s.limit.is_some() {
             return Err("ORDER BY/LIMIT on VALUES is not supported by loom yet".into());
         }
@@ -79,27 +115,152 @@ impl Gen<'_> {
             }
             let start = self.b.alloc_regs(width);
             for (i, e) in row.iter().enumerate() {
-                self.expr_into(e, &Scope::default(), start + i)?;
+                self.expr_into(e, &self.base_scope(), start + i)?;
             }
             self.emit_row(dest, start, width);
         }
         Ok(())
     }
 
-    fn emit_row(&mut self, dest: Dest, start: Reg, count: usize) {
+    pub(crate) fn emit_row(&mut self, dest: &Dest, start: Reg, count: usize) {
         match dest {
-            Dest::Output => self.b.emit(Insn::ResultRow { start, count }),
-        };
+            Dest::Output => {
+                self.b.emit(Insn::ResultRow { start, count });
+            }
+            Dest::Discard => {}
+            Dest::Scalar { reg, done } => {
+                self.b.emit(Insn::SCopy {
+                    src: start,
+                    dest: *reg,
+                });
+                self.b.emit(Insn::Goto { target: *done });
+            }
+            Dest::Exists { reg, done } => {
+                self.b.emit(Insn::Integer {
+                    value: 1,
+                    dest: *reg,
+                });
+                self.b.emit(Insn::Goto { target: *done });
+            }
+            Dest::EphIndex {
+                cursor,
+                affinity,
+                null_flag,
+            } => {
+                if let Some(a) = affinity {
+                    self.b.emit(Insn::Affinity {
+                        start,
+                        count,
+                        affinities: vec![*a; count],
+                    });
+                }
+                if let Some(flag) = null_flag {
+                    let not_null = self.b.new_label();
+                    self.b.emit(Insn::NotNull {
+                        reg: start,
+                        target: not_null.addr(),
+                    });
+                    self.b.emit(Insn::Integer {
+                        value: 1,
+                        dest: *flag,
+                    });
+                    self.b.resolve(not_null);
+                }
+                let rec = self.b.alloc_reg();
+                self.b.emit(Insn::MakeRecord {
+                    start,
+                    count,
+                    dest: rec,
+                    affinities: None,
+                });
+                self.b.emit(Insn::IdxInsert {
+                    cursor: *cursor,
+                    key: rec,
+                });
+            }
+            Dest::EphDelete { cursor } => {
+                self.b.emit(Insn::IdxDelete {
+                    cursor: *cursor,
+                    key: start,
+                    n_keys: count,
+                });
+            }
+            Dest::EphIntersect { probe, cursor } => {
+                let skip = self.b.new_label();
+                self.b.emit(Insn::NotFound {
+                    cursor: *probe,
+                    key: start,
+                    n_keys: count,
+                    target: skip.addr(),
+                });
+                let rec = self.b.alloc_reg();
+                self.b.emit(Insn::MakeRecord {
+                    start,
+                    count,
+                    dest: rec,
+                    affinities: None,
+                });
+                self.b.emit(Insn::IdxInsert {
+                    cursor: *cursor,
+                    key: rec,
+                });
+                self.b.resolve(skip);
+            }
+            Dest::EphTable { cursor } => {
+                let rec = self.b.alloc_reg();
+                let rowid = self.b.alloc_reg();
+                self.b.emit(Insn::MakeRecord {
+                    start,
+                    count,
+                    dest: rec,
+                    affinities: None,
+                });
+                self.b.emit(Insn::NewRowid {
+                    cursor: *cursor,
+                    dest: rowid,
+                    autoinc_reg: None,
+                });
+                self.b.emit(Insn::Insert {
+                    cursor: *cursor,
+                    record: rec,
+                    rowid,
+                    flags: Default::default(),
+                });
+            }
+            Dest::Sorter { cursor, keys } => {
+                let n = keys.len() + count;
+                let regs = self.b.alloc_regs(n);
+                for (i, k) in keys.iter().enumerate() {
+                    self.b.emit(Insn::SCopy {
+                        src: start + k,
+                        dest: regs + i,
+                    });
+                }
+                self.b.emit(Insn::Copy {
+                    src: start,
+                    dest: regs + keys.len(),
+                    count,
+                });
+                let rec = self.b.alloc_reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: regs,
+                    count: n,
+                    dest: rec,
+                    affinities: None,
+                });
+                self.b.emit(Insn::SorterInsert {
+                    cursor: *cursor,
+                    record: rec,
+                });
+            }
+        }
     }
 
     /// Opens read cursors for the FROM clause and describes its sources.
     pub(crate) fn open_sources(&mut self, from: Option<&FromClause>) -> Result<Scope, String> {
-        let mut scope = Scope::default();
+        let mut scope = self.base_scope();
         let Some(from) = from else { return Ok(scope) };
         for item in &from.items {
-            let TableSource::Table(name) = &item.source else {
-                return Err("subqueries in FROM are not supported by loom yet".into());
-            };
             if let Some(j) = &item.join {
                 if j.right {
                     return Err("RIGHT and FULL OUTER JOINs are not supported by loom yet".into());
@@ -111,23 +272,8 @@ impl Gen<'_> {
             if matches!(item.constraint, Some(JoinConstraint::Using(_))) {
                 return Err("JOIN ... USING is not supported by loom yet".into());
             }
-            let table = self.table(&name.name)?;
-            let cursor = self.b.alloc_cursor();
-            self.use_db(false);
-            let n_cols = table.columns.len();
-            self.b.emit(Insn::OpenRead {
-                cursor,
-                db: 0,
-                root: crate::vdbe::RootPage::Page(table.root),
-                n_cols,
-                key_info: None,
-            });
-            let name = item.alias.clone().unwrap_or_else(|| table.name.clone());
-            scope.sources.push(Source {
-                table,
-                name,
-                cursor,
-            });
+            let source = self.open_source(item)?;
+            scope.sources.push(source);
         }
         Ok(scope)
     }
@@ -209,7 +355,7 @@ impl Gen<'_> {
         };
         if let ExprKind::Column { table, column, .. } = &e.kind {
             if let Ok(Some((si, col))) = self.resolve_column(scope, table.as_deref(), column) {
-                let t = &scope.sources[si].table;
+                let t = &scope.source(si).table;
                 let (name, decl) = match col {
                     Some(c) => (t.columns[c].name.clone(), t.columns[c].decltype.clone()),
                     None => match t.ipk {
@@ -232,7 +378,12 @@ impl Gen<'_> {
         info
     }
 
-    fn simple_select(&mut self, core: &SimpleSelect, s: &Select, dest: Dest) -> Result<(), String> {
+    fn simple_select(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        dest: &Dest,
+    ) -> Result<(), String> {
         if !core.windows.is_empty() {
             return Err("window functions are not supported by loom yet".into());
         }
@@ -323,7 +474,7 @@ impl Gen<'_> {
                 offset: None,
             });
         };
-        let scope = Scope::default();
+        let scope = self.base_scope();
         let limit = self.expr_copy(&l.limit, &scope)?;
         self.b.emit(Insn::MustBeInt {
             reg: limit,
@@ -349,7 +500,7 @@ impl Gen<'_> {
     /// Emits a row honouring OFFSET (skip to `next`) and LIMIT (stop at `done`).
     pub(crate) fn output_with_limits(
         &mut self,
-        dest: Dest,
+        dest: &Dest,
         start: Reg,
         n: usize,
         limits: LimitRegs,
@@ -378,7 +529,7 @@ impl Gen<'_> {
         terms: &[OrderingTerm],
         cols: &[OutCol],
         scope: &Scope,
-    ) -> Result<Vec<(Expr, bool, Arc<dyn Collation>)>, String> {
+    ) -> Result<Vec<OrderKey>, String> {
         let mut out = Vec::new();
         for (i, t) in terms.iter().enumerate() {
             let desc = t.order == Some(SortOrder::Desc);
@@ -437,7 +588,7 @@ impl Gen<'_> {
         scope: &Scope,
         core: &SimpleSelect,
         cols: &[OutCol],
-        order: &[(Expr, bool, Arc<dyn Collation>)],
+        order: &[OrderKey],
         distinct: Option<usize>,
     ) -> Result<usize, String> {
         let sorter = self.b.alloc_cursor();
@@ -483,7 +634,7 @@ impl Gen<'_> {
         sorter: usize,
         n_keys: usize,
         n_cols: usize,
-        dest: Dest,
+        dest: &Dest,
         limits: LimitRegs,
         done: usize,
     ) {

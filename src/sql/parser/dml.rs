@@ -216,7 +216,7 @@ impl Parser<'_> {
         self.expect_kw(K::Set)?;
         let sets = self.set_list()?;
         let from = if self.eat_kw(K::From)? {
-            Some(self.from_clause()?)
+            Some(self.seltablist()?)
         } else {
             None
         };

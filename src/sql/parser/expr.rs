@@ -163,8 +163,7 @@ impl Parser<'_> {
     /// Parses an expression whose operators all bind at least `min_bp`.
     pub(crate) fn expr_bp(&mut self, min_bp: u8) -> PResult<Expr> {
         let mut lhs = self.prefix()?;
-        loop {
-            let Some(bp) = self.infix_bp() else { break };
+        while let Some(bp) = self.infix_bp() {
             if bp < min_bp {
                 break;
             }
@@ -183,12 +182,9 @@ impl Parser<'_> {
                 BP_EQ
             }
             T::Keyword(K::Isnull | K::Notnull) => BP_EQ,
-            T::Keyword(K::Not) => match self.kind_at(1) {
-                T::Keyword(
-                    K::Null | K::Like | K::Glob | K::Regexp | K::Match | K::Between | K::In,
-                ) => BP_EQ,
-                _ => return None,
-            },
+            // SQLite shifts NOT after an expression (for NOT NULL, NOT LIKE,
+            // …) and fails at the token after it if nothing fits.
+            T::Keyword(K::Not) => BP_EQ,
             T::Lt | T::Le | T::Gt | T::Ge => BP_CMP,
             T::BitAnd | T::BitOr | T::LShift | T::RShift => BP_BIT,
             T::Plus | T::Minus => BP_ADD,
@@ -255,13 +251,17 @@ impl Parser<'_> {
 
     /// After `expr NOT`: NULL, LIKE-family, BETWEEN or IN.
     fn negated_op(&mut self, lhs: Expr) -> PResult<Expr> {
-        let t = self.bump()?;
+        let t = self.peek();
         match t.kind {
             T::Keyword(K::Null) => {
+                self.bump()?;
                 let span = (lhs.span.0, t.end);
                 self.mk(ExprKind::IsNull(Box::new(lhs), true), span)
             }
-            T::Keyword(k) => self.special_op(lhs, k, true),
+            T::Keyword(k @ (K::Like | K::Glob | K::Regexp | K::Match | K::Between | K::In)) => {
+                self.bump()?;
+                self.special_op(lhs, k, true)
+            }
             _ => Err(self.error_at(t)),
         }
     }

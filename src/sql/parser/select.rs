@@ -169,7 +169,7 @@ impl Parser<'_> {
         };
         let columns = self.result_columns()?;
         let from = if self.eat_kw(K::From)? {
-            Some(self.from_clause()?)
+            Some(self.seltablist()?)
         } else {
             None
         };
@@ -376,11 +376,11 @@ impl Parser<'_> {
     }
 
     /// `seltablist`: table references joined by commas and JOINs.
-    pub(crate) fn from_clause(&mut self) -> PResult<FromClause> {
+    pub(crate) fn seltablist(&mut self) -> PResult<FromClause> {
         let mut items: Vec<FromItem> = Vec::new();
         let mut join = None;
         loop {
-            self.from_item(&mut items, join)?;
+            self.seltab_item(&mut items, join)?;
             join = self.join_op()?;
             if join.is_none() {
                 return Ok(FromClause { items });
@@ -388,7 +388,11 @@ impl Parser<'_> {
         }
     }
 
-    fn from_item(&mut self, items: &mut Vec<FromItem>, join: Option<JoinOperator>) -> PResult<()> {
+    fn seltab_item(
+        &mut self,
+        items: &mut Vec<FromItem>,
+        join: Option<JoinOperator>,
+    ) -> PResult<()> {
         let source = if self.eat(T::LParen)? {
             if self.at_select_start() {
                 let s = self.subselect()?;
@@ -396,7 +400,7 @@ impl Parser<'_> {
                 TableSource::Subquery(Box::new(s))
             } else {
                 self.enter(2)?;
-                let inner = self.from_clause()?;
+                let inner = self.seltablist()?;
                 self.leave(2);
                 self.expect(T::RParen)?;
                 TableSource::Nested(inner)

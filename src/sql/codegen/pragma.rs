@@ -1,0 +1,452 @@
+//! PRAGMA statements.
+//!
+//! SQLite counterpart: pragma.c (`sqlite3Pragma`) and the pragma table of
+//! pragma.h.
+//!
+//! Invariants:
+//! 1. An unknown PRAGMA is a silent no-op, as in SQLite.
+//! 2. A known PRAGMA loom cannot honour (e.g. turning foreign keys ON) is
+//!    an error naming it, never a silent acceptance; settings that are
+//!    already in force (turning OFF what loom never does) are accepted.
+//! 3. Result column names are SQLite's.
+
+use std::sync::Arc;
+
+use super::Gen;
+use crate::record::Value;
+use crate::sql::ast::Pragma;
+use crate::sql::schema::Table;
+use crate::vdbe::{ColumnInfo, Insn, PragmaOp};
+
+/// PRAGMAs SQLite knows that loom does not implement yet.
+const UNSUPPORTED: &[&str] = &[
+    "analysis_limit",
+    "busy_timeout",
+    "cell_size_check",
+    "data_version",
+    "defer_foreign_keys",
+    "foreign_key_check",
+    "foreign_key_list",
+    "function_list",
+    "hard_heap_limit",
+    "ignore_check_constraints",
+    "incremental_vacuum",
+    "index_xinfo",
+    "journal_size_limit",
+    "legacy_alter_table",
+    "module_list",
+    "pragma_list",
+    "soft_heap_limit",
+    "threads",
+    "trusted_schema",
+    "writable_schema",
+];
+
+/// PRAGMAs whose only value loom supports is "off"; reading them gives 0.
+const OFF_ONLY: &[&str] = &[
+    "foreign_keys",
+    "recursive_triggers",
+    "case_sensitive_like",
+    "read_uncommitted",
+    "query_only",
+    "reverse_unordered_selects",
+    "secure_delete",
+    "automatic_index",
+    "checkpoint_fullfsync",
+    "fullfsync",
+    "cache_spill",
+];
+
+/// The argument of a PRAGMA, unquoted.
+fn arg(p: &Pragma) -> Option<String> {
+    let v = p.value.as_deref()?.trim();
+    let v = v
+        .strip_prefix('\'')
+        .and_then(|x| x.strip_suffix('\''))
+        .unwrap_or(v);
+    let v = v
+        .strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(v);
+    Some(v.to_string())
+}
+
+/// SQLite's boolean reading of a PRAGMA argument (`sqlite3GetBoolean`).
+fn boolean(v: &str) -> Option<bool> {
+    match v.to_ascii_lowercase().as_str() {
+        "1" | "on" | "true" | "yes" => Some(true),
+        "0" | "off" | "false" | "no" => Some(false),
+        other => other.parse::<i64>().ok().map(|n| n != 0),
+    }
+}
+
+fn int_arg(v: &str) -> i64 {
+    match crate::record::text_to_numeric(v.as_bytes()).0 {
+        Value::Integer(i) => i,
+        Value::Real(r) => r as i64,
+        _ => 0,
+    }
+}
+
+impl Gen<'_> {
+    pub(super) fn pragma(&mut self, p: &Pragma) -> Result<(), String> {
+        if p.name
+            .schema
+            .as_deref()
+            .is_some_and(|s| !s.eq_ignore_ascii_case("main"))
+        {
+            return Err("PRAGMA on attached or temp schemas is not supported by loom yet".into());
+        }
+        let name = p.name.name.to_ascii_lowercase();
+        let value = arg(p);
+        let meta = match name.as_str() {
+            "user_version" => Some(6),
+            "schema_version" => Some(1),
+            "application_id" => Some(8),
+            _ => None,
+        };
+        if let Some(idx) = meta {
+            return self.pragma_meta(&name, idx, value.as_deref());
+        }
+        if let Some(op) = self.pager_pragma(&name, value.as_deref())? {
+            return self.run_pager_pragma(&name, op);
+        }
+        match name.as_str() {
+            "table_info" | "table_xinfo" => self.pragma_table_info(&name, value.as_deref()),
+            "index_list" => self.pragma_index_list(value.as_deref()),
+            "index_info" => self.pragma_index_info(value.as_deref()),
+            "database_list" => self.rows(
+                &["seq", "name", "file"],
+                vec![vec![
+                    Value::Integer(0),
+                    text("main"),
+                    text(self.env.db_files.first().map_or("", String::as_str)),
+                ]],
+            ),
+            "table_list" => self.pragma_table_list(),
+            "collation_list" => {
+                let rows = self
+                    .env
+                    .collations
+                    .iter()
+                    .rev()
+                    .enumerate()
+                    .map(|(i, c)| vec![Value::Integer(i as i64), text(c.name())])
+                    .collect();
+                self.rows(&["seq", "name"], rows)
+            }
+            "encoding" => match value.as_deref() {
+                Some(v) if !v.eq_ignore_ascii_case("utf-8") && !v.eq_ignore_ascii_case("utf8") => {
+                    Err("text encodings other than UTF-8 are not supported by loom yet".into())
+                }
+                Some(_) => Ok(()),
+                None => self.rows(&["encoding"], vec![vec![text("UTF-8")]]),
+            },
+            "auto_vacuum" => match value.as_deref() {
+                Some(v) if !matches!(v.to_ascii_lowercase().as_str(), "0" | "none") => {
+                    Err("auto_vacuum is not supported by loom yet".into())
+                }
+                Some(_) => Ok(()),
+                None => self.rows(&["auto_vacuum"], vec![vec![Value::Integer(0)]]),
+            },
+            "temp_store" | "mmap_size" => match value {
+                Some(_) if name == "mmap_size" => {
+                    self.rows(&["mmap_size"], vec![vec![Value::Integer(0)]])
+                }
+                Some(_) => Ok(()),
+                None => self.rows(&[name.as_str()], vec![vec![Value::Integer(0)]]),
+            },
+            "wal_checkpoint" => self.rows(
+                &["busy", "log", "checkpointed"],
+                vec![vec![
+                    Value::Integer(0),
+                    Value::Integer(-1),
+                    Value::Integer(-1),
+                ]],
+            ),
+            "wal_autocheckpoint" => {
+                let v = value.as_deref().map_or(1000, int_arg);
+                self.rows(&["wal_autocheckpoint"], vec![vec![Value::Integer(v)]])
+            }
+            "compile_options" => {
+                let rows = [
+                    "DEFAULT_CACHE_SIZE=-2000",
+                    "DEFAULT_PAGE_SIZE=4096",
+                    "THREADSAFE=1",
+                ]
+                .iter()
+                .map(|o| vec![text(o)])
+                .collect();
+                self.rows(&["compile_options"], rows)
+            }
+            "optimize" | "shrink_memory" => Ok(()),
+            n if OFF_ONLY.contains(&n) => match value.as_deref().map(boolean) {
+                Some(Some(true)) | Some(None) => {
+                    Err(format!("PRAGMA {n} = ON is not supported by loom yet"))
+                }
+                Some(Some(false)) => Ok(()),
+                None => self.rows(&[n], vec![vec![Value::Integer(0)]]),
+            },
+            n if UNSUPPORTED.contains(&n) => {
+                Err(format!("PRAGMA {n} is not supported by loom yet"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The pager/b-tree PRAGMAs the VM runs with `Insn::Pragma`.
+    fn pager_pragma(&self, name: &str, value: Option<&str>) -> Result<Option<PragmaOp>, String> {
+        Ok(Some(match name {
+            "page_size" => PragmaOp::PageSize(value.map(int_arg)),
+            "page_count" => PragmaOp::PageCount,
+            "freelist_count" => PragmaOp::FreelistCount,
+            "journal_mode" => PragmaOp::JournalMode(value.map(str::to_ascii_lowercase)),
+            "cache_size" | "default_cache_size" => PragmaOp::CacheSize(value.map(int_arg)),
+            "max_page_count" => PragmaOp::MaxPageCount(value.map(int_arg)),
+            "locking_mode" => PragmaOp::LockingMode(value.map(str::to_ascii_lowercase)),
+            "synchronous" => {
+                PragmaOp::Synchronous(value.map(|v| match v.to_ascii_lowercase().as_str() {
+                    "off" => 0,
+                    "normal" => 1,
+                    "full" => 2,
+                    "extra" => 3,
+                    other => other.parse().unwrap_or(2),
+                }))
+            }
+            "integrity_check" | "quick_check" => {
+                let max = value.map_or(100, |v| int_arg(v).max(1) as usize);
+                let mut roots = vec![1];
+                for t in self.main_schema().tables() {
+                    roots.push(t.root);
+                    roots.extend(t.indexes.iter().map(|i| i.root));
+                }
+                PragmaOp::IntegrityCheck {
+                    roots,
+                    max_errors: max,
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    fn run_pager_pragma(&mut self, name: &str, op: PragmaOp) -> Result<(), String> {
+        let setting = matches!(
+            &op,
+            PragmaOp::PageSize(Some(_))
+                | PragmaOp::CacheSize(Some(_))
+                | PragmaOp::Synchronous(Some(_))
+        );
+        self.use_db(false);
+        let dest = self.b.alloc_reg();
+        self.b.emit(Insn::Pragma { db: 0, op, dest });
+        if !setting {
+            self.b.columns = vec![ColumnInfo {
+                name: name.to_string(),
+                ..ColumnInfo::default()
+            }];
+            self.pragma_row(dest, 1);
+        }
+        Ok(())
+    }
+
+    /// Sends one result row to the PRAGMA's destination.
+    fn pragma_row(&mut self, start: crate::vdbe::Reg, count: usize) {
+        let dest = self.pragma_dest.clone();
+        self.emit_row(&dest, start, count);
+    }
+
+    /// Emits constant result rows under the given column names.
+    fn rows(&mut self, names: &[&str], rows: Vec<Vec<Value>>) -> Result<(), String> {
+        self.b.columns = names
+            .iter()
+            .map(|n| ColumnInfo {
+                name: n.to_string(),
+                ..ColumnInfo::default()
+            })
+            .collect();
+        for row in rows {
+            let start = self.b.alloc_regs(row.len());
+            for (i, v) in row.into_iter().enumerate() {
+                let dest = start + i;
+                self.b.emit(match v {
+                    Value::Null => Insn::Null { dest, count: 1 },
+                    Value::Integer(value) => Insn::Integer { value, dest },
+                    Value::Real(value) => Insn::Real { value, dest },
+                    Value::Text(t) => Insn::String8 {
+                        value: Arc::from(t.as_slice()),
+                        dest,
+                    },
+                    Value::Blob(t) => Insn::Blob {
+                        value: Arc::from(t.as_slice()),
+                        dest,
+                    },
+                });
+            }
+            self.pragma_row(start, names.len());
+        }
+        Ok(())
+    }
+
+    /// PRAGMA user_version / schema_version / application_id.
+    fn pragma_meta(&mut self, name: &str, idx: usize, value: Option<&str>) -> Result<(), String> {
+        match value {
+            Some(v) => {
+                self.use_db(true);
+                self.b.emit(Insn::SetCookie {
+                    db: 0,
+                    idx,
+                    value: int_arg(v),
+                });
+                if idx == 1 {
+                    self.b.emit(Insn::ParseSchema { db: 0 });
+                }
+            }
+            None => {
+                self.use_db(false);
+                let dest = self.b.alloc_reg();
+                self.b.emit(Insn::ReadCookie { db: 0, dest, idx });
+                self.pragma_row(dest, 1);
+                self.b.columns = vec![ColumnInfo {
+                    name: name.to_string(),
+                    ..ColumnInfo::default()
+                }];
+            }
+        }
+        Ok(())
+    }
+
+    /// PRAGMA table_info(t) / table_xinfo(t).
+    fn pragma_table_info(&mut self, name: &str, value: Option<&str>) -> Result<(), String> {
+        let mut names = vec!["cid", "name", "type", "notnull", "dflt_value", "pk"];
+        if name == "table_xinfo" {
+            names.push("hidden");
+        }
+        let Some(t) = value.and_then(|v| self.main_schema().table(v)) else {
+            return self.rows(&names, Vec::new());
+        };
+        let pk_cols = primary_key_columns(&t);
+        let rows = t
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let dflt = c.default.as_ref().map_or(Value::Null, |d| {
+                    text(t.source.get(d.span.0..d.span.1).unwrap_or(""))
+                });
+                let pk = pk_cols
+                    .iter()
+                    .position(|&p| p == i)
+                    .map_or(0, |p| p as i64 + 1);
+                let mut row = vec![
+                    Value::Integer(i as i64),
+                    text(&c.name),
+                    text(c.decltype.as_deref().unwrap_or("")),
+                    Value::Integer(i64::from(c.notnull)),
+                    dflt,
+                    Value::Integer(pk),
+                ];
+                if name == "table_xinfo" {
+                    row.push(Value::Integer(0));
+                }
+                row
+            })
+            .collect();
+        self.rows(&names, rows)
+    }
+
+    fn pragma_index_list(&mut self, value: Option<&str>) -> Result<(), String> {
+        let names = ["seq", "name", "unique", "origin", "partial"];
+        let Some(t) = value.and_then(|v| self.main_schema().table(v)) else {
+            return self.rows(&names, Vec::new());
+        };
+        let rows = t
+            .indexes
+            .iter()
+            .rev()
+            .enumerate()
+            .map(|(i, ix)| {
+                let origin = if ix.is_primary_key {
+                    "pk"
+                } else if ix.auto {
+                    "u"
+                } else {
+                    "c"
+                };
+                vec![
+                    Value::Integer(i as i64),
+                    text(&ix.name),
+                    Value::Integer(i64::from(ix.unique)),
+                    text(origin),
+                    Value::Integer(i64::from(ix.partial.is_some())),
+                ]
+            })
+            .collect();
+        self.rows(&names, rows)
+    }
+
+    fn pragma_index_info(&mut self, value: Option<&str>) -> Result<(), String> {
+        let names = ["seqno", "cid", "name"];
+        let Some((t, ix)) = value.and_then(|v| self.main_schema().index(v)) else {
+            return self.rows(&names, Vec::new());
+        };
+        let rows = ix
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| match c.column {
+                Some(ci) => vec![
+                    Value::Integer(i as i64),
+                    Value::Integer(ci as i64),
+                    text(&t.columns[ci].name),
+                ],
+                None => vec![Value::Integer(i as i64), Value::Integer(-2), Value::Null],
+            })
+            .collect();
+        self.rows(&names, rows)
+    }
+
+    fn pragma_table_list(&mut self) -> Result<(), String> {
+        let names = ["schema", "name", "type", "ncol", "wr", "strict"];
+        let mut rows: Vec<Vec<Value>> = self
+            .main_schema()
+            .tables()
+            .iter()
+            .map(|t| {
+                vec![
+                    text("main"),
+                    text(&t.name),
+                    text("table"),
+                    Value::Integer(t.columns.len() as i64),
+                    Value::Integer(i64::from(t.without_rowid)),
+                    Value::Integer(i64::from(t.strict)),
+                ]
+            })
+            .collect();
+        rows.push(vec![
+            text("main"),
+            text("sqlite_schema"),
+            text("table"),
+            Value::Integer(5),
+            Value::Integer(0),
+            Value::Integer(0),
+        ]);
+        self.rows(&names, rows)
+    }
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.as_bytes().to_vec())
+}
+
+/// The PRIMARY KEY columns of a table, in key order.
+fn primary_key_columns(t: &Table) -> Vec<usize> {
+    match t.ipk {
+        Some(c) => vec![c],
+        None => t
+            .indexes
+            .iter()
+            .find(|i| i.is_primary_key)
+            .map(|i| i.columns.iter().filter_map(|c| c.column).collect())
+            .unwrap_or_default(),
+    }
+}
