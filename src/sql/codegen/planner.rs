@@ -286,6 +286,61 @@ impl Gen<'_> {
         }
     }
 
+    /// True when a single-table query's chosen access path already yields
+    /// rows in the ORDER BY order (all ascending): the rowid for a table
+    /// scan or rowid lookup, a prefix of the index columns (optionally then
+    /// the rowid) for an index scan. Then no sorter is needed.
+    pub(crate) fn scan_delivers_order(
+        &self,
+        scope: &Scope,
+        where_: Option<&Expr>,
+        order: &[super::select::OrderKey],
+    ) -> Result<bool, String> {
+        if scope.sources.len() != 1 || order.iter().any(|o| o.1) {
+            return Ok(false);
+        }
+        let mut terms: Vec<(Expr, bool)> = Vec::new();
+        if let Some(w) = where_ {
+            split_and(&self.expand_aliases(w, scope), &mut terms);
+        }
+        let (probe, _) = self.probe(0, scope, &terms, &|_| false)?;
+        let table = &scope.sources[0].table;
+        // The sort key of each ORDER BY term: Some(None) = rowid, Some(Some(c)) = column c.
+        let mut keys = Vec::new();
+        for (e, _, coll) in order {
+            let ExprKind::Column {
+                table: q, column, ..
+            } = &e.kind
+            else {
+                return Ok(false);
+            };
+            match self.resolve_column(scope, q.as_deref(), column)? {
+                Some((0, col)) => keys.push((col, coll.name().to_ascii_lowercase())),
+                _ => return Ok(false),
+            }
+        }
+        let rowid_first = keys.first().is_some_and(|k| k.0.is_none());
+        Ok(match probe {
+            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::Scan => rowid_first,
+            Probe::Index { idx, .. } => {
+                let index = &table.indexes[idx];
+                let mut ok = !rowid_first;
+                for (i, (col, coll)) in keys.iter().enumerate() {
+                    match (col, index.columns.get(i)) {
+                        (None, _) => break,
+                        (Some(c), Some(ic)) => {
+                            ok &= ic.column == Some(*c)
+                                && !ic.desc
+                                && ic.collation.eq_ignore_ascii_case(coll);
+                        }
+                        (Some(_), None) => ok = false,
+                    }
+                }
+                ok
+            }
+        })
+    }
+
     /// The loop order: FROM order when there is a LEFT JOIN, else greedily
     /// the table with the cheapest access given the tables already chosen
     /// (a rowid or index lookup before a scan), ties in FROM order.

@@ -424,7 +424,9 @@ impl Gen<'_> {
         } else {
             None
         };
-        if order.is_empty() {
+        let presorted =
+            !order.is_empty() && self.scan_delivers_order(&scope, core.where_.as_ref(), &order)?;
+        if order.is_empty() || presorted {
             let lp = self.begin_loops(&scope, core.where_.as_ref(), core.from.as_ref())?;
             let start = self.eval_columns(&cols, &scope)?;
             if let Some(d) = distinct {
