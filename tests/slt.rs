@@ -66,7 +66,11 @@ fn test_files(dir: &Path, rel: &str, out: &mut Vec<String>) {
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = e.file_name().to_string_lossy().into_owned();
-        let rel_name = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
+        let rel_name = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
         if e.path().is_dir() {
             test_files(&e.path(), &rel_name, out);
         } else if name.ends_with(".test") {
@@ -90,7 +94,13 @@ struct FileRun {
 
 /// Messages whose tail is a name; the name is dropped from the reason so
 /// such failures group together.
-const NAMED: &[&str] = &["no such table: ", "no such column: ", "no such function: ", "no such index: ", "no such view: "];
+const NAMED: &[&str] = &[
+    "no such table: ",
+    "no such column: ",
+    "no such function: ",
+    "no such index: ",
+    "no such view: ",
+];
 
 /// Shortens an engine message into a failure reason.
 fn reason_from(msg: &str) -> String {
@@ -113,7 +123,11 @@ fn check_query(
     expected: &[String],
     threshold: usize,
 ) -> Result<(), String> {
-    if let Some(e) = out.error.as_ref().filter(|e| e.msg.starts_with(TIMEOUT_PREFIX)) {
+    if let Some(e) = out
+        .error
+        .as_ref()
+        .filter(|e| e.msg.starts_with(TIMEOUT_PREFIX))
+    {
         return Err(e.msg.clone());
     }
     if !out.prepared {
@@ -134,7 +148,11 @@ fn check_query(
 
 /// Runs the records of one script on `engine`; records in `slow` (line ->
 /// listed reason) are not run and count as failing with that reason.
-fn run_records(records: &[Record], engine: &mut dyn Engine, slow: &HashMap<usize, String>) -> FileRun {
+fn run_records(
+    records: &[Record],
+    engine: &mut dyn Engine,
+    slow: &HashMap<usize, String>,
+) -> FileRun {
     let start = Instant::now();
     let mut run = FileRun::default();
     let mut threshold = DEFAULT_THRESHOLD;
@@ -191,9 +209,10 @@ fn run_records(records: &[Record], engine: &mut dyn Engine, slow: &HashMap<usize
         run.executed += 1;
         match verdict {
             Ok(()) => run.passed += 1,
-            Err(reason) if reason == WRONG_RESULT && statement_failed => run
-                .failures
-                .push((rec.line, format!("{WRONG_RESULT} (an earlier statement of the script failed)"))),
+            Err(reason) if reason == WRONG_RESULT && statement_failed => run.failures.push((
+                rec.line,
+                format!("{WRONG_RESULT} (an earlier statement of the script failed)"),
+            )),
             Err(reason) => {
                 statement_failed |= matches!(rec.command, Command::Statement { .. });
                 run.failures.push((rec.line, reason));
@@ -241,7 +260,11 @@ fn run_file(file: &str, compare: bool, expected: &HashMap<String, String>) -> Fi
     let text = String::from_utf8_lossy(&bytes);
     let records = parse_script(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     let slow = slow_records(file, expected);
-    let loom = run_records(&records, &mut Loom::open_with_timeout(record_timeout()), &slow);
+    let loom = run_records(
+        &records,
+        &mut Loom::open_with_timeout(record_timeout()),
+        &slow,
+    );
     let c = compare.then(|| run_records(&records, &mut CSqlite::open(), &HashMap::new()));
     FileResult {
         file: file.to_string(),
@@ -254,7 +277,9 @@ fn run_file(file: &str, compare: bool, expected: &HashMap<String, String>) -> Fi
 fn run_all(files: &[String], compare: bool, expected: &HashMap<String, String>) -> Vec<FileResult> {
     let queue = Mutex::new(files.iter().rev().cloned().collect::<Vec<_>>());
     let results = Mutex::new(Vec::new());
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(4);
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| loop {
@@ -288,7 +313,10 @@ fn bless(results: &[FileResult]) {
     let mut groups: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for r in results {
         for (line, reason) in &r.loom.failures {
-            groups.entry(reason).or_default().push(format!("{}:{line}", r.file));
+            groups
+                .entry(reason)
+                .or_default()
+                .push(format!("{}:{line}", r.file));
         }
     }
     let mut out = String::from(
@@ -308,7 +336,10 @@ fn bless(results: &[FileResult]) {
 }
 
 /// Prints the per-file lines; returns (passed, unexpected, now passing).
-fn report(results: &[FileResult], expected: &HashMap<String, String>) -> (usize, Vec<String>, Vec<String>) {
+fn report(
+    results: &[FileResult],
+    expected: &HashMap<String, String>,
+) -> (usize, Vec<String>, Vec<String>) {
     let mut unexpected = Vec::new();
     let mut passed = 0;
     let mut failing = std::collections::HashSet::new();
@@ -381,13 +412,24 @@ fn sqllogictest_corpus() {
     let executed: usize = results.iter().map(|r| r.loom.executed).sum();
     let failed: usize = results.iter().map(|r| r.loom.failures.len()).sum();
     for k in &now_pass {
-        say(&format!("now passes (remove from expected-failures.txt): {k}"));
+        say(&format!(
+            "now passes (remove from expected-failures.txt): {k}"
+        ));
     }
     for u in unexpected.iter().take(200) {
         say(&format!("UNEXPECTED FAILURE: {u}"));
     }
-    if let Some(cfail) = results.iter().filter_map(|r| r.c.as_ref()).map(|c| c.failures.len()).reduce(|a, b| a + b) {
-        let ctime: f64 = results.iter().filter_map(|r| r.c.as_ref()).map(|c| c.secs).sum();
+    if let Some(cfail) = results
+        .iter()
+        .filter_map(|r| r.c.as_ref())
+        .map(|c| c.failures.len())
+        .reduce(|a, b| a + b)
+    {
+        let ctime: f64 = results
+            .iter()
+            .filter_map(|r| r.c.as_ref())
+            .map(|c| c.secs)
+            .sum();
         let ltime: f64 = results.iter().map(|r| r.loom.secs).sum();
         say(&format!(
             "timing: loom {ltime:.1}s, C SQLite {ctime:.1}s, loom/C {:.1}x; C SQLite failed {cfail} records",

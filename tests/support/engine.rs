@@ -144,7 +144,11 @@ impl Loom {
 
     /// Runs `f` under the watchdog; a fired watchdog turns the error into
     /// a `timed out` one.
-    fn guarded<R>(&mut self, f: impl FnOnce(&mut Loom) -> R, err: impl FnOnce(&mut R) -> Option<&mut EngineError>) -> R {
+    fn guarded<R>(
+        &mut self,
+        f: impl FnOnce(&mut Loom) -> R,
+        err: impl FnOnce(&mut R) -> Option<&mut EngineError>,
+    ) -> R {
         if let Some(w) = &self.watchdog {
             w.arm();
         }
@@ -152,7 +156,10 @@ impl Loom {
         let fired = self.watchdog.as_ref().is_some_and(Watchdog::disarm);
         if fired {
             if let Some(e) = err(&mut r) {
-                let secs = self.watchdog.as_ref().map_or(0.0, |w| w.limit.as_secs_f64());
+                let secs = self
+                    .watchdog
+                    .as_ref()
+                    .map_or(0.0, |w| w.limit.as_secs_f64());
                 e.msg = format!("timed out after {secs}s");
             }
         }
@@ -162,7 +169,7 @@ impl Loom {
 
 fn loom_err(e: &DbError) -> EngineError {
     EngineError {
-        code: e.code().0 as i32,
+        code: e.code().0,
         msg: e.to_string(),
     }
 }

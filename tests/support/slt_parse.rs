@@ -15,6 +15,7 @@
 
 /// How a query's result is ordered before comparing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)]
 pub enum SortMode {
     NoSort,
     RowSort,
@@ -149,7 +150,10 @@ fn parse_query(lno: usize, words: &[&str], body: &[(usize, &str)]) -> Result<Com
     let label = words.get(3).map(|s| s.to_string());
     let split = body.iter().position(|(_, l)| *l == "----");
     let (sql_lines, expected) = match split {
-        Some(p) => (&body[..p], body[p + 1..].iter().map(|(_, l)| l.to_string()).collect()),
+        Some(p) => (
+            &body[..p],
+            body[p + 1..].iter().map(|(_, l)| l.to_string()).collect(),
+        ),
         None => (body, Vec::new()),
     };
     Ok(Command::Query {
@@ -179,10 +183,18 @@ mod tests {
         assert_eq!(r.len(), 5);
         assert_eq!(r[0].command, Command::HashThreshold(8));
         assert_eq!(r[1].line, 3);
-        assert!(matches!(&r[1].command, Command::Statement { sql, expect_ok: true } if sql == "CREATE TABLE t(a)"));
+        assert!(
+            matches!(&r[1].command, Command::Statement { sql, expect_ok: true } if sql == "CREATE TABLE t(a)")
+        );
         assert!(!r[2].runs);
         match &r[2].command {
-            Command::Query { sql, types, sort, label, expected } => {
+            Command::Query {
+                sql,
+                types,
+                sort,
+                label,
+                expected,
+            } => {
                 assert_eq!(sql, "SELECT a\nFROM t");
                 assert_eq!(types, "I");
                 assert_eq!(*sort, SortMode::RowSort);

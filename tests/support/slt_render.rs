@@ -114,7 +114,10 @@ pub fn fixed3(v: f64) -> String {
     let digits: String = mant.chars().filter(char::is_ascii_digit).collect();
     let int_len = exp + 1;
     let (int_part, frac) = if int_len >= digits.len() {
-        (format!("{digits}{}", "0".repeat(int_len - digits.len())), String::new())
+        (
+            format!("{digits}{}", "0".repeat(int_len - digits.len())),
+            String::new(),
+        )
     } else {
         (digits[..int_len].to_string(), digits[int_len..].to_string())
     };
@@ -147,7 +150,13 @@ pub fn render_value(cell: &Cell, ty: u8) -> String {
             }
             bytes
                 .iter()
-                .map(|&b| if (0x20..=0x7e).contains(&b) { b as char } else { '@' })
+                .map(|&b| {
+                    if (0x20..=0x7e).contains(&b) {
+                        b as char
+                    } else {
+                        '@'
+                    }
+                })
                 .collect()
         }
     }
@@ -155,7 +164,12 @@ pub fn render_value(cell: &Cell, ty: u8) -> String {
 
 /// The lines a query result is compared by: the values one per line, or
 /// the hash line when there are more than `threshold` values.
-pub fn result_lines(rows: &[Vec<Cell>], types: &str, sort: SortMode, threshold: usize) -> Vec<String> {
+pub fn result_lines(
+    rows: &[Vec<Cell>],
+    types: &str,
+    sort: SortMode,
+    threshold: usize,
+) -> Vec<String> {
     let ty = types.as_bytes();
     let mut rendered: Vec<Vec<String>> = rows
         .iter()

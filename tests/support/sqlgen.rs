@@ -56,25 +56,65 @@ pub struct Table {
 }
 
 const DECL_TYPES: &[&str] = &[
-    "INTEGER", "REAL", "TEXT", "BLOB", "NUMERIC", "", "INT", "VARCHAR(10)", "FLOAT", "BOOLEAN",
+    "INTEGER",
+    "REAL",
+    "TEXT",
+    "BLOB",
+    "NUMERIC",
+    "",
+    "INT",
+    "VARCHAR(10)",
+    "FLOAT",
+    "BOOLEAN",
 ];
 
 const INT_LITS: &[&str] = &[
-    "0", "1", "2", "3", "-1", "7", "10", "-25", "100", "1000000", "9223372036854775807",
-    "-9223372036854775808", "4294967296", "0x10",
+    "0",
+    "1",
+    "2",
+    "3",
+    "-1",
+    "7",
+    "10",
+    "-25",
+    "100",
+    "1000000",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "4294967296",
+    "0x10",
 ];
-const REAL_LITS: &[&str] = &["0.5", "1.0", "-2.5", "1e10", "3.14159", "0.1", "-0.0", "1e300", "2.5e-3", "100.0"];
+const REAL_LITS: &[&str] = &[
+    "0.5", "1.0", "-2.5", "1e10", "3.14159", "0.1", "-0.0", "1e300", "2.5e-3", "100.0",
+];
 const TEXT_LITS: &[&str] = &[
-    "'a'", "'abc'", "'ABC'", "''", "'12'", "'3.5'", "' 7 '", "'1e2'", "'x%y'", "'0x10'",
-    "'hello world'", "'-4'", "'a_c'", "'Abc'", "'9223372036854775808'",
+    "'a'",
+    "'abc'",
+    "'ABC'",
+    "''",
+    "'12'",
+    "'3.5'",
+    "' 7 '",
+    "'1e2'",
+    "'x%y'",
+    "'0x10'",
+    "'hello world'",
+    "'-4'",
+    "'a_c'",
+    "'Abc'",
+    "'9223372036854775808'",
 ];
 const BLOB_LITS: &[&str] = &["x''", "x'00'", "x'4142'", "x'ff00'", "x'31'"];
-const PATTERNS: &[&str] = &["'a%'", "'%b%'", "'_b_'", "'%'", "''", "'A%'", "'1%'", "'%c'", "'x\\%y'"];
-const GLOBS: &[&str] = &["'a*'", "'*b*'", "'?b?'", "'*'", "'[a-c]*'", "'A*'", "'1*'", "'*[0-9]'"];
+const PATTERNS: &[&str] = &[
+    "'a%'", "'%b%'", "'_b_'", "'%'", "''", "'A%'", "'1%'", "'%c'", "'x\\%y'",
+];
+const GLOBS: &[&str] = &[
+    "'a*'", "'*b*'", "'?b?'", "'*'", "'[a-c]*'", "'A*'", "'1*'", "'*[0-9]'",
+];
 const CAST_TYPES: &[&str] = &["INTEGER", "REAL", "TEXT", "BLOB", "NUMERIC", "INT", "FLOAT"];
 const BIN_OPS: &[&str] = &[
-    "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "==", "!=", "AND", "OR",
-    "IS", "IS NOT", "&", "|", "<<", ">>",
+    "+", "-", "*", "/", "%", "||", "=", "<>", "<", "<=", ">", ">=", "==", "!=", "AND", "OR", "IS",
+    "IS NOT", "&", "|", "<<", ">>",
 ];
 
 /// Which optional constructs the generator may use; each flag exists so a
@@ -93,6 +133,17 @@ pub struct Features {
     pub group_by_ordinal: bool,
     /// LIMIT 0 on aggregate queries (known bug 3 when off).
     pub limit_zero_aggregate: bool,
+    /// BLOB literals and data (known bugs 6 and 7 when off).
+    pub blobs: bool,
+    /// `x IN (list)` (known bug 8 when off).
+    pub in_lists: bool,
+    /// GROUP BY queries (off: group keys that compare equal but differ in
+    /// type, like 0 and 0.0, make the shown key depend on the row order).
+    pub group_by: bool,
+    /// DELETE/UPDATE statements.
+    pub modify: bool,
+    /// `x BETWEEN a AND b` (known bug 9 when off).
+    pub between: bool,
 }
 
 impl Features {
@@ -105,6 +156,11 @@ impl Features {
             const_where_terms: true,
             group_by_ordinal: true,
             limit_zero_aggregate: true,
+            blobs: true,
+            in_lists: true,
+            group_by: true,
+            modify: true,
+            between: true,
         }
     }
 }
@@ -132,7 +188,16 @@ impl Gen {
             1..=3 => self.rng.pick(INT_LITS).to_string(),
             4 | 5 => self.rng.pick(REAL_LITS).to_string(),
             6..=8 => self.rng.pick(TEXT_LITS).to_string(),
-            _ => self.rng.pick(BLOB_LITS).to_string(),
+            _ => self.blob_or_text(),
+        }
+    }
+
+    /// A BLOB literal, or a text one when blobs are off.
+    fn blob_or_text(&mut self) -> String {
+        if self.features.blobs {
+            self.rng.pick(BLOB_LITS).to_string()
+        } else {
+            self.rng.pick(TEXT_LITS).to_string()
         }
     }
 
@@ -144,7 +209,7 @@ impl Gen {
             6 => "NULL".into(),
             7 => self.rng.pick(REAL_LITS).to_string(),
             8 | 9 => self.rng.pick(TEXT_LITS).to_string(),
-            10 => self.rng.pick(BLOB_LITS).to_string(),
+            10 => self.blob_or_text(),
             _ => self.rng.pick(INT_LITS).to_string(),
         }
     }
@@ -266,8 +331,12 @@ impl Gen {
                 format!("({op}{})", self.expr(scope, d))
             }
             7 => self.case_expr(scope, d),
-            8 => format!("CAST({} AS {})", self.expr(scope, d), self.rng.pick(CAST_TYPES)),
-            9 => {
+            8 => format!(
+                "CAST({} AS {})",
+                self.expr(scope, d),
+                self.rng.pick(CAST_TYPES)
+            ),
+            9 if self.features.between => {
                 let not = if self.rng.chance(30) { "NOT " } else { "" };
                 format!(
                     "({} {not}BETWEEN {} AND {})",
@@ -276,16 +345,22 @@ impl Gen {
                     self.expr(scope, d)
                 )
             }
-            10 => self.in_list(scope, d),
+            10 if self.features.in_lists => self.in_list(scope, d),
             11 => self.like(scope, d),
             12 => {
-                let post = *self.rng.pick(&["IS NULL", "IS NOT NULL", "NOTNULL", "ISNULL"]);
+                let post = *self
+                    .rng
+                    .pick(&["IS NULL", "IS NOT NULL", "NOTNULL", "ISNULL"]);
                 format!("({} {post})", self.expr(scope, d))
             }
             13 if self.features.collate => {
                 let coll = *self.rng.pick(&["NOCASE", "BINARY", "RTRIM"]);
                 let op = *self.rng.pick(&["=", "<", ">", "<>"]);
-                format!("({} COLLATE {coll} {op} {})", self.expr(scope, d), self.expr(scope, d))
+                format!(
+                    "({} COLLATE {coll} {op} {})",
+                    self.expr(scope, d),
+                    self.expr(scope, d)
+                )
             }
             _ => self.function(scope, d),
         }
@@ -344,7 +419,12 @@ impl Gen {
             0 => format!("abs({})", a(self)),
             1 => format!("length({})", a(self)),
             2 => format!("substr({}, {})", a(self), self.small_int()),
-            3 => format!("substr({}, {}, {})", a(self), self.small_int(), self.small_int()),
+            3 => format!(
+                "substr({}, {}, {})",
+                a(self),
+                self.small_int(),
+                self.small_int()
+            ),
             4 => format!("upper({})", a(self)),
             5 => format!("lower({})", a(self)),
             6 => format!("coalesce({}, {}, {})", a(self), a(self), a(self)),
@@ -360,10 +440,21 @@ impl Gen {
             16 => format!("instr({}, {})", a(self), a(self)),
             17 => format!("replace({}, {}, {})", a(self), a(self), a(self)),
             18 => format!("trim({})", a(self)),
-            19 => format!("{}({}, {})", self.rng.pick(&["ltrim", "rtrim", "trim"]), a(self), a(self)),
+            19 => format!(
+                "{}({}, {})",
+                self.rng.pick(&["ltrim", "rtrim", "trim"]),
+                a(self),
+                a(self)
+            ),
             20 => format!("iif({}, {}, {})", a(self), a(self), a(self)),
-            21 if self.rng.chance(20) => format!("zeroblob({})", self.small_int()),
-            _ => format!("{}({})", self.rng.pick(&["unicode", "char", "likely", "unlikely"]), a(self)),
+            21 if self.features.blobs && self.rng.chance(20) => {
+                format!("zeroblob({})", self.small_int())
+            }
+            _ => format!(
+                "{}({})",
+                self.rng.pick(&["unicode", "char", "likely", "unlikely"]),
+                a(self)
+            ),
         }
     }
 

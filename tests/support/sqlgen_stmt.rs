@@ -50,11 +50,13 @@ impl Gen {
                 self.select_simple(vec![t], "select")
             }
             9 | 10 => self.select_aggregate(),
-            11 | 12 => self.select_group_by(),
+            11 | 12 if self.features.group_by => self.select_group_by(),
+            11 | 12 => self.select_aggregate(),
             13 | 14 => self.select_join(),
             15 => self.insert_stmt(),
-            16 | 17 => self.update_stmt(),
-            _ => self.delete_stmt(),
+            16 | 17 if self.features.modify => self.update_stmt(),
+            _ if self.features.modify => self.delete_stmt(),
+            _ => self.insert_stmt(),
         }
     }
 
@@ -67,7 +69,7 @@ impl Gen {
 
     /// Result columns, WHERE, DISTINCT, ORDER BY, LIMIT over `scope`.
     fn select_simple(&mut self, scope: Vec<usize>, kind: &'static str) -> GenStmt {
-        let from = self.from_clause(&scope, kind);
+        let from = self.join_clause(&scope, kind);
         let n = 1 + self.rng.below(4);
         let cols: Vec<String> = (0..n).map(|_| self.expr(&scope, 3)).collect();
         let distinct = if self.rng.chance(15) { "DISTINCT " } else { "" };
@@ -104,13 +106,17 @@ impl Gen {
     }
 
     /// The FROM clause joining `scope` in the style `kind` names.
-    fn from_clause(&mut self, scope: &[usize], kind: &str) -> String {
+    fn join_clause(&mut self, scope: &[usize], kind: &str) -> String {
         let names: Vec<String> = scope.iter().map(|&t| self.tables[t].name.clone()).collect();
         match (kind, names.as_slice()) {
             ("comma join", _) => names.join(", "),
             ("inner join" | "left join", [a, b]) => {
                 let on = self.condition(scope, 2);
-                let j = if kind == "left join" { "LEFT JOIN" } else { "JOIN" };
+                let j = if kind == "left join" {
+                    "LEFT JOIN"
+                } else {
+                    "JOIN"
+                };
                 format!("{a} {j} {b} ON {on}")
             }
             _ => names.join(", "),
