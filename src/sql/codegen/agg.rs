@@ -143,8 +143,10 @@ impl Gen<'_> {
             dest: accs,
             count: aggs.len().max(1),
         });
+        let distincts = self.distinct_cursors(aggs);
+        self.reset_distincts(aggs, &distincts);
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
-        self.step_aggregates(aggs, accs, scope)?;
+        self.step_aggregates(aggs, accs, scope, &distincts)?;
         if !refs.is_empty() {
             let start = self.b.alloc_regs(refs.len());
             for (j, key) in refs.iter().enumerate() {
@@ -250,6 +252,7 @@ impl Gen<'_> {
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
         let out_sorter = self.open_output_sorter(&order, cols.len());
+        let distinct = core.distinct.then(|| self.open_distinct(cols.len()));
         let (ret, first, prev_keys) = (
             self.b.alloc_reg(),
             self.b.alloc_reg(),
@@ -260,6 +263,8 @@ impl Gen<'_> {
             value: 1,
             dest: first,
         });
+        let distincts = self.distinct_cursors(aggs);
+        self.reset_distincts(aggs, &distincts);
         self.b.emit(Insn::Null {
             dest: accs,
             count: aggs.len().max(1),
@@ -321,6 +326,7 @@ impl Gen<'_> {
                 target: output.addr(),
             });
             self.b.resolve(skip_out);
+            self.reset_distincts(aggs, &distincts);
             self.b.emit(Insn::Null {
                 dest: accs,
                 count: aggs.len().max(1),
@@ -339,7 +345,7 @@ impl Gen<'_> {
             });
         }
         self.b.resolve(same);
-        self.step_aggregates(aggs, accs, &p_scope)?;
+        self.step_aggregates(aggs, accs, &p_scope, &distincts)?;
         self.b.emit(Insn::Copy {
             src: cur_rec,
             dest: prev_rec,
@@ -387,6 +393,9 @@ impl Gen<'_> {
             self.jump_if_false(h, ret_label.addr(), &q_scope)?;
         }
         let row = self.eval_columns(cols, &q_scope)?;
+        if let Some(d) = distinct {
+            self.skip_duplicate(d, row, cols.len(), ret_label.addr());
+        }
         match out_sorter {
             Some(os) => {
                 let n = order.len() + cols.len();
@@ -452,7 +461,34 @@ impl Gen<'_> {
     }
 
     /// AggStep for every aggregate, honouring FILTER and DISTINCT.
-    fn step_aggregates(&mut self, aggs: &[Expr], accs: Reg, scope: &Scope) -> Result<(), String> {
+    /// A cursor number for each DISTINCT aggregate's seen-values index.
+    fn distinct_cursors(&mut self, aggs: &[Expr]) -> Vec<Option<usize>> {
+        aggs.iter()
+            .map(|a| match &a.kind {
+                ExprKind::Function(call) if call.distinct => Some(self.b.alloc_cursor()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// (Re)opens the seen-values indexes empty: at the start of each group.
+    fn reset_distincts(&mut self, aggs: &[Expr], cursors: &[Option<usize>]) {
+        for (a, c) in aggs.iter().zip(cursors) {
+            if let (Some(cursor), ExprKind::Function(call)) = (c, &a.kind) {
+                let n = agg_args(call).len();
+                let key_info = Some(Arc::new(KeyInfo::binary(n)));
+                self.b.emit(Insn::OpenEphemeral { cursor: *cursor, n_cols: n, key_info });
+            }
+        }
+    }
+
+    fn step_aggregates(
+        &mut self,
+        aggs: &[Expr],
+        accs: Reg,
+        scope: &Scope,
+        distincts: &[Option<usize>],
+    ) -> Result<(), String> {
         for (i, a) in aggs.iter().enumerate() {
             let ExprKind::Function(call) = &a.kind else {
                 continue;
@@ -467,11 +503,7 @@ impl Gen<'_> {
             for (j, e) in args.iter().enumerate() {
                 self.expr_into(e, scope, first + j)?;
             }
-            let distinct = if call.distinct {
-                Some(self.open_distinct(args.len()))
-            } else {
-                None
-            };
+            let distinct = distincts.get(i).copied().flatten();
             self.b.emit(Insn::AggStep {
                 func: def,
                 args: first,
