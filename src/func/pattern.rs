@@ -256,6 +256,10 @@ fn check_pattern_len(ctx: &FuncContext, pat: &ValueRef) -> Result<(), FuncError>
 /// `like(Y, X)`).
 pub(crate) fn like(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
     let (pat, txt) = (arg(args, 0), arg(args, 1));
+    // Debian builds SQLite with SQLITE_LIKE_DOESNT_MATCH_BLOBS: checked first.
+    if is_blob(&pat) || is_blob(&txt) {
+        return Ok(Value::Integer(0));
+    }
     check_pattern_len(ctx, &pat)?;
     let mut escape = None;
     if args.len() == 3 {
@@ -285,9 +289,16 @@ pub(crate) fn like(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Fu
     Ok(Value::Integer(i64::from(hit)))
 }
 
+fn is_blob(v: &ValueRef) -> bool {
+    matches!(v, ValueRef::Blob(_))
+}
+
 /// `glob(PATTERN, TEXT)` (`X GLOB Y` calls `glob(Y, X)`).
 pub(crate) fn glob(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
     let (pat, txt) = (arg(args, 0), arg(args, 1));
+    if is_blob(&pat) || is_blob(&txt) {
+        return Ok(Value::Integer(0));
+    }
     check_pattern_len(ctx, &pat)?;
     if pat.is_null() || txt.is_null() {
         return Ok(Value::Null);

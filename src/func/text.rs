@@ -179,6 +179,8 @@ pub(crate) fn substr(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, 
     let limit = i64::try_from(ctx.env.max_length()).unwrap_or(i64::MAX);
     match arg(args, 0) {
         ValueRef::Null => Ok(Value::Null),
+        // A zero-length blob reads as a NULL pointer in SQLite: NULL result.
+        ValueRef::Blob([]) => Ok(Value::Null),
         ValueRef::Blob(b) => {
             let len = b.len() as i64;
             let (start, mut count) = substr_range(p1, p2, len, limit);

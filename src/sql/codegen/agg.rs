@@ -183,6 +183,13 @@ impl Gen<'_> {
         };
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
+        if let Some(l) = limits.limit {
+            self.b.emit(Insn::IfNot {
+                reg: l,
+                target: done.addr(),
+                jump_if_null: true,
+            });
+        }
         for (i, a) in aggs.iter().enumerate() {
             let (def, n) = self.agg_def(a)?;
             self.b.emit(Insn::AggFinal {
@@ -251,6 +258,13 @@ impl Gen<'_> {
         let order = self.order_terms(&s.order_by, cols, &q_scope)?;
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
+        if let Some(l) = limits.limit {
+            self.b.emit(Insn::IfNot {
+                reg: l,
+                target: done.addr(),
+                jump_if_null: true,
+            });
+        }
         let out_sorter = self.open_output_sorter(&order, cols.len());
         let distinct = core.distinct.then(|| self.open_distinct(cols.len()));
         let (ret, first, prev_keys) = (
@@ -477,7 +491,11 @@ impl Gen<'_> {
             if let (Some(cursor), ExprKind::Function(call)) = (c, &a.kind) {
                 let n = agg_args(call).len();
                 let key_info = Some(Arc::new(KeyInfo::binary(n)));
-                self.b.emit(Insn::OpenEphemeral { cursor: *cursor, n_cols: n, key_info });
+                self.b.emit(Insn::OpenEphemeral {
+                    cursor: *cursor,
+                    n_cols: n,
+                    key_info,
+                });
             }
         }
     }

@@ -359,6 +359,14 @@ impl Gen<'_> {
 
     fn unary(&mut self, op: UnaryOp, inner: &Expr, scope: &Scope) -> Result<Reg, String> {
         if op == UnaryOp::Negate {
+            if let ExprKind::Literal(Literal::Real(t)) = &inner.kind {
+                let dest = self.b.alloc_reg();
+                self.b.emit(Insn::Real {
+                    value: -parse_real(t),
+                    dest,
+                });
+                return Ok(dest);
+            }
             if let ExprKind::Literal(Literal::Integer(t)) = &inner.kind {
                 let dest = self.b.alloc_reg();
                 match parse_integer(&format!("-{t}")) {
@@ -484,6 +492,9 @@ impl Gen<'_> {
     }
 
     /// The collation an expression carries (explicit COLLATE or a column's).
+    /// As `sqlite3ExprCollSeq`: an explicit COLLATE wins and propagates up
+    /// through operators (leftmost first); a column carries its declared
+    /// collation; CAST and unary plus are transparent; otherwise none.
     pub(super) fn expr_collation(&self, e: &Expr, scope: &Scope) -> Option<Arc<dyn Collation>> {
         match &e.kind {
             ExprKind::Collate(_, name) => self.collation(name).ok(),
@@ -491,12 +502,23 @@ impl Gen<'_> {
                 let (si, col) = self
                     .resolve_column(scope, table.as_deref(), column)
                     .ok()??;
-                let name = &scope.source(si).table.columns.get(col?)?.collation;
-                if name.eq_ignore_ascii_case("binary") {
-                    None
-                } else {
-                    self.collation(name).ok()
-                }
+                let name = match col {
+                    Some(c) => scope.source(si).table.columns.get(c)?.collation.clone(),
+                    None => "BINARY".to_string(),
+                };
+                self.collation(&name).ok()
+            }
+            ExprKind::Cast(inner, _) | ExprKind::Unary(UnaryOp::Plus, inner) => {
+                self.expr_collation(inner, scope)
+            }
+            _ if has_explicit_collate(e) => {
+                let mut child = None;
+                super::planner::walk_children(e, &mut |c| {
+                    if child.is_none() && has_explicit_collate(c) {
+                        child = Some(c.clone());
+                    }
+                });
+                self.expr_collation(&child?, scope)
             }
             _ => None,
         }
@@ -653,6 +675,8 @@ impl Gen<'_> {
         let dest = self.b.alloc_reg();
         let mut flags = self.cmp_flags(x, other, scope);
         flags.store = Some(dest);
+        // Compare applies affinity in place: each comparison gets its own copy.
+        let xr = self.copy_reg(xr);
         let rhs = self.expr(other, scope)?;
         let here = self.b.here();
         self.b.emit(Insn::Compare {
@@ -698,6 +722,10 @@ impl Gen<'_> {
         });
         for item in list {
             let mut flags = self.cmp_flags(x, item, scope);
+            // IN (list) compares with the left operand's affinity alone.
+            flags.affinity = self
+                .expr_affinity(x, scope)
+                .unwrap_or(crate::record::Affinity::Blob);
             flags.jump_if_null = false;
             let r = self.expr(item, scope)?;
             let not_null = self.b.new_label();
@@ -761,6 +789,7 @@ impl Gen<'_> {
                     let mut flags = self.cmp_flags(o, when, scope);
                     flags.jump_if_null = true;
                     let w = self.expr(when, scope)?;
+                    let r = self.copy_reg(r);
                     self.b.emit(Insn::Compare {
                         op: CmpOp::Ne,
                         lhs: r,
@@ -787,6 +816,49 @@ impl Gen<'_> {
         Ok(dest)
     }
 
+    /// coalesce/ifnull/iif evaluate only the arguments they need, as
+    /// SQLite's inline functions do. `None` when `name` is not one of them
+    /// (or has a wrong arity, left for the registry to report).
+    fn inline_function(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        scope: &Scope,
+    ) -> Result<Option<Reg>, String> {
+        let lower = name.to_ascii_lowercase();
+        let short_circuit =
+            (lower == "coalesce" && args.len() >= 2) || (lower == "ifnull" && args.len() == 2);
+        if short_circuit {
+            let dest = self.b.alloc_reg();
+            let done = self.b.new_label();
+            for (i, a) in args.iter().enumerate() {
+                self.expr_into(a, scope, dest)?;
+                if i + 1 < args.len() {
+                    self.b.emit(Insn::NotNull {
+                        reg: dest,
+                        target: done.addr(),
+                    });
+                }
+            }
+            self.b.resolve(done);
+            return Ok(Some(dest));
+        }
+        if lower == "iif" && args.len() == 3 {
+            let dest = self.b.alloc_reg();
+            let (no, done) = (self.b.new_label(), self.b.new_label());
+            self.jump_if_false(args[0], no.addr(), scope)?;
+            self.expr_into(args[1], scope, dest)?;
+            self.b.emit(Insn::Goto {
+                target: done.addr(),
+            });
+            self.b.resolve(no);
+            self.expr_into(args[2], scope, dest)?;
+            self.b.resolve(done);
+            return Ok(Some(dest));
+        }
+        Ok(None)
+    }
+
     /// Calls the scalar function `name` on `args`.
     pub(super) fn call_function(
         &mut self,
@@ -794,6 +866,9 @@ impl Gen<'_> {
         args: &[&Expr],
         scope: &Scope,
     ) -> Result<Reg, String> {
+        if let Some(r) = self.inline_function(name, args, scope)? {
+            return Ok(r);
+        }
         let func = self
             .env
             .registry
@@ -922,6 +997,13 @@ impl Gen<'_> {
 }
 
 impl Gen<'_> {
+    /// A fresh register holding a copy of `r`.
+    pub(super) fn copy_reg(&mut self, r: Reg) -> Reg {
+        let c = self.b.alloc_reg();
+        self.b.emit(Insn::SCopy { src: r, dest: c });
+        c
+    }
+
     /// True if `call` names an aggregate of its arity (`max(x)` is, `max(x, y)` is not).
     pub(super) fn is_aggregate_call(&self, call: &crate::sql::ast::FunctionCall) -> bool {
         let n = match &call.args {
@@ -935,6 +1017,13 @@ impl Gen<'_> {
                 .find(&call.name, n)
                 .is_some_and(|d| d.is_aggregate())
     }
+}
+
+/// True if `e` has a COLLATE clause anywhere below it (SQLite's EP_Collate).
+pub(super) fn has_explicit_collate(e: &Expr) -> bool {
+    let mut found = false;
+    super::planner::walk(e, &mut |x| found |= matches!(x.kind, ExprKind::Collate(..)));
+    found
 }
 
 fn is_rowid_name(name: &str) -> bool {

@@ -552,7 +552,13 @@ impl Gen<'_> {
         skip: usize,
         own: Option<Reg>,
     ) -> Result<(), String> {
-        for (i, idx) in t.indexes.iter().enumerate() {
+        // SQLite checks the newest index first, REPLACE indexes last.
+        let mut check_order: Vec<usize> = (0..t.indexes.len()).rev().collect();
+        check_order.sort_by_key(|&i| {
+            conflict.or(t.indexes[i].on_conflict) == Some(ConflictAction::Replace)
+        });
+        for i in check_order {
+            let idx = &t.indexes[i];
             if !idx.unique {
                 continue;
             }

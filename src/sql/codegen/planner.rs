@@ -922,35 +922,40 @@ fn split_and(e: &Expr, out: &mut Vec<(Expr, bool)>) {
 /// Calls `f` on `e` and every sub-expression (not descending into subqueries).
 pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(e);
+    walk_children(e, &mut |c| walk(c, f));
+}
+
+/// Calls `f` on each direct sub-expression of `e`, left to right.
+pub(crate) fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
     match &e.kind {
-        ExprKind::Unary(_, a) | ExprKind::Collate(a, _) | ExprKind::Cast(a, _) => walk(a, f),
-        ExprKind::IsNull(a, _) => walk(a, f),
+        ExprKind::Unary(_, a) | ExprKind::Collate(a, _) | ExprKind::Cast(a, _) => f(a),
+        ExprKind::IsNull(a, _) => f(a),
         ExprKind::Binary(_, a, b) => {
-            walk(a, f);
-            walk(b, f);
+            f(a);
+            f(b);
         }
         ExprKind::Between {
             expr, low, high, ..
         } => {
-            walk(expr, f);
-            walk(low, f);
-            walk(high, f);
+            f(expr);
+            f(low);
+            f(high);
         }
         ExprKind::InList { expr, list, .. } => {
-            walk(expr, f);
-            list.iter().for_each(|x| walk(x, f));
+            f(expr);
+            list.iter().for_each(&mut *f);
         }
-        ExprKind::InSelect { expr, .. } | ExprKind::InTable { expr, .. } => walk(expr, f),
+        ExprKind::InSelect { expr, .. } | ExprKind::InTable { expr, .. } => f(expr),
         ExprKind::Like {
             expr,
             pattern,
             escape,
             ..
         } => {
-            walk(expr, f);
-            walk(pattern, f);
+            f(expr);
+            f(pattern);
             if let Some(x) = escape {
-                walk(x, f);
+                f(x);
             }
         }
         ExprKind::Case {
@@ -959,23 +964,23 @@ pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
             else_expr,
         } => {
             if let Some(o) = operand {
-                walk(o, f);
+                f(o);
             }
             for (w, t) in when_then {
-                walk(w, f);
-                walk(t, f);
+                f(w);
+                f(t);
             }
             if let Some(x) = else_expr {
-                walk(x, f);
+                f(x);
             }
         }
-        ExprKind::Row(list) => list.iter().for_each(|x| walk(x, f)),
+        ExprKind::Row(list) => list.iter().for_each(&mut *f),
         ExprKind::Function(call) => {
             if let FunctionArgs::List(args) = &call.args {
-                args.iter().for_each(|x| walk(x, f));
+                args.iter().for_each(&mut *f);
             }
             if let Some(x) = &call.filter {
-                walk(x, f);
+                f(x);
             }
         }
         ExprKind::Literal(_)

@@ -404,7 +404,8 @@ impl Gen<'_> {
             .collect();
         let aggs = self.find_aggregates(&cols, core, &s.order_by);
         if !aggs.is_empty() || !core.group_by.is_empty() {
-            return self.aggregate_select(core, s, &scope, &cols, aggs, dest);
+            let grouped = self.resolve_group_by(core, &cols, &scope)?;
+            return self.aggregate_select(&grouped, s, &scope, &cols, aggs, dest);
         }
         if core.having.is_some() {
             return Err("a GROUP BY clause is required before HAVING".into());
@@ -440,6 +441,48 @@ impl Gen<'_> {
         }
         self.b.resolve(done);
         Ok(())
+    }
+
+    /// GROUP BY terms that name result columns: `GROUP BY 2` is the second
+    /// result column, `GROUP BY alias` the aliased expression (when no
+    /// table column has that name).
+    fn resolve_group_by(
+        &self,
+        core: &SimpleSelect,
+        cols: &[OutCol],
+        scope: &Scope,
+    ) -> Result<SimpleSelect, String> {
+        let mut out = core.clone();
+        for (i, g) in out.group_by.iter_mut().enumerate() {
+            match &g.kind {
+                ExprKind::Literal(Literal::Integer(n)) => {
+                    let k: usize = n.parse().unwrap_or(0);
+                    if k == 0 || k > cols.len() {
+                        return Err(format!(
+                            "{} GROUP BY term out of range - should be between 1 and {}",
+                            ordinal(i + 1),
+                            cols.len()
+                        ));
+                    }
+                    *g = cols[k - 1].expr.clone();
+                }
+                ExprKind::Column {
+                    table: None,
+                    column,
+                    ..
+                } if self.resolve_column(scope, None, column)?.is_none() => {
+                    if let Some((_, e)) = scope
+                        .aliases
+                        .iter()
+                        .find(|(a, _)| a.eq_ignore_ascii_case(column))
+                    {
+                        *g = e.clone();
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
     }
 
     /// Codes the result columns into consecutive registers.
