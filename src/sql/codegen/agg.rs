@@ -9,12 +9,12 @@
 //! 2. The sorted records are read through pseudo cursor P; when the group
 //!    keys change, a subroutine finalizes the accumulators and emits the
 //!    previous group's row, reading bare columns from pseudo cursor Q over a
-//!    copy of the previous record.
+//!    copy of that group's first record.
 //!
 //! Invariants:
 //! 1. Accumulator registers are NULL at the start of every group.
-//! 2. Outside aggregate arguments, a column reference reads the last row of
-//!    its group (SQLite's bare-column rule, except the min()/max() row).
+//! 2. Outside aggregate arguments, a column reference reads the first row of
+//!    its group, as SQLite 3.40 does (its min()/max() row rule is not done).
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -148,6 +148,12 @@ impl Gen<'_> {
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         self.step_aggregates(aggs, accs, scope, &distincts)?;
         if !refs.is_empty() {
+            // Bare columns read the first row, as SQLite 3.40 does.
+            let taken = self.b.new_label();
+            self.b.emit(Insn::NotNull {
+                reg: last,
+                target: taken.addr(),
+            });
             let start = self.b.alloc_regs(refs.len());
             for (j, key) in refs.iter().enumerate() {
                 let si = scope
@@ -167,6 +173,7 @@ impl Gen<'_> {
                 dest: last,
                 affinities: None,
             });
+            self.b.resolve(taken);
         }
         self.end_loops(lp);
         let q = self.b.alloc_cursor();
@@ -340,6 +347,12 @@ impl Gen<'_> {
                 target: output.addr(),
             });
             self.b.resolve(skip_out);
+            // Bare columns read the group's first row, as SQLite 3.40 does.
+            self.b.emit(Insn::Copy {
+                src: cur_rec,
+                dest: prev_rec,
+                count: 1,
+            });
             self.reset_distincts(aggs, &distincts);
             self.b.emit(Insn::Null {
                 dest: accs,
@@ -360,11 +373,6 @@ impl Gen<'_> {
         }
         self.b.resolve(same);
         self.step_aggregates(aggs, accs, &p_scope, &distincts)?;
-        self.b.emit(Insn::Copy {
-            src: cur_rec,
-            dest: prev_rec,
-            count: 1,
-        });
         self.b.emit(Insn::Integer {
             value: 0,
             dest: first,

@@ -552,12 +552,19 @@ impl Gen<'_> {
         skip: usize,
         own: Option<Reg>,
     ) -> Result<(), String> {
-        // SQLite checks the newest index first, REPLACE indexes last.
-        let mut check_order: Vec<usize> = (0..t.indexes.len()).rev().collect();
-        check_order.sort_by_key(|&i| {
-            conflict.or(t.indexes[i].on_conflict) == Some(ConflictAction::Replace)
-        });
-        for i in check_order {
+        // SQLite checks the newest index first (its index list is newest
+        // first); with REPLACE in play the declaration order is kept, so
+        // the rows replaced are the same as SQLite's in the common cases.
+        let replace = conflict == Some(ConflictAction::Replace)
+            || t.indexes
+                .iter()
+                .any(|ix| ix.on_conflict == Some(ConflictAction::Replace));
+        let order: Vec<usize> = if replace {
+            (0..t.indexes.len()).collect()
+        } else {
+            (0..t.indexes.len()).rev().collect()
+        };
+        for i in order {
             let idx = &t.indexes[i];
             if !idx.unique {
                 continue;

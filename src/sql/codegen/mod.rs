@@ -109,6 +109,9 @@ pub(crate) struct Gen<'a> {
     pub raise_target: Option<crate::vdbe::Addr>,
     /// Where PRAGMA rows go (a `pragma_xxx` table function materializes them).
     pub pragma_dest: select::Dest,
+    /// For a single-table query: every column it reads (`None` = rowid);
+    /// lets a full scan use a covering index, as SQLite's planner does.
+    pub covering_hint: Option<(usize, Vec<Option<usize>>)>,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -125,6 +128,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         active_triggers: Vec::new(),
         raise_target: None,
         pragma_dest: select::Dest::Output,
+        covering_hint: None,
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;

@@ -237,7 +237,17 @@ impl Gen<'_> {
             };
             out.push((col, s.expr.clone()));
         }
-        Ok(out)
+        // SET a = x, a = y: only the last assignment of a column counts.
+        let mut seen = Vec::new();
+        let mut kept = Vec::new();
+        for (col, e) in out.into_iter().rev() {
+            if !seen.contains(&col) {
+                seen.push(col);
+                kept.push((col, e));
+            }
+        }
+        kept.reverse();
+        Ok(kept)
     }
 
     /// Second pass body: computes the new row, checks it, rewrites it.

@@ -15,7 +15,7 @@
 //! 2. A LEFT JOIN level that matched no row runs the inner code once with
 //!    its cursor on a NULL row, as SQL requires.
 
-use super::expr::Scope;
+use super::expr::{Scope, Source};
 use super::{Gen, Label};
 use crate::record::{Affinity, KeyInfo};
 use crate::sql::ast::{BinaryOp, Expr, ExprKind, FunctionArgs};
@@ -461,6 +461,11 @@ impl Gen<'_> {
                     exit,
                 )?
             }
+            Probe::Scan if self.covering_index(&scope.sources[si]).is_some() => {
+                let src = &scope.sources[si];
+                let idx = self.covering_index(src).unwrap_or(0);
+                self.open_index_scan(src.cursor, &src.table.indexes[idx], cont, exit)?
+            }
             Probe::Scan => {
                 self.b.emit(Insn::Rewind {
                     cursor,
@@ -600,6 +605,66 @@ impl Gen<'_> {
                 target: exit.addr(),
             });
         }
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::IdxRowid {
+            cursor: idx_cursor,
+            dest: rowid,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: table_cursor,
+            rowid,
+            not_found: cont.addr(),
+        });
+        Ok(Access::Index { idx_cursor, top })
+    }
+
+    /// The index SQLite would scan instead of the table for a full scan:
+    /// one holding every column the query reads (`self.covering_hint`), the
+    /// one with the fewest columns.
+    fn covering_index(&self, src: &Source) -> Option<usize> {
+        let (cursor, needed) = self.covering_hint.as_ref()?;
+        if *cursor != src.cursor {
+            return None;
+        }
+        let t = &src.table;
+        t.indexes
+            .iter()
+            .enumerate()
+            .filter(|(_, ix)| ix.partial.is_none() && ix.root != 0)
+            .filter(|(_, ix)| {
+                needed.iter().all(|c| match c {
+                    None => true,
+                    Some(c) => {
+                        t.ipk == Some(*c) || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                    }
+                })
+            })
+            .min_by_key(|(i, ix)| (ix.columns.len(), *i))
+            .map(|(i, _)| i)
+    }
+
+    /// A full scan in index order (NULLs included), visiting each table row.
+    fn open_index_scan(
+        &mut self,
+        table_cursor: usize,
+        index: &crate::sql::schema::Index,
+        cont: Label,
+        exit: Label,
+    ) -> Result<Access, String> {
+        let idx_cursor = self.b.alloc_cursor();
+        let key_info = self.index_key_info(index)?;
+        self.b.emit(Insn::OpenRead {
+            cursor: idx_cursor,
+            db: 0,
+            root: RootPage::Page(index.root),
+            n_cols: index.columns.len() + 1,
+            key_info: Some(key_info),
+        });
+        self.b.emit(Insn::Rewind {
+            cursor: idx_cursor,
+            if_empty: exit.addr(),
+        });
+        let top = self.b.here();
         let rowid = self.b.alloc_reg();
         self.b.emit(Insn::IdxRowid {
             cursor: idx_cursor,

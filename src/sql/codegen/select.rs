@@ -403,6 +403,7 @@ impl Gen<'_> {
             })
             .collect();
         let aggs = self.find_aggregates(&cols, core, &s.order_by);
+        self.covering_hint = self.columns_read(core, s, &cols, &scope);
         if !aggs.is_empty() || !core.group_by.is_empty() {
             let grouped = self.resolve_group_by(core, &cols, &scope)?;
             return self.aggregate_select(&grouped, s, &scope, &cols, aggs, dest);
@@ -454,18 +455,31 @@ impl Gen<'_> {
     ) -> Result<SimpleSelect, String> {
         let mut out = core.clone();
         for (i, g) in out.group_by.iter_mut().enumerate() {
-            match &g.kind {
-                ExprKind::Literal(Literal::Integer(n)) => {
-                    let k: usize = n.parse().unwrap_or(0);
-                    if k == 0 || k > cols.len() {
-                        return Err(format!(
-                            "{} GROUP BY term out of range - should be between 1 and {}",
-                            ordinal(i + 1),
-                            cols.len()
-                        ));
-                    }
-                    *g = cols[k - 1].expr.clone();
+            // As sqlite3ExprIsInteger: a literal (maybe negated) that fits in
+            // 32 bits names a result column; larger ones are constants.
+            let number = group_ordinal(g);
+            if let Some(k) = number {
+                if k < 1 || k as usize > cols.len() {
+                    return Err(format!(
+                        "{} GROUP BY term out of range - should be between 1 and {}",
+                        ordinal(i + 1),
+                        cols.len()
+                    ));
                 }
+                let target = &cols[k as usize - 1].expr;
+                let mut has_agg = false;
+                super::planner::walk(target, &mut |x| {
+                    if let ExprKind::Function(call) = &x.kind {
+                        has_agg |= self.is_aggregate_call(call);
+                    }
+                });
+                if has_agg {
+                    return Err("aggregate functions are not allowed in the GROUP BY clause".into());
+                }
+                *g = target.clone();
+                continue;
+            }
+            match &g.kind {
                 ExprKind::Column {
                     table: None,
                     column,
@@ -483,6 +497,56 @@ impl Gen<'_> {
             }
         }
         Ok(out)
+    }
+
+    /// For a single-table query without subqueries: every column of the
+    /// table it reads (`None` = rowid), keyed by the table's cursor.
+    fn columns_read(
+        &self,
+        core: &SimpleSelect,
+        s: &Select,
+        cols: &[OutCol],
+        scope: &Scope,
+    ) -> Option<(usize, Vec<Option<usize>>)> {
+        if scope.sources.len() != 1 || !scope.outer.is_empty() || !self.trigger_rows.is_empty() {
+            return None;
+        }
+        let mut exprs: Vec<&Expr> = cols.iter().map(|c| &c.expr).collect();
+        exprs.extend(core.where_.iter());
+        exprs.extend(core.group_by.iter());
+        exprs.extend(core.having.iter());
+        exprs.extend(s.order_by.iter().map(|o| &o.expr));
+        let mut needed = Vec::new();
+        let mut ok = true;
+        for e in exprs {
+            super::planner::walk(e, &mut |x| match &x.kind {
+                ExprKind::Exists(_)
+                | ExprKind::Subquery(_)
+                | ExprKind::InSelect { .. }
+                | ExprKind::InTable { .. } => ok = false,
+                ExprKind::Column { table, column, .. } => {
+                    match self.resolve_column(scope, table.as_deref(), column) {
+                        Ok(Some((0, c))) => {
+                            if !needed.contains(&c) {
+                                needed.push(c);
+                            }
+                        }
+                        Ok(None)
+                            if scope
+                                .aliases
+                                .iter()
+                                .any(|(a, _)| a.eq_ignore_ascii_case(column)) => {}
+                        _ => ok = false,
+                    }
+                }
+                _ => {}
+            });
+        }
+        let table = &scope.sources[0].table;
+        let reads_column = needed
+            .iter()
+            .any(|c| c.is_some_and(|c| table.ipk != Some(c)));
+        (ok && reads_column && s.order_by.is_empty()).then(|| (scope.sources[0].cursor, needed))
     }
 
     /// Codes the result columns into consecutive registers.
@@ -750,6 +814,28 @@ impl Gen<'_> {
 }
 
 /// "1st", "2nd", "3rd", "4th" … as SQLite's ORDER BY errors spell them.
+/// The value of a GROUP BY term that SQLite takes as a column number:
+/// `sqlite3ExprIsInteger` (a 32-bit integer literal under unary +/-), after
+/// the parser's folding of `x AND 0` / `0 AND x` to 0.
+fn group_ordinal(e: &Expr) -> Option<i64> {
+    use crate::sql::ast::{BinaryOp, UnaryOp};
+    match &e.kind {
+        ExprKind::Literal(Literal::Integer(n)) => small_int(n),
+        ExprKind::Unary(UnaryOp::Plus, inner) => group_ordinal(inner),
+        ExprKind::Unary(UnaryOp::Negate, inner) => group_ordinal(inner).map(|v| -v),
+        ExprKind::Binary(BinaryOp::And, l, r) => {
+            let is_zero = |x: &Expr| matches!(&x.kind, ExprKind::Literal(Literal::Integer(n)) if small_int(n) == Some(0));
+            (is_zero(l) || is_zero(r)).then_some(0)
+        }
+        _ => None,
+    }
+}
+
+/// An integer literal's value when it fits in 32 bits (decimal or hex).
+fn small_int(text: &str) -> Option<i64> {
+    super::expr::parse_integer(text).filter(|v| i32::try_from(*v).is_ok())
+}
+
 fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, x) if x != 11 => "st",
