@@ -94,6 +94,14 @@ enum Probe {
         lo: Option<Expr>,
         hi: Option<Expr>,
     },
+    /// A transient index on column `col` built once per execution, then
+    /// probed with `key` (SQLite's automatic index, for join equalities on
+    /// unindexed columns).
+    AutoIndex {
+        col: usize,
+        key: Expr,
+        aff: Affinity,
+    },
     Scan,
 }
 
@@ -103,6 +111,7 @@ impl Probe {
         match self {
             Probe::RowidEq(_) => 0,
             Probe::Index { eq: true, .. } => 1,
+            Probe::AutoIndex { .. } => 1,
             Probe::RowidRange {
                 lo: Some(_),
                 hi: Some(_),
@@ -322,6 +331,7 @@ impl Gen<'_> {
         let rowid_first = keys.first().is_some_and(|k| k.0.is_none());
         Ok(match probe {
             Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::Scan => rowid_first,
+            Probe::AutoIndex { .. } => false,
             Probe::Index { idx, .. } => {
                 let index = &table.indexes[idx];
                 let mut ok = !rowid_first;
@@ -460,6 +470,9 @@ impl Gen<'_> {
                     cont,
                     exit,
                 )?
+            }
+            Probe::AutoIndex { col, key, aff } => {
+                self.open_auto_index(&scope.sources[si], col, &key, aff, scope, cont, exit)?
             }
             Probe::Scan if self.covering_index(&scope.sources[si]).is_some() => {
                 let src = &scope.sources[si];
@@ -643,6 +656,131 @@ impl Gen<'_> {
             .map(|(i, _)| i)
     }
 
+    /// True if `e` reads a column of one of this query's own sources (a
+    /// join condition rather than a constant).
+    fn refs_inner(&self, e: &Expr, scope: &Scope) -> bool {
+        let mut found = false;
+        walk(e, &mut |x| {
+            if let ExprKind::Column { table, column, .. } = &x.kind {
+                if let Ok(Some((s, _))) = self.resolve_column(scope, table.as_deref(), column) {
+                    found |= s < scope.sources.len();
+                }
+            }
+        });
+        found
+    }
+
+    /// The key affinity for an automatic index on `col`, if the comparison
+    /// can use one (same rules as a real index).
+    fn auto_index_affinity(
+        &self,
+        si: usize,
+        col: usize,
+        cmp_aff: &(Option<Affinity>, Option<Affinity>),
+        scope: &Scope,
+    ) -> Option<Affinity> {
+        let col_aff = scope.sources[si].table.columns[col].affinity;
+        let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
+        let ok = aff == col_aff
+            || (aff.is_numeric() && col_aff.is_numeric())
+            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        ok.then_some(aff)
+    }
+
+    /// Builds (once per execution) an ephemeral index of `(col, rowid)` over
+    /// the table, then loops over the entries equal to `key`.
+    #[allow(clippy::too_many_arguments)]
+    fn open_auto_index(
+        &mut self,
+        src: &Source,
+        col: usize,
+        key: &Expr,
+        aff: Affinity,
+        scope: &Scope,
+        cont: Label,
+        exit: Label,
+    ) -> Result<Access, String> {
+        let auto = self.b.alloc_cursor();
+        let coll = self.collation(&src.table.columns[col].collation)?;
+        let key_info = std::sync::Arc::new(KeyInfo {
+            collations: vec![coll],
+            desc: vec![false],
+        });
+        let built = self.b.new_label();
+        self.b.emit(Insn::Once {
+            target: built.addr(),
+        });
+        self.b.emit(Insn::OpenEphemeral {
+            cursor: auto,
+            n_cols: 2,
+            key_info: Some(key_info),
+        });
+        let filled = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: src.cursor,
+            if_empty: filled.addr(),
+        });
+        let fill_top = self.b.here();
+        let row = self.b.alloc_regs(2);
+        self.b.emit(Insn::Column {
+            cursor: src.cursor,
+            column: col,
+            dest: row,
+            default: None,
+        });
+        self.b.emit(Insn::Rowid {
+            cursor: src.cursor,
+            dest: row + 1,
+        });
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start: row,
+            count: 2,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::IdxInsert {
+            cursor: auto,
+            key: rec,
+        });
+        self.b.emit(Insn::Next {
+            cursor: src.cursor,
+            target: fill_top,
+        });
+        self.b.resolve(filled);
+        self.b.resolve(built);
+        let k = self.bound_key(Some(key), aff, scope, exit)?.unwrap_or(0);
+        self.b.emit(Insn::SeekGE {
+            cursor: auto,
+            key: k,
+            n_keys: 1,
+            not_found: exit.addr(),
+        });
+        let top = self.b.here();
+        self.b.emit(Insn::IdxGT {
+            cursor: auto,
+            key: k,
+            n_keys: 1,
+            target: exit.addr(),
+        });
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::Column {
+            cursor: auto,
+            column: 1,
+            dest: rowid,
+            default: None,
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor: src.cursor,
+            rowid,
+            not_found: cont.addr(),
+        });
+        Ok(Access::Index {
+            idx_cursor: auto,
+            top,
+        })
+    }
+
     /// A full scan in index order (NULLs included), visiting each table row.
     fn open_index_scan(
         &mut self,
@@ -724,6 +862,19 @@ impl Gen<'_> {
                     (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope) {
                         Some((idx, aff)) => {
                             (merge_index_range(&best.0, idx, aff, op, c.value), None)
+                        }
+                        None if op == Bound::Eq && self.refs_inner(&c.value, scope) => {
+                            match self.auto_index_affinity(si, col, &c.cmp_aff, scope) {
+                                Some(aff) => (
+                                    Probe::AutoIndex {
+                                        col,
+                                        key: c.value,
+                                        aff,
+                                    },
+                                    None,
+                                ),
+                                None => continue,
+                            }
                         }
                         None => continue,
                     },
