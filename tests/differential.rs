@@ -441,7 +441,7 @@ fn differential_random_sql() {
 /// engines and prints each outcome: a reproduction helper for mismatches.
 /// `LOOM_PROBE_SQL='CREATE TABLE t(a);;SELECT a FROM t WHERE 1' cargo test --test differential probe -- --ignored`
 #[test]
-#[ignore]
+#[ignore = "developer tool: runs LOOM_PROBE_SQL on both engines and prints the outcomes; not a check"]
 fn probe() {
     let sql = std::env::var("LOOM_PROBE_SQL").unwrap_or_default();
     let mut loom = Loom::open();

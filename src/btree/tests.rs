@@ -870,7 +870,7 @@ fn corrupt_files_never_panic() {
 
 /// Rough timing of the b-tree alone (run with `--ignored --nocapture`).
 #[test]
-#[ignore]
+#[ignore = "developer tool: b-tree insert timing on an in-memory store; timings are never test conditions"]
 fn bench_memstore() {
     let t0 = std::time::Instant::now();
     let mut bt = new_db(4096);

@@ -197,18 +197,7 @@ impl Gen<'_> {
                 jump_if_null: true,
             });
         }
-        for (i, a) in aggs.iter().enumerate() {
-            let (def, n) = self.agg_def(a)?;
-            self.b.emit(Insn::AggFinal {
-                func: def,
-                acc: accs + i,
-                n_args: n,
-            });
-        }
-        if let Some(h) = &core.having {
-            self.jump_if_false(h, done.addr(), &q_scope)?;
-        }
-        let row = self.eval_columns(cols, &q_scope)?;
+        let row = self.finish_group(aggs, accs, core, cols, &q_scope, done.addr())?;
         self.output_with_limits(dest, row, cols.len(), limits, done.addr(), done.addr());
         self.b.resolve(done);
         Ok(())
@@ -403,18 +392,7 @@ impl Gen<'_> {
         // The output subroutine.
         self.b.resolve(output);
         let ret_label = self.b.new_label();
-        for (i, a) in aggs.iter().enumerate() {
-            let (def, n) = self.agg_def(a)?;
-            self.b.emit(Insn::AggFinal {
-                func: def,
-                acc: accs + i,
-                n_args: n,
-            });
-        }
-        if let Some(h) = &core.having {
-            self.jump_if_false(h, ret_label.addr(), &q_scope)?;
-        }
-        let row = self.eval_columns(cols, &q_scope)?;
+        let row = self.finish_group(aggs, accs, core, cols, &q_scope, ret_label.addr())?;
         if let Some(d) = distinct {
             self.skip_duplicate(d, row, cols.len(), ret_label.addr());
         }
@@ -483,6 +461,32 @@ impl Gen<'_> {
     }
 
     /// AggStep for every aggregate, honouring FILTER and DISTINCT.
+    /// The end of a group: finalizes the accumulators, applies HAVING (jumping
+    /// to `skip` when it fails) and codes the result columns.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_group(
+        &mut self,
+        aggs: &[Expr],
+        accs: Reg,
+        core: &SimpleSelect,
+        cols: &[OutCol],
+        q_scope: &Scope,
+        skip: usize,
+    ) -> Result<Reg, String> {
+        for (i, a) in aggs.iter().enumerate() {
+            let (def, n) = self.agg_def(a)?;
+            self.b.emit(Insn::AggFinal {
+                func: def,
+                acc: accs + i,
+                n_args: n,
+            });
+        }
+        if let Some(h) = &core.having {
+            self.jump_if_false(h, skip, q_scope)?;
+        }
+        self.eval_columns(cols, q_scope)
+    }
+
     /// A cursor number for each DISTINCT aggregate's seen-values index.
     fn distinct_cursors(&mut self, aggs: &[Expr]) -> Vec<Option<usize>> {
         aggs.iter()

@@ -897,6 +897,34 @@ impl Gen<'_> {
         Ok(dest)
     }
 
+    /// A comparison `l op r` that jumps to `target` when it holds, or (with
+    /// `when_false`) when it is false or NULL.
+    fn compare_jump(
+        &mut self,
+        op: BinaryOp,
+        l: &Expr,
+        r: &Expr,
+        target: Addr,
+        scope: &Scope,
+        when_false: bool,
+    ) -> Result<(), String> {
+        let (cmp, null_eq) = cmp_of(op).ok_or("internal error: not a comparison")?;
+        let mut flags = self.cmp_flags(l, r, scope);
+        flags.null_eq = null_eq;
+        flags.jump_if_null = when_false && !null_eq;
+        let lhs = self.expr(l, scope)?;
+        let rhs = self.expr(r, scope)?;
+        let op = if when_false { negate(cmp) } else { cmp };
+        self.b.emit(Insn::Compare {
+            op,
+            lhs,
+            rhs,
+            target,
+            flags,
+        });
+        Ok(())
+    }
+
     /// Jumps to `target` when `e` is false or NULL; falls through when true.
     pub(super) fn jump_if_false(
         &mut self,
@@ -917,20 +945,7 @@ impl Gen<'_> {
                 Ok(())
             }
             ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
-                let (cmp, null_eq) = cmp_of(*op).ok_or("internal error")?;
-                let mut flags = self.cmp_flags(l, r, scope);
-                flags.null_eq = null_eq;
-                flags.jump_if_null = !null_eq;
-                let lhs = self.expr(l, scope)?;
-                let rhs = self.expr(r, scope)?;
-                self.b.emit(Insn::Compare {
-                    op: negate(cmp),
-                    lhs,
-                    rhs,
-                    target,
-                    flags,
-                });
-                Ok(())
+                self.compare_jump(*op, l, r, target, scope, true)
             }
             ExprKind::IsNull(..)
             | ExprKind::Between { .. }
@@ -969,19 +984,7 @@ impl Gen<'_> {
                 Ok(())
             }
             ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
-                let (cmp, null_eq) = cmp_of(*op).ok_or("internal error")?;
-                let mut flags = self.cmp_flags(l, r, scope);
-                flags.null_eq = null_eq;
-                let lhs = self.expr(l, scope)?;
-                let rhs = self.expr(r, scope)?;
-                self.b.emit(Insn::Compare {
-                    op: cmp,
-                    lhs,
-                    rhs,
-                    target,
-                    flags,
-                });
-                Ok(())
+                self.compare_jump(*op, l, r, target, scope, false)
             }
             _ => {
                 let r = self.expr(e, scope)?;

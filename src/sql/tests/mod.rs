@@ -37,7 +37,7 @@ pub(super) fn outcome(sql: &str) -> String {
 /// Development aid: `LOOM_PARSE_INPUT=file cargo test -- --ignored dump`
 /// prints `OK` or the error for each line of the file.
 #[test]
-#[ignore]
+#[ignore = "developer tool: prints parse outcomes of LOOM_PARSE_INPUT; not a check"]
 fn dump_outcomes() {
     let Ok(path) = std::env::var("LOOM_PARSE_INPUT") else {
         return;
