@@ -356,7 +356,10 @@ fn release_connection(p: *mut sqlite3) {
 /// deferred `sqlite3_close_v2`.
 pub(crate) fn statement_gone(p: *mut sqlite3) {
     let Some(c) = conn(p) else { return };
-    if c.zombie.load(Ordering::Acquire) && c.stmts.lock().is_empty() {
+    if c.zombie.load(Ordering::Acquire)
+        && c.stmts.lock().is_empty()
+        && !crate::backup::has_backup(p)
+    {
         release_connection(p);
     }
 }
@@ -368,7 +371,7 @@ fn close_impl(p: *mut sqlite3, defer: bool) -> c_int {
     let Some(c) = conn(p) else {
         return ResultCode::MISUSE.0;
     };
-    if !c.stmts.lock().is_empty() {
+    if !c.stmts.lock().is_empty() || crate::backup::has_backup(p) {
         if defer {
             c.zombie.store(true, Ordering::Release);
             return ResultCode::OK.0;

@@ -19,6 +19,7 @@
 //! | `bind`, `column`, `value` | parameters, result columns, `sqlite3_value` |
 //! | `exec` | `sqlite3_exec` |
 //! | `blob` | incremental blob I/O |
+//! | `backup` | online backup, serialize/deserialize |
 //! | `function`, `result` | application-defined functions, `sqlite3_context`, `sqlite3_result_*` |
 //! | `collation` | application-defined collations, collation-needed callback |
 //! | `callbacks` | commit/rollback/update hooks, busy/progress handlers, authorizer, tracing |
@@ -51,6 +52,7 @@ pub mod strings;
 pub mod connection;
 pub mod statement;
 
+pub mod backup;
 pub mod bind;
 pub mod blob;
 pub mod callbacks;

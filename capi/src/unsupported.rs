@@ -5,29 +5,21 @@
 //! calls that report nothing do nothing; lookups return NULL / 0.
 //!
 //! SQLite counterpart: func.c/callback.c (user functions, collations),
-//! auth.c, backup.c, vdbeblob.c, memdb.c, main.c (trace, progress).
+//! auth.c, vdbeblob.c, main.c (trace, progress).
 //!
 //! Invariants:
 //! 1. Clearing a hook (NULL callback) always succeeds: it is the state loom
 //!    is already in.
 //! 2. No function here dereferences its handle arguments except through
-//!    the checked lookups of `handle.rs`. A `sqlite3_backup`
-//!    can never be created yet, so every such pointer is treated as invalid.
+//!    the checked lookups of `handle.rs`.
 
-use std::ffi::{c_char, c_int, c_uint, c_void};
+use std::ffi::{c_char, c_int, c_void};
 
 use crate::bind::{run_destructor, Destructor};
 use crate::connection::{conn, sqlite3};
 use crate::function::sqlite3_context;
-use crate::guard::{guard, guard_rc};
+use crate::guard::guard_rc;
 use loomdb::rc::ResultCode;
-
-/// The C type `sqlite3_backup` (never created yet).
-#[allow(non_camel_case_types)]
-#[repr(C)]
-pub struct sqlite3_backup {
-    _opaque: [u8; 0],
-}
 
 const FUNCTIONS: &str = "overloaded virtual-table functions";
 
@@ -35,93 +27,6 @@ const FUNCTIONS: &str = "overloaded virtual-table functions";
 /// (MISUSE for a bad handle).
 fn refuse(db: *mut sqlite3, what: &str) -> c_int {
     conn(db).map_or(ResultCode::MISUSE.0, |c| c.unsupported(what))
-}
-
-/// `sqlite3_backup_init(dest, dname, src, sname)`: NULL, with the error
-/// recorded on the destination connection.
-#[no_mangle]
-pub extern "C" fn sqlite3_backup_init(
-    dest: *mut sqlite3,
-    _dname: *const c_char,
-    _src: *mut sqlite3,
-    _sname: *const c_char,
-) -> *mut sqlite3_backup {
-    guard(std::ptr::null_mut(), || {
-        refuse(dest, "online backup");
-        std::ptr::null_mut()
-    })
-}
-
-/// `sqlite3_backup_step(b, n)`: SQLITE_MISUSE (no backup can exist).
-#[no_mangle]
-pub extern "C" fn sqlite3_backup_step(_b: *mut sqlite3_backup, _n: c_int) -> c_int {
-    ResultCode::MISUSE.0
-}
-
-/// `sqlite3_backup_finish(b)`: SQLITE_OK for NULL, MISUSE otherwise.
-#[no_mangle]
-pub extern "C" fn sqlite3_backup_finish(b: *mut sqlite3_backup) -> c_int {
-    if b.is_null() {
-        ResultCode::OK.0
-    } else {
-        ResultCode::MISUSE.0
-    }
-}
-
-/// `sqlite3_backup_remaining(b)`: 0.
-#[no_mangle]
-pub extern "C" fn sqlite3_backup_remaining(_b: *mut sqlite3_backup) -> c_int {
-    0
-}
-
-/// `sqlite3_backup_pagecount(b)`: 0.
-#[no_mangle]
-pub extern "C" fn sqlite3_backup_pagecount(_b: *mut sqlite3_backup) -> c_int {
-    0
-}
-
-/// `sqlite3_serialize(db, schema, pSize, flags)`: NULL.
-///
-/// # Safety
-/// `size` is NULL or a valid out-pointer.
-#[no_mangle]
-pub unsafe extern "C" fn sqlite3_serialize(
-    db: *mut sqlite3,
-    _schema: *const c_char,
-    size: *mut i64,
-    _flags: c_uint,
-) -> *mut u8 {
-    guard(std::ptr::null_mut(), || {
-        if !size.is_null() {
-            // SAFETY: valid out-pointer (checked non-NULL), caller contract.
-            unsafe { *size = -1 };
-        }
-        refuse(db, "sqlite3_serialize");
-        std::ptr::null_mut()
-    })
-}
-
-/// `sqlite3_deserialize(...)`: SQLITE_ERROR. With FREEONCLOSE the buffer
-/// is freed, as SQLite does when deserialization fails.
-///
-/// # Safety
-/// With SQLITE_DESERIALIZE_FREEONCLOSE, `data` is NULL or from `sqlite3_malloc`.
-#[no_mangle]
-pub unsafe extern "C" fn sqlite3_deserialize(
-    db: *mut sqlite3,
-    _schema: *const c_char,
-    data: *mut u8,
-    _n: i64,
-    _cap: i64,
-    flags: c_uint,
-) -> c_int {
-    guard_rc(|| {
-        if flags & 1 != 0 && !data.is_null() {
-            // SAFETY: with FREEONCLOSE the buffer came from sqlite3_malloc.
-            unsafe { libc::free(data.cast()) };
-        }
-        refuse(db, "sqlite3_deserialize")
-    })
 }
 
 /// `sqlite3_overload_function(db, name, nArg)`: refused (user functions).

@@ -12,9 +12,11 @@
 //! 3. Values returned by `column_value` borrow the statement and stay valid
 //!    until the next `step`, `reset` or drop — as SQLite promises in C.
 
+mod backup;
 mod database;
 mod error;
 mod extend;
+mod serialize;
 mod statement;
 
 pub use crate::conn::{auth_action, AuthRequest, AuthResult, Authorizer, BusyFn, TxnLevel};
@@ -25,6 +27,7 @@ pub use crate::func::{
 pub use crate::record::Collation;
 pub use crate::record::{Value, ValueRef};
 pub use crate::vdbe::{CommitFn, ProgressFn, RollbackFn, UpdateKind};
+pub use backup::Backup;
 pub use database::{open_memory_db, open_readwrite, Database};
 pub use error::DbError;
 pub use extend::UpdateHookFn;

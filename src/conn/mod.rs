@@ -22,6 +22,7 @@
 //!    is re-prepared before its next run (`Connection::generation`).
 
 mod authorizer;
+mod backup;
 mod connection;
 mod error;
 mod extend;
@@ -30,6 +31,7 @@ mod schema_load;
 mod statement;
 
 pub use authorizer::{action as auth_action, AuthRequest, AuthResult, Authorizer};
+pub use backup::{backup_abort, backup_step, BackupProgress};
 pub use connection::Connection;
 pub use error::ConnError;
 pub use extend::{BusyFn, TxnLevel};
