@@ -85,6 +85,8 @@ const MAX_LIMITS: [i32; 12] = [
 
 struct ErrState {
     code: i32,
+    /// `sqlite3_error_offset`, or -1.
+    offset: i32,
     msg: CString,
     msg16: Vec<u16>,
 }
@@ -126,6 +128,7 @@ impl Connection {
             db: Mutex::new(db),
             err: Mutex::new(ErrState {
                 code: 0,
+                offset: -1,
                 msg: CString::default(),
                 msg16: vec![0],
             }),
@@ -157,10 +160,17 @@ impl Connection {
     pub(crate) fn set_error(&self, code: ResultCode, msg: &str) -> c_int {
         let mut e = self.err.lock();
         e.code = code.0;
+        e.offset = -1;
         e.msg = CString::new(msg.replace('\0', "")).unwrap_or_default();
         e.msg16 = utf16z(msg);
         drop(e);
         self.masked(code.0)
+    }
+
+    /// Sets the byte offset `sqlite3_error_offset` reports for the error
+    /// just recorded.
+    pub(crate) fn set_error_offset(&self, offset: Option<usize>) {
+        self.err.lock().offset = offset.and_then(|o| i32::try_from(o).ok()).unwrap_or(-1);
     }
 
     /// Records an engine error; returns the masked code.
@@ -461,10 +471,11 @@ pub extern "C" fn sqlite3_errmsg16(p: *mut sqlite3) -> *const c_void {
     })
 }
 
-/// `sqlite3_error_offset(db)`: -1 (loom does not report offsets yet).
+/// `sqlite3_error_offset(db)`: byte offset of the token the last syntax
+/// error is about; -1 if the last error has none.
 #[no_mangle]
-pub extern "C" fn sqlite3_error_offset(_p: *mut sqlite3) -> c_int {
-    -1
+pub extern "C" fn sqlite3_error_offset(p: *mut sqlite3) -> c_int {
+    guard(-1, || conn(p).map_or(-1, |c| c.err.lock().offset))
 }
 
 /// `sqlite3_extended_result_codes(db, onoff)`.

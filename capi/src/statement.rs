@@ -266,7 +266,11 @@ fn prepare_str(
             (c.set_code(ResultCode::OK), h, tail)
         }
         Ok((None, tail)) => (c.set_code(ResultCode::OK), std::ptr::null_mut(), tail),
-        Err(e) => (c.set_db_error(&e), std::ptr::null_mut(), sql.len()),
+        Err(e) => {
+            let rc = c.set_db_error(&e);
+            c.set_error_offset(db.error_offset());
+            (rc, std::ptr::null_mut(), sql.len())
+        }
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Database {
     interrupt: Arc<std::sync::atomic::AtomicBool>,
     /// Counters readable from inside callbacks (see `extend.rs`).
     published: Arc<crate::vdbe::Published>,
+    /// Byte offset of the last prepare's syntax error, or -1.
+    error_offset: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// Opens a private in-memory database.
@@ -58,6 +60,7 @@ impl Database {
             shared: Arc::new(ReentrantMutex::new(RefCell::new(conn))),
             interrupt,
             published,
+            error_offset: Arc::new(std::sync::atomic::AtomicI64::new(-1)),
         })
     }
 
@@ -85,7 +88,11 @@ impl Database {
         sql: &str,
         offset: usize,
     ) -> Result<(Option<PreparedStatement>, usize), DbError> {
-        let (stmt, tail) = self.with(|c| c.prepare(sql, offset))??;
+        let r = self.with(|c| c.prepare(sql, offset))?;
+        let at = r.as_ref().err().and_then(ConnError::error_offset);
+        let at = at.and_then(|o| i64::try_from(o).ok()).unwrap_or(-1);
+        self.error_offset.store(at, Ordering::Relaxed);
+        let (stmt, tail) = r?;
         Ok((stmt.map(|s| PreparedStatement::new(self.clone(), s)), tail))
     }
 
@@ -164,6 +171,12 @@ impl Database {
             });
         }
         self.with(|c| c.close())?.map_err(DbError::from)
+    }
+
+    /// `sqlite3_error_offset`: byte offset in the SQL text of the token
+    /// the last failed prepare's syntax error is about.
+    pub fn error_offset(&self) -> Option<usize> {
+        usize::try_from(self.error_offset.load(Ordering::Relaxed)).ok()
     }
 
     /// The published counters, for calls from inside a callback.

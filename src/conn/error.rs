@@ -78,6 +78,16 @@ impl ConnError {
         }
     }
 
+    /// Byte offset in the SQL text of the token a syntax error is about
+    /// (`sqlite3_error_offset`); `None` for other errors.
+    pub fn error_offset(&self) -> Option<usize> {
+        match self {
+            ConnError::Parse(ParseError::Syntax { offset, .. })
+            | ConnError::Parse(ParseError::Unrecognized { offset, .. }) => Some(*offset),
+            _ => None,
+        }
+    }
+
     /// A "not supported yet" error naming the feature.
     pub fn unsupported(what: &str) -> ConnError {
         ConnError::Unsupported(format!("{what} is not supported by loom yet"))

@@ -51,6 +51,13 @@ impl Gen<'_> {
                     let name = alias.unwrap_or_else(|| q.name.clone());
                     return self.pragma_source(&q.name["pragma_".len()..], &[], &name);
                 }
+                if is_temp_schema_table(&q.name) && self.main_schema().table(&q.name).is_none() {
+                    // The "temp" database is always empty in loom: its
+                    // schema table reads as an empty sqlite_schema.
+                    let (select, columns) = parse_view(EMPTY_TEMP_SCHEMA)?;
+                    let name = alias.unwrap_or_else(|| q.name.clone());
+                    return self.materialize(&select, &name, &columns);
+                }
                 let table = self.table(&q.name)?;
                 let cursor = self.b.alloc_cursor();
                 self.use_db(false);
@@ -216,6 +223,15 @@ impl Gen<'_> {
 }
 
 /// The SELECT and column names of a view's CREATE VIEW text.
+/// `sqlite_temp_schema` as an empty view (see `is_temp_schema_table`).
+const EMPTY_TEMP_SCHEMA: &str = "CREATE VIEW sqlite_temp_schema AS SELECT \
+    NULL AS type, NULL AS name, NULL AS tbl_name, NULL AS rootpage, NULL AS sql WHERE 0";
+
+/// True for the names of the temp database's schema table.
+fn is_temp_schema_table(name: &str) -> bool {
+    name.eq_ignore_ascii_case("sqlite_temp_schema") || name.eq_ignore_ascii_case("sqlite_temp_master")
+}
+
 pub(crate) fn parse_view(sql: &str) -> Result<(Select, Vec<String>), String> {
     match crate::sql::parse_one(sql, 0)
         .map_err(|e| e.to_string())?
