@@ -69,6 +69,9 @@ pub(crate) struct Slots {
     trace_legacy: Option<(TraceLegacy, AppPtr)>,
     profile: Option<(ProfileLegacy, AppPtr)>,
     needed: Option<(NeededFn, AppPtr, bool)>,
+    /// An authorizer is installed (clearing none is a no-op that works
+    /// even from inside a running statement's callback).
+    authorizer: bool,
 }
 
 impl Connection {
@@ -282,6 +285,9 @@ pub extern "C" fn sqlite3_set_authorizer(
     arg: *mut c_void,
 ) -> c_int {
     with_db(db, |c, d| {
+        if f.is_none() && !c.slots.lock().authorizer {
+            return ResultCode::OK.0;
+        }
         let auth = f.map(|f| {
             let a: Arc<dyn Authorizer> = Arc::new(CAuthorizer {
                 f,
@@ -289,8 +295,12 @@ pub extern "C" fn sqlite3_set_authorizer(
             });
             a
         });
+        let on = auth.is_some();
         match d.set_authorizer(auth) {
-            Ok(()) => ResultCode::OK.0,
+            Ok(()) => {
+                c.slots.lock().authorizer = on;
+                ResultCode::OK.0
+            }
             Err(e) => c.set_db_error(&e),
         }
     })

@@ -14,7 +14,7 @@
 //!    REAL renders exactly as SQL's `CAST(x AS TEXT)` does.
 
 pub use loomdb::api::{
-    auth_action, AggregateState, AuthRequest, AuthResult, Authorizer, Backup, BusyFn, Collation,
+    auth_action, AggregateState, AuthRequest, AuthResult, Authorizer, Backup, BusyFn, Collation, ColumnMetadata,
     CommitFn, ConnectionMode, Database, DbError, FuncContext, FuncError, FuncFlags, FuncKind,
     OpenOptions, PreparedStatement, ProgressFn, RollbackFn, StepResult, TxnLevel, UpdateHookFn,
     UpdateKind, UserAggregateFactory, UserScalar,

@@ -24,6 +24,7 @@
 //! | `collation` | application-defined collations, collation-needed callback |
 //! | `callbacks` | commit/rollback/update hooks, busy/progress handlers, authorizer, tracing |
 //! | `hooks` | WAL/pre-update hook stubs, status counters, file control |
+//! | `metadata` | `sqlite3_table_column_metadata` |
 //! | `mutex` | `sqlite3_mutex_*`, `sqlite3_db_mutex` |
 //! | `sqlstr` | `sqlite3_str` builder |
 //! | `varargs` | printf family (naked trampolines), config calls |
@@ -63,6 +64,7 @@ pub mod collation;
 pub mod exec;
 pub mod function;
 pub mod hooks;
+pub mod metadata;
 pub mod mutex;
 pub mod result;
 pub mod sqlstr;

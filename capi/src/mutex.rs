@@ -17,6 +17,7 @@
 
 use std::cell::UnsafeCell;
 use std::ffi::c_int;
+use std::sync::atomic::Ordering;
 use std::sync::OnceLock;
 
 use crate::guard::guard;
@@ -94,10 +95,23 @@ fn statics() -> &'static [usize; 12] {
     S.get_or_init(|| std::array::from_fn(|_| create(false, true) as usize))
 }
 
+/// `sqlite3_config(SQLITE_CONFIG_SINGLETHREAD)` is in effect: mutex
+/// allocation returns SQLite's no-op mutex (invariant of `handle.rs`: it is
+/// not a live handle, so every other mutex call ignores it).
+static SINGLE_THREAD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records the threading mode chosen with `sqlite3_config`.
+pub(crate) fn set_single_thread(on: bool) {
+    SINGLE_THREAD.store(on, Ordering::Relaxed);
+}
+
 /// `sqlite3_mutex_alloc(kind)`: a new FAST/RECURSIVE mutex or a static one.
 #[no_mangle]
 pub extern "C" fn sqlite3_mutex_alloc(kind: c_int) -> *mut sqlite3_mutex {
     guard(std::ptr::null_mut(), || match kind {
+        // SQLite's no-op mutexes are the address 8 (never dereferenced:
+        // every mutex call checks liveness first).
+        FAST | RECURSIVE if SINGLE_THREAD.load(Ordering::Relaxed) => 8 as *mut sqlite3_mutex,
         FAST => create(false, false),
         RECURSIVE => create(true, false),
         STATIC_FIRST..=STATIC_LAST => {

@@ -121,22 +121,6 @@ pub unsafe extern "C" fn sqlite3_load_extension(
     })
 }
 
-/// `sqlite3_table_column_metadata(...)`: refused for now.
-#[no_mangle]
-pub extern "C" fn sqlite3_table_column_metadata(
-    db: *mut sqlite3,
-    _schema: *const c_char,
-    _table: *const c_char,
-    _column: *const c_char,
-    _decl: *mut *const c_char,
-    _coll: *mut *const c_char,
-    _notnull: *mut c_int,
-    _pk: *mut c_int,
-    _autoinc: *mut c_int,
-) -> c_int {
-    guard_rc(|| refuse(db, "sqlite3_table_column_metadata"))
-}
-
 /// `sqlite3_vfs_find(name)`: NULL (loom's VFSes are not C objects yet).
 #[no_mangle]
 pub extern "C" fn sqlite3_vfs_find(_name: *const c_char) -> *mut c_void {

@@ -311,6 +311,11 @@ pub extern "C" fn sqlite3_log(_rc: c_int, _fmt: *const c_char) {}
 /// internals or that are unknown.
 #[no_mangle]
 pub extern "C" fn sqlite3_config(op: c_int, _a: usize, _b: usize, _c: usize) -> c_int {
+    // SINGLETHREAD turns mutex allocation off (as SQLite's no-op mutexes
+    // do); MULTITHREAD / SERIALIZED turn it back on.
+    if (1..=3).contains(&op) {
+        crate::mutex::set_single_thread(op == 1);
+    }
     match op {
         // SINGLETHREAD .. SERIALIZED, MALLOC, SCRATCH, PAGECACHE, HEAP,
         // MEMSTATUS, MUTEX, LOOKASIDE, PCACHE, LOG, URI, PCACHE2,

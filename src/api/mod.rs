@@ -16,6 +16,7 @@ mod backup;
 mod database;
 mod error;
 mod extend;
+mod metadata;
 mod serialize;
 mod statement;
 
@@ -31,4 +32,5 @@ pub use backup::Backup;
 pub use database::{open_memory_db, open_readwrite, Database};
 pub use error::DbError;
 pub use extend::UpdateHookFn;
+pub use metadata::ColumnMetadata;
 pub use statement::PreparedStatement;

@@ -229,7 +229,8 @@ const EMPTY_TEMP_SCHEMA: &str = "CREATE VIEW sqlite_temp_schema AS SELECT \
 
 /// True for the names of the temp database's schema table.
 fn is_temp_schema_table(name: &str) -> bool {
-    name.eq_ignore_ascii_case("sqlite_temp_schema") || name.eq_ignore_ascii_case("sqlite_temp_master")
+    name.eq_ignore_ascii_case("sqlite_temp_schema")
+        || name.eq_ignore_ascii_case("sqlite_temp_master")
 }
 
 pub(crate) fn parse_view(sql: &str) -> Result<(Select, Vec<String>), String> {
