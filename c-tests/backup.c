@@ -187,7 +187,10 @@ static void images(void) {
   CHECK(img != NULL, "serialize returns an image");
   CHECK(n == scalar(a, "PRAGMA page_count") * scalar(a, "PRAGMA page_size"), "image size = pages * page size");
   CHECK(img != NULL && memcmp(img, "SQLite format 3", 16) == 0, "image starts with the header");
+  sqlite3_int64 saved = n;
   CHECK(sqlite3_serialize(a, "nosuch", &n, 0) == NULL, "unknown schema: NULL");
+  CHECK(n == -1, "unknown schema: *pSize is -1");
+  n = saved;
 
   sqlite3 *b = open_db(":memory:");
   unsigned char *copy = sqlite3_malloc64(n);

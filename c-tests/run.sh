@@ -2,7 +2,8 @@
 # Runs loom's C tests: every c-tests/*.c program, compiled against
 # include/sqlite3.h and linked twice, (a) statically with
 # target/loom/lib/libsqlite3.a and (b) dynamically with libsqlite3.so
-# (rpath), plus the header compatibility check (check_header.sh) and the
+# (rpath), plus a check that armor_all.c (gen_armor.py) calls every
+# exported function, the header compatibility check (check_header.sh) and the
 # export check (scripts/check_exports.sh: SONAME, only sqlite3* symbols).
 # Each "ok - ..." / "FAIL - ..." line counts; a program that crashes or
 # exits non-zero without printing a FAIL line counts one failure.
@@ -66,6 +67,16 @@ suite() { # $1 = label, rest = command
   echo "[$label] ${sp:-0} passed, ${sf:-1} failed"
   pass=$((pass + ${sp:-0})); fail=$((fail + ${sf:-1}))
 }
+# armor_all.c must cover every function the staged library exports.
+armor_current() {
+  nm -D --defined-only "$LIB/libsqlite3.so.0" | awk '{print $3}' | grep '^sqlite3' > "$BUILD/exports.txt" &&
+  python3 "$HERE/gen_armor.py" "$ROOT/include/sqlite3.h" "$BUILD/exports.txt" "$BUILD/armor_all.c" >/dev/null &&
+  cmp -s "$BUILD/armor_all.c" "$HERE/armor_all.c" &&
+  echo "1 passed, 0 failed" || { echo "FAIL - armor_all.c is stale: run c-tests/gen_armor.py"; echo "0 passed, 1 failed"; }
+}
+if [ "${ORACLE:-0}" = 0 ] && command -v python3 >/dev/null; then
+  suite armor_current armor_current
+fi
 suite check_header "$HERE/check_header.sh"
 if [ "${ORACLE:-0}" = 0 ] && [ -x "$ROOT/scripts/check_exports.sh" ]; then
   suite check_exports "$ROOT/scripts/check_exports.sh" "$LIB/libsqlite3.so.0"

@@ -17,16 +17,16 @@ use super::database::Database;
 use super::error::DbError;
 
 impl Database {
-    /// The image of database `schema` ("main", "temp", attached names);
-    /// `None` for an unknown name.
+    /// The image of database `schema` ("main", attached names); `None`
+    /// for an unknown name.
     pub fn serialize(&self, schema: &str) -> Result<Option<Vec<u8>>, DbError> {
         self.with(|c| {
-            let i = match c.db_index(schema) {
-                Some(i) => Some(i),
-                None if schema.eq_ignore_ascii_case("temp") => None,
-                None => return Ok(None),
+            // ("temp" is never opened in loom: like SQLite's unopened
+            // temp database, it has no image.)
+            let Some(i) = c.db_index(schema) else {
+                return Ok(None);
             };
-            c.serialize_db(i).map(Some).map_err(DbError::from)
+            c.serialize_db(Some(i)).map(Some).map_err(DbError::from)
         })?
     }
 
