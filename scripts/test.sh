@@ -47,6 +47,15 @@ python3 tests/python/run.py "$LIB" || status=1
 step "CPython test_sqlite3 against loom"
 python3 tests/python/cpython_suite.py "$LIB" || status=1
 
+step "sqlite3 shell session (system lib vs loom)"
+bash tests/shell/run.sh "$LIB" || status=1
+
+step "client libraries (PHP, Perl, Ruby, Tcl) on loom"
+bash tests/clients/run.sh "$LIB" || status=1
+
+step "rusqlite's own test suite against loom"
+bash scripts/rusqlite_suite.sh "$LIB" || status=1
+
 echo
 [ $status = 0 ] && echo "ALL SUITES PASSED" || echo "SOME SUITES FAILED"
 exit $status

@@ -86,6 +86,12 @@ fn backup<'a>(p: *const sqlite3_backup) -> Option<&'a BackupHandle> {
     unsafe { handle::get(p) }
 }
 
+/// Takes backup `p` back from C (finish).
+fn take_backup(p: *mut sqlite3_backup) -> Option<Box<BackupHandle>> {
+    // SAFETY: the application does not use `p` after finishing it.
+    unsafe { handle::release(p) }
+}
+
 /// `sqlite3_backup_init(dest, dname, src, sname)`.
 ///
 /// # Safety
@@ -172,8 +178,7 @@ pub extern "C" fn sqlite3_backup_finish(b: *mut sqlite3_backup) -> c_int {
         if b.is_null() {
             return ResultCode::OK.0;
         }
-        // SAFETY: no reference to `b` is kept past this call.
-        let Some(h) = (unsafe { handle::release(b) }) else {
+        let Some(h) = take_backup(b) else {
             return ResultCode::MISUSE.0;
         };
         ACTIVE.lock().retain(|&(p, _, _)| p != b as usize);

@@ -111,7 +111,9 @@ pub extern "C" fn sqlite3_mutex_alloc(kind: c_int) -> *mut sqlite3_mutex {
     guard(std::ptr::null_mut(), || match kind {
         // SQLite's no-op mutexes are the address 8 (never dereferenced:
         // every mutex call checks liveness first).
-        FAST | RECURSIVE if SINGLE_THREAD.load(Ordering::Relaxed) => 8 as *mut sqlite3_mutex,
+        FAST | RECURSIVE if SINGLE_THREAD.load(Ordering::Relaxed) => {
+            std::ptr::without_provenance_mut::<sqlite3_mutex>(8)
+        }
         FAST => create(false, false),
         RECURSIVE => create(true, false),
         STATIC_FIRST..=STATIC_LAST => {

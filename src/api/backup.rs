@@ -163,3 +163,91 @@ impl Drop for Backup {
         self.abort();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::open_memory_db;
+    use crate::record::Value;
+
+    fn source() -> Database {
+        let db = open_memory_db().unwrap();
+        db.execute_batch("CREATE TABLE t(a INTEGER PRIMARY KEY, b)")
+            .unwrap();
+        for i in 0..200 {
+            db.execute(
+                "INSERT INTO t VALUES(?1, printf('%500d', ?1))",
+                &[Value::Integer(i)],
+            )
+            .unwrap();
+        }
+        db
+    }
+
+    fn count(db: &Database) -> Vec<Vec<Value>> {
+        db.query_all("SELECT count(*), sum(length(b)) FROM t", &[])
+            .unwrap()
+    }
+
+    #[test]
+    fn stepwise_copy_restarts_after_a_write() {
+        let src = source();
+        let dst = open_memory_db().unwrap();
+        let mut b = Backup::new(&dst, "main", &src, "main").unwrap();
+        assert!(!b.step(3).unwrap());
+        let total = b.page_count();
+        assert!(total > 6);
+        assert_eq!(b.remaining(), total - 3);
+        src.execute("INSERT INTO t VALUES(1000, 'x')", &[]).unwrap();
+        assert!(!b.step(3).unwrap());
+        assert_eq!(b.remaining(), b.page_count() - 3, "restarted at page 1");
+        while !b.step(5).unwrap() {}
+        assert_eq!(b.remaining(), 0);
+        b.finish(None).unwrap();
+        assert_eq!(count(&dst), count(&src));
+    }
+
+    #[test]
+    fn init_errors() {
+        let src = source();
+        let e = Backup::new(&src, "main", &src, "main").unwrap_err();
+        assert_eq!(e.to_string(), "source and destination must be distinct");
+        let dst = open_memory_db().unwrap();
+        let e = Backup::new(&dst, "main", &src, "aux").unwrap_err();
+        assert_eq!(e.to_string(), "unknown database aux");
+        dst.execute_batch("BEGIN; CREATE TABLE x(y);").unwrap();
+        let e = Backup::new(&dst, "main", &src, "main").unwrap_err();
+        assert_eq!(e.to_string(), "destination database is in use");
+    }
+
+    #[test]
+    fn unfinished_backup_leaves_destination_unchanged() {
+        let src = source();
+        let dst = open_memory_db().unwrap();
+        dst.execute_batch("CREATE TABLE keep(x); INSERT INTO keep VALUES(1);")
+            .unwrap();
+        let mut b = Backup::new(&dst, "main", &src, "main").unwrap();
+        assert!(!b.step(2).unwrap());
+        b.finish(None).unwrap();
+        let rows = dst.query_all("SELECT x FROM keep", &[]).unwrap();
+        assert_eq!(rows, vec![vec![Value::Integer(1)]]);
+    }
+
+    #[test]
+    fn serialize_round_trip() {
+        let src = source();
+        let image = src.serialize("main").unwrap().unwrap();
+        assert_eq!(&image[..16], b"SQLite format 3\0");
+        assert!(src.serialize("nosuch").unwrap().is_none());
+        let dst = open_memory_db().unwrap();
+        dst.deserialize("main", &image, 0, false).unwrap();
+        assert_eq!(count(&dst), count(&src));
+        let ro = open_memory_db().unwrap();
+        ro.deserialize("main", &image, 0, true).unwrap();
+        let e = ro.execute("DELETE FROM t", &[]).unwrap_err();
+        assert_eq!(e.code().primary(), ResultCode::READONLY);
+        let bad = open_memory_db().unwrap();
+        let e = bad.deserialize("main", b"\x00\x01\x03", 0, false);
+        assert!(e.is_err() || bad.execute_batch("CREATE TABLE f(x)").is_err());
+    }
+}
