@@ -14,10 +14,10 @@
 //!    REAL renders exactly as SQL's `CAST(x AS TEXT)` does.
 
 pub use loomdb::api::{
-    auth_action, AggregateState, AuthRequest, AuthResult, Authorizer, Backup, BusyFn, Collation, ColumnMetadata,
-    CommitFn, ConnectionMode, Database, DbError, FuncContext, FuncError, FuncFlags, FuncKind,
-    OpenOptions, PreparedStatement, ProgressFn, RollbackFn, StepResult, TxnLevel, UpdateHookFn,
-    UpdateKind, UserAggregateFactory, UserScalar,
+    auth_action, AggregateState, AuthRequest, AuthResult, Authorizer, Backup, BusyFn, Collation,
+    ColumnMetadata, CommitFn, ConnectionMode, Database, DbError, FuncContext, FuncError, FuncFlags,
+    FuncKind, OpenOptions, PreparedStatement, ProgressFn, RollbackFn, StepResult, TxnLevel,
+    UpdateHookFn, UpdateKind, UserAggregateFactory, UserScalar,
 };
 pub use loomdb::record::{value_to_f64, value_to_i64, value_to_text, Value, ValueRef};
 
