@@ -23,6 +23,7 @@ use super::{Btree, SeekResult, TreeKind};
 impl<S: PageStore> Btree<S> {
     fn page_mut(&mut self, pgno: Pgno) -> Result<PageMut<'_>, BtreeError> {
         let usable = self.pager.usable_size();
+        self.ptrmap_touch(pgno);
         Ok(PageMut {
             data: self.pager.write(pgno)?,
             pgno,

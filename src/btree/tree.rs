@@ -53,6 +53,16 @@ pub struct Btree<S: PageStore = Pager> {
     pub(crate) epoch: u64,
     pub(crate) in_write: bool,
     pub(crate) wrote: bool,
+    /// Auto-vacuum bookkeeping (pointer-map pages to refresh).
+    pub(crate) ptrmap: super::ptrmap::PtrmapState,
+    /// Whether the database was in auto-vacuum mode at `begin_write`.
+    pub(crate) av_cached: bool,
+    /// Auto-vacuum mode for a database not created yet, or for the next
+    /// VACUUM (`PRAGMA auto_vacuum`): 0 NONE, 1 FULL, 2 INCREMENTAL.
+    pub(crate) next_auto_vacuum: Option<u8>,
+    /// Page 1 was formatted by the current write transaction (the database
+    /// was empty), so header-only settings may still change.
+    pub(crate) fresh: bool,
 }
 
 impl<S: PageStore> Btree<S> {
@@ -65,6 +75,10 @@ impl<S: PageStore> Btree<S> {
             epoch: 1,
             in_write: false,
             wrote: false,
+            ptrmap: super::ptrmap::PtrmapState::default(),
+            av_cached: false,
+            next_auto_vacuum: None,
+            fresh: false,
         }
     }
 
@@ -113,6 +127,7 @@ impl<S: PageStore> Btree<S> {
         self.pager.begin_write(exclusive)?;
         self.in_write = true;
         self.wrote = false;
+        self.fresh = false;
         if self.pager.page_count() == 0 {
             let pg = self.pager.allocate()?;
             if pg != 1 {
@@ -120,7 +135,10 @@ impl<S: PageStore> Btree<S> {
             }
             self.format_page1()?;
             self.wrote = true;
+            self.fresh = true;
         }
+        self.ptrmap.dirty.clear();
+        self.av_cached = self.autovacuum()?;
         Ok(())
     }
 
@@ -141,6 +159,11 @@ impl<S: PageStore> Btree<S> {
         put_u32(data, 28, 1);
         put_u32(data, 44, 4);
         put_u32(data, 56, 1);
+        let av = self.next_auto_vacuum.unwrap_or(0);
+        if av != 0 {
+            put_u32(data, 52, 1);
+            put_u32(data, 64, u32::from(av == 2));
+        }
         put_u32(data, 96, crate::SQLITE_VERSION_NUMBER as u32);
         if !write_page(data, 1, usable, PAGE_TABLE_LEAF, &[], 0) {
             return Err(corrupt(1, "page too small for a b-tree"));
@@ -151,6 +174,9 @@ impl<S: PageStore> Btree<S> {
     /// Commits the write transaction. The pager stamps the header's change
     /// counter, page count, version-valid-for and version number.
     pub fn commit(&mut self) -> Result<(), BtreeError> {
+        if self.in_write && self.av_cached {
+            self.autovacuum_commit()?;
+        }
         self.pager.commit()?;
         self.in_write = false;
         self.wrote = false;
@@ -162,6 +188,7 @@ impl<S: PageStore> Btree<S> {
     pub fn rollback(&mut self) -> Result<(), BtreeError> {
         self.in_write = false;
         self.wrote = false;
+        self.ptrmap.dirty.clear();
         self.invalidate_cursors();
         self.pager.rollback()
     }
@@ -202,6 +229,9 @@ impl<S: PageStore> Btree<S> {
     /// Creates an empty tree; returns its root page.
     pub fn create_tree(&mut self, kind: TreeKind) -> Result<Pgno, BtreeError> {
         self.start_modify()?;
+        if self.autovacuum()? {
+            return self.create_tree_av(kind);
+        }
         let pg = self.allocate_page()?;
         let usable = self.pager.usable_size();
         let flags = leaf_flags(kind);
@@ -219,6 +249,7 @@ impl<S: PageStore> Btree<S> {
         let n = self.clear_page(root, 0)?;
         let usable = self.pager.usable_size();
         write_page(self.pager.write(root)?, root, usable, flags, &[], 0);
+        self.ptrmap_touch(root);
         Ok(n)
     }
 
@@ -256,13 +287,20 @@ impl<S: PageStore> Btree<S> {
         Ok(n)
     }
 
-    /// Deletes the tree at `root` and frees all its pages.
-    pub fn drop_tree(&mut self, root: Pgno) -> Result<(), BtreeError> {
+    /// Deletes the tree at `root` and frees all its pages. In an
+    /// auto-vacuum database the last root may move into `root`: the result
+    /// is the page it moved from (0 when nothing moved), and the caller
+    /// must renumber that tree (SQLite's `piMoved`).
+    pub fn drop_tree(&mut self, root: Pgno) -> Result<Pgno, BtreeError> {
         if root < 2 {
             return Err(BtreeError::Misuse("cannot drop the schema table"));
         }
         self.clear_tree(root)?;
-        self.free_page(root)
+        if self.autovacuum()? {
+            return self.drop_root_av(root);
+        }
+        self.free_page(root)?;
+        Ok(0)
     }
 
     /// Number of entries in the tree at `root` (walks every page).

@@ -125,6 +125,16 @@ impl Vdbe {
                 let name = if exclusive { "exclusive" } else { "normal" };
                 Mem::Text(name.as_bytes().to_vec())
             }
+            PragmaOp::AutoVacuum(set) => {
+                if let Some(v) = set {
+                    bt.set_auto_vacuum((*v).clamp(0, 3) as u8)?;
+                }
+                Mem::Int(i64::from(bt.auto_vacuum_mode()?))
+            }
+            PragmaOp::IncrementalVacuum(n) => {
+                bt.incremental_vacuum(*n)?;
+                Mem::Null
+            }
             PragmaOp::IntegrityCheck { roots, max_errors } => {
                 let errors = bt.integrity_check(roots, *max_errors)?;
                 let text = if errors.is_empty() {

@@ -308,7 +308,10 @@ impl Vdbe {
         db: usize,
         root: Pgno,
     ) -> Result<Flow, VdbeError> {
-        db_mut(env, db)?.drop_tree(root)?;
+        let moved = db_mut(env, db)?.drop_tree(root)?;
+        if moved != 0 {
+            renumber_root(db_mut(env, db)?, moved, root)?;
+        }
         Ok(Flow::Next)
     }
 
@@ -427,4 +430,36 @@ impl Vdbe {
             }
         }
     }
+}
+
+/// After an auto-vacuum DROP moved the root page `moved` to `root`, points
+/// the sqlite_schema rows that named `moved` at `root` (what SQLite's
+/// `destroyRootPage` does with a nested UPDATE of sqlite_schema).
+fn renumber_root(
+    bt: &mut Btree<crate::pager::Pager>,
+    moved: Pgno,
+    root: Pgno,
+) -> Result<(), VdbeError> {
+    use crate::record::{encode_record_format, RecordHeader, Value};
+    let mut c = bt.cursor(1, TreeKind::Table, None)?;
+    let mut more = bt.first(&mut c)?;
+    let mut scratch = Vec::new();
+    while more {
+        let rowid = bt.rowid(&c)?;
+        let mut values = {
+            let payload = bt.payload(&c, &mut scratch)?;
+            let h = RecordHeader::parse(payload).map_err(|e| VdbeError::Internal(e.to_string()))?;
+            h.values(payload)
+                .map_err(|e| VdbeError::Internal(e.to_string()))?
+        };
+        if values.get(3) == Some(&Value::Integer(i64::from(moved))) {
+            values[3] = Value::Integer(i64::from(root));
+            let refs: Vec<_> = values.iter().map(Value::as_ref).collect();
+            let mut rec = Vec::new();
+            encode_record_format(&refs, 4, &mut rec);
+            bt.insert(&mut c, rowid, &rec)?;
+        }
+        more = bt.next(&mut c)?;
+    }
+    Ok(())
 }

@@ -649,6 +649,10 @@ pub enum PragmaOp {
     MaxPageCount(Option<i64>),
     /// EXCLUSIVE / NORMAL; result is the mode.
     LockingMode(Option<String>),
+    /// 0 NONE, 1 FULL, 2 INCREMENTAL; result is the mode.
+    AutoVacuum(Option<i64>),
+    /// Removes up to N free pages (all when N ≤ 0).
+    IncrementalVacuum(i64),
     /// Checks the b-trees rooted at `roots` (and the freelist); the result
     /// is "ok" or the messages joined by newlines.
     IntegrityCheck {
