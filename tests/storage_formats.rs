@@ -272,3 +272,38 @@ fn auto_vacuum_pragma_rules() {
         .unwrap();
     assert_eq!(loom_rows(&db2, "PRAGMA auto_vacuum"), ["0"]);
 }
+
+#[test]
+fn auto_vacuum_survives_statement_and_savepoint_rollbacks() {
+    let d = TempDir::new("avsp");
+    let path = d.file("a.db");
+    let db = open_readwrite(&path).unwrap();
+    db.execute_batch(
+        "PRAGMA page_size=1024; PRAGMA auto_vacuum=FULL; \
+         CREATE TABLE t(k UNIQUE, v); CREATE TABLE s(x);",
+    )
+    .unwrap();
+    db.execute_batch("BEGIN").unwrap();
+    for i in 0..200 {
+        db.execute_batch(&format!(
+            "INSERT INTO t VALUES({i}, zeroblob({}))",
+            (i % 13) * 150
+        ))
+        .unwrap();
+    }
+    db.execute_batch("SAVEPOINT a; DELETE FROM t WHERE k % 2 = 0; CREATE TABLE q(z); INSERT INTO q SELECT v FROM t; DROP TABLE s; ROLLBACK TO a; RELEASE a")
+        .unwrap();
+    // A multi-row insert failing half-way is undone by its statement
+    // savepoint.
+    let many: Vec<String> = (500..700)
+        .map(|i| format!("({i}, zeroblob(900))"))
+        .chain(std::iter::once("(5, 1)".to_string()))
+        .collect();
+    let err = db.execute_batch(&format!("INSERT INTO t VALUES {}", many.join(",")));
+    assert!(err.is_err());
+    db.execute_batch("DELETE FROM t WHERE k % 3 = 0; COMMIT").unwrap();
+    assert_eq!(loom_rows(&db, "PRAGMA integrity_check"), ["'ok'"]);
+    assert_eq!(c_integrity(&path), "ok");
+    assert_eq!(loom_rows(&db, "PRAGMA freelist_count"), ["0"]);
+    compare_contents(&db, &path);
+}

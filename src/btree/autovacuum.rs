@@ -114,6 +114,7 @@ impl<S: PageStore> Btree<S> {
         if src < 3 || dst < 2 || src == dst {
             return Err(corrupt(src, "cannot relocate page"));
         }
+        self.ptrmap_forget(src);
         let content = self.pager.read(src)?.to_vec();
         self.pager.write(dst)?.copy_from_slice(&content);
         match kind {
@@ -285,6 +286,7 @@ impl<S: PageStore> Btree<S> {
                 self.pager.write(pg)?;
             }
         }
+        self.ptrmap.dirty.retain(|&p| p <= n);
         self.pager.truncate(n)
     }
 

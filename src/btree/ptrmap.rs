@@ -102,6 +102,8 @@ pub(crate) struct PtrmapState {
     /// B-tree pages modified in this transaction whose children and
     /// overflow heads still need their pointer-map entries refreshed.
     pub dirty: BTreeSet<Pgno>,
+    /// A savepoint was rolled back: re-derive every lazily kept entry.
+    pub rebuild: bool,
 }
 
 impl<S: PageStore> Btree<S> {
@@ -162,6 +164,15 @@ impl<S: PageStore> Btree<S> {
 
     /// Reads the entry of page `pgno`: (type, parent).
     pub(crate) fn ptrmap_get(&mut self, pgno: Pgno) -> Result<(u8, Pgno), BtreeError> {
+        let (kind, parent) = self.ptrmap_get_raw(pgno)?;
+        if !(PTRMAP_ROOTPAGE..=PTRMAP_BTREE).contains(&kind) {
+            return Err(corrupt(pgno, "bad pointer-map entry type"));
+        }
+        Ok((kind, parent))
+    }
+
+    /// Reads the entry of page `pgno` without validating its type.
+    fn ptrmap_get_raw(&mut self, pgno: Pgno) -> Result<(u8, Pgno), BtreeError> {
         let (u, p) = self.ptrmap_geometry();
         let map = ptrmap_pageno(u, p, pgno);
         if map == 0 || map == pgno || map > self.pager.page_count() {
@@ -172,9 +183,6 @@ impl<S: PageStore> Btree<S> {
         let kind = *d
             .get(at)
             .ok_or(corrupt(map, "pointer-map entry past page end"))?;
-        if !(PTRMAP_ROOTPAGE..=PTRMAP_BTREE).contains(&kind) {
-            return Err(corrupt(map, "bad pointer-map entry type"));
-        }
         Ok((kind, get_u32(d, at + 1)))
     }
 
@@ -197,11 +205,53 @@ impl<S: PageStore> Btree<S> {
         if !self.autovacuum()? {
             return Ok(());
         }
+        if std::mem::take(&mut self.ptrmap.rebuild) {
+            return self.ptrmap_rebuild();
+        }
         for pgno in dirty {
             if pgno > self.pager.page_count() {
                 continue;
             }
             self.ptrmap_fix_children(pgno)?;
+        }
+        Ok(())
+    }
+
+    /// Re-enters the child and overflow-head entries of every tree (roots
+    /// are found through their own entries, which are always exact).
+    fn ptrmap_rebuild(&mut self) -> Result<(), BtreeError> {
+        let n = self.pager.page_count();
+        let mut roots = vec![1];
+        for p in 3..=n {
+            if self.is_ptrmap(p) || p == pending_byte_page(self.pager.page_size()) {
+                continue;
+            }
+            if self.ptrmap_get_raw(p)?.0 == PTRMAP_ROOTPAGE {
+                roots.push(p);
+            }
+        }
+        for root in roots {
+            self.ptrmap_walk(root, 0)?;
+        }
+        Ok(())
+    }
+
+    fn ptrmap_walk(&mut self, pgno: Pgno, depth: usize) -> Result<(), BtreeError> {
+        if depth > super::tree::MAX_DEPTH {
+            return Err(corrupt(pgno, "tree too deep"));
+        }
+        self.ptrmap_fix_children(pgno)?;
+        let usable = self.pager.usable_size();
+        let children: Vec<Pgno> = {
+            let v = PageView::parse(self.pager.read(pgno)?, pgno, usable)?;
+            if v.is_leaf() {
+                Vec::new()
+            } else {
+                (0..=v.ncell).map(|i| v.child(i)).collect::<Result<_, _>>()?
+            }
+        };
+        for c in children {
+            self.ptrmap_walk(c, depth + 1)?;
         }
         Ok(())
     }

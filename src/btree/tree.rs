@@ -359,6 +359,11 @@ impl Btree<Pager> {
     /// Rolls back to savepoint `depth`; open cursors re-seek afterwards.
     pub fn savepoint_rollback(&mut self, depth: u32) -> Result<(), BtreeError> {
         self.invalidate_cursors();
+        if self.av_cached {
+            // Lazily kept pointer-map entries may now describe content that
+            // was rolled back: rebuild them before the map is next read.
+            self.ptrmap.rebuild = true;
+        }
         Ok(self.pager.savepoint_rollback(depth)?)
     }
 }

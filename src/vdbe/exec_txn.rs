@@ -254,8 +254,7 @@ impl Vdbe {
                     if txn_state(bt) != TxnState::Write {
                         continue;
                     }
-                    bt.pager().savepoint_rollback(depth)?;
-                    bt.invalidate_cursors();
+                    bt.savepoint_rollback(depth)?;
                 }
                 env.conn.savepoints.truncate(i + 1);
                 env.conn.schema_changed = true;
@@ -343,8 +342,7 @@ impl Vdbe {
                 continue;
             }
             if undo {
-                bt.pager().savepoint_rollback(sp.depth)?;
-                bt.invalidate_cursors();
+                bt.savepoint_rollback(sp.depth)?;
             }
             bt.pager().savepoint_release(sp.depth)?;
         }
