@@ -301,9 +301,105 @@ fn auto_vacuum_survives_statement_and_savepoint_rollbacks() {
         .collect();
     let err = db.execute_batch(&format!("INSERT INTO t VALUES {}", many.join(",")));
     assert!(err.is_err());
-    db.execute_batch("DELETE FROM t WHERE k % 3 = 0; COMMIT").unwrap();
+    db.execute_batch("DELETE FROM t WHERE k % 3 = 0; COMMIT")
+        .unwrap();
     assert_eq!(loom_rows(&db, "PRAGMA integrity_check"), ["'ok'"]);
     assert_eq!(c_integrity(&path), "ok");
     assert_eq!(loom_rows(&db, "PRAGMA freelist_count"), ["0"]);
     compare_contents(&db, &path);
+}
+
+/// Text with ASCII, Latin, CJK and non-BMP characters; BINARY order in
+/// UTF-16 differs from UTF-8 for the non-BMP and U+E000.. characters.
+const WORDS: &[&str] = &[
+    "apple",
+    "Apple",
+    "zebra",
+    "Äpfel",
+    "ābc",
+    "日本語",
+    "\u{E000}private",
+    "😀smile",
+    "𝄞clef",
+    "a😀b",
+    "",
+    "x\u{FFFD}y",
+    "Zed",
+    "ÿ",
+    "Ā",
+];
+
+fn words_insert() -> String {
+    let rows: Vec<String> = WORDS
+        .iter()
+        .enumerate()
+        .map(|(i, w)| format!("({i}, '{w}', '{w}')"))
+        .collect();
+    format!("INSERT INTO w VALUES {}", rows.join(","))
+}
+
+const UTF16_QUERIES: &[&str] = &[
+    "SELECT id, a, length(a), upper(a), a < 'b' FROM w ORDER BY id",
+    "SELECT a FROM w ORDER BY a",
+    "SELECT b FROM w ORDER BY b COLLATE NOCASE, id",
+    "SELECT a FROM w INDEXED BY wa WHERE a > 'Z' ORDER BY a",
+    "SELECT id FROM w WHERE a = '😀smile'",
+    "SELECT id FROM w WHERE b = 'APPLE' ORDER BY id",
+    "SELECT name, sql FROM sqlite_schema ORDER BY name",
+];
+
+#[test]
+fn utf16_databases_written_by_c_sqlite() {
+    let d = TempDir::new("u16c");
+    for enc in ["UTF-16le", "UTF-16be"] {
+        let path = d.file(&format!("{enc}.db"));
+        c_exec(
+            &path,
+            &format!(
+                "PRAGMA encoding='{enc}'; CREATE TABLE w(id INTEGER PRIMARY KEY, a TEXT, b TEXT COLLATE NOCASE); \
+                 CREATE INDEX wa ON w(a); CREATE INDEX wb ON w(b); {};",
+                words_insert()
+            ),
+        );
+        let db = open_readwrite(&path).unwrap();
+        assert_eq!(loom_rows(&db, "PRAGMA encoding"), [format!("'{enc}'")]);
+        assert_eq!(loom_rows(&db, "PRAGMA integrity_check"), ["'ok'"]);
+        for q in UTF16_QUERIES {
+            assert_eq!(loom_rows(&db, q), c_rows(&path, q), "{enc}: {q}");
+        }
+        // loom writes into the C database.
+        db.execute_batch(
+            "INSERT INTO w(a, b) SELECT a || '😀', b || 'é' FROM w; DELETE FROM w WHERE id % 4 = 1; \
+             UPDATE w SET a = 'ü' || a WHERE id % 3 = 0",
+        )
+        .unwrap();
+        assert_eq!(c_integrity(&path), "ok", "{enc}");
+        for q in UTF16_QUERIES {
+            assert_eq!(loom_rows(&db, q), c_rows(&path, q), "{enc}: {q}");
+        }
+    }
+}
+
+#[test]
+fn utf16_databases_written_by_loom() {
+    let d = TempDir::new("u16l");
+    for enc in ["UTF-8", "UTF-16le", "UTF-16be"] {
+        let path = d.file(&format!("{enc}.db"));
+        let db = open_readwrite(&path).unwrap();
+        db.execute_batch(&format!(
+            "PRAGMA encoding='{enc}'; CREATE TABLE w(id INTEGER PRIMARY KEY, a TEXT, b TEXT COLLATE NOCASE); \
+             CREATE INDEX wa ON w(a); CREATE INDEX wb ON w(b); {};",
+            words_insert()
+        ))
+        .unwrap();
+        assert_eq!(loom_rows(&db, "PRAGMA encoding"), [format!("'{enc}'")]);
+        assert_eq!(c_rows(&path, "PRAGMA encoding"), [format!("'{enc}'")]);
+        assert_eq!(c_integrity(&path), "ok", "{enc}");
+        for q in UTF16_QUERIES {
+            assert_eq!(loom_rows(&db, q), c_rows(&path, q), "{enc}: {q}");
+        }
+        // An existing database keeps its encoding.
+        db.execute_batch("PRAGMA encoding='UTF-8'").unwrap();
+        assert_eq!(loom_rows(&db, "PRAGMA encoding"), [format!("'{enc}'")]);
+    }
 }

@@ -247,7 +247,9 @@ impl<S: PageStore> Btree<S> {
             if v.is_leaf() {
                 Vec::new()
             } else {
-                (0..=v.ncell).map(|i| v.child(i)).collect::<Result<_, _>>()?
+                (0..=v.ncell)
+                    .map(|i| v.child(i))
+                    .collect::<Result<_, _>>()?
             }
         };
         for c in children {

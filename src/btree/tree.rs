@@ -63,6 +63,8 @@ pub struct Btree<S: PageStore = Pager> {
     /// Page 1 was formatted by the current write transaction (the database
     /// was empty), so header-only settings may still change.
     pub(crate) fresh: bool,
+    /// Text encoding for a database not created yet (`PRAGMA encoding`).
+    pub(crate) next_encoding: Option<crate::record::TextEncoding>,
 }
 
 impl<S: PageStore> Btree<S> {
@@ -79,6 +81,7 @@ impl<S: PageStore> Btree<S> {
             av_cached: false,
             next_auto_vacuum: None,
             fresh: false,
+            next_encoding: None,
         }
     }
 
@@ -158,7 +161,11 @@ impl<S: PageStore> Btree<S> {
         data[23] = 32;
         put_u32(data, 28, 1);
         put_u32(data, 44, 4);
-        put_u32(data, 56, 1);
+        put_u32(
+            data,
+            56,
+            self.next_encoding.unwrap_or_default().header_value(),
+        );
         let av = self.next_auto_vacuum.unwrap_or(0);
         if av != 0 {
             put_u32(data, 52, 1);
@@ -214,6 +221,28 @@ impl<S: PageStore> Btree<S> {
             return Ok(0);
         }
         Ok(get_u32(self.pager.read(1)?, 36 + 4 * idx))
+    }
+
+    /// The database's text encoding (header offset 56; the pending
+    /// `PRAGMA encoding` while the database is empty).
+    pub fn text_encoding(&mut self) -> Result<crate::record::TextEncoding, BtreeError> {
+        if self.pager.page_count() == 0 {
+            return Ok(self.next_encoding.unwrap_or_default());
+        }
+        let v = get_u32(self.pager.read(1)?, 56);
+        Ok(crate::record::TextEncoding::from_header(v).unwrap_or_default())
+    }
+
+    /// `PRAGMA encoding = e`: only a database with no content yet changes.
+    pub fn set_text_encoding(&mut self, e: crate::record::TextEncoding) -> Result<(), BtreeError> {
+        if self.pager.page_count() == 0 {
+            self.next_encoding = Some(e);
+        } else if self.in_write && self.fresh && self.pager.page_count() == 1 {
+            self.next_encoding = Some(e);
+            self.start_modify()?;
+            put_u32(self.pager.write(1)?, 56, e.header_value());
+        }
+        Ok(())
     }
 
     /// Sets meta value `idx` (1..=8).

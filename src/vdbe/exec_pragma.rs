@@ -131,6 +131,12 @@ impl Vdbe {
                 }
                 Mem::Int(i64::from(bt.auto_vacuum_mode()?))
             }
+            PragmaOp::Encoding(set) => {
+                if let Some(e) = set.as_deref().and_then(crate::record::TextEncoding::parse) {
+                    bt.set_text_encoding(e)?;
+                }
+                Mem::Text(bt.text_encoding()?.name().as_bytes().to_vec())
+            }
             PragmaOp::IncrementalVacuum(n) => {
                 bt.incremental_vacuum(*n)?;
                 Mem::Null

@@ -137,6 +137,9 @@ impl Vdbe {
             self.busy_pending = e.is_busy();
             return Err(e);
         }
+        if db == 0 {
+            self.enc = bt.text_encoding()?;
+        }
         if write {
             if state != TxnState::Write {
                 open_savepoints(bt, named)?;

@@ -653,6 +653,8 @@ pub enum PragmaOp {
     AutoVacuum(Option<i64>),
     /// Removes up to N free pages (all when N ≤ 0).
     IncrementalVacuum(i64),
+    /// Text encoding: set (name) for a new database; result is the name.
+    Encoding(Option<String>),
     /// Checks the b-trees rooted at `roots` (and the freelist); the result
     /// is "ok" or the messages joined by newlines.
     IntegrityCheck {

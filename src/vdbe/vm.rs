@@ -98,6 +98,8 @@ pub struct Vdbe {
     pub(crate) once: Vec<bool>,
     /// Statement savepoints opened by Transaction.
     pub(crate) stmt_savepoints: Vec<StmtSavepoint>,
+    /// Text encoding of the main database (records hold text in it).
+    pub(crate) enc: crate::record::TextEncoding,
     /// A BUSY error left the VM retryable at `pc`.
     pub(crate) busy_pending: bool,
     /// Instructions since the interrupt flag was last checked.
@@ -132,6 +134,7 @@ impl Vdbe {
             n_change: 0,
             counts_changes,
             stmt_savepoints: Vec::new(),
+            enc: crate::record::TextEncoding::Utf8,
             busy_pending: false,
             since_interrupt_check: 0,
             since_progress: 0,

@@ -134,13 +134,6 @@ impl Gen<'_> {
                     .collect();
                 self.rows(&["seq", "name"], rows)
             }
-            "encoding" => match value.as_deref() {
-                Some(v) if !v.eq_ignore_ascii_case("utf-8") && !v.eq_ignore_ascii_case("utf8") => {
-                    Err("text encodings other than UTF-8 are not supported by loom yet".into())
-                }
-                Some(_) => Ok(()),
-                None => self.rows(&["encoding"], vec![vec![text("UTF-8")]]),
-            },
             "temp_store" | "mmap_size" => match value {
                 Some(_) if name == "mmap_size" => {
                     self.rows(&["mmap_size"], vec![vec![Value::Integer(0)]])
@@ -206,6 +199,12 @@ impl Gen<'_> {
                     },
                 }))
             }
+            "encoding" => match value {
+                Some(v) if crate::record::TextEncoding::parse(v).is_none() => {
+                    return Err(format!("unsupported encoding: {v}"))
+                }
+                v => PragmaOp::Encoding(v.map(str::to_string)),
+            },
             "incremental_vacuum" => PragmaOp::IncrementalVacuum(value.map_or(0, int_arg)),
             "locking_mode" => PragmaOp::LockingMode(value.map(str::to_ascii_lowercase)),
             "synchronous" => {
@@ -241,6 +240,7 @@ impl Gen<'_> {
                 | PragmaOp::Synchronous(Some(_))
                 | PragmaOp::AutoVacuum(Some(_))
                 | PragmaOp::IncrementalVacuum(_)
+                | PragmaOp::Encoding(Some(_))
         );
         let write = matches!(
             &op,
