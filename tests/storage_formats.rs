@@ -403,3 +403,110 @@ fn utf16_databases_written_by_loom() {
         assert_eq!(loom_rows(&db, "PRAGMA encoding"), [format!("'{enc}'")]);
     }
 }
+
+fn count(db: &Database, sql: &str) -> i64 {
+    loom_rows(db, sql)[0].parse().unwrap()
+}
+
+#[test]
+fn vacuum_shrinks_and_keeps_contents() {
+    let d = TempDir::new("vac");
+    let path = d.file("a.db");
+    let db = run_workload_on_loom(&path, "PRAGMA page_size=1024");
+    db.execute_batch("DELETE FROM t WHERE id % 4 <> 0").unwrap();
+    let before = count(&db, "PRAGMA page_count");
+    assert!(count(&db, "PRAGMA freelist_count") > 20);
+    db.execute_batch("VACUUM").unwrap();
+    assert_eq!(count(&db, "PRAGMA freelist_count"), 0);
+    let after = count(&db, "PRAGMA page_count");
+    assert!(after < before, "{after} < {before}");
+    assert_eq!(loom_rows(&db, "PRAGMA integrity_check"), ["'ok'"]);
+    assert_eq!(c_integrity(&path), "ok");
+    compare_contents(&db, &path);
+    assert_eq!(
+        loom_rows(&db, "PRAGMA page_count"),
+        c_rows(&path, "PRAGMA page_count")
+    );
+    // Still writable afterwards, by both engines.
+    db.execute_batch("INSERT INTO v VALUES('after vacuum')")
+        .unwrap();
+    c_exec(&path, "INSERT INTO v VALUES('from C')");
+    compare_contents(&db, &path);
+    // Inside a transaction VACUUM is refused.
+    db.execute_batch("BEGIN").unwrap();
+    let e = db.execute_batch("VACUUM").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("cannot VACUUM from within a transaction"),
+        "{e}"
+    );
+    db.execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
+fn vacuum_switches_auto_vacuum_mode() {
+    let d = TempDir::new("vacav");
+    let path = d.file("a.db");
+    let db = run_workload_on_loom(&path, "PRAGMA page_size=1024");
+    db.execute_batch("PRAGMA auto_vacuum=FULL").unwrap();
+    assert_eq!(loom_rows(&db, "PRAGMA auto_vacuum"), ["0"]);
+    db.execute_batch("VACUUM").unwrap();
+    assert_eq!(loom_rows(&db, "PRAGMA auto_vacuum"), ["1"]);
+    assert_eq!(c_rows(&path, "PRAGMA auto_vacuum"), ["1"]);
+    assert_eq!(c_integrity(&path), "ok");
+    db.execute_batch("DELETE FROM t WHERE id < 200; DROP TABLE v")
+        .unwrap();
+    assert_eq!(count(&db, "PRAGMA freelist_count"), 0);
+    assert_eq!(c_integrity(&path), "ok");
+    compare_contents(&db, &path);
+    db.execute_batch("PRAGMA auto_vacuum=NONE; VACUUM").unwrap();
+    assert_eq!(c_rows(&path, "PRAGMA auto_vacuum"), ["0"]);
+    assert_eq!(c_integrity(&path), "ok");
+    compare_contents(&db, &path);
+}
+
+#[test]
+fn vacuum_into_file_opened_by_c_sqlite() {
+    let d = TempDir::new("vacinto");
+    let path = d.file("a.db");
+    let out = d.file("copy.db");
+    let db = run_workload_on_loom(&path, "PRAGMA page_size=1024; PRAGMA user_version=42");
+    db.execute_batch("PRAGMA page_size=4096").unwrap();
+    db.execute(&format!("VACUUM INTO '{out}'"), &[]).unwrap();
+    assert_eq!(c_integrity(&out), "ok");
+    assert_eq!(c_rows(&out, "PRAGMA page_size"), ["4096"]);
+    assert_eq!(c_rows(&out, "PRAGMA user_version"), ["42"]);
+    assert_eq!(c_rows(&out, "PRAGMA freelist_count"), ["0"]);
+    for q in [
+        "SELECT * FROM t ORDER BY id",
+        "SELECT * FROM w ORDER BY k",
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name",
+    ] {
+        assert_eq!(loom_rows(&db, q), c_rows(&out, q), "{q}");
+    }
+    // The source is unchanged and the target may not be reused.
+    assert_eq!(loom_rows(&db, "PRAGMA page_size"), ["1024"]);
+    let e = db
+        .execute(&format!("VACUUM INTO '{out}'"), &[])
+        .unwrap_err();
+    assert!(e.to_string().contains("output file already exists"), "{e}");
+    // A UTF-16 database keeps its encoding.
+    let u = d.file("u.db");
+    let u2 = d.file("u2.db");
+    c_exec(
+        &u,
+        &format!(
+            "PRAGMA encoding='UTF-16be'; CREATE TABLE w(id INTEGER PRIMARY KEY, a TEXT, b TEXT COLLATE NOCASE); \
+             CREATE INDEX wa ON w(a); {};",
+            words_insert()
+        ),
+    );
+    let udb = open_readwrite(&u).unwrap();
+    udb.execute(&format!("VACUUM INTO '{u2}'"), &[]).unwrap();
+    assert_eq!(c_rows(&u2, "PRAGMA encoding"), ["'UTF-16be'"]);
+    assert_eq!(c_integrity(&u2), "ok");
+    assert_eq!(
+        c_rows(&u2, "SELECT a FROM w ORDER BY a"),
+        c_rows(&u, "SELECT a FROM w ORDER BY a")
+    );
+}

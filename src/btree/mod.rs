@@ -13,6 +13,7 @@
 //! | `overflow.rs` | overflow chains |
 //! | `freelist.rs` | freelist trunk/leaf pages |
 //! | `integrity.rs` | `integrity_check` |
+//! | `copy.rs` | tree and file copies for VACUUM |
 //! | `ptrmap.rs` | pointer-map pages of auto-vacuum databases |
 //! | `autovacuum.rs` | root placement, page relocation, vacuum on commit |
 //! | `store.rs` | [`PageStore`]: what the b-tree needs from the pager |
@@ -24,6 +25,7 @@
 
 mod autovacuum;
 mod balance;
+mod copy;
 mod cursor;
 mod error;
 mod freelist;

@@ -64,7 +64,7 @@ impl<S: PageStore> Btree<S> {
     }
 
     /// Inserts `cell` at `idx` of the leaf at the end of `path`.
-    fn insert_into_leaf(
+    pub(crate) fn insert_into_leaf(
         &mut self,
         path: &[(Pgno, usize)],
         idx: usize,

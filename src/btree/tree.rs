@@ -65,6 +65,8 @@ pub struct Btree<S: PageStore = Pager> {
     pub(crate) fresh: bool,
     /// Text encoding for a database not created yet (`PRAGMA encoding`).
     pub(crate) next_encoding: Option<crate::record::TextEncoding>,
+    /// A `PRAGMA page_size` waiting for the next VACUUM.
+    pub(crate) next_page_size: Option<usize>,
 }
 
 impl<S: PageStore> Btree<S> {
@@ -82,6 +84,7 @@ impl<S: PageStore> Btree<S> {
             next_auto_vacuum: None,
             fresh: false,
             next_encoding: None,
+            next_page_size: None,
         }
     }
 

@@ -75,7 +75,9 @@ impl Vdbe {
         let result = match op {
             PragmaOp::PageSize(set) => {
                 if let Some(n) = set {
-                    let _ = bt.pager().set_page_size(*n as usize);
+                    if bt.pager().set_page_size(*n as usize).is_err() {
+                        bt.set_next_page_size(*n as usize);
+                    }
                 }
                 Mem::Int(bt.pager().page_size() as i64)
             }

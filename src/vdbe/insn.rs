@@ -237,6 +237,11 @@ pub enum Insn {
         dest: Reg,
         kind: TreeKind,
     },
+    /// Rebuild the main database (VACUUM), or write a vacuumed copy to the
+    /// file named by register `into` (VACUUM INTO).
+    Vacuum {
+        into: Option<Reg>,
+    },
     /// Delete a whole b-tree (DROP TABLE/INDEX).
     Destroy {
         db: usize,

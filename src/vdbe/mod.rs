@@ -40,6 +40,7 @@ mod exec_control;
 mod exec_cursor;
 mod exec_func;
 mod exec_txn;
+mod exec_vacuum;
 mod exec_value;
 mod exec_write;
 mod explain;
