@@ -91,7 +91,7 @@ pub fn encode_text(utf8: &[u8], enc: TextEncoding) -> Vec<u8> {
         if enc == TextEncoding::Utf16be {
             out.extend_from_slice(&u.to_be_bytes());
         } else {
-            out.extend_from_slice(&u.to_le_bytes());
+            out.extend_from_slice(&[(u & 0xff) as u8, (u >> 8) as u8]);
         }
     }
     out
@@ -102,7 +102,7 @@ pub fn encode_text(utf8: &[u8], enc: TextEncoding) -> Vec<u8> {
 pub fn decode_text(bytes: &[u8], enc: TextEncoding) -> Vec<u8> {
     let units = bytes.chunks_exact(2).map(|c| match enc {
         TextEncoding::Utf16be => u16::from_be_bytes([c[0], c[1]]),
-        _ => u16::from_le_bytes([c[0], c[1]]),
+        _ => u16::from(c[0]) | (u16::from(c[1]) << 8),
     });
     match enc {
         TextEncoding::Utf8 => bytes.to_vec(),
