@@ -510,3 +510,31 @@ fn vacuum_into_file_opened_by_c_sqlite() {
         c_rows(&u, "SELECT a FROM w ORDER BY a")
     );
 }
+
+#[test]
+fn utf16_auto_vacuum_database_from_c_vacuumed_by_loom() {
+    let d = TempDir::new("u16av");
+    let path = d.file("a.db");
+    c_exec(
+        &path,
+        &format!(
+            "PRAGMA page_size=1024; PRAGMA encoding='UTF-16le'; PRAGMA auto_vacuum=INCREMENTAL; \
+             CREATE TABLE w(id INTEGER PRIMARY KEY, a TEXT, b TEXT COLLATE NOCASE); \
+             CREATE INDEX wa ON w(a); CREATE INDEX wb ON w(b); {}; \
+             CREATE TABLE big(x); INSERT INTO big SELECT zeroblob(3000) FROM w; DELETE FROM big WHERE rowid % 2 = 0;",
+            words_insert()
+        ),
+    );
+    let db = open_readwrite(&path).unwrap();
+    assert_eq!(loom_rows(&db, "PRAGMA integrity_check"), ["'ok'"]);
+    assert!(count(&db, "PRAGMA freelist_count") > 0);
+    db.execute_batch("INSERT INTO w(a, b) VALUES('𝄞new', 'NEW'); DROP INDEX wa; VACUUM")
+        .unwrap();
+    assert_eq!(count(&db, "PRAGMA freelist_count"), 0);
+    assert_eq!(c_rows(&path, "PRAGMA auto_vacuum"), ["2"]);
+    assert_eq!(c_rows(&path, "PRAGMA encoding"), ["'UTF-16le'"]);
+    assert_eq!(c_integrity(&path), "ok");
+    for q in UTF16_QUERIES.iter().filter(|q| !q.contains("wa")) {
+        assert_eq!(loom_rows(&db, q), c_rows(&path, q), "{q}");
+    }
+}
