@@ -129,6 +129,7 @@ impl<S: PageStore> Btree<S> {
     /// Writes `node` to its page.
     pub(crate) fn store_node(&mut self, node: &Node) -> Result<(), BtreeError> {
         let usable = self.pager.usable_size();
+        self.ptrmap_touch(node.pgno);
         let data = self.pager.write(node.pgno)?;
         if !write_page(
             data,
@@ -318,6 +319,7 @@ impl<S: PageStore> Btree<S> {
                     final_right
                 };
             }
+            self.ptrmap_touch(pgnos[k]);
             let data = self.pager.write(pgnos[k])?;
             if !write_page(data, pgnos[k], usable, flags, page_cells, right) {
                 return Err(corrupt(pgnos[k], "rebalanced page does not fit"));

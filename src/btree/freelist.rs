@@ -33,7 +33,11 @@ impl<S: PageStore> Btree<S> {
             (get_u32(p1, 32), get_u32(p1, 36))
         };
         if count == 0 || trunk == 0 {
-            return self.pager.allocate();
+            let pg = self.pager.allocate()?;
+            if self.av_cached && self.is_ptrmap(pg) {
+                return self.pager.allocate();
+            }
+            return Ok(pg);
         }
         self.check_pgno(trunk, 1)?;
         let usable = self.pager.usable_size();
@@ -67,6 +71,10 @@ impl<S: PageStore> Btree<S> {
             return Err(corrupt(pgno, "attempt to free page 1 or 0"));
         }
         self.check_pgno(pgno, pgno)?;
+        self.ptrmap_forget(pgno);
+        if self.av_cached {
+            self.ptrmap_put(pgno, super::ptrmap::PTRMAP_FREEPAGE, 0)?;
+        }
         let (trunk, count) = {
             let p1 = self.pager.read(1)?;
             (get_u32(p1, 32), get_u32(p1, 36))

@@ -18,6 +18,9 @@
 
 use super::error::{BtreeError, Pgno};
 use super::page::{get_u16, get_u32, PageView};
+use super::ptrmap::{
+    PTRMAP_BTREE, PTRMAP_FREEPAGE, PTRMAP_OVERFLOW1, PTRMAP_OVERFLOW2, PTRMAP_ROOTPAGE,
+};
 use super::store::PageStore;
 use super::tree::MAX_DEPTH;
 use super::Btree;
@@ -27,6 +30,8 @@ struct Check {
     errors: Vec<String>,
     max: usize,
     lock_page: Pgno,
+    /// Auto-vacuum database: pointer-map entries are checked too.
+    av: bool,
 }
 
 impl Check {
@@ -78,9 +83,23 @@ impl<S: PageStore> Btree<S> {
             errors: Vec::new(),
             max: max_errors.max(1),
             lock_page,
+            av: false,
         };
         if n == 0 {
             return Ok(Vec::new());
+        }
+        ck.av = self.autovacuum()?;
+        if ck.av {
+            if self.in_write {
+                self.ptrmap_sync()?;
+            }
+            for p in 2..=n {
+                if self.is_ptrmap(p) {
+                    ck.refs[p as usize] = true;
+                }
+            }
+        } else if self.incremental_flag()? {
+            ck.msg("incremental_vacuum enabled with a max rootpage of zero".into());
         }
         if lock_page <= n {
             ck.refs[lock_page as usize] = true;
@@ -91,7 +110,14 @@ impl<S: PageStore> Btree<S> {
                 continue;
             }
             let mut last = None;
-            self.check_tree_page(&mut ck, root, root, 0, &mut last)?;
+            self.check_tree_page(&mut ck, root, root, 0, 0, &mut last)?;
+        }
+        let max_root = roots.iter().copied().max().unwrap_or(0);
+        let header_root = get_u32(self.pager.read(1)?, 52);
+        if ck.av && max_root != header_root {
+            ck.msg(format!(
+                "max rootpage ({max_root}) disagrees with header ({header_root})"
+            ));
         }
         for p in 1..=n {
             if !ck.refs[p as usize] && p != ck.lock_page {
@@ -112,6 +138,7 @@ impl<S: PageStore> Btree<S> {
             if !ck.mark(trunk) {
                 break;
             }
+            self.check_ptr(ck, trunk, PTRMAP_FREEPAGE, 0);
             count += 1;
             let (next, leaves) = {
                 let t = self.pager.read(trunk)?;
@@ -132,7 +159,9 @@ impl<S: PageStore> Btree<S> {
                 }
                 Ok(l) => {
                     for leaf in l {
-                        ck.mark(leaf);
+                        if ck.mark(leaf) {
+                            self.check_ptr(ck, leaf, PTRMAP_FREEPAGE, 0);
+                        }
                         count += 1;
                     }
                 }
@@ -146,13 +175,26 @@ impl<S: PageStore> Btree<S> {
     }
 
     /// Checks the overflow chain of one cell.
-    fn check_overflow(&mut self, ck: &mut Check, first: Pgno, pages: usize, ctx: &str) {
+    fn check_overflow(
+        &mut self,
+        ck: &mut Check,
+        (holder, first): (Pgno, Pgno),
+        pages: usize,
+        ctx: &str,
+    ) {
         let mut next = first;
         let mut left = pages;
+        let mut prev = holder;
         while left > 0 && next != 0 {
             if !ck.mark(next) {
                 return;
             }
+            if prev == holder {
+                self.check_ptr(ck, next, PTRMAP_OVERFLOW1, holder);
+            } else {
+                self.check_ptr(ck, next, PTRMAP_OVERFLOW2, prev);
+            }
+            prev = next;
             next = match self.pager.read(next) {
                 Ok(d) => get_u32(d, 0),
                 Err(_) => 0,
@@ -223,10 +265,19 @@ impl<S: PageStore> Btree<S> {
         root: Pgno,
         pgno: Pgno,
         depth: usize,
+        parent: Pgno,
         last: &mut Option<i64>,
     ) -> Result<Option<PageSummary>, BtreeError> {
         if ck.full() || !ck.mark(pgno) {
             return Ok(None);
+        }
+        if pgno != 1 {
+            let kind = if parent == 0 {
+                PTRMAP_ROOTPAGE
+            } else {
+                PTRMAP_BTREE
+            };
+            self.check_ptr(ck, pgno, kind, parent);
         }
         if depth > MAX_DEPTH {
             ck.msg(format!("Tree {root} page {pgno}: tree too deep"));
@@ -257,7 +308,7 @@ impl<S: PageStore> Btree<S> {
                 } else {
                     get_u32(&data, v.cell_offset(i).unwrap_or(0))
                 };
-                if let Some(s) = self.check_tree_page(ck, root, child, depth + 1, last)? {
+                if let Some(s) = self.check_tree_page(ck, root, child, depth + 1, pgno, last)? {
                     if *child_depth.get_or_insert(s.depth) != s.depth {
                         ck.msg(format!("{ctx}cell {i}: Child page depth differs"));
                     }
@@ -283,7 +334,7 @@ impl<S: PageStore> Btree<S> {
             }
             if c.overflow != 0 {
                 let pages = (c.payload_size as usize - c.local).div_ceil(usable - 4);
-                self.check_overflow(ck, c.overflow, pages, &ctx);
+                self.check_overflow(ck, (pgno, c.overflow), pages, &ctx);
             }
             if !v.is_table() && self.read_payload(pgno, &c, &mut payload).is_err() {
                 ck.msg(format!("{ctx}cell {i}: unreadable payload"));
@@ -291,5 +342,24 @@ impl<S: PageStore> Btree<S> {
         }
         summary.depth = child_depth.map_or(0, |d| d + 1);
         Ok(Some(summary))
+    }
+
+    /// Checks the pointer-map entry of `pgno` (auto-vacuum databases).
+    fn check_ptr(&mut self, ck: &mut Check, pgno: Pgno, kind: u8, parent: Pgno) {
+        if !ck.av {
+            return;
+        }
+        match self.ptrmap_get(pgno) {
+            Ok((k, p)) if k == kind && p == parent => {}
+            Ok((k, p)) => ck.msg(format!(
+                "Bad ptr map entry key={pgno} expected=({kind},{parent}) got=({k},{p})"
+            )),
+            Err(_) => ck.msg(format!("Failed to read ptrmap key={pgno}")),
+        }
+    }
+
+    /// The incremental-vacuum flag (header offset 64).
+    fn incremental_flag(&mut self) -> Result<bool, BtreeError> {
+        Ok(get_u32(self.pager.read(1)?, 64) != 0)
     }
 }

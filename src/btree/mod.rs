@@ -13,13 +13,19 @@
 //! | `overflow.rs` | overflow chains |
 //! | `freelist.rs` | freelist trunk/leaf pages |
 //! | `integrity.rs` | `integrity_check` |
+//! | `copy.rs` | tree and file copies for VACUUM |
+//! | `ptrmap.rs` | pointer-map pages of auto-vacuum databases |
+//! | `autovacuum.rs` | root placement, page relocation, vacuum on commit |
 //! | `store.rs` | [`PageStore`]: what the b-tree needs from the pager |
 //! | `error.rs` | [`BtreeError`] → `ResultCode` |
 //!
 //! Page numbers: [`Pgno`]. Trees are identified by their root page, which
-//! never moves (auto-vacuum is not supported: header offset 52 stays 0).
+//! only moves when a tree is dropped from an auto-vacuum database (the last
+//! root then moves into the dropped slot; see `autovacuum.rs`).
 
+mod autovacuum;
 mod balance;
+mod copy;
 mod cursor;
 mod error;
 mod freelist;
@@ -27,6 +33,7 @@ mod integrity;
 mod modify;
 mod overflow;
 mod page;
+mod ptrmap;
 mod store;
 mod tree;
 

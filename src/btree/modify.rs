@@ -23,6 +23,7 @@ use super::{Btree, SeekResult, TreeKind};
 impl<S: PageStore> Btree<S> {
     fn page_mut(&mut self, pgno: Pgno) -> Result<PageMut<'_>, BtreeError> {
         let usable = self.pager.usable_size();
+        self.ptrmap_touch(pgno);
         Ok(PageMut {
             data: self.pager.write(pgno)?,
             pgno,
@@ -63,7 +64,7 @@ impl<S: PageStore> Btree<S> {
     }
 
     /// Inserts `cell` at `idx` of the leaf at the end of `path`.
-    fn insert_into_leaf(
+    pub(crate) fn insert_into_leaf(
         &mut self,
         path: &[(Pgno, usize)],
         idx: usize,

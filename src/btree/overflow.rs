@@ -61,6 +61,9 @@ impl<S: PageStore> Btree<S> {
         for (k, &pg) in pages.iter().enumerate() {
             let chunk = rest.len().min(usable - 4);
             let next = pages.get(k + 1).copied().unwrap_or(0);
+            if k > 0 && self.av_cached {
+                self.ptrmap_put(pg, super::ptrmap::PTRMAP_OVERFLOW2, pages[k - 1])?;
+            }
             let data = self.pager.write(pg)?;
             put_u32(data, 0, next);
             if let Some(dst) = data.get_mut(4..4 + chunk) {

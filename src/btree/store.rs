@@ -29,6 +29,8 @@ pub trait PageStore {
     fn write(&mut self, pgno: Pgno) -> Result<&mut [u8], BtreeError>;
     /// Appends a zeroed page.
     fn allocate(&mut self) -> Result<Pgno, BtreeError>;
+    /// Shrinks the database to `n` pages (auto-vacuum).
+    fn truncate(&mut self, n: Pgno) -> Result<(), BtreeError>;
     /// Starts a read transaction.
     fn begin_read(&mut self) -> Result<(), BtreeError>;
     /// Ends a read transaction.
@@ -61,6 +63,9 @@ impl PageStore for Pager {
     }
     fn allocate(&mut self) -> Result<Pgno, BtreeError> {
         Ok(Pager::allocate(self)?.0)
+    }
+    fn truncate(&mut self, n: Pgno) -> Result<(), BtreeError> {
+        Ok(Pager::truncate_to(self, n)?)
     }
     fn begin_read(&mut self) -> Result<(), BtreeError> {
         Ok(Pager::begin_read(self)?)
@@ -134,6 +139,10 @@ impl PageStore for MemStore {
     fn allocate(&mut self) -> Result<Pgno, BtreeError> {
         self.pages.push(vec![0; self.page_size]);
         Ok(self.pages.len() as Pgno)
+    }
+    fn truncate(&mut self, n: Pgno) -> Result<(), BtreeError> {
+        self.pages.truncate(n as usize);
+        Ok(())
     }
     fn begin_read(&mut self) -> Result<(), BtreeError> {
         Ok(())

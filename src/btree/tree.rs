@@ -53,6 +53,20 @@ pub struct Btree<S: PageStore = Pager> {
     pub(crate) epoch: u64,
     pub(crate) in_write: bool,
     pub(crate) wrote: bool,
+    /// Auto-vacuum bookkeeping (pointer-map pages to refresh).
+    pub(crate) ptrmap: super::ptrmap::PtrmapState,
+    /// Whether the database was in auto-vacuum mode at `begin_write`.
+    pub(crate) av_cached: bool,
+    /// Auto-vacuum mode for a database not created yet, or for the next
+    /// VACUUM (`PRAGMA auto_vacuum`): 0 NONE, 1 FULL, 2 INCREMENTAL.
+    pub(crate) next_auto_vacuum: Option<u8>,
+    /// Page 1 was formatted by the current write transaction (the database
+    /// was empty), so header-only settings may still change.
+    pub(crate) fresh: bool,
+    /// Text encoding for a database not created yet (`PRAGMA encoding`).
+    pub(crate) next_encoding: Option<crate::record::TextEncoding>,
+    /// A `PRAGMA page_size` waiting for the next VACUUM.
+    pub(crate) next_page_size: Option<usize>,
 }
 
 impl<S: PageStore> Btree<S> {
@@ -65,6 +79,12 @@ impl<S: PageStore> Btree<S> {
             epoch: 1,
             in_write: false,
             wrote: false,
+            ptrmap: super::ptrmap::PtrmapState::default(),
+            av_cached: false,
+            next_auto_vacuum: None,
+            fresh: false,
+            next_encoding: None,
+            next_page_size: None,
         }
     }
 
@@ -113,6 +133,7 @@ impl<S: PageStore> Btree<S> {
         self.pager.begin_write(exclusive)?;
         self.in_write = true;
         self.wrote = false;
+        self.fresh = false;
         if self.pager.page_count() == 0 {
             let pg = self.pager.allocate()?;
             if pg != 1 {
@@ -120,7 +141,10 @@ impl<S: PageStore> Btree<S> {
             }
             self.format_page1()?;
             self.wrote = true;
+            self.fresh = true;
         }
+        self.ptrmap.dirty.clear();
+        self.av_cached = self.autovacuum()?;
         Ok(())
     }
 
@@ -140,7 +164,16 @@ impl<S: PageStore> Btree<S> {
         data[23] = 32;
         put_u32(data, 28, 1);
         put_u32(data, 44, 4);
-        put_u32(data, 56, 1);
+        put_u32(
+            data,
+            56,
+            self.next_encoding.unwrap_or_default().header_value(),
+        );
+        let av = self.next_auto_vacuum.unwrap_or(0);
+        if av != 0 {
+            put_u32(data, 52, 1);
+            put_u32(data, 64, u32::from(av == 2));
+        }
         put_u32(data, 96, crate::SQLITE_VERSION_NUMBER as u32);
         if !write_page(data, 1, usable, PAGE_TABLE_LEAF, &[], 0) {
             return Err(corrupt(1, "page too small for a b-tree"));
@@ -151,6 +184,9 @@ impl<S: PageStore> Btree<S> {
     /// Commits the write transaction. The pager stamps the header's change
     /// counter, page count, version-valid-for and version number.
     pub fn commit(&mut self) -> Result<(), BtreeError> {
+        if self.in_write && self.av_cached {
+            self.autovacuum_commit()?;
+        }
         self.pager.commit()?;
         self.in_write = false;
         self.wrote = false;
@@ -162,6 +198,7 @@ impl<S: PageStore> Btree<S> {
     pub fn rollback(&mut self) -> Result<(), BtreeError> {
         self.in_write = false;
         self.wrote = false;
+        self.ptrmap.dirty.clear();
         self.invalidate_cursors();
         self.pager.rollback()
     }
@@ -189,6 +226,28 @@ impl<S: PageStore> Btree<S> {
         Ok(get_u32(self.pager.read(1)?, 36 + 4 * idx))
     }
 
+    /// The database's text encoding (header offset 56; the pending
+    /// `PRAGMA encoding` while the database is empty).
+    pub fn text_encoding(&mut self) -> Result<crate::record::TextEncoding, BtreeError> {
+        if self.pager.page_count() == 0 {
+            return Ok(self.next_encoding.unwrap_or_default());
+        }
+        let v = get_u32(self.pager.read(1)?, 56);
+        Ok(crate::record::TextEncoding::from_header(v).unwrap_or_default())
+    }
+
+    /// `PRAGMA encoding = e`: only a database with no content yet changes.
+    pub fn set_text_encoding(&mut self, e: crate::record::TextEncoding) -> Result<(), BtreeError> {
+        if self.pager.page_count() == 0 {
+            self.next_encoding = Some(e);
+        } else if self.in_write && self.fresh && self.pager.page_count() == 1 {
+            self.next_encoding = Some(e);
+            self.start_modify()?;
+            put_u32(self.pager.write(1)?, 56, e.header_value());
+        }
+        Ok(())
+    }
+
     /// Sets meta value `idx` (1..=8).
     pub fn set_meta(&mut self, idx: usize, v: u32) -> Result<(), BtreeError> {
         if !(1..=8).contains(&idx) {
@@ -202,6 +261,9 @@ impl<S: PageStore> Btree<S> {
     /// Creates an empty tree; returns its root page.
     pub fn create_tree(&mut self, kind: TreeKind) -> Result<Pgno, BtreeError> {
         self.start_modify()?;
+        if self.autovacuum()? {
+            return self.create_tree_av(kind);
+        }
         let pg = self.allocate_page()?;
         let usable = self.pager.usable_size();
         let flags = leaf_flags(kind);
@@ -219,6 +281,7 @@ impl<S: PageStore> Btree<S> {
         let n = self.clear_page(root, 0)?;
         let usable = self.pager.usable_size();
         write_page(self.pager.write(root)?, root, usable, flags, &[], 0);
+        self.ptrmap_touch(root);
         Ok(n)
     }
 
@@ -256,13 +319,20 @@ impl<S: PageStore> Btree<S> {
         Ok(n)
     }
 
-    /// Deletes the tree at `root` and frees all its pages.
-    pub fn drop_tree(&mut self, root: Pgno) -> Result<(), BtreeError> {
+    /// Deletes the tree at `root` and frees all its pages. In an
+    /// auto-vacuum database the last root may move into `root`: the result
+    /// is the page it moved from (0 when nothing moved), and the caller
+    /// must renumber that tree (SQLite's `piMoved`).
+    pub fn drop_tree(&mut self, root: Pgno) -> Result<Pgno, BtreeError> {
         if root < 2 {
             return Err(BtreeError::Misuse("cannot drop the schema table"));
         }
         self.clear_tree(root)?;
-        self.free_page(root)
+        if self.autovacuum()? {
+            return self.drop_root_av(root);
+        }
+        self.free_page(root)?;
+        Ok(0)
     }
 
     /// Number of entries in the tree at `root` (walks every page).
@@ -321,6 +391,11 @@ impl Btree<Pager> {
     /// Rolls back to savepoint `depth`; open cursors re-seek afterwards.
     pub fn savepoint_rollback(&mut self, depth: u32) -> Result<(), BtreeError> {
         self.invalidate_cursors();
+        if self.av_cached {
+            // Lazily kept pointer-map entries may now describe content that
+            // was rolled back: rebuild them before the map is next read.
+            self.ptrmap.rebuild = true;
+        }
         Ok(self.pager.savepoint_rollback(depth)?)
     }
 }

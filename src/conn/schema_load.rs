@@ -123,19 +123,23 @@ fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), Conn
         return Ok((0, Vec::new()));
     }
     let cookie = bt.get_meta(1)?;
+    let enc = bt.text_encoding()?;
     let mut cur = bt.cursor(1, TreeKind::Table, None)?;
     let mut rows = Vec::new();
     let mut scratch = Vec::new();
     let mut more = bt.first(&mut cur)?;
     while more {
         let payload = bt.payload(&cur, &mut scratch)?;
-        rows.push(decode_schema_row(payload)?);
+        rows.push(decode_schema_row(payload, enc)?);
         more = bt.next(&mut cur)?;
     }
     Ok((cookie, rows))
 }
 
-fn decode_schema_row(payload: &[u8]) -> Result<SchemaRow, ConnError> {
+fn decode_schema_row(
+    payload: &[u8],
+    enc: crate::record::TextEncoding,
+) -> Result<SchemaRow, ConnError> {
     let hdr = RecordHeader::parse(payload).map_err(crate::vdbe::VdbeError::from)?;
     let text = |i: usize| -> Result<Option<String>, ConnError> {
         Ok(
@@ -143,9 +147,10 @@ fn decode_schema_row(payload: &[u8]) -> Result<SchemaRow, ConnError> {
                 .column(payload, i)
                 .map_err(crate::vdbe::VdbeError::from)?
             {
-                ValueRef::Text(t) | ValueRef::Blob(t) => {
-                    Some(String::from_utf8_lossy(t).into_owned())
-                }
+                ValueRef::Text(t) => Some(
+                    String::from_utf8_lossy(&crate::record::decode_text(t, enc)).into_owned(),
+                ),
+                ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
                 _ => None,
             },
         )

@@ -16,11 +16,13 @@
 //! | `serial.rs` | serial types, record encoding, header parsing |
 //! | `collation.rs` | the `Collation` trait, BINARY/NOCASE/RTRIM |
 //! | `compare.rs` | value and record ordering, `KeyInfo` |
+//! | `encoding.rs` | UTF-8/UTF-16 text encodings of a database |
 //! | `error.rs` | `RecordError` → `ResultCode` |
 
 mod affinity;
 mod collation;
 mod compare;
+mod encoding;
 mod error;
 mod numeric;
 mod serial;
@@ -36,6 +38,7 @@ pub use compare::{
     compare_int_real, compare_record_to_key, compare_records, compare_records_prefix,
     compare_values, KeyInfo,
 };
+pub use encoding::{binary_in, decode_text, encode_text, value_to_encoding, TextEncoding};
 pub use error::RecordError;
 pub use numeric::text_to_numeric;
 pub use serial::{

@@ -51,11 +51,36 @@ fn jump_if(cond: bool, target: Addr) -> Flow {
     }
 }
 
+/// A column value for a register: text converted from the database
+/// encoding to UTF-8.
+fn decoded(v: ValueRef, enc: crate::record::TextEncoding) -> Mem {
+    match v {
+        ValueRef::Text(t) if !enc.is_utf8() => Mem::Text(crate::record::decode_text(t, enc)),
+        other => Mem::from(other),
+    }
+}
+
 impl Vdbe {
+    /// A cursor's KeyInfo for keys stored in this database's encoding.
+    fn key_info_in_enc(&self, ki: &Option<Arc<KeyInfo>>) -> Option<Arc<KeyInfo>> {
+        match ki {
+            Some(k) if !self.enc.is_utf8() => Some(Arc::new(k.for_encoding(self.enc))),
+            other => other.clone(),
+        }
+    }
+
     /// The seek key: registers `key..key+n` or the record in `key`.
     fn key_values(&self, key: Reg, n_keys: usize) -> Result<Vec<Value>, VdbeError> {
         if n_keys == 0 {
             return record_values(self.reg(key)?);
+        }
+        if !self.enc.is_utf8() {
+            // Stored keys hold text in the database encoding.
+            return Ok(self
+                .reg_range(key, n_keys)?
+                .iter()
+                .map(|m| crate::record::value_to_encoding(&m.as_value_ref(), self.enc))
+                .collect());
         }
         Ok(self
             .reg_range(key, n_keys)?
@@ -78,7 +103,8 @@ impl Vdbe {
             RootPage::Reg(r) => u32::try_from(self.reg(r)?.int_value())
                 .map_err(|_| internal("root page register out of range"))?,
         };
-        let c = VdbeCursor::open_btree(env.dbs, db, root, key_info.clone(), writable)?;
+        let key_info = self.key_info_in_enc(key_info);
+        let c = VdbeCursor::open_btree(env.dbs, db, root, key_info, writable)?;
         self.set_cursor(cursor, c)?;
         Ok(Flow::Next)
     }
@@ -88,10 +114,11 @@ impl Vdbe {
         cursor: CursorId,
         key_info: &Option<Arc<KeyInfo>>,
     ) -> Result<Flow, VdbeError> {
+        let key_info = self.key_info_in_enc(key_info);
         let t = EphemeralTable::new(key_info.clone());
         self.set_cursor(
             cursor,
-            VdbeCursor::with_kind(CursorKind::Ephemeral(t), key_info.clone()),
+            VdbeCursor::with_kind(CursorKind::Ephemeral(t), key_info),
         )?;
         Ok(Flow::Next)
     }
@@ -165,7 +192,7 @@ impl Vdbe {
                     Mem::Blob(b) | Mem::Text(b) => {
                         let h = RecordHeader::parse(b)?;
                         if column < h.len() {
-                            Mem::from(h.column(b, column)?)
+                            decoded(h.column(b, column)?, self.enc)
                         } else {
                             default.map_or(Mem::Null, |v| Mem::from(v.clone()))
                         }
@@ -175,6 +202,9 @@ impl Vdbe {
             }
         } else {
             match c.column(env.dbs, column)? {
+                Some(ValueRef::Text(t)) if !self.enc.is_utf8() => {
+                    Mem::Text(crate::record::decode_text(t, self.enc))
+                }
                 Some(v) => {
                     let slot = self
                         .regs
@@ -415,10 +445,14 @@ impl Vdbe {
         cursor: CursorId,
         key_info: &Arc<KeyInfo>,
     ) -> Result<Flow, VdbeError> {
-        let s = Sorter::new(Arc::clone(key_info));
+        let key_info = match self.key_info_in_enc(&Some(Arc::clone(key_info))) {
+            Some(k) => k,
+            None => Arc::clone(key_info),
+        };
+        let s = Sorter::new(Arc::clone(&key_info));
         self.set_cursor(
             cursor,
-            VdbeCursor::with_kind(CursorKind::Sorter(s), Some(Arc::clone(key_info))),
+            VdbeCursor::with_kind(CursorKind::Sorter(s), Some(key_info)),
         )?;
         Ok(Flow::Next)
     }

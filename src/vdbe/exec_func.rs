@@ -204,7 +204,7 @@ impl Vdbe {
         let vals: Vec<Value> = self
             .reg_range(args, n_args)?
             .iter()
-            .map(Mem::to_value)
+            .map(|m| crate::record::value_to_encoding(&m.as_value_ref(), self.enc))
             .collect();
         if self.key_exists(env, dc, &vals)? {
             return Ok(true);

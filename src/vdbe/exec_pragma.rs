@@ -75,7 +75,9 @@ impl Vdbe {
         let result = match op {
             PragmaOp::PageSize(set) => {
                 if let Some(n) = set {
-                    let _ = bt.pager().set_page_size(*n as usize);
+                    if bt.pager().set_page_size(*n as usize).is_err() {
+                        bt.set_next_page_size(*n as usize);
+                    }
                 }
                 Mem::Int(bt.pager().page_size() as i64)
             }
@@ -124,6 +126,22 @@ impl Vdbe {
                 }
                 let name = if exclusive { "exclusive" } else { "normal" };
                 Mem::Text(name.as_bytes().to_vec())
+            }
+            PragmaOp::AutoVacuum(set) => {
+                if let Some(v) = set {
+                    bt.set_auto_vacuum((*v).clamp(0, 3) as u8)?;
+                }
+                Mem::Int(i64::from(bt.auto_vacuum_mode()?))
+            }
+            PragmaOp::Encoding(set) => {
+                if let Some(e) = set.as_deref().and_then(crate::record::TextEncoding::parse) {
+                    bt.set_text_encoding(e)?;
+                }
+                Mem::Text(bt.text_encoding()?.name().as_bytes().to_vec())
+            }
+            PragmaOp::IncrementalVacuum(n) => {
+                bt.incremental_vacuum(*n)?;
+                Mem::Null
             }
             PragmaOp::IntegrityCheck { roots, max_errors } => {
                 let errors = bt.integrity_check(roots, *max_errors)?;

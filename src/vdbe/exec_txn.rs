@@ -137,6 +137,9 @@ impl Vdbe {
             self.busy_pending = e.is_busy();
             return Err(e);
         }
+        if db == 0 {
+            self.enc = bt.text_encoding()?;
+        }
         if write {
             if state != TxnState::Write {
                 open_savepoints(bt, named)?;
@@ -254,8 +257,7 @@ impl Vdbe {
                     if txn_state(bt) != TxnState::Write {
                         continue;
                     }
-                    bt.pager().savepoint_rollback(depth)?;
-                    bt.invalidate_cursors();
+                    bt.savepoint_rollback(depth)?;
                 }
                 env.conn.savepoints.truncate(i + 1);
                 env.conn.schema_changed = true;
@@ -308,7 +310,10 @@ impl Vdbe {
         db: usize,
         root: Pgno,
     ) -> Result<Flow, VdbeError> {
-        db_mut(env, db)?.drop_tree(root)?;
+        let moved = db_mut(env, db)?.drop_tree(root)?;
+        if moved != 0 {
+            renumber_root(db_mut(env, db)?, moved, root)?;
+        }
         Ok(Flow::Next)
     }
 
@@ -340,8 +345,7 @@ impl Vdbe {
                 continue;
             }
             if undo {
-                bt.pager().savepoint_rollback(sp.depth)?;
-                bt.invalidate_cursors();
+                bt.savepoint_rollback(sp.depth)?;
             }
             bt.pager().savepoint_release(sp.depth)?;
         }
@@ -427,4 +431,36 @@ impl Vdbe {
             }
         }
     }
+}
+
+/// After an auto-vacuum DROP moved the root page `moved` to `root`, points
+/// the sqlite_schema rows that named `moved` at `root` (what SQLite's
+/// `destroyRootPage` does with a nested UPDATE of sqlite_schema).
+fn renumber_root(
+    bt: &mut Btree<crate::pager::Pager>,
+    moved: Pgno,
+    root: Pgno,
+) -> Result<(), VdbeError> {
+    use crate::record::{encode_record_format, RecordHeader, Value};
+    let mut c = bt.cursor(1, TreeKind::Table, None)?;
+    let mut more = bt.first(&mut c)?;
+    let mut scratch = Vec::new();
+    while more {
+        let rowid = bt.rowid(&c)?;
+        let mut values = {
+            let payload = bt.payload(&c, &mut scratch)?;
+            let h = RecordHeader::parse(payload).map_err(|e| VdbeError::Internal(e.to_string()))?;
+            h.values(payload)
+                .map_err(|e| VdbeError::Internal(e.to_string()))?
+        };
+        if values.get(3) == Some(&Value::Integer(i64::from(moved))) {
+            values[3] = Value::Integer(i64::from(root));
+            let refs: Vec<_> = values.iter().map(Value::as_ref).collect();
+            let mut rec = Vec::new();
+            encode_record_format(&refs, 4, &mut rec);
+            bt.insert(&mut c, rowid, &rec)?;
+        }
+        more = bt.next(&mut c)?;
+    }
+    Ok(())
 }

@@ -73,6 +73,18 @@ impl Vdbe {
         target: Addr,
         flags: &CmpFlags,
     ) -> Result<Flow, VdbeError> {
+        let in_enc;
+        let flags = match &flags.collation {
+            // BINARY in a UTF-16 database orders the encoded bytes.
+            c if !self.enc.is_utf8() && c.as_ref().is_none_or(|c| c.name() == "BINARY") => {
+                in_enc = CmpFlags {
+                    collation: Some(crate::record::binary_in(self.enc)),
+                    ..flags.clone()
+                };
+                &in_enc
+            }
+            _ => flags,
+        };
         let outcome = if lhs == rhs {
             let mut a = std::mem::take(self.reg_mut(lhs)?);
             let mut b = a.clone();

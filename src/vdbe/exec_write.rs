@@ -70,7 +70,17 @@ impl Vdbe {
             .map(Mem::as_value_ref)
             .collect();
         let mut out = Vec::new();
-        encode_record(&vals, &mut out);
+        if self.enc.is_utf8() {
+            encode_record(&vals, &mut out);
+        } else {
+            // Text is stored in the database's encoding.
+            let owned: Vec<Value> = vals
+                .iter()
+                .map(|v| crate::record::value_to_encoding(v, self.enc))
+                .collect();
+            let refs: Vec<ValueRef> = owned.iter().map(Value::as_ref).collect();
+            encode_record(&refs, &mut out);
+        }
         let rec = Mem::Blob(out);
         check_length(&rec)?;
         self.set_reg(dest, rec)?;
@@ -215,7 +225,7 @@ impl Vdbe {
         let vals: Vec<Value> = self
             .reg_range(key, n_keys)?
             .iter()
-            .map(Mem::to_value)
+            .map(|m| crate::record::value_to_encoding(&m.as_value_ref(), self.enc))
             .collect();
         if self.key_exists(env, cursor, &vals)? {
             self.cursor_mut(cursor)?.delete(env.dbs)?;

@@ -110,6 +110,7 @@ impl Insn {
             I::SetCookie { .. } => "SetCookie",
             I::CreateBtree { .. } => "CreateBtree",
             I::Destroy { .. } => "Destroy",
+            I::Vacuum { .. } => "Vacuum",
             I::Clear { .. } => "Clear",
             I::ParseSchema { .. } => "ParseSchema",
             I::OpenRead { .. } => "OpenRead",

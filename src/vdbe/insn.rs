@@ -237,6 +237,11 @@ pub enum Insn {
         dest: Reg,
         kind: TreeKind,
     },
+    /// Rebuild the main database (VACUUM), or write a vacuumed copy to the
+    /// file named by register `into` (VACUUM INTO).
+    Vacuum {
+        into: Option<Reg>,
+    },
     /// Delete a whole b-tree (DROP TABLE/INDEX).
     Destroy {
         db: usize,
@@ -649,6 +654,12 @@ pub enum PragmaOp {
     MaxPageCount(Option<i64>),
     /// EXCLUSIVE / NORMAL; result is the mode.
     LockingMode(Option<String>),
+    /// 0 NONE, 1 FULL, 2 INCREMENTAL; result is the mode.
+    AutoVacuum(Option<i64>),
+    /// Removes up to N free pages (all when N ≤ 0).
+    IncrementalVacuum(i64),
+    /// Text encoding: set (name) for a new database; result is the name.
+    Encoding(Option<String>),
     /// Checks the b-trees rooted at `roots` (and the freelist); the result
     /// is "ok" or the messages joined by newlines.
     IntegrityCheck {

@@ -20,6 +20,7 @@
 //! | `exec_write.rs` | records, inserts, deletes |
 //! | `exec_func.rs` | scalar functions and aggregates; the PRNG |
 //! | `exec_txn.rs` | transactions, savepoints, schema opcodes, halting |
+//! | `exec_vacuum.rs` | VACUUM and VACUUM INTO |
 //! | `cursor.rs` | `VdbeCursor`: one interface over every cursor kind |
 //! | `ephemeral.rs` | in-memory temporary tables and indexes |
 //! | `sorter.rs` | the sorter (in memory; spill design documented) |
@@ -40,6 +41,7 @@ mod exec_control;
 mod exec_cursor;
 mod exec_func;
 mod exec_txn;
+mod exec_vacuum;
 mod exec_value;
 mod exec_write;
 mod explain;

@@ -98,6 +98,8 @@ pub struct Vdbe {
     pub(crate) once: Vec<bool>,
     /// Statement savepoints opened by Transaction.
     pub(crate) stmt_savepoints: Vec<StmtSavepoint>,
+    /// Text encoding of the main database (records hold text in it).
+    pub(crate) enc: crate::record::TextEncoding,
     /// A BUSY error left the VM retryable at `pc`.
     pub(crate) busy_pending: bool,
     /// Instructions since the interrupt flag was last checked.
@@ -132,6 +134,7 @@ impl Vdbe {
             n_change: 0,
             counts_changes,
             stmt_savepoints: Vec::new(),
+            enc: crate::record::TextEncoding::Utf8,
             busy_pending: false,
             since_interrupt_check: 0,
             since_progress: 0,
@@ -428,6 +431,7 @@ impl Vdbe {
             I::SetCookie { db, idx, value } => self.op_set_cookie(env, *db, *idx, *value),
             I::CreateBtree { db, dest, kind } => self.op_create_btree(env, *db, *dest, *kind),
             I::Destroy { db, root } => self.op_destroy(env, *db, *root),
+            I::Vacuum { into } => self.op_vacuum(env, *into),
             I::Clear {
                 db,
                 root,

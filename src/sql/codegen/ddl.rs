@@ -386,6 +386,11 @@ impl Gen<'_> {
             },
         };
         self.use_db(true);
+        // Largest root first: in an auto-vacuum database each Destroy may
+        // move the last root into the freed slot, which must not be one of
+        // the roots still to drop.
+        let mut roots = roots;
+        roots.sort_unstable_by(|a, b| b.cmp(a));
         for r in roots {
             self.b.emit(Insn::Destroy { db: 0, root: r });
         }

@@ -30,6 +30,7 @@ mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod vacuum;
 
 use std::sync::Arc;
 
@@ -178,7 +179,7 @@ impl<'a> Gen<'a> {
             Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
             Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
-            Stmt::Vacuum { .. } => Err("VACUUM is not supported by loom yet".into()),
+            Stmt::Vacuum { schema, into } => self.vacuum(schema.as_deref(), into.as_ref()),
             Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),
         }
     }

@@ -30,7 +30,6 @@ const UNSUPPORTED: &[&str] = &[
     "function_list",
     "hard_heap_limit",
     "ignore_check_constraints",
-    "incremental_vacuum",
     "index_xinfo",
     "journal_size_limit",
     "legacy_alter_table",
@@ -136,20 +135,6 @@ impl Gen<'_> {
                     .collect();
                 self.rows(&["seq", "name"], rows)
             }
-            "encoding" => match value.as_deref() {
-                Some(v) if !v.eq_ignore_ascii_case("utf-8") && !v.eq_ignore_ascii_case("utf8") => {
-                    Err("text encodings other than UTF-8 are not supported by loom yet".into())
-                }
-                Some(_) => Ok(()),
-                None => self.rows(&["encoding"], vec![vec![text("UTF-8")]]),
-            },
-            "auto_vacuum" => match value.as_deref() {
-                Some(v) if !matches!(v.to_ascii_lowercase().as_str(), "0" | "none") => {
-                    Err("auto_vacuum is not supported by loom yet".into())
-                }
-                Some(_) => Ok(()),
-                None => self.rows(&["auto_vacuum"], vec![vec![Value::Integer(0)]]),
-            },
             "temp_store" | "mmap_size" => match value {
                 Some(_) if name == "mmap_size" => {
                     self.rows(&["mmap_size"], vec![vec![Value::Integer(0)]])
@@ -204,6 +189,24 @@ impl Gen<'_> {
             "journal_mode" => PragmaOp::JournalMode(value.map(str::to_ascii_lowercase)),
             "cache_size" | "default_cache_size" => PragmaOp::CacheSize(value.map(int_arg)),
             "max_page_count" => PragmaOp::MaxPageCount(value.map(int_arg)),
+            "auto_vacuum" => {
+                PragmaOp::AutoVacuum(value.map(|v| match v.to_ascii_lowercase().as_str() {
+                    "none" => 0,
+                    "full" => 1,
+                    "incremental" => 2,
+                    other => match int_arg(other) {
+                        n @ 0..=2 => n,
+                        _ => 0,
+                    },
+                }))
+            }
+            "encoding" => match value {
+                Some(v) if crate::record::TextEncoding::parse(v).is_none() => {
+                    return Err(format!("unsupported encoding: {v}"))
+                }
+                v => PragmaOp::Encoding(v.map(str::to_string)),
+            },
+            "incremental_vacuum" => PragmaOp::IncrementalVacuum(value.map_or(0, int_arg)),
             "locking_mode" => PragmaOp::LockingMode(value.map(str::to_ascii_lowercase)),
             "synchronous" => {
                 PragmaOp::Synchronous(value.map(|v| match v.to_ascii_lowercase().as_str() {
@@ -236,8 +239,15 @@ impl Gen<'_> {
             PragmaOp::PageSize(Some(_))
                 | PragmaOp::CacheSize(Some(_))
                 | PragmaOp::Synchronous(Some(_))
+                | PragmaOp::AutoVacuum(Some(_))
+                | PragmaOp::IncrementalVacuum(_)
+                | PragmaOp::Encoding(Some(_))
         );
-        self.use_db(false);
+        let write = matches!(
+            &op,
+            PragmaOp::AutoVacuum(Some(1 | 2)) | PragmaOp::IncrementalVacuum(_)
+        );
+        self.use_db(write);
         let dest = self.b.alloc_reg();
         self.b.emit(Insn::Pragma { db: 0, op, dest });
         if !setting {
