@@ -30,14 +30,14 @@ pub(crate) struct WriteCursors {
     pub indexes: Vec<usize>,
     /// AUTOINCREMENT: (largest rowid ever used, rowid of its sqlite_sequence row).
     pub autoinc: Option<(Reg, Reg)>,
+    /// The statement's RETURNING clause, if any.
+    pub returning: Option<super::returning::Returning>,
 }
 
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
-        if ins.with.is_some() || !ins.upsert.is_empty() || !ins.returning.is_empty() {
-            return Err(
-                "WITH, upsert and RETURNING in INSERT are not supported by loom yet".into(),
-            );
+        if ins.with.is_some() || !ins.upsert.is_empty() {
+            return Err("WITH and upsert in INSERT are not supported by loom yet".into());
         }
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
@@ -53,6 +53,7 @@ impl Gen<'_> {
         if table.autoincrement {
             cursors.autoinc = Some(self.load_sequence(&table)?);
         }
+        cursors.returning = self.returning_begin(&table, &ins.returning)?;
         let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
@@ -83,6 +84,7 @@ impl Gen<'_> {
         if let Some((seq, seq_rowid)) = cursors.autoinc {
             self.save_sequence(&table, seq, seq_rowid)?;
         }
+        self.returning_end(cursors.returning);
         Ok(())
     }
 
@@ -199,6 +201,7 @@ impl Gen<'_> {
             table,
             indexes,
             autoinc: None,
+            returning: None,
         })
     }
 
@@ -252,6 +255,9 @@ impl Gen<'_> {
         }
         self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         self.write_row(t, cur, regs, rowid, false)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &regs_v, rowid)?;
+        }
         self.fire_triggers(t, TriggerTime::After, ev, None, Some(&new), skip.addr())?;
         self.b.resolve(skip);
         Ok(())

@@ -26,6 +26,7 @@ mod insert;
 mod modify;
 mod planner;
 mod pragma;
+mod returning;
 mod select;
 mod subquery;
 mod trigger;

@@ -69,21 +69,15 @@ impl Gen<'_> {
     }
 
     pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
-        if d.with.is_some()
-            || !d.returning.is_empty()
-            || !d.order_by.is_empty()
-            || d.limit.is_some()
-        {
-            return Err(
-                "WITH, RETURNING, ORDER BY and LIMIT in DELETE are not supported by loom yet"
-                    .into(),
-            );
+        if d.with.is_some() || !d.order_by.is_empty() || d.limit.is_some() {
+            return Err("WITH, ORDER BY and LIMIT in DELETE are not supported by loom yet".into());
         }
         let t = self.table(&d.table.name)?;
         self.check_modifiable(&t)?;
         self.use_db(true);
         let has_triggers = !self.main_schema().triggers_on(&t.name).is_empty();
-        if d.where_.is_none() && !has_triggers {
+        let returning = self.returning_begin(&t, &d.returning)?;
+        if d.where_.is_none() && !has_triggers && returning.is_none() {
             self.b.emit(Insn::Clear {
                 db: 0,
                 root: t.root,
@@ -99,7 +93,8 @@ impl Gen<'_> {
             return Ok(());
         }
         let set = self.collect_rowids(&t, d.alias.as_deref(), d.where_.as_ref())?;
-        let cur = self.open_write_cursors(&t)?;
+        let mut cur = self.open_write_cursors(&t)?;
+        cur.returning = returning;
         let rowid = self.b.alloc_reg();
         let done = self.b.new_label();
         let top = self.b.here();
@@ -113,13 +108,14 @@ impl Gen<'_> {
             rowid,
             not_found: top,
         });
-        if has_triggers {
+        if has_triggers || cur.returning.is_some() {
             self.delete_with_triggers(&t, &cur, rowid, top)?;
         } else {
             self.delete_current_row(&t, &cur, true)?;
         }
         self.b.emit(Insn::Goto { target: top });
         self.b.resolve(done);
+        self.returning_end(cur.returning);
         Ok(())
     }
 
@@ -163,6 +159,9 @@ impl Gen<'_> {
             not_found: next,
         });
         self.delete_current_row(t, cur, true)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &old_row.0, rowid)?;
+        }
         self.fire_triggers(
             t,
             TriggerTime::After,
@@ -174,23 +173,19 @@ impl Gen<'_> {
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
-        if u.with.is_some()
-            || !u.returning.is_empty()
-            || u.from.is_some()
-            || !u.order_by.is_empty()
-            || u.limit.is_some()
-        {
+        if u.with.is_some() || u.from.is_some() || !u.order_by.is_empty() || u.limit.is_some() {
             return Err(
-                "WITH, FROM, RETURNING, ORDER BY and LIMIT in UPDATE are not supported by loom yet"
-                    .into(),
+                "WITH, FROM, ORDER BY and LIMIT in UPDATE are not supported by loom yet".into(),
             );
         }
         let t = self.table(&u.table.name)?;
         self.check_modifiable(&t)?;
         let assignments = self.resolve_sets(&t, u)?;
         self.use_db(true);
+        let returning = self.returning_begin(&t, &u.returning)?;
         let set = self.collect_rowids(&t, u.alias.as_deref(), u.where_.as_ref())?;
-        let cur = self.open_write_cursors(&t)?;
+        let mut cur = self.open_write_cursors(&t)?;
+        cur.returning = returning;
         let old_rowid = self.b.alloc_reg();
         let done = self.b.new_label();
         let next = self.b.new_label();
@@ -209,6 +204,7 @@ impl Gen<'_> {
         self.b.resolve(next);
         self.b.emit(Insn::Goto { target: top });
         self.b.resolve(done);
+        self.returning_end(cur.returning);
         Ok(())
     }
 
@@ -366,6 +362,9 @@ impl Gen<'_> {
         });
         self.b.resolve(same);
         self.write_row(t, cur, new, new_rowid, true)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &new_v, new_rowid)?;
+        }
         self.fire_triggers(
             t,
             TriggerTime::After,
