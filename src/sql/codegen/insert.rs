@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::expr::{Scope, Source};
 use super::trigger::RowEvent;
+use super::upsert::{Resolve, UpsertPlan};
 use super::Gen;
 use crate::rc::ResultCode;
 use crate::record::KeyInfo;
@@ -32,12 +33,14 @@ pub(crate) struct WriteCursors {
     pub autoinc: Option<(Reg, Reg)>,
     /// The statement's RETURNING clause, if any.
     pub returning: Option<super::returning::Returning>,
+    /// The INSERT's ON CONFLICT clauses, if any.
+    pub upsert: Option<Arc<super::upsert::UpsertPlan>>,
 }
 
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
-        if ins.with.is_some() || !ins.upsert.is_empty() {
-            return Err("WITH and upsert in INSERT are not supported by loom yet".into());
+        if ins.with.is_some() {
+            return Err("WITH in INSERT is not supported by loom yet".into());
         }
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
@@ -54,6 +57,7 @@ impl Gen<'_> {
             cursors.autoinc = Some(self.load_sequence(&table)?);
         }
         cursors.returning = self.returning_begin(&table, &ins.returning)?;
+        cursors.upsert = self.upsert_plan(&table, ins)?;
         let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
@@ -202,6 +206,7 @@ impl Gen<'_> {
             indexes,
             autoinc: None,
             returning: None,
+            upsert: None,
         })
     }
 
@@ -250,10 +255,16 @@ impl Gen<'_> {
         self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
         self.check_not_null(t, &regs_v, conflict, skip.addr())?;
         self.check_checks(t, cur.table, &regs_v, rowid, skip.addr())?;
-        if t.ipk.is_some() || explicit.is_some() {
-            self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None)?;
+        let check_rowid = t.ipk.is_some() || explicit.is_some();
+        if let Some(plan) = cur.upsert.clone() {
+            let s = skip.addr();
+            self.upsert_checks(&plan, t, cur, &regs_v, rowid, conflict, s, check_rowid)?;
+        } else {
+            if check_rowid {
+                self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None, None)?;
+            }
+            self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         }
-        self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         self.write_row(t, cur, regs, rowid, false)?;
         if let Some(r) = &cur.returning {
             self.returning_row(r, &regs_v, rowid)?;
@@ -467,15 +478,18 @@ impl Gen<'_> {
     }
 
     /// Rowid uniqueness when the rowid was supplied. `own` is the row's old
-    /// rowid during UPDATE (no conflict with itself).
+    /// rowid during UPDATE (no conflict with itself); `upsert` the ON
+    /// CONFLICT clause handling a conflict.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn check_rowid_unique(
         &mut self,
-        t: &Table,
+        t: &Arc<Table>,
         cur: &WriteCursors,
         rowid: Reg,
         conflict: Option<ConflictAction>,
         skip: usize,
         own: Option<Reg>,
+        upsert: Option<(&UpsertPlan, usize, &[Reg])>,
     ) -> Result<(), String> {
         let col_name = t.ipk.map_or("rowid", |c| t.columns[c].name.as_str());
         let ok = self.b.new_label();
@@ -500,6 +514,11 @@ impl Gen<'_> {
             rowid,
             not_found: ok.addr(),
         });
+        if let Some((plan, k, regs)) = upsert {
+            self.upsert_action(plan, k, t, cur, regs, rowid, rowid, skip)?;
+            self.b.resolve(ok);
+            return Ok(());
+        }
         let action = conflict.or(t.ipk_conflict).unwrap_or(ConflictAction::Abort);
         match action {
             ConflictAction::Ignore => {
@@ -550,7 +569,7 @@ impl Gen<'_> {
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn check_unique_indexes(
         &mut self,
-        t: &Table,
+        t: &Arc<Table>,
         cur: &WriteCursors,
         regs: &[Reg],
         rowid: Reg,
@@ -575,6 +594,32 @@ impl Gen<'_> {
             if !idx.unique {
                 continue;
             }
+            let action = conflict
+                .or(idx.on_conflict)
+                .unwrap_or(ConflictAction::Abort);
+            let how = Resolve::Action(action);
+            self.check_one_unique(t, cur, i, regs, rowid, how, skip, own)?;
+        }
+        Ok(())
+    }
+
+    /// The uniqueness check of index `i` for the new row, resolved by `how`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check_one_unique(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &WriteCursors,
+        i: usize,
+        regs: &[Reg],
+        rowid: Reg,
+        how: Resolve<'_>,
+        skip: usize,
+        own: Option<Reg>,
+    ) -> Result<(), String> {
+        let Some(idx) = t.indexes.get(i) else {
+            return Ok(());
+        };
+        {
             let key = self.index_key(t, idx, regs, rowid);
             let ok = self.b.new_label();
             let n = idx.columns.len();
@@ -605,9 +650,19 @@ impl Gen<'_> {
                     flags,
                 });
             }
-            let action = conflict
-                .or(idx.on_conflict)
-                .unwrap_or(ConflictAction::Abort);
+            let action = match how {
+                Resolve::Action(a) => a,
+                Resolve::Upsert(plan, k) => {
+                    let other = self.b.alloc_reg();
+                    self.b.emit(Insn::IdxRowid {
+                        cursor: cur.indexes[i],
+                        dest: other,
+                    });
+                    self.upsert_action(plan, k, t, cur, regs, rowid, other, skip)?;
+                    self.b.resolve(ok);
+                    return Ok(());
+                }
+            };
             match action {
                 ConflictAction::Ignore => {
                     self.b.emit(Insn::Goto { target: skip });

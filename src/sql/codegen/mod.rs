@@ -21,6 +21,7 @@ mod compound;
 mod ddl;
 mod explain;
 mod expr;
+mod exprcmp;
 mod from;
 mod insert;
 mod modify;
@@ -31,6 +32,7 @@ mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod upsert;
 
 use std::sync::Arc;
 
