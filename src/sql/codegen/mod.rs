@@ -24,6 +24,7 @@ mod expr;
 mod exprcmp;
 mod from;
 mod insert;
+mod join_outer;
 mod modify;
 mod planner;
 mod pragma;
