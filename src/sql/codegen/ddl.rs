@@ -283,11 +283,12 @@ impl Gen<'_> {
         let regs = self.b.alloc_regs(t.columns.len());
         for ic_col in &index.columns {
             if let Some(c) = ic_col.column {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: tc,
                     column: c,
                     dest: regs + c,
-                    default: None,
+                    default,
                 });
             }
         }

@@ -364,7 +364,7 @@ impl Gen<'_> {
     }
 
     /// The constant default of a column, for records shorter than the table.
-    fn column_default(&self, t: &Table, c: usize) -> Option<Value> {
+    pub(crate) fn column_default(&self, t: &Table, c: usize) -> Option<Value> {
         let d = t.columns.get(c)?.default.as_ref()?;
         constant_value(d)
     }

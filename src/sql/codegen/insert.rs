@@ -777,11 +777,12 @@ impl Gen<'_> {
                 .iter()
                 .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
             {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: cur.table,
                     column: c,
                     dest: regs + c,
-                    default: None,
+                    default,
                 });
             }
         }

@@ -15,6 +15,8 @@
 //! 3. Errors are SQLite's messages (`no such table: t`, …).
 
 mod agg;
+mod alter;
+mod alter_sql;
 mod autoinc;
 mod builder;
 mod compound;
@@ -178,7 +180,7 @@ impl<'a> Gen<'a> {
             Stmt::CreateVirtualTable(_) => {
                 Err("virtual tables are not supported by loom yet".into())
             }
-            Stmt::AlterTable(_) => Err("ALTER TABLE is not supported by loom yet".into()),
+            Stmt::AlterTable(a) => self.alter_table(a),
             Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
             Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),

@@ -167,11 +167,12 @@ impl Gen<'_> {
                     count: 1,
                 });
             } else {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: cur.table,
                     column: c,
                     dest: old + c,
-                    default: None,
+                    default,
                 });
             }
         }
@@ -302,11 +303,12 @@ impl Gen<'_> {
                     count: 1,
                 });
             } else {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: cur.table,
                     column: c,
                     dest: old + c,
-                    default: None,
+                    default,
                 });
             }
         }
