@@ -539,30 +539,43 @@ impl Gen<'_> {
     }
 
     /// Builds the key of index `i` (columns + rowid) into consecutive registers.
-    pub(crate) fn index_key(&mut self, t: &Table, idx: &Index, regs: &[Reg], rowid: Reg) -> Reg {
+    pub(crate) fn index_key(
+        &mut self,
+        t: &Table,
+        idx: &Index,
+        regs: &[Reg],
+        rowid: Reg,
+    ) -> Result<Reg, String> {
         let n = idx.columns.len();
         let start = self.b.alloc_regs(n + 1);
         for (k, ic) in idx.columns.iter().enumerate() {
-            match ic.column {
-                Some(c) if t.ipk == Some(c) => self.b.emit(Insn::SCopy {
-                    src: rowid,
-                    dest: start + k,
-                }),
-                Some(c) => self.b.emit(Insn::SCopy {
-                    src: regs[c],
-                    dest: start + k,
-                }),
-                None => self.b.emit(Insn::Null {
-                    dest: start + k,
-                    count: 1,
-                }),
-            };
+            match (ic.column, &ic.expr) {
+                (Some(c), _) if t.ipk == Some(c) => {
+                    self.b.emit(Insn::SCopy {
+                        src: rowid,
+                        dest: start + k,
+                    });
+                }
+                (Some(c), _) => {
+                    self.b.emit(Insn::SCopy {
+                        src: regs[c],
+                        dest: start + k,
+                    });
+                }
+                (None, Some(e)) => self.index_expr_into(t, e, regs, rowid, start + k)?,
+                (None, None) => {
+                    self.b.emit(Insn::Null {
+                        dest: start + k,
+                        count: 1,
+                    });
+                }
+            }
         }
         self.b.emit(Insn::SCopy {
             src: rowid,
             dest: start + n,
         });
-        start
+        Ok(start)
     }
 
     /// UNIQUE index checks.
@@ -620,8 +633,9 @@ impl Gen<'_> {
             return Ok(());
         };
         {
-            let key = self.index_key(t, idx, regs, rowid);
             let ok = self.b.new_label();
+            self.partial_skip(t, idx, regs, rowid, ok.addr())?;
+            let key = self.index_key(t, idx, regs, rowid)?;
             let n = idx.columns.len();
             self.b.emit(Insn::NoConflict {
                 cursor: cur.indexes[i],
@@ -681,24 +695,12 @@ impl Gen<'_> {
                     self.delete_current_row(t, cur, false)?;
                 }
                 other => {
-                    let cols: Vec<String> = idx
-                        .columns
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{}.{}",
-                                t.name,
-                                c.column
-                                    .map_or("?".to_string(), |ci| t.columns[ci].name.clone())
-                            )
-                        })
-                        .collect();
                     let rc = if idx.is_primary_key {
                         ResultCode::CONSTRAINT_PRIMARYKEY
                     } else {
                         ResultCode::CONSTRAINT_UNIQUE
                     };
-                    let msg = format!("UNIQUE constraint failed: {}", cols.join(", "));
+                    let msg = super::index_row::unique_failed(t, idx);
                     self.b.emit(Insn::Halt {
                         rc,
                         on_error: on_error(other),
@@ -742,7 +744,9 @@ impl Gen<'_> {
         });
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
-            let key = self.index_key(t, idx, &regs_v, rowid);
+            let not_in = self.b.new_label();
+            self.partial_skip(t, idx, &regs_v, rowid, not_in.addr())?;
+            let key = self.index_key(t, idx, &regs_v, rowid)?;
             let krec = self.b.alloc_reg();
             self.b.emit(Insn::MakeRecord {
                 start: key,
@@ -754,6 +758,7 @@ impl Gen<'_> {
                 cursor: cur.indexes[i],
                 key: krec,
             });
+            self.b.resolve(not_in);
         }
         Ok(())
     }
@@ -772,10 +777,12 @@ impl Gen<'_> {
         });
         let n = t.columns.len();
         let regs = self.b.alloc_regs(n);
+        let all = super::index_row::needs_all_columns(t);
         for c in 0..n {
-            if t.indexes
-                .iter()
-                .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
+            if all
+                || t.indexes
+                    .iter()
+                    .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
             {
                 let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
@@ -788,7 +795,7 @@ impl Gen<'_> {
         }
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
-            let key = self.index_key(t, idx, &regs_v, rowid);
+            let key = self.index_key(t, idx, &regs_v, rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,

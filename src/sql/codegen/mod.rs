@@ -25,6 +25,7 @@ mod explain;
 mod expr;
 mod exprcmp;
 mod from;
+mod index_row;
 mod insert;
 mod join_outer;
 mod modify;
@@ -40,6 +41,7 @@ mod upsert;
 use std::sync::Arc;
 
 pub use builder::{Builder, Label};
+pub(crate) use planner::walk as walk_expr;
 
 use super::ast::{Explain, Stmt};
 use super::parser::Parsed;

@@ -363,7 +363,7 @@ impl Gen<'_> {
             not_found: skip,
         });
         for (i, idx) in t.indexes.iter().enumerate() {
-            let key = self.index_key(t, idx, &old_v, old_rowid);
+            let key = self.index_key(t, idx, &old_v, old_rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,
