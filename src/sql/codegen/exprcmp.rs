@@ -14,6 +14,20 @@ use crate::sql::ast::{Expr, ExprKind, FunctionArgs};
 
 /// True when `a` and `b` are the same expression (spans ignored).
 pub(crate) fn same_expr(a: &Expr, b: &Expr) -> bool {
+    compare(a, b, false)
+}
+
+/// As [`same_expr`], but column qualifiers are ignored (the caller has
+/// checked that every column belongs to the same table).
+pub(crate) fn same_expr_unqualified(a: &Expr, b: &Expr) -> bool {
+    compare(a, b, true)
+}
+
+fn compare(a: &Expr, b: &Expr, loose: bool) -> bool {
+    let same_expr = |x: &Expr, y: &Expr| compare(x, y, loose);
+    let same_list = |x: &[Expr], y: &[Expr]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(p, q)| compare(p, q, loose))
+    };
     use ExprKind as K;
     match (&a.kind, &b.kind) {
         (K::Literal(x), K::Literal(y)) => x == y,
@@ -28,7 +42,7 @@ pub(crate) fn same_expr(a: &Expr, b: &Expr) -> bool {
                 column: c2,
                 ..
             },
-        ) => c1.eq_ignore_ascii_case(c2) && same_name(t1.as_deref(), t2.as_deref()),
+        ) => c1.eq_ignore_ascii_case(c2) && (loose || same_name(t1.as_deref(), t2.as_deref())),
         (K::Variable { index: x, .. }, K::Variable { index: y, .. }) => x == y,
         (K::Unary(o1, x), K::Unary(o2, y)) => o1 == o2 && same_expr(x, y),
         (K::Binary(o1, l1, r1), K::Binary(o2, l2, r2)) => {
@@ -79,10 +93,6 @@ pub(crate) fn same_expr(a: &Expr, b: &Expr) -> bool {
         }
         _ => false,
     }
-}
-
-fn same_list(a: &[Expr], b: &[Expr]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_expr(x, y))
 }
 
 fn same_name(a: Option<&str>, b: Option<&str>) -> bool {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::expr::{Scope, Source};
 use super::Gen;
-use crate::sql::ast::Expr;
+use crate::sql::ast::{BinaryOp, Expr, ExprKind};
 use crate::sql::schema::{Index, Table};
 use crate::vdbe::{Addr, Reg};
 
@@ -86,4 +86,82 @@ pub(crate) fn unique_failed(t: &Table, idx: &Index) -> String {
         .map(|c| format!("{}.{}", t.name, c.name))
         .collect();
     format!("UNIQUE constraint failed: {}", cols.join(", "))
+}
+
+impl Gen<'_> {
+    /// SQLite's rule for using a partial index: every AND-term of its WHERE
+    /// appears among the query's `terms` (on source `si` only), or is
+    /// `x IS NOT NULL` and some term compares `x` with `=`, `<`, `<=`, `>`,
+    /// `>=`, BETWEEN or IN.
+    pub(crate) fn partial_implied(
+        &self,
+        w: &Expr,
+        terms: &[(Expr, bool)],
+        scope: &Scope,
+        si: usize,
+    ) -> bool {
+        let mut parts = Vec::new();
+        split_and(w, &mut parts);
+        parts.iter().all(|p| {
+            terms.iter().any(|(t, _)| {
+                self.only_source(t, scope, si)
+                    && (super::exprcmp::same_expr_unqualified(t, p) || not_null_implied(p, t))
+            })
+        })
+    }
+
+    /// True when every column of `e` resolves to source `si`.
+    fn only_source(&self, e: &Expr, scope: &Scope, si: usize) -> bool {
+        let mut ok = true;
+        super::planner::walk(e, &mut |x| match &x.kind {
+            ExprKind::Column { table, column, .. } => {
+                if !matches!(
+                    self.resolve_column(scope, table.as_deref(), column),
+                    Ok(Some((s, _))) if s == si
+                ) {
+                    ok = false;
+                }
+            }
+            ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => ok = false,
+            _ => {}
+        });
+        ok
+    }
+}
+
+fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And, l, r) => {
+            split_and(l, out);
+            split_and(r, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// `x IS NOT NULL` (`part`) follows from a comparison of `x` in `term`.
+fn not_null_implied(part: &Expr, term: &Expr) -> bool {
+    let ExprKind::IsNull(x, true) = &part.kind else {
+        return false;
+    };
+    let is_x = |e: &Expr| super::exprcmp::same_expr_unqualified(e, x);
+    match &term.kind {
+        ExprKind::Binary(op, l, r) => {
+            matches!(
+                op,
+                BinaryOp::Eq | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+            ) && (is_x(l) || is_x(r))
+        }
+        ExprKind::Between {
+            expr,
+            negated: false,
+            ..
+        } => is_x(expr),
+        ExprKind::InList {
+            expr,
+            negated: false,
+            ..
+        } => is_x(expr),
+        _ => false,
+    }
 }

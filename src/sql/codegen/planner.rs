@@ -890,7 +890,7 @@ impl Gen<'_> {
                 let candidate = match (c.col, c.op) {
                     (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
                     (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
-                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope) {
+                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
                         Some((idx, aff)) => {
                             (merge_index_range(&best.0, idx, aff, op, c.value), None)
                         }
@@ -1014,6 +1014,7 @@ impl Gen<'_> {
         col: usize,
         cmp_aff: &(Option<Affinity>, Option<Affinity>),
         scope: &Scope,
+        terms: &[(Expr, bool)],
     ) -> Option<(usize, Affinity)> {
         let table = &scope.sources[si].table;
         let col_aff = table.columns[col].affinity;
@@ -1026,7 +1027,9 @@ impl Gen<'_> {
         }
         let want = table.columns[col].collation.to_ascii_lowercase();
         let idx = table.indexes.iter().position(|ix| {
-            ix.partial.is_none()
+            ix.partial
+                .as_ref()
+                .is_none_or(|w| self.partial_implied(w, terms, scope, si))
                 && ix.root != 0
                 && ix.columns.first().is_some_and(|ic| {
                     ic.column == Some(col) && !ic.desc && ic.collation.to_ascii_lowercase() == want
