@@ -249,13 +249,16 @@ impl Gen<'_> {
                 _ => continue,
             };
             let on_t = row.tbl_name.eq_ignore_ascii_case(&t.name);
-            if what == "index" || rw::mentions_column(text, &t.name, &col.name, on_t) {
-                if what != "index" || rw::index_uses_column(text, &col.name) {
-                    return Err(format!(
-                        "error in {what} {} after drop column: no such column: {}",
-                        row.name, col.name
-                    ));
-                }
+            let uses = if what == "index" {
+                rw::index_uses_column(text, &col.name)
+            } else {
+                rw::mentions_column(text, &t.name, &col.name, on_t)
+            };
+            if uses {
+                return Err(format!(
+                    "error in {what} {} after drop column: no such column: {}",
+                    row.name, col.name
+                ));
             }
         }
         self.check_table_sql(&new_sql)
@@ -305,8 +308,7 @@ impl Gen<'_> {
         });
         let top = self.b.here();
         let regs = self.b.alloc_regs(n - 1);
-        let mut k = 0;
-        for c in (0..n).filter(|&c| c != ci) {
+        for (k, c) in (0..n).filter(|&c| c != ci).enumerate() {
             if t.ipk == Some(c) {
                 self.b.emit(Insn::Null {
                     dest: regs + k,
@@ -321,7 +323,6 @@ impl Gen<'_> {
                     default,
                 });
             }
-            k += 1;
         }
         let rowid = self.b.alloc_reg();
         self.b.emit(Insn::Rowid {

@@ -122,10 +122,10 @@ fn table_ref_positions(sql: &str, toks: &[Tok]) -> Vec<usize> {
                 | K::Except
                 | K::Intersect,
             )
-            | T::Semi => {
-                if from_depth == Some(depth) {
-                    from_depth = None;
-                }
+            | T::Semi
+                if from_depth == Some(depth) =>
+            {
+                from_depth = None;
             }
             _ => {}
         }

@@ -115,12 +115,11 @@ impl Gen<'_> {
         let mut ok = true;
         super::planner::walk(e, &mut |x| match &x.kind {
             ExprKind::Column { table, column, .. } => {
-                if !matches!(
+                let here = matches!(
                     self.resolve_column(scope, table.as_deref(), column),
                     Ok(Some((s, _))) if s == si
-                ) {
-                    ok = false;
-                }
+                );
+                ok &= here;
             }
             ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => ok = false,
             _ => {}
