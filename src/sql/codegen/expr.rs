@@ -288,6 +288,9 @@ impl Gen<'_> {
         column: &str,
         double_quoted: bool,
     ) -> Result<Reg, String> {
+        if let Some(merged) = table.map_or_else(|| self.using_coalesce(scope, column), |_| None) {
+            return self.expr(&merged, scope);
+        }
         match self.resolve_column(scope, table, column)? {
             Some((si, col)) => Ok(self.load_column(scope, si, col)),
             None if table.is_none()

@@ -287,4 +287,36 @@ impl Gen<'_> {
             };
         }
     }
+
+    /// An unqualified USING column of a RIGHT/FULL join reads
+    /// `coalesce(left.col, right.col)`, as in SQLite 3.39+.
+    pub(crate) fn using_coalesce(&self, scope: &Scope, name: &str) -> Option<Expr> {
+        let rs = scope.right_join?;
+        let (_, merged) = scope.using.iter().find(|(u, _)| *u == rs)?;
+        if !merged.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+            return None;
+        }
+        let right = scope.sources.get(rs)?;
+        let left = scope
+            .sources
+            .get(..rs)?
+            .iter()
+            .find(|s| s.table.column_index(name).is_some())?;
+        let call = crate::sql::ast::FunctionCall {
+            name: "coalesce".into(),
+            distinct: false,
+            args: crate::sql::ast::FunctionArgs::List(vec![
+                column(&left.name, name),
+                column(&right.name, name),
+            ]),
+            order_by: Vec::new(),
+            filter: None,
+            over: None,
+        };
+        Some(Expr {
+            kind: ExprKind::Function(Box::new(call)),
+            span: (0, 0),
+            height: 2,
+        })
+    }
 }
