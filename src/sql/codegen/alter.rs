@@ -250,14 +250,14 @@ impl Gen<'_> {
             };
             let on_t = row.tbl_name.eq_ignore_ascii_case(&t.name);
             let uses = if what == "index" {
-                rw::index_uses_column(text, &col.name)
+                rw::index_uses_column(text, &col.name).then(|| col.name.clone())
             } else {
                 rw::mentions_column(text, &t.name, &col.name, on_t)
             };
-            if uses {
+            if let Some(shown) = uses {
                 return Err(format!(
-                    "error in {what} {} after drop column: no such column: {}",
-                    row.name, col.name
+                    "error in {what} {} after drop column: no such column: {shown}",
+                    row.name
                 ));
             }
         }

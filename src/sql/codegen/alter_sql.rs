@@ -345,13 +345,20 @@ pub(crate) fn rename_column_elsewhere(
     splice(sql, edits)
 }
 
-/// Whether a view or trigger text uses column `col` of `table`.
-pub(crate) fn mentions_column(sql: &str, table: &str, col: &str, on_table: bool) -> bool {
+/// The first reference of a view or trigger text to column `col` of
+/// `table`, as written (`col` or `qualifier.col`).
+pub(crate) fn mentions_column(sql: &str, table: &str, col: &str, on_table: bool) -> Option<String> {
     let toks = tokens(sql);
     if !on_table && !refers_to_table(sql, &toks, table) {
-        return false;
+        return None;
     }
-    !column_positions(sql, &toks, table, col, true).is_empty()
+    let i = *column_positions(sql, &toks, table, col, true).first()?;
+    let name = ident_text(sql, toks.get(i)?);
+    let qualified = i >= 2 && toks.get(i - 1).is_some_and(|d| d.kind == T::Dot);
+    match toks.get(i.wrapping_sub(2)).filter(|_| qualified) {
+        Some(q) => Some(format!("{}.{name}", ident_text(sql, q))),
+        None => Some(name),
+    }
 }
 
 /// Whether an index definition names column `col` (after its first `(`).
