@@ -417,6 +417,42 @@ impl KeySpec {
 }
 
 /// The column name (and COLLATE) of an indexed-column term.
+/// An index key column computed by an expression (`COLLATE` outermost
+/// gives its collation); only the table's own columns may appear in it.
+fn expression_column(e: &Expr, t: &Table, desc: bool) -> Result<IndexColumn, String> {
+    let (inner, collation) = match &e.kind {
+        ExprKind::Collate(inner, c) => (inner.as_ref(), c.clone()),
+        _ => (e, "BINARY".to_string()),
+    };
+    check_index_expr(inner, t)?;
+    Ok(IndexColumn {
+        column: None,
+        expr: Some(inner.clone()),
+        collation,
+        desc,
+    })
+}
+
+/// Columns of an index expression must exist; subqueries are refused.
+pub(crate) fn check_index_expr(e: &Expr, t: &Table) -> Result<(), String> {
+    let mut err = None;
+    crate::sql::codegen::walk_expr(e, &mut |x| match &x.kind {
+        ExprKind::Column { column, .. } => {
+            let rowid = ["rowid", "oid", "_rowid_"]
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(column));
+            if t.column_index(column).is_none() && !rowid && err.is_none() {
+                err = Some(format!("no such column: {column}"));
+            }
+        }
+        ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => {
+            err.get_or_insert_with(|| "subqueries prohibited in index expressions".to_string());
+        }
+        _ => {}
+    });
+    err.map_or(Ok(()), Err)
+}
+
 fn term_column(e: &Expr) -> Option<(String, Option<String>)> {
     match &e.kind {
         ExprKind::Column {
@@ -564,9 +600,12 @@ pub fn build_index(ci: &CreateIndex, t: &Table, root: Pgno) -> Result<Index, Str
             }),
             None => match &term.expr.kind {
                 ExprKind::Column { column, .. } => return Err(format!("no such column: {column}")),
-                _ => return Err("indexes on expressions are not supported by loom yet".to_string()),
+                _ => columns.push(expression_column(&term.expr, t, desc)?),
             },
         }
+    }
+    if let Some(w) = &ci.where_ {
+        check_index_expr(w, t)?;
     }
     Ok(Index {
         name: ci.name.name.clone(),

@@ -227,9 +227,6 @@ impl Gen<'_> {
         }
         self.check_new_name(&ci.name.name, "index")?;
         let index = build_index(ci, &t, 0)?;
-        if index.partial.is_some() {
-            return Err("partial indexes are not supported by loom yet".into());
-        }
         self.use_db(true);
         let root = self.b.alloc_reg();
         self.b.emit(Insn::CreateBtree {
@@ -281,18 +278,27 @@ impl Gen<'_> {
             dest: rowid,
         });
         let regs = self.b.alloc_regs(t.columns.len());
-        for ic_col in &index.columns {
-            if let Some(c) = ic_col.column {
+        let all = index.partial.is_some() || index.columns.iter().any(|c| c.expr.is_some());
+        let used: Vec<usize> = if all {
+            (0..t.columns.len()).filter(|&c| t.ipk != Some(c)).collect()
+        } else {
+            index.columns.iter().filter_map(|c| c.column).collect()
+        };
+        for c in used {
+            {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: tc,
                     column: c,
                     dest: regs + c,
-                    default: None,
+                    default,
                 });
             }
         }
         let regs_v: Vec<Reg> = (0..t.columns.len()).map(|c| regs + c).collect();
-        let key = self.index_key(t, index, &regs_v, rowid);
+        let next = self.b.new_label();
+        self.partial_skip(t, index, &regs_v, rowid, next.addr())?;
+        let key = self.index_key(t, index, &regs_v, rowid)?;
         if index.unique {
             let ok = self.b.new_label();
             self.b.emit(Insn::NoConflict {
@@ -301,18 +307,11 @@ impl Gen<'_> {
                 n_keys: n,
                 target: ok.addr(),
             });
-            let cols: Vec<String> = index
-                .columns
-                .iter()
-                .filter_map(|c| {
-                    c.column
-                        .map(|ci| format!("{}.{}", t.name, t.columns[ci].name))
-                })
-                .collect();
+
             self.b.emit(Insn::Halt {
                 rc: crate::rc::ResultCode::CONSTRAINT_UNIQUE,
                 on_error: Default::default(),
-                msg: Some(format!("UNIQUE constraint failed: {}", cols.join(", "))),
+                msg: Some(super::index_row::unique_failed(t, index)),
             });
             self.b.resolve(ok);
         }
@@ -327,6 +326,7 @@ impl Gen<'_> {
             cursor: ic,
             key: rec,
         });
+        self.b.resolve(next);
         self.b.emit(Insn::Next {
             cursor: tc,
             target: top,

@@ -50,6 +50,10 @@ pub struct Scope {
     /// Sources of enclosing queries, visible to correlated subqueries;
     /// source index `sources.len() + i` names `outer[i]`.
     pub outer: Vec<Source>,
+    /// USING/NATURAL: (source index, columns merged into an earlier source).
+    pub using: Vec<(usize, Vec<String>)>,
+    /// The RIGHT/FULL-joined source, if any (its USING columns coalesce).
+    pub right_join: Option<usize>,
 }
 
 impl Scope {
@@ -81,11 +85,11 @@ impl Gen<'_> {
         table: Option<&str>,
         column: &str,
     ) -> Result<Option<(usize, Option<usize>)>, String> {
-        let found = Self::resolve_in(&scope.sources, 0, table, column)?;
+        let found = Self::resolve_in(&scope.sources, 0, table, column, &scope.using)?;
         if found.is_some() {
             return Ok(found);
         }
-        let outer = Self::resolve_in(&scope.outer, scope.sources.len(), table, column)?;
+        let outer = Self::resolve_in(&scope.outer, scope.sources.len(), table, column, &[])?;
         if outer.is_some() {
             self.correlated.set(true);
         }
@@ -98,10 +102,18 @@ impl Gen<'_> {
         base: usize,
         table: Option<&str>,
         column: &str,
+        using: &[(usize, Vec<String>)],
     ) -> Result<Option<(usize, Option<usize>)>, String> {
         let mut found = None;
         for (si, s) in sources.iter().enumerate() {
             let si = si + base;
+            let merged = table.is_none()
+                && using.iter().any(|(u, cols)| {
+                    *u == si && cols.iter().any(|c| c.eq_ignore_ascii_case(column))
+                });
+            if merged && found.is_some() {
+                continue;
+            }
             if let Some(t) = table {
                 if !s.name.eq_ignore_ascii_case(t) {
                     continue;
@@ -276,6 +288,9 @@ impl Gen<'_> {
         column: &str,
         double_quoted: bool,
     ) -> Result<Reg, String> {
+        if let Some(merged) = table.map_or_else(|| self.using_coalesce(scope, column), |_| None) {
+            return self.expr(&merged, scope);
+        }
         match self.resolve_column(scope, table, column)? {
             Some((si, col)) => Ok(self.load_column(scope, si, col)),
             None if table.is_none()
@@ -352,7 +367,7 @@ impl Gen<'_> {
     }
 
     /// The constant default of a column, for records shorter than the table.
-    fn column_default(&self, t: &Table, c: usize) -> Option<Value> {
+    pub(crate) fn column_default(&self, t: &Table, c: usize) -> Option<Value> {
         let d = t.columns.get(c)?.default.as_ref()?;
         constant_value(d)
     }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::expr::{Scope, Source};
 use super::trigger::RowEvent;
+use super::upsert::{Resolve, UpsertPlan};
 use super::Gen;
 use crate::rc::ResultCode;
 use crate::record::KeyInfo;
@@ -30,14 +31,16 @@ pub(crate) struct WriteCursors {
     pub indexes: Vec<usize>,
     /// AUTOINCREMENT: (largest rowid ever used, rowid of its sqlite_sequence row).
     pub autoinc: Option<(Reg, Reg)>,
+    /// The statement's RETURNING clause, if any.
+    pub returning: Option<super::returning::Returning>,
+    /// The INSERT's ON CONFLICT clauses, if any.
+    pub upsert: Option<Arc<super::upsert::UpsertPlan>>,
 }
 
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
-        if ins.with.is_some() || !ins.upsert.is_empty() || !ins.returning.is_empty() {
-            return Err(
-                "WITH, upsert and RETURNING in INSERT are not supported by loom yet".into(),
-            );
+        if ins.with.is_some() {
+            return Err("WITH in INSERT is not supported by loom yet".into());
         }
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
@@ -53,6 +56,8 @@ impl Gen<'_> {
         if table.autoincrement {
             cursors.autoinc = Some(self.load_sequence(&table)?);
         }
+        cursors.returning = self.returning_begin(&table, &ins.returning)?;
+        cursors.upsert = self.upsert_plan(&table, ins)?;
         let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
@@ -83,6 +88,7 @@ impl Gen<'_> {
         if let Some((seq, seq_rowid)) = cursors.autoinc {
             self.save_sequence(&table, seq, seq_rowid)?;
         }
+        self.returning_end(cursors.returning);
         Ok(())
     }
 
@@ -199,6 +205,8 @@ impl Gen<'_> {
             table,
             indexes,
             autoinc: None,
+            returning: None,
+            upsert: None,
         })
     }
 
@@ -247,11 +255,20 @@ impl Gen<'_> {
         self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
         self.check_not_null(t, &regs_v, conflict, skip.addr())?;
         self.check_checks(t, cur.table, &regs_v, rowid, skip.addr())?;
-        if t.ipk.is_some() || explicit.is_some() {
-            self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None)?;
+        let check_rowid = t.ipk.is_some() || explicit.is_some();
+        if let Some(plan) = cur.upsert.clone() {
+            let s = skip.addr();
+            self.upsert_checks(&plan, t, cur, &regs_v, rowid, conflict, s, check_rowid)?;
+        } else {
+            if check_rowid {
+                self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None, None)?;
+            }
+            self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         }
-        self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
         self.write_row(t, cur, regs, rowid, false)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &regs_v, rowid)?;
+        }
         self.fire_triggers(t, TriggerTime::After, ev, None, Some(&new), skip.addr())?;
         self.b.resolve(skip);
         Ok(())
@@ -461,15 +478,18 @@ impl Gen<'_> {
     }
 
     /// Rowid uniqueness when the rowid was supplied. `own` is the row's old
-    /// rowid during UPDATE (no conflict with itself).
+    /// rowid during UPDATE (no conflict with itself); `upsert` the ON
+    /// CONFLICT clause handling a conflict.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn check_rowid_unique(
         &mut self,
-        t: &Table,
+        t: &Arc<Table>,
         cur: &WriteCursors,
         rowid: Reg,
         conflict: Option<ConflictAction>,
         skip: usize,
         own: Option<Reg>,
+        upsert: Option<(&UpsertPlan, usize, &[Reg])>,
     ) -> Result<(), String> {
         let col_name = t.ipk.map_or("rowid", |c| t.columns[c].name.as_str());
         let ok = self.b.new_label();
@@ -494,6 +514,11 @@ impl Gen<'_> {
             rowid,
             not_found: ok.addr(),
         });
+        if let Some((plan, k, regs)) = upsert {
+            self.upsert_action(plan, k, t, cur, regs, rowid, rowid, skip)?;
+            self.b.resolve(ok);
+            return Ok(());
+        }
         let action = conflict.or(t.ipk_conflict).unwrap_or(ConflictAction::Abort);
         match action {
             ConflictAction::Ignore => {
@@ -514,37 +539,50 @@ impl Gen<'_> {
     }
 
     /// Builds the key of index `i` (columns + rowid) into consecutive registers.
-    pub(crate) fn index_key(&mut self, t: &Table, idx: &Index, regs: &[Reg], rowid: Reg) -> Reg {
+    pub(crate) fn index_key(
+        &mut self,
+        t: &Table,
+        idx: &Index,
+        regs: &[Reg],
+        rowid: Reg,
+    ) -> Result<Reg, String> {
         let n = idx.columns.len();
         let start = self.b.alloc_regs(n + 1);
         for (k, ic) in idx.columns.iter().enumerate() {
-            match ic.column {
-                Some(c) if t.ipk == Some(c) => self.b.emit(Insn::SCopy {
-                    src: rowid,
-                    dest: start + k,
-                }),
-                Some(c) => self.b.emit(Insn::SCopy {
-                    src: regs[c],
-                    dest: start + k,
-                }),
-                None => self.b.emit(Insn::Null {
-                    dest: start + k,
-                    count: 1,
-                }),
-            };
+            match (ic.column, &ic.expr) {
+                (Some(c), _) if t.ipk == Some(c) => {
+                    self.b.emit(Insn::SCopy {
+                        src: rowid,
+                        dest: start + k,
+                    });
+                }
+                (Some(c), _) => {
+                    self.b.emit(Insn::SCopy {
+                        src: regs[c],
+                        dest: start + k,
+                    });
+                }
+                (None, Some(e)) => self.index_expr_into(t, e, regs, rowid, start + k)?,
+                (None, None) => {
+                    self.b.emit(Insn::Null {
+                        dest: start + k,
+                        count: 1,
+                    });
+                }
+            }
         }
         self.b.emit(Insn::SCopy {
             src: rowid,
             dest: start + n,
         });
-        start
+        Ok(start)
     }
 
     /// UNIQUE index checks.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn check_unique_indexes(
         &mut self,
-        t: &Table,
+        t: &Arc<Table>,
         cur: &WriteCursors,
         regs: &[Reg],
         rowid: Reg,
@@ -569,8 +607,35 @@ impl Gen<'_> {
             if !idx.unique {
                 continue;
             }
-            let key = self.index_key(t, idx, regs, rowid);
+            let action = conflict
+                .or(idx.on_conflict)
+                .unwrap_or(ConflictAction::Abort);
+            let how = Resolve::Action(action);
+            self.check_one_unique(t, cur, i, regs, rowid, how, skip, own)?;
+        }
+        Ok(())
+    }
+
+    /// The uniqueness check of index `i` for the new row, resolved by `how`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check_one_unique(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &WriteCursors,
+        i: usize,
+        regs: &[Reg],
+        rowid: Reg,
+        how: Resolve<'_>,
+        skip: usize,
+        own: Option<Reg>,
+    ) -> Result<(), String> {
+        let Some(idx) = t.indexes.get(i) else {
+            return Ok(());
+        };
+        {
             let ok = self.b.new_label();
+            self.partial_skip(t, idx, regs, rowid, ok.addr())?;
+            let key = self.index_key(t, idx, regs, rowid)?;
             let n = idx.columns.len();
             self.b.emit(Insn::NoConflict {
                 cursor: cur.indexes[i],
@@ -599,9 +664,19 @@ impl Gen<'_> {
                     flags,
                 });
             }
-            let action = conflict
-                .or(idx.on_conflict)
-                .unwrap_or(ConflictAction::Abort);
+            let action = match how {
+                Resolve::Action(a) => a,
+                Resolve::Upsert(plan, k) => {
+                    let other = self.b.alloc_reg();
+                    self.b.emit(Insn::IdxRowid {
+                        cursor: cur.indexes[i],
+                        dest: other,
+                    });
+                    self.upsert_action(plan, k, t, cur, regs, rowid, other, skip)?;
+                    self.b.resolve(ok);
+                    return Ok(());
+                }
+            };
             match action {
                 ConflictAction::Ignore => {
                     self.b.emit(Insn::Goto { target: skip });
@@ -620,24 +695,12 @@ impl Gen<'_> {
                     self.delete_current_row(t, cur, false)?;
                 }
                 other => {
-                    let cols: Vec<String> = idx
-                        .columns
-                        .iter()
-                        .map(|c| {
-                            format!(
-                                "{}.{}",
-                                t.name,
-                                c.column
-                                    .map_or("?".to_string(), |ci| t.columns[ci].name.clone())
-                            )
-                        })
-                        .collect();
                     let rc = if idx.is_primary_key {
                         ResultCode::CONSTRAINT_PRIMARYKEY
                     } else {
                         ResultCode::CONSTRAINT_UNIQUE
                     };
-                    let msg = format!("UNIQUE constraint failed: {}", cols.join(", "));
+                    let msg = super::index_row::unique_failed(t, idx);
                     self.b.emit(Insn::Halt {
                         rc,
                         on_error: on_error(other),
@@ -681,7 +744,9 @@ impl Gen<'_> {
         });
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
-            let key = self.index_key(t, idx, &regs_v, rowid);
+            let not_in = self.b.new_label();
+            self.partial_skip(t, idx, &regs_v, rowid, not_in.addr())?;
+            let key = self.index_key(t, idx, &regs_v, rowid)?;
             let krec = self.b.alloc_reg();
             self.b.emit(Insn::MakeRecord {
                 start: key,
@@ -693,6 +758,7 @@ impl Gen<'_> {
                 cursor: cur.indexes[i],
                 key: krec,
             });
+            self.b.resolve(not_in);
         }
         Ok(())
     }
@@ -711,22 +777,25 @@ impl Gen<'_> {
         });
         let n = t.columns.len();
         let regs = self.b.alloc_regs(n);
+        let all = super::index_row::needs_all_columns(t);
         for c in 0..n {
-            if t.indexes
-                .iter()
-                .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
+            if all
+                || t.indexes
+                    .iter()
+                    .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
             {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: cur.table,
                     column: c,
                     dest: regs + c,
-                    default: None,
+                    default,
                 });
             }
         }
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
-            let key = self.index_key(t, idx, &regs_v, rowid);
+            let key = self.index_key(t, idx, &regs_v, rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,

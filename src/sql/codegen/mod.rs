@@ -15,26 +15,34 @@
 //! 3. Errors are SQLite's messages (`no such table: t`, …).
 
 mod agg;
+mod alter;
+mod alter_sql;
 mod autoinc;
 mod builder;
 mod compound;
 mod ddl;
 mod explain;
 mod expr;
+mod exprcmp;
 mod from;
+mod index_row;
 mod insert;
+mod join_outer;
 mod modify;
 mod planner;
 mod pragma;
+mod returning;
 mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod upsert;
 mod vacuum;
 
 use std::sync::Arc;
 
 pub use builder::{Builder, Label};
+pub(crate) use planner::walk as walk_expr;
 
 use super::ast::{Explain, Stmt};
 use super::parser::Parsed;
@@ -175,7 +183,7 @@ impl<'a> Gen<'a> {
             Stmt::CreateVirtualTable(_) => {
                 Err("virtual tables are not supported by loom yet".into())
             }
-            Stmt::AlterTable(_) => Err("ALTER TABLE is not supported by loom yet".into()),
+            Stmt::AlterTable(a) => self.alter_table(a),
             Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
             Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),

@@ -21,7 +21,38 @@ use crate::sql::ast::{ConflictAction, Delete, Update};
 use crate::sql::schema::Table;
 use crate::vdbe::{Insn, Reg};
 
+/// How the second pass of an UPDATE names and checks the row.
+#[derive(Clone, Debug)]
+pub(crate) struct UpdateCtx {
+    /// The name the table is referred to by (alias or table name).
+    pub name: String,
+    /// `OR action` of the statement.
+    pub conflict: Option<ConflictAction>,
+    /// Further register-backed sources the expressions see (upsert's
+    /// `excluded`): source, column registers, rowid register.
+    pub extra: Vec<(Source, Vec<Reg>, Reg)>,
+}
+
 impl Gen<'_> {
+    /// The scope of SET and WHERE expressions in the second pass.
+    pub(crate) fn update_scope(&self, t: &Arc<Table>, ctx: &UpdateCtx, cursor: usize) -> Scope {
+        let mut scope = Scope {
+            sources: vec![Source {
+                table: t.clone(),
+                name: ctx.name.clone(),
+                cursor,
+            }],
+            ..self.base_scope()
+        };
+        for (src, regs, rowid) in &ctx.extra {
+            scope.row_regs.push((src.cursor, regs.clone(), *rowid));
+            // Reachable only when qualified: the table's own columns, which
+            // are the same names, resolve first.
+            scope.outer.push(src.clone());
+        }
+        scope
+    }
+
     /// First pass: the rowids of the rows `where_` selects, in a RowSet register.
     fn collect_rowids(
         &mut self,
@@ -69,21 +100,15 @@ impl Gen<'_> {
     }
 
     pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
-        if d.with.is_some()
-            || !d.returning.is_empty()
-            || !d.order_by.is_empty()
-            || d.limit.is_some()
-        {
-            return Err(
-                "WITH, RETURNING, ORDER BY and LIMIT in DELETE are not supported by loom yet"
-                    .into(),
-            );
+        if d.with.is_some() || !d.order_by.is_empty() || d.limit.is_some() {
+            return Err("WITH, ORDER BY and LIMIT in DELETE are not supported by loom yet".into());
         }
         let t = self.table(&d.table.name)?;
         self.check_modifiable(&t)?;
         self.use_db(true);
         let has_triggers = !self.main_schema().triggers_on(&t.name).is_empty();
-        if d.where_.is_none() && !has_triggers {
+        let returning = self.returning_begin(&t, &d.returning)?;
+        if d.where_.is_none() && !has_triggers && returning.is_none() {
             self.b.emit(Insn::Clear {
                 db: 0,
                 root: t.root,
@@ -99,7 +124,8 @@ impl Gen<'_> {
             return Ok(());
         }
         let set = self.collect_rowids(&t, d.alias.as_deref(), d.where_.as_ref())?;
-        let cur = self.open_write_cursors(&t)?;
+        let mut cur = self.open_write_cursors(&t)?;
+        cur.returning = returning;
         let rowid = self.b.alloc_reg();
         let done = self.b.new_label();
         let top = self.b.here();
@@ -113,13 +139,14 @@ impl Gen<'_> {
             rowid,
             not_found: top,
         });
-        if has_triggers {
+        if has_triggers || cur.returning.is_some() {
             self.delete_with_triggers(&t, &cur, rowid, top)?;
         } else {
             self.delete_current_row(&t, &cur, true)?;
         }
         self.b.emit(Insn::Goto { target: top });
         self.b.resolve(done);
+        self.returning_end(cur.returning);
         Ok(())
     }
 
@@ -140,11 +167,12 @@ impl Gen<'_> {
                     count: 1,
                 });
             } else {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: cur.table,
                     column: c,
                     dest: old + c,
-                    default: None,
+                    default,
                 });
             }
         }
@@ -163,6 +191,9 @@ impl Gen<'_> {
             not_found: next,
         });
         self.delete_current_row(t, cur, true)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &old_row.0, rowid)?;
+        }
         self.fire_triggers(
             t,
             TriggerTime::After,
@@ -174,23 +205,19 @@ impl Gen<'_> {
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
-        if u.with.is_some()
-            || !u.returning.is_empty()
-            || u.from.is_some()
-            || !u.order_by.is_empty()
-            || u.limit.is_some()
-        {
+        if u.with.is_some() || u.from.is_some() || !u.order_by.is_empty() || u.limit.is_some() {
             return Err(
-                "WITH, FROM, RETURNING, ORDER BY and LIMIT in UPDATE are not supported by loom yet"
-                    .into(),
+                "WITH, FROM, ORDER BY and LIMIT in UPDATE are not supported by loom yet".into(),
             );
         }
         let t = self.table(&u.table.name)?;
         self.check_modifiable(&t)?;
-        let assignments = self.resolve_sets(&t, u)?;
+        let assignments = self.resolve_sets(&t, &u.sets)?;
         self.use_db(true);
+        let returning = self.returning_begin(&t, &u.returning)?;
         let set = self.collect_rowids(&t, u.alias.as_deref(), u.where_.as_ref())?;
-        let cur = self.open_write_cursors(&t)?;
+        let mut cur = self.open_write_cursors(&t)?;
+        cur.returning = returning;
         let old_rowid = self.b.alloc_reg();
         let done = self.b.new_label();
         let next = self.b.new_label();
@@ -205,21 +232,27 @@ impl Gen<'_> {
             rowid: old_rowid,
             not_found: top,
         });
-        self.update_row(&t, u, &cur, &assignments, old_rowid, next.addr())?;
+        let ctx = UpdateCtx {
+            name: u.alias.clone().unwrap_or_else(|| t.name.clone()),
+            conflict: u.or_conflict,
+            extra: Vec::new(),
+        };
+        self.update_row(&t, &ctx, &cur, &assignments, old_rowid, next.addr())?;
         self.b.resolve(next);
         self.b.emit(Insn::Goto { target: top });
         self.b.resolve(done);
+        self.returning_end(cur.returning);
         Ok(())
     }
 
     /// Maps each SET clause to (column index or None for rowid, expression).
-    fn resolve_sets(
+    pub(crate) fn resolve_sets(
         &self,
         t: &Table,
-        u: &Update,
+        sets: &[crate::sql::ast::SetClause],
     ) -> Result<Vec<(Option<usize>, crate::sql::ast::Expr)>, String> {
         let mut out = Vec::new();
-        for s in &u.sets {
+        for s in sets {
             if s.columns.len() != 1 {
                 return Err("row-value SET is not supported by loom yet".into());
             }
@@ -251,25 +284,17 @@ impl Gen<'_> {
     }
 
     /// Second pass body: computes the new row, checks it, rewrites it.
-    fn update_row(
+    pub(crate) fn update_row(
         &mut self,
         t: &Arc<Table>,
-        u: &Update,
+        ctx: &UpdateCtx,
         cur: &super::insert::WriteCursors,
         sets: &[(Option<usize>, crate::sql::ast::Expr)],
         old_rowid: Reg,
         skip: usize,
     ) -> Result<(), String> {
         let n = t.columns.len();
-        let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
-        let scope = Scope {
-            sources: vec![Source {
-                table: t.clone(),
-                name,
-                cursor: cur.table,
-            }],
-            ..self.base_scope()
-        };
+        let scope = self.update_scope(t, ctx, cur.table);
         let old = self.b.alloc_regs(n);
         for c in 0..n {
             if t.ipk == Some(c) {
@@ -278,11 +303,12 @@ impl Gen<'_> {
                     count: 1,
                 });
             } else {
+                let default = self.column_default(t, c);
                 self.b.emit(Insn::Column {
                     cursor: cur.table,
                     column: c,
                     dest: old + c,
-                    default: None,
+                    default,
                 });
             }
         }
@@ -310,7 +336,7 @@ impl Gen<'_> {
             }
         }
         self.apply_column_affinity(t, new);
-        let conflict: Option<ConflictAction> = u.or_conflict;
+        let conflict: Option<ConflictAction> = ctx.conflict;
         let new_v: Vec<Reg> = (0..n).map(|c| new + c).collect();
         let old_v: Vec<Reg> = (0..n).map(|c| old + c).collect();
         let set_cols: Vec<usize> = sets.iter().filter_map(|(c, _)| c.or(t.ipk)).collect();
@@ -327,7 +353,7 @@ impl Gen<'_> {
         self.check_not_null(t, &new_v, conflict, skip)?;
         self.check_checks(t, cur.table, &new_v, new_rowid, skip)?;
         if t.ipk.is_some() || sets.iter().any(|(c, _)| c.is_none()) {
-            self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid))?;
+            self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid), None)?;
         }
         self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, Some(old_rowid))?;
         // Remove the old row's index entries (reposition first: checks may have moved the cursor).
@@ -337,7 +363,7 @@ impl Gen<'_> {
             not_found: skip,
         });
         for (i, idx) in t.indexes.iter().enumerate() {
-            let key = self.index_key(t, idx, &old_v, old_rowid);
+            let key = self.index_key(t, idx, &old_v, old_rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,
@@ -366,6 +392,9 @@ impl Gen<'_> {
         });
         self.b.resolve(same);
         self.write_row(t, cur, new, new_rowid, true)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &new_v, new_rowid)?;
+        }
         self.fire_triggers(
             t,
             TriggerTime::After,

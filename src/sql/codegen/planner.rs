@@ -51,6 +51,8 @@ pub(crate) struct Loops {
     levels: Vec<Level>,
     /// Where constant terms that fail jump: past every loop.
     outer_exit: Label,
+    /// RIGHT/FULL JOIN: the unmatched-rows pass.
+    right: Option<super::join_outer::RightJoin>,
 }
 
 /// Which side of a column a comparison bounds.
@@ -191,24 +193,37 @@ impl Gen<'_> {
         let n = scope.sources.len();
         let mut on_terms: Vec<Vec<Expr>> = vec![Vec::new(); n];
         let mut left: Vec<bool> = vec![false; n];
+        let right_si = self.right_join_item(from, n)?;
+        // With a RIGHT join, WHERE is applied after the matched-row marking.
+        let deferred = match right_si {
+            Some(_) => std::mem::take(&mut terms),
+            None => Vec::new(),
+        };
         if let Some(f) = from {
             for (i, item) in f.items.iter().enumerate().take(n) {
                 let is_left = item.join.is_some_and(|j| j.left);
                 left[i] = is_left;
+                let mut parts: Vec<(Expr, bool)> = Vec::new();
+                for t in self.using_terms(scope, i) {
+                    parts.push((t, false));
+                }
                 if let Some(JoinConstraint::On(e)) = &item.constraint {
-                    let mut parts = Vec::new();
                     split_and(e, &mut parts);
-                    for (p, _) in parts {
-                        if is_left {
-                            on_terms[i].push(p);
-                        } else {
-                            terms.push((p, false));
-                        }
+                }
+                for (p, _) in parts {
+                    if is_left || right_si == Some(i) {
+                        on_terms[i].push(p);
+                    } else {
+                        terms.push((p, false));
                     }
                 }
             }
         }
-        let order = self.join_order(scope, &terms, &left)?;
+        let order = match right_si {
+            Some(_) => (0..n).collect(),
+            None => self.join_order(scope, &terms, &left)?,
+        };
+        let right = right_si.map(|si| self.right_join_begin(scope, si));
         let mut pos_of = vec![0; n];
         for (pos, &si) in order.iter().enumerate() {
             pos_of[si] = pos;
@@ -219,22 +234,38 @@ impl Gen<'_> {
         self.code_terms(&mut terms, scope, &pos_of, None, outer_exit)?;
         for (pos, &si) in order.iter().enumerate() {
             let level = self.open_level(si, pos, &pos_of, scope, &mut terms, left[si])?;
+            let rj = right.as_ref().filter(|_| right_si == Some(si));
             if let Some((m, body)) = level.left {
                 for t in &on_terms[si] {
                     self.jump_if_false(t, level.cont.addr(), scope)?;
                 }
                 self.b.emit(Insn::Integer { value: 1, dest: m });
+                if let Some(rj) = rj {
+                    self.right_join_mark(rj);
+                }
                 self.b.resolve(body);
+            } else if let Some(rj) = rj {
+                for t in &on_terms[si] {
+                    self.jump_if_false(t, level.cont.addr(), scope)?;
+                }
+                self.right_join_mark(rj);
             }
             let cont = level.cont;
             levels.push(level);
             self.code_terms(&mut terms, scope, &pos_of, Some(pos), cont)?;
         }
         let cont = levels.last().map(|l| l.cont).unwrap_or(outer_exit);
+        if let Some(rj) = &right {
+            self.b.resolve(rj.entry);
+            for (t, _) in &deferred {
+                self.jump_if_false(t, cont.addr(), scope)?;
+            }
+        }
         Ok(Loops {
             cont,
             levels,
             outer_exit,
+            right,
         })
     }
 
@@ -859,7 +890,7 @@ impl Gen<'_> {
                 let candidate = match (c.col, c.op) {
                     (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
                     (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
-                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope) {
+                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
                         Some((idx, aff)) => {
                             (merge_index_range(&best.0, idx, aff, op, c.value), None)
                         }
@@ -983,6 +1014,7 @@ impl Gen<'_> {
         col: usize,
         cmp_aff: &(Option<Affinity>, Option<Affinity>),
         scope: &Scope,
+        terms: &[(Expr, bool)],
     ) -> Option<(usize, Affinity)> {
         let table = &scope.sources[si].table;
         let col_aff = table.columns[col].affinity;
@@ -995,7 +1027,9 @@ impl Gen<'_> {
         }
         let want = table.columns[col].collation.to_ascii_lowercase();
         let idx = table.indexes.iter().position(|ix| {
-            ix.partial.is_none()
+            ix.partial
+                .as_ref()
+                .is_none_or(|w| self.partial_implied(w, terms, scope, si))
                 && ix.root != 0
                 && ix.columns.first().is_some_and(|ic| {
                     ic.column == Some(col) && !ic.desc && ic.collation.to_ascii_lowercase() == want
@@ -1070,8 +1104,12 @@ impl Gen<'_> {
             self.b.resolve(lp.outer_exit);
             return;
         }
-        for level in lp.levels.into_iter().rev() {
+        let mut right = lp.right;
+        for (k, level) in lp.levels.into_iter().rev().enumerate() {
             self.b.resolve(level.cont);
+            if let (0, Some(rj)) = (k, &right) {
+                self.right_join_cont(rj);
+            }
             match level.access {
                 Access::Scan { top } => {
                     self.b.emit(Insn::Next {
@@ -1113,6 +1151,9 @@ impl Gen<'_> {
             self.b.resolve(level.exit);
         }
         self.b.resolve(lp.outer_exit);
+        if let Some(rj) = right.take() {
+            self.right_join_end(rj);
+        }
     }
 
     /// The address of the `Rewind` of a LEFT JOIN level still waiting for

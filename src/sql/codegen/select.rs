@@ -18,7 +18,7 @@ use super::expr::{Scope, Source};
 use super::Gen;
 use crate::record::{Binary, Collation, KeyInfo};
 use crate::sql::ast::{Expr, ExprKind, Literal, NullsOrder, OrderingTerm, SortOrder};
-use crate::sql::ast::{FromClause, JoinConstraint, ResultColumn, Select, SelectCore, SimpleSelect};
+use crate::sql::ast::{FromClause, ResultColumn, Select, SelectCore, SimpleSelect};
 use crate::vdbe::{ColumnInfo, Insn, Reg};
 
 /// Where the rows of a query go.
@@ -261,20 +261,11 @@ impl Gen<'_> {
         let mut scope = self.base_scope();
         let Some(from) = from else { return Ok(scope) };
         for item in &from.items {
-            if let Some(j) = &item.join {
-                if j.right {
-                    return Err("RIGHT and FULL OUTER JOINs are not supported by loom yet".into());
-                }
-                if j.natural {
-                    return Err("NATURAL JOIN is not supported by loom yet".into());
-                }
-            }
-            if matches!(item.constraint, Some(JoinConstraint::Using(_))) {
-                return Err("JOIN ... USING is not supported by loom yet".into());
-            }
             let source = self.open_source(item)?;
             scope.sources.push(source);
         }
+        scope.using = self.join_using(from, &scope.sources)?;
+        scope.right_join = self.right_join_item(Some(from), scope.sources.len())?;
         Ok(scope)
     }
 
@@ -291,8 +282,11 @@ impl Gen<'_> {
                     if scope.sources.is_empty() {
                         return Err("no tables specified".into());
                     }
-                    for s in &scope.sources {
-                        self.star_columns(s, &mut out);
+                    for (si, s) in scope.sources.iter().enumerate() {
+                        let mut cols = Vec::new();
+                        self.star_columns(s, &mut cols);
+                        self.merge_using_columns(scope, si, &mut cols);
+                        out.extend(cols);
                     }
                 }
                 ResultColumn::TableStar(t) => {
@@ -319,7 +313,7 @@ impl Gen<'_> {
         Ok(out)
     }
 
-    fn star_columns(&self, s: &Source, out: &mut Vec<OutCol>) {
+    pub(crate) fn star_columns(&self, s: &Source, out: &mut Vec<OutCol>) {
         for c in &s.table.columns {
             let expr = Expr {
                 kind: ExprKind::Column {
