@@ -284,6 +284,35 @@ impl VfsFile for MockFile {
     fn is_read_only(&self) -> bool {
         self.inner.is_read_only()
     }
+
+    fn shm_map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
+        self.inner.shm_map(region, size, extend)
+    }
+
+    fn shm_read(&mut self, region: usize, offset: usize, buf: &mut [u8]) -> Result<(), VfsError> {
+        self.inner.shm_read(region, offset, buf)
+    }
+
+    fn shm_write(&mut self, region: usize, offset: usize, data: &[u8]) -> Result<(), VfsError> {
+        self.inner.shm_write(region, offset, data)
+    }
+
+    fn shm_lock(
+        &mut self,
+        slot: usize,
+        n: usize,
+        mode: crate::vfs::ShmLockMode,
+    ) -> Result<(), VfsError> {
+        self.inner.shm_lock(slot, n, mode)
+    }
+
+    fn shm_barrier(&mut self) {
+        self.inner.shm_barrier();
+    }
+
+    fn shm_unmap(&mut self, delete: bool) -> Result<(), VfsError> {
+        self.inner.shm_unmap(delete)
+    }
 }
 
 #[cfg(test)]

@@ -21,15 +21,17 @@
 
 mod error;
 mod file;
+mod heap_shm;
 mod mem;
 mod mock;
 mod posix;
 mod posix_lock;
+mod posix_shm;
 
 pub use error::{IoOp, VfsError};
 pub use file::{
-    FileKind, LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE,
-    IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL,
+    FileKind, LockLevel, OpenFlags, ShmLockMode, SyncFlags, Vfs, VfsFile,
+    IOCAP_POWERSAFE_OVERWRITE, IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL, SHM_NLOCK,
 };
 pub use mem::MemVfs;
 pub use mock::{MockFault, MockVfs};
