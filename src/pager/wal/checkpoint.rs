@@ -91,7 +91,9 @@ impl Wal {
         self.refresh_hdr(db)?;
         let mut busy_result = false;
         if self.hdr.mx_frame > 0 {
-            busy_result = self.backfill(db, sync, busy)?;
+            // Readers that hold the backfill back are not an error here;
+            // FULL and stronger report them through nBackfill below.
+            self.backfill(db, sync, busy)?;
         }
         let mut shm = Shm { db: &mut *db };
         let backfilled = shm.n_backfill()?;

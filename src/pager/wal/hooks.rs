@@ -134,11 +134,15 @@ impl Pager {
 
     /// Releases read locks after a failed begin.
     pub(crate) fn unlock_after_failure(&mut self) {
-        if let Some(w) = self.wal.as_mut() {
-            w.end_read(self.fd.as_mut());
-            w.end_write(self.fd.as_mut());
+        match self.wal.as_mut() {
+            Some(w) => {
+                w.end_read(self.fd.as_mut());
+                w.end_write(self.fd.as_mut());
+            }
+            None => {
+                let _ = self.fd.unlock(LockLevel::None);
+            }
         }
-        let _ = self.fd.unlock(LockLevel::None);
     }
 
     /// Commits the write transaction as WAL frames (SQLite's `pagerWalFrames`).
