@@ -520,3 +520,52 @@ fn concurrent_loom_reader_while_c_writes() {
     drop(py);
     assert_eq!(one(&db, "SELECT group_concat(a) FROM t"), text("1,2,3,4"));
 }
+
+#[test]
+fn many_frames_span_several_index_blocks() {
+    if !tools_present() {
+        return;
+    }
+    let dir = TempDir::new("big");
+    let path = dir.file("t.db");
+    let db = open_readwrite(&path).unwrap();
+    db.execute_batch(
+        "PRAGMA page_size=512; PRAGMA journal_mode=wal; PRAGMA wal_autocheckpoint=0;
+         PRAGMA synchronous=NORMAL; CREATE TABLE t(a INTEGER PRIMARY KEY, b BLOB);",
+    )
+    .unwrap();
+    // One transaction of ~4500 pages, then small ones: > 4062 frames, so the
+    // wal-index uses its second hash block.
+    db.execute_batch("BEGIN").unwrap();
+    for i in 1..=4000 {
+        db.execute("INSERT INTO t VALUES (?, zeroblob(400))", &[int(i)])
+            .unwrap();
+    }
+    db.execute_batch("COMMIT").unwrap();
+    for i in 0..300 {
+        db.execute("UPDATE t SET b = randomblob(10) WHERE a = ?", &[int(i * 13 + 1)])
+            .unwrap();
+    }
+    let frames = (std::fs::metadata(format!("{path}-wal")).unwrap().len() - 32) / (512 + 24);
+    assert!(frames > 4200, "{frames}");
+    let expect = "ok\n4000|1483000";
+    assert_eq!(
+        shell(&path, "pragma integrity_check; select count(*), sum(length(b)) from t"),
+        expect
+    );
+    std::fs::copy(&path, dir.file("c.db")).unwrap();
+    std::fs::copy(format!("{path}-wal"), dir.file("c.db-wal")).unwrap();
+    assert_eq!(
+        shell(&dir.file("c.db"), "pragma integrity_check; select count(*), sum(length(b)) from t"),
+        expect
+    );
+    // loom recovers the same copy from the WAL alone.
+    std::fs::copy(&path, dir.file("d.db")).unwrap();
+    std::fs::copy(format!("{path}-wal"), dir.file("d.db-wal")).unwrap();
+    let d = open_readwrite(&dir.file("d.db")).unwrap();
+    assert_eq!(one(&d, "SELECT sum(length(b)) FROM t"), int(1_483_000));
+    assert_eq!(one(&d, "PRAGMA integrity_check"), text("ok"));
+    drop(d);
+    assert_eq!(q(&db, "PRAGMA wal_checkpoint(TRUNCATE)"), vec![vec![int(0), int(0), int(0)]]);
+    assert_eq!(shell(&path, "select count(*) from t"), "4000");
+}

@@ -39,6 +39,8 @@ pub struct Wal {
     pub(super) path: String,
     pub(super) fd: Box<dyn VfsFile>,
     pub(super) hdr: IndexHdr,
+    /// The raw bytes `hdr` was read from or published as.
+    pub(super) hdr_bytes: [u8; 48],
     pub(super) read_lock: i32,
     pub(super) min_frame: u32,
     pub(super) write_lock: bool,
@@ -74,6 +76,7 @@ impl Wal {
             path,
             fd,
             hdr: IndexHdr::default(),
+            hdr_bytes: [0; 48],
             read_lock: -1,
             min_frame: 0,
             write_lock: false,
@@ -119,8 +122,9 @@ impl Wal {
             }
             self.page_size = h.page_size;
         }
-        let changed = h != self.hdr;
+        let changed = a != self.hdr_bytes;
         self.hdr = h;
+        self.hdr_bytes = a;
         Ok(Some(changed))
     }
 
@@ -162,6 +166,7 @@ impl Wal {
         hdr.change = self.hdr.change.wrapping_add(1);
         shm.write_hdr(&hdr)?;
         self.hdr = hdr;
+        self.hdr_bytes = hdr.encode();
         shm.set_n_backfill(0)?;
         shm.set_backfill_attempted(hdr.mx_frame)?;
         shm.set_read_mark(0, 0)?;
@@ -287,7 +292,7 @@ impl Wal {
 
     fn hdr_unchanged(&self, shm: &mut Shm<'_>) -> Result<bool, PagerError> {
         let (a, _) = shm.read_hdr_copies()?;
-        Ok(a == self.hdr.encode())
+        Ok(a == self.hdr_bytes)
     }
 
     /// Ends the read snapshot.
@@ -389,6 +394,7 @@ impl Wal {
         self.hdr.change = self.hdr.change.wrapping_add(1);
         self.hdr.is_init = true;
         shm.write_hdr(&self.hdr)?;
+        self.hdr_bytes = self.hdr.encode();
         shm.set_n_backfill(0)?;
         shm.set_backfill_attempted(0)?;
         shm.set_read_mark(1, 0)?;
@@ -442,7 +448,9 @@ impl Wal {
         self.hdr.frame_cksum = ck;
         self.hdr.change = self.hdr.change.wrapping_add(1);
         self.hdr.is_init = true;
-        shm.write_hdr(&self.hdr)
+        shm.write_hdr(&self.hdr)?;
+        self.hdr_bytes = self.hdr.encode();
+        Ok(())
     }
 
     /// Writes the WAL header for a new generation; returns its checksum.
