@@ -102,7 +102,10 @@ fn wal_round_trip_and_close_deletes_wal() {
         assert_eq!(one(&db, "PRAGMA journal_mode"), text("wal"));
         db.close().unwrap();
     }
-    assert!(!exists(&format!("{path}-wal")), "last close deletes the WAL");
+    assert!(
+        !exists(&format!("{path}-wal")),
+        "last close deletes the WAL"
+    );
     assert!(!exists(&format!("{path}-shm")));
     let bytes = std::fs::read(&path).unwrap();
     assert_eq!(&bytes[18..20], &[2, 2]);
@@ -131,7 +134,8 @@ fn savepoints_and_rollback_in_wal() {
         .unwrap();
     db.execute_batch("BEGIN; INSERT INTO t VALUES(2); SAVEPOINT s; INSERT INTO t VALUES(3);")
         .unwrap();
-    db.execute_batch("ROLLBACK TO s; RELEASE s; COMMIT").unwrap();
+    db.execute_batch("ROLLBACK TO s; RELEASE s; COMMIT")
+        .unwrap();
     assert_eq!(q(&db, "SELECT a FROM t"), vec![vec![int(1)], vec![int(2)]]);
     db.execute_batch("BEGIN; DELETE FROM t; ROLLBACK").unwrap();
     assert_eq!(one(&db, "SELECT count(*) FROM t"), int(2));
@@ -151,8 +155,10 @@ fn crash_without_checkpoint_recovers_from_wal_alone() {
     let vfs: Arc<dyn Vfs> = Arc::new(PosixVfs::new());
     {
         let db = open_readwrite(&path).unwrap();
-        db.execute_batch("PRAGMA journal_mode=wal; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(a, b)")
-            .unwrap();
+        db.execute_batch(
+            "PRAGMA journal_mode=wal; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(a, b)",
+        )
+        .unwrap();
         for i in 0..50 {
             db.execute("INSERT INTO t VALUES (?, randomblob(300))", &[int(i)])
                 .unwrap();
@@ -276,7 +282,11 @@ fn two_loom_connections_snapshot_isolation_and_busy() {
     b.execute_batch("BEGIN").unwrap();
     assert_eq!(one(&b, "SELECT count(*) FROM t"), int(1));
     a.execute("INSERT INTO t VALUES(2)", &[]).unwrap();
-    assert_eq!(one(&b, "SELECT count(*) FROM t"), int(1), "b keeps its snapshot");
+    assert_eq!(
+        one(&b, "SELECT count(*) FROM t"),
+        int(1),
+        "b keeps its snapshot"
+    );
     // b's snapshot is stale: it cannot write (SQLITE_BUSY_SNAPSHOT family).
     let e = b.execute("INSERT INTO t VALUES(3)", &[]).unwrap_err();
     assert_eq!(e.code().0 & 0xff, ResultCode::BUSY.0);
@@ -312,7 +322,10 @@ fn mem_vfs_pager_in_wal_mode() {
     d[100] = 13;
     p.commit().unwrap();
     p.end_read();
-    assert_eq!(p.set_journal_mode(JournalMode::Wal).unwrap(), JournalMode::Wal);
+    assert_eq!(
+        p.set_journal_mode(JournalMode::Wal).unwrap(),
+        JournalMode::Wal
+    );
     p.begin_write(false).unwrap();
     let (pg, r) = p.allocate().unwrap();
     assert_eq!(pg, 2);
@@ -354,8 +367,16 @@ fn c_sqlite_wal_read_by_loom() {
          shutil.copy({path:?}, {path:?}+'.copy'); shutil.copy({path:?}+'-wal', {path:?}+'.copy-wal')\n\
          print(c.execute('select count(*), sum(length(b)) from t').fetchone())\n"
     );
-    let out = Command::new("python3").arg("-c").arg(&script).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let expect = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let copy = format!("{path}.copy");
     assert!(std::fs::metadata(format!("{copy}-wal")).unwrap().len() > 32);
@@ -390,14 +411,21 @@ fn loom_wal_read_by_c_sqlite() {
         )
         .unwrap();
     }
-    db.execute_batch("COMMIT; DELETE FROM t WHERE a % 3 = 0").unwrap();
+    db.execute_batch("COMMIT; DELETE FROM t WHERE a % 3 = 0")
+        .unwrap();
     // loom is still open: C SQLite reads the live WAL through the -shm index.
-    let live = shell(&path, "pragma integrity_check; select count(*), sum(a) from t;");
+    let live = shell(
+        &path,
+        "pragma integrity_check; select count(*), sum(a) from t;",
+    );
     assert_eq!(live, "ok\n200|30000");
     // And a copy without -shm: C SQLite recovers the index from the WAL.
     std::fs::copy(&path, dir.file("c.db")).unwrap();
     std::fs::copy(format!("{path}-wal"), dir.file("c.db-wal")).unwrap();
-    let rec = shell(&dir.file("c.db"), "pragma integrity_check; select count(*), sum(a) from t;");
+    let rec = shell(
+        &dir.file("c.db"),
+        "pragma integrity_check; select count(*), sum(a) from t;",
+    );
     assert_eq!(rec, "ok\n200|30000");
     drop(db);
 }
@@ -468,9 +496,15 @@ fn concurrent_c_reader_while_loom_writes() {
     db.execute("INSERT INTO t VALUES(2)", &[]).unwrap();
     db.execute("INSERT INTO t VALUES(3)", &[]).unwrap();
     assert_eq!(one(&db, "SELECT count(*) FROM t"), int(3));
-    assert_eq!(py.run("select count(*) from t"), "ok [(1,)]", "C keeps its snapshot");
+    assert_eq!(
+        py.run("select count(*) from t"),
+        "ok [(1,)]",
+        "C keeps its snapshot"
+    );
     // C's snapshot is stale: its write is refused.
-    assert!(py.run("insert into t values(9)").starts_with("err database is locked"));
+    assert!(py
+        .run("insert into t values(9)")
+        .starts_with("err database is locked"));
     // A checkpoint cannot pass the C reader's snapshot.
     let r = q(&db, "PRAGMA wal_checkpoint");
     assert_eq!(r[0][0], int(0));
@@ -485,7 +519,10 @@ fn concurrent_c_reader_while_loom_writes() {
     assert_eq!(py.run("insert into t values(5)"), "ok []");
     assert_eq!(py.run("commit"), "ok []");
     assert_eq!(one(&db, "SELECT group_concat(a) FROM t"), text("1,2,3,5"));
-    assert_eq!(q(&db, "PRAGMA wal_checkpoint(TRUNCATE)"), vec![vec![int(0), int(0), int(0)]]);
+    assert_eq!(
+        q(&db, "PRAGMA wal_checkpoint(TRUNCATE)"),
+        vec![vec![int(0), int(0), int(0)]]
+    );
     assert_eq!(py.run("select count(*) from t"), "ok [(4,)]");
 }
 
@@ -504,7 +541,11 @@ fn concurrent_loom_reader_while_c_writes() {
     db.execute_batch("BEGIN").unwrap();
     assert_eq!(one(&db, "SELECT count(*) FROM t"), int(1));
     assert_eq!(py.run("insert into t values(2)"), "ok []");
-    assert_eq!(one(&db, "SELECT count(*) FROM t"), int(1), "loom keeps its snapshot");
+    assert_eq!(
+        one(&db, "SELECT count(*) FROM t"),
+        int(1),
+        "loom keeps its snapshot"
+    );
     // loom's read mark holds C's checkpoint back.
     let r = py.run("pragma wal_checkpoint(restart)");
     assert!(r.starts_with("ok [(1,"), "{r}");
@@ -543,20 +584,29 @@ fn many_frames_span_several_index_blocks() {
     }
     db.execute_batch("COMMIT").unwrap();
     for i in 0..300 {
-        db.execute("UPDATE t SET b = randomblob(10) WHERE a = ?", &[int(i * 13 + 1)])
-            .unwrap();
+        db.execute(
+            "UPDATE t SET b = randomblob(10) WHERE a = ?",
+            &[int(i * 13 + 1)],
+        )
+        .unwrap();
     }
     let frames = (std::fs::metadata(format!("{path}-wal")).unwrap().len() - 32) / (512 + 24);
     assert!(frames > 4200, "{frames}");
     let expect = "ok\n4000|1483000";
     assert_eq!(
-        shell(&path, "pragma integrity_check; select count(*), sum(length(b)) from t"),
+        shell(
+            &path,
+            "pragma integrity_check; select count(*), sum(length(b)) from t"
+        ),
         expect
     );
     std::fs::copy(&path, dir.file("c.db")).unwrap();
     std::fs::copy(format!("{path}-wal"), dir.file("c.db-wal")).unwrap();
     assert_eq!(
-        shell(&dir.file("c.db"), "pragma integrity_check; select count(*), sum(length(b)) from t"),
+        shell(
+            &dir.file("c.db"),
+            "pragma integrity_check; select count(*), sum(length(b)) from t"
+        ),
         expect
     );
     // loom recovers the same copy from the WAL alone.
@@ -566,6 +616,9 @@ fn many_frames_span_several_index_blocks() {
     assert_eq!(one(&d, "SELECT sum(length(b)) FROM t"), int(1_483_000));
     assert_eq!(one(&d, "PRAGMA integrity_check"), text("ok"));
     drop(d);
-    assert_eq!(q(&db, "PRAGMA wal_checkpoint(TRUNCATE)"), vec![vec![int(0), int(0), int(0)]]);
+    assert_eq!(
+        q(&db, "PRAGMA wal_checkpoint(TRUNCATE)"),
+        vec![vec![int(0), int(0), int(0)]]
+    );
     assert_eq!(shell(&path, "select count(*) from t"), "4000");
 }

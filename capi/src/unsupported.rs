@@ -18,9 +18,9 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 
 use crate::bind::{run_destructor, Destructor};
 use crate::connection::{arg_str, conn, sqlite3, with_db};
-use loomdb::api::Value;
 use crate::function::sqlite3_context;
 use crate::guard::{guard, guard_rc};
+use loomdb::api::Value;
 use loomdb::rc::ResultCode;
 
 /// The C type `sqlite3_backup` (never created yet).
@@ -253,7 +253,11 @@ pub extern "C" fn sqlite3_vfs_unregister(_vfs: *mut c_void) -> c_int {
 }
 
 /// Runs `PRAGMA wal_checkpoint(mode)` on `db`; (rc, log, checkpointed).
-fn wal_checkpoint_rows(db: *mut sqlite3, mode: c_int, schema: Option<String>) -> (c_int, c_int, c_int) {
+fn wal_checkpoint_rows(
+    db: *mut sqlite3,
+    mode: c_int,
+    schema: Option<String>,
+) -> (c_int, c_int, c_int) {
     let (mut log, mut ckpt) = (-1, -1);
     let rc = with_db(db, |c, d| {
         let name = match mode {

@@ -54,7 +54,7 @@ mod write;
 pub use cache::{FxBuild, FxHasher, PageRef, Pgno, PgnoMap};
 pub use error::PagerError;
 pub use journal::lock_byte_page;
-pub use wal::{CheckpointMode, CheckpointResult};
 pub use pager::{
     BusyHandler, JournalMode, Pager, Synchronous, TxnState, MAX_PAGE_COUNT, SQLITE_MAGIC,
 };
+pub use wal::{CheckpointMode, CheckpointResult};

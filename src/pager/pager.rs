@@ -490,23 +490,20 @@ impl Pager {
         let Some(frame) = self.cache.frame_mut(idx) else {
             return Err(PagerError::StaleHandle);
         };
-        let res = match super::wal::read_from_wal(
-            &mut self.wal,
-            self.fd.as_mut(),
-            pgno,
-            &mut frame.data,
-        ) {
-            Ok(true) => Ok(()),
-            Err(e) => Err(e),
-            Ok(false) if in_file => match self.fd.read(&mut frame.data, offset) {
-                Ok(()) | Err(VfsError::ShortRead) => Ok(()),
-                Err(e) => Err(PagerError::from(e)),
-            },
-            Ok(false) => {
-                frame.data.fill(0);
-                Ok(())
-            }
-        };
+        let res =
+            match super::wal::read_from_wal(&mut self.wal, self.fd.as_mut(), pgno, &mut frame.data)
+            {
+                Ok(true) => Ok(()),
+                Err(e) => Err(e),
+                Ok(false) if in_file => match self.fd.read(&mut frame.data, offset) {
+                    Ok(()) | Err(VfsError::ShortRead) => Ok(()),
+                    Err(e) => Err(PagerError::from(e)),
+                },
+                Ok(false) => {
+                    frame.data.fill(0);
+                    Ok(())
+                }
+            };
         if let Err(e) = res {
             self.cache.release(idx);
             return Err(e);

@@ -96,12 +96,15 @@ impl Vdbe {
                         bt.begin_write(false)?;
                         bt.commit()?;
                     }
-                    match bt.pager().set_journal_mode(mode) {
-                        Err(e @ PagerError::Busy) => return Err(e.into()),
-                        _ => {}
+                    if let Err(e @ PagerError::Busy) = bt.pager().set_journal_mode(mode) {
+                        return Err(e.into());
                     }
                 }
-                Mem::Text(journal_mode_name(bt.pager().journal_mode()).as_bytes().to_vec())
+                Mem::Text(
+                    journal_mode_name(bt.pager().journal_mode())
+                        .as_bytes()
+                        .to_vec(),
+                )
             }
             PragmaOp::WalCheckpoint(mode) => {
                 let mode = match mode.as_deref() {

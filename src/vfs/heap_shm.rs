@@ -118,7 +118,13 @@ impl ShmSlots {
     }
 
     /// Records a granted request.
-    pub(super) fn commit(&mut self, me: &mut ShmConnLocks, slot: usize, n: usize, mode: ShmLockMode) {
+    pub(super) fn commit(
+        &mut self,
+        me: &mut ShmConnLocks,
+        slot: usize,
+        n: usize,
+        mode: ShmLockMode,
+    ) {
         for i in slot..(slot + n).min(SHM_NLOCK) {
             let bit = 1u8 << i;
             match mode {
@@ -220,9 +226,7 @@ impl HeapShmConn {
     ) -> Result<(), VfsError> {
         let s = shm.lock();
         let r = s.regions.get(region).ok_or_else(bad_region)?;
-        let src = r
-            .get(offset..offset + buf.len())
-            .ok_or_else(bad_region)?;
+        let src = r.get(offset..offset + buf.len()).ok_or_else(bad_region)?;
         buf.copy_from_slice(src);
         Ok(())
     }

@@ -22,14 +22,14 @@ use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::error::{IoOp, VfsError};
+use super::file::ShmLockMode;
 use super::file::{
     FileKind, LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE,
 };
-use super::file::ShmLockMode;
-use super::posix_shm::PosixShm;
 use super::posix_lock::{
     inode_ref, inode_release, posix_check_reserved, posix_lock, posix_unlock, InodeKey,
 };
+use super::posix_shm::PosixShm;
 
 /// The POSIX VFS (SQLite's "unix" VFS).
 #[derive(Debug, Default)]
@@ -413,10 +413,7 @@ impl VfsFile for PosixFile {
 
     fn shm_map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
         if self.shm.is_none() {
-            let mode = self
-                .fd()?
-                .metadata()
-                .map_or(0o644, |m| m.mode() & 0o777);
+            let mode = self.fd()?.metadata().map_or(0o644, |m| m.mode() & 0o777);
             self.shm = Some(PosixShm::open(&self.path, self.key, mode)?);
         }
         match self.shm.as_mut() {

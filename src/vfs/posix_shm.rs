@@ -147,7 +147,12 @@ impl PosixShm {
         })
     }
 
-    pub(super) fn map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
+    pub(super) fn map(
+        &mut self,
+        region: usize,
+        size: usize,
+        extend: bool,
+    ) -> Result<bool, VfsError> {
         let mut n = self.node.lock();
         if n.regions.len() > region {
             return Ok(true);
@@ -193,7 +198,12 @@ impl PosixShm {
         Ok(true)
     }
 
-    pub(super) fn read(&self, region: usize, offset: usize, buf: &mut [u8]) -> Result<(), VfsError> {
+    pub(super) fn read(
+        &self,
+        region: usize,
+        offset: usize,
+        buf: &mut [u8],
+    ) -> Result<(), VfsError> {
         let n = self.node.lock();
         let &(addr, len) = n.regions.get(region).ok_or_else(bad_access)?;
         if offset.checked_add(buf.len()).is_none_or(|end| end > len) {
@@ -203,7 +213,11 @@ impl PosixShm {
         // only when the last handle goes, under this mutex) and the range
         // `offset..offset+buf.len()` was checked to lie inside it.
         unsafe {
-            std::ptr::copy_nonoverlapping((addr + offset) as *const u8, buf.as_mut_ptr(), buf.len());
+            std::ptr::copy_nonoverlapping(
+                (addr + offset) as *const u8,
+                buf.as_mut_ptr(),
+                buf.len(),
+            );
         }
         Ok(())
     }
@@ -221,7 +235,12 @@ impl PosixShm {
         Ok(())
     }
 
-    pub(super) fn lock(&mut self, slot: usize, cnt: usize, mode: ShmLockMode) -> Result<(), VfsError> {
+    pub(super) fn lock(
+        &mut self,
+        slot: usize,
+        cnt: usize,
+        mode: ShmLockMode,
+    ) -> Result<(), VfsError> {
         let mut n = self.node.lock();
         let os = n.slots.plan(&self.locks, slot, cnt, mode)?;
         let ty = match os {

@@ -32,6 +32,9 @@
 //! 2. A frame is valid only if its salts equal the header's, its page
 //!    number is non-zero and its checksum continues the previous frame's.
 
+// The magic selects big- or little-endian checksum words; both are spec.
+#![allow(clippy::little_endian_bytes)]
+
 /// Magic with little-endian checksums (the low bit selects big-endian).
 pub const WAL_MAGIC: u32 = 0x377f_0682;
 /// The only WAL format version.
@@ -183,7 +186,10 @@ mod tests {
         assert!(WalHeader::decode(&bad).is_none());
         let page = vec![9u8; 4096];
         let (fh, ck) = encode_frame(false, 3, 5, &h.salt, d.cksum, &page);
-        assert_eq!(decode_frame(false, &h.salt, d.cksum, &fh, &page), Some((3, 5, ck)));
+        assert_eq!(
+            decode_frame(false, &h.salt, d.cksum, &fh, &page),
+            Some((3, 5, ck))
+        );
         assert_eq!(decode_frame(false, &h.salt, [0, 1], &fh, &page), None);
         assert_eq!(checksum(true, &[0, 0, 0, 1, 0, 0, 0, 2], [0, 0]), [1, 3]);
     }

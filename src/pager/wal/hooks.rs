@@ -74,7 +74,7 @@ impl Pager {
             let hdr_wal = header.is_some_and(|h| h[18] == 2 || h[19] == 2);
             let wal_path = format!("{}-wal", self.db_path());
             let wal_exists = self.vfs.exists(&wal_path)?;
-            if !hdr_wal && !(wal_exists && header.is_some()) {
+            if !(hdr_wal || (wal_exists && header.is_some())) {
                 return Ok(false);
             }
             if let Some(h) = header {
@@ -102,7 +102,11 @@ impl Pager {
         }
         let size = self.fd.file_size()?;
         self.db_file_size = size.div_ceil(self.page_size as u64) as Pgno;
-        self.db_size = if n_page > 0 { n_page } else { self.db_file_size };
+        self.db_size = if n_page > 0 {
+            n_page
+        } else {
+            self.db_file_size
+        };
         Ok(())
     }
 

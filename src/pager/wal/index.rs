@@ -34,6 +34,10 @@
 //! 2. Hash entries of frames above mxFrame are removed before a frame
 //!    number is reused.
 
+// The wal-index is defined in the host's byte order (walformat.html §2):
+// native-endian conversions are the specification here, not an accident.
+#![allow(clippy::host_endian_bytes)]
+
 use crate::vfs::{ShmLockMode, VfsError, VfsFile};
 
 use super::format::checksum;
@@ -180,7 +184,9 @@ impl Shm<'_> {
     }
 
     pub fn put32(&mut self, region: usize, off: usize, v: u32) -> Result<(), PagerError> {
-        self.db.shm_write(region, off, &v.to_ne_bytes()).map_err(vfs)
+        self.db
+            .shm_write(region, off, &v.to_ne_bytes())
+            .map_err(vfs)
     }
 
     fn get16(&mut self, region: usize, off: usize) -> Result<u16, PagerError> {
@@ -190,7 +196,9 @@ impl Shm<'_> {
     }
 
     fn put16(&mut self, region: usize, off: usize, v: u16) -> Result<(), PagerError> {
-        self.db.shm_write(region, off, &v.to_ne_bytes()).map_err(vfs)
+        self.db
+            .shm_write(region, off, &v.to_ne_bytes())
+            .map_err(vfs)
     }
 
     /// Both header copies (copy 1, barrier, copy 2).
@@ -329,9 +337,7 @@ impl Shm<'_> {
         let from = limit as usize;
         if from < cap {
             let zeros = vec![0u8; (cap - from) * 4];
-            self.db
-                .shm_write(r, base + from * 4, &zeros)
-                .map_err(vfs)?;
+            self.db.shm_write(r, base + from * 4, &zeros).map_err(vfs)?;
         }
         Ok(())
     }

@@ -21,7 +21,9 @@ use std::sync::Arc;
 
 use crate::vfs::{FileKind, OpenFlags, SyncFlags, Vfs, VfsError, VfsFile};
 
-use super::format::{decode_frame, encode_frame, native_magic, WalHeader, FRAME_HDR_SIZE, WAL_HDR_SIZE};
+use super::format::{
+    decode_frame, encode_frame, native_magic, WalHeader, FRAME_HDR_SIZE, WAL_HDR_SIZE,
+};
 use super::index::{
     read_lock, IndexHdr, Shm, CKPT_LOCK, NREADER, READMARK_NOT_USED, RECOVER_LOCK, WRITE_LOCK,
 };
@@ -239,7 +241,11 @@ impl Wal {
         Err(PagerError::Busy)
     }
 
-    fn try_begin_read(&mut self, db: &mut dyn VfsFile, use_wal: bool) -> Result<Attempt, PagerError> {
+    fn try_begin_read(
+        &mut self,
+        db: &mut dyn VfsFile,
+        use_wal: bool,
+    ) -> Result<Attempt, PagerError> {
         let changed = if use_wal { false } else { self.read_hdr(db)? };
         let mut shm = Shm { db };
         let backfill = shm.n_backfill()?;
@@ -313,7 +319,11 @@ impl Wal {
     }
 
     /// The frame holding `pgno` in the snapshot, if any.
-    pub fn find_frame(&mut self, db: &mut dyn VfsFile, pgno: u32) -> Result<Option<u32>, PagerError> {
+    pub fn find_frame(
+        &mut self,
+        db: &mut dyn VfsFile,
+        pgno: u32,
+    ) -> Result<Option<u32>, PagerError> {
         if self.read_lock <= 0 {
             return Ok(None);
         }
@@ -387,7 +397,12 @@ impl Wal {
         let mut rnd = [0u8; 4];
         self.vfs.randomness(&mut rnd);
         self.ckpt_seq = self.ckpt_seq.wrapping_add(1);
-        let s1 = u32::from_be_bytes([self.hdr.salt[0], self.hdr.salt[1], self.hdr.salt[2], self.hdr.salt[3]]);
+        let s1 = u32::from_be_bytes([
+            self.hdr.salt[0],
+            self.hdr.salt[1],
+            self.hdr.salt[2],
+            self.hdr.salt[3],
+        ]);
         self.hdr.salt[0..4].copy_from_slice(&s1.wrapping_add(1).to_be_bytes());
         self.hdr.salt[4..8].copy_from_slice(&rnd);
         self.hdr.mx_frame = 0;
