@@ -304,10 +304,8 @@ fn two_loom_connections_snapshot_isolation_and_busy() {
     assert_eq!(one(&a, "PRAGMA journal_mode=delete"), text("delete"));
 }
 
-#[test]
-fn mem_vfs_pager_in_wal_mode() {
-    let vfs: Arc<dyn Vfs> = Arc::new(MemVfs::new());
-    let mut p = Pager::open(vfs.clone(), "m.db", OpenFlags::main_db()).unwrap();
+/// Writes a minimal page 1 (database header) through `p`.
+fn init_page1(p: &mut Pager) {
     p.begin_write(false).unwrap();
     let (pg, r) = p.allocate().unwrap();
     assert_eq!(pg, 1);
@@ -322,6 +320,58 @@ fn mem_vfs_pager_in_wal_mode() {
     d[100] = 13;
     p.commit().unwrap();
     p.end_read();
+}
+
+/// Appends a page tagged `tag` in its own transaction.
+fn append_page(p: &mut Pager, tag: u8) {
+    p.begin_write(false).unwrap();
+    let (_, r) = p.allocate().unwrap();
+    p.data_mut(r).unwrap()[0] = tag;
+    p.commit().unwrap();
+    p.end_read();
+}
+
+fn tags(p: &mut Pager) -> Vec<u8> {
+    p.begin_read().unwrap();
+    let v = (2..=p.page_count())
+        .map(|n| {
+            let r = p.get(n).unwrap();
+            p.data(r).unwrap()[0]
+        })
+        .collect();
+    p.end_read();
+    v
+}
+
+#[test]
+fn mock_crash_keeps_synced_commits_only() {
+    use loomdb::pager::Synchronous;
+    use loomdb::vfs::MockVfs;
+    let mock = MockVfs::new();
+    let vfs: Arc<dyn Vfs> = Arc::new(mock.clone());
+    let mut p = Pager::open(vfs.clone(), "w.db", OpenFlags::main_db()).unwrap();
+    init_page1(&mut p);
+    assert_eq!(p.set_journal_mode(JournalMode::Wal).unwrap(), JournalMode::Wal);
+    append_page(&mut p, 0xa1); // synchronous=FULL: the WAL is synced
+    p.set_synchronous(Synchronous::Normal);
+    append_page(&mut p, 0xa2); // NORMAL: not synced at commit
+    assert_eq!(tags(&mut p), vec![0xa1, 0xa2]);
+    std::mem::forget(p); // the process dies
+    mock.crash();
+    let mut p = Pager::open(vfs.clone(), "w.db", OpenFlags::main_db()).unwrap();
+    assert_eq!(tags(&mut p), vec![0xa1], "recovered from the WAL alone");
+    append_page(&mut p, 0xa3);
+    assert_eq!(tags(&mut p), vec![0xa1, 0xa3]);
+    drop(p);
+    let mut p = Pager::open(vfs, "w.db", OpenFlags::main_db()).unwrap();
+    assert_eq!(tags(&mut p), vec![0xa1, 0xa3]);
+}
+
+#[test]
+fn mem_vfs_pager_in_wal_mode() {
+    let vfs: Arc<dyn Vfs> = Arc::new(MemVfs::new());
+    let mut p = Pager::open(vfs.clone(), "m.db", OpenFlags::main_db()).unwrap();
+    init_page1(&mut p);
     assert_eq!(
         p.set_journal_mode(JournalMode::Wal).unwrap(),
         JournalMode::Wal

@@ -125,7 +125,11 @@ impl MockVfs {
         s.trace.push("crash".to_string());
         for name in self.inner.names() {
             match (s.durable.get(&name), self.inner.shared(&name)) {
-                (Some(image), Some(f)) => *f.data.lock() = image.clone(),
+                (Some(image), Some(f)) => {
+                    *f.data.lock() = image.clone();
+                    // Shared memory does not survive a power failure.
+                    *f.shm.lock() = super::heap_shm::HeapShm::default();
+                }
                 _ => {
                     self.inner.remove(&name);
                 }
