@@ -234,6 +234,15 @@ fn checkpoint_modes_match_sqlite_rows() {
     );
     assert_eq!(std::fs::metadata(format!("{path}-wal")).unwrap().len(), 0);
     assert_eq!(one(&db, "SELECT count(*) FROM t"), int(7));
+    db.execute_batch("BEGIN; SELECT * FROM t").unwrap();
+    let e = db.query_all("PRAGMA wal_checkpoint", &[]).unwrap_err();
+    assert!(e.to_string().contains("database table is locked"), "{e}");
+    let e = db.query_all("PRAGMA journal_mode=delete", &[]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "cannot change out of wal mode from within a transaction"
+    );
+    db.execute_batch("COMMIT").unwrap();
     assert_eq!(one(&db, "PRAGMA journal_mode=delete"), text("delete"));
     assert!(!exists(&format!("{path}-wal")));
     assert_eq!(&std::fs::read(&path).unwrap()[18..20], &[1, 1]);
@@ -351,7 +360,10 @@ fn mock_crash_keeps_synced_commits_only() {
     let vfs: Arc<dyn Vfs> = Arc::new(mock.clone());
     let mut p = Pager::open(vfs.clone(), "w.db", OpenFlags::main_db()).unwrap();
     init_page1(&mut p);
-    assert_eq!(p.set_journal_mode(JournalMode::Wal).unwrap(), JournalMode::Wal);
+    assert_eq!(
+        p.set_journal_mode(JournalMode::Wal).unwrap(),
+        JournalMode::Wal
+    );
     append_page(&mut p, 0xa1); // synchronous=FULL: the WAL is synced
     p.set_synchronous(Synchronous::Normal);
     append_page(&mut p, 0xa2); // NORMAL: not synced at commit

@@ -91,6 +91,18 @@ impl Vdbe {
             PragmaOp::JournalMode(set) => {
                 let pager = bt.pager();
                 if let Some(mode) = set.as_deref().and_then(journal_mode_of) {
+                    let old = pager.journal_mode();
+                    let wal_switch = (mode == JournalMode::Wal) != (old == JournalMode::Wal);
+                    if wal_switch && !state.autocommit && !pager.is_memory() {
+                        let dir = if mode == JournalMode::Wal {
+                            "into"
+                        } else {
+                            "out of"
+                        };
+                        return Err(VdbeError::Error(format!(
+                            "cannot change {dir} wal mode from within a transaction"
+                        )));
+                    }
                     if mode == JournalMode::Wal && pager.page_count() == 0 {
                         // Like sqlite3BtreeSetVersion: format page 1 first.
                         bt.begin_write(false)?;
@@ -107,6 +119,11 @@ impl Vdbe {
                 )
             }
             PragmaOp::WalCheckpoint(mode) => {
+                if !state.autocommit {
+                    // SQLite refuses while this connection has a transaction
+                    // open (its snapshot would move).
+                    return Err(VdbeError::Error("database table is locked".into()));
+                }
                 let mode = match mode.as_deref() {
                     Some("full") => CheckpointMode::Full,
                     Some("restart") => CheckpointMode::Restart,

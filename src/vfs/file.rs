@@ -13,6 +13,9 @@
 //!    leave it at PENDING (as SQLite does).
 //! 3. `VfsFile::unlock(l)` accepts only `Shared` or `None`.
 //! 4. Dropping a `VfsFile` releases its locks.
+//! 5. The `shm_*` methods address the database file's wal-index; their
+//!    defaults report "not supported" (`SQLITE_IOERR_SHMOPEN`), so a VFS
+//!    without shared memory cannot enter WAL mode.
 #![deny(unsafe_code)]
 
 use super::error::VfsError;

@@ -18,6 +18,11 @@
 //! 3. [`PosixVfs`] locks are SQLite's byte-range locks, so loom and C SQLite
 //!    processes exclude each other on the same file.
 //! 4. Only `posix*.rs` contains `unsafe` code.
+//! 5. The wal-index shared memory (`VfsFile::shm_*`, SQLite's `xShmMap`,
+//!    `xShmLock`, `xShmBarrier`, `xShmUnmap`) is one per database file and
+//!    process: [`PosixVfs`] maps the `-shm` file and locks its bytes
+//!    120..=128 as SQLite does; [`MemVfs`] and [`MockVfs`] keep it on the
+//!    heap (`heap_shm.rs`).
 
 mod error;
 mod file;

@@ -47,6 +47,11 @@ impl Pager {
             .unwrap_or(&self.journal_path)
     }
 
+    /// True for a private in-memory database (`:memory:`).
+    pub fn is_memory(&self) -> bool {
+        self.memory
+    }
+
     /// True while the pager runs in WAL mode with its WAL open.
     pub fn is_wal(&self) -> bool {
         self.wal.is_some()
