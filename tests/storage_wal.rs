@@ -613,6 +613,17 @@ fn concurrent_loom_reader_while_c_writes() {
     assert!(r.starts_with("ok [(1,"), "{r}");
     db.execute_batch("COMMIT").unwrap();
     assert_eq!(one(&db, "SELECT count(*) FROM t"), int(2));
+    // loom holds the WAL write lock: C's writer gets SQLITE_BUSY.
+    db.execute_batch("BEGIN IMMEDIATE").unwrap();
+    assert!(py
+        .run("begin immediate")
+        .starts_with("err database is locked"));
+    assert_eq!(
+        py.run("select count(*) from t"),
+        "ok [(2,)]",
+        "readers still read"
+    );
+    db.execute_batch("COMMIT").unwrap();
     // loom writes, C reads; then C checkpoints loom's frames.
     db.execute("INSERT INTO t VALUES(3)", &[]).unwrap();
     assert_eq!(py.run("select group_concat(a) from t"), "ok [('1,2,3',)]");

@@ -79,6 +79,11 @@ impl Pager {
             let hdr_wal = header.is_some_and(|h| h[18] == 2 || h[19] == 2);
             let wal_path = format!("{}-wal", self.db_path());
             let wal_exists = self.vfs.exists(&wal_path)?;
+            if wal_exists && header.is_none() && !self.read_only {
+                // A WAL beside an empty database is stale (pagerOpenWalIfPresent).
+                let _ = self.vfs.delete(&wal_path, false);
+                return Ok(false);
+            }
             if !(hdr_wal || (wal_exists && header.is_some())) {
                 return Ok(false);
             }
