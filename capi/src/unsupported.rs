@@ -16,9 +16,10 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use crate::bind::{run_destructor, Destructor};
-use crate::connection::{conn, sqlite3};
+use crate::connection::{arg_str, conn, sqlite3, with_db};
 use crate::function::sqlite3_context;
 use crate::guard::guard_rc;
+use loomdb::api::Value;
 use loomdb::rc::ResultCode;
 
 const FUNCTIONS: &str = "overloaded virtual-table functions";
@@ -140,39 +141,95 @@ pub extern "C" fn sqlite3_vfs_unregister(_vfs: *mut c_void) -> c_int {
     ResultCode::ERROR.0
 }
 
-/// `sqlite3_wal_checkpoint_v2(db, schema, mode, pnLog, pnCkpt)`: refused.
+/// Runs `PRAGMA wal_checkpoint(mode)` on `db`; (rc, log, checkpointed).
+fn wal_checkpoint_rows(
+    db: *mut sqlite3,
+    mode: c_int,
+    schema: Option<String>,
+) -> (c_int, c_int, c_int) {
+    let (mut log, mut ckpt) = (-1, -1);
+    let rc = with_db(db, |c, d| {
+        let name = match mode {
+            0 => "passive",
+            1 => "full",
+            2 => "restart",
+            3 => "truncate",
+            _ => return c.set_code(ResultCode::MISUSE),
+        };
+        if let Some(s) = schema.filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case("main")) {
+            return c.set_error(ResultCode::ERROR, &format!("unknown database {s}"));
+        }
+        match d.query_all(&format!("PRAGMA wal_checkpoint({name})"), &[]) {
+            Ok(rows) => {
+                let get = |i: usize| match rows.first().and_then(|r| r.get(i)) {
+                    Some(Value::Integer(v)) => *v as c_int,
+                    _ => -1,
+                };
+                log = get(1);
+                ckpt = get(2);
+                if get(0) == 1 {
+                    c.set_code(ResultCode::BUSY)
+                } else {
+                    c.set_code(ResultCode::OK)
+                }
+            }
+            Err(e) => c.set_db_error(&e),
+        }
+    });
+    (rc, log, ckpt)
+}
+
+/// `sqlite3_wal_checkpoint_v2(db, schema, mode, pnLog, pnCkpt)`: runs the
+/// checkpoint of the main database (as `PRAGMA wal_checkpoint(mode)`).
 ///
 /// # Safety
-/// `log` and `ckpt` are NULL or valid out-pointers.
+/// `schema` is NULL or NUL-terminated; `log` and `ckpt` are NULL or valid
+/// out-pointers.
 #[no_mangle]
 pub unsafe extern "C" fn sqlite3_wal_checkpoint_v2(
     db: *mut sqlite3,
-    _schema: *const c_char,
-    _mode: c_int,
+    schema: *const c_char,
+    mode: c_int,
     log: *mut c_int,
     ckpt: *mut c_int,
 ) -> c_int {
     guard_rc(|| {
-        for p in [log, ckpt] {
+        // SAFETY: NULL or NUL-terminated per the caller's contract.
+        let schema = unsafe { arg_str(schema) };
+        let (rc, l, c) = wal_checkpoint_rows(db, mode, schema);
+        for (p, v) in [(log, l), (ckpt, c)] {
             if !p.is_null() {
                 // SAFETY: valid out-pointer (checked non-NULL).
-                unsafe { *p = -1 };
+                unsafe { *p = v };
             }
         }
-        refuse(db, "sqlite3_wal_checkpoint")
+        rc
     })
 }
 
-/// `sqlite3_wal_checkpoint(db, schema)`: refused.
+/// `sqlite3_wal_checkpoint(db, schema)`: a PASSIVE checkpoint.
+///
+/// # Safety
+/// `schema` is NULL or NUL-terminated.
 #[no_mangle]
-pub extern "C" fn sqlite3_wal_checkpoint(db: *mut sqlite3, _schema: *const c_char) -> c_int {
-    guard_rc(|| refuse(db, "sqlite3_wal_checkpoint"))
+pub unsafe extern "C" fn sqlite3_wal_checkpoint(db: *mut sqlite3, schema: *const c_char) -> c_int {
+    guard_rc(|| {
+        // SAFETY: NULL or NUL-terminated per the caller's contract.
+        let schema = unsafe { arg_str(schema) };
+        wal_checkpoint_rows(db, 0, schema).0
+    })
 }
 
-/// `sqlite3_wal_autocheckpoint(db, n)`: SQLITE_OK (accepted, not applied).
+/// `sqlite3_wal_autocheckpoint(db, n)`: sets the auto-checkpoint threshold
+/// (`n <= 0` disables it).
 #[no_mangle]
-pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, _n: c_int) -> c_int {
-    guard_rc(|| conn(db).map_or(ResultCode::MISUSE.0, |_| ResultCode::OK.0))
+pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, n: c_int) -> c_int {
+    with_db(db, |c, d| {
+        match d.query_all(&format!("PRAGMA wal_autocheckpoint={}", n.max(0)), &[]) {
+            Ok(_) => c.set_code(ResultCode::OK),
+            Err(e) => c.set_db_error(&e),
+        }
+    })
 }
 
 /// The C type `sqlite3_session` (never created yet).

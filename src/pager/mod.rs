@@ -34,8 +34,12 @@
 //! `set_exclusive_mode(true)` (`PRAGMA locking_mode=EXCLUSIVE`) keeps the
 //! lock between transactions, so the None state may then hold a lock.
 //!
-//! Not implemented yet: WAL (`JournalMode::Wal` returns an error), cache
-//! spill, memory-mapped I/O, super-journals for multi-database commits.
+//! WAL mode (`JournalMode::Wal`, the `wal` module) is SQLite-compatible:
+//! the WAL file, the `-shm` wal-index and its locks are shared with C
+//! SQLite processes.
+//!
+//! Not implemented yet: cache spill, memory-mapped I/O, super-journals for
+//! multi-database commits.
 #![deny(unsafe_code)]
 
 mod cache;
@@ -44,6 +48,7 @@ mod journal;
 #[allow(clippy::module_inception)]
 mod pager;
 mod savepoint;
+mod wal;
 mod write;
 
 pub use cache::{FxBuild, FxHasher, PageRef, Pgno, PgnoMap};
@@ -52,3 +57,4 @@ pub use journal::lock_byte_page;
 pub use pager::{
     BusyHandler, JournalMode, Pager, Synchronous, TxnState, MAX_PAGE_COUNT, SQLITE_MAGIC,
 };
+pub use wal::{CheckpointMode, CheckpointResult};

@@ -54,7 +54,7 @@ pub enum JournalMode {
     Memory,
     /// No journal (no crash safety).
     Off,
-    /// Write-ahead log (not supported yet).
+    /// Write-ahead log.
     Wal,
 }
 
@@ -146,6 +146,14 @@ pub struct Pager {
     pub(super) max_page_count: Pgno,
     /// `PRAGMA locking_mode=EXCLUSIVE`: locks are kept between transactions.
     pub(super) exclusive_mode: bool,
+    /// The open write-ahead log (WAL mode).
+    pub(super) wal: Option<Box<super::wal::Wal>>,
+    /// `PRAGMA wal_autocheckpoint` (frames; 0 = off).
+    pub(super) wal_autockpt: u32,
+    /// A commit crossed the auto-checkpoint threshold.
+    pub(super) wal_ckpt_due: bool,
+    /// Do not switch to WAL mode (while leaving it).
+    pub(super) no_wal: bool,
 }
 
 impl std::fmt::Debug for Pager {
@@ -162,7 +170,7 @@ impl std::fmt::Debug for Pager {
 }
 
 /// Page size and reserved bytes from a database header.
-fn parse_header(h: &[u8; 100]) -> Result<(usize, u8), PagerError> {
+pub(super) fn parse_header(h: &[u8; 100]) -> Result<(usize, u8), PagerError> {
     if &h[0..16] != SQLITE_MAGIC {
         return Err(PagerError::NotADatabase);
     }
@@ -173,9 +181,6 @@ fn parse_header(h: &[u8; 100]) -> Result<(usize, u8), PagerError> {
     }
     if h[18] > 2 || h[19] > 2 {
         return Err(PagerError::NotADatabase);
-    }
-    if h[18] == 2 || h[19] == 2 {
-        return Err(PagerError::Unsupported("WAL mode not supported yet"));
     }
     if usize::from(h[20]) + 480 > page_size {
         return Err(PagerError::NotADatabase);
@@ -242,6 +247,10 @@ impl Pager {
             counter_bumped: false,
             max_page_count: MAX_PAGE_COUNT,
             exclusive_mode: false,
+            wal: None,
+            wal_autockpt: 1000,
+            wal_ckpt_due: false,
+            no_wal: false,
         }
     }
 
@@ -260,10 +269,13 @@ impl Pager {
         let (ps, reserved) = parse_header(&h)?;
         self.set_geometry(ps, reserved);
         self.db_file_size = size.div_ceil(ps as u64) as Pgno;
+        if h[18] == 2 || h[19] == 2 {
+            self.journal_mode = JournalMode::Wal;
+        }
         Ok(())
     }
 
-    fn set_geometry(&mut self, page_size: usize, reserved: u8) {
+    pub(super) fn set_geometry(&mut self, page_size: usize, reserved: u8) {
         if page_size != self.page_size {
             self.page_size = page_size;
             self.cache.reset(page_size);
@@ -373,7 +385,7 @@ impl Pager {
         self.retry_busy(|p| {
             let r = p.try_begin_read();
             if r.is_err() {
-                let _ = p.fd.unlock(LockLevel::None);
+                p.unlock_after_failure();
             }
             r
         })?;
@@ -386,6 +398,9 @@ impl Pager {
         self.fd.lock(LockLevel::Shared).map_err(from_vfs)?;
         if !self.memory {
             self.recover_hot_journal()?;
+            if self.wal_begin_read_if_wal()? {
+                return Ok(());
+            }
         }
         self.refresh_after_lock()
     }
@@ -416,7 +431,9 @@ impl Pager {
     /// Ends a read transaction (no-op inside a write transaction).
     pub fn end_read(&mut self) {
         if self.txn == TxnState::Read {
-            if !self.exclusive_mode {
+            if self.wal.is_some() {
+                self.wal_end_read();
+            } else if !self.exclusive_mode {
                 let _ = self.fd.unlock(LockLevel::None);
             }
             self.txn = TxnState::None;
@@ -473,15 +490,20 @@ impl Pager {
         let Some(frame) = self.cache.frame_mut(idx) else {
             return Err(PagerError::StaleHandle);
         };
-        let res = if in_file {
-            match self.fd.read(&mut frame.data, offset) {
-                Ok(()) | Err(VfsError::ShortRead) => Ok(()),
-                Err(e) => Err(PagerError::from(e)),
-            }
-        } else {
-            frame.data.fill(0);
-            Ok(())
-        };
+        let res =
+            match super::wal::read_from_wal(&mut self.wal, self.fd.as_mut(), pgno, &mut frame.data)
+            {
+                Ok(true) => Ok(()),
+                Err(e) => Err(e),
+                Ok(false) if in_file => match self.fd.read(&mut frame.data, offset) {
+                    Ok(()) | Err(VfsError::ShortRead) => Ok(()),
+                    Err(e) => Err(PagerError::from(e)),
+                },
+                Ok(false) => {
+                    frame.data.fill(0);
+                    Ok(())
+                }
+            };
         if let Err(e) = res {
             self.cache.release(idx);
             return Err(e);
@@ -500,8 +522,19 @@ impl Pager {
 
     /// Sets the journal mode; returns the mode in effect afterwards.
     pub fn set_journal_mode(&mut self, m: JournalMode) -> Result<JournalMode, PagerError> {
-        if m == JournalMode::Wal {
-            return Err(PagerError::Unsupported("WAL mode not supported yet"));
+        if self.memory && m == JournalMode::Wal {
+            return Ok(self.journal_mode);
+        }
+        if m == JournalMode::Wal || self.wal.is_some() {
+            if self.txn == TxnState::Write || (m == JournalMode::Wal) == self.wal.is_some() {
+                return Ok(self.journal_mode);
+            }
+            if m == JournalMode::Wal {
+                self.enter_wal()?;
+            } else {
+                self.leave_wal(m)?;
+            }
+            return Ok(self.journal_mode);
         }
         if self.memory && !matches!(m, JournalMode::Memory | JournalMode::Off) {
             return Ok(self.journal_mode);
@@ -601,7 +634,10 @@ impl Pager {
         let lock = self.fd.lock_level();
         match self.txn {
             TxnState::None => {
-                debug_assert!(self.exclusive_mode || lock == LockLevel::None, "lock held");
+                debug_assert!(
+                    self.exclusive_mode || self.wal.is_some() || lock == LockLevel::None,
+                    "lock held"
+                );
                 debug_assert_eq!(self.cache.n_dirty(), 0, "dirty pages outside a txn");
                 debug_assert!(self.savepoints.is_empty());
             }
@@ -610,7 +646,10 @@ impl Pager {
                 debug_assert_eq!(self.cache.n_dirty(), 0, "dirty pages in a read txn");
             }
             TxnState::Write => {
-                debug_assert!(lock >= LockLevel::Reserved, "write txn without RESERVED");
+                debug_assert!(
+                    lock >= LockLevel::Reserved || self.wal.is_some(),
+                    "write txn without RESERVED"
+                );
                 debug_assert!(!self.read_only);
             }
         }

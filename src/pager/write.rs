@@ -48,22 +48,22 @@ impl Pager {
         if !from_none {
             // No retry while holding SHARED: the writer we wait for may be
             // waiting for our SHARED to go (SQLite's deadlock avoidance).
-            self.fd.lock(LockLevel::Reserved).map_err(from_vfs)?;
+            self.lock_writer()?;
         } else {
             // Like sqlite3BtreeBeginTrans: drop SHARED between attempts.
             self.retry_busy(|p| {
                 let r = p.try_begin_read().and_then(|()| {
                     p.txn = TxnState::Read;
-                    p.fd.lock(LockLevel::Reserved).map_err(from_vfs)
+                    p.lock_writer()
                 });
                 if r.is_err() {
-                    let _ = p.fd.unlock(LockLevel::None);
+                    p.unlock_after_failure();
                     p.txn = TxnState::None;
                 }
                 r
             })?;
         }
-        if exclusive {
+        if exclusive && self.wal.is_none() {
             if let Err(e) = self.retry_busy(|p| p.fd.lock(LockLevel::Exclusive).map_err(from_vfs)) {
                 let _ = self.fd.unlock(LockLevel::Shared);
                 if from_none {
@@ -265,7 +265,9 @@ impl Pager {
             return Err(e.clone());
         }
         let changed = self.cache.n_dirty() > 0 || self.db_size != self.db_orig_size;
-        if changed || self.counter_bumped {
+        if changed && self.wal.is_some() {
+            self.wal_commit().map_err(|e| self.sticky(e))?;
+        } else if changed || self.counter_bumped {
             self.commit_phase_one().map_err(|e| self.sticky(e))?;
             self.commit_phase_two().map_err(|e| self.sticky(e))?;
         } else if let Some(j) = self.jrnl.file.take() {
@@ -405,6 +407,7 @@ impl Pager {
 
     /// Resets per-transaction state and drops to a read transaction.
     fn finish_txn(&mut self) -> Result<(), PagerError> {
+        self.wal_end_write();
         self.jrnl = JournalState::default();
         self.savepoints.clear();
         self.db_orig_size = self.db_size;
@@ -536,6 +539,7 @@ impl Drop for Pager {
         if self.txn == TxnState::Write {
             let _ = self.rollback();
         }
+        self.wal_close();
         let _ = self.fd.unlock(LockLevel::None);
     }
 }

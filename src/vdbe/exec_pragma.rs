@@ -16,7 +16,7 @@ use super::insn::{PragmaOp, Reg};
 use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use crate::btree::Btree;
-use crate::pager::{JournalMode, Pager, Synchronous};
+use crate::pager::{CheckpointMode, JournalMode, Pager, PagerError, Synchronous};
 
 fn journal_mode_name(m: JournalMode) -> &'static str {
     match m {
@@ -93,9 +93,52 @@ impl Vdbe {
             PragmaOp::JournalMode(set) => {
                 let pager = bt.pager();
                 if let Some(mode) = set.as_deref().and_then(journal_mode_of) {
-                    let _ = pager.set_journal_mode(mode);
+                    let old = pager.journal_mode();
+                    let wal_switch = (mode == JournalMode::Wal) != (old == JournalMode::Wal);
+                    if wal_switch && !state.autocommit && !pager.is_memory() {
+                        let dir = if mode == JournalMode::Wal {
+                            "into"
+                        } else {
+                            "out of"
+                        };
+                        return Err(VdbeError::Error(format!(
+                            "cannot change {dir} wal mode from within a transaction"
+                        )));
+                    }
+                    if mode == JournalMode::Wal && pager.page_count() == 0 {
+                        // Like sqlite3BtreeSetVersion: format page 1 first.
+                        bt.begin_write(false)?;
+                        bt.commit()?;
+                    }
+                    if let Err(e @ PagerError::Busy) = bt.pager().set_journal_mode(mode) {
+                        return Err(e.into());
+                    }
                 }
-                Mem::Text(journal_mode_name(pager.journal_mode()).as_bytes().to_vec())
+                Mem::Text(
+                    journal_mode_name(bt.pager().journal_mode())
+                        .as_bytes()
+                        .to_vec(),
+                )
+            }
+            PragmaOp::WalCheckpoint(mode) => {
+                if !state.autocommit {
+                    // SQLite refuses while this connection has a transaction
+                    // open (its snapshot would move).
+                    return Err(VdbeError::Error("database table is locked".into()));
+                }
+                let mode = match mode.as_deref() {
+                    Some("full") => CheckpointMode::Full,
+                    Some("restart") => CheckpointMode::Restart,
+                    Some("truncate") => CheckpointMode::Truncate,
+                    _ => CheckpointMode::Passive,
+                };
+                let r = bt.pager().checkpoint(mode)?;
+                self.set_reg(dest, Mem::Int(i64::from(r.busy)))?;
+                self.set_reg(dest + 1, Mem::Int(r.log))?;
+                Mem::Int(r.checkpointed)
+            }
+            PragmaOp::WalAutocheckpoint(n) => {
+                Mem::Int(bt.pager().set_wal_autocheckpoint(n.unwrap_or(-1)))
             }
             PragmaOp::CacheSize(set) => {
                 if let Some(v) = set {
@@ -152,6 +195,11 @@ impl Vdbe {
                 };
                 Mem::Text(text.into_bytes())
             }
+        };
+        let dest = if matches!(op, PragmaOp::WalCheckpoint(_)) {
+            dest + 2
+        } else {
+            dest
         };
         self.set_reg(dest, result)?;
         Ok(Flow::Next)

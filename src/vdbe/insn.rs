@@ -649,6 +649,10 @@ pub enum PragmaOp {
     FreelistCount,
     /// Set to the named mode (lower case) when given; result is the mode.
     JournalMode(Option<String>),
+    /// `wal_checkpoint(mode)`: three result registers (busy, log, checkpointed).
+    WalCheckpoint(Option<String>),
+    /// `wal_autocheckpoint = N`; result is the threshold.
+    WalAutocheckpoint(Option<i64>),
     CacheSize(Option<i64>),
     Synchronous(Option<i64>),
     MaxPageCount(Option<i64>),

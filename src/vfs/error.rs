@@ -41,6 +41,14 @@ pub enum IoOp {
     CheckReservedLock,
     /// close failed (`SQLITE_IOERR_CLOSE`).
     Close,
+    /// Opening the wal-index (`-shm`) file.
+    ShmOpen,
+    /// Growing the wal-index file.
+    ShmSize,
+    /// A wal-index lock.
+    ShmLock,
+    /// Mapping the wal-index.
+    ShmMap,
 }
 
 /// An error from the VFS layer.
@@ -136,6 +144,10 @@ fn io_code(op: IoOp) -> ResultCode {
         IoOp::Access => ResultCode::IOERR_ACCESS,
         IoOp::CheckReservedLock => ResultCode::IOERR_CHECKRESERVEDLOCK,
         IoOp::Close => ResultCode::IOERR_CLOSE,
+        IoOp::ShmOpen => ResultCode::IOERR_SHMOPEN,
+        IoOp::ShmSize => ResultCode::IOERR_SHMSIZE,
+        IoOp::ShmLock => ResultCode::IOERR_SHMLOCK,
+        IoOp::ShmMap => ResultCode::IOERR_SHMMAP,
     }
 }
 

@@ -13,6 +13,9 @@
 //!    leave it at PENDING (as SQLite does).
 //! 3. `VfsFile::unlock(l)` accepts only `Shared` or `None`.
 //! 4. Dropping a `VfsFile` releases its locks.
+//! 5. The `shm_*` methods address the database file's wal-index; their
+//!    defaults report "not supported" (`SQLITE_IOERR_SHMOPEN`), so a VFS
+//!    without shared memory cannot enter WAL mode.
 #![deny(unsafe_code)]
 
 use super::error::VfsError;
@@ -101,6 +104,29 @@ pub enum SyncFlags {
     DataOnly,
 }
 
+/// A wal-index (`-shm`) lock request (SQLite's `SQLITE_SHM_*` flag pairs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ShmLockMode {
+    /// `SQLITE_SHM_LOCK | SQLITE_SHM_SHARED`.
+    Shared,
+    /// `SQLITE_SHM_LOCK | SQLITE_SHM_EXCLUSIVE`.
+    Exclusive,
+    /// `SQLITE_SHM_UNLOCK | SQLITE_SHM_SHARED`.
+    UnlockShared,
+    /// `SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE`.
+    UnlockExclusive,
+}
+
+/// Number of wal-index lock slots (`SQLITE_SHM_NLOCK`).
+pub const SHM_NLOCK: usize = 8;
+
+fn shm_unsupported() -> VfsError {
+    VfsError::Io {
+        op: super::error::IoOp::ShmOpen,
+        errno: 38, // ENOSYS
+    }
+}
+
 /// A file system (SQLite's `sqlite3_vfs`).
 pub trait Vfs: Send + Sync + std::fmt::Debug {
     /// The VFS name (`"unix"`, `"memdb"`, ...).
@@ -147,5 +173,39 @@ pub trait VfsFile: Send + std::fmt::Debug {
     /// True if the file was opened (or fell back to) read-only.
     fn is_read_only(&self) -> bool {
         false
+    }
+
+    /// Maps wal-index region `region` (each `size` bytes) of this database
+    /// file's shared memory, creating it when `extend`; `Ok(false)` if the
+    /// region does not exist and `extend` is false (`xShmMap`).
+    fn shm_map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
+        let _ = (region, size, extend);
+        Err(shm_unsupported())
+    }
+    /// Copies bytes out of a mapped region.
+    fn shm_read(&mut self, region: usize, offset: usize, buf: &mut [u8]) -> Result<(), VfsError> {
+        let _ = (region, offset, buf);
+        Err(shm_unsupported())
+    }
+    /// Copies bytes into a mapped region.
+    fn shm_write(&mut self, region: usize, offset: usize, data: &[u8]) -> Result<(), VfsError> {
+        let _ = (region, offset, data);
+        Err(shm_unsupported())
+    }
+    /// Takes or releases lock slots `slot..slot + n` (`xShmLock`);
+    /// `Err(VfsError::Busy)` on conflict.
+    fn shm_lock(&mut self, slot: usize, n: usize, mode: ShmLockMode) -> Result<(), VfsError> {
+        let _ = (slot, n, mode);
+        Err(shm_unsupported())
+    }
+    /// A full memory barrier (`xShmBarrier`).
+    fn shm_barrier(&mut self) {
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+    }
+    /// Unmaps this handle's shared memory; with `delete`, the last handle
+    /// of the process also deletes it (`xShmUnmap`).
+    fn shm_unmap(&mut self, delete: bool) -> Result<(), VfsError> {
+        let _ = delete;
+        Ok(())
     }
 }

@@ -21,7 +21,10 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use super::error::VfsError;
-use super::file::{LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE};
+use super::file::{
+    LockLevel, OpenFlags, ShmLockMode, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE,
+};
+use super::heap_shm::{HeapShm, HeapShmConn};
 
 /// Lock state shared by all handles of one memory file.
 #[derive(Debug, Default)]
@@ -120,6 +123,8 @@ impl MemLocks {
 pub(super) struct MemShared {
     pub data: Mutex<Vec<u8>>,
     pub locks: Mutex<MemLocks>,
+    /// The file's wal-index, when a WAL connection maps it.
+    pub shm: Arc<Mutex<HeapShm>>,
 }
 
 /// The in-memory VFS.
@@ -156,6 +161,7 @@ pub struct MemFile {
     shared: Arc<MemShared>,
     lock: HandleLock,
     read_only: bool,
+    shm: HeapShmConn,
 }
 
 impl Vfs for MemVfs {
@@ -196,6 +202,7 @@ impl Vfs for MemVfs {
             shared,
             lock: HandleLock::new(),
             read_only: flags.read_only,
+            shm: HeapShmConn::default(),
         }))
     }
 
@@ -309,10 +316,32 @@ impl VfsFile for MemFile {
     fn is_read_only(&self) -> bool {
         self.read_only
     }
+
+    fn shm_map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
+        self.shm.map(&self.shared.shm, region, size, extend)
+    }
+
+    fn shm_read(&mut self, region: usize, offset: usize, buf: &mut [u8]) -> Result<(), VfsError> {
+        self.shm.read(&self.shared.shm, region, offset, buf)
+    }
+
+    fn shm_write(&mut self, region: usize, offset: usize, data: &[u8]) -> Result<(), VfsError> {
+        self.shm.write(&self.shared.shm, region, offset, data)
+    }
+
+    fn shm_lock(&mut self, slot: usize, n: usize, mode: ShmLockMode) -> Result<(), VfsError> {
+        self.shm.lock(&self.shared.shm, slot, n, mode)
+    }
+
+    fn shm_unmap(&mut self, delete: bool) -> Result<(), VfsError> {
+        self.shm.unmap(&self.shared.shm, delete);
+        Ok(())
+    }
 }
 
 impl Drop for MemFile {
     fn drop(&mut self) {
+        self.shm.unmap(&self.shared.shm, false);
         self.shared
             .locks
             .lock()

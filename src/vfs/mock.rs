@@ -125,7 +125,11 @@ impl MockVfs {
         s.trace.push("crash".to_string());
         for name in self.inner.names() {
             match (s.durable.get(&name), self.inner.shared(&name)) {
-                (Some(image), Some(f)) => *f.data.lock() = image.clone(),
+                (Some(image), Some(f)) => {
+                    *f.data.lock() = image.clone();
+                    // Shared memory does not survive a power failure.
+                    *f.shm.lock() = super::heap_shm::HeapShm::default();
+                }
                 _ => {
                     self.inner.remove(&name);
                 }
@@ -283,6 +287,35 @@ impl VfsFile for MockFile {
 
     fn is_read_only(&self) -> bool {
         self.inner.is_read_only()
+    }
+
+    fn shm_map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
+        self.inner.shm_map(region, size, extend)
+    }
+
+    fn shm_read(&mut self, region: usize, offset: usize, buf: &mut [u8]) -> Result<(), VfsError> {
+        self.inner.shm_read(region, offset, buf)
+    }
+
+    fn shm_write(&mut self, region: usize, offset: usize, data: &[u8]) -> Result<(), VfsError> {
+        self.inner.shm_write(region, offset, data)
+    }
+
+    fn shm_lock(
+        &mut self,
+        slot: usize,
+        n: usize,
+        mode: crate::vfs::ShmLockMode,
+    ) -> Result<(), VfsError> {
+        self.inner.shm_lock(slot, n, mode)
+    }
+
+    fn shm_barrier(&mut self) {
+        self.inner.shm_barrier();
+    }
+
+    fn shm_unmap(&mut self, delete: bool) -> Result<(), VfsError> {
+        self.inner.shm_unmap(delete)
     }
 }
 

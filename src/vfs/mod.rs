@@ -18,18 +18,25 @@
 //! 3. [`PosixVfs`] locks are SQLite's byte-range locks, so loom and C SQLite
 //!    processes exclude each other on the same file.
 //! 4. Only `posix*.rs` contains `unsafe` code.
+//! 5. The wal-index shared memory (`VfsFile::shm_*`, SQLite's `xShmMap`,
+//!    `xShmLock`, `xShmBarrier`, `xShmUnmap`) is one per database file and
+//!    process: [`PosixVfs`] maps the `-shm` file and locks its bytes
+//!    120..=128 as SQLite does; [`MemVfs`] and [`MockVfs`] keep it on the
+//!    heap (`heap_shm.rs`).
 
 mod error;
 mod file;
+mod heap_shm;
 mod mem;
 mod mock;
 mod posix;
 mod posix_lock;
+mod posix_shm;
 
 pub use error::{IoOp, VfsError};
 pub use file::{
-    FileKind, LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE,
-    IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL,
+    FileKind, LockLevel, OpenFlags, ShmLockMode, SyncFlags, Vfs, VfsFile,
+    IOCAP_POWERSAFE_OVERWRITE, IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL, SHM_NLOCK,
 };
 pub use mem::MemVfs;
 pub use mock::{MockFault, MockVfs};

@@ -22,12 +22,14 @@ use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::path::Path;
 
 use super::error::{IoOp, VfsError};
+use super::file::ShmLockMode;
 use super::file::{
     FileKind, LockLevel, OpenFlags, SyncFlags, Vfs, VfsFile, IOCAP_POWERSAFE_OVERWRITE,
 };
 use super::posix_lock::{
     inode_ref, inode_release, posix_check_reserved, posix_lock, posix_unlock, InodeKey,
 };
+use super::posix_shm::PosixShm;
 
 /// The POSIX VFS (SQLite's "unix" VFS).
 #[derive(Debug, Default)]
@@ -51,6 +53,10 @@ pub struct PosixFile {
     /// file's first sync, so the directory entry survives a power loss
     /// (SQLite's UNIXFILE_DIRSYNC).
     dir_to_sync: Option<std::path::PathBuf>,
+    /// The path the file was opened with (names the `-shm` file).
+    path: String,
+    /// The wal-index, once mapped.
+    shm: Option<PosixShm>,
 }
 
 fn open_file(path: &str, flags: &OpenFlags, read_only: bool) -> std::io::Result<File> {
@@ -161,6 +167,8 @@ impl Vfs for PosixVfs {
             level: LockLevel::None,
             read_only,
             dir_to_sync,
+            path: path.to_string(),
+            shm: None,
         }))
     }
 
@@ -402,10 +410,52 @@ impl VfsFile for PosixFile {
     fn is_read_only(&self) -> bool {
         self.read_only
     }
+
+    fn shm_map(&mut self, region: usize, size: usize, extend: bool) -> Result<bool, VfsError> {
+        if self.shm.is_none() {
+            let mode = self.fd()?.metadata().map_or(0o644, |m| m.mode() & 0o777);
+            self.shm = Some(PosixShm::open(&self.path, self.key, mode)?);
+        }
+        match self.shm.as_mut() {
+            Some(s) => s.map(region, size, extend),
+            None => Ok(false),
+        }
+    }
+
+    fn shm_read(&mut self, region: usize, offset: usize, buf: &mut [u8]) -> Result<(), VfsError> {
+        self.shm_handle()?.read(region, offset, buf)
+    }
+
+    fn shm_write(&mut self, region: usize, offset: usize, data: &[u8]) -> Result<(), VfsError> {
+        self.shm_handle()?.write(region, offset, data)
+    }
+
+    fn shm_lock(&mut self, slot: usize, n: usize, mode: ShmLockMode) -> Result<(), VfsError> {
+        self.shm_handle()?.lock(slot, n, mode)
+    }
+
+    fn shm_unmap(&mut self, delete: bool) -> Result<(), VfsError> {
+        if let Some(s) = self.shm.take() {
+            s.unmap(delete);
+        }
+        Ok(())
+    }
+}
+
+impl PosixFile {
+    fn shm_handle(&mut self) -> Result<&mut PosixShm, VfsError> {
+        self.shm.as_mut().ok_or(VfsError::Io {
+            op: IoOp::ShmMap,
+            errno: libc::EINVAL,
+        })
+    }
 }
 
 impl Drop for PosixFile {
     fn drop(&mut self) {
+        if let Some(s) = self.shm.take() {
+            s.unmap(false);
+        }
         if let Some(file) = self.file.take() {
             let _ = posix_unlock(&file, self.key, &mut self.level, LockLevel::None);
             inode_release(self.key, file);

@@ -142,18 +142,6 @@ impl Gen<'_> {
                 Some(_) => Ok(()),
                 None => self.rows(&[name.as_str()], vec![vec![Value::Integer(0)]]),
             },
-            "wal_checkpoint" => self.rows(
-                &["busy", "log", "checkpointed"],
-                vec![vec![
-                    Value::Integer(0),
-                    Value::Integer(-1),
-                    Value::Integer(-1),
-                ]],
-            ),
-            "wal_autocheckpoint" => {
-                let v = value.as_deref().map_or(1000, int_arg);
-                self.rows(&["wal_autocheckpoint"], vec![vec![Value::Integer(v)]])
-            }
             "compile_options" => {
                 let rows = [
                     "DEFAULT_CACHE_SIZE=-2000",
@@ -187,6 +175,8 @@ impl Gen<'_> {
             "page_count" => PragmaOp::PageCount,
             "freelist_count" => PragmaOp::FreelistCount,
             "journal_mode" => PragmaOp::JournalMode(value.map(str::to_ascii_lowercase)),
+            "wal_checkpoint" => PragmaOp::WalCheckpoint(value.map(str::to_ascii_lowercase)),
+            "wal_autocheckpoint" => PragmaOp::WalAutocheckpoint(value.map(int_arg)),
             "cache_size" | "default_cache_size" => PragmaOp::CacheSize(value.map(int_arg)),
             "max_page_count" => PragmaOp::MaxPageCount(value.map(int_arg)),
             "auto_vacuum" => {
@@ -248,14 +238,21 @@ impl Gen<'_> {
             PragmaOp::AutoVacuum(Some(1 | 2)) | PragmaOp::IncrementalVacuum(_)
         );
         self.use_db(write);
-        let dest = self.b.alloc_reg();
+        let names: &[&str] = if matches!(op, PragmaOp::WalCheckpoint(_)) {
+            &["busy", "log", "checkpointed"]
+        } else {
+            &[name]
+        };
+        let dest = self.b.alloc_regs(names.len());
         self.b.emit(Insn::Pragma { db: 0, op, dest });
         if !setting {
-            self.b.columns = vec![ColumnInfo {
-                name: name.to_string(),
-                ..ColumnInfo::default()
-            }];
-            self.pragma_row(dest, 1);
+            self.b.columns = (names.iter())
+                .map(|n| ColumnInfo {
+                    name: n.to_string(),
+                    ..ColumnInfo::default()
+                })
+                .collect();
+            self.pragma_row(dest, names.len());
         }
         Ok(())
     }
