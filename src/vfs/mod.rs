@@ -25,6 +25,7 @@ mod mem;
 mod mock;
 mod posix;
 mod posix_lock;
+mod registry;
 
 pub use error::{IoOp, VfsError};
 pub use file::{
@@ -32,6 +33,7 @@ pub use file::{
     IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL,
 };
 pub use mem::MemVfs;
-pub use mock::{MockFault, MockVfs};
+pub use mock::{MockFault, MockOp, MockTarget, MockVfs};
 pub use posix::PosixVfs;
+pub use registry::{find_vfs, register_vfs, unregister_vfs};
 pub use posix_lock::{PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE};
