@@ -142,6 +142,7 @@ struct MockState {
     op_fault: Option<OpFault>,
     power_cut: Option<u32>,
     powered_off: bool,
+    fired: u64,
     fsync_fail: bool,
     short_write: bool,
     ops: u64,
@@ -203,6 +204,7 @@ impl MockState {
         if !f.persistent {
             f.armed = false;
         }
+        self.fired += 1;
         true
     }
 
@@ -307,6 +309,11 @@ impl MockVfs {
     /// True once an armed power cut has happened.
     pub fn powered_off(&self) -> bool {
         self.state.lock().powered_off
+    }
+
+    /// How many times an [`MockFault::OpError`] fired.
+    pub fn faults_fired(&self) -> u64 {
+        self.state.lock().fired
     }
 
     /// Counted calls so far (read, write, truncate, sync, delete, open,
