@@ -57,7 +57,11 @@ fn seed_db(page_size: u32, variant: u64) -> Vec<u8> {
     .expect("schema");
     let mut rng = Rng::new(variant);
     for i in 0..120 {
-        let len = if i % 9 == 0 { 1500 + rng.below(3000) } else { rng.below(80) };
+        let len = if i % 9 == 0 {
+            1500 + rng.below(3000)
+        } else {
+            rng.below(80)
+        };
         db.execute(
             "INSERT INTO t(b, c) VALUES (?1, ?2)",
             &[
@@ -156,7 +160,11 @@ fn mutate(db: &mut Vec<u8>, rng: &mut Rng, kind: u64, ps: usize) {
                 db[base + hdr] ^= 0x08;
             } else {
                 let p = cands[rng.below(cands.len() as u64) as usize];
-                let to = if rng.chance(1, 2) { p + 1 } else { cands[0] + 1 };
+                let to = if rng.chance(1, 2) {
+                    p + 1
+                } else {
+                    cands[0] + 1
+                };
                 put32(db, p * ps, to as u32);
             }
         }
@@ -195,7 +203,10 @@ fn exercise(db: &Database) {
     }
     let _ = db.query_all("SELECT b FROM t WHERE b > 'row5' ORDER BY b", &[]);
     let _ = db.query_all("PRAGMA integrity_check", &[]);
-    let _ = db.execute("UPDATE t SET b = b || 'x', c = zeroblob(700) WHERE a % 4 = 1", &[]);
+    let _ = db.execute(
+        "UPDATE t SET b = b || 'x', c = zeroblob(700) WHERE a % 4 = 1",
+        &[],
+    );
     let _ = db.execute("DELETE FROM u WHERE x = 3", &[]);
     let _ = db.execute("INSERT INTO t(b, c) VALUES ('new', zeroblob(3000))", &[]);
     let _ = db.query_all("PRAGMA integrity_check", &[]);
@@ -229,7 +240,8 @@ fn suite(tag: &str, first_case: u64) {
     let slot: Arc<Mutex<Option<Database>>> = Arc::new(Mutex::new(None));
     let hangs = Arc::new(AtomicU64::new(0));
     let watchdog = {
-        let (current, done, slot, hangs) = (current.clone(), done.clone(), slot.clone(), hangs.clone());
+        let (current, done, slot, hangs) =
+            (current.clone(), done.clone(), slot.clone(), hangs.clone());
         std::thread::spawn(move || {
             let mut last = (u64::MAX, Instant::now(), false);
             while !done.load(Ordering::Relaxed) {

@@ -127,7 +127,10 @@ fn txn(db: &Database, id: i64, rng: &mut Rng) -> Result<(), (bool, DbError)> {
             let len = if rng.chance(1, 3) { 3000 } else { 40 };
             db.execute(
                 "INSERT INTO t(k, v) VALUES (?1, ?2)",
-                &[Value::Integer(rng.below(20) as i64), Value::Blob(rng.bytes(len))],
+                &[
+                    Value::Integer(rng.below(20) as i64),
+                    Value::Blob(rng.bytes(len)),
+                ],
             )?;
         }
         db.execute(
@@ -206,7 +209,10 @@ fn check(name: &str, case: &Case, o: &Outcome, persistent: bool) -> Result<(), S
     }
     for &e in &o.errors {
         if !case.allowed.contains(&e) {
-            return Err(format!("returned {e:?}, expected one of {:?}", case.allowed));
+            return Err(format!(
+                "returned {e:?}, expected one of {:?}",
+                case.allowed
+            ));
         }
     }
     if !persistent && !o.recovered_same_conn {
@@ -271,7 +277,10 @@ fn io_errors_are_reported_and_recoverable() {
             case.op, case.target, case.journal_mode
         );
         if fired_runs == 0 {
-            failures.push(format!("{:?}/{:?}: the fault never fired", case.op, case.target));
+            failures.push(format!(
+                "{:?}/{:?}: the fault never fired",
+                case.op, case.target
+            ));
         }
     }
     summary("storage_fault", passed, &failures);
@@ -317,9 +326,17 @@ fn io_errors_during_hot_journal_rollback() {
         (MockOp::Read, MockTarget::Journal, &[ResultCode::IOERR_READ]),
         (MockOp::Write, MockTarget::Db, &[ResultCode::IOERR_WRITE]),
         (MockOp::Sync, MockTarget::Db, &[ResultCode::IOERR_FSYNC]),
-        (MockOp::Delete, MockTarget::Journal, &[ResultCode::IOERR_DELETE]),
+        (
+            MockOp::Delete,
+            MockTarget::Journal,
+            &[ResultCode::IOERR_DELETE],
+        ),
         (MockOp::Open, MockTarget::Journal, &[ResultCode::CANTOPEN]),
-        (MockOp::FileSize, MockTarget::Any, &[ResultCode::IOERR_FSTAT]),
+        (
+            MockOp::FileSize,
+            MockTarget::Any,
+            &[ResultCode::IOERR_FSTAT],
+        ),
     ];
     let mut failures = Vec::new();
     let mut passed = 0;

@@ -398,7 +398,8 @@ impl MockVfs {
             *f.data.lock() = image.clone();
             s.durable.insert(name, image);
         }
-        s.durable.retain(|name, _| self.inner.shared(name).is_some());
+        s.durable
+            .retain(|name, _| self.inner.shared(name).is_some());
     }
 
     /// Counts a call and applies the power-cut and countdown faults.
@@ -611,8 +612,9 @@ impl VfsFile for MockFile {
     }
 
     fn lock(&mut self, level: LockLevel) -> Result<(), VfsError> {
-        self.vfs
-            .gate(IoOp::Lock, false, || format!("lock {} {level:?}", self.path))?;
+        self.vfs.gate(IoOp::Lock, false, || {
+            format!("lock {} {level:?}", self.path)
+        })?;
         if level > self.inner.lock_level() && self.vfs.op_fires(MockOp::Lock, &self.path) {
             return Err(VfsError::Io {
                 op: IoOp::Lock,

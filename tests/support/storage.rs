@@ -69,7 +69,7 @@ pub fn fnv(bytes: &[u8]) -> u64 {
 fn render(v: &Value, out: &mut String) {
     use std::fmt::Write;
     match v {
-        Value::Null => out.push_str("N"),
+        Value::Null => out.push('N'),
         Value::Integer(i) => {
             let _ = write!(out, "I{i}");
         }
