@@ -185,3 +185,75 @@ pub fn summary(suite: &str, passed: usize, failures: &[String]) {
     println!("{suite}: {passed} passed, {} failed", failures.len());
     assert!(failures.is_empty(), "{suite}: {} failures", failures.len());
 }
+
+/// A long-lived python3 process answering requests, so that a suite pays
+/// the interpreter's start-up once rather than per check. `script` must
+/// define `handle(arg: str) -> str`; each [`PyServer::ask`] sends one line
+/// and reads the reply up to a line holding only `\x01END`.
+pub struct PyServer {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+}
+
+const PY_LOOP: &str = r#"
+import sys
+for _line in sys.stdin:
+    try:
+        _out = handle(_line.rstrip("\n"))
+    except Exception as e:
+        _out = "EXCEPTION " + type(e).__name__ + ": " + str(e)
+    sys.stdout.write(_out + "\n\x01END\n")
+    sys.stdout.flush()
+"#;
+
+impl PyServer {
+    /// Starts python3 with `script` plus the request loop.
+    pub fn new(script: &str) -> PyServer {
+        use std::process::Stdio;
+        let mut child = Command::new("python3")
+            .arg("-c")
+            .arg(format!("{script}\n{PY_LOOP}"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 (the C SQLite oracle) must be installed");
+        let stdin = child.stdin.take().expect("stdin pipe");
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout pipe"));
+        PyServer {
+            child,
+            stdin,
+            stdout,
+        }
+    }
+    /// Sends `arg` (one line) and returns the reply (without the marker);
+    /// Err if the process died.
+    pub fn ask(&mut self, arg: &str) -> Result<String, String> {
+        use std::io::{BufRead, Write};
+        writeln!(self.stdin, "{arg}")
+            .and_then(|()| self.stdin.flush())
+            .map_err(|e| format!("python3 oracle gone: {e}"))?;
+        let mut reply = String::new();
+        loop {
+            let mut line = String::new();
+            match self.stdout.read_line(&mut line) {
+                Ok(0) | Err(_) => return Err("python3 oracle died".into()),
+                Ok(_) => {}
+            }
+            if line == "\x01END\n" {
+                if reply.ends_with('\n') {
+                    reply.pop();
+                }
+                return Ok(reply);
+            }
+            reply.push_str(&line);
+        }
+    }
+}
+
+impl Drop for PyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
