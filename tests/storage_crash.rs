@@ -17,6 +17,12 @@
 //!   (SQLite with NORMAL+TRUNCATE may resurrect the journal of the last
 //!   transaction; loom syncs the truncation in NORMAL too, so the strict
 //!   rule is checked. The mock makes unlink durable at once.)
+//!   Exception, as documented for NORMAL in pragma.html ("a power failure
+//!   at just the wrong time could corrupt the database"): NORMAL syncs the
+//!   journal once, records and header together, so a byte-torn record
+//!   over a PERSIST journal's old record can pass its checksum; a crash
+//!   inside a COMMIT under NORMAL that leaves corruption is counted as
+//!   "tolerated" and printed, not failed. SQLite 3.40.1 shares this.
 //! - MEMORY and OFF: "if the application crashes in the middle of a
 //!   transaction ... the database file will very likely go corrupt"
 //!   (pragma.html). The guarantee that remains: a crash *outside* a
@@ -175,7 +181,7 @@ fn workload(seed: u64, mode: &Mode) -> Vec<Txn> {
         rollback: false,
     });
     let mut next_id = 0;
-    for _ in 0..(4 + rng.below(8)) {
+    for _ in 0..(3 + rng.below(5)) {
         let explicit = rng.chance(2, 3);
         let n = if explicit { 1 + rng.below(6) } else { 1 };
         let stmts = (0..n)
@@ -312,6 +318,7 @@ fn matrix(mode: &Mode) {
     let mut passed = 0;
     for sync in ["full", "normal"] {
         let (mut points, mut strict, mut failed) = (0usize, 0usize, 0usize);
+        let mut tolerated = 0usize;
         for w in 0..WORKLOADS {
             let seed = fnv(format!("{}-{sync}-{w}", mode.name).as_bytes());
             let txns = workload(seed, mode);
@@ -337,10 +344,23 @@ fn matrix(mode: &Mode) {
                 vfs.crash_torn(seed.wrapping_add(i as u64));
                 vfs.clear_faults();
                 points += 1;
+                let in_commit = p.in_commit;
                 match verify(&name, mode, p, &snaps) {
                     Ok(s) => {
                         passed += 1;
                         strict += usize::from(s);
+                    }
+                    // pragma.html: with synchronous=NORMAL "a power failure at
+                    // just the wrong time could corrupt the database" in
+                    // rollback mode (one journal sync covers records and
+                    // header, so a torn record may pass its checksum).
+                    Err(e)
+                        if sync == "normal"
+                            && in_commit
+                            && (e.starts_with("integrity_check")
+                                || e.starts_with("reopen failed")) =>
+                    {
+                        tolerated += 1
                     }
                     Err(e) => {
                         failed += 1;
@@ -356,7 +376,8 @@ fn matrix(mode: &Mode) {
         }
         println!(
             "crash matrix journal_mode={} synchronous={sync}: {points} crash points run, \
-             {strict} checked strictly, {failed} failures",
+             {strict} checked strictly, {failed} failures, {tolerated} tolerated (NORMAL's \
+             documented in-commit risk)",
             mode.name
         );
     }
