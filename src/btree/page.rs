@@ -484,16 +484,38 @@ impl PageMut<'_> {
         if next != 0 && next < start + size {
             return Err(corrupt(self.pgno, "freeblock overlaps cell"));
         }
-        let (mut start, mut size) = (start, size);
-        if next != 0 && next == start + size {
-            size += get_u16(self.data, next + 2);
+        // Neighbours closer than 4 bytes merge, the bytes between them
+        // (fragments) included: C SQLite rejects freeblocks separated by
+        // fewer than 4 bytes as "free space corruption".
+        let (mut start, mut size, mut absorbed) = (start, size, 0usize);
+        if next != 0 && next < start + size + 4 {
+            absorbed += next - (start + size);
+            size = next + get_u16(self.data, next + 2) - start;
             next = get_u16(self.data, next);
         }
-        if prev != 0 && prev + get_u16(self.data, prev + 2) == start {
-            size += get_u16(self.data, prev + 2);
+        let prev_end = if prev == 0 {
+            0
+        } else {
+            prev + get_u16(self.data, prev + 2)
+        };
+        if prev != 0 && prev_end > start {
+            return Err(corrupt(self.pgno, "freeblock overlaps cell"));
+        }
+        if prev != 0 && prev_end + 4 > start {
+            absorbed += start - prev_end;
+            size += start - prev;
             start = prev;
         } else {
             put_u16(self.data, if prev == 0 { hdr + 1 } else { prev }, start);
+        }
+        if absorbed > 0 {
+            let frag = usize::from(self.data.get(hdr + 7).copied().unwrap_or(0));
+            if frag < absorbed {
+                return Err(corrupt(self.pgno, "fragment count too small"));
+            }
+            if let Some(b) = self.data.get_mut(hdr + 7) {
+                *b = (frag - absorbed) as u8;
+            }
         }
         put_u16(self.data, start, next);
         put_u16(self.data, start + 2, size);

@@ -66,7 +66,8 @@ pub fn fnv(bytes: &[u8]) -> u64 {
     h
 }
 
-fn render(v: &Value, out: &mut String) {
+/// Appends the canonical rendering of one value (storage class + value or hash).
+pub fn render(v: &Value, out: &mut String) {
     use std::fmt::Write;
     match v {
         Value::Null => out.push('N'),
