@@ -619,6 +619,34 @@ mod tests {
     }
 
     #[test]
+    fn freeblocks_separated_by_a_fragment_merge() {
+        let usable = 512;
+        let mut d = leaf(usable);
+        let mut pm = PageMut {
+            data: &mut d,
+            pgno: 2,
+            usable,
+        };
+        for i in 0..5 {
+            assert!(pm
+                .insert_cell(i, &table_cell(i as u64, &[7u8; 20]))
+                .unwrap());
+        }
+        // Cell 2 (22 bytes at usable-66) becomes a 20-byte cell + 2-byte fragment.
+        pm.drop_cell(2).unwrap();
+        assert!(pm.insert_cell(2, &table_cell(9, &[1u8; 18])).unwrap());
+        assert_eq!(pm.data[7], 2);
+        pm.drop_cell(1).unwrap(); // freeblock at usable-44
+        pm.drop_cell(1).unwrap(); // the 20-byte cell: 2 bytes short of it
+        assert_eq!(get_u16(pm.data, 1), usable - 66);
+        assert_eq!(get_u16(pm.data, usable - 66), 0, "one freeblock");
+        assert_eq!(get_u16(pm.data, usable - 66 + 2), 44);
+        assert_eq!(pm.data[7], 0, "fragment absorbed");
+        let v = PageView::parse(pm.data, 2, usable).unwrap();
+        assert_eq!(free_space(&v).unwrap(), (usable - 110) - (8 + 2 * 3) + 44);
+    }
+
+    #[test]
     fn insert_drop_and_accounting() {
         let usable = 512;
         let mut d = leaf(usable);
