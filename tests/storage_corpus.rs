@@ -92,7 +92,7 @@ fn cases() -> Vec<Case> {
     ));
     for enc in ["UTF-16le", "UTF-16be"] {
         v.push(case(
-            format!("{}", enc.to_lowercase()),
+            enc.to_lowercase(),
             format!("PRAGMA encoding='{enc}';"),
             false,
             6_000,
