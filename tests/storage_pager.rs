@@ -377,7 +377,10 @@ fn not_a_database_and_empty_file() {
     let d = TempDir::new("notadb");
     let path = d.file("n.db");
     std::fs::write(&path, vec![b'x'; 1024]).unwrap();
-    let e = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap_err();
+    // As in SQLite, the header is judged under SHARED (after any hot
+    // journal is rolled back), so the open succeeds and the read fails.
+    let mut p = Pager::open(posix(), &path, OpenFlags::main_db()).unwrap();
+    let e = p.begin_read().unwrap_err();
     assert_eq!(e, PagerError::NotADatabase);
     assert_eq!(e.result_code(), ResultCode::NOTADB);
     let e = Pager::open(posix(), &d.file("no/such/dir.db"), OpenFlags::main_db()).unwrap_err();

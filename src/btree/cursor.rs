@@ -26,7 +26,7 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use super::error::{corrupt, BtreeError, Pgno};
-use super::page::{CellInfo, PageView};
+use super::page::{CellInfo, PageView, PAGE_TABLE_LEAF};
 use super::store::PageStore;
 use super::tree::MAX_DEPTH;
 use super::{Btree, SeekBias, SeekResult, TreeKind};
@@ -76,6 +76,14 @@ pub(crate) enum Target<'k> {
     Record(&'k [u8]),
 }
 
+/// Page 1 of a database with no pages: an empty table leaf after the
+/// 100-byte file header.
+static EMPTY_PAGE1: [u8; 512] = {
+    let mut p = [0u8; 512];
+    p[100] = PAGE_TABLE_LEAF;
+    p
+};
+
 impl<S: PageStore> Btree<S> {
     /// Opens a cursor on the tree at `root`.
     pub fn cursor(
@@ -84,7 +92,7 @@ impl<S: PageStore> Btree<S> {
         kind: TreeKind,
         key_info: Option<Arc<KeyInfo>>,
     ) -> Result<BtCursor, BtreeError> {
-        self.check_pgno(root, root)?;
+        self.check_tree_pgno(root, root)?;
         Ok(BtCursor {
             root,
             kind,
@@ -102,8 +110,20 @@ impl<S: PageStore> Btree<S> {
         c.state == CursorState::Invalid
     }
 
+    /// Like `check_pgno`, but page 1 of an empty database (no pages yet)
+    /// is valid: it reads as an empty sqlite_schema leaf, as in SQLite.
+    fn check_tree_pgno(&self, pgno: Pgno, from: Pgno) -> Result<(), BtreeError> {
+        if pgno == 1 && self.pager.page_count() == 0 {
+            return Ok(());
+        }
+        self.check_pgno(pgno, from)
+    }
+
     pub(crate) fn view(&mut self, pgno: Pgno) -> Result<PageView<'_>, BtreeError> {
         let usable = self.pager.usable_size();
+        if pgno == 1 && self.pager.page_count() == 0 {
+            return PageView::parse(&EMPTY_PAGE1, 1, usable);
+        }
         PageView::parse(self.pager.read(pgno)?, pgno, usable)
     }
 
@@ -125,7 +145,7 @@ impl<S: PageStore> Btree<S> {
         if c.stack.len() >= MAX_DEPTH {
             return Err(corrupt(from, "tree too deep"));
         }
-        self.check_pgno(pgno, from)?;
+        self.check_tree_pgno(pgno, from)?;
         c.stack.push((pgno, 0));
         Ok(())
     }

@@ -484,16 +484,38 @@ impl PageMut<'_> {
         if next != 0 && next < start + size {
             return Err(corrupt(self.pgno, "freeblock overlaps cell"));
         }
-        let (mut start, mut size) = (start, size);
-        if next != 0 && next == start + size {
-            size += get_u16(self.data, next + 2);
+        // Neighbours closer than 4 bytes merge, the bytes between them
+        // (fragments) included: C SQLite rejects freeblocks separated by
+        // fewer than 4 bytes as "free space corruption".
+        let (mut start, mut size, mut absorbed) = (start, size, 0usize);
+        if next != 0 && next < start + size + 4 {
+            absorbed += next - (start + size);
+            size = next + get_u16(self.data, next + 2) - start;
             next = get_u16(self.data, next);
         }
-        if prev != 0 && prev + get_u16(self.data, prev + 2) == start {
-            size += get_u16(self.data, prev + 2);
+        let prev_end = if prev == 0 {
+            0
+        } else {
+            prev + get_u16(self.data, prev + 2)
+        };
+        if prev != 0 && prev_end > start {
+            return Err(corrupt(self.pgno, "freeblock overlaps cell"));
+        }
+        if prev != 0 && prev_end + 4 > start {
+            absorbed += start - prev_end;
+            size += start - prev;
             start = prev;
         } else {
             put_u16(self.data, if prev == 0 { hdr + 1 } else { prev }, start);
+        }
+        if absorbed > 0 {
+            let frag = usize::from(self.data.get(hdr + 7).copied().unwrap_or(0));
+            if frag < absorbed {
+                return Err(corrupt(self.pgno, "fragment count too small"));
+            }
+            if let Some(b) = self.data.get_mut(hdr + 7) {
+                *b = (frag - absorbed) as u8;
+            }
         }
         put_u16(self.data, start, next);
         put_u16(self.data, start + 2, size);
@@ -594,6 +616,34 @@ mod tests {
             489 + (1_000_000 - 489) % 4092
         );
         assert_eq!(local_payload(4092 + 489 + 4000, 4096, false), 489);
+    }
+
+    #[test]
+    fn freeblocks_separated_by_a_fragment_merge() {
+        let usable = 512;
+        let mut d = leaf(usable);
+        let mut pm = PageMut {
+            data: &mut d,
+            pgno: 2,
+            usable,
+        };
+        for i in 0..5 {
+            assert!(pm
+                .insert_cell(i, &table_cell(i as u64, &[7u8; 20]))
+                .unwrap());
+        }
+        // Cell 2 (22 bytes at usable-66) becomes a 20-byte cell + 2-byte fragment.
+        pm.drop_cell(2).unwrap();
+        assert!(pm.insert_cell(2, &table_cell(9, &[1u8; 18])).unwrap());
+        assert_eq!(pm.data[7], 2);
+        pm.drop_cell(1).unwrap(); // freeblock at usable-44
+        pm.drop_cell(1).unwrap(); // the 20-byte cell: 2 bytes short of it
+        assert_eq!(get_u16(pm.data, 1), usable - 66);
+        assert_eq!(get_u16(pm.data, usable - 66), 0, "one freeblock");
+        assert_eq!(get_u16(pm.data, usable - 66 + 2), 44);
+        assert_eq!(pm.data[7], 0, "fragment absorbed");
+        let v = PageView::parse(pm.data, 2, usable).unwrap();
+        assert_eq!(free_space(&v).unwrap(), (usable - 110) - (8 + 2 * 3) + 44);
     }
 
     #[test]

@@ -57,7 +57,8 @@ impl Connection {
         let pager = if target.memory {
             Pager::open_memory()?
         } else {
-            let vfs: Arc<dyn Vfs> = Arc::new(PosixVfs::new());
+            let vfs: Arc<dyn Vfs> = crate::vfs::find_vfs(opts.vfs.as_deref())
+                .unwrap_or_else(|| Arc::new(PosixVfs::new()));
             let flags = OpenFlags {
                 read_only: readonly,
                 create: target.create && !readonly,

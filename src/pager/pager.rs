@@ -266,12 +266,15 @@ impl Pager {
             Ok(()) | Err(VfsError::ShortRead) => {}
             Err(e) => return Err(e.into()),
         }
-        let (ps, reserved) = parse_header(&h)?;
-        self.set_geometry(ps, reserved);
-        self.db_file_size = size.div_ceil(ps as u64) as Pgno;
-        if h[18] == 2 || h[19] == 2 {
-            self.journal_mode = JournalMode::Wal;
+        // An unreadable header is not an error yet: a hot journal may
+        // repair it, and `begin_read` checks it again under SHARED.
+        if let Ok((ps, reserved)) = parse_header(&h) {
+            self.set_geometry(ps, reserved);
+            if h[18] == 2 || h[19] == 2 {
+                self.journal_mode = JournalMode::Wal;
+            }
         }
+        self.db_file_size = size.div_ceil(self.page_size as u64) as Pgno;
         Ok(())
     }
 

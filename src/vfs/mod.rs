@@ -32,6 +32,7 @@ mod mock;
 mod posix;
 mod posix_lock;
 mod posix_shm;
+mod registry;
 
 pub use error::{IoOp, VfsError};
 pub use file::{
@@ -39,6 +40,7 @@ pub use file::{
     IOCAP_POWERSAFE_OVERWRITE, IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL, SHM_NLOCK,
 };
 pub use mem::MemVfs;
-pub use mock::{MockFault, MockVfs};
+pub use mock::{MockFault, MockOp, MockTarget, MockVfs};
 pub use posix::PosixVfs;
+pub use registry::{find_vfs, register_vfs, unregister_vfs};
 pub use posix_lock::{PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE};
