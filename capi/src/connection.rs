@@ -86,7 +86,9 @@ const MAX_LIMITS: [i32; 12] = [
 struct ErrState {
     code: i32,
     msg: CString,
+    /// `msg` in UTF-16, rebuilt by `sqlite3_errmsg16` when `msg16_stale`.
     msg16: Vec<u16>,
+    msg16_stale: bool,
 }
 
 /// One database connection, as C sees it.
@@ -128,6 +130,7 @@ impl Connection {
                 code: 0,
                 msg: CString::default(),
                 msg16: vec![0],
+                msg16_stale: false,
             }),
             stmts: Mutex::new(Vec::new()),
             zombie: AtomicBool::new(false),
@@ -156,9 +159,19 @@ impl Connection {
     /// Records error `code` with text `msg`; returns the masked code.
     pub(crate) fn set_error(&self, code: ResultCode, msg: &str) -> c_int {
         let mut e = self.err.lock();
+        // Fast path: stepping and column calls report the same code with
+        // the same standard text over and over; keep the stored strings.
+        if e.code == code.0 && e.msg.as_bytes() == msg.as_bytes() {
+            drop(e);
+            return self.masked(code.0);
+        }
         e.code = code.0;
-        e.msg = CString::new(msg.replace('\0', "")).unwrap_or_default();
-        e.msg16 = utf16z(msg);
+        // Reuses the message buffer; the UTF-16 form is built on demand.
+        let mut buf = std::mem::take(&mut e.msg).into_bytes();
+        buf.clear();
+        buf.extend(msg.bytes().filter(|&b| b != 0));
+        e.msg = CString::new(buf).unwrap_or_default();
+        e.msg16_stale = true;
         drop(e);
         self.masked(code.0)
     }
@@ -449,7 +462,15 @@ pub extern "C" fn sqlite3_errmsg16(p: *mut sqlite3) -> *const c_void {
                 .cast();
         }
         match conn(p) {
-            Some(c) => c.err.lock().msg16.as_ptr().cast(),
+            Some(c) => {
+                let mut e = c.err.lock();
+                if e.msg16_stale {
+                    let text = String::from_utf8_lossy(e.msg.as_bytes()).into_owned();
+                    e.msg16 = utf16z(&text);
+                    e.msg16_stale = false;
+                }
+                e.msg16.as_ptr().cast()
+            }
             None => MISUSE
                 .get_or_init(|| utf16z(ResultCode::MISUSE.errstr()))
                 .as_ptr()

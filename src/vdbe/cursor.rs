@@ -245,10 +245,14 @@ impl VdbeCursor {
         let c = &mut self.cache;
         match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
-                let bt = db_mut(dbs, *db)?;
-                let p = bt.payload(cur, &mut c.scratch)?;
                 c.payload.clear();
-                c.payload.extend_from_slice(p);
+                if let Some(k) = Btree::<Pager>::index_key(cur) {
+                    c.payload.extend_from_slice(k);
+                } else {
+                    let bt = db_mut(dbs, *db)?;
+                    let p = bt.payload(cur, &mut c.scratch)?;
+                    c.payload.extend_from_slice(p);
+                }
             }
             CursorKind::Ephemeral(t) => {
                 c.payload.clear();
@@ -297,11 +301,18 @@ impl VdbeCursor {
         if !self.ensure_row(dbs)? {
             return Err(internal("index compare with no current entry"));
         }
-        let ki = self.key_info.clone().unwrap_or_default();
+        let default_ki;
+        let ki = match self.key_info.as_deref() {
+            Some(ki) => ki,
+            None => {
+                default_ki = KeyInfo::default();
+                &default_ki
+            }
+        };
         Ok(crate::record::compare_record_to_key(
             &self.cache.payload,
             key,
-            &ki,
+            ki,
         )?)
     }
 

@@ -64,6 +64,41 @@ impl Vdbe {
             .collect())
     }
 
+    /// Runs `f` on cursor `cursor` and the seek key held in registers
+    /// `key..key+n_keys` (borrowed, not copied); `n_keys == 0` means the
+    /// record in `key`, which is decoded.
+    fn with_key<R>(
+        &mut self,
+        cursor: CursorId,
+        key: Reg,
+        n_keys: usize,
+        f: impl FnOnce(&mut VdbeCursor, &[ValueRef]) -> Result<R, VdbeError>,
+    ) -> Result<R, VdbeError> {
+        if n_keys == 0 {
+            let vals = self.key_values(key, 0)?;
+            let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
+            return f(self.cursor_mut(cursor)?, &refs);
+        }
+        let regs = self
+            .regs
+            .get(key..key.saturating_add(n_keys))
+            .ok_or_else(|| internal(format!("registers {key}..+{n_keys} out of range")))?;
+        let c = self
+            .cursors
+            .get_mut(cursor)
+            .and_then(|c| c.as_mut())
+            .ok_or_else(|| internal(format!("cursor {cursor} is not open")))?;
+        let mut small = [ValueRef::Null; 8];
+        if n_keys <= small.len() {
+            for (slot, m) in small.iter_mut().zip(regs) {
+                *slot = m.as_value_ref();
+            }
+            return f(c, small.get(..n_keys).unwrap_or(&[]));
+        }
+        let refs: Vec<ValueRef> = regs.iter().map(Mem::as_value_ref).collect();
+        f(c, &refs)
+    }
+
     pub(crate) fn op_open(
         &mut self,
         env: &mut VdbeEnv,
@@ -242,9 +277,8 @@ impl Vdbe {
         if !self.cursor_mut(cursor)?.is_index() {
             return self.seek_table(env, cursor, key, not_found, mode);
         }
-        let vals = self.key_values(key, n_keys)?;
-        let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
-        let ok = self.cursor_mut(cursor)?.seek_key(env.dbs, &refs, mode)?;
+        let dbs = &mut *env.dbs;
+        let ok = self.with_key(cursor, key, n_keys, |c, refs| c.seek_key(dbs, refs, mode))?;
         Ok(jump_if(!ok, not_found))
     }
 
@@ -332,9 +366,8 @@ impl Vdbe {
         target: Addr,
         pred: fn(Ordering) -> bool,
     ) -> Result<Flow, VdbeError> {
-        let vals = self.key_values(key, n_keys)?;
-        let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
-        let ord = self.cursor_mut(cursor)?.compare_key(env.dbs, &refs)?;
+        let dbs = &mut *env.dbs;
+        let ord = self.with_key(cursor, key, n_keys, |c, refs| c.compare_key(dbs, refs))?;
         Ok(jump_if(pred(ord), target))
     }
 

@@ -112,6 +112,12 @@ pub(crate) struct Gen<'a> {
     /// For a single-table query: every column it reads (`None` = rowid);
     /// lets a full scan use a covering index, as SQLite's planner does.
     pub covering_hint: Option<(usize, Vec<Option<usize>>)>,
+    /// Open covering-index loops: (table cursor, index cursor, (column,
+    /// index field) pairs); the table's column reads use the index.
+    pub covering_remap: Vec<(usize, usize, Vec<(usize, usize)>)>,
+    /// A full scan may use the covering index of `covering_hint` (not
+    /// with ORDER BY, whose sort avoidance assumes rowid order).
+    pub covering_scan: bool,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -129,6 +135,8 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         raise_target: None,
         pragma_dest: select::Dest::Output,
         covering_hint: None,
+        covering_remap: Vec::new(),
+        covering_scan: false,
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
