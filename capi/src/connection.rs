@@ -85,7 +85,8 @@ const MAX_LIMITS: [i32; 12] = [
 
 struct ErrState {
     code: i32,
-    msg: CString,
+    /// The message, NUL-terminated (a plain buffer so it can be reused).
+    msg: Vec<u8>,
     /// `msg` in UTF-16, rebuilt by `sqlite3_errmsg16` when `msg16_stale`.
     msg16: Vec<u16>,
     msg16_stale: bool,
@@ -128,7 +129,7 @@ impl Connection {
             db: Mutex::new(db),
             err: Mutex::new(ErrState {
                 code: 0,
-                msg: CString::default(),
+                msg: vec![0],
                 msg16: vec![0],
                 msg16_stale: false,
             }),
@@ -161,16 +162,19 @@ impl Connection {
         let mut e = self.err.lock();
         // Fast path: stepping and column calls report the same code with
         // the same standard text over and over; keep the stored strings.
-        if e.code == code.0 && e.msg.as_bytes() == msg.as_bytes() {
+        if e.code == code.0 && e.msg.strip_suffix(&[0]) == Some(msg.as_bytes()) {
             drop(e);
             return self.masked(code.0);
         }
         e.code = code.0;
         // Reuses the message buffer; the UTF-16 form is built on demand.
-        let mut buf = std::mem::take(&mut e.msg).into_bytes();
-        buf.clear();
-        buf.extend(msg.bytes().filter(|&b| b != 0));
-        e.msg = CString::new(buf).unwrap_or_default();
+        e.msg.clear();
+        if msg.as_bytes().contains(&0) {
+            e.msg.extend(msg.bytes().filter(|&b| b != 0));
+        } else {
+            e.msg.extend_from_slice(msg.as_bytes());
+        }
+        e.msg.push(0);
         e.msg16_stale = true;
         drop(e);
         self.masked(code.0)
@@ -442,8 +446,8 @@ pub extern "C" fn sqlite3_errmsg(p: *mut sqlite3) -> *const c_char {
             return static_cstr(ResultCode::NOMEM.errstr());
         }
         match conn(p) {
-            // The CString's heap buffer lives until the next error is recorded.
-            Some(c) => c.err.lock().msg.as_ptr(),
+            // The message buffer lives until the next error is recorded.
+            Some(c) => c.err.lock().msg.as_ptr().cast(),
             None => static_cstr(ResultCode::MISUSE.errstr()),
         }
     })
@@ -465,7 +469,8 @@ pub extern "C" fn sqlite3_errmsg16(p: *mut sqlite3) -> *const c_void {
             Some(c) => {
                 let mut e = c.err.lock();
                 if e.msg16_stale {
-                    let text = String::from_utf8_lossy(e.msg.as_bytes()).into_owned();
+                    let text = String::from_utf8_lossy(e.msg.strip_suffix(&[0]).unwrap_or(&[]))
+                        .into_owned();
                     e.msg16 = utf16z(&text);
                     e.msg16_stale = false;
                 }

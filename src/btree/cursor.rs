@@ -402,7 +402,7 @@ impl<S: PageStore> Btree<S> {
             let (mut lo, mut hi) = (0, v.ncell);
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                if v.cell(mid)?.key < rowid {
+                if v.table_key(mid)? < rowid {
                     lo = mid + 1;
                 } else {
                     hi = mid;

@@ -197,14 +197,26 @@ impl Vdbe {
                     .get(reg)
                     .ok_or_else(|| internal("pseudo register out of range"))?;
                 match rec {
-                    Mem::Blob(b) | Mem::Text(b) => {
-                        let h = RecordHeader::parse(b)?;
-                        if column < h.len() {
-                            Mem::from(h.column(b, column)?)
-                        } else {
-                            default.map_or(Mem::Null, |v| Mem::from(v.clone()))
+                    Mem::Blob(b) | Mem::Text(b) => match c.record_column(b, column)? {
+                        Some(_) if reg != dest => {
+                            // Decode straight into the destination register,
+                            // reusing its buffer.
+                            let (from, to) = if reg < dest {
+                                let (lo, hi) = self.regs.split_at_mut(dest);
+                                (lo.get(reg), hi.first_mut())
+                            } else {
+                                let (lo, hi) = self.regs.split_at_mut(reg);
+                                (hi.first(), lo.get_mut(dest))
+                            };
+                            let (Some(Mem::Blob(b) | Mem::Text(b)), Some(to)) = (from, to) else {
+                                return Err(internal("Column register out of range"));
+                            };
+                            to.set_from_ref(c.cached_header().column(b, column)?);
+                            return Ok(Flow::Next);
                         }
-                    }
+                        Some(v) => Mem::from(v),
+                        None => default.map_or(Mem::Null, |v| Mem::from(v.clone())),
+                    },
                     _ => Mem::Null,
                 }
             }
@@ -484,8 +496,20 @@ impl Vdbe {
         dest: Reg,
         pseudo: CursorId,
     ) -> Result<Flow, VdbeError> {
-        let data = self.sorter_mut(cursor)?.data().map(<[u8]>::to_vec);
-        self.set_reg(dest, data.map_or(Mem::Null, Mem::Blob))?;
+        // The destination's previous record buffer is reused.
+        let mut buf = match self.regs.get_mut(dest).map(std::mem::take) {
+            Some(Mem::Blob(b)) => b,
+            _ => Vec::new(),
+        };
+        let m = match self.sorter_mut(cursor)?.data() {
+            Some(d) => {
+                buf.clear();
+                buf.extend_from_slice(d);
+                Mem::Blob(buf)
+            }
+            None => Mem::Null,
+        };
+        self.set_reg(dest, m)?;
         if let Some(Some(p)) = self.cursors.get_mut(pseudo) {
             p.null_row = false;
             p.invalidate();
