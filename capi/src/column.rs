@@ -12,8 +12,8 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use crate::connection::Connection;
-use crate::statement::{sqlite3_stmt, with_stmt, StmtState};
+use crate::connection::conn;
+use crate::statement::{sqlite3_stmt, with_state, with_stmt, StmtState};
 use crate::value::{new_value, sqlite3_value, types, Cell};
 use loomdb::rc::ResultCode;
 
@@ -25,17 +25,15 @@ fn with_cell<R: Clone>(
     dflt: R,
     f: impl FnOnce(&mut Cell) -> R,
 ) -> R {
-    with_stmt(
-        p,
-        dflt.clone(),
-        |_, c: &Connection, st: &mut StmtState| match st.cell(i) {
-            Some(cell) => f(cell),
-            None => {
+    with_state(p, dflt.clone(), |db, st: &mut StmtState| match st.cell(i) {
+        Some(cell) => f(cell),
+        None => {
+            if let Some(c) = conn(db) {
                 c.set_code(ResultCode::RANGE);
-                dflt
             }
-        },
-    )
+            dflt
+        }
+    })
 }
 
 /// `sqlite3_column_count(stmt)`: columns of the result (0 for non-queries).

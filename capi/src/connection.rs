@@ -87,8 +87,11 @@ struct ErrState {
     code: i32,
     /// `sqlite3_error_offset`, or -1.
     offset: i32,
-    msg: CString,
+    /// The message, NUL-terminated (a plain buffer so it can be reused).
+    msg: Vec<u8>,
+    /// `msg` in UTF-16, rebuilt by `sqlite3_errmsg16` when `msg16_stale`.
     msg16: Vec<u16>,
+    msg16_stale: bool,
 }
 
 /// One database connection, as C sees it.
@@ -129,8 +132,9 @@ impl Connection {
             err: Mutex::new(ErrState {
                 code: 0,
                 offset: -1,
-                msg: CString::default(),
+                msg: vec![0],
                 msg16: vec![0],
+                msg16_stale: false,
             }),
             stmts: Mutex::new(Vec::new()),
             zombie: AtomicBool::new(false),
@@ -159,10 +163,24 @@ impl Connection {
     /// Records error `code` with text `msg`; returns the masked code.
     pub(crate) fn set_error(&self, code: ResultCode, msg: &str) -> c_int {
         let mut e = self.err.lock();
+        // Fast path: stepping and column calls report the same code with
+        // the same standard text over and over; keep the stored strings.
+        if e.code == code.0 && e.msg.strip_suffix(&[0]) == Some(msg.as_bytes()) {
+            e.offset = -1;
+            drop(e);
+            return self.masked(code.0);
+        }
         e.code = code.0;
         e.offset = -1;
-        e.msg = CString::new(msg.replace('\0', "")).unwrap_or_default();
-        e.msg16 = utf16z(msg);
+        // Reuses the message buffer; the UTF-16 form is built on demand.
+        e.msg.clear();
+        if msg.as_bytes().contains(&0) {
+            e.msg.extend(msg.bytes().filter(|&b| b != 0));
+        } else {
+            e.msg.extend_from_slice(msg.as_bytes());
+        }
+        e.msg.push(0);
+        e.msg16_stale = true;
         drop(e);
         self.masked(code.0)
     }
@@ -442,8 +460,8 @@ pub extern "C" fn sqlite3_errmsg(p: *mut sqlite3) -> *const c_char {
             return static_cstr(ResultCode::NOMEM.errstr());
         }
         match conn(p) {
-            // The CString's heap buffer lives until the next error is recorded.
-            Some(c) => c.err.lock().msg.as_ptr(),
+            // The message buffer lives until the next error is recorded.
+            Some(c) => c.err.lock().msg.as_ptr().cast(),
             None => static_cstr(ResultCode::MISUSE.errstr()),
         }
     })
@@ -462,7 +480,16 @@ pub extern "C" fn sqlite3_errmsg16(p: *mut sqlite3) -> *const c_void {
                 .cast();
         }
         match conn(p) {
-            Some(c) => c.err.lock().msg16.as_ptr().cast(),
+            Some(c) => {
+                let mut e = c.err.lock();
+                if e.msg16_stale {
+                    let text = String::from_utf8_lossy(e.msg.strip_suffix(&[0]).unwrap_or(&[]))
+                        .into_owned();
+                    e.msg16 = utf16z(&text);
+                    e.msg16_stale = false;
+                }
+                e.msg16.as_ptr().cast()
+            }
             None => MISUSE
                 .get_or_init(|| utf16z(ResultCode::MISUSE.errstr()))
                 .as_ptr()

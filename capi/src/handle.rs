@@ -21,6 +21,7 @@
 //! 3. Only [`get`] and [`release`] dereference pointers that came from C.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -35,9 +36,31 @@ pub(crate) trait Handle {
     fn magic(&self) -> u32;
 }
 
-fn live() -> &'static Mutex<HashMap<usize, u32>> {
-    static LIVE: OnceLock<Mutex<HashMap<usize, u32>>> = OnceLock::new();
-    LIVE.get_or_init(|| Mutex::new(HashMap::new()))
+/// Hashes handle addresses with one multiply (every C API call looks its
+/// handle up, so SipHash's cost showed in profiles; addresses are not
+/// attacker-chosen keys).
+#[derive(Default, Clone, Copy)]
+struct AddrHasher(u64);
+
+impl Hasher for AddrHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x517c_c1b7_2722_0a95);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64 >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type LiveSet = HashMap<usize, u32, BuildHasherDefault<AddrHasher>>;
+
+fn live() -> &'static Mutex<LiveSet> {
+    static LIVE: OnceLock<Mutex<LiveSet>> = OnceLock::new();
+    LIVE.get_or_init(|| Mutex::new(LiveSet::default()))
 }
 
 /// Hands `obj` to C: boxes it, records it live, returns its address.

@@ -208,6 +208,24 @@ pub(crate) fn with_stmt<R: Clone>(
     })
 }
 
+/// Like [`with_stmt`], without the connection lookup (hot column
+/// accessors): `f` gets the connection handle to look up only when it has
+/// something to report.
+pub(crate) fn with_state<R: Clone>(
+    p: *mut sqlite3_stmt,
+    dflt: R,
+    f: impl FnOnce(*mut sqlite3, &mut StmtState) -> R,
+) -> R {
+    guard(dflt.clone(), || {
+        let Some(s) = stmt(p) else { return dflt };
+        let lock = s.state.lock();
+        let Ok(mut st) = lock.try_borrow_mut() else {
+            return dflt;
+        };
+        f(s.conn, &mut st)
+    })
+}
+
 /// The SQL bytes of a prepare call: `n < 0` means up to the NUL; otherwise
 /// at most `n` bytes, stopping early at a NUL.
 ///
@@ -464,13 +482,13 @@ pub unsafe extern "C" fn sqlite3_prepare16_v3(
 /// `sqlite3_expanded_sql` and friends on it.
 #[no_mangle]
 pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
-    let tracing = guard(false, || {
-        stmt(p)
-            .and_then(|s| conn(s.conn))
-            .is_some_and(|c| c.tracing())
+    // Without tracing callbacks the step runs inside the one handle check
+    // (no second lookup of the statement and its connection).
+    let untraced = with_stmt(p, None, |s, c, st| {
+        (!c.tracing()).then(|| step_body(s, c, st))
     });
-    if !tracing {
-        return step_impl(p);
+    if let Some(rc) = untraced {
+        return rc;
     }
     guard_rc(|| {
         let Some(c) = stmt(p).and_then(|s| conn(s.conn)) else {
@@ -499,27 +517,30 @@ pub extern "C" fn sqlite3_step(p: *mut sqlite3_stmt) -> c_int {
 }
 
 fn step_impl(p: *mut sqlite3_stmt) -> c_int {
-    with_stmt(p, ResultCode::MISUSE.0, |s, c, st| {
-        if st.last_err.is_some() {
-            let _ = st.reset(); // automatic reset after an error, as since 3.7.0
-        }
-        st.clear_row();
-        st.stepped = true;
-        match st.stmt.step() {
-            Ok(StepResult::Row) => c.set_code(ResultCode::ROW),
-            Ok(StepResult::Done) => c.set_code(ResultCode::DONE),
-            Err(e) => {
-                let rc = c.set_db_error(&e);
-                st.last_err = Some(e);
-                let primary = rc & 0xff;
-                if s.legacy && primary != ResultCode::BUSY.0 && primary != ResultCode::MISUSE.0 {
-                    ResultCode::ERROR.0
-                } else {
-                    rc
-                }
+    with_stmt(p, ResultCode::MISUSE.0, step_body)
+}
+
+/// One step of a checked statement (the body of `sqlite3_step`).
+fn step_body(s: &Statement, c: &Connection, st: &mut StmtState) -> c_int {
+    if st.last_err.is_some() {
+        let _ = st.reset(); // automatic reset after an error, as since 3.7.0
+    }
+    st.clear_row();
+    st.stepped = true;
+    match st.stmt.step() {
+        Ok(StepResult::Row) => c.set_code(ResultCode::ROW),
+        Ok(StepResult::Done) => c.set_code(ResultCode::DONE),
+        Err(e) => {
+            let rc = c.set_db_error(&e);
+            st.last_err = Some(e);
+            let primary = rc & 0xff;
+            if s.legacy && primary != ResultCode::BUSY.0 && primary != ResultCode::MISUSE.0 {
+                ResultCode::ERROR.0
+            } else {
+                rc
             }
         }
-    })
+    }
 }
 
 /// The expanded SQL of `p`, or `None` when it exceeds SQLITE_LIMIT_LENGTH.

@@ -422,7 +422,7 @@ impl<S: PageStore> Btree<S> {
             let (mut lo, mut hi) = (0, v.ncell);
             while lo < hi {
                 let mid = (lo + hi) / 2;
-                if v.cell(mid)?.key < rowid {
+                if v.table_key(mid)? < rowid {
                     lo = mid + 1;
                 } else {
                     hi = mid;
@@ -508,6 +508,48 @@ impl<S: PageStore> Btree<S> {
         })
     }
 
+    /// Binary search of index page `pg` for the first slot whose entry
+    /// `e` has `cmp(e, target) > 0` (strict) or `>= 0`, reading the page
+    /// once; `None` when a probed cell spills to overflow pages (the caller
+    /// then searches with [`Self::compare_cell`]).
+    fn search_page_local(
+        &mut self,
+        pg: Pgno,
+        target: Target,
+        strict: bool,
+        ki: &KeyInfo,
+    ) -> Result<Option<usize>, BtreeError> {
+        let v = self.view(pg)?;
+        let (mut lo, mut hi) = (0, v.ncell);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let info = v.cell(mid)?;
+            if info.overflow != 0 {
+                return Ok(None);
+            }
+            let rec = v.local_payload(&info);
+            let o = match target {
+                Target::Key(k) => compare_record_to_key(rec, k, ki),
+                Target::Record(r) => compare_records(rec, r, ki),
+            }
+            .map_err(|e| BtreeError::Record {
+                pgno: pg,
+                source: e,
+            })?;
+            let past = if strict {
+                o == Ordering::Greater
+            } else {
+                o != Ordering::Less
+            };
+            if past {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        Ok(Some(lo))
+    }
+
     /// Descends an index to the leaf slot of the first entry `e` with
     /// `cmp(e, target) > 0` (strict) or `>= 0`. Top index may equal the
     /// leaf's cell count. Returns the leaf's cell count.
@@ -529,7 +571,10 @@ impl<S: PageStore> Btree<S> {
                 }
                 (v.ncell, v.is_leaf())
             };
-            let (mut lo, mut hi) = (0, n);
+            let (mut lo, mut hi) = match self.search_page_local(pg, target, strict, &ki)? {
+                Some(slot) => (slot, slot),
+                None => (0, n),
+            };
             while lo < hi {
                 let mid = (lo + hi) / 2;
                 let info = self.view(pg)?.cell(mid)?;
@@ -638,6 +683,14 @@ impl<S: PageStore> Btree<S> {
                 source: e,
             }),
         }
+    }
+
+    /// The key record of an index cursor's current entry, borrowed from the
+    /// cursor (no page access); `None` for table cursors and when the cursor
+    /// is not on an entry.
+    pub fn index_key(c: &BtCursor) -> Option<&[u8]> {
+        (c.kind == TreeKind::Index && c.state != CursorState::Invalid)
+            .then_some(c.saved_key.as_slice())
     }
 
     /// The current entry's payload: the row record (tables) or the key

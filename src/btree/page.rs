@@ -198,6 +198,25 @@ impl<'a> PageView<'a> {
         Ok(off)
     }
 
+    /// The integer key of cell `i` of a table page (a leaf cell's rowid,
+    /// an interior cell's separator) without parsing the rest of the cell
+    /// (rowid binary searches).
+    pub fn table_key(&self, i: usize) -> Result<i64, BtreeError> {
+        let off = self.cell_offset(i)?;
+        let bad = || corrupt(self.pgno, "malformed cell");
+        let cell = self
+            .data
+            .get(off..self.usable.min(self.data.len()))
+            .ok_or_else(bad)?;
+        let at = if self.flags == PAGE_TABLE_INTERIOR {
+            4
+        } else {
+            get_varint(cell).ok_or_else(bad)?.1
+        };
+        let (k, _) = get_varint(cell.get(at..).ok_or_else(bad)?).ok_or_else(bad)?;
+        Ok(k as i64)
+    }
+
     /// Parses cell `i`.
     pub fn cell(&self, i: usize) -> Result<CellInfo, BtreeError> {
         let off = self.cell_offset(i)?;

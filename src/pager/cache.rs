@@ -87,6 +87,8 @@ pub(super) struct PCache {
     page_size: usize,
     capacity: usize,
     n_dirty: usize,
+    /// Frame of the last successful lookup (a hint, checked before use).
+    last: u32,
     /// Cache hits since the pager opened.
     pub hits: u64,
     /// Cache misses since the pager opened.
@@ -103,6 +105,7 @@ impl PCache {
             page_size,
             capacity: capacity.max(1),
             n_dirty: 0,
+            last: 0,
             hits: 0,
             misses: 0,
         }
@@ -137,7 +140,17 @@ impl PCache {
 
     /// The handle of a cached page (marks it recently used).
     pub fn lookup(&mut self, pgno: Pgno) -> Option<PageRef> {
-        let idx = *self.map.get(&pgno)?;
+        // The last page looked up is asked for again most of the time
+        // (binary searches, cell reads); by invariant 1 a frame holding
+        // `pgno` is the map's answer, so the hash probe can be skipped.
+        let idx = match self.frames.get(self.last as usize) {
+            Some(f) if f.pgno == pgno && pgno != 0 => self.last,
+            _ => {
+                let i = *self.map.get(&pgno)?;
+                self.last = i;
+                i
+            }
+        };
         if let Some(f) = self.frames.get_mut(idx as usize) {
             f.referenced = true;
         }

@@ -480,7 +480,13 @@ impl Pager {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        if pgno == 0 || pgno > self.db_size || pgno == lock_byte_page(self.page_size) {
+        // The lock-byte page lies past PENDING_BYTE: test that with a
+        // multiply before paying for the division.
+        let past_pending = u64::from(pgno) * self.page_size as u64 > crate::vfs::PENDING_BYTE;
+        if pgno == 0
+            || pgno > self.db_size
+            || (past_pending && pgno == lock_byte_page(self.page_size))
+        {
             return Err(PagerError::corrupt(pgno));
         }
         if let Some(r) = self.cache.lookup(pgno) {

@@ -17,7 +17,20 @@
 
 /// Decodes the varint at the start of `buf`: `(value, bytes consumed)`, or
 /// `None` when `buf` ends before the varint does.
+#[inline]
 pub fn get_varint(buf: &[u8]) -> Option<(u64, usize)> {
+    // Fast paths: one- and two-byte varints are by far the most common
+    // (cell sizes, serial types, small rowids).
+    match *buf {
+        [a, ..] if a < 0x80 => return Some((u64::from(a), 1)),
+        [a, b, ..] if b < 0x80 => return Some(((u64::from(a & 0x7f) << 7) | u64::from(b), 2)),
+        _ => {}
+    }
+    get_varint_long(buf)
+}
+
+/// The general case of [`get_varint`].
+fn get_varint_long(buf: &[u8]) -> Option<(u64, usize)> {
     let mut v: u64 = 0;
     for i in 0..8 {
         let b = *buf.get(i)?;

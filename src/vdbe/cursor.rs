@@ -245,10 +245,14 @@ impl VdbeCursor {
         let c = &mut self.cache;
         match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
-                let bt = db_mut(dbs, *db)?;
-                let p = bt.payload(cur, &mut c.scratch)?;
                 c.payload.clear();
-                c.payload.extend_from_slice(p);
+                if let Some(k) = Btree::<Pager>::index_key(cur) {
+                    c.payload.extend_from_slice(k);
+                } else {
+                    let bt = db_mut(dbs, *db)?;
+                    let p = bt.payload(cur, &mut c.scratch)?;
+                    c.payload.extend_from_slice(p);
+                }
             }
             CursorKind::Ephemeral(t) => {
                 c.payload.clear();
@@ -280,6 +284,28 @@ impl VdbeCursor {
         Ok(Some(c.header.column(&c.payload, i)?))
     }
 
+    /// Column `i` of `rec`, the record in a pseudo cursor's register: the
+    /// header is parsed into this cursor's reusable header buffer. `None`
+    /// when the record has fewer columns.
+    pub fn record_column<'r>(
+        &mut self,
+        rec: &'r [u8],
+        i: usize,
+    ) -> Result<Option<ValueRef<'r>>, VdbeError> {
+        self.cache.valid = false;
+        let h = &mut self.cache.header;
+        h.parse_into(rec)?;
+        if i >= h.len() {
+            return Ok(None);
+        }
+        Ok(Some(h.column(rec, i)?))
+    }
+
+    /// The header parsed by the last [`VdbeCursor::record_column`].
+    pub fn cached_header(&self) -> &RecordHeader {
+        &self.cache.header
+    }
+
     /// Number of columns in the current record (0 on a NULL row).
     pub fn n_fields(&mut self, dbs: &mut [Btree]) -> Result<usize, VdbeError> {
         if !self.ensure_row(dbs)? {
@@ -297,11 +323,18 @@ impl VdbeCursor {
         if !self.ensure_row(dbs)? {
             return Err(internal("index compare with no current entry"));
         }
-        let ki = self.key_info.clone().unwrap_or_default();
+        let default_ki;
+        let ki = match self.key_info.as_deref() {
+            Some(ki) => ki,
+            None => {
+                default_ki = KeyInfo::default();
+                &default_ki
+            }
+        };
         Ok(crate::record::compare_record_to_key(
             &self.cache.payload,
             key,
-            &ki,
+            ki,
         )?)
     }
 
@@ -370,17 +403,18 @@ impl VdbeCursor {
     pub fn max_rowid(&mut self, dbs: &mut [Btree]) -> Result<Option<i64>, VdbeError> {
         match &mut self.kind {
             CursorKind::Btree { db, root, cur, .. } => {
+                debug_assert_eq!(cur.root(), *root);
                 let bt = db_mut(dbs, *db)?;
-                // max_rowid reports 0 for an empty table; 0 is also a
-                // legal rowid, so an empty table is told apart by `last`.
-                let max = bt.max_rowid(*root)?;
-                if max == 0 && !bt.last(cur)? {
+                // The cursor itself moves to the last row (as SQLite's
+                // NewRowid does); no temporary cursor is built.
+                self.cache.valid = false;
+                self.null_row = false;
+                if !bt.last(cur)? {
                     self.valid = false;
                     return Ok(None);
                 }
-                self.valid = !Btree::<Pager>::is_eof(cur);
-                self.cache.valid = false;
-                Ok(Some(max))
+                self.valid = true;
+                Ok(Some(bt.rowid(cur)?))
             }
             CursorKind::Ephemeral(t) => Ok(t.max_rowid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {

@@ -204,10 +204,35 @@ impl Vdbe {
 
     pub(crate) fn op_copy(&mut self, src: Reg, dest: Reg, count: usize) -> Result<Flow, VdbeError> {
         for i in 0..count {
-            let m = self.reg(src + i)?.clone();
-            self.set_reg(dest + i, m)?;
+            self.copy_reg(src + i, dest + i)?;
         }
         Ok(Flow::Next)
+    }
+
+    /// Copies register `src` into `dest`, reusing `dest`'s text/blob
+    /// buffer (internal states copy as `Mem::clone` does).
+    fn copy_reg(&mut self, src: Reg, dest: Reg) -> Result<(), VdbeError> {
+        if src == dest {
+            self.reg(src)?;
+            return Ok(());
+        }
+        let n = self.regs.len();
+        if src >= n || dest >= n {
+            return Err(internal("Copy register out of range"));
+        }
+        let (from, to) = if src < dest {
+            let (lo, hi) = self.regs.split_at_mut(dest);
+            (&lo[src], &mut hi[0])
+        } else {
+            let (lo, hi) = self.regs.split_at_mut(src);
+            (&hi[0], &mut lo[dest])
+        };
+        match from {
+            Mem::Text(_) | Mem::Blob(_) => to.set_from_ref(from.as_value_ref()),
+            Mem::Int(i) => *to = Mem::Int(*i),
+            other => *to = other.clone(),
+        }
+        Ok(())
     }
 
     pub(crate) fn op_move(&mut self, src: Reg, dest: Reg, count: usize) -> Result<Flow, VdbeError> {

@@ -89,6 +89,41 @@ impl Vdbe {
             .collect())
     }
 
+    /// Runs `f` on cursor `cursor` and the seek key held in registers
+    /// `key..key+n_keys` (borrowed, not copied); `n_keys == 0` means the
+    /// record in `key`, which is decoded.
+    fn with_key<R>(
+        &mut self,
+        cursor: CursorId,
+        key: Reg,
+        n_keys: usize,
+        f: impl FnOnce(&mut VdbeCursor, &[ValueRef]) -> Result<R, VdbeError>,
+    ) -> Result<R, VdbeError> {
+        if n_keys == 0 {
+            let vals = self.key_values(key, 0)?;
+            let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
+            return f(self.cursor_mut(cursor)?, &refs);
+        }
+        let regs = self
+            .regs
+            .get(key..key.saturating_add(n_keys))
+            .ok_or_else(|| internal(format!("registers {key}..+{n_keys} out of range")))?;
+        let c = self
+            .cursors
+            .get_mut(cursor)
+            .and_then(|c| c.as_mut())
+            .ok_or_else(|| internal(format!("cursor {cursor} is not open")))?;
+        let mut small = [ValueRef::Null; 8];
+        if n_keys <= small.len() {
+            for (slot, m) in small.iter_mut().zip(regs) {
+                *slot = m.as_value_ref();
+            }
+            return f(c, small.get(..n_keys).unwrap_or(&[]));
+        }
+        let refs: Vec<ValueRef> = regs.iter().map(Mem::as_value_ref).collect();
+        f(c, &refs)
+    }
+
     pub(crate) fn op_open(
         &mut self,
         env: &mut VdbeEnv,
@@ -175,6 +210,8 @@ impl Vdbe {
         dest: Reg,
         default: Option<&Value>,
     ) -> Result<Flow, VdbeError> {
+        let enc = self.enc;
+        let utf8 = enc.is_utf8();
         let c = self
             .cursors
             .get_mut(cursor)
@@ -189,14 +226,26 @@ impl Vdbe {
                     .get(reg)
                     .ok_or_else(|| internal("pseudo register out of range"))?;
                 match rec {
-                    Mem::Blob(b) | Mem::Text(b) => {
-                        let h = RecordHeader::parse(b)?;
-                        if column < h.len() {
-                            decoded(h.column(b, column)?, self.enc)
-                        } else {
-                            default.map_or(Mem::Null, |v| Mem::from(v.clone()))
+                    Mem::Blob(b) | Mem::Text(b) => match c.record_column(b, column)? {
+                        Some(_) if reg != dest && utf8 => {
+                            // Decode straight into the destination register,
+                            // reusing its buffer.
+                            let (from, to) = if reg < dest {
+                                let (lo, hi) = self.regs.split_at_mut(dest);
+                                (lo.get(reg), hi.first_mut())
+                            } else {
+                                let (lo, hi) = self.regs.split_at_mut(reg);
+                                (hi.first(), lo.get_mut(dest))
+                            };
+                            let (Some(Mem::Blob(b) | Mem::Text(b)), Some(to)) = (from, to) else {
+                                return Err(internal("Column register out of range"));
+                            };
+                            to.set_from_ref(c.cached_header().column(b, column)?);
+                            return Ok(Flow::Next);
                         }
-                    }
+                        Some(v) => decoded(v, enc),
+                        None => default.map_or(Mem::Null, |v| Mem::from(v.clone())),
+                    },
                     _ => Mem::Null,
                 }
             }
@@ -272,9 +321,8 @@ impl Vdbe {
         if !self.cursor_mut(cursor)?.is_index() {
             return self.seek_table(env, cursor, key, not_found, mode);
         }
-        let vals = self.key_values(key, n_keys)?;
-        let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
-        let ok = self.cursor_mut(cursor)?.seek_key(env.dbs, &refs, mode)?;
+        let dbs = &mut *env.dbs;
+        let ok = self.with_key(cursor, key, n_keys, |c, refs| c.seek_key(dbs, refs, mode))?;
         Ok(jump_if(!ok, not_found))
     }
 
@@ -362,9 +410,8 @@ impl Vdbe {
         target: Addr,
         pred: fn(Ordering) -> bool,
     ) -> Result<Flow, VdbeError> {
-        let vals = self.key_values(key, n_keys)?;
-        let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
-        let ord = self.cursor_mut(cursor)?.compare_key(env.dbs, &refs)?;
+        let dbs = &mut *env.dbs;
+        let ord = self.with_key(cursor, key, n_keys, |c, refs| c.compare_key(dbs, refs))?;
         Ok(jump_if(pred(ord), target))
     }
 
@@ -485,8 +532,20 @@ impl Vdbe {
         dest: Reg,
         pseudo: CursorId,
     ) -> Result<Flow, VdbeError> {
-        let data = self.sorter_mut(cursor)?.data().map(<[u8]>::to_vec);
-        self.set_reg(dest, data.map_or(Mem::Null, Mem::Blob))?;
+        // The destination's previous record buffer is reused.
+        let mut buf = match self.regs.get_mut(dest).map(std::mem::take) {
+            Some(Mem::Blob(b)) => b,
+            _ => Vec::new(),
+        };
+        let m = match self.sorter_mut(cursor)?.data() {
+            Some(d) => {
+                buf.clear();
+                buf.extend_from_slice(d);
+                Mem::Blob(buf)
+            }
+            None => Mem::Null,
+        };
+        self.set_reg(dest, m)?;
         if let Some(Some(p)) = self.cursors.get_mut(pseudo) {
             p.null_row = false;
             p.invalidate();

@@ -64,22 +64,37 @@ impl Vdbe {
                 *m = Mem::from(v);
             }
         }
-        let vals: Vec<ValueRef> = self
-            .reg_range(start, count)?
-            .iter()
-            .map(Mem::as_value_ref)
-            .collect();
-        let mut out = Vec::new();
-        if self.enc.is_utf8() {
-            encode_record(&vals, &mut out);
-        } else {
+        // The destination's old record buffer is reused when it has one.
+        let overlaps = dest >= start && dest < start.saturating_add(count);
+        let mut out = match self.regs.get_mut(dest) {
+            Some(m @ Mem::Blob(_)) if !overlaps => match std::mem::take(m) {
+                Mem::Blob(mut b) => {
+                    b.clear();
+                    b
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let enc = self.enc;
+        let regs = self.reg_range(start, count)?;
+        let mut small = [ValueRef::Null; 16];
+        if !enc.is_utf8() {
             // Text is stored in the database's encoding.
-            let owned: Vec<Value> = vals
+            let owned: Vec<Value> = regs
                 .iter()
-                .map(|v| crate::record::value_to_encoding(v, self.enc))
+                .map(|m| crate::record::value_to_encoding(&m.as_value_ref(), enc))
                 .collect();
             let refs: Vec<ValueRef> = owned.iter().map(Value::as_ref).collect();
             encode_record(&refs, &mut out);
+        } else if count <= small.len() {
+            for (slot, m) in small.iter_mut().zip(regs) {
+                *slot = m.as_value_ref();
+            }
+            encode_record(small.get(..count).unwrap_or(&[]), &mut out);
+        } else {
+            let vals: Vec<ValueRef> = regs.iter().map(Mem::as_value_ref).collect();
+            encode_record(&vals, &mut out);
         }
         let rec = Mem::Blob(out);
         check_length(&rec)?;

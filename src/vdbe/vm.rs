@@ -205,11 +205,19 @@ impl Vdbe {
 
     fn clear_state(&mut self) {
         let p = &self.program;
-        self.regs.clear();
-        self.regs.resize_with(p.n_regs.max(1), Mem::default);
+        // Reuses the vectors (a reset per statement execution is common).
+        let n_regs = p.n_regs.max(1);
+        self.regs.truncate(n_regs);
+        for r in &mut self.regs {
+            if !matches!(r, Mem::Null) {
+                *r = Mem::Null;
+            }
+        }
+        self.regs.resize_with(n_regs, Mem::default);
         self.cursors.clear();
         self.cursors.resize_with(p.n_cursors, || None);
-        self.once = vec![false; p.insns.len()];
+        self.once.clear();
+        self.once.resize(p.insns.len(), false);
         self.pc = 0;
         self.row = None;
         self.stmt_savepoints.clear();
@@ -249,8 +257,10 @@ impl Vdbe {
         self.row = None;
         self.busy_pending = false;
         self.now_ms = None;
+        // One reference count per step, not per instruction.
+        let program = Arc::clone(&self.program);
         loop {
-            let flow = match self.exec_one(env) {
+            let flow = match self.exec_one(env, &program) {
                 Ok(f) => f,
                 Err(e) => return Err(self.fail(env, e)),
             };
@@ -291,7 +301,7 @@ impl Vdbe {
         e
     }
 
-    fn exec_one(&mut self, env: &mut VdbeEnv) -> Result<Flow, VdbeError> {
+    fn exec_one(&mut self, env: &mut VdbeEnv, program: &Program) -> Result<Flow, VdbeError> {
         self.since_interrupt_check += 1;
         if self.since_interrupt_check >= INTERRUPT_PERIOD {
             self.check_interrupt(env)?;
@@ -299,7 +309,6 @@ impl Vdbe {
         if env.conn.hooks.progress.is_some() {
             self.check_progress(env)?;
         }
-        let program = Arc::clone(&self.program);
         let Some(insn) = program.insns.get(self.pc) else {
             // Falling off the end is an implied "Halt 0".
             return self.op_halt_ok(env);

@@ -333,6 +333,9 @@ impl Gen<'_> {
             }
         }
         let dest = self.b.alloc_reg();
+        if self.load_covered_column(src, col, dest) {
+            return dest;
+        }
         if let Some(&(cursor, field)) = scope.remap.as_ref().and_then(|m| m.get(&(src.cursor, col)))
         {
             self.b.emit(Insn::Column {
@@ -364,6 +367,37 @@ impl Gen<'_> {
             }
         }
         dest
+    }
+
+    /// Reads a column of a table scanned through a covering index from the
+    /// index cursor (planner's `visit_table_row`); false when `src` is not
+    /// in such a loop.
+    fn load_covered_column(&mut self, src: &Source, col: Option<usize>, dest: Reg) -> bool {
+        let Some((_, idx_cursor, fields)) = self.covering_remap.iter().find(|r| r.0 == src.cursor)
+        else {
+            return false;
+        };
+        let idx_cursor = *idx_cursor;
+        let Some(c) = col else {
+            self.b.emit(Insn::IdxRowid {
+                cursor: idx_cursor,
+                dest,
+            });
+            return true;
+        };
+        let Some(&(_, field)) = fields.iter().find(|f| f.0 == c) else {
+            return false;
+        };
+        self.b.emit(Insn::Column {
+            cursor: idx_cursor,
+            column: field,
+            dest,
+            default: None,
+        });
+        if src.table.columns.get(c).map(|x| x.affinity) == Some(Affinity::Real) {
+            self.b.emit(Insn::RealAffinity { reg: dest });
+        }
+        true
     }
 
     /// The constant default of a column, for records shorter than the table.

@@ -121,7 +121,16 @@ pub(crate) struct Gen<'a> {
     /// For a single-table query: every column it reads (`None` = rowid);
     /// lets a full scan use a covering index, as SQLite's planner does.
     pub covering_hint: Option<(usize, Vec<Option<usize>>)>,
+    /// Open covering-index loops; the table's column reads use the index.
+    pub covering_remap: Vec<CoveringRemap>,
+    /// A full scan may use the covering index of `covering_hint` (not
+    /// with ORDER BY, whose sort avoidance assumes rowid order).
+    pub covering_scan: bool,
 }
+
+/// A table scanned through a covering index: (table cursor, index cursor,
+/// (table column, index field) pairs).
+pub type CoveringRemap = (usize, usize, Vec<(usize, usize)>);
 
 /// Compiles one parsed statement of `sql`.
 pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
@@ -138,6 +147,8 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         raise_target: None,
         pragma_dest: select::Dest::Output,
         covering_hint: None,
+        covering_remap: Vec::new(),
+        covering_scan: false,
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;

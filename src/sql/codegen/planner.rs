@@ -649,6 +649,25 @@ impl Gen<'_> {
                 target: exit.addr(),
             });
         }
+        self.visit_table_row(table_cursor, idx_cursor, index, cont);
+        Ok(Access::Index { idx_cursor, top })
+    }
+
+    /// Positions the table cursor on the row of the current index entry,
+    /// unless the index covers every column the query reads: then column
+    /// reads of the table are redirected to the index cursor
+    /// (`self.covering_remap`) and the table is never visited.
+    fn visit_table_row(
+        &mut self,
+        table_cursor: usize,
+        idx_cursor: usize,
+        index: &crate::sql::schema::Index,
+        cont: Label,
+    ) {
+        if let Some(fields) = self.covering_fields(table_cursor, index) {
+            self.covering_remap.push((table_cursor, idx_cursor, fields));
+            return;
+        }
         let rowid = self.b.alloc_reg();
         self.b.emit(Insn::IdxRowid {
             cursor: idx_cursor,
@@ -659,7 +678,26 @@ impl Gen<'_> {
             rowid,
             not_found: cont.addr(),
         });
-        Ok(Access::Index { idx_cursor, top })
+    }
+
+    /// For an index holding every column the query reads from
+    /// `table_cursor` (`self.covering_hint`): each needed column with its
+    /// field in the index record.
+    fn covering_fields(
+        &self,
+        table_cursor: usize,
+        index: &crate::sql::schema::Index,
+    ) -> Option<Vec<(usize, usize)>> {
+        let (cursor, needed) = self.covering_hint.as_ref()?;
+        if *cursor != table_cursor || index.partial.is_some() || index.root == 0 {
+            return None;
+        }
+        let mut fields = Vec::new();
+        for c in needed.iter().flatten() {
+            let f = index.columns.iter().position(|ic| ic.column == Some(*c))?;
+            fields.push((*c, f));
+        }
+        Some(fields)
     }
 
     /// The index SQLite would scan instead of the table for a full scan:
@@ -667,7 +705,7 @@ impl Gen<'_> {
     /// one with the fewest columns.
     fn covering_index(&self, src: &Source) -> Option<usize> {
         let (cursor, needed) = self.covering_hint.as_ref()?;
-        if *cursor != src.cursor {
+        if *cursor != src.cursor || !self.covering_scan {
             return None;
         }
         let t = &src.table;
@@ -834,16 +872,7 @@ impl Gen<'_> {
             if_empty: exit.addr(),
         });
         let top = self.b.here();
-        let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::IdxRowid {
-            cursor: idx_cursor,
-            dest: rowid,
-        });
-        self.b.emit(Insn::SeekRowid {
-            cursor: table_cursor,
-            rowid,
-            not_found: cont.addr(),
-        });
+        self.visit_table_row(table_cursor, idx_cursor, index, cont);
         Ok(Access::Index { idx_cursor, top })
     }
 
@@ -1121,6 +1150,7 @@ impl Gen<'_> {
                 Access::Index {
                     idx_cursor, top, ..
                 } => {
+                    self.covering_remap.retain(|r| r.1 != idx_cursor);
                     self.b.emit(Insn::Next {
                         cursor: idx_cursor,
                         target: top,

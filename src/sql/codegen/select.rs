@@ -398,6 +398,7 @@ impl Gen<'_> {
             .collect();
         let aggs = self.find_aggregates(&cols, core, &s.order_by);
         self.covering_hint = self.columns_read(core, s, &cols, &scope);
+        self.covering_scan = s.order_by.is_empty();
         if !aggs.is_empty() || !core.group_by.is_empty() {
             let grouped = self.resolve_group_by(core, &cols, &scope)?;
             return self.aggregate_select(&grouped, s, &scope, &cols, aggs, dest);
@@ -540,7 +541,7 @@ impl Gen<'_> {
         let reads_column = needed
             .iter()
             .any(|c| c.is_some_and(|c| table.ipk != Some(c)));
-        (ok && reads_column && s.order_by.is_empty()).then(|| (scope.sources[0].cursor, needed))
+        (ok && reads_column).then(|| (scope.sources[0].cursor, needed))
     }
 
     /// Codes the result columns into consecutive registers.
