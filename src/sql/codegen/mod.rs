@@ -19,6 +19,7 @@ mod autoinc;
 mod builder;
 mod compound;
 mod ddl;
+mod eqp;
 mod explain;
 mod expr;
 mod from;
@@ -112,6 +113,8 @@ pub(crate) struct Gen<'a> {
     /// For a single-table query: every column it reads (`None` = rowid);
     /// lets a full scan use a covering index, as SQLite's planner does.
     pub covering_hint: Option<(usize, Vec<Option<usize>>)>,
+    /// EXPLAIN QUERY PLAN rows recorded while compiling.
+    pub(crate) eqp: eqp::Eqp,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -129,6 +132,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         raise_target: None,
         pragma_dest: select::Dest::Output,
         covering_hint: None,
+        eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -149,7 +153,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         Some(Explain::Explain) => {
             explain::explain_program(&program, parsed.params.clone(), explain)
         }
-        Some(Explain::QueryPlan) => Err("EXPLAIN QUERY PLAN is not supported by loom yet".into()),
+        Some(Explain::QueryPlan) => eqp::eqp_program(g.eqp.rows(), parsed.params.clone()),
     }
 }
 

@@ -436,6 +436,9 @@ impl Gen<'_> {
             }
             self.output_with_limits(dest, start, cols.len(), limits, lp.cont.addr(), done.addr());
             self.end_loops(lp);
+            if distinct.is_some() {
+                self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());
+            }
         } else {
             let sorter = self.sort_into(&scope, core, &cols, &order, distinct)?;
             self.sort_output(sorter, order.len(), cols.len(), dest, limits, done.addr());
@@ -746,6 +749,10 @@ impl Gen<'_> {
             record: rec,
         });
         self.end_loops(lp);
+        if distinct.is_some() {
+            self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());
+        }
+        self.eqp.add(|| "USE TEMP B-TREE FOR ORDER BY".into());
         Ok(sorter)
     }
 
