@@ -643,37 +643,50 @@ impl Gen<'_> {
         } else {
             self.bound_key(bounds.hi, bounds.aff, scope, exit)?
         };
-        match lo {
+        // A DESC column stores values descending with NULLs last: start at
+        // the upper bound and stop at the lower one (or the first NULL).
+        let desc = index.columns[0].desc;
+        let (start, stop) = if desc { (hi, lo) } else { (lo, hi) };
+        let null = self.b.alloc_reg();
+        self.b.emit(Insn::Null {
+            dest: null,
+            count: 1,
+        });
+        match start {
             Some(key) => self.b.emit(Insn::SeekGE {
                 cursor: idx_cursor,
                 key,
                 n_keys: 1,
                 not_found: exit.addr(),
             }),
-            None => {
-                // Skip the NULL entries, which sort first.
-                let null = self.b.alloc_reg();
-                self.b.emit(Insn::Null {
-                    dest: null,
-                    count: 1,
-                });
-                self.b.emit(Insn::SeekGT {
-                    cursor: idx_cursor,
-                    key: null,
-                    n_keys: 1,
-                    not_found: exit.addr(),
-                })
-            }
+            // Skip the NULL entries, which sort first.
+            None if !desc => self.b.emit(Insn::SeekGT {
+                cursor: idx_cursor,
+                key: null,
+                n_keys: 1,
+                not_found: exit.addr(),
+            }),
+            None => self.b.emit(Insn::Rewind {
+                cursor: idx_cursor,
+                if_empty: exit.addr(),
+            }),
         };
         let top = self.b.here();
-        if let Some(key) = hi {
-            self.b.emit(Insn::IdxGT {
+        match stop {
+            Some(key) => self.b.emit(Insn::IdxGT {
                 cursor: idx_cursor,
                 key,
                 n_keys: 1,
                 target: exit.addr(),
-            });
-        }
+            }),
+            None if desc => self.b.emit(Insn::IdxGE {
+                cursor: idx_cursor,
+                key: null,
+                n_keys: 1,
+                target: exit.addr(),
+            }),
+            None => self.b.here(),
+        };
         let rowid = self.b.alloc_reg();
         self.b.emit(Insn::IdxRowid {
             cursor: idx_cursor,
@@ -1054,7 +1067,7 @@ impl Gen<'_> {
             ix.partial.is_none()
                 && ix.root != 0
                 && ix.columns.first().is_some_and(|ic| {
-                    ic.column == Some(col) && !ic.desc && ic.collation.to_ascii_lowercase() == want
+                    ic.column == Some(col) && ic.collation.to_ascii_lowercase() == want
                 })
         })?;
         Some((idx, aff))

@@ -440,7 +440,8 @@ impl Gen<'_> {
                 self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());
             }
         } else {
-            let sorter = self.sort_into(&scope, core, &cols, &order, distinct)?;
+            let top_n = limits.limit.map(|l| (l, limits.offset));
+            let sorter = self.sort_into(&scope, core, &cols, &order, distinct, top_n)?;
             self.sort_output(sorter, order.len(), cols.len(), dest, limits, done.addr());
         }
         self.b.resolve(done);
@@ -714,6 +715,7 @@ impl Gen<'_> {
         cols: &[OutCol],
         order: &[OrderKey],
         distinct: Option<usize>,
+        top_n: Option<(Reg, Option<Reg>)>,
     ) -> Result<usize, String> {
         let sorter = self.b.alloc_cursor();
         let key_info = KeyInfo {
@@ -726,6 +728,13 @@ impl Gen<'_> {
             n_cols: n,
             key_info: Arc::new(key_info),
         });
+        if let Some((limit, offset)) = top_n {
+            self.b.emit(Insn::SorterLimit {
+                cursor: sorter,
+                limit,
+                offset,
+            });
+        }
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         let start = self.b.alloc_regs(n);
         for (i, c) in cols.iter().enumerate() {

@@ -58,9 +58,8 @@ impl Gen<'_> {
         let correlated = self.correlated.get();
         self.eqp.close(eqp_saved);
         if correlated {
-            self.eqp.set_detail(eqp_row, format!("CORRELATED {kind} SUBQUERY {n}"));
-        }
-        if correlated {
+            let detail = format!("CORRELATED {kind} SUBQUERY {n}");
+            self.eqp.set_detail(eqp_row, detail);
             if let Some(insn) = self.b.insn_mut(once_at) {
                 *insn = Insn::Noop;
             }
