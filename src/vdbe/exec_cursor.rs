@@ -457,9 +457,7 @@ impl Vdbe {
             None => Some(0),
         };
         let keep = match (limit, offset) {
-            (Some(l), Some(o)) if l >= 0 => {
-                usize::try_from(l.saturating_add(o.max(0))).ok()
-            }
+            (Some(l), Some(o)) if l >= 0 => usize::try_from(l.saturating_add(o.max(0))).ok(),
             _ => None,
         };
         // Past this many rows the kept set would not save memory.
