@@ -190,11 +190,11 @@ impl Sorter {
 
     /// Sorts what was inserted (OP_SorterSort); false when empty.
     pub fn sort(&mut self) -> Result<bool, VdbeError> {
-        if let State::Reading(source) = std::mem::replace(&mut self.state, State::Building) {
-            // Sorting again without inserts re-reads an in-memory result.
-            if let SortedSource::Memory { batch, .. } = source {
-                self.batch = batch;
-            }
+        // Sorting again without inserts re-reads an in-memory result.
+        if let State::Reading(SortedSource::Memory { batch, .. }) =
+            std::mem::replace(&mut self.state, State::Building)
+        {
+            self.batch = batch;
         }
         if let Some(t) = &mut self.topn {
             self.batch = t.take_batch();

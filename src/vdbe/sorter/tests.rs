@@ -116,7 +116,7 @@ fn top_n_keeps_the_smallest_stably() {
         all.push((k, i));
     }
     assert!(s.sort().unwrap());
-    all.sort_by(|a, b| b.0.cmp(&a.0));
+    all.sort_by_key(|e| std::cmp::Reverse(e.0));
     let got: Vec<(i64, i64)> = drain(&mut s)
         .iter()
         .map(|r| match (&r[0], &r[1]) {
