@@ -27,6 +27,9 @@ use super::sorter::Sorter;
 use super::vm::{Flow, Vdbe};
 use crate::record::{apply_affinity, Affinity, KeyInfo, RecordHeader, Value, ValueRef};
 
+/// The largest LIMIT+OFFSET kept by the top-n sorter.
+const TOP_N_MAX: usize = 100_000;
+
 /// The three "is the key there" opcodes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FoundKind {
@@ -489,6 +492,7 @@ impl Vdbe {
 
     pub(crate) fn op_sorter_open(
         &mut self,
+        env: &mut VdbeEnv,
         cursor: CursorId,
         key_info: &Arc<KeyInfo>,
     ) -> Result<Flow, VdbeError> {
@@ -496,7 +500,8 @@ impl Vdbe {
             Some(k) => k,
             None => Arc::clone(key_info),
         };
-        let s = Sorter::new(Arc::clone(&key_info));
+        let budget = Sorter::budget_for(env.conn.cache_size, 4096);
+        let s = Sorter::with_budget(Arc::clone(&key_info), budget, None);
         self.set_cursor(
             cursor,
             VdbeCursor::with_kind(CursorKind::Sorter(s), Some(key_info)),
@@ -513,7 +518,32 @@ impl Vdbe {
             Mem::Blob(b) | Mem::Text(b) => b.clone(),
             other => return Err(internal(format!("SorterInsert of a non-record {other:?}"))),
         };
-        self.sorter_mut(cursor)?.insert(rec);
+        self.sorter_mut(cursor)?.insert(&rec)?;
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_sorter_limit(
+        &mut self,
+        cursor: CursorId,
+        limit: Reg,
+        offset: Option<Reg>,
+    ) -> Result<Flow, VdbeError> {
+        let int = |m: &Mem| match m {
+            Mem::Int(i) => Some(*i),
+            _ => None,
+        };
+        let limit = int(self.reg(limit)?);
+        let offset = match offset {
+            Some(r) => int(self.reg(r)?),
+            None => Some(0),
+        };
+        let keep = match (limit, offset) {
+            (Some(l), Some(o)) if l >= 0 => usize::try_from(l.saturating_add(o.max(0))).ok(),
+            _ => None,
+        };
+        // Past this many rows the kept set would not save memory.
+        let keep = keep.filter(|&n| n <= TOP_N_MAX);
+        self.sorter_mut(cursor)?.set_limit(keep);
         Ok(Flow::Next)
     }
 
@@ -560,7 +590,7 @@ impl Vdbe {
         target: Addr,
     ) -> Result<Flow, VdbeError> {
         self.check_interrupt(env)?;
-        let more = self.sorter_mut(cursor)?.advance();
+        let more = self.sorter_mut(cursor)?.advance()?;
         Ok(jump_if(more, target))
     }
 }

@@ -172,6 +172,7 @@ impl Insn {
             I::AggFinal { .. } => "AggFinal",
             I::SorterOpen { .. } => "SorterOpen",
             I::SorterInsert { .. } => "SorterInsert",
+            I::SorterLimit { .. } => "SorterLimit",
             I::SorterSort { .. } => "SorterSort",
             I::SorterData { .. } => "SorterData",
             I::SorterNext { .. } => "SorterNext",

@@ -411,6 +411,11 @@ impl Insn {
                 key_info,
             } => with_p4(ops(*cursor, *n_cols, 0), key_info_p4(key_info)),
             I::SorterInsert { cursor, record } => ops(*cursor, *record, 0),
+            I::SorterLimit {
+                cursor,
+                limit,
+                offset,
+            } => ops(*cursor, *limit, offset.unwrap_or(0)),
             I::SorterSort { cursor, if_empty } => ops(*cursor, *if_empty, 0),
             I::SorterData {
                 cursor,

@@ -611,6 +611,13 @@ pub enum Insn {
         cursor: CursorId,
         record: Reg,
     },
+    /// Keep only the first `limit` + `offset` rows in sort order (a
+    /// negative limit keeps all): loom's top-n sorter for ORDER BY … LIMIT.
+    SorterLimit {
+        cursor: CursorId,
+        limit: Reg,
+        offset: Option<Reg>,
+    },
     /// Sort; jump to `if_empty` when the sorter is empty.
     SorterSort {
         cursor: CursorId,

@@ -692,8 +692,13 @@ impl Vdbe {
             I::AggFinal { func, acc, .. } => self.op_agg_final(env, func, *acc),
             I::SorterOpen {
                 cursor, key_info, ..
-            } => self.op_sorter_open(*cursor, key_info),
+            } => self.op_sorter_open(env, *cursor, key_info),
             I::SorterInsert { cursor, record } => self.op_sorter_insert(*cursor, *record),
+            I::SorterLimit {
+                cursor,
+                limit,
+                offset,
+            } => self.op_sorter_limit(*cursor, *limit, *offset),
             I::SorterSort { cursor, if_empty } => self.op_sorter_sort(*cursor, *if_empty),
             I::SorterData {
                 cursor,

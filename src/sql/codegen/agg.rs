@@ -114,6 +114,7 @@ impl Gen<'_> {
             record: rec,
         });
         self.end_loops(lp);
+        self.eqp.add(|| "USE TEMP B-TREE FOR GROUP BY".into());
         self.group_phase(
             core, s, scope, cols, &aggs, &agg_map, accs, &refs, sorter, dest,
         )
@@ -447,6 +448,7 @@ impl Gen<'_> {
         if order.is_empty() {
             return None;
         }
+        self.eqp.add(|| "USE TEMP B-TREE FOR ORDER BY".into());
         let cursor = self.b.alloc_cursor();
         let key_info = KeyInfo {
             collations: order.iter().map(|o| o.2.clone()).collect(),

@@ -35,6 +35,13 @@ struct Acc {
 
 impl Gen<'_> {
     pub(super) fn compound(&mut self, s: &Select, dest: &Dest) -> Result<(), String> {
+        let saved = self.eqp.open(|| "COMPOUND QUERY".into());
+        let r = self.compound_members(s, dest);
+        self.eqp.close(saved);
+        r
+    }
+
+    fn compound_members(&mut self, s: &Select, dest: &Dest) -> Result<(), String> {
         let all_union_all = s
             .compounds
             .iter()
@@ -109,7 +116,14 @@ impl Gen<'_> {
             span: (0, 0),
         };
         let saved = std::mem::take(&mut self.b.columns);
-        self.select(&single, dest)?;
+        let eqp_saved = self.eqp.open(|| match expect {
+            None => "LEFT-MOST SUBQUERY".into(),
+            Some((_, CompoundOp::UnionAll)) => "UNION ALL".into(),
+            Some((_, op)) => format!("{} USING TEMP B-TREE", op_name(op)),
+        });
+        let r = self.select(&single, dest);
+        self.eqp.close(eqp_saved);
+        r?;
         let width = self.b.columns.len();
         if let Some((w, op)) = expect {
             self.b.columns = saved;

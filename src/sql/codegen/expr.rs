@@ -489,6 +489,9 @@ impl Gen<'_> {
         r: &Expr,
         scope: &Scope,
     ) -> Result<Reg, String> {
+        if let Some(want) = self.truth_operand(op, r, scope) {
+            return self.truth_test(l, want, op == BinaryOp::IsNot, scope);
+        }
         let dest = self.b.alloc_reg();
         let (cmp, null_eq) = cmp_of(op).ok_or("internal error: not a comparison")?;
         let mut flags = self.cmp_flags(l, r, scope);
@@ -504,6 +507,70 @@ impl Gen<'_> {
             target: here + 1,
             flags,
         });
+        Ok(dest)
+    }
+
+    /// For `x IS [NOT] r` where `r` is TRUE, FALSE or an empty IN list
+    /// (which SQLite parses as TRUE/FALSE): the truth value `r` stands for.
+    /// Then IS is a truth test, not an equality (SQLite's TK_TRUTH).
+    fn truth_operand(&self, op: BinaryOp, r: &Expr, scope: &Scope) -> Option<bool> {
+        if !matches!(op, BinaryOp::Is | BinaryOp::IsNot) {
+            return None;
+        }
+        match &r.kind {
+            ExprKind::Literal(Literal::True) => Some(true),
+            ExprKind::Literal(Literal::False) => Some(false),
+            ExprKind::InList { list, negated, .. } if list.is_empty() => Some(*negated),
+            ExprKind::Column {
+                table: None,
+                column,
+                ..
+            } => {
+                let unresolved = matches!(self.resolve_column(scope, None, column), Ok(None))
+                    && !scope
+                        .aliases
+                        .iter()
+                        .any(|(a, _)| a.eq_ignore_ascii_case(column));
+                r.true_false().filter(|_| unresolved)
+            }
+            _ => None,
+        }
+    }
+
+    /// `x IS [NOT] TRUE/FALSE` as 0 or 1: `x` is true (`want`) or false,
+    /// never NULL; `negated` for IS NOT.
+    fn truth_test(
+        &mut self,
+        x: &Expr,
+        want: bool,
+        negated: bool,
+        scope: &Scope,
+    ) -> Result<Reg, String> {
+        let dest = self.b.alloc_reg();
+        self.b.emit(Insn::Integer {
+            value: i64::from(negated),
+            dest,
+        });
+        let v = self.expr(x, scope)?;
+        let skip = self.b.new_label();
+        self.b.emit(if want {
+            Insn::IfNot {
+                reg: v,
+                target: skip.addr(),
+                jump_if_null: true,
+            }
+        } else {
+            Insn::If {
+                reg: v,
+                target: skip.addr(),
+                jump_if_null: true,
+            }
+        });
+        self.b.emit(Insn::Integer {
+            value: i64::from(!negated),
+            dest,
+        });
+        self.b.resolve(skip);
         Ok(dest)
     }
 
@@ -769,12 +836,18 @@ impl Gen<'_> {
             value: 0,
             dest: saw_null,
         });
+        // `x IN (constant)` is `x = constant` (SQLite rewrites it while
+        // parsing); otherwise IN compares with the left operand's affinity
+        // and collation alone.
+        let single_eq = list.len() == 1 && list.iter().all(is_literal);
         for item in list {
             let mut flags = self.cmp_flags(x, item, scope);
-            // IN (list) compares with the left operand's affinity alone.
-            flags.affinity = self
-                .expr_affinity(x, scope)
-                .unwrap_or(crate::record::Affinity::Blob);
+            if !single_eq {
+                flags.affinity = self
+                    .expr_affinity(x, scope)
+                    .unwrap_or(crate::record::Affinity::Blob);
+                flags.collation = self.expr_collation(x, scope);
+            }
             flags.jump_if_null = false;
             let r = self.expr(item, scope)?;
             let not_null = self.b.new_label();
@@ -957,6 +1030,23 @@ impl Gen<'_> {
         scope: &Scope,
         when_false: bool,
     ) -> Result<(), String> {
+        if let Some(want) = self.truth_operand(op, r, scope) {
+            let reg = self.truth_test(l, want, op == BinaryOp::IsNot, scope)?;
+            self.b.emit(if when_false {
+                Insn::IfNot {
+                    reg,
+                    target,
+                    jump_if_null: true,
+                }
+            } else {
+                Insn::If {
+                    reg,
+                    target,
+                    jump_if_null: false,
+                }
+            });
+            return Ok(());
+        }
         let (cmp, null_eq) = cmp_of(op).ok_or("internal error: not a comparison")?;
         let mut flags = self.cmp_flags(l, r, scope);
         flags.null_eq = null_eq;
@@ -1088,6 +1178,15 @@ fn qualified(table: Option<&str>, column: &str) -> String {
     match table {
         Some(t) => format!("{t}.{column}"),
         None => column.to_string(),
+    }
+}
+
+/// True for a literal, possibly signed, cast or with a COLLATE clause.
+fn is_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Literal(_) => true,
+        ExprKind::Unary(_, a) | ExprKind::Collate(a, _) | ExprKind::Cast(a, _) => is_literal(a),
+        _ => false,
     }
 }
 

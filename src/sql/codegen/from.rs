@@ -157,7 +157,9 @@ impl Gen<'_> {
         });
         let saved_cols = std::mem::take(&mut self.b.columns);
         let saved_outer = std::mem::take(&mut self.outer);
+        let eqp_saved = self.eqp.open(|| format!("MATERIALIZE {name}"));
         let r = self.select(sel, &Dest::EphTable { cursor });
+        self.eqp.close(eqp_saved);
         let infos = std::mem::replace(&mut self.b.columns, saved_cols);
         self.outer = saved_outer;
         r?;

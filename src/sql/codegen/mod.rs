@@ -21,6 +21,7 @@ mod autoinc;
 mod builder;
 mod compound;
 mod ddl;
+mod eqp;
 mod explain;
 mod expr;
 mod exprcmp;
@@ -126,6 +127,8 @@ pub(crate) struct Gen<'a> {
     /// A full scan may use the covering index of `covering_hint` (not
     /// with ORDER BY, whose sort avoidance assumes rowid order).
     pub covering_scan: bool,
+    /// EXPLAIN QUERY PLAN rows recorded while compiling.
+    pub(crate) eqp: eqp::Eqp,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -149,6 +152,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         covering_hint: None,
         covering_remap: Vec::new(),
         covering_scan: false,
+        eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -169,7 +173,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         Some(Explain::Explain) => {
             explain::explain_program(&program, parsed.params.clone(), explain)
         }
-        Some(Explain::QueryPlan) => Err("EXPLAIN QUERY PLAN is not supported by loom yet".into()),
+        Some(Explain::QueryPlan) => eqp::eqp_program(g.eqp.rows(), parsed.params.clone()),
     }
 }
 

@@ -230,6 +230,9 @@ impl Gen<'_> {
         }
         let outer_exit = self.b.new_label();
         let mut levels = Vec::new();
+        if n == 0 && from.is_none() {
+            self.eqp.add(|| "SCAN CONSTANT ROW".to_string());
+        }
         // Constant terms are checked once, before any loop.
         self.code_terms(&mut terms, scope, &pos_of, None, outer_exit)?;
         for (pos, &si) in order.iter().enumerate() {
@@ -453,6 +456,8 @@ impl Gen<'_> {
                 if_empty: 0,
             });
             let body = self.b.new_label();
+            let name = &scope.sources[si].name;
+            self.eqp.add(|| format!("SCAN {name}"));
             return Ok(Level {
                 cursor,
                 access: Access::Scan { top },
@@ -463,6 +468,7 @@ impl Gen<'_> {
         }
         let avail = |s: usize| pos_of[s] < pos;
         let (probe, term) = self.probe(si, scope, terms, &avail)?;
+        self.explain_level(&scope.sources[si], &probe);
         let access = match probe {
             Probe::RowidEq(key_expr) => {
                 if let Some(t) = term {
@@ -525,6 +531,56 @@ impl Gen<'_> {
             exit,
             left: None,
         })
+    }
+
+    /// Records the EXPLAIN QUERY PLAN row for a loop over `src` by `probe`.
+    fn explain_level(&mut self, src: &Source, probe: &Probe) {
+        if !self.eqp.enabled {
+            return;
+        }
+        let name = &src.name;
+        let cols = &src.table.columns;
+        let range = |col: &str, lo: bool, hi: bool| match (lo, hi) {
+            (true, true) => format!("({col}>? AND {col}<?)"),
+            (true, false) => format!("({col}>?)"),
+            _ => format!("({col}<?)"),
+        };
+        let detail = match probe {
+            Probe::RowidEq(_) => format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)"),
+            Probe::RowidRange { lo, hi } => format!(
+                "SEARCH {name} USING INTEGER PRIMARY KEY {}",
+                range("rowid", lo.is_some(), hi.is_some())
+            ),
+            Probe::Index {
+                idx, lo, hi, eq, ..
+            } => {
+                let index = &src.table.indexes[*idx];
+                let col = index
+                    .columns
+                    .first()
+                    .and_then(|ic| ic.column)
+                    .and_then(|c| cols.get(c))
+                    .map_or("rowid", |c| c.name.as_str());
+                let terms = if *eq {
+                    format!("({col}=?)")
+                } else {
+                    range(col, lo.is_some(), hi.is_some())
+                };
+                format!("SEARCH {name} USING INDEX {} {terms}", index.name)
+            }
+            Probe::AutoIndex { col, .. } => {
+                let col = cols.get(*col).map_or("?", |c| c.name.as_str());
+                format!("SEARCH {name} USING AUTOMATIC INDEX ({col}=?)")
+            }
+            Probe::Scan => match self.covering_index(src) {
+                Some(i) => format!(
+                    "SCAN {name} USING COVERING INDEX {}",
+                    src.table.indexes[i].name
+                ),
+                None => format!("SCAN {name}"),
+            },
+        };
+        self.eqp.add(|| detail);
     }
 
     /// A scan of the rowids between `lo` and `hi` (each inclusive or not;
@@ -618,37 +674,50 @@ impl Gen<'_> {
         } else {
             self.bound_key(bounds.hi, bounds.aff, scope, exit)?
         };
-        match lo {
+        // A DESC column stores values descending with NULLs last: start at
+        // the upper bound and stop at the lower one (or the first NULL).
+        let desc = index.columns[0].desc;
+        let (start, stop) = if desc { (hi, lo) } else { (lo, hi) };
+        let null = self.b.alloc_reg();
+        self.b.emit(Insn::Null {
+            dest: null,
+            count: 1,
+        });
+        match start {
             Some(key) => self.b.emit(Insn::SeekGE {
                 cursor: idx_cursor,
                 key,
                 n_keys: 1,
                 not_found: exit.addr(),
             }),
-            None => {
-                // Skip the NULL entries, which sort first.
-                let null = self.b.alloc_reg();
-                self.b.emit(Insn::Null {
-                    dest: null,
-                    count: 1,
-                });
-                self.b.emit(Insn::SeekGT {
-                    cursor: idx_cursor,
-                    key: null,
-                    n_keys: 1,
-                    not_found: exit.addr(),
-                })
-            }
+            // Skip the NULL entries, which sort first.
+            None if !desc => self.b.emit(Insn::SeekGT {
+                cursor: idx_cursor,
+                key: null,
+                n_keys: 1,
+                not_found: exit.addr(),
+            }),
+            None => self.b.emit(Insn::Rewind {
+                cursor: idx_cursor,
+                if_empty: exit.addr(),
+            }),
         };
         let top = self.b.here();
-        if let Some(key) = hi {
-            self.b.emit(Insn::IdxGT {
+        match stop {
+            Some(key) => self.b.emit(Insn::IdxGT {
                 cursor: idx_cursor,
                 key,
                 n_keys: 1,
                 target: exit.addr(),
-            });
-        }
+            }),
+            None if desc => self.b.emit(Insn::IdxGE {
+                cursor: idx_cursor,
+                key: null,
+                n_keys: 1,
+                target: exit.addr(),
+            }),
+            None => self.b.here(),
+        };
         self.visit_table_row(table_cursor, idx_cursor, index, cont);
         Ok(Access::Index { idx_cursor, top })
     }
@@ -1061,7 +1130,7 @@ impl Gen<'_> {
                 .is_none_or(|w| self.partial_implied(w, terms, scope, si))
                 && ix.root != 0
                 && ix.columns.first().is_some_and(|ic| {
-                    ic.column == Some(col) && !ic.desc && ic.collation.to_ascii_lowercase() == want
+                    ic.column == Some(col) && ic.collation.to_ascii_lowercase() == want
                 })
         })?;
         Some((idx, aff))

@@ -431,8 +431,12 @@ impl Gen<'_> {
             }
             self.output_with_limits(dest, start, cols.len(), limits, lp.cont.addr(), done.addr());
             self.end_loops(lp);
+            if distinct.is_some() {
+                self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());
+            }
         } else {
-            let sorter = self.sort_into(&scope, core, &cols, &order, distinct)?;
+            let top_n = limits.limit.map(|l| (l, limits.offset));
+            let sorter = self.sort_into(&scope, core, &cols, &order, distinct, top_n)?;
             self.sort_output(sorter, order.len(), cols.len(), dest, limits, done.addr());
         }
         self.b.resolve(done);
@@ -706,6 +710,7 @@ impl Gen<'_> {
         cols: &[OutCol],
         order: &[OrderKey],
         distinct: Option<usize>,
+        top_n: Option<(Reg, Option<Reg>)>,
     ) -> Result<usize, String> {
         let sorter = self.b.alloc_cursor();
         let key_info = KeyInfo {
@@ -718,6 +723,13 @@ impl Gen<'_> {
             n_cols: n,
             key_info: Arc::new(key_info),
         });
+        if let Some((limit, offset)) = top_n {
+            self.b.emit(Insn::SorterLimit {
+                cursor: sorter,
+                limit,
+                offset,
+            });
+        }
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         let start = self.b.alloc_regs(n);
         for (i, c) in cols.iter().enumerate() {
@@ -741,6 +753,10 @@ impl Gen<'_> {
             record: rec,
         });
         self.end_loops(lp);
+        if distinct.is_some() {
+            self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());
+        }
+        self.eqp.add(|| "USE TEMP B-TREE FOR ORDER BY".into());
         Ok(sorter)
     }
 

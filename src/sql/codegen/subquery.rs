@@ -45,11 +45,21 @@ impl Gen<'_> {
             target: skip.addr(),
         });
         init(self);
+        let n = self.eqp.next_subquery();
+        let kind = match dest {
+            Dest::EphIndex { .. } => "LIST",
+            _ => "SCALAR",
+        };
+        let eqp_row = self.eqp.len();
+        let eqp_saved = self.eqp.open(|| format!("{kind} SUBQUERY {n}"));
         let r = self.select(sel, dest);
         let width = self.b.columns.len();
         self.b.resolve(skip);
         let correlated = self.correlated.get();
+        self.eqp.close(eqp_saved);
         if correlated {
+            let detail = format!("CORRELATED {kind} SUBQUERY {n}");
+            self.eqp.set_detail(eqp_row, detail);
             if let Some(insn) = self.b.insn_mut(once_at) {
                 *insn = Insn::Noop;
             }
