@@ -43,7 +43,10 @@ fn open(name: &str, path: &str) -> Result<Database, DbError> {
 /// A small database built by loom: tables, indexes, overflow rows and a
 /// freelist.
 fn seed_db(page_size: u32, variant: u64) -> Vec<u8> {
-    let name = format!("corrupt-seed-{page_size}-{variant}");
+    // Unique per call: both suites build the same seeds in parallel threads.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("corrupt-seed-{page_size}-{variant}-{n}");
     let vfs = MockVfs::new();
     vfs.set_tracing(false);
     register_vfs(&name, Arc::new(vfs.clone()));

@@ -102,8 +102,9 @@ impl Vdbe {
         n_keys: usize,
         f: impl FnOnce(&mut VdbeCursor, &[ValueRef]) -> Result<R, VdbeError>,
     ) -> Result<R, VdbeError> {
-        if n_keys == 0 {
-            let vals = self.key_values(key, 0)?;
+        if n_keys == 0 || !self.enc.is_utf8() {
+            // A record key, or text to convert into the database encoding.
+            let vals = self.key_values(key, n_keys)?;
             let refs: Vec<ValueRef> = vals.iter().map(Value::as_ref).collect();
             return f(self.cursor_mut(cursor)?, &refs);
         }
