@@ -19,6 +19,7 @@
 //! | `exec_cursor.rs` | opening, moving and reading cursors; sorter opcodes |
 //! | `exec_write.rs` | records, inserts, deletes |
 //! | `exec_func.rs` | scalar functions and aggregates; the PRNG |
+//! | `exec_window.rs`, `window.rs` | window-function buffers and evaluator |
 //! | `exec_txn.rs` | transactions, savepoints, schema opcodes, halting |
 //! | `cursor.rs` | `VdbeCursor`: one interface over every cursor kind |
 //! | `ephemeral.rs` | in-memory temporary tables and indexes |
@@ -41,12 +42,14 @@ mod exec_cursor;
 mod exec_func;
 mod exec_txn;
 mod exec_value;
+mod exec_window;
 mod exec_write;
 mod explain;
 mod explain_ops;
 mod mem;
 mod sorter;
 mod vm;
+pub mod window;
 
 #[cfg(test)]
 mod tests;
