@@ -30,6 +30,8 @@ mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod window;
+mod window_spec;
 
 use std::sync::Arc;
 

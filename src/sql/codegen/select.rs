@@ -50,6 +50,8 @@ pub(crate) enum Dest {
     Sorter { cursor: usize, keys: Vec<usize> },
     /// Rows are computed and dropped (SELECT inside a trigger body).
     Discard,
+    /// Each row is appended to window buffer `cursor` (window.rs).
+    WinBuf { cursor: usize },
 }
 
 /// One output column: its expression and what the API reports.
@@ -128,6 +130,13 @@ impl Gen<'_> {
                 self.b.emit(Insn::ResultRow { start, count });
             }
             Dest::Discard => {}
+            Dest::WinBuf { cursor } => {
+                self.b.emit(Insn::WinAppend {
+                    cursor: *cursor,
+                    start,
+                    count,
+                });
+            }
             Dest::Scalar { reg, done } => {
                 self.b.emit(Insn::SCopy {
                     src: start,
@@ -384,8 +393,8 @@ impl Gen<'_> {
         s: &Select,
         dest: &Dest,
     ) -> Result<(), String> {
-        if !core.windows.is_empty() {
-            return Err("window functions are not supported by loom yet".into());
+        if Self::has_window_calls(core, s) {
+            return self.window_select(core, s, dest);
         }
         let mut scope = self.open_sources(core.from.as_ref())?;
         let cols = self.result_columns(&core.columns, &scope)?;
@@ -409,7 +418,7 @@ impl Gen<'_> {
             return self.aggregate_select(&grouped, s, &scope, &cols, aggs, dest);
         }
         if core.having.is_some() {
-            return Err("a GROUP BY clause is required before HAVING".into());
+            return Err("HAVING clause on a non-aggregate query".into());
         }
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
@@ -447,7 +456,7 @@ impl Gen<'_> {
     /// GROUP BY terms that name result columns: `GROUP BY 2` is the second
     /// result column, `GROUP BY alias` the aliased expression (when no
     /// table column has that name).
-    fn resolve_group_by(
+    pub(super) fn resolve_group_by(
         &self,
         core: &SimpleSelect,
         cols: &[OutCol],
