@@ -18,6 +18,7 @@ mod agg;
 mod autoinc;
 mod builder;
 mod compound;
+mod cte;
 mod ddl;
 mod explain;
 mod expr;
@@ -114,6 +115,10 @@ pub(crate) struct Gen<'a> {
     /// For a single-table query: every column it reads (`None` = rowid);
     /// lets a full scan use a covering index, as SQLite's planner does.
     pub covering_hint: Option<(usize, Vec<Option<usize>>)>,
+    /// CTEs being materialized (a reference back to one is circular).
+    pub cte_active: Vec<String>,
+    /// Recursive selects' current-row tables, by synthetic name (cte.rs).
+    pub rec_tables: Vec<(String, expr::Source)>,
 }
 
 /// Compiles one parsed statement of `sql`.
@@ -131,6 +136,8 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         raise_target: None,
         pragma_dest: select::Dest::Output,
         covering_hint: None,
+        cte_active: Vec::new(),
+        rec_tables: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;

@@ -50,6 +50,8 @@ pub(crate) enum Dest {
     Sorter { cursor: usize, keys: Vec<usize> },
     /// Rows are computed and dropped (SELECT inside a trigger body).
     Discard,
+    /// Each row enters a recursive CTE's queue (cte.rs).
+    RecQueue(super::cte::RecQueue),
     /// Each row is appended to window buffer `cursor` (window.rs).
     WinBuf { cursor: usize },
 }
@@ -78,9 +80,6 @@ impl Gen<'_> {
 
     pub(crate) fn select(&mut self, s: &Select, dest: &Dest) -> Result<(), String> {
         if let Some(with) = &s.with {
-            if with.recursive {
-                return Err("WITH RECURSIVE is not supported by loom yet".into());
-            }
             let depth = self.ctes.len();
             self.ctes.extend(with.ctes.iter().cloned());
             let inner = Select {
@@ -130,6 +129,7 @@ impl Gen<'_> {
                 self.b.emit(Insn::ResultRow { start, count });
             }
             Dest::Discard => {}
+            Dest::RecQueue(q) => self.emit_queue_row(q, start, count),
             Dest::WinBuf { cursor } => {
                 self.b.emit(Insn::WinAppend {
                     cursor: *cursor,
@@ -845,7 +845,7 @@ fn small_int(text: &str) -> Option<i64> {
     super::expr::parse_integer(text).filter(|v| i32::try_from(*v).is_ok())
 }
 
-fn ordinal(n: usize) -> String {
+pub(super) fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, x) if x != 11 => "st",
         (2, x) if x != 12 => "nd",
