@@ -18,11 +18,11 @@
 
 use std::sync::Arc;
 
+use super::env::VdbeEnv;
 use super::error::{internal, VdbeError};
 use super::exec_func::VmFuncEnv;
 use super::insn::{Addr, CursorId, Reg};
 use super::mem::Mem;
-use super::env::VdbeEnv;
 use super::vm::{Flow, Vdbe};
 use super::window::{run_pass, WinSpec};
 use crate::func::{FuncContext, FuncKind};
@@ -58,7 +58,11 @@ impl Vdbe {
         start: Reg,
         count: usize,
     ) -> Result<Flow, VdbeError> {
-        let row: Vec<Value> = self.reg_range(start, count)?.iter().map(Mem::to_value).collect();
+        let row: Vec<Value> = self
+            .reg_range(start, count)?
+            .iter()
+            .map(Mem::to_value)
+            .collect();
         self.win_buf(c)?.rows.push(row);
         Ok(Flow::Next)
     }

@@ -624,7 +624,9 @@ pub enum Insn {
 
     // ---- window functions (see exec_window.rs) ----
     /// Open (or empty) the in-memory row buffer `cursor`.
-    WinOpen { cursor: CursorId },
+    WinOpen {
+        cursor: CursorId,
+    },
     /// Append registers start..start+count as one buffered row.
     WinAppend {
         cursor: CursorId,

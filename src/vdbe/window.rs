@@ -19,7 +19,8 @@
 //!    only when the aggregate has no inverse and the start moved, or when
 //!    an EXCLUDE clause punches a hole in the frame.
 //! 3. Every aggregate state used for a partition gets one `finalize` call
-//!    when the partition ends (user functions rely on it to clean up).
+//!    when it is dropped (user functions rely on it to clean up); that
+//!    call's result and errors are ignored, as in SQLite.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -301,9 +302,9 @@ impl<'a> Partition<'a> {
                 let r = self.peer_range(i).0 as f64;
                 Value::Real(if n > 1 { r / (n - 1) as f64 } else { 0.0 })
             })),
-            WinFuncKind::CumeDist => out.extend(
-                (0..n).map(|i| Value::Real(self.peer_range(i).1 as f64 / n as f64)),
-            ),
+            WinFuncKind::CumeDist => {
+                out.extend((0..n).map(|i| Value::Real(self.peer_range(i).1 as f64 / n as f64)))
+            }
             WinFuncKind::Ntile => {
                 for i in 0..n {
                     out.push(Value::Integer(ntile(arg(i, 0), i, n)?));
@@ -339,7 +340,10 @@ impl<'a> Partition<'a> {
         } else {
             (i as i64).checked_sub(offset)
         };
-        match target.and_then(|t| usize::try_from(t).ok()).filter(|&t| t < self.n()) {
+        match target
+            .and_then(|t| usize::try_from(t).ok())
+            .filter(|&t| t < self.n())
+        {
             Some(t) => val(&self.rows[t], f.args[0]).to_owned(),
             None => f
                 .args
@@ -352,7 +356,10 @@ impl<'a> Partition<'a> {
     fn value_at(&self, i: usize, f: &WinFunc) -> Result<Value, FuncError> {
         let nth = match f.kind {
             WinFuncKind::NthValue => {
-                let v = f.args.get(1).map_or(ValueRef::Null, |&c| val(&self.rows[i], c));
+                let v = f
+                    .args
+                    .get(1)
+                    .map_or(ValueRef::Null, |&c| val(&self.rows[i], c));
                 match as_integer(v) {
                     Some(k) if k > 0 => Some(k as usize),
                     _ => {
@@ -501,10 +508,8 @@ impl<'a> Partition<'a> {
     ) -> Result<Vec<Value>, FuncError> {
         let mut agg = Slider::new(def, f, self.rows);
         let r = self.aggregate_rows(&mut agg, ctx);
-        let fin = agg.finish(ctx);
-        let out = r?;
-        fin?;
-        Ok(out)
+        agg.finish(ctx);
+        r
     }
 
     fn aggregate_rows(
@@ -533,7 +538,11 @@ impl<'a> Partition<'a> {
 /// `v ± offset`, exact for integers when it does not overflow.
 fn shift(v: ValueRef, off: ValueRef, add: bool) -> Value {
     if let (ValueRef::Integer(a), ValueRef::Integer(b)) = (v, off) {
-        let r = if add { a.checked_add(b) } else { a.checked_sub(b) };
+        let r = if add {
+            a.checked_add(b)
+        } else {
+            a.checked_sub(b)
+        };
         if let Some(r) = r {
             return Value::Integer(r);
         }
@@ -570,7 +579,9 @@ fn ntile(arg: ValueRef, i: usize, n: usize) -> Result<i64, FuncError> {
         _ => 0,
     };
     if buckets <= 0 {
-        return Err(FuncError::msg("argument of ntile must be a positive integer"));
+        return Err(FuncError::msg(
+            "argument of ntile must be a positive integer",
+        ));
     }
     let buckets = buckets as usize;
     let size = n / buckets;
@@ -656,7 +667,8 @@ impl<'a> Slider<'a> {
             Some(old) if !restart => old,
             old => {
                 if let Some(mut o) = old {
-                    o.finalize(ctx)?;
+                    // A cleanup call: like SQLite, its errors are dropped.
+                    let _ = o.finalize(ctx);
                 }
                 self.cs = s;
                 self.ce = s;
@@ -697,15 +709,16 @@ impl<'a> Slider<'a> {
         }
         let v = st.value(ctx);
         if let Some(mut old) = self.state.replace(st) {
-            old.finalize(ctx)?;
+            let _ = old.finalize(ctx);
         }
         v
     }
 
-    fn finish(&mut self, ctx: &mut FuncContext) -> Result<(), FuncError> {
-        match self.state.take() {
-            Some(mut st) => st.finalize(ctx).map(|_| ()),
-            None => Ok(()),
+    /// Ends the partition: the last state gets its `finalize` call, whose
+    /// result and errors are dropped (SQLite does not report them either).
+    fn finish(&mut self, ctx: &mut FuncContext) {
+        if let Some(mut st) = self.state.take() {
+            let _ = st.finalize(ctx);
         }
     }
 }

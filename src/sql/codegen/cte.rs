@@ -83,7 +83,11 @@ impl Gen<'_> {
         name: &str,
         alias: Option<&str>,
     ) -> Result<Source, String> {
-        if self.cte_active.iter().any(|n| n.eq_ignore_ascii_case(&cte.name)) {
+        if self
+            .cte_active
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case(&cte.name))
+        {
             let bound = format!("{CURRENT}{}", cte.name.to_ascii_lowercase());
             if self.rec_tables.iter().any(|(n, _)| *n == bound) {
                 return Err(format!("multiple recursive references: {}", cte.name));
@@ -200,8 +204,14 @@ impl Gen<'_> {
             })
         });
         let (seq, one) = (self.b.alloc_reg(), self.b.alloc_reg());
-        self.b.emit(Insn::Integer { value: 0, dest: seq });
-        self.b.emit(Insn::Integer { value: 1, dest: one });
+        self.b.emit(Insn::Integer {
+            value: 0,
+            dest: seq,
+        });
+        self.b.emit(Insn::Integer {
+            value: 1,
+            dest: one,
+        });
         // 1. The initial select.
         let initial = Select {
             with: None,
@@ -214,7 +224,15 @@ impl Gen<'_> {
         let saved_cols = std::mem::take(&mut self.b.columns);
         let saved_outer = std::mem::take(&mut self.outer);
         let saved_rec = std::mem::take(&mut self.rec_tables);
-        let r = self.recursive_body(cte, &initial, first_rec, [result, queue, cur], seen, seq, one);
+        let r = self.recursive_body(
+            cte,
+            &initial,
+            first_rec,
+            [result, queue, cur],
+            seen,
+            seq,
+            one,
+        );
         self.b.columns = saved_cols;
         self.outer = saved_outer;
         self.rec_tables = saved_rec;

@@ -182,7 +182,11 @@ impl Gen<'_> {
             }
             let Some(over) = &call.over else { continue };
             let w = self.resolve_over(over, &core.windows)?;
-            for k in w.partition_by.iter().chain(w.order_by.iter().map(|o| &o.expr)) {
+            for k in w
+                .partition_by
+                .iter()
+                .chain(w.order_by.iter().map(|o| &o.expr))
+            {
                 if let Some(n) = find_window_call(k) {
                     return Err(misuse(&n));
                 }
@@ -262,7 +266,9 @@ impl Gen<'_> {
                 .partition_by
                 .iter()
                 .map(|e| {
-                    let coll = self.expr_collation(e, scope).unwrap_or_else(|| Arc::new(Binary));
+                    let coll = self
+                        .expr_collation(e, scope)
+                        .unwrap_or_else(|| Arc::new(Binary));
                     (layout.push(e), coll)
                 })
                 .collect();

@@ -193,7 +193,9 @@ impl Gen<'_> {
                 ));
             }
             if call.filter.is_some() {
-                return Err("FILTER clause may only be used with aggregate window functions".into());
+                return Err(
+                    "FILTER clause may only be used with aggregate window functions".into(),
+                );
             }
             return Ok(match name {
                 "row_number" => WinFuncKind::RowNumber,
@@ -210,7 +212,9 @@ impl Gen<'_> {
             });
         }
         match self.env.registry.find(&call.name, n) {
-            Some(d) if d.is_aggregate() => Ok(WinFuncKind::Agg(std::sync::Arc::new(d.clone()))),
+            Some(d) if d.is_aggregate() && window_capable(d) => {
+                Ok(WinFuncKind::Agg(std::sync::Arc::new(d.clone())))
+            }
             Some(_) => Err(format!(
                 "{}() may not be used as a window function",
                 call.name
@@ -221,6 +225,15 @@ impl Gen<'_> {
             )),
             None => Err(format!("no such function: {}", call.name)),
         }
+    }
+}
+
+/// True for aggregates with an xValue (SQLite refuses the others in OVER).
+fn window_capable(d: &crate::func::FuncDef) -> bool {
+    match &d.kind {
+        crate::func::FuncKind::Aggregate(_) => true,
+        crate::func::FuncKind::UserAggregate(f) => f.is_window() || d.flags.window,
+        _ => false,
     }
 }
 
@@ -241,7 +254,9 @@ fn check_frame(w: ResolvedWindow) -> Result<ResolvedWindow, String> {
         && (has_offset(&f.start) || has_offset(&f.end))
         && w.order_by.len() != 1
     {
-        return Err("RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression".into());
+        return Err(
+            "RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression".into(),
+        );
     }
     for t in &w.order_by {
         let desc = t.order == Some(SortOrder::Desc);
