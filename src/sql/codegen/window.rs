@@ -76,6 +76,7 @@ impl Gen<'_> {
         s: &Select,
         dest: &Dest,
     ) -> Result<(), String> {
+        self.check_aliased_windows(core)?;
         for e in core.where_.iter() {
             if let Some(n) = find_window_call(e) {
                 return Err(misuse(&n));
@@ -149,6 +150,72 @@ impl Gen<'_> {
             call_slots,
         };
         self.window_outer(core, s, &scope, &cols, &order, &outer, dest)
+    }
+
+    /// WHERE, GROUP BY and HAVING may not name a result alias whose
+    /// expression calls a window function.
+    fn check_aliased_windows(&self, core: &SimpleSelect) -> Result<(), String> {
+        let aliased: Vec<&String> = core
+            .columns
+            .iter()
+            .filter_map(|c| match c {
+                ResultColumn::Expr {
+                    expr,
+                    alias: Some(a),
+                    ..
+                } if find_window_call(expr).is_some() => Some(a),
+                _ => None,
+            })
+            .collect();
+        if aliased.is_empty() {
+            return Ok(());
+        }
+        let mut hit = None;
+        for e in core.where_.iter().chain(&core.group_by).chain(&core.having) {
+            super::planner::walk(e, &mut |x| {
+                if let ExprKind::Column {
+                    table: None,
+                    column,
+                    ..
+                } = &x.kind
+                {
+                    if let Some(a) = aliased.iter().find(|a| a.eq_ignore_ascii_case(column)) {
+                        hit.get_or_insert_with(|| (*a).clone());
+                    }
+                }
+            });
+        }
+        match hit {
+            Some(a) => Err(format!("misuse of aliased window function {a}")),
+            None => Ok(()),
+        }
+    }
+
+    /// Window keys, arguments and FILTERs see the FROM clause, not the
+    /// result aliases: an unknown name is "no such column".
+    fn check_window_names(&self, e: &Expr, scope: &Scope) -> Result<(), String> {
+        let bare = Scope {
+            aliases: Vec::new(),
+            ..scope.clone()
+        };
+        let mut err = None;
+        super::planner::walk(e, &mut |x| {
+            if let ExprKind::Column { table, column, .. } = &x.kind {
+                if err.is_none() {
+                    match self.resolve_column(&bare, table.as_deref(), column) {
+                        Ok(Some(_)) => {}
+                        Ok(None) => {
+                            err = Some(match table {
+                                Some(t) => format!("no such column: {t}.{column}"),
+                                None => format!("no such column: {column}"),
+                            })
+                        }
+                        Err(e) => err = Some(e),
+                    }
+                }
+            }
+        });
+        err.map_or(Ok(()), Err)
     }
 
     /// Finds the window calls (deduplicated by span) and their windows.
@@ -262,6 +329,13 @@ impl Gen<'_> {
         let mut offsets = Vec::new();
         let mut passes = Vec::new();
         for w in windows {
+            for e in w
+                .partition_by
+                .iter()
+                .chain(w.order_by.iter().map(|t| &t.expr))
+            {
+                self.check_window_names(e, scope)?;
+            }
             let partition = w
                 .partition_by
                 .iter()
@@ -310,6 +384,9 @@ impl Gen<'_> {
         }
         let mut funcs = Vec::new();
         for c in calls {
+            for e in c.args.iter().chain(c.filter.as_ref()) {
+                self.check_window_names(e, scope)?;
+            }
             let args = c.args.iter().map(|a| layout.push(a)).collect();
             let filter = c.filter.as_ref().map(|f| layout.push(f));
             funcs.push((c.pass, c.kind.clone(), args, filter));
