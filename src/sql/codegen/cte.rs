@@ -13,6 +13,7 @@
 //!    the result table (after OFFSET, until LIMIT), make it the only row of
 //!    the "current" table, and run every recursive select, whose reference
 //!    to the CTE reads the current table, adding its rows to the queue.
+//!
 //! With UNION (the last compound operator), a row enters the queue only if
 //! an identical row never did (a "seen" ephemeral index).
 //!
@@ -38,11 +39,10 @@ use crate::vdbe::{ArithOp, Insn, Reg};
 
 /// Width, ORDER BY keys (column, DESC, collation) and the column infos of
 /// the initial select.
-type BodyInfo = (
-    usize,
-    Vec<(usize, bool, Arc<dyn Collation>)>,
-    Vec<crate::vdbe::ColumnInfo>,
-);
+type BodyInfo = (usize, OrderKeys, Vec<crate::vdbe::ColumnInfo>);
+
+/// ORDER BY keys of a recursive CTE: result column, DESC, collation.
+type OrderKeys = Vec<(usize, bool, Arc<dyn Collation>)>;
 
 /// Prefix of the synthetic name a recursive select's CTE reference gets.
 const CURRENT: &str = "\u{1}recursive:";
@@ -393,11 +393,7 @@ impl Gen<'_> {
     }
 
     /// ORDER BY of a recursive CTE: result column numbers or names only.
-    fn recursive_order(
-        &self,
-        s: &Select,
-        names: &[String],
-    ) -> Result<Vec<(usize, bool, Arc<dyn Collation>)>, String> {
+    fn recursive_order(&self, s: &Select, names: &[String]) -> Result<OrderKeys, String> {
         let mut keys = Vec::new();
         for t in &s.order_by {
             let (e, coll) = match &t.expr.kind {

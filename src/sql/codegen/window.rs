@@ -299,17 +299,17 @@ impl Gen<'_> {
                         Err(e) => err = Some(e),
                     }
                 }
-                ExprKind::Subquery(_) | ExprKind::Exists(_) | ExprKind::InSelect { .. } => {
-                    if !layout.aggs.contains_key(&x.span) {
-                        let slot = layout.push(x);
-                        layout.aggs.insert(x.span, slot);
-                    }
+                ExprKind::Subquery(_) | ExprKind::Exists(_) | ExprKind::InSelect { .. }
+                    if !layout.aggs.contains_key(&x.span) =>
+                {
+                    let slot = layout.push(x);
+                    layout.aggs.insert(x.span, slot);
                 }
-                ExprKind::Function(call) if self.is_aggregate_call(call) => {
-                    if !layout.aggs.contains_key(&x.span) {
-                        let slot = layout.push(x);
-                        layout.aggs.insert(x.span, slot);
-                    }
+                ExprKind::Function(call)
+                    if self.is_aggregate_call(call) && !layout.aggs.contains_key(&x.span) =>
+                {
+                    let slot = layout.push(x);
+                    layout.aggs.insert(x.span, slot);
                 }
                 _ => {}
             });

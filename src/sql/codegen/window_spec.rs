@@ -111,68 +111,17 @@ impl Gen<'_> {
         over: &Over,
         defs: &[WindowDef],
     ) -> Result<ResolvedWindow, String> {
-        match over {
-            Over::Name(n) => self.resolve_window_name(n, defs, 0),
-            Over::Window(w) => self.resolve_window(w, defs, 0),
-        }
-    }
-
-    fn resolve_window_name(
-        &self,
-        name: &str,
-        defs: &[WindowDef],
-        depth: usize,
-    ) -> Result<ResolvedWindow, String> {
-        let def = defs
-            .iter()
-            .find(|d| d.name.eq_ignore_ascii_case(name))
-            .filter(|_| depth < 64)
-            .ok_or_else(|| format!("no such window: {name}"))?;
-        self.resolve_window(&def.window, defs, depth + 1)
-    }
-
-    fn resolve_window(
-        &self,
-        w: &Window,
-        defs: &[WindowDef],
-        depth: usize,
-    ) -> Result<ResolvedWindow, String> {
-        let Some(base_name) = &w.base else {
-            return check_frame(ResolvedWindow {
-                partition_by: w.partition_by.clone(),
-                order_by: w.order_by.clone(),
-                frame: w.frame.clone().unwrap_or_else(default_frame),
-            });
-        };
-        let def = defs
-            .iter()
-            .find(|d| d.name.eq_ignore_ascii_case(base_name))
-            .ok_or_else(|| format!("no such window: {base_name}"))?;
-        let base = &def.window;
-        if !w.partition_by.is_empty() {
-            return Err(format!(
-                "cannot override PARTITION clause of window: {base_name}"
-            ));
-        }
-        if !base.order_by.is_empty() && !w.order_by.is_empty() {
-            return Err(format!(
-                "cannot override ORDER BY clause of window: {base_name}"
-            ));
-        }
-        if base.frame.is_some() {
-            return Err(format!(
-                "cannot override frame specification of window: {base_name}"
-            ));
-        }
-        let inner = self.resolve_window(base, defs, depth + 1)?;
-        check_frame(ResolvedWindow {
-            partition_by: inner.partition_by,
-            order_by: if w.order_by.is_empty() {
-                inner.order_by
-            } else {
-                w.order_by.clone()
+        let partial = match over {
+            Over::Name(n) => resolve_def(find_def(n, defs)?, defs)?,
+            Over::Window(w) => match &w.base {
+                None => Partial::of(w),
+                Some(b) => chain(w, b, resolve_def(find_def(b, defs)?, defs)?)?,
             },
-            frame: w.frame.clone().unwrap_or_else(default_frame),
+        };
+        check_frame(ResolvedWindow {
+            partition_by: partial.partition_by,
+            order_by: partial.order_by,
+            frame: partial.frame.unwrap_or_else(default_frame),
         })
     }
 
@@ -235,6 +184,70 @@ fn window_capable(d: &crate::func::FuncDef) -> bool {
         crate::func::FuncKind::UserAggregate(f) => f.is_window() || d.flags.window,
         _ => false,
     }
+}
+
+fn find_def(name: &str, defs: &[WindowDef]) -> Result<usize, String> {
+    defs.iter()
+        .position(|d| d.name.eq_ignore_ascii_case(name))
+        .ok_or_else(|| format!("no such window: {name}"))
+}
+
+/// A window as written, before the default frame is filled in.
+struct Partial {
+    partition_by: Vec<Expr>,
+    order_by: Vec<crate::sql::ast::OrderingTerm>,
+    frame: Option<FrameSpec>,
+}
+
+impl Partial {
+    fn of(w: &Window) -> Partial {
+        Partial {
+            partition_by: w.partition_by.clone(),
+            order_by: w.order_by.clone(),
+            frame: w.frame.clone(),
+        }
+    }
+}
+
+/// WINDOW definition `i`: its base counts only when defined before it
+/// (SQLite chains the list in order and ignores other names).
+fn resolve_def(i: usize, defs: &[WindowDef]) -> Result<Partial, String> {
+    let w = &defs[i].window;
+    match &w.base {
+        Some(b) => match find_def(b, &defs[..i]) {
+            Ok(j) => chain(w, b, resolve_def(j, defs)?),
+            Err(_) => Ok(Partial::of(w)),
+        },
+        None => Ok(Partial::of(w)),
+    }
+}
+
+/// `(base_name …w…)`: `w` extends the resolved `base`.
+fn chain(w: &Window, base_name: &str, base: Partial) -> Result<Partial, String> {
+    if !w.partition_by.is_empty() {
+        return Err(format!(
+            "cannot override PARTITION clause of window: {base_name}"
+        ));
+    }
+    if !base.order_by.is_empty() && !w.order_by.is_empty() {
+        return Err(format!(
+            "cannot override ORDER BY clause of window: {base_name}"
+        ));
+    }
+    if base.frame.is_some() {
+        return Err(format!(
+            "cannot override frame specification of window: {base_name}"
+        ));
+    }
+    Ok(Partial {
+        partition_by: base.partition_by,
+        order_by: if w.order_by.is_empty() {
+            base.order_by
+        } else {
+            w.order_by.clone()
+        },
+        frame: w.frame.clone(),
+    })
 }
 
 /// Prepare-time frame checks.
