@@ -432,8 +432,8 @@ pub unsafe extern "C" fn sqlite3_create_function16(
 /// `sqlite3_create_window_function(db, name, nArg, eTextRep, pApp, xStep,
 /// xFinal, xValue, xInverse, xDestroy)`.
 ///
-/// loom registers the aggregate; window frames (OVER) come with the SQL
-/// compiler's window support, until then it is usable as a plain aggregate.
+/// The aggregate is usable both plainly and with OVER; the window
+/// evaluator calls xValue per row and xInverse as frames slide.
 ///
 /// # Safety
 /// As [`sqlite3_create_function`].

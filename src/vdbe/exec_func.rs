@@ -62,10 +62,10 @@ pub fn random_bytes(out: &mut [u8]) {
 }
 
 /// What a function sees of the connection while the VM runs.
-struct VmFuncEnv<'a> {
-    conn: &'a ConnState,
+pub(super) struct VmFuncEnv<'a> {
+    pub(super) conn: &'a ConnState,
     /// The statement time of this step, fixed on first use.
-    now: &'a mut Option<i64>,
+    pub(super) now: &'a mut Option<i64>,
 }
 
 /// Julian day number of the Unix epoch, in milliseconds.

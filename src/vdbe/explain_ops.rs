@@ -422,6 +422,24 @@ impl Insn {
                 dest,
                 pseudo,
             } => ops(*cursor, *dest, *pseudo),
+            I::WinOpen { cursor } => ops(*cursor, 0, 0),
+            I::WinAppend {
+                cursor,
+                start,
+                count,
+            } => ops(*cursor, *start, *count),
+            I::WinCompute {
+                cursor,
+                offsets,
+                n_offsets,
+                ..
+            } => ops(*cursor, *offsets, *n_offsets),
+            I::WinRow {
+                cursor,
+                dest,
+                if_done,
+                ..
+            } => ops(*cursor, *if_done, *dest),
             I::RowSetAdd { set, value } => ops(*set, *value, 0),
             I::RowSetRead { set, dest, if_done } => ops(*set, *if_done, *dest),
             _ => ops(0, 0, 0),

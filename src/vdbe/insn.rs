@@ -634,6 +634,34 @@ pub enum Insn {
         target: Addr,
     },
 
+    // ---- window functions (see exec_window.rs) ----
+    /// Open (or empty) the in-memory row buffer `cursor`.
+    WinOpen {
+        cursor: CursorId,
+    },
+    /// Append registers start..start+count as one buffered row.
+    WinAppend {
+        cursor: CursorId,
+        start: Reg,
+        count: usize,
+    },
+    /// Sort the buffer and compute its window functions; frame offsets are
+    /// in registers offsets..offsets+n_offsets.
+    WinCompute {
+        cursor: CursorId,
+        spec: Arc<super::window::WinSpec>,
+        offsets: Reg,
+        n_offsets: usize,
+    },
+    /// dest = the next buffered row as a record (for pseudo cursor
+    /// `pseudo`); jump to `if_done` when there is none.
+    WinRow {
+        cursor: CursorId,
+        dest: Reg,
+        pseudo: CursorId,
+        if_done: Addr,
+    },
+
     // ---- rowid sets (two-pass UPDATE/DELETE) ----
     /// Add the integer in `value` to the rowid set held in `set`.
     RowSetAdd {

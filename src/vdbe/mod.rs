@@ -19,6 +19,7 @@
 //! | `exec_cursor.rs` | opening, moving and reading cursors; sorter opcodes |
 //! | `exec_write.rs` | records, inserts, deletes |
 //! | `exec_func.rs` | scalar functions and aggregates; the PRNG |
+//! | `exec_window.rs`, `window.rs` | window-function buffers and evaluator |
 //! | `exec_txn.rs` | transactions, savepoints, schema opcodes, halting |
 //! | `exec_vacuum.rs` | VACUUM and VACUUM INTO |
 //! | `cursor.rs` | `VdbeCursor`: one interface over every cursor kind |
@@ -43,12 +44,14 @@ mod exec_func;
 mod exec_txn;
 mod exec_vacuum;
 mod exec_value;
+mod exec_window;
 mod exec_write;
 mod explain;
 mod explain_ops;
 mod mem;
 mod sorter;
 mod vm;
+pub mod window;
 
 #[cfg(test)]
 mod tests;

@@ -112,6 +112,8 @@ pub struct Vdbe {
     pub(crate) finished: bool,
     /// Statement time for date functions, fixed for one step.
     pub(crate) now_ms: Option<i64>,
+    /// Window-function row buffers, by cursor number (exec_window.rs).
+    pub(crate) windows: Vec<Option<super::exec_window::WinBuffer>>,
 }
 
 impl Vdbe {
@@ -141,6 +143,7 @@ impl Vdbe {
             pending_on_error: None,
             finished: false,
             now_ms: None,
+            windows: Vec::new(),
         };
         vm.clear_state();
         vm
@@ -216,6 +219,7 @@ impl Vdbe {
         self.regs.resize_with(n_regs, Mem::default);
         self.cursors.clear();
         self.cursors.resize_with(p.n_cursors, || None);
+        self.windows.clear();
         self.once.clear();
         self.once.resize(p.insns.len(), false);
         self.pc = 0;
@@ -706,6 +710,24 @@ impl Vdbe {
                 pseudo,
             } => self.op_sorter_data(*cursor, *dest, *pseudo),
             I::SorterNext { cursor, target } => self.op_sorter_next(env, *cursor, *target),
+            I::WinOpen { cursor } => self.op_win_open(*cursor),
+            I::WinAppend {
+                cursor,
+                start,
+                count,
+            } => self.op_win_append(*cursor, *start, *count),
+            I::WinCompute {
+                cursor,
+                spec,
+                offsets,
+                n_offsets,
+            } => self.op_win_compute(env, *cursor, spec, *offsets, *n_offsets),
+            I::WinRow {
+                cursor,
+                dest,
+                pseudo,
+                if_done,
+            } => self.op_win_row(*cursor, *dest, *pseudo, *if_done),
             I::RowSetAdd { set, value } => self.op_rowset_add(*set, *value),
             I::RowSetRead { set, dest, if_done } => self.op_rowset_read(*set, *dest, *if_done),
         }

@@ -440,7 +440,7 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn open_output_sorter(
+    pub(super) fn open_output_sorter(
         &mut self,
         order: &[super::select::OrderKey],
         n_cols: usize,

@@ -136,7 +136,7 @@ fn jump_targets(insn: &mut Insn) -> Vec<&mut Addr> {
         NoConflict { target, .. } | Compare { target, .. } | SorterNext { target, .. } => {
             vec![target]
         }
-        RowSetRead { if_done, .. } => vec![if_done],
+        RowSetRead { if_done, .. } | WinRow { if_done, .. } => vec![if_done],
         _ => Vec::new(),
     }
 }

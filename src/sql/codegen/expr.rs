@@ -142,7 +142,13 @@ impl Gen<'_> {
     pub(super) fn expr(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
         if let Some(aggs) = &scope.aggs {
             if let Some(&r) = aggs.get(&e.span) {
-                if matches!(e.kind, ExprKind::Function(_)) {
+                if matches!(
+                    e.kind,
+                    ExprKind::Function(_)
+                        | ExprKind::Subquery(_)
+                        | ExprKind::Exists(_)
+                        | ExprKind::InSelect { .. }
+                ) {
                     return Ok(r);
                 }
             }
@@ -205,8 +211,8 @@ impl Gen<'_> {
                 Ok(r)
             }
             ExprKind::Function(call) => {
-                if call.over.is_some() {
-                    return Err("window functions are not supported by loom yet".into());
+                if call.over.is_some() || super::window_spec::is_window_builtin(&call.name) {
+                    return Err(super::window_spec::misuse(&call.name));
                 }
                 let args: Vec<&Expr> = match &call.args {
                     FunctionArgs::Star => Vec::new(),

@@ -30,6 +30,9 @@ impl Gen<'_> {
         match &item.source {
             TableSource::Table(q) => {
                 let alias = item.alias.clone();
+                if let Some(src) = self.current_row_source(&q.name, alias.as_deref()) {
+                    return Ok(src);
+                }
                 if let Some(cte) = self
                     .ctes
                     .iter()
@@ -38,7 +41,7 @@ impl Gen<'_> {
                     .cloned()
                 {
                     let name = alias.unwrap_or_else(|| cte.name.clone());
-                    return self.materialize(&cte.select, &name, &cte.columns);
+                    return self.open_cte(&cte, &name, None);
                 }
                 if let Some(view) = self.main_schema().view(&q.name) {
                     let (select, columns) = parse_view(&view.sql)?;
@@ -143,7 +146,7 @@ impl Gen<'_> {
     }
 
     /// Runs `sel` into a new ephemeral table and describes it as a table.
-    fn materialize(
+    pub(crate) fn materialize(
         &mut self,
         sel: &Select,
         name: &str,
@@ -178,7 +181,7 @@ impl Gen<'_> {
     }
 
     /// Describes ephemeral table `cursor` with columns `infos` as a source.
-    fn ephemeral_source(
+    pub(crate) fn ephemeral_source(
         &self,
         cursor: usize,
         name: &str,

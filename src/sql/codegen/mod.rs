@@ -20,6 +20,7 @@ mod alter_sql;
 mod autoinc;
 mod builder;
 mod compound;
+mod cte;
 mod ddl;
 mod eqp;
 mod explain;
@@ -39,6 +40,8 @@ mod trigger;
 mod txn;
 mod upsert;
 mod vacuum;
+mod window;
+mod window_spec;
 
 use std::sync::Arc;
 
@@ -129,6 +132,10 @@ pub(crate) struct Gen<'a> {
     pub covering_scan: bool,
     /// EXPLAIN QUERY PLAN rows recorded while compiling.
     pub(crate) eqp: eqp::Eqp,
+    /// CTEs being materialized (a reference back to one is circular).
+    pub cte_active: Vec<String>,
+    /// Recursive selects' current-row tables, by synthetic name (cte.rs).
+    pub rec_tables: Vec<(String, expr::Source)>,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -153,6 +160,8 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         covering_remap: Vec::new(),
         covering_scan: false,
         eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
+        cte_active: Vec::new(),
+        rec_tables: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;

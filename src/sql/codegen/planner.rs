@@ -992,7 +992,10 @@ impl Gen<'_> {
                         Some((idx, aff)) => {
                             (merge_index_range(&best.0, idx, aff, op, c.value), None)
                         }
-                        None if op == Bound::Eq && self.refs_inner(&c.value, scope) => {
+                        None if op == Bound::Eq
+                            && self.refs_inner(&c.value, scope)
+                            && !self.is_current_row_table(scope, si) =>
+                        {
                             match self.auto_index_affinity(si, col, &c.cmp_aff, scope) {
                                 Some(aff) => (
                                     Probe::AutoIndex {

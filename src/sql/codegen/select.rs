@@ -50,6 +50,10 @@ pub(crate) enum Dest {
     Sorter { cursor: usize, keys: Vec<usize> },
     /// Rows are computed and dropped (SELECT inside a trigger body).
     Discard,
+    /// Each row enters a recursive CTE's queue (cte.rs).
+    RecQueue(super::cte::RecQueue),
+    /// Each row is appended to window buffer `cursor` (window.rs).
+    WinBuf { cursor: usize },
 }
 
 /// One output column: its expression and what the API reports.
@@ -76,9 +80,6 @@ impl Gen<'_> {
 
     pub(crate) fn select(&mut self, s: &Select, dest: &Dest) -> Result<(), String> {
         if let Some(with) = &s.with {
-            if with.recursive {
-                return Err("WITH RECURSIVE is not supported by loom yet".into());
-            }
             let depth = self.ctes.len();
             self.ctes.extend(with.ctes.iter().cloned());
             let inner = Select {
@@ -128,6 +129,14 @@ impl Gen<'_> {
                 self.b.emit(Insn::ResultRow { start, count });
             }
             Dest::Discard => {}
+            Dest::RecQueue(q) => self.emit_queue_row(q, start, count),
+            Dest::WinBuf { cursor } => {
+                self.b.emit(Insn::WinAppend {
+                    cursor: *cursor,
+                    start,
+                    count,
+                });
+            }
             Dest::Scalar { reg, done } => {
                 self.b.emit(Insn::SCopy {
                     src: start,
@@ -378,8 +387,8 @@ impl Gen<'_> {
         s: &Select,
         dest: &Dest,
     ) -> Result<(), String> {
-        if !core.windows.is_empty() {
-            return Err("window functions are not supported by loom yet".into());
+        if Self::has_window_calls(core, s) {
+            return self.window_select(core, s, dest);
         }
         let mut scope = self.open_sources(core.from.as_ref())?;
         let cols = self.result_columns(&core.columns, &scope)?;
@@ -404,7 +413,7 @@ impl Gen<'_> {
             return self.aggregate_select(&grouped, s, &scope, &cols, aggs, dest);
         }
         if core.having.is_some() {
-            return Err("a GROUP BY clause is required before HAVING".into());
+            return Err("HAVING clause on a non-aggregate query".into());
         }
         let limits = self.limit_regs(s)?;
         let done = self.b.new_label();
@@ -446,7 +455,7 @@ impl Gen<'_> {
     /// GROUP BY terms that name result columns: `GROUP BY 2` is the second
     /// result column, `GROUP BY alias` the aliased expression (when no
     /// table column has that name).
-    fn resolve_group_by(
+    pub(super) fn resolve_group_by(
         &self,
         core: &SimpleSelect,
         cols: &[OutCol],
@@ -847,7 +856,7 @@ fn small_int(text: &str) -> Option<i64> {
     super::expr::parse_integer(text).filter(|v| i32::try_from(*v).is_ok())
 }
 
-fn ordinal(n: usize) -> String {
+pub(super) fn ordinal(n: usize) -> String {
     let suffix = match (n % 10, n % 100) {
         (1, x) if x != 11 => "st",
         (2, x) if x != 12 => "nd",

@@ -1,0 +1,141 @@
+//! Window-function opcodes: buffer the rows of a windowed query, compute
+//! the window functions over them, and hand the rows back one at a time.
+//!
+//! SQLite counterpart: the ephemeral-table buffering of window.c
+//! (`sqlite3WindowCodeInit`, `sqlite3WindowCodeStep`); loom keeps the
+//! buffer in memory and runs the evaluator of window.rs instead of
+//! generated frame-walking bytecode.
+//!
+//! Program shape (see codegen/window.rs):
+//! `WinOpen c` · loop { `WinAppend c, row` } · `WinCompute c, spec` ·
+//! loop { `WinRow c → record` ; read it through a pseudo cursor }.
+//!
+//! Invariants:
+//! 1. A buffer lives in `Vdbe::windows[c]` from `WinOpen` until the VM is
+//!    reset; `WinOpen` on an open buffer empties it.
+//! 2. Every buffered row is `spec.width` values wide once `WinCompute` ran;
+//!    result slots are NULL until their pass writes them.
+
+use std::sync::Arc;
+
+use super::env::VdbeEnv;
+use super::error::{internal, VdbeError};
+use super::exec_func::VmFuncEnv;
+use super::insn::{Addr, CursorId, Reg};
+use super::mem::Mem;
+use super::vm::{Flow, Vdbe};
+use super::window::{run_pass, WinSpec};
+use crate::func::{FuncContext, FuncKind};
+use crate::record::{encode_record, Binary, Value, ValueRef};
+
+/// The rows of one windowed query.
+#[derive(Debug, Default)]
+pub struct WinBuffer {
+    rows: Vec<Vec<Value>>,
+    /// Next row `WinRow` returns.
+    pos: usize,
+}
+
+impl Vdbe {
+    fn win_buf(&mut self, c: CursorId) -> Result<&mut WinBuffer, VdbeError> {
+        self.windows
+            .get_mut(c)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| internal("window buffer not open"))
+    }
+
+    pub(crate) fn op_win_open(&mut self, c: CursorId) -> Result<Flow, VdbeError> {
+        if self.windows.len() <= c {
+            self.windows.resize_with(c + 1, || None);
+        }
+        self.windows[c] = Some(WinBuffer::default());
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_win_append(
+        &mut self,
+        c: CursorId,
+        start: Reg,
+        count: usize,
+    ) -> Result<Flow, VdbeError> {
+        let row: Vec<Value> = self
+            .reg_range(start, count)?
+            .iter()
+            .map(Mem::to_value)
+            .collect();
+        self.win_buf(c)?.rows.push(row);
+        Ok(Flow::Next)
+    }
+
+    pub(crate) fn op_win_compute(
+        &mut self,
+        env: &mut VdbeEnv,
+        c: CursorId,
+        spec: &Arc<WinSpec>,
+        offsets: Reg,
+        n_offsets: usize,
+    ) -> Result<Flow, VdbeError> {
+        let offs: Vec<Value> = self
+            .reg_range(offsets, n_offsets)?
+            .iter()
+            .map(Mem::to_value)
+            .collect();
+        let mut buf = std::mem::take(self.win_buf(c)?);
+        for r in &mut buf.rows {
+            r.resize(spec.width, Value::Null);
+        }
+        let user = spec.passes.iter().flat_map(|p| &p.funcs).any(|f| {
+            matches!(&f.kind, super::window::WinFuncKind::Agg(d)
+                if matches!(d.kind, FuncKind::UserAggregate(_)))
+        });
+        if user {
+            env.conn.publish();
+        }
+        let mut fenv = VmFuncEnv {
+            conn: env.conn,
+            now: &mut self.now_ms,
+        };
+        let mut ctx = FuncContext {
+            env: &mut fenv,
+            collation: &Binary,
+        };
+        let mut result = Ok(());
+        // SQLite nests one sub-select per distinct window, the first window
+        // outermost: the last one is computed first.
+        for pass in spec.passes.iter().rev() {
+            result = run_pass(&mut buf.rows, pass, &offs, &mut ctx);
+            if result.is_err() {
+                break;
+            }
+        }
+        buf.pos = 0;
+        *self.win_buf(c)? = buf;
+        result?;
+        Ok(Flow::Next)
+    }
+
+    /// Loads the next buffered row as a record into `dest` (read through
+    /// pseudo cursor `pseudo`), or jumps to `if_done`.
+    pub(crate) fn op_win_row(
+        &mut self,
+        c: CursorId,
+        dest: Reg,
+        pseudo: CursorId,
+        if_done: Addr,
+    ) -> Result<Flow, VdbeError> {
+        let buf = self.win_buf(c)?;
+        let Some(row) = buf.rows.get(buf.pos) else {
+            return Ok(Flow::Jump(if_done));
+        };
+        buf.pos += 1;
+        let refs: Vec<ValueRef> = row.iter().map(Value::as_ref).collect();
+        let mut rec = Vec::new();
+        encode_record(&refs, &mut rec);
+        self.set_reg(dest, Mem::Blob(rec))?;
+        if let Some(Some(p)) = self.cursors.get_mut(pseudo) {
+            p.null_row = false;
+            p.invalidate();
+        }
+        Ok(Flow::Next)
+    }
+}
