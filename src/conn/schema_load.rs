@@ -147,9 +147,9 @@ fn decode_schema_row(
                 .column(payload, i)
                 .map_err(crate::vdbe::VdbeError::from)?
             {
-                ValueRef::Text(t) => Some(
-                    String::from_utf8_lossy(&crate::record::decode_text(t, enc)).into_owned(),
-                ),
+                ValueRef::Text(t) => {
+                    Some(String::from_utf8_lossy(&crate::record::decode_text(t, enc)).into_owned())
+                }
                 ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
                 _ => None,
             },

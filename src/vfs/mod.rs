@@ -42,5 +42,5 @@ pub use file::{
 pub use mem::MemVfs;
 pub use mock::{MockFault, MockOp, MockTarget, MockVfs};
 pub use posix::PosixVfs;
-pub use registry::{find_vfs, register_vfs, unregister_vfs};
 pub use posix_lock::{PENDING_BYTE, RESERVED_BYTE, SHARED_FIRST, SHARED_SIZE};
+pub use registry::{find_vfs, register_vfs, unregister_vfs};

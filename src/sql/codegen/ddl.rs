@@ -14,7 +14,9 @@ use std::sync::Arc;
 
 use super::Gen;
 use crate::btree::TreeKind;
-use crate::sql::ast::{CreateIndex, CreateTable, CreateView, DropStmt, ObjectKind};
+use crate::sql::ast::{
+    CreateIndex, CreateTable, CreateView, DropStmt, ExprKind, FunctionArgs, ObjectKind,
+};
 use crate::sql::schema::{build_index, build_table};
 use crate::vdbe::{InsertFlags, Insn, Reg, RootPage};
 
@@ -227,6 +229,7 @@ impl Gen<'_> {
         }
         self.check_new_name(&ci.name.name, "index")?;
         let index = build_index(ci, &t, 0)?;
+        self.check_index_functions(&index)?;
         self.use_db(true);
         let root = self.b.alloc_reg();
         self.b.emit(Insn::CreateBtree {
@@ -239,6 +242,40 @@ impl Gen<'_> {
         self.fill_index(&t, &index, root)?;
         self.change_cookie();
         Ok(())
+    }
+
+    /// SQLite's prepare-time rule for index expressions and partial-index
+    /// WHERE clauses: every function must exist and be deterministic (the
+    /// date functions, constant within a statement, are allowed here).
+    fn check_index_functions(&self, index: &crate::sql::schema::Index) -> Result<(), String> {
+        let exprs = (index.columns.iter().filter_map(|c| c.expr.as_ref()))
+            .map(|e| (e, "index expressions"));
+        let partial = index
+            .partial
+            .iter()
+            .map(|e| (e, "partial index WHERE clauses"));
+        let mut err = None;
+        for (e, place) in exprs.chain(partial) {
+            crate::sql::codegen::walk_expr(e, &mut |x| {
+                let ExprKind::Function(call) = &x.kind else {
+                    return;
+                };
+                let n = match &call.args {
+                    FunctionArgs::Star => 0,
+                    FunctionArgs::List(a) => a.len(),
+                };
+                let msg = match self.env.registry.find(&call.name, n) {
+                    Some(d) if d.flags.deterministic || d.flags.slow_change => return,
+                    Some(_) => format!("non-deterministic functions prohibited in {place}"),
+                    None if self.env.registry.has_name(&call.name) => {
+                        format!("wrong number of arguments to function {}()", call.name)
+                    }
+                    None => format!("no such function: {}", call.name),
+                };
+                err.get_or_insert(msg);
+            });
+        }
+        err.map_or(Ok(()), Err)
     }
 
     /// Adds an entry for every existing row to a new index.
