@@ -243,6 +243,50 @@ unsafe fn sql_bytes<'a>(z: *const c_char, n: c_int) -> &'a [u8] {
     unsafe { std::slice::from_raw_parts(z, len) }
 }
 
+/// Bytes looked at first when preparing from a long SQL text.
+const PREFIX_BYTES: usize = 1 << 15;
+
+/// Prepares the first statement from the first [`PREFIX_BYTES`] of `z` when
+/// the text is longer and that statement ends (successfully) inside the
+/// prefix; `None` means the caller must look at the whole text.
+///
+/// # Safety
+/// As [`sql_bytes`].
+unsafe fn prepare_prefix(
+    c: &Connection,
+    p: *mut sqlite3,
+    z: *const c_char,
+    n: c_int,
+    legacy: bool,
+) -> Option<(c_int, *mut sqlite3_stmt, usize)> {
+    let limit = usize::try_from(n).unwrap_or(usize::MAX);
+    if limit <= PREFIX_BYTES {
+        return None;
+    }
+    let cap = c_int::try_from(PREFIX_BYTES).ok()?;
+    // SAFETY: forwarded contract; at most `cap` bytes, stopping at a NUL.
+    let bytes = unsafe { sql_bytes(z, cap) };
+    if bytes.len() < PREFIX_BYTES {
+        return None; // the whole text is short: the ordinary path is cheap
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        // A character cut by the prefix end: keep the whole ones before it.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(bytes.get(..e.valid_up_to())?).ok()?
+        }
+        Err(_) => return None,
+    };
+    let (rc, h, off) = prepare_str(c, p, text, legacy);
+    if rc == ResultCode::OK.0 && off < text.len() {
+        return Some((rc, h, off));
+    }
+    if !h.is_null() {
+        sqlite3_finalize(h);
+    }
+    None
+}
+
 /// Prepares the first statement of `sql`; returns (rc, handle, tail offset).
 /// Enforces SQLITE_LIMIT_SQL_LENGTH and SQLITE_LIMIT_VARIABLE_NUMBER, and
 /// asks the collation-needed callback for a missing collation (then
@@ -313,6 +357,20 @@ unsafe fn prepare_impl(
     };
     if z.is_null() {
         return c.set_code(ResultCode::MISUSE);
+    }
+    // A long script is prepared one statement at a time: look at a bounded
+    // prefix first so each call costs O(statement), not O(rest of script).
+    // SAFETY: forwarded contract.
+    if let Some((rc, h, off)) = unsafe { prepare_prefix(c, p, z, n, legacy) } {
+        // SAFETY: pp checked above; tail is NULL or valid; off is within the
+        // prefix just read.
+        unsafe {
+            *pp = h;
+            if !tail.is_null() {
+                *tail = z.add(off);
+            }
+        }
+        return rc;
     }
     // SAFETY: forwarded contract.
     let bytes = unsafe { sql_bytes(z, n) };

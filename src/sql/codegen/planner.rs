@@ -234,7 +234,12 @@ impl Gen<'_> {
             self.eqp.add(|| "SCAN CONSTANT ROW".to_string());
         }
         // Constant terms are checked once, before any loop.
-        self.code_terms(&mut terms, scope, &pos_of, None, outer_exit)?;
+        // Each term's loop level is fixed once the order is: compute it once.
+        let term_levels: Vec<_> = terms
+            .iter()
+            .map(|(t, _)| self.innermost_level(t, scope, &pos_of))
+            .collect();
+        self.code_terms(&mut terms, scope, &pos_of, &term_levels, None, outer_exit)?;
         for (pos, &si) in order.iter().enumerate() {
             let level = self.open_level(si, pos, &pos_of, scope, &mut terms, left[si])?;
             let rj = right.as_ref().filter(|_| right_si == Some(si));
@@ -255,7 +260,7 @@ impl Gen<'_> {
             }
             let cont = level.cont;
             levels.push(level);
-            self.code_terms(&mut terms, scope, &pos_of, Some(pos), cont)?;
+            self.code_terms(&mut terms, scope, &pos_of, &term_levels, Some(pos), cont)?;
         }
         let cont = levels.last().map(|l| l.cont).unwrap_or(outer_exit);
         if let Some(rj) = &right {
@@ -398,12 +403,26 @@ impl Gen<'_> {
         if n <= 1 || left.iter().any(|l| *l) {
             return Ok((0..n).collect());
         }
+        let refs = self.term_refs(scope, terms);
         let mut chosen: Vec<usize> = Vec::with_capacity(n);
         while chosen.len() < n {
             let avail = |s: usize| chosen.contains(&s);
             let mut best: Option<(u8, usize)> = None;
             for si in (0..n).filter(|s| !chosen.contains(s)) {
-                let rank = self.probe(si, scope, terms, &avail)?.0.rank();
+                // Only a term naming `si` whose other sources are all
+                // available can constrain `si`: skip the rest cheaply.
+                let relevant = |ti: usize| {
+                    refs.get(ti).is_none_or(|r| match r {
+                        None => true,
+                        Some(srcs) => {
+                            srcs.contains(&si) && srcs.iter().all(|&s| s == si || avail(s))
+                        }
+                    })
+                };
+                let rank = self
+                    .probe_some(si, scope, terms, &avail, &relevant)?
+                    .0
+                    .rank();
                 if best.is_none_or(|(r, _)| rank < r) {
                     best = Some((rank, si));
                 }
@@ -419,14 +438,20 @@ impl Gen<'_> {
         terms: &mut [(Expr, bool)],
         scope: &Scope,
         pos_of: &[usize],
+        levels: &[Result<Option<usize>, String>],
         level: Option<usize>,
         skip: Label,
     ) -> Result<(), String> {
-        for (t, used) in terms.iter_mut() {
+        for (ti, (t, used)) in terms.iter_mut().enumerate() {
             if *used {
                 continue;
             }
-            if self.innermost_level(t, scope, pos_of)? == level {
+            let at = match levels.get(ti) {
+                Some(Ok(l)) => *l,
+                Some(Err(e)) => return Err(e.clone()),
+                None => self.innermost_level(t, scope, pos_of)?,
+            };
+            if at == level {
                 *used = true;
                 self.jump_if_false(t, skip.addr(), scope)?;
             }
@@ -979,9 +1004,47 @@ impl Gen<'_> {
         terms: &[(Expr, bool)],
         avail: &dyn Fn(usize) -> bool,
     ) -> Result<(Probe, Option<usize>), String> {
+        self.probe_some(si, scope, terms, avail, &|_| true)
+    }
+
+    /// The local sources each term's column references resolve to (`None`
+    /// when a name does not resolve cleanly: such a term is always looked at).
+    fn term_refs(&self, scope: &Scope, terms: &[(Expr, bool)]) -> Vec<Option<Vec<usize>>> {
+        let n = scope.sources.len();
+        terms
+            .iter()
+            .map(|(t, _)| {
+                let mut srcs = Some(Vec::new());
+                walk(t, &mut |x| {
+                    if let ExprKind::Column { table, column, .. } = &x.kind {
+                        match self.resolve_column(scope, table.as_deref(), column) {
+                            Ok(Some((s, _))) if s >= n => {}
+                            Ok(Some((s, _))) => {
+                                if let Some(v) = srcs.as_mut() {
+                                    v.push(s);
+                                }
+                            }
+                            _ => srcs = None,
+                        }
+                    }
+                });
+                srcs
+            })
+            .collect()
+    }
+
+    /// [`Self::probe`] looking only at the terms `relevant` accepts.
+    fn probe_some(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        relevant: &dyn Fn(usize) -> bool,
+    ) -> Result<(Probe, Option<usize>), String> {
         let mut best = (Probe::Scan, None);
         for (ti, (t, used)) in terms.iter().enumerate() {
-            if *used {
+            if *used || !relevant(ti) {
                 continue;
             }
             for c in self.constraints_of(t, si, scope, avail)? {
