@@ -145,6 +145,36 @@ pub fn compare_records_prefix(
     Ok(Ordering::Equal)
 }
 
+/// The first field of `record` (a sorter's leading key column), decoded
+/// once so a sort can compare it without re-parsing the record; `None` for
+/// a record with no fields.
+pub fn record_head(record: &[u8]) -> Result<Option<ValueRef<'_>>, RecordError> {
+    RecordFields::new(record)?.next_field().transpose()
+}
+
+/// Orders two records whose first fields are `ha` and `hb` (from
+/// [`record_head`]) on their first `n` key columns: the heads decide unless
+/// they are equal, then the whole records are compared.
+pub fn compare_records_with_heads(
+    (ha, a): (Option<&ValueRef>, &[u8]),
+    (hb, b): (Option<&ValueRef>, &[u8]),
+    ki: &KeyInfo,
+    n: usize,
+) -> Result<Ordering, RecordError> {
+    if let (Some(x), Some(y)) = (ha, hb) {
+        if n > 0 {
+            let o = compare_values(x, y, ki.collation(0));
+            if o != Ordering::Equal {
+                return Ok(if ki.is_desc(0) { o.reverse() } else { o });
+            }
+            if n == 1 {
+                return Ok(Ordering::Equal);
+            }
+        }
+    }
+    compare_records_prefix(a, b, ki, n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::collation::NoCase;

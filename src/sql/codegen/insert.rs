@@ -263,7 +263,7 @@ impl Gen<'_> {
             if check_rowid {
                 self.check_rowid_unique(t, cur, rowid, conflict, skip.addr(), None, None)?;
             }
-            self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None)?;
+            self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None, &[])?;
         }
         self.write_row(t, cur, regs, rowid, false)?;
         if let Some(r) = &cur.returning {
@@ -589,6 +589,7 @@ impl Gen<'_> {
         conflict: Option<ConflictAction>,
         skip: usize,
         own: Option<Reg>,
+        unchanged: &[bool],
     ) -> Result<(), String> {
         // SQLite checks the newest index first (its index list is newest
         // first); with REPLACE in play the declaration order is kept, so
@@ -604,7 +605,7 @@ impl Gen<'_> {
         };
         for i in order {
             let idx = &t.indexes[i];
-            if !idx.unique {
+            if !idx.unique || unchanged.get(i).copied().unwrap_or(false) {
                 continue;
             }
             let action = conflict
@@ -722,6 +723,20 @@ impl Gen<'_> {
         rowid: Reg,
         is_update: bool,
     ) -> Result<(), String> {
+        self.write_row_masked(t, cur, regs, rowid, is_update, &[])
+    }
+
+    /// [`Self::write_row`], leaving alone index `i` when `unchanged[i]` is
+    /// true (an UPDATE that changes none of its columns).
+    pub(crate) fn write_row_masked(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        regs: Reg,
+        rowid: Reg,
+        is_update: bool,
+        unchanged: &[bool],
+    ) -> Result<(), String> {
         let n = t.columns.len();
         let rec = self.b.alloc_reg();
         self.b.emit(Insn::MakeRecord {
@@ -744,6 +759,9 @@ impl Gen<'_> {
         });
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
+            if unchanged.get(i).copied().unwrap_or(false) {
+                continue;
+            }
             let not_in = self.b.new_label();
             self.partial_skip(t, idx, &regs_v, rowid, not_in.addr())?;
             let key = self.index_key(t, idx, &regs_v, rowid)?;

@@ -355,14 +355,29 @@ impl Gen<'_> {
         if t.ipk.is_some() || sets.iter().any(|(c, _)| c.is_none()) {
             self.check_rowid_unique(t, cur, new_rowid, conflict, skip, Some(old_rowid), None)?;
         }
-        self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, Some(old_rowid))?;
-        // Remove the old row's index entries (reposition first: checks may have moved the cursor).
-        self.b.emit(Insn::NotExists {
-            cursor: cur.table,
-            rowid: old_rowid,
-            not_found: skip,
-        });
+        let unchanged = self.unchanged_indexes(t, sets);
+        let own = Some(old_rowid);
+        self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, own, &unchanged)?;
+        // Remove the old row's index entries (reposition first: checks may
+        // have moved the cursor). With no trigger, no rowid change and no
+        // uniqueness check, nothing has moved it since the caller's seek.
+        let rowid_changes = sets.iter().any(|(c, _)| c.is_none());
+        let checked = t
+            .indexes
+            .iter()
+            .zip(&unchanged)
+            .any(|(ix, &same)| ix.unique && !same);
+        if rowid_changes || checked || self.has_triggers(t) || cur.returning.is_some() {
+            self.b.emit(Insn::NotExists {
+                cursor: cur.table,
+                rowid: old_rowid,
+                not_found: skip,
+            });
+        }
         for (i, idx) in t.indexes.iter().enumerate() {
+            if unchanged.get(i).copied().unwrap_or(false) {
+                continue;
+            }
             let key = self.index_key(t, idx, &old_v, old_rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
@@ -370,6 +385,61 @@ impl Gen<'_> {
                 n_keys: idx.columns.len() + 1,
             });
         }
+        if rowid_changes {
+            self.delete_if_moved(t, cur, old_rowid, new_rowid);
+        }
+        self.write_row_masked(t, cur, new, new_rowid, true, &unchanged)?;
+        if let Some(r) = &cur.returning {
+            self.returning_row(r, &new_v, new_rowid)?;
+        }
+        self.fire_triggers(
+            t,
+            TriggerTime::After,
+            ev,
+            Some(&old_row),
+            Some(&new_row),
+            skip,
+        )
+    }
+
+    fn has_triggers(&self, t: &Table) -> bool {
+        !self.main_schema().triggers_on(&t.name).is_empty()
+    }
+
+    /// Per index of `t`, whether an UPDATE applying `sets` leaves its entry
+    /// for the row unchanged: the rowid stays, every key part is a plain
+    /// column the statement does not assign, and the index is not partial.
+    /// A trigger may rewrite the row behind the statement's back, so with
+    /// triggers every index is rewritten.
+    fn unchanged_indexes(
+        &self,
+        t: &Table,
+        sets: &[(Option<usize>, crate::sql::ast::Expr)],
+    ) -> Vec<bool> {
+        if sets.iter().any(|(c, _)| c.is_none()) || self.has_triggers(t) {
+            return vec![false; t.indexes.len()];
+        }
+        let assigned = |c: usize| sets.iter().any(|(s, _)| *s == Some(c));
+        t.indexes
+            .iter()
+            .map(|ix| {
+                ix.partial.is_none()
+                    && ix
+                        .columns
+                        .iter()
+                        .all(|ic| ic.expr.is_none() && ic.column.is_some_and(|c| !assigned(c)))
+            })
+            .collect()
+    }
+
+    /// Deletes the row under the table cursor when the UPDATE gives it a new rowid.
+    fn delete_if_moved(
+        &mut self,
+        t: &Table,
+        cur: &super::insert::WriteCursors,
+        old_rowid: Reg,
+        new_rowid: Reg,
+    ) {
         let same = self.b.new_label();
         let flags = crate::vdbe::CmpFlags {
             affinity: crate::record::Affinity::Blob,
@@ -391,17 +461,5 @@ impl Gen<'_> {
             table: Some(t.name.clone()),
         });
         self.b.resolve(same);
-        self.write_row(t, cur, new, new_rowid, true)?;
-        if let Some(r) = &cur.returning {
-            self.returning_row(r, &new_v, new_rowid)?;
-        }
-        self.fire_triggers(
-            t,
-            TriggerTime::After,
-            ev,
-            Some(&old_row),
-            Some(&new_row),
-            skip,
-        )
     }
 }

@@ -30,7 +30,7 @@ mod topn;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::record::{compare_records_prefix, KeyInfo, RecordError};
+use crate::record::{compare_records_with_heads, record_head, KeyInfo, RecordError};
 use crate::vdbe::VdbeError;
 use crate::vfs::{PosixVfs, Vfs};
 use run::{Merger, RunFile};
@@ -58,18 +58,30 @@ impl Batch {
         self.bytes.len() + self.spans.len() * PER_RECORD
     }
 
-    /// Sorts the spans stably by key.
+    /// Sorts the spans stably by key. Each record's leading key column is
+    /// decoded once up front, so most comparisons touch no record header.
     fn sort(&mut self, ki: &KeyInfo) -> Result<(), RecordError> {
-        let mut err = None;
+        let n = ki.collations.len();
         let bytes = &self.bytes;
         let get = |s: &(usize, usize)| bytes.get(s.0..s.0 + s.1).unwrap_or(&[]);
-        self.spans.sort_by(|a, b| {
-            compare_records_prefix(get(a), get(b), ki, ki.collations.len()).unwrap_or_else(|e| {
-                err.get_or_insert(e);
-                Ordering::Equal
-            })
+        let mut keyed = Vec::with_capacity(self.spans.len());
+        for s in &self.spans {
+            keyed.push((record_head(get(s))?, *s));
+        }
+        let mut err = None;
+        keyed.sort_by(|(ha, a), (hb, b)| {
+            compare_records_with_heads((ha.as_ref(), get(a)), (hb.as_ref(), get(b)), ki, n)
+                .unwrap_or_else(|e| {
+                    err.get_or_insert(e);
+                    Ordering::Equal
+                })
         });
-        err.map_or(Ok(()), Err)
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let sorted: Vec<(usize, usize)> = keyed.into_iter().map(|(_, s)| s).collect();
+        self.spans = sorted;
+        Ok(())
     }
 }
 
