@@ -34,3 +34,8 @@ create table c4 as select a, b, c from s;
 create table c5 as select a as aaaaaaaaaaa, b as bbbbbbbbbbbbbbbb, c as ccccccc from s;
 create table c6 as select a as aaaaaaaaaaa, b as bbbbbbbbbbbbbbbb, c as cccccccc from s;
 select replace(sql, char(10), '~') from sqlite_schema where name in ('c4','c5','c6');
+select 'b' as x union select 'A' order by x collate nocase;
+select 'b' as x union select 'A' order by x;
+select 'b' as x union all select 'A' order by 1 collate nocase desc;
+select 'b' as x union select 'A' order by x collate nosuch;
+select 'b' as x union select 'a' union select 'B' order by 1 collate nocase, 1;
