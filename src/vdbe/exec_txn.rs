@@ -120,7 +120,7 @@ impl Vdbe {
         &mut self,
         env: &mut VdbeEnv,
         db: usize,
-        write: bool,
+        (write, exclusive): (bool, bool),
         schema_cookie: Option<u32>,
     ) -> Result<Flow, VdbeError> {
         let named = env.conn.savepoints.len() as u32;
@@ -129,7 +129,7 @@ impl Vdbe {
         let state = txn_state(bt);
         let begin = match (state, write) {
             (TxnState::None, false) => bt.begin_read(),
-            (TxnState::None | TxnState::Read, true) => bt.begin_write(false),
+            (TxnState::None | TxnState::Read, true) => bt.begin_write(exclusive),
             _ => Ok(()),
         };
         if let Err(e) = begin {

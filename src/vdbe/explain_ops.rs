@@ -81,11 +81,12 @@ impl Insn {
             I::Transaction {
                 db,
                 write,
+                exclusive,
                 schema_cookie,
             } => {
                 let mut o = ops(
                     *db,
-                    usize::from(*write),
+                    usize::from(*write) + usize::from(*write && *exclusive),
                     schema_cookie.unwrap_or(0) as usize,
                 );
                 o.p5 = i64::from(schema_cookie.is_some());

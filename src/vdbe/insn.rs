@@ -203,10 +203,12 @@ pub enum Insn {
     // ---- transactions and schema ----
     /// Start a read (write=false) or write transaction on database `db`;
     /// if `schema_cookie` is set and differs from the file's, fail with
-    /// SQLITE_SCHEMA so the statement is re-prepared.
+    /// SQLITE_SCHEMA so the statement is re-prepared. `exclusive` (BEGIN
+    /// EXCLUSIVE) makes a write transaction take the EXCLUSIVE lock.
     Transaction {
         db: usize,
         write: bool,
+        exclusive: bool,
         schema_cookie: Option<u32>,
     },
     /// BEGIN / COMMIT / ROLLBACK: set autocommit, committing or rolling back.

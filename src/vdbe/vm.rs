@@ -432,8 +432,9 @@ impl Vdbe {
             I::Transaction {
                 db,
                 write,
+                exclusive,
                 schema_cookie,
-            } => self.op_transaction(env, *db, *write, *schema_cookie),
+            } => self.op_transaction(env, *db, (*write, *exclusive), *schema_cookie),
             I::AutoCommit {
                 autocommit,
                 rollback,

@@ -145,7 +145,7 @@ impl Gen<'_> {
             count: aggs.len().max(1),
         });
         let distincts = self.distinct_cursors(aggs);
-        self.reset_distincts(aggs, &distincts);
+        self.reset_distincts(aggs, &distincts, scope)?;
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         self.step_aggregates(aggs, accs, scope, &distincts)?;
         if !refs.is_empty() {
@@ -263,7 +263,10 @@ impl Gen<'_> {
             });
         }
         let out_sorter = self.open_output_sorter(&order, cols.len());
-        let distinct = core.distinct.then(|| self.open_distinct(cols.len()));
+        let distinct = match core.distinct {
+            true => Some(self.open_distinct_cols(cols, &q_scope)?),
+            false => None,
+        };
         let (ret, first, prev_keys) = (
             self.b.alloc_reg(),
             self.b.alloc_reg(),
@@ -275,7 +278,7 @@ impl Gen<'_> {
             dest: first,
         });
         let distincts = self.distinct_cursors(aggs);
-        self.reset_distincts(aggs, &distincts);
+        self.reset_distincts(aggs, &distincts, scope)?;
         self.b.emit(Insn::Null {
             dest: accs,
             count: aggs.len().max(1),
@@ -343,7 +346,7 @@ impl Gen<'_> {
                 dest: prev_rec,
                 count: 1,
             });
-            self.reset_distincts(aggs, &distincts);
+            self.reset_distincts(aggs, &distincts, scope)?;
             self.b.emit(Insn::Null {
                 dest: accs,
                 count: aggs.len().max(1),
@@ -500,11 +503,17 @@ impl Gen<'_> {
     }
 
     /// (Re)opens the seen-values indexes empty: at the start of each group.
-    fn reset_distincts(&mut self, aggs: &[Expr], cursors: &[Option<usize>]) {
+    fn reset_distincts(
+        &mut self,
+        aggs: &[Expr],
+        cursors: &[Option<usize>],
+        scope: &Scope,
+    ) -> Result<(), String> {
         for (a, c) in aggs.iter().zip(cursors) {
             if let (Some(cursor), ExprKind::Function(call)) = (c, &a.kind) {
-                let n = agg_args(call).len();
-                let key_info = Some(Arc::new(KeyInfo::binary(n)));
+                let args = agg_args(call);
+                let n = args.len();
+                let key_info = Some(self.distinct_key_info(args.iter(), scope)?);
                 self.b.emit(Insn::OpenEphemeral {
                     cursor: *cursor,
                     n_cols: n,
@@ -512,6 +521,7 @@ impl Gen<'_> {
                 });
             }
         }
+        Ok(())
     }
 
     fn step_aggregates(

@@ -249,10 +249,7 @@ impl Gen<'_> {
             let keys = self.compound_order_keys(s)?;
             let sorter = self.b.alloc_cursor();
             let key_info = KeyInfo {
-                collations: keys
-                    .iter()
-                    .map(|_| Arc::new(crate::record::Binary) as Arc<dyn crate::record::Collation>)
-                    .collect(),
+                collations: keys.iter().map(|k| k.2.clone()).collect(),
                 desc: keys.iter().map(|k| k.1).collect(),
             };
             self.b.emit(Insn::SorterOpen {
@@ -273,15 +270,23 @@ impl Gen<'_> {
     }
 
     /// ORDER BY of a compound: each term names a result column (by number,
-    /// alias or column name).
-    fn compound_order_keys(&self, s: &Select) -> Result<Vec<(usize, bool)>, String> {
+    /// alias or column name), sorted with its COLLATE sequence if it has
+    /// one (an unknown name is an error, as in SQLite), else BINARY.
+    #[allow(clippy::type_complexity)]
+    fn compound_order_keys(
+        &self,
+        s: &Select,
+    ) -> Result<Vec<(usize, bool, Arc<dyn crate::record::Collation>)>, String> {
         let cols: &[ColumnInfo] = &self.b.columns;
         let mut out = Vec::new();
         for (i, t) in s.order_by.iter().enumerate() {
             let desc = t.order == Some(SortOrder::Desc);
-            let inner = match &t.expr.kind {
-                ExprKind::Collate(e, _) => e.as_ref(),
-                _ => &t.expr,
+            let (inner, coll) = match &t.expr.kind {
+                ExprKind::Collate(e, name) => (e.as_ref(), self.collation(name)?),
+                _ => (
+                    &t.expr,
+                    Arc::new(crate::record::Binary) as Arc<dyn crate::record::Collation>,
+                ),
             };
             let k = match &inner.kind {
                 ExprKind::Literal(Literal::Integer(n)) => n
@@ -304,7 +309,7 @@ impl Gen<'_> {
                     ordinal(i + 1)
                 )
             })?;
-            out.push((k, desc));
+            out.push((k, desc, coll));
         }
         Ok(out)
     }

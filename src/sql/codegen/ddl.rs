@@ -156,6 +156,9 @@ impl Gen<'_> {
             return Ok(());
         }
         self.check_new_name(&ct.name.name, "table")?;
+        if let crate::sql::ast::CreateTableBody::AsSelect(sel) = &ct.body {
+            return self.create_table_as(&ct.name.name, sel);
+        }
         let table = build_table(ct, 0, Arc::from(ct.sql.as_str()))?;
         self.use_db(true);
         let root = self.b.alloc_reg();
@@ -183,6 +186,83 @@ impl Gen<'_> {
         if table.autoincrement {
             self.ensure_sequence_table();
         }
+        Ok(())
+    }
+
+    /// CREATE TABLE name AS SELECT: the select runs into an ephemeral
+    /// table first; the new table's columns are its result columns (names
+    /// made unique with `:N`, declared types from their affinities, no
+    /// constraints), as `sqlite3EndTable` with a SELECT does.
+    fn create_table_as(&mut self, name: &str, sel: &crate::sql::ast::Select) -> Result<(), String> {
+        self.use_db(true);
+        let src = self.materialize(sel, name, &[])?;
+        let types = ctas_types(sel, &src.table.columns);
+        let sql = ctas_sql(name, &src.table.columns, &types);
+        let parsed = crate::sql::parse_one(&sql, 0)
+            .map_err(|e| format!("internal error: {e:?}"))?
+            .0
+            .ok_or("internal error: empty CREATE TABLE")?;
+        let crate::sql::ast::Stmt::CreateTable(ct) = parsed.stmt else {
+            return Err("internal error: malformed CREATE TABLE".into());
+        };
+        build_table(&ct, 0, Arc::from(sql.as_str()))?;
+        let root = self.b.alloc_reg();
+        self.b.emit(Insn::CreateBtree {
+            db: 0,
+            dest: root,
+            kind: TreeKind::Table,
+        });
+        let n = src.table.columns.len();
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenWrite {
+            cursor,
+            db: 0,
+            root: RootPage::Reg(root),
+            n_cols: n,
+            key_info: None,
+        });
+        let done = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: src.cursor,
+            if_empty: done.addr(),
+        });
+        let top = self.b.here();
+        let regs = self.b.alloc_regs(n.max(1));
+        for i in 0..n {
+            self.b.emit(Insn::Column {
+                cursor: src.cursor,
+                column: i,
+                dest: regs + i,
+                default: None,
+            });
+        }
+        let (rec, rowid) = (self.b.alloc_reg(), self.b.alloc_reg());
+        self.b.emit(Insn::MakeRecord {
+            start: regs,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::NewRowid {
+            cursor,
+            dest: rowid,
+            autoinc_reg: None,
+        });
+        self.b.emit(Insn::Insert {
+            cursor,
+            record: rec,
+            rowid,
+            flags: InsertFlags::default(),
+        });
+        self.b.emit(Insn::Next {
+            cursor: src.cursor,
+            target: top,
+        });
+        self.b.resolve(done);
+        self.b.emit(Insn::Close { cursor });
+        let w = self.open_schema_writer();
+        self.schema_row(&w, "table", name, name, root, Some(&sql));
+        self.change_cookie();
         Ok(())
     }
 
@@ -516,4 +596,93 @@ impl Gen<'_> {
         });
         self.b.resolve(done);
     }
+}
+
+/// The declared type CREATE TABLE AS SELECT gives each result column: the
+/// name of its affinity ("" for BLOB / none), from the column's declared
+/// type or a top-level CAST.
+fn ctas_types(
+    sel: &crate::sql::ast::Select,
+    cols: &[crate::sql::schema::Column],
+) -> Vec<&'static str> {
+    use crate::record::{affinity_of_decltype, Affinity};
+    use crate::sql::ast::{ExprKind, ResultColumn, SelectCore};
+    let casts: Vec<Option<Affinity>> = match &sel.first {
+        SelectCore::Select(core) if sel.compounds.is_empty() => core
+            .columns
+            .iter()
+            .flat_map(|rc| match rc {
+                ResultColumn::Expr { expr, .. } => match &expr.kind {
+                    ExprKind::Cast(_, ty) => {
+                        vec![Some(affinity_of_decltype(ty.as_deref().unwrap_or("")))]
+                    }
+                    _ => vec![None],
+                },
+                _ => Vec::new(),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let plain = sel.compounds.is_empty()
+        && matches!(&sel.first, SelectCore::Select(c)
+            if c.columns.iter().all(|rc| matches!(rc, ResultColumn::Expr { .. })));
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let cast = if plain {
+                casts.get(i).copied().flatten()
+            } else {
+                None
+            };
+            let aff = cast.or_else(|| c.decltype.as_deref().map(affinity_of_decltype));
+            match aff {
+                Some(Affinity::Text) => "TEXT",
+                Some(Affinity::Numeric) => "NUM",
+                Some(Affinity::Integer) => "INT",
+                Some(Affinity::Real) => "REAL",
+                _ => "",
+            }
+        })
+        .collect()
+}
+
+/// The CREATE TABLE text SQLite writes for CREATE TABLE AS SELECT.
+fn ctas_sql(name: &str, cols: &[crate::sql::schema::Column], types: &[&str]) -> String {
+    let ident = |n: &str| {
+        if super::alter_sql::needs_quotes(n) {
+            format!("\"{}\"", n.replace('"', "\"\""))
+        } else {
+            n.to_string()
+        }
+    };
+    // Identifier length as SQLite measures it: characters, doubled
+    // quotes, plus 2 for the quotes themselves.
+    let ident_len = |n: &str| n.chars().count() + n.matches('"').count() + 2;
+    let mut seen: Vec<String> = Vec::new();
+    for c in cols {
+        let mut col = c.name.clone();
+        let mut k = 0;
+        while seen.iter().any(|s| s.eq_ignore_ascii_case(&col)) {
+            k += 1;
+            col = format!("{}:{k}", c.name);
+        }
+        seen.push(col);
+    }
+    let total: usize = ident_len(name) + seen.iter().map(|c| ident_len(c) + 5).sum::<usize>();
+    let (first, sep, end) = if total < 50 {
+        ("", ",", ")")
+    } else {
+        ("\n  ", ",\n  ", "\n)")
+    };
+    let mut out = format!("CREATE TABLE {}(", ident(name));
+    for (i, col) in seen.iter().enumerate() {
+        out.push_str(if i == 0 { first } else { sep });
+        out.push_str(&ident(col));
+        if let Some(t) = types.get(i).filter(|t| !t.is_empty()) {
+            out.push(' ');
+            out.push_str(t);
+        }
+    }
+    out.push_str(end);
+    out
 }

@@ -108,6 +108,8 @@ pub(crate) struct Gen<'a> {
     pub sql: &'a str,
     /// `Some(write)` once the statement needs a transaction on main.
     pub txn: Option<bool>,
+    /// BEGIN EXCLUSIVE: the write transaction takes the EXCLUSIVE lock.
+    pub txn_exclusive: bool,
     /// Set when a column resolves to an enclosing query (correlation).
     pub correlated: std::cell::Cell<bool>,
     /// Sources of the enclosing queries while a subquery is compiled.
@@ -149,6 +151,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         env,
         sql,
         txn: None,
+        txn_exclusive: false,
         correlated: Default::default(),
         outer: Vec::new(),
         ctes: Vec::new(),
@@ -266,6 +269,7 @@ impl<'a> Gen<'a> {
         self.b.emit(Insn::Transaction {
             db: 0,
             write,
+            exclusive: self.txn_exclusive,
             schema_cookie: cookie,
         });
         self.b.emit(Insn::Goto { target: init + 1 });

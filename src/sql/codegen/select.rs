@@ -426,7 +426,7 @@ impl Gen<'_> {
         }
         let order = self.order_terms(&s.order_by, &cols, &scope)?;
         let distinct = if core.distinct {
-            Some(self.open_distinct(cols.len()))
+            Some(self.open_distinct_cols(&cols, &scope)?)
         } else {
             None
         };
@@ -568,11 +568,48 @@ impl Gen<'_> {
 
     /// An ephemeral index remembering rows already produced (DISTINCT).
     pub(crate) fn open_distinct(&mut self, n: usize) -> usize {
+        self.open_distinct_keyed(Arc::new(KeyInfo::binary(n)))
+    }
+
+    /// The DISTINCT index for result columns `cols`: each key column
+    /// compares with its expression's collation (explicit COLLATE or the
+    /// column's declared one), as SQLite de-duplicates.
+    pub(crate) fn open_distinct_cols(
+        &mut self,
+        cols: &[OutCol],
+        scope: &Scope,
+    ) -> Result<usize, String> {
+        let key_info = self.distinct_key_info(cols.iter().map(|c| &c.expr), scope)?;
+        Ok(self.open_distinct_keyed(key_info))
+    }
+
+    /// A KeyInfo comparing each of `exprs` with its collation; an explicit
+    /// COLLATE naming an unknown sequence is an error, as in SQLite.
+    pub(crate) fn distinct_key_info<'e>(
+        &self,
+        exprs: impl Iterator<Item = &'e Expr>,
+        scope: &Scope,
+    ) -> Result<Arc<KeyInfo>, String> {
+        let mut collations: Vec<Arc<dyn Collation>> = Vec::new();
+        for e in exprs {
+            let c = match &e.kind {
+                ExprKind::Collate(_, name) => self.collation(name)?,
+                _ => self
+                    .expr_collation(e, scope)
+                    .unwrap_or_else(|| Arc::new(Binary) as Arc<dyn Collation>),
+            };
+            collations.push(c);
+        }
+        let desc = vec![false; collations.len()];
+        Ok(Arc::new(KeyInfo { collations, desc }))
+    }
+
+    fn open_distinct_keyed(&mut self, key_info: Arc<KeyInfo>) -> usize {
         let cursor = self.b.alloc_cursor();
         self.b.emit(Insn::OpenEphemeral {
             cursor,
-            n_cols: n,
-            key_info: Some(Arc::new(KeyInfo::binary(n))),
+            n_cols: key_info.collations.len(),
+            key_info: Some(key_info),
         });
         cursor
     }

@@ -16,6 +16,7 @@ impl Gen<'_> {
         if kind != TransactionKind::Deferred {
             self.use_db(true);
         }
+        self.txn_exclusive = kind == TransactionKind::Exclusive;
         self.b.emit(Insn::AutoCommit {
             autocommit: false,
             rollback: false,

@@ -49,6 +49,7 @@ fn insert_rows(root: u32, vals: &[&str], fail_after: bool) -> Program {
         Insn::Transaction {
             db: 0,
             write: true,
+            exclusive: false,
             schema_cookie: None,
         },
         Insn::OpenWrite {
@@ -104,6 +105,7 @@ fn scan(root: u32) -> Program {
             Insn::Transaction {
                 db: 0,
                 write: false,
+                exclusive: false,
                 schema_cookie: None,
             },
             Insn::OpenRead {
@@ -149,6 +151,7 @@ fn setup() -> (Vec<Btree>, ConnState, u32) {
         Insn::Transaction {
             db: 0,
             write: true,
+            exclusive: false,
             schema_cookie: None,
         },
         Insn::CreateBtree {

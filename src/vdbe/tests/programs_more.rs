@@ -364,6 +364,7 @@ fn explain_reads_like_sqlite() {
             Insn::Transaction {
                 db: 0,
                 write: false,
+                exclusive: false,
                 schema_cookie: Some(7),
             },
             Insn::Goto { target: 1 },
