@@ -74,10 +74,37 @@ pub(crate) struct StmtState {
     pub(crate) pointer_dtors: Vec<(usize, unsafe extern "C" fn(*mut c_void))>,
     /// When the current run started, for the profile trace.
     started: Option<std::time::Instant>,
+    /// `stmt.schema_generation()` when the metadata above was cached.
+    generation: u64,
 }
 
 impl StmtState {
     fn new(stmt: PreparedStatement) -> StmtState {
+        let mut st = StmtState {
+            sql: cstring(stmt.sql()),
+            names: Vec::new(),
+            names16: Vec::new(),
+            decltypes: Vec::new(),
+            decltypes16: Vec::new(),
+            params: Vec::new(),
+            origins: Vec::new(),
+            generation: stmt.schema_generation(),
+            stmt,
+            last_err: None,
+            stepped: false,
+            cells: Vec::new(),
+            values: Vec::new(),
+            pointer_dtors: Vec::new(),
+            started: None,
+        };
+        st.load_metadata();
+        st
+    }
+
+    /// Caches the names, declared types, origins and parameter names of
+    /// the compiled program, as C reads them.
+    fn load_metadata(&mut self) {
+        let stmt = &self.stmt;
         let n = stmt.column_count();
         let names: Vec<String> = (0..n)
             .map(|i| stmt.column_name(i).unwrap_or("").to_string())
@@ -85,7 +112,7 @@ impl StmtState {
         let decl: Vec<Option<String>> = (0..n)
             .map(|i| stmt.column_decltype(i).map(str::to_string))
             .collect();
-        let origins = (0..n)
+        self.origins = (0..n)
             .map(|i| {
                 [
                     stmt.column_database_name(i),
@@ -95,24 +122,21 @@ impl StmtState {
                 .map(|x| x.map(cstring))
             })
             .collect();
-        let params = (1..=stmt.parameter_count())
+        self.params = (1..=stmt.parameter_count())
             .map(|i| stmt.parameter_name(i).map(cstring))
             .collect();
-        StmtState {
-            sql: cstring(stmt.sql()),
-            names: names.iter().map(|s| cstring(s)).collect(),
-            names16: names.iter().map(|s| utf16z(s)).collect(),
-            decltypes: decl.iter().map(|d| d.as_deref().map(cstring)).collect(),
-            decltypes16: decl.iter().map(|d| d.as_deref().map(utf16z)).collect(),
-            params,
-            origins,
-            stmt,
-            last_err: None,
-            stepped: false,
-            cells: Vec::new(),
-            values: Vec::new(),
-            pointer_dtors: Vec::new(),
-            started: None,
+        self.names = names.iter().map(|s| cstring(s)).collect();
+        self.names16 = names.iter().map(|s| utf16z(s)).collect();
+        self.decltypes = decl.iter().map(|d| d.as_deref().map(cstring)).collect();
+        self.decltypes16 = decl.iter().map(|d| d.as_deref().map(utf16z)).collect();
+        self.generation = stmt.schema_generation();
+    }
+
+    /// After a step: a statement recompiled for a new schema describes its
+    /// columns anew (SQLite's column names follow the re-prepared program).
+    fn refresh_if_recompiled(&mut self) {
+        if self.stmt.schema_generation() != self.generation {
+            self.load_metadata();
         }
     }
 
@@ -585,7 +609,9 @@ fn step_body(s: &Statement, c: &Connection, st: &mut StmtState) -> c_int {
     }
     st.clear_row();
     st.stepped = true;
-    match st.stmt.step() {
+    let result = st.stmt.step();
+    st.refresh_if_recompiled();
+    match result {
         Ok(StepResult::Row) => c.set_code(ResultCode::ROW),
         Ok(StepResult::Done) => c.set_code(ResultCode::DONE),
         Err(e) => {

@@ -117,6 +117,12 @@ impl PreparedStatement {
         self.stmt.program().columns.len()
     }
 
+    /// Changes when the statement is recompiled after a schema change
+    /// (its column names and types may then differ).
+    pub fn schema_generation(&self) -> u64 {
+        self.stmt.recompiles
+    }
+
     /// Number of values in the current row (0 when there is no row).
     pub fn data_count(&self) -> usize {
         if self.stmt.is_running() && !self.done {

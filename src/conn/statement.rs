@@ -29,6 +29,8 @@ pub struct Statement {
     parsed: Parsed,
     /// The connection generation this was compiled under.
     pub(crate) generation: u64,
+    /// How many times this statement has been recompiled.
+    pub(crate) recompiles: u64,
 }
 
 impl Statement {
@@ -38,6 +40,7 @@ impl Statement {
             sql,
             parsed,
             generation: 0,
+            recompiles: 0,
         }
     }
 
@@ -52,6 +55,7 @@ impl Statement {
         }
         self.vm = vm;
         self.generation = conn.generation;
+        self.recompiles += 1;
         Ok(())
     }
 
