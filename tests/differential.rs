@@ -439,27 +439,3 @@ fn differential_random_sql() {
         "loom and C SQLite disagree (seed {seed:#x}); see MISMATCH lines"
     );
 }
-
-/// Runs the statements of `LOOM_PROBE_SQL` (separated by `;;`) on both
-/// engines and prints each outcome: a reproduction helper for mismatches.
-/// `LOOM_PROBE_SQL='CREATE TABLE t(a);;SELECT a FROM t WHERE 1' cargo test --test differential probe -- --ignored`
-#[test]
-#[ignore = "developer tool: runs LOOM_PROBE_SQL on both engines and prints the outcomes; not a check"]
-fn probe() {
-    let sql = std::env::var("LOOM_PROBE_SQL").unwrap_or_default();
-    let mut loom = Loom::open();
-    let mut c = CSqlite::open();
-    for stmt in sql.split(";;").map(str::trim).filter(|s| !s.is_empty()) {
-        let (lo, co) = (loom.query(stmt), c.query(stmt));
-        let same = if compare(&lo, &co, false).is_none() {
-            "same"
-        } else {
-            "DIFFERENT"
-        };
-        say(&format!(
-            "{same}: {stmt}\n  loom: {}\n  C:    {}",
-            show(&lo),
-            show(&co)
-        ));
-    }
-}

@@ -11,7 +11,7 @@ mod corpus;
 mod errors;
 mod shapes;
 
-use super::parser::{parse_one, ParseError, Parsed};
+use super::parser::{parse_one, Parsed};
 
 /// Parses the first statement of `sql`, panicking with the error.
 pub(super) fn parse(sql: &str) -> Parsed {
@@ -32,20 +32,4 @@ pub(super) fn outcome(sql: &str) -> String {
             Err(e) => return e.to_string(),
         }
     }
-}
-
-/// Development aid: `LOOM_PARSE_INPUT=file cargo test -- --ignored dump`
-/// prints `OK` or the error for each line of the file.
-#[test]
-#[ignore = "developer tool: prints parse outcomes of LOOM_PARSE_INPUT; not a check"]
-fn dump_outcomes() {
-    let Ok(path) = std::env::var("LOOM_PARSE_INPUT") else {
-        return;
-    };
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    for line in text.lines() {
-        let sql = line.replace("\\n", "\n");
-        println!("{}", outcome(&sql));
-    }
-    let _: Option<ParseError> = None;
 }
