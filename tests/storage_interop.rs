@@ -3,58 +3,16 @@
 //! databases and hot journals written by one are read or rolled back by the
 //! other. Skipped (with a message) when the tools are missing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
 use loomdb::pager::{JournalMode, Pager, Synchronous};
 use loomdb::vfs::{OpenFlags, PosixVfs, Vfs};
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = std::env::temp_dir().join(format!("loom-interop-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn file(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tools_present() -> bool {
-    let ok = |c: &str, a: &str| {
-        Command::new(c)
-            .arg(a)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let present = ok("sqlite3", "-version") && ok("python3", "--version");
-    if !present {
-        eprintln!("sqlite3 or python3 missing; interop test skipped");
-    }
-    present
-}
-
-fn shell(db: &str, sql: &str) -> String {
-    let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
-    assert!(
-        out.status.success(),
-        "sqlite3 failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+#[path = "support/storage.rs"]
+mod storage;
+use storage::{shell, tools_present, TempDir};
 
 fn posix() -> Arc<dyn Vfs> {
     Arc::new(PosixVfs::new())

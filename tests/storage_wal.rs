@@ -5,7 +5,7 @@
 //! are skipped (with a message) when the tools are missing.
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 
@@ -14,51 +14,9 @@ use loomdb::pager::{CheckpointMode, JournalMode, Pager};
 use loomdb::rc::ResultCode;
 use loomdb::vfs::{MemVfs, OpenFlags, PosixVfs, Vfs};
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let p = std::env::temp_dir().join(format!("loom-wal-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        TempDir(p)
-    }
-    fn file(&self, name: &str) -> String {
-        self.0.join(name).to_str().unwrap().to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tools_present() -> bool {
-    let ok = |c: &str, a: &str| {
-        Command::new(c)
-            .arg(a)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    let present = ok("sqlite3", "-version") && ok("python3", "--version");
-    if !present {
-        eprintln!("sqlite3 or python3 missing; interop test skipped");
-    }
-    present
-}
-
-fn shell(db: &str, sql: &str) -> String {
-    let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
-    assert!(
-        out.status.success(),
-        "sqlite3 failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
+#[path = "support/storage.rs"]
+mod storage;
+use storage::{shell, tools_present, TempDir};
 
 fn int(v: i64) -> Value {
     Value::Integer(v)

@@ -157,6 +157,37 @@ impl Drop for TempDir {
     }
 }
 
+/// True when the oracle tools (the `sqlite3` shell and python3) are
+/// installed; prints why an interop test is skipped otherwise.
+pub fn tools_present() -> bool {
+    let ok = |c: &str, a: &str| {
+        Command::new(c)
+            .arg(a)
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    let present = ok("sqlite3", "-version") && ok("python3", "--version");
+    if !present {
+        eprintln!("sqlite3 or python3 missing; interop test skipped");
+    }
+    present
+}
+
+/// Runs `sql` on `db` with the system `sqlite3` shell; its trimmed output.
+pub fn shell(db: &str, sql: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 shell (the oracle) must be installed");
+    assert!(
+        out.status.success(),
+        "sqlite3 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
 /// Runs `script` with python3 (`args` become sys.argv[1:]); returns
 /// (success, stdout, stderr).
 pub fn python(script: &str, args: &[&str]) -> (bool, String, String) {
