@@ -401,29 +401,7 @@ impl Gen<'_> {
             self.skip_duplicate(d, row, cols.len(), ret_label.addr());
         }
         match out_sorter {
-            Some(os) => {
-                let n = order.len() + cols.len();
-                let keys = self.b.alloc_regs(n);
-                for (i, (e, _, _)) in order.iter().enumerate() {
-                    self.expr_into(e, &q_scope, keys + i)?;
-                }
-                self.b.emit(Insn::Copy {
-                    src: row,
-                    dest: keys + order.len(),
-                    count: cols.len().max(1),
-                });
-                let rec = self.b.alloc_reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: keys,
-                    count: n,
-                    dest: rec,
-                    affinities: None,
-                });
-                self.b.emit(Insn::SorterInsert {
-                    cursor: os,
-                    record: rec,
-                });
-            }
+            Some(os) => self.insert_sorted_row(os, &order, &q_scope, row, cols.len())?,
             None => self.output_with_limits(
                 dest,
                 row,
@@ -440,6 +418,40 @@ impl Gen<'_> {
             self.sort_output(os, order.len(), cols.len(), dest, limits, done.addr());
         }
         self.b.resolve(done);
+        Ok(())
+    }
+
+    /// Inserts the output row `row..row+n_cols` into the ORDER BY sorter
+    /// `os`, keyed by the ORDER BY expressions evaluated in `scope`.
+    pub(super) fn insert_sorted_row(
+        &mut self,
+        os: usize,
+        order: &[super::select::OrderKey],
+        scope: &Scope,
+        row: Reg,
+        n_cols: usize,
+    ) -> Result<(), String> {
+        let n = order.len() + n_cols;
+        let keys = self.b.alloc_regs(n);
+        for (i, (e, _, _)) in order.iter().enumerate() {
+            self.expr_into(e, scope, keys + i)?;
+        }
+        self.b.emit(Insn::Copy {
+            src: row,
+            dest: keys + order.len(),
+            count: n_cols.max(1),
+        });
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start: keys,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::SorterInsert {
+            cursor: os,
+            record: rec,
+        });
         Ok(())
     }
 

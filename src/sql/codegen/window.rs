@@ -540,29 +540,7 @@ impl Gen<'_> {
             self.skip_duplicate(d, row, cols.len(), next.addr());
         }
         match out_sorter {
-            Some(os) => {
-                let n = order.len() + cols.len();
-                let keys = self.b.alloc_regs(n);
-                for (i, (e, _, _)) in order.iter().enumerate() {
-                    self.expr_into(e, &q_scope, keys + i)?;
-                }
-                self.b.emit(Insn::Copy {
-                    src: row,
-                    dest: keys + order.len(),
-                    count: cols.len().max(1),
-                });
-                let r = self.b.alloc_reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: keys,
-                    count: n,
-                    dest: r,
-                    affinities: None,
-                });
-                self.b.emit(Insn::SorterInsert {
-                    cursor: os,
-                    record: r,
-                });
-            }
+            Some(os) => self.insert_sorted_row(os, order, &q_scope, row, cols.len())?,
             None => {
                 self.output_with_limits(dest, row, cols.len(), limits, next.addr(), done.addr())
             }
