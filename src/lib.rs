@@ -56,6 +56,8 @@ pub mod btree;
 pub mod vdbe;
 
 pub mod func;
+/// L4 — virtual-table modules.
+pub mod vtab;
 
 pub mod sql;
 
