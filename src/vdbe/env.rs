@@ -109,6 +109,8 @@ pub struct ConnState {
     pub hooks: Hooks,
     /// The counters as last published (invariant 3).
     pub published: Arc<Published>,
+    /// Virtual tables inside a transaction begun by xBegin (exec_vtab.rs).
+    pub vtab_txn: Vec<Arc<crate::vtab::VTabInstance>>,
 }
 
 impl ConnState {
@@ -143,6 +145,7 @@ impl Default for ConnState {
                 autocommit: AtomicBool::new(true),
                 ..Published::default()
             }),
+            vtab_txn: Vec::new(),
         }
     }
 }

@@ -374,6 +374,9 @@ impl Vdbe {
                 result = Err(e);
             }
         }
+        if result.is_ok() {
+            result = super::exec_vtab::settle_txn(env, true);
+        }
         if result.is_ok() && self.counts_changes {
             env.conn.changes = self.n_change;
             env.conn.total_changes += self.n_change;
@@ -411,6 +414,7 @@ impl Vdbe {
                 rollback_all(env);
             }
         }
+        let _ = super::exec_vtab::settle_txn(env, false);
         self.release_counters(env);
         result
     }

@@ -86,6 +86,7 @@ impl Insn {
     pub fn name(&self) -> &'static str {
         use Insn as I;
         match self {
+            I::Vtab(op) => op.name(),
             I::Init { .. } => "Init",
             I::Goto { .. } => "Goto",
             I::Gosub { .. } => "Gosub",

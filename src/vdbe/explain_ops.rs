@@ -443,6 +443,10 @@ impl Insn {
             } => ops(*cursor, *if_done, *dest),
             I::RowSetAdd { set, value } => ops(*set, *value, 0),
             I::RowSetRead { set, dest, if_done } => ops(*set, *if_done, *dest),
+            I::Vtab(op) => {
+                let (p1, p2, p3) = op.operands();
+                ops(p1, p2, p3)
+            }
             _ => ops(0, 0, 0),
         }
     }

@@ -122,6 +122,8 @@ pub enum OnError {
 /// One VDBE instruction.
 #[derive(Clone, Debug)]
 pub enum Insn {
+    /// A virtual-table opcode (insn_vtab.rs).
+    Vtab(super::insn_vtab::VtabOp),
     // ---- control flow ----
     /// Program entry: jump to `target` (where transactions start).
     Init {

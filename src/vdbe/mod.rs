@@ -22,6 +22,7 @@
 //! | `exec_window.rs`, `window.rs` | window-function buffers and evaluator |
 //! | `exec_txn.rs` | transactions, savepoints, schema opcodes, halting |
 //! | `exec_vacuum.rs` | VACUUM and VACUUM INTO |
+//! | `insn_vtab.rs`, `exec_vtab.rs` | virtual-table opcodes and cursors |
 //! | `cursor.rs` | `VdbeCursor`: one interface over every cursor kind |
 //! | `ephemeral.rs` | in-memory temporary tables and indexes |
 //! | `sorter.rs` | the sorter (in memory; spill design documented) |
@@ -31,6 +32,7 @@
 pub mod env;
 mod exec_pragma;
 pub mod insn;
+pub mod insn_vtab;
 pub mod program;
 
 mod arith;
@@ -44,6 +46,7 @@ mod exec_func;
 mod exec_txn;
 mod exec_vacuum;
 mod exec_value;
+mod exec_vtab;
 mod exec_window;
 mod exec_write;
 mod explain;

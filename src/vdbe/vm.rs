@@ -114,6 +114,8 @@ pub struct Vdbe {
     pub(crate) now_ms: Option<i64>,
     /// Window-function row buffers, by cursor number (exec_window.rs).
     pub(crate) windows: Vec<Option<super::exec_window::WinBuffer>>,
+    /// Virtual-table cursors, by cursor number (exec_vtab.rs).
+    pub(crate) vcursors: Vec<Option<super::exec_vtab::VCursor>>,
 }
 
 impl Vdbe {
@@ -122,6 +124,7 @@ impl Vdbe {
         let counts_changes = program.insns.iter().any(|i| match i {
             Insn::Insert { flags, .. } => flags.count_change,
             Insn::Delete { count_change, .. } | Insn::Clear { count_change, .. } => *count_change,
+            Insn::Vtab(super::insn_vtab::VtabOp::VUpdate { .. }) => true,
             _ => false,
         });
         let mut vm = Vdbe {
@@ -144,6 +147,7 @@ impl Vdbe {
             finished: false,
             now_ms: None,
             windows: Vec::new(),
+            vcursors: Vec::new(),
         };
         vm.clear_state();
         vm
@@ -220,6 +224,7 @@ impl Vdbe {
         self.cursors.clear();
         self.cursors.resize_with(p.n_cursors, || None);
         self.windows.clear();
+        self.vcursors.clear();
         self.once.clear();
         self.once.resize(p.insns.len(), false);
         self.pc = 0;
@@ -392,7 +397,13 @@ impl Vdbe {
     /// The one dispatch `match` (invariant 1).
     fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
         use Insn as I;
+        if !self.vcursors.is_empty() {
+            if let Some(flow) = self.vtab_intercept(insn) {
+                return flow;
+            }
+        }
         match insn {
+            I::Vtab(op) => self.exec_vtab(env, op),
             I::Init { target } | I::Goto { target } => Ok(Flow::Jump(*target)),
             I::Gosub { reg, target } => self.op_gosub(*reg, *target),
             I::Return { reg } => self.op_return(*reg),
@@ -438,7 +449,13 @@ impl Vdbe {
             I::AutoCommit {
                 autocommit,
                 rollback,
-            } => self.op_autocommit(env, *autocommit, *rollback),
+            } => {
+                let flow = self.op_autocommit(env, *autocommit, *rollback)?;
+                if *rollback {
+                    super::exec_vtab::settle_txn(env, false)?;
+                }
+                Ok(flow)
+            }
             I::Savepoint { op, name } => self.op_savepoint(env, *op, name),
             I::ReadCookie { db, dest, idx } => self.op_read_cookie(env, *db, *dest, *idx),
             I::Pragma { db, op, dest } => self.op_pragma(env, *db, op, *dest),

@@ -1,0 +1,259 @@
+//! Execution of the virtual-table opcodes and of the ordinary cursor
+//! opcodes on virtual-table cursors.
+//!
+//! SQLite counterpart: the OP_V* cases of vdbe.c and the `CURTYPE_VTAB`
+//! branches of OP_Column, OP_Rowid, OP_Next, OP_NullRow and OP_Close.
+//!
+//! Invariants:
+//! 1. A virtual-table cursor lives in `Vdbe::vcursors[c]`; `cursors[c]`
+//!    stays empty, so every b-tree opcode on it fails cleanly instead of
+//!    misreading it.
+//! 2. A module error becomes the statement's error with the module's code
+//!    and message.
+//! 3. Tables written in an autocommit statement get xSync + xCommit when
+//!    the statement succeeds and xRollback when it fails; inside an
+//!    explicit transaction they wait for its end (`ConnState::vtab_txn`).
+
+use std::sync::Arc;
+
+use super::env::VdbeEnv;
+use super::error::{internal, VdbeError};
+use super::insn::{CursorId, Insn, Reg};
+use super::insn_vtab::{VCreateArgs, VtabOp};
+use super::mem::Mem;
+use super::vm::{Flow, Vdbe};
+use crate::record::Value;
+use crate::vtab::{VTabCursor, VTabError, VTabInstance};
+
+/// An open virtual-table cursor.
+pub(crate) struct VCursor {
+    cur: Box<dyn VTabCursor>,
+    /// Keeps the table connected while the cursor is open.
+    _vtab: Arc<VTabInstance>,
+    null_row: bool,
+}
+
+impl std::fmt::Debug for VCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VCursor")
+            .field("null_row", &self.null_row)
+            .finish()
+    }
+}
+
+fn verr(e: VTabError) -> VdbeError {
+    VdbeError::Halt {
+        code: e.code,
+        msg: e.msg,
+    }
+}
+
+impl Vdbe {
+    /// Runs `insn` if it is a cursor opcode aimed at a virtual-table cursor.
+    pub(crate) fn vtab_intercept(&mut self, insn: &Insn) -> Option<Result<Flow, VdbeError>> {
+        use Insn as I;
+        let c = match insn {
+            I::Column { cursor, .. }
+            | I::Rowid { cursor, .. }
+            | I::Next { cursor, .. }
+            | I::Rewind { cursor, .. }
+            | I::NullRow { cursor }
+            | I::Close { cursor } => *cursor,
+            _ => return None,
+        };
+        if !matches!(self.vcursors.get(c), Some(Some(_))) {
+            return None;
+        }
+        Some(match insn {
+            I::Column { column, dest, .. } => self.v_column(c, *column, *dest),
+            I::Rowid { dest, .. } => self.v_rowid(c, *dest),
+            I::Next { target, .. } => self.v_next(c, *target),
+            I::Rewind { if_empty, .. } => self.v_filter(c, 0, None, &[], *if_empty),
+            I::NullRow { .. } => self.vcursor(c).map(|v| {
+                v.null_row = true;
+                Flow::Next
+            }),
+            _ => {
+                if let Some(slot) = self.vcursors.get_mut(c) {
+                    *slot = None;
+                }
+                Ok(Flow::Next)
+            }
+        })
+    }
+
+    fn vcursor(&mut self, c: CursorId) -> Result<&mut VCursor, VdbeError> {
+        self.vcursors
+            .get_mut(c)
+            .and_then(|s| s.as_mut())
+            .ok_or_else(|| internal(format!("virtual cursor {c} is not open")))
+    }
+
+    /// One `Insn::Vtab` instruction.
+    pub(crate) fn exec_vtab(&mut self, env: &mut VdbeEnv, op: &VtabOp) -> Result<Flow, VdbeError> {
+        match op {
+            VtabOp::VBegin { vtab } => v_begin(env, vtab),
+            VtabOp::VCreate(a) => v_create(a),
+            VtabOp::VDestroy(a) => v_destroy(a),
+            VtabOp::VOpen { cursor, vtab } => self.v_open(*cursor, vtab),
+            VtabOp::VFilter {
+                cursor,
+                idx_num,
+                idx_str,
+                args,
+                n_args,
+                if_empty,
+            } => {
+                let argv = self.values(*args, *n_args)?;
+                self.v_filter(*cursor, *idx_num, idx_str.as_deref(), &argv, *if_empty)
+            }
+            VtabOp::VUpdate {
+                vtab,
+                args,
+                n_args,
+                on_conflict,
+            } => {
+                let argv = self.values(*args, *n_args)?;
+                match vtab.vtab.update(&argv, *on_conflict) {
+                    Ok(rowid) => {
+                        if let (Some(r), Some(Value::Null)) = (rowid, argv.first()) {
+                            env.conn.last_insert_rowid = r;
+                        }
+                        self.n_change += 1;
+                        Ok(Flow::Next)
+                    }
+                    Err(e)
+                        if *on_conflict == crate::vtab::ConflictMode::Ignore
+                            && e.code.primary() == crate::rc::ResultCode::CONSTRAINT =>
+                    {
+                        Ok(Flow::Next)
+                    }
+                    Err(e) => Err(verr(e)),
+                }
+            }
+        }
+    }
+
+    fn values(&self, start: Reg, n: usize) -> Result<Vec<Value>, VdbeError> {
+        Ok(self.reg_range(start, n)?.iter().map(Mem::to_value).collect())
+    }
+
+    fn v_open(&mut self, c: CursorId, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeError> {
+        let cur = vtab.vtab.open().map_err(verr)?;
+        if self.vcursors.len() <= c {
+            self.vcursors.resize_with(c + 1, || None);
+        }
+        if let Some(slot) = self.vcursors.get_mut(c) {
+            *slot = Some(VCursor {
+                cur,
+                _vtab: vtab.clone(),
+                null_row: false,
+            });
+        }
+        Ok(Flow::Next)
+    }
+
+    fn v_filter(
+        &mut self,
+        c: CursorId,
+        idx_num: i32,
+        idx_str: Option<&str>,
+        argv: &[Value],
+        if_empty: usize,
+    ) -> Result<Flow, VdbeError> {
+        let v = self.vcursor(c)?;
+        v.null_row = false;
+        v.cur.filter(idx_num, idx_str, argv).map_err(verr)?;
+        Ok(if v.cur.eof() {
+            Flow::Jump(if_empty)
+        } else {
+            Flow::Next
+        })
+    }
+
+    fn v_next(&mut self, c: CursorId, target: usize) -> Result<Flow, VdbeError> {
+        let v = self.vcursor(c)?;
+        v.cur.next().map_err(verr)?;
+        Ok(if v.cur.eof() {
+            Flow::Next
+        } else {
+            Flow::Jump(target)
+        })
+    }
+
+    fn v_column(&mut self, c: CursorId, col: usize, dest: Reg) -> Result<Flow, VdbeError> {
+        let v = self.vcursor(c)?;
+        let value = if v.null_row {
+            Value::Null
+        } else {
+            v.cur.column(col, false).map_err(verr)?
+        };
+        self.set_reg(dest, Mem::from(value))?;
+        Ok(Flow::Next)
+    }
+
+    fn v_rowid(&mut self, c: CursorId, dest: Reg) -> Result<Flow, VdbeError> {
+        let v = self.vcursor(c)?;
+        let m = if v.null_row {
+            Mem::Null
+        } else {
+            Mem::Int(v.cur.rowid().map_err(verr)?)
+        };
+        self.set_reg(dest, m)?;
+        Ok(Flow::Next)
+    }
+}
+
+fn v_begin(env: &mut VdbeEnv, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeError> {
+    use std::sync::atomic::Ordering;
+    if !vtab.in_txn.swap(true, Ordering::AcqRel) {
+        if let Err(e) = vtab.vtab.begin() {
+            vtab.in_txn.store(false, Ordering::Release);
+            return Err(verr(e));
+        }
+        env.conn.vtab_txn.push(vtab.clone());
+    }
+    Ok(Flow::Next)
+}
+
+fn v_create(a: &VCreateArgs) -> Result<Flow, VdbeError> {
+    a.registry
+        .instance(a.db, &a.db_name, &a.name, &a.module, &a.args, &a.sql, true)
+        .map_err(verr)?;
+    Ok(Flow::Next)
+}
+
+fn v_destroy(a: &VCreateArgs) -> Result<Flow, VdbeError> {
+    let inst = match a.registry.forget(a.db, &a.name) {
+        Some(i) => i,
+        None => a
+            .registry
+            .instance(a.db, &a.db_name, &a.name, &a.module, &a.args, &a.sql, false)
+            .map_err(verr)?,
+    };
+    a.registry.forget(a.db, &a.name);
+    inst.destroy().map_err(verr)?;
+    Ok(Flow::Next)
+}
+
+/// Ends the virtual-table transactions once the connection is back in
+/// autocommit mode (invariant 3): commit when `ok`, else roll back.
+pub(crate) fn settle_txn(env: &mut VdbeEnv, ok: bool) -> Result<(), VdbeError> {
+    use std::sync::atomic::Ordering;
+    if !env.conn.autocommit || env.conn.vtab_txn.is_empty() {
+        return Ok(());
+    }
+    let mut first_err = None;
+    for v in std::mem::take(&mut env.conn.vtab_txn) {
+        v.in_txn.store(false, Ordering::Release);
+        let r = if ok {
+            v.vtab.sync().and_then(|()| v.vtab.commit())
+        } else {
+            v.vtab.rollback()
+        };
+        if let Err(e) = r {
+            first_err.get_or_insert(verr(e));
+        }
+    }
+    first_err.map_or(Ok(()), Err)
+}
