@@ -47,6 +47,8 @@ pub struct Connection {
     pub(crate) authorizer: Option<super::authorizer::AuthorizerSlot>,
     /// SQLITE_LIMIT_FUNCTION_ARG, checked on every compiled call.
     pub(crate) max_function_args: usize,
+    /// Virtual-table modules and connected tables.
+    pub(crate) vtabs: Arc<crate::vtab::VTabRegistry>,
 }
 
 impl Connection {
@@ -97,6 +99,7 @@ impl Connection {
             generation: 0,
             authorizer: None,
             max_function_args: 127,
+            vtabs: Arc::new(crate::vtab::VTabRegistry::new()),
         })
     }
 
@@ -142,6 +145,7 @@ impl Connection {
             db_files: std::slice::from_ref(&self.filename),
             registry: &self.registry,
             collations: &self.collations,
+            vtabs: &self.vtabs,
         };
         let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
         check_function_args(&program, self.max_function_args)?;

@@ -118,6 +118,16 @@ pub struct View {
     pub sql: String,
 }
 
+/// A virtual table as recorded in sqlite_schema (rootpage 0).
+#[derive(Clone, Debug)]
+pub struct VTableDef {
+    pub name: String,
+    pub module: String,
+    pub args: Vec<String>,
+    /// The CREATE VIRTUAL TABLE text, verbatim.
+    pub sql: String,
+}
+
 /// The schema of one database.
 #[derive(Clone, Debug, Default)]
 pub struct Schema {
@@ -127,6 +137,8 @@ pub struct Schema {
     index_owner: HashMap<String, String>,
     views: HashMap<String, View>,
     triggers: HashMap<String, Trigger>,
+    /// Virtual tables by lower-case name.
+    vtables: HashMap<String, VTableDef>,
     /// Every row, in file order (for DROP and for `sqlite_schema` reads).
     pub rows: Vec<SchemaRow>,
 }
@@ -187,7 +199,16 @@ impl Schema {
                     .insert(table.name.to_ascii_lowercase(), Arc::new(table));
                 Ok(())
             }
-            Some(Stmt::CreateVirtualTable(_)) => Ok(()),
+            Some(Stmt::CreateVirtualTable(cv)) => {
+                let def = VTableDef {
+                    name: cv.name.name.clone(),
+                    module: cv.module.clone(),
+                    args: cv.args.clone(),
+                    sql: sql.to_string(),
+                };
+                self.vtables.insert(def.name.to_ascii_lowercase(), def);
+                Ok(())
+            }
             _ => Err("malformed database schema".to_string()),
         }
     }
@@ -266,6 +287,11 @@ impl Schema {
         v
     }
 
+    /// The virtual table called `name`.
+    pub fn vtable(&self, name: &str) -> Option<&VTableDef> {
+        self.vtables.get(&name.to_ascii_lowercase())
+    }
+
     pub fn view(&self, name: &str) -> Option<&View> {
         self.views.get(&name.to_ascii_lowercase())
     }
@@ -276,6 +302,7 @@ impl Schema {
         self.tables.contains_key(&lower)
             || self.index_owner.contains_key(&lower)
             || self.views.contains_key(&lower)
+            || self.vtables.contains_key(&lower)
     }
 
     /// Tables in name order.

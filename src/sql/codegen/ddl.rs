@@ -21,12 +21,12 @@ use crate::sql::schema::{build_index, build_table};
 use crate::vdbe::{InsertFlags, Insn, Reg, RootPage};
 
 /// The cursor number used for `sqlite_schema` writes.
-struct SchemaWriter {
+pub(super) struct SchemaWriter {
     cursor: usize,
 }
 
 impl Gen<'_> {
-    fn open_schema_writer(&mut self) -> SchemaWriter {
+    pub(super) fn open_schema_writer(&mut self) -> SchemaWriter {
         let cursor = self.b.alloc_cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,
@@ -39,7 +39,7 @@ impl Gen<'_> {
     }
 
     /// Appends a row (type, name, tbl_name, rootpage from `root`, sql) to sqlite_schema.
-    fn schema_row(
+    pub(super) fn schema_row(
         &mut self,
         w: &SchemaWriter,
         kind: &str,
@@ -112,7 +112,7 @@ impl Gen<'_> {
     }
 
     /// Bumps the schema cookie and asks for a schema reload.
-    fn change_cookie(&mut self) {
+    pub(super) fn change_cookie(&mut self) {
         let value = i64::from(self.main_schema().cookie) + 1;
         self.b.emit(Insn::SetCookie {
             db: 0,
@@ -122,7 +122,7 @@ impl Gen<'_> {
         self.b.emit(Insn::ParseSchema { db: 0 });
     }
 
-    fn check_new_name(&self, name: &str, what: &str) -> Result<(), String> {
+    pub(super) fn check_new_name(&self, name: &str, what: &str) -> Result<(), String> {
         if name.to_ascii_lowercase().starts_with("sqlite_") {
             return Err(format!("object name reserved for internal use: {name}"));
         }
@@ -454,6 +454,9 @@ impl Gen<'_> {
 
     pub(super) fn drop(&mut self, d: &DropStmt) -> Result<(), String> {
         let name = &d.name.name;
+        if d.kind == ObjectKind::Table && self.main_schema().vtable(name).is_some() {
+            return self.drop_vtable(name);
+        }
         let (roots, schema_names): (Vec<u32>, Vec<String>) = match d.kind {
             ObjectKind::Table => match self.main_schema().table(name) {
                 Some(t) if t.name.to_ascii_lowercase().starts_with("sqlite_") => {
@@ -528,7 +531,7 @@ impl Gen<'_> {
     }
 
     /// Deletes the sqlite_schema rows whose `name` is one of `names`.
-    fn delete_schema_rows(&mut self, names: &[String]) {
+    pub(super) fn delete_schema_rows(&mut self, names: &[String]) {
         self.delete_named_rows(1, 1, names);
     }
 

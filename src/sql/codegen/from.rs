@@ -61,6 +61,9 @@ impl Gen<'_> {
                     let name = alias.unwrap_or_else(|| q.name.clone());
                     return self.materialize(&select, &name, &columns);
                 }
+                if let Some(src) = self.open_vtab_source(&q.name, alias.as_deref(), &[])? {
+                    return Ok(src);
+                }
                 let table = self.table(&q.name)?;
                 let cursor = self.b.alloc_cursor();
                 self.use_db(false);
@@ -91,8 +94,11 @@ impl Gen<'_> {
                 let name = item.alias.clone().unwrap_or_else(|| q.name.clone());
                 self.pragma_source(&q.name["pragma_".len()..], args, &name)
             }
-            TableSource::Function(..) => {
-                Err("table-valued functions are not supported by loom yet".into())
+            TableSource::Function(q, args) => {
+                match self.open_vtab_source(&q.name, item.alias.as_deref(), args)? {
+                    Some(src) => Ok(src),
+                    None => Err(format!("no such table: {}", q.name)),
+                }
             }
             TableSource::Nested(_) => {
                 Err("parenthesized joins are not supported by loom yet".into())

@@ -39,6 +39,9 @@ pub(crate) struct WriteCursors {
 
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
+        if self.vtab_insert(ins)? {
+            return Ok(());
+        }
         if ins.with.is_some() {
             return Err("WITH in INSERT is not supported by loom yet".into());
         }

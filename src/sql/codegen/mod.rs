@@ -40,6 +40,8 @@ mod trigger;
 mod txn;
 mod upsert;
 mod vacuum;
+mod vtab;
+mod vtab_dml;
 mod window;
 mod window_spec;
 
@@ -65,6 +67,8 @@ pub struct CompileEnv<'a> {
     pub db_files: &'a [String],
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
+    /// The connection's virtual-table modules and connected tables.
+    pub vtabs: &'a Arc<crate::vtab::VTabRegistry>,
 }
 
 /// The broad kind of a statement, for the connection-mode check.
@@ -138,6 +142,9 @@ pub(crate) struct Gen<'a> {
     pub cte_active: Vec<String>,
     /// Recursive selects' current-row tables, by synthetic name (cte.rs).
     pub rec_tables: Vec<(String, expr::Source)>,
+    /// Virtual-table sources by cursor, with their table-function
+    /// arguments (hidden column, value) (vtab.rs).
+    pub vtab_cursors: Vec<vtab::VtabSource>,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -165,6 +172,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
         cte_active: Vec::new(),
         rec_tables: Vec::new(),
+        vtab_cursors: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -207,9 +215,7 @@ impl<'a> Gen<'a> {
             Stmt::Pragma(p) => self.pragma(p),
             Stmt::CreateView(cv) => self.create_view(cv),
             Stmt::CreateTrigger(ct) => self.create_trigger(ct),
-            Stmt::CreateVirtualTable(_) => {
-                Err("virtual tables are not supported by loom yet".into())
-            }
+            Stmt::CreateVirtualTable(cv) => self.create_vtable(cv),
             Stmt::AlterTable(a) => self.alter_table(a),
             Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
             Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),

@@ -100,6 +100,9 @@ impl Gen<'_> {
     }
 
     pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
+        if self.vtab_delete(d)? {
+            return Ok(());
+        }
         if d.with.is_some() || !d.order_by.is_empty() || d.limit.is_some() {
             return Err("WITH, ORDER BY and LIMIT in DELETE are not supported by loom yet".into());
         }
@@ -205,6 +208,9 @@ impl Gen<'_> {
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
+        if self.vtab_update(u)? {
+            return Ok(());
+        }
         if u.with.is_some() || u.from.is_some() || !u.order_by.is_empty() || u.limit.is_some() {
             return Err(
                 "WITH, FROM, ORDER BY and LIMIT in UPDATE are not supported by loom yet".into(),

@@ -492,6 +492,15 @@ impl Gen<'_> {
             });
         }
         let avail = |s: usize| pos_of[s] < pos;
+        if let Some(top) = self.open_vtab_level(si, scope, terms, &avail, exit)? {
+            return Ok(Level {
+                cursor,
+                access: Access::Scan { top },
+                cont,
+                exit,
+                left: None,
+            });
+        }
         let (probe, term) = self.probe(si, scope, terms, &avail)?;
         self.explain_level(&scope.sources[si], &probe);
         let access = match probe {
@@ -1145,7 +1154,7 @@ impl Gen<'_> {
 
     /// True if `e` can be computed from the `avail` sources (and outer
     /// queries); expressions with subqueries are not used as keys.
-    fn computable(
+    pub(super) fn computable(
         &self,
         e: &Expr,
         scope: &Scope,

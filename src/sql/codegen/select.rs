@@ -323,7 +323,10 @@ impl Gen<'_> {
     }
 
     pub(crate) fn star_columns(&self, s: &Source, out: &mut Vec<OutCol>) {
-        for c in &s.table.columns {
+        for (ci, c) in s.table.columns.iter().enumerate() {
+            if self.is_hidden_column(s.cursor, ci) {
+                continue;
+            }
             let expr = Expr {
                 kind: ExprKind::Column {
                     schema: None,
