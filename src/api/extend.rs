@@ -113,3 +113,19 @@ impl Database {
         self.with(|c| c.txn_state(schema)).ok().flatten()
     }
 }
+
+impl Database {
+    /// Registers (`Some`) or removes (`None`) a virtual-table module.
+    pub fn create_module(
+        &self,
+        name: &str,
+        module: Option<Arc<dyn crate::vtab::VTabModule>>,
+    ) -> Result<(), DbError> {
+        self.with(|c| c.create_module(name, module))
+    }
+
+    /// Removes every virtual-table module not named in `keep`.
+    pub fn drop_modules(&self, keep: &[String]) -> Result<(), DbError> {
+        self.with(|c| c.drop_modules(keep))
+    }
+}

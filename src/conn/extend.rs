@@ -163,3 +163,18 @@ impl Connection {
         self.db_names.get(i).map(String::as_str)
     }
 }
+
+impl Connection {
+    /// `sqlite3_create_module_v2`: registers (`Some`) or removes (`None`)
+    /// the virtual-table module `name`; statements are re-prepared.
+    pub fn create_module(&mut self, name: &str, module: Option<Arc<dyn crate::vtab::VTabModule>>) {
+        self.vtabs.register(name, module);
+        self.generation += 1;
+    }
+
+    /// `sqlite3_drop_modules`: removes every module not named in `keep`.
+    pub fn drop_modules(&mut self, keep: &[String]) {
+        self.vtabs.drop_modules(keep);
+        self.generation += 1;
+    }
+}
