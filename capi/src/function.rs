@@ -550,3 +550,23 @@ pub extern "C" fn sqlite3_set_auxdata(
         }
     })
 }
+
+/// Runs `f` with a fresh context on connection `db` that belongs to no
+/// function (a virtual table's xColumn), and returns what it set.
+pub(crate) fn with_result_context(
+    db: *mut sqlite3,
+    f: impl FnOnce(*mut sqlite3_context),
+) -> Result<Value, (ResultCode, String)> {
+    let reg = Arc::new(FuncReg {
+        app: std::ptr::null_mut(),
+        db,
+        x_func: None,
+        x_step: None,
+        x_final: None,
+        x_value: None,
+        x_inverse: None,
+        destroy: None,
+    });
+    let mut agg = std::ptr::null_mut();
+    invoke(&reg, false, &mut agg, &[], |p, _, _| f(p)).map_err(|e| (e.result_code(), e.to_string()))
+}

@@ -28,6 +28,7 @@
 //! | `mutex` | `sqlite3_mutex_*`, `sqlite3_db_mutex` |
 //! | `sqlstr` | `sqlite3_str` builder |
 //! | `varargs` | printf family (naked trampolines), config calls |
+//! | `vtab`, `vtab_index` | virtual-table modules: `sqlite3_module` adapter, `sqlite3_index_info` |
 //! | `unsupported` | exported entry points for features the engine lacks |
 //!
 //! Invariants:
@@ -70,3 +71,5 @@ pub mod result;
 pub mod sqlstr;
 pub mod unsupported;
 pub mod varargs;
+pub mod vtab;
+mod vtab_index;

@@ -15,9 +15,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
-use crate::bind::{run_destructor, Destructor};
 use crate::connection::{arg_str, conn, sqlite3, with_db};
-use crate::function::sqlite3_context;
 use crate::guard::guard_rc;
 use loomdb::api::Value;
 use loomdb::rc::ResultCode;
@@ -38,58 +36,6 @@ pub extern "C" fn sqlite3_overload_function(
     _n: c_int,
 ) -> c_int {
     guard_rc(|| refuse(db, FUNCTIONS))
-}
-
-/// `sqlite3_create_module(db, name, module, arg)`: refused (virtual tables).
-#[no_mangle]
-pub extern "C" fn sqlite3_create_module(
-    db: *mut sqlite3,
-    _name: *const c_char,
-    _m: *const c_void,
-    _arg: *mut c_void,
-) -> c_int {
-    guard_rc(|| refuse(db, "virtual tables"))
-}
-
-/// `sqlite3_create_module_v2(db, name, module, arg, xDestroy)`: refused; as
-/// SQLite does on failure, xDestroy is called on the client data.
-#[no_mangle]
-pub extern "C" fn sqlite3_create_module_v2(
-    db: *mut sqlite3,
-    _name: *const c_char,
-    _m: *const c_void,
-    arg: *mut c_void,
-    destroy: Destructor,
-) -> c_int {
-    guard_rc(|| {
-        let rc = refuse(db, "virtual tables");
-        run_destructor(destroy, arg);
-        rc
-    })
-}
-
-/// `sqlite3_declare_vtab(db, sql)`: MISUSE (only valid inside xCreate).
-#[no_mangle]
-pub extern "C" fn sqlite3_declare_vtab(_db: *mut sqlite3, _sql: *const c_char) -> c_int {
-    ResultCode::MISUSE.0
-}
-
-/// `sqlite3_vtab_on_conflict(db)`: SQLITE_ABORT, the default mode.
-#[no_mangle]
-pub extern "C" fn sqlite3_vtab_on_conflict(_db: *mut sqlite3) -> c_int {
-    ResultCode::ABORT.0
-}
-
-/// `sqlite3_vtab_nochange(ctx)`: 0.
-#[no_mangle]
-pub extern "C" fn sqlite3_vtab_nochange(_ctx: *mut sqlite3_context) -> c_int {
-    0
-}
-
-/// `sqlite3_vtab_collation(info, i)`: "BINARY".
-#[no_mangle]
-pub extern "C" fn sqlite3_vtab_collation(_info: *mut c_void, _i: c_int) -> *const c_char {
-    crate::strings::static_cstr("BINARY")
 }
 
 /// `sqlite3_enable_load_extension(db, on)`: SQLITE_OK; loading itself is

@@ -380,9 +380,10 @@ pub extern "C" fn sqlite3_test_control(_op: c_int) -> c_int {
     0
 }
 
-/// `sqlite3_vtab_config(db, op, ...)`: SQLITE_MISUSE (only valid inside a
-/// virtual table's xConnect, which loom never calls yet).
+/// `sqlite3_vtab_config(db, op, ...)`: SQLITE_OK inside xCreate/xConnect
+/// for a known option, else SQLITE_MISUSE (see `vtab.rs`). The optional
+/// argument of SQLITE_VTAB_CONSTRAINT_SUPPORT is accepted and not read.
 #[no_mangle]
-pub extern "C" fn sqlite3_vtab_config(_db: *mut sqlite3, _op: c_int) -> c_int {
-    ResultCode::MISUSE.0
+pub extern "C" fn sqlite3_vtab_config(db: *mut sqlite3, op: c_int) -> c_int {
+    crate::guard::guard_rc(|| crate::vtab::vtab_config(db, op))
 }
