@@ -236,6 +236,15 @@ fn v_destroy(a: &VCreateArgs) -> Result<Flow, VdbeError> {
     Ok(Flow::Next)
 }
 
+/// ROLLBACK: xRollback on every table of the transaction.
+pub(crate) fn rollback_txn(env: &mut VdbeEnv) -> Result<(), VdbeError> {
+    let saved = env.conn.autocommit;
+    env.conn.autocommit = true;
+    let r = settle_txn(env, false);
+    env.conn.autocommit = saved;
+    r
+}
+
 /// Ends the virtual-table transactions once the connection is back in
 /// autocommit mode (invariant 3): commit when `ok`, else roll back.
 pub(crate) fn settle_txn(env: &mut VdbeEnv, ok: bool) -> Result<(), VdbeError> {

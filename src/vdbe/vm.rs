@@ -450,11 +450,10 @@ impl Vdbe {
                 autocommit,
                 rollback,
             } => {
-                let flow = self.op_autocommit(env, *autocommit, *rollback)?;
-                if *rollback {
-                    super::exec_vtab::settle_txn(env, false)?;
+                if *rollback && !env.conn.autocommit {
+                    super::exec_vtab::rollback_txn(env)?;
                 }
-                Ok(flow)
+                self.op_autocommit(env, *autocommit, *rollback)
             }
             I::Savepoint { op, name } => self.op_savepoint(env, *op, name),
             I::ReadCookie { db, dest, idx } => self.op_read_cookie(env, *db, *dest, *idx),
