@@ -9,7 +9,8 @@
 #   1. on the system SQLite 3.40.1 (the oracle), and
 #   2. on loom (LD_LIBRARY_PATH=<loom lib>).
 # Features: backup blob collation functions hooks limits trace
-# column_decltype i128_blob extra_check (not `modern_sqlite`/`window`/
+# column_decltype i128_blob extra_check vtab array series (not `csvtab`: its
+# `csv` crate is not in the offline registry cache; not `modern_sqlite`/`window`/
 # `serialize`: they need SQLite >= 3.41 symbols the 3.40.1 oracle lacks).
 #
 # Tests failing on loom are compared with scripts/rusqlite-expected-failures.txt
@@ -26,7 +27,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 WORK=${RUSQLITE_WORK:-/tmp/loom-rusqlite}
 EXPECTED=$HERE/rusqlite-expected-failures.txt
-FEATURES="backup blob collation functions hooks limits trace column_decltype i128_blob extra_check"
+FEATURES="backup blob collation functions hooks limits trace column_decltype i128_blob extra_check vtab array series"
 SYSLIB=${SYSTEM_SQLITE_LIB_DIR:-/usr/lib/x86_64-linux-gnu}
 
 if [ $# -ge 1 ]; then

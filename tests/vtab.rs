@@ -105,7 +105,10 @@ struct KvCur {
 
 impl VTabModule for Kv {
     fn create(&self, a: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
-        self.log.lock().unwrap().push(format!("create {}", a.join(",")));
+        self.log
+            .lock()
+            .unwrap()
+            .push(format!("create {}", a.join(",")));
         self.connect(a)
     }
     fn connect(&self, _: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
@@ -126,14 +129,21 @@ impl VTab for KvTab {
             .iter()
             .map(|c| format!("{}:{}", c.column, c.op.code()))
             .collect();
-        self.log.lock().unwrap().push(format!("best_index {}", ops.join(" ")));
+        self.log
+            .lock()
+            .unwrap()
+            .push(format!("best_index {}", ops.join(" ")));
         Ok(())
     }
     fn open(&self) -> VTabResult<Box<dyn VTabCursor>> {
-        Ok(Box::new(KvCur {
-            snapshot: Vec::new(),
-            pos: 0,
-        }))
+        let snapshot = self
+            .rows
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        Ok(Box::new(KvCur { snapshot, pos: 0 }))
     }
     fn destroy(&self) -> VTabResult<()> {
         self.log.lock().unwrap().push("destroy".into());
@@ -198,21 +208,6 @@ impl VTabCursor for KvCur {
     }
 }
 
-/// KvCur needs the rows at filter time: wrap the table's open.
-struct KvOpen(Rows);
-impl KvOpen {
-    fn cursor(&self) -> KvCur {
-        let snapshot = self
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect();
-        KvCur { snapshot, pos: 0 }
-    }
-}
-
 fn rows(db: &Database, sql: &str) -> String {
     match db.query_all(sql, &[]) {
         Ok(r) => r
@@ -240,67 +235,12 @@ fn setup() -> (Database, Rows, Log) {
     let store: Rows = Arc::default();
     let log: Log = Arc::default();
     db.create_module("series", Some(Arc::new(Series))).unwrap();
-    db.create_module(
-        "kv",
-        Some(Arc::new(KvModule {
-            inner: Kv {
-                rows: store.clone(),
-                log: log.clone(),
-            },
-        })),
-    )
-    .unwrap();
+    let kv = Kv {
+        rows: store.clone(),
+        log: log.clone(),
+    };
+    db.create_module("kv", Some(Arc::new(kv))).unwrap();
     (db, store, log)
-}
-
-/// Kv whose tables snapshot the store on open.
-struct KvModule {
-    inner: Kv,
-}
-struct KvTab2(KvTab);
-impl VTabModule for KvModule {
-    fn create(&self, a: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
-        let (s, _) = self.inner.create(a)?;
-        Ok((s, self.tab()))
-    }
-    fn connect(&self, a: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
-        let (s, _) = self.inner.connect(a)?;
-        Ok((s, self.tab()))
-    }
-}
-impl KvModule {
-    fn tab(&self) -> Box<dyn VTab> {
-        Box::new(KvTab2(KvTab {
-            rows: self.inner.rows.clone(),
-            log: self.inner.log.clone(),
-        }))
-    }
-}
-impl VTab for KvTab2 {
-    fn best_index(&self, info: &mut IndexInfo) -> VTabResult<()> {
-        self.0.best_index(info)
-    }
-    fn open(&self) -> VTabResult<Box<dyn VTabCursor>> {
-        Ok(Box::new(KvOpen(self.0.rows.clone()).cursor()))
-    }
-    fn destroy(&self) -> VTabResult<()> {
-        self.0.destroy()
-    }
-    fn writable(&self) -> bool {
-        true
-    }
-    fn update(&self, a: &[Value], m: ConflictMode) -> VTabResult<Option<i64>> {
-        self.0.update(a, m)
-    }
-    fn begin(&self) -> VTabResult<()> {
-        self.0.begin()
-    }
-    fn commit(&self) -> VTabResult<()> {
-        self.0.commit()
-    }
-    fn rollback(&self) -> VTabResult<()> {
-        self.0.rollback()
-    }
 }
 
 #[test]
@@ -312,33 +252,46 @@ fn series_table_valued_function() {
         "3 4"
     );
     assert_eq!(
-        rows(&db, "SELECT sum(value), count(*) FROM series(1, 100) WHERE value % 2 = 0"),
+        rows(
+            &db,
+            "SELECT sum(value), count(*) FROM series(1, 100) WHERE value % 2 = 0"
+        ),
         "2550|50"
     );
     assert_eq!(
-        rows(&db, "SELECT a.value, b.value FROM series(1,2) a, series(a.value, 2) b"),
+        rows(
+            &db,
+            "SELECT a.value, b.value FROM series(1,2) a, series(a.value, 2) b"
+        ),
         "1|1 1|2 2|2"
     );
     assert_eq!(
         rows(&db, "SELECT * FROM series"),
         "error: series needs start and stop"
     );
-    assert_eq!(rows(&db, "SELECT * FROM nosuch(1)"), "error: no such table: nosuch");
+    assert_eq!(
+        rows(&db, "SELECT * FROM nosuch(1)"),
+        "error: no such table: nosuch"
+    );
 }
 
 #[test]
 fn kv_create_write_read_drop() {
     let (db, store, log) = setup();
-    db.execute_batch("CREATE VIRTUAL TABLE t USING kv(a, 'b c')").unwrap();
+    db.execute_batch("CREATE VIRTUAL TABLE t USING kv(a, 'b c')")
+        .unwrap();
     assert_eq!(
         rows(&db, "SELECT type, name, rootpage, sql FROM sqlite_schema"),
         "table|t|0|CREATE VIRTUAL TABLE t USING kv(a, 'b c')"
     );
-    db.execute_batch("INSERT INTO t VALUES ('x', 1), ('y', 2); INSERT INTO t(v, k) VALUES (3, 'z')")
-        .unwrap();
+    db.execute_batch(
+        "INSERT INTO t VALUES ('x', 1), ('y', 2); INSERT INTO t(v, k) VALUES (3, 'z')",
+    )
+    .unwrap();
     assert_eq!(db.last_insert_rowid(), 3);
     assert_eq!(rows(&db, "SELECT rowid, * FROM t"), "1|x|1 2|y|2 3|z|3");
-    db.execute_batch("UPDATE t SET v = v * 10 WHERE k >= 'y'").unwrap();
+    db.execute_batch("UPDATE t SET v = v * 10 WHERE k >= 'y'")
+        .unwrap();
     assert_eq!(db.changes(), 2);
     db.execute_batch("DELETE FROM t WHERE k = 'x'").unwrap();
     assert_eq!(rows(&db, "SELECT k, v FROM t ORDER BY v DESC"), "z|30 y|20");
@@ -349,7 +302,8 @@ fn kv_create_write_read_drop() {
     db.execute_batch("INSERT OR IGNORE INTO t(rowid, k, v) VALUES (2, 'dup', 0)")
         .unwrap();
     assert_eq!(store.lock().unwrap().len(), 2);
-    db.execute_batch("BEGIN; INSERT INTO t VALUES ('w', 4); ROLLBACK").unwrap();
+    db.execute_batch("BEGIN; INSERT INTO t VALUES ('w', 4); ROLLBACK")
+        .unwrap();
     db.execute_batch("DROP TABLE t").unwrap();
     assert_eq!(rows(&db, "SELECT count(*) FROM sqlite_schema"), "0");
     let l = log.lock().unwrap().join(";");

@@ -36,9 +36,7 @@ use crate::value::{drop_value, new_value, sqlite3_value};
 use crate::vtab_index::{sqlite3_index_info, CIndexInfo};
 use loomdb::api::Value;
 use loomdb::rc::ResultCode;
-use loomdb::vtab::{
-    ConflictMode, IndexInfo, VTab, VTabCursor, VTabError, VTabModule, VTabResult,
-};
+use loomdb::vtab::{ConflictMode, IndexInfo, VTab, VTabCursor, VTabError, VTabModule, VTabResult};
 
 /// `sqlite3_vtab`.
 #[repr(C)]
@@ -92,8 +90,9 @@ pub struct sqlite3_module {
     >,
     pub x_next: XCur,
     pub x_eof: XCur,
-    pub x_column:
-        Option<unsafe extern "C" fn(*mut sqlite3_vtab_cursor, *mut sqlite3_context, c_int) -> c_int>,
+    pub x_column: Option<
+        unsafe extern "C" fn(*mut sqlite3_vtab_cursor, *mut sqlite3_context, c_int) -> c_int,
+    >,
     pub x_rowid: Option<unsafe extern "C" fn(*mut sqlite3_vtab_cursor, *mut i64) -> c_int>,
     pub x_update: Option<
         unsafe extern "C" fn(*mut sqlite3_vtab, c_int, *mut *mut sqlite3_value, *mut i64) -> c_int,
@@ -209,7 +208,11 @@ impl CModule {
         create: bool,
     ) -> VTabResult<(String, Box<dyn VTab>)> {
         let table = args.get(2).cloned().unwrap_or_default();
-        let f = if create { self.m.x_create } else { self.m.x_connect };
+        let f = if create {
+            self.m.x_create
+        } else {
+            self.m.x_connect
+        };
         let Some(f) = f else {
             return Err(VTabError::new(format!("no such module: {}", args[0])));
         };
@@ -221,7 +224,16 @@ impl CModule {
         // SAFETY: the module's constructor with SQLite's documented
         // arguments: argv holds argc NUL-terminated strings alive for the
         // call, the out-pointers are valid locals.
-        let rc = unsafe { f(self.db, self.aux, argv.len() as c_int, argv.as_ptr(), &mut vt, &mut err) };
+        let rc = unsafe {
+            f(
+                self.db,
+                self.aux,
+                argv.len() as c_int,
+                argv.as_ptr(),
+                &mut vt,
+                &mut err,
+            )
+        };
         let declared = DECLARE.with(|d| d.borrow_mut().pop().flatten());
         let msg = if err.is_null() {
             None
@@ -240,7 +252,9 @@ impl CModule {
             });
         }
         if vt.is_null() {
-            return Err(VTabError::new(format!("vtable constructor failed: {table}")));
+            return Err(VTabError::new(format!(
+                "vtable constructor failed: {table}"
+            )));
         }
         // SAFETY: the constructor returned a live table; SQLite fills in
         // pModule, as here.
@@ -486,9 +500,11 @@ fn create_module(
             destroy,
         }))))
     };
-    with_db(db, |c, database| match database.create_module(&name, module) {
-        Ok(()) => ResultCode::OK.0,
-        Err(e) => c.set_db_error(&e),
+    with_db(db, |c, database| {
+        match database.create_module(&name, module) {
+            Ok(()) => ResultCode::OK.0,
+            Err(e) => c.set_db_error(&e),
+        }
     })
 }
 
@@ -528,7 +544,10 @@ pub unsafe extern "C" fn sqlite3_create_module_v2(
 /// # Safety
 /// `keep` is NULL or a NULL-terminated array of NUL-terminated strings.
 #[no_mangle]
-pub unsafe extern "C" fn sqlite3_drop_modules(db: *mut sqlite3, keep: *const *const c_char) -> c_int {
+pub unsafe extern "C" fn sqlite3_drop_modules(
+    db: *mut sqlite3,
+    keep: *const *const c_char,
+) -> c_int {
     guard_rc(|| {
         let mut names = Vec::new();
         let mut p = keep;

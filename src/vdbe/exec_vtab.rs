@@ -135,7 +135,11 @@ impl Vdbe {
     }
 
     fn values(&self, start: Reg, n: usize) -> Result<Vec<Value>, VdbeError> {
-        Ok(self.reg_range(start, n)?.iter().map(Mem::to_value).collect())
+        Ok(self
+            .reg_range(start, n)?
+            .iter()
+            .map(Mem::to_value)
+            .collect())
     }
 
     fn v_open(&mut self, c: CursorId, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeError> {

@@ -148,9 +148,7 @@ impl IndexInfo {
             }
             out[pos] = Some((i, u.omit));
         }
-        out.into_iter()
-            .map(|o| o.ok_or_else(bad_plan))
-            .collect()
+        out.into_iter().map(|o| o.ok_or_else(bad_plan)).collect()
     }
 }
 

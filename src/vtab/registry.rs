@@ -207,7 +207,10 @@ mod tests {
         fn connect(&self, a: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
             self.connects.fetch_add(1, Ordering::SeqCst);
             assert_eq!(a[0], "m");
-            Ok(("CREATE TABLE x(a)".into(), Box::new(T(self.disconnects.clone()))))
+            Ok((
+                "CREATE TABLE x(a)".into(),
+                Box::new(T(self.disconnects.clone())),
+            ))
         }
     }
 
@@ -234,7 +237,9 @@ mod tests {
         drop(c);
         drop(r.forget(0, "t"));
         assert_eq!(disc.load(Ordering::SeqCst), 1, "destroyed: no disconnect");
-        let e = r.instance(0, "main", "u", "nope", &[], "", false).unwrap_err();
+        let e = r
+            .instance(0, "main", "u", "nope", &[], "", false)
+            .unwrap_err();
         assert_eq!(e.msg, "no such module: nope");
     }
 }

@@ -55,7 +55,11 @@ pub(crate) fn declared_table(name: &str, declared: &str) -> Result<(Table, Vec<b
     for c in &mut t.columns {
         let (ty, h) = strip_hidden(c.decltype.as_deref().unwrap_or(""));
         if h {
-            c.decltype = if ty.is_empty() { None } else { Some(ty.clone()) };
+            c.decltype = if ty.is_empty() {
+                None
+            } else {
+                Some(ty.clone())
+            };
             c.affinity = crate::record::affinity_of_decltype(&ty);
         }
         hidden.push(h);
@@ -92,7 +96,15 @@ impl Gen<'_> {
             let i = self
                 .env
                 .vtabs
-                .instance(0, "main", &def.name, &def.module, &def.args, &def.sql, false)
+                .instance(
+                    0,
+                    "main",
+                    &def.name,
+                    &def.module,
+                    &def.args,
+                    &def.sql,
+                    false,
+                )
                 .map_err(vtab_err)?;
             return Ok(Some(i));
         }
@@ -173,7 +185,12 @@ impl Gen<'_> {
         exit: Label,
     ) -> Result<Option<usize>, String> {
         let cursor = scope.sources[si].cursor;
-        let Some(v) = self.vtab_cursors.iter().find(|v| v.cursor == cursor).cloned() else {
+        let Some(v) = self
+            .vtab_cursors
+            .iter()
+            .find(|v| v.cursor == cursor)
+            .cloned()
+        else {
             return Ok(None);
         };
         let mut offers = Vec::new();
@@ -317,15 +334,16 @@ impl Gen<'_> {
         let w = self.open_schema_writer();
         self.schema_row(&w, "table", name, name, root, Some(&cv.sql));
         self.change_cookie();
-        self.b.emit(Insn::Vtab(VtabOp::VCreate(Box::new(VCreateArgs {
-            registry: self.env.vtabs.clone(),
-            db: 0,
-            db_name: "main".into(),
-            name: name.clone(),
-            module: cv.module.clone(),
-            args: cv.args.clone(),
-            sql: cv.sql.clone(),
-        }))));
+        self.b
+            .emit(Insn::Vtab(VtabOp::VCreate(Box::new(VCreateArgs {
+                registry: self.env.vtabs.clone(),
+                db: 0,
+                db_name: "main".into(),
+                name: name.clone(),
+                module: cv.module.clone(),
+                args: cv.args.clone(),
+                sql: cv.sql.clone(),
+            }))));
         Ok(())
     }
 
@@ -335,15 +353,16 @@ impl Gen<'_> {
             return Err(format!("no such table: {name}"));
         };
         self.use_db(true);
-        self.b.emit(Insn::Vtab(VtabOp::VDestroy(Box::new(VCreateArgs {
-            registry: self.env.vtabs.clone(),
-            db: 0,
-            db_name: "main".into(),
-            name: def.name.clone(),
-            module: def.module.clone(),
-            args: def.args.clone(),
-            sql: def.sql.clone(),
-        }))));
+        self.b
+            .emit(Insn::Vtab(VtabOp::VDestroy(Box::new(VCreateArgs {
+                registry: self.env.vtabs.clone(),
+                db: 0,
+                db_name: "main".into(),
+                name: def.name.clone(),
+                module: def.module.clone(),
+                args: def.args.clone(),
+                sql: def.sql.clone(),
+            }))));
         self.delete_schema_rows(std::slice::from_ref(&def.name));
         self.change_cookie();
         Ok(())

@@ -70,7 +70,8 @@ impl Gen<'_> {
             v
         };
         self.use_db(true);
-        self.b.emit(Insn::Vtab(VtabOp::VBegin { vtab: vtab.clone() }));
+        self.b
+            .emit(Insn::Vtab(VtabOp::VBegin { vtab: vtab.clone() }));
         let argv = self.b.alloc_regs(n + 2);
         let op = VtabOp::VUpdate {
             vtab: vtab.clone(),
@@ -134,7 +135,13 @@ impl Gen<'_> {
         let Some(vtab) = self.writable_vtab(&d.table.name)? else {
             return Ok(false);
         };
-        self.vtab_rewrite(&d.table.name, d.alias.as_deref(), d.where_.as_ref(), None, None)?;
+        self.vtab_rewrite(
+            &d.table.name,
+            d.alias.as_deref(),
+            d.where_.as_ref(),
+            None,
+            None,
+        )?;
         let _ = vtab;
         Ok(true)
     }
@@ -183,7 +190,8 @@ impl Gen<'_> {
             .map(|v| v.vtab.clone())
             .ok_or_else(|| format!("no such table: {name}"))?;
         self.use_db(true);
-        self.b.emit(Insn::Vtab(VtabOp::VBegin { vtab: vtab.clone() }));
+        self.b
+            .emit(Insn::Vtab(VtabOp::VBegin { vtab: vtab.clone() }));
         let n = src.table.columns.len();
         let width = if sets.is_some() { n + 2 } else { 1 };
         let mut targets: Vec<(Option<usize>, Expr)> = Vec::new();
