@@ -198,302 +198,304 @@ static void c155(void) { (void)sqlite3_declare_vtab(0, 0); }
 static void c156(void) { (void)sqlite3_declare_vtab((void*)junk, 0); }
 static void c157(void) { (void)sqlite3_deserialize(0, 0, 0, 0, 0, 0); }
 static void c158(void) { (void)sqlite3_deserialize((void*)junk, 0, 0, 0, 0, 0); }
-static void c159(void) { (void)sqlite3_enable_load_extension(0, 0); }
-static void c160(void) { (void)sqlite3_enable_load_extension((void*)junk, 0); }
-static void c161(void) { (void)sqlite3_enable_shared_cache(0); }
-static void c162(void) { (void)sqlite3_errcode(0); }
-static void c163(void) { (void)sqlite3_errcode((void*)junk); }
-static void c164(void) { (void)sqlite3_errmsg(0); }
-static void c165(void) { (void)sqlite3_errmsg((void*)junk); }
-static void c166(void) { (void)sqlite3_errmsg16(0); }
-static void c167(void) { (void)sqlite3_errmsg16((void*)junk); }
-static void c168(void) { (void)sqlite3_error_offset(0); }
-static void c169(void) { (void)sqlite3_error_offset((void*)junk); }
-static void c170(void) { (void)sqlite3_errstr(0); }
-static void c171(void) { (void)sqlite3_exec(0, 0, 0, 0, 0); }
-static void c172(void) { (void)sqlite3_exec((void*)junk, 0, 0, 0, 0); }
-static void c173(void) { (void)sqlite3_expanded_sql(0); }
-static void c174(void) { (void)sqlite3_expanded_sql((void*)junk); }
-static void c175(void) { (void)sqlite3_extended_errcode(0); }
-static void c176(void) { (void)sqlite3_extended_errcode((void*)junk); }
-static void c177(void) { (void)sqlite3_extended_result_codes(0, 0); }
-static void c178(void) { (void)sqlite3_extended_result_codes((void*)junk, 0); }
-static void c179(void) { (void)sqlite3_file_control(0, 0, 0, 0); }
-static void c180(void) { (void)sqlite3_file_control((void*)junk, 0, 0, 0); }
-static void c181(void) { (void)sqlite3_finalize(0); }
-static void c182(void) { (void)sqlite3_finalize((void*)junk); }
-static void c183(void) { (void)sqlite3_free(0); }
-static void c184(void) { (void)sqlite3_get_autocommit(0); }
-static void c185(void) { (void)sqlite3_get_autocommit((void*)junk); }
-static void c186(void) { (void)sqlite3_get_auxdata(0, 0); }
-static void c187(void) { (void)sqlite3_get_auxdata((void*)junk, 0); }
-static void c188(void) { (void)sqlite3_hard_heap_limit64(0); }
-static void c189(void) { (void)sqlite3_initialize(); }
-static void c190(void) { (void)sqlite3_interrupt(0); }
-static void c191(void) { (void)sqlite3_interrupt((void*)junk); }
-static void c192(void) { (void)sqlite3_keyword_check(0, 0); }
-static void c193(void) { (void)sqlite3_keyword_count(); }
-static void c194(void) { (void)sqlite3_keyword_name(0, 0, 0); }
-static void c195(void) { (void)sqlite3_last_insert_rowid(0); }
-static void c196(void) { (void)sqlite3_last_insert_rowid((void*)junk); }
-static void c197(void) { (void)sqlite3_libversion(); }
-static void c198(void) { (void)sqlite3_libversion_number(); }
-static void c199(void) { (void)sqlite3_limit(0, 0, 0); }
-static void c200(void) { (void)sqlite3_limit((void*)junk, 0, 0); }
-static void c201(void) { (void)sqlite3_load_extension(0, 0, 0, 0); }
-static void c202(void) { (void)sqlite3_load_extension((void*)junk, 0, 0, 0); }
-static void c203(void) { (void)sqlite3_log(0, 0, 0, 0, 0); }
-static void c204(void) { (void)sqlite3_malloc(0); }
-static void c205(void) { (void)sqlite3_malloc64(0); }
-static void c206(void) { (void)sqlite3_memory_highwater(0); }
-static void c207(void) { (void)sqlite3_memory_used(); }
-static void c208(void) { (void)sqlite3_mprintf(0, 0, 0, 0); }
-static void c209(void) { (void)sqlite3_msize(0); }
-static void c210(void) { (void)sqlite3_mutex_alloc(0); }
-static void c211(void) { (void)sqlite3_mutex_enter(0); }
-static void c212(void) { (void)sqlite3_mutex_enter((void*)junk); }
-static void c213(void) { (void)sqlite3_mutex_free(0); }
-static void c214(void) { (void)sqlite3_mutex_free((void*)junk); }
-static void c215(void) { (void)sqlite3_mutex_held(0); }
-static void c216(void) { (void)sqlite3_mutex_held((void*)junk); }
-static void c217(void) { (void)sqlite3_mutex_leave(0); }
-static void c218(void) { (void)sqlite3_mutex_leave((void*)junk); }
-static void c219(void) { (void)sqlite3_mutex_notheld(0); }
-static void c220(void) { (void)sqlite3_mutex_notheld((void*)junk); }
-static void c221(void) { (void)sqlite3_mutex_try(0); }
-static void c222(void) { (void)sqlite3_mutex_try((void*)junk); }
-static void c223(void) { (void)sqlite3_next_stmt(0, 0); }
-static void c224(void) { (void)sqlite3_next_stmt((void*)junk, (void*)junk); }
-static void c225(void) { (void)sqlite3_open(0, 0); }
-static void c226(void) { (void)sqlite3_open(0, 0); }
-static void c227(void) { (void)sqlite3_open16(0, 0); }
-static void c228(void) { (void)sqlite3_open16(0, 0); }
-static void c229(void) { (void)sqlite3_open_v2(0, 0, 0, 0); }
-static void c230(void) { (void)sqlite3_open_v2(0, 0, 0, 0); }
-static void c231(void) { (void)sqlite3_os_end(); }
-static void c232(void) { (void)sqlite3_os_init(); }
-static void c233(void) { (void)sqlite3_overload_function(0, 0, 0); }
-static void c234(void) { (void)sqlite3_overload_function((void*)junk, 0, 0); }
-static void c235(void) { (void)sqlite3_prepare(0, 0, 0, 0, 0); }
-static void c236(void) { (void)sqlite3_prepare((void*)junk, 0, 0, 0, 0); }
-static void c237(void) { (void)sqlite3_prepare16(0, 0, 0, 0, 0); }
-static void c238(void) { (void)sqlite3_prepare16((void*)junk, 0, 0, 0, 0); }
-static void c239(void) { (void)sqlite3_prepare16_v2(0, 0, 0, 0, 0); }
-static void c240(void) { (void)sqlite3_prepare16_v2((void*)junk, 0, 0, 0, 0); }
-static void c241(void) { (void)sqlite3_prepare16_v3(0, 0, 0, 0, 0, 0); }
-static void c242(void) { (void)sqlite3_prepare16_v3((void*)junk, 0, 0, 0, 0, 0); }
-static void c243(void) { (void)sqlite3_prepare_v2(0, 0, 0, 0, 0); }
-static void c244(void) { (void)sqlite3_prepare_v2((void*)junk, 0, 0, 0, 0); }
-static void c245(void) { (void)sqlite3_prepare_v3(0, 0, 0, 0, 0, 0); }
-static void c246(void) { (void)sqlite3_prepare_v3((void*)junk, 0, 0, 0, 0, 0); }
-static void c247(void) { (void)sqlite3_preupdate_blobwrite(0); }
-static void c248(void) { (void)sqlite3_preupdate_blobwrite((void*)junk); }
-static void c249(void) { (void)sqlite3_preupdate_count(0); }
-static void c250(void) { (void)sqlite3_preupdate_count((void*)junk); }
-static void c251(void) { (void)sqlite3_preupdate_depth(0); }
-static void c252(void) { (void)sqlite3_preupdate_depth((void*)junk); }
-static void c253(void) { (void)sqlite3_preupdate_hook(0, 0, 0); }
-static void c254(void) { (void)sqlite3_preupdate_hook((void*)junk, 0, 0); }
-static void c255(void) { (void)sqlite3_preupdate_new(0, 0, 0); }
-static void c256(void) { (void)sqlite3_preupdate_new((void*)junk, 0, 0); }
-static void c257(void) { (void)sqlite3_preupdate_old(0, 0, 0); }
-static void c258(void) { (void)sqlite3_preupdate_old((void*)junk, 0, 0); }
-static void c259(void) { (void)sqlite3_profile(0, 0, 0); }
-static void c260(void) { (void)sqlite3_profile((void*)junk, 0, 0); }
-static void c261(void) { (void)sqlite3_progress_handler(0, 0, 0, 0); }
-static void c262(void) { (void)sqlite3_progress_handler((void*)junk, 0, 0, 0); }
-static void c263(void) { (void)sqlite3_randomness(0, 0); }
-static void c264(void) { (void)sqlite3_realloc(0, 0); }
-static void c265(void) { (void)sqlite3_realloc64(0, 0); }
-static void c266(void) { (void)sqlite3_release_memory(0); }
-static void c267(void) { (void)sqlite3_reset(0); }
-static void c268(void) { (void)sqlite3_reset((void*)junk); }
-static void c269(void) { (void)sqlite3_result_blob(0, 0, 0, 0); }
-static void c270(void) { (void)sqlite3_result_blob((void*)junk, 0, 0, 0); }
-static void c271(void) { (void)sqlite3_result_blob64(0, 0, 0, 0); }
-static void c272(void) { (void)sqlite3_result_blob64((void*)junk, 0, 0, 0); }
-static void c273(void) { (void)sqlite3_result_double(0, 0.0); }
-static void c274(void) { (void)sqlite3_result_double((void*)junk, 0.0); }
-static void c275(void) { (void)sqlite3_result_error(0, 0, 0); }
-static void c276(void) { (void)sqlite3_result_error((void*)junk, 0, 0); }
-static void c277(void) { (void)sqlite3_result_error16(0, 0, 0); }
-static void c278(void) { (void)sqlite3_result_error16((void*)junk, 0, 0); }
-static void c279(void) { (void)sqlite3_result_error_code(0, 0); }
-static void c280(void) { (void)sqlite3_result_error_code((void*)junk, 0); }
-static void c281(void) { (void)sqlite3_result_error_nomem(0); }
-static void c282(void) { (void)sqlite3_result_error_nomem((void*)junk); }
-static void c283(void) { (void)sqlite3_result_error_toobig(0); }
-static void c284(void) { (void)sqlite3_result_error_toobig((void*)junk); }
-static void c285(void) { (void)sqlite3_result_int(0, 0); }
-static void c286(void) { (void)sqlite3_result_int((void*)junk, 0); }
-static void c287(void) { (void)sqlite3_result_int64(0, 0); }
-static void c288(void) { (void)sqlite3_result_int64((void*)junk, 0); }
-static void c289(void) { (void)sqlite3_result_null(0); }
-static void c290(void) { (void)sqlite3_result_null((void*)junk); }
-static void c291(void) { (void)sqlite3_result_pointer(0, 0, 0, 0); }
-static void c292(void) { (void)sqlite3_result_pointer((void*)junk, 0, 0, 0); }
-static void c293(void) { (void)sqlite3_result_subtype(0, 0); }
-static void c294(void) { (void)sqlite3_result_subtype((void*)junk, 0); }
-static void c295(void) { (void)sqlite3_result_text(0, 0, 0, 0); }
-static void c296(void) { (void)sqlite3_result_text((void*)junk, 0, 0, 0); }
-static void c297(void) { (void)sqlite3_result_text16(0, 0, 0, 0); }
-static void c298(void) { (void)sqlite3_result_text16((void*)junk, 0, 0, 0); }
-static void c299(void) { (void)sqlite3_result_text16be(0, 0, 0, 0); }
-static void c300(void) { (void)sqlite3_result_text16be((void*)junk, 0, 0, 0); }
-static void c301(void) { (void)sqlite3_result_text16le(0, 0, 0, 0); }
-static void c302(void) { (void)sqlite3_result_text16le((void*)junk, 0, 0, 0); }
-static void c303(void) { (void)sqlite3_result_text64(0, 0, 0, 0, 0); }
-static void c304(void) { (void)sqlite3_result_text64((void*)junk, 0, 0, 0, 0); }
-static void c305(void) { (void)sqlite3_result_value(0, 0); }
-static void c306(void) { (void)sqlite3_result_value((void*)junk, (void*)junk); }
-static void c307(void) { (void)sqlite3_result_zeroblob(0, 0); }
-static void c308(void) { (void)sqlite3_result_zeroblob((void*)junk, 0); }
-static void c309(void) { (void)sqlite3_result_zeroblob64(0, 0); }
-static void c310(void) { (void)sqlite3_result_zeroblob64((void*)junk, 0); }
-static void c311(void) { (void)sqlite3_rollback_hook(0, 0, 0); }
-static void c312(void) { (void)sqlite3_rollback_hook((void*)junk, 0, 0); }
-static void c313(void) { (void)sqlite3_serialize(0, 0, 0, 0); }
-static void c314(void) { (void)sqlite3_serialize((void*)junk, 0, 0, 0); }
-static void c315(void) { (void)sqlite3_set_authorizer(0, 0, 0); }
-static void c316(void) { (void)sqlite3_set_authorizer((void*)junk, 0, 0); }
-static void c317(void) { (void)sqlite3_set_auxdata(0, 0, 0, 0); }
-static void c318(void) { (void)sqlite3_set_auxdata((void*)junk, 0, 0, 0); }
-static void c319(void) { (void)sqlite3_set_last_insert_rowid(0, 0); }
-static void c320(void) { (void)sqlite3_set_last_insert_rowid((void*)junk, 0); }
-static void c321(void) { (void)sqlite3_shutdown(); }
-static void c322(void) { (void)sqlite3_sleep(0); }
-static void c323(void) { (void)sqlite3_snprintf(0, 0, 0, 0, 0, 0); }
-static void c324(void) { (void)sqlite3_soft_heap_limit64(0); }
-static void c325(void) { (void)sqlite3_sourceid(); }
-static void c326(void) { (void)sqlite3_sql(0); }
-static void c327(void) { (void)sqlite3_sql((void*)junk); }
-static void c328(void) { (void)sqlite3_status(0, 0, 0, 0); }
-static void c329(void) { (void)sqlite3_status64(0, 0, 0, 0); }
-static void c330(void) { (void)sqlite3_step(0); }
-static void c331(void) { (void)sqlite3_step((void*)junk); }
-static void c332(void) { (void)sqlite3_stmt_busy(0); }
-static void c333(void) { (void)sqlite3_stmt_busy((void*)junk); }
-static void c334(void) { (void)sqlite3_stmt_isexplain(0); }
-static void c335(void) { (void)sqlite3_stmt_isexplain((void*)junk); }
-static void c336(void) { (void)sqlite3_stmt_readonly(0); }
-static void c337(void) { (void)sqlite3_stmt_readonly((void*)junk); }
-static void c338(void) { (void)sqlite3_stmt_status(0, 0, 0); }
-static void c339(void) { (void)sqlite3_stmt_status((void*)junk, 0, 0); }
-static void c340(void) { (void)sqlite3_str_append(0, 0, 0); }
-static void c341(void) { (void)sqlite3_str_append((void*)junk, 0, 0); }
-static void c342(void) { (void)sqlite3_str_appendall(0, 0); }
-static void c343(void) { (void)sqlite3_str_appendall((void*)junk, 0); }
-static void c344(void) { (void)sqlite3_str_appendchar(0, 0, 0); }
-static void c345(void) { (void)sqlite3_str_appendchar((void*)junk, 0, 0); }
-static void c346(void) { (void)sqlite3_str_appendf(0, 0, 0, 0, 0); }
-static void c347(void) { (void)sqlite3_str_appendf((void*)junk, 0, 0, 0, 0); }
-static void c348(void) { (void)sqlite3_str_errcode(0); }
-static void c349(void) { (void)sqlite3_str_errcode((void*)junk); }
-static void c350(void) { (void)sqlite3_str_finish(0); }
-static void c351(void) { (void)sqlite3_str_finish((void*)junk); }
-static void c352(void) { (void)sqlite3_str_length(0); }
-static void c353(void) { (void)sqlite3_str_length((void*)junk); }
-static void c354(void) { (void)sqlite3_str_new(0); }
-static void c355(void) { (void)sqlite3_str_new((void*)junk); }
-static void c356(void) { (void)sqlite3_str_reset(0); }
-static void c357(void) { (void)sqlite3_str_reset((void*)junk); }
-static void c358(void) { (void)sqlite3_str_value(0); }
-static void c359(void) { (void)sqlite3_str_value((void*)junk); }
-static void c360(void) { (void)sqlite3_strglob(0, 0); }
-static void c361(void) { (void)sqlite3_stricmp(0, 0); }
-static void c362(void) { (void)sqlite3_strlike(0, 0, 0); }
-static void c363(void) { (void)sqlite3_strnicmp(0, 0, 0); }
-static void c364(void) { (void)sqlite3_table_column_metadata(0, 0, 0, 0, 0, 0, 0, 0, 0); }
-static void c365(void) { (void)sqlite3_table_column_metadata((void*)junk, 0, 0, 0, 0, 0, 0, 0, 0); }
-static void c366(void) { (void)sqlite3_test_control(0, 0, 0, 0); }
-static void c367(void) { (void)sqlite3_threadsafe(); }
-static void c368(void) { (void)sqlite3_total_changes(0); }
-static void c369(void) { (void)sqlite3_total_changes((void*)junk); }
-static void c370(void) { (void)sqlite3_total_changes64(0); }
-static void c371(void) { (void)sqlite3_total_changes64((void*)junk); }
-static void c372(void) { (void)sqlite3_trace(0, 0, 0); }
-static void c373(void) { (void)sqlite3_trace((void*)junk, 0, 0); }
-static void c374(void) { (void)sqlite3_trace_v2(0, 0, 0, 0); }
-static void c375(void) { (void)sqlite3_trace_v2((void*)junk, 0, 0, 0); }
-static void c376(void) { (void)sqlite3_txn_state(0, 0); }
-static void c377(void) { (void)sqlite3_txn_state((void*)junk, 0); }
-static void c378(void) { (void)sqlite3_unlock_notify(0, 0, 0); }
-static void c379(void) { (void)sqlite3_unlock_notify((void*)junk, 0, 0); }
-static void c380(void) { (void)sqlite3_update_hook(0, 0, 0); }
-static void c381(void) { (void)sqlite3_update_hook((void*)junk, 0, 0); }
-static void c382(void) { (void)sqlite3_user_data(0); }
-static void c383(void) { (void)sqlite3_user_data((void*)junk); }
-static void c384(void) { (void)sqlite3_value_blob(0); }
-static void c385(void) { (void)sqlite3_value_blob((void*)junk); }
-static void c386(void) { (void)sqlite3_value_bytes(0); }
-static void c387(void) { (void)sqlite3_value_bytes((void*)junk); }
-static void c388(void) { (void)sqlite3_value_bytes16(0); }
-static void c389(void) { (void)sqlite3_value_bytes16((void*)junk); }
-static void c390(void) { (void)sqlite3_value_double(0); }
-static void c391(void) { (void)sqlite3_value_double((void*)junk); }
-static void c392(void) { (void)sqlite3_value_dup(0); }
-static void c393(void) { (void)sqlite3_value_dup((void*)junk); }
-static void c394(void) { (void)sqlite3_value_encoding(0); }
-static void c395(void) { (void)sqlite3_value_encoding((void*)junk); }
-static void c396(void) { (void)sqlite3_value_free(0); }
-static void c397(void) { (void)sqlite3_value_free((void*)junk); }
-static void c398(void) { (void)sqlite3_value_frombind(0); }
-static void c399(void) { (void)sqlite3_value_frombind((void*)junk); }
-static void c400(void) { (void)sqlite3_value_int(0); }
-static void c401(void) { (void)sqlite3_value_int((void*)junk); }
-static void c402(void) { (void)sqlite3_value_int64(0); }
-static void c403(void) { (void)sqlite3_value_int64((void*)junk); }
-static void c404(void) { (void)sqlite3_value_nochange(0); }
-static void c405(void) { (void)sqlite3_value_nochange((void*)junk); }
-static void c406(void) { (void)sqlite3_value_numeric_type(0); }
-static void c407(void) { (void)sqlite3_value_numeric_type((void*)junk); }
-static void c408(void) { (void)sqlite3_value_pointer(0, 0); }
-static void c409(void) { (void)sqlite3_value_pointer((void*)junk, 0); }
-static void c410(void) { (void)sqlite3_value_subtype(0); }
-static void c411(void) { (void)sqlite3_value_subtype((void*)junk); }
-static void c412(void) { (void)sqlite3_value_text(0); }
-static void c413(void) { (void)sqlite3_value_text((void*)junk); }
-static void c414(void) { (void)sqlite3_value_text16(0); }
-static void c415(void) { (void)sqlite3_value_text16((void*)junk); }
-static void c416(void) { (void)sqlite3_value_type(0); }
-static void c417(void) { (void)sqlite3_value_type((void*)junk); }
-static void c418(void) { (void)sqlite3_vfs_find(0); }
-static void c419(void) { (void)sqlite3_vfs_register(0, 0); }
-static void c420(void) { (void)sqlite3_vfs_unregister(0); }
-static void c421(void) { (void)sqlite3_vtab_collation(0, 0); }
-static void c422(void) { (void)sqlite3_vtab_collation((void*)junk, 0); }
-static void c423(void) { (void)sqlite3_vtab_config(0, 0, 0, 0, 0); }
-static void c424(void) { (void)sqlite3_vtab_config((void*)junk, 0, 0, 0, 0); }
-static void c425(void) { (void)sqlite3_vtab_nochange(0); }
-static void c426(void) { (void)sqlite3_vtab_nochange((void*)junk); }
-static void c427(void) { (void)sqlite3_vtab_on_conflict(0); }
-static void c428(void) { (void)sqlite3_vtab_on_conflict((void*)junk); }
-static void c429(void) { (void)sqlite3_wal_autocheckpoint(0, 0); }
-static void c430(void) { (void)sqlite3_wal_autocheckpoint((void*)junk, 0); }
-static void c431(void) { (void)sqlite3_wal_checkpoint(0, 0); }
-static void c432(void) { (void)sqlite3_wal_checkpoint((void*)junk, 0); }
-static void c433(void) { (void)sqlite3_wal_checkpoint_v2(0, 0, 0, 0, 0); }
-static void c434(void) { (void)sqlite3_wal_checkpoint_v2((void*)junk, 0, 0, 0, 0); }
-static void c435(void) { (void)sqlite3_wal_hook(0, 0, 0); }
-static void c436(void) { (void)sqlite3_wal_hook((void*)junk, 0, 0); }
-static void c437(void) { (void)sqlite3session_attach(0, 0); }
-static void c438(void) { (void)sqlite3session_attach((void*)junk, 0); }
-static void c439(void) { (void)sqlite3session_changeset(0, 0, 0); }
-static void c440(void) { (void)sqlite3session_changeset((void*)junk, 0, 0); }
-static void c441(void) { (void)sqlite3session_create(0, 0, 0); }
-static void c442(void) { (void)sqlite3session_create((void*)junk, 0, 0); }
-static void c443(void) { (void)sqlite3session_delete(0); }
-static void c444(void) { (void)sqlite3session_delete((void*)junk); }
-static void c445(void) { (void)sqlite3session_enable(0, 0); }
-static void c446(void) { (void)sqlite3session_enable((void*)junk, 0); }
-static void c447(void) { (void)sqlite3session_indirect(0, 0); }
-static void c448(void) { (void)sqlite3session_indirect((void*)junk, 0); }
-static void c449(void) { (void)sqlite3session_isempty(0); }
-static void c450(void) { (void)sqlite3session_isempty((void*)junk); }
-static void c451(void) { (void)sqlite3session_patchset(0, 0, 0); }
-static void c452(void) { (void)sqlite3session_patchset((void*)junk, 0, 0); }
-static void c453(void) { (void)sqlite3session_table_filter(0, 0, 0); }
-static void c454(void) { (void)sqlite3session_table_filter((void*)junk, 0, 0); }
+static void c159(void) { (void)sqlite3_drop_modules(0, 0); }
+static void c160(void) { (void)sqlite3_drop_modules((void*)junk, 0); }
+static void c161(void) { (void)sqlite3_enable_load_extension(0, 0); }
+static void c162(void) { (void)sqlite3_enable_load_extension((void*)junk, 0); }
+static void c163(void) { (void)sqlite3_enable_shared_cache(0); }
+static void c164(void) { (void)sqlite3_errcode(0); }
+static void c165(void) { (void)sqlite3_errcode((void*)junk); }
+static void c166(void) { (void)sqlite3_errmsg(0); }
+static void c167(void) { (void)sqlite3_errmsg((void*)junk); }
+static void c168(void) { (void)sqlite3_errmsg16(0); }
+static void c169(void) { (void)sqlite3_errmsg16((void*)junk); }
+static void c170(void) { (void)sqlite3_error_offset(0); }
+static void c171(void) { (void)sqlite3_error_offset((void*)junk); }
+static void c172(void) { (void)sqlite3_errstr(0); }
+static void c173(void) { (void)sqlite3_exec(0, 0, 0, 0, 0); }
+static void c174(void) { (void)sqlite3_exec((void*)junk, 0, 0, 0, 0); }
+static void c175(void) { (void)sqlite3_expanded_sql(0); }
+static void c176(void) { (void)sqlite3_expanded_sql((void*)junk); }
+static void c177(void) { (void)sqlite3_extended_errcode(0); }
+static void c178(void) { (void)sqlite3_extended_errcode((void*)junk); }
+static void c179(void) { (void)sqlite3_extended_result_codes(0, 0); }
+static void c180(void) { (void)sqlite3_extended_result_codes((void*)junk, 0); }
+static void c181(void) { (void)sqlite3_file_control(0, 0, 0, 0); }
+static void c182(void) { (void)sqlite3_file_control((void*)junk, 0, 0, 0); }
+static void c183(void) { (void)sqlite3_finalize(0); }
+static void c184(void) { (void)sqlite3_finalize((void*)junk); }
+static void c185(void) { (void)sqlite3_free(0); }
+static void c186(void) { (void)sqlite3_get_autocommit(0); }
+static void c187(void) { (void)sqlite3_get_autocommit((void*)junk); }
+static void c188(void) { (void)sqlite3_get_auxdata(0, 0); }
+static void c189(void) { (void)sqlite3_get_auxdata((void*)junk, 0); }
+static void c190(void) { (void)sqlite3_hard_heap_limit64(0); }
+static void c191(void) { (void)sqlite3_initialize(); }
+static void c192(void) { (void)sqlite3_interrupt(0); }
+static void c193(void) { (void)sqlite3_interrupt((void*)junk); }
+static void c194(void) { (void)sqlite3_keyword_check(0, 0); }
+static void c195(void) { (void)sqlite3_keyword_count(); }
+static void c196(void) { (void)sqlite3_keyword_name(0, 0, 0); }
+static void c197(void) { (void)sqlite3_last_insert_rowid(0); }
+static void c198(void) { (void)sqlite3_last_insert_rowid((void*)junk); }
+static void c199(void) { (void)sqlite3_libversion(); }
+static void c200(void) { (void)sqlite3_libversion_number(); }
+static void c201(void) { (void)sqlite3_limit(0, 0, 0); }
+static void c202(void) { (void)sqlite3_limit((void*)junk, 0, 0); }
+static void c203(void) { (void)sqlite3_load_extension(0, 0, 0, 0); }
+static void c204(void) { (void)sqlite3_load_extension((void*)junk, 0, 0, 0); }
+static void c205(void) { (void)sqlite3_log(0, 0, 0, 0, 0); }
+static void c206(void) { (void)sqlite3_malloc(0); }
+static void c207(void) { (void)sqlite3_malloc64(0); }
+static void c208(void) { (void)sqlite3_memory_highwater(0); }
+static void c209(void) { (void)sqlite3_memory_used(); }
+static void c210(void) { (void)sqlite3_mprintf(0, 0, 0, 0); }
+static void c211(void) { (void)sqlite3_msize(0); }
+static void c212(void) { (void)sqlite3_mutex_alloc(0); }
+static void c213(void) { (void)sqlite3_mutex_enter(0); }
+static void c214(void) { (void)sqlite3_mutex_enter((void*)junk); }
+static void c215(void) { (void)sqlite3_mutex_free(0); }
+static void c216(void) { (void)sqlite3_mutex_free((void*)junk); }
+static void c217(void) { (void)sqlite3_mutex_held(0); }
+static void c218(void) { (void)sqlite3_mutex_held((void*)junk); }
+static void c219(void) { (void)sqlite3_mutex_leave(0); }
+static void c220(void) { (void)sqlite3_mutex_leave((void*)junk); }
+static void c221(void) { (void)sqlite3_mutex_notheld(0); }
+static void c222(void) { (void)sqlite3_mutex_notheld((void*)junk); }
+static void c223(void) { (void)sqlite3_mutex_try(0); }
+static void c224(void) { (void)sqlite3_mutex_try((void*)junk); }
+static void c225(void) { (void)sqlite3_next_stmt(0, 0); }
+static void c226(void) { (void)sqlite3_next_stmt((void*)junk, (void*)junk); }
+static void c227(void) { (void)sqlite3_open(0, 0); }
+static void c228(void) { (void)sqlite3_open(0, 0); }
+static void c229(void) { (void)sqlite3_open16(0, 0); }
+static void c230(void) { (void)sqlite3_open16(0, 0); }
+static void c231(void) { (void)sqlite3_open_v2(0, 0, 0, 0); }
+static void c232(void) { (void)sqlite3_open_v2(0, 0, 0, 0); }
+static void c233(void) { (void)sqlite3_os_end(); }
+static void c234(void) { (void)sqlite3_os_init(); }
+static void c235(void) { (void)sqlite3_overload_function(0, 0, 0); }
+static void c236(void) { (void)sqlite3_overload_function((void*)junk, 0, 0); }
+static void c237(void) { (void)sqlite3_prepare(0, 0, 0, 0, 0); }
+static void c238(void) { (void)sqlite3_prepare((void*)junk, 0, 0, 0, 0); }
+static void c239(void) { (void)sqlite3_prepare16(0, 0, 0, 0, 0); }
+static void c240(void) { (void)sqlite3_prepare16((void*)junk, 0, 0, 0, 0); }
+static void c241(void) { (void)sqlite3_prepare16_v2(0, 0, 0, 0, 0); }
+static void c242(void) { (void)sqlite3_prepare16_v2((void*)junk, 0, 0, 0, 0); }
+static void c243(void) { (void)sqlite3_prepare16_v3(0, 0, 0, 0, 0, 0); }
+static void c244(void) { (void)sqlite3_prepare16_v3((void*)junk, 0, 0, 0, 0, 0); }
+static void c245(void) { (void)sqlite3_prepare_v2(0, 0, 0, 0, 0); }
+static void c246(void) { (void)sqlite3_prepare_v2((void*)junk, 0, 0, 0, 0); }
+static void c247(void) { (void)sqlite3_prepare_v3(0, 0, 0, 0, 0, 0); }
+static void c248(void) { (void)sqlite3_prepare_v3((void*)junk, 0, 0, 0, 0, 0); }
+static void c249(void) { (void)sqlite3_preupdate_blobwrite(0); }
+static void c250(void) { (void)sqlite3_preupdate_blobwrite((void*)junk); }
+static void c251(void) { (void)sqlite3_preupdate_count(0); }
+static void c252(void) { (void)sqlite3_preupdate_count((void*)junk); }
+static void c253(void) { (void)sqlite3_preupdate_depth(0); }
+static void c254(void) { (void)sqlite3_preupdate_depth((void*)junk); }
+static void c255(void) { (void)sqlite3_preupdate_hook(0, 0, 0); }
+static void c256(void) { (void)sqlite3_preupdate_hook((void*)junk, 0, 0); }
+static void c257(void) { (void)sqlite3_preupdate_new(0, 0, 0); }
+static void c258(void) { (void)sqlite3_preupdate_new((void*)junk, 0, 0); }
+static void c259(void) { (void)sqlite3_preupdate_old(0, 0, 0); }
+static void c260(void) { (void)sqlite3_preupdate_old((void*)junk, 0, 0); }
+static void c261(void) { (void)sqlite3_profile(0, 0, 0); }
+static void c262(void) { (void)sqlite3_profile((void*)junk, 0, 0); }
+static void c263(void) { (void)sqlite3_progress_handler(0, 0, 0, 0); }
+static void c264(void) { (void)sqlite3_progress_handler((void*)junk, 0, 0, 0); }
+static void c265(void) { (void)sqlite3_randomness(0, 0); }
+static void c266(void) { (void)sqlite3_realloc(0, 0); }
+static void c267(void) { (void)sqlite3_realloc64(0, 0); }
+static void c268(void) { (void)sqlite3_release_memory(0); }
+static void c269(void) { (void)sqlite3_reset(0); }
+static void c270(void) { (void)sqlite3_reset((void*)junk); }
+static void c271(void) { (void)sqlite3_result_blob(0, 0, 0, 0); }
+static void c272(void) { (void)sqlite3_result_blob((void*)junk, 0, 0, 0); }
+static void c273(void) { (void)sqlite3_result_blob64(0, 0, 0, 0); }
+static void c274(void) { (void)sqlite3_result_blob64((void*)junk, 0, 0, 0); }
+static void c275(void) { (void)sqlite3_result_double(0, 0.0); }
+static void c276(void) { (void)sqlite3_result_double((void*)junk, 0.0); }
+static void c277(void) { (void)sqlite3_result_error(0, 0, 0); }
+static void c278(void) { (void)sqlite3_result_error((void*)junk, 0, 0); }
+static void c279(void) { (void)sqlite3_result_error16(0, 0, 0); }
+static void c280(void) { (void)sqlite3_result_error16((void*)junk, 0, 0); }
+static void c281(void) { (void)sqlite3_result_error_code(0, 0); }
+static void c282(void) { (void)sqlite3_result_error_code((void*)junk, 0); }
+static void c283(void) { (void)sqlite3_result_error_nomem(0); }
+static void c284(void) { (void)sqlite3_result_error_nomem((void*)junk); }
+static void c285(void) { (void)sqlite3_result_error_toobig(0); }
+static void c286(void) { (void)sqlite3_result_error_toobig((void*)junk); }
+static void c287(void) { (void)sqlite3_result_int(0, 0); }
+static void c288(void) { (void)sqlite3_result_int((void*)junk, 0); }
+static void c289(void) { (void)sqlite3_result_int64(0, 0); }
+static void c290(void) { (void)sqlite3_result_int64((void*)junk, 0); }
+static void c291(void) { (void)sqlite3_result_null(0); }
+static void c292(void) { (void)sqlite3_result_null((void*)junk); }
+static void c293(void) { (void)sqlite3_result_pointer(0, 0, 0, 0); }
+static void c294(void) { (void)sqlite3_result_pointer((void*)junk, 0, 0, 0); }
+static void c295(void) { (void)sqlite3_result_subtype(0, 0); }
+static void c296(void) { (void)sqlite3_result_subtype((void*)junk, 0); }
+static void c297(void) { (void)sqlite3_result_text(0, 0, 0, 0); }
+static void c298(void) { (void)sqlite3_result_text((void*)junk, 0, 0, 0); }
+static void c299(void) { (void)sqlite3_result_text16(0, 0, 0, 0); }
+static void c300(void) { (void)sqlite3_result_text16((void*)junk, 0, 0, 0); }
+static void c301(void) { (void)sqlite3_result_text16be(0, 0, 0, 0); }
+static void c302(void) { (void)sqlite3_result_text16be((void*)junk, 0, 0, 0); }
+static void c303(void) { (void)sqlite3_result_text16le(0, 0, 0, 0); }
+static void c304(void) { (void)sqlite3_result_text16le((void*)junk, 0, 0, 0); }
+static void c305(void) { (void)sqlite3_result_text64(0, 0, 0, 0, 0); }
+static void c306(void) { (void)sqlite3_result_text64((void*)junk, 0, 0, 0, 0); }
+static void c307(void) { (void)sqlite3_result_value(0, 0); }
+static void c308(void) { (void)sqlite3_result_value((void*)junk, (void*)junk); }
+static void c309(void) { (void)sqlite3_result_zeroblob(0, 0); }
+static void c310(void) { (void)sqlite3_result_zeroblob((void*)junk, 0); }
+static void c311(void) { (void)sqlite3_result_zeroblob64(0, 0); }
+static void c312(void) { (void)sqlite3_result_zeroblob64((void*)junk, 0); }
+static void c313(void) { (void)sqlite3_rollback_hook(0, 0, 0); }
+static void c314(void) { (void)sqlite3_rollback_hook((void*)junk, 0, 0); }
+static void c315(void) { (void)sqlite3_serialize(0, 0, 0, 0); }
+static void c316(void) { (void)sqlite3_serialize((void*)junk, 0, 0, 0); }
+static void c317(void) { (void)sqlite3_set_authorizer(0, 0, 0); }
+static void c318(void) { (void)sqlite3_set_authorizer((void*)junk, 0, 0); }
+static void c319(void) { (void)sqlite3_set_auxdata(0, 0, 0, 0); }
+static void c320(void) { (void)sqlite3_set_auxdata((void*)junk, 0, 0, 0); }
+static void c321(void) { (void)sqlite3_set_last_insert_rowid(0, 0); }
+static void c322(void) { (void)sqlite3_set_last_insert_rowid((void*)junk, 0); }
+static void c323(void) { (void)sqlite3_shutdown(); }
+static void c324(void) { (void)sqlite3_sleep(0); }
+static void c325(void) { (void)sqlite3_snprintf(0, 0, 0, 0, 0, 0); }
+static void c326(void) { (void)sqlite3_soft_heap_limit64(0); }
+static void c327(void) { (void)sqlite3_sourceid(); }
+static void c328(void) { (void)sqlite3_sql(0); }
+static void c329(void) { (void)sqlite3_sql((void*)junk); }
+static void c330(void) { (void)sqlite3_status(0, 0, 0, 0); }
+static void c331(void) { (void)sqlite3_status64(0, 0, 0, 0); }
+static void c332(void) { (void)sqlite3_step(0); }
+static void c333(void) { (void)sqlite3_step((void*)junk); }
+static void c334(void) { (void)sqlite3_stmt_busy(0); }
+static void c335(void) { (void)sqlite3_stmt_busy((void*)junk); }
+static void c336(void) { (void)sqlite3_stmt_isexplain(0); }
+static void c337(void) { (void)sqlite3_stmt_isexplain((void*)junk); }
+static void c338(void) { (void)sqlite3_stmt_readonly(0); }
+static void c339(void) { (void)sqlite3_stmt_readonly((void*)junk); }
+static void c340(void) { (void)sqlite3_stmt_status(0, 0, 0); }
+static void c341(void) { (void)sqlite3_stmt_status((void*)junk, 0, 0); }
+static void c342(void) { (void)sqlite3_str_append(0, 0, 0); }
+static void c343(void) { (void)sqlite3_str_append((void*)junk, 0, 0); }
+static void c344(void) { (void)sqlite3_str_appendall(0, 0); }
+static void c345(void) { (void)sqlite3_str_appendall((void*)junk, 0); }
+static void c346(void) { (void)sqlite3_str_appendchar(0, 0, 0); }
+static void c347(void) { (void)sqlite3_str_appendchar((void*)junk, 0, 0); }
+static void c348(void) { (void)sqlite3_str_appendf(0, 0, 0, 0, 0); }
+static void c349(void) { (void)sqlite3_str_appendf((void*)junk, 0, 0, 0, 0); }
+static void c350(void) { (void)sqlite3_str_errcode(0); }
+static void c351(void) { (void)sqlite3_str_errcode((void*)junk); }
+static void c352(void) { (void)sqlite3_str_finish(0); }
+static void c353(void) { (void)sqlite3_str_finish((void*)junk); }
+static void c354(void) { (void)sqlite3_str_length(0); }
+static void c355(void) { (void)sqlite3_str_length((void*)junk); }
+static void c356(void) { (void)sqlite3_str_new(0); }
+static void c357(void) { (void)sqlite3_str_new((void*)junk); }
+static void c358(void) { (void)sqlite3_str_reset(0); }
+static void c359(void) { (void)sqlite3_str_reset((void*)junk); }
+static void c360(void) { (void)sqlite3_str_value(0); }
+static void c361(void) { (void)sqlite3_str_value((void*)junk); }
+static void c362(void) { (void)sqlite3_strglob(0, 0); }
+static void c363(void) { (void)sqlite3_stricmp(0, 0); }
+static void c364(void) { (void)sqlite3_strlike(0, 0, 0); }
+static void c365(void) { (void)sqlite3_strnicmp(0, 0, 0); }
+static void c366(void) { (void)sqlite3_table_column_metadata(0, 0, 0, 0, 0, 0, 0, 0, 0); }
+static void c367(void) { (void)sqlite3_table_column_metadata((void*)junk, 0, 0, 0, 0, 0, 0, 0, 0); }
+static void c368(void) { (void)sqlite3_test_control(0, 0, 0, 0); }
+static void c369(void) { (void)sqlite3_threadsafe(); }
+static void c370(void) { (void)sqlite3_total_changes(0); }
+static void c371(void) { (void)sqlite3_total_changes((void*)junk); }
+static void c372(void) { (void)sqlite3_total_changes64(0); }
+static void c373(void) { (void)sqlite3_total_changes64((void*)junk); }
+static void c374(void) { (void)sqlite3_trace(0, 0, 0); }
+static void c375(void) { (void)sqlite3_trace((void*)junk, 0, 0); }
+static void c376(void) { (void)sqlite3_trace_v2(0, 0, 0, 0); }
+static void c377(void) { (void)sqlite3_trace_v2((void*)junk, 0, 0, 0); }
+static void c378(void) { (void)sqlite3_txn_state(0, 0); }
+static void c379(void) { (void)sqlite3_txn_state((void*)junk, 0); }
+static void c380(void) { (void)sqlite3_unlock_notify(0, 0, 0); }
+static void c381(void) { (void)sqlite3_unlock_notify((void*)junk, 0, 0); }
+static void c382(void) { (void)sqlite3_update_hook(0, 0, 0); }
+static void c383(void) { (void)sqlite3_update_hook((void*)junk, 0, 0); }
+static void c384(void) { (void)sqlite3_user_data(0); }
+static void c385(void) { (void)sqlite3_user_data((void*)junk); }
+static void c386(void) { (void)sqlite3_value_blob(0); }
+static void c387(void) { (void)sqlite3_value_blob((void*)junk); }
+static void c388(void) { (void)sqlite3_value_bytes(0); }
+static void c389(void) { (void)sqlite3_value_bytes((void*)junk); }
+static void c390(void) { (void)sqlite3_value_bytes16(0); }
+static void c391(void) { (void)sqlite3_value_bytes16((void*)junk); }
+static void c392(void) { (void)sqlite3_value_double(0); }
+static void c393(void) { (void)sqlite3_value_double((void*)junk); }
+static void c394(void) { (void)sqlite3_value_dup(0); }
+static void c395(void) { (void)sqlite3_value_dup((void*)junk); }
+static void c396(void) { (void)sqlite3_value_encoding(0); }
+static void c397(void) { (void)sqlite3_value_encoding((void*)junk); }
+static void c398(void) { (void)sqlite3_value_free(0); }
+static void c399(void) { (void)sqlite3_value_free((void*)junk); }
+static void c400(void) { (void)sqlite3_value_frombind(0); }
+static void c401(void) { (void)sqlite3_value_frombind((void*)junk); }
+static void c402(void) { (void)sqlite3_value_int(0); }
+static void c403(void) { (void)sqlite3_value_int((void*)junk); }
+static void c404(void) { (void)sqlite3_value_int64(0); }
+static void c405(void) { (void)sqlite3_value_int64((void*)junk); }
+static void c406(void) { (void)sqlite3_value_nochange(0); }
+static void c407(void) { (void)sqlite3_value_nochange((void*)junk); }
+static void c408(void) { (void)sqlite3_value_numeric_type(0); }
+static void c409(void) { (void)sqlite3_value_numeric_type((void*)junk); }
+static void c410(void) { (void)sqlite3_value_pointer(0, 0); }
+static void c411(void) { (void)sqlite3_value_pointer((void*)junk, 0); }
+static void c412(void) { (void)sqlite3_value_subtype(0); }
+static void c413(void) { (void)sqlite3_value_subtype((void*)junk); }
+static void c414(void) { (void)sqlite3_value_text(0); }
+static void c415(void) { (void)sqlite3_value_text((void*)junk); }
+static void c416(void) { (void)sqlite3_value_text16(0); }
+static void c417(void) { (void)sqlite3_value_text16((void*)junk); }
+static void c418(void) { (void)sqlite3_value_type(0); }
+static void c419(void) { (void)sqlite3_value_type((void*)junk); }
+static void c420(void) { (void)sqlite3_vfs_find(0); }
+static void c421(void) { (void)sqlite3_vfs_register(0, 0); }
+static void c422(void) { (void)sqlite3_vfs_unregister(0); }
+static void c423(void) { (void)sqlite3_vtab_collation(0, 0); }
+static void c424(void) { (void)sqlite3_vtab_collation((void*)junk, 0); }
+static void c425(void) { (void)sqlite3_vtab_config(0, 0, 0, 0, 0); }
+static void c426(void) { (void)sqlite3_vtab_config((void*)junk, 0, 0, 0, 0); }
+static void c427(void) { (void)sqlite3_vtab_nochange(0); }
+static void c428(void) { (void)sqlite3_vtab_nochange((void*)junk); }
+static void c429(void) { (void)sqlite3_vtab_on_conflict(0); }
+static void c430(void) { (void)sqlite3_vtab_on_conflict((void*)junk); }
+static void c431(void) { (void)sqlite3_wal_autocheckpoint(0, 0); }
+static void c432(void) { (void)sqlite3_wal_autocheckpoint((void*)junk, 0); }
+static void c433(void) { (void)sqlite3_wal_checkpoint(0, 0); }
+static void c434(void) { (void)sqlite3_wal_checkpoint((void*)junk, 0); }
+static void c435(void) { (void)sqlite3_wal_checkpoint_v2(0, 0, 0, 0, 0); }
+static void c436(void) { (void)sqlite3_wal_checkpoint_v2((void*)junk, 0, 0, 0, 0); }
+static void c437(void) { (void)sqlite3_wal_hook(0, 0, 0); }
+static void c438(void) { (void)sqlite3_wal_hook((void*)junk, 0, 0); }
+static void c439(void) { (void)sqlite3session_attach(0, 0); }
+static void c440(void) { (void)sqlite3session_attach((void*)junk, 0); }
+static void c441(void) { (void)sqlite3session_changeset(0, 0, 0); }
+static void c442(void) { (void)sqlite3session_changeset((void*)junk, 0, 0); }
+static void c443(void) { (void)sqlite3session_create(0, 0, 0); }
+static void c444(void) { (void)sqlite3session_create((void*)junk, 0, 0); }
+static void c445(void) { (void)sqlite3session_delete(0); }
+static void c446(void) { (void)sqlite3session_delete((void*)junk); }
+static void c447(void) { (void)sqlite3session_enable(0, 0); }
+static void c448(void) { (void)sqlite3session_enable((void*)junk, 0); }
+static void c449(void) { (void)sqlite3session_indirect(0, 0); }
+static void c450(void) { (void)sqlite3session_indirect((void*)junk, 0); }
+static void c451(void) { (void)sqlite3session_isempty(0); }
+static void c452(void) { (void)sqlite3session_isempty((void*)junk); }
+static void c453(void) { (void)sqlite3session_patchset(0, 0, 0); }
+static void c454(void) { (void)sqlite3session_patchset((void*)junk, 0, 0); }
+static void c455(void) { (void)sqlite3session_table_filter(0, 0, 0); }
+static void c456(void) { (void)sqlite3session_table_filter((void*)junk, 0, 0); }
 
 int main(void) {
   setvbuf(stdout, NULL, _IONBF, 0);
@@ -660,302 +662,304 @@ int main(void) {
   run("sqlite3_declare_vtab(invalid handle)", c156);
   run("sqlite3_deserialize(NULL)", c157);
   run("sqlite3_deserialize(invalid handle)", c158);
-  run("sqlite3_enable_load_extension(NULL)", c159);
-  run("sqlite3_enable_load_extension(invalid handle)", c160);
-  run("sqlite3_enable_shared_cache(NULL)", c161);
-  run("sqlite3_errcode(NULL)", c162);
-  run("sqlite3_errcode(invalid handle)", c163);
-  run("sqlite3_errmsg(NULL)", c164);
-  run("sqlite3_errmsg(invalid handle)", c165);
-  run("sqlite3_errmsg16(NULL)", c166);
-  run("sqlite3_errmsg16(invalid handle)", c167);
-  run("sqlite3_error_offset(NULL)", c168);
-  run("sqlite3_error_offset(invalid handle)", c169);
-  run("sqlite3_errstr(NULL)", c170);
-  run("sqlite3_exec(NULL)", c171);
-  run("sqlite3_exec(invalid handle)", c172);
-  run("sqlite3_expanded_sql(NULL)", c173);
-  run("sqlite3_expanded_sql(invalid handle)", c174);
-  run("sqlite3_extended_errcode(NULL)", c175);
-  run("sqlite3_extended_errcode(invalid handle)", c176);
-  run("sqlite3_extended_result_codes(NULL)", c177);
-  run("sqlite3_extended_result_codes(invalid handle)", c178);
-  run("sqlite3_file_control(NULL)", c179);
-  run("sqlite3_file_control(invalid handle)", c180);
-  run("sqlite3_finalize(NULL)", c181);
-  run("sqlite3_finalize(invalid handle)", c182);
-  run("sqlite3_free(NULL)", c183);
-  run("sqlite3_get_autocommit(NULL)", c184);
-  run("sqlite3_get_autocommit(invalid handle)", c185);
-  run("sqlite3_get_auxdata(NULL)", c186);
-  run("sqlite3_get_auxdata(invalid handle)", c187);
-  run("sqlite3_hard_heap_limit64(NULL)", c188);
-  run("sqlite3_initialize(NULL)", c189);
-  run("sqlite3_interrupt(NULL)", c190);
-  run("sqlite3_interrupt(invalid handle)", c191);
-  run("sqlite3_keyword_check(NULL)", c192);
-  run("sqlite3_keyword_count(NULL)", c193);
-  run("sqlite3_keyword_name(NULL)", c194);
-  run("sqlite3_last_insert_rowid(NULL)", c195);
-  run("sqlite3_last_insert_rowid(invalid handle)", c196);
-  run("sqlite3_libversion(NULL)", c197);
-  run("sqlite3_libversion_number(NULL)", c198);
-  run("sqlite3_limit(NULL)", c199);
-  run("sqlite3_limit(invalid handle)", c200);
-  run("sqlite3_load_extension(NULL)", c201);
-  run("sqlite3_load_extension(invalid handle)", c202);
-  run("sqlite3_log(NULL)", c203);
-  run("sqlite3_malloc(NULL)", c204);
-  run("sqlite3_malloc64(NULL)", c205);
-  run("sqlite3_memory_highwater(NULL)", c206);
-  run("sqlite3_memory_used(NULL)", c207);
-  run("sqlite3_mprintf(NULL)", c208);
-  run("sqlite3_msize(NULL)", c209);
-  run("sqlite3_mutex_alloc(NULL)", c210);
-  run("sqlite3_mutex_enter(NULL)", c211);
-  run("sqlite3_mutex_enter(invalid handle)", c212);
-  run("sqlite3_mutex_free(NULL)", c213);
-  run("sqlite3_mutex_free(invalid handle)", c214);
-  run("sqlite3_mutex_held(NULL)", c215);
-  run("sqlite3_mutex_held(invalid handle)", c216);
-  run("sqlite3_mutex_leave(NULL)", c217);
-  run("sqlite3_mutex_leave(invalid handle)", c218);
-  run("sqlite3_mutex_notheld(NULL)", c219);
-  run("sqlite3_mutex_notheld(invalid handle)", c220);
-  run("sqlite3_mutex_try(NULL)", c221);
-  run("sqlite3_mutex_try(invalid handle)", c222);
-  run("sqlite3_next_stmt(NULL)", c223);
-  run("sqlite3_next_stmt(invalid handle)", c224);
-  run("sqlite3_open(NULL)", c225);
-  run("sqlite3_open(invalid handle)", c226);
-  run("sqlite3_open16(NULL)", c227);
-  run("sqlite3_open16(invalid handle)", c228);
-  run("sqlite3_open_v2(NULL)", c229);
-  run("sqlite3_open_v2(invalid handle)", c230);
-  run("sqlite3_os_end(NULL)", c231);
-  run("sqlite3_os_init(NULL)", c232);
-  run("sqlite3_overload_function(NULL)", c233);
-  run("sqlite3_overload_function(invalid handle)", c234);
-  run("sqlite3_prepare(NULL)", c235);
-  run("sqlite3_prepare(invalid handle)", c236);
-  run("sqlite3_prepare16(NULL)", c237);
-  run("sqlite3_prepare16(invalid handle)", c238);
-  run("sqlite3_prepare16_v2(NULL)", c239);
-  run("sqlite3_prepare16_v2(invalid handle)", c240);
-  run("sqlite3_prepare16_v3(NULL)", c241);
-  run("sqlite3_prepare16_v3(invalid handle)", c242);
-  run("sqlite3_prepare_v2(NULL)", c243);
-  run("sqlite3_prepare_v2(invalid handle)", c244);
-  run("sqlite3_prepare_v3(NULL)", c245);
-  run("sqlite3_prepare_v3(invalid handle)", c246);
-  run("sqlite3_preupdate_blobwrite(NULL)", c247);
-  run("sqlite3_preupdate_blobwrite(invalid handle)", c248);
-  run("sqlite3_preupdate_count(NULL)", c249);
-  run("sqlite3_preupdate_count(invalid handle)", c250);
-  run("sqlite3_preupdate_depth(NULL)", c251);
-  run("sqlite3_preupdate_depth(invalid handle)", c252);
-  run("sqlite3_preupdate_hook(NULL)", c253);
-  run("sqlite3_preupdate_hook(invalid handle)", c254);
-  run("sqlite3_preupdate_new(NULL)", c255);
-  run("sqlite3_preupdate_new(invalid handle)", c256);
-  run("sqlite3_preupdate_old(NULL)", c257);
-  run("sqlite3_preupdate_old(invalid handle)", c258);
-  run("sqlite3_profile(NULL)", c259);
-  run("sqlite3_profile(invalid handle)", c260);
-  run("sqlite3_progress_handler(NULL)", c261);
-  run("sqlite3_progress_handler(invalid handle)", c262);
-  run("sqlite3_randomness(NULL)", c263);
-  run("sqlite3_realloc(NULL)", c264);
-  run("sqlite3_realloc64(NULL)", c265);
-  run("sqlite3_release_memory(NULL)", c266);
-  run("sqlite3_reset(NULL)", c267);
-  run("sqlite3_reset(invalid handle)", c268);
-  run("sqlite3_result_blob(NULL)", c269);
-  run("sqlite3_result_blob(invalid handle)", c270);
-  run("sqlite3_result_blob64(NULL)", c271);
-  run("sqlite3_result_blob64(invalid handle)", c272);
-  run("sqlite3_result_double(NULL)", c273);
-  run("sqlite3_result_double(invalid handle)", c274);
-  run("sqlite3_result_error(NULL)", c275);
-  run("sqlite3_result_error(invalid handle)", c276);
-  run("sqlite3_result_error16(NULL)", c277);
-  run("sqlite3_result_error16(invalid handle)", c278);
-  run("sqlite3_result_error_code(NULL)", c279);
-  run("sqlite3_result_error_code(invalid handle)", c280);
-  run("sqlite3_result_error_nomem(NULL)", c281);
-  run("sqlite3_result_error_nomem(invalid handle)", c282);
-  run("sqlite3_result_error_toobig(NULL)", c283);
-  run("sqlite3_result_error_toobig(invalid handle)", c284);
-  run("sqlite3_result_int(NULL)", c285);
-  run("sqlite3_result_int(invalid handle)", c286);
-  run("sqlite3_result_int64(NULL)", c287);
-  run("sqlite3_result_int64(invalid handle)", c288);
-  run("sqlite3_result_null(NULL)", c289);
-  run("sqlite3_result_null(invalid handle)", c290);
-  run("sqlite3_result_pointer(NULL)", c291);
-  run("sqlite3_result_pointer(invalid handle)", c292);
-  run("sqlite3_result_subtype(NULL)", c293);
-  run("sqlite3_result_subtype(invalid handle)", c294);
-  run("sqlite3_result_text(NULL)", c295);
-  run("sqlite3_result_text(invalid handle)", c296);
-  run("sqlite3_result_text16(NULL)", c297);
-  run("sqlite3_result_text16(invalid handle)", c298);
-  run("sqlite3_result_text16be(NULL)", c299);
-  run("sqlite3_result_text16be(invalid handle)", c300);
-  run("sqlite3_result_text16le(NULL)", c301);
-  run("sqlite3_result_text16le(invalid handle)", c302);
-  run("sqlite3_result_text64(NULL)", c303);
-  run("sqlite3_result_text64(invalid handle)", c304);
-  run("sqlite3_result_value(NULL)", c305);
-  run("sqlite3_result_value(invalid handle)", c306);
-  run("sqlite3_result_zeroblob(NULL)", c307);
-  run("sqlite3_result_zeroblob(invalid handle)", c308);
-  run("sqlite3_result_zeroblob64(NULL)", c309);
-  run("sqlite3_result_zeroblob64(invalid handle)", c310);
-  run("sqlite3_rollback_hook(NULL)", c311);
-  run("sqlite3_rollback_hook(invalid handle)", c312);
-  run("sqlite3_serialize(NULL)", c313);
-  run("sqlite3_serialize(invalid handle)", c314);
-  run("sqlite3_set_authorizer(NULL)", c315);
-  run("sqlite3_set_authorizer(invalid handle)", c316);
-  run("sqlite3_set_auxdata(NULL)", c317);
-  run("sqlite3_set_auxdata(invalid handle)", c318);
-  run("sqlite3_set_last_insert_rowid(NULL)", c319);
-  run("sqlite3_set_last_insert_rowid(invalid handle)", c320);
-  run("sqlite3_shutdown(NULL)", c321);
-  run("sqlite3_sleep(NULL)", c322);
-  run("sqlite3_snprintf(NULL)", c323);
-  run("sqlite3_soft_heap_limit64(NULL)", c324);
-  run("sqlite3_sourceid(NULL)", c325);
-  run("sqlite3_sql(NULL)", c326);
-  run("sqlite3_sql(invalid handle)", c327);
-  run("sqlite3_status(NULL)", c328);
-  run("sqlite3_status64(NULL)", c329);
-  run("sqlite3_step(NULL)", c330);
-  run("sqlite3_step(invalid handle)", c331);
-  run("sqlite3_stmt_busy(NULL)", c332);
-  run("sqlite3_stmt_busy(invalid handle)", c333);
-  run("sqlite3_stmt_isexplain(NULL)", c334);
-  run("sqlite3_stmt_isexplain(invalid handle)", c335);
-  run("sqlite3_stmt_readonly(NULL)", c336);
-  run("sqlite3_stmt_readonly(invalid handle)", c337);
-  run("sqlite3_stmt_status(NULL)", c338);
-  run("sqlite3_stmt_status(invalid handle)", c339);
-  run("sqlite3_str_append(NULL)", c340);
-  run("sqlite3_str_append(invalid handle)", c341);
-  run("sqlite3_str_appendall(NULL)", c342);
-  run("sqlite3_str_appendall(invalid handle)", c343);
-  run("sqlite3_str_appendchar(NULL)", c344);
-  run("sqlite3_str_appendchar(invalid handle)", c345);
-  run("sqlite3_str_appendf(NULL)", c346);
-  run("sqlite3_str_appendf(invalid handle)", c347);
-  run("sqlite3_str_errcode(NULL)", c348);
-  run("sqlite3_str_errcode(invalid handle)", c349);
-  run("sqlite3_str_finish(NULL)", c350);
-  run("sqlite3_str_finish(invalid handle)", c351);
-  run("sqlite3_str_length(NULL)", c352);
-  run("sqlite3_str_length(invalid handle)", c353);
-  run("sqlite3_str_new(NULL)", c354);
-  run("sqlite3_str_new(invalid handle)", c355);
-  run("sqlite3_str_reset(NULL)", c356);
-  run("sqlite3_str_reset(invalid handle)", c357);
-  run("sqlite3_str_value(NULL)", c358);
-  run("sqlite3_str_value(invalid handle)", c359);
-  run("sqlite3_strglob(NULL)", c360);
-  run("sqlite3_stricmp(NULL)", c361);
-  run("sqlite3_strlike(NULL)", c362);
-  run("sqlite3_strnicmp(NULL)", c363);
-  run("sqlite3_table_column_metadata(NULL)", c364);
-  run("sqlite3_table_column_metadata(invalid handle)", c365);
-  run("sqlite3_test_control(NULL)", c366);
-  run("sqlite3_threadsafe(NULL)", c367);
-  run("sqlite3_total_changes(NULL)", c368);
-  run("sqlite3_total_changes(invalid handle)", c369);
-  run("sqlite3_total_changes64(NULL)", c370);
-  run("sqlite3_total_changes64(invalid handle)", c371);
-  run("sqlite3_trace(NULL)", c372);
-  run("sqlite3_trace(invalid handle)", c373);
-  run("sqlite3_trace_v2(NULL)", c374);
-  run("sqlite3_trace_v2(invalid handle)", c375);
-  run("sqlite3_txn_state(NULL)", c376);
-  run("sqlite3_txn_state(invalid handle)", c377);
-  run("sqlite3_unlock_notify(NULL)", c378);
-  run("sqlite3_unlock_notify(invalid handle)", c379);
-  run("sqlite3_update_hook(NULL)", c380);
-  run("sqlite3_update_hook(invalid handle)", c381);
-  run("sqlite3_user_data(NULL)", c382);
-  run("sqlite3_user_data(invalid handle)", c383);
-  run("sqlite3_value_blob(NULL)", c384);
-  run("sqlite3_value_blob(invalid handle)", c385);
-  run("sqlite3_value_bytes(NULL)", c386);
-  run("sqlite3_value_bytes(invalid handle)", c387);
-  run("sqlite3_value_bytes16(NULL)", c388);
-  run("sqlite3_value_bytes16(invalid handle)", c389);
-  run("sqlite3_value_double(NULL)", c390);
-  run("sqlite3_value_double(invalid handle)", c391);
-  run("sqlite3_value_dup(NULL)", c392);
-  run("sqlite3_value_dup(invalid handle)", c393);
-  run("sqlite3_value_encoding(NULL)", c394);
-  run("sqlite3_value_encoding(invalid handle)", c395);
-  run("sqlite3_value_free(NULL)", c396);
-  run("sqlite3_value_free(invalid handle)", c397);
-  run("sqlite3_value_frombind(NULL)", c398);
-  run("sqlite3_value_frombind(invalid handle)", c399);
-  run("sqlite3_value_int(NULL)", c400);
-  run("sqlite3_value_int(invalid handle)", c401);
-  run("sqlite3_value_int64(NULL)", c402);
-  run("sqlite3_value_int64(invalid handle)", c403);
-  run("sqlite3_value_nochange(NULL)", c404);
-  run("sqlite3_value_nochange(invalid handle)", c405);
-  run("sqlite3_value_numeric_type(NULL)", c406);
-  run("sqlite3_value_numeric_type(invalid handle)", c407);
-  run("sqlite3_value_pointer(NULL)", c408);
-  run("sqlite3_value_pointer(invalid handle)", c409);
-  run("sqlite3_value_subtype(NULL)", c410);
-  run("sqlite3_value_subtype(invalid handle)", c411);
-  run("sqlite3_value_text(NULL)", c412);
-  run("sqlite3_value_text(invalid handle)", c413);
-  run("sqlite3_value_text16(NULL)", c414);
-  run("sqlite3_value_text16(invalid handle)", c415);
-  run("sqlite3_value_type(NULL)", c416);
-  run("sqlite3_value_type(invalid handle)", c417);
-  run("sqlite3_vfs_find(NULL)", c418);
-  run("sqlite3_vfs_register(NULL)", c419);
-  run("sqlite3_vfs_unregister(NULL)", c420);
-  run("sqlite3_vtab_collation(NULL)", c421);
-  run("sqlite3_vtab_collation(invalid handle)", c422);
-  run("sqlite3_vtab_config(NULL)", c423);
-  run("sqlite3_vtab_config(invalid handle)", c424);
-  run("sqlite3_vtab_nochange(NULL)", c425);
-  run("sqlite3_vtab_nochange(invalid handle)", c426);
-  run("sqlite3_vtab_on_conflict(NULL)", c427);
-  run("sqlite3_vtab_on_conflict(invalid handle)", c428);
-  run("sqlite3_wal_autocheckpoint(NULL)", c429);
-  run("sqlite3_wal_autocheckpoint(invalid handle)", c430);
-  run("sqlite3_wal_checkpoint(NULL)", c431);
-  run("sqlite3_wal_checkpoint(invalid handle)", c432);
-  run("sqlite3_wal_checkpoint_v2(NULL)", c433);
-  run("sqlite3_wal_checkpoint_v2(invalid handle)", c434);
-  run("sqlite3_wal_hook(NULL)", c435);
-  run("sqlite3_wal_hook(invalid handle)", c436);
-  run("sqlite3session_attach(NULL)", c437);
-  run("sqlite3session_attach(invalid handle)", c438);
-  run("sqlite3session_changeset(NULL)", c439);
-  run("sqlite3session_changeset(invalid handle)", c440);
-  run("sqlite3session_create(NULL)", c441);
-  run("sqlite3session_create(invalid handle)", c442);
-  run("sqlite3session_delete(NULL)", c443);
-  run("sqlite3session_delete(invalid handle)", c444);
-  run("sqlite3session_enable(NULL)", c445);
-  run("sqlite3session_enable(invalid handle)", c446);
-  run("sqlite3session_indirect(NULL)", c447);
-  run("sqlite3session_indirect(invalid handle)", c448);
-  run("sqlite3session_isempty(NULL)", c449);
-  run("sqlite3session_isempty(invalid handle)", c450);
-  run("sqlite3session_patchset(NULL)", c451);
-  run("sqlite3session_patchset(invalid handle)", c452);
-  run("sqlite3session_table_filter(NULL)", c453);
-  run("sqlite3session_table_filter(invalid handle)", c454);
-  printf("# %d calls of %d functions\n", 455, 250);
+  run("sqlite3_drop_modules(NULL)", c159);
+  run("sqlite3_drop_modules(invalid handle)", c160);
+  run("sqlite3_enable_load_extension(NULL)", c161);
+  run("sqlite3_enable_load_extension(invalid handle)", c162);
+  run("sqlite3_enable_shared_cache(NULL)", c163);
+  run("sqlite3_errcode(NULL)", c164);
+  run("sqlite3_errcode(invalid handle)", c165);
+  run("sqlite3_errmsg(NULL)", c166);
+  run("sqlite3_errmsg(invalid handle)", c167);
+  run("sqlite3_errmsg16(NULL)", c168);
+  run("sqlite3_errmsg16(invalid handle)", c169);
+  run("sqlite3_error_offset(NULL)", c170);
+  run("sqlite3_error_offset(invalid handle)", c171);
+  run("sqlite3_errstr(NULL)", c172);
+  run("sqlite3_exec(NULL)", c173);
+  run("sqlite3_exec(invalid handle)", c174);
+  run("sqlite3_expanded_sql(NULL)", c175);
+  run("sqlite3_expanded_sql(invalid handle)", c176);
+  run("sqlite3_extended_errcode(NULL)", c177);
+  run("sqlite3_extended_errcode(invalid handle)", c178);
+  run("sqlite3_extended_result_codes(NULL)", c179);
+  run("sqlite3_extended_result_codes(invalid handle)", c180);
+  run("sqlite3_file_control(NULL)", c181);
+  run("sqlite3_file_control(invalid handle)", c182);
+  run("sqlite3_finalize(NULL)", c183);
+  run("sqlite3_finalize(invalid handle)", c184);
+  run("sqlite3_free(NULL)", c185);
+  run("sqlite3_get_autocommit(NULL)", c186);
+  run("sqlite3_get_autocommit(invalid handle)", c187);
+  run("sqlite3_get_auxdata(NULL)", c188);
+  run("sqlite3_get_auxdata(invalid handle)", c189);
+  run("sqlite3_hard_heap_limit64(NULL)", c190);
+  run("sqlite3_initialize(NULL)", c191);
+  run("sqlite3_interrupt(NULL)", c192);
+  run("sqlite3_interrupt(invalid handle)", c193);
+  run("sqlite3_keyword_check(NULL)", c194);
+  run("sqlite3_keyword_count(NULL)", c195);
+  run("sqlite3_keyword_name(NULL)", c196);
+  run("sqlite3_last_insert_rowid(NULL)", c197);
+  run("sqlite3_last_insert_rowid(invalid handle)", c198);
+  run("sqlite3_libversion(NULL)", c199);
+  run("sqlite3_libversion_number(NULL)", c200);
+  run("sqlite3_limit(NULL)", c201);
+  run("sqlite3_limit(invalid handle)", c202);
+  run("sqlite3_load_extension(NULL)", c203);
+  run("sqlite3_load_extension(invalid handle)", c204);
+  run("sqlite3_log(NULL)", c205);
+  run("sqlite3_malloc(NULL)", c206);
+  run("sqlite3_malloc64(NULL)", c207);
+  run("sqlite3_memory_highwater(NULL)", c208);
+  run("sqlite3_memory_used(NULL)", c209);
+  run("sqlite3_mprintf(NULL)", c210);
+  run("sqlite3_msize(NULL)", c211);
+  run("sqlite3_mutex_alloc(NULL)", c212);
+  run("sqlite3_mutex_enter(NULL)", c213);
+  run("sqlite3_mutex_enter(invalid handle)", c214);
+  run("sqlite3_mutex_free(NULL)", c215);
+  run("sqlite3_mutex_free(invalid handle)", c216);
+  run("sqlite3_mutex_held(NULL)", c217);
+  run("sqlite3_mutex_held(invalid handle)", c218);
+  run("sqlite3_mutex_leave(NULL)", c219);
+  run("sqlite3_mutex_leave(invalid handle)", c220);
+  run("sqlite3_mutex_notheld(NULL)", c221);
+  run("sqlite3_mutex_notheld(invalid handle)", c222);
+  run("sqlite3_mutex_try(NULL)", c223);
+  run("sqlite3_mutex_try(invalid handle)", c224);
+  run("sqlite3_next_stmt(NULL)", c225);
+  run("sqlite3_next_stmt(invalid handle)", c226);
+  run("sqlite3_open(NULL)", c227);
+  run("sqlite3_open(invalid handle)", c228);
+  run("sqlite3_open16(NULL)", c229);
+  run("sqlite3_open16(invalid handle)", c230);
+  run("sqlite3_open_v2(NULL)", c231);
+  run("sqlite3_open_v2(invalid handle)", c232);
+  run("sqlite3_os_end(NULL)", c233);
+  run("sqlite3_os_init(NULL)", c234);
+  run("sqlite3_overload_function(NULL)", c235);
+  run("sqlite3_overload_function(invalid handle)", c236);
+  run("sqlite3_prepare(NULL)", c237);
+  run("sqlite3_prepare(invalid handle)", c238);
+  run("sqlite3_prepare16(NULL)", c239);
+  run("sqlite3_prepare16(invalid handle)", c240);
+  run("sqlite3_prepare16_v2(NULL)", c241);
+  run("sqlite3_prepare16_v2(invalid handle)", c242);
+  run("sqlite3_prepare16_v3(NULL)", c243);
+  run("sqlite3_prepare16_v3(invalid handle)", c244);
+  run("sqlite3_prepare_v2(NULL)", c245);
+  run("sqlite3_prepare_v2(invalid handle)", c246);
+  run("sqlite3_prepare_v3(NULL)", c247);
+  run("sqlite3_prepare_v3(invalid handle)", c248);
+  run("sqlite3_preupdate_blobwrite(NULL)", c249);
+  run("sqlite3_preupdate_blobwrite(invalid handle)", c250);
+  run("sqlite3_preupdate_count(NULL)", c251);
+  run("sqlite3_preupdate_count(invalid handle)", c252);
+  run("sqlite3_preupdate_depth(NULL)", c253);
+  run("sqlite3_preupdate_depth(invalid handle)", c254);
+  run("sqlite3_preupdate_hook(NULL)", c255);
+  run("sqlite3_preupdate_hook(invalid handle)", c256);
+  run("sqlite3_preupdate_new(NULL)", c257);
+  run("sqlite3_preupdate_new(invalid handle)", c258);
+  run("sqlite3_preupdate_old(NULL)", c259);
+  run("sqlite3_preupdate_old(invalid handle)", c260);
+  run("sqlite3_profile(NULL)", c261);
+  run("sqlite3_profile(invalid handle)", c262);
+  run("sqlite3_progress_handler(NULL)", c263);
+  run("sqlite3_progress_handler(invalid handle)", c264);
+  run("sqlite3_randomness(NULL)", c265);
+  run("sqlite3_realloc(NULL)", c266);
+  run("sqlite3_realloc64(NULL)", c267);
+  run("sqlite3_release_memory(NULL)", c268);
+  run("sqlite3_reset(NULL)", c269);
+  run("sqlite3_reset(invalid handle)", c270);
+  run("sqlite3_result_blob(NULL)", c271);
+  run("sqlite3_result_blob(invalid handle)", c272);
+  run("sqlite3_result_blob64(NULL)", c273);
+  run("sqlite3_result_blob64(invalid handle)", c274);
+  run("sqlite3_result_double(NULL)", c275);
+  run("sqlite3_result_double(invalid handle)", c276);
+  run("sqlite3_result_error(NULL)", c277);
+  run("sqlite3_result_error(invalid handle)", c278);
+  run("sqlite3_result_error16(NULL)", c279);
+  run("sqlite3_result_error16(invalid handle)", c280);
+  run("sqlite3_result_error_code(NULL)", c281);
+  run("sqlite3_result_error_code(invalid handle)", c282);
+  run("sqlite3_result_error_nomem(NULL)", c283);
+  run("sqlite3_result_error_nomem(invalid handle)", c284);
+  run("sqlite3_result_error_toobig(NULL)", c285);
+  run("sqlite3_result_error_toobig(invalid handle)", c286);
+  run("sqlite3_result_int(NULL)", c287);
+  run("sqlite3_result_int(invalid handle)", c288);
+  run("sqlite3_result_int64(NULL)", c289);
+  run("sqlite3_result_int64(invalid handle)", c290);
+  run("sqlite3_result_null(NULL)", c291);
+  run("sqlite3_result_null(invalid handle)", c292);
+  run("sqlite3_result_pointer(NULL)", c293);
+  run("sqlite3_result_pointer(invalid handle)", c294);
+  run("sqlite3_result_subtype(NULL)", c295);
+  run("sqlite3_result_subtype(invalid handle)", c296);
+  run("sqlite3_result_text(NULL)", c297);
+  run("sqlite3_result_text(invalid handle)", c298);
+  run("sqlite3_result_text16(NULL)", c299);
+  run("sqlite3_result_text16(invalid handle)", c300);
+  run("sqlite3_result_text16be(NULL)", c301);
+  run("sqlite3_result_text16be(invalid handle)", c302);
+  run("sqlite3_result_text16le(NULL)", c303);
+  run("sqlite3_result_text16le(invalid handle)", c304);
+  run("sqlite3_result_text64(NULL)", c305);
+  run("sqlite3_result_text64(invalid handle)", c306);
+  run("sqlite3_result_value(NULL)", c307);
+  run("sqlite3_result_value(invalid handle)", c308);
+  run("sqlite3_result_zeroblob(NULL)", c309);
+  run("sqlite3_result_zeroblob(invalid handle)", c310);
+  run("sqlite3_result_zeroblob64(NULL)", c311);
+  run("sqlite3_result_zeroblob64(invalid handle)", c312);
+  run("sqlite3_rollback_hook(NULL)", c313);
+  run("sqlite3_rollback_hook(invalid handle)", c314);
+  run("sqlite3_serialize(NULL)", c315);
+  run("sqlite3_serialize(invalid handle)", c316);
+  run("sqlite3_set_authorizer(NULL)", c317);
+  run("sqlite3_set_authorizer(invalid handle)", c318);
+  run("sqlite3_set_auxdata(NULL)", c319);
+  run("sqlite3_set_auxdata(invalid handle)", c320);
+  run("sqlite3_set_last_insert_rowid(NULL)", c321);
+  run("sqlite3_set_last_insert_rowid(invalid handle)", c322);
+  run("sqlite3_shutdown(NULL)", c323);
+  run("sqlite3_sleep(NULL)", c324);
+  run("sqlite3_snprintf(NULL)", c325);
+  run("sqlite3_soft_heap_limit64(NULL)", c326);
+  run("sqlite3_sourceid(NULL)", c327);
+  run("sqlite3_sql(NULL)", c328);
+  run("sqlite3_sql(invalid handle)", c329);
+  run("sqlite3_status(NULL)", c330);
+  run("sqlite3_status64(NULL)", c331);
+  run("sqlite3_step(NULL)", c332);
+  run("sqlite3_step(invalid handle)", c333);
+  run("sqlite3_stmt_busy(NULL)", c334);
+  run("sqlite3_stmt_busy(invalid handle)", c335);
+  run("sqlite3_stmt_isexplain(NULL)", c336);
+  run("sqlite3_stmt_isexplain(invalid handle)", c337);
+  run("sqlite3_stmt_readonly(NULL)", c338);
+  run("sqlite3_stmt_readonly(invalid handle)", c339);
+  run("sqlite3_stmt_status(NULL)", c340);
+  run("sqlite3_stmt_status(invalid handle)", c341);
+  run("sqlite3_str_append(NULL)", c342);
+  run("sqlite3_str_append(invalid handle)", c343);
+  run("sqlite3_str_appendall(NULL)", c344);
+  run("sqlite3_str_appendall(invalid handle)", c345);
+  run("sqlite3_str_appendchar(NULL)", c346);
+  run("sqlite3_str_appendchar(invalid handle)", c347);
+  run("sqlite3_str_appendf(NULL)", c348);
+  run("sqlite3_str_appendf(invalid handle)", c349);
+  run("sqlite3_str_errcode(NULL)", c350);
+  run("sqlite3_str_errcode(invalid handle)", c351);
+  run("sqlite3_str_finish(NULL)", c352);
+  run("sqlite3_str_finish(invalid handle)", c353);
+  run("sqlite3_str_length(NULL)", c354);
+  run("sqlite3_str_length(invalid handle)", c355);
+  run("sqlite3_str_new(NULL)", c356);
+  run("sqlite3_str_new(invalid handle)", c357);
+  run("sqlite3_str_reset(NULL)", c358);
+  run("sqlite3_str_reset(invalid handle)", c359);
+  run("sqlite3_str_value(NULL)", c360);
+  run("sqlite3_str_value(invalid handle)", c361);
+  run("sqlite3_strglob(NULL)", c362);
+  run("sqlite3_stricmp(NULL)", c363);
+  run("sqlite3_strlike(NULL)", c364);
+  run("sqlite3_strnicmp(NULL)", c365);
+  run("sqlite3_table_column_metadata(NULL)", c366);
+  run("sqlite3_table_column_metadata(invalid handle)", c367);
+  run("sqlite3_test_control(NULL)", c368);
+  run("sqlite3_threadsafe(NULL)", c369);
+  run("sqlite3_total_changes(NULL)", c370);
+  run("sqlite3_total_changes(invalid handle)", c371);
+  run("sqlite3_total_changes64(NULL)", c372);
+  run("sqlite3_total_changes64(invalid handle)", c373);
+  run("sqlite3_trace(NULL)", c374);
+  run("sqlite3_trace(invalid handle)", c375);
+  run("sqlite3_trace_v2(NULL)", c376);
+  run("sqlite3_trace_v2(invalid handle)", c377);
+  run("sqlite3_txn_state(NULL)", c378);
+  run("sqlite3_txn_state(invalid handle)", c379);
+  run("sqlite3_unlock_notify(NULL)", c380);
+  run("sqlite3_unlock_notify(invalid handle)", c381);
+  run("sqlite3_update_hook(NULL)", c382);
+  run("sqlite3_update_hook(invalid handle)", c383);
+  run("sqlite3_user_data(NULL)", c384);
+  run("sqlite3_user_data(invalid handle)", c385);
+  run("sqlite3_value_blob(NULL)", c386);
+  run("sqlite3_value_blob(invalid handle)", c387);
+  run("sqlite3_value_bytes(NULL)", c388);
+  run("sqlite3_value_bytes(invalid handle)", c389);
+  run("sqlite3_value_bytes16(NULL)", c390);
+  run("sqlite3_value_bytes16(invalid handle)", c391);
+  run("sqlite3_value_double(NULL)", c392);
+  run("sqlite3_value_double(invalid handle)", c393);
+  run("sqlite3_value_dup(NULL)", c394);
+  run("sqlite3_value_dup(invalid handle)", c395);
+  run("sqlite3_value_encoding(NULL)", c396);
+  run("sqlite3_value_encoding(invalid handle)", c397);
+  run("sqlite3_value_free(NULL)", c398);
+  run("sqlite3_value_free(invalid handle)", c399);
+  run("sqlite3_value_frombind(NULL)", c400);
+  run("sqlite3_value_frombind(invalid handle)", c401);
+  run("sqlite3_value_int(NULL)", c402);
+  run("sqlite3_value_int(invalid handle)", c403);
+  run("sqlite3_value_int64(NULL)", c404);
+  run("sqlite3_value_int64(invalid handle)", c405);
+  run("sqlite3_value_nochange(NULL)", c406);
+  run("sqlite3_value_nochange(invalid handle)", c407);
+  run("sqlite3_value_numeric_type(NULL)", c408);
+  run("sqlite3_value_numeric_type(invalid handle)", c409);
+  run("sqlite3_value_pointer(NULL)", c410);
+  run("sqlite3_value_pointer(invalid handle)", c411);
+  run("sqlite3_value_subtype(NULL)", c412);
+  run("sqlite3_value_subtype(invalid handle)", c413);
+  run("sqlite3_value_text(NULL)", c414);
+  run("sqlite3_value_text(invalid handle)", c415);
+  run("sqlite3_value_text16(NULL)", c416);
+  run("sqlite3_value_text16(invalid handle)", c417);
+  run("sqlite3_value_type(NULL)", c418);
+  run("sqlite3_value_type(invalid handle)", c419);
+  run("sqlite3_vfs_find(NULL)", c420);
+  run("sqlite3_vfs_register(NULL)", c421);
+  run("sqlite3_vfs_unregister(NULL)", c422);
+  run("sqlite3_vtab_collation(NULL)", c423);
+  run("sqlite3_vtab_collation(invalid handle)", c424);
+  run("sqlite3_vtab_config(NULL)", c425);
+  run("sqlite3_vtab_config(invalid handle)", c426);
+  run("sqlite3_vtab_nochange(NULL)", c427);
+  run("sqlite3_vtab_nochange(invalid handle)", c428);
+  run("sqlite3_vtab_on_conflict(NULL)", c429);
+  run("sqlite3_vtab_on_conflict(invalid handle)", c430);
+  run("sqlite3_wal_autocheckpoint(NULL)", c431);
+  run("sqlite3_wal_autocheckpoint(invalid handle)", c432);
+  run("sqlite3_wal_checkpoint(NULL)", c433);
+  run("sqlite3_wal_checkpoint(invalid handle)", c434);
+  run("sqlite3_wal_checkpoint_v2(NULL)", c435);
+  run("sqlite3_wal_checkpoint_v2(invalid handle)", c436);
+  run("sqlite3_wal_hook(NULL)", c437);
+  run("sqlite3_wal_hook(invalid handle)", c438);
+  run("sqlite3session_attach(NULL)", c439);
+  run("sqlite3session_attach(invalid handle)", c440);
+  run("sqlite3session_changeset(NULL)", c441);
+  run("sqlite3session_changeset(invalid handle)", c442);
+  run("sqlite3session_create(NULL)", c443);
+  run("sqlite3session_create(invalid handle)", c444);
+  run("sqlite3session_delete(NULL)", c445);
+  run("sqlite3session_delete(invalid handle)", c446);
+  run("sqlite3session_enable(NULL)", c447);
+  run("sqlite3session_enable(invalid handle)", c448);
+  run("sqlite3session_indirect(NULL)", c449);
+  run("sqlite3session_indirect(invalid handle)", c450);
+  run("sqlite3session_isempty(NULL)", c451);
+  run("sqlite3session_isempty(invalid handle)", c452);
+  run("sqlite3session_patchset(NULL)", c453);
+  run("sqlite3session_patchset(invalid handle)", c454);
+  run("sqlite3session_table_filter(NULL)", c455);
+  run("sqlite3session_table_filter(invalid handle)", c456);
+  printf("# %d calls of %d functions\n", 457, 251);
   return check_failures != 0;
 }

@@ -269,6 +269,25 @@ fn series_table_valued_function() {
         rows(&db, "SELECT * FROM series"),
         "error: series needs start and stop"
     );
+    // A term the module does not consume is checked by the VM.
+    assert_eq!(
+        rows(&db, "SELECT value FROM series(1, 10) WHERE value > 8"),
+        "9 10"
+    );
+    assert!(
+        rows(&db, "EXPLAIN QUERY PLAN SELECT * FROM series(1, 2)")
+            .ends_with("SCAN series VIRTUAL TABLE INDEX 3:"),
+        "{}",
+        rows(&db, "EXPLAIN QUERY PLAN SELECT * FROM series(1, 2)")
+    );
+    assert_eq!(
+        rows(&db, "SELECT * FROM series(1, 2, 3)"),
+        "error: too many arguments on series() - max 2"
+    );
+    assert_eq!(
+        rows(&db, "INSERT INTO series VALUES (1)"),
+        "error: table series may not be modified"
+    );
     assert_eq!(
         rows(&db, "SELECT * FROM nosuch(1)"),
         "error: no such table: nosuch"

@@ -480,6 +480,10 @@ fn create_module(
     aux: *mut c_void,
     destroy: Destructor,
 ) -> c_int {
+    if crate::connection::conn(db).is_none() {
+        run_destructor(destroy, aux);
+        return ResultCode::MISUSE.0;
+    }
     // SAFETY: `name` is NULL or NUL-terminated (caller's contract).
     let Some(name) = (unsafe { arg_str(name) }) else {
         run_destructor(destroy, aux);

@@ -140,7 +140,7 @@ impl Gen<'_> {
         let hidden_cols: Vec<usize> = (0..hidden.len()).filter(|&i| hidden[i]).collect();
         if args.len() > hidden_cols.len() {
             return Err(format!(
-                "too many arguments on {} - max {}",
+                "too many arguments on {}() - max {}",
                 name,
                 hidden_cols.len()
             ));
