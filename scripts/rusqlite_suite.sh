@@ -9,9 +9,10 @@
 #   1. on the system SQLite 3.40.1 (the oracle), and
 #   2. on loom (LD_LIBRARY_PATH=<loom lib>).
 # Features: backup blob collation functions hooks limits trace
-# column_decltype i128_blob extra_check vtab array series (not `csvtab`: its
-# `csv` crate is not in the offline registry cache; not `modern_sqlite`/`window`/
-# `serialize`: they need SQLite >= 3.41 symbols the 3.40.1 oracle lacks).
+# column_decltype i128_blob extra_check vtab series (not `csvtab`: its
+# `csv` crate is not in the offline registry cache; not `array` (it implies
+# `modern_sqlite`), `modern_sqlite`/`window`/`serialize`: they need
+# SQLite >= 3.41 symbols the 3.40.1 oracle lacks).
 #
 # Tests failing on loom are compared with scripts/rusqlite-expected-failures.txt
 # (one test name per line, then " -- reason"); the run fails only on an
@@ -27,7 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 WORK=${RUSQLITE_WORK:-/tmp/loom-rusqlite}
 EXPECTED=$HERE/rusqlite-expected-failures.txt
-FEATURES="backup blob collation functions hooks limits trace column_decltype i128_blob extra_check vtab array series"
+FEATURES="backup blob collation functions hooks limits trace column_decltype i128_blob extra_check vtab series"
 SYSLIB=${SYSTEM_SQLITE_LIB_DIR:-/usr/lib/x86_64-linux-gnu}
 
 if [ $# -ge 1 ]; then

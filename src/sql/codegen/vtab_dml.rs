@@ -41,7 +41,7 @@ impl Gen<'_> {
         &self,
         name: &str,
     ) -> Result<Option<std::sync::Arc<crate::vtab::VTabInstance>>, String> {
-        match self.vtab_instance(name, false)? {
+        match self.vtab_instance(name, true)? {
             Some(v) if v.vtab.writable() => Ok(Some(v)),
             Some(v) => Err(format!("table {} may not be modified", v.name)),
             None => Ok(None),
