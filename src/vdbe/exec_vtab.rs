@@ -221,21 +221,17 @@ fn v_begin(env: &mut VdbeEnv, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeErro
 }
 
 fn v_create(a: &VCreateArgs) -> Result<Flow, VdbeError> {
-    a.registry
-        .instance(a.db, &a.db_name, &a.name, &a.module, &a.args, &a.sql, true)
-        .map_err(verr)?;
+    a.registry.instance(&a.spec, true).map_err(verr)?;
     Ok(Flow::Next)
 }
 
 fn v_destroy(a: &VCreateArgs) -> Result<Flow, VdbeError> {
-    let inst = match a.registry.forget(a.db, &a.name) {
+    let s = &a.spec;
+    let inst = match a.registry.forget(s.db, &s.name) {
         Some(i) => i,
-        None => a
-            .registry
-            .instance(a.db, &a.db_name, &a.name, &a.module, &a.args, &a.sql, false)
-            .map_err(verr)?,
+        None => a.registry.instance(s, false).map_err(verr)?,
     };
-    a.registry.forget(a.db, &a.name);
+    a.registry.forget(s.db, &s.name);
     inst.destroy().map_err(verr)?;
     Ok(Flow::Next)
 }

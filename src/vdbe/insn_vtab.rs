@@ -15,18 +15,13 @@
 use std::sync::Arc;
 
 use super::insn::{Addr, CursorId, Reg};
-use crate::vtab::{ConflictMode, VTabInstance, VTabRegistry};
+use crate::vtab::{ConflictMode, VTabInstance, VTabRegistry, VTabSpec};
 
-/// `CREATE VIRTUAL TABLE` operands: where and what to create.
+/// `CREATE VIRTUAL TABLE` / DROP operands: the registry and the table.
 #[derive(Clone, Debug)]
 pub struct VCreateArgs {
     pub registry: Arc<VTabRegistry>,
-    pub db: usize,
-    pub db_name: String,
-    pub name: String,
-    pub module: String,
-    pub args: Vec<String>,
-    pub sql: String,
+    pub spec: VTabSpec,
 }
 
 /// One virtual-table instruction.

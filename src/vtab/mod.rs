@@ -33,4 +33,4 @@ mod registry;
 
 pub use index_info::{ConstraintOp, ConstraintUsage, IndexConstraint, IndexInfo, IndexOrderBy};
 pub use module::{ConflictMode, VTab, VTabCursor, VTabError, VTabModule, VTabResult};
-pub use registry::{VTabInstance, VTabRegistry};
+pub use registry::{VTabInstance, VTabRegistry, VTabSpec};

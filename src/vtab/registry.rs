@@ -64,10 +64,25 @@ impl Drop for VTabInstance {
     }
 }
 
+/// Which table to connect: database, names, USING arguments, and the
+/// CREATE VIRTUAL TABLE text (invariant 2).
+#[derive(Clone, Debug, Default)]
+pub struct VTabSpec {
+    pub db: usize,
+    pub db_name: String,
+    pub name: String,
+    pub module: String,
+    pub args: Vec<String>,
+    pub sql: String,
+}
+
+/// A registered module: its name as given, and the module.
+type ModuleEntry = (String, Arc<dyn VTabModule>);
+
 /// Per-connection registry of modules and connected tables.
 #[derive(Default)]
 pub struct VTabRegistry {
-    modules: Mutex<HashMap<String, (String, Arc<dyn VTabModule>)>>,
+    modules: Mutex<HashMap<String, ModuleEntry>>,
     tables: Mutex<HashMap<(usize, String), Arc<VTabInstance>>>,
 }
 
@@ -119,23 +134,21 @@ impl VTabRegistry {
             .retain(|_, e| keep.iter().any(|k| k.eq_ignore_ascii_case(&e.0)));
     }
 
-    /// The connected instance of table `name` in database `db`, connecting
-    /// (or with `create`, creating) it when needed. `args` are the USING
-    /// arguments; `sql` the CREATE VIRTUAL TABLE text (invariant 2).
-    pub fn instance(
-        &self,
-        db: usize,
-        db_name: &str,
-        name: &str,
-        module: &str,
-        args: &[String],
-        sql: &str,
-        create: bool,
-    ) -> VTabResult<Arc<VTabInstance>> {
-        let key = (db, name.to_ascii_lowercase());
+    /// The connected instance of table `spec`, connecting (or with
+    /// `create`, creating) it when needed.
+    pub fn instance(&self, spec: &VTabSpec, create: bool) -> VTabResult<Arc<VTabInstance>> {
+        let VTabSpec {
+            db,
+            db_name,
+            name,
+            module,
+            args,
+            sql,
+        } = spec;
+        let key = (*db, name.to_ascii_lowercase());
         if !create {
             if let Some(i) = self.tables.lock().get(&key) {
-                if i.sql == sql {
+                if i.sql == *sql {
                     return Ok(i.clone());
                 }
             }
@@ -143,7 +156,7 @@ impl VTabRegistry {
         let m = self
             .module(module)
             .ok_or_else(|| VTabError::new(format!("no such module: {module}")))?;
-        let mut argv = vec![module.to_string(), db_name.to_string(), name.to_string()];
+        let mut argv = vec![module.clone(), db_name.clone(), name.clone()];
         argv.extend(args.iter().cloned());
         let (declared, vtab) = if create {
             m.create(&argv)?
@@ -151,9 +164,9 @@ impl VTabRegistry {
             m.connect(&argv)?
         };
         let inst = Arc::new(VTabInstance {
-            name: name.to_string(),
-            module: module.to_string(),
-            sql: sql.to_string(),
+            name: name.clone(),
+            module: module.clone(),
+            sql: sql.clone(),
             declared,
             vtab,
             released: AtomicBool::new(false),
@@ -224,22 +237,28 @@ mod tests {
         let r = VTabRegistry::new();
         r.register("M", Some(m.clone()));
         assert!(r.module("m").is_some());
-        let a = r.instance(0, "main", "t", "m", &[], "sql1", false).unwrap();
-        let b = r.instance(0, "main", "T", "m", &[], "sql1", false).unwrap();
+        let spec = |name: &str, module: &str, sql: &str| VTabSpec {
+            db: 0,
+            db_name: "main".into(),
+            name: name.into(),
+            module: module.into(),
+            args: Vec::new(),
+            sql: sql.into(),
+        };
+        let a = r.instance(&spec("t", "m", "sql1"), false).unwrap();
+        let b = r.instance(&spec("T", "m", "sql1"), false).unwrap();
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(m.connects.load(Ordering::SeqCst), 1);
         // A changed definition reconnects and releases the old instance.
         drop((a, b));
-        let c = r.instance(0, "main", "t", "m", &[], "sql2", false).unwrap();
+        let c = r.instance(&spec("t", "m", "sql2"), false).unwrap();
         assert_eq!(m.connects.load(Ordering::SeqCst), 2);
         assert_eq!(disc.load(Ordering::SeqCst), 1);
         c.destroy().unwrap();
         drop(c);
         drop(r.forget(0, "t"));
         assert_eq!(disc.load(Ordering::SeqCst), 1, "destroyed: no disconnect");
-        let e = r
-            .instance(0, "main", "u", "nope", &[], "", false)
-            .unwrap_err();
+        let e = r.instance(&spec("u", "nope", ""), false).unwrap_err();
         assert_eq!(e.msg, "no such module: nope");
     }
 }

@@ -22,7 +22,7 @@ use crate::sql::ast::{BinaryOp, CreateVirtualTable, Expr, ExprKind, Stmt};
 use crate::sql::schema::{build_table, Table};
 use crate::vdbe::insn_vtab::{VCreateArgs, VtabOp};
 use crate::vdbe::{Insn, Reg};
-use crate::vtab::{ConstraintOp, IndexConstraint, IndexInfo, VTabInstance};
+use crate::vtab::{ConstraintOp, IndexConstraint, IndexInfo, VTabInstance, VTabSpec};
 
 /// A virtual-table source of the statement being compiled.
 #[derive(Clone, Debug)]
@@ -96,15 +96,7 @@ impl Gen<'_> {
             let i = self
                 .env
                 .vtabs
-                .instance(
-                    0,
-                    "main",
-                    &def.name,
-                    &def.module,
-                    &def.args,
-                    &def.sql,
-                    false,
-                )
+                .instance(&spec_of(def), false)
                 .map_err(vtab_err)?;
             return Ok(Some(i));
         }
@@ -113,11 +105,13 @@ impl Gen<'_> {
         }
         match self.env.vtabs.module(name) {
             Some(m) if m.eponymous() => {
-                let i = self
-                    .env
-                    .vtabs
-                    .instance(0, "main", name, name, &[], "", false)
-                    .map_err(vtab_err)?;
+                let spec = VTabSpec {
+                    db_name: "main".into(),
+                    name: name.into(),
+                    module: name.into(),
+                    ..VTabSpec::default()
+                };
+                let i = self.env.vtabs.instance(&spec, false).map_err(vtab_err)?;
                 Ok(Some(i))
             }
             _ => Ok(None),
@@ -334,16 +328,17 @@ impl Gen<'_> {
         let w = self.open_schema_writer();
         self.schema_row(&w, "table", name, name, root, Some(&cv.sql));
         self.change_cookie();
-        self.b
-            .emit(Insn::Vtab(VtabOp::VCreate(Box::new(VCreateArgs {
-                registry: self.env.vtabs.clone(),
-                db: 0,
-                db_name: "main".into(),
-                name: name.clone(),
-                module: cv.module.clone(),
-                args: cv.args.clone(),
-                sql: cv.sql.clone(),
-            }))));
+        let spec = VTabSpec {
+            db: 0,
+            db_name: "main".into(),
+            name: name.clone(),
+            module: cv.module.clone(),
+            args: cv.args.clone(),
+            sql: cv.sql.clone(),
+        };
+        let registry = self.env.vtabs.clone();
+        let op = VtabOp::VCreate(Box::new(VCreateArgs { registry, spec }));
+        self.b.emit(Insn::Vtab(op));
         Ok(())
     }
 
@@ -353,19 +348,25 @@ impl Gen<'_> {
             return Err(format!("no such table: {name}"));
         };
         self.use_db(true);
-        self.b
-            .emit(Insn::Vtab(VtabOp::VDestroy(Box::new(VCreateArgs {
-                registry: self.env.vtabs.clone(),
-                db: 0,
-                db_name: "main".into(),
-                name: def.name.clone(),
-                module: def.module.clone(),
-                args: def.args.clone(),
-                sql: def.sql.clone(),
-            }))));
+        let registry = self.env.vtabs.clone();
+        let spec = spec_of(&def);
+        let op = VtabOp::VDestroy(Box::new(VCreateArgs { registry, spec }));
+        self.b.emit(Insn::Vtab(op));
         self.delete_schema_rows(std::slice::from_ref(&def.name));
         self.change_cookie();
         Ok(())
+    }
+}
+
+/// The registry key of a virtual table of main.
+fn spec_of(def: &crate::sql::schema::VTableDef) -> VTabSpec {
+    VTabSpec {
+        db: 0,
+        db_name: "main".into(),
+        name: def.name.clone(),
+        module: def.module.clone(),
+        args: def.args.clone(),
+        sql: def.sql.clone(),
     }
 }
 
