@@ -264,7 +264,7 @@ impl CModule {
             vt,
         };
         let Some(declared) = declared else {
-            drop(tab);
+            tab.disconnect();
             return Err(VTabError::new(format!(
                 "vtable constructor did not declare schema: {table}"
             )));
@@ -299,13 +299,6 @@ impl CVTab {
             Some(f) => check(self.vt, unsafe { f(self.vt) }),
             None => Ok(()),
         }
-    }
-}
-
-impl Drop for CVTab {
-    fn drop(&mut self) {
-        // Release happens through disconnect/destroy, called by the engine
-        // exactly once (engine invariant); nothing to do here.
     }
 }
 
