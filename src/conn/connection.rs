@@ -47,6 +47,8 @@ pub struct Connection {
     pub(crate) authorizer: Option<super::authorizer::AuthorizerSlot>,
     /// SQLITE_LIMIT_FUNCTION_ARG, checked on every compiled call.
     pub(crate) max_function_args: usize,
+    /// `sqlite3_wal_hook` (see `extend.rs`).
+    pub(crate) wal_hook: Option<super::extend::WalHookSlot>,
 }
 
 impl Connection {
@@ -97,6 +99,7 @@ impl Connection {
             generation: 0,
             authorizer: None,
             max_function_args: 127,
+            wal_hook: None,
         })
     }
 

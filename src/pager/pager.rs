@@ -152,6 +152,12 @@ pub struct Pager {
     pub(super) wal_autockpt: u32,
     /// A commit crossed the auto-checkpoint threshold.
     pub(super) wal_ckpt_due: bool,
+    /// Frames in the WAL after the last commit, not yet reported to the
+    /// connection's WAL hook (SQLite's `iCallback`); 0 = nothing to report.
+    pub(super) wal_callback: u32,
+    /// An application WAL hook replaced the auto-checkpoint for this
+    /// database (`sqlite3_wal_hook`); cleared by `PRAGMA wal_autocheckpoint=N`.
+    pub(super) wal_hook_custom: bool,
     /// Do not switch to WAL mode (while leaving it).
     pub(super) no_wal: bool,
 }
@@ -250,6 +256,8 @@ impl Pager {
             wal: None,
             wal_autockpt: 1000,
             wal_ckpt_due: false,
+            wal_callback: 0,
+            wal_hook_custom: false,
             no_wal: false,
         }
     }
