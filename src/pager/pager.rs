@@ -375,10 +375,10 @@ impl Pager {
         let mut n = 0u32;
         loop {
             match f(self) {
-                Err(PagerError::Busy) => {
+                Err(e) if e.is_busy() => {
                     let again = self.busy.as_mut().is_some_and(|h| h(n));
                     if !again {
-                        return Err(PagerError::Busy);
+                        return Err(e);
                     }
                     n = n.saturating_add(1);
                 }

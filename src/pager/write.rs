@@ -94,7 +94,7 @@ impl Pager {
 
     /// Records `e` as the sticky error and returns it.
     pub(super) fn sticky(&mut self, e: PagerError) -> PagerError {
-        if !matches!(e, PagerError::Busy) {
+        if !e.is_busy() {
             self.error = Some(e.clone());
         }
         e
