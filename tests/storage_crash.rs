@@ -81,6 +81,9 @@ struct Mode {
     /// Write-ahead logging (checkpoints in the workload, NORMAL may lose
     /// unsynced commits).
     wal: bool,
+    /// `PRAGMA cache_size=10` and big rows: transactions spill dirty pages
+    /// to the database file before COMMIT (src/pager/spill.rs).
+    tiny_cache: bool,
 }
 
 const MODES: &[Mode] = &[
@@ -89,36 +92,56 @@ const MODES: &[Mode] = &[
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
         wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "truncate",
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
         wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "persist",
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
         wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "memory",
         guarantee: Guarantee::OutsideCommitOnly,
         rollback_ok: true,
         wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "off",
         guarantee: Guarantee::OutsideCommitOnly,
         rollback_ok: false,
         wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "wal",
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
         wal: true,
+        tiny_cache: false,
+    },
+    Mode {
+        name: "delete",
+        guarantee: Guarantee::Atomic,
+        rollback_ok: true,
+        wal: false,
+        tiny_cache: true,
+    },
+    Mode {
+        name: "persist",
+        guarantee: Guarantee::Atomic,
+        rollback_ok: true,
+        wal: false,
+        tiny_cache: true,
     },
 ];
 
@@ -144,13 +167,14 @@ fn st(sql: &str, params: Vec<Value>) -> Stmt {
     }
 }
 
-fn random_stmt(rng: &mut Rng, next_id: &mut i64) -> Stmt {
+fn random_stmt(rng: &mut Rng, next_id: &mut i64, big: bool) -> Stmt {
     let k = Value::Integer(rng.below(50) as i64);
     match rng.below(10) {
         0..=3 => {
             *next_id += 1;
             let len = match rng.below(10) {
                 0 => 1500 + rng.below(4000) as usize,
+                1..=4 if big => 3000 + rng.below(6000) as usize,
                 _ => rng.below(200) as usize,
             };
             let v = Value::Blob(rng.bytes(len));
@@ -230,7 +254,7 @@ fn workload(seed: u64, mode: &Mode) -> Vec<Txn> {
         let explicit = rng.chance(2, 3);
         let n = if explicit { 1 + rng.below(6) } else { 1 };
         let stmts = (0..n)
-            .map(|_| random_stmt(&mut rng, &mut next_id))
+            .map(|_| random_stmt(&mut rng, &mut next_id, mode.tiny_cache))
             .collect();
         let rollback = explicit && mode.rollback_ok && rng.chance(1, 6);
         txns.push(Txn {
@@ -268,8 +292,13 @@ fn open(vfs_name: &str) -> Result<Database, DbError> {
 }
 
 fn configure(db: &Database, mode: &Mode, sync: &str) -> Result<(), DbError> {
+    let cache = if mode.tiny_cache {
+        "PRAGMA cache_size=10;"
+    } else {
+        ""
+    };
     db.execute_batch(&format!(
-        "PRAGMA page_size=1024; PRAGMA journal_mode={}; PRAGMA synchronous={sync};",
+        "PRAGMA page_size=1024; PRAGMA journal_mode={}; PRAGMA synchronous={sync};{cache}",
         mode.name
     ))
 }
@@ -396,9 +425,10 @@ fn matrix(mode: &Mode) {
         let (mut points, mut strict, mut failed) = (0usize, 0usize, 0usize);
         let (mut tolerated, mut lost) = (0usize, 0usize);
         for w in 0..WORKLOADS {
-            let seed = fnv(format!("{}-{sync}-{w}", mode.name).as_bytes());
+            let tag = if mode.tiny_cache { "-spill" } else { "" };
+            let seed = fnv(format!("{}{tag}-{sync}-{w}", mode.name).as_bytes());
             let txns = workload(seed, mode);
-            let name = format!("crash-{}-{sync}-{w}", mode.name);
+            let name = format!("crash-{}{tag}-{sync}-{w}", mode.name);
             let dry = MockVfs::new();
             dry.set_tracing(false);
             register_vfs(&name, Arc::new(dry.clone()));
@@ -462,10 +492,15 @@ fn matrix(mode: &Mode) {
             loomdb::vfs::unregister_vfs(&name);
         }
         println!(
-            "crash matrix journal_mode={} synchronous={sync}: {points} crash points run, \
+            "crash matrix journal_mode={}{} synchronous={sync}: {points} crash points run, \
              {strict} checked strictly, {failed} failures, {tolerated} tolerated (NORMAL's \
              documented in-commit risk), {lost} lost unsynced commits (WAL+NORMAL)",
-            mode.name
+            mode.name,
+            if mode.tiny_cache {
+                " cache_size=10"
+            } else {
+                ""
+            }
         );
     }
     summary(&format!("storage_crash {}", mode.name), passed, &failures);
@@ -499,4 +534,14 @@ fn crash_off() {
 #[test]
 fn crash_wal() {
     matrix(&MODES[5]);
+}
+
+#[test]
+fn crash_spill_delete() {
+    matrix(&MODES[6]);
+}
+
+#[test]
+fn crash_spill_persist() {
+    matrix(&MODES[7]);
 }

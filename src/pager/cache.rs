@@ -126,6 +126,28 @@ impl PCache {
         self.n_dirty
     }
 
+    /// The number of pages kept before clean ones are evicted.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Frames allocated (the cache's memory, in pages; never shrinks).
+    pub fn resident(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Marks a dirty frame clean after its page was written (spill); it
+    /// becomes an eviction candidate.
+    pub fn mark_clean(&mut self, idx: usize) {
+        if let Some(f) = self.frames.get_mut(idx) {
+            if f.dirty {
+                f.dirty = false;
+                self.n_dirty -= 1;
+                self.clean.push_back(idx as u32);
+            }
+        }
+    }
+
     fn in_use(&self) -> usize {
         self.frames.len() - self.free.len()
     }
