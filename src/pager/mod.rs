@@ -49,6 +49,7 @@ mod error;
 mod journal;
 #[allow(clippy::module_inception)]
 mod pager;
+mod resize;
 mod savepoint;
 mod spill;
 mod wal;
@@ -60,4 +61,5 @@ pub use journal::lock_byte_page;
 pub use pager::{
     BusyHandler, JournalMode, Pager, Synchronous, TxnState, MAX_PAGE_COUNT, SQLITE_MAGIC,
 };
+pub use resize::PageSource;
 pub use wal::{CheckpointMode, CheckpointResult};

@@ -142,7 +142,7 @@ impl Pager {
     }
 
     /// Opens the journal file and writes its header (first write of a txn).
-    fn open_journal(&mut self) -> Result<(), PagerError> {
+    pub(super) fn open_journal(&mut self) -> Result<(), PagerError> {
         let file_mode = matches!(
             self.journal_mode,
             JournalMode::Delete | JournalMode::Truncate | JournalMode::Persist
@@ -181,7 +181,7 @@ impl Pager {
     }
 
     /// Saves the original of `pgno` in the journal.
-    fn journal_page(&mut self, pgno: Pgno, data: &[u8]) -> Result<(), PagerError> {
+    pub(super) fn journal_page(&mut self, pgno: Pgno, data: &[u8]) -> Result<(), PagerError> {
         match self.journal_mode {
             JournalMode::Off | JournalMode::Wal => {}
             JournalMode::Memory => {
