@@ -503,7 +503,16 @@ fn matrix(mode: &Mode) {
             }
         );
     }
-    summary(&format!("storage_crash {}", mode.name), passed, &failures);
+    let tag = if mode.tiny_cache {
+        " cache_size=10"
+    } else {
+        ""
+    };
+    summary(
+        &format!("storage_crash {}{tag}", mode.name),
+        passed,
+        &failures,
+    );
 }
 
 #[test]
