@@ -30,9 +30,20 @@
 //!   never writes the database file before COMMIT: no cache spill), so
 //!   those crash points are checked strictly; a crash inside a commit is
 //!   only required not to panic on reopen and query.
-//! - WAL: not yet in the pager. Add a `Mode` row to `MODES` (guarantee
-//!   `Guarantee::Atomic`, plus synchronous NORMAL's "may lose the last
-//!   transactions" rule) when it lands.
+//! - WAL (wal.html "Performance Considerations", pragma.html
+//!   "synchronous"): with FULL "the WAL file is synchronized before each
+//!   transaction commit", so commits are atomic and durable: the strict
+//!   rule above. With NORMAL "the database is consistent but not durable
+//!   after power loss": no sync occurs during most transactions, the WAL
+//!   is synced before each checkpoint and the database after it. So after
+//!   the crash the contents must equal the state after some transaction
+//!   `j` with `durable <= j <= done` (`done + 1` inside a commit), where
+//!   `durable` is the last transaction after which the mock held no
+//!   unsynced write of the WAL file; a `j < done` is counted
+//!   as "lost (unsynced)" and printed. Integrity must hold in both. The
+//!   WAL workloads include PASSIVE/FULL/RESTART/TRUNCATE checkpoints and
+//!   half of them a tiny `wal_autocheckpoint`, so WAL reuse (new salts)
+//!   and backfill are crashed into too.
 //!
 //! Invariants:
 //! 1. Each suite runs at least `POINTS_PER_COMBO` crash points per
@@ -67,6 +78,12 @@ struct Mode {
     guarantee: Guarantee,
     /// ROLLBACK is meaningful (not in journal_mode=OFF, pragma.html).
     rollback_ok: bool,
+    /// Write-ahead logging (checkpoints in the workload, NORMAL may lose
+    /// unsynced commits).
+    wal: bool,
+    /// `PRAGMA cache_size=10` and big rows: transactions spill dirty pages
+    /// to the database file before COMMIT (src/pager/spill.rs).
+    tiny_cache: bool,
 }
 
 const MODES: &[Mode] = &[
@@ -74,28 +91,58 @@ const MODES: &[Mode] = &[
         name: "delete",
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
+        wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "truncate",
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
+        wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "persist",
         guarantee: Guarantee::Atomic,
         rollback_ok: true,
+        wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "memory",
         guarantee: Guarantee::OutsideCommitOnly,
         rollback_ok: true,
+        wal: false,
+        tiny_cache: false,
     },
     Mode {
         name: "off",
         guarantee: Guarantee::OutsideCommitOnly,
         rollback_ok: false,
+        wal: false,
+        tiny_cache: false,
     },
-    // WAL goes here once the pager supports it.
+    Mode {
+        name: "wal",
+        guarantee: Guarantee::Atomic,
+        rollback_ok: true,
+        wal: true,
+        tiny_cache: false,
+    },
+    Mode {
+        name: "delete",
+        guarantee: Guarantee::Atomic,
+        rollback_ok: true,
+        wal: false,
+        tiny_cache: true,
+    },
+    Mode {
+        name: "persist",
+        guarantee: Guarantee::Atomic,
+        rollback_ok: true,
+        wal: false,
+        tiny_cache: true,
+    },
 ];
 
 /// One statement of a workload, with its parameters.
@@ -120,13 +167,14 @@ fn st(sql: &str, params: Vec<Value>) -> Stmt {
     }
 }
 
-fn random_stmt(rng: &mut Rng, next_id: &mut i64) -> Stmt {
+fn random_stmt(rng: &mut Rng, next_id: &mut i64, big: bool) -> Stmt {
     let k = Value::Integer(rng.below(50) as i64);
     match rng.below(10) {
         0..=3 => {
             *next_id += 1;
             let len = match rng.below(10) {
                 0 => 1500 + rng.below(4000) as usize,
+                1..=4 if big => 3000 + rng.below(6000) as usize,
                 _ => rng.below(200) as usize,
             };
             let v = Value::Blob(rng.bytes(len));
@@ -181,11 +229,32 @@ fn workload(seed: u64, mode: &Mode) -> Vec<Txn> {
         rollback: false,
     });
     let mut next_id = 0;
-    for _ in 0..(3 + rng.below(5)) {
+    if mode.wal && rng.chance(1, 2) {
+        let n = 2 + rng.below(6) as i64;
+        txns.push(Txn {
+            explicit: false,
+            stmts: vec![st(&format!("PRAGMA wal_autocheckpoint={n}"), vec![])],
+            rollback: false,
+        });
+    }
+    let count = if mode.wal {
+        6 + rng.below(6)
+    } else {
+        3 + rng.below(5)
+    };
+    for _ in 0..count {
+        if mode.wal && rng.chance(1, 4) {
+            let kind = ["PASSIVE", "FULL", "RESTART", "TRUNCATE"][rng.below(4) as usize];
+            txns.push(Txn {
+                explicit: false,
+                stmts: vec![st(&format!("PRAGMA wal_checkpoint({kind})"), vec![])],
+                rollback: false,
+            });
+        }
         let explicit = rng.chance(2, 3);
         let n = if explicit { 1 + rng.below(6) } else { 1 };
         let stmts = (0..n)
-            .map(|_| random_stmt(&mut rng, &mut next_id))
+            .map(|_| random_stmt(&mut rng, &mut next_id, mode.tiny_cache))
             .collect();
         let rollback = explicit && mode.rollback_ok && rng.chance(1, 6);
         txns.push(Txn {
@@ -207,6 +276,9 @@ struct Progress {
     in_commit: bool,
     /// The connection could be opened and configured.
     opened: bool,
+    /// Transactions done when the mock last held no unsynced write of the
+    /// WAL (everything up to there must survive any crash).
+    durable: usize,
 }
 
 fn open(vfs_name: &str) -> Result<Database, DbError> {
@@ -220,8 +292,13 @@ fn open(vfs_name: &str) -> Result<Database, DbError> {
 }
 
 fn configure(db: &Database, mode: &Mode, sync: &str) -> Result<(), DbError> {
+    let cache = if mode.tiny_cache {
+        "PRAGMA cache_size=10;"
+    } else {
+        ""
+    };
     db.execute_batch(&format!(
-        "PRAGMA page_size=1024; PRAGMA journal_mode={}; PRAGMA synchronous={sync};",
+        "PRAGMA page_size=1024; PRAGMA journal_mode={}; PRAGMA synchronous={sync};{cache}",
         mode.name
     ))
 }
@@ -232,6 +309,7 @@ fn run_stmt(db: &Database, s: &Stmt) -> Result<(), DbError> {
 
 /// Runs `txns`; with `snapshots`, records the dump after each transaction.
 fn run(
+    vfs: &MockVfs,
     vfs_name: &str,
     mode: &Mode,
     sync: &str,
@@ -272,6 +350,12 @@ fn run(
         }
         p.in_commit = false;
         p.done += 1;
+        // Unsynced database writes only come from a checkpoint cut short
+        // (the WAL still holds those pages); a pending WAL truncation only
+        // drops frames already backfilled and synced.
+        if vfs.pending_writes("/crash.db-wal") == 0 {
+            p.durable = p.done;
+        }
         if let Some(s) = snapshots.as_deref_mut() {
             s.push(fnv(dump(&db).unwrap_or_default().as_bytes()));
         }
@@ -279,8 +363,26 @@ fn run(
     p
 }
 
+/// What a verified crash point showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// The mode promises nothing here (MEMORY/OFF inside a commit).
+    Unchecked,
+    /// Contents equal the state after the last returned commit (or the
+    /// one in progress).
+    Strict,
+    /// WAL + NORMAL: an earlier state, not older than the last sync.
+    LostUnsynced,
+}
+
 /// Reopens after the crash and checks the guarantee; `Err` explains a failure.
-fn verify(vfs_name: &str, mode: &Mode, p: Progress, snaps: &[u64]) -> Result<bool, String> {
+fn verify(
+    vfs_name: &str,
+    mode: &Mode,
+    sync: &str,
+    p: Progress,
+    snaps: &[u64],
+) -> Result<Outcome, String> {
     let checked = mode.guarantee == Guarantee::Atomic || !p.in_commit;
     let outcome = (|| -> Result<(String, u64), DbError> {
         let db = open(vfs_name)?;
@@ -290,7 +392,7 @@ fn verify(vfs_name: &str, mode: &Mode, p: Progress, snaps: &[u64]) -> Result<boo
         Ok((ic, h))
     })();
     if !checked {
-        return Ok(false);
+        return Ok(Outcome::Unchecked);
     }
     let (ic, h) = outcome.map_err(|e| format!("reopen failed: {e} ({:?})", e.code()))?;
     if ic != "ok" {
@@ -303,13 +405,16 @@ fn verify(vfs_name: &str, mode: &Mode, p: Progress, snaps: &[u64]) -> Result<boo
         allowed.push(snaps[p.done + 1]);
     }
     // A crash before the connection was configured leaves an empty file.
-    if !allowed.contains(&h) && (p.done != 0 || h != fnv(b"")) {
-        return Err(format!(
-            "contents match no allowed state (done {}, in_commit {})",
-            p.done, p.in_commit
-        ));
+    if allowed.contains(&h) || (p.done == 0 && h == fnv(b"")) {
+        return Ok(Outcome::Strict);
     }
-    Ok(true)
+    if mode.wal && sync == "normal" && snaps[p.durable..p.done].contains(&h) {
+        return Ok(Outcome::LostUnsynced);
+    }
+    Err(format!(
+        "contents match no allowed state (done {}, durable {}, in_commit {})",
+        p.done, p.durable, p.in_commit
+    ))
 }
 
 /// Runs the matrix for one journal mode, both synchronous levels.
@@ -318,16 +423,17 @@ fn matrix(mode: &Mode) {
     let mut passed = 0;
     for sync in ["full", "normal"] {
         let (mut points, mut strict, mut failed) = (0usize, 0usize, 0usize);
-        let mut tolerated = 0usize;
+        let (mut tolerated, mut lost) = (0usize, 0usize);
         for w in 0..WORKLOADS {
-            let seed = fnv(format!("{}-{sync}-{w}", mode.name).as_bytes());
+            let tag = if mode.tiny_cache { "-spill" } else { "" };
+            let seed = fnv(format!("{}{tag}-{sync}-{w}", mode.name).as_bytes());
             let txns = workload(seed, mode);
-            let name = format!("crash-{}-{sync}-{w}", mode.name);
+            let name = format!("crash-{}{tag}-{sync}-{w}", mode.name);
             let dry = MockVfs::new();
             dry.set_tracing(false);
             register_vfs(&name, Arc::new(dry.clone()));
             let mut snaps = Vec::new();
-            let p = run(&name, mode, sync, &txns, Some(&mut snaps));
+            let p = run(&dry, &name, mode, sync, &txns, Some(&mut snaps));
             assert_eq!(p.done, txns.len(), "dry run of {name} failed");
             let total = dry.ops();
             let per = POINTS_PER_COMBO.div_ceil(WORKLOADS);
@@ -340,15 +446,25 @@ fn matrix(mode: &Mode) {
                 vfs.inject(MockFault::PowerCutAfter {
                     countdown: cut as u32,
                 });
-                let p = run(&name, mode, sync, &txns, None);
+                let p = run(&vfs, &name, mode, sync, &txns, None);
                 vfs.crash_torn(seed.wrapping_add(i as u64));
                 vfs.clear_faults();
                 points += 1;
                 let in_commit = p.in_commit;
-                match verify(&name, mode, p, &snaps) {
-                    Ok(s) => {
+                if mode.wal && sync == "full" && p.durable != p.done {
+                    failed += 1;
+                    failures.push(format!(
+                        "wal sync=full workload {w} cut {cut}: commit {} returned \
+                         with unsynced writes",
+                        p.done
+                    ));
+                    continue;
+                }
+                match verify(&name, mode, sync, p, &snaps) {
+                    Ok(o) => {
                         passed += 1;
-                        strict += usize::from(s);
+                        strict += usize::from(o == Outcome::Strict);
+                        lost += usize::from(o == Outcome::LostUnsynced);
                     }
                     // pragma.html: with synchronous=NORMAL "a power failure at
                     // just the wrong time could corrupt the database" in
@@ -356,6 +472,7 @@ fn matrix(mode: &Mode) {
                     // header, so a torn record may pass its checksum).
                     Err(e)
                         if sync == "normal"
+                            && !mode.wal
                             && in_commit
                             && (e.starts_with("integrity_check")
                                 || e.starts_with("reopen failed")) =>
@@ -375,13 +492,27 @@ fn matrix(mode: &Mode) {
             loomdb::vfs::unregister_vfs(&name);
         }
         println!(
-            "crash matrix journal_mode={} synchronous={sync}: {points} crash points run, \
+            "crash matrix journal_mode={}{} synchronous={sync}: {points} crash points run, \
              {strict} checked strictly, {failed} failures, {tolerated} tolerated (NORMAL's \
-             documented in-commit risk)",
-            mode.name
+             documented in-commit risk), {lost} lost unsynced commits (WAL+NORMAL)",
+            mode.name,
+            if mode.tiny_cache {
+                " cache_size=10"
+            } else {
+                ""
+            }
         );
     }
-    summary(&format!("storage_crash {}", mode.name), passed, &failures);
+    let tag = if mode.tiny_cache {
+        " cache_size=10"
+    } else {
+        ""
+    };
+    summary(
+        &format!("storage_crash {}{tag}", mode.name),
+        passed,
+        &failures,
+    );
 }
 
 #[test]
@@ -407,4 +538,19 @@ fn crash_memory() {
 #[test]
 fn crash_off() {
     matrix(&MODES[4]);
+}
+
+#[test]
+fn crash_wal() {
+    matrix(&MODES[5]);
+}
+
+#[test]
+fn crash_spill_delete() {
+    matrix(&MODES[6]);
+}
+
+#[test]
+fn crash_spill_persist() {
+    matrix(&MODES[7]);
 }

@@ -95,6 +95,6 @@ void lb_remove_db(const char *path);
 
 /* workload tables */
 extern const Workload lb_w1, lb_w2, lb_w3, lb_w4, lb_w5, lb_w6, lb_w7, lb_w8;
-extern const Workload lb_w9, lb_w10;
+extern const Workload lb_w9, lb_w10, lb_w11;
 
 #endif

@@ -367,7 +367,8 @@ static void open_main(Ctx *c) {
 }
 
 static const Workload *const WORKLOADS[] = {&lb_w1, &lb_w2, &lb_w3, &lb_w4, &lb_w5,
-                                            &lb_w6, &lb_w7, &lb_w8, &lb_w9, &lb_w10, NULL};
+                                            &lb_w6, &lb_w7, &lb_w8, &lb_w9, &lb_w10, &lb_w11,
+                                            NULL};
 
 static int has_storage(const Workload *w, const char *st) {
     size_t n = strlen(st);

@@ -63,6 +63,8 @@ pub(crate) mod trace {
 #[derive(Default)]
 pub(crate) struct Slots {
     commit_arg: Option<AppPtr>,
+    /// `sqlite3_wal_hook`'s argument (set in `hooks.rs`).
+    pub(crate) wal_arg: Option<AppPtr>,
     rollback_arg: Option<AppPtr>,
     update_arg: Option<AppPtr>,
     trace_v2: Option<(u32, TraceV2, AppPtr)>,

@@ -1,32 +1,80 @@
-//! Status counters and the hooks the engine does not drive yet (WAL,
-//! pre-update). The driven callbacks are in `callbacks.rs`.
+//! The WAL hook, status counters and the hooks the engine does not drive
+//! yet (pre-update). The other driven callbacks are in `callbacks.rs`.
 //!
 //! SQLite counterpart: main.c (`sqlite3_wal_hook`), status.c
 //! (`sqlite3_status64`, `sqlite3_db_status`), notify.c.
 //!
 //! Invariants:
-//! 1. `sqlite3_wal_hook` and `sqlite3_preupdate_hook` return NULL and never
-//!    call their callback.
+//! 1. `sqlite3_wal_hook`'s callback runs after a statement that committed
+//!    in WAL mode finishes, outside the connection's borrow, so it may
+//!    checkpoint; it replaces the auto-checkpoint (`sqlite3_wal_autocheckpoint`
+//!    and the pragma replace it in turn). `sqlite3_preupdate_hook` returns
+//!    NULL and never calls its callback.
 //! 2. Status counters report zeros for every valid op and SQLITE_MISUSE
 //!    (process) / SQLITE_ERROR (connection) for invalid ones, as SQLite.
 //! 3. Calls that only make sense inside a callback loom never makes
 //!    (preupdate) report SQLITE_MISUSE.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_void, CString};
+use std::sync::Arc;
 
+use crate::callbacks::AppPtr;
 use crate::connection::{conn, sqlite3};
-use crate::guard::guard_rc;
+use crate::guard::{guard, guard_rc};
 use crate::statement::sqlite3_stmt;
 use crate::value::sqlite3_value;
+use loomdb::api::WalHookFn;
 use loomdb::rc::ResultCode;
 
 type Hook = Option<unsafe extern "C" fn()>;
 
-/// `sqlite3_wal_hook(db, xWal, arg)`: NULL; not called (loom's WAL does
-/// not report commits to a hook yet).
+/// The C type of a WAL hook: `int xWal(void*, sqlite3*, const char*, int)`.
+type WalHook =
+    Option<unsafe extern "C" fn(*mut c_void, *mut sqlite3, *const c_char, c_int) -> c_int>;
+
+/// `sqlite3_wal_hook(db, xWal, arg)`: installs the WAL hook; returns the
+/// previous hook's argument (NULL if none).
 #[no_mangle]
-pub extern "C" fn sqlite3_wal_hook(_db: *mut sqlite3, _f: Hook, _arg: *mut c_void) -> *mut c_void {
-    std::ptr::null_mut()
+pub extern "C" fn sqlite3_wal_hook(db: *mut sqlite3, f: WalHook, arg: *mut c_void) -> *mut c_void {
+    guard(std::ptr::null_mut(), || {
+        let Some(c) = conn(db) else {
+            return std::ptr::null_mut();
+        };
+        let Some(d) = c.database() else {
+            return std::ptr::null_mut();
+        };
+        let a = AppPtr(arg);
+        let h = DbPtr(db);
+        let hook = f.map(|f| {
+            let w: WalHookFn = Arc::new(move |name: &str, frames: u32| {
+                let name = CString::new(name).unwrap_or_default();
+                let n = c_int::try_from(frames).unwrap_or(c_int::MAX);
+                // SAFETY: the application registered f for this argument and
+                // connection; the name outlives the call.
+                unsafe { f(a.get(), h.get(), name.as_ptr(), n) }
+            });
+            w
+        });
+        let _ = d.set_wal_hook(hook);
+        let mut s = c.slots.lock();
+        std::mem::replace(&mut s.wal_arg, f.map(|_| a)).map_or(std::ptr::null_mut(), AppPtr::get)
+    })
+}
+
+/// The connection handle passed back to a WAL hook (used under SQLite's
+/// threading rules, like [`AppPtr`]).
+#[derive(Clone, Copy)]
+struct DbPtr(*mut sqlite3);
+// SAFETY: only handed back to the application's callback, on the thread
+// that runs the connection's statement.
+unsafe impl Send for DbPtr {}
+// SAFETY: as above.
+unsafe impl Sync for DbPtr {}
+
+impl DbPtr {
+    fn get(self) -> *mut sqlite3 {
+        self.0
+    }
 }
 
 /// `sqlite3_preupdate_hook(db, xPreUpdate, arg)`: NULL; not called.

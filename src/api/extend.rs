@@ -66,6 +66,12 @@ impl Database {
         self.with(|c| c.update_hooks(|h| h.commit = f))
     }
 
+    /// `sqlite3_wal_hook`: called after each commit in WAL mode with the
+    /// database name and the frames in its WAL; replaces the auto-checkpoint.
+    pub fn set_wal_hook(&self, f: Option<crate::conn::WalHookFn>) -> Result<(), DbError> {
+        self.with(|c| c.set_wal_hook(f))
+    }
+
     pub fn set_rollback_hook(&self, f: Option<RollbackFn>) -> Result<(), DbError> {
         self.with(|c| c.update_hooks(|h| h.rollback = f))
     }

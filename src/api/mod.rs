@@ -20,7 +20,9 @@ mod metadata;
 mod serialize;
 mod statement;
 
-pub use crate::conn::{auth_action, AuthRequest, AuthResult, Authorizer, BusyFn, TxnLevel};
+pub use crate::conn::{
+    auth_action, AuthRequest, AuthResult, Authorizer, BusyFn, TxnLevel, WalHookFn,
+};
 pub use crate::conn::{ConnectionMode, OpenOptions, StepResult};
 pub use crate::func::{
     AggregateState, FuncContext, FuncError, FuncFlags, FuncKind, UserAggregateFactory, UserScalar,

@@ -84,16 +84,28 @@ impl PreparedStatement {
             self.reset_inner();
         }
         let db = self.db.clone();
-        let r = db.with(|c| {
+        let (r, wal_calls) = db.with(|c| {
             let r = c.step(&mut self.stmt);
             if !self.stmt.is_running() {
                 c.clear_interrupt_if_idle();
             }
-            r
+            let calls = match r {
+                Ok(StepResult::Done) if c.state.autocommit => c.take_wal_callbacks(),
+                _ => Vec::new(),
+            };
+            (r, calls)
         })?;
         match r {
             Ok(StepResult::Done) => {
                 self.done = true;
+                // Outside the connection borrow: a WAL hook may checkpoint.
+                for (hook, name, frames) in wal_calls {
+                    let rc = hook(&name, frames);
+                    if rc != 0 {
+                        let code = crate::rc::ResultCode(rc);
+                        return Err(DbError::from_code(code, code.errstr().to_string()));
+                    }
+                }
                 Ok(StepResult::Done)
             }
             Ok(StepResult::Row) => Ok(StepResult::Row),

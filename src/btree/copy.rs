@@ -13,12 +13,16 @@
 //! 2. [`Btree::replace_pages_from`] leaves this database byte-identical to
 //!    the source (same page size required); pages past the source's end are
 //!    journaled before the file is truncated, so a rollback restores them.
+//! 3. [`Btree::replace_file_from`] does the same with another page size,
+//!    through `Pager::rewrite_with_page_size` (whole file journaled, then
+//!    rewritten and committed at once).
 
 use super::error::{corrupt, BtreeError, Pgno};
 use super::page::{PAGE_INDEX_LEAF, PAGE_TABLE_LEAF};
 use super::ptrmap::pending_byte_page;
 use super::store::PageStore;
 use super::{Btree, TreeKind};
+use crate::pager::Pager;
 
 impl<S: PageStore> Btree<S> {
     /// Appends an entry after the last entry of the tree at `root`; the
@@ -134,5 +138,29 @@ impl<S: PageStore> Btree<S> {
     pub fn set_new_database_format(&mut self, av: u8, enc: crate::record::TextEncoding) {
         self.next_auto_vacuum = Some(av);
         self.next_encoding = Some(enc);
+    }
+}
+
+impl Btree<Pager> {
+    /// Overwrites this database (in a write transaction) with `src`, whose
+    /// page size differs; the change is committed when this returns.
+    pub fn replace_file_from(&mut self, src: &mut Btree<Pager>) -> Result<(), BtreeError> {
+        self.start_modify()?;
+        let n = src.pager.page_count();
+        let size = src.pager.page_size();
+        let from = &mut src.pager;
+        self.pager.rewrite_with_page_size(size, n, &mut |pg, buf| {
+            let r = from.get(pg)?;
+            let data = from.data(r)?;
+            if data.len() == buf.len() {
+                buf.copy_from_slice(data);
+            }
+            Ok(())
+        })?;
+        self.next_page_size = None;
+        self.ptrmap.dirty.clear();
+        self.av_cached = self.autovacuum()?;
+        self.invalidate_cursors();
+        Ok(())
     }
 }

@@ -49,6 +49,8 @@ pub struct Connection {
     pub(crate) max_function_args: usize,
     /// Virtual-table modules and connected tables.
     pub(crate) vtabs: Arc<crate::vtab::VTabRegistry>,
+    /// `sqlite3_wal_hook` (see `extend.rs`).
+    pub(crate) wal_hook: Option<super::extend::WalHookSlot>,
 }
 
 impl Connection {
@@ -100,6 +102,7 @@ impl Connection {
             authorizer: None,
             max_function_args: 127,
             vtabs: Arc::new(crate::vtab::VTabRegistry::new()),
+            wal_hook: None,
         })
     }
 

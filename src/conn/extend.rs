@@ -30,6 +30,20 @@ use crate::vdbe::Hooks;
 /// true means "try again".
 pub type BusyFn = Arc<dyn Fn(u32) -> bool + Send + Sync>;
 
+/// A WAL hook (`sqlite3_wal_hook`): called with the database name and the
+/// number of frames in its WAL after a commit; returns a result code.
+pub type WalHookFn = Arc<dyn Fn(&str, u32) -> i32 + Send + Sync>;
+
+/// The installed WAL hook (a newtype so the connection stays `Debug`).
+#[derive(Clone)]
+pub(crate) struct WalHookSlot(WalHookFn);
+
+impl std::fmt::Debug for WalHookSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("WalHook")
+    }
+}
+
 /// `SQLITE_TXN_NONE` / `_READ` / `_WRITE`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TxnLevel {
@@ -39,6 +53,32 @@ pub enum TxnLevel {
 }
 
 impl Connection {
+    /// `sqlite3_wal_hook`: installs (`Some`) or removes the WAL hook; either
+    /// way the auto-checkpoint of the open databases stops, as in SQLite.
+    pub fn set_wal_hook(&mut self, f: Option<WalHookFn>) {
+        for bt in &mut self.dbs {
+            bt.pager().set_wal_hook_custom(f.is_some());
+        }
+        self.wal_hook = f.map(WalHookSlot);
+    }
+
+    /// After a statement finished in autocommit mode: the WAL hook calls due
+    /// (hook, database name, frames in its WAL), one per database that
+    /// committed in WAL mode (SQLite's `doWalCallbacks`).
+    pub fn take_wal_callbacks(&mut self) -> Vec<(WalHookFn, String, u32)> {
+        let mut due = Vec::new();
+        for (i, bt) in self.dbs.iter_mut().enumerate() {
+            let frames = bt.pager().take_wal_callback();
+            if frames == 0 || !bt.pager().wal_hook_custom() {
+                continue;
+            }
+            if let (Some(h), Some(name)) = (&self.wal_hook, self.db_names.get(i)) {
+                due.push((h.0.clone(), name.clone(), frames));
+            }
+        }
+        due
+    }
+
     /// Defines (`kind` = Some) or deletes (`None`) the function `name` with
     /// `n_args` arguments (-1: any number).
     pub fn create_function(

@@ -34,7 +34,7 @@ pub use authorizer::{action as auth_action, AuthRequest, AuthResult, Authorizer}
 pub use backup::{backup_abort, backup_step, BackupProgress};
 pub use connection::Connection;
 pub use error::ConnError;
-pub use extend::{BusyFn, TxnLevel};
+pub use extend::{BusyFn, TxnLevel, WalHookFn};
 pub use mode::{ConnectionMode, OpenOptions};
 pub use statement::{Statement, StepResult};
 

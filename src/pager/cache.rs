@@ -126,6 +126,28 @@ impl PCache {
         self.n_dirty
     }
 
+    /// The number of pages kept before clean ones are evicted.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Frames allocated (the cache's memory, in pages; never shrinks).
+    pub fn resident(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Marks a dirty frame clean after its page was written (spill); it
+    /// becomes an eviction candidate.
+    pub fn mark_clean(&mut self, idx: usize) {
+        if let Some(f) = self.frames.get_mut(idx) {
+            if f.dirty {
+                f.dirty = false;
+                self.n_dirty -= 1;
+                self.clean.push_back(idx as u32);
+            }
+        }
+    }
+
     fn in_use(&self) -> usize {
         self.frames.len() - self.free.len()
     }
@@ -358,6 +380,30 @@ mod tests {
         c.reset(1024);
         assert_eq!(c.check(r1), Err(PagerError::StaleHandle));
         assert_eq!(c.n_dirty(), 0);
+        c.check_invariants();
+    }
+
+    #[test]
+    fn spilled_page_becomes_evictable_and_its_old_handle_stale() {
+        let mut c = PCache::new(512, 2);
+        let (i1, r1) = c.insert(1);
+        c.set_dirty(i1);
+        let (i2, _) = c.insert(2);
+        c.set_dirty(i2);
+        assert_eq!((c.n_dirty(), c.capacity(), c.resident()), (2, 2, 2));
+        // Both dirty: nothing is evictable, the cache grows.
+        let (_, r3) = c.insert(3);
+        assert_eq!(c.resident(), 3);
+        c.mark_clean(i1);
+        c.mark_clean(i2);
+        assert_eq!(c.n_dirty(), 0);
+        // Frames are reused now, and reuse bumps the generation.
+        let (_, r4) = c.insert(4);
+        let (_, r5) = c.insert(5);
+        assert_eq!(c.resident(), 3);
+        assert_eq!(c.check(r1), Err(PagerError::StaleHandle));
+        assert!(c.check(r4).is_ok() && c.check(r5).is_ok());
+        assert!(c.lookup(3).is_none() || c.check(r3).is_ok());
         c.check_invariants();
     }
 }

@@ -23,6 +23,15 @@ pub enum PagerError {
     /// A lock could not be obtained (and the busy handler gave up).
     #[error("database is locked")]
     Busy,
+    /// WAL mode: a read transaction cannot become a write transaction
+    /// because another connection committed since its snapshot began
+    /// (`SQLITE_BUSY_SNAPSHOT`; retrying inside the transaction cannot help).
+    #[error("database is locked")]
+    BusySnapshot,
+    /// WAL mode: another connection is rebuilding the wal-index
+    /// (`SQLITE_BUSY_RECOVERY`).
+    #[error("database is locked")]
+    BusyRecovery,
     /// A page number out of range or an inconsistent page.
     #[error("database disk image is malformed (page {pgno}, detected at {at})")]
     Corrupt {
@@ -65,11 +74,21 @@ impl PagerError {
         }
     }
 
+    /// True for the lock-contention errors (primary code SQLITE_BUSY).
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            PagerError::Busy | PagerError::BusySnapshot | PagerError::BusyRecovery
+        )
+    }
+
     /// The SQLite result code (with extended code) for this error.
     pub fn result_code(&self) -> ResultCode {
         match self {
             PagerError::Vfs(e) => e.result_code(),
             PagerError::Busy => ResultCode::BUSY,
+            PagerError::BusySnapshot => ResultCode::BUSY_SNAPSHOT,
+            PagerError::BusyRecovery => ResultCode::BUSY_RECOVERY,
             PagerError::Corrupt { .. } => ResultCode::CORRUPT,
             PagerError::NotADatabase => ResultCode::NOTADB,
             PagerError::ReadOnly => ResultCode::READONLY,

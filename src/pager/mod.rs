@@ -28,8 +28,9 @@
 //! Page handles ([`PageRef`]) are short-lived: a clean page may be evicted
 //! by a later `get`, after which its old handle returns
 //! [`PagerError::StaleHandle`]; callers re-`get` by page number. Dirty pages
-//! are never evicted (there is no cache spill yet), so a write transaction's
-//! size is bounded by memory.
+//! are never evicted; when they fill the cache they are spilled to the
+//! database file (after a journal sync, `spill.rs`) and become clean, so a
+//! rollback-journal transaction of any size runs in a bounded cache.
 //!
 //! `set_exclusive_mode(true)` (`PRAGMA locking_mode=EXCLUSIVE`) keeps the
 //! lock between transactions, so the None state may then hold a lock.
@@ -38,8 +39,9 @@
 //! the WAL file, the `-shm` wal-index and its locks are shared with C
 //! SQLite processes.
 //!
-//! Not implemented yet: cache spill, memory-mapped I/O, super-journals for
-//! multi-database commits.
+//! Not implemented yet: cache spill in WAL mode and with MEMORY/OFF
+//! journals (those transactions stay in memory), memory-mapped I/O,
+//! super-journals for multi-database commits.
 #![deny(unsafe_code)]
 
 mod cache;
@@ -47,7 +49,9 @@ mod error;
 mod journal;
 #[allow(clippy::module_inception)]
 mod pager;
+mod resize;
 mod savepoint;
+mod spill;
 mod wal;
 mod write;
 
@@ -57,4 +61,5 @@ pub use journal::lock_byte_page;
 pub use pager::{
     BusyHandler, JournalMode, Pager, Synchronous, TxnState, MAX_PAGE_COUNT, SQLITE_MAGIC,
 };
+pub use resize::PageSource;
 pub use wal::{CheckpointMode, CheckpointResult};

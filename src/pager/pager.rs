@@ -94,6 +94,11 @@ pub(super) struct JournalState {
     pub sector_size: u32,
     /// The header already says "to end of file" (synchronous=OFF).
     pub header_final: bool,
+    /// Offset of the current segment's header (0 for the first).
+    pub hdr_offset: u64,
+    /// The current segment's header holds its final record count and no
+    /// record was added since (the next record starts a new segment).
+    pub seg_synced: bool,
     /// Pages whose original is in the journal.
     pub journaled: std::collections::HashSet<Pgno, FxBuild>,
     /// Originals kept in memory (journal_mode=MEMORY).
@@ -152,6 +157,14 @@ pub struct Pager {
     pub(super) wal_autockpt: u32,
     /// A commit crossed the auto-checkpoint threshold.
     pub(super) wal_ckpt_due: bool,
+    /// Frames in the WAL after the last commit, not yet reported to the
+    /// connection's WAL hook (SQLite's `iCallback`); 0 = nothing to report.
+    pub(super) wal_callback: u32,
+    /// Cache spills since the pager opened (see `spill.rs`).
+    pub(super) spills: u64,
+    /// An application WAL hook replaced the auto-checkpoint for this
+    /// database (`sqlite3_wal_hook`); cleared by `PRAGMA wal_autocheckpoint=N`.
+    pub(super) wal_hook_custom: bool,
     /// Do not switch to WAL mode (while leaving it).
     pub(super) no_wal: bool,
 }
@@ -250,6 +263,9 @@ impl Pager {
             wal: None,
             wal_autockpt: 1000,
             wal_ckpt_due: false,
+            wal_callback: 0,
+            spills: 0,
+            wal_hook_custom: false,
             no_wal: false,
         }
     }
@@ -367,10 +383,10 @@ impl Pager {
         let mut n = 0u32;
         loop {
             match f(self) {
-                Err(PagerError::Busy) => {
+                Err(e) if e.is_busy() => {
                     let again = self.busy.as_mut().is_some_and(|h| h(n));
                     if !again {
-                        return Err(PagerError::Busy);
+                        return Err(e);
                     }
                     n = n.saturating_add(1);
                 }
@@ -493,6 +509,7 @@ impl Pager {
             return Ok(r);
         }
         let _span = tracing::trace_span!("pager.read", pgno).entered();
+        self.spill_if_full()?;
         let (idx, r) = self.cache.insert(pgno);
         let in_file = pgno <= self.db_file_size;
         let offset = u64::from(pgno - 1) * self.page_size as u64;

@@ -94,7 +94,7 @@ impl Pager {
 
     /// Records `e` as the sticky error and returns it.
     pub(super) fn sticky(&mut self, e: PagerError) -> PagerError {
-        if !matches!(e, PagerError::Busy) {
+        if !e.is_busy() {
             self.error = Some(e.clone());
         }
         e
@@ -142,7 +142,7 @@ impl Pager {
     }
 
     /// Opens the journal file and writes its header (first write of a txn).
-    fn open_journal(&mut self) -> Result<(), PagerError> {
+    pub(super) fn open_journal(&mut self) -> Result<(), PagerError> {
         let file_mode = matches!(
             self.journal_mode,
             JournalMode::Delete | JournalMode::Truncate | JournalMode::Persist
@@ -181,7 +181,7 @@ impl Pager {
     }
 
     /// Saves the original of `pgno` in the journal.
-    fn journal_page(&mut self, pgno: Pgno, data: &[u8]) -> Result<(), PagerError> {
+    pub(super) fn journal_page(&mut self, pgno: Pgno, data: &[u8]) -> Result<(), PagerError> {
         match self.journal_mode {
             JournalMode::Off | JournalMode::Wal => {}
             JournalMode::Memory => {
@@ -195,6 +195,9 @@ impl Pager {
                 rec.extend_from_slice(&pgno.to_be_bytes());
                 rec.extend_from_slice(data);
                 rec.extend_from_slice(&checksum(self.jrnl.nonce, data).to_be_bytes());
+                if self.jrnl.seg_synced {
+                    self.start_journal_segment()?;
+                }
                 let Some(j) = self.jrnl.file.as_mut() else {
                     return Err(PagerError::Misuse("journal not open"));
                 };
@@ -244,7 +247,7 @@ impl Pager {
         Ok(())
     }
 
-    fn db_sync_flags_for(sync: Synchronous) -> SyncFlags {
+    pub(super) fn db_sync_flags_for(sync: Synchronous) -> SyncFlags {
         if sync >= Synchronous::Full {
             SyncFlags::Full
         } else {
@@ -264,7 +267,9 @@ impl Pager {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
-        let changed = self.cache.n_dirty() > 0 || self.db_size != self.db_orig_size;
+        // A spill may have written every change already (`db_written`).
+        let changed =
+            self.cache.n_dirty() > 0 || self.db_size != self.db_orig_size || self.db_written;
         if changed && self.wal.is_some() {
             self.wal_commit().map_err(|e| self.sticky(e))?;
         } else if changed || self.counter_bumped {
@@ -293,7 +298,7 @@ impl Pager {
             page[28..32].copy_from_slice(&size.to_be_bytes());
             self.counter_bumped = true;
         }
-        self.sync_journal()?;
+        self.sync_journal_segment()?;
         self.retry_busy(|p| p.fd.lock(LockLevel::Exclusive).map_err(from_vfs))
     }
 
@@ -318,23 +323,6 @@ impl Pager {
             }
             self.journal_page(pgno, &buf)?;
         }
-        Ok(())
-    }
-
-    /// Makes the journal durable and valid (commit step 3).
-    fn sync_journal(&mut self) -> Result<(), PagerError> {
-        let (sync, nrec, header_final) = (self.sync, self.jrnl.nrec, self.jrnl.header_final);
-        let Some(j) = self.jrnl.file.as_mut() else {
-            return Ok(());
-        };
-        if sync == Synchronous::Off || header_final {
-            return Ok(());
-        }
-        if sync >= Synchronous::Full {
-            j.sync(SyncFlags::Full)?;
-        }
-        j.write(&JournalHeader::magic_and_nrec(nrec), 0)?;
-        j.sync(Pager::db_sync_flags_for(sync))?;
         Ok(())
     }
 

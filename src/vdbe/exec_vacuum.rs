@@ -18,9 +18,9 @@
 //!    statements in progress").
 //! 2. VACUUM INTO refuses an existing non-empty file ("output file already
 //!    exists").
-//! 3. A plain VACUUM that would change the page size is refused with an
-//!    error naming it (the pager cannot change the page size of a live
-//!    file yet); VACUUM INTO honours it.
+//! 3. A plain VACUUM that changes the page size rewrites the file through
+//!    `Btree::replace_file_from` (crash-safe, rollback-journal modes only);
+//!    in WAL mode the page size stays, as SQLite ignores the change there.
 
 use std::sync::Arc;
 
@@ -138,7 +138,11 @@ fn rebuild(src: &mut Btree, dst: &mut Btree) -> Result<(), VdbeError> {
 }
 
 /// Opens the (empty) destination of a VACUUM with `src`'s format.
-fn open_destination(src: &mut Btree, into: Option<&str>) -> Result<Btree, VdbeError> {
+fn open_destination(
+    src: &mut Btree,
+    into: Option<&str>,
+    keep_size: bool,
+) -> Result<Btree, VdbeError> {
     let pager = match into {
         Some(path) => {
             let vfs: Arc<dyn Vfs> = Arc::new(PosixVfs::new());
@@ -155,7 +159,10 @@ fn open_destination(src: &mut Btree, into: Option<&str>) -> Result<Btree, VdbeEr
     };
     let mut dst = Btree::new(pager);
     let (next_size, av) = src.vacuum_settings()?;
-    let size = next_size.unwrap_or(src.pager().page_size());
+    let size = match next_size {
+        Some(n) if !keep_size => n,
+        _ => src.pager().page_size(),
+    };
     let reserved = src.pager().page_size() - src.pager().usable_size();
     dst.pager().set_page_size(size)?;
     dst.pager().set_reserved_bytes(reserved as u8);
@@ -191,18 +198,16 @@ impl Vdbe {
             .dbs
             .get_mut(0)
             .ok_or_else(|| super::error::internal("no main database"))?;
-        if into.is_none() {
-            let (next_size, _) = src.vacuum_settings()?;
-            if next_size.is_some_and(|n| n != src.pager().page_size()) {
-                return Err(vacuum_error(
-                    "changing the page size with VACUUM is not supported by loom yet",
-                ));
-            }
-        }
-        let mut dst = open_destination(src, target.as_deref())?;
+        // SQLite keeps the page size of a WAL database (pragma.html).
+        let wal = target.is_none() && src.pager().journal_mode() == crate::pager::JournalMode::Wal;
+        let mut dst = open_destination(src, target.as_deref(), wal)?;
         rebuild(src, &mut dst)?;
         if target.is_none() {
-            src.replace_pages_from(&mut dst)?;
+            if dst.pager().page_size() == src.pager().page_size() {
+                src.replace_pages_from(&mut dst)?;
+            } else {
+                src.replace_file_from(&mut dst)?;
+            }
             env.conn.schema_changed = true;
         }
         Ok(Flow::Next)

@@ -345,6 +345,16 @@ impl MockVfs {
         s.pending.remove(path);
     }
 
+    /// Writes of file `path` not yet covered by a sync (what a power
+    /// failure could lose or tear now; pending truncates are not counted).
+    pub fn pending_writes(&self, path: &str) -> usize {
+        self.state.lock().pending.get(path).map_or(0, |ops| {
+            ops.iter()
+                .filter(|p| matches!(p, Pending::Write { .. }))
+                .count()
+        })
+    }
+
     /// Treats the current content of every file as durable.
     pub fn mark_all_synced(&self) {
         let mut s = self.state.lock();

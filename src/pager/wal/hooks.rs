@@ -186,6 +186,9 @@ impl Pager {
             w.write_frames(self.fd.as_mut(), &pages, self.db_size, sync)?;
         }
         let mx = w.hdr.mx_frame;
+        if !pages.is_empty() {
+            self.wal_callback = mx;
+        }
         self.cache.clean_all();
         if self.wal_autockpt > 0 && mx >= self.wal_autockpt {
             self.wal_ckpt_due = true;
@@ -198,8 +201,30 @@ impl Pager {
     pub fn set_wal_autocheckpoint(&mut self, n: i64) -> i64 {
         if n >= 0 {
             self.wal_autockpt = n.min(i64::from(u32::MAX)) as u32;
+            self.wal_hook_custom = false;
         }
         i64::from(self.wal_autockpt)
+    }
+
+    /// `sqlite3_wal_hook` installed (`true`) or removed: either way the
+    /// auto-checkpoint stops, as in SQLite, where the auto-checkpoint is
+    /// itself the default WAL hook.
+    pub fn set_wal_hook_custom(&mut self, on: bool) {
+        self.wal_autockpt = 0;
+        self.wal_ckpt_due = false;
+        self.wal_hook_custom = on;
+    }
+
+    /// True while an application WAL hook owns this database's callback.
+    pub fn wal_hook_custom(&self) -> bool {
+        self.wal_hook_custom
+    }
+
+    /// The number of frames in the WAL after the last commit not yet
+    /// reported (0 if none), and resets it (SQLite's
+    /// `sqlite3PagerWalCallback`).
+    pub fn take_wal_callback(&mut self) -> u32 {
+        std::mem::take(&mut self.wal_callback)
     }
 
     /// `PRAGMA wal_checkpoint(mode)`: (busy, log, checkpointed); (0, -1, -1)

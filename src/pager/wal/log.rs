@@ -100,7 +100,18 @@ impl Wal {
         if let Some(changed) = self.try_hdr(&mut shm)? {
             return Ok(changed);
         }
-        shm.lock(WRITE_LOCK, 1, true)?;
+        if let Err(e) = shm.lock(WRITE_LOCK, 1, true) {
+            // Another connection holds the writer lock: if it is running
+            // recovery (RECOVER held), say so, as SQLite's walTryBeginRead.
+            if matches!(e, PagerError::Busy) {
+                match shm.lock(RECOVER_LOCK, 1, false) {
+                    Ok(()) => shm.unlock(RECOVER_LOCK, 1, false),
+                    Err(PagerError::Busy) => return Err(PagerError::BusyRecovery),
+                    Err(other) => return Err(other),
+                }
+            }
+            return Err(e);
+        }
         let r = match self.try_hdr(&mut shm) {
             Ok(Some(c)) => Ok(c),
             Ok(None) => self.recover(&mut shm).map(|()| true),
@@ -340,7 +351,8 @@ impl Wal {
     }
 
     /// Takes the WRITE lock (SQLite's `sqlite3WalBeginWriteTransaction`);
-    /// Busy if another writer holds it or the snapshot is stale.
+    /// Busy if another writer holds it, BusySnapshot if another connection
+    /// committed since this snapshot began.
     pub fn begin_write(&mut self, db: &mut dyn VfsFile) -> Result<(), PagerError> {
         if self.write_lock {
             return Ok(());
@@ -349,7 +361,7 @@ impl Wal {
         shm.lock(WRITE_LOCK, 1, true)?;
         if !self.hdr_unchanged(&mut shm)? {
             shm.unlock(WRITE_LOCK, 1, true);
-            return Err(PagerError::Busy);
+            return Err(PagerError::BusySnapshot);
         }
         self.write_lock = true;
         Ok(())
