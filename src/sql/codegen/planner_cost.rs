@@ -1,0 +1,411 @@
+//! Access-path choice: which index, rowid range or scan serves each loop,
+//! and the greedy join order built from those choices.
+//!
+//! SQLite counterpart: where.c's `whereLoopAddBtree` / `wherePathSolver`,
+//! reduced to a fixed ranking of access paths instead of a cost model.
+//!
+//! Invariants:
+//! 1. A path is only offered when the comparison's affinity and collation
+//!    let the index order agree with the comparison (datatype3.html), so
+//!    using the index never changes which rows match.
+//! 2. `Probe::rank` orders paths: lower is never slower on any data.
+
+use super::expr::{Scope, Source};
+use super::planner_terms::split_and;
+use super::planner_terms::walk;
+use super::Gen;
+use crate::record::Affinity;
+use crate::sql::ast::{Expr, ExprKind};
+
+/// Which side of a column a comparison bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Bound {
+    Eq,
+    Lower,
+    Upper,
+}
+
+/// `column OP value` found in a WHERE term (`col` None = rowid).
+#[derive(Debug)]
+pub(super) struct Constraint {
+    pub(super) col: Option<usize>,
+    pub(super) op: Bound,
+    pub(super) value: Expr,
+    pub(super) cmp_aff: (Option<Affinity>, Option<Affinity>),
+}
+
+/// The key bounds of an index range scan.
+#[derive(Debug)]
+pub(super) struct Bounds<'e> {
+    pub(super) lo: Option<&'e Expr>,
+    pub(super) hi: Option<&'e Expr>,
+    pub(super) eq: bool,
+    pub(super) aff: Affinity,
+}
+
+/// An access path for one table.
+#[derive(Debug)]
+pub(super) enum Probe {
+    RowidEq(Expr),
+    Index {
+        idx: usize,
+        lo: Option<Expr>,
+        hi: Option<Expr>,
+        aff: Affinity,
+        eq: bool,
+    },
+    RowidRange {
+        lo: Option<Expr>,
+        hi: Option<Expr>,
+    },
+    /// A transient index on column `col` built once per execution, then
+    /// probed with `key` (SQLite's automatic index, for join equalities on
+    /// unindexed columns).
+    AutoIndex {
+        col: usize,
+        key: Expr,
+        aff: Affinity,
+    },
+    Scan,
+}
+
+impl Probe {
+    /// Lower is cheaper.
+    pub(super) fn rank(&self) -> u8 {
+        match self {
+            Probe::RowidEq(_) => 0,
+            Probe::Index { eq: true, .. } => 1,
+            Probe::AutoIndex { .. } => 1,
+            Probe::RowidRange {
+                lo: Some(_),
+                hi: Some(_),
+            } => 2,
+            Probe::Index {
+                lo: Some(_),
+                hi: Some(_),
+                ..
+            } => 3,
+            Probe::RowidRange { .. } => 4,
+            Probe::Index { .. } => 5,
+            Probe::Scan => 6,
+        }
+    }
+}
+
+/// Adds a rowid bound to the best path so far (if that is a rowid range).
+pub(super) fn merge_rowid_range(best: &Probe, op: Bound, value: Expr) -> Probe {
+    let (mut lo, mut hi) = match best {
+        Probe::RowidRange { lo, hi } => (lo.clone(), hi.clone()),
+        _ => (None, None),
+    };
+    match op {
+        Bound::Lower => lo = lo.or(Some(value)),
+        Bound::Upper | Bound::Eq => hi = hi.or(Some(value)),
+    }
+    Probe::RowidRange { lo, hi }
+}
+
+/// Adds an index bound to the best path so far (same index only).
+pub(super) fn merge_index_range(
+    best: &Probe,
+    idx: usize,
+    aff: Affinity,
+    op: Bound,
+    value: Expr,
+) -> Probe {
+    if op == Bound::Eq {
+        return Probe::Index {
+            idx,
+            lo: Some(value),
+            hi: None,
+            aff,
+            eq: true,
+        };
+    }
+    let (mut lo, mut hi) = match best {
+        Probe::Index {
+            idx: i,
+            lo,
+            hi,
+            eq: false,
+            ..
+        } if *i == idx => (lo.clone(), hi.clone()),
+        _ => (None, None),
+    };
+    match op {
+        Bound::Lower => lo = lo.or(Some(value)),
+        _ => hi = hi.or(Some(value)),
+    }
+    Probe::Index {
+        idx,
+        lo,
+        hi,
+        aff,
+        eq: false,
+    }
+}
+
+impl Gen<'_> {
+    /// True when a single-table query's chosen access path already yields
+    /// rows in the ORDER BY order (all ascending): the rowid for a table
+    /// scan or rowid lookup, a prefix of the index columns (optionally then
+    /// the rowid) for an index scan. Then no sorter is needed.
+    pub(crate) fn scan_delivers_order(
+        &self,
+        scope: &Scope,
+        where_: Option<&Expr>,
+        order: &[super::select::OrderKey],
+    ) -> Result<bool, String> {
+        if scope.sources.len() != 1 || order.iter().any(|o| o.1) {
+            return Ok(false);
+        }
+        let mut terms: Vec<(Expr, bool)> = Vec::new();
+        if let Some(w) = where_ {
+            split_and(&self.expand_aliases(w, scope), &mut terms);
+        }
+        let (probe, _) = self.probe(0, scope, &terms, &|_| false)?;
+        let table = &scope.sources[0].table;
+        // The sort key of each ORDER BY term: Some(None) = rowid, Some(Some(c)) = column c.
+        let mut keys = Vec::new();
+        for (e, _, coll) in order {
+            let ExprKind::Column {
+                table: q, column, ..
+            } = &e.kind
+            else {
+                return Ok(false);
+            };
+            match self.resolve_column(scope, q.as_deref(), column)? {
+                Some((0, col)) => keys.push((col, coll.name().to_ascii_lowercase())),
+                _ => return Ok(false),
+            }
+        }
+        let rowid_first = keys.first().is_some_and(|k| k.0.is_none());
+        Ok(match probe {
+            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::Scan => rowid_first,
+            Probe::AutoIndex { .. } => false,
+            Probe::Index { idx, .. } => {
+                let index = &table.indexes[idx];
+                let mut ok = !rowid_first;
+                for (i, (col, coll)) in keys.iter().enumerate() {
+                    match (col, index.columns.get(i)) {
+                        (None, _) => break,
+                        (Some(c), Some(ic)) => {
+                            ok &= ic.column == Some(*c)
+                                && !ic.desc
+                                && ic.collation.eq_ignore_ascii_case(coll);
+                        }
+                        (Some(_), None) => ok = false,
+                    }
+                }
+                ok
+            }
+        })
+    }
+
+    /// The loop order: FROM order when there is a LEFT JOIN, else greedily
+    /// the table with the cheapest access given the tables already chosen
+    /// (a rowid or index lookup before a scan), ties in FROM order.
+    pub(super) fn join_order(
+        &self,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        left: &[bool],
+    ) -> Result<Vec<usize>, String> {
+        let n = scope.sources.len();
+        if n <= 1 || left.iter().any(|l| *l) {
+            return Ok((0..n).collect());
+        }
+        let refs = self.term_refs(scope, terms);
+        let mut chosen: Vec<usize> = Vec::with_capacity(n);
+        while chosen.len() < n {
+            let avail = |s: usize| chosen.contains(&s);
+            let mut best: Option<(u8, usize)> = None;
+            for si in (0..n).filter(|s| !chosen.contains(s)) {
+                // Only a term naming `si` whose other sources are all
+                // available can constrain `si`: skip the rest cheaply.
+                let relevant = |ti: usize| {
+                    refs.get(ti).is_none_or(|r| match r {
+                        None => true,
+                        Some(srcs) => {
+                            srcs.contains(&si) && srcs.iter().all(|&s| s == si || avail(s))
+                        }
+                    })
+                };
+                let rank = self
+                    .probe_some(si, scope, terms, &avail, &relevant)?
+                    .0
+                    .rank();
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((rank, si));
+                }
+            }
+            chosen.push(best.map_or(0, |b| b.1));
+        }
+        Ok(chosen)
+    }
+
+    /// The best access path for source `si` given the sources for which
+    /// `avail` is true, and the term an equality lookup consumes.
+    pub(super) fn probe(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<(Probe, Option<usize>), String> {
+        self.probe_some(si, scope, terms, avail, &|_| true)
+    }
+
+    /// The local sources each term's column references resolve to (`None`
+    /// when a name does not resolve cleanly: such a term is always looked at).
+    pub(super) fn term_refs(
+        &self,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+    ) -> Vec<Option<Vec<usize>>> {
+        let n = scope.sources.len();
+        terms
+            .iter()
+            .map(|(t, _)| {
+                let mut srcs = Some(Vec::new());
+                walk(t, &mut |x| {
+                    if let ExprKind::Column { table, column, .. } = &x.kind {
+                        match self.resolve_column(scope, table.as_deref(), column) {
+                            Ok(Some((s, _))) if s >= n => {}
+                            Ok(Some((s, _))) => {
+                                if let Some(v) = srcs.as_mut() {
+                                    v.push(s);
+                                }
+                            }
+                            _ => srcs = None,
+                        }
+                    }
+                });
+                srcs
+            })
+            .collect()
+    }
+
+    /// [`Self::probe`] looking only at the terms `relevant` accepts.
+    pub(super) fn probe_some(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        relevant: &dyn Fn(usize) -> bool,
+    ) -> Result<(Probe, Option<usize>), String> {
+        let mut best = (Probe::Scan, None);
+        for (ti, (t, used)) in terms.iter().enumerate() {
+            if *used || !relevant(ti) {
+                continue;
+            }
+            for c in self.constraints_of(t, si, scope, avail)? {
+                let candidate = match (c.col, c.op) {
+                    (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
+                    (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
+                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
+                        Some((idx, aff)) => {
+                            (merge_index_range(&best.0, idx, aff, op, c.value), None)
+                        }
+                        None if op == Bound::Eq
+                            && self.refs_inner(&c.value, scope)
+                            && !self.is_current_row_table(scope, si) =>
+                        {
+                            match self.auto_index_affinity(si, col, &c.cmp_aff, scope) {
+                                Some(aff) => (
+                                    Probe::AutoIndex {
+                                        col,
+                                        key: c.value,
+                                        aff,
+                                    },
+                                    None,
+                                ),
+                                None => continue,
+                            }
+                        }
+                        None => continue,
+                    },
+                };
+                if candidate.0.rank() <= best.0.rank() {
+                    best = candidate;
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// An index of source `si` whose first column is `col` and that a
+    /// comparison with affinities `cmp_aff` may use; with the key affinity.
+    pub(super) fn usable_index(
+        &self,
+        si: usize,
+        col: usize,
+        cmp_aff: &(Option<Affinity>, Option<Affinity>),
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+    ) -> Option<(usize, Affinity)> {
+        let table = &scope.sources[si].table;
+        let col_aff = table.columns[col].affinity;
+        let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
+        let compatible = aff == col_aff
+            || (aff.is_numeric() && col_aff.is_numeric())
+            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        if !compatible {
+            return None;
+        }
+        let want = table.columns[col].collation.to_ascii_lowercase();
+        let idx = table.indexes.iter().position(|ix| {
+            ix.partial
+                .as_ref()
+                .is_none_or(|w| self.partial_implied(w, terms, scope, si))
+                && ix.root != 0
+                && ix.columns.first().is_some_and(|ic| {
+                    ic.column == Some(col) && ic.collation.to_ascii_lowercase() == want
+                })
+        })?;
+        Some((idx, aff))
+    }
+
+    /// The key affinity for an automatic index on `col`, if the comparison
+    /// can use one (same rules as a real index).
+    pub(super) fn auto_index_affinity(
+        &self,
+        si: usize,
+        col: usize,
+        cmp_aff: &(Option<Affinity>, Option<Affinity>),
+        scope: &Scope,
+    ) -> Option<Affinity> {
+        let col_aff = scope.sources[si].table.columns[col].affinity;
+        let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
+        let ok = aff == col_aff
+            || (aff.is_numeric() && col_aff.is_numeric())
+            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        ok.then_some(aff)
+    }
+
+    /// The index SQLite would scan instead of the table for a full scan:
+    /// one holding every column the query reads (`self.covering_hint`), the
+    /// one with the fewest columns.
+    pub(super) fn covering_index(&self, src: &Source) -> Option<usize> {
+        let (cursor, needed) = self.covering_hint.as_ref()?;
+        if *cursor != src.cursor || !self.covering_scan {
+            return None;
+        }
+        let t = &src.table;
+        t.indexes
+            .iter()
+            .enumerate()
+            .filter(|(_, ix)| ix.partial.is_none() && ix.root != 0)
+            .filter(|(_, ix)| {
+                needed.iter().all(|c| match c {
+                    None => true,
+                    Some(c) => {
+                        t.ipk == Some(*c) || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                    }
+                })
+            })
+            .min_by_key(|(i, ix)| (ix.columns.len(), *i))
+            .map(|(i, _)| i)
+    }
+}
