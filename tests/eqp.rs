@@ -189,6 +189,10 @@ fn compare_plans(sql: &str, loom: &mut Loom, c: &mut CSqlite, t: &mut Tally) {
         t.both += 1;
     } else if let Some(g) = known_gap(sql, &ct, c) {
         t.gaps[g] += 1;
+        // LOOM_EQP_GAP=<n> lists the queries of gap n (for planner work).
+        if std::env::var("LOOM_EQP_GAP").is_ok_and(|v| v == g.to_string()) {
+            println!("GAP {sql}\n    C:    {}\n    loom: {}", render(&ct), render(&lt));
+        }
     } else {
         t.missed += 1;
         t.failures.push(format!(

@@ -37,6 +37,18 @@ pub(super) enum Access {
     Rowid,
     /// An index range with key == value: loop over index entries.
     Index { idx_cursor: usize, top: Addr },
+    /// An index equality range per value of ephemeral index `eph`:
+    /// `in_next` advances to the next value (planner_in.rs).
+    IndexIn {
+        idx_cursor: usize,
+        top: Addr,
+        eph: usize,
+        in_top: Addr,
+        in_next: Label,
+    },
+    /// The rows of a MULTI-INDEX OR: the loop body is a subroutine called
+    /// (`Gosub`) once per new rowid, returning through `ret`.
+    MultiOr { ret: Reg },
 }
 
 #[derive(Debug)]
@@ -280,11 +292,12 @@ impl Gen<'_> {
         let avail = |s: usize| pos_of[s] < pos;
         let (probe, term) = self.probe(si, scope, terms, &avail)?;
         self.explain_level(&scope.sources[si], &probe);
+        // The term an equality or IN lookup fully enforces is not re-checked.
+        if let Some(t) = term {
+            terms[t].1 = true;
+        }
         let access = match probe {
             Probe::RowidEq(key_expr) => {
-                if let Some(t) = term {
-                    terms[t].1 = true;
-                }
                 let key = self.expr(&key_expr, scope)?;
                 self.b.emit(Insn::SeekRowid {
                     cursor,
@@ -311,13 +324,25 @@ impl Gen<'_> {
                     aff,
                 };
                 self.open_index_range(
-                    src.cursor,
+                    Some(src.cursor),
                     &src.table.indexes[idx],
                     scope,
                     bounds,
                     cont,
                     exit,
                 )?
+            }
+            Probe::IndexIn { idx, term, aff } => {
+                let src = &scope.sources[si];
+                let index = &src.table.indexes[idx];
+                self.open_index_in(Some(src.cursor), index, &term, aff, scope, cont, exit)?
+            }
+            Probe::IndexNull { idx } => {
+                let src = &scope.sources[si];
+                self.open_index_null(Some(src.cursor), &src.table.indexes[idx], cont, exit)?
+            }
+            Probe::MultiOr { arms } => {
+                self.open_multi_or(&scope.sources[si], &arms, scope, cont, exit)?
             }
             Probe::AutoIndex { col, key, aff } => {
                 self.open_auto_index(&scope.sources[si], col, &key, aff, scope, cont, exit)?
@@ -356,24 +381,7 @@ impl Gen<'_> {
             if let (0, Some(rj)) = (k, &right) {
                 self.right_join_cont(rj);
             }
-            match level.access {
-                Access::Scan { top } => {
-                    self.b.emit(Insn::Next {
-                        cursor: level.cursor,
-                        target: top,
-                    });
-                }
-                Access::Rowid => {}
-                Access::Index {
-                    idx_cursor, top, ..
-                } => {
-                    self.covering_remap.retain(|r| r.1 != idx_cursor);
-                    self.b.emit(Insn::Next {
-                        cursor: idx_cursor,
-                        target: top,
-                    });
-                }
-            }
+            self.close_access(level.cursor, level.access);
             if let Some((m, body)) = level.left {
                 let rewind_at = self.left_rewind_fixup(level.cursor);
                 self.b.emit(Insn::If {
@@ -400,6 +408,49 @@ impl Gen<'_> {
         self.b.resolve(lp.outer_exit);
         if let Some(rj) = right.take() {
             self.right_join_end(rj);
+        }
+    }
+
+    /// Advances the loop of one access path (the `Next` of its cursor).
+    pub(super) fn close_access(&mut self, cursor: usize, access: Access) {
+        match access {
+            Access::Scan { top } => {
+                self.b.emit(Insn::Next {
+                    cursor,
+                    target: top,
+                });
+            }
+            Access::Rowid => {}
+            Access::MultiOr { ret } => {
+                self.b.emit(Insn::Return { reg: ret });
+            }
+            Access::IndexIn {
+                idx_cursor,
+                top,
+                eph,
+                in_top,
+                in_next,
+            } => {
+                self.covering_remap.retain(|r| r.1 != idx_cursor);
+                self.b.emit(Insn::Next {
+                    cursor: idx_cursor,
+                    target: top,
+                });
+                self.b.resolve(in_next);
+                self.b.emit(Insn::Next {
+                    cursor: eph,
+                    target: in_top,
+                });
+            }
+            Access::Index {
+                idx_cursor, top, ..
+            } => {
+                self.covering_remap.retain(|r| r.1 != idx_cursor);
+                self.b.emit(Insn::Next {
+                    cursor: idx_cursor,
+                    target: top,
+                });
+            }
         }
     }
 

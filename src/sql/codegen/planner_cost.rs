@@ -23,6 +23,10 @@ pub(super) enum Bound {
     Eq,
     Lower,
     Upper,
+    /// `col IN (list)` / `col IN (SELECT …)`: the value is the whole term.
+    In,
+    /// `col IS NULL`.
+    Null,
 }
 
 /// `column OP value` found in a WHERE term (`col` None = rowid).
@@ -66,6 +70,22 @@ pub(super) enum Probe {
         key: Expr,
         aff: Affinity,
     },
+    /// One index equality lookup per value of an IN list or subquery
+    /// (`term`), the values visited in index order without duplicates.
+    IndexIn {
+        idx: usize,
+        term: Expr,
+        aff: Affinity,
+    },
+    /// The index entries whose first column is NULL.
+    IndexNull {
+        idx: usize,
+    },
+    /// One of these paths per disjunct of an OR term, each row visited
+    /// once (planner_or.rs).
+    MultiOr {
+        arms: Vec<Probe>,
+    },
     Scan,
 }
 
@@ -75,7 +95,8 @@ impl Probe {
         match self {
             Probe::RowidEq(_) => 0,
             Probe::Index { eq: true, .. } => 1,
-            Probe::AutoIndex { .. } => 1,
+            Probe::AutoIndex { .. } | Probe::IndexNull { .. } => 1,
+            Probe::IndexIn { .. } => 2,
             Probe::RowidRange {
                 lo: Some(_),
                 hi: Some(_),
@@ -86,8 +107,9 @@ impl Probe {
                 ..
             } => 3,
             Probe::RowidRange { .. } => 4,
-            Probe::Index { .. } => 5,
-            Probe::Scan => 6,
+            Probe::MultiOr { .. } => 5,
+            Probe::Index { .. } => 6,
+            Probe::Scan => 7,
         }
     }
 }
@@ -100,7 +122,7 @@ pub(super) fn merge_rowid_range(best: &Probe, op: Bound, value: Expr) -> Probe {
     };
     match op {
         Bound::Lower => lo = lo.or(Some(value)),
-        Bound::Upper | Bound::Eq => hi = hi.or(Some(value)),
+        _ => hi = hi.or(Some(value)),
     }
     Probe::RowidRange { lo, hi }
 }
@@ -182,8 +204,8 @@ impl Gen<'_> {
         let rowid_first = keys.first().is_some_and(|k| k.0.is_none());
         Ok(match probe {
             Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::Scan => rowid_first,
-            Probe::AutoIndex { .. } => false,
-            Probe::Index { idx, .. } => {
+            Probe::AutoIndex { .. } | Probe::MultiOr { .. } => false,
+            Probe::Index { idx, .. } | Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
                 let index = &table.indexes[idx];
                 let mut ok = !rowid_first;
                 for (i, (col, coll)) in keys.iter().enumerate() {
@@ -295,13 +317,52 @@ impl Gen<'_> {
         avail: &dyn Fn(usize) -> bool,
         relevant: &dyn Fn(usize) -> bool,
     ) -> Result<(Probe, Option<usize>), String> {
+        self.probe_terms(si, scope, terms, avail, relevant, true)
+    }
+
+    /// [`Self::probe_some`]; OR terms are considered only when `allow_or`.
+    pub(super) fn probe_terms(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        relevant: &dyn Fn(usize) -> bool,
+        allow_or: bool,
+    ) -> Result<(Probe, Option<usize>), String> {
         let mut best = (Probe::Scan, None);
         for (ti, (t, used)) in terms.iter().enumerate() {
             if *used || !relevant(ti) {
                 continue;
             }
+            if allow_or {
+                if let Some(arms) = self.or_arms(t, si, scope, avail)? {
+                    let candidate = Probe::MultiOr { arms };
+                    if candidate.rank() < best.0.rank() {
+                        best = (candidate, None);
+                    }
+                    continue;
+                }
+            }
             for c in self.constraints_of(t, si, scope, avail)? {
                 let candidate = match (c.col, c.op) {
+                    (None, Bound::In | Bound::Null) => continue,
+                    (Some(col), op @ (Bound::In | Bound::Null)) => {
+                        match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
+                            Some((idx, _)) if op == Bound::Null => {
+                                (Probe::IndexNull { idx }, Some(ti))
+                            }
+                            Some((idx, aff)) => (
+                                Probe::IndexIn {
+                                    idx,
+                                    term: c.value,
+                                    aff,
+                                },
+                                Some(ti),
+                            ),
+                            None => continue,
+                        }
+                    }
                     (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
                     (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
                     (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {

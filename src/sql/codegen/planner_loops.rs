@@ -24,6 +24,10 @@ impl Gen<'_> {
         if !self.eqp.enabled {
             return;
         }
+        if let Probe::MultiOr { arms } = probe {
+            self.explain_multi_or(src, arms);
+            return;
+        }
         let name = &src.name;
         let cols = &src.table.columns;
         let range = |col: &str, lo: bool, hi: bool| match (lo, hi) {
@@ -54,6 +58,17 @@ impl Gen<'_> {
                 };
                 format!("SEARCH {name} USING INDEX {} {terms}", index.name)
             }
+            Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
+                let index = &src.table.indexes[*idx];
+                let col = index
+                    .columns
+                    .first()
+                    .and_then(|ic| ic.column)
+                    .and_then(|c| cols.get(c))
+                    .map_or("rowid", |c| c.name.as_str());
+                format!("SEARCH {name} USING INDEX {} ({col}=?)", index.name)
+            }
+            Probe::MultiOr { .. } => return,
             Probe::AutoIndex { col, .. } => {
                 let col = cols.get(*col).map_or("?", |c| c.name.as_str());
                 format!("SEARCH {name} USING AUTOMATIC INDEX ({col}=?)")
@@ -134,7 +149,7 @@ impl Gen<'_> {
     /// bounds (equal to `lo` when `eq`), each visiting its table row.
     pub(super) fn open_index_range(
         &mut self,
-        table_cursor: usize,
+        table_cursor: Option<usize>,
         index: &crate::sql::schema::Index,
         scope: &Scope,
         bounds: Bounds,
@@ -204,7 +219,9 @@ impl Gen<'_> {
             }),
             None => self.b.here(),
         };
-        self.visit_table_row(table_cursor, idx_cursor, index, cont);
+        if let Some(tc) = table_cursor {
+            self.visit_table_row(tc, idx_cursor, index, cont);
+        }
         Ok(Access::Index { idx_cursor, top })
     }
 

@@ -72,7 +72,7 @@ impl Gen<'_> {
                 push(expr, Bound::Lower, low, &mut out)?;
                 push(expr, Bound::Upper, high, &mut out)?;
             }
-            _ => {}
+            _ => out.extend(self.set_constraint(t, si, scope, avail)?),
         }
         Ok(out)
     }
