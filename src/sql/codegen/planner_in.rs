@@ -29,7 +29,7 @@ use super::select::Dest;
 use super::{Gen, Label};
 use crate::record::{Affinity, KeyInfo};
 use crate::sql::ast::{Expr, ExprKind, ResultColumn, Select, SelectCore, TableSource};
-use crate::sql::schema::Index;
+use crate::sql::schema::{Index, Table};
 use crate::vdbe::{Insn, Reg, RootPage};
 
 impl Gen<'_> {
@@ -82,11 +82,17 @@ impl Gen<'_> {
     /// True if every column `sel` reads belongs to a table of its own FROM
     /// clauses (so it can run before the enclosing query's loops).
     fn self_contained(&self, sel: &Select) -> bool {
+        self.select_within(sel, Vec::new())
+    }
+
+    /// True if every column `sel` reads belongs to a table of its own FROM
+    /// clauses or of `tables` (those of the queries enclosing it, up to the
+    /// IN subquery).
+    fn select_within(&self, sel: &Select, mut tables: Vec<NamedTable>) -> bool {
         if sel.with.is_some() {
             return false;
         }
         let cores = std::iter::once(&sel.first).chain(sel.compounds.iter().map(|(_, c)| c));
-        let mut tables: Vec<(String, Arc<crate::sql::schema::Table>)> = Vec::new();
         let mut exprs: Vec<&Expr> = Vec::new();
         for core in cores {
             let SelectCore::Select(s) = core else {
@@ -120,7 +126,34 @@ impl Gen<'_> {
         if !sel.order_by.is_empty() || sel.limit.is_some() {
             return false;
         }
-        exprs.iter().all(|e| columns_within(e, &tables))
+        exprs.iter().all(|e| self.columns_within(e, &tables))
+    }
+
+    /// True if every column reference in `e` names a column of one of
+    /// `tables`, subqueries included.
+    fn columns_within(&self, e: &Expr, tables: &[NamedTable]) -> bool {
+        let mut ok = true;
+        walk(e, &mut |x| match &x.kind {
+            ExprKind::Column { table, column, .. } => {
+                let has = |t: &Table| {
+                    t.column_index(column).is_some()
+                        || ["rowid", "oid", "_rowid_"]
+                            .iter()
+                            .any(|r| r.eq_ignore_ascii_case(column))
+                };
+                ok &= match table {
+                    Some(q) => tables
+                        .iter()
+                        .any(|(n, t)| n.eq_ignore_ascii_case(q) && has(t)),
+                    None => tables.iter().any(|(_, t)| has(t)),
+                };
+            }
+            ExprKind::Exists(s) | ExprKind::Subquery(s) | ExprKind::InSelect { select: s, .. } => {
+                ok &= self.select_within(s, tables.to_vec())
+            }
+            _ => {}
+        });
+        ok
     }
 
     /// Opens the loop of an [`super::planner_cost::Probe::IndexIn`] path.
@@ -306,27 +339,5 @@ impl Gen<'_> {
     }
 }
 
-/// True if every column reference in `e` names a column of one of
-/// `tables` and `e` holds no subquery (which might read outer columns).
-fn columns_within(e: &Expr, tables: &[(String, Arc<crate::sql::schema::Table>)]) -> bool {
-    let mut ok = true;
-    walk(e, &mut |x| match &x.kind {
-        ExprKind::Column { table, column, .. } => {
-            let has = |t: &crate::sql::schema::Table| {
-                t.column_index(column).is_some()
-                    || ["rowid", "oid", "_rowid_"]
-                        .iter()
-                        .any(|r| r.eq_ignore_ascii_case(column))
-            };
-            ok &= match table {
-                Some(q) => tables
-                    .iter()
-                    .any(|(n, t)| n.eq_ignore_ascii_case(q) && has(t)),
-                None => tables.iter().any(|(_, t)| has(t)),
-            };
-        }
-        ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => ok = false,
-        _ => {}
-    });
-    ok
-}
+/// A FROM-clause table with the name it is referred to by.
+type NamedTable = (String, Arc<Table>);

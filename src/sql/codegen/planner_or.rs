@@ -56,13 +56,16 @@ impl Gen<'_> {
         for d in disjuncts {
             let mut terms = Vec::new();
             split_and(d, &mut terms);
-            let (p, _) = self.probe_terms(si, scope, &terms, avail, &|_| true, false)?;
+            let (p, _) = self.probe_terms(si, scope, &terms, avail, &|_| true, true)?;
             match p {
-                Probe::Scan | Probe::AutoIndex { .. } | Probe::MultiOr { .. } => return Ok(None),
+                Probe::Scan | Probe::AutoIndex { .. } => return Ok(None),
+                // A disjunct served by its own OR lookups: those lookups
+                // cover it (invariant 2), so they join this term's arms.
+                Probe::MultiOr { arms: inner } => arms.extend(inner),
                 p => arms.push(p),
             }
         }
-        Ok(Some(arms))
+        Ok((arms.len() <= MAX_ARMS).then_some(arms))
     }
 
     /// Records "MULTI-INDEX OR" with an "INDEX n" row per disjunct.
