@@ -20,7 +20,7 @@
 //!    its cursor on a NULL row, as SQL requires.
 
 use super::expr::Scope;
-use super::planner_cost::{Bounds, Probe};
+use super::planner_cost::{Bounds, Edge, Probe};
 use super::planner_terms::split_and;
 pub(crate) use super::planner_terms::{walk, walk_children};
 use super::{Gen, Label};
@@ -46,6 +46,14 @@ pub(super) enum Access {
         in_top: Addr,
         in_next: Label,
     },
+    /// One rowid lookup per value of ephemeral index `eph`.
+    RowidIn {
+        eph: usize,
+        in_top: Addr,
+        in_next: Label,
+    },
+    /// Index entries visited backwards (Last … Prev).
+    IndexPrev { idx_cursor: usize, top: Addr },
     /// The rows of a MULTI-INDEX OR: the loop body is a subroutine called
     /// (`Gosub`) once per new rowid, returning through `ret`.
     MultiOr { ret: Reg },
@@ -290,7 +298,16 @@ impl Gen<'_> {
             });
         }
         let avail = |s: usize| pos_of[s] < pos;
-        let (probe, term) = self.probe(si, scope, terms, &avail)?;
+        let (mut probe, term) = self.probe(si, scope, terms, &avail)?;
+        if let (Probe::Scan, Some((c, choice))) = (&probe, self.order_scan) {
+            if c == cursor {
+                self.order_scan = None;
+                probe = match choice {
+                    Some((idx, rev)) => Probe::IndexScan { idx, rev },
+                    None => Probe::TableScan,
+                };
+            }
+        }
         self.explain_level(&scope.sources[si], &probe);
         // The term an equality or IN lookup fully enforces is not re-checked.
         if let Some(t) = term {
@@ -315,13 +332,16 @@ impl Gen<'_> {
                 hi,
                 aff,
                 eq,
+                edges,
             } => {
+                consume_edges(terms, edges);
                 let src = &scope.sources[si];
                 let bounds = Bounds {
                     lo: lo.as_ref(),
                     hi: hi.as_ref(),
                     eq,
                     aff,
+                    strict: edges.map(|e| e.is_some_and(|e| e.strict)),
                 };
                 self.open_index_range(
                     Some(src.cursor),
@@ -337,6 +357,7 @@ impl Gen<'_> {
                 let index = &src.table.indexes[idx];
                 self.open_index_in(Some(src.cursor), index, &term, aff, scope, cont, exit)?
             }
+            Probe::RowidIn { term } => self.open_rowid_in(cursor, &term, scope, exit)?,
             Probe::IndexNull { idx } => {
                 let src = &scope.sources[si];
                 self.open_index_null(Some(src.cursor), &src.table.indexes[idx], cont, exit)?
@@ -350,9 +371,13 @@ impl Gen<'_> {
             Probe::Scan if self.covering_index(&scope.sources[si]).is_some() => {
                 let src = &scope.sources[si];
                 let idx = self.covering_index(src).unwrap_or(0);
-                self.open_index_scan(src.cursor, &src.table.indexes[idx], cont, exit)?
+                self.open_index_scan(src.cursor, &src.table.indexes[idx], false, cont, exit)?
             }
-            Probe::Scan => {
+            Probe::IndexScan { idx, rev } => {
+                let src = &scope.sources[si];
+                self.open_index_scan(src.cursor, &src.table.indexes[idx], rev, cont, exit)?
+            }
+            Probe::Scan | Probe::TableScan => {
                 self.b.emit(Insn::Rewind {
                     cursor,
                     if_empty: exit.addr(),
@@ -421,6 +446,24 @@ impl Gen<'_> {
                 });
             }
             Access::Rowid => {}
+            Access::RowidIn {
+                eph,
+                in_top,
+                in_next,
+            } => {
+                self.b.resolve(in_next);
+                self.b.emit(Insn::Next {
+                    cursor: eph,
+                    target: in_top,
+                });
+            }
+            Access::IndexPrev { idx_cursor, top } => {
+                self.covering_remap.retain(|r| r.1 != idx_cursor);
+                self.b.emit(Insn::Prev {
+                    cursor: idx_cursor,
+                    target: top,
+                });
+            }
             Access::MultiOr { ret } => {
                 self.b.emit(Insn::Return { reg: ret });
             }
@@ -460,5 +503,21 @@ impl Gen<'_> {
         (0..self.b.here()).rev().find(|&a| {
             matches!(self.b.insn_mut(a), Some(Insn::Rewind { cursor: c, if_empty: 0 }) if *c == cursor)
         })
+    }
+}
+
+/// Marks the terms an index range enforces exactly (the range's bounds
+/// use each term's own strictness, affinity and collation) as used, so
+/// they are not re-checked per row. A BETWEEN counts only when it gave
+/// both bounds.
+fn consume_edges(terms: &mut [(Expr, bool)], edges: [Option<Edge>; 2]) {
+    for e in edges.iter().flatten() {
+        let Some((t, used)) = terms.get_mut(e.term) else {
+            continue;
+        };
+        let between = matches!(t.kind, ExprKind::Between { .. });
+        if !between || edges[0] == edges[1] {
+            *used = true;
+        }
     }
 }

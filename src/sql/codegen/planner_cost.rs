@@ -16,6 +16,7 @@ use super::planner_terms::walk;
 use super::Gen;
 use crate::record::Affinity;
 use crate::sql::ast::{Expr, ExprKind};
+use crate::sql::schema::Index;
 
 /// Which side of a column a comparison bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,16 @@ pub(super) struct Constraint {
     pub(super) op: Bound,
     pub(super) value: Expr,
     pub(super) cmp_aff: (Option<Affinity>, Option<Affinity>),
+    /// `<` or `>`: the bound itself is excluded.
+    pub(super) strict: bool,
+}
+
+/// Where an index range bound comes from: WHERE term `term`, excluding
+/// the bound value when `strict`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Edge {
+    pub(super) term: usize,
+    pub(super) strict: bool,
 }
 
 /// The key bounds of an index range scan.
@@ -45,6 +56,8 @@ pub(super) struct Bounds<'e> {
     pub(super) hi: Option<&'e Expr>,
     pub(super) eq: bool,
     pub(super) aff: Affinity,
+    /// The lower / upper bound excludes its value.
+    pub(super) strict: [bool; 2],
 }
 
 /// An access path for one table.
@@ -57,6 +70,8 @@ pub(super) enum Probe {
         hi: Option<Expr>,
         aff: Affinity,
         eq: bool,
+        /// The terms giving `lo` and `hi` (an equality's is in `lo`).
+        edges: [Option<Edge>; 2],
     },
     RowidRange {
         lo: Option<Expr>,
@@ -77,6 +92,10 @@ pub(super) enum Probe {
         term: Expr,
         aff: Affinity,
     },
+    /// One rowid lookup per value of an IN list or subquery (`term`).
+    RowidIn {
+        term: Expr,
+    },
     /// The index entries whose first column is NULL.
     IndexNull {
         idx: usize,
@@ -86,6 +105,14 @@ pub(super) enum Probe {
     MultiOr {
         arms: Vec<Probe>,
     },
+    /// A full scan of index `idx` delivering the ORDER BY order, backwards
+    /// when `rev` (chosen by `scan_delivers_order`).
+    IndexScan {
+        idx: usize,
+        rev: bool,
+    },
+    /// A full table scan in rowid order (never through a covering index).
+    TableScan,
     Scan,
 }
 
@@ -96,7 +123,7 @@ impl Probe {
             Probe::RowidEq(_) => 0,
             Probe::Index { eq: true, .. } => 1,
             Probe::AutoIndex { .. } | Probe::IndexNull { .. } => 1,
-            Probe::IndexIn { .. } => 2,
+            Probe::IndexIn { .. } | Probe::RowidIn { .. } => 2,
             Probe::RowidRange {
                 lo: Some(_),
                 hi: Some(_),
@@ -109,9 +136,42 @@ impl Probe {
             Probe::RowidRange { .. } => 4,
             Probe::MultiOr { .. } => 5,
             Probe::Index { .. } => 6,
-            Probe::Scan => 7,
+            Probe::Scan | Probe::IndexScan { .. } | Probe::TableScan => 7,
         }
     }
+}
+
+/// One ORDER BY key on a column of the single source (`col` None = rowid).
+struct OrderCol {
+    col: Option<usize>,
+    coll: String,
+    desc: bool,
+}
+
+/// Whether scanning `index` yields rows ordered by `keys`: Some(false)
+/// forwards, Some(true) backwards, None not at all. Keys match index
+/// columns in turn (same column and collation, and all in or all against
+/// the column's direction); a rowid key may only follow every column.
+fn index_order(index: &Index, keys: &[OrderCol]) -> Option<bool> {
+    let mut rev = None;
+    for (i, k) in keys.iter().enumerate() {
+        let against = match (k.col, index.columns.get(i)) {
+            (None, _) if i == index.columns.len() => k.desc,
+            (Some(c), Some(ic))
+                if ic.column == Some(c) && ic.collation.eq_ignore_ascii_case(&k.coll) =>
+            {
+                k.desc != ic.desc
+            }
+            _ => return None,
+        };
+        if *rev.get_or_insert(against) != against {
+            return None;
+        }
+        if k.col.is_none() {
+            break;
+        }
+    }
+    rev
 }
 
 /// Adds a rowid bound to the best path so far (if that is a rowid range).
@@ -127,36 +187,41 @@ pub(super) fn merge_rowid_range(best: &Probe, op: Bound, value: Expr) -> Probe {
     Probe::RowidRange { lo, hi }
 }
 
-/// Adds an index bound to the best path so far (same index only).
+/// Adds an index bound, from `edge`, to the best path so far (same index
+/// only).
 pub(super) fn merge_index_range(
     best: &Probe,
     idx: usize,
     aff: Affinity,
-    op: Bound,
-    value: Expr,
+    c: Constraint,
+    edge: Edge,
 ) -> Probe {
-    if op == Bound::Eq {
+    if c.op == Bound::Eq {
         return Probe::Index {
             idx,
-            lo: Some(value),
+            lo: Some(c.value),
             hi: None,
             aff,
             eq: true,
+            edges: [Some(edge), None],
         };
     }
-    let (mut lo, mut hi) = match best {
+    let (mut lo, mut hi, mut edges) = match best {
         Probe::Index {
             idx: i,
             lo,
             hi,
             eq: false,
+            edges,
             ..
-        } if *i == idx => (lo.clone(), hi.clone()),
-        _ => (None, None),
+        } if *i == idx => (lo.clone(), hi.clone(), *edges),
+        _ => (None, None, [None, None]),
     };
-    match op {
-        Bound::Lower => lo = lo.or(Some(value)),
-        _ => hi = hi.or(Some(value)),
+    let side = usize::from(c.op != Bound::Lower);
+    let slot = if side == 0 { &mut lo } else { &mut hi };
+    if slot.is_none() {
+        *slot = Some(c.value);
+        edges[side] = Some(edge);
     }
     Probe::Index {
         idx,
@@ -164,21 +229,26 @@ pub(super) fn merge_index_range(
         hi,
         aff,
         eq: false,
+        edges,
     }
 }
 
 impl Gen<'_> {
     /// True when a single-table query's chosen access path already yields
-    /// rows in the ORDER BY order (all ascending): the rowid for a table
-    /// scan or rowid lookup, a prefix of the index columns (optionally then
-    /// the rowid) for an index scan. Then no sorter is needed.
+    /// rows in the ORDER BY order: the rowid for a table scan or rowid
+    /// lookup, a prefix of the index columns (then maybe the rowid) for an
+    /// index lookup, or, instead of a table scan, a full scan of an index
+    /// whose columns give the order, read backwards when every key runs
+    /// against its column's direction. Then no sorter is needed; a chosen
+    /// scan order is left in `self.order_scan` for [`Gen::begin_loops`].
     pub(crate) fn scan_delivers_order(
-        &self,
+        &mut self,
         scope: &Scope,
         where_: Option<&Expr>,
         order: &[super::select::OrderKey],
     ) -> Result<bool, String> {
-        if scope.sources.len() != 1 || order.iter().any(|o| o.1) {
+        self.order_scan = None;
+        if scope.sources.len() != 1 {
             return Ok(false);
         }
         let mut terms: Vec<(Expr, bool)> = Vec::new();
@@ -186,10 +256,9 @@ impl Gen<'_> {
             split_and(&self.expand_aliases(w, scope), &mut terms);
         }
         let (probe, _) = self.probe(0, scope, &terms, &|_| false)?;
-        let table = &scope.sources[0].table;
-        // The sort key of each ORDER BY term: Some(None) = rowid, Some(Some(c)) = column c.
+        let src = &scope.sources[0];
         let mut keys = Vec::new();
-        for (e, _, coll) in order {
+        for (e, desc, coll) in order {
             let ExprKind::Column {
                 table: q, column, ..
             } = &e.kind
@@ -197,29 +266,38 @@ impl Gen<'_> {
                 return Ok(false);
             };
             match self.resolve_column(scope, q.as_deref(), column)? {
-                Some((0, col)) => keys.push((col, coll.name().to_ascii_lowercase())),
+                Some((0, col)) => keys.push(OrderCol {
+                    col,
+                    coll: coll.name().to_ascii_lowercase(),
+                    desc: *desc,
+                }),
                 _ => return Ok(false),
             }
         }
-        let rowid_first = keys.first().is_some_and(|k| k.0.is_none());
+        let rowid_first = keys.first().is_some_and(|k| k.col.is_none() && !k.desc);
+        let indexes = &src.table.indexes;
         Ok(match probe {
-            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::Scan => rowid_first,
-            Probe::AutoIndex { .. } | Probe::MultiOr { .. } => false,
-            Probe::Index { idx, .. } | Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
-                let index = &table.indexes[idx];
-                let mut ok = !rowid_first;
-                for (i, (col, coll)) in keys.iter().enumerate() {
-                    match (col, index.columns.get(i)) {
-                        (None, _) => break,
-                        (Some(c), Some(ic)) => {
-                            ok &= ic.column == Some(*c)
-                                && !ic.desc
-                                && ic.collation.eq_ignore_ascii_case(coll);
-                        }
-                        (Some(_), None) => ok = false,
-                    }
+            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::RowidIn { .. } => rowid_first,
+            Probe::Scan if rowid_first => {
+                self.order_scan = Some((src.cursor, None));
+                true
+            }
+            Probe::Scan => {
+                // The covering index first, then any other full index.
+                let covering = self.covering_index(src);
+                let candidates = covering.into_iter().chain(0..indexes.len());
+                let found = candidates
+                    .filter(|&i| indexes[i].partial.is_none() && indexes[i].root != 0)
+                    .find_map(|i| index_order(&indexes[i], &keys).map(|rev| (i, rev)));
+                if let Some(choice) = found {
+                    self.order_scan = Some((src.cursor, Some(choice)));
                 }
-                ok
+                found.is_some()
+            }
+            Probe::AutoIndex { .. } | Probe::MultiOr { .. } => false,
+            Probe::IndexScan { .. } | Probe::TableScan => false,
+            Probe::Index { idx, .. } | Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
+                index_order(&indexes[idx], &keys) == Some(false)
             }
         })
     }
@@ -346,7 +424,8 @@ impl Gen<'_> {
             }
             for c in self.constraints_of(t, si, scope, avail)? {
                 let candidate = match (c.col, c.op) {
-                    (None, Bound::In | Bound::Null) => continue,
+                    (None, Bound::In) => (Probe::RowidIn { term: c.value }, Some(ti)),
+                    (None, Bound::Null) => continue,
                     (Some(col), op @ (Bound::In | Bound::Null)) => {
                         match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
                             Some((idx, _)) if op == Bound::Null => {
@@ -367,7 +446,11 @@ impl Gen<'_> {
                     (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
                     (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
                         Some((idx, aff)) => {
-                            (merge_index_range(&best.0, idx, aff, op, c.value), None)
+                            let edge = Edge {
+                                term: ti,
+                                strict: c.strict,
+                            };
+                            (merge_index_range(&best.0, idx, aff, c, edge), None)
                         }
                         None if op == Bound::Eq
                             && self.refs_inner(&c.value, scope)

@@ -69,11 +69,12 @@ impl Gen<'_> {
             return Ok(None);
         };
         match self.resolve_column(scope, table.as_deref(), column)? {
-            Some((s, Some(col))) if s == si => Ok(Some(Constraint {
-                col: Some(col),
+            Some((s, col)) if s == si => Ok(Some(Constraint {
+                col,
                 op,
                 value: t.clone(),
                 cmp_aff: (self.expr_affinity(col_expr, scope), None),
+                strict: false,
             })),
             _ => Ok(None),
         }
@@ -200,6 +201,46 @@ impl Gen<'_> {
         Ok(Access::IndexIn {
             idx_cursor,
             top,
+            eph,
+            in_top,
+            in_next,
+        })
+    }
+
+    /// Opens the loop of a [`super::planner_cost::Probe::RowidIn`] path.
+    pub(super) fn open_rowid_in(
+        &mut self,
+        cursor: usize,
+        term: &Expr,
+        scope: &Scope,
+        exit: Label,
+    ) -> Result<Access, String> {
+        let eph = self.b.alloc_cursor();
+        let key_info = Arc::new(KeyInfo::binary(1));
+        self.fill_in_set(eph, key_info, term, Affinity::Numeric, scope)?;
+        let in_next = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: eph,
+            if_empty: exit.addr(),
+        });
+        let in_top = self.b.here();
+        let key = self.b.alloc_reg();
+        self.b.emit(Insn::Column {
+            cursor: eph,
+            column: 0,
+            dest: key,
+            default: None,
+        });
+        self.b.emit(Insn::IsNull {
+            reg: key,
+            target: in_next.addr(),
+        });
+        self.b.emit(Insn::SeekRowid {
+            cursor,
+            rowid: key,
+            not_found: in_next.addr(),
+        });
+        Ok(Access::RowidIn {
             eph,
             in_top,
             in_next,

@@ -36,7 +36,9 @@ impl Gen<'_> {
             _ => format!("({col}<?)"),
         };
         let detail = match probe {
-            Probe::RowidEq(_) => format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)"),
+            Probe::RowidEq(_) | Probe::RowidIn { .. } => {
+                format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)")
+            }
             Probe::RowidRange { lo, hi } => format!(
                 "SEARCH {name} USING INTEGER PRIMARY KEY {}",
                 range("rowid", lo.is_some(), hi.is_some())
@@ -69,6 +71,15 @@ impl Gen<'_> {
                 format!("SEARCH {name} USING INDEX {} ({col}=?)", index.name)
             }
             Probe::MultiOr { .. } => return,
+            Probe::IndexScan { idx, .. } => {
+                let index = &src.table.indexes[*idx];
+                let covering = match self.covering_fields(src.cursor, index) {
+                    Some(_) => "COVERING ",
+                    None => "",
+                };
+                format!("SCAN {name} USING {covering}INDEX {}", index.name)
+            }
+            Probe::TableScan => format!("SCAN {name}"),
             Probe::AutoIndex { col, .. } => {
                 let col = cols.get(*col).map_or("?", |c| c.name.as_str());
                 format!("SEARCH {name} USING AUTOMATIC INDEX ({col}=?)")
@@ -184,7 +195,18 @@ impl Gen<'_> {
             dest: null,
             count: 1,
         });
+        // A strict bound excludes its value: seek past it, stop on reaching it.
+        let (start_strict, stop_strict) = match desc {
+            false => (bounds.strict[0], bounds.strict[1]),
+            true => (bounds.strict[1], bounds.strict[0]),
+        };
         match start {
+            Some(key) if start_strict && !bounds.eq => self.b.emit(Insn::SeekGT {
+                cursor: idx_cursor,
+                key,
+                n_keys: 1,
+                not_found: exit.addr(),
+            }),
             Some(key) => self.b.emit(Insn::SeekGE {
                 cursor: idx_cursor,
                 key,
@@ -205,6 +227,12 @@ impl Gen<'_> {
         };
         let top = self.b.here();
         match stop {
+            Some(key) if stop_strict && !bounds.eq => self.b.emit(Insn::IdxGE {
+                cursor: idx_cursor,
+                key,
+                n_keys: 1,
+                target: exit.addr(),
+            }),
             Some(key) => self.b.emit(Insn::IdxGT {
                 cursor: idx_cursor,
                 key,
@@ -371,6 +399,7 @@ impl Gen<'_> {
         &mut self,
         table_cursor: usize,
         index: &crate::sql::schema::Index,
+        rev: bool,
         cont: Label,
         exit: Label,
     ) -> Result<Access, String> {
@@ -383,13 +412,24 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(key_info),
         });
-        self.b.emit(Insn::Rewind {
-            cursor: idx_cursor,
-            if_empty: exit.addr(),
-        });
+        if rev {
+            self.b.emit(Insn::Last {
+                cursor: idx_cursor,
+                if_empty: exit.addr(),
+            });
+        } else {
+            self.b.emit(Insn::Rewind {
+                cursor: idx_cursor,
+                if_empty: exit.addr(),
+            });
+        }
         let top = self.b.here();
         self.visit_table_row(table_cursor, idx_cursor, index, cont);
-        Ok(Access::Index { idx_cursor, top })
+        Ok(if rev {
+            Access::IndexPrev { idx_cursor, top }
+        } else {
+            Access::Index { idx_cursor, top }
+        })
     }
 
     /// Evaluates a bound into a register with the comparison affinity;

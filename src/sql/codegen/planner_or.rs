@@ -183,12 +183,14 @@ impl Gen<'_> {
                 hi,
                 aff,
                 eq,
+                edges,
             } => {
                 let bounds = Bounds {
                     lo: lo.as_ref(),
                     hi: hi.as_ref(),
                     eq: *eq,
                     aff: *aff,
+                    strict: edges.map(|e| e.is_some_and(|e| e.strict)),
                 };
                 self.open_index_range(None, &indexes[*idx], scope, bounds, cont, exit)
             }
@@ -196,6 +198,7 @@ impl Gen<'_> {
                 self.open_index_in(None, &indexes[*idx], term, *aff, scope, cont, exit)
             }
             Probe::IndexNull { idx } => self.open_index_null(None, &indexes[*idx], cont, exit),
+            Probe::RowidIn { term } => self.open_rowid_in(src.cursor, term, scope, exit),
             _ => Err("an OR disjunct without an index path".into()),
         }
     }

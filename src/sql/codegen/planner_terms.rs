@@ -26,8 +26,9 @@ impl Gen<'_> {
         avail: &dyn Fn(usize) -> bool,
     ) -> Result<Vec<Constraint>, String> {
         let mut out = Vec::new();
+        // (column side, bound, value, strict, column is the left operand)
         let push = |col_expr: &Expr,
-                    op: Bound,
+                    (op, strict, col_left): (Bound, bool, bool),
                     value: &Expr,
                     out: &mut Vec<Constraint>|
          -> Result<(), String> {
@@ -37,7 +38,10 @@ impl Gen<'_> {
             let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
                 return Ok(());
             };
-            if s != si || !self.computable(value, scope, avail)? {
+            if s != si
+                || !self.computable(value, scope, avail)?
+                || !self.column_collation_applies(value, col_left, s, col, scope)
+            {
                 return Ok(());
             }
             let cmp_aff = (
@@ -49,6 +53,7 @@ impl Gen<'_> {
                 op,
                 value: value.clone(),
                 cmp_aff,
+                strict,
             });
             Ok(())
         };
@@ -60,8 +65,9 @@ impl Gen<'_> {
                     BinaryOp::Gt | BinaryOp::Ge => (Bound::Lower, Bound::Upper),
                     _ => return Ok(out),
                 };
-                push(l, fwd, r, &mut out)?;
-                push(r, rev, l, &mut out)?;
+                let strict = matches!(op, BinaryOp::Lt | BinaryOp::Gt);
+                push(l, (fwd, strict, true), r, &mut out)?;
+                push(r, (rev, strict, false), l, &mut out)?;
             }
             ExprKind::Between {
                 expr,
@@ -69,12 +75,35 @@ impl Gen<'_> {
                 low,
                 high,
             } => {
-                push(expr, Bound::Lower, low, &mut out)?;
-                push(expr, Bound::Upper, high, &mut out)?;
+                push(expr, (Bound::Lower, false, true), low, &mut out)?;
+                push(expr, (Bound::Upper, false, true), high, &mut out)?;
             }
             _ => out.extend(self.set_constraint(t, si, scope, avail)?),
         }
         Ok(out)
+    }
+
+    /// True if comparing column `col` of source `si` with `value` uses the
+    /// column's own collation (which its indexes are built with): no
+    /// explicit COLLATE on the value, and no other column's collation
+    /// taking precedence from the left operand.
+    fn column_collation_applies(
+        &self,
+        value: &Expr,
+        col_left: bool,
+        si: usize,
+        col: Option<usize>,
+        scope: &Scope,
+    ) -> bool {
+        let other = match &value.kind {
+            ExprKind::Collate(..) => self.expr_collation(value, scope),
+            ExprKind::Column { .. } if !col_left => self.expr_collation(value, scope),
+            _ => None,
+        };
+        let own = col
+            .and_then(|c| scope.sources[si].table.columns.get(c))
+            .map_or("BINARY", |c| c.collation.as_str());
+        other.is_none_or(|o| o.name().eq_ignore_ascii_case(own))
     }
 
     /// True if `e` can be computed from the `avail` sources (and outer
