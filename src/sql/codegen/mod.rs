@@ -32,6 +32,11 @@ mod insert;
 mod join_outer;
 mod modify;
 mod planner;
+mod planner_cost;
+mod planner_in;
+mod planner_loops;
+mod planner_or;
+mod planner_terms;
 mod pragma;
 mod returning;
 mod select;
@@ -136,6 +141,9 @@ pub(crate) struct Gen<'a> {
     /// A full scan may use the covering index of `covering_hint` (not
     /// with ORDER BY, whose sort avoidance assumes rowid order).
     pub covering_scan: bool,
+    /// The scan order `scan_delivers_order` chose for a table cursor: the
+    /// rowid (None) or index `idx`, backwards when `rev` (planner_cost.rs).
+    pub order_scan: Option<(usize, Option<(usize, bool)>)>,
     /// EXPLAIN QUERY PLAN rows recorded while compiling.
     pub(crate) eqp: eqp::Eqp,
     /// CTEs being materialized (a reference back to one is circular).
@@ -169,6 +177,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         covering_hint: None,
         covering_remap: Vec::new(),
         covering_scan: false,
+        order_scan: None,
         eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
         cte_active: Vec::new(),
         rec_tables: Vec::new(),

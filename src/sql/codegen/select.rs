@@ -410,7 +410,8 @@ impl Gen<'_> {
             .collect();
         let aggs = self.find_aggregates(&cols, core, &s.order_by);
         self.covering_hint = self.columns_read(core, s, &cols, &scope);
-        self.covering_scan = s.order_by.is_empty();
+        // ORDER BY sort avoidance picks its own scan (`order_scan`).
+        self.covering_scan = true;
         if !aggs.is_empty() || !core.group_by.is_empty() {
             let grouped = self.resolve_group_by(core, &cols, &scope)?;
             return self.aggregate_select(&grouped, s, &scope, &cols, aggs, dest);

@@ -1,0 +1,555 @@
+//! Access-path choice: which index, rowid range or scan serves each loop,
+//! and the greedy join order built from those choices.
+//!
+//! SQLite counterpart: where.c's `whereLoopAddBtree` / `wherePathSolver`,
+//! reduced to a fixed ranking of access paths instead of a cost model.
+//!
+//! Invariants:
+//! 1. A path is only offered when the comparison's affinity and collation
+//!    let the index order agree with the comparison (datatype3.html), so
+//!    using the index never changes which rows match.
+//! 2. `Probe::rank` orders paths: lower is never slower on any data.
+
+use super::expr::{Scope, Source};
+use super::planner_terms::split_and;
+use super::planner_terms::walk;
+use super::Gen;
+use crate::record::Affinity;
+use crate::sql::ast::{Expr, ExprKind};
+use crate::sql::schema::Index;
+
+/// Which side of a column a comparison bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Bound {
+    Eq,
+    Lower,
+    Upper,
+    /// `col IN (list)` / `col IN (SELECT …)`: the value is the whole term.
+    In,
+    /// `col IS NULL`.
+    Null,
+}
+
+/// `column OP value` found in a WHERE term (`col` None = rowid).
+#[derive(Debug)]
+pub(super) struct Constraint {
+    pub(super) col: Option<usize>,
+    pub(super) op: Bound,
+    pub(super) value: Expr,
+    pub(super) cmp_aff: (Option<Affinity>, Option<Affinity>),
+    /// `<` or `>`: the bound itself is excluded.
+    pub(super) strict: bool,
+}
+
+/// Where an index range bound comes from: WHERE term `term`, excluding
+/// the bound value when `strict`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Edge {
+    pub(super) term: usize,
+    pub(super) strict: bool,
+}
+
+/// The key bounds of an index range scan.
+#[derive(Debug)]
+pub(super) struct Bounds<'e> {
+    pub(super) lo: Option<&'e Expr>,
+    pub(super) hi: Option<&'e Expr>,
+    pub(super) eq: bool,
+    pub(super) aff: Affinity,
+    /// The lower / upper bound excludes its value.
+    pub(super) strict: [bool; 2],
+}
+
+/// An access path for one table.
+#[derive(Debug)]
+pub(super) enum Probe {
+    RowidEq(Expr),
+    Index {
+        idx: usize,
+        lo: Option<Expr>,
+        hi: Option<Expr>,
+        aff: Affinity,
+        eq: bool,
+        /// The terms giving `lo` and `hi` (an equality's is in `lo`).
+        edges: [Option<Edge>; 2],
+    },
+    RowidRange {
+        lo: Option<Expr>,
+        hi: Option<Expr>,
+    },
+    /// A transient index on column `col` built once per execution, then
+    /// probed with `key` (SQLite's automatic index, for join equalities on
+    /// unindexed columns).
+    AutoIndex {
+        col: usize,
+        key: Expr,
+        aff: Affinity,
+    },
+    /// One index equality lookup per value of an IN list or subquery
+    /// (`term`), the values visited in index order without duplicates.
+    IndexIn {
+        idx: usize,
+        term: Expr,
+        aff: Affinity,
+    },
+    /// One rowid lookup per value of an IN list or subquery (`term`).
+    RowidIn {
+        term: Expr,
+    },
+    /// The index entries whose first column is NULL.
+    IndexNull {
+        idx: usize,
+    },
+    /// One of these paths per disjunct of an OR term, each row visited
+    /// once (planner_or.rs).
+    MultiOr {
+        arms: Vec<Probe>,
+    },
+    /// A full scan of index `idx` delivering the ORDER BY order, backwards
+    /// when `rev` (chosen by `scan_delivers_order`).
+    IndexScan {
+        idx: usize,
+        rev: bool,
+    },
+    /// A full table scan in rowid order (never through a covering index).
+    TableScan,
+    Scan,
+}
+
+impl Probe {
+    /// Lower is cheaper.
+    pub(super) fn rank(&self) -> u8 {
+        match self {
+            Probe::RowidEq(_) => 0,
+            Probe::Index { eq: true, .. } => 1,
+            Probe::AutoIndex { .. } | Probe::IndexNull { .. } => 1,
+            Probe::IndexIn { .. } | Probe::RowidIn { .. } => 2,
+            Probe::RowidRange {
+                lo: Some(_),
+                hi: Some(_),
+            } => 2,
+            Probe::Index {
+                lo: Some(_),
+                hi: Some(_),
+                ..
+            } => 3,
+            Probe::RowidRange { .. } => 4,
+            Probe::MultiOr { .. } => 5,
+            Probe::Index { .. } => 6,
+            Probe::Scan | Probe::IndexScan { .. } | Probe::TableScan => 7,
+        }
+    }
+}
+
+/// One ORDER BY key on a column of the single source (`col` None = rowid).
+struct OrderCol {
+    col: Option<usize>,
+    coll: String,
+    desc: bool,
+}
+
+/// Whether scanning `index` yields rows ordered by `keys`: Some(false)
+/// forwards, Some(true) backwards, None not at all. Keys match index
+/// columns in turn (same column and collation, and all in or all against
+/// the column's direction); a rowid key may only follow every column.
+fn index_order(index: &Index, keys: &[OrderCol]) -> Option<bool> {
+    let mut rev = None;
+    for (i, k) in keys.iter().enumerate() {
+        let against = match (k.col, index.columns.get(i)) {
+            (None, _) if i == index.columns.len() => k.desc,
+            (Some(c), Some(ic))
+                if ic.column == Some(c) && ic.collation.eq_ignore_ascii_case(&k.coll) =>
+            {
+                k.desc != ic.desc
+            }
+            _ => return None,
+        };
+        if *rev.get_or_insert(against) != against {
+            return None;
+        }
+        if k.col.is_none() {
+            break;
+        }
+    }
+    rev
+}
+
+/// Adds a rowid bound to the best path so far (if that is a rowid range).
+pub(super) fn merge_rowid_range(best: &Probe, op: Bound, value: Expr) -> Probe {
+    let (mut lo, mut hi) = match best {
+        Probe::RowidRange { lo, hi } => (lo.clone(), hi.clone()),
+        _ => (None, None),
+    };
+    match op {
+        Bound::Lower => lo = lo.or(Some(value)),
+        _ => hi = hi.or(Some(value)),
+    }
+    Probe::RowidRange { lo, hi }
+}
+
+/// Adds an index bound, from `edge`, to the best path so far (same index
+/// only).
+pub(super) fn merge_index_range(
+    best: &Probe,
+    idx: usize,
+    aff: Affinity,
+    c: Constraint,
+    edge: Edge,
+) -> Probe {
+    if c.op == Bound::Eq {
+        return Probe::Index {
+            idx,
+            lo: Some(c.value),
+            hi: None,
+            aff,
+            eq: true,
+            edges: [Some(edge), None],
+        };
+    }
+    let (mut lo, mut hi, mut edges) = match best {
+        Probe::Index {
+            idx: i,
+            lo,
+            hi,
+            eq: false,
+            edges,
+            ..
+        } if *i == idx => (lo.clone(), hi.clone(), *edges),
+        _ => (None, None, [None, None]),
+    };
+    let side = usize::from(c.op != Bound::Lower);
+    let slot = if side == 0 { &mut lo } else { &mut hi };
+    if slot.is_none() {
+        *slot = Some(c.value);
+        edges[side] = Some(edge);
+    }
+    Probe::Index {
+        idx,
+        lo,
+        hi,
+        aff,
+        eq: false,
+        edges,
+    }
+}
+
+impl Gen<'_> {
+    /// True when a single-table query's chosen access path already yields
+    /// rows in the ORDER BY order: the rowid for a table scan or rowid
+    /// lookup, a prefix of the index columns (then maybe the rowid) for an
+    /// index lookup, or, instead of a table scan, a full scan of an index
+    /// whose columns give the order, read backwards when every key runs
+    /// against its column's direction. Then no sorter is needed; a chosen
+    /// scan order is left in `self.order_scan` for [`Gen::begin_loops`].
+    pub(crate) fn scan_delivers_order(
+        &mut self,
+        scope: &Scope,
+        where_: Option<&Expr>,
+        order: &[super::select::OrderKey],
+    ) -> Result<bool, String> {
+        self.order_scan = None;
+        if scope.sources.len() != 1 {
+            return Ok(false);
+        }
+        let mut terms: Vec<(Expr, bool)> = Vec::new();
+        if let Some(w) = where_ {
+            split_and(&self.expand_aliases(w, scope), &mut terms);
+        }
+        let (probe, _) = self.probe(0, scope, &terms, &|_| false)?;
+        let src = &scope.sources[0];
+        let mut keys = Vec::new();
+        for (e, desc, coll) in order {
+            let ExprKind::Column {
+                table: q, column, ..
+            } = &e.kind
+            else {
+                return Ok(false);
+            };
+            match self.resolve_column(scope, q.as_deref(), column)? {
+                Some((0, col)) => keys.push(OrderCol {
+                    col,
+                    coll: coll.name().to_ascii_lowercase(),
+                    desc: *desc,
+                }),
+                _ => return Ok(false),
+            }
+        }
+        let rowid_first = keys.first().is_some_and(|k| k.col.is_none() && !k.desc);
+        let indexes = &src.table.indexes;
+        Ok(match probe {
+            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::RowidIn { .. } => rowid_first,
+            Probe::Scan if rowid_first => {
+                self.order_scan = Some((src.cursor, None));
+                true
+            }
+            Probe::Scan => {
+                // The covering index first, then any other full index.
+                let covering = self.covering_index(src);
+                let candidates = covering.into_iter().chain(0..indexes.len());
+                let found = candidates
+                    .filter(|&i| indexes[i].partial.is_none() && indexes[i].root != 0)
+                    .find_map(|i| index_order(&indexes[i], &keys).map(|rev| (i, rev)));
+                if let Some(choice) = found {
+                    self.order_scan = Some((src.cursor, Some(choice)));
+                }
+                found.is_some()
+            }
+            Probe::AutoIndex { .. } | Probe::MultiOr { .. } => false,
+            Probe::IndexScan { .. } | Probe::TableScan => false,
+            Probe::Index { idx, .. } | Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
+                index_order(&indexes[idx], &keys) == Some(false)
+            }
+        })
+    }
+
+    /// The loop order: FROM order when there is a LEFT JOIN, else greedily
+    /// the table with the cheapest access given the tables already chosen
+    /// (a rowid or index lookup before a scan), ties in FROM order.
+    pub(super) fn join_order(
+        &self,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        left: &[bool],
+    ) -> Result<Vec<usize>, String> {
+        let n = scope.sources.len();
+        if n <= 1 || left.iter().any(|l| *l) {
+            return Ok((0..n).collect());
+        }
+        let refs = self.term_refs(scope, terms);
+        let mut chosen: Vec<usize> = Vec::with_capacity(n);
+        while chosen.len() < n {
+            let avail = |s: usize| chosen.contains(&s);
+            let mut best: Option<(u8, usize)> = None;
+            for si in (0..n).filter(|s| !chosen.contains(s)) {
+                // Only a term naming `si` whose other sources are all
+                // available can constrain `si`: skip the rest cheaply.
+                let relevant = |ti: usize| {
+                    refs.get(ti).is_none_or(|r| match r {
+                        None => true,
+                        Some(srcs) => {
+                            srcs.contains(&si) && srcs.iter().all(|&s| s == si || avail(s))
+                        }
+                    })
+                };
+                let rank = self
+                    .probe_some(si, scope, terms, &avail, &relevant)?
+                    .0
+                    .rank();
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((rank, si));
+                }
+            }
+            chosen.push(best.map_or(0, |b| b.1));
+        }
+        Ok(chosen)
+    }
+
+    /// The best access path for source `si` given the sources for which
+    /// `avail` is true, and the term an equality lookup consumes.
+    pub(super) fn probe(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<(Probe, Option<usize>), String> {
+        self.probe_some(si, scope, terms, avail, &|_| true)
+    }
+
+    /// The local sources each term's column references resolve to (`None`
+    /// when a name does not resolve cleanly: such a term is always looked at).
+    pub(super) fn term_refs(
+        &self,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+    ) -> Vec<Option<Vec<usize>>> {
+        let n = scope.sources.len();
+        terms
+            .iter()
+            .map(|(t, _)| {
+                let mut srcs = Some(Vec::new());
+                walk(t, &mut |x| {
+                    if let ExprKind::Column { table, column, .. } = &x.kind {
+                        match self.resolve_column(scope, table.as_deref(), column) {
+                            Ok(Some((s, _))) if s >= n => {}
+                            Ok(Some((s, _))) => {
+                                if let Some(v) = srcs.as_mut() {
+                                    v.push(s);
+                                }
+                            }
+                            _ => srcs = None,
+                        }
+                    }
+                });
+                srcs
+            })
+            .collect()
+    }
+
+    /// [`Self::probe`] looking only at the terms `relevant` accepts.
+    pub(super) fn probe_some(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        relevant: &dyn Fn(usize) -> bool,
+    ) -> Result<(Probe, Option<usize>), String> {
+        self.probe_terms(si, scope, terms, avail, relevant, true)
+    }
+
+    /// [`Self::probe_some`]; OR terms are considered only when `allow_or`.
+    pub(super) fn probe_terms(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        relevant: &dyn Fn(usize) -> bool,
+        allow_or: bool,
+    ) -> Result<(Probe, Option<usize>), String> {
+        let mut best = (Probe::Scan, None);
+        for (ti, (t, used)) in terms.iter().enumerate() {
+            if *used || !relevant(ti) {
+                continue;
+            }
+            if allow_or {
+                if let Some(arms) = self.or_arms(t, si, scope, avail)? {
+                    let candidate = Probe::MultiOr { arms };
+                    if candidate.rank() < best.0.rank() {
+                        best = (candidate, None);
+                    }
+                    continue;
+                }
+            }
+            for c in self.constraints_of(t, si, scope, avail)? {
+                let candidate = match (c.col, c.op) {
+                    (None, Bound::In) => (Probe::RowidIn { term: c.value }, Some(ti)),
+                    (None, Bound::Null) => continue,
+                    (Some(col), op @ (Bound::In | Bound::Null)) => {
+                        match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
+                            Some((idx, _)) if op == Bound::Null => {
+                                (Probe::IndexNull { idx }, Some(ti))
+                            }
+                            Some((idx, aff)) => (
+                                Probe::IndexIn {
+                                    idx,
+                                    term: c.value,
+                                    aff,
+                                },
+                                Some(ti),
+                            ),
+                            None => continue,
+                        }
+                    }
+                    (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
+                    (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
+                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
+                        Some((idx, aff)) => {
+                            let edge = Edge {
+                                term: ti,
+                                strict: c.strict,
+                            };
+                            (merge_index_range(&best.0, idx, aff, c, edge), None)
+                        }
+                        None if op == Bound::Eq
+                            && self.refs_inner(&c.value, scope)
+                            && !self.is_current_row_table(scope, si) =>
+                        {
+                            match self.auto_index_affinity(si, col, &c.cmp_aff, scope) {
+                                Some(aff) => (
+                                    Probe::AutoIndex {
+                                        col,
+                                        key: c.value,
+                                        aff,
+                                    },
+                                    None,
+                                ),
+                                None => continue,
+                            }
+                        }
+                        None => continue,
+                    },
+                };
+                if candidate.0.rank() <= best.0.rank() {
+                    best = candidate;
+                }
+            }
+        }
+        Ok(best)
+    }
+
+    /// An index of source `si` whose first column is `col` and that a
+    /// comparison with affinities `cmp_aff` may use; with the key affinity.
+    pub(super) fn usable_index(
+        &self,
+        si: usize,
+        col: usize,
+        cmp_aff: &(Option<Affinity>, Option<Affinity>),
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+    ) -> Option<(usize, Affinity)> {
+        let table = &scope.sources[si].table;
+        let col_aff = table.columns[col].affinity;
+        let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
+        let compatible = aff == col_aff
+            || (aff.is_numeric() && col_aff.is_numeric())
+            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        if !compatible {
+            return None;
+        }
+        let want = table.columns[col].collation.to_ascii_lowercase();
+        let idx = table.indexes.iter().position(|ix| {
+            ix.partial
+                .as_ref()
+                .is_none_or(|w| self.partial_implied(w, terms, scope, si))
+                && ix.root != 0
+                && ix.columns.first().is_some_and(|ic| {
+                    ic.column == Some(col) && ic.collation.to_ascii_lowercase() == want
+                })
+        })?;
+        Some((idx, aff))
+    }
+
+    /// The key affinity for an automatic index on `col`, if the comparison
+    /// can use one (same rules as a real index).
+    pub(super) fn auto_index_affinity(
+        &self,
+        si: usize,
+        col: usize,
+        cmp_aff: &(Option<Affinity>, Option<Affinity>),
+        scope: &Scope,
+    ) -> Option<Affinity> {
+        let col_aff = scope.sources[si].table.columns[col].affinity;
+        let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
+        let ok = aff == col_aff
+            || (aff.is_numeric() && col_aff.is_numeric())
+            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        ok.then_some(aff)
+    }
+
+    /// The index SQLite would scan instead of the table for a full scan:
+    /// one holding every column the query reads (`self.covering_hint`), the
+    /// one with the fewest columns.
+    pub(super) fn covering_index(&self, src: &Source) -> Option<usize> {
+        let (cursor, needed) = self.covering_hint.as_ref()?;
+        if *cursor != src.cursor || !self.covering_scan {
+            return None;
+        }
+        let t = &src.table;
+        t.indexes
+            .iter()
+            .enumerate()
+            .filter(|(_, ix)| ix.partial.is_none() && ix.root != 0)
+            .filter(|(_, ix)| {
+                needed.iter().all(|c| match c {
+                    None => true,
+                    Some(c) => {
+                        t.ipk == Some(*c) || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                    }
+                })
+            })
+            .min_by_key(|(i, ix)| (ix.columns.len(), *i))
+            .map(|(i, _)| i)
+    }
+}

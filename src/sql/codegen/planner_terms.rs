@@ -1,0 +1,293 @@
+//! WHERE-term analysis for the planner: the column constraints a term
+//! offers, which loop level a term belongs to, and expression walking.
+//!
+//! SQLite counterpart: whereexpr.c (`sqlite3WhereSplit`, `exprAnalyze`)
+//! and the `exprNodeIsConstant`-style walkers of expr.c.
+//!
+//! Invariants:
+//! 1. A constraint's value never reads the constrained source or a source
+//!    not yet open (`computable`), so it can be evaluated before the seek.
+//! 2. `walk` visits every sub-expression of the current query level and
+//!    never descends into subqueries.
+
+use super::expr::Scope;
+use super::planner_cost::{Bound, Constraint};
+use super::Gen;
+use crate::sql::ast::{BinaryOp, Expr, ExprKind, FunctionArgs};
+
+impl Gen<'_> {
+    /// The comparisons in term `t` that bound a column (or the rowid) of
+    /// source `si` by a value computable from the `avail` sources.
+    pub(super) fn constraints_of(
+        &self,
+        t: &Expr,
+        si: usize,
+        scope: &Scope,
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<Vec<Constraint>, String> {
+        let mut out = Vec::new();
+        // (column side, bound, value, strict, column is the left operand)
+        let push = |col_expr: &Expr,
+                    (op, strict, col_left): (Bound, bool, bool),
+                    value: &Expr,
+                    out: &mut Vec<Constraint>|
+         -> Result<(), String> {
+            let ExprKind::Column { table, column, .. } = &col_expr.kind else {
+                return Ok(());
+            };
+            let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
+                return Ok(());
+            };
+            if s != si
+                || !self.computable(value, scope, avail)?
+                || !self.column_collation_applies(value, col_left, s, col, scope)
+            {
+                return Ok(());
+            }
+            let cmp_aff = (
+                self.expr_affinity(col_expr, scope),
+                self.expr_affinity(value, scope),
+            );
+            out.push(Constraint {
+                col,
+                op,
+                value: value.clone(),
+                cmp_aff,
+                strict,
+            });
+            Ok(())
+        };
+        match &t.kind {
+            ExprKind::Binary(op, l, r) => {
+                let (fwd, rev) = match op {
+                    BinaryOp::Eq => (Bound::Eq, Bound::Eq),
+                    BinaryOp::Lt | BinaryOp::Le => (Bound::Upper, Bound::Lower),
+                    BinaryOp::Gt | BinaryOp::Ge => (Bound::Lower, Bound::Upper),
+                    _ => return Ok(out),
+                };
+                let strict = matches!(op, BinaryOp::Lt | BinaryOp::Gt);
+                push(l, (fwd, strict, true), r, &mut out)?;
+                push(r, (rev, strict, false), l, &mut out)?;
+            }
+            ExprKind::Between {
+                expr,
+                negated: false,
+                low,
+                high,
+            } => {
+                push(expr, (Bound::Lower, false, true), low, &mut out)?;
+                push(expr, (Bound::Upper, false, true), high, &mut out)?;
+            }
+            _ => out.extend(self.set_constraint(t, si, scope, avail)?),
+        }
+        Ok(out)
+    }
+
+    /// True if comparing column `col` of source `si` with `value` uses the
+    /// column's own collation (which its indexes are built with): no
+    /// explicit COLLATE on the value, and no other column's collation
+    /// taking precedence from the left operand.
+    fn column_collation_applies(
+        &self,
+        value: &Expr,
+        col_left: bool,
+        si: usize,
+        col: Option<usize>,
+        scope: &Scope,
+    ) -> bool {
+        let other = match &value.kind {
+            ExprKind::Collate(..) => self.expr_collation(value, scope),
+            ExprKind::Column { .. } if !col_left => self.expr_collation(value, scope),
+            _ => None,
+        };
+        let own = col
+            .and_then(|c| scope.sources[si].table.columns.get(c))
+            .map_or("BINARY", |c| c.collation.as_str());
+        other.is_none_or(|o| o.name().eq_ignore_ascii_case(own))
+    }
+
+    /// True if `e` can be computed from the `avail` sources (and outer
+    /// queries); expressions with subqueries are not used as keys.
+    pub(super) fn computable(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<bool, String> {
+        let mut ok = true;
+        let mut err = None;
+        walk(e, &mut |x| match &x.kind {
+            ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => ok = false,
+            ExprKind::Column { table, column, .. } => {
+                match self.resolve_column(scope, table.as_deref(), column) {
+                    Ok(Some((s, _))) if s < scope.sources.len() && !avail(s) => ok = false,
+                    Ok(_) => {}
+                    Err(e) => err = Some(e),
+                }
+            }
+            _ => {}
+        });
+        match err {
+            Some(e) => Err(e),
+            None => Ok(ok),
+        }
+    }
+
+    /// True if `e` reads a column of one of this query's own sources (a
+    /// join condition rather than a constant).
+    pub(super) fn refs_inner(&self, e: &Expr, scope: &Scope) -> bool {
+        let mut found = false;
+        walk(e, &mut |x| {
+            if let ExprKind::Column { table, column, .. } = &x.kind {
+                if let Ok(Some((s, _))) = self.resolve_column(scope, table.as_deref(), column) {
+                    found |= s < scope.sources.len();
+                }
+            }
+        });
+        found
+    }
+
+    /// The highest loop position `e` references (`None` for constants).
+    pub(super) fn innermost_level(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+        pos_of: &[usize],
+    ) -> Result<Option<usize>, String> {
+        Ok(self.innermost_source(e, scope)?.map(|_| {
+            let mut max = 0;
+            let innermost = pos_of.len().saturating_sub(1);
+            walk(e, &mut |x| match &x.kind {
+                ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. } => {
+                    max = innermost
+                }
+                ExprKind::Column { table, column, .. } => {
+                    if let Ok(Some((s, _))) = self.resolve_column(scope, table.as_deref(), column) {
+                        if let Some(&p) = pos_of.get(s) {
+                            max = max.max(p);
+                        }
+                    }
+                }
+                _ => {}
+            });
+            max
+        }))
+    }
+
+    /// The highest source index `e` references (`None` for constants).
+    pub(crate) fn innermost_source(
+        &self,
+        e: &Expr,
+        scope: &Scope,
+    ) -> Result<Option<usize>, String> {
+        let mut max: Option<usize> = None;
+        let mut err = None;
+        let innermost = scope.sources.len().checked_sub(1);
+        walk(e, &mut |x| {
+            if matches!(
+                x.kind,
+                ExprKind::Exists(_) | ExprKind::Subquery(_) | ExprKind::InSelect { .. }
+            ) {
+                // A subquery may be correlated with any table: evaluate it innermost.
+                max = max.max(innermost);
+            }
+            if let ExprKind::Column { table, column, .. } = &x.kind {
+                match self.resolve_column(scope, table.as_deref(), column) {
+                    Ok(Some((si, _))) if si < scope.sources.len() => {
+                        max = Some(max.map_or(si, |m: usize| m.max(si)))
+                    }
+                    Ok(_) => {}
+                    Err(e) => err = Some(e),
+                }
+            }
+        });
+        match err {
+            Some(e) => Err(e),
+            None => Ok(max),
+        }
+    }
+}
+
+/// Splits a condition on AND into its terms (each marked unused).
+pub(super) fn split_and(e: &Expr, out: &mut Vec<(Expr, bool)>) {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And, l, r) => {
+            split_and(l, out);
+            split_and(r, out);
+        }
+        _ => out.push((e.clone(), false)),
+    }
+}
+
+/// Calls `f` on `e` and every sub-expression (not descending into subqueries).
+pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    f(e);
+    walk_children(e, &mut |c| walk(c, f));
+}
+
+/// Calls `f` on each direct sub-expression of `e`, left to right.
+pub(crate) fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+    match &e.kind {
+        ExprKind::Unary(_, a) | ExprKind::Collate(a, _) | ExprKind::Cast(a, _) => f(a),
+        ExprKind::IsNull(a, _) => f(a),
+        ExprKind::Binary(_, a, b) => {
+            f(a);
+            f(b);
+        }
+        ExprKind::Between {
+            expr, low, high, ..
+        } => {
+            f(expr);
+            f(low);
+            f(high);
+        }
+        ExprKind::InList { expr, list, .. } => {
+            f(expr);
+            list.iter().for_each(&mut *f);
+        }
+        ExprKind::InSelect { expr, .. } | ExprKind::InTable { expr, .. } => f(expr),
+        ExprKind::Like {
+            expr,
+            pattern,
+            escape,
+            ..
+        } => {
+            f(expr);
+            f(pattern);
+            if let Some(x) = escape {
+                f(x);
+            }
+        }
+        ExprKind::Case {
+            operand,
+            when_then,
+            else_expr,
+        } => {
+            if let Some(o) = operand {
+                f(o);
+            }
+            for (w, t) in when_then {
+                f(w);
+                f(t);
+            }
+            if let Some(x) = else_expr {
+                f(x);
+            }
+        }
+        ExprKind::Row(list) => list.iter().for_each(&mut *f),
+        ExprKind::Function(call) => {
+            if let FunctionArgs::List(args) = &call.args {
+                args.iter().for_each(&mut *f);
+            }
+            if let Some(x) = &call.filter {
+                f(x);
+            }
+        }
+        ExprKind::Literal(_)
+        | ExprKind::Column { .. }
+        | ExprKind::Variable { .. }
+        | ExprKind::Exists(_)
+        | ExprKind::Subquery(_)
+        | ExprKind::Raise(..) => {}
+    }
+}
