@@ -141,12 +141,22 @@ pub fn encode_record(values: &[ValueRef], out: &mut Vec<u8>) {
 
 /// Appends the record of `values` for schema format `file_format`.
 pub fn encode_record_format(values: &[ValueRef], file_format: u32, out: &mut Vec<u8>) {
+    // Serial types are computed once (on the stack for up to 16 columns).
+    let mut small = [0u64; 16];
+    let mut big = Vec::new();
+    let types: &mut [u64] = match small.get_mut(..values.len()) {
+        Some(t) => t,
+        None => {
+            big.resize(values.len(), 0);
+            &mut big
+        }
+    };
     let mut types_len = 0usize;
     let mut body_len = 0usize;
-    for v in values {
-        let t = serial_type_of(v, file_format);
-        types_len += varint_len(t);
-        body_len += serial_type_size(t);
+    for (t, v) in types.iter_mut().zip(values) {
+        *t = serial_type_of(v, file_format);
+        types_len += varint_len(*t);
+        body_len += serial_type_size(*t);
     }
     // The header size counts its own varint, whose length depends on it.
     let mut own = 1;
@@ -156,11 +166,16 @@ pub fn encode_record_format(values: &[ValueRef], file_format: u32, out: &mut Vec
     let hdr = types_len + own;
     out.reserve(hdr + body_len);
     put_varint(out, hdr as u64);
-    for v in values {
-        put_varint(out, serial_type_of(v, file_format));
+    for &t in types.iter() {
+        match u8::try_from(t) {
+            Ok(b) if b < 0x80 => out.push(b),
+            _ => {
+                put_varint(out, t);
+            }
+        }
     }
-    for v in values {
-        encode_body(v, serial_type_of(v, file_format), out);
+    for (v, &t) in values.iter().zip(types.iter()) {
+        encode_body(v, t, out);
     }
 }
 

@@ -241,8 +241,9 @@ impl Gen<'_> {
 
     /// Codes `e` into register `dest`.
     pub(super) fn expr_into(&mut self, e: &Expr, scope: &Scope, dest: Reg) -> Result<(), String> {
+        let (at, fresh) = (self.b.here(), self.b.next_reg());
         let r = self.expr(e, scope)?;
-        if r != dest {
+        if r != dest && !(r >= fresh && self.b.retarget_load(at, r, dest)) {
             self.b.emit(Insn::SCopy { src: r, dest });
         }
         Ok(())
