@@ -476,6 +476,33 @@ impl<S: PageStore> Btree<S> {
         }
     }
 
+    /// SQLite's "already on the right leaf" shortcut: when the cursor's
+    /// leaf holds keys both ≤ and ≥ `rowid`, the first entry ≥ `rowid` is
+    /// on it, so only that leaf is searched. Returns the leaf's cell count
+    /// with the top index set, or `None` (cursor untouched).
+    fn seek_in_leaf(&mut self, c: &mut BtCursor, rowid: i64) -> Result<Option<usize>, BtreeError> {
+        let (pg, _) = Self::top(c)?;
+        let v = self.view(pg)?;
+        let n = v.ncell;
+        if !v.is_leaf() || !v.is_table() || n == 0 {
+            return Ok(None);
+        }
+        if v.table_key(0)? > rowid || v.table_key(n - 1)? < rowid {
+            return Ok(None);
+        }
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if v.table_key(mid)? < rowid {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Self::set_top_idx(c, lo);
+        Ok(Some(n))
+    }
+
     /// Positions on the first entry with key ≥ rowid; false if none.
     fn lower_bound_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<bool, BtreeError> {
         let n = self.descend_rowid(c, rowid)?;
@@ -491,7 +518,14 @@ impl<S: PageStore> Btree<S> {
         if c.kind != TreeKind::Table {
             return Err(BtreeError::Misuse("seek_rowid on an index cursor"));
         }
-        let n = self.descend_rowid(c, rowid)?;
+        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        if fresh && c.saved_rowid == rowid {
+            return Ok(SeekResult::Found);
+        }
+        let n = match fresh.then(|| self.seek_in_leaf(c, rowid)).transpose()? {
+            Some(Some(n)) => n,
+            _ => self.descend_rowid(c, rowid)?,
+        };
         let (_, idx) = Self::top(c)?;
         if idx < n {
             self.settle(c, true)?;
