@@ -30,7 +30,7 @@ use super::page::{CellInfo, PageView, PAGE_TABLE_LEAF};
 use super::store::PageStore;
 use super::tree::MAX_DEPTH;
 use super::{Btree, SeekBias, SeekResult, TreeKind};
-use crate::record::{compare_record_to_key, compare_records, KeyInfo, RecordHeader, ValueRef};
+use crate::record::{compare_record_to_key, compare_records, KeyInfo, RecordFields, ValueRef};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CursorState {
@@ -53,6 +53,9 @@ pub struct BtCursor {
     pub(crate) saved_rowid: i64,
     pub(crate) saved_key: Vec<u8>,
     pub(crate) seen: u64,
+    /// The current entry's cell as parsed by `settle`: (page, index, cell).
+    /// Trusted only while the cursor is `Valid` and its tree not stale.
+    pub(crate) cell: Option<(Pgno, usize, CellInfo)>,
 }
 
 impl BtCursor {
@@ -102,6 +105,7 @@ impl<S: PageStore> Btree<S> {
             saved_rowid: 0,
             saved_key: Vec::new(),
             seen: 0,
+            cell: None,
         })
     }
 
@@ -290,11 +294,27 @@ impl<S: PageStore> Btree<S> {
     /// Records the position's key and marks the cursor valid (or invalid).
     fn settle(&mut self, c: &mut BtCursor, valid: bool) -> Result<bool, BtreeError> {
         c.seen = self.change_seq;
+        c.cell = None;
         if !valid {
             c.state = CursorState::Invalid;
             return Ok(false);
         }
         let (pg, info) = self.current_cell(c)?;
+        self.settle_at(c, pg, info)
+    }
+
+    /// `settle` on a valid position whose cell `info` (on page `pg`) the
+    /// caller has already parsed.
+    fn settle_at(
+        &mut self,
+        c: &mut BtCursor,
+        pg: Pgno,
+        info: CellInfo,
+    ) -> Result<bool, BtreeError> {
+        c.seen = self.change_seq;
+        if let Some(&(_, idx)) = c.stack.last() {
+            c.cell = Some((pg, idx, info));
+        }
         if c.kind == TreeKind::Table {
             c.saved_rowid = info.key;
         } else {
@@ -390,10 +410,27 @@ impl<S: PageStore> Btree<S> {
             None => Ok(false),
             Some(false) => Ok(c.state == CursorState::Valid),
             Some(true) => {
+                if let Some((pg, info)) = self.next_in_leaf(c)? {
+                    return self.settle_at(c, pg, info);
+                }
                 let ok = self.step_next(c)?;
                 self.settle(c, ok)
             }
         }
+    }
+
+    /// The common case of `next`: the following entry is on the same leaf.
+    /// Moves there and returns its cell; `None` (cursor untouched) when the
+    /// leaf is exhausted or the cursor is on an interior page.
+    fn next_in_leaf(&mut self, c: &mut BtCursor) -> Result<Option<(Pgno, CellInfo)>, BtreeError> {
+        let (pg, idx) = Self::top(c)?;
+        let v = self.view(pg)?;
+        if !v.is_leaf() || idx + 1 >= v.ncell {
+            return Ok(None);
+        }
+        let info = v.cell(idx + 1)?;
+        Self::set_top_idx(c, idx + 1);
+        Ok(Some((pg, info)))
     }
 
     /// Moves to the previous entry; false at the start.
@@ -439,6 +476,33 @@ impl<S: PageStore> Btree<S> {
         }
     }
 
+    /// SQLite's "already on the right leaf" shortcut: when the cursor's
+    /// leaf holds keys both ≤ and ≥ `rowid`, the first entry ≥ `rowid` is
+    /// on it, so only that leaf is searched. Returns the leaf's cell count
+    /// with the top index set, or `None` (cursor untouched).
+    fn seek_in_leaf(&mut self, c: &mut BtCursor, rowid: i64) -> Result<Option<usize>, BtreeError> {
+        let (pg, _) = Self::top(c)?;
+        let v = self.view(pg)?;
+        let n = v.ncell;
+        if !v.is_leaf() || !v.is_table() || n == 0 {
+            return Ok(None);
+        }
+        if v.table_key(0)? > rowid || v.table_key(n - 1)? < rowid {
+            return Ok(None);
+        }
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if v.table_key(mid)? < rowid {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Self::set_top_idx(c, lo);
+        Ok(Some(n))
+    }
+
     /// Positions on the first entry with key ≥ rowid; false if none.
     fn lower_bound_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<bool, BtreeError> {
         let n = self.descend_rowid(c, rowid)?;
@@ -454,7 +518,14 @@ impl<S: PageStore> Btree<S> {
         if c.kind != TreeKind::Table {
             return Err(BtreeError::Misuse("seek_rowid on an index cursor"));
         }
-        let n = self.descend_rowid(c, rowid)?;
+        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        if fresh && c.saved_rowid == rowid {
+            return Ok(SeekResult::Found);
+        }
+        let n = match fresh.then(|| self.seek_in_leaf(c, rowid)).transpose()? {
+            Some(Some(n)) => n,
+            _ => self.descend_rowid(c, rowid)?,
+        };
         let (_, idx) = Self::top(c)?;
         if idx < n {
             self.settle(c, true)?;
@@ -667,21 +738,21 @@ impl<S: PageStore> Btree<S> {
         if c.kind == TreeKind::Table {
             return Ok(c.saved_rowid);
         }
-        let h = RecordHeader::parse(&c.saved_key).map_err(|e| BtreeError::Record {
+        // The rowid is the last field: walk the fields without building a
+        // header table.
+        let rec_err = |e| BtreeError::Record {
             pgno: c.root,
             source: e,
-        })?;
-        let last = h
-            .len()
-            .checked_sub(1)
-            .ok_or(corrupt(c.root, "empty index record"))?;
-        match h.column(&c.saved_key, last) {
-            Ok(ValueRef::Integer(i)) => Ok(i),
-            Ok(_) => Err(corrupt(c.root, "index record without a rowid")),
-            Err(e) => Err(BtreeError::Record {
-                pgno: c.root,
-                source: e,
-            }),
+        };
+        let mut fields = RecordFields::new(&c.saved_key).map_err(rec_err)?;
+        let mut last = None;
+        while let Some(f) = fields.next_field() {
+            last = Some(f.map_err(rec_err)?);
+        }
+        match last {
+            Some(ValueRef::Integer(i)) => Ok(i),
+            Some(_) => Err(corrupt(c.root, "index record without a rowid")),
+            None => Err(corrupt(c.root, "empty index record")),
         }
     }
 
@@ -709,7 +780,14 @@ impl<S: PageStore> Btree<S> {
             scratch.extend_from_slice(&c.saved_key);
             return Ok(scratch);
         }
-        let (pg, info) = if !self.is_stale(c.root, c.seen) && c.state == CursorState::Valid {
+        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        let cached = match (c.cell, c.stack.last()) {
+            (Some((pg, idx, info)), Some(&top)) if fresh && top == (pg, idx) => Some((pg, info)),
+            _ => None,
+        };
+        let (pg, info) = if let Some(hit) = cached {
+            hit
+        } else if fresh {
             self.current_cell(c)?
         } else {
             let mut tmp = c.clone();
@@ -720,10 +798,11 @@ impl<S: PageStore> Btree<S> {
             self.current_cell(&tmp)?
         };
         if info.overflow == 0 {
-            let usable = self.pager.usable_size();
+            // `info` was parsed from this page, which bounds-checked it.
             let data = self.pager.read(pg)?;
-            let v = PageView::parse(data, pg, usable)?;
-            return Ok(v.local_payload(&info));
+            return data
+                .get(info.payload_at..info.payload_at + info.local)
+                .ok_or(corrupt(pg, "payload past page end"));
         }
         self.read_payload(pg, &info, scratch)?;
         Ok(scratch)

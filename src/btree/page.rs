@@ -43,6 +43,7 @@ pub(crate) const PAGE_INDEX_LEAF: u8 = 10;
 pub(crate) const PAGE_TABLE_LEAF: u8 = 13;
 
 /// Offset of the b-tree header on page `pgno`.
+#[inline]
 pub(crate) fn hdr_offset(pgno: Pgno) -> usize {
     if pgno == 1 {
         100
@@ -51,6 +52,7 @@ pub(crate) fn hdr_offset(pgno: Pgno) -> usize {
     }
 }
 
+#[inline]
 pub(crate) fn get_u16(d: &[u8], at: usize) -> usize {
     match d.get(at..at + 2) {
         Some(b) => usize::from(u16::from_be_bytes([b[0], b[1]])),
@@ -58,6 +60,7 @@ pub(crate) fn get_u16(d: &[u8], at: usize) -> usize {
     }
 }
 
+#[inline]
 pub(crate) fn get_u32(d: &[u8], at: usize) -> u32 {
     match d.get(at..at + 4) {
         Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
@@ -78,6 +81,7 @@ pub(crate) fn put_u32(d: &mut [u8], at: usize, v: u32) {
 }
 
 /// Local payload bytes for a payload of `p` bytes (fileformat2 §1.6).
+#[inline]
 pub(crate) fn local_payload(p: u64, usable: usize, table: bool) -> usize {
     let u = usable as u64;
     let x = if table {
@@ -133,6 +137,7 @@ pub(crate) struct PageView<'a> {
 
 impl<'a> PageView<'a> {
     /// Parses and sanity-checks the header of page `pgno`.
+    #[inline]
     pub fn parse(data: &'a [u8], pgno: Pgno, usable: usize) -> Result<Self, BtreeError> {
         let hdr = hdr_offset(pgno);
         let flags = *data.get(hdr).ok_or(corrupt(pgno, "page too small"))?;
@@ -187,6 +192,7 @@ impl<'a> PageView<'a> {
     }
 
     /// Offset of cell `i`.
+    #[inline]
     pub fn cell_offset(&self, i: usize) -> Result<usize, BtreeError> {
         if i >= self.ncell {
             return Err(corrupt(self.pgno, "cell index out of range"));
@@ -201,6 +207,7 @@ impl<'a> PageView<'a> {
     /// The integer key of cell `i` of a table page (a leaf cell's rowid,
     /// an interior cell's separator) without parsing the rest of the cell
     /// (rowid binary searches).
+    #[inline]
     pub fn table_key(&self, i: usize) -> Result<i64, BtreeError> {
         let off = self.cell_offset(i)?;
         let bad = || corrupt(self.pgno, "malformed cell");
@@ -218,6 +225,7 @@ impl<'a> PageView<'a> {
     }
 
     /// Parses cell `i`.
+    #[inline]
     pub fn cell(&self, i: usize) -> Result<CellInfo, BtreeError> {
         let off = self.cell_offset(i)?;
         parse_cell(self.data, off, self.flags, self.usable, self.pgno)
@@ -265,6 +273,7 @@ pub(crate) fn header_size(flags: u8) -> usize {
 }
 
 /// Parses the cell at `off` of a page of type `flags`.
+#[inline]
 pub(crate) fn parse_cell(
     data: &[u8],
     off: usize,

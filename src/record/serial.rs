@@ -37,6 +37,7 @@ use super::varint::{get_varint, put_varint, varint_len};
 
 /// The serial type SQLite would use for `v` in a database whose schema
 /// format number is `file_format` (types 8/9 need format 4).
+#[inline]
 pub fn serial_type_of(v: &ValueRef, file_format: u32) -> u64 {
     match *v {
         ValueRef::Null => 0,
@@ -67,6 +68,7 @@ pub fn serial_type_of(v: &ValueRef, file_format: u32) -> u64 {
 }
 
 /// Body size in bytes of serial type `t` (0 for the reserved 10 and 11).
+#[inline]
 pub fn serial_type_size(t: u64) -> usize {
     match t {
         0 | 8..=11 => 0,
@@ -79,6 +81,7 @@ pub fn serial_type_size(t: u64) -> usize {
 
 /// Decodes the body bytes of one column of serial type `t`; `bytes` must
 /// hold at least `serial_type_size(t)` bytes (extra bytes are ignored).
+#[inline]
 pub fn decode_serial(t: u64, bytes: &[u8]) -> Result<ValueRef<'_>, RecordError> {
     let size = serial_type_size(t);
     let body = bytes.get(..size).ok_or(RecordError::BodyOverrun {
@@ -108,6 +111,7 @@ pub fn decode_serial(t: u64, bytes: &[u8]) -> Result<ValueRef<'_>, RecordError> 
 }
 
 /// Sign-extends a 1..=8 byte big-endian integer.
+#[inline]
 fn decode_int(body: &[u8]) -> i64 {
     let mut v: i64 = if body.first().is_some_and(|b| b & 0x80 != 0) {
         -1
@@ -141,12 +145,22 @@ pub fn encode_record(values: &[ValueRef], out: &mut Vec<u8>) {
 
 /// Appends the record of `values` for schema format `file_format`.
 pub fn encode_record_format(values: &[ValueRef], file_format: u32, out: &mut Vec<u8>) {
+    // Serial types are computed once (on the stack for up to 16 columns).
+    let mut small = [0u64; 16];
+    let mut big = Vec::new();
+    let types: &mut [u64] = match small.get_mut(..values.len()) {
+        Some(t) => t,
+        None => {
+            big.resize(values.len(), 0);
+            &mut big
+        }
+    };
     let mut types_len = 0usize;
     let mut body_len = 0usize;
-    for v in values {
-        let t = serial_type_of(v, file_format);
-        types_len += varint_len(t);
-        body_len += serial_type_size(t);
+    for (t, v) in types.iter_mut().zip(values) {
+        *t = serial_type_of(v, file_format);
+        types_len += varint_len(*t);
+        body_len += serial_type_size(*t);
     }
     // The header size counts its own varint, whose length depends on it.
     let mut own = 1;
@@ -156,11 +170,16 @@ pub fn encode_record_format(values: &[ValueRef], file_format: u32, out: &mut Vec
     let hdr = types_len + own;
     out.reserve(hdr + body_len);
     put_varint(out, hdr as u64);
-    for v in values {
-        put_varint(out, serial_type_of(v, file_format));
+    for &t in types.iter() {
+        match u8::try_from(t) {
+            Ok(b) if b < 0x80 => out.push(b),
+            _ => {
+                put_varint(out, t);
+            }
+        }
     }
-    for v in values {
-        encode_body(v, serial_type_of(v, file_format), out);
+    for (v, &t) in values.iter().zip(types.iter()) {
+        encode_body(v, t, out);
     }
 }
 
@@ -205,6 +224,7 @@ impl<'a> RecordFields<'a> {
     }
 
     /// The next column, `None` after the last one.
+    #[inline]
     pub fn next_field(&mut self) -> Option<Result<ValueRef<'a>, RecordError>> {
         if self.hdr_pos >= self.hdr_end {
             return None;
@@ -263,24 +283,30 @@ impl RecordHeader {
             return Err(bad(size));
         }
         let size = size as usize;
-        let mut body = size as u64;
         let hdr = payload.get(..size).ok_or(bad(size as u64))?;
-        while pos < size {
-            let (t, n) = get_varint(hdr.get(pos..).unwrap_or(&[]))
-                .ok_or(RecordError::TruncatedHeader { offset: pos })?;
+        // Every column has at least one header byte.
+        self.cols.reserve(size - pos);
+        let mut body = size;
+        while let Some(&b) = hdr.get(pos) {
+            let (t, n) = if b < 0x80 {
+                (u64::from(b), 1)
+            } else {
+                get_varint(hdr.get(pos..).unwrap_or(&[]))
+                    .ok_or(RecordError::TruncatedHeader { offset: pos })?
+            };
             if t == 10 || t == 11 {
                 return Err(RecordError::ReservedSerialType { serial_type: t });
             }
             pos += n;
-            let end = body + serial_type_size(t) as u64;
-            if end > payload.len() as u64 {
+            let end = body.saturating_add(serial_type_size(t));
+            if end > payload.len() {
                 return Err(RecordError::BodyOverrun {
                     column: self.cols.len(),
-                    end,
+                    end: end as u64,
                     payload: payload.len(),
                 });
             }
-            self.cols.push((t, body as usize));
+            self.cols.push((t, body));
             body = end;
         }
         self.header_size = size;
@@ -309,6 +335,7 @@ impl RecordHeader {
 
     /// Decodes column `i` of `payload` (the payload this header was parsed
     /// from); NULL past the last column.
+    #[inline]
     pub fn column<'a>(&self, payload: &'a [u8], i: usize) -> Result<ValueRef<'a>, RecordError> {
         let Some(&(t, off)) = self.cols.get(i) else {
             return Ok(ValueRef::Null);

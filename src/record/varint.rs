@@ -60,6 +60,10 @@ pub fn varint_len(v: u64) -> usize {
 
 /// Appends the varint encoding of `v` to `out`; returns its length.
 pub fn put_varint(out: &mut Vec<u8>, v: u64) -> usize {
+    if v < 0x80 {
+        out.push(v as u8);
+        return 1;
+    }
     let mut buf = [0u8; 9];
     let n = write_varint(&mut buf, v);
     out.extend_from_slice(buf.get(..n).unwrap_or(&[]));

@@ -93,6 +93,15 @@ pub fn compare_regs(op: CmpOp, lhs: &mut Mem, rhs: &mut Mem, flags: &CmpFlags) -
     bool_outcome(holds(op, ord))
 }
 
+/// Compares two numeric registers (Int or Real; anything else is NULL).
+pub fn compare_numbers(op: CmpOp, a: &Mem, b: &Mem) -> CmpOutcome {
+    let ord = match (a, b) {
+        (Mem::Int(x), Mem::Int(y)) => x.cmp(y),
+        _ => mem_compare(a, b, None),
+    };
+    bool_outcome(holds(op, ord))
+}
+
 fn bool_outcome(b: bool) -> CmpOutcome {
     if b {
         CmpOutcome::True

@@ -515,11 +515,15 @@ impl Vdbe {
         cursor: CursorId,
         record: Reg,
     ) -> Result<Flow, VdbeError> {
-        let rec = match self.reg(record)? {
-            Mem::Blob(b) | Mem::Text(b) => b.clone(),
-            other => return Err(internal(format!("SorterInsert of a non-record {other:?}"))),
+        // The record is borrowed out of its register for the call (no copy)
+        // and put back afterwards.
+        let m = std::mem::take(self.reg_mut(record)?);
+        let res = match &m {
+            Mem::Blob(b) | Mem::Text(b) => self.sorter_mut(cursor).and_then(|s| s.insert(b)),
+            other => Err(internal(format!("SorterInsert of a non-record {other:?}"))),
         };
-        self.sorter_mut(cursor)?.insert(&rec)?;
+        *self.reg_mut(record)? = m;
+        res?;
         Ok(Flow::Next)
     }
 

@@ -167,13 +167,25 @@ impl Vdbe {
             Mem::Agg(s) => s,
             _ => new_accumulator(func)?,
         };
-        let argv: Vec<ValueRef> = self
+        let regs = self
             .regs
             .get(args..args + n_args)
-            .ok_or_else(|| internal("AggStep arguments out of range"))?
-            .iter()
-            .map(Mem::as_value_ref)
-            .collect();
+            .ok_or_else(|| internal("AggStep arguments out of range"))?;
+        // Arguments are borrowed into a stack array when there are few.
+        let mut small = [ValueRef::Null; 4];
+        let heap: Vec<ValueRef>;
+        let argv: &[ValueRef] = match small.get_mut(..n_args) {
+            Some(slots) => {
+                for (slot, m) in slots.iter_mut().zip(regs) {
+                    *slot = m.as_value_ref();
+                }
+                slots
+            }
+            None => {
+                heap = regs.iter().map(Mem::as_value_ref).collect();
+                &heap
+            }
+        };
         if matches!(func.kind, FuncKind::UserAggregate(_)) {
             env.conn.publish();
         }
@@ -185,8 +197,7 @@ impl Vdbe {
             env: &mut fenv,
             collation: &Binary,
         };
-        let r = state.step(&mut ctx, &argv);
-        drop(argv);
+        let r = state.step(&mut ctx, argv);
         self.set_reg(acc, Mem::Agg(state))?;
         r?;
         Ok(Flow::Next)

@@ -10,7 +10,7 @@
 //! 2. Comparison conversions are written back to the operand registers.
 
 use super::arith::{and_or, arith};
-use super::compare::{apply_column_affinity, compare_regs, CmpOutcome};
+use super::compare::{apply_column_affinity, compare_numbers, compare_regs, CmpOutcome};
 use super::error::VdbeError;
 use super::insn::{Addr, ArithOp, CmpFlags, CmpOp, Reg};
 use super::mem::Mem;
@@ -85,7 +85,9 @@ impl Vdbe {
             }
             _ => flags,
         };
-        let outcome = if lhs == rhs {
+        let outcome = if let Some(o) = self.numeric_compare(op, lhs, rhs, flags)? {
+            o
+        } else if lhs == rhs {
             let mut a = std::mem::take(self.reg_mut(lhs)?);
             let mut b = a.clone();
             let o = compare_regs(op, &mut a, &mut b, flags);
@@ -109,6 +111,25 @@ impl Vdbe {
             CmpOutcome::Null => flags.jump_if_null,
         };
         Ok(if jump { Flow::Jump(target) } else { Flow::Next })
+    }
+
+    /// The common case of a comparison: two numbers under an affinity that
+    /// leaves numbers alone, compared in place (no register moves).
+    fn numeric_compare(
+        &self,
+        op: CmpOp,
+        lhs: Reg,
+        rhs: Reg,
+        flags: &CmpFlags,
+    ) -> Result<Option<CmpOutcome>, VdbeError> {
+        if flags.affinity == Affinity::Text {
+            return Ok(None);
+        }
+        let (a, b) = (self.reg(lhs)?, self.reg(rhs)?);
+        if !matches!(a, Mem::Int(_) | Mem::Real(_)) || !matches!(b, Mem::Int(_) | Mem::Real(_)) {
+            return Ok(None);
+        }
+        Ok(Some(compare_numbers(op, a, b)))
     }
 
     pub(crate) fn op_is_true(

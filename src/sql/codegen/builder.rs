@@ -67,6 +67,35 @@ impl Builder {
         first
     }
 
+    /// The register the next `alloc_reg` will return.
+    pub fn next_reg(&self) -> Reg {
+        self.n_regs + 1
+    }
+
+    /// When the instructions from `at` on are exactly a column read into
+    /// the fresh register `r` (`Column`/`Rowid`, optionally followed by
+    /// `RealAffinity`), makes them write `dest` instead and returns true,
+    /// so the caller needs no `SCopy` (SQLite's codegen targets the final
+    /// register directly).
+    pub fn retarget_load(&mut self, at: Addr, r: Reg, dest: Reg) -> bool {
+        let Some(tail) = self.insns.get_mut(at..) else {
+            return false;
+        };
+        let (load, rest) = match tail {
+            [load] => (load, None),
+            [load, Insn::RealAffinity { reg }] if *reg == r => (load, Some(reg)),
+            _ => return false,
+        };
+        match load {
+            Insn::Column { dest: d, .. } | Insn::Rowid { dest: d, .. } if *d == r => *d = dest,
+            _ => return false,
+        }
+        if let Some(reg) = rest {
+            *reg = dest;
+        }
+        true
+    }
+
     pub fn alloc_cursor(&mut self) -> usize {
         self.n_cursors += 1;
         self.n_cursors - 1

@@ -241,8 +241,9 @@ impl Gen<'_> {
 
     /// Codes `e` into register `dest`.
     pub(super) fn expr_into(&mut self, e: &Expr, scope: &Scope, dest: Reg) -> Result<(), String> {
+        let (at, fresh) = (self.b.here(), self.b.next_reg());
         let r = self.expr(e, scope)?;
-        if r != dest {
+        if r != dest && !(r >= fresh && self.b.retarget_load(at, r, dest)) {
             self.b.emit(Insn::SCopy { src: r, dest });
         }
         Ok(())
@@ -1092,6 +1093,12 @@ impl Gen<'_> {
             ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
                 self.compare_jump(*op, l, r, target, scope, true)
             }
+            ExprKind::Between {
+                expr,
+                negated: false,
+                low,
+                high,
+            } => self.between_jump(expr, low, high, target, scope),
             ExprKind::IsNull(..)
             | ExprKind::Between { .. }
             | ExprKind::InList { .. }
@@ -1107,6 +1114,35 @@ impl Gen<'_> {
                 Ok(())
             }
         }
+    }
+
+    /// `x BETWEEN low AND high` as two jumps to `target` (x < low, x > high,
+    /// either NULL), as SQLite compiles it in a WHERE clause. The first
+    /// comparison works on a copy of x because Compare applies affinity in
+    /// place.
+    fn between_jump(
+        &mut self,
+        x: &Expr,
+        low: &Expr,
+        high: &Expr,
+        target: Addr,
+        scope: &Scope,
+    ) -> Result<(), String> {
+        let xr = self.expr(x, scope)?;
+        for (first, op, other) in [(true, CmpOp::Lt, low), (false, CmpOp::Gt, high)] {
+            let mut flags = self.cmp_flags(x, other, scope);
+            flags.jump_if_null = true;
+            let lhs = if first { self.copy_reg(xr) } else { xr };
+            let rhs = self.expr(other, scope)?;
+            self.b.emit(Insn::Compare {
+                op,
+                lhs,
+                rhs,
+                target,
+                flags,
+            });
+        }
+        Ok(())
     }
 
     /// Jumps to `target` when `e` is true; falls through when false or NULL.
