@@ -116,7 +116,7 @@ impl Connection {
         let program = self.compile(&parsed, sql)?;
         let text = sql.get(offset..tail).unwrap_or("").to_string();
         let mut stmt = Statement::new(program, text, parsed);
-        stmt.generation = self.generation;
+        stmt.generation = self.current_generation();
         Ok((Some(stmt), tail))
     }
 
@@ -142,6 +142,7 @@ impl Connection {
             db_files: std::slice::from_ref(&self.filename),
             registry: &self.registry,
             collations: &self.collations,
+            foreign_keys: self.state.fkey.enabled,
         };
         let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
         check_function_args(&program, self.max_function_args)?;
@@ -156,9 +157,15 @@ impl Connection {
         Ok(program)
     }
 
+    /// The generation statements must have been compiled under: function
+    /// and collation changes, and PRAGMA foreign_keys switches, expire them.
+    pub(crate) fn current_generation(&self) -> u64 {
+        self.generation.wrapping_add(self.state.fkey.generation)
+    }
+
     /// Runs one step of `stmt`, re-preparing it after SQLITE_SCHEMA.
     pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
-        if !stmt.is_running() && stmt.generation != self.generation {
+        if !stmt.is_running() && stmt.generation != self.current_generation() {
             self.ensure_schema()?;
             stmt.reprepare(self)?;
         }

@@ -109,6 +109,8 @@ pub struct ConnState {
     pub hooks: Hooks,
     /// The counters as last published (invariant 3).
     pub published: Arc<Published>,
+    /// PRAGMA foreign_keys / defer_foreign_keys and the deferred counters.
+    pub fkey: super::FkState,
 }
 
 impl ConnState {
@@ -139,6 +141,7 @@ impl Default for ConnState {
             cache_size: -2000,
             synchronous: 2,
             hooks: Hooks::default(),
+            fkey: super::FkState::default(),
             published: Arc::new(Published {
                 autocommit: AtomicBool::new(true),
                 ..Published::default()

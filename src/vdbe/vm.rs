@@ -114,6 +114,8 @@ pub struct Vdbe {
     pub(crate) now_ms: Option<i64>,
     /// Window-function row buffers, by cursor number (exec_window.rs).
     pub(crate) windows: Vec<Option<super::exec_window::WinBuffer>>,
+    /// Foreign key counters of this run (exec_fkey.rs).
+    pub(crate) fk: super::exec_fkey::FkRun,
 }
 
 impl Vdbe {
@@ -144,6 +146,7 @@ impl Vdbe {
             finished: false,
             now_ms: None,
             windows: Vec::new(),
+            fk: Default::default(),
         };
         vm.clear_state();
         vm
@@ -291,6 +294,7 @@ impl Vdbe {
         self.n_change = 0;
         self.finished = false;
         self.state = RunState::Running;
+        self.fk_start(env);
     }
 
     /// Handles an error raised by an instruction: BUSY from a transaction
@@ -422,6 +426,8 @@ impl Vdbe {
                 decrement,
             } => self.op_if_pos(*reg, *target, *decrement),
             I::DecrJumpZero { reg, target } => self.op_decr_jump_zero(*reg, *target),
+            I::FkCounter { deferred, delta } => self.op_fk_counter(env, *deferred, *delta),
+            I::FkIfZero { deferred, target } => self.op_fk_if_zero(env, *deferred, *target),
             I::MustBeInt { reg, target } => self.op_must_be_int(*reg, *target),
             I::OffsetLimit {
                 limit,

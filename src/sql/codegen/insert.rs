@@ -265,6 +265,7 @@ impl Gen<'_> {
             }
             self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None, &[])?;
         }
+        self.fk_check(t, None, Some(&new), None, false)?;
         self.write_row(t, cur, regs, rowid, false)?;
         if let Some(r) = &cur.returning {
             self.returning_row(r, &regs_v, rowid)?;

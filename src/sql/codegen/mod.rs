@@ -25,6 +25,9 @@ mod ddl;
 mod eqp;
 mod explain;
 mod expr;
+mod fkey;
+mod fkey_action;
+mod fkey_pragma;
 mod exprcmp;
 mod from;
 mod index_row;
@@ -65,6 +68,8 @@ pub struct CompileEnv<'a> {
     pub db_files: &'a [String],
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
+    /// PRAGMA foreign_keys: code foreign key checks and actions.
+    pub foreign_keys: bool,
 }
 
 /// The broad kind of a statement, for the connection-mode check.
