@@ -256,6 +256,38 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// REPLACE deletes the conflicting row under `cur.table`; with foreign
+    /// keys on, that delete is checked and fires the actions as a DELETE.
+    pub(crate) fn fk_replace_delete(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &super::insert::WriteCursors,
+    ) -> Result<(), String> {
+        if !self.fk_required(t) {
+            return self.delete_current_row(t, cur, false);
+        }
+        let n = t.columns.len();
+        let regs = self.b.alloc_regs(n);
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::Rowid {
+            cursor: cur.table,
+            dest: rowid,
+        });
+        for c in 0..n {
+            let default = self.column_default(t, c);
+            self.b.emit(Insn::Column {
+                cursor: cur.table,
+                column: c,
+                dest: regs + c,
+                default,
+            });
+        }
+        let old = ((0..n).map(|c| regs + c).collect::<Vec<_>>(), rowid);
+        self.fk_check(t, Some(&old), None, None, false)?;
+        self.delete_current_row(t, cur, false)?;
+        self.fk_actions(t, &old, None, None, false)
+    }
+
     /// Past the depth limit: fail if the action would touch any row.
     fn fk_depth_guard(
         &mut self,

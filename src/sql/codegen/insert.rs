@@ -525,7 +525,7 @@ impl Gen<'_> {
             ConflictAction::Ignore => {
                 self.b.emit(Insn::Goto { target: skip });
             }
-            ConflictAction::Replace => self.delete_current_row(t, cur, false)?,
+            ConflictAction::Replace => self.fk_replace_delete(t, cur)?,
             other => {
                 let msg = format!("UNIQUE constraint failed: {}.{}", t.name, col_name);
                 self.b.emit(Insn::Halt {
@@ -694,7 +694,7 @@ impl Gen<'_> {
                         rowid: other,
                         not_found: ok.addr(),
                     });
-                    self.delete_current_row(t, cur, false)?;
+                    self.fk_replace_delete(t, cur)?;
                 }
                 other => {
                     let rc = if idx.is_primary_key {
