@@ -99,7 +99,13 @@ fn dump_matches(l: &mut Loom, c: &mut CSqlite, fails: &mut Vec<String>, ctx: &st
     ok
 }
 
-fn step_pair(a: QueryOutcome, b: QueryOutcome, sql: &str, fails: &mut Vec<String>, ctx: &str) -> bool {
+fn step_pair(
+    a: QueryOutcome,
+    b: QueryOutcome,
+    sql: &str,
+    fails: &mut Vec<String>,
+    ctx: &str,
+) -> bool {
     if same(&a, &b) {
         return true;
     }
@@ -135,8 +141,20 @@ fn random_stmt(r: &mut Rng) -> String {
         }
     };
     match r.below(16) {
-        0 => format!("INSERT INTO p VALUES({}, 'k{}', {}, {})", k(r), k(r), k(r), k(r)),
-        1 => format!("INSERT OR REPLACE INTO p VALUES({}, 'k{}', {}, {})", k(r), k(r), k(r), k(r)),
+        0 => format!(
+            "INSERT INTO p VALUES({}, 'k{}', {}, {})",
+            k(r),
+            k(r),
+            k(r),
+            k(r)
+        ),
+        1 => format!(
+            "INSERT OR REPLACE INTO p VALUES({}, 'k{}', {}, {})",
+            k(r),
+            k(r),
+            k(r),
+            k(r)
+        ),
         2 => format!("INSERT INTO c1 VALUES({}, {})", nk(r), k(r)),
         3 => format!("INSERT INTO c2 VALUES('k{}')", k(r)),
         4 => format!("INSERT INTO c3 VALUES({}, {})", nk(r), nk(r)),
@@ -149,8 +167,14 @@ fn random_stmt(r: &mut Rng) -> String {
         11 => format!("UPDATE p SET c = {}, d = {} WHERE a = {}", k(r), k(r), k(r)),
         12 => format!("DELETE FROM s WHERE id = {}", k(r)),
         13 => format!("UPDATE c1 SET x = {} WHERE rowid = {}", nk(r), k(r)),
-        14 => ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT sp", "ROLLBACK TO sp", "RELEASE sp"]
-            [r.below(6) as usize]
+        14 => [
+            "BEGIN",
+            "COMMIT",
+            "ROLLBACK",
+            "SAVEPOINT sp",
+            "ROLLBACK TO sp",
+            "RELEASE sp",
+        ][r.below(6) as usize]
             .to_string(),
         _ => format!("DELETE FROM c1 WHERE y = {}", k(r)),
     }
@@ -158,12 +182,20 @@ fn random_stmt(r: &mut Rng) -> String {
 
 #[test]
 fn dbg_explain() {
-    let Ok(sql) = std::env::var("FK_DBG") else { return };
+    let Ok(sql) = std::env::var("FK_DBG") else {
+        return;
+    };
     let (mut l, _) = open_pair();
     for s in sql.split(";;") {
         let o = l.query(s);
         for r in o.rows {
-            let cells: Vec<String> = r.iter().map(|c| match c { support::engine::Cell::Text(t) => String::from_utf8_lossy(t).to_string(), other => format!("{other:?}") }).collect();
+            let cells: Vec<String> = r
+                .iter()
+                .map(|c| match c {
+                    support::engine::Cell::Text(t) => String::from_utf8_lossy(t).to_string(),
+                    other => format!("{other:?}"),
+                })
+                .collect();
             eprintln!("{}", cells.join(" | "));
         }
         eprintln!("err {:?}", o.error);

@@ -150,7 +150,11 @@ impl Gen<'_> {
         } else {
             let mut v = Vec::new();
             for name in &fk.to {
-                v.push(parent.column_index(name).ok_or_else(|| mismatch(&child.name, &fk.table))?);
+                v.push(
+                    parent
+                        .column_index(name)
+                        .ok_or_else(|| mismatch(&child.name, &fk.table))?,
+                );
             }
             Some(v)
         };
@@ -550,9 +554,9 @@ pub(crate) fn fk_where(pk: &ParentKey, child: &Table, fk: &ForeignKey, refname: 
 
 /// Whether an UPDATE assigning `set` changes the parent key.
 pub(crate) fn parent_modified(pk: &ParentKey, set: &[usize], rowid_changed: bool) -> bool {
-    pk.cols.iter().any(|c| {
-        set.contains(c) || (rowid_changed && pk.parent.ipk == Some(*c))
-    })
+    pk.cols
+        .iter()
+        .any(|c| set.contains(c) || (rowid_changed && pk.parent.ipk == Some(*c)))
 }
 
 /// Matches the parent key columns `wanted` (or any order of the primary

@@ -225,7 +225,8 @@ impl Gen<'_> {
             .map(|tr| tr.name)
             .collect();
         self.active_triggers.extend(all);
-        self.active_triggers.push(super::fkey::DROP_MARK.to_string());
+        self.active_triggers
+            .push(super::fkey::DROP_MARK.to_string());
         let r = self.delete(&Delete {
             with: None,
             table: QualifiedName {
@@ -330,7 +331,11 @@ fn action_sets(
                 _ => null_expr(),
             };
             SetClause {
-                columns: vec![child.columns.get(cc).map(|c| c.name.clone()).unwrap_or_default()],
+                columns: vec![child
+                    .columns
+                    .get(cc)
+                    .map(|c| c.name.clone())
+                    .unwrap_or_default()],
                 expr,
             }
         })

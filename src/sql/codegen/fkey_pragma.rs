@@ -59,7 +59,14 @@ impl Gen<'_> {
     /// PRAGMA foreign_key_list(t).
     pub(super) fn pragma_fk_list(&mut self, value: Option<&str>) -> Result<(), String> {
         let names = [
-            "id", "seq", "table", "from", "to", "on_update", "on_delete", "match",
+            "id",
+            "seq",
+            "table",
+            "from",
+            "to",
+            "on_update",
+            "on_delete",
+            "match",
         ];
         let Some(t) = value.and_then(|v| self.main_schema().table(v)) else {
             return Ok(());
