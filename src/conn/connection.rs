@@ -143,6 +143,7 @@ impl Connection {
             registry: &self.registry,
             collations: &self.collations,
             foreign_keys: self.state.fkey.enabled,
+            defer_foreign_keys: self.state.fkey.defer,
         };
         let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
         check_function_args(&program, self.max_function_args)?;
@@ -254,6 +255,19 @@ impl Connection {
 
     pub fn set_last_insert_rowid(&mut self, v: i64) {
         self.state.last_insert_rowid = v;
+    }
+
+    /// Sets PRAGMA foreign_keys (when `on` is given; changing it expires
+    /// prepared statements) and returns the setting.
+    pub fn foreign_keys(&mut self, on: Option<bool>) -> bool {
+        let fk = &mut self.state.fkey;
+        if let Some(on) = on {
+            if fk.enabled != on {
+                fk.enabled = on;
+                fk.generation += 1;
+            }
+        }
+        fk.enabled
     }
 
     pub fn is_autocommit(&self) -> bool {

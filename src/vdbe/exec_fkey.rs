@@ -47,7 +47,10 @@ impl FkState {
     pub fn end_transaction(&mut self) {
         self.deferred = 0;
         self.deferred_imm = 0;
-        self.defer = false;
+        if self.defer {
+            self.defer = false;
+            self.generation += 1;
+        }
         self.savepoints.clear();
     }
 

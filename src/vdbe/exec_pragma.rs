@@ -207,7 +207,10 @@ impl Vdbe {
             }
             PragmaOp::DeferForeignKeys(set) => {
                 if let Some(on) = *set {
-                    state.fkey.defer = on;
+                    if state.fkey.defer != on {
+                        state.fkey.defer = on;
+                        state.fkey.generation += 1;
+                    }
                 }
                 Mem::Int(i64::from(state.fkey.defer))
             }

@@ -18,8 +18,11 @@
 //!    (SQLITE_CONSTRAINT_TRIGGER, as SQLite's RAISE(ABORT) does), even for
 //!    deferred constraints.
 //! 4. Actions recurse (a cascade fires the child's own actions) up to
-//!    [`MAX_ACTION_DEPTH`] nested expansions; deeper, the statement fails at
-//!    run time with an error naming the limit if a row would need it.
+//!    [`MAX_ACTION_DEPTH`] nested expansions (and while the program is
+//!    shorter than [`MAX_ACTION_CODE`]); deeper, the statement fails at run
+//!    time with an error naming the limit if a row would need it.
+//! 5. With PRAGMA defer_foreign_keys on when the statement is compiled,
+//!    RESTRICT is not coded and DROP TABLE does not stop on violations.
 
 use std::sync::Arc;
 
@@ -34,7 +37,9 @@ use crate::sql::schema::{ForeignKey, Table};
 use crate::vdbe::Insn;
 
 /// How many foreign key actions may be expanded inside each other.
-pub(crate) const MAX_ACTION_DEPTH: usize = 12;
+pub(crate) const MAX_ACTION_DEPTH: usize = 64;
+/// No further action is expanded once the program is this long.
+pub(crate) const MAX_ACTION_CODE: usize = 200_000;
 
 impl Gen<'_> {
     /// `sqlite3FkActions`: the actions of the constraints that reference
@@ -114,6 +119,9 @@ impl Gen<'_> {
         new: Option<&RowRegs>,
     ) -> Result<(), String> {
         if action == FkAction::Restrict {
+            if self.env.defer_foreign_keys {
+                return Ok(());
+            }
             let body = ScanBody::Fail(
                 crate::rc::ResultCode::CONSTRAINT_TRIGGER,
                 "FOREIGN KEY constraint failed".into(),
@@ -125,7 +133,7 @@ impl Gen<'_> {
             .iter()
             .filter(|a| a.starts_with(ACTION_MARK))
             .count();
-        if depth >= MAX_ACTION_DEPTH {
+        if depth >= MAX_ACTION_DEPTH || self.b.here() > MAX_ACTION_CODE {
             return self.fk_depth_guard(pk, child, fk, old);
         }
         let n = self.active_triggers.len();
@@ -208,7 +216,7 @@ impl Gen<'_> {
         }
         let skip = self.b.new_label();
         if self.fk_references(&t).is_empty() {
-            if !t.fkeys.iter().any(|f| f.deferred) {
+            if !t.fkeys.iter().any(|f| f.deferred) && !self.env.defer_foreign_keys {
                 return Ok(());
             }
             self.b.emit(Insn::FkIfZero {
@@ -242,6 +250,10 @@ impl Gen<'_> {
         });
         self.active_triggers.truncate(saved);
         r?;
+        if self.env.defer_foreign_keys {
+            self.b.resolve(skip);
+            return Ok(());
+        }
         let after = self.b.new_label();
         self.b.emit(Insn::FkIfZero {
             deferred: false,
@@ -297,9 +309,7 @@ impl Gen<'_> {
         fk: &ForeignKey,
         old: &RowRegs,
     ) -> Result<(), String> {
-        let msg = format!(
-            "foreign key actions nested deeper than {MAX_ACTION_DEPTH} levels are not supported by loom yet"
-        );
+        let msg = "foreign key actions nested this deep are not supported by loom yet".to_string();
         let body = ScanBody::Fail(crate::rc::ResultCode::ERROR, msg);
         self.fk_scan_children(pk, child, fk, old, body)
     }

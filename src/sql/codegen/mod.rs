@@ -70,6 +70,8 @@ pub struct CompileEnv<'a> {
     pub collations: &'a [Arc<dyn Collation>],
     /// PRAGMA foreign_keys: code foreign key checks and actions.
     pub foreign_keys: bool,
+    /// PRAGMA defer_foreign_keys (changes RESTRICT and DROP TABLE code).
+    pub defer_foreign_keys: bool,
 }
 
 /// The broad kind of a statement, for the connection-mode check.
