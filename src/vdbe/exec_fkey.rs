@@ -36,7 +36,8 @@ pub struct FkState {
     pub deferred: i64,
     /// Immediate violations counted as deferred (defer_foreign_keys).
     pub deferred_imm: i64,
-    /// Bumped when `enabled` changes: statements compiled before are stale.
+    /// Bumped when `enabled` or `defer` changes: statements compiled
+    /// before are stale (SQLite expires them after a flag PRAGMA).
     pub generation: u64,
     /// Counters at each open SAVEPOINT, outermost first.
     pub savepoints: Vec<(i64, i64)>,
