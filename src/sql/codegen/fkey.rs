@@ -248,7 +248,19 @@ impl Gen<'_> {
                 self.fk_lookup_parent(t, &fk, &pk, nw, 1)?;
             }
         }
+        if old.is_some() && !self.fk_dropping() {
+            // `sqlite3FkOldmask`: an UPDATE or DELETE of a parent looks up
+            // the key of every constraint that references it.
+            for (child, fk) in self.fk_references(t) {
+                self.fk_locate(&child, &fk)?;
+            }
+        }
         for (child, fk) in self.fk_references(t) {
+            if let Some(set) = changed {
+                if !parent_cols_modified(t, &fk, set, rowid_changed) {
+                    continue;
+                }
+            }
             // A single INSERT cannot repair an immediate constraint; SQLite
             // does not even look for the parent key then.
             let inserting = old.is_none() && changed.is_none();
@@ -550,6 +562,32 @@ pub(crate) fn fk_where(pk: &ParentKey, child: &Table, fk: &ForeignKey, refname: 
         });
     }
     out.unwrap_or_else(|| col_expr(refname, "rowid"))
+}
+
+/// `fkParentIsModified`: whether an UPDATE of `parent` assigning `set`
+/// touches a column of the parent key `fk` names (by name, before any
+/// index is looked for).
+pub(crate) fn parent_cols_modified(
+    parent: &Table,
+    fk: &ForeignKey,
+    set: &[usize],
+    rowid_changed: bool,
+) -> bool {
+    let hit = |c: usize| set.contains(&c) || (rowid_changed && parent.ipk == Some(c));
+    if fk.to.is_empty() {
+        if let Some(ipk) = parent.ipk {
+            return hit(ipk);
+        }
+        return parent
+            .columns
+            .iter()
+            .enumerate()
+            .any(|(i, col)| col.primary_key && hit(i));
+    }
+    fk.to
+        .iter()
+        .filter_map(|n| parent.column_index(n))
+        .any(hit)
 }
 
 /// Whether an UPDATE assigning `set` changes the parent key.

@@ -64,6 +64,11 @@ impl Gen<'_> {
             if action == FkAction::NoAction {
                 continue;
             }
+            if let Some(set) = changed {
+                if !super::fkey::parent_cols_modified(t, &fk, set, rowid_changed) {
+                    continue;
+                }
+            }
             let pk = match self.fk_locate(&child, &fk) {
                 Ok(Some(pk)) => pk,
                 Ok(None) => continue,
