@@ -55,7 +55,7 @@ const CASES: &[(&str, &str)] = &[
     ("drop table", "INSERT INTO p VALUES(1, 'one', 1, 1);; INSERT INTO r VALUES(1);; DROP TABLE p;; DELETE FROM r;; INSERT INTO c1 VALUES(1, 'a');; DROP TABLE g1;; DROP TABLE c1;; SELECT * FROM p"),
     ("drop child deferred", "BEGIN;; INSERT INTO c4 VALUES(3);; DROP TABLE c4;; COMMIT"),
     ("replace", "INSERT INTO p VALUES(1, 'one', 1, 1);; INSERT INTO c1 VALUES(1, 'a');; INSERT OR REPLACE INTO p VALUES(1, 'uno', 1, 1);; SELECT * FROM c1;; SELECT * FROM p"),
-    ("mismatch", "CREATE TABLE bad(z REFERENCES p(d));; INSERT INTO p VALUES(1, 'one', 1, 1);; UPDATE p SET b = 'x';; UPDATE p SET d = 3;; INSERT INTO bad VALUES(1);; DELETE FROM p;; DROP TABLE bad;; DELETE FROM p"),
+    ("mismatch", "CREATE TABLE bad(z REFERENCES p(d));; INSERT INTO p VALUES(1, 'one', 1, 1);; UPDATE p SET b = 'x';; UPDATE p SET d = 3;; INSERT INTO bad VALUES(1);; DELETE FROM p;; INSERT INTO p VALUES(5, 'five', 5, 5), (6, 'six', 6, 6);; INSERT INTO p SELECT 7, 'seven', 7, 7;; INSERT INTO p VALUES(8, 'eight', 8, 8);; DROP TABLE bad;; DELETE FROM p"),
     ("missing parent", "CREATE TABLE orphan(z REFERENCES nothere);; INSERT INTO orphan VALUES(NULL);; INSERT INTO orphan VALUES(1);; PRAGMA foreign_key_check(orphan)"),
     ("off", "PRAGMA foreign_keys = OFF;; INSERT INTO c1 VALUES(42, 'x');; DELETE FROM p;; SELECT * FROM c1"),
     ("alter rename", "INSERT INTO p VALUES(1, 'one', 1, 1);; ALTER TABLE p RENAME TO pp;; INSERT INTO c1 VALUES(2, 'x');; INSERT INTO c1 VALUES(1, 'y');; DELETE FROM pp;; SELECT * FROM c1;; SELECT sql FROM sqlite_schema WHERE name = 'c1'"),

@@ -37,6 +37,9 @@ use crate::vdbe::{Insn, Reg, RootPage};
 
 /// Marker in `active_triggers` while DROP TABLE's implicit DELETE is coded.
 pub(super) const DROP_MARK: &str = "\u{1}fkdrop";
+/// Marker in `active_triggers` while an INSERT that may write several rows
+/// is coded (SQLite's `isMultiWrite`).
+pub(super) const MULTI_MARK: &str = "\u{1}fkmulti";
 /// Prefix of the markers of foreign key actions being expanded.
 pub(super) const ACTION_MARK: &str = "\u{1}fkact";
 
@@ -267,7 +270,7 @@ impl Gen<'_> {
             let pk = match self.fk_locate_for_check(&child, &fk) {
                 Ok(Some(pk)) => pk,
                 Ok(None) => continue,
-                Err(_) if inserting && !fk.deferred => continue,
+                Err(_) if inserting && !fk.deferred && self.active_triggers.is_empty() => continue,
                 Err(e) => return Err(e),
             };
             if let Some(set) = changed {
@@ -542,6 +545,18 @@ impl Gen<'_> {
         self.end_loops(lp);
         self.b.resolve(done);
         Ok(())
+    }
+}
+
+/// True unless `ins` inserts exactly one VALUES row or DEFAULT VALUES.
+pub(crate) fn multi_write(ins: &crate::sql::ast::Insert) -> bool {
+    use crate::sql::ast::{InsertSource, SelectCore};
+    match &ins.source {
+        InsertSource::DefaultValues => false,
+        InsertSource::Select(sel) => !matches!(
+            &sel.first,
+            SelectCore::Values(rows) if rows.len() == 1 && sel.compounds.is_empty()
+        ),
     }
 }
 

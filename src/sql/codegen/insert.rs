@@ -58,6 +58,11 @@ impl Gen<'_> {
         }
         cursors.returning = self.returning_begin(&table, &ins.returning)?;
         cursors.upsert = self.upsert_plan(&table, ins)?;
+        let marks = self.active_triggers.len();
+        if super::fkey::multi_write(ins) || !self.main_schema().triggers_on(&table.name).is_empty()
+        {
+            self.active_triggers.push(super::fkey::MULTI_MARK.to_string());
+        }
         let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
@@ -84,6 +89,7 @@ impl Gen<'_> {
                 _ => self.insert_select(&table, ins, sel, &cursors, &mapping, conflict),
             },
         };
+        self.active_triggers.truncate(marks);
         r?;
         if let Some((seq, seq_rowid)) = cursors.autoinc {
             self.save_sequence(&table, seq, seq_rowid)?;
