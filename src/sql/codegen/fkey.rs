@@ -599,10 +599,7 @@ pub(crate) fn parent_cols_modified(
             .enumerate()
             .any(|(i, col)| col.primary_key && hit(i));
     }
-    fk.to
-        .iter()
-        .filter_map(|n| parent.column_index(n))
-        .any(hit)
+    fk.to.iter().filter_map(|n| parent.column_index(n)).any(hit)
 }
 
 /// Whether an UPDATE assigning `set` changes the parent key.

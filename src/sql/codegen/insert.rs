@@ -61,7 +61,8 @@ impl Gen<'_> {
         let marks = self.active_triggers.len();
         if super::fkey::multi_write(ins) || !self.main_schema().triggers_on(&table.name).is_empty()
         {
-            self.active_triggers.push(super::fkey::MULTI_MARK.to_string());
+            self.active_triggers
+                .push(super::fkey::MULTI_MARK.to_string());
         }
         let r = match &ins.source {
             InsertSource::DefaultValues => {
