@@ -189,28 +189,6 @@ fn random_stmt(r: &mut Rng) -> String {
 }
 
 #[test]
-fn dbg_explain() {
-    let Ok(sql) = std::env::var("FK_DBG") else {
-        return;
-    };
-    let (mut l, _) = open_pair();
-    for s in sql.split(";;") {
-        let o = l.query(s);
-        for r in o.rows {
-            let cells: Vec<String> = r
-                .iter()
-                .map(|c| match c {
-                    support::engine::Cell::Text(t) => String::from_utf8_lossy(t).to_string(),
-                    other => format!("{other:?}"),
-                })
-                .collect();
-            eprintln!("{}", cells.join(" | "));
-        }
-        eprintln!("err {:?}", o.error);
-    }
-}
-
-#[test]
 fn foreign_keys_differential() {
     let mut passed = 0;
     let mut failed = 0;
