@@ -333,7 +333,8 @@ pub extern "C" fn sqlite3_config(op: c_int, _a: usize, _b: usize, _c: usize) -> 
 /// DQS_DDL on, VIEW on, LEGACY_FILE_FORMAT off, TRUSTED_SCHEMA on).
 const DBCONFIG_DEFAULTS: [c_int; 16] = [0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1];
 
-/// `sqlite3_db_config(db, op, ...)`: the boolean options (1002..=1017,
+/// `sqlite3_db_config(db, op, ...)`: ENABLE_FKEY (1002) switches foreign
+/// key enforcement; the other boolean options (1003..=1017,
 /// arguments `int onoff, int *pRes`) report SQLite's default through
 /// `pRes` and accept only that value (loom does not implement switching
 /// them yet: any other value is SQLITE_ERROR); MAINDBNAME and LOOKASIDE
@@ -355,7 +356,25 @@ pub unsafe extern "C" fn sqlite3_db_config(
         };
         match op {
             1000 | 1001 => ResultCode::OK.0,
-            1002..=1017 => {
+            // SQLITE_DBCONFIG_ENABLE_FKEY: a real switch.
+            1002 => {
+                let Some(db) = c.database() else {
+                    return c.set_code(ResultCode::MISUSE);
+                };
+                let onoff = a as u32 as c_int;
+                let set = (onoff >= 0).then_some(onoff != 0);
+                let now = match db.foreign_keys(set) {
+                    Ok(v) => v,
+                    Err(e) => return c.set_db_error(&e),
+                };
+                let res = b as *mut c_int;
+                if !res.is_null() {
+                    // SAFETY: the option's second argument is an `int *`.
+                    unsafe { *res = c_int::from(now) };
+                }
+                ResultCode::OK.0
+            }
+            1003..=1017 => {
                 let dflt = DBCONFIG_DEFAULTS[(op - 1002) as usize];
                 let onoff = a as u32 as c_int;
                 let res = b as *mut c_int;

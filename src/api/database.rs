@@ -208,6 +208,12 @@ impl Database {
             .unwrap_or_else(|_| self.published().autocommit.load(Ordering::Relaxed))
     }
 
+    /// SQLITE_DBCONFIG_ENABLE_FKEY: switches foreign key enforcement when
+    /// `on` is given and returns the setting in force.
+    pub fn foreign_keys(&self, on: Option<bool>) -> Result<bool, DbError> {
+        self.with(|c| c.foreign_keys(on))
+    }
+
     pub fn set_busy_timeout(&self, ms: i32) {
         let _ = self.with(|c| c.set_busy_timeout(ms));
     }

@@ -122,7 +122,7 @@ impl Connection {
         let program = self.compile(&parsed, sql)?;
         let text = sql.get(offset..tail).unwrap_or("").to_string();
         let mut stmt = Statement::new(program, text, parsed);
-        stmt.generation = self.generation;
+        stmt.generation = self.current_generation();
         Ok((Some(stmt), tail))
     }
 
@@ -149,6 +149,8 @@ impl Connection {
             registry: &self.registry,
             collations: &self.collations,
             vtabs: &self.vtabs,
+            foreign_keys: self.state.fkey.enabled,
+            defer_foreign_keys: self.state.fkey.defer,
         };
         let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
         check_function_args(&program, self.max_function_args)?;
@@ -163,9 +165,15 @@ impl Connection {
         Ok(program)
     }
 
+    /// The generation statements must have been compiled under: function
+    /// and collation changes, and PRAGMA foreign_keys switches, expire them.
+    pub(crate) fn current_generation(&self) -> u64 {
+        self.generation.wrapping_add(self.state.fkey.generation)
+    }
+
     /// Runs one step of `stmt`, re-preparing it after SQLITE_SCHEMA.
     pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
-        if !stmt.is_running() && stmt.generation != self.generation {
+        if !stmt.is_running() && stmt.generation != self.current_generation() {
             self.ensure_schema()?;
             stmt.reprepare(self)?;
         }
@@ -254,6 +262,19 @@ impl Connection {
 
     pub fn set_last_insert_rowid(&mut self, v: i64) {
         self.state.last_insert_rowid = v;
+    }
+
+    /// Sets PRAGMA foreign_keys (when `on` is given; changing it expires
+    /// prepared statements) and returns the setting.
+    pub fn foreign_keys(&mut self, on: Option<bool>) -> bool {
+        let fk = &mut self.state.fkey;
+        if let Some(on) = on {
+            if fk.enabled != on {
+                fk.enabled = on;
+                fk.generation += 1;
+            }
+        }
+        fk.enabled
     }
 
     pub fn is_autocommit(&self) -> bool {

@@ -54,7 +54,7 @@ impl Statement {
             }
         }
         self.vm = vm;
-        self.generation = conn.generation;
+        self.generation = conn.current_generation();
         self.recompiles += 1;
         Ok(())
     }

@@ -20,7 +20,7 @@ use super::ast::{
     ColumnConstraintKind, ColumnDef, ConflictAction, CreateIndex, CreateTable, CreateTableBody,
     Stmt, TableConstraintKind,
 };
-use super::ast::{Expr, ExprKind, OrderingTerm, SortOrder};
+use super::ast::{Expr, ExprKind, FkAction, ForeignKeyClause, OrderingTerm, SortOrder};
 use crate::pager::Pgno;
 use crate::record::{affinity_of_decltype, Affinity};
 
@@ -92,6 +92,24 @@ pub struct Table {
     pub sql: Option<String>,
     /// The CREATE TABLE text the expressions' spans refer to.
     pub source: Arc<str>,
+    /// FOREIGN KEY constraints where this table is the child, newest first
+    /// (SQLite's `Table.u.tab.pFKey` order).
+    pub fkeys: Vec<ForeignKey>,
+}
+
+/// One FOREIGN KEY constraint of a child table (SQLite's `FKey`).
+#[derive(Clone, Debug)]
+pub struct ForeignKey {
+    /// Child columns, by index into the child's columns.
+    pub from: Vec<usize>,
+    /// Parent table name, as written.
+    pub table: String,
+    /// Parent columns as written (empty: the parent's primary key).
+    pub to: Vec<String>,
+    pub on_delete: FkAction,
+    pub on_update: FkAction,
+    /// `DEFERRABLE INITIALLY DEFERRED`.
+    pub deferred: bool,
 }
 
 impl Table {
@@ -344,6 +362,7 @@ fn schema_table() -> Table {
         indexes: Vec::new(),
         sql: None,
         source: Arc::from(""),
+        fkeys: Vec::new(),
     }
 }
 
@@ -371,10 +390,18 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
         indexes: Vec::new(),
         sql: Some(ct.sql.clone()),
         source,
+        fkeys: Vec::new(),
     };
     let mut keys: Vec<KeySpec> = Vec::new();
+    let mut fkeys = Vec::new();
     for def in columns {
         add_column(&mut t, def, &mut keys)?;
+        let ci = t.columns.len().saturating_sub(1);
+        for c in &def.constraints {
+            if let ColumnConstraintKind::ForeignKey(clause) = &c.kind {
+                fkeys.push(foreign_key(vec![ci], clause)?);
+            }
+        }
     }
     for c in constraints {
         match &c.kind {
@@ -395,7 +422,15 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
                 keys.push(KeySpec::from_terms(&t, columns, false, *conflict, false)?);
             }
             TableConstraintKind::Check(e) => t.checks.push(e.clone()),
-            TableConstraintKind::ForeignKey { .. } => {}
+            TableConstraintKind::ForeignKey { columns, clause } => {
+                let mut from = Vec::new();
+                for c in columns {
+                    from.push(t.column_index(c).ok_or_else(|| {
+                        format!("unknown column \"{c}\" in foreign key definition")
+                    })?);
+                }
+                fkeys.push(foreign_key(from, clause)?);
+            }
         }
     }
     if keys.iter().filter(|k| k.primary).count() > 1 {
@@ -405,7 +440,27 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
         ));
     }
     finish_keys(&mut t, keys)?;
+    fkeys.reverse();
+    t.fkeys = fkeys;
     Ok(t)
+}
+
+/// A [`ForeignKey`] from its clause; the parent column count must match.
+fn foreign_key(from: Vec<usize>, clause: &ForeignKeyClause) -> Result<ForeignKey, String> {
+    if !clause.columns.is_empty() && clause.columns.len() != from.len() {
+        return Err(
+            "number of columns in foreign key does not match the number of columns in the referenced table"
+                .to_string(),
+        );
+    }
+    Ok(ForeignKey {
+        from,
+        table: clause.table.clone(),
+        to: clause.columns.clone(),
+        on_delete: clause.on_delete.unwrap_or(FkAction::NoAction),
+        on_update: clause.on_update.unwrap_or(FkAction::NoAction),
+        deferred: clause.deferred,
+    })
 }
 
 /// A PRIMARY KEY or UNIQUE constraint before it becomes an index.

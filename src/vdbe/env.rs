@@ -111,6 +111,8 @@ pub struct ConnState {
     pub published: Arc<Published>,
     /// Virtual tables inside a transaction begun by xBegin (exec_vtab.rs).
     pub vtab_txn: Vec<Arc<crate::vtab::VTabInstance>>,
+    /// PRAGMA foreign_keys / defer_foreign_keys and the deferred counters.
+    pub fkey: super::FkState,
 }
 
 impl ConnState {
@@ -141,6 +143,7 @@ impl Default for ConnState {
             cache_size: -2000,
             synchronous: 2,
             hooks: Hooks::default(),
+            fkey: super::FkState::default(),
             published: Arc::new(Published {
                 autocommit: AtomicBool::new(true),
                 ..Published::default()

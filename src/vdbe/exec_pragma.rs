@@ -195,6 +195,25 @@ impl Vdbe {
                 };
                 Mem::Text(text.into_bytes())
             }
+            PragmaOp::ForeignKeys(set) => {
+                let fk = &mut state.fkey;
+                if let Some(on) = *set {
+                    if state.autocommit && fk.enabled != on {
+                        fk.enabled = on;
+                        fk.generation += 1;
+                    }
+                }
+                Mem::Int(i64::from(fk.enabled))
+            }
+            PragmaOp::DeferForeignKeys(set) => {
+                if let Some(on) = *set {
+                    if state.fkey.defer != on {
+                        state.fkey.defer = on;
+                        state.fkey.generation += 1;
+                    }
+                }
+                Mem::Int(i64::from(state.fkey.defer))
+            }
         };
         let dest = if matches!(op, PragmaOp::WalCheckpoint(_)) {
             dest + 2

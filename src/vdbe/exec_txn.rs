@@ -113,6 +113,7 @@ fn rollback_all(env: &mut VdbeEnv) {
     env.conn.autocommit = true;
     env.conn.savepoints.clear();
     env.conn.savepoint_began_txn = false;
+    env.conn.fkey.end_transaction();
 }
 
 impl Vdbe {
@@ -195,6 +196,7 @@ impl Vdbe {
                 "cannot commit transaction - SQL statements in progress".into(),
             ));
         }
+        self.fk_check_commit(env)?;
         if let Err(e) = commit_all(env) {
             if e.is_busy() {
                 self.busy_pending = true;
@@ -203,6 +205,7 @@ impl Vdbe {
             }
             return Err(e);
         }
+        env.conn.fkey.end_transaction();
         env.conn.autocommit = true;
         env.conn.savepoints.clear();
         env.conn.savepoint_began_txn = false;
@@ -222,6 +225,7 @@ impl Vdbe {
             }
             let depth = env.conn.savepoints.len() as u32 + 1;
             env.conn.savepoints.push((name.to_string(), depth));
+            super::exec_fkey::fk_savepoint_begin(env);
             for bt in env.dbs.iter_mut() {
                 if txn_state(bt) != TxnState::Write {
                     continue;
@@ -251,6 +255,7 @@ impl Vdbe {
                     bt.pager().savepoint_release(depth)?;
                 }
                 env.conn.savepoints.truncate(i);
+                super::exec_fkey::fk_savepoint_end(env, i, false);
             }
             SavepointOp::Rollback | SavepointOp::Begin => {
                 for bt in env.dbs.iter_mut() {
@@ -260,6 +265,7 @@ impl Vdbe {
                     bt.savepoint_rollback(depth)?;
                 }
                 env.conn.savepoints.truncate(i + 1);
+                super::exec_fkey::fk_savepoint_end(env, i, true);
                 env.conn.schema_changed = true;
             }
         }
@@ -363,6 +369,10 @@ impl Vdbe {
         if self.finished {
             return Ok(());
         }
+        if let Err(e) = self.fk_check_halt(env, self.last_writer(env)) {
+            self.finish_error(env, &e, OnError::Abort)?;
+            return Err(e);
+        }
         let mut result = self.release_stmt_savepoints(env, false);
         if result.is_ok() && self.last_writer(env) {
             if let Err(e) = commit_all(env) {
@@ -372,6 +382,8 @@ impl Vdbe {
                 }
                 rollback_all(env);
                 result = Err(e);
+            } else {
+                env.conn.fkey.end_transaction();
             }
         }
         if result.is_ok() {
@@ -409,6 +421,7 @@ impl Vdbe {
                 }
             }
         } else {
+            self.fk_undo_statement(env);
             result = self.release_stmt_savepoints(env, true);
             if self.last_writer(env) || (writer && result.is_err()) {
                 rollback_all(env);

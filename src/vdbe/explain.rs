@@ -103,6 +103,8 @@ impl Insn {
             I::MustBeInt { .. } => "MustBeInt",
             I::OffsetLimit { .. } => "OffsetLimit",
             I::Noop => "Noop",
+            I::FkCounter { .. } => "FkCounter",
+            I::FkIfZero { .. } => "FkIfZero",
             I::Pragma { .. } => "Pragma",
             I::Transaction { .. } => "Transaction",
             I::AutoCommit { .. } => "AutoCommit",

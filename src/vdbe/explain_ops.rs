@@ -58,6 +58,12 @@ impl Insn {
                 target,
                 jump_if_null,
             } => ops(*reg, *target, usize::from(*jump_if_null)),
+            I::FkCounter { deferred, delta } => {
+                let mut o = ops(usize::from(*deferred), 0, 0);
+                o.p2 = *delta;
+                o
+            }
+            I::FkIfZero { deferred, target } => ops(usize::from(*deferred), *target, 0),
             I::IsNull { reg, target }
             | I::NotNull { reg, target }
             | I::DecrJumpZero { reg, target } => ops(*reg, *target, 0),

@@ -201,6 +201,18 @@ pub enum Insn {
         offset: Reg,
     },
     Noop,
+    /// OP_FkCounter: add `delta` to the statement's foreign key violation
+    /// counter, or to the connection's deferred counter when `deferred` (or
+    /// PRAGMA defer_foreign_keys) is in force.
+    FkCounter {
+        deferred: bool,
+        delta: i64,
+    },
+    /// OP_FkIfZero: jump when the deferred (or statement) counter is zero.
+    FkIfZero {
+        deferred: bool,
+        target: Addr,
+    },
 
     // ---- transactions and schema ----
     /// Start a read (write=false) or write transaction on database `db`;
@@ -709,6 +721,10 @@ pub enum PragmaOp {
         roots: Vec<Pgno>,
         max_errors: usize,
     },
+    /// PRAGMA foreign_keys [= bool] (a no-op inside a transaction).
+    ForeignKeys(Option<bool>),
+    /// PRAGMA defer_foreign_keys [= bool].
+    DeferForeignKeys(Option<bool>),
 }
 
 /// The three savepoint operations.

@@ -42,6 +42,7 @@ mod ephemeral;
 mod error;
 mod exec_control;
 mod exec_cursor;
+mod exec_fkey;
 mod exec_func;
 mod exec_txn;
 mod exec_vacuum;
@@ -66,6 +67,7 @@ pub use env::{
 };
 pub use ephemeral::{EphemeralTable, SeekMode};
 pub use error::VdbeError;
+pub use exec_fkey::FkState;
 pub use exec_func::{random_bytes, random_i64};
 pub use explain::{explain_rows, ExplainOperands};
 pub use insn::{

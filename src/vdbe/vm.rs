@@ -116,6 +116,8 @@ pub struct Vdbe {
     pub(crate) windows: Vec<Option<super::exec_window::WinBuffer>>,
     /// Virtual-table cursors, by cursor number (exec_vtab.rs).
     pub(crate) vcursors: Vec<Option<super::exec_vtab::VCursor>>,
+    /// Foreign key counters of this run (exec_fkey.rs).
+    pub(crate) fk: super::exec_fkey::FkRun,
 }
 
 impl Vdbe {
@@ -148,6 +150,7 @@ impl Vdbe {
             now_ms: None,
             windows: Vec::new(),
             vcursors: Vec::new(),
+            fk: Default::default(),
         };
         vm.clear_state();
         vm
@@ -296,6 +299,7 @@ impl Vdbe {
         self.n_change = 0;
         self.finished = false;
         self.state = RunState::Running;
+        self.fk_start(env);
     }
 
     /// Handles an error raised by an instruction: BUSY from a transaction
@@ -433,6 +437,8 @@ impl Vdbe {
                 decrement,
             } => self.op_if_pos(*reg, *target, *decrement),
             I::DecrJumpZero { reg, target } => self.op_decr_jump_zero(*reg, *target),
+            I::FkCounter { deferred, delta } => self.op_fk_counter(env, *deferred, *delta),
+            I::FkIfZero { deferred, target } => self.op_fk_if_zero(env, *deferred, *target),
             I::MustBeInt { reg, target } => self.op_must_be_int(*reg, *target),
             I::OffsetLimit {
                 limit,

@@ -151,6 +151,7 @@ fn jump_targets(insn: &mut Insn) -> Vec<&mut Addr> {
         Gosub { target, .. } | If { target, .. } | IfNot { target, .. } => vec![target],
         IsNull { target, .. } | NotNull { target, .. } | IfPos { target, .. } => vec![target],
         DecrJumpZero { target, .. } | Next { target, .. } | Prev { target, .. } => vec![target],
+        FkIfZero { target, .. } => vec![target],
         MustBeInt {
             target: Some(t), ..
         } => vec![t],

@@ -506,6 +506,9 @@ impl Gen<'_> {
             },
         };
         self.use_db(true);
+        if d.kind == ObjectKind::Table {
+            self.fk_drop_table(name)?;
+        }
         // Largest root first: in an auto-vacuum database each Destroy may
         // move the last root into the freed slot, which must not be one of
         // the roots still to drop.

@@ -224,6 +224,7 @@ impl Gen<'_> {
             indexes: Vec::new(),
             sql: None,
             source: Arc::from(""),
+            fkeys: Vec::new(),
         };
         Source {
             table: Arc::new(table),

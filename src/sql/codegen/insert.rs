@@ -61,6 +61,13 @@ impl Gen<'_> {
         }
         cursors.returning = self.returning_begin(&table, &ins.returning)?;
         cursors.upsert = self.upsert_plan(&table, ins)?;
+        let marks = self.active_triggers.len();
+        let multi = super::fkey::multi_write(ins)
+            || !self.main_schema().triggers_on(&table.name).is_empty();
+        if multi && self.fk_enabled() {
+            self.active_triggers
+                .push(super::fkey::MULTI_MARK.to_string());
+        }
         let r = match &ins.source {
             InsertSource::DefaultValues => {
                 let start = self.b.alloc_reg();
@@ -87,6 +94,7 @@ impl Gen<'_> {
                 _ => self.insert_select(&table, ins, sel, &cursors, &mapping, conflict),
             },
         };
+        self.active_triggers.truncate(marks);
         r?;
         if let Some((seq, seq_rowid)) = cursors.autoinc {
             self.save_sequence(&table, seq, seq_rowid)?;
@@ -268,6 +276,7 @@ impl Gen<'_> {
             }
             self.check_unique_indexes(t, cur, &regs_v, rowid, conflict, skip.addr(), None, &[])?;
         }
+        self.fk_check(t, None, Some(&new), None, false)?;
         self.write_row(t, cur, regs, rowid, false)?;
         if let Some(r) = &cur.returning {
             self.returning_row(r, &regs_v, rowid)?;
@@ -527,7 +536,7 @@ impl Gen<'_> {
             ConflictAction::Ignore => {
                 self.b.emit(Insn::Goto { target: skip });
             }
-            ConflictAction::Replace => self.delete_current_row(t, cur, false)?,
+            ConflictAction::Replace => self.fk_replace_delete(t, cur)?,
             other => {
                 let msg = format!("UNIQUE constraint failed: {}.{}", t.name, col_name);
                 self.b.emit(Insn::Halt {
@@ -696,7 +705,7 @@ impl Gen<'_> {
                         rowid: other,
                         not_found: ok.addr(),
                     });
-                    self.delete_current_row(t, cur, false)?;
+                    self.fk_replace_delete(t, cur)?;
                 }
                 other => {
                     let rc = if idx.is_primary_key {

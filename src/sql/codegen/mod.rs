@@ -25,6 +25,9 @@ mod ddl;
 mod eqp;
 mod explain;
 mod expr;
+mod fkey;
+mod fkey_action;
+mod fkey_pragma;
 mod exprcmp;
 mod from;
 mod index_row;
@@ -74,6 +77,10 @@ pub struct CompileEnv<'a> {
     pub collations: &'a [Arc<dyn Collation>],
     /// The connection's virtual-table modules and connected tables.
     pub vtabs: &'a Arc<crate::vtab::VTabRegistry>,
+    /// PRAGMA foreign_keys: code foreign key checks and actions.
+    pub foreign_keys: bool,
+    /// PRAGMA defer_foreign_keys (changes RESTRICT and DROP TABLE code).
+    pub defer_foreign_keys: bool,
 }
 
 /// The broad kind of a statement, for the connection-mode check.

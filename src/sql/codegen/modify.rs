@@ -109,7 +109,8 @@ impl Gen<'_> {
         let t = self.table(&d.table.name)?;
         self.check_modifiable(&t)?;
         self.use_db(true);
-        let has_triggers = !self.main_schema().triggers_on(&t.name).is_empty();
+        let has_triggers =
+            !self.main_schema().triggers_on(&t.name).is_empty() || self.fk_required(&t);
         let returning = self.returning_begin(&t, &d.returning)?;
         if d.where_.is_none() && !has_triggers && returning.is_none() {
             self.b.emit(Insn::Clear {
@@ -193,7 +194,16 @@ impl Gen<'_> {
             rowid,
             not_found: next,
         });
+        self.fk_check(t, Some(&old_row), None, None, false)?;
+        if self.fk_enabled() {
+            self.b.emit(Insn::NotExists {
+                cursor: cur.table,
+                rowid,
+                not_found: next,
+            });
+        }
         self.delete_current_row(t, cur, true)?;
+        self.fk_actions(t, &old_row, None, None, false)?;
         if let Some(r) = &cur.returning {
             self.returning_row(r, &old_row.0, rowid)?;
         }
@@ -364,6 +374,8 @@ impl Gen<'_> {
         let unchanged = self.unchanged_indexes(t, sets);
         let own = Some(old_rowid);
         self.check_unique_indexes(t, cur, &new_v, new_rowid, conflict, skip, own, &unchanged)?;
+        let rowid_set = sets.iter().any(|(c, _)| c.is_none());
+        self.fk_check(t, Some(&old_row), None, Some(&set_cols), rowid_set)?;
         // Remove the old row's index entries (reposition first: checks may
         // have moved the cursor). With no trigger, no rowid change and no
         // uniqueness check, nothing has moved it since the caller's seek.
@@ -373,7 +385,12 @@ impl Gen<'_> {
             .iter()
             .zip(&unchanged)
             .any(|(ix, &same)| ix.unique && !same);
-        if rowid_changes || checked || self.has_triggers(t) || cur.returning.is_some() {
+        if rowid_changes
+            || checked
+            || self.has_triggers(t)
+            || cur.returning.is_some()
+            || self.fk_required(t)
+        {
             self.b.emit(Insn::NotExists {
                 cursor: cur.table,
                 rowid: old_rowid,
@@ -395,6 +412,8 @@ impl Gen<'_> {
             self.delete_if_moved(t, cur, old_rowid, new_rowid);
         }
         self.write_row_masked(t, cur, new, new_rowid, true, &unchanged)?;
+        self.fk_check(t, None, Some(&new_row), Some(&set_cols), rowid_set)?;
+        self.fk_actions(t, &old_row, Some(&new_row), Some(&set_cols), rowid_set)?;
         if let Some(r) = &cur.returning {
             self.returning_row(r, &new_v, new_rowid)?;
         }

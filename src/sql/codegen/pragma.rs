@@ -5,7 +5,7 @@
 //!
 //! Invariants:
 //! 1. An unknown PRAGMA is a silent no-op, as in SQLite.
-//! 2. A known PRAGMA loom cannot honour (e.g. turning foreign keys ON) is
+//! 2. A known PRAGMA loom cannot honour (e.g. turning recursive_triggers ON) is
 //!    an error naming it, never a silent acceptance; settings that are
 //!    already in force (turning OFF what loom never does) are accepted.
 //! 3. Result column names are SQLite's.
@@ -24,9 +24,6 @@ const UNSUPPORTED: &[&str] = &[
     "busy_timeout",
     "cell_size_check",
     "data_version",
-    "defer_foreign_keys",
-    "foreign_key_check",
-    "foreign_key_list",
     "function_list",
     "hard_heap_limit",
     "ignore_check_constraints",
@@ -42,7 +39,6 @@ const UNSUPPORTED: &[&str] = &[
 
 /// PRAGMAs whose only value loom supports is "off"; reading them gives 0.
 const OFF_ONLY: &[&str] = &[
-    "foreign_keys",
     "recursive_triggers",
     "case_sensitive_like",
     "read_uncommitted",
@@ -154,6 +150,12 @@ impl Gen<'_> {
                 self.rows(&["compile_options"], rows)
             }
             "optimize" | "shrink_memory" => Ok(()),
+            "foreign_keys" | "defer_foreign_keys" => {
+                let set = value.as_deref().map(|v| boolean(v).unwrap_or(false));
+                self.pragma_fk_flag(&name, set)
+            }
+            "foreign_key_list" => self.pragma_fk_list(value.as_deref()),
+            "foreign_key_check" => self.pragma_fk_check(value.as_deref()),
             n if OFF_ONLY.contains(&n) => match value.as_deref().map(boolean) {
                 Some(Some(true)) | Some(None) => {
                     Err(format!("PRAGMA {n} = ON is not supported by loom yet"))
@@ -258,13 +260,13 @@ impl Gen<'_> {
     }
 
     /// Sends one result row to the PRAGMA's destination.
-    fn pragma_row(&mut self, start: crate::vdbe::Reg, count: usize) {
+    pub(super) fn pragma_row(&mut self, start: crate::vdbe::Reg, count: usize) {
         let dest = self.pragma_dest.clone();
         self.emit_row(&dest, start, count);
     }
 
     /// Emits constant result rows under the given column names.
-    fn rows(&mut self, names: &[&str], rows: Vec<Vec<Value>>) -> Result<(), String> {
+    pub(super) fn rows(&mut self, names: &[&str], rows: Vec<Vec<Value>>) -> Result<(), String> {
         self.b.columns = names
             .iter()
             .map(|n| ColumnInfo {
