@@ -42,6 +42,7 @@ mod upsert;
 mod vacuum;
 mod window;
 mod window_spec;
+mod without_rowid;
 
 use std::sync::Arc;
 

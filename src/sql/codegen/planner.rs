@@ -591,7 +591,11 @@ impl Gen<'_> {
                 } else {
                     range(col, lo.is_some(), hi.is_some())
                 };
-                format!("SEARCH {name} USING INDEX {} {terms}", index.name)
+                if crate::sql::schema_wr::is_table_key(&src.table, index) {
+                    format!("SEARCH {name} USING PRIMARY KEY {terms}")
+                } else {
+                    format!("SEARCH {name} USING INDEX {} {terms}", index.name)
+                }
             }
             Probe::AutoIndex { col, .. } => {
                 let col = cols.get(*col).map_or("?", |c| c.name.as_str());
@@ -693,6 +697,7 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(std::sync::Arc::new(key_info)),
         });
+        self.mark_index_cursor_of(index, idx_cursor);
         let lo = self.bound_key(bounds.lo, bounds.aff, scope, exit)?;
         let hi = if bounds.eq {
             lo
@@ -788,7 +793,8 @@ impl Gen<'_> {
         }
         let mut fields = Vec::new();
         for c in needed.iter().flatten() {
-            let f = index.columns.iter().position(|ic| ic.column == Some(*c))?;
+            let f = (index.columns.iter().position(|ic| ic.column == Some(*c)))
+                .or_else(|| self.wr_index_field_of(index, *c))?;
             fields.push((*c, f));
         }
         Some(fields)
@@ -807,11 +813,14 @@ impl Gen<'_> {
             .iter()
             .enumerate()
             .filter(|(_, ix)| ix.partial.is_none() && ix.root != 0)
+            .filter(|(_, ix)| !crate::sql::schema_wr::is_table_key(t, ix))
             .filter(|(_, ix)| {
                 needed.iter().all(|c| match c {
                     None => true,
                     Some(c) => {
-                        t.ipk == Some(*c) || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                        t.ipk == Some(*c)
+                            || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                            || super::without_rowid::wr_index_field(t, ix, *c).is_some()
                     }
                 })
             })
@@ -961,6 +970,7 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(key_info),
         });
+        self.mark_index_cursor_of(index, idx_cursor);
         self.b.emit(Insn::Rewind {
             cursor: idx_cursor,
             if_empty: exit.addr(),

@@ -212,7 +212,7 @@ impl Gen<'_> {
                 let mut roots = vec![1];
                 for t in self.main_schema().tables() {
                     roots.push(t.root);
-                    roots.extend(t.indexes.iter().map(|i| i.root));
+                    roots.extend(t.indexes.iter().map(|i| i.root).filter(|&r| r != t.root));
                 }
                 PragmaOp::IntegrityCheck {
                     roots,
