@@ -33,6 +33,7 @@ mod join_outer;
 mod modify;
 mod planner;
 mod pragma;
+mod pragma_xinfo;
 mod returning;
 mod select;
 mod subquery;

@@ -591,10 +591,12 @@ impl Gen<'_> {
                 } else {
                     range(col, lo.is_some(), hi.is_some())
                 };
+                let covering = self.covering_fields(src.cursor, index).is_some();
+                let how = if covering { "COVERING INDEX" } else { "INDEX" };
                 if crate::sql::schema_wr::is_table_key(&src.table, index) {
                     format!("SEARCH {name} USING PRIMARY KEY {terms}")
                 } else {
-                    format!("SEARCH {name} USING INDEX {} {terms}", index.name)
+                    format!("SEARCH {name} USING {how} {} {terms}", index.name)
                 }
             }
             Probe::AutoIndex { col, .. } => {

@@ -30,7 +30,6 @@ const UNSUPPORTED: &[&str] = &[
     "function_list",
     "hard_heap_limit",
     "ignore_check_constraints",
-    "index_xinfo",
     "journal_size_limit",
     "legacy_alter_table",
     "pragma_list",
@@ -113,6 +112,7 @@ impl Gen<'_> {
             "table_info" | "table_xinfo" => self.pragma_table_info(&name, value.as_deref()),
             "index_list" => self.pragma_index_list(value.as_deref()),
             "index_info" => self.pragma_index_info(value.as_deref()),
+            "index_xinfo" => self.pragma_index_xinfo(value.as_deref()),
             "database_list" => self.rows(
                 &["seq", "name", "file"],
                 vec![vec![
@@ -264,7 +264,7 @@ impl Gen<'_> {
     }
 
     /// Emits constant result rows under the given column names.
-    fn rows(&mut self, names: &[&str], rows: Vec<Vec<Value>>) -> Result<(), String> {
+    pub(super) fn rows(&mut self, names: &[&str], rows: Vec<Vec<Value>>) -> Result<(), String> {
         self.b.columns = names
             .iter()
             .map(|n| ColumnInfo {
