@@ -83,11 +83,18 @@ impl Gen<'_> {
             }],
             ..self.base_scope()
         };
+        let keys = self.wr_keys_open(t)?;
         let lp = self.begin_loops(&scope, where_, None)?;
         let r = self.b.alloc_reg();
         self.b.emit(Insn::Rowid { cursor, dest: r });
-        self.b.emit(Insn::RowSetAdd { set, value: r });
+        match keys {
+            Some(k) => self.wr_keys_add(k, r),
+            None => self.b.emit(Insn::RowSetAdd { set, value: r }),
+        };
         self.end_loops(lp);
+        if let Some(k) = keys {
+            self.wr_keys_drain(k, set);
+        }
         Ok(set)
     }
 

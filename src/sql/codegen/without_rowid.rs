@@ -170,3 +170,57 @@ impl Gen<'_> {
         wr_index_field(&t, idx, c)
     }
 }
+
+impl Gen<'_> {
+    /// For the first pass of UPDATE/DELETE on a WITHOUT ROWID table: an
+    /// ephemeral index ordered like the PRIMARY KEY, so the second pass
+    /// visits the rows in key order whatever loop found them (SQLite
+    /// collects the keys the same way). `None` for rowid tables.
+    pub(crate) fn wr_keys_open(&mut self, t: &Table) -> Result<Option<usize>, String> {
+        let Some(key_info) = self.table_key_info(t)? else {
+            return Ok(None);
+        };
+        let cursor = self.b.alloc_cursor();
+        self.b.emit(Insn::OpenEphemeral {
+            cursor,
+            n_cols: schema_wr::pk_columns(t).len(),
+            key_info: Some(key_info),
+        });
+        let layout = WrLayout {
+            storage: Vec::new(),
+            pk: (0..schema_wr::pk_columns(t).len()).collect(),
+        };
+        self.b.emit(Insn::WithoutRowid {
+            cursor,
+            layout: Arc::new(layout),
+        });
+        Ok(Some(cursor))
+    }
+
+    /// Adds the key blob in `key` to the ephemeral index `keys`.
+    pub(crate) fn wr_keys_add(&mut self, keys: usize, key: Reg) -> usize {
+        self.b.emit(Insn::IdxInsert { cursor: keys, key })
+    }
+
+    /// Moves the keys of `keys`, in key order, into the rowid set `set`.
+    pub(crate) fn wr_keys_drain(&mut self, keys: usize, set: Reg) {
+        let done = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: keys,
+            if_empty: done.addr(),
+        });
+        let top = self.b.here();
+        let r = self.b.alloc_reg();
+        self.b.emit(Insn::Rowid {
+            cursor: keys,
+            dest: r,
+        });
+        self.b.emit(Insn::RowSetAdd { set, value: r });
+        self.b.emit(Insn::Next {
+            cursor: keys,
+            target: top,
+        });
+        self.b.resolve(done);
+        self.b.emit(Insn::Close { cursor: keys });
+    }
+}
