@@ -562,7 +562,8 @@ impl Gen<'_> {
         rowid: Reg,
     ) -> Result<Reg, String> {
         let n = idx.columns.len();
-        let start = self.b.alloc_regs(super::without_rowid::index_key_len(t, idx).max(n + 1));
+        let width = super::without_rowid::index_key_len(t, idx).max(n + 1);
+        let start = self.b.alloc_regs(width);
         for (k, ic) in idx.columns.iter().enumerate() {
             match (ic.column, &ic.expr) {
                 (Some(c), _) if t.ipk == Some(c) => {
