@@ -214,10 +214,7 @@ impl Vdbe {
         dest: Reg,
         default: Option<&Value>,
     ) -> Result<Flow, VdbeError> {
-        let column = match self.wr_layout(cursor) {
-            Some(l) => l.field_of(column),
-            None => column,
-        };
+        let column = self.wr_field(cursor, column);
         let enc = self.enc;
         let utf8 = enc.is_utf8();
         let c = self
@@ -443,6 +440,8 @@ impl Vdbe {
         let m = match n.checked_sub(1) {
             Some(last) => match c.column(env.dbs, last)? {
                 Some(ValueRef::Integer(i)) => Mem::Int(i),
+                // A WITHOUT ROWID key blob (automatic indexes on such tables).
+                Some(ValueRef::Blob(b)) => Mem::Blob(b.to_vec()),
                 _ => Mem::Null,
             },
             None => Mem::Null,

@@ -64,6 +64,15 @@ impl Vdbe {
         Ok(Flow::Next)
     }
 
+    /// The record field OP_Column reads for `column` of `cursor` (the
+    /// column itself unless the cursor is marked); no allocation.
+    pub(crate) fn wr_field(&self, cursor: CursorId, column: usize) -> usize {
+        match self.cursors.get(cursor).and_then(|c| c.as_ref()) {
+            Some(c) => c.wr.as_deref().map_or(column, |l| l.field_of(column)),
+            None => column,
+        }
+    }
+
     /// The layout of `cursor` when it is marked.
     pub(crate) fn wr_layout(&self, cursor: CursorId) -> Option<Arc<WrLayout>> {
         self.cursors.get(cursor)?.as_ref()?.wr.clone()
