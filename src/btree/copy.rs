@@ -126,6 +126,16 @@ impl<S: PageStore> Btree<S> {
         Ok((self.next_page_size, av))
     }
 
+    /// The kind of the b-tree rooted at `root`, read from its root page (a
+    /// WITHOUT ROWID table's rows live in an index b-tree).
+    pub fn root_kind(&mut self, root: Pgno) -> Result<TreeKind, BtreeError> {
+        Ok(if self.view(root)?.is_table() {
+            TreeKind::Table
+        } else {
+            TreeKind::Index
+        })
+    }
+
     /// Remembers a `PRAGMA page_size` the database could not take now.
     pub fn set_next_page_size(&mut self, n: usize) {
         if (512..=65536).contains(&n) && n.is_power_of_two() {

@@ -629,7 +629,7 @@ fn finish_keys(t: &mut Table, keys: Vec<KeySpec>) -> Result<(), String> {
             }
         }
         if k.autoinc {
-            return Err("AUTOINCREMENT is only allowed on an INTEGER PRIMARY KEY".to_string());
+            return Err(super::schema_wr::autoinc_error(t, &k.columns));
         }
         if k.primary {
             for &(ci, _, _) in &k.columns {
@@ -663,7 +663,7 @@ fn finish_keys(t: &mut Table, keys: Vec<KeySpec>) -> Result<(), String> {
         });
     }
     if t.without_rowid {
-        return Err("WITHOUT ROWID tables are not supported by loom yet".to_string());
+        super::schema_wr::finish_without_rowid(t)?;
     }
     Ok(())
 }

@@ -63,6 +63,9 @@ pub struct VdbeCursor {
     pub null_row: bool,
     /// The cursor is positioned on an entry.
     pub valid: bool,
+    /// Set by OP_WithoutRowid: the cursor reads a WITHOUT ROWID table or
+    /// one of its indexes (see exec_wr.rs).
+    pub wr: Option<Arc<super::exec_wr::WrLayout>>,
     cache: RowCache,
 }
 
@@ -104,6 +107,7 @@ impl VdbeCursor {
             key_info,
             null_row: false,
             valid: false,
+            wr: None,
             cache: RowCache::default(),
         }
     }

@@ -255,13 +255,19 @@ impl Vdbe {
     }
 
     pub(crate) fn op_rowset_add(&mut self, set: Reg, value: Reg) -> Result<Flow, VdbeError> {
-        let id = self.reg(value)?.int_value();
+        let key = match self.reg(value)? {
+            Mem::Blob(b) => Err(b.clone()),
+            other => Ok(other.int_value()),
+        };
         let m = self.reg_mut(set)?;
         if !matches!(m, Mem::RowSet(_)) {
             *m = Mem::RowSet(RowSet::default());
         }
         if let Mem::RowSet(s) = m {
-            s.insert(id);
+            match key {
+                Ok(id) => s.insert(id),
+                Err(blob) => s.insert_key(blob),
+            }
         }
         Ok(Flow::Next)
     }
@@ -273,12 +279,15 @@ impl Vdbe {
         if_done: Addr,
     ) -> Result<Flow, VdbeError> {
         let next = match self.reg_mut(set)? {
-            Mem::RowSet(s) => s.next_rowid(),
+            Mem::RowSet(s) => match s.next_key() {
+                Some(k) => Some(Mem::Blob(k)),
+                None => s.next_rowid().map(Mem::Int),
+            },
             _ => None,
         };
         match next {
-            Some(id) => {
-                self.set_reg(dest, Mem::Int(id))?;
+            Some(m) => {
+                self.set_reg(dest, m)?;
                 Ok(Flow::Next)
             }
             None => {

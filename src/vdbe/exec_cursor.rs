@@ -214,6 +214,7 @@ impl Vdbe {
         dest: Reg,
         default: Option<&Value>,
     ) -> Result<Flow, VdbeError> {
+        let column = self.wr_field(cursor, column);
         let enc = self.enc;
         let utf8 = enc.is_utf8();
         let c = self
@@ -279,6 +280,9 @@ impl Vdbe {
         cursor: CursorId,
         dest: Reg,
     ) -> Result<Flow, VdbeError> {
+        if let Some(l) = self.wr_layout(cursor) {
+            return self.wr_rowid(env, cursor, &l, dest);
+        }
         let r = self.cursor_mut(cursor)?.rowid(env.dbs)?;
         self.set_reg(dest, r.map_or(Mem::Null, Mem::Int))?;
         Ok(Flow::Next)
@@ -301,6 +305,9 @@ impl Vdbe {
         not_found: Addr,
         convert: bool,
     ) -> Result<Flow, VdbeError> {
+        if self.wr_layout(cursor).is_some() {
+            return self.wr_seek(env, cursor, rowid, not_found);
+        }
         let id = match self.reg(rowid)? {
             Mem::Int(i) => *i,
             other if convert => match apply_affinity(other.to_value(), Affinity::Numeric) {
@@ -425,11 +432,16 @@ impl Vdbe {
         cursor: CursorId,
         dest: Reg,
     ) -> Result<Flow, VdbeError> {
+        if let Some(l) = self.wr_layout(cursor) {
+            return self.wr_rowid(env, cursor, &l, dest);
+        }
         let c = self.cursor_mut(cursor)?;
         let n = c.n_fields(env.dbs)?;
         let m = match n.checked_sub(1) {
             Some(last) => match c.column(env.dbs, last)? {
                 Some(ValueRef::Integer(i)) => Mem::Int(i),
+                // A WITHOUT ROWID key blob (automatic indexes on such tables).
+                Some(ValueRef::Blob(b)) => Mem::Blob(b.to_vec()),
                 _ => Mem::Null,
             },
             None => Mem::Null,

@@ -106,13 +106,21 @@ fn rebuild(src: &mut Btree, dst: &mut Btree) -> Result<(), VdbeError> {
         }
     }
     let mut new_roots = vec![0; rows.len()];
+    // The root page says which kind a table's tree is (WITHOUT ROWID
+    // tables are index b-trees).
+    let mut kinds = vec![None; rows.len()];
     for &i in &order {
-        if let Some(kind) = tree_kind(&rows[i], enc) {
+        if tree_kind(&rows[i], enc).is_some() {
+            kinds[i] = Some(src.root_kind(rows[i].root())?);
+        }
+    }
+    for &i in &order {
+        if let Some(kind) = kinds[i] {
             new_roots[i] = dst.create_tree(kind)?;
         }
     }
     for &i in &order {
-        if let Some(kind) = tree_kind(&rows[i], enc) {
+        if let Some(kind) = kinds[i] {
             dst.copy_tree_from(src, rows[i].root(), new_roots[i], kind)?;
         }
     }

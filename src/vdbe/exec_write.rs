@@ -147,6 +147,9 @@ impl Vdbe {
         rowid: Reg,
         flags: &InsertFlags,
     ) -> Result<Flow, VdbeError> {
+        if let Some(l) = self.wr_layout(cursor) {
+            return self.wr_insert(env, cursor, &l, record, flags);
+        }
         let id = match self.reg(rowid)? {
             Mem::Int(i) => *i,
             other => return Err(internal(format!("Insert with non-integer rowid {other:?}"))),
@@ -191,6 +194,9 @@ impl Vdbe {
         count_change: bool,
         table: Option<&str>,
     ) -> Result<Flow, VdbeError> {
+        if self.wr_layout(cursor).is_some() {
+            return self.wr_delete(env, cursor, count_change);
+        }
         let hook = env.conn.hooks.update.clone().zip(table);
         let c = self.cursor_mut(cursor)?;
         let rowid = match hook {

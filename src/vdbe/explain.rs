@@ -121,6 +121,7 @@ impl Insn {
             I::OpenEphemeral { .. } => "OpenEphemeral",
             I::OpenPseudo { .. } => "OpenPseudo",
             I::Close { .. } => "Close",
+            I::WithoutRowid { .. } => "Noop",
             I::Rewind { .. } => "Rewind",
             I::Last { .. } => "Last",
             I::Next { .. } => "Next",

@@ -310,6 +310,12 @@ pub enum Insn {
     Close {
         cursor: CursorId,
     },
+    /// Marks `cursor` as reading a WITHOUT ROWID table or an index of one
+    /// (see exec_wr.rs); emitted right after its OpenRead/OpenWrite.
+    WithoutRowid {
+        cursor: CursorId,
+        layout: Arc<super::exec_wr::WrLayout>,
+    },
     /// Move to the first row; jump to `if_empty` when there is none.
     Rewind {
         cursor: CursorId,

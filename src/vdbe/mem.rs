@@ -186,6 +186,10 @@ pub struct RowSet {
     ids: Vec<i64>,
     /// Index of the next rowid to return, once reading has started.
     read: Option<usize>,
+    /// WITHOUT ROWID key blobs, returned in the order added (duplicates
+    /// skipped), before any integer rowid.
+    keys: std::collections::VecDeque<Vec<u8>>,
+    seen: std::collections::HashSet<Vec<u8>>,
 }
 
 impl RowSet {
@@ -195,6 +199,18 @@ impl RowSet {
             self.ids.drain(..pos.min(self.ids.len()));
         }
         self.ids.push(id);
+    }
+
+    /// Adds a WITHOUT ROWID key blob (ignored if added before).
+    pub fn insert_key(&mut self, key: Vec<u8>) {
+        if self.seen.insert(key.clone()) {
+            self.keys.push_back(key);
+        }
+    }
+
+    /// The next key blob not yet returned.
+    pub fn next_key(&mut self) -> Option<Vec<u8>> {
+        self.keys.pop_front()
     }
 
     /// The next smallest rowid not yet returned.
@@ -214,12 +230,12 @@ impl RowSet {
 
     /// Number of rowids held (before deduplication).
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.ids.len() + self.keys.len()
     }
 
     /// True when no rowid was added.
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.ids.is_empty() && self.keys.is_empty()
     }
 }
 

@@ -18,6 +18,7 @@
 //! | `exec_value.rs` | arithmetic, logic, comparison, affinity opcodes |
 //! | `exec_cursor.rs` | opening, moving and reading cursors; sorter opcodes |
 //! | `exec_write.rs` | records, inserts, deletes |
+//! | `exec_wr.rs` | WITHOUT ROWID table cursors |
 //! | `exec_func.rs` | scalar functions and aggregates; the PRNG |
 //! | `exec_window.rs`, `window.rs` | window-function buffers and evaluator |
 //! | `exec_txn.rs` | transactions, savepoints, schema opcodes, halting |
@@ -49,6 +50,7 @@ mod exec_vacuum;
 mod exec_value;
 mod exec_vtab;
 mod exec_window;
+mod exec_wr;
 mod exec_write;
 mod explain;
 mod explain_ops;
@@ -69,6 +71,7 @@ pub use ephemeral::{EphemeralTable, SeekMode};
 pub use error::VdbeError;
 pub use exec_fkey::FkState;
 pub use exec_func::{random_bytes, random_i64};
+pub use exec_wr::WrLayout;
 pub use explain::{explain_rows, ExplainOperands};
 pub use insn::{
     Addr, ArithOp, CmpFlags, CmpOp, CursorId, InsertFlags, Insn, OnError, PragmaOp, Reg, RootPage,

@@ -751,6 +751,7 @@ impl Vdbe {
                 pseudo,
                 if_done,
             } => self.op_win_row(*cursor, *dest, *pseudo, *if_done),
+            I::WithoutRowid { cursor, layout } => self.op_without_rowid(*cursor, layout),
             I::RowSetAdd { set, value } => self.op_rowset_add(*set, *value),
             I::RowSetRead { set, dest, if_done } => self.op_rowset_read(*set, *dest, *if_done),
         }

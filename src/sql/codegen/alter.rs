@@ -270,7 +270,7 @@ impl Gen<'_> {
             new_tbl: t.name.clone(),
             new_sql: Some(new_sql),
         }]);
-        self.rewrite_rows_without(t, ci);
+        self.rewrite_rows_without(t, ci)?;
         self.bump_schema_cookie();
         Ok(())
     }
@@ -291,7 +291,7 @@ impl Gen<'_> {
     }
 
     /// Rewrites every row of `t` without column `ci`.
-    fn rewrite_rows_without(&mut self, t: &Table, ci: usize) {
+    fn rewrite_rows_without(&mut self, t: &Table, ci: usize) -> Result<(), String> {
         let cursor = self.b.alloc_cursor();
         let n = t.columns.len();
         self.b.emit(Insn::OpenWrite {
@@ -299,8 +299,9 @@ impl Gen<'_> {
             db: 0,
             root: RootPage::Page(t.root),
             n_cols: n,
-            key_info: None,
+            key_info: self.table_key_info(t)?,
         });
+        self.mark_table_cursor(t, cursor);
         let done = self.b.new_label();
         self.b.emit(Insn::Rewind {
             cursor,
@@ -308,7 +309,9 @@ impl Gen<'_> {
         });
         let top = self.b.here();
         let regs = self.b.alloc_regs(n - 1);
-        for (k, c) in (0..n).filter(|&c| c != ci).enumerate() {
+        // Columns in record order (key columns first in a WITHOUT ROWID table).
+        let order = crate::sql::schema_wr::storage_order(t);
+        for (k, c) in order.into_iter().filter(|&c| c != ci).enumerate() {
             if t.ipk == Some(c) {
                 self.b.emit(Insn::Null {
                     dest: regs + k,
@@ -347,6 +350,7 @@ impl Gen<'_> {
             target: top,
         });
         self.b.resolve(done);
+        Ok(())
     }
 
     /// Rewrites the `sqlite_schema` rows named in `edits`, in place.

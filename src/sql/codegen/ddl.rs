@@ -165,10 +165,17 @@ impl Gen<'_> {
         self.b.emit(Insn::CreateBtree {
             db: 0,
             dest: root,
-            kind: TreeKind::Table,
+            kind: if table.without_rowid {
+                TreeKind::Index
+            } else {
+                TreeKind::Table
+            },
         });
+        let own: Vec<_> = (table.indexes.iter())
+            .filter(|i| !crate::sql::schema_wr::is_table_key(&table, i))
+            .collect();
         let mut index_roots = Vec::new();
-        for _ in &table.indexes {
+        for _ in &own {
             let r = self.b.alloc_reg();
             self.b.emit(Insn::CreateBtree {
                 db: 0,
@@ -179,7 +186,7 @@ impl Gen<'_> {
         }
         let w = self.open_schema_writer();
         self.schema_row(&w, "table", &table.name, &table.name, root, Some(&ct.sql));
-        for (idx, r) in table.indexes.iter().zip(index_roots) {
+        for (idx, r) in own.iter().zip(index_roots) {
             self.schema_row(&w, "index", &idx.name, &table.name, r, None);
         }
         self.change_cookie();
@@ -371,8 +378,9 @@ impl Gen<'_> {
             db: 0,
             root: RootPage::Page(t.root),
             n_cols: t.columns.len(),
-            key_info: None,
+            key_info: self.table_key_info(t)?,
         });
+        self.mark_table_cursor(t, tc);
         let ic = self.b.alloc_cursor();
         let key_info = self.index_key_info(index)?;
         let n = index.columns.len();
@@ -380,7 +388,7 @@ impl Gen<'_> {
             cursor: ic,
             db: 0,
             root: RootPage::Reg(root),
-            n_cols: n + 1,
+            n_cols: super::without_rowid::index_key_len(t, index),
             key_info: Some(key_info),
         });
         let done = self.b.new_label();
@@ -396,11 +404,14 @@ impl Gen<'_> {
         });
         let regs = self.b.alloc_regs(t.columns.len());
         let all = index.partial.is_some() || index.columns.iter().any(|c| c.expr.is_some());
-        let used: Vec<usize> = if all {
+        let mut used: Vec<usize> = if all {
             (0..t.columns.len()).filter(|&c| t.ipk != Some(c)).collect()
         } else {
             index.columns.iter().filter_map(|c| c.column).collect()
         };
+        used.extend(crate::sql::schema_wr::pk_columns(t));
+        used.sort_unstable();
+        used.dedup();
         for c in used {
             {
                 let default = self.column_default(t, c);
@@ -435,7 +446,7 @@ impl Gen<'_> {
         let rec = self.b.alloc_reg();
         self.b.emit(Insn::MakeRecord {
             start: key,
-            count: n + 1,
+            count: super::without_rowid::index_key_len(t, index),
             dest: rec,
             affinities: None,
         });
@@ -514,6 +525,7 @@ impl Gen<'_> {
         // the roots still to drop.
         let mut roots = roots;
         roots.sort_unstable_by(|a, b| b.cmp(a));
+        roots.dedup();
         for r in roots {
             self.b.emit(Insn::Destroy { db: 0, root: r });
         }

@@ -122,7 +122,7 @@ impl Gen<'_> {
             let hit = match s.table.column_index(column) {
                 Some(ci) if s.table.ipk == Some(ci) => Some(None),
                 Some(ci) => Some(Some(ci)),
-                None if is_rowid_name(column) => Some(None),
+                None if is_rowid_name(column) && !s.table.without_rowid => Some(None),
                 None => None,
             };
             if let Some(h) = hit {

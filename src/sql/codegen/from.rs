@@ -72,8 +72,9 @@ impl Gen<'_> {
                     db: 0,
                     root: RootPage::Page(table.root),
                     n_cols: table.columns.len(),
-                    key_info: None,
+                    key_info: self.table_key_info(&table)?,
                 });
+                self.mark_table_cursor(&table, cursor);
                 let name = alias.unwrap_or_else(|| table.name.clone());
                 Ok(Source {
                     table,

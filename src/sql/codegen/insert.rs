@@ -178,7 +178,7 @@ impl Gen<'_> {
             .map(|n| {
                 t.column_index(n)
                     .or_else(|| {
-                        if is_rowid(n) {
+                        if is_rowid(n) && !t.without_rowid {
                             Some(t.ipk.unwrap_or(ROWID))
                         } else {
                             None
@@ -197,19 +197,25 @@ impl Gen<'_> {
             db: 0,
             root: RootPage::Page(t.root),
             n_cols: t.columns.len(),
-            key_info: None,
+            key_info: self.table_key_info(t)?,
         });
+        self.mark_table_cursor(t, table);
         let mut indexes = Vec::new();
         for idx in &t.indexes {
+            if crate::sql::schema_wr::is_table_key(t, idx) {
+                indexes.push(table);
+                continue;
+            }
             let c = self.b.alloc_cursor();
             let key_info = self.index_key_info(idx)?;
             self.b.emit(Insn::OpenWrite {
                 cursor: c,
                 db: 0,
                 root: RootPage::Page(idx.root),
-                n_cols: idx.columns.len() + 1,
+                n_cols: super::without_rowid::index_key_len(t, idx),
                 key_info: Some(key_info),
             });
+            self.mark_index_cursor(t, idx, c);
             indexes.push(c);
         }
         Ok(WriteCursors {
@@ -223,13 +229,17 @@ impl Gen<'_> {
 
     /// The comparison info of an index's key columns.
     pub(crate) fn index_key_info(&self, idx: &Index) -> Result<Arc<KeyInfo>, String> {
+        let mut columns = idx.columns.clone();
+        if let Some(t) = self.main_schema().table(&idx.table) {
+            columns.extend(crate::sql::schema_wr::index_suffix(&t, idx));
+        }
         let mut collations = Vec::new();
-        for c in &idx.columns {
+        for c in &columns {
             collations.push(self.collation(&c.collation)?);
         }
         Ok(Arc::new(KeyInfo {
             collations,
-            desc: idx.columns.iter().map(|c| c.desc).collect(),
+            desc: columns.iter().map(|c| c.desc).collect(),
         }))
     }
 
@@ -258,9 +268,14 @@ impl Gen<'_> {
             }
         }
         let explicit = mapping.iter().position(|&m| m == ROWID).map(|p| src + p);
-        self.compute_rowid(t, cur, regs, rowid, explicit)?;
+        if !t.without_rowid {
+            self.compute_rowid(t, cur, regs, rowid, explicit)?;
+        }
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         self.apply_column_affinity(t, regs);
+        if t.without_rowid {
+            self.wr_key_blob(t, &regs_v, rowid);
+        }
         let new = (regs_v.clone(), rowid);
         let ev = RowEvent::Insert;
         self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
@@ -559,7 +574,8 @@ impl Gen<'_> {
         rowid: Reg,
     ) -> Result<Reg, String> {
         let n = idx.columns.len();
-        let start = self.b.alloc_regs(n + 1);
+        let width = super::without_rowid::index_key_len(t, idx).max(n + 1);
+        let start = self.b.alloc_regs(width);
         for (k, ic) in idx.columns.iter().enumerate() {
             match (ic.column, &ic.expr) {
                 (Some(c), _) if t.ipk == Some(c) => {
@@ -582,6 +598,10 @@ impl Gen<'_> {
                     });
                 }
             }
+        }
+        if t.without_rowid {
+            self.wr_index_suffix(t, idx, regs, start + n);
+            return Ok(start);
         }
         self.b.emit(Insn::SCopy {
             src: rowid,
@@ -751,12 +771,16 @@ impl Gen<'_> {
     ) -> Result<(), String> {
         let n = t.columns.len();
         let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord {
-            start: regs,
-            count: n,
-            dest: rec,
-            affinities: None,
-        });
+        if t.without_rowid {
+            self.wr_record(t, regs, rec);
+        } else {
+            self.b.emit(Insn::MakeRecord {
+                start: regs,
+                count: n,
+                dest: rec,
+                affinities: None,
+            });
+        }
         let flags = InsertFlags {
             count_change: true,
             set_last_rowid: !is_update,
@@ -771,7 +795,9 @@ impl Gen<'_> {
         });
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
-            if unchanged.get(i).copied().unwrap_or(false) {
+            if unchanged.get(i).copied().unwrap_or(false)
+                || crate::sql::schema_wr::is_table_key(t, idx)
+            {
                 continue;
             }
             let not_in = self.b.new_label();
@@ -780,7 +806,7 @@ impl Gen<'_> {
             let krec = self.b.alloc_reg();
             self.b.emit(Insn::MakeRecord {
                 start: key,
-                count: idx.columns.len() + 1,
+                count: super::without_rowid::index_key_len(t, idx),
                 dest: krec,
                 affinities: None,
             });
@@ -825,11 +851,14 @@ impl Gen<'_> {
         }
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         for (i, idx) in t.indexes.iter().enumerate() {
+            if crate::sql::schema_wr::is_table_key(t, idx) {
+                continue;
+            }
             let key = self.index_key(t, idx, &regs_v, rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,
-                n_keys: idx.columns.len() + 1,
+                n_keys: super::without_rowid::index_key_len(t, idx),
             });
         }
         self.b.emit(Insn::Delete {

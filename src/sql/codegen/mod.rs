@@ -41,6 +41,7 @@ mod planner_loops;
 mod planner_or;
 mod planner_terms;
 mod pragma;
+mod pragma_xinfo;
 mod returning;
 mod select;
 mod subquery;
@@ -52,6 +53,7 @@ mod vtab;
 mod vtab_dml;
 mod window;
 mod window_spec;
+mod without_rowid;
 
 use std::sync::Arc;
 

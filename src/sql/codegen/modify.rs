@@ -71,8 +71,9 @@ impl Gen<'_> {
             db: 0,
             root: crate::vdbe::RootPage::Page(t.root),
             n_cols: t.columns.len(),
-            key_info: None,
+            key_info: self.table_key_info(t)?,
         });
+        self.mark_table_cursor(t, cursor);
         let name = alias.map(str::to_string).unwrap_or_else(|| t.name.clone());
         let scope = Scope {
             sources: vec![Source {
@@ -82,11 +83,18 @@ impl Gen<'_> {
             }],
             ..self.base_scope()
         };
+        let keys = self.wr_keys_open(t)?;
         let lp = self.begin_loops(&scope, where_, None)?;
         let r = self.b.alloc_reg();
         self.b.emit(Insn::Rowid { cursor, dest: r });
-        self.b.emit(Insn::RowSetAdd { set, value: r });
+        match keys {
+            Some(k) => self.wr_keys_add(k, r),
+            None => self.b.emit(Insn::RowSetAdd { set, value: r }),
+        };
         self.end_loops(lp);
+        if let Some(k) = keys {
+            self.wr_keys_drain(k, set);
+        }
         Ok(set)
     }
 
@@ -118,7 +126,7 @@ impl Gen<'_> {
                 root: t.root,
                 count_change: true,
             });
-            for idx in &t.indexes {
+            for idx in t.indexes.iter().filter(|i| i.root != t.root) {
                 self.b.emit(Insn::Clear {
                     db: 0,
                     root: idx.root,
@@ -276,9 +284,10 @@ impl Gen<'_> {
             let col = match t.column_index(name) {
                 Some(c) if t.ipk == Some(c) => None,
                 Some(c) => Some(c),
-                None if ["rowid", "oid", "_rowid_"]
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(name)) =>
+                None if !t.without_rowid
+                    && ["rowid", "oid", "_rowid_"]
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(name)) =>
                 {
                     None
                 }
@@ -354,6 +363,10 @@ impl Gen<'_> {
         self.apply_column_affinity(t, new);
         let conflict: Option<ConflictAction> = ctx.conflict;
         let new_v: Vec<Reg> = (0..n).map(|c| new + c).collect();
+        let pk_changes = self.wr_pk_assigned(t, sets);
+        if pk_changes {
+            self.wr_key_blob(t, &new_v, new_rowid);
+        }
         let old_v: Vec<Reg> = (0..n).map(|c| old + c).collect();
         let set_cols: Vec<usize> = sets.iter().filter_map(|(c, _)| c.or(t.ipk)).collect();
         let (old_row, new_row) = ((old_v.clone(), old_rowid), (new_v.clone(), new_rowid));
@@ -379,7 +392,7 @@ impl Gen<'_> {
         // Remove the old row's index entries (reposition first: checks may
         // have moved the cursor). With no trigger, no rowid change and no
         // uniqueness check, nothing has moved it since the caller's seek.
-        let rowid_changes = sets.iter().any(|(c, _)| c.is_none());
+        let rowid_changes = sets.iter().any(|(c, _)| c.is_none()) || pk_changes;
         let checked = t
             .indexes
             .iter()
@@ -398,14 +411,16 @@ impl Gen<'_> {
             });
         }
         for (i, idx) in t.indexes.iter().enumerate() {
-            if unchanged.get(i).copied().unwrap_or(false) {
+            if unchanged.get(i).copied().unwrap_or(false)
+                || crate::sql::schema_wr::is_table_key(t, idx)
+            {
                 continue;
             }
             let key = self.index_key(t, idx, &old_v, old_rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,
-                n_keys: idx.columns.len() + 1,
+                n_keys: super::without_rowid::index_key_len(t, idx),
             });
         }
         if rowid_changes {
@@ -441,7 +456,10 @@ impl Gen<'_> {
         t: &Table,
         sets: &[(Option<usize>, crate::sql::ast::Expr)],
     ) -> Vec<bool> {
-        if sets.iter().any(|(c, _)| c.is_none()) || self.has_triggers(t) {
+        if sets.iter().any(|(c, _)| c.is_none())
+            || self.has_triggers(t)
+            || self.wr_pk_assigned(t, sets)
+        {
             return vec![false; t.indexes.len()];
         }
         let assigned = |c: usize| sets.iter().any(|(s, _)| *s == Some(c));

@@ -541,11 +541,14 @@ impl Gen<'_> {
             .iter()
             .enumerate()
             .filter(|(_, ix)| ix.partial.is_none() && ix.root != 0)
+            .filter(|(_, ix)| !crate::sql::schema_wr::is_table_key(t, ix))
             .filter(|(_, ix)| {
                 needed.iter().all(|c| match c {
                     None => true,
                     Some(c) => {
-                        t.ipk == Some(*c) || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                        t.ipk == Some(*c)
+                            || ix.columns.iter().any(|ic| ic.column == Some(*c))
+                            || super::without_rowid::wr_index_field(t, ix, *c).is_some()
                     }
                 })
             })

@@ -283,6 +283,7 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(Arc::new(key_info)),
         });
+        self.mark_index_cursor_of(index, idx_cursor);
         Ok(idx_cursor)
     }
 

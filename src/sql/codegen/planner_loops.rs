@@ -58,7 +58,13 @@ impl Gen<'_> {
                 } else {
                     range(col, lo.is_some(), hi.is_some())
                 };
-                format!("SEARCH {name} USING INDEX {} {terms}", index.name)
+                let covering = self.covering_fields(src.cursor, index).is_some();
+                let how = if covering { "COVERING INDEX" } else { "INDEX" };
+                if crate::sql::schema_wr::is_table_key(&src.table, index) {
+                    format!("SEARCH {name} USING PRIMARY KEY {terms}")
+                } else {
+                    format!("SEARCH {name} USING {how} {} {terms}", index.name)
+                }
             }
             Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
                 let index = &src.table.indexes[*idx];
@@ -68,7 +74,11 @@ impl Gen<'_> {
                     .and_then(|ic| ic.column)
                     .and_then(|c| cols.get(c))
                     .map_or("rowid", |c| c.name.as_str());
-                format!("SEARCH {name} USING INDEX {} ({col}=?)", index.name)
+                if crate::sql::schema_wr::is_table_key(&src.table, index) {
+                    format!("SEARCH {name} USING PRIMARY KEY ({col}=?)")
+                } else {
+                    format!("SEARCH {name} USING INDEX {} ({col}=?)", index.name)
+                }
             }
             Probe::MultiOr { .. } => return,
             Probe::IndexScan { idx, .. } => {
@@ -77,7 +87,11 @@ impl Gen<'_> {
                     Some(_) => "COVERING ",
                     None => "",
                 };
-                format!("SCAN {name} USING {covering}INDEX {}", index.name)
+                if crate::sql::schema_wr::is_table_key(&src.table, index) {
+                    format!("SCAN {name}")
+                } else {
+                    format!("SCAN {name} USING {covering}INDEX {}", index.name)
+                }
             }
             Probe::TableScan => format!("SCAN {name}"),
             Probe::AutoIndex { col, .. } => {
@@ -180,6 +194,7 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(std::sync::Arc::new(key_info)),
         });
+        self.mark_index_cursor_of(index, idx_cursor);
         let lo = self.bound_key(bounds.lo, bounds.aff, scope, exit)?;
         let hi = if bounds.eq {
             lo
@@ -294,7 +309,8 @@ impl Gen<'_> {
         }
         let mut fields = Vec::new();
         for c in needed.iter().flatten() {
-            let f = index.columns.iter().position(|ic| ic.column == Some(*c))?;
+            let f = (index.columns.iter().position(|ic| ic.column == Some(*c)))
+                .or_else(|| self.wr_index_field_of(index, *c))?;
             fields.push((*c, f));
         }
         Some(fields)
@@ -412,6 +428,7 @@ impl Gen<'_> {
             n_cols: index.columns.len() + 1,
             key_info: Some(key_info),
         });
+        self.mark_index_cursor_of(index, idx_cursor);
         if rev {
             self.b.emit(Insn::Last {
                 cursor: idx_cursor,

@@ -27,7 +27,6 @@ const UNSUPPORTED: &[&str] = &[
     "function_list",
     "hard_heap_limit",
     "ignore_check_constraints",
-    "index_xinfo",
     "journal_size_limit",
     "legacy_alter_table",
     "pragma_list",
@@ -109,6 +108,7 @@ impl Gen<'_> {
             "table_info" | "table_xinfo" => self.pragma_table_info(&name, value.as_deref()),
             "index_list" => self.pragma_index_list(value.as_deref()),
             "index_info" => self.pragma_index_info(value.as_deref()),
+            "index_xinfo" => self.pragma_index_xinfo(value.as_deref()),
             "database_list" => self.rows(
                 &["seq", "name", "file"],
                 vec![vec![
@@ -214,7 +214,7 @@ impl Gen<'_> {
                 let mut roots = vec![1];
                 for t in self.main_schema().tables() {
                     roots.push(t.root);
-                    roots.extend(t.indexes.iter().map(|i| i.root));
+                    roots.extend(t.indexes.iter().map(|i| i.root).filter(|&r| r != t.root));
                 }
                 PragmaOp::IntegrityCheck {
                     roots,
