@@ -129,6 +129,9 @@ pub struct Schema {
     triggers: HashMap<String, Trigger>,
     /// Every row, in file order (for DROP and for `sqlite_schema` reads).
     pub rows: Vec<SchemaRow>,
+    /// The temp database's schema: its schema table is also called
+    /// `sqlite_temp_schema` / `sqlite_temp_master`.
+    pub temp: bool,
 }
 
 impl Schema {
@@ -233,6 +236,9 @@ impl Schema {
         }
         match lower.as_str() {
             "sqlite_schema" | "sqlite_master" => Some(Arc::new(schema_table())),
+            "sqlite_temp_schema" | "sqlite_temp_master" if self.temp => {
+                Some(Arc::new(schema_table()))
+            }
             _ => None,
         }
     }

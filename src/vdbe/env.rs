@@ -109,6 +109,8 @@ pub struct ConnState {
     pub hooks: Hooks,
     /// The counters as last published (invariant 3).
     pub published: Arc<Published>,
+    /// An ATTACH or DETACH for the connection to carry out (exec_attach.rs).
+    pub pending_attach: Option<super::exec_attach::AttachRequest>,
 }
 
 impl ConnState {
@@ -143,6 +145,7 @@ impl Default for ConnState {
                 autocommit: AtomicBool::new(true),
                 ..Published::default()
             }),
+            pending_attach: None,
         }
     }
 }

@@ -125,6 +125,7 @@ impl Insn {
                 count_change,
             } => ops(*root as usize, *db, usize::from(*count_change)),
             I::ParseSchema { db } => ops(*db, 0, 0),
+            I::AttachDb { args, detach } => ops(usize::from(!*detach), *args, 0),
             I::OpenRead {
                 cursor,
                 db,

@@ -261,6 +261,12 @@ pub enum Insn {
         op: PragmaOp,
         dest: Reg,
     },
+    /// ATTACH (registers `args`, `args+1` = file, name) or DETACH
+    /// (`args` = name): a request the connection carries out.
+    AttachDb {
+        args: Reg,
+        detach: bool,
+    },
     /// The schema of `db` changed: the connection reloads it after this statement.
     ParseSchema {
         db: usize,

@@ -452,6 +452,7 @@ impl Vdbe {
                 count_change,
             } => self.op_clear(env, *db, *root, *count_change),
             I::ParseSchema { .. } => self.op_parse_schema(env),
+            I::AttachDb { args, detach } => self.op_attach(env, *args, *detach),
             I::OpenRead {
                 cursor,
                 db,

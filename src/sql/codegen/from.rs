@@ -43,6 +43,11 @@ impl Gen<'_> {
                     let name = alias.unwrap_or_else(|| cte.name.clone());
                     return self.open_cte(&cte, &name, None);
                 }
+                if let Some(s) = q.schema.as_deref() {
+                    if !self.env.db_names.iter().any(|n| n.eq_ignore_ascii_case(s)) {
+                        return Err(format!("no such table: {s}.{}", q.name));
+                    }
+                }
                 if let Some(view) = self.main_schema().view(&q.name) {
                     let (select, columns) = parse_view(&view.sql)?;
                     let name = alias.unwrap_or_else(|| view.name.clone());

@@ -15,6 +15,7 @@
 //! 3. Errors are SQLite's messages (`no such table: t`, …).
 
 mod agg;
+mod attach;
 mod alter;
 mod alter_sql;
 mod autoinc;
@@ -63,6 +64,9 @@ pub struct CompileEnv<'a> {
     pub db_names: &'a [String],
     /// File names by database index ("" for in-memory databases).
     pub db_files: &'a [String],
+    /// The temp database (index 1) is in use: `PRAGMA database_list`
+    /// lists it.
+    pub temp_open: bool,
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
 }
@@ -144,8 +148,13 @@ pub(crate) struct Gen<'a> {
 /// (table column, index field) pairs).
 pub type CoveringRemap = (usize, usize, Vec<(usize, usize)>);
 
-/// Compiles one parsed statement of `sql`.
+/// Compiles one parsed statement of `sql`, against the database its names
+/// route it to (attach.rs).
 pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
+    attach::compile_routed(parsed, sql, env, compile_one)
+}
+
+fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
     let mut g = Gen {
         b: Builder::new(),
         env,
@@ -211,8 +220,8 @@ impl<'a> Gen<'a> {
                 Err("virtual tables are not supported by loom yet".into())
             }
             Stmt::AlterTable(a) => self.alter_table(a),
-            Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
-            Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
+            Stmt::Attach { file, schema, .. } => self.attach(file, schema),
+            Stmt::Detach(schema) => self.detach(schema),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
             Stmt::Vacuum { schema, into } => self.vacuum(schema.as_deref(), into.as_ref()),
             Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),

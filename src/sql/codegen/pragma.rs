@@ -113,14 +113,14 @@ impl Gen<'_> {
             "table_info" | "table_xinfo" => self.pragma_table_info(&name, value.as_deref()),
             "index_list" => self.pragma_index_list(value.as_deref()),
             "index_info" => self.pragma_index_info(value.as_deref()),
-            "database_list" => self.rows(
-                &["seq", "name", "file"],
-                vec![vec![
-                    Value::Integer(0),
-                    text("main"),
-                    text(self.env.db_files.first().map_or("", String::as_str)),
-                ]],
-            ),
+            "database_list" => {
+                let env = self.env;
+                let rows = (env.db_names.iter().zip(env.db_files).enumerate())
+                    .filter(|(i, _)| *i != 1 || env.temp_open)
+                    .map(|(i, (n, f))| vec![Value::Integer(i as i64), text(n), text(f)])
+                    .collect();
+                self.rows(&["seq", "name", "file"], rows)
+            }
             "table_list" => self.pragma_table_list(),
             // No virtual-table modules exist in loom yet: an empty list.
             "module_list" => self.rows(&["name"], Vec::new()),

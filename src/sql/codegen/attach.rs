@@ -1,0 +1,424 @@
+//! ATTACH / DETACH code generation and routing a statement to the database
+//! it names (`aux.t`, `temp.t`, TEMP objects, unqualified lookup).
+//!
+//! SQLite counterpart: `sqlite3Attach` / `sqlite3Detach` (attach.c) and the
+//! schema part of name resolution (`sqlite3LocateTable`,
+//! `sqlite3TwoPartName`, `sqlite3FixSrcList` in build.c / attach.c).
+//!
+//! Routing: the code generators compile against `schemas[0]` and emit
+//! `db: 0`. A statement whose tables all live in one database `d` is
+//! compiled with `d`'s schema in slot 0, with the schema qualifiers and
+//! TEMP flags stripped from its AST, and every `db` operand of the program
+//! is then rewritten to `d` ([`retarget`]).
+//!
+//! Invariants:
+//! 1. Unqualified names resolve temp → main → attached databases in the
+//!    order they were attached, as SQLite's `sqlite3FindTable`.
+//! 2. A statement that names tables of two different databases is refused
+//!    with a clean "not supported" error rather than compiled against the
+//!    wrong schema.
+//! 3. CREATE TEMP … and `temp.` objects go to database 1; a qualified
+//!    CREATE goes to the named database, "unknown database x" otherwise.
+
+use std::sync::Arc;
+
+use super::{CompileEnv, Gen};
+use crate::sql::ast::{Expr, ExprKind, Literal, QualifiedName};
+use crate::sql::ast_ddl::ObjectKind;
+use crate::sql::ast_stmt::Stmt;
+use crate::sql::lexer::{dequote, next_token};
+use crate::sql::parser::Parsed;
+use crate::sql::token::TokenKind;
+use crate::sql::Schema;
+use crate::vdbe::{Insn, Program};
+
+/// Index of the temp database.
+const TEMP: usize = 1;
+
+impl Gen<'_> {
+    /// `ATTACH file AS name [KEY key]` (the key is evaluated and ignored).
+    pub(super) fn attach(&mut self, file: &Expr, schema: &Expr) -> Result<(), String> {
+        let args = self.b.alloc_regs(2);
+        let scope = self.base_scope();
+        self.expr_into(&name_as_string(file), &scope, args)?;
+        self.expr_into(&name_as_string(schema), &scope, args + 1)?;
+        self.b.readonly = false;
+        self.b.emit(Insn::AttachDb {
+            args,
+            detach: false,
+        });
+        Ok(())
+    }
+
+    /// `DETACH name`.
+    pub(super) fn detach(&mut self, schema: &Expr) -> Result<(), String> {
+        let args = self.b.alloc_reg();
+        let scope = self.base_scope();
+        self.expr_into(&name_as_string(schema), &scope, args)?;
+        self.b.readonly = false;
+        self.b.emit(Insn::AttachDb { args, detach: true });
+        Ok(())
+    }
+}
+
+/// A bare identifier operand of ATTACH/DETACH is a string, as in SQLite.
+fn name_as_string(e: &Expr) -> Expr {
+    match &e.kind {
+        ExprKind::Column {
+            schema: None,
+            table: None,
+            column,
+            ..
+        } => Expr {
+            kind: ExprKind::Literal(Literal::String(column.clone())),
+            ..e.clone()
+        },
+        _ => e.clone(),
+    }
+}
+
+/// Where a statement runs: its database and the AST with qualifiers
+/// stripped; `qualified` = the qualifier as written, for error texts.
+#[derive(Debug)]
+pub(super) struct Route {
+    pub db: usize,
+    pub parsed: Parsed,
+    pub qualified: Option<(String, String)>,
+}
+
+/// Decides which database `parsed` works on; `None` = main as is.
+pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Option<Route>, String> {
+    if env.schemas.len() <= 1 {
+        return Ok(None);
+    }
+    let mut p = parsed.clone();
+    let r = Resolver { env };
+    let (db, qualified) = match &mut p.stmt {
+        Stmt::CreateTable(ct) => {
+            let t = r.create_target(&mut ct.name, ct.temp, None)?;
+            ct.temp = false;
+            t
+        }
+        Stmt::CreateView(cv) => {
+            let t = r.create_target(&mut cv.name, cv.temp, None)?;
+            cv.temp = false;
+            t
+        }
+        Stmt::CreateIndex(ci) => {
+            let owner = r.lookup(&ci.table, Kind::Table);
+            r.create_target(&mut ci.name, false, owner)?
+        }
+        Stmt::CreateTrigger(ct) => {
+            let owner = match ct.table.schema.take() {
+                Some(s) => Some(r.db_named(&s).ok_or(format!("unknown database {s}"))?),
+                None => r.lookup(&ct.table.name, Kind::Table),
+            };
+            let owner = if ct.temp { Some(TEMP) } else { owner };
+            let t = r.create_target(&mut ct.name, ct.temp, owner)?;
+            ct.temp = false;
+            t
+        }
+        Stmt::Drop(d) => {
+            let kind = match d.kind {
+                ObjectKind::Index => Kind::Index,
+                ObjectKind::Trigger => Kind::Trigger,
+                ObjectKind::View => Kind::View,
+                ObjectKind::Table => Kind::Table,
+            };
+            r.named_target(&mut d.name, kind)?
+        }
+        Stmt::AlterTable(a) => r.named_target(&mut a.table, Kind::Table)?,
+        Stmt::Pragma(pr) => r.pragma_target(pr)?,
+        Stmt::Insert(_) | Stmt::Update(_) | Stmt::Delete(_) | Stmt::Select(_) => {
+            let text = sql
+                .get(parsed.sql_span.0..parsed.sql_span.1)
+                .unwrap_or(sql);
+            r.scan_target(&mut p.stmt, text)?
+        }
+        _ => return Ok(None),
+    };
+    if db == 0 && qualified.is_none() && p == *parsed {
+        return Ok(None);
+    }
+    Ok(Some(Route {
+        db,
+        parsed: p,
+        qualified,
+    }))
+}
+
+/// Compiles `parsed` routed to its database (see the module doc).
+pub(super) fn compile_routed(
+    parsed: &Parsed,
+    sql: &str,
+    env: &CompileEnv,
+    compile: impl Fn(&Parsed, &str, &CompileEnv) -> Result<Program, String>,
+) -> Result<Program, String> {
+    let Some(route) = route(parsed, sql, env)? else {
+        return compile(parsed, sql, env);
+    };
+    let mut schemas: Vec<Arc<Schema>> = env.schemas.to_vec();
+    schemas.swap(0, route.db);
+    let env2 = CompileEnv {
+        schemas: &schemas,
+        ..*env
+    };
+    let mut program = compile(&route.parsed, sql, &env2).map_err(|e| match &route.qualified {
+        Some((schema, name)) if e == format!("no such table: {name}") => {
+            format!("no such table: {schema}.{name}")
+        }
+        _ => e,
+    })?;
+    retarget(&mut program, route.db);
+    Ok(program)
+}
+
+/// Rewrites every database operand 0 of `program` to `db`.
+pub(super) fn retarget(program: &mut Program, db: usize) {
+    if db == 0 {
+        return;
+    }
+    for insn in &mut program.insns {
+        match insn {
+            Insn::Transaction { db: d, .. }
+            | Insn::ReadCookie { db: d, .. }
+            | Insn::SetCookie { db: d, .. }
+            | Insn::CreateBtree { db: d, .. }
+            | Insn::Destroy { db: d, .. }
+            | Insn::Clear { db: d, .. }
+            | Insn::Pragma { db: d, .. }
+            | Insn::ParseSchema { db: d }
+            | Insn::OpenRead { db: d, .. }
+            | Insn::OpenWrite { db: d, .. } => {
+                if *d == 0 {
+                    *d = db;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What kind of object a name is looked up as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Table,
+    View,
+    Index,
+    Trigger,
+    /// A table or a view (FROM items).
+    Any,
+}
+
+struct Resolver<'a, 'b> {
+    env: &'a CompileEnv<'b>,
+}
+
+impl Resolver<'_, '_> {
+    /// Index of the database called `name`.
+    fn db_named(&self, name: &str) -> Option<usize> {
+        self.env
+            .db_names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+    }
+
+    /// The search order of unqualified names (invariant 1).
+    fn order(&self) -> Vec<usize> {
+        let n = self.env.schemas.len();
+        let mut v = vec![TEMP, 0];
+        v.extend(2..n);
+        v.retain(|&i| i < n);
+        v
+    }
+
+    fn has(&self, db: usize, name: &str, kind: Kind) -> bool {
+        let Some(s) = self.env.schemas.get(db) else {
+            return false;
+        };
+        match kind {
+            Kind::Table => s.table(name).is_some(),
+            Kind::View => s.view(name).is_some(),
+            Kind::Index => s.index(name).is_some(),
+            Kind::Trigger => s.trigger(name).is_some(),
+            Kind::Any => s.table(name).is_some() || s.view(name).is_some(),
+        }
+    }
+
+    /// The first database holding `name` (invariant 1).
+    fn lookup(&self, name: &str, kind: Kind) -> Option<usize> {
+        if kind == Kind::Any && is_temp_schema_name(name) {
+            return Some(TEMP);
+        }
+        self.order()
+            .into_iter()
+            .find(|&db| (db != TEMP || !is_schema_name(name)) && self.has(db, name, kind))
+    }
+
+    /// CREATE [TEMP] x: strips the qualifier, returns the database.
+    fn create_target(
+        &self,
+        name: &mut QualifiedName,
+        temp: bool,
+        owner: Option<usize>,
+    ) -> Result<(usize, Option<(String, String)>), String> {
+        let db = match name.schema.take() {
+            Some(s) => {
+                let db = self.db_named(&s).ok_or(format!("unknown database {s}"))?;
+                if temp && db != TEMP {
+                    return Err("temporary table name must be unqualified".into());
+                }
+                db
+            }
+            None if temp => TEMP,
+            None => owner.unwrap_or(0),
+        };
+        Ok((db, None))
+    }
+
+    /// DROP / ALTER of `[schema.]name`.
+    fn named_target(
+        &self,
+        name: &mut QualifiedName,
+        kind: Kind,
+    ) -> Result<(usize, Option<(String, String)>), String> {
+        match name.schema.take() {
+            Some(s) => {
+                let q = Some((s.clone(), name.name.clone()));
+                match self.db_named(&s) {
+                    Some(db) => Ok((db, q)),
+                    None => Err(format!("no such {}: {s}.{}", kind_word(kind), name.name)),
+                }
+            }
+            None => Ok((self.lookup(&name.name, kind).unwrap_or(0), None)),
+        }
+    }
+
+    /// PRAGMA [schema.]name[(arg)]: unqualified table pragmas follow the
+    /// table's database.
+    fn pragma_target(
+        &self,
+        pr: &mut crate::sql::ast_ddl::Pragma,
+    ) -> Result<(usize, Option<(String, String)>), String> {
+        if let Some(s) = pr.name.schema.take() {
+            let db = self
+                .db_named(&s)
+                .ok_or(format!("unknown database {s}"))?;
+            return Ok((db, None));
+        }
+        let lower = pr.name.name.to_ascii_lowercase();
+        let arg = pr.value.as_deref().map(dequote).unwrap_or_default();
+        let db = match lower.as_str() {
+            "table_info" | "table_xinfo" | "index_list" | "foreign_key_list" => {
+                self.lookup(&arg, Kind::Any)
+            }
+            "index_info" | "index_xinfo" => self.lookup(&arg, Kind::Index),
+            _ => None,
+        };
+        Ok((db.unwrap_or(0), None))
+    }
+
+    /// SELECT / INSERT / UPDATE / DELETE: the databases of every table
+    /// the text names (invariant 2).
+    fn scan_target(
+        &self,
+        stmt: &mut Stmt,
+        text: &str,
+    ) -> Result<(usize, Option<(String, String)>), String> {
+        let mut dbs: Vec<usize> = Vec::new();
+        let mut qualified = None;
+        if let Some(t) = dml_target(stmt) {
+            if let Some(s) = t.schema.take() {
+                let db = self
+                    .db_named(&s)
+                    .ok_or(format!("no such table: {s}.{}", t.name))?;
+                qualified = Some((s, t.name.clone()));
+                dbs.push(db);
+            } else if let Some(db) = self.lookup(&t.name, Kind::Any) {
+                dbs.push(db);
+            }
+        }
+        let toks = tokens(text);
+        for (i, (kind, word)) in toks.iter().enumerate() {
+            let prev_dot = i > 0 && matches!(toks.get(i - 1), Some((TokenKind::Dot, _)));
+            let next = toks.get(i + 1).map(|t| t.0);
+            let named = matches!(kind, TokenKind::Id | TokenKind::Keyword(_));
+            if !named || prev_dot {
+                continue;
+            }
+            if next == Some(TokenKind::Dot) {
+                let after = toks.get(i + 2);
+                let third = toks.get(i + 3).map(|t| t.0);
+                if let (Some(db), Some((TokenKind::Id | TokenKind::Keyword(_), n))) =
+                    (self.db_named(word), after)
+                {
+                    if third != Some(TokenKind::Dot) || self.has(db, n, Kind::Any) {
+                        qualified.get_or_insert((word.clone(), n.clone()));
+                        dbs.push(db);
+                    }
+                }
+                continue;
+            }
+            if *kind == TokenKind::Id && next != Some(TokenKind::LParen) {
+                if let Some(db) = self.lookup(word, Kind::Any) {
+                    dbs.push(db);
+                }
+            }
+        }
+        dbs.sort_unstable();
+        dbs.dedup();
+        match dbs.as_slice() {
+            [] => Ok((0, None)),
+            [db] => Ok((*db, qualified)),
+            [..] => Err(format!(
+                "statements that use tables of several databases ({}) are not supported by loom yet",
+                dbs.iter()
+                    .filter_map(|&d| self.env.db_names.get(d).cloned())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+}
+
+/// The table an INSERT/UPDATE/DELETE writes.
+fn dml_target(stmt: &mut Stmt) -> Option<&mut QualifiedName> {
+    match stmt {
+        Stmt::Insert(i) => Some(&mut i.table),
+        Stmt::Update(u) => Some(&mut u.table),
+        Stmt::Delete(d) => Some(&mut d.table),
+        _ => None,
+    }
+}
+
+/// The statement's tokens with their dequoted text (spaces dropped).
+fn tokens(text: &str) -> Vec<(TokenKind, String)> {
+    let z = text.as_bytes();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some((kind, len)) = next_token(z, pos) {
+        let len = len.max(1);
+        if kind != TokenKind::Space {
+            out.push((kind, dequote(text.get(pos..pos + len).unwrap_or(""))));
+        }
+        pos += len;
+    }
+    out
+}
+
+fn is_temp_schema_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("sqlite_temp_master") || name.eq_ignore_ascii_case("sqlite_temp_schema")
+}
+
+fn is_schema_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("sqlite_master") || name.eq_ignore_ascii_case("sqlite_schema")
+}
+
+fn kind_word(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Table | Kind::Any => "table",
+        Kind::View => "view",
+        Kind::Index => "index",
+        Kind::Trigger => "trigger",
+    }
+}
