@@ -165,6 +165,39 @@ const SCRIPTS: &[&str] = &[
     ;; DROP VIEW c1.v
     ;; DROP TABLE nosuch.t
     ;; DROP TABLE c1.nosuch",
+    // Statements over several databases.
+    "CREATE TABLE m(a, b)
+    ;; INSERT INTO m VALUES(1, 'x'), (2, 'y'), (3, 'z')
+    ;; ATTACH '{dir}/d.db' AS aux
+    ;; CREATE TABLE aux.n(a, c)
+    ;; CREATE INDEX aux.nc ON n(c)
+    ;; INSERT INTO aux.n SELECT a, b || b FROM main.m
+    ;; SELECT * FROM n ORDER BY a
+    ;; SELECT m.a, n.c FROM m JOIN aux.n ON m.a = n.a ORDER BY 1
+    ;; SELECT a FROM m WHERE a IN (SELECT a FROM aux.n WHERE c > 'xx') ORDER BY 1
+    ;; SELECT (SELECT count(*) FROM n), (SELECT count(*) FROM m)
+    ;; UPDATE m SET b = (SELECT c FROM n WHERE n.a = m.a)
+    ;; SELECT * FROM m ORDER BY a
+    ;; DELETE FROM aux.n WHERE a IN (SELECT a FROM main.m WHERE a > 1)
+    ;; SELECT * FROM aux.n
+    ;; CREATE TEMP TABLE tt AS SELECT * FROM main.m
+    ;; SELECT count(*) FROM tt
+    ;; BEGIN
+    ;; INSERT INTO m VALUES(4, 'w')
+    ;; INSERT INTO n VALUES(4, 'ww')
+    ;; INSERT INTO tt VALUES(4, 'w')
+    ;; COMMIT
+    ;; SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM n), (SELECT count(*) FROM tt)
+    ;; SELECT * FROM nosuch.m",
+    // Files reopened after DETACH keep their data; a read-only URI.
+    "ATTACH '{dir}/e.db' AS e
+    ;; CREATE TABLE e.t(x)
+    ;; INSERT INTO e.t VALUES(1)
+    ;; DETACH e
+    ;; ATTACH '{dir}/e.db' AS e
+    ;; SELECT * FROM e.t
+    ;; PRAGMA e.table_info(t)
+    ;; SELECT name FROM pragma_database_list ORDER BY seq",
 ];
 
 /// A scratch directory, removed on drop.

@@ -284,6 +284,19 @@ impl Schema {
             || self.views.contains_key(&lower)
     }
 
+    /// Adds (or replaces) `t` under `name`, with its indexes: how a
+    /// statement over several databases sees the tables of the others
+    /// (codegen/attach.rs).
+    pub fn put_table(&mut self, name: &str, t: Arc<Table>) {
+        let lower = name.to_ascii_lowercase();
+        for idx in &t.indexes {
+            self.index_owner
+                .insert(idx.name.to_ascii_lowercase(), lower.clone());
+        }
+        self.views.remove(&lower);
+        self.tables.insert(lower, t);
+    }
+
     /// Tables in name order.
     pub fn tables(&self) -> Vec<Arc<Table>> {
         let mut v: Vec<_> = self.tables.values().cloned().collect();

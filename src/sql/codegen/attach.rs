@@ -84,7 +84,13 @@ pub(super) struct Route {
     pub db: usize,
     pub parsed: Parsed,
     pub qualified: Option<(String, String)>,
+    /// Tables of other databases the statement reads: (name, database).
+    pub others: Vec<(String, usize)>,
 }
+
+/// What routing decided: (database, qualifier as written, tables of
+/// other databases).
+type Target = (usize, Option<(String, String)>, Vec<(String, usize)>);
 
 /// Decides which database `parsed` works on; `None` = main as is.
 pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Option<Route>, String> {
@@ -93,20 +99,25 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
     }
     let mut p = parsed.clone();
     let r = Resolver { env };
-    let (db, qualified) = match &mut p.stmt {
+    let (db, qualified, others) = match &mut p.stmt {
         Stmt::CreateTable(ct) => {
-            let t = r.create_target(&mut ct.name, ct.temp, None)?;
+            let mut t = one(r.create_target(&mut ct.name, ct.temp, None)?);
             ct.temp = false;
+            if matches!(ct.body, crate::sql::ast_ddl::CreateTableBody::AsSelect(_)) {
+                let (mut refs, mut q) = (Vec::new(), None);
+                r.scan_refs(statement_text(parsed, sql), &mut refs, &mut q);
+                t.2 = others_of(&refs, t.0)?;
+            }
             t
         }
         Stmt::CreateView(cv) => {
-            let t = r.create_target(&mut cv.name, cv.temp, None)?;
+            let t = one(r.create_target(&mut cv.name, cv.temp, None)?);
             cv.temp = false;
             t
         }
         Stmt::CreateIndex(ci) => {
             let owner = r.lookup(&ci.table, Kind::Table);
-            r.create_target(&mut ci.name, false, owner)?
+            one(r.create_target(&mut ci.name, false, owner)?)
         }
         Stmt::CreateTrigger(ct) => {
             let owner = match ct.table.schema.take() {
@@ -114,7 +125,7 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
                 None => r.lookup(&ct.table.name, Kind::Table),
             };
             let owner = if ct.temp { Some(TEMP) } else { owner };
-            let t = r.create_target(&mut ct.name, ct.temp, owner)?;
+            let t = one(r.create_target(&mut ct.name, ct.temp, owner)?);
             ct.temp = false;
             t
         }
@@ -125,26 +136,33 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
                 ObjectKind::View => Kind::View,
                 ObjectKind::Table => Kind::Table,
             };
-            r.named_target(&mut d.name, kind)?
+            one(r.named_target(&mut d.name, kind)?)
         }
-        Stmt::AlterTable(a) => r.named_target(&mut a.table, Kind::Table)?,
-        Stmt::Pragma(pr) => r.pragma_target(pr)?,
+        Stmt::AlterTable(a) => one(r.named_target(&mut a.table, Kind::Table)?),
+        Stmt::Pragma(pr) => one(r.pragma_target(pr)?),
         Stmt::Insert(_) | Stmt::Update(_) | Stmt::Delete(_) | Stmt::Select(_) => {
-            let text = sql
-                .get(parsed.sql_span.0..parsed.sql_span.1)
-                .unwrap_or(sql);
-            r.scan_target(&mut p.stmt, text)?
+            r.scan_target(&mut p.stmt, statement_text(parsed, sql))?
         }
         _ => return Ok(None),
     };
-    if db == 0 && qualified.is_none() && p == *parsed {
+    if db == 0 && qualified.is_none() && others.is_empty() && p == *parsed {
         return Ok(None);
     }
     Ok(Some(Route {
         db,
         parsed: p,
         qualified,
+        others,
     }))
+}
+
+/// The text of the statement (the whole text when the span is stale).
+fn statement_text<'s>(parsed: &Parsed, sql: &'s str) -> &'s str {
+    sql.get(parsed.sql_span.0..parsed.sql_span.1).unwrap_or(sql)
+}
+
+fn one((db, q): (usize, Option<(String, String)>)) -> Target {
+    (db, q, Vec::new())
 }
 
 /// Compiles `parsed` routed to its database (see the module doc).
@@ -159,6 +177,9 @@ pub(super) fn compile_routed(
     };
     let mut schemas: Vec<Arc<Schema>> = env.schemas.to_vec();
     schemas.swap(0, route.db);
+    if !route.others.is_empty() {
+        schemas[0] = Arc::new(merged_schema(env, route.db, &route.others)?);
+    }
     let env2 = CompileEnv {
         schemas: &schemas,
         ..*env
@@ -170,7 +191,101 @@ pub(super) fn compile_routed(
         _ => e,
     })?;
     retarget(&mut program, route.db);
+    if !route.others.is_empty() {
+        retarget_tagged(&mut program, env);
+    }
     Ok(program)
+}
+
+/// Bits of a root page number that carry a database tag (see
+/// [`merged_schema`]); real roots stay below 2^24.
+const TAG_SHIFT: u32 = 24;
+
+/// The schema of `db` plus the tables of other databases the statement
+/// reads, their root pages tagged with `database + 1` in the high bits.
+fn merged_schema(
+    env: &CompileEnv,
+    db: usize,
+    others: &[(String, usize)],
+) -> Result<Schema, String> {
+    let base = env.schemas.get(db).ok_or("no such database")?;
+    let mut s: Schema = (**base).clone();
+    for (name, d) in others {
+        let Some(t) = env.schemas.get(*d).and_then(|sch| sch.table(name)) else {
+            continue;
+        };
+        let tag = (*d as u32 + 1) << TAG_SHIFT;
+        let mut t = (*t).clone();
+        let too_big = t.root >> TAG_SHIFT != 0 || t.indexes.iter().any(|i| i.root >> TAG_SHIFT != 0);
+        if too_big || *d >= 255 {
+            return Err("statements over several databases with tables beyond page 16777215 are not supported by loom yet".into());
+        }
+        t.root |= tag;
+        for i in &mut t.indexes {
+            i.root |= tag;
+        }
+        s.put_table(name, Arc::new(t));
+    }
+    Ok(s)
+}
+
+/// Gives every tagged root page its database back, and starts a
+/// transaction on each of those databases in the prologue.
+fn retarget_tagged(program: &mut Program, env: &CompileEnv) {
+    let mut used: Vec<(usize, bool)> = Vec::new();
+    for insn in &mut program.insns {
+        let (d, root, write) = match insn {
+            Insn::OpenRead {
+                db,
+                root: crate::vdbe::RootPage::Page(r),
+                ..
+            } => (db, r, false),
+            Insn::OpenWrite {
+                db,
+                root: crate::vdbe::RootPage::Page(r),
+                ..
+            } => (db, r, true),
+            _ => continue,
+        };
+        let tag = (*root >> TAG_SHIFT) as usize;
+        if tag == 0 {
+            continue;
+        }
+        *d = tag - 1;
+        *root &= (1 << TAG_SHIFT) - 1;
+        match used.iter_mut().find(|u| u.0 == tag - 1) {
+            Some(u) => u.1 |= write,
+            None => used.push((tag - 1, write)),
+        }
+    }
+    add_transactions(program, env, &used);
+}
+
+/// Appends `Transaction` instructions for `dbs` to the prologue: the
+/// prologue's closing `Goto` jumps to them, and they jump back.
+fn add_transactions(program: &mut Program, env: &CompileEnv, dbs: &[(usize, bool)]) {
+    let n = program.insns.len();
+    let Some(goto_at) = (1..n).rev().find(|&i| {
+        matches!(program.insns.get(i - 1), Some(Insn::Transaction { .. }))
+            && matches!(program.insns.get(i), Some(Insn::Goto { .. }))
+    }) else {
+        return;
+    };
+    let Some(Insn::Goto { target }) = program.insns.get(goto_at).cloned() else {
+        return;
+    };
+    if let Some(Insn::Goto { target: t }) = program.insns.get_mut(goto_at) {
+        *t = n;
+    }
+    for &(db, write) in dbs {
+        program.insns.push(Insn::Transaction {
+            db,
+            write,
+            exclusive: false,
+            schema_cookie: env.schemas.get(db).map(|s| s.cookie),
+        });
+    }
+    program.insns.push(Insn::Goto { target });
 }
 
 /// Rewrites every database operand 0 of `program` to `db`.
@@ -320,12 +435,8 @@ impl Resolver<'_, '_> {
 
     /// SELECT / INSERT / UPDATE / DELETE: the databases of every table
     /// the text names (invariant 2).
-    fn scan_target(
-        &self,
-        stmt: &mut Stmt,
-        text: &str,
-    ) -> Result<(usize, Option<(String, String)>), String> {
-        let mut dbs: Vec<usize> = Vec::new();
+    fn scan_target(&self, stmt: &mut Stmt, text: &str) -> Result<Target, String> {
+        let mut refs: Vec<(String, usize)> = Vec::new();
         let mut qualified = None;
         if let Some(t) = dml_target(stmt) {
             if let Some(s) = t.schema.take() {
@@ -333,11 +444,28 @@ impl Resolver<'_, '_> {
                     .db_named(&s)
                     .ok_or(format!("no such table: {s}.{}", t.name))?;
                 qualified = Some((s, t.name.clone()));
-                dbs.push(db);
+                refs.push((t.name.clone(), db));
             } else if let Some(db) = self.lookup(&t.name, Kind::Any) {
-                dbs.push(db);
+                refs.push((t.name.clone(), db));
             }
         }
+        self.scan_refs(text, &mut refs, &mut qualified);
+        let Some(&(_, primary)) = refs.first() else {
+            return Ok((0, None, Vec::new()));
+        };
+        let others = others_of(&refs, primary)?;
+        let qualified = qualified.filter(|_| others.is_empty());
+        Ok((primary, qualified, others))
+    }
+
+    /// Every `[schema.]table` the text names that exists somewhere, with
+    /// its database; `qualified` = the first qualified one as written.
+    fn scan_refs(
+        &self,
+        text: &str,
+        refs: &mut Vec<(String, usize)>,
+        qualified: &mut Option<(String, String)>,
+    ) {
         let toks = tokens(text);
         for (i, (kind, word)) in toks.iter().enumerate() {
             let prev_dot = i > 0 && matches!(toks.get(i - 1), Some((TokenKind::Dot, _)));
@@ -354,31 +482,38 @@ impl Resolver<'_, '_> {
                 {
                     if third != Some(TokenKind::Dot) || self.has(db, n, Kind::Any) {
                         qualified.get_or_insert((word.clone(), n.clone()));
-                        dbs.push(db);
+                        refs.push((n.clone(), db));
                     }
                 }
                 continue;
             }
             if *kind == TokenKind::Id && next != Some(TokenKind::LParen) {
                 if let Some(db) = self.lookup(word, Kind::Any) {
-                    dbs.push(db);
+                    refs.push((word.clone(), db));
                 }
             }
         }
-        dbs.sort_unstable();
-        dbs.dedup();
-        match dbs.as_slice() {
-            [] => Ok((0, None)),
-            [db] => Ok((*db, qualified)),
-            [..] => Err(format!(
-                "statements that use tables of several databases ({}) are not supported by loom yet",
-                dbs.iter()
-                    .filter_map(|&d| self.env.db_names.get(d).cloned())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }
     }
+}
+
+/// The references of `refs` outside database `primary`, once each; two
+/// databases' tables of one name in one statement are refused.
+fn others_of(refs: &[(String, usize)], primary: usize) -> Result<Vec<(String, usize)>, String> {
+    let mut others: Vec<(String, usize)> = Vec::new();
+    for (name, db) in refs {
+            let clash = refs
+                .iter()
+                .any(|(n, d)| d != db && n.eq_ignore_ascii_case(name));
+            if clash {
+                return Err(format!(
+                    "one statement naming {name} in two databases is not supported by loom yet"
+                ));
+            }
+            if *db != primary && !others.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                others.push((name.clone(), *db));
+            }
+        }
+    Ok(others)
 }
 
 /// The table an INSERT/UPDATE/DELETE writes.
