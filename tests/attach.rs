@@ -197,7 +197,16 @@ const SCRIPTS: &[&str] = &[
     ;; ATTACH '{dir}/e.db' AS e
     ;; SELECT * FROM e.t
     ;; PRAGMA e.table_info(t)
-    ;; SELECT name FROM pragma_database_list ORDER BY seq",
+    ;; SELECT name FROM pragma_database_list ORDER BY seq
+    ;; INSERT INTO e.t SELECT * FROM (WITH RECURSIVE c(v) AS (SELECT 1 UNION ALL SELECT v + 1 FROM c WHERE v < 200) SELECT v FROM c)
+    ;; DELETE FROM e.t WHERE x > 5
+    ;; VACUUM e
+    ;; SELECT count(*) FROM e.t
+    ;; VACUUM e INTO '{dir}/e2.db'
+    ;; ATTACH '{dir}/e2.db' AS e2
+    ;; SELECT count(*), sum(x) FROM e2.t
+    ;; VACUUM nosuch
+    ;; VACUUM temp",
 ];
 
 /// A scratch directory, removed on drop.

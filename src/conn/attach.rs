@@ -132,6 +132,15 @@ impl Connection {
         self.db_files.get(i).map(String::as_str)
     }
 
+    /// `sqlite3_db_readonly`: `None` for an unknown name.
+    pub fn db_readonly(&mut self, name: &str) -> Option<bool> {
+        let i = self.db_index(name)?;
+        if i == 0 {
+            return Some(self.readonly);
+        }
+        self.dbs.get_mut(i).map(|b| b.pager().is_readonly())
+    }
+
     /// True once the temp database holds (or held) something, which is
     /// when SQLite would have opened it.
     pub fn temp_open(&self) -> bool {

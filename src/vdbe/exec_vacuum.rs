@@ -171,6 +171,7 @@ impl Vdbe {
     pub(crate) fn op_vacuum(
         &mut self,
         env: &mut VdbeEnv,
+        db: usize,
         into: Option<Reg>,
     ) -> Result<Flow, VdbeError> {
         if !env.conn.autocommit {
@@ -189,8 +190,8 @@ impl Vdbe {
         };
         let src = env
             .dbs
-            .get_mut(0)
-            .ok_or_else(|| super::error::internal("no main database"))?;
+            .get_mut(db)
+            .ok_or_else(|| super::error::internal("no such database"))?;
         if into.is_none() {
             let (next_size, _) = src.vacuum_settings()?;
             if next_size.is_some_and(|n| n != src.pager().page_size()) {

@@ -118,7 +118,7 @@ impl Insn {
                 ops(*db, *dest, flag)
             }
             I::Destroy { db, root } => ops(*root as usize, 0, *db),
-            I::Vacuum { into } => ops(0, into.unwrap_or(0), 0),
+            I::Vacuum { db, into } => ops(*db, into.unwrap_or(0), 0),
             I::Clear {
                 db,
                 root,

@@ -239,9 +239,10 @@ pub enum Insn {
         dest: Reg,
         kind: TreeKind,
     },
-    /// Rebuild the main database (VACUUM), or write a vacuumed copy to the
+    /// Rebuild database `db` (VACUUM), or write a vacuumed copy to the
     /// file named by register `into` (VACUUM INTO).
     Vacuum {
+        db: usize,
         into: Option<Reg>,
     },
     /// Delete a whole b-tree (DROP TABLE/INDEX).

@@ -445,7 +445,7 @@ impl Vdbe {
             I::SetCookie { db, idx, value } => self.op_set_cookie(env, *db, *idx, *value),
             I::CreateBtree { db, dest, kind } => self.op_create_btree(env, *db, *dest, *kind),
             I::Destroy { db, root } => self.op_destroy(env, *db, *root),
-            I::Vacuum { into } => self.op_vacuum(env, *into),
+            I::Vacuum { db, into } => self.op_vacuum(env, *db, *into),
             I::Clear {
                 db,
                 root,

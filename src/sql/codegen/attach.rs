@@ -143,6 +143,12 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
         Stmt::Insert(_) | Stmt::Update(_) | Stmt::Delete(_) | Stmt::Select(_) => {
             r.scan_target(&mut p.stmt, statement_text(parsed, sql))?
         }
+        Stmt::Vacuum {
+            schema: Some(s), ..
+        } => match r.db_named(s) {
+            Some(db) => (db, None, Vec::new()),
+            None => return Ok(None),
+        },
         _ => return Ok(None),
     };
     if db == 0 && qualified.is_none() && others.is_empty() && p == *parsed {
