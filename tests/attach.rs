@@ -207,6 +207,34 @@ const SCRIPTS: &[&str] = &[
     ;; SELECT count(*), sum(x) FROM e2.t
     ;; VACUUM nosuch
     ;; VACUUM temp",
+    // ALTER TABLE on attached and temp tables; views and triggers there.
+    "ATTACH ':memory:' AS aux
+    ;; CREATE TABLE aux.t(a)
+    ;; INSERT INTO aux.t VALUES(1)
+    ;; ALTER TABLE aux.t ADD COLUMN b DEFAULT 'bee'
+    ;; SELECT * FROM aux.t
+    ;; ALTER TABLE aux.t RENAME TO u
+    ;; SELECT name FROM aux.sqlite_master
+    ;; ALTER TABLE u RENAME COLUMN b TO c
+    ;; SELECT c FROM u
+    ;; CREATE TEMP TABLE tt(x)
+    ;; ALTER TABLE tt ADD COLUMN y
+    ;; PRAGMA temp.table_info(tt)
+    ;; ALTER TABLE temp.tt RENAME TO tt2
+    ;; SELECT name FROM sqlite_temp_master
+    ;; CREATE TABLE aux.log(msg)
+    ;; CREATE TRIGGER aux.tr AFTER INSERT ON u BEGIN INSERT INTO log VALUES('ins ' || new.a); END
+    ;; INSERT INTO u(a) VALUES(7)
+    ;; SELECT * FROM aux.log
+    ;; CREATE VIEW aux.v AS SELECT a, c FROM u
+    ;; SELECT * FROM aux.v ORDER BY a
+    ;; SELECT * FROM v ORDER BY a
+    ;; DROP TRIGGER aux.tr
+    ;; DROP VIEW v
+    ;; SELECT type, name FROM aux.sqlite_master ORDER BY name
+    ;; INSERT INTO nosuch.t VALUES(1)
+    ;; UPDATE nosuch.t SET a = 1
+    ;; DELETE FROM nosuch.t",
 ];
 
 /// A scratch directory, removed on drop.

@@ -122,8 +122,14 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
         Stmt::CreateTrigger(ct) => {
             let owner = match ct.table.schema.take() {
                 Some(s) => Some(r.db_named(&s).ok_or(format!("unknown database {s}"))?),
-                None => r.lookup(&ct.table.name, Kind::Table),
+                None => r.lookup(&ct.table.name, Kind::Any),
             };
+            if ct.temp && owner.is_some_and(|d| d != TEMP) {
+                return Err(
+                    "TEMP triggers on tables of other databases are not supported by loom yet"
+                        .into(),
+                );
+            }
             let owner = if ct.temp { Some(TEMP) } else { owner };
             let t = one(r.create_target(&mut ct.name, ct.temp, owner)?);
             ct.temp = false;
