@@ -235,6 +235,24 @@ const SCRIPTS: &[&str] = &[
     ;; INSERT INTO nosuch.t VALUES(1)
     ;; UPDATE nosuch.t SET a = 1
     ;; DELETE FROM nosuch.t",
+    // Same-named tables of several databases, each use qualified.
+    "CREATE TABLE t(id INTEGER PRIMARY KEY, v)
+    ;; INSERT INTO t VALUES(1, 'm1'), (2, 'm2')
+    ;; ATTACH '{dir}/f.db' AS aux
+    ;; CREATE TABLE aux.t(id INTEGER PRIMARY KEY, v)
+    ;; INSERT INTO aux.t SELECT * FROM main.t
+    ;; INSERT INTO aux.t SELECT id + 10, v || 'x' FROM main.t
+    ;; SELECT * FROM aux.t ORDER BY id
+    ;; SELECT a.v, b.v FROM main.t AS a JOIN aux.t AS b ON a.id = b.id ORDER BY 1
+    ;; SELECT count(*) FROM main.t, aux.t
+    ;; DELETE FROM main.t WHERE id IN (SELECT id - 10 FROM aux.t WHERE id > 11)
+    ;; SELECT * FROM t
+    ;; UPDATE aux.t SET v = (SELECT v FROM main.t WHERE main.t.id = 1) WHERE id = 11
+    ;; SELECT * FROM aux.t WHERE id = 11
+    ;; CREATE TEMP TABLE t(id, v)
+    ;; INSERT INTO temp.t SELECT * FROM aux.t WHERE id < 10
+    ;; SELECT * FROM t ORDER BY id
+    ;; SELECT (SELECT count(*) FROM temp.t), (SELECT count(*) FROM main.t), (SELECT count(*) FROM aux.t)",
 ];
 
 /// A scratch directory, removed on drop.

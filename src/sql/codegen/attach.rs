@@ -84,13 +84,17 @@ pub(super) struct Route {
     pub db: usize,
     pub parsed: Parsed,
     pub qualified: Option<(String, String)>,
-    /// Tables of other databases the statement reads: (name, database).
-    pub others: Vec<(String, usize)>,
+    /// Tables of other databases the statement reads.
+    pub others: Vec<Ref>,
 }
+
+/// A table reference: name, database, schema qualifier as written when
+/// the name alone is ambiguous in the statement.
+pub(super) type Ref = (String, usize, Option<String>);
 
 /// What routing decided: (database, qualifier as written, tables of
 /// other databases).
-type Target = (usize, Option<(String, String)>, Vec<(String, usize)>);
+type Target = (usize, Option<(String, String)>, Vec<Ref>);
 
 /// Decides which database `parsed` works on; `None` = main as is.
 pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Option<Route>, String> {
@@ -218,11 +222,11 @@ const TAG_SHIFT: u32 = 24;
 fn merged_schema(
     env: &CompileEnv,
     db: usize,
-    others: &[(String, usize)],
+    others: &[Ref],
 ) -> Result<Schema, String> {
     let base = env.schemas.get(db).ok_or("no such database")?;
     let mut s: Schema = (**base).clone();
-    for (name, d) in others {
+    for (name, d, schema) in others {
         let Some(t) = env.schemas.get(*d).and_then(|sch| sch.table(name)) else {
             continue;
         };
@@ -236,7 +240,10 @@ fn merged_schema(
         for i in &mut t.indexes {
             i.root |= tag;
         }
-        s.put_table(name, Arc::new(t));
+        match schema {
+            Some(q) => s.put_table(&format!("{q}.{name}"), Arc::new(t)),
+            None => s.put_table(name, Arc::new(t)),
+        }
     }
     Ok(s)
 }
@@ -448,7 +455,7 @@ impl Resolver<'_, '_> {
     /// SELECT / INSERT / UPDATE / DELETE: the databases of every table
     /// the text names (invariant 2).
     fn scan_target(&self, stmt: &mut Stmt, text: &str) -> Result<Target, String> {
-        let mut refs: Vec<(String, usize)> = Vec::new();
+        let mut refs: Vec<Ref> = Vec::new();
         let mut qualified = None;
         if let Some(t) = dml_target(stmt) {
             if let Some(s) = t.schema.take() {
@@ -456,13 +463,13 @@ impl Resolver<'_, '_> {
                     .db_named(&s)
                     .ok_or(format!("no such table: {s}.{}", t.name))?;
                 qualified = Some((s, t.name.clone()));
-                refs.push((t.name.clone(), db));
+                refs.push((t.name.clone(), db, None));
             } else if let Some(db) = self.lookup(&t.name, Kind::Any) {
-                refs.push((t.name.clone(), db));
+                refs.push((t.name.clone(), db, None));
             }
         }
         self.scan_refs(text, &mut refs, &mut qualified);
-        let Some(&(_, primary)) = refs.first() else {
+        let Some(&(_, primary, _)) = refs.first() else {
             return Ok((0, None, Vec::new()));
         };
         let others = others_of(&refs, primary)?;
@@ -475,7 +482,7 @@ impl Resolver<'_, '_> {
     fn scan_refs(
         &self,
         text: &str,
-        refs: &mut Vec<(String, usize)>,
+        refs: &mut Vec<Ref>,
         qualified: &mut Option<(String, String)>,
     ) {
         let toks = tokens(text);
@@ -494,37 +501,46 @@ impl Resolver<'_, '_> {
                 {
                     if third != Some(TokenKind::Dot) || self.has(db, n, Kind::Any) {
                         qualified.get_or_insert((word.clone(), n.clone()));
-                        refs.push((n.clone(), db));
+                        refs.push((n.clone(), db, Some(word.clone())));
                     }
                 }
                 continue;
             }
             if *kind == TokenKind::Id && next != Some(TokenKind::LParen) {
                 if let Some(db) = self.lookup(word, Kind::Any) {
-                    refs.push((word.clone(), db));
+                    refs.push((word.clone(), db, None));
                 }
             }
         }
     }
 }
 
-/// The references of `refs` outside database `primary`, once each; two
-/// databases' tables of one name in one statement are refused.
-fn others_of(refs: &[(String, usize)], primary: usize) -> Result<Vec<(String, usize)>, String> {
-    let mut others: Vec<(String, usize)> = Vec::new();
-    for (name, db) in refs {
-            let clash = refs
-                .iter()
-                .any(|(n, d)| d != db && n.eq_ignore_ascii_case(name));
-            if clash {
-                return Err(format!(
-                    "one statement naming {name} in two databases is not supported by loom yet"
-                ));
-            }
-            if *db != primary && !others.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                others.push((name.clone(), *db));
-            }
+/// The references of `refs` outside database `primary`, once each.
+/// A name used for tables of two databases is allowed only when every
+/// use outside `primary` is schema-qualified: those are looked up by
+/// their qualified key (`aux.t`, see [`merged_schema`]).
+fn others_of(refs: &[Ref], primary: usize) -> Result<Vec<Ref>, String> {
+    let mut others: Vec<Ref> = Vec::new();
+    for (name, db, schema) in refs {
+        let clash = refs
+            .iter()
+            .any(|(n, d, _)| d != db && n.eq_ignore_ascii_case(name));
+        if *db == primary {
+            continue;
         }
+        if clash && schema.is_none() {
+            return Err(format!(
+                "one statement naming {name} in two databases is not supported by loom yet"
+            ));
+        }
+        let schema = if clash { schema.clone() } else { None };
+        let seen = others
+            .iter()
+            .any(|(n, _, s)| n.eq_ignore_ascii_case(name) && *s == schema);
+        if !seen {
+            others.push((name.clone(), *db, schema));
+        }
+    }
     Ok(others)
 }
 

@@ -66,7 +66,15 @@ impl Gen<'_> {
                     let name = alias.unwrap_or_else(|| q.name.clone());
                     return self.materialize(&select, &name, &columns);
                 }
-                let table = self.table(&q.name)?;
+                // Another database's table of a name the statement also
+                // uses elsewhere is keyed `schema.name` (codegen/attach.rs).
+                let qualified = q.schema.as_deref().and_then(|s| {
+                    self.main_schema().table(&format!("{s}.{}", q.name))
+                });
+                let table = match qualified {
+                    Some(t) => t,
+                    None => self.table(&q.name)?,
+                };
                 let cursor = self.b.alloc_cursor();
                 self.use_db(false);
                 self.b.emit(Insn::OpenRead {
