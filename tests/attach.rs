@@ -189,7 +189,12 @@ const SCRIPTS: &[&str] = &[
     ;; COMMIT
     ;; SELECT (SELECT count(*) FROM m), (SELECT count(*) FROM n), (SELECT count(*) FROM tt)
     ;; SELECT * FROM nosuch.m",
-    // Files reopened after DETACH keep their data; a read-only URI.
+    // Files that cannot be attached.
+    "ATTACH '{dir}/nosuchdir/x.db' AS x
+    ;; ATTACH '{dir}/notdb.txt' AS x
+    ;; PRAGMA database_list
+    ;; ATTACH '{dir}' AS x",
+    // Files reopened after DETACH keep their data.
     "ATTACH '{dir}/e.db' AS e
     ;; CREATE TABLE e.t(x)
     ;; INSERT INTO e.t VALUES(1)
@@ -278,7 +283,7 @@ impl Drop for Scratch {
 }
 
 /// The outcome with the scratch directory written back as `{dir}`.
-fn normalize(o: QueryOutcome, dir: &str) -> (Vec<Vec<Cell>>, Option<String>) {
+fn normalize(o: QueryOutcome, dir: &str) -> (Vec<Vec<Cell>>, Option<(i32, String)>) {
     let fix = |t: &[u8]| String::from_utf8_lossy(t).replace(dir, "{dir}");
     let rows = o
         .rows
@@ -292,13 +297,18 @@ fn normalize(o: QueryOutcome, dir: &str) -> (Vec<Vec<Cell>>, Option<String>) {
                 .collect()
         })
         .collect();
-    (rows, o.error.map(|e| e.msg.replace(dir, "{dir}")))
+    let error = o.error.map(|e| (e.code & 0xff, e.msg.replace(dir, "{dir}")));
+    (rows, error)
 }
 
 /// Runs one script; returns (passed, failed).
 fn run_script(n: usize, script: &str) -> (usize, usize) {
     let (ld, cd) = (Scratch::new(&format!("{n}l")), Scratch::new(&format!("{n}c")));
     let (mut loom, mut c) = (Loom::open(), CSqlite::open());
+    for d in [&ld, &cd] {
+        let junk = "this is not an SQLite database file; it is long enough to have a header";
+        std::fs::write(d.0.join("notdb.txt"), junk).expect("scratch file");
+    }
     let (mut pass, mut fail) = (0, 0);
     for stmt in script.split(";;").map(str::trim).filter(|s| !s.is_empty()) {
         let l = normalize(loom.query(&stmt.replace("{dir}", &ld.text())), &ld.text());

@@ -92,8 +92,12 @@ impl Connection {
             kind: FileKind::MainDb,
         };
         let path = absolute_path(&target.path);
-        let pager = Pager::open(vfs, &target.path, flags)
-            .map_err(|_| ConnError::Compile(format!("unable to open database: {file}")))?;
+        let pager = Pager::open(vfs, &target.path, flags).map_err(|_| {
+            ConnError::Vdbe(crate::vdbe::VdbeError::Halt {
+                code: crate::rc::ResultCode::CANTOPEN,
+                msg: format!("unable to open database: {file}"),
+            })
+        })?;
         Ok((pager, path))
     }
 

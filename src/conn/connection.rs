@@ -188,7 +188,13 @@ impl Connection {
             let mut result = stmt.vm.step(&mut env);
             if self.state.pending_attach.is_some() {
                 if let Err(e) = self.run_pending_attach() {
-                    result = Err(crate::vdbe::VdbeError::Error(e.to_string()));
+                    result = Err(match e {
+                        ConnError::Vdbe(v) => v,
+                        other => crate::vdbe::VdbeError::Halt {
+                            code: other.result_code(),
+                            msg: other.to_string(),
+                        },
+                    });
                 }
             }
             let reload = self.state.schema_changed;
