@@ -297,13 +297,18 @@ fn normalize(o: QueryOutcome, dir: &str) -> (Vec<Vec<Cell>>, Option<(i32, String
                 .collect()
         })
         .collect();
-    let error = o.error.map(|e| (e.code & 0xff, e.msg.replace(dir, "{dir}")));
+    let error = o
+        .error
+        .map(|e| (e.code & 0xff, e.msg.replace(dir, "{dir}")));
     (rows, error)
 }
 
 /// Runs one script; returns (passed, failed).
 fn run_script(n: usize, script: &str) -> (usize, usize) {
-    let (ld, cd) = (Scratch::new(&format!("{n}l")), Scratch::new(&format!("{n}c")));
+    let (ld, cd) = (
+        Scratch::new(&format!("{n}l")),
+        Scratch::new(&format!("{n}c")),
+    );
     let (mut loom, mut c) = (Loom::open(), CSqlite::open());
     for d in [&ld, &cd] {
         let junk = "this is not an SQLite database file; it is long enough to have a header";

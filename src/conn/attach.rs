@@ -59,9 +59,10 @@ impl Connection {
         }
         let (pager, path) = self.open_attached(file)?;
         let mut bt = Btree::new(pager);
-        bt.pager().set_busy_handler(super::schema_load::busy_timeout_handler(
-            self.busy_timeout_ms,
-        ));
+        bt.pager()
+            .set_busy_handler(super::schema_load::busy_timeout_handler(
+                self.busy_timeout_ms,
+            ));
         let schema = super::schema_load::load_schema(&mut bt, &mut self.state)?;
         self.dbs.push(bt);
         self.db_names.push(name.to_string());
@@ -82,8 +83,8 @@ impl Connection {
             return Ok((Pager::open_memory()?, String::new()));
         }
         let readonly = target.readonly || self.readonly || self.mode == ConnectionMode::Read;
-        let vfs: Arc<dyn Vfs> = crate::vfs::find_vfs(opts.vfs.as_deref())
-            .unwrap_or_else(|| Arc::new(PosixVfs::new()));
+        let vfs: Arc<dyn Vfs> =
+            crate::vfs::find_vfs(opts.vfs.as_deref()).unwrap_or_else(|| Arc::new(PosixVfs::new()));
         let flags = OpenFlags {
             read_only: readonly,
             create: target.create && !readonly,
@@ -148,7 +149,11 @@ impl Connection {
     /// True once the temp database holds (or held) something, which is
     /// when SQLite would have opened it.
     pub fn temp_open(&self) -> bool {
-        self.temp_used || self.schemas.get(TEMP_DB).is_some_and(|s| !s.rows.is_empty())
+        self.temp_used
+            || self
+                .schemas
+                .get(TEMP_DB)
+                .is_some_and(|s| !s.rows.is_empty())
     }
 
     /// An empty temp database (index 1) for a new connection.

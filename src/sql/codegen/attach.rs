@@ -219,11 +219,7 @@ const TAG_SHIFT: u32 = 24;
 
 /// The schema of `db` plus the tables of other databases the statement
 /// reads, their root pages tagged with `database + 1` in the high bits.
-fn merged_schema(
-    env: &CompileEnv,
-    db: usize,
-    others: &[Ref],
-) -> Result<Schema, String> {
+fn merged_schema(env: &CompileEnv, db: usize, others: &[Ref]) -> Result<Schema, String> {
     let base = env.schemas.get(db).ok_or("no such database")?;
     let mut s: Schema = (**base).clone();
     for (name, d, schema) in others {
@@ -232,7 +228,8 @@ fn merged_schema(
         };
         let tag = (*d as u32 + 1) << TAG_SHIFT;
         let mut t = (*t).clone();
-        let too_big = t.root >> TAG_SHIFT != 0 || t.indexes.iter().any(|i| i.root >> TAG_SHIFT != 0);
+        let too_big =
+            t.root >> TAG_SHIFT != 0 || t.indexes.iter().any(|i| i.root >> TAG_SHIFT != 0);
         if too_big || *d >= 255 {
             return Err("statements over several databases with tables beyond page 16777215 are not supported by loom yet".into());
         }
@@ -323,10 +320,10 @@ pub(super) fn retarget(program: &mut Program, db: usize) {
             | Insn::Pragma { db: d, .. }
             | Insn::ParseSchema { db: d }
             | Insn::OpenRead { db: d, .. }
-            | Insn::OpenWrite { db: d, .. } => {
-                if *d == 0 {
-                    *d = db;
-                }
+            | Insn::OpenWrite { db: d, .. }
+                if *d == 0 =>
+            {
+                *d = db
             }
             _ => {}
         }
@@ -435,9 +432,7 @@ impl Resolver<'_, '_> {
         pr: &mut crate::sql::ast_ddl::Pragma,
     ) -> Result<(usize, Option<(String, String)>), String> {
         if let Some(s) = pr.name.schema.take() {
-            let db = self
-                .db_named(&s)
-                .ok_or(format!("unknown database {s}"))?;
+            let db = self.db_named(&s).ok_or(format!("unknown database {s}"))?;
             return Ok((db, None));
         }
         let lower = pr.name.name.to_ascii_lowercase();
@@ -479,12 +474,7 @@ impl Resolver<'_, '_> {
 
     /// Every `[schema.]table` the text names that exists somewhere, with
     /// its database; `qualified` = the first qualified one as written.
-    fn scan_refs(
-        &self,
-        text: &str,
-        refs: &mut Vec<Ref>,
-        qualified: &mut Option<(String, String)>,
-    ) {
+    fn scan_refs(&self, text: &str, refs: &mut Vec<Ref>, qualified: &mut Option<(String, String)>) {
         let toks = tokens(text);
         for (i, (kind, word)) in toks.iter().enumerate() {
             let prev_dot = i > 0 && matches!(toks.get(i - 1), Some((TokenKind::Dot, _)));
@@ -570,7 +560,8 @@ fn tokens(text: &str) -> Vec<(TokenKind, String)> {
 }
 
 fn is_temp_schema_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("sqlite_temp_master") || name.eq_ignore_ascii_case("sqlite_temp_schema")
+    name.eq_ignore_ascii_case("sqlite_temp_master")
+        || name.eq_ignore_ascii_case("sqlite_temp_schema")
 }
 
 fn is_schema_name(name: &str) -> bool {
