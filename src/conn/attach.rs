@@ -68,6 +68,7 @@ impl Connection {
         self.db_names.push(name.to_string());
         self.db_files.push(path);
         self.schemas.push(Arc::new(schema));
+        *self.shared_names.lock() = self.db_names.clone();
         self.generation += 1;
         Ok(())
     }
@@ -122,6 +123,7 @@ impl Connection {
         self.db_files.remove(i);
         self.schemas.remove(i);
         bt.end_read();
+        *self.shared_names.lock() = self.db_names.clone();
         self.generation += 1;
         Ok(())
     }

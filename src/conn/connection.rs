@@ -34,6 +34,8 @@ pub struct Connection {
     pub(crate) db_files: Vec<String>,
     /// Something was created in the temp database (it is listed).
     pub(crate) temp_used: bool,
+    /// `db_names` as seen by callbacks installed earlier (update hook).
+    pub(crate) shared_names: Arc<parking_lot::Mutex<Vec<String>>>,
     /// The options the connection was opened with (ATTACH reuses them).
     pub(crate) open_opts: OpenOptions,
     pub(crate) schemas: Vec<Arc<Schema>>,
@@ -94,6 +96,10 @@ impl Connection {
             db_names: vec!["main".to_string(), "temp".to_string()],
             db_files: vec![filename.clone(), String::new()],
             temp_used: false,
+            shared_names: Arc::new(parking_lot::Mutex::new(vec![
+                "main".to_string(),
+                "temp".to_string(),
+            ])),
             open_opts: opts.clone(),
             schemas: vec![Arc::new(Schema::default()), temp_schema],
             schema_loaded: false,

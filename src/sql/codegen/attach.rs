@@ -82,7 +82,8 @@ fn name_as_string(e: &Expr) -> Expr {
 #[derive(Debug)]
 pub(super) struct Route {
     pub db: usize,
-    pub parsed: Parsed,
+    /// The statement with qualifiers and TEMP stripped (`None`: as parsed).
+    pub parsed: Option<Parsed>,
     pub qualified: Option<(String, String)>,
     /// Tables of other databases the statement reads.
     pub others: Vec<Ref>,
@@ -101,8 +102,21 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
     if env.schemas.len() <= 1 {
         return Ok(None);
     }
-    let mut p = parsed.clone();
     let r = Resolver { env };
+    if let Stmt::Insert(_) | Stmt::Update(_) | Stmt::Delete(_) | Stmt::Select(_) = &parsed.stmt {
+        // Compiled as parsed: the code generators ignore FROM qualifiers.
+        let (db, qualified, others) = r.scan_target(&parsed.stmt, statement_text(parsed, sql))?;
+        if db == 0 && qualified.is_none() && others.is_empty() {
+            return Ok(None);
+        }
+        return Ok(Some(Route {
+            db,
+            parsed: None,
+            qualified,
+            others,
+        }));
+    }
+    let mut p = parsed.clone();
     let (db, qualified, others) = match &mut p.stmt {
         Stmt::CreateTable(ct) => {
             let mut t = one(r.create_target(&mut ct.name, ct.temp, None)?);
@@ -150,9 +164,6 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
         }
         Stmt::AlterTable(a) => one(r.named_target(&mut a.table, Kind::Table)?),
         Stmt::Pragma(pr) => one(r.pragma_target(pr)?),
-        Stmt::Insert(_) | Stmt::Update(_) | Stmt::Delete(_) | Stmt::Select(_) => {
-            r.scan_target(&mut p.stmt, statement_text(parsed, sql))?
-        }
         Stmt::Vacuum {
             schema: Some(s), ..
         } => match r.db_named(s) {
@@ -166,7 +177,7 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
     }
     Ok(Some(Route {
         db,
-        parsed: p,
+        parsed: Some(p),
         qualified,
         others,
     }))
@@ -188,6 +199,16 @@ pub(super) fn compile_routed(
     env: &CompileEnv,
     compile: impl Fn(&Parsed, &str, &CompileEnv) -> Result<Program, String>,
 ) -> Result<Program, String> {
+    if let Stmt::Begin(kind) = &parsed.stmt {
+        use crate::sql::ast::TransactionKind;
+        if *kind != TransactionKind::Deferred && env.schemas.len() > 2 {
+            // BEGIN IMMEDIATE / EXCLUSIVE reserves every attached database.
+            let mut program = compile(parsed, sql, env)?;
+            let dbs: Vec<(usize, bool)> = (2..env.schemas.len()).map(|d| (d, true)).collect();
+            add_transactions(&mut program, env, &dbs, *kind == TransactionKind::Exclusive);
+            return Ok(program);
+        }
+    }
     let Some(route) = route(parsed, sql, env)? else {
         return compile(parsed, sql, env);
     };
@@ -200,12 +221,15 @@ pub(super) fn compile_routed(
         schemas: &schemas,
         ..*env
     };
-    let mut program = compile(&route.parsed, sql, &env2).map_err(|e| match &route.qualified {
-        Some((schema, name)) if e == format!("no such table: {name}") => {
-            format!("no such table: {schema}.{name}")
-        }
-        _ => e,
-    })?;
+    let mut program =
+        compile(route.parsed.as_ref().unwrap_or(parsed), sql, &env2).map_err(|e| {
+            match &route.qualified {
+                Some((schema, name)) if e == format!("no such table: {name}") => {
+                    format!("no such table: {schema}.{name}")
+                }
+                _ => e,
+            }
+        })?;
     retarget(&mut program, route.db);
     if !route.others.is_empty() {
         retarget_tagged(&mut program, env);
@@ -274,12 +298,17 @@ fn retarget_tagged(program: &mut Program, env: &CompileEnv) {
             None => used.push((tag - 1, write)),
         }
     }
-    add_transactions(program, env, &used);
+    add_transactions(program, env, &used, false);
 }
 
 /// Appends `Transaction` instructions for `dbs` to the prologue: the
 /// prologue's closing `Goto` jumps to them, and they jump back.
-fn add_transactions(program: &mut Program, env: &CompileEnv, dbs: &[(usize, bool)]) {
+fn add_transactions(
+    program: &mut Program,
+    env: &CompileEnv,
+    dbs: &[(usize, bool)],
+    exclusive: bool,
+) {
     let n = program.insns.len();
     let Some(goto_at) = (1..n).rev().find(|&i| {
         matches!(program.insns.get(i - 1), Some(Insn::Transaction { .. }))
@@ -297,7 +326,7 @@ fn add_transactions(program: &mut Program, env: &CompileEnv, dbs: &[(usize, bool
         program.insns.push(Insn::Transaction {
             db,
             write,
-            exclusive: false,
+            exclusive,
             schema_cookie: env.schemas.get(db).map(|s| s.cookie),
         });
     }
@@ -449,15 +478,15 @@ impl Resolver<'_, '_> {
 
     /// SELECT / INSERT / UPDATE / DELETE: the databases of every table
     /// the text names (invariant 2).
-    fn scan_target(&self, stmt: &mut Stmt, text: &str) -> Result<Target, String> {
+    fn scan_target(&self, stmt: &Stmt, text: &str) -> Result<Target, String> {
         let mut refs: Vec<Ref> = Vec::new();
         let mut qualified = None;
         if let Some(t) = dml_target(stmt) {
-            if let Some(s) = t.schema.take() {
+            if let Some(s) = &t.schema {
                 let db = self
-                    .db_named(&s)
+                    .db_named(s)
                     .ok_or(format!("no such table: {s}.{}", t.name))?;
-                qualified = Some((s, t.name.clone()));
+                qualified = Some((s.clone(), t.name.clone()));
                 refs.push((t.name.clone(), db, None));
             } else if let Some(db) = self.lookup(&t.name, Kind::Any) {
                 refs.push((t.name.clone(), db, None));
@@ -535,11 +564,11 @@ fn others_of(refs: &[Ref], primary: usize) -> Result<Vec<Ref>, String> {
 }
 
 /// The table an INSERT/UPDATE/DELETE writes.
-fn dml_target(stmt: &mut Stmt) -> Option<&mut QualifiedName> {
+fn dml_target(stmt: &Stmt) -> Option<&QualifiedName> {
     match stmt {
-        Stmt::Insert(i) => Some(&mut i.table),
-        Stmt::Update(u) => Some(&mut u.table),
-        Stmt::Delete(d) => Some(&mut d.table),
+        Stmt::Insert(i) => Some(&i.table),
+        Stmt::Update(u) => Some(&u.table),
+        Stmt::Delete(d) => Some(&d.table),
         _ => None,
     }
 }
