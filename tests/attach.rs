@@ -339,3 +339,33 @@ fn attach_detach_temp_match_sqlite() {
     eprintln!("{pass} passed, {fail} failed");
     assert_eq!(fail, 0, "{fail} statements differ from C SQLite");
 }
+
+/// loom alone: transaction states per schema name, BEGIN IMMEDIATE
+/// reserving an attached file against a second connection, file names
+/// and a rollback spanning two files.
+#[test]
+fn attached_files_across_connections() {
+    use loomdb::api::{open_memory_db, open_readwrite, TxnLevel};
+    let dir = Scratch::new("conns");
+    let b = format!("{}/b.db", dir.text());
+    let db = open_memory_db().expect("open");
+    db.execute_batch(&format!("ATTACH '{b}' AS b; CREATE TABLE b.t(x)"))
+        .expect("attach");
+    assert_eq!(db.db_filename("b").as_deref(), Some(b.as_str()));
+    assert_eq!(db.db_filename("nosuch"), None);
+    assert_eq!(db.db_readonly("b"), Some(false));
+    assert_eq!(db.txn_state(Some("b")), Some(TxnLevel::None));
+    db.execute_batch("BEGIN IMMEDIATE").expect("begin");
+    assert_eq!(db.txn_state(Some("b")), Some(TxnLevel::Write));
+    let other = open_readwrite(&b).expect("second connection");
+    let busy = other.execute_batch("INSERT INTO t VALUES(1)");
+    assert!(busy.is_err(), "the attached file is reserved by BEGIN IMMEDIATE");
+    db.execute_batch("INSERT INTO b.t VALUES(2); CREATE TABLE m(y); INSERT INTO m VALUES(3)")
+        .expect("writes");
+    db.execute_batch("ROLLBACK").expect("rollback");
+    other.execute_batch("INSERT INTO t VALUES(1)").expect("free again");
+    let n = db.execute("DELETE FROM b.t", &[]).expect("count");
+    assert_eq!(n, 1, "only the other connection's row is there");
+    assert!(db.execute_batch("SELECT * FROM m").is_err(), "m was rolled back");
+    eprintln!("1 passed, 0 failed");
+}
