@@ -22,6 +22,26 @@ use support::engine::{CSqlite, Cell, Engine, Loom, QueryOutcome};
 
 /// The scripts: statements separated by `;;` lines are run one by one.
 const SCRIPTS: &[&str] = &[
+    "ATTACH ':memory:' AS aux ;; CREATE TABLE aux.t(a) ;; CREATE TEMP TABLE tt(b) ;; CREATE TABLE m(c)
+    ;; PRAGMA table_list
+    ;; PRAGMA aux.table_list
+    ;; PRAGMA temp.index_list(tt)
+    ;; SELECT * FROM aux.sqlite_schema
+    ;; SELECT * FROM temp.sqlite_master
+    ;; SELECT * FROM main.sqlite_temp_master
+    ;; SELECT * FROM aux.sqlite_temp_master
+    ;; CREATE INDEX aux.i ON m(c)
+    ;; CREATE INDEX i2 ON tt(b)
+    ;; PRAGMA index_list(tt)
+    ;; INSERT INTO aux.t VALUES(1) RETURNING *
+    ;; SELECT * FROM t, tt, m
+    ;; SELECT last_insert_rowid(), changes()
+    ;; PRAGMA aux.integrity_check
+    ;; PRAGMA aux.page_count
+    ;; PRAGMA aux.journal_mode
+    ;; PRAGMA temp.schema_version
+    ;; CREATE TABLE main.t2 AS SELECT * FROM aux.t
+    ;; SELECT * FROM t2",
     // Basic ATTACH of a file, qualified DDL/DML, database_list.
     "PRAGMA database_list
     ;; ATTACH '{dir}/a.db' AS aux
@@ -359,13 +379,21 @@ fn attached_files_across_connections() {
     assert_eq!(db.txn_state(Some("b")), Some(TxnLevel::Write));
     let other = open_readwrite(&b).expect("second connection");
     let busy = other.execute_batch("INSERT INTO t VALUES(1)");
-    assert!(busy.is_err(), "the attached file is reserved by BEGIN IMMEDIATE");
+    assert!(
+        busy.is_err(),
+        "the attached file is reserved by BEGIN IMMEDIATE"
+    );
     db.execute_batch("INSERT INTO b.t VALUES(2); CREATE TABLE m(y); INSERT INTO m VALUES(3)")
         .expect("writes");
     db.execute_batch("ROLLBACK").expect("rollback");
-    other.execute_batch("INSERT INTO t VALUES(1)").expect("free again");
+    other
+        .execute_batch("INSERT INTO t VALUES(1)")
+        .expect("free again");
     let n = db.execute("DELETE FROM b.t", &[]).expect("count");
     assert_eq!(n, 1, "only the other connection's row is there");
-    assert!(db.execute_batch("SELECT * FROM m").is_err(), "m was rolled back");
+    assert!(
+        db.execute_batch("SELECT * FROM m").is_err(),
+        "m was rolled back"
+    );
     eprintln!("1 passed, 0 failed");
 }

@@ -157,6 +157,7 @@ impl Connection {
             db_names: &self.db_names,
             db_files: &self.db_files,
             temp_open: self.temp_open(),
+            routed_db: None,
             registry: &self.registry,
             collations: &self.collations,
         };

@@ -135,7 +135,9 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
         }
         Stmt::CreateIndex(ci) => {
             let owner = r.lookup(&ci.table, Kind::Table);
-            one(r.create_target(&mut ci.name, false, owner)?)
+            let q = ci.name.schema.clone().map(|s| (s, ci.table.clone()));
+            let (db, _) = r.create_target(&mut ci.name, false, owner)?;
+            (db, q, Vec::new())
         }
         Stmt::CreateTrigger(ct) => {
             let owner = match ct.table.schema.take() {
@@ -219,6 +221,7 @@ pub(super) fn compile_routed(
     }
     let env2 = CompileEnv {
         schemas: &schemas,
+        routed_db: Some(route.db),
         ..*env
     };
     let mut program =

@@ -44,7 +44,10 @@ impl Gen<'_> {
                     return self.open_cte(&cte, &name, None);
                 }
                 if let Some(s) = q.schema.as_deref() {
-                    if !self.env.db_names.iter().any(|n| n.eq_ignore_ascii_case(s)) {
+                    let known = self.env.db_names.iter().any(|n| n.eq_ignore_ascii_case(s));
+                    let temp_only =
+                        is_temp_schema_table(&q.name) && !s.eq_ignore_ascii_case("temp");
+                    if !known || temp_only {
                         return Err(format!("no such table: {s}.{}", q.name));
                     }
                 }
@@ -68,9 +71,10 @@ impl Gen<'_> {
                 }
                 // Another database's table of a name the statement also
                 // uses elsewhere is keyed `schema.name` (codegen/attach.rs).
-                let qualified = q.schema.as_deref().and_then(|s| {
-                    self.main_schema().table(&format!("{s}.{}", q.name))
-                });
+                let qualified = q
+                    .schema
+                    .as_deref()
+                    .and_then(|s| self.main_schema().table(&format!("{s}.{}", q.name)));
                 let table = match qualified {
                     Some(t) => t,
                     None => self.table(&q.name)?,

@@ -15,9 +15,9 @@
 //! 3. Errors are SQLite's messages (`no such table: t`, …).
 
 mod agg;
-mod attach;
 mod alter;
 mod alter_sql;
+mod attach;
 mod autoinc;
 mod builder;
 mod compound;
@@ -67,6 +67,9 @@ pub struct CompileEnv<'a> {
     /// The temp database (index 1) is in use: `PRAGMA database_list`
     /// lists it.
     pub temp_open: bool,
+    /// Set while a statement is compiled for the database of this index
+    /// with that database's schema in slot 0 (codegen/attach.rs).
+    pub routed_db: Option<usize>,
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
 }
