@@ -103,6 +103,9 @@ pub struct Connection {
     zombie: AtomicBool,
     mask: AtomicI32,
     filename: Mutex<CString>,
+    /// File names of attached databases handed out by
+    /// `sqlite3_db_filename`, kept for the connection's lifetime.
+    db_filenames: Mutex<Vec<CString>>,
     limits: Mutex<[i32; 12]>,
     /// `sqlite3_db_mutex`, created on first request.
     app_mutex: std::sync::OnceLock<usize>,
@@ -140,6 +143,7 @@ impl Connection {
             zombie: AtomicBool::new(false),
             mask: AtomicI32::new(mask),
             filename: Mutex::new(CString::default()),
+            db_filenames: Mutex::new(Vec::new()),
             limits: Mutex::new(DEFAULT_LIMITS),
             app_mutex: std::sync::OnceLock::new(),
             slots: Mutex::new(crate::callbacks::Slots::default()),
@@ -634,10 +638,23 @@ pub unsafe extern "C" fn sqlite3_db_filename(
         };
         // SAFETY: forwarded contract.
         match unsafe { schema_kind(schema) } {
-            Some(true) => c.filename.lock().as_ptr(),
-            Some(false) => static_cstr(""),
-            None => std::ptr::null(),
+            Some(true) => return c.filename.lock().as_ptr(),
+            Some(false) => return static_cstr(""),
+            None => {}
         }
+        // SAFETY: forwarded contract.
+        let name = unsafe { arg_str(schema) }.unwrap_or_default();
+        let Some(file) = c.database().and_then(|db| db.db_filename(&name)) else {
+            return std::ptr::null();
+        };
+        let file = CString::new(file.replace('\0', "")).unwrap_or_default();
+        let mut cache = c.db_filenames.lock();
+        if let Some(hit) = cache.iter().find(|s| **s == file) {
+            return hit.as_ptr();
+        }
+        let ptr = file.as_ptr();
+        cache.push(file);
+        ptr
     })
 }
 
@@ -650,10 +667,12 @@ pub unsafe extern "C" fn sqlite3_db_readonly(p: *mut sqlite3, schema: *const c_c
     guard(-1, || {
         // SAFETY: forwarded contract.
         let kind = unsafe { schema_kind(schema) };
+        // SAFETY: forwarded contract.
+        let name = unsafe { arg_str(schema) }.unwrap_or_default();
         query(p, -1, |_, db| match kind {
             Some(true) => c_int::from(db.is_readonly()),
             Some(false) => 0,
-            None => -1,
+            None => db.db_readonly(&name).map_or(-1, c_int::from),
         })
     })
 }

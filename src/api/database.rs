@@ -232,4 +232,17 @@ impl Database {
     pub fn is_readonly(&self) -> bool {
         self.with(|c| c.is_readonly()).unwrap_or(false)
     }
+
+    /// `sqlite3_db_filename(db, schema)`: `None` for an unknown schema
+    /// (or the temp database before it is used), `""` in memory.
+    pub fn db_filename(&self, schema: &str) -> Option<String> {
+        self.with(|c| c.db_filename(schema).map(str::to_string))
+            .ok()
+            .flatten()
+    }
+
+    /// `sqlite3_db_readonly(db, schema)`: `None` for an unknown schema.
+    pub fn db_readonly(&self, schema: &str) -> Option<bool> {
+        self.with(|c| c.db_readonly(schema)).ok().flatten()
+    }
 }

@@ -78,11 +78,11 @@ impl Database {
 
     pub fn set_update_hook(&self, f: Option<UpdateHookFn>) -> Result<(), DbError> {
         self.with(|c| {
-            let names: Vec<String> = c.db_names.clone();
+            let names = c.shared_names.clone();
             let wrapped = f.map(|f| {
                 let w: crate::vdbe::UpdateFn = Arc::new(move |k, db, table, rowid| {
-                    let name = names.get(db).map_or("main", String::as_str);
-                    f(k, name, table, rowid)
+                    let name = names.lock().get(db).cloned();
+                    f(k, name.as_deref().unwrap_or("main"), table, rowid)
                 });
                 w
             });

@@ -5,7 +5,7 @@
 //!
 //! Invariants:
 //! 1. `dbs[i]` and `schemas[i]` describe the same database; index 0 is
-//!    "main".
+//!    "main", 1 is "temp", 2.. are attached (attach.rs).
 //! 2. `schemas[i]` is valid for the schema cookie it was loaded at; it is
 //!    reloaded lazily when `state.schema_changed` is set or a statement
 //!    reports SQLITE_SCHEMA.
@@ -30,6 +30,14 @@ use crate::vfs::{FileKind, OpenFlags, PosixVfs, Vfs};
 pub struct Connection {
     pub(crate) dbs: Vec<Btree<Pager>>,
     pub(crate) db_names: Vec<String>,
+    /// File names by database index ("" in memory; see attach.rs).
+    pub(crate) db_files: Vec<String>,
+    /// Something was created in the temp database (it is listed).
+    pub(crate) temp_used: bool,
+    /// `db_names` as seen by callbacks installed earlier (update hook).
+    pub(crate) shared_names: Arc<parking_lot::Mutex<Vec<String>>>,
+    /// The options the connection was opened with (ATTACH reuses them).
+    pub(crate) open_opts: OpenOptions,
     pub(crate) schemas: Vec<Arc<Schema>>,
     pub(crate) schema_loaded: bool,
     pub(crate) state: ConnState,
@@ -86,10 +94,18 @@ impl Connection {
         } else {
             target.path.clone()
         };
+        let (temp, temp_schema) = Connection::new_temp_db()?;
         Ok(Connection {
-            dbs: vec![Btree::new(pager)],
-            db_names: vec!["main".to_string()],
-            schemas: vec![Arc::new(Schema::default())],
+            dbs: vec![Btree::new(pager), temp],
+            db_names: vec!["main".to_string(), "temp".to_string()],
+            db_files: vec![filename.clone(), String::new()],
+            temp_used: false,
+            shared_names: Arc::new(parking_lot::Mutex::new(vec![
+                "main".to_string(),
+                "temp".to_string(),
+            ])),
+            open_opts: opts.clone(),
+            schemas: vec![Arc::new(Schema::default()), temp_schema],
             schema_loaded: false,
             state: ConnState::default(),
             mode: opts.mode,
@@ -145,7 +161,9 @@ impl Connection {
         let env = CompileEnv {
             schemas: &self.schemas,
             db_names: &self.db_names,
-            db_files: std::slice::from_ref(&self.filename),
+            db_files: &self.db_files,
+            temp_open: self.temp_open(),
+            routed_db: None,
             registry: &self.registry,
             collations: &self.collations,
             vtabs: &self.vtabs,
@@ -189,7 +207,18 @@ impl Connection {
                 dbs: &mut self.dbs,
                 conn: &mut self.state,
             };
-            let result = stmt.vm.step(&mut env);
+            let mut result = stmt.vm.step(&mut env);
+            if self.state.pending_attach.is_some() {
+                if let Err(e) = self.run_pending_attach() {
+                    result = Err(match e {
+                        ConnError::Vdbe(v) => v,
+                        other => crate::vdbe::VdbeError::Halt {
+                            code: other.result_code(),
+                            msg: other.to_string(),
+                        },
+                    });
+                }
+            }
             let reload = self.state.schema_changed;
             match result {
                 Err(crate::vdbe::VdbeError::Schema) if retries < super::MAX_SCHEMA_RETRY => {
@@ -232,8 +261,12 @@ impl Connection {
     /// Re-reads `sqlite_schema` of every database.
     pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
         for i in 0..self.dbs.len() {
-            let schema = super::schema_load::load_schema(&mut self.dbs[i], &mut self.state)?;
-            self.schemas[i] = Arc::new(schema);
+            let Some(bt) = self.dbs.get_mut(i) else { break };
+            let mut schema = super::schema_load::load_schema(bt, &mut self.state)?;
+            schema.temp = i == super::attach::TEMP_DB;
+            if let Some(slot) = self.schemas.get_mut(i) {
+                *slot = Arc::new(schema);
+            }
         }
         self.schema_loaded = true;
         Ok(())

@@ -21,6 +21,7 @@
 //! 4. A statement compiled before a function or collation was (re)defined
 //!    is re-prepared before its next run (`Connection::generation`).
 
+mod attach;
 mod authorizer;
 mod backup;
 mod connection;
@@ -30,6 +31,7 @@ mod mode;
 mod schema_load;
 mod statement;
 
+pub use attach::{MAX_ATTACHED, TEMP_DB};
 pub use authorizer::{action as auth_action, AuthRequest, AuthResult, Authorizer};
 pub use backup::{backup_abort, backup_step, BackupProgress};
 pub use connection::Connection;

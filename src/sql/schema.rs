@@ -159,6 +159,9 @@ pub struct Schema {
     vtables: HashMap<String, VTableDef>,
     /// Every row, in file order (for DROP and for `sqlite_schema` reads).
     pub rows: Vec<SchemaRow>,
+    /// The temp database's schema: its schema table is also called
+    /// `sqlite_temp_schema` / `sqlite_temp_master`.
+    pub temp: bool,
 }
 
 impl Schema {
@@ -272,6 +275,9 @@ impl Schema {
         }
         match lower.as_str() {
             "sqlite_schema" | "sqlite_master" => Some(Arc::new(schema_table())),
+            "sqlite_temp_schema" | "sqlite_temp_master" if self.temp => {
+                Some(Arc::new(schema_table()))
+            }
             _ => None,
         }
     }
@@ -321,6 +327,19 @@ impl Schema {
             || self.index_owner.contains_key(&lower)
             || self.views.contains_key(&lower)
             || self.vtables.contains_key(&lower)
+    }
+
+    /// Adds (or replaces) `t` under `name`, with its indexes: how a
+    /// statement over several databases sees the tables of the others
+    /// (codegen/attach.rs).
+    pub fn put_table(&mut self, name: &str, t: Arc<Table>) {
+        let lower = name.to_ascii_lowercase();
+        for idx in &t.indexes {
+            self.index_owner
+                .insert(idx.name.to_ascii_lowercase(), lower.clone());
+        }
+        self.views.remove(&lower);
+        self.tables.insert(lower, t);
     }
 
     /// Tables in name order.

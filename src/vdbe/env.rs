@@ -113,6 +113,8 @@ pub struct ConnState {
     pub vtab_txn: Vec<Arc<crate::vtab::VTabInstance>>,
     /// PRAGMA foreign_keys / defer_foreign_keys and the deferred counters.
     pub fkey: super::FkState,
+    /// An ATTACH or DETACH for the connection to carry out (exec_attach.rs).
+    pub pending_attach: Option<super::exec_attach::AttachRequest>,
 }
 
 impl ConnState {
@@ -149,6 +151,7 @@ impl Default for ConnState {
                 ..Published::default()
             }),
             vtab_txn: Vec::new(),
+            pending_attach: None,
         }
     }
 }

@@ -186,6 +186,7 @@ impl Vdbe {
     pub(crate) fn op_vacuum(
         &mut self,
         env: &mut VdbeEnv,
+        db: usize,
         into: Option<Reg>,
     ) -> Result<Flow, VdbeError> {
         if !env.conn.autocommit {
@@ -204,8 +205,8 @@ impl Vdbe {
         };
         let src = env
             .dbs
-            .get_mut(0)
-            .ok_or_else(|| super::error::internal("no main database"))?;
+            .get_mut(db)
+            .ok_or_else(|| super::error::internal("no such database"))?;
         // SQLite keeps the page size of a WAL database (pragma.html).
         let wal = target.is_none() && src.pager().journal_mode() == crate::pager::JournalMode::Wal;
         let mut dst = open_destination(src, target.as_deref(), wal)?;

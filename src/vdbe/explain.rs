@@ -116,6 +116,7 @@ impl Insn {
             I::Vacuum { .. } => "Vacuum",
             I::Clear { .. } => "Clear",
             I::ParseSchema { .. } => "ParseSchema",
+            I::AttachDb { .. } => "Function",
             I::OpenRead { .. } => "OpenRead",
             I::OpenWrite { .. } => "OpenWrite",
             I::OpenEphemeral { .. } => "OpenEphemeral",

@@ -124,13 +124,14 @@ impl Insn {
                 ops(*db, *dest, flag)
             }
             I::Destroy { db, root } => ops(*root as usize, 0, *db),
-            I::Vacuum { into } => ops(0, into.unwrap_or(0), 0),
+            I::Vacuum { db, into } => ops(*db, into.unwrap_or(0), 0),
             I::Clear {
                 db,
                 root,
                 count_change,
             } => ops(*root as usize, *db, usize::from(*count_change)),
             I::ParseSchema { db } => ops(*db, 0, 0),
+            I::AttachDb { args, detach } => ops(usize::from(!*detach), *args, 0),
             I::OpenRead {
                 cursor,
                 db,

@@ -253,9 +253,10 @@ pub enum Insn {
         dest: Reg,
         kind: TreeKind,
     },
-    /// Rebuild the main database (VACUUM), or write a vacuumed copy to the
+    /// Rebuild database `db` (VACUUM), or write a vacuumed copy to the
     /// file named by register `into` (VACUUM INTO).
     Vacuum {
+        db: usize,
         into: Option<Reg>,
     },
     /// Delete a whole b-tree (DROP TABLE/INDEX).
@@ -274,6 +275,12 @@ pub enum Insn {
         db: usize,
         op: PragmaOp,
         dest: Reg,
+    },
+    /// ATTACH (registers `args`, `args+1` = file, name) or DETACH
+    /// (`args` = name): a request the connection carries out.
+    AttachDb {
+        args: Reg,
+        detach: bool,
     },
     /// The schema of `db` changed: the connection reloads it after this statement.
     ParseSchema {

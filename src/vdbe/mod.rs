@@ -41,6 +41,7 @@ mod compare;
 mod cursor;
 mod ephemeral;
 mod error;
+mod exec_attach;
 mod exec_control;
 mod exec_cursor;
 mod exec_fkey;
@@ -70,6 +71,7 @@ pub use env::{
 pub use ephemeral::{EphemeralTable, SeekMode};
 pub use error::VdbeError;
 pub use exec_fkey::FkState;
+pub use exec_attach::AttachRequest;
 pub use exec_func::{random_bytes, random_i64};
 pub use exec_wr::WrLayout;
 pub use explain::{explain_rows, ExplainOperands};

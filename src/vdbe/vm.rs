@@ -467,13 +467,14 @@ impl Vdbe {
             I::SetCookie { db, idx, value } => self.op_set_cookie(env, *db, *idx, *value),
             I::CreateBtree { db, dest, kind } => self.op_create_btree(env, *db, *dest, *kind),
             I::Destroy { db, root } => self.op_destroy(env, *db, *root),
-            I::Vacuum { into } => self.op_vacuum(env, *into),
+            I::Vacuum { db, into } => self.op_vacuum(env, *db, *into),
             I::Clear {
                 db,
                 root,
                 count_change,
             } => self.op_clear(env, *db, *root, *count_change),
             I::ParseSchema { .. } => self.op_parse_schema(env),
+            I::AttachDb { args, detach } => self.op_attach(env, *args, *detach),
             I::OpenRead {
                 cursor,
                 db,

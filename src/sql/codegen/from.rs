@@ -43,6 +43,14 @@ impl Gen<'_> {
                     let name = alias.unwrap_or_else(|| cte.name.clone());
                     return self.open_cte(&cte, &name, None);
                 }
+                if let Some(s) = q.schema.as_deref() {
+                    let known = self.env.db_names.iter().any(|n| n.eq_ignore_ascii_case(s));
+                    let temp_only =
+                        is_temp_schema_table(&q.name) && !s.eq_ignore_ascii_case("temp");
+                    if !known || temp_only {
+                        return Err(format!("no such table: {s}.{}", q.name));
+                    }
+                }
                 if let Some(view) = self.main_schema().view(&q.name) {
                     let (select, columns) = parse_view(&view.sql)?;
                     let name = alias.unwrap_or_else(|| view.name.clone());
@@ -64,7 +72,16 @@ impl Gen<'_> {
                 if let Some(src) = self.open_vtab_source(&q.name, alias.as_deref(), &[])? {
                     return Ok(src);
                 }
-                let table = self.table(&q.name)?;
+                // Another database's table of a name the statement also
+                // uses elsewhere is keyed `schema.name` (codegen/attach.rs).
+                let qualified = q
+                    .schema
+                    .as_deref()
+                    .and_then(|s| self.main_schema().table(&format!("{s}.{}", q.name)));
+                let table = match qualified {
+                    Some(t) => t,
+                    None => self.table(&q.name)?,
+                };
                 let cursor = self.b.alloc_cursor();
                 self.use_db(false);
                 self.b.emit(Insn::OpenRead {

@@ -17,6 +17,7 @@
 mod agg;
 mod alter;
 mod alter_sql;
+mod attach;
 mod autoinc;
 mod builder;
 mod compound;
@@ -75,6 +76,12 @@ pub struct CompileEnv<'a> {
     pub db_names: &'a [String],
     /// File names by database index ("" for in-memory databases).
     pub db_files: &'a [String],
+    /// The temp database (index 1) is in use: `PRAGMA database_list`
+    /// lists it.
+    pub temp_open: bool,
+    /// Set while a statement is compiled for the database of this index
+    /// with that database's schema in slot 0 (codegen/attach.rs).
+    pub routed_db: Option<usize>,
     pub registry: &'a Registry,
     pub collations: &'a [Arc<dyn Collation>],
     /// The connection's virtual-table modules and connected tables.
@@ -168,8 +175,13 @@ pub(crate) struct Gen<'a> {
 /// (table column, index field) pairs).
 pub type CoveringRemap = (usize, usize, Vec<(usize, usize)>);
 
-/// Compiles one parsed statement of `sql`.
+/// Compiles one parsed statement of `sql`, against the database its names
+/// route it to (attach.rs).
 pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
+    attach::compile_routed(parsed, sql, env, compile_one)
+}
+
+fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, String> {
     let mut g = Gen {
         b: Builder::new(),
         env,
@@ -235,8 +247,8 @@ impl<'a> Gen<'a> {
             Stmt::CreateTrigger(ct) => self.create_trigger(ct),
             Stmt::CreateVirtualTable(cv) => self.create_vtable(cv),
             Stmt::AlterTable(a) => self.alter_table(a),
-            Stmt::Attach { .. } => Err("ATTACH is not supported by loom yet".into()),
-            Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
+            Stmt::Attach { file, schema, .. } => self.attach(file, schema),
+            Stmt::Detach(schema) => self.detach(schema),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
             Stmt::Vacuum { schema, into } => self.vacuum(schema.as_deref(), into.as_ref()),
             Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),

@@ -109,14 +109,14 @@ impl Gen<'_> {
             "index_list" => self.pragma_index_list(value.as_deref()),
             "index_info" => self.pragma_index_info(value.as_deref()),
             "index_xinfo" => self.pragma_index_xinfo(value.as_deref()),
-            "database_list" => self.rows(
-                &["seq", "name", "file"],
-                vec![vec![
-                    Value::Integer(0),
-                    text("main"),
-                    text(self.env.db_files.first().map_or("", String::as_str)),
-                ]],
-            ),
+            "database_list" => {
+                let env = self.env;
+                let rows = (env.db_names.iter().zip(env.db_files).enumerate())
+                    .filter(|(i, _)| *i != 1 || env.temp_open)
+                    .map(|(i, (n, f))| vec![Value::Integer(i as i64), text(n), text(f)])
+                    .collect();
+                self.rows(&["seq", "name", "file"], rows)
+            }
             "table_list" => self.pragma_table_list(),
             // No virtual-table modules exist in loom yet: an empty list.
             "module_list" => self.rows(&["name"], Vec::new()),
@@ -417,29 +417,42 @@ impl Gen<'_> {
 
     fn pragma_table_list(&mut self) -> Result<(), String> {
         let names = ["schema", "name", "type", "ncol", "wr", "strict"];
-        let mut rows: Vec<Vec<Value>> = self
-            .main_schema()
-            .tables()
-            .iter()
-            .map(|t| {
+        let env = self.env;
+        // Every database in index order, or the one the PRAGMA names.
+        let dbs: Vec<(usize, &crate::sql::Schema)> = match env.routed_db {
+            Some(d) => vec![(d, self.main_schema())],
+            None => (env.schemas.iter().enumerate())
+                .filter(|(i, _)| *i != 1 || env.temp_open)
+                .map(|(i, s)| (i, &**s))
+                .collect(),
+        };
+        let mut rows: Vec<Vec<Value>> = Vec::new();
+        for (i, schema) in dbs {
+            let db = env.db_names.get(i).map_or("main", String::as_str);
+            rows.extend(schema.tables().iter().map(|t| {
                 vec![
-                    text("main"),
+                    text(db),
                     text(&t.name),
                     text("table"),
                     Value::Integer(t.columns.len() as i64),
                     Value::Integer(i64::from(t.without_rowid)),
                     Value::Integer(i64::from(t.strict)),
                 ]
-            })
-            .collect();
-        rows.push(vec![
-            text("main"),
-            text("sqlite_schema"),
-            text("table"),
-            Value::Integer(5),
-            Value::Integer(0),
-            Value::Integer(0),
-        ]);
+            }));
+            let master = if i == 1 {
+                "sqlite_temp_schema"
+            } else {
+                "sqlite_schema"
+            };
+            rows.push(vec![
+                text(db),
+                text(master),
+                text("table"),
+                Value::Integer(5),
+                Value::Integer(0),
+                Value::Integer(0),
+            ]);
+        }
         self.rows(&names, rows)
     }
 }

@@ -19,12 +19,16 @@ impl<'a> Gen<'a> {
         schema: Option<&str>,
         into: Option<&Expr>,
     ) -> Result<(), String> {
-        match schema {
-            None => {}
-            Some(s) if s.eq_ignore_ascii_case("main") => {}
-            Some(s) if s.eq_ignore_ascii_case("temp") => return Ok(()),
-            Some(s) => return Err(format!("unknown database {s}")),
-        }
+        let db = match schema {
+            None => 0,
+            Some(s) if s.eq_ignore_ascii_case("temp") && into.is_none() => return Ok(()),
+            Some(s) => self
+                .env
+                .db_names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(s))
+                .ok_or_else(|| format!("unknown database {s}"))?,
+        };
         let into = match into {
             Some(e) => {
                 let scope = self.base_scope();
@@ -33,7 +37,7 @@ impl<'a> Gen<'a> {
             None => None,
         };
         self.use_db(into.is_none());
-        self.b.emit(Insn::Vacuum { into });
+        self.b.emit(Insn::Vacuum { db, into });
         Ok(())
     }
 }
