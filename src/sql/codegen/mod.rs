@@ -31,6 +31,7 @@ mod index_row;
 mod insert;
 mod join_outer;
 mod modify;
+mod nulls_order;
 mod planner;
 mod pragma;
 mod returning;

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::expr::{Scope, Source};
 use super::Gen;
 use crate::record::{Binary, Collation, KeyInfo};
-use crate::sql::ast::{Expr, ExprKind, Literal, NullsOrder, OrderingTerm, SortOrder};
+use crate::sql::ast::{Expr, ExprKind, Literal, OrderingTerm, SortOrder};
 use crate::sql::ast::{FromClause, ResultColumn, Select, SelectCore, SimpleSelect};
 use crate::vdbe::{ColumnInfo, Insn, Reg};
 
@@ -699,14 +699,6 @@ impl Gen<'_> {
         let mut out = Vec::new();
         for (i, t) in terms.iter().enumerate() {
             let desc = t.order == Some(SortOrder::Desc);
-            let default_nulls = if desc {
-                NullsOrder::Last
-            } else {
-                NullsOrder::First
-            };
-            if t.nulls.is_some_and(|n| n != default_nulls) {
-                return Err("NULLS FIRST/LAST is not supported by loom yet".into());
-            }
             let (inner, explicit) = match &t.expr.kind {
                 ExprKind::Collate(e, name) => (e.as_ref(), Some(self.collation(name)?)),
                 _ => (&t.expr, None),
@@ -743,6 +735,9 @@ impl Gen<'_> {
             let coll = explicit
                 .or_else(|| self.expr_collation(&expr, scope))
                 .unwrap_or_else(|| Arc::new(Binary));
+            if super::nulls_order::flips_nulls(t) {
+                out.push(super::nulls_order::null_flag_key(&expr, desc));
+            }
             out.push((expr, desc, coll));
         }
         Ok(out)

@@ -149,7 +149,7 @@ impl Parser<'_> {
             let has_target = self.kind() == T::LParen;
             if has_target {
                 self.bump()?;
-                target = self.sortlist()?;
+                target = self.index_sortlist()?;
                 self.expect(T::RParen)?;
                 target_where = self.where_opt()?;
             }

@@ -91,6 +91,24 @@ impl Parser<'_> {
         Ok(terms)
     }
 
+    /// A `sortlist` that indexes a table (CREATE INDEX, PRIMARY KEY and
+    /// UNIQUE constraints, upsert targets): SQLite refuses NULLS FIRST/LAST
+    /// there with "unsupported use of NULLS ...".
+    pub(crate) fn index_sortlist(&mut self) -> PResult<Vec<OrderingTerm>> {
+        let terms = self.sortlist()?;
+        match terms.iter().find_map(|t| t.nulls) {
+            Some(n) => Err(ParseError::Other(format!(
+                "unsupported use of NULLS {}",
+                if n == NullsOrder::First {
+                    "FIRST"
+                } else {
+                    "LAST"
+                }
+            ))),
+            None => Ok(terms),
+        }
+    }
+
     fn ordering_term(&mut self) -> PResult<OrderingTerm> {
         let expr = self.expr()?;
         let order = self.sort_order()?;
