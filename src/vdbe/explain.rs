@@ -102,6 +102,8 @@ impl Insn {
             I::MustBeInt { .. } => "MustBeInt",
             I::OffsetLimit { .. } => "OffsetLimit",
             I::Noop => "Noop",
+            I::ChangeCountSave { .. } => "ChangeCountSave",
+            I::ChangeCountRestore { .. } => "ChangeCountRestore",
             I::Pragma { .. } => "Pragma",
             I::Transaction { .. } => "Transaction",
             I::AutoCommit { .. } => "AutoCommit",

@@ -429,6 +429,15 @@ impl Vdbe {
                 offset,
             } => self.op_offset_limit(*limit, *dest, *offset),
             I::Noop => Ok(Flow::Next),
+            I::ChangeCountSave { dest } => self
+                .set_reg(*dest, Mem::Int(self.n_change))
+                .map(|_| Flow::Next),
+            I::ChangeCountRestore { saved } => {
+                let saved = self.reg(*saved)?.int_value();
+                env.conn.total_changes += self.n_change - saved;
+                self.n_change = saved;
+                Ok(Flow::Next)
+            }
             I::Transaction {
                 db,
                 write,

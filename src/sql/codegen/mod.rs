@@ -39,6 +39,7 @@ mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod update_rowvalue;
 mod upsert;
 mod vacuum;
 mod window;
@@ -139,6 +140,8 @@ pub(crate) struct Gen<'a> {
     pub cte_active: Vec<String>,
     /// Recursive selects' current-row tables, by synthetic name (cte.rs).
     pub rec_tables: Vec<(String, expr::Source)>,
+    /// Row-value SET subqueries waiting for the UPDATE's row loop.
+    pub row_value_sets: Vec<update_rowvalue::RowValueSet>,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -166,6 +169,7 @@ pub fn compile(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
         cte_active: Vec::new(),
         rec_tables: Vec::new(),
+        row_value_sets: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;

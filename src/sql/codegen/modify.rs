@@ -247,15 +247,12 @@ impl Gen<'_> {
 
     /// Maps each SET clause to (column index or None for rowid, expression).
     pub(crate) fn resolve_sets(
-        &self,
+        &mut self,
         t: &Table,
         sets: &[crate::sql::ast::SetClause],
     ) -> Result<Vec<(Option<usize>, crate::sql::ast::Expr)>, String> {
         let mut out = Vec::new();
-        for s in sets {
-            if s.columns.len() != 1 {
-                return Err("row-value SET is not supported by loom yet".into());
-            }
+        for s in &self.expand_row_sets(sets)? {
             let name = &s.columns[0];
             let col = match t.column_index(name) {
                 Some(c) if t.ipk == Some(c) => None,
@@ -294,7 +291,7 @@ impl Gen<'_> {
         skip: usize,
     ) -> Result<(), String> {
         let n = t.columns.len();
-        let scope = self.update_scope(t, ctx, cur.table);
+        let mut scope = self.update_scope(t, ctx, cur.table);
         let old = self.b.alloc_regs(n);
         for c in 0..n {
             if t.ipk == Some(c) {
@@ -323,6 +320,7 @@ impl Gen<'_> {
             src: old_rowid,
             dest: new_rowid,
         });
+        self.emit_row_value_sets(&mut scope)?;
         for (col, e) in sets {
             match col {
                 Some(c) => self.expr_into(e, &scope, new + c)?,

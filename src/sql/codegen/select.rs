@@ -26,8 +26,8 @@ use crate::vdbe::{ColumnInfo, Insn, Reg};
 pub(crate) enum Dest {
     /// To the caller, via `ResultRow`.
     Output,
-    /// Scalar subquery: the first column of the first row into `reg`, then
-    /// jump to `done`.
+    /// Scalar subquery: the first row into `reg` (one register per column;
+    /// only row-value SET allows more than one), then jump to `done`.
     Scalar { reg: Reg, done: usize },
     /// EXISTS: set `reg` to 1 on the first row and jump to `done`.
     Exists { reg: Reg, done: usize },
@@ -138,10 +138,19 @@ impl Gen<'_> {
                 });
             }
             Dest::Scalar { reg, done } => {
-                self.b.emit(Insn::SCopy {
-                    src: start,
-                    dest: *reg,
-                });
+                if count > 1 {
+                    // A row-value subquery (update_rowvalue.rs).
+                    self.b.emit(Insn::Copy {
+                        src: start,
+                        dest: *reg,
+                        count,
+                    });
+                } else {
+                    self.b.emit(Insn::SCopy {
+                        src: start,
+                        dest: *reg,
+                    });
+                }
                 self.b.emit(Insn::Goto { target: *done });
             }
             Dest::Exists { reg, done } => {

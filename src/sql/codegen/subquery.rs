@@ -30,7 +30,7 @@ impl Gen<'_> {
     /// Compiles `sel` inline for `dest` with `scope`'s sources visible as
     /// outer sources; `init` is emitted inside the Once block first.
     /// Returns the width (number of result columns) of the subquery.
-    fn subquery_block(
+    pub(super) fn subquery_block(
         &mut self,
         sel: &Select,
         scope: &Scope,

@@ -163,6 +163,10 @@ impl Gen<'_> {
             let scope = self.base_scope();
             self.jump_if_false(w, end.addr(), &scope)?;
         }
+        // The body's changes count in total_changes() but not in the
+        // firing statement's changes().
+        let saved = self.b.alloc_reg();
+        self.b.emit(Insn::ChangeCountSave { dest: saved });
         for stmt in &def.body {
             match stmt {
                 TriggerStmt::Insert(i) => self.insert(i)?,
@@ -171,6 +175,7 @@ impl Gen<'_> {
                 TriggerStmt::Select(s) => self.select(s, &Dest::Discard)?,
             }
         }
+        self.b.emit(Insn::ChangeCountRestore { saved });
         self.b.resolve(end);
         Ok(())
     }
