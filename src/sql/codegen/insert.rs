@@ -39,9 +39,6 @@ pub(crate) struct WriteCursors {
 
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
-        if ins.with.is_some() {
-            return Err("WITH in INSERT is not supported by loom yet".into());
-        }
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
             || table.name.to_ascii_lowercase().starts_with("sqlite_")

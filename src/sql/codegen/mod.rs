@@ -22,6 +22,7 @@ mod builder;
 mod compound;
 mod cte;
 mod ddl;
+mod dml_limit;
 mod eqp;
 mod explain;
 mod expr;
@@ -39,6 +40,7 @@ mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod update_from;
 mod update_rowvalue;
 mod upsert;
 mod vacuum;
@@ -198,9 +200,9 @@ impl<'a> Gen<'a> {
     fn statement(&mut self, stmt: &Stmt) -> Result<(), String> {
         match stmt {
             Stmt::Select(s) => self.select_statement(s),
-            Stmt::Insert(i) => self.insert(i),
-            Stmt::Update(u) => self.update(u),
-            Stmt::Delete(d) => self.delete(d),
+            Stmt::Insert(i) => self.with_ctes(i.with.as_ref(), |g| g.insert(i)),
+            Stmt::Update(u) => self.with_ctes(u.with.as_ref(), |g| g.update(u)),
+            Stmt::Delete(d) => self.with_ctes(d.with.as_ref(), |g| g.delete(d)),
             Stmt::CreateTable(ct) => self.create_table(ct),
             Stmt::CreateIndex(ci) => self.create_index(ci),
             Stmt::Drop(d) => self.drop(d),

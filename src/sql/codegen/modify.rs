@@ -54,7 +54,7 @@ impl Gen<'_> {
     }
 
     /// First pass: the rowids of the rows `where_` selects, in a RowSet register.
-    fn collect_rowids(
+    pub(super) fn collect_rowids(
         &mut self,
         t: &Arc<Table>,
         alias: Option<&str>,
@@ -100,15 +100,13 @@ impl Gen<'_> {
     }
 
     pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
-        if d.with.is_some() || !d.order_by.is_empty() || d.limit.is_some() {
-            return Err("WITH, ORDER BY and LIMIT in DELETE are not supported by loom yet".into());
-        }
+        super::dml_limit::check_order_limit(&d.order_by, d.limit.as_ref(), "DELETE")?;
         let t = self.table(&d.table.name)?;
         self.check_modifiable(&t)?;
         self.use_db(true);
         let has_triggers = !self.main_schema().triggers_on(&t.name).is_empty();
         let returning = self.returning_begin(&t, &d.returning)?;
-        if d.where_.is_none() && !has_triggers && returning.is_none() {
+        if d.where_.is_none() && !has_triggers && returning.is_none() && d.limit.is_none() {
             self.b.emit(Insn::Clear {
                 db: 0,
                 root: t.root,
@@ -123,7 +121,14 @@ impl Gen<'_> {
             }
             return Ok(());
         }
-        let set = self.collect_rowids(&t, d.alias.as_deref(), d.where_.as_ref())?;
+        let set = self.target_rowids(&super::dml_limit::LimitedTarget {
+            table: &t,
+            alias: d.alias.as_deref(),
+            indexed: d.indexed.as_ref(),
+            where_: d.where_.as_ref(),
+            order_by: &d.order_by,
+            limit: d.limit.as_ref(),
+        })?;
         let mut cur = self.open_write_cursors(&t)?;
         cur.returning = returning;
         let rowid = self.b.alloc_reg();
@@ -205,17 +210,23 @@ impl Gen<'_> {
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
-        if u.with.is_some() || u.from.is_some() || !u.order_by.is_empty() || u.limit.is_some() {
-            return Err(
-                "WITH, FROM, ORDER BY and LIMIT in UPDATE are not supported by loom yet".into(),
-            );
+        super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
+        if u.from.is_some() {
+            return self.update_from(u);
         }
         let t = self.table(&u.table.name)?;
         self.check_modifiable(&t)?;
         let assignments = self.resolve_sets(&t, &u.sets)?;
         self.use_db(true);
         let returning = self.returning_begin(&t, &u.returning)?;
-        let set = self.collect_rowids(&t, u.alias.as_deref(), u.where_.as_ref())?;
+        let set = self.target_rowids(&super::dml_limit::LimitedTarget {
+            table: &t,
+            alias: u.alias.as_deref(),
+            indexed: u.indexed.as_ref(),
+            where_: u.where_.as_ref(),
+            order_by: &u.order_by,
+            limit: u.limit.as_ref(),
+        })?;
         let mut cur = self.open_write_cursors(&t)?;
         cur.returning = returning;
         let old_rowid = self.b.alloc_reg();
