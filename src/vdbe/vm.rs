@@ -122,6 +122,8 @@ impl Vdbe {
         let counts_changes = program.insns.iter().any(|i| match i {
             Insn::Insert { flags, .. } => flags.count_change,
             Insn::Delete { count_change, .. } | Insn::Clear { count_change, .. } => *count_change,
+            // A trigger body: DML on a view reports 0 changes.
+            Insn::ChangeCountRestore { .. } => true,
             _ => false,
         });
         let mut vm = Vdbe {

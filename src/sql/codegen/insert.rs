@@ -39,6 +39,9 @@ pub(crate) struct WriteCursors {
 
 impl Gen<'_> {
     pub(super) fn insert(&mut self, ins: &Insert) -> Result<(), String> {
+        if let Some(v) = self.view_name(&ins.table.name) {
+            return self.insert_view(ins, &v);
+        }
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")
             || table.name.to_ascii_lowercase().starts_with("sqlite_")

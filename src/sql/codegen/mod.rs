@@ -44,6 +44,7 @@ mod update_from;
 mod update_rowvalue;
 mod upsert;
 mod vacuum;
+mod view_trigger;
 mod window;
 mod window_spec;
 

@@ -100,8 +100,11 @@ impl Gen<'_> {
     }
 
     pub(super) fn delete(&mut self, d: &Delete) -> Result<(), String> {
-        super::dml_limit::check_order_limit(&d.order_by, d.limit.as_ref(), "DELETE")?;
+        if let Some(v) = self.view_name(&d.table.name) {
+            return self.delete_view(d, &v);
+        }
         let t = self.table(&d.table.name)?;
+        super::dml_limit::check_order_limit(&d.order_by, d.limit.as_ref(), "DELETE")?;
         self.check_modifiable(&t)?;
         self.use_db(true);
         let has_triggers = !self.main_schema().triggers_on(&t.name).is_empty();
@@ -210,11 +213,14 @@ impl Gen<'_> {
     }
 
     pub(super) fn update(&mut self, u: &Update) -> Result<(), String> {
-        super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
+        if let Some(v) = self.view_name(&u.table.name) {
+            return self.update_view(u, &v);
+        }
         if u.from.is_some() {
             return self.update_from(u);
         }
         let t = self.table(&u.table.name)?;
+        super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
         self.check_modifiable(&t)?;
         let assignments = self.resolve_sets(&t, &u.sets)?;
         self.use_db(true);

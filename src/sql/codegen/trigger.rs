@@ -61,9 +61,9 @@ impl Gen<'_> {
             return Err(format!("object name reserved for internal use: {name}"));
         }
         let table = &ct.table.name;
-        let is_view = self.main_schema().view(table).is_some();
-        if is_view {
-            return Err("triggers on views are not supported by loom yet".into());
+        if let Some(v) = self.main_schema().view(table) {
+            let v = v.name.clone();
+            return self.create_view_trigger(ct, &v);
         }
         let t = self
             .main_schema()
@@ -78,13 +78,18 @@ impl Gen<'_> {
         if t.name.to_ascii_lowercase().starts_with("sqlite_") {
             return Err("cannot create trigger on system table".into());
         }
+        self.store_trigger(ct, &t.name)
+    }
+
+    /// Writes the trigger's sqlite_schema row (on table or view `on`).
+    pub(super) fn store_trigger(&mut self, ct: &CreateTrigger, on: &str) -> Result<(), String> {
         self.use_db(true);
         let root = self.b.alloc_reg();
         self.b.emit(Insn::Integer {
             value: 0,
             dest: root,
         });
-        self.insert_schema_row("trigger", name, &t.name, root, Some(&ct.sql));
+        self.insert_schema_row("trigger", &ct.name.name, on, root, Some(&ct.sql));
         Ok(())
     }
 
@@ -132,6 +137,10 @@ impl Gen<'_> {
         let saved_rows = self.trigger_rows.clone();
         let saved_raise = self.raise_target;
         let saved_cols = std::mem::take(&mut self.b.columns);
+        // The body is its own program in SQLite: the NEW/OLD rows of an
+        // enclosing trigger are not visible in it.
+        self.outer.clear();
+        self.trigger_rows.clear();
         for (label, regs) in [("new", new), ("old", old)] {
             if let Some((cols, rowid)) = regs {
                 let cursor = self.b.alloc_cursor();
@@ -209,7 +218,7 @@ impl Gen<'_> {
 }
 
 /// True if a trigger declared for `declared` fires for `event` on `t`.
-fn event_matches(declared: &TriggerEvent, event: RowEvent, t: &Table) -> bool {
+pub(super) fn event_matches(declared: &TriggerEvent, event: RowEvent, t: &Table) -> bool {
     match (declared, event) {
         (TriggerEvent::Insert, RowEvent::Insert) | (TriggerEvent::Delete, RowEvent::Delete) => true,
         (TriggerEvent::Update(cols), RowEvent::Update(set)) => {

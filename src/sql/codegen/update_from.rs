@@ -31,12 +31,13 @@ impl Gen<'_> {
         let Some(from) = &u.from else {
             return self.update(u);
         };
+        let t = self.table(&u.table.name)?;
+        super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
         if !u.order_by.is_empty() || u.limit.is_some() {
             return Err(
                 "ORDER BY and LIMIT in UPDATE ... FROM are not supported by loom yet".into(),
             );
         }
-        let t = self.table(&u.table.name)?;
         let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
         for item in &from.items {
             let item_name = match (&item.alias, &item.source) {
