@@ -365,6 +365,8 @@ impl Gen<'_> {
             Some(&new_row),
             skip,
         )?;
+        let row_now =
+            self.reload_after_before_triggers(t, cur.table, &set_cols, new, old_rowid, skip);
         self.check_not_null(t, &new_v, conflict, skip)?;
         self.check_checks(t, cur.table, &new_v, new_rowid, skip)?;
         if t.ipk.is_some() || sets.iter().any(|(c, _)| c.is_none()) {
@@ -393,7 +395,7 @@ impl Gen<'_> {
             if unchanged.get(i).copied().unwrap_or(false) {
                 continue;
             }
-            let key = self.index_key(t, idx, &old_v, old_rowid)?;
+            let key = self.index_key(t, idx, row_now.as_ref().unwrap_or(&old_v), old_rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,

@@ -123,6 +123,59 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// After an UPDATE's BEFORE triggers: they may have changed or deleted
+    /// the row, so (as SQLite does) the row is sought again (gone: `skip`)
+    /// and the columns the UPDATE does not assign are reloaded into `new`.
+    /// Returns registers holding the row as it now is (for removing its
+    /// index entries), or None when no BEFORE UPDATE trigger can fire.
+    pub(crate) fn reload_after_before_triggers(
+        &mut self,
+        t: &Arc<Table>,
+        cursor: usize,
+        assigned: &[usize],
+        new: Reg,
+        old_rowid: Reg,
+        skip: Addr,
+    ) -> Option<Vec<Reg>> {
+        let any = self.main_schema().triggers_on(&t.name).iter().any(|tr| {
+            tr.def.time.unwrap_or(TriggerTime::Before) == TriggerTime::Before
+                && matches!(tr.def.event, TriggerEvent::Update(_))
+        });
+        if !any {
+            return None;
+        }
+        self.b.emit(Insn::NotExists {
+            cursor,
+            rowid: old_rowid,
+            not_found: skip,
+        });
+        let n = t.columns.len();
+        let now = self.b.alloc_regs(n.max(1));
+        for c in 0..n {
+            if t.ipk == Some(c) {
+                self.b.emit(Insn::Null {
+                    dest: now + c,
+                    count: 1,
+                });
+                continue;
+            }
+            let default = self.column_default(t, c);
+            self.b.emit(Insn::Column {
+                cursor,
+                column: c,
+                dest: now + c,
+                default,
+            });
+            if !assigned.contains(&c) {
+                self.b.emit(Insn::SCopy {
+                    src: now + c,
+                    dest: new + c,
+                });
+            }
+        }
+        Some((0..n).map(|c| now + c).collect())
+    }
+
     /// Expands one trigger body inline.
     fn expand_trigger(
         &mut self,
