@@ -359,7 +359,7 @@ impl Gen<'_> {
     }
 
     /// Adds an entry for every existing row to a new index.
-    fn fill_index(
+    pub(super) fn fill_index(
         &mut self,
         t: &crate::sql::schema::Table,
         index: &crate::sql::schema::Index,

@@ -35,6 +35,7 @@ mod modify;
 mod nulls_order;
 mod planner;
 mod pragma;
+mod reindex;
 mod returning;
 mod select;
 mod subquery;
@@ -223,7 +224,7 @@ impl<'a> Gen<'a> {
             Stmt::Detach(_) => Err("DETACH is not supported by loom yet".into()),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
             Stmt::Vacuum { schema, into } => self.vacuum(schema.as_deref(), into.as_ref()),
-            Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),
+            Stmt::Reindex(n) => self.reindex(n.as_ref()),
         }
     }
 
