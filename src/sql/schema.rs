@@ -266,7 +266,7 @@ impl Schema {
             .filter(|t| t.table.eq_ignore_ascii_case(table))
             .cloned()
             .collect();
-        v.sort_by(|a, b| b.seq.cmp(&a.seq));
+        v.sort_by_key(|t| std::cmp::Reverse(t.seq));
         v
     }
 

@@ -475,7 +475,7 @@ impl<'a> Partition<'a> {
         let Some((col, desc, coll)) = self.pass.order.last() else {
             return if is_start { 0 } else { self.n() };
         };
-        let nulls_first = !*desc != (self.pass.order.len() > 1);
+        let nulls_first = *desc == (self.pass.order.len() > 1);
         let key = |j: usize| val(&self.rows[j], *col);
         let v = key(i);
         if !matches!(v, ValueRef::Integer(_) | ValueRef::Real(_)) {

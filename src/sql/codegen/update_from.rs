@@ -87,7 +87,7 @@ impl Gen<'_> {
         let ctx = UpdateCtx {
             name,
             conflict: u.or_conflict,
-            extra: self.from_row_sources(&sources, regs),
+            extra: self.row_sources_of_from(&sources, regs),
         };
         self.update_row(&t, &ctx, &cur, &assignments, old_rowid, next.addr())?;
         self.b.resolve(next);
@@ -181,7 +181,11 @@ impl Gen<'_> {
 
     /// The FROM sources as register-backed rows over `regs` (their columns
     /// in order, source after source), for the second pass's scope.
-    fn from_row_sources(&mut self, sources: &[Source], regs: Reg) -> Vec<(Source, Vec<Reg>, Reg)> {
+    fn row_sources_of_from(
+        &mut self,
+        sources: &[Source],
+        regs: Reg,
+    ) -> Vec<(Source, Vec<Reg>, Reg)> {
         let mut out = Vec::new();
         let mut k = regs;
         for s in sources {
