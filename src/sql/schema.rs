@@ -127,6 +127,9 @@ pub struct Trigger {
     pub name: String,
     pub table: String,
     pub def: Arc<super::ast::CreateTrigger>,
+    /// Position of its row in sqlite_schema: SQLite fires the triggers of
+    /// a table latest-created first.
+    pub seq: usize,
 }
 
 /// A view: its name and definition.
@@ -173,7 +176,7 @@ impl Schema {
         };
         let mut auto_roots: HashMap<String, Pgno> = HashMap::new();
         let mut explicit: Vec<(&SchemaRow, String)> = Vec::new();
-        for row in &rows {
+        for (seq, row) in rows.iter().enumerate() {
             match (row.kind.as_str(), &row.sql) {
                 ("table", Some(sql)) => s.add_table_from_sql(sql, row.rootpage)?,
                 ("index", None) => {
@@ -187,6 +190,7 @@ impl Schema {
                                 name: row.name.clone(),
                                 table: row.tbl_name.clone(),
                                 def: Arc::new(*ct),
+                                seq,
                             };
                             s.triggers.insert(row.name.to_ascii_lowercase(), t);
                         }
@@ -299,7 +303,7 @@ impl Schema {
         self.triggers.get(&name.to_ascii_lowercase())
     }
 
-    /// The triggers defined on `table`, in name order.
+    /// The triggers defined on `table`, latest-created first (firing order).
     pub fn triggers_on(&self, table: &str) -> Vec<Trigger> {
         let mut v: Vec<Trigger> = self
             .triggers
@@ -307,7 +311,7 @@ impl Schema {
             .filter(|t| t.table.eq_ignore_ascii_case(table))
             .cloned()
             .collect();
-        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v.sort_by_key(|t| std::cmp::Reverse(t.seq));
         v
     }
 

@@ -105,6 +105,8 @@ impl Insn {
             I::Noop => "Noop",
             I::FkCounter { .. } => "FkCounter",
             I::FkIfZero { .. } => "FkIfZero",
+            I::ChangeCountSave { .. } => "ChangeCountSave",
+            I::ChangeCountRestore { .. } => "ChangeCountRestore",
             I::Pragma { .. } => "Pragma",
             I::Transaction { .. } => "Transaction",
             I::AutoCommit { .. } => "AutoCommit",

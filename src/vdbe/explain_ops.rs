@@ -83,6 +83,8 @@ impl Insn {
                 offset,
             } => ops(*limit, *dest, *offset),
             I::Noop => ops(0, 0, 0),
+            I::ChangeCountSave { dest } => ops(*dest, 0, 0),
+            I::ChangeCountRestore { saved } => ops(*saved, 0, 0),
             I::Pragma { db, dest, .. } => ops(*db, *dest, 0),
             I::Transaction {
                 db,

@@ -213,6 +213,16 @@ pub enum Insn {
         deferred: bool,
         target: Addr,
     },
+    /// `dest` = the statement's change count so far (entering a trigger
+    /// body, whose changes count only in `total_changes`).
+    ChangeCountSave {
+        dest: Reg,
+    },
+    /// Leaving a trigger body: the changes made since `saved` move from
+    /// the statement's count to the connection's `total_changes`.
+    ChangeCountRestore {
+        saved: Reg,
+    },
 
     // ---- transactions and schema ----
     /// Start a read (write=false) or write transaction on database `db`;

@@ -127,6 +127,8 @@ impl Vdbe {
             Insn::Insert { flags, .. } => flags.count_change,
             Insn::Delete { count_change, .. } | Insn::Clear { count_change, .. } => *count_change,
             Insn::Vtab(super::insn_vtab::VtabOp::VUpdate { .. }) => true,
+            // A trigger body: DML on a view reports 0 changes.
+            Insn::ChangeCountRestore { .. } => true,
             _ => false,
         });
         let mut vm = Vdbe {
@@ -446,6 +448,15 @@ impl Vdbe {
                 offset,
             } => self.op_offset_limit(*limit, *dest, *offset),
             I::Noop => Ok(Flow::Next),
+            I::ChangeCountSave { dest } => self
+                .set_reg(*dest, Mem::Int(self.n_change))
+                .map(|_| Flow::Next),
+            I::ChangeCountRestore { saved } => {
+                let saved = self.reg(*saved)?.int_value();
+                env.conn.total_changes += self.n_change - saved;
+                self.n_change = saved;
+                Ok(Flow::Next)
+            }
             I::Transaction {
                 db,
                 write,

@@ -97,7 +97,9 @@ pub struct WinFrame {
 pub struct WinPass {
     /// PARTITION BY columns and their collations.
     pub partition: Vec<(usize, Arc<dyn Collation>)>,
-    /// ORDER BY columns: column, DESC, collation.
+    /// ORDER BY columns: column, DESC, collation. A term with NULLS
+    /// FIRST/LAST against its direction's default is preceded by an
+    /// `IS NULL` flag column sorted the same way.
     pub order: Vec<(usize, bool, Arc<dyn Collation>)>,
     pub frame: WinFrame,
     pub funcs: Vec<WinFunc>,
@@ -468,9 +470,12 @@ impl<'a> Partition<'a> {
 
     /// RANGE `N PRECEDING/FOLLOWING` boundary (exactly one ORDER BY term).
     fn range_bound(&self, i: usize, k: usize, following: bool, is_start: bool) -> usize {
-        let Some((col, desc, coll)) = self.pass.order.first() else {
+        // The one ORDER BY term is last; a flag key in front of it means
+        // its NULLs sit on the other side.
+        let Some((col, desc, coll)) = self.pass.order.last() else {
             return if is_start { 0 } else { self.n() };
         };
+        let nulls_first = *desc == (self.pass.order.len() > 1);
         let key = |j: usize| val(&self.rows[j], *col);
         let v = key(i);
         if !matches!(v, ValueRef::Integer(_) | ValueRef::Real(_)) {
@@ -492,7 +497,7 @@ impl<'a> Partition<'a> {
         };
         // Rows are ordered; NULL keys sit first for ASC, last for DESC.
         let before = |j: usize| match cmp(j) {
-            None => !*desc,
+            None => nulls_first,
             Some(o) => {
                 if is_start {
                     o == Ordering::Less

@@ -575,9 +575,6 @@ impl Gen<'_> {
         let ExprKind::Function(call) = &a.kind else {
             return Err("internal error: not an aggregate".into());
         };
-        if !call.order_by.is_empty() {
-            return Err("ORDER BY in aggregate functions is not supported by loom yet".into());
-        }
         let n = agg_args(call).len();
         let def = self
             .env

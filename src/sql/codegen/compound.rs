@@ -246,7 +246,11 @@ impl Gen<'_> {
                 g.b.resolve(skip);
             });
         } else {
-            let keys = self.compound_order_keys(s)?;
+            let (keys, flags) = super::nulls_order::with_null_flags(
+                self.compound_order_keys(s)?,
+                &s.order_by,
+                width,
+            );
             let sorter = self.b.alloc_cursor();
             let key_info = KeyInfo {
                 collations: keys.iter().map(|k| k.2.clone()).collect(),
@@ -262,7 +266,10 @@ impl Gen<'_> {
                 cursor: sorter,
                 keys: key_cols,
             };
-            self.scan_acc(acc, width, |g, start| g.emit_row(&sdest, start, width));
+            self.scan_acc(acc, width, |g, start| {
+                let row = g.append_null_flags(start, width, &flags);
+                g.emit_row(&sdest, row, width)
+            });
             self.sort_output(sorter, keys.len(), width, dest, limits, done.addr());
         }
         self.b.resolve(done);

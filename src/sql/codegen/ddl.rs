@@ -366,7 +366,7 @@ impl Gen<'_> {
     }
 
     /// Adds an entry for every existing row to a new index.
-    fn fill_index(
+    pub(super) fn fill_index(
         &mut self,
         t: &crate::sql::schema::Table,
         index: &crate::sql::schema::Index,
@@ -503,7 +503,13 @@ impl Gen<'_> {
                 }
             }
             ObjectKind::View => match self.main_schema().view(name) {
-                Some(v) => (Vec::new(), vec![v.name.clone()]),
+                Some(v) => {
+                    let mut names = vec![v.name.clone()];
+                    // Its INSTEAD OF triggers go with it.
+                    let trigs = self.main_schema().triggers_on(&v.name);
+                    names.extend(trigs.into_iter().map(|x| x.name));
+                    (Vec::new(), names)
+                }
                 None if self.main_schema().table(name).is_some() => {
                     return Err(format!("use DROP TABLE to delete table {name}"));
                 }

@@ -42,8 +42,8 @@ impl Gen<'_> {
         if self.vtab_insert(ins)? {
             return Ok(());
         }
-        if ins.with.is_some() {
-            return Err("WITH in INSERT is not supported by loom yet".into());
+        if let Some(v) = self.view_name(&ins.table.name) {
+            return self.insert_view(ins, &v);
         }
         let table = self.table(&ins.table.name)?;
         if table.name.eq_ignore_ascii_case("sqlite_schema")

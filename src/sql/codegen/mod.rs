@@ -23,6 +23,7 @@ mod builder;
 mod compound;
 mod cte;
 mod ddl;
+mod dml_limit;
 mod eqp;
 mod explain;
 mod expr;
@@ -35,6 +36,7 @@ mod index_row;
 mod insert;
 mod join_outer;
 mod modify;
+mod nulls_order;
 mod planner;
 mod planner_cost;
 mod planner_in;
@@ -43,15 +45,19 @@ mod planner_or;
 mod planner_terms;
 mod pragma;
 mod pragma_xinfo;
+mod reindex;
 mod returning;
 mod select;
 mod subquery;
 mod trigger;
 mod txn;
+mod update_from;
+mod update_rowvalue;
 mod upsert;
 mod vacuum;
 mod vtab;
 mod vtab_dml;
+mod view_trigger;
 mod window;
 mod window_spec;
 mod without_rowid;
@@ -169,6 +175,8 @@ pub(crate) struct Gen<'a> {
     /// Virtual-table sources by cursor, with their table-function
     /// arguments (hidden column, value) (vtab.rs).
     pub vtab_cursors: Vec<vtab::VtabSource>,
+    /// Row-value SET subqueries waiting for the UPDATE's row loop.
+    pub row_value_sets: Vec<update_rowvalue::RowValueSet>,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -203,6 +211,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         cte_active: Vec::new(),
         rec_tables: Vec::new(),
         vtab_cursors: Vec::new(),
+        row_value_sets: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -231,9 +240,9 @@ impl<'a> Gen<'a> {
     fn statement(&mut self, stmt: &Stmt) -> Result<(), String> {
         match stmt {
             Stmt::Select(s) => self.select_statement(s),
-            Stmt::Insert(i) => self.insert(i),
-            Stmt::Update(u) => self.update(u),
-            Stmt::Delete(d) => self.delete(d),
+            Stmt::Insert(i) => self.with_ctes(i.with.as_ref(), |g| g.insert(i)),
+            Stmt::Update(u) => self.with_ctes(u.with.as_ref(), |g| g.update(u)),
+            Stmt::Delete(d) => self.with_ctes(d.with.as_ref(), |g| g.delete(d)),
             Stmt::CreateTable(ct) => self.create_table(ct),
             Stmt::CreateIndex(ci) => self.create_index(ci),
             Stmt::Drop(d) => self.drop(d),
@@ -251,7 +260,7 @@ impl<'a> Gen<'a> {
             Stmt::Detach(schema) => self.detach(schema),
             Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
             Stmt::Vacuum { schema, into } => self.vacuum(schema.as_deref(), into.as_ref()),
-            Stmt::Reindex(_) => Err("REINDEX is not supported by loom yet".into()),
+            Stmt::Reindex(n) => self.reindex(n.as_ref()),
         }
     }
 

@@ -54,7 +54,7 @@ impl Gen<'_> {
     }
 
     /// First pass: the rowids of the rows `where_` selects, in a RowSet register.
-    fn collect_rowids(
+    pub(super) fn collect_rowids(
         &mut self,
         t: &Arc<Table>,
         alias: Option<&str>,
@@ -111,16 +111,17 @@ impl Gen<'_> {
         if self.vtab_delete(d)? {
             return Ok(());
         }
-        if d.with.is_some() || !d.order_by.is_empty() || d.limit.is_some() {
-            return Err("WITH, ORDER BY and LIMIT in DELETE are not supported by loom yet".into());
+        if let Some(v) = self.view_name(&d.table.name) {
+            return self.delete_view(d, &v);
         }
         let t = self.table(&d.table.name)?;
+        super::dml_limit::check_order_limit(&d.order_by, d.limit.as_ref(), "DELETE")?;
         self.check_modifiable(&t)?;
         self.use_db(true);
         let has_triggers =
             !self.main_schema().triggers_on(&t.name).is_empty() || self.fk_required(&t);
         let returning = self.returning_begin(&t, &d.returning)?;
-        if d.where_.is_none() && !has_triggers && returning.is_none() {
+        if d.where_.is_none() && !has_triggers && returning.is_none() && d.limit.is_none() {
             self.b.emit(Insn::Clear {
                 db: 0,
                 root: t.root,
@@ -135,7 +136,14 @@ impl Gen<'_> {
             }
             return Ok(());
         }
-        let set = self.collect_rowids(&t, d.alias.as_deref(), d.where_.as_ref())?;
+        let set = self.target_rowids(&super::dml_limit::LimitedTarget {
+            table: &t,
+            alias: d.alias.as_deref(),
+            indexed: d.indexed.as_ref(),
+            where_: d.where_.as_ref(),
+            order_by: &d.order_by,
+            limit: d.limit.as_ref(),
+        })?;
         let mut cur = self.open_write_cursors(&t)?;
         cur.returning = returning;
         let rowid = self.b.alloc_reg();
@@ -229,17 +237,26 @@ impl Gen<'_> {
         if self.vtab_update(u)? {
             return Ok(());
         }
-        if u.with.is_some() || u.from.is_some() || !u.order_by.is_empty() || u.limit.is_some() {
-            return Err(
-                "WITH, FROM, ORDER BY and LIMIT in UPDATE are not supported by loom yet".into(),
-            );
+        if let Some(v) = self.view_name(&u.table.name) {
+            return self.update_view(u, &v);
+        }
+        if u.from.is_some() {
+            return self.update_from(u);
         }
         let t = self.table(&u.table.name)?;
+        super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
         self.check_modifiable(&t)?;
         let assignments = self.resolve_sets(&t, &u.sets)?;
         self.use_db(true);
         let returning = self.returning_begin(&t, &u.returning)?;
-        let set = self.collect_rowids(&t, u.alias.as_deref(), u.where_.as_ref())?;
+        let set = self.target_rowids(&super::dml_limit::LimitedTarget {
+            table: &t,
+            alias: u.alias.as_deref(),
+            indexed: u.indexed.as_ref(),
+            where_: u.where_.as_ref(),
+            order_by: &u.order_by,
+            limit: u.limit.as_ref(),
+        })?;
         let mut cur = self.open_write_cursors(&t)?;
         cur.returning = returning;
         let old_rowid = self.b.alloc_reg();
@@ -271,15 +288,12 @@ impl Gen<'_> {
 
     /// Maps each SET clause to (column index or None for rowid, expression).
     pub(crate) fn resolve_sets(
-        &self,
+        &mut self,
         t: &Table,
         sets: &[crate::sql::ast::SetClause],
     ) -> Result<Vec<(Option<usize>, crate::sql::ast::Expr)>, String> {
         let mut out = Vec::new();
-        for s in sets {
-            if s.columns.len() != 1 {
-                return Err("row-value SET is not supported by loom yet".into());
-            }
+        for s in &self.expand_row_sets(sets)? {
             let name = &s.columns[0];
             let col = match t.column_index(name) {
                 Some(c) if t.ipk == Some(c) => None,
@@ -319,7 +333,7 @@ impl Gen<'_> {
         skip: usize,
     ) -> Result<(), String> {
         let n = t.columns.len();
-        let scope = self.update_scope(t, ctx, cur.table);
+        let mut scope = self.update_scope(t, ctx, cur.table);
         let old = self.b.alloc_regs(n);
         for c in 0..n {
             if t.ipk == Some(c) {
@@ -348,6 +362,7 @@ impl Gen<'_> {
             src: old_rowid,
             dest: new_rowid,
         });
+        self.emit_row_value_sets(&mut scope)?;
         for (col, e) in sets {
             match col {
                 Some(c) => self.expr_into(e, &scope, new + c)?,
@@ -379,6 +394,8 @@ impl Gen<'_> {
             Some(&new_row),
             skip,
         )?;
+        let row_now =
+            self.reload_after_before_triggers(t, cur.table, &set_cols, new, old_rowid, skip);
         self.check_not_null(t, &new_v, conflict, skip)?;
         self.check_checks(t, cur.table, &new_v, new_rowid, skip)?;
         if t.ipk.is_some() || sets.iter().any(|(c, _)| c.is_none()) {
@@ -416,7 +433,7 @@ impl Gen<'_> {
             {
                 continue;
             }
-            let key = self.index_key(t, idx, &old_v, old_rowid)?;
+            let key = self.index_key(t, idx, row_now.as_ref().unwrap_or(&old_v), old_rowid)?;
             self.b.emit(Insn::IdxDelete {
                 cursor: cur.indexes[i],
                 key,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use super::expr::{Scope, Source};
 use super::Gen;
 use crate::record::{Binary, Collation, KeyInfo};
-use crate::sql::ast::{Expr, ExprKind, Literal, NullsOrder, OrderingTerm, SortOrder};
+use crate::sql::ast::{Expr, ExprKind, Literal, OrderingTerm, SortOrder};
 use crate::sql::ast::{FromClause, ResultColumn, Select, SelectCore, SimpleSelect};
 use crate::vdbe::{ColumnInfo, Insn, Reg};
 
@@ -26,8 +26,8 @@ use crate::vdbe::{ColumnInfo, Insn, Reg};
 pub(crate) enum Dest {
     /// To the caller, via `ResultRow`.
     Output,
-    /// Scalar subquery: the first column of the first row into `reg`, then
-    /// jump to `done`.
+    /// Scalar subquery: the first row into `reg` (one register per column;
+    /// only row-value SET allows more than one), then jump to `done`.
     Scalar { reg: Reg, done: usize },
     /// EXISTS: set `reg` to 1 on the first row and jump to `done`.
     Exists { reg: Reg, done: usize },
@@ -138,10 +138,19 @@ impl Gen<'_> {
                 });
             }
             Dest::Scalar { reg, done } => {
-                self.b.emit(Insn::SCopy {
-                    src: start,
-                    dest: *reg,
-                });
+                if count > 1 {
+                    // A row-value subquery (update_rowvalue.rs).
+                    self.b.emit(Insn::Copy {
+                        src: start,
+                        dest: *reg,
+                        count,
+                    });
+                } else {
+                    self.b.emit(Insn::SCopy {
+                        src: start,
+                        dest: *reg,
+                    });
+                }
                 self.b.emit(Insn::Goto { target: *done });
             }
             Dest::Exists { reg, done } => {
@@ -703,14 +712,6 @@ impl Gen<'_> {
         let mut out = Vec::new();
         for (i, t) in terms.iter().enumerate() {
             let desc = t.order == Some(SortOrder::Desc);
-            let default_nulls = if desc {
-                NullsOrder::Last
-            } else {
-                NullsOrder::First
-            };
-            if t.nulls.is_some_and(|n| n != default_nulls) {
-                return Err("NULLS FIRST/LAST is not supported by loom yet".into());
-            }
             let (inner, explicit) = match &t.expr.kind {
                 ExprKind::Collate(e, name) => (e.as_ref(), Some(self.collation(name)?)),
                 _ => (&t.expr, None),
@@ -747,6 +748,9 @@ impl Gen<'_> {
             let coll = explicit
                 .or_else(|| self.expr_collation(&expr, scope))
                 .unwrap_or_else(|| Arc::new(Binary));
+            if super::nulls_order::flips_nulls(t) {
+                out.push(super::nulls_order::null_flag_key(&expr, desc));
+            }
             out.push((expr, desc, coll));
         }
         Ok(out)

@@ -61,9 +61,9 @@ impl Gen<'_> {
             return Err(format!("object name reserved for internal use: {name}"));
         }
         let table = &ct.table.name;
-        let is_view = self.main_schema().view(table).is_some();
-        if is_view {
-            return Err("triggers on views are not supported by loom yet".into());
+        if let Some(v) = self.main_schema().view(table) {
+            let v = v.name.clone();
+            return self.create_view_trigger(ct, &v);
         }
         let t = self
             .main_schema()
@@ -78,13 +78,18 @@ impl Gen<'_> {
         if t.name.to_ascii_lowercase().starts_with("sqlite_") {
             return Err("cannot create trigger on system table".into());
         }
+        self.store_trigger(ct, &t.name)
+    }
+
+    /// Writes the trigger's sqlite_schema row (on table or view `on`).
+    pub(super) fn store_trigger(&mut self, ct: &CreateTrigger, on: &str) -> Result<(), String> {
         self.use_db(true);
         let root = self.b.alloc_reg();
         self.b.emit(Insn::Integer {
             value: 0,
             dest: root,
         });
-        self.insert_schema_row("trigger", name, &t.name, root, Some(&ct.sql));
+        self.insert_schema_row("trigger", &ct.name.name, on, root, Some(&ct.sql));
         Ok(())
     }
 
@@ -118,6 +123,59 @@ impl Gen<'_> {
         Ok(())
     }
 
+    /// After an UPDATE's BEFORE triggers: they may have changed or deleted
+    /// the row, so (as SQLite does) the row is sought again (gone: `skip`)
+    /// and the columns the UPDATE does not assign are reloaded into `new`.
+    /// Returns registers holding the row as it now is (for removing its
+    /// index entries), or None when no BEFORE UPDATE trigger can fire.
+    pub(crate) fn reload_after_before_triggers(
+        &mut self,
+        t: &Arc<Table>,
+        cursor: usize,
+        assigned: &[usize],
+        new: Reg,
+        old_rowid: Reg,
+        skip: Addr,
+    ) -> Option<Vec<Reg>> {
+        let any = self.main_schema().triggers_on(&t.name).iter().any(|tr| {
+            tr.def.time.unwrap_or(TriggerTime::Before) == TriggerTime::Before
+                && matches!(tr.def.event, TriggerEvent::Update(_))
+        });
+        if !any {
+            return None;
+        }
+        self.b.emit(Insn::NotExists {
+            cursor,
+            rowid: old_rowid,
+            not_found: skip,
+        });
+        let n = t.columns.len();
+        let now = self.b.alloc_regs(n.max(1));
+        for c in 0..n {
+            if t.ipk == Some(c) {
+                self.b.emit(Insn::Null {
+                    dest: now + c,
+                    count: 1,
+                });
+                continue;
+            }
+            let default = self.column_default(t, c);
+            self.b.emit(Insn::Column {
+                cursor,
+                column: c,
+                dest: now + c,
+                default,
+            });
+            if !assigned.contains(&c) {
+                self.b.emit(Insn::SCopy {
+                    src: now + c,
+                    dest: new + c,
+                });
+            }
+        }
+        Some((0..n).map(|c| now + c).collect())
+    }
+
     /// Expands one trigger body inline.
     fn expand_trigger(
         &mut self,
@@ -132,6 +190,10 @@ impl Gen<'_> {
         let saved_rows = self.trigger_rows.clone();
         let saved_raise = self.raise_target;
         let saved_cols = std::mem::take(&mut self.b.columns);
+        // The body is its own program in SQLite: the NEW/OLD rows of an
+        // enclosing trigger are not visible in it.
+        self.outer.clear();
+        self.trigger_rows.clear();
         for (label, regs) in [("new", new), ("old", old)] {
             if let Some((cols, rowid)) = regs {
                 let cursor = self.b.alloc_cursor();
@@ -163,6 +225,10 @@ impl Gen<'_> {
             let scope = self.base_scope();
             self.jump_if_false(w, end.addr(), &scope)?;
         }
+        // The body's changes count in total_changes() but not in the
+        // firing statement's changes().
+        let saved = self.b.alloc_reg();
+        self.b.emit(Insn::ChangeCountSave { dest: saved });
         for stmt in &def.body {
             match stmt {
                 TriggerStmt::Insert(i) => self.insert(i)?,
@@ -171,6 +237,7 @@ impl Gen<'_> {
                 TriggerStmt::Select(s) => self.select(s, &Dest::Discard)?,
             }
         }
+        self.b.emit(Insn::ChangeCountRestore { saved });
         self.b.resolve(end);
         Ok(())
     }
@@ -204,7 +271,7 @@ impl Gen<'_> {
 }
 
 /// True if a trigger declared for `declared` fires for `event` on `t`.
-fn event_matches(declared: &TriggerEvent, event: RowEvent, t: &Table) -> bool {
+pub(super) fn event_matches(declared: &TriggerEvent, event: RowEvent, t: &Table) -> bool {
     match (declared, event) {
         (TriggerEvent::Insert, RowEvent::Insert) | (TriggerEvent::Delete, RowEvent::Delete) => true,
         (TriggerEvent::Update(cols), RowEvent::Update(set)) => {

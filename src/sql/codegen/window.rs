@@ -346,16 +346,18 @@ impl Gen<'_> {
                     (layout.push(e), coll)
                 })
                 .collect();
-            let order = w
-                .order_by
-                .iter()
-                .map(|t| {
-                    let coll = self
-                        .expr_collation(&t.expr, scope)
-                        .unwrap_or_else(|| Arc::new(Binary));
-                    (layout.push(&t.expr), t.order == Some(SortOrder::Desc), coll)
-                })
-                .collect();
+            let mut order = Vec::new();
+            for t in &w.order_by {
+                let desc = t.order == Some(SortOrder::Desc);
+                if super::nulls_order::flips_nulls(t) {
+                    let flag = super::nulls_order::null_flag(&t.expr);
+                    order.push((layout.push(&flag), desc, Arc::new(Binary) as _));
+                }
+                let coll = self
+                    .expr_collation(&t.expr, scope)
+                    .unwrap_or_else(|| Arc::new(Binary));
+                order.push((layout.push(&t.expr), desc, coll));
+            }
             let mut bound = |b: &FrameBound| match b {
                 FrameBound::UnboundedPreceding => WinBound::UnboundedPreceding,
                 FrameBound::UnboundedFollowing => WinBound::UnboundedFollowing,

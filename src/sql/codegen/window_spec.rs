@@ -13,7 +13,7 @@
 
 use crate::sql::ast::{
     Expr, ExprKind, FrameBound, FrameExclude, FrameSpec, FrameUnit, FunctionArgs, FunctionCall,
-    NullsOrder, Over, SortOrder, Window, WindowDef,
+    Over, Window, WindowDef,
 };
 use crate::vdbe::window::{WinExclude, WinFuncKind, WinUnit};
 
@@ -270,17 +270,6 @@ fn check_frame(w: ResolvedWindow) -> Result<ResolvedWindow, String> {
         return Err(
             "RANGE with offset PRECEDING/FOLLOWING requires one ORDER BY expression".into(),
         );
-    }
-    for t in &w.order_by {
-        let desc = t.order == Some(SortOrder::Desc);
-        let default = if desc {
-            NullsOrder::Last
-        } else {
-            NullsOrder::First
-        };
-        if t.nulls.is_some_and(|n| n != default) {
-            return Err("NULLS FIRST/LAST is not supported by loom yet".into());
-        }
     }
     Ok(w)
 }

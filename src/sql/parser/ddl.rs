@@ -459,7 +459,7 @@ impl Parser<'_> {
                     self.bump()?;
                     self.expect_kw(K::Key)?;
                     self.expect(T::LParen)?;
-                    let columns = self.sortlist()?;
+                    let columns = self.index_sortlist()?;
                     let autoincrement = self.eat_kw(K::Autoincrement)?;
                     self.expect(T::RParen)?;
                     let conflict = self.on_conflict()?;
@@ -472,7 +472,7 @@ impl Parser<'_> {
                 T::Keyword(K::Unique) => {
                     self.bump()?;
                     self.expect(T::LParen)?;
-                    let columns = self.sortlist()?;
+                    let columns = self.index_sortlist()?;
                     self.expect(T::RParen)?;
                     Some(TableConstraintKind::Unique {
                         columns,

@@ -149,7 +149,7 @@ impl Parser<'_> {
             let has_target = self.kind() == T::LParen;
             if has_target {
                 self.bump()?;
-                target = self.sortlist()?;
+                target = self.index_sortlist()?;
                 self.expect(T::RParen)?;
                 target_where = self.where_opt()?;
             }
@@ -179,16 +179,26 @@ impl Parser<'_> {
     pub(crate) fn set_list(&mut self) -> PResult<Vec<SetClause>> {
         let mut sets = Vec::new();
         loop {
-            let columns = if self.kind() == T::LParen {
+            let paren = self.kind() == T::LParen;
+            let columns = if paren {
                 self.paren_idlist()?
             } else {
                 vec![self.nm()?]
             };
             self.expect(T::Eq)?;
-            let expr = self.expr()?;
-            if columns.len() > 1 {
+            let mut expr = self.expr()?;
+            if paren && columns.len() == 1 && matches!(expr.kind, ExprKind::Subquery(_)) {
+                // `(a) = (SELECT ...)` takes the first row's columns, as a
+                // list does; a one-element row marks it for codegen.
+                let span = expr.span;
+                expr = self.mk(ExprKind::Row(vec![expr]), span)?;
+            }
+            if paren {
                 let n = match &expr.kind {
                     ExprKind::Subquery(_) => columns.len(),
+                    ExprKind::Row(v) if matches!(v.as_slice(), [e] if matches!(e.kind, ExprKind::Subquery(_))) => {
+                        1
+                    }
                     ExprKind::Row(v) => v.len(),
                     _ => 1,
                 };

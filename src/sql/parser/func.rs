@@ -8,8 +8,9 @@
 //! 1. A frame whose start is CURRENT ROW and end is PRECEDING, or whose
 //!    start is FOLLOWING and end is PRECEDING or CURRENT ROW, is rejected
 //!    with `unsupported frame specification`, as SQLite does.
-//! 2. `ORDER BY` inside aggregate arguments (a SQLite 3.44 addition) is
-//!    accepted and kept in [`FunctionCall::order_by`].
+//! 2. `ORDER BY` inside a function's arguments (a SQLite 3.44 addition)
+//!    is a syntax error at ORDER, as in 3.40; [`FunctionCall::order_by`]
+//!    stays empty.
 
 use super::core::Parser;
 use super::error::{PResult, ParseError};
@@ -25,7 +26,7 @@ impl Parser<'_> {
         self.enter(3)?;
         let name = dequote(self.text(name_tok));
         let mut distinct = false;
-        let mut order_by = Vec::new();
+        let order_by = Vec::new();
         let args = if self.kind() == T::Star {
             self.bump()?;
             FunctionArgs::Star
@@ -40,11 +41,8 @@ impl Parser<'_> {
             } else {
                 self.nexprlist()?
             };
-            if self.at_kw(K::Order) {
-                self.bump()?;
-                self.expect_kw(K::By)?;
-                order_by = self.sortlist()?;
-            }
+            // SQLite 3.40 has no ORDER BY inside an aggregate's arguments:
+            // `f(a ORDER BY b)` is a syntax error at ORDER.
             FunctionArgs::List(list)
         };
         self.expect(T::RParen)?;
@@ -89,6 +87,24 @@ impl Parser<'_> {
             terms.push(self.ordering_term()?);
         }
         Ok(terms)
+    }
+
+    /// A `sortlist` that indexes a table (CREATE INDEX, PRIMARY KEY and
+    /// UNIQUE constraints, upsert targets): SQLite refuses NULLS FIRST/LAST
+    /// there with "unsupported use of NULLS ...".
+    pub(crate) fn index_sortlist(&mut self) -> PResult<Vec<OrderingTerm>> {
+        let terms = self.sortlist()?;
+        match terms.iter().find_map(|t| t.nulls) {
+            Some(n) => Err(ParseError::Other(format!(
+                "unsupported use of NULLS {}",
+                if n == NullsOrder::First {
+                    "FIRST"
+                } else {
+                    "LAST"
+                }
+            ))),
+            None => Ok(terms),
+        }
     }
 
     fn ordering_term(&mut self) -> PResult<OrderingTerm> {

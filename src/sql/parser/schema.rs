@@ -28,7 +28,7 @@ impl Parser<'_> {
         self.expect_kw(K::On)?;
         let table = self.nm()?;
         self.expect(T::LParen)?;
-        let columns = self.sortlist()?;
+        let columns = self.index_sortlist()?;
         self.expect(T::RParen)?;
         let where_ = self.where_opt()?;
         let last = self.peek();

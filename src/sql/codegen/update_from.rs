@@ -1,0 +1,207 @@
+//! UPDATE ... FROM: an UPDATE whose SET and WHERE see other tables.
+//!
+//! SQLite counterpart: `updateFromSelect` (update.c). The target table is
+//! joined with the FROM list under the WHERE clause; each target row that
+//! joins at least once is updated once, with the values of the last join
+//! row found for it (SQLite calls the choice arbitrary; its ephemeral
+//! table keeps the last one, and so does this).
+//!
+//! First pass: the join runs into an ephemeral table keyed by the target's
+//! rowid, each record holding every column of every FROM source. Second
+//! pass: for each entry, in rowid order, the FROM row is loaded into
+//! registers that back the FROM sources' names, and the row is updated as
+//! a plain UPDATE's.
+//!
+//! Invariants:
+//! 1. The target's name or alias may not name a FROM item
+//!    (`target object/alias may not appear in FROM clause: t`).
+//! 2. No target row changes during the first pass.
+//! 3. ORDER BY/LIMIT together with FROM are refused with a clean error.
+
+use super::dml_limit::{column_ref, rowid_name};
+use super::expr::Source;
+use super::modify::UpdateCtx;
+use super::Gen;
+use crate::sql::ast::{FromClause, FromItem, JoinOperator, QualifiedName, TableSource, Update};
+use crate::vdbe::{Insn, Reg};
+
+impl Gen<'_> {
+    /// UPDATE with a FROM clause.
+    pub(super) fn update_from(&mut self, u: &Update) -> Result<(), String> {
+        let Some(from) = &u.from else {
+            return self.update(u);
+        };
+        let t = self.table(&u.table.name)?;
+        super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
+        if !u.order_by.is_empty() || u.limit.is_some() {
+            return Err(
+                "ORDER BY and LIMIT in UPDATE ... FROM are not supported by loom yet".into(),
+            );
+        }
+        let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
+        for item in &from.items {
+            let item_name = match (&item.alias, &item.source) {
+                (Some(a), _) => Some(a.as_str()),
+                (None, TableSource::Table(q)) => Some(q.name.as_str()),
+                _ => None,
+            };
+            if item_name.is_some_and(|n| n.eq_ignore_ascii_case(&name)) {
+                return Err(format!(
+                    "target object/alias may not appear in FROM clause: {name}"
+                ));
+            }
+        }
+        let assignments = self.resolve_sets(&t, &u.sets)?;
+        self.use_db(true);
+        let returning = self.returning_begin(&t, &u.returning)?;
+        let (eph, sources) = self.join_into_ephemeral(u, from, &name)?;
+        let mut cur = self.open_write_cursors(&t)?;
+        cur.returning = returning;
+        let width: usize = sources.iter().map(|s| s.table.columns.len()).sum();
+        let old_rowid = self.b.alloc_reg();
+        let done = self.b.new_label();
+        let next = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: eph,
+            if_empty: done.addr(),
+        });
+        let top = self.b.here();
+        self.b.emit(Insn::Rowid {
+            cursor: eph,
+            dest: old_rowid,
+        });
+        self.b.emit(Insn::NotExists {
+            cursor: cur.table,
+            rowid: old_rowid,
+            not_found: next.addr(),
+        });
+        let regs = self.b.alloc_regs(width.max(1));
+        for i in 0..width {
+            self.b.emit(Insn::Column {
+                cursor: eph,
+                column: i,
+                dest: regs + i,
+                default: None,
+            });
+        }
+        let ctx = UpdateCtx {
+            name,
+            conflict: u.or_conflict,
+            extra: self.row_sources_of_from(&sources, regs),
+        };
+        self.update_row(&t, &ctx, &cur, &assignments, old_rowid, next.addr())?;
+        self.b.resolve(next);
+        self.b.emit(Insn::Next {
+            cursor: eph,
+            target: top,
+        });
+        self.b.resolve(done);
+        self.returning_end(cur.returning);
+        Ok(())
+    }
+
+    /// First pass: `target JOIN from WHERE ..` into an ephemeral table
+    /// keyed by the target's rowid (a later join row replaces an earlier
+    /// one). Returns the table's cursor and the FROM sources.
+    fn join_into_ephemeral(
+        &mut self,
+        u: &Update,
+        from: &FromClause,
+        name: &str,
+    ) -> Result<(usize, Vec<Source>), String> {
+        let t = self.table(&u.table.name)?;
+        let eph = self.b.alloc_cursor();
+        let open_at = self.b.emit(Insn::OpenEphemeral {
+            cursor: eph,
+            n_cols: 0,
+            key_info: None,
+        });
+        let mut items = vec![FromItem {
+            join: None,
+            source: TableSource::Table(QualifiedName {
+                schema: None,
+                name: t.name.clone(),
+            }),
+            alias: u.alias.clone(),
+            indexed: u.indexed.clone(),
+            constraint: None,
+        }];
+        for (i, item) in from.items.iter().enumerate() {
+            let mut item = item.clone();
+            if i == 0 {
+                item.join = Some(JoinOperator {
+                    comma: true,
+                    natural: false,
+                    left: false,
+                    right: false,
+                    cross: false,
+                });
+            }
+            items.push(item);
+        }
+        let joined = FromClause { items };
+        let scope = self.open_sources(Some(&joined))?;
+        let sources: Vec<Source> = scope.sources.iter().skip(1).cloned().collect();
+        let lp = self.begin_loops(&scope, u.where_.as_ref(), Some(&joined))?;
+        let at = u
+            .sets
+            .first()
+            .map(|s| s.expr.clone())
+            .ok_or("no SET clause")?;
+        let key = self.b.alloc_reg();
+        self.expr_into(&column_ref(name, rowid_name(&t), &at), &scope, key)?;
+        let width: usize = sources.iter().map(|s| s.table.columns.len()).sum();
+        let row = self.b.alloc_regs(width.max(1));
+        let mut k = 0;
+        for s in &sources {
+            for c in &s.table.columns {
+                self.expr_into(&column_ref(&s.name, &c.name, &at), &scope, row + k)?;
+                k += 1;
+            }
+        }
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start: row,
+            count: width,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::Insert {
+            cursor: eph,
+            record: rec,
+            rowid: key,
+            flags: Default::default(),
+        });
+        self.end_loops(lp);
+        if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
+            *n_cols = width;
+        }
+        Ok((eph, sources))
+    }
+
+    /// The FROM sources as register-backed rows over `regs` (their columns
+    /// in order, source after source), for the second pass's scope.
+    fn row_sources_of_from(
+        &mut self,
+        sources: &[Source],
+        regs: Reg,
+    ) -> Vec<(Source, Vec<Reg>, Reg)> {
+        let mut out = Vec::new();
+        let mut k = regs;
+        for s in sources {
+            let n = s.table.columns.len();
+            let rowid = self.b.alloc_reg();
+            self.b.emit(Insn::Null {
+                dest: rowid,
+                count: 1,
+            });
+            let src = Source {
+                cursor: self.b.alloc_cursor(),
+                ..s.clone()
+            };
+            out.push((src, (k..k + n).collect(), rowid));
+            k += n;
+        }
+        out
+    }
+}

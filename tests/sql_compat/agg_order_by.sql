@@ -1,0 +1,10 @@
+create table t(a,b);
+insert into t values(1,'x'),(2,'y');
+select group_concat(a order by b) from t;
+select group_concat(a ORDER BY b desc) from t;
+select count(distinct a order by a) from t;
+select group_concat(a, ',' order by b) from t;
+select max(a order by b) over () from t;
+select group_concat(a) from t;
+select f(a order) from t;
+select json_group_array(a ORDER BY a) from t;

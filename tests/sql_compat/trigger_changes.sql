@@ -1,0 +1,13 @@
+create table t(a,b);
+insert into t values(1,2);
+create table log(x);
+create trigger tr after update on t begin insert into log values(new.a); end;
+update t set b = 5;
+select changes();
+create trigger tr2 after insert on t begin insert into log values(new.a); insert into log values(new.a); end;
+insert into t values(3,4);
+select changes(), total_changes();
+update t set (a,b) = (1,2);
+select changes(), total_changes();
+update t set (a,b) = (select 1,2);
+select changes(), total_changes();
