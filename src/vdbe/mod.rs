@@ -70,8 +70,8 @@ pub use env::{
 };
 pub use ephemeral::{EphemeralTable, SeekMode};
 pub use error::VdbeError;
-pub use exec_fkey::FkState;
 pub use exec_attach::AttachRequest;
+pub use exec_fkey::FkState;
 pub use exec_func::{random_bytes, random_i64};
 pub use exec_wr::WrLayout;
 pub use explain::{explain_rows, ExplainOperands};
