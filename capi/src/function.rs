@@ -41,7 +41,7 @@ use crate::engine::{
 };
 use crate::guard::guard;
 use crate::handle::{self, Handle};
-use crate::value::{drop_value, new_value, sqlite3_value};
+use crate::value::{drop_value, new_value_subtyped, sqlite3_value};
 use loomdb::rc::ResultCode;
 
 /// The C type `sqlite3_context`.
@@ -90,7 +90,8 @@ impl Drop for FuncReg {
 pub(crate) struct Outcome {
     pub(crate) value: Value,
     pub(crate) error: Option<(ResultCode, Option<String>)>,
-    pub(crate) subtype: u32,
+    /// `sqlite3_result_subtype`'s low 8 bits; a new result value resets it.
+    pub(crate) subtype: u8,
     aux: Vec<(c_int, *mut c_void, Destructor)>,
     agg_mem: *mut c_void,
 }
@@ -149,6 +150,19 @@ fn invoke(
     args: &[ValueRef],
     f: impl FnOnce(*mut sqlite3_context, c_int, *mut *mut sqlite3_value),
 ) -> Result<Value, FuncError> {
+    invoke_subtyped(reg, aggregate, agg_mem, args, &[], f).map(|(v, _)| v)
+}
+
+/// [`invoke`] with the arguments' subtypes (`subtypes[i]` for `args[i]`,
+/// missing ones 0), returning the result's subtype too (0: none).
+fn invoke_subtyped(
+    reg: &Arc<FuncReg>,
+    aggregate: bool,
+    agg_mem: &mut *mut c_void,
+    args: &[ValueRef],
+    subtypes: &[u8],
+    f: impl FnOnce(*mut sqlite3_context, c_int, *mut *mut sqlite3_value),
+) -> Result<(Value, u8), FuncError> {
     let p = handle::register(Context {
         magic: CTX_MAGIC,
         reg: reg.clone(),
@@ -157,7 +171,8 @@ fn invoke(
     });
     let mut argv: Vec<*mut sqlite3_value> = args
         .iter()
-        .map(|a| new_value(a.to_owned(), false))
+        .enumerate()
+        .map(|(i, a)| new_value_subtyped(a.to_owned(), subtypes.get(i).copied().unwrap_or(0)))
         .collect();
     f(p, argv.len() as c_int, argv.as_mut_ptr());
     for v in argv {
@@ -173,7 +188,7 @@ fn invoke(
         run_destructor(d, data);
     }
     match out.error.take() {
-        None => Ok(std::mem::replace(&mut out.value, Value::Null)),
+        None => Ok((std::mem::replace(&mut out.value, Value::Null), out.subtype)),
         Some((code, msg)) => Err(func_error(code, msg)),
     }
 }
@@ -194,12 +209,21 @@ fn func_error(code: ResultCode, msg: Option<String>) -> FuncError {
 struct CScalar(Arc<FuncReg>);
 
 impl UserScalar for CScalar {
-    fn call(&self, _ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    fn call(&self, ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+        self.call_subtyped(ctx, args, &[]).map(|(v, _)| v)
+    }
+
+    fn call_subtyped(
+        &self,
+        _ctx: &mut FuncContext,
+        args: &[ValueRef],
+        subtypes: &[u8],
+    ) -> Result<(Value, u8), FuncError> {
         let Some(x) = self.0.x_func else {
             return Err(FuncError::msg("function has no implementation"));
         };
         let mut none = std::ptr::null_mut();
-        invoke(&self.0, false, &mut none, args, |c, n, v| {
+        invoke_subtyped(&self.0, false, &mut none, args, subtypes, |c, n, v| {
             // SAFETY: the application registered `x` for exactly this call shape.
             unsafe { x(c, n, v) }
         })

@@ -49,6 +49,7 @@ fn set_value(c: &Context, v: Value) {
         return;
     }
     out.value = v;
+    out.subtype = 0;
 }
 
 fn set_error(c: &Context, code: ResultCode, msg: Option<String>) {
@@ -272,8 +273,11 @@ pub extern "C" fn sqlite3_result_zeroblob64(p: *mut sqlite3_context, n: u64) -> 
 #[no_mangle]
 pub extern "C" fn sqlite3_result_value(p: *mut sqlite3_context, v: *mut sqlite3_value) {
     with_ctx(p, |c| {
-        let val = value_obj(v).map_or(Value::Null, |o| o.cell.lock().val.clone());
-        set_value(c, val)
+        let (val, st) =
+            value_obj(v).map_or((Value::Null, 0), |o| (o.cell.lock().val.clone(), o.subtype));
+        set_value(c, val);
+        // The copy keeps the value's subtype, as SQLite's does.
+        c.out.lock().subtype = st;
     })
 }
 
@@ -290,11 +294,12 @@ pub extern "C" fn sqlite3_result_pointer(
     run_destructor(d, ptr);
 }
 
-/// `sqlite3_result_subtype(ctx, T)`: recorded (loom's values carry no
-/// subtype into SQL yet).
+/// `sqlite3_result_subtype(ctx, T)`: the result carries the low 8 bits of
+/// `T`, seen by an enclosing function's `sqlite3_value_subtype` (a later
+/// `sqlite3_result_*` value call resets it).
 #[no_mangle]
 pub extern "C" fn sqlite3_result_subtype(p: *mut sqlite3_context, t: c_uint) {
-    with_ctx(p, |c| c.out.lock().subtype = t)
+    with_ctx(p, |c| c.out.lock().subtype = (t & 0xff) as u8)
 }
 
 /// `sqlite3_result_error(ctx, msg, n)`: SQLITE_ERROR with this message.

@@ -15,6 +15,7 @@
 
 use std::ffi::{c_char, c_int, c_void};
 
+use crate::callbacks::AppPtr;
 use crate::connection::{arg_str, conn, sqlite3, with_db};
 use crate::guard::guard_rc;
 use loomdb::api::Value;
@@ -172,7 +173,14 @@ pub unsafe extern "C" fn sqlite3_wal_checkpoint(db: *mut sqlite3, schema: *const
 pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, n: c_int) -> c_int {
     with_db(db, |c, d| {
         match d.query_all(&format!("PRAGMA wal_autocheckpoint={}", n.max(0)), &[]) {
-            Ok(_) => c.set_code(ResultCode::OK),
+            Ok(_) => {
+                // The auto-checkpoint replaces any sqlite3_wal_hook: as in
+                // SQLite, the next sqlite3_wal_hook returns the frame count
+                // as the previous argument (NULL when disabled).
+                let arg = (n > 0).then(|| AppPtr(n as usize as *mut c_void));
+                c.slots.lock().wal_arg = arg;
+                c.set_code(ResultCode::OK)
+            }
             Err(e) => c.set_db_error(&e),
         }
     })

@@ -150,6 +150,8 @@ pub struct ValueObj {
     pub(crate) cell: Mutex<Cell>,
     /// True for `sqlite3_value_dup` results, which `sqlite3_value_free` frees.
     owned_by_app: bool,
+    /// `sqlite3_value_subtype` (0: none); fixed at creation.
+    pub(crate) subtype: u8,
 }
 
 impl Handle for ValueObj {
@@ -164,10 +166,20 @@ impl Handle for ValueObj {
 
 /// Hands a new value object to C.
 pub(crate) fn new_value(val: Value, owned_by_app: bool) -> *mut sqlite3_value {
+    register_value(val, owned_by_app, 0)
+}
+
+/// A function argument carrying `subtype` (0: none).
+pub(crate) fn new_value_subtyped(val: Value, subtype: u8) -> *mut sqlite3_value {
+    register_value(val, false, subtype)
+}
+
+fn register_value(val: Value, owned_by_app: bool, subtype: u8) -> *mut sqlite3_value {
     handle::register(ValueObj {
         magic: VALUE_MAGIC,
         cell: Mutex::new(Cell::new(val)),
         owned_by_app,
+        subtype,
     })
 }
 
@@ -293,10 +305,11 @@ pub extern "C" fn sqlite3_value_encoding(_p: *mut sqlite3_value) -> c_int {
     1
 }
 
-/// `sqlite3_value_subtype(v)`: 0 (no subtypes yet).
+/// `sqlite3_value_subtype(v)`: the subtype an inner function's
+/// `sqlite3_result_subtype` gave this argument (0: none).
 #[no_mangle]
-pub extern "C" fn sqlite3_value_subtype(_p: *mut sqlite3_value) -> c_uint {
-    0
+pub extern "C" fn sqlite3_value_subtype(p: *mut sqlite3_value) -> c_uint {
+    guard(0, || value_obj(p).map_or(0, |v| c_uint::from(v.subtype)))
 }
 
 /// `sqlite3_value_pointer(v, type)`: NULL (pointer passing not supported yet).
@@ -308,8 +321,10 @@ pub extern "C" fn sqlite3_value_pointer(_p: *mut sqlite3_value, _ty: *const c_ch
 /// `sqlite3_value_dup(v)`: an unprotected copy the application frees.
 #[no_mangle]
 pub extern "C" fn sqlite3_value_dup(p: *const sqlite3_value) -> *mut sqlite3_value {
-    let val = with_cell(p.cast_mut(), None, |c| Some(c.val.clone()));
-    val.map_or(std::ptr::null_mut(), |v| new_value(v, true))
+    let val = guard(None, || {
+        value_obj(p).map(|o| (o.cell.lock().val.clone(), o.subtype))
+    });
+    val.map_or(std::ptr::null_mut(), |(v, st)| register_value(v, true, st))
 }
 
 /// `sqlite3_value_free(v)`: frees a value from `sqlite3_value_dup`.

@@ -333,8 +333,9 @@ pub extern "C" fn sqlite3_config(op: c_int, _a: usize, _b: usize, _c: usize) -> 
 /// DQS_DDL on, VIEW on, LEGACY_FILE_FORMAT off, TRUSTED_SCHEMA on).
 const DBCONFIG_DEFAULTS: [c_int; 16] = [0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 0, 1];
 
-/// `sqlite3_db_config(db, op, ...)`: ENABLE_FKEY (1002) switches foreign
-/// key enforcement; the other boolean options (1003..=1017,
+/// `sqlite3_db_config(db, op, ...)`: ENABLE_FKEY (1002), ENABLE_TRIGGER
+/// (1003) and ENABLE_VIEW (1015) are real switches; the other boolean
+/// options (1004..=1017,
 /// arguments `int onoff, int *pRes`) report SQLite's default through
 /// `pRes` and accept only that value (loom does not implement switching
 /// them yet: any other value is SQLITE_ERROR); MAINDBNAME and LOOKASIDE
@@ -356,14 +357,19 @@ pub unsafe extern "C" fn sqlite3_db_config(
         };
         match op {
             1000 | 1001 => ResultCode::OK.0,
-            // SQLITE_DBCONFIG_ENABLE_FKEY: a real switch.
-            1002 => {
+            // ENABLE_FKEY, ENABLE_TRIGGER, ENABLE_VIEW: real switches.
+            1002 | 1003 | 1015 => {
                 let Some(db) = c.database() else {
                     return c.set_code(ResultCode::MISUSE);
                 };
                 let onoff = a as u32 as c_int;
                 let set = (onoff >= 0).then_some(onoff != 0);
-                let now = match db.foreign_keys(set) {
+                let now = match op {
+                    1002 => db.foreign_keys(set),
+                    1003 => db.enable_triggers(set),
+                    _ => db.enable_views(set),
+                };
+                let now = match now {
                     Ok(v) => v,
                     Err(e) => return c.set_db_error(&e),
                 };

@@ -214,6 +214,18 @@ impl Database {
         self.with(|c| c.foreign_keys(on))
     }
 
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER: switches trigger firing when `on`
+    /// is given and returns the setting in force.
+    pub fn enable_triggers(&self, on: Option<bool>) -> Result<bool, DbError> {
+        self.with(|c| c.enable_triggers(on))
+    }
+
+    /// SQLITE_DBCONFIG_ENABLE_VIEW: switches whether views can be read
+    /// when `on` is given and returns the setting in force.
+    pub fn enable_views(&self, on: Option<bool>) -> Result<bool, DbError> {
+        self.with(|c| c.enable_views(on))
+    }
+
     pub fn set_busy_timeout(&self, ms: i32) {
         let _ = self.with(|c| c.set_busy_timeout(ms));
     }

@@ -59,6 +59,10 @@ pub struct Connection {
     pub(crate) vtabs: Arc<crate::vtab::VTabRegistry>,
     /// `sqlite3_wal_hook` (see `extend.rs`).
     pub(crate) wal_hook: Option<super::extend::WalHookSlot>,
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER switched off: triggers do not fire.
+    pub(crate) triggers_off: bool,
+    /// SQLITE_DBCONFIG_ENABLE_VIEW switched off: views cannot be read.
+    pub(crate) views_off: bool,
 }
 
 impl Connection {
@@ -119,6 +123,8 @@ impl Connection {
             max_function_args: 127,
             vtabs: Arc::new(crate::vtab::VTabRegistry::new()),
             wal_hook: None,
+            triggers_off: false,
+            views_off: false,
         })
     }
 
@@ -169,6 +175,8 @@ impl Connection {
             vtabs: &self.vtabs,
             foreign_keys: self.state.fkey.enabled,
             defer_foreign_keys: self.state.fkey.defer,
+            enable_triggers: !self.triggers_off,
+            enable_views: !self.views_off,
         };
         let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
         check_function_args(&program, self.max_function_args)?;
@@ -308,6 +316,31 @@ impl Connection {
             }
         }
         fk.enabled
+    }
+
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER: switches trigger firing (when `on`
+    /// is given; a change expires prepared statements) and returns the
+    /// setting.
+    pub fn enable_triggers(&mut self, on: Option<bool>) -> bool {
+        if let Some(on) = on {
+            if self.triggers_off == on {
+                self.triggers_off = !on;
+                self.generation = self.generation.wrapping_add(1);
+            }
+        }
+        !self.triggers_off
+    }
+
+    /// SQLITE_DBCONFIG_ENABLE_VIEW: as [`Connection::enable_triggers`],
+    /// for reading views.
+    pub fn enable_views(&mut self, on: Option<bool>) -> bool {
+        if let Some(on) = on {
+            if self.views_off == on {
+                self.views_off = !on;
+                self.generation = self.generation.wrapping_add(1);
+            }
+        }
+        !self.views_off
     }
 
     pub fn is_autocommit(&self) -> bool {

@@ -148,6 +148,19 @@ pub type AggregateFactory = fn() -> Box<dyn AggregateState>;
 pub trait UserScalar: Send + Sync {
     /// Computes the result.
     fn call(&self, ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError>;
+
+    /// Computes the result seeing the arguments' subtypes (`subtypes[i]`
+    /// for `args[i]`, 0 for none) and returning the result's subtype
+    /// (`sqlite3_value_subtype` / `sqlite3_result_subtype`; 0 for none).
+    fn call_subtyped(
+        &self,
+        ctx: &mut FuncContext,
+        args: &[ValueRef],
+        subtypes: &[u8],
+    ) -> Result<(Value, u8), FuncError> {
+        let _ = subtypes;
+        self.call(ctx, args).map(|v| (v, 0))
+    }
 }
 
 /// A user-defined aggregate (`xStep`/`xFinal`, optionally `xValue`/

@@ -187,6 +187,7 @@ impl Vdbe {
     }
 
     pub(crate) fn op_variable(&mut self, index: usize, dest: Reg) -> Result<Flow, VdbeError> {
+        self.forget_subtype(dest);
         let v = index
             .checked_sub(1)
             .and_then(|i| self.bindings.get(i))
@@ -216,6 +217,8 @@ impl Vdbe {
             self.reg(src)?;
             return Ok(());
         }
+        // SQLite 3.40's register copies keep the subtype.
+        self.copy_subtype(src, dest);
         let n = self.regs.len();
         if src >= n || dest >= n {
             return Err(internal("Copy register out of range"));
@@ -242,8 +245,10 @@ impl Vdbe {
             (0..count).collect()
         };
         for i in order {
+            let st = self.subtype_of(src + i);
             let m = std::mem::take(self.reg_mut(src + i)?);
             self.set_reg(dest + i, m)?;
+            self.set_subtype(dest + i, st);
         }
         Ok(Flow::Next)
     }

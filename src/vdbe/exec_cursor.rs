@@ -214,6 +214,7 @@ impl Vdbe {
         dest: Reg,
         default: Option<&Value>,
     ) -> Result<Flow, VdbeError> {
+        self.forget_subtype(dest);
         let column = self.wr_field(cursor, column);
         let enc = self.enc;
         let utf8 = enc.is_utf8();

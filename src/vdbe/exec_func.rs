@@ -10,7 +10,11 @@
 //!    saw a step finalizes a fresh accumulator (so `count()` of no rows is 0).
 //! 2. With a `distinct` cursor, AggStep records each argument tuple in that
 //!    ephemeral index and skips tuples already present.
-//! 3. Random bytes come from one process-wide PRNG, seeded once from the
+//! 3. A register's subtype (`Vdbe::subtypes`) is set only by a function
+//!    call whose result carries one; every other write of the register
+//!    forgets it, a copy or move carries it along (as SQLite 3.40 does),
+//!    and records never store it.
+//! 4. Random bytes come from one process-wide PRNG, seeded once from the
 //!    operating system's randomness (through std's `RandomState`).
 
 use std::collections::hash_map::RandomState;
@@ -106,6 +110,13 @@ fn new_accumulator(func: &FuncDef) -> Result<Box<dyn AggregateState>, VdbeError>
     }
 }
 
+fn subtype_in(subtypes: &[(Reg, u8)], r: Reg) -> u8 {
+    subtypes
+        .iter()
+        .find(|&&(x, _)| x == r)
+        .map_or(0, |&(_, st)| st)
+}
+
 impl Vdbe {
     pub(crate) fn op_function(
         &mut self,
@@ -135,9 +146,14 @@ impl Vdbe {
             env: &mut fenv,
             collation: coll,
         };
-        let v = match &func.kind {
-            FuncKind::Scalar(f) => f(&mut ctx, &argv)?,
-            FuncKind::UserScalar(f) => f.call(&mut ctx, &argv)?,
+        let (v, subtype) = match &func.kind {
+            FuncKind::Scalar(f) => (f(&mut ctx, &argv)?, 0),
+            FuncKind::UserScalar(f) => {
+                let subs: Vec<u8> = (args..args + n_args)
+                    .map(|r| subtype_in(&self.subtypes, r))
+                    .collect();
+                f.call_subtyped(&mut ctx, &argv, &subs)?
+            }
             FuncKind::Aggregate(_) | FuncKind::UserAggregate(_) | FuncKind::WrongArgCount => {
                 return Err(internal(format!("{} is not a scalar function", func.name)))
             }
@@ -146,7 +162,37 @@ impl Vdbe {
         let m = Mem::from(v);
         check_length(&m)?;
         self.set_reg(dest, m)?;
+        self.set_subtype(dest, subtype);
         Ok(Flow::Next)
+    }
+
+    /// The subtype of register `r` (0: none).
+    pub(crate) fn subtype_of(&self, r: Reg) -> u8 {
+        subtype_in(&self.subtypes, r)
+    }
+
+    /// Gives register `r` subtype `st` (0 forgets it).
+    pub(crate) fn set_subtype(&mut self, r: Reg, st: u8) {
+        self.forget_subtype(r);
+        if st != 0 {
+            self.subtypes.push((r, st));
+        }
+    }
+
+    /// Register `r` was overwritten: it has no subtype any more.
+    #[inline]
+    pub(crate) fn forget_subtype(&mut self, r: Reg) {
+        if !self.subtypes.is_empty() {
+            self.subtypes.retain(|&(x, _)| x != r);
+        }
+    }
+
+    /// `dest` takes the subtype of `src` (a register copy).
+    pub(crate) fn copy_subtype(&mut self, src: Reg, dest: Reg) {
+        if !self.subtypes.is_empty() {
+            let st = self.subtype_of(src);
+            self.set_subtype(dest, st);
+        }
     }
 
     pub(crate) fn op_agg_step(

@@ -118,6 +118,9 @@ pub struct Vdbe {
     pub(crate) vcursors: Vec<Option<super::exec_vtab::VCursor>>,
     /// Foreign key counters of this run (exec_fkey.rs).
     pub(crate) fk: super::exec_fkey::FkRun,
+    /// Subtypes of registers last written by a function call that set one
+    /// (`sqlite3_result_subtype`); any other write forgets the entry.
+    pub(crate) subtypes: Vec<(Reg, u8)>,
 }
 
 impl Vdbe {
@@ -153,6 +156,7 @@ impl Vdbe {
             windows: Vec::new(),
             vcursors: Vec::new(),
             fk: Default::default(),
+            subtypes: Vec::new(),
         };
         vm.clear_state();
         vm
@@ -228,6 +232,7 @@ impl Vdbe {
         self.regs.resize_with(n_regs, Mem::default);
         self.cursors.clear();
         self.cursors.resize_with(p.n_cursors, || None);
+        self.subtypes.clear();
         self.windows.clear();
         self.vcursors.clear();
         self.once.clear();
@@ -367,6 +372,7 @@ impl Vdbe {
     }
 
     pub(crate) fn reg_mut(&mut self, r: Reg) -> Result<&mut Mem, VdbeError> {
+        self.forget_subtype(r);
         self.regs
             .get_mut(r)
             .ok_or_else(|| internal(format!("register {r} out of range")))

@@ -234,7 +234,7 @@ impl Gen<'_> {
             .main_schema()
             .tables()
             .iter()
-            .flat_map(|x| self.main_schema().triggers_on(&x.name))
+            .flat_map(|x| self.live_triggers(&x.name))
             .map(|tr| tr.name)
             .collect();
         self.active_triggers.extend(all);

@@ -52,6 +52,9 @@ impl Gen<'_> {
                     }
                 }
                 if let Some(view) = self.main_schema().view(&q.name) {
+                    if !self.env.enable_views {
+                        return Err(format!("access to view \"{}\" prohibited", view.name));
+                    }
                     let (select, columns) = parse_view(&view.sql)?;
                     let name = alias.unwrap_or_else(|| view.name.clone());
                     return self.materialize(&select, &name, &columns);

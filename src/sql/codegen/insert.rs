@@ -62,8 +62,7 @@ impl Gen<'_> {
         cursors.returning = self.returning_begin(&table, &ins.returning)?;
         cursors.upsert = self.upsert_plan(&table, ins)?;
         let marks = self.active_triggers.len();
-        let multi = super::fkey::multi_write(ins)
-            || !self.main_schema().triggers_on(&table.name).is_empty();
+        let multi = super::fkey::multi_write(ins) || !self.live_triggers(&table.name).is_empty();
         if multi && self.fk_enabled() {
             self.active_triggers
                 .push(super::fkey::MULTI_MARK.to_string());

@@ -96,6 +96,10 @@ pub struct CompileEnv<'a> {
     pub foreign_keys: bool,
     /// PRAGMA defer_foreign_keys (changes RESTRICT and DROP TABLE code).
     pub defer_foreign_keys: bool,
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER: when false, no trigger fires.
+    pub enable_triggers: bool,
+    /// SQLITE_DBCONFIG_ENABLE_VIEW: when false, reading a view is an error.
+    pub enable_views: bool,
 }
 
 /// The broad kind of a statement, for the connection-mode check.
@@ -277,6 +281,17 @@ impl<'a> Gen<'a> {
     /// The schema of the main database.
     pub(crate) fn main_schema(&self) -> &'a Schema {
         &self.env.schemas[0]
+    }
+
+    /// The triggers on table or view `name` that may fire: none while
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER is off (loom has no TEMP triggers,
+    /// which SQLite still fires then).
+    pub(crate) fn live_triggers(&self, name: &str) -> Vec<crate::sql::schema::Trigger> {
+        if self.env.enable_triggers {
+            self.main_schema().triggers_on(name)
+        } else {
+            Vec::new()
+        }
     }
 
     /// Looks up a table of the main database, as `no such table: x` if absent.

@@ -118,8 +118,7 @@ impl Gen<'_> {
         super::dml_limit::check_order_limit(&d.order_by, d.limit.as_ref(), "DELETE")?;
         self.check_modifiable(&t)?;
         self.use_db(true);
-        let has_triggers =
-            !self.main_schema().triggers_on(&t.name).is_empty() || self.fk_required(&t);
+        let has_triggers = !self.live_triggers(&t.name).is_empty() || self.fk_required(&t);
         let returning = self.returning_begin(&t, &d.returning)?;
         if d.where_.is_none() && !has_triggers && returning.is_none() && d.limit.is_none() {
             self.b.emit(Insn::Clear {
@@ -460,7 +459,7 @@ impl Gen<'_> {
     }
 
     fn has_triggers(&self, t: &Table) -> bool {
-        !self.main_schema().triggers_on(&t.name).is_empty()
+        !self.live_triggers(&t.name).is_empty()
     }
 
     /// Per index of `t`, whether an UPDATE applying `sets` leaves its entry

@@ -104,7 +104,7 @@ impl Gen<'_> {
         new: Option<&RowRegs>,
         skip_row: Addr,
     ) -> Result<(), String> {
-        for trig in self.main_schema().triggers_on(&t.name) {
+        for trig in self.live_triggers(&t.name) {
             let def = trig.def.clone();
             if def.time.unwrap_or(TriggerTime::Before) != time
                 || !event_matches(&def.event, event, t)
@@ -137,7 +137,7 @@ impl Gen<'_> {
         old_rowid: Reg,
         skip: Addr,
     ) -> Option<Vec<Reg>> {
-        let any = self.main_schema().triggers_on(&t.name).iter().any(|tr| {
+        let any = self.live_triggers(&t.name).iter().any(|tr| {
             tr.def.time.unwrap_or(TriggerTime::Before) == TriggerTime::Before
                 && matches!(tr.def.event, TriggerEvent::Update(_))
         });

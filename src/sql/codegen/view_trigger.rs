@@ -97,7 +97,7 @@ impl Gen<'_> {
 
     /// Fails unless an INSTEAD OF trigger on `view` fires for `event`.
     fn check_instead_of(&self, view: &Table, event: RowEvent) -> Result<(), String> {
-        let any = self.main_schema().triggers_on(&view.name).iter().any(|t| {
+        let any = self.live_triggers(&view.name).iter().any(|t| {
             t.def.time == Some(TriggerTime::InsteadOf) && event_matches(&t.def.event, event, view)
         });
         if any {
