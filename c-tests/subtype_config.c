@@ -3,8 +3,7 @@
 ** lost once stored), sqlite3_db_config switches (ENABLE_TRIGGER,
 ** ENABLE_VIEW, ENABLE_FKEY; loom has no TEMP triggers or views, which
 ** SQLite exempts from the first two) and sqlite3_wal_autocheckpoint's
-** effect on the
-** WAL hook argument. Runs the same on C SQLite (ORACLE=1). */
+** effect on the WAL hook argument. Runs the same on C SQLite (ORACLE=1). */
 #include <stdint.h>
 #include "sqlite3.h"
 #include "check.h"

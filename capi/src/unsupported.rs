@@ -177,7 +177,7 @@ pub extern "C" fn sqlite3_wal_autocheckpoint(db: *mut sqlite3, n: c_int) -> c_in
                 // The auto-checkpoint replaces any sqlite3_wal_hook: as in
                 // SQLite, the next sqlite3_wal_hook returns the frame count
                 // as the previous argument (NULL when disabled).
-                let arg = (n > 0).then(|| AppPtr(n as usize as *mut c_void));
+                let arg = (n > 0).then_some(AppPtr(std::ptr::without_provenance_mut(n as usize)));
                 c.slots.lock().wal_arg = arg;
                 c.set_code(ResultCode::OK)
             }
