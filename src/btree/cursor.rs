@@ -109,6 +109,15 @@ impl<S: PageStore> Btree<S> {
         })
     }
 
+    /// True when `c` is on an entry and its tree has not changed since it
+    /// settled there. Nothing at all changed since (the common case of a
+    /// read-only scan) is decided without the per-tree map lookup.
+    #[inline]
+    fn is_fresh(&self, c: &BtCursor) -> bool {
+        c.state == CursorState::Valid
+            && (c.seen >= self.change_seq || !self.is_stale(c.root, c.seen))
+    }
+
     /// True when the cursor is not on an entry.
     pub fn is_eof(c: &BtCursor) -> bool {
         c.state == CursorState::Invalid
@@ -352,7 +361,7 @@ impl<S: PageStore> Btree<S> {
     /// cursor now rests on the first entry after it (or is at EOF), `None`
     /// when the cursor had no position.
     fn restore(&mut self, c: &mut BtCursor) -> Result<Option<bool>, BtreeError> {
-        if c.state == CursorState::Valid && self.is_stale(c.root, c.seen) {
+        if c.state == CursorState::Valid && !self.is_fresh(c) {
             c.state = CursorState::RequireSeek;
         }
         match c.state {
@@ -518,7 +527,7 @@ impl<S: PageStore> Btree<S> {
         if c.kind != TreeKind::Table {
             return Err(BtreeError::Misuse("seek_rowid on an index cursor"));
         }
-        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        let fresh = self.is_fresh(c);
         if fresh && c.saved_rowid == rowid {
             return Ok(SeekResult::Found);
         }
@@ -780,7 +789,7 @@ impl<S: PageStore> Btree<S> {
             scratch.extend_from_slice(&c.saved_key);
             return Ok(scratch);
         }
-        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        let fresh = self.is_fresh(c);
         let cached = match (c.cell, c.stack.last()) {
             (Some((pg, idx, info)), Some(&top)) if fresh && top == (pg, idx) => Some((pg, info)),
             _ => None,
