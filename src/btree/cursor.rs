@@ -109,6 +109,15 @@ impl<S: PageStore> Btree<S> {
         })
     }
 
+    /// True when `c` is on an entry and its tree has not changed since it
+    /// settled there. Nothing at all changed since (the common case of a
+    /// read-only scan) is decided without the per-tree map lookup.
+    #[inline]
+    fn is_fresh(&self, c: &BtCursor) -> bool {
+        c.state == CursorState::Valid
+            && (c.seen >= self.change_seq || !self.is_stale(c.root, c.seen))
+    }
+
     /// True when the cursor is not on an entry.
     pub fn is_eof(c: &BtCursor) -> bool {
         c.state == CursorState::Invalid
@@ -352,7 +361,7 @@ impl<S: PageStore> Btree<S> {
     /// cursor now rests on the first entry after it (or is at EOF), `None`
     /// when the cursor had no position.
     fn restore(&mut self, c: &mut BtCursor) -> Result<Option<bool>, BtreeError> {
-        if c.state == CursorState::Valid && self.is_stale(c.root, c.seen) {
+        if c.state == CursorState::Valid && !self.is_fresh(c) {
             c.state = CursorState::RequireSeek;
         }
         match c.state {
@@ -518,7 +527,7 @@ impl<S: PageStore> Btree<S> {
         if c.kind != TreeKind::Table {
             return Err(BtreeError::Misuse("seek_rowid on an index cursor"));
         }
-        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        let fresh = self.is_fresh(c);
         if fresh && c.saved_rowid == rowid {
             return Ok(SeekResult::Found);
         }
@@ -686,6 +695,40 @@ impl<S: PageStore> Btree<S> {
         self.climb_next(c)
     }
 
+    /// The index version of [`Self::seek_in_leaf`]: when the cursor still
+    /// rests on a leaf (a subquery or nested loop seeking the next key) and
+    /// the first entry that is past `target` lies strictly inside that
+    /// leaf, the cursor moves there without descending from the root.
+    /// False (cursor untouched) otherwise.
+    fn seek_index_in_leaf(
+        &mut self,
+        c: &mut BtCursor,
+        target: Target,
+        strict: bool,
+    ) -> Result<bool, BtreeError> {
+        if !self.is_fresh(c) {
+            return Ok(false);
+        }
+        let (pg, _) = Self::top(c)?;
+        let n = {
+            let v = self.view(pg)?;
+            if !v.is_leaf() || v.is_table() {
+                return Ok(false);
+            }
+            v.ncell
+        };
+        let ki = c.key_info.clone();
+        match self.search_page_local(pg, target, strict, &ki)? {
+            // Slot 0 may have its answer on an earlier page, slot n on a
+            // later one: only a slot strictly inside the leaf is certain.
+            Some(slot) if slot > 0 && slot < n => {
+                Self::set_top_idx(c, slot);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// Seeks an index cursor: `Ge` → first entry ≥ key, `Gt` → first > key,
     /// `Le` → last ≤ key, `Lt` → last < key, comparing only the first
     /// `key.len()` columns. `Found` means the entry's prefix equals `key`;
@@ -701,7 +744,8 @@ impl<S: PageStore> Btree<S> {
             return Err(BtreeError::Misuse("seek_key on a table cursor"));
         }
         let strict = matches!(bias, SeekBias::Gt | SeekBias::Le);
-        let mut ok = self.lower_bound_index(c, Target::Key(key), strict)?;
+        let mut ok = self.seek_index_in_leaf(c, Target::Key(key), strict)?
+            || self.lower_bound_index(c, Target::Key(key), strict)?;
         if matches!(bias, SeekBias::Le | SeekBias::Lt) {
             ok = if ok {
                 self.step_prev(c)?
@@ -780,7 +824,7 @@ impl<S: PageStore> Btree<S> {
             scratch.extend_from_slice(&c.saved_key);
             return Ok(scratch);
         }
-        let fresh = c.state == CursorState::Valid && !self.is_stale(c.root, c.seen);
+        let fresh = self.is_fresh(c);
         let cached = match (c.cell, c.stack.last()) {
             (Some((pg, idx, info)), Some(&top)) if fresh && top == (pg, idx) => Some((pg, info)),
             _ => None,

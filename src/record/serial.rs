@@ -256,11 +256,18 @@ impl<'a> RecordFields<'a> {
 
 /// A parsed record header: each column's serial type and body offset.
 /// Reusable: [`RecordHeader::parse_into`] refills it without allocating
-/// once it has grown.
+/// once it has grown. It can also be parsed lazily (SQLite's `aOffset` /
+/// `nHdrParsed`): [`RecordHeader::start`] reads only the header size and
+/// [`RecordHeader::parse_to`] parses serial types up to the column asked
+/// for, so a row whose first columns are read costs no full header walk.
 #[derive(Debug, Clone, Default)]
 pub struct RecordHeader {
     cols: Vec<(u64, usize)>,
     header_size: usize,
+    /// Next header byte to parse (== `header_size` once complete).
+    pos: usize,
+    /// Body offset of the next column to parse.
+    body: usize,
 }
 
 impl RecordHeader {
@@ -273,21 +280,56 @@ impl RecordHeader {
 
     /// Parses the header of `payload` into `self`, replacing its contents.
     pub fn parse_into(&mut self, payload: &[u8]) -> Result<(), RecordError> {
+        self.start(payload)?;
+        self.parse_to(payload, usize::MAX)?;
+        Ok(())
+    }
+
+    /// Starts a lazy parse of `payload`: checks the header size only.
+    #[inline]
+    pub fn start(&mut self, payload: &[u8]) -> Result<(), RecordError> {
         self.cols.clear();
-        let bad = |size| RecordError::BadHeaderSize {
-            size,
-            payload: payload.len(),
+        let (size, pos) = match payload.first() {
+            Some(&b) if b < 0x80 => (u64::from(b), 1),
+            _ => get_varint(payload).ok_or(RecordError::BadHeaderSize {
+                size: 0,
+                payload: payload.len(),
+            })?,
         };
-        let (size, mut pos) = get_varint(payload).ok_or(bad(0))?;
         if size < pos as u64 || size > payload.len() as u64 {
-            return Err(bad(size));
+            return Err(RecordError::BadHeaderSize {
+                size,
+                payload: payload.len(),
+            });
         }
-        let size = size as usize;
-        let hdr = payload.get(..size).ok_or(bad(size as u64))?;
-        // Every column has at least one header byte.
-        self.cols.reserve(size - pos);
-        let mut body = size;
-        while let Some(&b) = hdr.get(pos) {
+        self.header_size = size as usize;
+        self.pos = pos;
+        self.body = size as usize;
+        Ok(())
+    }
+
+    /// True when every column of the header has been parsed.
+    #[inline]
+    pub fn is_complete(&self) -> bool {
+        self.pos >= self.header_size
+    }
+
+    /// Continues a lazy parse of `payload` (the payload given to
+    /// [`RecordHeader::start`]) until column `i` is parsed or the header
+    /// ends; true when column `i` exists.
+    #[inline]
+    pub fn parse_to(&mut self, payload: &[u8], i: usize) -> Result<bool, RecordError> {
+        if i < self.cols.len() {
+            return Ok(true);
+        }
+        self.parse_more(payload, i)
+    }
+
+    fn parse_more(&mut self, payload: &[u8], i: usize) -> Result<bool, RecordError> {
+        let hdr = payload.get(..self.header_size).unwrap_or(&[]);
+        let (mut pos, mut body) = (self.pos, self.body);
+        while self.cols.len() <= i {
+            let Some(&b) = hdr.get(pos) else { break };
             let (t, n) = if b < 0x80 {
                 (u64::from(b), 1)
             } else {
@@ -309,11 +351,12 @@ impl RecordHeader {
             self.cols.push((t, body));
             body = end;
         }
-        self.header_size = size;
-        Ok(())
+        self.pos = pos;
+        self.body = body;
+        Ok(i < self.cols.len())
     }
 
-    /// Number of columns in the record.
+    /// Number of columns in the record (parsed so far, for a lazy parse).
     pub fn len(&self) -> usize {
         self.cols.len()
     }

@@ -100,6 +100,39 @@ impl VdbeCursor {
         ))
     }
 
+    /// OP_OpenRead/OpenWrite on a slot that already holds this very b-tree
+    /// cursor (a subquery or trigger body run again): the cursor is kept,
+    /// as SQLite does, only its VM-level position is forgotten. The b-tree
+    /// position stays as a hint for the next seek. False (nothing changed)
+    /// when the slot holds anything else.
+    pub fn reopen_same(
+        &mut self,
+        db: usize,
+        root: Pgno,
+        key_info: &Option<Arc<KeyInfo>>,
+        writable: bool,
+    ) -> bool {
+        let CursorKind::Btree {
+            db: d,
+            root: r,
+            writable: w,
+            ..
+        } = &self.kind
+        else {
+            return false;
+        };
+        let same_ki = match (&self.key_info, key_info) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        if *d != db || *r != root || *w != writable || !same_ki || self.wr.is_some() {
+            return false;
+        }
+        self.moved(false);
+        true
+    }
+
     /// A cursor of any other kind.
     pub fn with_kind(kind: CursorKind, key_info: Option<Arc<KeyInfo>>) -> VdbeCursor {
         VdbeCursor {
@@ -266,7 +299,8 @@ impl VdbeCursor {
                 return Err(internal("row cache on a pseudo or sorter cursor"))
             }
         }
-        c.header.parse_into(&c.payload)?;
+        // Lazy: serial types are parsed as far as columns are asked for.
+        c.header.start(&c.payload)?;
         c.valid = true;
         Ok(true)
     }
@@ -281,8 +315,8 @@ impl VdbeCursor {
         if !self.ensure_row(dbs)? {
             return Ok(Some(ValueRef::Null));
         }
-        let c = &self.cache;
-        if i >= c.header.len() {
+        let c = &mut self.cache;
+        if !c.header.parse_to(&c.payload, i)? {
             return Ok(None);
         }
         Ok(Some(c.header.column(&c.payload, i)?))
@@ -298,8 +332,8 @@ impl VdbeCursor {
     ) -> Result<Option<ValueRef<'r>>, VdbeError> {
         self.cache.valid = false;
         let h = &mut self.cache.header;
-        h.parse_into(rec)?;
-        if i >= h.len() {
+        h.start(rec)?;
+        if !h.parse_to(rec, i)? {
             return Ok(None);
         }
         Ok(Some(h.column(rec, i)?))
@@ -315,7 +349,9 @@ impl VdbeCursor {
         if !self.ensure_row(dbs)? {
             return Ok(0);
         }
-        Ok(self.cache.header.len())
+        let c = &mut self.cache;
+        c.header.parse_to(&c.payload, usize::MAX)?;
+        Ok(c.header.len())
     }
 
     /// Compares the current index entry's key prefix with `key`.

@@ -143,6 +143,11 @@ impl Vdbe {
                 .map_err(|_| internal("root page register out of range"))?,
         };
         let key_info = self.key_info_in_enc(key_info);
+        if let Some(Some(c)) = self.cursors.get_mut(cursor) {
+            if c.reopen_same(db, root, &key_info, writable) {
+                return Ok(Flow::Next);
+            }
+        }
         let c = VdbeCursor::open_btree(env.dbs, db, root, key_info, writable)?;
         self.set_cursor(cursor, c)?;
         Ok(Flow::Next)

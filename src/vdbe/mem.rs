@@ -94,6 +94,9 @@ impl Mem {
     /// one (no allocation per row on scan paths).
     pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
         match (&mut *self, v) {
+            // Same numeric kind: overwrite in place, nothing to drop.
+            (Mem::Int(x), ValueRef::Integer(i)) => *x = i,
+            (Mem::Real(x), ValueRef::Real(r)) => *x = r,
             (Mem::Text(buf), ValueRef::Text(t)) | (Mem::Blob(buf), ValueRef::Blob(t)) => {
                 buf.clear();
                 buf.extend_from_slice(t);
