@@ -31,7 +31,7 @@ fn cannot_abort(insn: &Insn) -> bool {
     match insn {
         Halt { rc, .. } => *rc == ResultCode::OK,
         NewRowid { autoinc_reg, .. } => autoinc_reg.is_none(),
-        Init { .. } | Goto { .. } | Transaction { .. } | Noop { .. } => true,
+        Init { .. } | Goto { .. } | Transaction { .. } | Noop => true,
         OpenRead { .. } | OpenWrite { .. } | Close { .. } => true,
         Variable { .. } | SCopy { .. } | Copy { .. } | Integer { .. } | Real { .. } => true,
         Null { .. } | Column { .. } | Rowid { .. } | IdxRowid { .. } => true,
