@@ -125,7 +125,9 @@ impl Vdbe {
         schema_cookie: Option<u32>,
     ) -> Result<Flow, VdbeError> {
         let named = env.conn.savepoints.len() as u32;
-        let need_stmt = write && (!env.conn.autocommit || env.conn.active_writers > 1);
+        let need_stmt = write
+            && self.uses_stmt_journal
+            && (!env.conn.autocommit || env.conn.active_writers > 1);
         let bt = db_mut(env, db)?;
         let state = txn_state(bt);
         let begin = match (state, write) {

@@ -57,6 +57,7 @@ mod explain;
 mod explain_ops;
 mod mem;
 mod sorter;
+mod stmt_journal;
 mod vm;
 pub mod window;
 

@@ -98,6 +98,9 @@ pub struct Vdbe {
     pub(crate) once: Vec<bool>,
     /// Statement savepoints opened by Transaction.
     pub(crate) stmt_savepoints: Vec<StmtSavepoint>,
+    /// The program can fail part-way, so a write Transaction opens a
+    /// statement savepoint (SQLite's `usesStmtJournal`; stmt_journal.rs).
+    pub(crate) uses_stmt_journal: bool,
     /// Text encoding of the main database (records hold text in it).
     pub(crate) enc: crate::record::TextEncoding,
     /// A BUSY error left the VM retryable at `pc`.
@@ -134,6 +137,7 @@ impl Vdbe {
             Insn::ChangeCountRestore { .. } => true,
             _ => false,
         });
+        let uses_stmt_journal = super::stmt_journal::uses_stmt_journal(&program.insns);
         let mut vm = Vdbe {
             regs: Vec::new(),
             cursors: Vec::new(),
@@ -146,6 +150,7 @@ impl Vdbe {
             n_change: 0,
             counts_changes,
             stmt_savepoints: Vec::new(),
+            uses_stmt_journal,
             enc: crate::record::TextEncoding::Utf8,
             busy_pending: false,
             since_interrupt_check: 0,
