@@ -69,3 +69,8 @@ SELECT * FROM sqlite_stat1 ORDER BY 1, 2;
 SELECT a, b FROM t WHERE a = 1 AND b = 2;
 DELETE FROM sqlite_stat1 WHERE tbl = 't';
 SELECT count(*) FROM sqlite_stat1;
+PRAGMA analysis_limit;
+PRAGMA analysis_limit = 0;
+PRAGMA analysis_limit = -5;
+PRAGMA analysis_limit;
+PRAGMA optimize;

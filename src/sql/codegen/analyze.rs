@@ -54,7 +54,7 @@ enum Target {
     /// One table, all of its indexes.
     Table(Arc<Table>),
     /// One index of a table.
-    Index(Arc<Table>, Index),
+    Index(Arc<Table>, Box<Index>),
     /// An internal `sqlite_*` table: the stat table is created, no rows.
     Internal,
     /// A view or virtual table: nothing at all.
@@ -79,7 +79,7 @@ impl Gen<'_> {
                 .map(|t| (t, None))
                 .collect(),
             Target::Table(t) => vec![(t.clone(), None)],
-            Target::Index(t, i) => vec![(t.clone(), Some(i.clone()))],
+            Target::Index(t, i) => vec![(t.clone(), Some((**i).clone()))],
             Target::Internal => Vec::new(),
         };
         self.use_db(true);
@@ -94,7 +94,12 @@ impl Gen<'_> {
 
     /// Resolves `ANALYZE [schema.]name`.
     fn analyze_target(&self, q: &QualifiedName) -> Result<Target, String> {
-        let known = |s: &str| self.env.db_names.iter().position(|n| n.eq_ignore_ascii_case(s));
+        let known = |s: &str| {
+            self.env
+                .db_names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(s))
+        };
         let name = q.name.as_str();
         match q.schema.as_deref() {
             None => match known(name) {
@@ -114,7 +119,7 @@ impl Gen<'_> {
         }
         let schema = self.main_schema();
         if let Some((t, idx)) = schema.index(name) {
-            return Ok(Target::Index(t, idx));
+            return Ok(Target::Index(t, Box::new(idx)));
         }
         if let Some(t) = schema.table(name) {
             return Ok(Target::Table(t));
@@ -147,8 +152,12 @@ impl Gen<'_> {
                             count_change: false,
                         });
                     }
-                    Target::Table(tab) => self.delete_named_rows(t.root, 0, &[tab.name.clone()]),
-                    Target::Index(_, i) => self.delete_named_rows(t.root, 1, &[i.name.clone()]),
+                    Target::Table(tab) => {
+                        self.delete_named_rows(t.root, 0, std::slice::from_ref(&tab.name))
+                    }
+                    Target::Index(_, i) => {
+                        self.delete_named_rows(t.root, 1, std::slice::from_ref(&i.name))
+                    }
                     Target::Internal | Target::Nothing => {}
                 }
                 Some(t.root)
@@ -304,7 +313,10 @@ impl Gen<'_> {
         }
         self.b.resolve(next);
         self.arith(ArithOp::Add, nrow, one, nrow);
-        self.b.emit(Insn::Next { cursor, target: top });
+        self.b.emit(Insn::Next {
+            cursor,
+            target: top,
+        });
         let text = self.stat_text(nrow, distinct, k);
         // SQLite names a WITHOUT ROWID table's PRIMARY KEY by the table.
         let name = if table_key { &t.name } else { &idx.name };
