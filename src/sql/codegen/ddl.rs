@@ -470,7 +470,10 @@ impl Gen<'_> {
         }
         let (roots, schema_names): (Vec<u32>, Vec<String>) = match d.kind {
             ObjectKind::Table => match self.main_schema().table(name) {
-                Some(t) if t.name.to_ascii_lowercase().starts_with("sqlite_") => {
+                Some(t)
+                    if t.name.to_ascii_lowercase().starts_with("sqlite_")
+                        && !t.name.to_ascii_lowercase().starts_with("sqlite_stat") =>
+                {
                     return Err(format!("table {} may not be dropped", t.name));
                 }
                 Some(t) => {
@@ -558,7 +561,7 @@ impl Gen<'_> {
 
     /// Deletes the rows of the table rooted at `root` whose column `column`
     /// equals one of `names`.
-    fn delete_named_rows(&mut self, root: u32, column: usize, names: &[String]) {
+    pub(super) fn delete_named_rows(&mut self, root: u32, column: usize, names: &[String]) {
         let cursor = self.b.alloc_cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,

@@ -49,6 +49,7 @@ impl Gen<'_> {
         if table.name.eq_ignore_ascii_case("sqlite_schema")
             || table.name.to_ascii_lowercase().starts_with("sqlite_")
                 && !table.name.eq_ignore_ascii_case("sqlite_sequence")
+                && !table.name.to_ascii_lowercase().starts_with("sqlite_stat")
         {
             return Err(format!("table {} may not be modified", table.name));
         }

@@ -16,6 +16,7 @@
 
 mod agg;
 mod alter;
+mod analyze;
 mod alter_sql;
 mod attach;
 mod autoinc;
@@ -262,7 +263,7 @@ impl<'a> Gen<'a> {
             Stmt::AlterTable(a) => self.alter_table(a),
             Stmt::Attach { file, schema, .. } => self.attach(file, schema),
             Stmt::Detach(schema) => self.detach(schema),
-            Stmt::Analyze(_) => Err("ANALYZE is not supported by loom yet".into()),
+            Stmt::Analyze(n) => self.analyze(n.as_ref()),
             Stmt::Vacuum { schema, into } => self.vacuum(schema.as_deref(), into.as_ref()),
             Stmt::Reindex(n) => self.reindex(n.as_ref()),
         }

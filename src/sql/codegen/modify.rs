@@ -101,6 +101,7 @@ impl Gen<'_> {
     fn check_modifiable(&self, t: &Table) -> Result<(), String> {
         if t.name.to_ascii_lowercase().starts_with("sqlite_")
             && !t.name.eq_ignore_ascii_case("sqlite_sequence")
+            && !t.name.to_ascii_lowercase().starts_with("sqlite_stat")
         {
             return Err(format!("table {} may not be modified", t.name));
         }

@@ -20,7 +20,6 @@ use crate::vdbe::{ColumnInfo, Insn, PragmaOp};
 
 /// PRAGMAs SQLite knows that loom does not implement yet.
 const UNSUPPORTED: &[&str] = &[
-    "analysis_limit",
     "busy_timeout",
     "cell_size_check",
     "data_version",
@@ -149,6 +148,16 @@ impl Gen<'_> {
                 .collect();
                 self.rows(&["compile_options"], rows)
             }
+            // ANALYZE always scans whole indexes: only the unlimited
+            // setting (0) exists; SQLite ignores negative values.
+            "analysis_limit" => match value.as_deref().map(int_arg) {
+                Some(n) if n > 0 => {
+                    Err("PRAGMA analysis_limit = N is not supported by loom yet".into())
+                }
+                _ => self.rows(&[name.as_str()], vec![vec![Value::Integer(0)]]),
+            },
+            // SQLite's optimize analyzes tables this connection queried that
+            // need it; loom keeps no such usage record, so it does nothing.
             "optimize" | "shrink_memory" => Ok(()),
             "foreign_keys" | "defer_foreign_keys" => {
                 let set = value.as_deref().map(|v| boolean(v).unwrap_or(false));
