@@ -28,7 +28,6 @@ use loomdb::api::{Database, DbError, OpenOptions, Value};
 use loomdb::vfs::{register_vfs, unregister_vfs, MockFault, MockVfs};
 use storage::{python, Rng, TempDir};
 
-
 /// Crash points per (journal mode, synchronous) pair.
 const POINTS_PER_COMBO: usize = 200;
 const TXNS: usize = 6;
@@ -159,11 +158,18 @@ fn verify(vfs: &MockVfs, name: &str, p: Progress) -> Result<(), String> {
     let supers: Vec<String> = journals
         .iter()
         .filter_map(|(_, p)| p.clone())
-        .filter(|s| journals.iter().all(|(hot, p)| *hot || p.as_ref() != Some(s)))
+        .filter(|s| {
+            journals
+                .iter()
+                .all(|(hot, p)| *hot || p.as_ref() != Some(s))
+        })
         .collect();
     let db = open(Some(name), "/sj").map_err(|e| format!("reopen: {e}"))?;
     let q = |e: DbError| format!("query: {e}");
-    let (m, a) = (counter(&db, "main").map_err(q)?, counter(&db, "aux").map_err(q)?);
+    let (m, a) = (
+        counter(&db, "main").map_err(q)?,
+        counter(&db, "aux").map_err(q)?,
+    );
     for s in ["main", "aux"] {
         let ic = integrity(&db, s).map_err(q)?;
         if ic != "ok" {
@@ -176,7 +182,10 @@ fn verify(vfs: &MockVfs, name: &str, p: Progress) -> Result<(), String> {
     // -1: the crash hit the setup transaction (no table, or no row).
     let ok = m == p.done || (p.in_commit && m == p.done + 1) || (p.done == 0 && m == -1);
     if !ok {
-        return Err(format!("counter {m}, {} commits returned (in_commit {})", p.done, p.in_commit));
+        return Err(format!(
+            "counter {m}, {} commits returned (in_commit {})",
+            p.done, p.in_commit
+        ));
     }
     drop(db);
     for s in supers {
@@ -347,7 +356,9 @@ fn superj_interop_loom_to_c() {
             let vfs = MockVfs::new();
             vfs.set_tracing(false);
             register_vfs(&name, Arc::new(vfs.clone()));
-            vfs.inject(MockFault::PowerCutAfter { countdown: cut as u32 });
+            vfs.inject(MockFault::PowerCutAfter {
+                countdown: cut as u32,
+            });
             let done = interop_run(&name, &dir, &txns);
             vfs.crash();
             vfs.clear_faults();
@@ -468,7 +479,10 @@ fn superj_interop_c_to_loom() {
         let result = (|| -> Result<(), String> {
             let db = open(None, &dir).map_err(|e| format!("open: {e}"))?;
             let q = |e: DbError| format!("query: {e}");
-            let (m, a) = (counter(&db, "main").map_err(q)?, counter(&db, "aux").map_err(q)?);
+            let (m, a) = (
+                counter(&db, "main").map_err(q)?,
+                counter(&db, "aux").map_err(q)?,
+            );
             for s in ["main", "aux"] {
                 let ic = integrity(&db, s).map_err(q)?;
                 if ic != "ok" {
@@ -484,7 +498,11 @@ fn superj_interop_c_to_loom() {
             println!(
                 "attempt {attempt}: C left a journal pointing to a super-journal that {}; \
                  loom sees counter {m} in both files",
-                if super_existed { "exists (rolled back)" } else { "is gone (committed)" }
+                if super_existed {
+                    "exists (rolled back)"
+                } else {
+                    "is gone (committed)"
+                }
             );
             Ok(())
         })();

@@ -104,7 +104,11 @@ pub(super) fn read_pointer(j: &mut dyn VfsFile) -> Result<Option<String>, VfsErr
 }
 
 /// Opens an existing file read-only.
-fn open_existing(vfs: &Arc<dyn Vfs>, path: &str, kind: FileKind) -> Result<Box<dyn VfsFile>, VfsError> {
+fn open_existing(
+    vfs: &Arc<dyn Vfs>,
+    path: &str,
+    kind: FileKind,
+) -> Result<Box<dyn VfsFile>, VfsError> {
     let flags = OpenFlags {
         read_only: true,
         create: false,
@@ -115,7 +119,10 @@ fn open_existing(vfs: &Arc<dyn Vfs>, path: &str, kind: FileKind) -> Result<Box<d
 
 /// Deletes super-journal `name` unless an existing child journal still
 /// points to it (SQLite's `pager_delsuper`; invariant 2).
-pub(super) fn delete_super_if_unreferenced(vfs: &Arc<dyn Vfs>, name: &str) -> Result<(), PagerError> {
+pub(super) fn delete_super_if_unreferenced(
+    vfs: &Arc<dyn Vfs>,
+    name: &str,
+) -> Result<(), PagerError> {
     if !vfs.exists(name)? {
         return Ok(());
     }
@@ -173,7 +180,11 @@ impl Pager {
     /// Step 1 of a multi-file commit, called on the main database's pager:
     /// creates `<db>-mjXXXXXX9XX` listing `children` (NUL-terminated) and,
     /// with `sync`, makes it durable. Returns its path.
-    pub fn create_super_journal(&self, children: &[String], sync: bool) -> Result<String, PagerError> {
+    pub fn create_super_journal(
+        &self,
+        children: &[String],
+        sync: bool,
+    ) -> Result<String, PagerError> {
         let Some(db) = self.journal_name().and_then(|j| j.strip_suffix("-journal")) else {
             return Err(PagerError::Misuse("super-journal of an in-memory database"));
         };
@@ -181,7 +192,7 @@ impl Pager {
         for _ in 0..NAME_TRIES {
             let mut r = [0u8; 4];
             self.vfs.randomness(&mut r);
-            let v = u32::from_le_bytes(r);
+            let v = u32::from_be_bytes(r);
             let cand = format!("{db}-mj{:06X}9{:02X}", (v >> 8) & 0xff_ffff, v & 0xff);
             if !self.vfs.exists(&cand)? {
                 name = Some(cand);
@@ -195,7 +206,9 @@ impl Pager {
             exclusive: true,
             ..OpenFlags::main_db()
         };
-        let mut f = self.vfs.open(&name, flags.with_kind(FileKind::SuperJournal))?;
+        let mut f = self
+            .vfs
+            .open(&name, flags.with_kind(FileKind::SuperJournal))?;
         let mut body = Vec::new();
         for c in children {
             body.extend_from_slice(c.as_bytes());

@@ -80,7 +80,11 @@ fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
         }
     }
     let writers: Vec<usize> = (0..env.dbs.len())
-        .filter(|&i| env.dbs.get_mut(i).is_some_and(|bt| txn_state(bt) == TxnState::Write))
+        .filter(|&i| {
+            env.dbs
+                .get_mut(i)
+                .is_some_and(|bt| txn_state(bt) == TxnState::Write)
+        })
         .collect();
     // EXCLUSIVE everywhere first: a BUSY leaves every file untouched.
     for &i in &writers {
@@ -88,7 +92,11 @@ fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
     }
     let n_super = writers
         .iter()
-        .filter(|&&i| env.dbs.get_mut(i).is_some_and(|bt| bt.pager().wants_super_journal()))
+        .filter(|&&i| {
+            env.dbs
+                .get_mut(i)
+                .is_some_and(|bt| bt.pager().wants_super_journal())
+        })
         .count();
     let main_is_file = env
         .dbs
@@ -124,7 +132,9 @@ fn commit_with_super_journal(env: &mut VdbeEnv, writers: &[usize]) -> Result<(),
             sync |= p.syncs();
         }
     }
-    let name = db_mut(env, 0)?.pager().create_super_journal(&children, sync)?;
+    let name = db_mut(env, 0)?
+        .pager()
+        .create_super_journal(&children, sync)?;
     let mut phase_one = Ok(());
     for &i in writers {
         phase_one = db_mut(env, i)?.commit_phase_one(Some(&name));

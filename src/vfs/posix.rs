@@ -154,8 +154,7 @@ impl Vfs for PosixVfs {
         let new_journal = matches!(
             flags.kind,
             FileKind::MainJournal | FileKind::SuperJournal | FileKind::Wal
-        )
-            && flags.create
+        ) && flags.create
             && !read_only
             && meta.len() == 0;
         let dir_to_sync = new_journal.then(|| {
