@@ -86,9 +86,12 @@ fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
                 .is_some_and(|bt| txn_state(bt) == TxnState::Write)
         })
         .collect();
-    // EXCLUSIVE everywhere first: a BUSY leaves every file untouched.
-    for &i in &writers {
-        db_mut(env, i)?.pager().exclusive_lock_for_commit()?;
+    // Several files: EXCLUSIVE everywhere first, so a BUSY leaves every
+    // file untouched. One file takes its lock inside its own commit.
+    if writers.len() > 1 {
+        for &i in &writers {
+            db_mut(env, i)?.pager().exclusive_lock_for_commit()?;
+        }
     }
     let n_super = writers
         .iter()
