@@ -39,6 +39,16 @@ pub trait PageStore {
     fn begin_write(&mut self, exclusive: bool) -> Result<(), BtreeError>;
     /// Commits the write transaction.
     fn commit(&mut self) -> Result<(), BtreeError>;
+    /// Commit phase one of a multi-database commit: everything but the
+    /// journal's finalization, with a pointer to `super_journal`.
+    fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), BtreeError> {
+        let _ = super_journal;
+        Ok(())
+    }
+    /// Commit phase two: finishes the commit.
+    fn commit_phase_two(&mut self) -> Result<(), BtreeError> {
+        self.commit()
+    }
     /// Rolls back the write transaction.
     fn rollback(&mut self) -> Result<(), BtreeError>;
 }
@@ -78,6 +88,12 @@ impl PageStore for Pager {
     }
     fn commit(&mut self) -> Result<(), BtreeError> {
         Ok(Pager::commit(self)?)
+    }
+    fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), BtreeError> {
+        Ok(Pager::commit_phase_one(self, super_journal)?)
+    }
+    fn commit_phase_two(&mut self) -> Result<(), BtreeError> {
+        Ok(Pager::commit_phase_two(self)?)
     }
     fn rollback(&mut self) -> Result<(), BtreeError> {
         Ok(Pager::rollback(self)?)

@@ -194,6 +194,26 @@ impl<S: PageStore> Btree<S> {
         Ok(())
     }
 
+    /// Phase one of a multi-database commit (`sqlite3BtreeCommitPhaseOne`):
+    /// the database file gets the new content, its journal points to
+    /// `super_journal`; the transaction stays open for phase two.
+    pub fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), BtreeError> {
+        if self.in_write && self.av_cached {
+            self.autovacuum_commit()?;
+        }
+        self.pager.commit_phase_one(super_journal)
+    }
+
+    /// Phase two (`sqlite3BtreeCommitPhaseTwo`): finalizes the journal
+    /// and ends the write transaction.
+    pub fn commit_phase_two(&mut self) -> Result<(), BtreeError> {
+        self.pager.commit_phase_two()?;
+        self.in_write = false;
+        self.wrote = false;
+        self.invalidate_cursors();
+        Ok(())
+    }
+
     /// Rolls back the write transaction.
     pub fn rollback(&mut self) -> Result<(), BtreeError> {
         self.in_write = false;

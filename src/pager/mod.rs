@@ -39,9 +39,13 @@
 //! the WAL file, the `-shm` wal-index and its locks are shared with C
 //! SQLite processes.
 //!
+//! A transaction writing several database files commits through a
+//! super-journal (`super_journal.rs`): [`Pager::commit_phase_one`] with the
+//! super-journal's name on each, delete the super-journal, then
+//! [`Pager::commit_phase_two`] on each.
+//!
 //! Not implemented yet: cache spill in WAL mode and with MEMORY/OFF
-//! journals (those transactions stay in memory), memory-mapped I/O,
-//! super-journals for multi-database commits.
+//! journals (those transactions stay in memory), memory-mapped I/O.
 #![deny(unsafe_code)]
 
 mod cache;
@@ -52,6 +56,7 @@ mod pager;
 mod resize;
 mod savepoint;
 mod spill;
+mod super_journal;
 mod wal;
 mod write;
 

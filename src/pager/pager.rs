@@ -31,7 +31,7 @@ use crate::vfs::{FileKind, LockLevel, MemVfs, OpenFlags, Vfs, VfsError, VfsFile}
 
 use super::cache::{FxBuild, PCache, PageRef, Pgno, PgnoMap};
 use super::error::{from_vfs, PagerError};
-use super::journal::{lock_byte_page, playback};
+use super::journal::lock_byte_page;
 
 /// The 16-byte magic at the start of every database file.
 pub const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
@@ -103,6 +103,11 @@ pub(super) struct JournalState {
     pub journaled: std::collections::HashSet<Pgno, FxBuild>,
     /// Originals kept in memory (journal_mode=MEMORY).
     pub originals: PgnoMap<Box<[u8]>>,
+    /// The journal ends with a super-journal pointer (super_journal.rs).
+    pub has_super: bool,
+    /// Commit phase one is done: the database file holds the new content
+    /// and only the journal's finalization remains.
+    pub phase_one_done: bool,
 }
 
 /// A statement or SAVEPOINT sub-transaction.
@@ -611,12 +616,15 @@ impl Pager {
         let mut jfd = self
             .vfs
             .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))?;
-        tracing::debug!(journal = %self.journal_path, "rolling back hot journal");
-        playback(jfd.as_mut(), self.fd.as_mut(), true)?;
+        let release = self.playback_unless_committed(jfd.as_mut(), true)?;
         if self.sync != Synchronous::Off {
             self.fd.sync(self.db_sync_flags())?;
         }
         self.finalize_journal_file(jfd)?;
+        self.jrnl.has_super = false;
+        if let Some(name) = release {
+            self.release_super_journal(&name)?;
+        }
         self.cache.reset(self.page_size);
         self.file_vers = [0xff; 16];
         self.fd.unlock(LockLevel::Shared)?;

@@ -31,7 +31,7 @@ use crate::SQLITE_VERSION_NUMBER;
 
 use super::cache::{PageRef, Pgno};
 use super::error::{from_vfs, PagerError};
-use super::journal::{checksum, lock_byte_page, playback, JournalHeader};
+use super::journal::{checksum, lock_byte_page, JournalHeader};
 use super::pager::{JournalMode, JournalState, Pager, Synchronous, TxnState, MAX_PAGE_COUNT};
 use crate::vfs::IOCAP_POWERSAFE_OVERWRITE;
 
@@ -261,7 +261,16 @@ impl Pager {
 
     /// Commits the write transaction and drops to a read transaction.
     pub fn commit(&mut self) -> Result<(), PagerError> {
-        if self.txn != TxnState::Write {
+        self.commit_phase_one(None)?;
+        self.commit_phase_two()
+    }
+
+    /// Commit phase one (SQLite's `sqlite3PagerCommitPhaseOne`): journal,
+    /// with `super_journal` the pointer to it (super_journal.rs), sync the
+    /// journal, then write and sync the database file. The journal stays
+    /// until [`Pager::commit_phase_two`]; `rollback` still undoes it all.
+    pub fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), PagerError> {
+        if self.txn != TxnState::Write || self.jrnl.phase_one_done {
             return Ok(());
         }
         if let Some(e) = &self.error {
@@ -273,16 +282,45 @@ impl Pager {
         if changed && self.wal.is_some() {
             self.wal_commit().map_err(|e| self.sticky(e))?;
         } else if changed || self.counter_bumped {
-            self.commit_phase_one().map_err(|e| self.sticky(e))?;
-            self.commit_phase_two().map_err(|e| self.sticky(e))?;
-        } else if let Some(j) = self.jrnl.file.take() {
+            self.sync_for_commit(super_journal)
+                .map_err(|e| self.sticky(e))?;
+            self.write_db_for_commit().map_err(|e| self.sticky(e))?;
+        }
+        self.jrnl.phase_one_done = true;
+        Ok(())
+    }
+
+    /// Commit phase two (`sqlite3PagerCommitPhaseTwo`): finalizes the
+    /// journal and drops to a read transaction.
+    pub fn commit_phase_two(&mut self) -> Result<(), PagerError> {
+        if self.txn != TxnState::Write {
+            return Ok(());
+        }
+        if !self.jrnl.phase_one_done {
+            self.commit_phase_one(None)?;
+        }
+        if let Some(j) = self.jrnl.file.take() {
             self.finalize_journal_file(j).map_err(|e| self.sticky(e))?;
         }
         self.finish_txn()
     }
 
+    /// Takes EXCLUSIVE before a commit that will write the database file
+    /// (SQLite's `sqlite3PagerExclusiveLock`), so a BUSY comes before any
+    /// file of a multi-database commit changes.
+    pub fn exclusive_lock_for_commit(&mut self) -> Result<(), PagerError> {
+        let changed = self.cache.n_dirty() > 0
+            || self.db_size != self.db_orig_size
+            || self.db_written
+            || self.jrnl.file.is_some();
+        if self.txn != TxnState::Write || self.wal.is_some() || self.memory || !changed {
+            return Ok(());
+        }
+        self.retry_busy(|p| p.fd.lock(LockLevel::Exclusive).map_err(from_vfs))
+    }
+
     /// Steps 1–4: everything up to the first write of the database file.
-    fn commit_phase_one(&mut self) -> Result<(), PagerError> {
+    fn sync_for_commit(&mut self, super_journal: Option<&str>) -> Result<(), PagerError> {
         self.journal_truncated_tail()?;
         if self.db_size >= 1 {
             let r = self.get(1)?;
@@ -298,7 +336,20 @@ impl Pager {
             page[28..32].copy_from_slice(&size.to_be_bytes());
             self.counter_bumped = true;
         }
+        let had_super = self.jrnl.has_super;
+        if let Some(name) = super_journal {
+            self.write_super_pointer(name)?;
+        }
+        let resync = self.jrnl.has_super && !had_super && self.jrnl.seg_synced;
         self.sync_journal_segment()?;
+        if resync && self.sync != Synchronous::Off {
+            // The segment was already synced (a spill): the pointer still
+            // needs its own sync.
+            let flags = self.db_sync_flags();
+            if let Some(j) = self.jrnl.file.as_mut() {
+                j.sync(flags)?;
+            }
+        }
         self.retry_busy(|p| p.fd.lock(LockLevel::Exclusive).map_err(from_vfs))
     }
 
@@ -326,8 +377,8 @@ impl Pager {
         Ok(())
     }
 
-    /// Steps 5–6: write the database, then finalize the journal.
-    fn commit_phase_two(&mut self) -> Result<(), PagerError> {
+    /// Step 5: write the database file and sync it.
+    fn write_db_for_commit(&mut self) -> Result<(), PagerError> {
         let _span = tracing::trace_span!("pager.commit", pages = self.cache.n_dirty()).entered();
         self.db_written = true;
         let ps = self.page_size as u64;
@@ -345,9 +396,6 @@ impl Pager {
         }
         if self.sync != Synchronous::Off {
             self.fd.sync(self.db_sync_flags())?;
-        }
-        if let Some(j) = self.jrnl.file.take() {
-            self.finalize_journal_file(j)?;
         }
         self.cache.clean_all();
         if let Some(r) = self.cache.lookup(1) {
@@ -368,6 +416,14 @@ impl Pager {
         let do_sync = self.sync != Synchronous::Off;
         match self.journal_mode {
             JournalMode::Truncate => {
+                j.truncate(0)?;
+                if do_sync {
+                    j.sync(SyncFlags::Normal)?;
+                }
+            }
+            // A journal holding a super-journal pointer is cut to zero
+            // bytes, so the stale pointer cannot outlive it.
+            JournalMode::Persist if self.jrnl.has_super => {
                 j.truncate(0)?;
                 if do_sync {
                     j.sync(SyncFlags::Normal)?;
@@ -417,8 +473,9 @@ impl Pager {
         if self.txn != TxnState::Write {
             return Ok(());
         }
+        let mut super_name = None;
         let mut result = if self.db_written {
-            self.restore_db_file()
+            self.restore_db_file().map(|sup| super_name = sup)
         } else {
             Ok(())
         };
@@ -440,6 +497,9 @@ impl Pager {
         if let Some(j) = self.jrnl.file.take().filter(|_| result.is_ok()) {
             result = self.finalize_journal_file(j);
         }
+        if let Some(name) = super_name.filter(|_| result.is_ok()) {
+            result = self.release_super_journal(&name);
+        }
         if let Err(e) = result {
             // Leave the journal on disk: the next reader finds it hot.
             self.jrnl = JournalState::default();
@@ -455,13 +515,16 @@ impl Pager {
 
     /// Undoes a partially written commit from the journal (in memory, or
     /// on disk even if its handle was already closed). When the journal is
-    /// already gone the commit point had passed and the new content stays.
-    fn restore_db_file(&mut self) -> Result<(), PagerError> {
+    /// already gone, or points to a super-journal that is gone, the commit
+    /// point had passed and the new content stays. Returns the
+    /// super-journal to release once the journal is finalized.
+    fn restore_db_file(&mut self) -> Result<Option<String>, PagerError> {
         let file_mode = !self.memory
             && matches!(
                 self.journal_mode,
                 JournalMode::Delete | JournalMode::Truncate | JournalMode::Persist
             );
+        let mut release = None;
         if file_mode {
             let mut j = match self.jrnl.file.take() {
                 Some(j) => Some(j),
@@ -478,11 +541,11 @@ impl Pager {
                 None => None,
             };
             let played = match j.as_mut() {
-                Some(j) => playback(j.as_mut(), self.fd.as_mut(), false),
+                Some(j) => self.playback_unless_committed(j.as_mut(), false),
                 None => Ok(None),
             };
             self.jrnl.file = j;
-            played?;
+            release = played?;
         } else if self.memory || self.journal_mode == JournalMode::Memory {
             let ps = self.page_size as u64;
             let originals = std::mem::take(&mut self.jrnl.originals);
@@ -496,7 +559,7 @@ impl Pager {
         if self.sync != Synchronous::Off {
             self.fd.sync(self.db_sync_flags())?;
         }
-        Ok(())
+        Ok(release)
     }
 
     /// Test hook: runs a commit up to (not including) finalizing the
@@ -504,7 +567,7 @@ impl Pager {
     #[doc(hidden)]
     pub fn crash_before_journal_finalize(mut self) -> Result<(), PagerError> {
         if self.txn == TxnState::Write {
-            self.commit_phase_one()?;
+            self.sync_for_commit(None)?;
             let j = self.jrnl.file.take();
             self.jrnl.originals.clear();
             let ps = self.page_size as u64;

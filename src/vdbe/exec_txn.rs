@@ -79,13 +79,91 @@ fn commit_all(env: &mut VdbeEnv) -> Result<(), VdbeError> {
             }
         }
     }
-    for bt in env.dbs.iter_mut() {
-        if txn_state(bt) == TxnState::Write {
-            bt.commit()?;
-            // Other statements are still reading: keep their snapshot.
-            if others_active && txn_state(bt) == TxnState::None {
-                bt.begin_read()?;
-            }
+    let writers: Vec<usize> = (0..env.dbs.len())
+        .filter(|&i| {
+            env.dbs
+                .get_mut(i)
+                .is_some_and(|bt| txn_state(bt) == TxnState::Write)
+        })
+        .collect();
+    // Several files: EXCLUSIVE everywhere first, so a BUSY leaves every
+    // file untouched. One file takes its lock inside its own commit.
+    if writers.len() > 1 {
+        for &i in &writers {
+            db_mut(env, i)?.pager().exclusive_lock_for_commit()?;
+        }
+    }
+    let n_super = writers
+        .iter()
+        .filter(|&&i| {
+            env.dbs
+                .get_mut(i)
+                .is_some_and(|bt| bt.pager().wants_super_journal())
+        })
+        .count();
+    let main_is_file = env
+        .dbs
+        .first_mut()
+        .is_some_and(|bt| bt.pager().journal_name().is_some());
+    if main_is_file && n_super > 1 {
+        commit_with_super_journal(env, &writers)?;
+    } else {
+        for &i in &writers {
+            db_mut(env, i)?.commit()?;
+        }
+    }
+    for &i in &writers {
+        let bt = db_mut(env, i)?;
+        // Other statements are still reading: keep their snapshot.
+        if others_active && txn_state(bt) == TxnState::None {
+            bt.begin_read()?;
+        }
+    }
+    Ok(())
+}
+
+/// The multi-file commit of atomiccommit.html section 5 (pager module
+/// super_journal.rs): super-journal, phase one everywhere, delete the
+/// super-journal (the commit point), phase two everywhere.
+fn commit_with_super_journal(env: &mut VdbeEnv, writers: &[usize]) -> Result<(), VdbeError> {
+    let mut children = Vec::new();
+    let mut sync = false;
+    for &i in writers {
+        let p = db_mut(env, i)?.pager();
+        if let Some(j) = p.journal_name() {
+            children.push(j.to_string());
+            sync |= p.syncs();
+        }
+    }
+    let name = db_mut(env, 0)?
+        .pager()
+        .create_super_journal(&children, sync)?;
+    let mut phase_one = Ok(());
+    for &i in writers {
+        phase_one = db_mut(env, i)?.commit_phase_one(Some(&name));
+        if phase_one.is_err() {
+            break;
+        }
+    }
+    let committed = phase_one.map_err(VdbeError::from).and_then(|()| {
+        db_mut(env, 0)?.pager().delete_super_journal(&name)?;
+        Ok(())
+    });
+    if let Err(e) = committed {
+        // The caller rolls back; each child's rollback releases the
+        // super-journal once no journal points to it. One never pointed to
+        // (a failure before the first pointer) goes now.
+        if let Ok(bt) = db_mut(env, 0) {
+            let _ = bt.pager().release_super_journal(&name);
+        }
+        return Err(e);
+    }
+    // Committed: a failure to finalize a journal only leaves a journal
+    // whose super-journal is gone, which no reader plays back.
+    for &i in writers {
+        let bt = db_mut(env, i)?;
+        if bt.commit_phase_two().is_err() {
+            let _ = bt.rollback();
         }
     }
     Ok(())

@@ -35,6 +35,8 @@ pub enum FileKind {
     MainDb,
     /// The main database's rollback journal.
     MainJournal,
+    /// A super-journal of a multi-database commit.
+    SuperJournal,
     /// A temporary database.
     TempDb,
     /// A temporary database's journal.

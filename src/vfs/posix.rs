@@ -151,8 +151,10 @@ impl Vfs for PosixVfs {
             ino: meta.ino(),
         };
         inode_ref(key);
-        let new_journal = matches!(flags.kind, FileKind::MainJournal | FileKind::Wal)
-            && flags.create
+        let new_journal = matches!(
+            flags.kind,
+            FileKind::MainJournal | FileKind::SuperJournal | FileKind::Wal
+        ) && flags.create
             && !read_only
             && meta.len() == 0;
         let dir_to_sync = new_journal.then(|| {
