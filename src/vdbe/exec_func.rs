@@ -199,10 +199,10 @@ impl Vdbe {
         &mut self,
         env: &mut VdbeEnv,
         func: &Arc<FuncDef>,
-        args: Reg,
-        n_args: usize,
-        acc: Reg,
+        (args, n_args): (Reg, usize),
+        (acc, hit): (Reg, Option<Reg>),
         distinct: Option<CursorId>,
+        collation: &Option<Arc<dyn Collation>>,
     ) -> Result<Flow, VdbeError> {
         if let Some(dc) = distinct {
             if self.seen_before(env, dc, args, n_args)? {
@@ -241,9 +241,12 @@ impl Vdbe {
         };
         let mut ctx = FuncContext {
             env: &mut fenv,
-            collation: &Binary,
+            collation: collation.as_deref().unwrap_or(&Binary),
         };
         let r = state.step(&mut ctx, argv);
+        if let Some(h) = hit {
+            self.set_reg(h, Mem::Int(i64::from(state.skip_accumulator_load())))?;
+        }
         self.set_reg(acc, Mem::Agg(state))?;
         r?;
         Ok(Flow::Next)

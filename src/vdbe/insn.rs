@@ -631,6 +631,11 @@ pub enum Insn {
         n_args: usize,
         acc: Reg,
         distinct: Option<CursorId>,
+        /// The collation min()/max() compare with (BINARY when `None`).
+        collation: Option<Arc<dyn Collation>>,
+        /// min()/max(): register set to 1 when this step left the result
+        /// unchanged, else 0 (OP_CollSeq's P1 register in SQLite).
+        hit: Option<Reg>,
     },
     /// Aggregate final: replace the accumulator in `acc` by the result.
     AggFinal {

@@ -22,6 +22,9 @@ pub struct ColumnInfo {
     pub database: Option<String>,
     pub table: Option<String>,
     pub origin: Option<String>,
+    /// The collating sequence the column carries when the statement is used
+    /// as a subquery, view or CTE (`None`: BINARY).
+    pub collation: Option<String>,
 }
 
 /// A compiled statement.

@@ -738,7 +738,16 @@ impl Vdbe {
                 n_args,
                 acc,
                 distinct,
-            } => self.op_agg_step(env, func, *args, *n_args, *acc, *distinct),
+                collation,
+                hit,
+            } => self.op_agg_step(
+                env,
+                func,
+                (*args, *n_args),
+                (*acc, *hit),
+                *distinct,
+                collation,
+            ),
             I::AggFinal { func, acc, .. } => self.op_agg_final(env, func, *acc),
             I::SorterOpen {
                 cursor, key_info, ..

@@ -54,6 +54,8 @@ pub struct WinFunc {
     pub args: Vec<usize>,
     pub filter: Option<usize>,
     pub out: usize,
+    /// The collation min()/max() compare with (`None`: BINARY).
+    pub collation: Option<Arc<dyn Collation>>,
 }
 
 /// A frame boundary; offsets index the values passed to `WinCompute`.
@@ -327,7 +329,16 @@ impl<'a> Partition<'a> {
                     out.push(self.value_at(i, f)?);
                 }
             }
-            WinFuncKind::Agg(def) => return self.aggregate(def, f, ctx),
+            WinFuncKind::Agg(def) => {
+                let Some(coll) = f.collation.as_deref() else {
+                    return self.aggregate(def, f, ctx);
+                };
+                let mut own = FuncContext {
+                    env: &mut *ctx.env,
+                    collation: coll,
+                };
+                return self.aggregate(def, f, &mut own);
+            }
         }
         Ok(out)
     }

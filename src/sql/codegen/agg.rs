@@ -14,7 +14,9 @@
 //! Invariants:
 //! 1. Accumulator registers are NULL at the start of every group.
 //! 2. Outside aggregate arguments, a column reference reads the first row of
-//!    its group, as SQLite 3.40 does (its min()/max() row rule is not done).
+//!    its group; with min()/max() aggregates it reads the last row whose
+//!    last-stepped min()/max() changed its result (SQLite's OP_CollSeq
+//!    register), so a lone min()/max() gives the values of its own row.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -147,13 +149,21 @@ impl Gen<'_> {
         let distincts = self.distinct_cursors(aggs);
         self.reset_distincts(aggs, &distincts, scope)?;
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
-        self.step_aggregates(aggs, accs, scope, &distincts)?;
+        let hit = self.step_aggregates(aggs, accs, scope, &distincts)?;
         if !refs.is_empty() {
-            // Bare columns read the first row, as SQLite 3.40 does.
+            // Bare columns read the first row, or with min()/max() the last
+            // row whose min()/max() step changed the result.
             let taken = self.b.new_label();
-            self.b.emit(Insn::NotNull {
-                reg: last,
-                target: taken.addr(),
+            self.b.emit(match hit {
+                Some(reg) => Insn::If {
+                    reg,
+                    target: taken.addr(),
+                    jump_if_null: false,
+                },
+                None => Insn::NotNull {
+                    reg: last,
+                    target: taken.addr(),
+                },
             });
             let start = self.b.alloc_regs(refs.len());
             for (j, key) in refs.iter().enumerate() {
@@ -340,7 +350,7 @@ impl Gen<'_> {
                 target: output.addr(),
             });
             self.b.resolve(skip_out);
-            // Bare columns read the group's first row, as SQLite 3.40 does.
+            // Bare columns read the group's first row (see below for min/max).
             self.b.emit(Insn::Copy {
                 src: cur_rec,
                 dest: prev_rec,
@@ -365,7 +375,21 @@ impl Gen<'_> {
             });
         }
         self.b.resolve(same);
-        self.step_aggregates(aggs, accs, &p_scope, &distincts)?;
+        if let Some(reg) = self.step_aggregates(aggs, accs, &p_scope, &distincts)? {
+            // With min()/max(), bare columns follow the row that set it.
+            let kept = self.b.new_label();
+            self.b.emit(Insn::If {
+                reg,
+                target: kept.addr(),
+                jump_if_null: false,
+            });
+            self.b.emit(Insn::Copy {
+                src: cur_rec,
+                dest: prev_rec,
+                count: 1,
+            });
+            self.b.resolve(kept);
+        }
         self.b.emit(Insn::Integer {
             value: 0,
             dest: first,
@@ -542,7 +566,8 @@ impl Gen<'_> {
         accs: Reg,
         scope: &Scope,
         distincts: &[Option<usize>],
-    ) -> Result<(), String> {
+    ) -> Result<Option<Reg>, String> {
+        let mut hit = None;
         for (i, a) in aggs.iter().enumerate() {
             let ExprKind::Function(call) = &a.kind else {
                 continue;
@@ -558,16 +583,28 @@ impl Gen<'_> {
                 self.expr_into(e, scope, first + j)?;
             }
             let distinct = distincts.get(i).copied().flatten();
+            let min_max = def.flags.needs_collation
+                && matches!(def.kind, crate::func::FuncKind::Aggregate(_));
+            let collation = if def.flags.needs_collation {
+                args.iter().find_map(|a| self.expr_collation(a, scope))
+            } else {
+                None
+            };
+            if min_max && hit.is_none() {
+                hit = Some(self.b.alloc_reg());
+            }
             self.b.emit(Insn::AggStep {
                 func: def,
                 args: first,
                 n_args: n,
                 acc: accs + i,
                 distinct,
+                collation,
+                hit: if min_max { hit } else { None },
             });
             self.b.resolve(skip);
         }
-        Ok(())
+        Ok(hit)
     }
 
     /// The function definition of an aggregate call.

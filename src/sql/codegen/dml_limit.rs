@@ -100,6 +100,11 @@ impl Gen<'_> {
         let Some(at) = at else {
             return self.collect_rowids(tg.table, tg.alias, tg.where_);
         };
+        if tg.table.without_rowid {
+            return Err(
+                "ORDER BY and LIMIT on a WITHOUT ROWID table are not supported by loom yet".into(),
+            );
+        }
         let set = self.b.alloc_reg();
         self.b.emit(Insn::Null {
             dest: set,

@@ -584,9 +584,7 @@ impl Gen<'_> {
     /// Affinity and collation of a comparison between `l` and `r`.
     pub(super) fn cmp_flags(&self, l: &Expr, r: &Expr, scope: &Scope) -> CmpFlags {
         let affinity = compare_affinity(self.expr_affinity(l, scope), self.expr_affinity(r, scope));
-        let collation = self
-            .expr_collation(l, scope)
-            .or_else(|| self.expr_collation(r, scope));
+        let collation = self.binary_collation(l, r, scope);
         CmpFlags {
             affinity,
             jump_if_null: false,
@@ -594,6 +592,24 @@ impl Gen<'_> {
             store: None,
             collation,
         }
+    }
+
+    /// The collation a binary comparison of `l` with `r` uses: an explicit
+    /// COLLATE on the left operand, else one on the right operand, else the
+    /// left operand's (column) collation, else the right one's.
+    pub(super) fn binary_collation(
+        &self,
+        l: &Expr,
+        r: &Expr,
+        scope: &Scope,
+    ) -> Option<Arc<dyn Collation>> {
+        if !has_explicit_collate(l) && has_explicit_collate(r) {
+            if let Some(c) = self.expr_collation(r, scope) {
+                return Some(c);
+            }
+        }
+        self.expr_collation(l, scope)
+            .or_else(|| self.expr_collation(r, scope))
     }
 
     /// `sqlite3ExprAffinity`: `None` when the expression has no affinity.

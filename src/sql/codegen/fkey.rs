@@ -500,8 +500,9 @@ impl Gen<'_> {
             db: 0,
             root: RootPage::Page(child.root),
             n_cols: child.columns.len(),
-            key_info: None,
+            key_info: self.table_key_info(child)?,
         });
+        self.mark_table_cursor(child, ccur);
         let mut scope = Scope {
             sources: vec![Source {
                 table: child.clone(),

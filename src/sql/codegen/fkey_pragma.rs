@@ -126,8 +126,9 @@ impl Gen<'_> {
             db: 0,
             root: RootPage::Page(t.root),
             n_cols: t.columns.len(),
-            key_info: None,
+            key_info: self.table_key_info(t)?,
         });
+        self.mark_table_cursor(t, cursor);
         let done = self.b.new_label();
         self.b.emit(Insn::Rewind {
             cursor,

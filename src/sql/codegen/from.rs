@@ -228,7 +228,10 @@ impl Gen<'_> {
                 notnull: false,
                 notnull_conflict: None,
                 default: None,
-                collation: "BINARY".to_string(),
+                collation: info
+                    .collation
+                    .clone()
+                    .unwrap_or_else(|| "BINARY".to_string()),
                 primary_key: false,
             })
             .collect();

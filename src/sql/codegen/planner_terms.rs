@@ -96,7 +96,7 @@ impl Gen<'_> {
         scope: &Scope,
     ) -> bool {
         let other = match &value.kind {
-            ExprKind::Collate(..) => self.expr_collation(value, scope),
+            _ if super::expr::has_explicit_collate(value) => self.expr_collation(value, scope),
             ExprKind::Column { .. } if !col_left => self.expr_collation(value, scope),
             _ => None,
         };

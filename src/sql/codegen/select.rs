@@ -352,6 +352,7 @@ impl Gen<'_> {
                 database: Some("main".into()),
                 table: Some(s.table.name.clone()),
                 origin: Some(c.name.clone()),
+                collation: Some(c.collation.clone()),
             };
             out.push(OutCol { expr, info });
         }
@@ -384,12 +385,14 @@ impl Gen<'_> {
                     database: Some("main".into()),
                     table: Some(t.name.clone()),
                     origin: Some(name),
+                    collation: None,
                 };
             }
         }
         if let Some(a) = alias {
             info.name = a.to_string();
         }
+        info.collation = self.expr_collation(e, scope).map(|c| c.name().to_string());
         info
     }
 

@@ -38,6 +38,11 @@ impl Gen<'_> {
                 "ORDER BY and LIMIT in UPDATE ... FROM are not supported by loom yet".into(),
             );
         }
+        if t.without_rowid {
+            return Err(
+                "UPDATE ... FROM on a WITHOUT ROWID table is not supported by loom yet".into(),
+            );
+        }
         let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
         for item in &from.items {
             let item_name = match (&item.alias, &item.source) {

@@ -33,7 +33,7 @@ use super::window_spec::{find_window_call, ResolvedWindow, WinCall};
 use super::Gen;
 use crate::record::Binary;
 use crate::sql::ast::{Expr, ExprKind, FrameBound, ResultColumn, Select, SimpleSelect, SortOrder};
-use crate::vdbe::window::{WinBound, WinFrame, WinFunc, WinPass, WinSpec};
+use crate::vdbe::window::{WinBound, WinFrame, WinFunc, WinFuncKind, WinPass, WinSpec};
 use crate::vdbe::{ColumnInfo, Insn};
 
 type Span = (usize, usize);
@@ -391,16 +391,23 @@ impl Gen<'_> {
             }
             let args = c.args.iter().map(|a| layout.push(a)).collect();
             let filter = c.filter.as_ref().map(|f| layout.push(f));
-            funcs.push((c.pass, c.kind.clone(), args, filter));
+            let collation = match &c.kind {
+                WinFuncKind::Agg(def) if def.flags.needs_collation => {
+                    c.args.iter().find_map(|a| self.expr_collation(a, scope))
+                }
+                _ => None,
+            };
+            funcs.push((c.pass, c.kind.clone(), args, filter, collation));
         }
         let base = layout.exprs.len();
-        for (i, (p, kind, args, filter)) in funcs.into_iter().enumerate() {
+        for (i, (p, kind, args, filter, collation)) in funcs.into_iter().enumerate() {
             if let Some(pass) = passes.get_mut(p) {
                 pass.funcs.push(WinFunc {
                     kind,
                     args,
                     filter,
                     out: base + i,
+                    collation,
                 });
             }
         }

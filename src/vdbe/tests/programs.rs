@@ -269,6 +269,8 @@ fn aggregates_count_sum_distinct() {
             n_args: 1,
             acc: 2,
             distinct: None,
+            collation: None,
+            hit: None,
         });
         insns.push(Insn::AggStep {
             func: sum_def(),
@@ -276,6 +278,8 @@ fn aggregates_count_sum_distinct() {
             n_args: 1,
             acc: 3,
             distinct: None,
+            collation: None,
+            hit: None,
         });
         insns.push(Insn::AggStep {
             func: sum_def(),
@@ -283,6 +287,8 @@ fn aggregates_count_sum_distinct() {
             n_args: 1,
             acc: 4,
             distinct: Some(0),
+            collation: None,
+            hit: None,
         });
     }
     insns.extend([
