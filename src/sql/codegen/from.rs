@@ -227,6 +227,7 @@ impl Gen<'_> {
                 default: None,
                 collation: "BINARY".to_string(),
                 primary_key: false,
+                generated: None,
             })
             .collect();
         let table = Table {
