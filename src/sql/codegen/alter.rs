@@ -228,7 +228,9 @@ impl Gen<'_> {
             return Err(format!("cannot drop PRIMARY KEY column: \"{}\"", col.name));
         }
         if t.columns.iter().any(|c| c.generated.is_some()) {
-            return Err("DROP COLUMN on a table with generated columns is not supported by loom yet".into());
+            return Err(
+                "DROP COLUMN on a table with generated columns is not supported by loom yet".into(),
+            );
         }
         if t.indexes
             .iter()

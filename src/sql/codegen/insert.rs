@@ -181,13 +181,13 @@ impl Gen<'_> {
                     super::gencol::check_insert_target(t, c)?;
                 }
                 c.or_else(|| {
-                        if is_rowid(n) && !t.without_rowid {
-                            Some(t.ipk.unwrap_or(ROWID))
-                        } else {
-                            None
-                        }
-                    })
-                    .ok_or_else(|| format!("table {} has no column named {}", t.name, n))
+                    if is_rowid(n) && !t.without_rowid {
+                        Some(t.ipk.unwrap_or(ROWID))
+                    } else {
+                        None
+                    }
+                })
+                .ok_or_else(|| format!("table {} has no column named {}", t.name, n))
             })
             .collect()
     }

@@ -476,15 +476,12 @@ impl Gen<'_> {
             .iter()
             .map(|ix| {
                 ix.partial.is_none()
-                    && ix
-                        .columns
-                        .iter()
-                        .all(|ic| {
-                            ic.expr.is_none()
-                                && ic.column.is_some_and(|c| {
-                                    !assigned(c) && t.columns[c].generated.is_none()
-                                })
-                        })
+                    && ix.columns.iter().all(|ic| {
+                        ic.expr.is_none()
+                            && ic
+                                .column
+                                .is_some_and(|c| !assigned(c) && t.columns[c].generated.is_none())
+                    })
             })
             .collect()
     }
