@@ -47,6 +47,8 @@ pub struct Column {
     /// Collating sequence name (BINARY when not declared).
     pub collation: String,
     pub primary_key: bool,
+    /// `AS (expr) [VIRTUAL|STORED]` (see `schema_gen`).
+    pub generated: Option<super::schema_gen::Generated>,
 }
 
 /// One column of an index key.
@@ -365,6 +367,7 @@ fn schema_table() -> Table {
         default: None,
         collation: "BINARY".to_string(),
         primary_key: false,
+        generated: None,
     };
     Table {
         name: "sqlite_schema".to_string(),
@@ -463,6 +466,7 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
         ));
     }
     finish_keys(&mut t, keys)?;
+    super::schema_gen::check_table(&t)?;
     fkeys.reverse();
     t.fkeys = fkeys;
     Ok(t)
@@ -593,7 +597,9 @@ fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result
         default: None,
         collation: "BINARY".to_string(),
         primary_key: false,
+        generated: None,
     };
+    super::schema_gen::add_generated(&mut col, def)?;
     let idx = t.columns.len();
     for c in &def.constraints {
         match &c.kind {
@@ -625,9 +631,7 @@ fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result
             ColumnConstraintKind::Default(d) => col.default = Some(d.expr.clone()),
             ColumnConstraintKind::Collate(name) => col.collation = name.clone(),
             ColumnConstraintKind::Null(_) | ColumnConstraintKind::ForeignKey(_) => {}
-            ColumnConstraintKind::Generated { .. } => {
-                return Err("generated columns are not supported by loom yet".to_string());
-            }
+            ColumnConstraintKind::Generated { .. } => {}
         }
     }
     t.columns.push(col);

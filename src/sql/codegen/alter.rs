@@ -227,6 +227,11 @@ impl Gen<'_> {
         if col.primary_key || t.ipk == Some(ci) {
             return Err(format!("cannot drop PRIMARY KEY column: \"{}\"", col.name));
         }
+        if t.columns.iter().any(|c| c.generated.is_some()) {
+            return Err(
+                "DROP COLUMN on a table with generated columns is not supported by loom yet".into(),
+            );
+        }
         if t.indexes
             .iter()
             .any(|ix| ix.auto && ix.columns.iter().any(|c| c.column == Some(ci)))

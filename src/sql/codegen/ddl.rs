@@ -413,15 +413,7 @@ impl Gen<'_> {
         used.sort_unstable();
         used.dedup();
         for c in used {
-            {
-                let default = self.column_default(t, c);
-                self.b.emit(Insn::Column {
-                    cursor: tc,
-                    column: c,
-                    dest: regs + c,
-                    default,
-                });
-            }
+            self.table_column(t, tc, c, regs + c);
         }
         let regs_v: Vec<Reg> = (0..t.columns.len()).map(|c| regs + c).collect();
         let next = self.b.new_label();

@@ -299,6 +299,10 @@ impl Gen<'_> {
             return self.expr(&merged, scope);
         }
         match self.resolve_column(scope, table, column)? {
+            Some((si, Some(c))) if scope.source(si).table.has_virtual() => {
+                crate::sql::schema_gen::virtual_loop(&scope.source(si).table, c)?;
+                Ok(self.load_column(scope, si, Some(c)))
+            }
             Some((si, col)) => Ok(self.load_column(scope, si, col)),
             None if table.is_none()
                 && scope
@@ -359,6 +363,13 @@ impl Gen<'_> {
                     cursor: src.cursor,
                     dest,
                 });
+            }
+            Some(c) if src.table.has_virtual() => {
+                let (t, cursor) = (src.table.clone(), src.cursor);
+                self.table_column_in(&t, cursor, c, dest, Some(scope));
+                if t.columns[c].affinity == Affinity::Real {
+                    self.b.emit(Insn::RealAffinity { reg: dest });
+                }
             }
             Some(c) => {
                 let default = self.column_default(&src.table, c);

@@ -292,13 +292,7 @@ impl Gen<'_> {
             dest: rowid,
         });
         for c in 0..n {
-            let default = self.column_default(t, c);
-            self.b.emit(Insn::Column {
-                cursor: cur.table,
-                column: c,
-                dest: regs + c,
-                default,
-            });
+            self.table_column(t, cur.table, c, regs + c);
         }
         let old = ((0..n).map(|c| regs + c).collect::<Vec<_>>(), rowid);
         self.fk_check(t, Some(&old), None, None, false)?;

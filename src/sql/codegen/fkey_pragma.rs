@@ -143,13 +143,7 @@ impl Gen<'_> {
             dest: rowid,
         });
         for c in 0..n {
-            let default = self.column_default(t, c);
-            self.b.emit(Insn::Column {
-                cursor,
-                column: c,
-                dest: regs + c,
-                default,
-            });
+            self.table_column(t, cursor, c, regs + c);
         }
         let row = ((0..n).map(|c| regs + c).collect::<Vec<_>>(), rowid);
         for (id, (fk, pk)) in t.fkeys.iter().zip(keys).enumerate() {

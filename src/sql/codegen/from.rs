@@ -233,6 +233,7 @@ impl Gen<'_> {
                     .clone()
                     .unwrap_or_else(|| "BINARY".to_string()),
                 primary_key: false,
+                generated: None,
             })
             .collect();
         let table = Table {

@@ -160,7 +160,7 @@ impl Gen<'_> {
             format!(
                 "table {} has {} columns but {} values were supplied",
                 t.name,
-                t.columns.len(),
+                super::gencol::insertable_columns(t).len(),
                 got
             )
         } else {
@@ -171,20 +171,23 @@ impl Gen<'_> {
     /// For each supplied value, the table column it goes to.
     fn column_mapping(&self, t: &Table, names: &[String]) -> Result<Vec<usize>, String> {
         if names.is_empty() {
-            return Ok((0..t.columns.len()).collect());
+            return Ok(super::gencol::insertable_columns(t));
         }
         names
             .iter()
             .map(|n| {
-                t.column_index(n)
-                    .or_else(|| {
-                        if is_rowid(n) && !t.without_rowid {
-                            Some(t.ipk.unwrap_or(ROWID))
-                        } else {
-                            None
-                        }
-                    })
-                    .ok_or_else(|| format!("table {} has no column named {}", t.name, n))
+                let c = t.column_index(n);
+                if let Some(c) = c {
+                    super::gencol::check_insert_target(t, c)?;
+                }
+                c.or_else(|| {
+                    if is_rowid(n) && !t.without_rowid {
+                        Some(t.ipk.unwrap_or(ROWID))
+                    } else {
+                        None
+                    }
+                })
+                .ok_or_else(|| format!("table {} has no column named {}", t.name, n))
             })
             .collect()
     }
@@ -271,6 +274,7 @@ impl Gen<'_> {
         if !t.without_rowid {
             self.compute_rowid(t, cur, regs, rowid, explicit)?;
         }
+        self.compute_generated(t, regs, rowid)?;
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         self.apply_column_affinity(t, regs);
         if t.without_rowid {
@@ -774,9 +778,10 @@ impl Gen<'_> {
         if t.without_rowid {
             self.wr_record(t, regs, rec);
         } else {
+            let start = self.stored_record_regs(t, regs);
             self.b.emit(Insn::MakeRecord {
-                start: regs,
-                count: n,
+                start,
+                count: t.n_stored(),
                 dest: rec,
                 affinities: None,
             });
@@ -840,13 +845,7 @@ impl Gen<'_> {
                     .iter()
                     .any(|ix| ix.columns.iter().any(|ic| ic.column == Some(c)))
             {
-                let default = self.column_default(t, c);
-                self.b.emit(Insn::Column {
-                    cursor: cur.table,
-                    column: c,
-                    dest: regs + c,
-                    default,
-                });
+                self.table_column(t, cur.table, c, regs + c);
             }
         }
         let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();

@@ -33,6 +33,7 @@ mod fkey;
 mod fkey_action;
 mod fkey_pragma;
 mod from;
+mod gencol;
 mod index_row;
 mod insert;
 mod join_outer;

@@ -187,13 +187,7 @@ impl Gen<'_> {
                     count: 1,
                 });
             } else {
-                let default = self.column_default(t, c);
-                self.b.emit(Insn::Column {
-                    cursor: cur.table,
-                    column: c,
-                    dest: old + c,
-                    default,
-                });
+                self.table_column(t, cur.table, c, old + c);
             }
         }
         let old_row = ((0..n).map(|c| old + c).collect(), rowid);
@@ -297,7 +291,10 @@ impl Gen<'_> {
             let name = &s.columns[0];
             let col = match t.column_index(name) {
                 Some(c) if t.ipk == Some(c) => None,
-                Some(c) => Some(c),
+                Some(c) => {
+                    super::gencol::check_update_target(t, c)?;
+                    Some(c)
+                }
                 None if !t.without_rowid
                     && ["rowid", "oid", "_rowid_"]
                         .iter()
@@ -342,13 +339,7 @@ impl Gen<'_> {
                     count: 1,
                 });
             } else {
-                let default = self.column_default(t, c);
-                self.b.emit(Insn::Column {
-                    cursor: cur.table,
-                    column: c,
-                    dest: old + c,
-                    default,
-                });
+                self.table_column(t, cur.table, c, old + c);
             }
         }
         let new = self.b.alloc_regs(n);
@@ -375,6 +366,7 @@ impl Gen<'_> {
                 }
             }
         }
+        self.compute_generated(t, new, new_rowid)?;
         self.apply_column_affinity(t, new);
         let conflict: Option<ConflictAction> = ctx.conflict;
         let new_v: Vec<Reg> = (0..n).map(|c| new + c).collect();
@@ -485,10 +477,12 @@ impl Gen<'_> {
             .iter()
             .map(|ix| {
                 ix.partial.is_none()
-                    && ix
-                        .columns
-                        .iter()
-                        .all(|ic| ic.expr.is_none() && ic.column.is_some_and(|c| !assigned(c)))
+                    && ix.columns.iter().all(|ic| {
+                        ic.expr.is_none()
+                            && ic
+                                .column
+                                .is_some_and(|c| !assigned(c) && t.columns[c].generated.is_none())
+                    })
             })
             .collect()
     }

@@ -351,12 +351,8 @@ impl Gen<'_> {
         });
         let fill_top = self.b.here();
         let row = self.b.alloc_regs(2);
-        self.b.emit(Insn::Column {
-            cursor: src.cursor,
-            column: col,
-            dest: row,
-            default: None,
-        });
+        let t = src.table.clone();
+        self.table_column(&t, src.cursor, col, row);
         self.b.emit(Insn::Rowid {
             cursor: src.cursor,
             dest: row + 1,

@@ -344,11 +344,14 @@ impl Gen<'_> {
             return self.rows(&names, Vec::new());
         };
         let pk_cols = primary_key_columns(&t);
+        let xinfo = name == "table_xinfo";
         let rows = t
             .columns
             .iter()
             .enumerate()
-            .map(|(i, c)| {
+            .filter(|(_, c)| xinfo || c.generated.is_none())
+            .enumerate()
+            .map(|(cid, (i, c))| {
                 let dflt = c.default.as_ref().map_or(Value::Null, |d| {
                     text(t.source.get(d.span.0..d.span.1).unwrap_or(""))
                 });
@@ -357,15 +360,16 @@ impl Gen<'_> {
                     .position(|&p| p == i)
                     .map_or(0, |p| p as i64 + 1);
                 let mut row = vec![
-                    Value::Integer(i as i64),
+                    Value::Integer(cid as i64),
                     text(&c.name),
                     text(c.decltype.as_deref().unwrap_or("")),
                     Value::Integer(i64::from(c.notnull)),
                     dflt,
                     Value::Integer(pk),
                 ];
-                if name == "table_xinfo" {
-                    row.push(Value::Integer(0));
+                if xinfo {
+                    let hidden = c.generated.as_ref().map_or(0, |g| 2 + i64::from(g.stored));
+                    row.push(Value::Integer(hidden));
                 }
                 row
             })

@@ -532,7 +532,11 @@ impl Gen<'_> {
         cols: &[OutCol],
         scope: &Scope,
     ) -> Option<(usize, Vec<Option<usize>>)> {
-        if scope.sources.len() != 1 || !scope.outer.is_empty() || !self.trigger_rows.is_empty() {
+        if scope.sources.len() != 1
+            || !scope.outer.is_empty()
+            || !self.trigger_rows.is_empty()
+            || scope.sources[0].table.has_virtual()
+        {
             return None;
         }
         let mut exprs: Vec<&Expr> = cols.iter().map(|c| &c.expr).collect();

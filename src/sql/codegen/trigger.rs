@@ -159,13 +159,7 @@ impl Gen<'_> {
                 });
                 continue;
             }
-            let default = self.column_default(t, c);
-            self.b.emit(Insn::Column {
-                cursor,
-                column: c,
-                dest: now + c,
-                default,
-            });
+            self.table_column(t, cursor, c, now + c);
             if !assigned.contains(&c) {
                 self.b.emit(Insn::SCopy {
                     src: now + c,
