@@ -16,8 +16,8 @@
 
 mod agg;
 mod alter;
-mod analyze;
 mod alter_sql;
+mod analyze;
 mod attach;
 mod autoinc;
 mod builder;
