@@ -171,29 +171,9 @@ impl Gen<'_> {
     ) -> Result<Access, String> {
         let idx_cursor = self.open_index_cursor(index)?;
         let eph = self.b.alloc_cursor();
-        let coll = self.collation(&index.columns[0].collation)?;
-        let key_info = Arc::new(KeyInfo {
-            collations: vec![coll],
-            desc: vec![index.columns[0].desc],
-        });
+        let key_info = self.first_column_key(index)?;
         self.fill_in_set(eph, key_info, term, aff, scope)?;
-        let in_next = self.b.new_label();
-        self.b.emit(Insn::Rewind {
-            cursor: eph,
-            if_empty: exit.addr(),
-        });
-        let in_top = self.b.here();
-        let key = self.b.alloc_reg();
-        self.b.emit(Insn::Column {
-            cursor: eph,
-            column: 0,
-            dest: key,
-            default: None,
-        });
-        self.b.emit(Insn::IsNull {
-            reg: key,
-            target: in_next.addr(),
-        });
+        let (in_top, key, in_next) = self.in_set_loop_head(eph, exit);
         let top = self.seek_index_eq(idx_cursor, key, in_next);
         if let Some(tc) = table_cursor {
             self.visit_table_row(tc, idx_cursor, index, cont);
@@ -218,23 +198,7 @@ impl Gen<'_> {
         let eph = self.b.alloc_cursor();
         let key_info = Arc::new(KeyInfo::binary(1));
         self.fill_in_set(eph, key_info, term, Affinity::Numeric, scope)?;
-        let in_next = self.b.new_label();
-        self.b.emit(Insn::Rewind {
-            cursor: eph,
-            if_empty: exit.addr(),
-        });
-        let in_top = self.b.here();
-        let key = self.b.alloc_reg();
-        self.b.emit(Insn::Column {
-            cursor: eph,
-            column: 0,
-            dest: key,
-            default: None,
-        });
-        self.b.emit(Insn::IsNull {
-            reg: key,
-            target: in_next.addr(),
-        });
+        let (in_top, key, in_next) = self.in_set_loop_head(eph, exit);
         self.b.emit(Insn::SeekRowid {
             cursor,
             rowid: key,
@@ -268,20 +232,49 @@ impl Gen<'_> {
         Ok(Access::Index { idx_cursor, top })
     }
 
-    /// Opens a read cursor on `index` (keyed on its first column).
-    fn open_index_cursor(&mut self, index: &Index) -> Result<usize, String> {
-        let idx_cursor = self.b.alloc_cursor();
+    /// The key of `index`'s first column: its collation and direction.
+    fn first_column_key(&self, index: &Index) -> Result<Arc<KeyInfo>, String> {
         let coll = self.collation(&index.columns[0].collation)?;
-        let key_info = KeyInfo {
+        Ok(Arc::new(KeyInfo {
             collations: vec![coll],
             desc: vec![index.columns[0].desc],
-        };
+        }))
+    }
+
+    /// The head of a loop over the IN set in `eph`: rewinds it (to `exit`
+    /// when empty) and loads each value into `key`, skipping NULLs.
+    /// Returns (loop top, key register, label of the next value).
+    fn in_set_loop_head(&mut self, eph: usize, exit: Label) -> (usize, Reg, Label) {
+        let in_next = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: eph,
+            if_empty: exit.addr(),
+        });
+        let in_top = self.b.here();
+        let key = self.b.alloc_reg();
+        self.b.emit(Insn::Column {
+            cursor: eph,
+            column: 0,
+            dest: key,
+            default: None,
+        });
+        self.b.emit(Insn::IsNull {
+            reg: key,
+            target: in_next.addr(),
+        });
+        (in_top, key, in_next)
+    }
+
+    /// Opens a read cursor on `index` (keyed on its first column).
+    pub(super) fn open_index_cursor(&mut self, index: &Index) -> Result<usize, String> {
+        let idx_cursor = self.b.alloc_cursor();
+        let key_info = self.first_column_key(index)?;
         self.b.emit(Insn::OpenRead {
             cursor: idx_cursor,
             db: 0,
             root: RootPage::Page(index.root),
             n_cols: index.columns.len() + 1,
-            key_info: Some(Arc::new(key_info)),
+            key_info: Some(key_info),
         });
         self.mark_index_cursor_of(index, idx_cursor);
         Ok(idx_cursor)

@@ -181,20 +181,7 @@ impl Gen<'_> {
         cont: Label,
         exit: Label,
     ) -> Result<Access, String> {
-        let idx_cursor = self.b.alloc_cursor();
-        let coll = self.collation(&index.columns[0].collation)?;
-        let key_info = KeyInfo {
-            collations: vec![coll],
-            desc: vec![index.columns[0].desc],
-        };
-        self.b.emit(Insn::OpenRead {
-            cursor: idx_cursor,
-            db: 0,
-            root: RootPage::Page(index.root),
-            n_cols: index.columns.len() + 1,
-            key_info: Some(std::sync::Arc::new(key_info)),
-        });
-        self.mark_index_cursor_of(index, idx_cursor);
+        let idx_cursor = self.open_index_cursor(index)?;
         let lo = self.bound_key(bounds.lo, bounds.aff, scope, exit)?;
         let hi = if bounds.eq {
             lo
