@@ -178,7 +178,10 @@ impl Connection {
             enable_triggers: !self.triggers_off,
             enable_views: !self.views_off,
         };
-        let mut program = sql::compile(parsed, sql_text, &env).map_err(ConnError::Compile)?;
+        let mut program = sql::compile_at(parsed, sql_text, &env).map_err(|(m, at)| match at {
+            Some(offset) => ConnError::CompileAt(m, offset),
+            None => ConnError::Compile(m),
+        })?;
         check_function_args(&program, self.max_function_args)?;
         if let Some(a) = &auth {
             super::authorizer::check_program(

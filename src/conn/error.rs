@@ -24,6 +24,10 @@ pub enum ConnError {
     /// Name resolution or code generation failed (`no such table: t`, …).
     #[error("{0}")]
     Compile(String),
+    /// A compile error about the expression starting at this byte offset of
+    /// the SQL text (`no such column: c`, …; `sqlite3_error_offset`).
+    #[error("{0}")]
+    CompileAt(String, usize),
     /// The statement failed while running.
     #[error("{0}")]
     Vdbe(#[from] VdbeError),
@@ -64,7 +68,9 @@ impl ConnError {
     pub fn result_code(&self) -> ResultCode {
         match self {
             ConnError::Parse(e) => e.result_code(),
-            ConnError::Compile(_) | ConnError::Unsupported(_) => ResultCode::ERROR,
+            ConnError::Compile(_) | ConnError::CompileAt(..) | ConnError::Unsupported(_) => {
+                ResultCode::ERROR
+            }
             ConnError::Vdbe(e) => e.result_code(),
             ConnError::Btree(e) => e.result_code(),
             ConnError::Pager(e) => e.result_code(),
@@ -78,12 +84,14 @@ impl ConnError {
         }
     }
 
-    /// Byte offset in the SQL text of the token a syntax error is about
-    /// (`sqlite3_error_offset`); `None` for other errors.
+    /// Byte offset in the SQL text of the token a syntax error, or of the
+    /// expression a name-resolution error, is about (`sqlite3_error_offset`);
+    /// `None` for other errors.
     pub fn error_offset(&self) -> Option<usize> {
         match self {
             ConnError::Parse(ParseError::Syntax { offset, .. })
-            | ConnError::Parse(ParseError::Unrecognized { offset, .. }) => Some(*offset),
+            | ConnError::Parse(ParseError::Unrecognized { offset, .. })
+            | ConnError::CompileAt(_, offset) => Some(*offset),
             _ => None,
         }
     }

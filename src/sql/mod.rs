@@ -29,5 +29,5 @@ pub mod schema;
 pub mod schema_gen;
 pub mod schema_wr;
 
-pub use codegen::{classify, compile, expand_sql, CompileEnv, StmtClass};
+pub use codegen::{classify, compile, compile_at, expand_sql, CompileEnv, StmtClass};
 pub use schema::{Schema, SchemaRow};

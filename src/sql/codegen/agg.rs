@@ -618,6 +618,9 @@ impl Gen<'_> {
             .registry
             .find(&call.name, n)
             .ok_or_else(|| format!("wrong number of arguments to function {}()", call.name))?;
+        if call.distinct && n != 1 {
+            return Err("DISTINCT aggregates must have exactly one argument".into());
+        }
         Ok((Arc::new(def.clone()), n))
     }
 

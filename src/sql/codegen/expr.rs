@@ -140,6 +140,11 @@ impl Gen<'_> {
 
     /// Codes `e`, returning the register that holds its value.
     pub(super) fn expr(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+        self.expr_inner(e, scope)
+            .inspect_err(|m| super::error_offset::note(m, e))
+    }
+
+    fn expr_inner(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
         if let Some(aggs) = &scope.aggs {
             if let Some(&r) = aggs.get(&e.span) {
                 if matches!(

@@ -26,6 +26,7 @@ mod cte;
 mod ddl;
 mod dml_limit;
 mod eqp;
+mod error_offset;
 mod explain;
 mod expr;
 mod exprcmp;
@@ -67,6 +68,7 @@ mod without_rowid;
 use std::sync::Arc;
 
 pub use builder::{Builder, Label};
+pub use error_offset::compile_at;
 pub(crate) use planner::walk as walk_expr;
 
 use super::ast::{Explain, Stmt};
