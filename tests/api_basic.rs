@@ -180,3 +180,28 @@ fn files_interoperate_with_sqlite() {
         vec![vec![text("hi")]]
     );
 }
+
+/// `sqlite3_error_offset` after a name-resolution error points at the
+/// expression, as C SQLite 3.40.1's does (offsets checked with its shell);
+/// errors C reports without an offset have none.
+#[test]
+fn error_offsets_of_resolution_errors() {
+    let db = open_memory_db().expect("open");
+    db.execute_batch("CREATE TABLE t1(x, y); CREATE TABLE t2(x)")
+        .expect("schema");
+    let cases: &[(&str, Option<usize>)] = &[
+        ("SELECT nosuch FROM t1", Some(7)),
+        ("SELECT 1, t3.x FROM t1", Some(10)),
+        ("SELECT x FROM t1, t2", Some(7)),
+        ("SELECT y, count(x, y) FROM t1", Some(10)),
+        ("SELECT x FROM t1 WHERE sum(x)", Some(23)),
+        ("SELECT rank() FROM t1", Some(7)),
+        ("SELECT nosuchf(1)", Some(7)),
+        ("SELECT * FROM nosuch", None),
+        ("SELECT group_concat(DISTINCT x, ':') FROM t1", None),
+    ];
+    for (sql, want) in cases {
+        assert!(db.prepare(sql).is_err(), "{sql} should fail");
+        assert_eq!(db.error_offset(), *want, "{sql}");
+    }
+}

@@ -174,7 +174,8 @@ impl Database {
     }
 
     /// `sqlite3_error_offset`: byte offset in the SQL text of the token
-    /// the last failed prepare's syntax error is about.
+    /// the last failed prepare's syntax error (or name-resolution error)
+    /// is about.
     pub fn error_offset(&self) -> Option<usize> {
         usize::try_from(self.error_offset.load(Ordering::Relaxed)).ok()
     }
