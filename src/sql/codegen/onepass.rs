@@ -77,7 +77,9 @@ impl Gen<'_> {
         {
             return Ok(false);
         }
+        let opens = self.b.here();
         let cur = self.open_write_cursors(t)?;
+        let loop_start = self.b.here();
         let name = d.alias.clone().unwrap_or_else(|| t.name.clone());
         let scope = self.onepass_scope(t, name, cur.table);
         let saved = self.covering_hint.take();
@@ -89,10 +91,123 @@ impl Gen<'_> {
                 return Err(e);
             }
         };
-        let r = self.delete_current_row(t, &cur, true);
+        let via = self.adopt_loop_index(t, &cur, opens, loop_start);
+        let r = self.delete_row_via(t, &cur, via);
         self.end_loops(lp);
         self.covering_hint = saved;
         r.map(|()| true)
+    }
+
+    /// When the WHERE loop walks exactly one index of `t` (one cursor, no
+    /// MULTI-INDEX OR subroutine), that cursor is positioned on the entry
+    /// of the row being deleted: it is made a write cursor and deletes its
+    /// own entry (SQLite's ONEPASS index cursor), and the separate write
+    /// cursor of that index is not opened. Returns (index number, cursor).
+    fn adopt_loop_index(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        opens: usize,
+        loop_start: usize,
+    ) -> Option<(usize, usize)> {
+        let mut found = None;
+        for a in loop_start..self.b.here() {
+            match self.b.insn_mut(a) {
+                Some(Insn::Gosub { .. }) => return None,
+                Some(Insn::OpenRead {
+                    cursor,
+                    root: RootPage::Page(r),
+                    ..
+                }) => {
+                    let (c, r) = (*cursor, *r);
+                    if let Some(i) = t.indexes.iter().position(|ix| ix.root == r) {
+                        if found.is_some() {
+                            return None;
+                        }
+                        found = Some((a, i, c));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let (addr, i, c) = found?;
+        let w = *cur.indexes.get(i)?;
+        let open_w = (opens..loop_start).find(
+            |&a| matches!(self.b.insn_mut(a), Some(Insn::OpenWrite { cursor, .. }) if *cursor == w),
+        )?;
+        if let Some(insn) = self.b.insn_mut(addr) {
+            if let Insn::OpenRead {
+                cursor,
+                db,
+                root,
+                n_cols,
+                key_info,
+            } = std::mem::replace(insn, Insn::Noop)
+            {
+                *insn = Insn::OpenWrite {
+                    cursor,
+                    db,
+                    root,
+                    n_cols,
+                    key_info,
+                };
+            }
+        }
+        if let Some(insn) = self.b.insn_mut(open_w) {
+            *insn = Insn::Noop;
+        }
+        Some((i, c))
+    }
+
+    /// Deletes the row under the table cursor and its index entries; the
+    /// entry of index `via.0` through the loop's cursor `via.1`.
+    fn delete_row_via(
+        &mut self,
+        t: &Table,
+        cur: &WriteCursors,
+        via: Option<(usize, usize)>,
+    ) -> Result<(), String> {
+        let Some((vi, vc)) = via else {
+            return self.delete_current_row(t, cur, true);
+        };
+        let rowid = self.b.alloc_reg();
+        self.b.emit(Insn::Rowid {
+            cursor: cur.table,
+            dest: rowid,
+        });
+        let n = t.columns.len();
+        let regs = self.b.alloc_regs(n);
+        let all = super::index_row::needs_all_columns(t);
+        let others: Vec<usize> = (0..t.indexes.len()).filter(|&i| i != vi).collect();
+        for c in 0..n {
+            let used = others
+                .iter()
+                .any(|&i| t.indexes[i].columns.iter().any(|ic| ic.column == Some(c)));
+            if all || used {
+                self.table_column(t, cur.table, c, regs + c);
+            }
+        }
+        let regs_v: Vec<crate::vdbe::Reg> = (0..n).map(|c| regs + c).collect();
+        for &i in &others {
+            let idx = &t.indexes[i];
+            let key = self.index_key(t, idx, &regs_v, rowid)?;
+            self.b.emit(Insn::IdxDelete {
+                cursor: cur.indexes[i],
+                key,
+                n_keys: super::without_rowid::index_key_len(t, idx),
+            });
+        }
+        self.b.emit(Insn::Delete {
+            cursor: vc,
+            count_change: false,
+            table: None,
+        });
+        self.b.emit(Insn::Delete {
+            cursor: cur.table,
+            count_change: true,
+            table: Some(t.name.clone()),
+        });
+        Ok(())
     }
 
     /// Whether an UPDATE of `t` with `u`'s clauses qualifies for one pass
@@ -141,10 +256,51 @@ impl Gen<'_> {
             cursor: cur.table,
             dest: rowid,
         });
-        let r = self.update_row(t, &ctx, &cur, sets, rowid, lp.cont.addr());
+        let r = self.update_row_in_place(t, &ctx, &cur, sets, rowid, lp.cont.addr());
         self.end_loops(lp);
         self.covering_hint = saved;
         r.map(|()| true)
+    }
+
+    /// The body of a one-pass UPDATE: the new row is built straight from
+    /// the cursor (unassigned columns) and the SET expressions, checked
+    /// and written over the old one. No old-row registers are needed: no
+    /// trigger, foreign key, RETURNING or index entry reads them.
+    fn update_row_in_place(
+        &mut self,
+        t: &Arc<Table>,
+        ctx: &UpdateCtx,
+        cur: &WriteCursors,
+        sets: &[(Option<usize>, Expr)],
+        rowid: crate::vdbe::Reg,
+        skip: usize,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let scope = self.update_scope(t, ctx, cur.table);
+        let new = self.b.alloc_regs(n);
+        let assigned = |c: usize| sets.iter().any(|(s, _)| *s == Some(c));
+        for c in 0..n {
+            if t.ipk == Some(c) {
+                self.b.emit(Insn::Null {
+                    dest: new + c,
+                    count: 1,
+                });
+            } else if !assigned(c) {
+                self.table_column(t, cur.table, c, new + c);
+            }
+        }
+        for (col, e) in sets {
+            if let Some(c) = col {
+                self.expr_into(e, &scope, new + c)?;
+            }
+        }
+        self.compute_generated(t, new, rowid)?;
+        self.apply_column_affinity(t, new);
+        let new_v: Vec<crate::vdbe::Reg> = (0..n).map(|c| new + c).collect();
+        self.check_not_null(t, &new_v, ctx.conflict, skip)?;
+        self.check_checks(t, cur.table, &new_v, rowid, skip)?;
+        let unchanged = vec![true; t.indexes.len()];
+        self.write_row_masked(t, cur, new, rowid, true, &unchanged)
     }
 
     /// The scope of a one-pass DELETE's WHERE: the table under `name`.
