@@ -20,7 +20,9 @@
 //!
 //! Invariants:
 //! 1. The loop's table cursor is the write cursor: the row the loop is on
-//!    is the one rewritten or deleted, with no re-seek.
+//!    is the one rewritten or deleted, with no re-seek. A DELETE whose loop
+//!    walks one index deletes that index's entry through the loop's own
+//!    cursor (made a write cursor), not through a second cursor.
 //! 2. Every row is visited exactly once: after a Delete or an Insert of
 //!    the same rowid the b-tree cursor re-seeks its saved key
 //!    (btree/cursor.rs invariant 2), and index cursors of the loop re-seek
