@@ -184,6 +184,7 @@ impl Insn {
             I::WinRow { .. } => "WinRow",
             I::SorterInsert { .. } => "SorterInsert",
             I::SorterLimit { .. } => "SorterLimit",
+            I::SorterTopCheck { .. } => "SorterTopCheck",
             I::SorterSort { .. } => "SorterSort",
             I::SorterData { .. } => "SorterData",
             I::SorterNext { .. } => "SorterNext",

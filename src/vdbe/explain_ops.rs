@@ -421,6 +421,12 @@ impl Insn {
                 key_info,
             } => with_p4(ops(*cursor, *n_cols, 0), key_info_p4(key_info)),
             I::SorterInsert { cursor, record } => ops(*cursor, *record, 0),
+            I::SorterTopCheck {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => with_p4(ops(*cursor, *target, *key), n_keys.to_string()),
             I::SorterLimit {
                 cursor,
                 limit,

@@ -655,6 +655,17 @@ pub enum Insn {
         cursor: CursorId,
         record: Reg,
     },
+    /// Top-n sorter: jump to `target` when a row whose sort key is in
+    /// `key..key+n_keys` would not be kept (the sorter already holds its
+    /// limit of rows, all sorting before or equal to the key), so the row's
+    /// record need not be built (SQLite's IdxLE against the sorter's last
+    /// entry before OP_SorterInsert).
+    SorterTopCheck {
+        cursor: CursorId,
+        key: Reg,
+        n_keys: usize,
+        target: Addr,
+    },
     /// Keep only the first `limit` + `offset` rows in sort order (a
     /// negative limit keeps all): loom's top-n sorter for ORDER BY … LIMIT.
     SorterLimit {

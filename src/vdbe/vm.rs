@@ -753,6 +753,12 @@ impl Vdbe {
                 cursor, key_info, ..
             } => self.op_sorter_open(env, *cursor, key_info),
             I::SorterInsert { cursor, record } => self.op_sorter_insert(*cursor, *record),
+            I::SorterTopCheck {
+                cursor,
+                key,
+                n_keys,
+                target,
+            } => self.op_sorter_top_check(*cursor, *key, *n_keys, *target),
             I::SorterLimit {
                 cursor,
                 limit,

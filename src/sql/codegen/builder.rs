@@ -167,6 +167,7 @@ fn jump_targets(insn: &mut Insn) -> Vec<&mut Addr> {
             vec![target]
         }
         RowSetRead { if_done, .. } | WinRow { if_done, .. } => vec![if_done],
+        SorterTopCheck { target, .. } => vec![target],
         _ => Vec::new(),
     }
 }

@@ -40,6 +40,7 @@ mod insert;
 mod join_outer;
 mod modify;
 mod nulls_order;
+mod onepass;
 mod planner;
 mod planner_cost;
 mod planner_in;

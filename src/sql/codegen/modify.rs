@@ -1,4 +1,5 @@
-//! UPDATE and DELETE: two passes over a rowid set.
+//! UPDATE and DELETE: two passes over a rowid set (statements that
+//! qualify run in one pass instead: onepass.rs).
 //!
 //! SQLite counterpart: update.c (`sqlite3Update`) and delete.c
 //! (`sqlite3DeleteFrom`, `sqlite3GenerateRowDelete`), in their two-pass
@@ -136,6 +137,9 @@ impl Gen<'_> {
             }
             return Ok(());
         }
+        if returning.is_none() && self.delete_onepass(d, &t)? {
+            return Ok(());
+        }
         let set = self.target_rowids(&super::dml_limit::LimitedTarget {
             table: &t,
             alias: d.alias.as_deref(),
@@ -240,8 +244,12 @@ impl Gen<'_> {
         let t = self.table(&u.table.name)?;
         super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
         self.check_modifiable(&t)?;
+        let onepass = self.update_onepass_ok(u, &t);
         let assignments = self.resolve_sets(&t, &u.sets)?;
         self.use_db(true);
+        if onepass && self.update_onepass(u, &t, &assignments)? {
+            return Ok(());
+        }
         let returning = self.returning_begin(&t, &u.returning)?;
         let set = self.target_rowids(&super::dml_limit::LimitedTarget {
             table: &t,
@@ -461,7 +469,7 @@ impl Gen<'_> {
     /// column the statement does not assign, and the index is not partial.
     /// A trigger may rewrite the row behind the statement's back, so with
     /// triggers every index is rewritten.
-    fn unchanged_indexes(
+    pub(super) fn unchanged_indexes(
         &self,
         t: &Table,
         sets: &[(Option<usize>, crate::sql::ast::Expr)],

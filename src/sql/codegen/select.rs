@@ -533,7 +533,6 @@ impl Gen<'_> {
         scope: &Scope,
     ) -> Option<(usize, Vec<Option<usize>>)> {
         if scope.sources.len() != 1
-            || !scope.outer.is_empty()
             || !self.trigger_rows.is_empty()
             || scope.sources[0].table.has_virtual()
         {
@@ -559,6 +558,9 @@ impl Gen<'_> {
                                 needed.push(c);
                             }
                         }
+                        // A correlated reference reads an outer query's
+                        // row, never this table.
+                        Ok(Some(_)) => {}
                         Ok(None)
                             if scope
                                 .aliases
@@ -793,14 +795,30 @@ impl Gen<'_> {
         }
         let lp = self.begin_loops(scope, core.where_.as_ref(), core.from.as_ref())?;
         let start = self.b.alloc_regs(n);
+        // Top-n without DISTINCT: keys first, and a row the sorter would
+        // drop skips its result columns and record (as SQLite does).
+        let early = top_n.is_some() && distinct.is_none();
+        if early {
+            for (i, (e, _, _)) in order.iter().enumerate() {
+                self.expr_into(e, scope, start + i)?;
+            }
+            self.b.emit(Insn::SorterTopCheck {
+                cursor: sorter,
+                key: start,
+                n_keys: order.len(),
+                target: lp.cont.addr(),
+            });
+        }
         for (i, c) in cols.iter().enumerate() {
             self.expr_into(&c.expr, scope, start + order.len() + i)?;
         }
         if let Some(d) = distinct {
             self.skip_duplicate(d, start + order.len(), cols.len(), lp.cont.addr());
         }
-        for (i, (e, _, _)) in order.iter().enumerate() {
-            self.expr_into(e, scope, start + i)?;
+        if !early {
+            for (i, (e, _, _)) in order.iter().enumerate() {
+                self.expr_into(e, scope, start + i)?;
+            }
         }
         let rec = self.b.alloc_reg();
         self.b.emit(Insn::MakeRecord {

@@ -24,13 +24,14 @@
 //! 4. Memory held by the batch stays under the budget plus one record;
 //!    with a limit, spilling never happens.
 
+mod exec;
 mod run;
 mod topn;
 
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use crate::record::{compare_records_with_heads, record_head, KeyInfo, RecordError};
+use crate::record::{compare_records_with_heads, record_head, KeyInfo, RecordError, ValueRef};
 use crate::vdbe::VdbeError;
 use crate::vfs::{PosixVfs, Vfs};
 use run::{Merger, RunFile};
@@ -154,6 +155,16 @@ impl Sorter {
     /// LIMIT); `None` keeps all.
     pub fn set_limit(&mut self, limit: Option<usize>) {
         self.topn = limit.map(TopN::new);
+    }
+
+    /// True when a record whose leading fields are `key` would be dropped
+    /// by the top-n heap (see exec.rs); false without a limit or while
+    /// reading.
+    pub fn topn_rejects(&self, key: &[ValueRef]) -> Result<bool, VdbeError> {
+        match (&self.topn, &self.state) {
+            (Some(t), State::Building) => Ok(t.rejects(key, &self.key_info)?),
+            _ => Ok(false),
+        }
     }
 
     /// How many runs have been written to the temporary file.

@@ -13,7 +13,9 @@
 use std::cmp::Ordering;
 
 use super::Batch;
-use crate::record::{compare_records_prefix, KeyInfo, RecordError};
+use crate::record::{
+    compare_record_to_key, compare_records_prefix, KeyInfo, RecordError, ValueRef,
+};
 
 /// The n smallest records seen so far.
 #[derive(Debug)]
@@ -71,6 +73,20 @@ impl TopN {
             top.1 = self.seq;
         }
         self.sift_down(ki)
+    }
+
+    /// True when `insert` of a record whose leading fields are `key` would
+    /// drop it: the heap is full and its largest key is not greater.
+    pub fn rejects(&self, key: &[ValueRef], ki: &KeyInfo) -> Result<bool, RecordError> {
+        if self.n == 0 {
+            return Ok(true);
+        }
+        match self.heap.first() {
+            Some(top) if self.heap.len() >= self.n => {
+                Ok(compare_record_to_key(&top.0, key, ki)? != Ordering::Greater)
+            }
+            _ => Ok(false),
+        }
     }
 
     fn sift_down(&mut self, ki: &KeyInfo) -> Result<(), RecordError> {
