@@ -104,8 +104,12 @@ fn ints(db: &Database, sql: &str) -> Vec<i64> {
 /// C SQLite's view of table `t` (column x) in the file `name`.
 fn oracle_rows(name: &[u8]) -> Vec<i64> {
     let c = rusqlite::Connection::open(path(name)).expect("oracle open");
-    let mut st = c.prepare("SELECT x FROM t ORDER BY x").expect("oracle prepare");
-    let rows = st.query_map([], |r| r.get::<_, i64>(0)).expect("oracle query");
+    let mut st = c
+        .prepare("SELECT x FROM t ORDER BY x")
+        .expect("oracle prepare");
+    let rows = st
+        .query_map([], |r| r.get::<_, i64>(0))
+        .expect("oracle query");
     rows.filter_map(Result::ok).collect()
 }
 
@@ -115,7 +119,10 @@ fn open_write_reopen_by_bytes() {
     let mut t = Tally::default();
     let name = dir.bytes(b"db-\xff\xfe.db");
     let db = Database::open_bytes(&name, OpenOptions::default()).expect("open");
-    t.check(path(&name).exists(), "the database file has the exact bytes");
+    t.check(
+        path(&name).exists(),
+        "the database file has the exact bytes",
+    );
     db.execute_batch("PRAGMA journal_mode=PERSIST; CREATE TABLE t(x); INSERT INTO t VALUES(1)")
         .expect("write");
     let journal = b"db-\xff\xfe.db-journal".to_vec();
@@ -150,7 +157,10 @@ fn open_write_reopen_by_bytes() {
         listing.contains(&b"db-\xff\xfe.db-shm".to_vec()),
         "the wal-index is <bytes>-shm",
     );
-    t.check(ints(&db, "SELECT x FROM t ORDER BY x") == [1, 2], "rows in WAL mode");
+    t.check(
+        ints(&db, "SELECT x FROM t ORDER BY x") == [1, 2],
+        "rows in WAL mode",
+    );
     db.close().expect("close");
     t.check(oracle_rows(&name) == [1, 2], "C SQLite reads the file");
     t.check(
@@ -170,7 +180,10 @@ fn open_by_uri_with_escapes() {
     db.execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES(7)")
         .expect("write");
     let name = dir.bytes(b"u\xff\xfe x.db");
-    t.check(path(&name).exists(), "%FF%fe%20 decode to the bytes ff fe 20");
+    t.check(
+        path(&name).exists(),
+        "%FF%fe%20 decode to the bytes ff fe 20",
+    );
     t.check(
         db.filename_bytes().as_deref() == Some(&name[..]),
         "filename is the decoded bytes",
@@ -180,7 +193,10 @@ fn open_by_uri_with_escapes() {
     let mut ro = b"file:".to_vec();
     ro.extend_from_slice(&dir.bytes(b"u%ff%FE x.db?mode=ro"));
     let db = Database::open_bytes(&ro, uri_opts()).expect("open ro");
-    t.check(ints(&db, "SELECT x FROM t") == [7], "reopened read-only by URI");
+    t.check(
+        ints(&db, "SELECT x FROM t") == [7],
+        "reopened read-only by URI",
+    );
     t.check(
         db.execute_batch("INSERT INTO t VALUES(8)").is_err(),
         "mode=ro holds",
@@ -242,7 +258,10 @@ fn attach_commit_and_vacuum_into() {
     db.close().expect("close");
     t.check(oracle_rows(&main) == [1], "C SQLite reads main");
     t.check(oracle_rows(&aux) == [2], "C SQLite reads aux");
-    t.check(oracle_rows(&copy) == [2], "C SQLite reads the VACUUM INTO copy");
+    t.check(
+        oracle_rows(&copy) == [2],
+        "C SQLite reads the VACUUM INTO copy",
+    );
     t.finish();
 }
 
@@ -272,7 +291,10 @@ fn oracle_written_file_and_hot_journal() {
     let jname = dir.bytes(b"o\xff.db-journal");
     let journal = std::fs::read(path(&jname)).expect("journal exists while writing");
     let image = std::fs::read(path(&name)).expect("db image");
-    t.check(image != orig, "the transaction spilled into the database file");
+    t.check(
+        image != orig,
+        "the transaction spilled into the database file",
+    );
     db.execute_batch("ROLLBACK").expect("rollback");
     db.close().expect("close");
     std::fs::write(path(&name), &image).expect("restore image");
@@ -284,5 +306,43 @@ fn oracle_written_file_and_hot_journal() {
     );
     db.close().expect("close");
     t.check(oracle_rows(&name) == [5], "C SQLite agrees");
+    t.finish();
+}
+
+/// `PRAGMA database_list` and `db_filename` show the VFS's full path
+/// name, `.` and `..` resolved, exactly as C SQLite shows it.
+#[test]
+fn full_path_names_match_c() {
+    let dir = Scratch::new("full");
+    let mut t = Tally::default();
+    std::fs::create_dir_all(path(&dir.bytes(b"sub\xfe"))).expect("subdir");
+    let name = dir.bytes(b"sub\xfe/./../f\xff.db");
+    let attached = dir.bytes(b"sub\xfe/../a\xff.db");
+    let sql = format!("ATTACH {} AS a", text_literal(&attached));
+    let db = Database::open_bytes(&name, OpenOptions::default()).expect("open");
+    db.execute_batch(&sql).expect("attach");
+    let ours: Vec<Value> = db
+        .query_all("PRAGMA database_list", &[])
+        .expect("list")
+        .into_iter()
+        .filter_map(|r| r.get(2).cloned())
+        .collect();
+    let c = rusqlite::Connection::open(path(&name)).expect("oracle open");
+    c.execute_batch(&sql).expect("oracle attach");
+    let mut st = c.prepare("PRAGMA database_list").expect("prepare");
+    let theirs: Vec<Value> = st
+        .query_map([], |r| Ok(Value::Text(r.get_ref(2)?.as_bytes()?.to_vec())))
+        .expect("query")
+        .filter_map(Result::ok)
+        .collect();
+    t.check(ours == theirs, "database_list equals C's");
+    t.check(
+        ours.first() == Some(&Value::Text(dir.bytes(b"f\xff.db"))),
+        "main is shown by its full path",
+    );
+    t.check(
+        db.db_filename_bytes("a") == Some(dir.bytes(b"a\xff.db")),
+        "db_filename_bytes(a) is the full path",
+    );
     t.finish();
 }

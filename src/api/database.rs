@@ -246,14 +246,14 @@ impl Database {
 
     /// The main database's file name, lossily as UTF-8 ("" in memory).
     pub fn filename(&self) -> String {
-        self.filename_bytes().map_or_else(String::new, |b| {
-            String::from_utf8_lossy(&b).into_owned()
-        })
+        self.filename_bytes()
+            .map_or_else(String::new, |b| String::from_utf8_lossy(&b).into_owned())
     }
 
     /// The main database's file name, exactly its bytes ("" in memory).
     pub fn filename_bytes(&self) -> Option<Vec<u8>> {
-        self.with(|c| c.filename().as_os_str().as_bytes().to_vec()).ok()
+        self.with(|c| c.filename().as_os_str().as_bytes().to_vec())
+            .ok()
     }
 
     pub fn is_readonly(&self) -> bool {

@@ -101,13 +101,13 @@ impl Connection {
             delete_on_close: false,
             kind: FileKind::MainDb,
         };
-        let path = absolute_path(&target.path);
         let pager = Pager::open_path(vfs, &target.path, flags).map_err(|_| {
             ConnError::Vdbe(crate::vdbe::VdbeError::Halt {
                 code: crate::rc::ResultCode::CANTOPEN,
                 msg: format!("unable to open database: {}", String::from_utf8_lossy(file)),
             })
         })?;
+        let path = pager.db_file_name().to_path_buf();
         Ok((pager, path))
     }
 
@@ -172,16 +172,5 @@ impl Connection {
             Btree::new(Pager::open_memory()?),
             Arc::new(Schema::default()),
         ))
-    }
-}
-
-/// SQLite reports attached files by their full path.
-fn absolute_path(path: &Path) -> PathBuf {
-    if path.is_absolute() {
-        return path.to_path_buf();
-    }
-    match std::env::current_dir() {
-        Ok(d) => d.join(path),
-        Err(_) => path.to_path_buf(),
     }
 }

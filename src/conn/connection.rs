@@ -100,11 +100,8 @@ impl Connection {
                 }
             })?
         };
-        let filename = if target.memory {
-            PathBuf::new()
-        } else {
-            target.path.clone()
-        };
+        // SQLite shows the VFS's full path name (`xFullPathname`).
+        let filename = pager.db_file_name().to_path_buf();
         let (temp, temp_schema) = Connection::new_temp_db()?;
         Ok(Connection {
             dbs: vec![Btree::new(pager), temp],

@@ -341,7 +341,8 @@ mod tests {
         sj.write(b"/a-journal\0/b-journal\0", 0).unwrap();
         drop(sj);
         let mut a = vfs.open("/a-journal", OpenFlags::main_db()).unwrap();
-        a.write(&encode_pointer(Path::new("/m-mj1"), 1024), 512).unwrap();
+        a.write(&encode_pointer(Path::new("/m-mj1"), 1024), 512)
+            .unwrap();
         drop(a);
         delete_super_if_unreferenced(&vfs, Path::new("/m-mj1")).unwrap();
         assert!(vfs.exists("/m-mj1").unwrap());

@@ -534,11 +534,9 @@ impl Pager {
                     let flags = OpenFlags {
                         create: false,
                         ..OpenFlags::main_db()
-                    };
-                    Some(
-                        self.vfs
-                            .open_path(&self.journal_path, flags.with_kind(FileKind::MainJournal))?,
-                    )
+                    }
+                    .with_kind(FileKind::MainJournal);
+                    Some(self.vfs.open_path(&self.journal_path, flags)?)
                 }
                 None => None,
             };

@@ -169,7 +169,10 @@ pub trait Vfs: Send + Sync + std::fmt::Debug {
     }
     /// [`Vfs::full_path`] for a UTF-8 name (lossy if the result is not).
     fn full_pathname(&self, path: &str) -> Result<String, VfsError> {
-        Ok(self.full_path(Path::new(path))?.to_string_lossy().into_owned())
+        Ok(self
+            .full_path(Path::new(path))?
+            .to_string_lossy()
+            .into_owned())
     }
     /// Fills `buf` with random bytes.
     fn randomness(&self, buf: &mut [u8]);

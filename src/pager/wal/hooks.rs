@@ -45,6 +45,13 @@ pub(crate) fn read_from_wal(
 }
 
 impl Pager {
+    /// The database file's full name, as the VFS canonicalized it when the
+    /// pager opened it (empty in memory): what `sqlite3_db_filename` and
+    /// `PRAGMA database_list` show.
+    pub fn db_file_name(&self) -> &Path {
+        self.db_path()
+    }
+
     /// The database file's name: the journal's without `-journal`.
     fn db_path(&self) -> &Path {
         let j = self.journal_path.as_os_str().as_bytes();
