@@ -258,6 +258,19 @@ pub(crate) unsafe fn arg_str(z: *const c_char) -> Option<String> {
     Some(unsafe { CStr::from_ptr(z) }.to_string_lossy().into_owned())
 }
 
+/// Reads a C string argument as its exact bytes (a file name need not be
+/// UTF-8).
+///
+/// # Safety
+/// `z` is NULL or NUL-terminated.
+pub(crate) unsafe fn arg_bytes(z: *const c_char) -> Option<Vec<u8>> {
+    if z.is_null() {
+        return None;
+    }
+    // SAFETY: non-NULL and NUL-terminated per the caller's contract.
+    Some(unsafe { CStr::from_ptr(z) }.to_bytes().to_vec())
+}
+
 /// Reads a NUL-terminated native-endian UTF-16 string.
 ///
 /// # Safety
@@ -279,7 +292,7 @@ pub(crate) unsafe fn arg_str16(z: *const c_void) -> Option<String> {
     Some(String::from_utf16_lossy(&units))
 }
 
-fn open_impl(name: &str, pp: *mut *mut sqlite3, fl: c_int, vfs: Option<String>) -> c_int {
+fn open_impl(name: &[u8], pp: *mut *mut sqlite3, fl: c_int, vfs: Option<String>) -> c_int {
     if pp.is_null() {
         return ResultCode::MISUSE.0;
     }
@@ -301,11 +314,11 @@ fn open_impl(name: &str, pp: *mut *mut sqlite3, fl: c_int, vfs: Option<String>) 
         memory: fl & flags::MEMORY != 0,
         vfs,
     };
-    let (c, rc) = match Database::open(name, opts) {
+    let (c, rc) = match Database::open_bytes(name, opts) {
         Ok(db) => {
-            let fname = db.filename();
+            let fname = db.filename_bytes().unwrap_or_default();
             let c = Connection::new(Some(db), mask);
-            *c.filename.lock() = CString::new(fname.replace('\0', "")).unwrap_or_default();
+            *c.filename.lock() = c_string(fname);
             c.set_code(ResultCode::OK);
             (c, 0)
         }
@@ -318,6 +331,13 @@ fn open_impl(name: &str, pp: *mut *mut sqlite3, fl: c_int, vfs: Option<String>) 
     // SAFETY: as above.
     unsafe { *pp = handle::register(c) };
     rc
+}
+
+/// A C string of `bytes` (a file name: bytes, not necessarily UTF-8),
+/// without any NUL byte it may hold.
+fn c_string(mut bytes: Vec<u8>) -> CString {
+    bytes.retain(|&b| b != 0);
+    CString::new(bytes).unwrap_or_default()
 }
 
 /// `sqlite3_open_v2(filename, ppDb, flags, zVfs)`.
@@ -333,7 +353,7 @@ pub unsafe extern "C" fn sqlite3_open_v2(
 ) -> c_int {
     guard_rc(|| {
         // SAFETY: forwarded contract.
-        let (name, vfs) = unsafe { (arg_str(filename).unwrap_or_default(), arg_str(vfs)) };
+        let (name, vfs) = unsafe { (arg_bytes(filename).unwrap_or_default(), arg_str(vfs)) };
         open_impl(&name, pp, fl, vfs)
     })
 }
@@ -364,7 +384,7 @@ pub unsafe extern "C" fn sqlite3_open16(filename: *const c_void, pp: *mut *mut s
     guard_rc(|| {
         // SAFETY: forwarded contract.
         let name = unsafe { arg_str16(filename) }.unwrap_or_default();
-        open_impl(&name, pp, flags::READWRITE | flags::CREATE, None)
+        open_impl(name.as_bytes(), pp, flags::READWRITE | flags::CREATE, None)
     })
 }
 
@@ -644,10 +664,10 @@ pub unsafe extern "C" fn sqlite3_db_filename(
         }
         // SAFETY: forwarded contract.
         let name = unsafe { arg_str(schema) }.unwrap_or_default();
-        let Some(file) = c.database().and_then(|db| db.db_filename(&name)) else {
+        let Some(file) = c.database().and_then(|db| db.db_filename_bytes(&name)) else {
             return std::ptr::null();
         };
-        let file = CString::new(file.replace('\0', "")).unwrap_or_default();
+        let file = c_string(file);
         let mut cache = c.db_filenames.lock();
         if let Some(hit) = cache.iter().find(|s| **s == file) {
             return hit.as_ptr();

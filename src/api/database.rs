@@ -10,6 +10,7 @@
 //!    last statement are dropped, or at [`Database::close`].
 
 use std::cell::RefCell;
+use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -53,7 +54,13 @@ impl From<ConnError> for DbError {
 impl Database {
     /// Opens `path` with `opts`.
     pub fn open(path: &str, opts: OpenOptions) -> Result<Database, DbError> {
-        let conn = Connection::open(path, &opts)?;
+        Database::open_bytes(path.as_bytes(), opts)
+    }
+
+    /// Opens the file whose name is the bytes `path` (which need not be
+    /// UTF-8: a Unix file name is bytes), or the `file:` URI they spell.
+    pub fn open_bytes(path: &[u8], opts: OpenOptions) -> Result<Database, DbError> {
+        let conn = Connection::open_bytes(path, &opts)?;
         let interrupt = conn.interrupt_flag();
         let published = conn.state.published.clone();
         Ok(Database {
@@ -238,8 +245,16 @@ impl Database {
             .store(true, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// The main database's file name, lossily as UTF-8 ("" in memory).
     pub fn filename(&self) -> String {
-        self.with(|c| c.filename().to_string()).unwrap_or_default()
+        self.filename_bytes()
+            .map_or_else(String::new, |b| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// The main database's file name, exactly its bytes ("" in memory).
+    pub fn filename_bytes(&self) -> Option<Vec<u8>> {
+        self.with(|c| c.filename().as_os_str().as_bytes().to_vec())
+            .ok()
     }
 
     pub fn is_readonly(&self) -> bool {
@@ -249,9 +264,18 @@ impl Database {
     /// `sqlite3_db_filename(db, schema)`: `None` for an unknown schema
     /// (or the temp database before it is used), `""` in memory.
     pub fn db_filename(&self, schema: &str) -> Option<String> {
-        self.with(|c| c.db_filename(schema).map(str::to_string))
-            .ok()
-            .flatten()
+        let b = self.db_filename_bytes(schema)?;
+        Some(String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// [`Database::db_filename`] as the exact bytes of the name.
+    pub fn db_filename_bytes(&self, schema: &str) -> Option<Vec<u8>> {
+        self.with(|c| {
+            c.db_filename(schema)
+                .map(|p| p.as_os_str().as_bytes().to_vec())
+        })
+        .ok()
+        .flatten()
     }
 
     /// `sqlite3_db_readonly(db, schema)`: `None` for an unknown schema.

@@ -41,7 +41,10 @@ pub trait PageStore {
     fn commit(&mut self) -> Result<(), BtreeError>;
     /// Commit phase one of a multi-database commit: everything but the
     /// journal's finalization, with a pointer to `super_journal`.
-    fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), BtreeError> {
+    fn commit_phase_one(
+        &mut self,
+        super_journal: Option<&std::path::Path>,
+    ) -> Result<(), BtreeError> {
         let _ = super_journal;
         Ok(())
     }
@@ -89,7 +92,10 @@ impl PageStore for Pager {
     fn commit(&mut self) -> Result<(), BtreeError> {
         Ok(Pager::commit(self)?)
     }
-    fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), BtreeError> {
+    fn commit_phase_one(
+        &mut self,
+        super_journal: Option<&std::path::Path>,
+    ) -> Result<(), BtreeError> {
         Ok(Pager::commit_phase_one(self, super_journal)?)
     }
     fn commit_phase_two(&mut self) -> Result<(), BtreeError> {

@@ -197,7 +197,10 @@ impl<S: PageStore> Btree<S> {
     /// Phase one of a multi-database commit (`sqlite3BtreeCommitPhaseOne`):
     /// the database file gets the new content, its journal points to
     /// `super_journal`; the transaction stays open for phase two.
-    pub fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), BtreeError> {
+    pub fn commit_phase_one(
+        &mut self,
+        super_journal: Option<&std::path::Path>,
+    ) -> Result<(), BtreeError> {
         if self.in_write && self.av_cached {
             self.autovacuum_commit()?;
         }

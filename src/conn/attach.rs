@@ -16,7 +16,10 @@
 //! 3. At most [`MAX_ATTACHED`] databases are attached at once.
 //! 4. A database whose b-tree has a transaction open cannot be detached
 //!    ("database x is locked").
+//! 5. File names are bytes: an ATTACH operand that is not UTF-8 opens the
+//!    file of exactly those bytes, and `db_files` keeps them.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::connection::Connection;
@@ -41,13 +44,18 @@ impl Connection {
             return Ok(());
         };
         match req {
-            AttachRequest::Attach { file, name } => self.attach(&file, &name),
+            AttachRequest::Attach { file, name } => self.attach_bytes(&file, &name),
             AttachRequest::Detach { name } => self.detach(&name),
         }
     }
 
     /// `ATTACH file AS name`.
     pub fn attach(&mut self, file: &str, name: &str) -> Result<(), ConnError> {
+        self.attach_bytes(file.as_bytes(), name)
+    }
+
+    /// [`Connection::attach`] for a file name of any bytes (invariant 5).
+    pub fn attach_bytes(&mut self, file: &[u8], name: &str) -> Result<(), ConnError> {
         let fail = |m: String| ConnError::Compile(m);
         if self.dbs.len() >= MAX_ATTACHED + 2 {
             return Err(fail(format!(
@@ -75,13 +83,13 @@ impl Connection {
 
     /// Opens the pager of an attached database; `""` and `":memory:"`
     /// (or a `file:` URI with `mode=memory`) are private in-memory ones.
-    fn open_attached(&mut self, file: &str) -> Result<(Pager, String), ConnError> {
+    fn open_attached(&mut self, file: &[u8]) -> Result<(Pager, PathBuf), ConnError> {
         let mut opts = self.open_opts.clone();
         opts.memory = false;
         opts.create = true;
         let target = super::schema_load::parse_target(file, &opts)?;
         if target.memory {
-            return Ok((Pager::open_memory()?, String::new()));
+            return Ok((Pager::open_memory()?, PathBuf::new()));
         }
         let readonly = target.readonly || self.readonly || self.mode == ConnectionMode::Read;
         let vfs: Arc<dyn Vfs> =
@@ -93,13 +101,13 @@ impl Connection {
             delete_on_close: false,
             kind: FileKind::MainDb,
         };
-        let path = absolute_path(&target.path);
-        let pager = Pager::open(vfs, &target.path, flags).map_err(|_| {
+        let pager = Pager::open_path(vfs, &target.path, flags).map_err(|_| {
             ConnError::Vdbe(crate::vdbe::VdbeError::Halt {
                 code: crate::rc::ResultCode::CANTOPEN,
-                msg: format!("unable to open database: {file}"),
+                msg: format!("unable to open database: {}", String::from_utf8_lossy(file)),
             })
         })?;
+        let path = pager.db_file_name().to_path_buf();
         Ok((pager, path))
     }
 
@@ -131,12 +139,12 @@ impl Connection {
     /// The file name of database `name` (`sqlite3_db_filename`): `""`
     /// for in-memory and temp databases, `None` for an unknown name or
     /// an unused temp database.
-    pub fn db_filename(&self, name: &str) -> Option<&str> {
+    pub fn db_filename(&self, name: &str) -> Option<&Path> {
         let i = self.db_index(name)?;
         if i == TEMP_DB && !self.temp_open() {
             return None;
         }
-        self.db_files.get(i).map(String::as_str)
+        self.db_files.get(i).map(PathBuf::as_path)
     }
 
     /// `sqlite3_db_readonly`: `None` for an unknown name.
@@ -164,16 +172,5 @@ impl Connection {
             Btree::new(Pager::open_memory()?),
             Arc::new(Schema::default()),
         ))
-    }
-}
-
-/// SQLite reports attached files by their full path.
-fn absolute_path(path: &str) -> String {
-    if path.starts_with('/') {
-        return path.to_string();
-    }
-    match std::env::current_dir() {
-        Ok(d) => d.join(path).to_string_lossy().into_owned(),
-        Err(_) => path.to_string(),
     }
 }

@@ -11,6 +11,7 @@
 //!    reports SQLITE_SCHEMA.
 //! 3. No method panics on bad input; every failure is a [`ConnError`].
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -31,7 +32,7 @@ pub struct Connection {
     pub(crate) dbs: Vec<Btree<Pager>>,
     pub(crate) db_names: Vec<String>,
     /// File names by database index ("" in memory; see attach.rs).
-    pub(crate) db_files: Vec<String>,
+    pub(crate) db_files: Vec<PathBuf>,
     /// Something was created in the temp database (it is listed).
     pub(crate) temp_used: bool,
     /// `db_names` as seen by callbacks installed earlier (update hook).
@@ -44,7 +45,7 @@ pub struct Connection {
     pub(crate) mode: ConnectionMode,
     pub(crate) registry: Registry,
     pub(crate) collations: Vec<Arc<dyn Collation>>,
-    pub(crate) filename: String,
+    pub(crate) filename: PathBuf,
     pub(crate) readonly: bool,
     pub(crate) busy_timeout_ms: i32,
     /// Bumped whenever a function or collation is (re)defined or deleted:
@@ -68,6 +69,12 @@ pub struct Connection {
 impl Connection {
     /// Opens `path` (`":memory:"` or `""` for a private in-memory database).
     pub fn open(path: &str, opts: &OpenOptions) -> Result<Connection, ConnError> {
+        Connection::open_bytes(path.as_bytes(), opts)
+    }
+
+    /// [`Connection::open`] for a file name of any bytes: C's
+    /// `sqlite3_open_v2` name, not necessarily UTF-8.
+    pub fn open_bytes(path: &[u8], opts: &OpenOptions) -> Result<Connection, ConnError> {
         let target = super::schema_load::parse_target(path, opts)?;
         let readonly = target.readonly || opts.mode == ConnectionMode::Read;
         let pager = if target.memory {
@@ -82,7 +89,7 @@ impl Connection {
                 delete_on_close: false,
                 kind: FileKind::MainDb,
             };
-            Pager::open(vfs, &target.path, flags).map_err(|e| {
+            Pager::open_path(vfs, &target.path, flags).map_err(|e| {
                 // SQLite reports every failure to open the file itself
                 // with one text ("unable to open database file").
                 let e = ConnError::from(e);
@@ -93,16 +100,13 @@ impl Connection {
                 }
             })?
         };
-        let filename = if target.memory {
-            String::new()
-        } else {
-            target.path.clone()
-        };
+        // SQLite shows the VFS's full path name (`xFullPathname`).
+        let filename = pager.db_file_name().to_path_buf();
         let (temp, temp_schema) = Connection::new_temp_db()?;
         Ok(Connection {
             dbs: vec![Btree::new(pager), temp],
             db_names: vec!["main".to_string(), "temp".to_string()],
-            db_files: vec![filename.clone(), String::new()],
+            db_files: vec![filename.clone(), PathBuf::new()],
             temp_used: false,
             shared_names: Arc::new(parking_lot::Mutex::new(vec![
                 "main".to_string(),
@@ -361,7 +365,8 @@ impl Connection {
         }
     }
 
-    pub fn filename(&self) -> &str {
+    /// The main database's file name (empty in memory).
+    pub fn filename(&self) -> &Path {
         &self.filename
     }
 

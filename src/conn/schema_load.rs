@@ -8,6 +8,12 @@
 //!    and ends that transaction again if the connection was idle, so no
 //!    lock is held between statements in autocommit mode.
 //! 2. A `file:` URI is decoded only when the caller allowed URIs.
+//! 3. File names are bytes end to end: a name (or a `%XX`-decoded URI
+//!    path) that is not UTF-8 opens the file of exactly those bytes.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::PathBuf;
 
 use super::error::ConnError;
 use super::mode::OpenOptions;
@@ -20,85 +26,102 @@ use crate::vdbe::ConnState;
 /// Where and how a connection opens its main database.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct OpenTarget {
-    pub path: String,
+    /// The file name's bytes (invariant 3).
+    pub path: PathBuf,
     pub memory: bool,
     pub readonly: bool,
     pub create: bool,
 }
 
 /// Interprets the file name (and a `file:` URI when allowed).
-pub(crate) fn parse_target(path: &str, opts: &OpenOptions) -> Result<OpenTarget, ConnError> {
+pub(crate) fn parse_target(path: &[u8], opts: &OpenOptions) -> Result<OpenTarget, ConnError> {
     let mut t = OpenTarget {
-        path: path.to_string(),
-        memory: opts.memory || path.is_empty() || path == ":memory:",
+        path: bytes_path(path),
+        memory: opts.memory || path.is_empty() || path == b":memory:",
         readonly: false,
         create: opts.create,
     };
     if opts.uri {
-        if let Some(rest) = path.strip_prefix("file:") {
+        if let Some(rest) = path.strip_prefix(b"file:") {
             apply_uri(&mut t, rest)?;
         }
     }
     Ok(t)
 }
 
-fn apply_uri(t: &mut OpenTarget, rest: &str) -> Result<(), ConnError> {
-    let (file, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let file = file.split('#').next().unwrap_or("");
+/// The path whose bytes are `b`.
+fn bytes_path(b: &[u8]) -> PathBuf {
+    PathBuf::from(OsStr::from_bytes(b))
+}
+
+/// `b` up to (not including) the first `stop` byte.
+fn until(b: &[u8], stop: u8) -> &[u8] {
+    b.split(|&c| c == stop).next().unwrap_or(b)
+}
+
+fn apply_uri(t: &mut OpenTarget, rest: &[u8]) -> Result<(), ConnError> {
+    let rest = until(rest, b'#');
+    let (file, query) = match rest.iter().position(|&c| c == b'?') {
+        Some(q) => (&rest[..q], &rest[q + 1..]),
+        None => (rest, &[][..]),
+    };
     let file = file
-        .strip_prefix("//localhost")
-        .or_else(|| file.strip_prefix("//"))
+        .strip_prefix(b"//localhost")
+        .or_else(|| file.strip_prefix(b"//"))
         .unwrap_or(file);
-    t.path = percent_decode(file);
-    t.memory = t.memory || t.path.is_empty() || t.path == ":memory:";
-    for pair in query
-        .split('#')
-        .next()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        match (k, v) {
-            ("mode", "ro") => {
+    let decoded = percent_decode(file);
+    t.memory = t.memory || decoded.is_empty() || decoded == b":memory:";
+    t.path = bytes_path(&decoded);
+    for pair in query.split(|&c| c == b'&').filter(|p| !p.is_empty()) {
+        let (k, v) = match pair.iter().position(|&c| c == b'=') {
+            Some(e) => (&pair[..e], &pair[e + 1..]),
+            None => (pair, &[][..]),
+        };
+        let (k, v) = (percent_decode(k), percent_decode(v));
+        match (&k[..], &v[..]) {
+            (b"mode", b"ro") => {
                 t.readonly = true;
                 t.create = false;
             }
-            ("mode", "rw") => t.create = false,
-            ("mode", "rwc") => {}
-            ("mode", "memory") => t.memory = true,
-            ("mode", other) => {
+            (b"mode", b"rw") => t.create = false,
+            (b"mode", b"rwc") => {}
+            (b"mode", b"memory") => t.memory = true,
+            (b"mode", other) => {
                 return Err(ConnError::Unsupported(format!(
-                    "no such access mode: {other}"
+                    "no such access mode: {}",
+                    String::from_utf8_lossy(other)
                 )));
             }
-            ("immutable", "1") => t.readonly = true,
+            (b"immutable", b"1") => t.readonly = true,
             _ => {}
         }
     }
     Ok(())
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
+/// Decodes `%XX` escapes to the bytes they stand for (which need not be
+/// UTF-8: `file:%FF.db` names the one-byte-prefixed file, as in C).
+fn percent_decode(b: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| char::from(c).to_digit(16);
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match (b[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
-            (b'%', Some(v)) => {
+    while let Some(&c) = b.get(i) {
+        let esc = match (c, b.get(i + 1), b.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
+            _ => None,
+        };
+        match esc {
+            Some(v) => {
                 out.push(v);
                 i += 3;
             }
-            (c, _) => {
+            None => {
                 out.push(c);
                 i += 1;
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 /// Reads every row of `sqlite_schema` and builds the schema.
@@ -207,13 +230,16 @@ mod tests {
             uri: true,
             ..OpenOptions::default()
         };
-        let t = parse_target("file:data%20x.db?mode=ro&cache=shared", &opts).unwrap_or_default();
-        assert_eq!(t.path, "data x.db");
+        let t = parse_target(b"file:data%20x.db?mode=ro&cache=shared", &opts).unwrap_or_default();
+        assert_eq!(t.path, PathBuf::from("data x.db"));
         assert!(t.readonly && !t.create && !t.memory);
-        let t = parse_target("file::memory:", &opts).unwrap_or_default();
+        let t = parse_target(b"file::memory:", &opts).unwrap_or_default();
         assert!(t.memory);
         let plain = OpenOptions::default();
-        let t = parse_target("file:x.db", &plain).unwrap_or_default();
-        assert_eq!(t.path, "file:x.db");
+        let t = parse_target(b"file:x.db", &plain).unwrap_or_default();
+        assert_eq!(t.path, PathBuf::from("file:x.db"));
+        let t = parse_target(b"file:a%FF%fe.db?mode=r%77c", &opts).unwrap_or_default();
+        assert_eq!(t.path.as_os_str().as_bytes(), b"a\xff\xfe.db");
+        assert!(t.create && !t.readonly);
     }
 }

@@ -25,9 +25,12 @@
 //!    offset 24 of the file are unchanged.
 //! 3. A hot journal is rolled back before any page is read.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::vfs::{FileKind, LockLevel, MemVfs, OpenFlags, Vfs, VfsError, VfsFile};
+use crate::vfs::{
+    path_with_suffix, FileKind, LockLevel, MemVfs, OpenFlags, Vfs, VfsError, VfsFile,
+};
 
 use super::cache::{FxBuild, PCache, PageRef, Pgno, PgnoMap};
 use super::error::{from_vfs, PagerError};
@@ -125,7 +128,7 @@ pub type BusyHandler = Box<dyn FnMut(u32) -> bool + Send>;
 /// the state diagram.
 pub struct Pager {
     pub(super) vfs: Arc<dyn Vfs>,
-    pub(super) journal_path: String,
+    pub(super) journal_path: PathBuf,
     pub(super) fd: Box<dyn VfsFile>,
     pub(super) read_only: bool,
     pub(super) memory: bool,
@@ -210,13 +213,24 @@ impl Pager {
     /// Opens the database file `path` through `vfs`. An empty path opens a
     /// private temporary database, kept in memory as [`Pager::open_memory`].
     pub fn open(vfs: Arc<dyn Vfs>, path: &str, flags: OpenFlags) -> Result<Pager, PagerError> {
-        if path.is_empty() {
+        Pager::open_path(vfs, Path::new(path), flags)
+    }
+
+    /// [`Pager::open`] for a file name of any bytes (not only UTF-8); the
+    /// journal, WAL and shm files are named by appending to those bytes.
+    pub fn open_path(
+        vfs: Arc<dyn Vfs>,
+        path: &Path,
+        flags: OpenFlags,
+    ) -> Result<Pager, PagerError> {
+        if path.as_os_str().is_empty() {
             return Pager::open_memory();
         }
-        let full = vfs.full_pathname(path)?;
-        let fd = vfs.open(&full, flags)?;
+        let full = vfs.full_path(path)?;
+        let fd = vfs.open_path(&full, flags)?;
         let read_only = flags.read_only || fd.is_read_only();
-        let mut pager = Pager::with_file(vfs, format!("{full}-journal"), fd, false);
+        let journal = path_with_suffix(&full, "-journal");
+        let mut pager = Pager::with_file(vfs, journal, fd, false);
         pager.read_only = read_only;
         pager.read_header_unlocked()?;
         Ok(pager)
@@ -226,14 +240,14 @@ impl Pager {
     pub fn open_memory() -> Result<Pager, PagerError> {
         let vfs: Arc<dyn Vfs> = Arc::new(MemVfs::new());
         let fd = vfs.open("", OpenFlags::main_db())?;
-        let mut pager = Pager::with_file(vfs, String::new(), fd, true);
+        let mut pager = Pager::with_file(vfs, PathBuf::new(), fd, true);
         pager.journal_mode = JournalMode::Memory;
         Ok(pager)
     }
 
     fn with_file(
         vfs: Arc<dyn Vfs>,
-        journal_path: String,
+        journal_path: PathBuf,
         fd: Box<dyn VfsFile>,
         memory: bool,
     ) -> Pager {
@@ -589,9 +603,9 @@ impl Pager {
     fn delete_stale_journal(&mut self) {
         if self.fd.lock(LockLevel::Shared).is_ok()
             && self.fd.lock(LockLevel::Reserved).is_ok()
-            && self.vfs.exists(&self.journal_path).unwrap_or(false)
+            && self.vfs.exists_path(&self.journal_path).unwrap_or(false)
         {
-            let _ = self.vfs.delete(&self.journal_path, false);
+            let _ = self.vfs.delete_path(&self.journal_path, false);
         }
         let _ = self.fd.unlock(LockLevel::None);
     }
@@ -605,7 +619,7 @@ impl Pager {
             return Err(PagerError::ReadOnlyRollback);
         }
         self.fd.lock(LockLevel::Exclusive).map_err(from_vfs)?;
-        if !self.vfs.exists(&self.journal_path)? {
+        if !self.vfs.exists_path(&self.journal_path)? {
             self.fd.unlock(LockLevel::Shared)?;
             return Ok(());
         }
@@ -615,7 +629,7 @@ impl Pager {
         };
         let mut jfd = self
             .vfs
-            .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))?;
+            .open_path(&self.journal_path, flags.with_kind(FileKind::MainJournal))?;
         let release = self.playback_unless_committed(jfd.as_mut(), true)?;
         if self.sync != Synchronous::Off {
             self.fd.sync(self.db_sync_flags())?;
@@ -634,7 +648,7 @@ impl Pager {
     /// Invariant 1 of the journal module: exists, non-empty, first byte
     /// non-zero, and no RESERVED lock on the database.
     fn is_journal_hot(&mut self) -> Result<bool, PagerError> {
-        if !self.vfs.exists(&self.journal_path)? || self.fd.check_reserved_lock()? {
+        if !self.vfs.exists_path(&self.journal_path)? || self.fd.check_reserved_lock()? {
             return Ok(false);
         }
         let flags = OpenFlags {
@@ -644,7 +658,7 @@ impl Pager {
         };
         let Ok(mut j) = self
             .vfs
-            .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))
+            .open_path(&self.journal_path, flags.with_kind(FileKind::MainJournal))
         else {
             return Ok(false);
         };

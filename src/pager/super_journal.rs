@@ -38,6 +38,9 @@
 //! 3. Names longer than `MAX_PATHNAME` bytes, empty names, names holding a
 //!    NUL byte or with a bad checksum are no pointer at all.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::vfs::{FileKind, OpenFlags, SyncFlags, Vfs, VfsError, VfsFile};
@@ -59,8 +62,8 @@ fn name_checksum(name: &[u8]) -> u32 {
 }
 
 /// The super-journal pointer record for `name` (module table).
-pub(super) fn encode_pointer(name: &str, page_size: usize) -> Vec<u8> {
-    let n = name.as_bytes();
+pub(super) fn encode_pointer(name: &Path, page_size: usize) -> Vec<u8> {
+    let n = name.as_os_str().as_bytes();
     let mut rec = Vec::with_capacity(n.len() + 20);
     rec.extend_from_slice(&lock_byte_page(page_size).to_be_bytes());
     rec.extend_from_slice(n);
@@ -79,7 +82,7 @@ fn read_exact(f: &mut dyn VfsFile, buf: &mut [u8], off: u64) -> Result<bool, Vfs
 }
 
 /// The super-journal named at the end of journal `j`, if any (invariant 3).
-pub(super) fn read_pointer(j: &mut dyn VfsFile) -> Result<Option<String>, VfsError> {
+pub(super) fn read_pointer(j: &mut dyn VfsFile) -> Result<Option<PathBuf>, VfsError> {
     let size = j.file_size()?;
     if size < 16 {
         return Ok(None);
@@ -100,13 +103,13 @@ pub(super) fn read_pointer(j: &mut dyn VfsFile) -> Result<Option<String>, VfsErr
     if name_checksum(&name) != sum || name.contains(&0) {
         return Ok(None);
     }
-    Ok(String::from_utf8(name).ok())
+    Ok(Some(PathBuf::from(OsStr::from_bytes(&name))))
 }
 
 /// Opens an existing file read-only.
 fn open_existing(
     vfs: &Arc<dyn Vfs>,
-    path: &str,
+    path: &Path,
     kind: FileKind,
 ) -> Result<Box<dyn VfsFile>, VfsError> {
     let flags = OpenFlags {
@@ -114,16 +117,16 @@ fn open_existing(
         create: false,
         ..OpenFlags::main_db()
     };
-    vfs.open(path, flags.with_kind(kind))
+    vfs.open_path(path, flags.with_kind(kind))
 }
 
 /// Deletes super-journal `name` unless an existing child journal still
 /// points to it (SQLite's `pager_delsuper`; invariant 2).
 pub(super) fn delete_super_if_unreferenced(
     vfs: &Arc<dyn Vfs>,
-    name: &str,
+    name: &Path,
 ) -> Result<(), PagerError> {
-    if !vfs.exists(name)? {
+    if !vfs.exists_path(name)? {
         return Ok(());
     }
     let mut sj = open_existing(vfs, name, FileKind::SuperJournal)?;
@@ -134,10 +137,8 @@ pub(super) fn delete_super_if_unreferenced(
     }
     drop(sj);
     for child in body.split(|&b| b == 0).filter(|c| !c.is_empty()) {
-        let Ok(child) = std::str::from_utf8(child) else {
-            continue;
-        };
-        if !vfs.exists(child)? {
+        let child = Path::new(OsStr::from_bytes(child));
+        if !vfs.exists_path(child)? {
             continue;
         }
         let mut j = open_existing(vfs, child, FileKind::MainJournal)?;
@@ -145,7 +146,7 @@ pub(super) fn delete_super_if_unreferenced(
             return Ok(());
         }
     }
-    match vfs.delete(name, false) {
+    match vfs.delete_path(name, false) {
         Ok(()) | Err(VfsError::NotFound { .. }) => Ok(()),
         Err(e) => Err(e.into()),
     }
@@ -154,8 +155,9 @@ pub(super) fn delete_super_if_unreferenced(
 impl Pager {
     /// The path of this database's rollback journal, listed in a
     /// super-journal; `None` for in-memory and temporary databases.
-    pub fn journal_name(&self) -> Option<&str> {
-        (!self.memory && !self.journal_path.is_empty()).then_some(self.journal_path.as_str())
+    pub fn journal_name(&self) -> Option<&Path> {
+        (!self.memory && !self.journal_path.as_os_str().is_empty())
+            .then_some(self.journal_path.as_path())
     }
 
     /// True if this database, writing, needs a super-journal to commit
@@ -182,10 +184,13 @@ impl Pager {
     /// with `sync`, makes it durable. Returns its path.
     pub fn create_super_journal(
         &self,
-        children: &[String],
+        children: &[PathBuf],
         sync: bool,
-    ) -> Result<String, PagerError> {
-        let Some(db) = self.journal_name().and_then(|j| j.strip_suffix("-journal")) else {
+    ) -> Result<PathBuf, PagerError> {
+        let db = self
+            .journal_name()
+            .and_then(|j| j.as_os_str().as_bytes().strip_suffix(b"-journal"));
+        let Some(db) = db.map(|d| Path::new(OsStr::from_bytes(d))) else {
             return Err(PagerError::Misuse("super-journal of an in-memory database"));
         };
         let mut name = None;
@@ -193,8 +198,9 @@ impl Pager {
             let mut r = [0u8; 4];
             self.vfs.randomness(&mut r);
             let v = u32::from_be_bytes(r);
-            let cand = format!("{db}-mj{:06X}9{:02X}", (v >> 8) & 0xff_ffff, v & 0xff);
-            if !self.vfs.exists(&cand)? {
+            let tail = format!("-mj{:06X}9{:02X}", (v >> 8) & 0xff_ffff, v & 0xff);
+            let cand = crate::vfs::path_with_suffix(db, &tail);
+            if !self.vfs.exists_path(&cand)? {
                 name = Some(cand);
                 break;
             }
@@ -208,10 +214,10 @@ impl Pager {
         };
         let mut f = self
             .vfs
-            .open(&name, flags.with_kind(FileKind::SuperJournal))?;
+            .open_path(&name, flags.with_kind(FileKind::SuperJournal))?;
         let mut body = Vec::new();
         for c in children {
-            body.extend_from_slice(c.as_bytes());
+            body.extend_from_slice(c.as_os_str().as_bytes());
             body.push(0);
         }
         let written = f.write(&body, 0).and_then(|()| {
@@ -223,7 +229,7 @@ impl Pager {
         });
         drop(f);
         if let Err(e) = written {
-            let _ = self.vfs.delete(&name, false);
+            let _ = self.vfs.delete_path(&name, false);
             return Err(e.into());
         }
         Ok(name)
@@ -231,8 +237,8 @@ impl Pager {
 
     /// Step 3 of a multi-file commit: deletes the super-journal and syncs
     /// its directory. Once this returns, the transaction is committed.
-    pub fn delete_super_journal(&self, name: &str) -> Result<(), PagerError> {
-        match self.vfs.delete(name, true) {
+    pub fn delete_super_journal(&self, name: &Path) -> Result<(), PagerError> {
+        match self.vfs.delete_path(name, true) {
             Ok(()) | Err(VfsError::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
@@ -240,7 +246,7 @@ impl Pager {
 
     /// Deletes super-journal `name` if no child journal points to it any
     /// more (cleanup after a failed multi-file commit).
-    pub fn release_super_journal(&self, name: &str) -> Result<(), PagerError> {
+    pub fn release_super_journal(&self, name: &Path) -> Result<(), PagerError> {
         delete_super_if_unreferenced(&self.vfs, name)
     }
 
@@ -252,17 +258,17 @@ impl Pager {
         &mut self,
         j: &mut dyn VfsFile,
         is_hot: bool,
-    ) -> Result<Option<String>, PagerError> {
+    ) -> Result<Option<PathBuf>, PagerError> {
         let sup = read_pointer(j)?;
         self.jrnl.has_super |= sup.is_some();
         if let Some(name) = &sup {
-            if !self.vfs.exists(name)? {
-                tracing::debug!(super_journal = %name, "journal of a committed multi-file transaction");
+            if !self.vfs.exists_path(name)? {
+                tracing::debug!(super_journal = %name.display(), "journal of a committed multi-file transaction");
                 return Ok(None);
             }
         }
         if is_hot {
-            tracing::debug!(journal = %self.journal_path, "rolling back hot journal");
+            tracing::debug!(journal = %self.journal_path.display(), "rolling back hot journal");
         }
         playback(j, self.fd.as_mut(), is_hot)?;
         Ok(sup)
@@ -270,7 +276,7 @@ impl Pager {
 
     /// Appends the super-journal pointer to the open journal (commit step
     /// 2), then cuts the file there so the pointer ends it.
-    pub(super) fn write_super_pointer(&mut self, name: &str) -> Result<(), PagerError> {
+    pub(super) fn write_super_pointer(&mut self, name: &Path) -> Result<(), PagerError> {
         if self.jrnl.has_super {
             return Ok(());
         }
@@ -306,13 +312,13 @@ mod tests {
         let mut j = vfs.open("/j", OpenFlags::main_db()).unwrap();
         j.write(&[7u8; 600], 0).unwrap();
         assert_eq!(read_pointer(j.as_mut()).unwrap(), None);
-        let rec = encode_pointer("/d/main.db-mj01234596A", 4096);
+        let rec = encode_pointer(Path::new("/d/main.db-mj01234596A"), 4096);
         assert_eq!(&rec[0..4], &262_145u32.to_be_bytes());
         assert_eq!(rec.len(), 22 + 20);
         j.write(&rec, 600).unwrap();
         assert_eq!(
             read_pointer(j.as_mut()).unwrap().as_deref(),
-            Some("/d/main.db-mj01234596A")
+            Some(Path::new("/d/main.db-mj01234596A"))
         );
         // A corrupt checksum is no pointer.
         let mut bad = rec.clone();
@@ -335,12 +341,13 @@ mod tests {
         sj.write(b"/a-journal\0/b-journal\0", 0).unwrap();
         drop(sj);
         let mut a = vfs.open("/a-journal", OpenFlags::main_db()).unwrap();
-        a.write(&encode_pointer("/m-mj1", 1024), 512).unwrap();
+        a.write(&encode_pointer(Path::new("/m-mj1"), 1024), 512)
+            .unwrap();
         drop(a);
-        delete_super_if_unreferenced(&vfs, "/m-mj1").unwrap();
+        delete_super_if_unreferenced(&vfs, Path::new("/m-mj1")).unwrap();
         assert!(vfs.exists("/m-mj1").unwrap());
         vfs.delete("/a-journal", false).unwrap();
-        delete_super_if_unreferenced(&vfs, "/m-mj1").unwrap();
+        delete_super_if_unreferenced(&vfs, Path::new("/m-mj1")).unwrap();
         assert!(!vfs.exists("/m-mj1").unwrap());
     }
 }

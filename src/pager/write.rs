@@ -26,6 +26,8 @@
 //! 3. After a failed write or sync the error is sticky: every write call
 //!    returns it until `rollback`.
 
+use std::path::Path;
+
 use crate::vfs::{FileKind, LockLevel, OpenFlags, SyncFlags, VfsError, VfsFile};
 use crate::SQLITE_VERSION_NUMBER;
 
@@ -151,7 +153,7 @@ impl Pager {
             return Ok(());
         }
         let flags = OpenFlags::main_db().with_kind(FileKind::MainJournal);
-        let mut jfd = self.vfs.open(&self.journal_path, flags)?;
+        let mut jfd = self.vfs.open_path(&self.journal_path, flags)?;
         if self.journal_mode != JournalMode::Persist && jfd.file_size()? > 0 {
             jfd.truncate(0)?;
         }
@@ -269,7 +271,7 @@ impl Pager {
     /// with `super_journal` the pointer to it (super_journal.rs), sync the
     /// journal, then write and sync the database file. The journal stays
     /// until [`Pager::commit_phase_two`]; `rollback` still undoes it all.
-    pub fn commit_phase_one(&mut self, super_journal: Option<&str>) -> Result<(), PagerError> {
+    pub fn commit_phase_one(&mut self, super_journal: Option<&Path>) -> Result<(), PagerError> {
         if self.txn != TxnState::Write || self.jrnl.phase_one_done {
             return Ok(());
         }
@@ -320,7 +322,7 @@ impl Pager {
     }
 
     /// Steps 1–4: everything up to the first write of the database file.
-    fn sync_for_commit(&mut self, super_journal: Option<&str>) -> Result<(), PagerError> {
+    fn sync_for_commit(&mut self, super_journal: Option<&Path>) -> Result<(), PagerError> {
         self.journal_truncated_tail()?;
         if self.db_size >= 1 {
             let r = self.get(1)?;
@@ -439,7 +441,7 @@ impl Pager {
                 drop(j);
                 match self
                     .vfs
-                    .delete(&self.journal_path, self.sync == Synchronous::Extra)
+                    .delete_path(&self.journal_path, self.sync == Synchronous::Extra)
                 {
                     Ok(()) | Err(VfsError::NotFound { .. }) => {}
                     Err(e) => return Err(e.into()),
@@ -518,7 +520,7 @@ impl Pager {
     /// already gone, or points to a super-journal that is gone, the commit
     /// point had passed and the new content stays. Returns the
     /// super-journal to release once the journal is finalized.
-    fn restore_db_file(&mut self) -> Result<Option<String>, PagerError> {
+    fn restore_db_file(&mut self) -> Result<Option<std::path::PathBuf>, PagerError> {
         let file_mode = !self.memory
             && matches!(
                 self.journal_mode,
@@ -528,15 +530,13 @@ impl Pager {
         if file_mode {
             let mut j = match self.jrnl.file.take() {
                 Some(j) => Some(j),
-                None if self.vfs.exists(&self.journal_path)? => {
+                None if self.vfs.exists_path(&self.journal_path)? => {
                     let flags = OpenFlags {
                         create: false,
                         ..OpenFlags::main_db()
-                    };
-                    Some(
-                        self.vfs
-                            .open(&self.journal_path, flags.with_kind(FileKind::MainJournal))?,
-                    )
+                    }
+                    .with_kind(FileKind::MainJournal);
+                    Some(self.vfs.open_path(&self.journal_path, flags)?)
                 }
                 None => None,
             };

@@ -23,8 +23,9 @@ use super::vm::{Flow, Vdbe};
 /// What an ATTACH or DETACH statement asks of its connection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AttachRequest {
-    /// `ATTACH file AS name`.
-    Attach { file: String, name: String },
+    /// `ATTACH file AS name`; `file` is the operand's bytes (a file name
+    /// need not be UTF-8).
+    Attach { file: Vec<u8>, name: String },
     /// `DETACH name`.
     Detach { name: String },
 }
@@ -44,7 +45,7 @@ impl Vdbe {
             }
         } else {
             AttachRequest::Attach {
-                file: text(self.reg(args)?),
+                file: self.reg(args)?.text_value().to_vec(),
                 name: text(self.reg(args + 1)?),
             }
         };

@@ -131,7 +131,7 @@ fn commit_with_super_journal(env: &mut VdbeEnv, writers: &[usize]) -> Result<(),
     for &i in writers {
         let p = db_mut(env, i)?.pager();
         if let Some(j) = p.journal_name() {
-            children.push(j.to_string());
+            children.push(j.to_path_buf());
             sync |= p.syncs();
         }
     }
@@ -140,7 +140,7 @@ fn commit_with_super_journal(env: &mut VdbeEnv, writers: &[usize]) -> Result<(),
         .create_super_journal(&children, sync)?;
     let mut phase_one = Ok(());
     for &i in writers {
-        phase_one = db_mut(env, i)?.commit_phase_one(Some(&name));
+        phase_one = db_mut(env, i)?.commit_phase_one(Some(name.as_path()));
         if phase_one.is_err() {
             break;
         }

@@ -148,13 +148,15 @@ fn rebuild(src: &mut Btree, dst: &mut Btree) -> Result<(), VdbeError> {
 /// Opens the (empty) destination of a VACUUM with `src`'s format.
 fn open_destination(
     src: &mut Btree,
-    into: Option<&str>,
+    into: Option<&[u8]>,
     keep_size: bool,
 ) -> Result<Btree, VdbeError> {
     let pager = match into {
         Some(path) => {
             let vfs: Arc<dyn Vfs> = Arc::new(PosixVfs::new());
-            let mut p = Pager::open(vfs, path, OpenFlags::main_db())?;
+            use std::os::unix::ffi::OsStrExt;
+            let path = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
+            let mut p = Pager::open_path(vfs, path, OpenFlags::main_db())?;
             p.begin_read()?;
             let existing = p.page_count();
             p.end_read();
@@ -197,7 +199,7 @@ impl Vdbe {
         }
         let target = match into {
             Some(r) => match self.reg(r)?.to_value() {
-                Value::Text(t) => Some(String::from_utf8_lossy(&t).into_owned()),
+                Value::Text(t) => Some(t),
                 Value::Null => None,
                 _ => return Err(vacuum_error("non-text filename")),
             },

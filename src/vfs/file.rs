@@ -13,10 +13,16 @@
 //!    leave it at PENDING (as SQLite does).
 //! 3. `VfsFile::unlock(l)` accepts only `Shared` or `None`.
 //! 4. Dropping a `VfsFile` releases its locks.
-//! 5. The `shm_*` methods address the database file's wal-index; their
+//! 5. File names are bytes (`Path`, built from the bytes the application
+//!    passed): the `*_path` methods are the real entry points and the `&str`
+//!    ones are conveniences for UTF-8 names, so a name that is not UTF-8
+//!    reaches the file system unchanged, as in C SQLite.
+//! 6. The `shm_*` methods address the database file's wal-index; their
 //!    defaults report "not supported" (`SQLITE_IOERR_SHMOPEN`), so a VFS
 //!    without shared memory cannot enter WAL mode.
 #![deny(unsafe_code)]
+
+use std::path::{Path, PathBuf};
 
 use super::error::VfsError;
 
@@ -122,6 +128,14 @@ pub enum ShmLockMode {
 /// Number of wal-index lock slots (`SQLITE_SHM_NLOCK`).
 pub const SHM_NLOCK: usize = 8;
 
+/// `path` with `suffix` appended to its last component, byte for byte
+/// (`db` -> `db-journal`, `db-wal`, `db-shm`), whatever encoding `path` has.
+pub fn path_with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 fn shm_unsupported() -> VfsError {
     VfsError::Io {
         op: super::error::IoOp::ShmOpen,
@@ -133,14 +147,33 @@ fn shm_unsupported() -> VfsError {
 pub trait Vfs: Send + Sync + std::fmt::Debug {
     /// The VFS name (`"unix"`, `"memdb"`, ...).
     fn name(&self) -> &str;
-    /// Opens (or creates) a file.
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError>;
+    /// Opens (or creates) the file named by the bytes of `path`.
+    fn open_path(&self, path: &Path, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError>;
     /// Deletes a file; with `sync_dir`, also syncs its directory.
-    fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError>;
+    fn delete_path(&self, path: &Path, sync_dir: bool) -> Result<(), VfsError>;
     /// True if the file exists.
-    fn exists(&self, path: &str) -> Result<bool, VfsError>;
-    /// The canonical absolute name of `path`.
-    fn full_pathname(&self, path: &str) -> Result<String, VfsError>;
+    fn exists_path(&self, path: &Path) -> Result<bool, VfsError>;
+    /// The canonical absolute name of `path` (SQLite's `xFullPathname`).
+    fn full_path(&self, path: &Path) -> Result<PathBuf, VfsError>;
+    /// [`Vfs::open_path`] for a UTF-8 name.
+    fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        self.open_path(Path::new(path), flags)
+    }
+    /// [`Vfs::delete_path`] for a UTF-8 name.
+    fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError> {
+        self.delete_path(Path::new(path), sync_dir)
+    }
+    /// [`Vfs::exists_path`] for a UTF-8 name.
+    fn exists(&self, path: &str) -> Result<bool, VfsError> {
+        self.exists_path(Path::new(path))
+    }
+    /// [`Vfs::full_path`] for a UTF-8 name (lossy if the result is not).
+    fn full_pathname(&self, path: &str) -> Result<String, VfsError> {
+        Ok(self
+            .full_path(Path::new(path))?
+            .to_string_lossy()
+            .into_owned())
+    }
     /// Fills `buf` with random bytes.
     fn randomness(&self, buf: &mut [u8]);
     /// Sleeps for about `micros` microseconds.

@@ -16,6 +16,7 @@
 #![deny(unsafe_code)]
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -130,7 +131,7 @@ pub(super) struct MemShared {
 /// The in-memory VFS.
 #[derive(Debug, Default, Clone)]
 pub struct MemVfs {
-    files: Arc<Mutex<HashMap<String, Arc<MemShared>>>>,
+    files: Arc<Mutex<HashMap<PathBuf, Arc<MemShared>>>>,
 }
 
 impl MemVfs {
@@ -140,18 +141,18 @@ impl MemVfs {
     }
 
     /// The shared record of a named file, if it exists.
-    pub(super) fn shared(&self, path: &str) -> Option<Arc<MemShared>> {
-        self.files.lock().get(path).cloned()
+    pub(super) fn shared(&self, path: impl AsRef<Path>) -> Option<Arc<MemShared>> {
+        self.files.lock().get(path.as_ref()).cloned()
     }
 
     /// Names of all files.
-    pub(super) fn names(&self) -> Vec<String> {
+    pub(super) fn names(&self) -> Vec<PathBuf> {
         self.files.lock().keys().cloned().collect()
     }
 
     /// Removes a file from the namespace (open handles keep its content).
-    pub(super) fn remove(&self, path: &str) -> bool {
-        self.files.lock().remove(path).is_some()
+    pub(super) fn remove(&self, path: impl AsRef<Path>) -> bool {
+        self.files.lock().remove(path.as_ref()).is_some()
     }
 }
 
@@ -169,33 +170,33 @@ impl Vfs for MemVfs {
         "memdb"
     }
 
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
-        let shared = if path.is_empty() {
+    fn open_path(&self, path: &Path, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        let shared = if path.as_os_str().is_empty() {
             Arc::new(MemShared::default())
         } else {
             let mut files = self.files.lock();
             match files.get(path) {
                 Some(_) if flags.create && flags.exclusive => {
                     return Err(VfsError::CantOpen {
-                        path: path.to_string(),
+                        path: path.to_string_lossy().into_owned(),
                         errno: libc::EEXIST,
                     })
                 }
                 Some(s) => s.clone(),
                 None if flags.create && !flags.read_only => {
                     let s = Arc::new(MemShared::default());
-                    files.insert(path.to_string(), s.clone());
+                    files.insert(path.to_path_buf(), s.clone());
                     s
                 }
                 None => {
                     return Err(VfsError::CantOpen {
-                        path: path.to_string(),
+                        path: path.to_string_lossy().into_owned(),
                         errno: libc::ENOENT,
                     })
                 }
             }
         };
-        if flags.delete_on_close && !path.is_empty() {
+        if flags.delete_on_close && !path.as_os_str().is_empty() {
             self.files.lock().remove(path);
         }
         Ok(Box::new(MemFile {
@@ -206,22 +207,22 @@ impl Vfs for MemVfs {
         }))
     }
 
-    fn delete(&self, path: &str, _sync_dir: bool) -> Result<(), VfsError> {
+    fn delete_path(&self, path: &Path, _sync_dir: bool) -> Result<(), VfsError> {
         if self.remove(path) {
             Ok(())
         } else {
             Err(VfsError::NotFound {
-                path: path.to_string(),
+                path: path.to_string_lossy().into_owned(),
             })
         }
     }
 
-    fn exists(&self, path: &str) -> Result<bool, VfsError> {
+    fn exists_path(&self, path: &Path) -> Result<bool, VfsError> {
         Ok(self.files.lock().contains_key(path))
     }
 
-    fn full_pathname(&self, path: &str) -> Result<String, VfsError> {
-        Ok(path.to_string())
+    fn full_path(&self, path: &Path) -> Result<PathBuf, VfsError> {
+        Ok(path.to_path_buf())
     }
 
     fn randomness(&self, buf: &mut [u8]) {

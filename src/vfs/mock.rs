@@ -29,9 +29,13 @@
 //!    never synced starts from empty, or disappears.
 //! 3. Every counted call bumps [`MockVfs::ops`] before it runs; the trace
 //!    (when enabled) records it too.
+//! 4. Files are named by the UTF-8 (lossy) form of the path they were
+//!    opened with: fault targets match text, so names that are not UTF-8
+//!    share a key with their replacement-character spelling.
 #![deny(unsafe_code)]
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -359,6 +363,7 @@ impl MockVfs {
     pub fn mark_all_synced(&self) {
         let mut s = self.state.lock();
         for name in self.inner.names() {
+            let name = name.to_string_lossy().into_owned();
             if let Some(f) = self.inner.shared(&name) {
                 s.durable.insert(name.clone(), f.data.lock().clone());
                 s.pending.remove(&name);
@@ -383,6 +388,7 @@ impl MockVfs {
         s.log(|| "crash".to_string());
         let pending = std::mem::take(&mut s.pending);
         for name in self.inner.names() {
+            let name = name.to_string_lossy().into_owned();
             let Some(f) = self.inner.shared(&name) else {
                 continue;
             };
@@ -479,7 +485,8 @@ impl Vfs for MockVfs {
         "mock"
     }
 
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+    fn open_path(&self, path: &Path, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        let path = &*path.to_string_lossy();
         self.gate(IoOp::Access, false, || format!("open {path}"))?;
         if self.op_fires(MockOp::Open, path) {
             return Err(VfsError::CantOpen {
@@ -495,7 +502,8 @@ impl Vfs for MockVfs {
         }))
     }
 
-    fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError> {
+    fn delete_path(&self, path: &Path, sync_dir: bool) -> Result<(), VfsError> {
+        let path = &*path.to_string_lossy();
         self.gate(IoOp::Delete, true, || format!("delete {path}"))?;
         if self.op_fires(MockOp::Delete, path) {
             return Err(VfsError::Io {
@@ -510,13 +518,14 @@ impl Vfs for MockVfs {
         Ok(())
     }
 
-    fn exists(&self, path: &str) -> Result<bool, VfsError> {
+    fn exists_path(&self, path: &Path) -> Result<bool, VfsError> {
+        let path = &*path.to_string_lossy();
         self.gate(IoOp::Access, false, || format!("access {path}"))?;
         self.inner.exists(path)
     }
 
-    fn full_pathname(&self, path: &str) -> Result<String, VfsError> {
-        self.inner.full_pathname(path)
+    fn full_path(&self, path: &Path) -> Result<PathBuf, VfsError> {
+        self.inner.full_path(path)
     }
 
     fn randomness(&self, buf: &mut [u8]) {

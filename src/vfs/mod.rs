@@ -36,7 +36,7 @@ mod registry;
 
 pub use error::{IoOp, VfsError};
 pub use file::{
-    FileKind, LockLevel, OpenFlags, ShmLockMode, SyncFlags, Vfs, VfsFile,
+    path_with_suffix, FileKind, LockLevel, OpenFlags, ShmLockMode, SyncFlags, Vfs, VfsFile,
     IOCAP_POWERSAFE_OVERWRITE, IOCAP_SAFE_APPEND, IOCAP_SEQUENTIAL, SHM_NLOCK,
 };
 pub use mem::MemVfs;

@@ -16,10 +16,12 @@
 //!    SQLite's unix VFS reports by default.
 #![deny(unsafe_code)]
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::Read;
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::error::{IoOp, VfsError};
 use super::file::ShmLockMode;
@@ -54,12 +56,12 @@ pub struct PosixFile {
     /// (SQLite's UNIXFILE_DIRSYNC).
     dir_to_sync: Option<std::path::PathBuf>,
     /// The path the file was opened with (names the `-shm` file).
-    path: String,
+    path: PathBuf,
     /// The wal-index, once mapped.
     shm: Option<PosixShm>,
 }
 
-fn open_file(path: &str, flags: &OpenFlags, read_only: bool) -> std::io::Result<File> {
+fn open_file(path: &Path, flags: &OpenFlags, read_only: bool) -> std::io::Result<File> {
     let mut opts = OpenOptions::new();
     opts.read(true).mode(0o644);
     if !read_only {
@@ -77,16 +79,17 @@ fn open_file(path: &str, flags: &OpenFlags, read_only: bool) -> std::io::Result<
 /// `findCreateFileMode`): journals and WAL files copy the database file's
 /// mode, temporary files are private, everything else is 0644 regardless of
 /// the umask.
-fn create_file_mode(path: &str, flags: &OpenFlags) -> u32 {
+fn create_file_mode(path: &Path, flags: &OpenFlags) -> u32 {
     if flags.delete_on_close {
         return 0o600;
     }
+    let bytes = path.as_os_str().as_bytes();
     let db = match flags.kind {
-        FileKind::MainJournal => path.strip_suffix("-journal"),
-        FileKind::Wal => path.strip_suffix("-wal"),
+        FileKind::MainJournal => bytes.strip_suffix(b"-journal"),
+        FileKind::Wal => bytes.strip_suffix(b"-wal"),
         _ => None,
     };
-    db.and_then(|db| std::fs::metadata(db).ok())
+    db.and_then(|db| std::fs::metadata(OsStr::from_bytes(db)).ok())
         .map_or(0o644, |m| m.mode() & 0o777)
 }
 
@@ -95,18 +98,18 @@ impl Vfs for PosixVfs {
         "unix"
     }
 
-    fn open(&self, path: &str, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
-        if path.is_empty() {
+    fn open_path(&self, path: &Path, flags: OpenFlags) -> Result<Box<dyn VfsFile>, VfsError> {
+        if path.as_os_str().is_empty() {
             return self.open_temp(flags);
         }
         let cant = |errno: i32| {
             if errno == libc::EISDIR {
                 VfsError::IsDir {
-                    path: path.to_string(),
+                    path: path.to_string_lossy().into_owned(),
                 }
             } else {
                 VfsError::CantOpen {
-                    path: path.to_string(),
+                    path: path.to_string_lossy().into_owned(),
                     errno,
                 }
             }
@@ -118,7 +121,7 @@ impl Vfs for PosixVfs {
                 let errno = e.raw_os_error().unwrap_or(0);
                 let denied = matches!(errno, libc::EACCES | libc::EPERM | libc::EROFS);
                 // Like unixOpen: a database we may not write is opened read-only.
-                if denied && !read_only && Path::new(path).exists() {
+                if denied && !read_only && path.exists() {
                     read_only = true;
                     open_file(path, &flags, true)
                         .map_err(|e| cant(e.raw_os_error().unwrap_or(0)))?
@@ -132,7 +135,7 @@ impl Vfs for PosixVfs {
             .map_err(|e| VfsError::from_io(IoOp::Fstat, &e))?;
         if meta.is_dir() {
             return Err(VfsError::IsDir {
-                path: path.to_string(),
+                path: path.to_string_lossy().into_owned(),
             });
         }
         if !read_only && meta.len() == 0 {
@@ -158,9 +161,7 @@ impl Vfs for PosixVfs {
             && !read_only
             && meta.len() == 0;
         let dir_to_sync = new_journal.then(|| {
-            let dir = Path::new(path)
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty());
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
             dir.unwrap_or_else(|| Path::new(".")).to_path_buf()
         });
         Ok(Box::new(PosixFile {
@@ -169,24 +170,22 @@ impl Vfs for PosixVfs {
             level: LockLevel::None,
             read_only,
             dir_to_sync,
-            path: path.to_string(),
+            path: path.to_path_buf(),
             shm: None,
         }))
     }
 
-    fn delete(&self, path: &str, sync_dir: bool) -> Result<(), VfsError> {
+    fn delete_path(&self, path: &Path, sync_dir: bool) -> Result<(), VfsError> {
         if let Err(e) = std::fs::remove_file(path) {
             if e.raw_os_error() == Some(libc::ENOENT) {
                 return Err(VfsError::NotFound {
-                    path: path.to_string(),
+                    path: path.to_string_lossy().into_owned(),
                 });
             }
             return Err(VfsError::from_io(IoOp::Delete, &e));
         }
         if sync_dir {
-            let dir = Path::new(path)
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty());
+            let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
             let dir = dir.unwrap_or_else(|| Path::new("."));
             let _span = tracing::trace_span!("vfs.fsync", dir = true).entered();
             let d = File::open(dir).map_err(|e| VfsError::from_io(IoOp::DirFsync, &e))?;
@@ -196,7 +195,7 @@ impl Vfs for PosixVfs {
         Ok(())
     }
 
-    fn exists(&self, path: &str) -> Result<bool, VfsError> {
+    fn exists_path(&self, path: &Path) -> Result<bool, VfsError> {
         match std::fs::metadata(path) {
             Ok(_) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
@@ -205,11 +204,11 @@ impl Vfs for PosixVfs {
         }
     }
 
-    fn full_pathname(&self, path: &str) -> Result<String, VfsError> {
+    fn full_path(&self, path: &Path) -> Result<PathBuf, VfsError> {
         let fail = || VfsError::FullPath {
-            path: path.to_string(),
+            path: path.to_string_lossy().into_owned(),
         };
-        let p = Path::new(path);
+        let p = path;
         let name = p.file_name().ok_or_else(fail)?;
         let dir = match p.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -223,8 +222,7 @@ impl Vfs for PosixVfs {
             }
             Err(_) => return Err(fail()),
         };
-        let full = dir.join(name);
-        full.into_os_string().into_string().map_err(|_| fail())
+        Ok(dir.join(name))
     }
 
     fn randomness(&self, buf: &mut [u8]) {
@@ -262,8 +260,7 @@ impl PosixVfs {
             self.randomness(&mut r);
             let name = format!("etilqs_{:016x}", u64::from_be_bytes(r));
             let path = dir.join(name);
-            let Some(path) = path.to_str() else { break };
-            if Path::new(path).exists() {
+            if path.exists() {
                 continue;
             }
             let temp = OpenFlags {
@@ -273,7 +270,7 @@ impl PosixVfs {
                 delete_on_close: true,
                 kind: flags.kind,
             };
-            return self.open(path, temp);
+            return self.open_path(&path, temp);
         }
         Err(VfsError::CantOpen {
             path: String::new(),

@@ -27,12 +27,13 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::io::AsRawFd;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use super::error::{IoOp, VfsError};
-use super::file::ShmLockMode;
+use super::file::{path_with_suffix, ShmLockMode};
 use super::heap_shm::{OsLock, ShmConnLocks, ShmSlots};
 use super::posix_lock::InodeKey;
 
@@ -45,7 +46,7 @@ const SHM_DMS: u64 = 128;
 #[derive(Debug)]
 struct ShmNode {
     file: File,
-    path: String,
+    path: PathBuf,
     /// (address, length) of each mapped region.
     regions: Vec<(usize, usize)>,
     slots: ShmSlots,
@@ -91,8 +92,8 @@ fn shm_fcntl(file: &File, ty: libc::c_int, start: u64, len: u64) -> Result<bool,
     }
 }
 
-fn open_node(db_path: &str, mode: u32) -> Result<ShmNode, VfsError> {
-    let path = format!("{db_path}-shm");
+fn open_node(db_path: &Path, mode: u32) -> Result<ShmNode, VfsError> {
+    let path = path_with_suffix(db_path, "-shm");
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -129,7 +130,7 @@ fn bad_access() -> VfsError {
 
 impl PosixShm {
     /// Attaches to the wal-index of the database `db_path` (inode `key`).
-    pub(super) fn open(db_path: &str, key: InodeKey, mode: u32) -> Result<PosixShm, VfsError> {
+    pub(super) fn open(db_path: &Path, key: InodeKey, mode: u32) -> Result<PosixShm, VfsError> {
         let mut table = NODES.lock();
         let node = match table.get(&key) {
             Some(n) => n.clone(),

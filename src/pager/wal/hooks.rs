@@ -16,6 +16,10 @@
 //! 3. Leaving WAL mode requires EXCLUSIVE on the database file and a
 //!    complete checkpoint; the WAL and `-shm` files are then deleted.
 
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
 use crate::vfs::{LockLevel, SyncFlags, VfsError, VfsFile};
 
 use super::checkpoint::{CheckpointMode, CheckpointResult};
@@ -41,10 +45,17 @@ pub(crate) fn read_from_wal(
 }
 
 impl Pager {
-    fn db_path(&self) -> &str {
-        self.journal_path
-            .strip_suffix("-journal")
-            .unwrap_or(&self.journal_path)
+    /// The database file's full name, as the VFS canonicalized it when the
+    /// pager opened it (empty in memory): what `sqlite3_db_filename` and
+    /// `PRAGMA database_list` show.
+    pub fn db_file_name(&self) -> &Path {
+        self.db_path()
+    }
+
+    /// The database file's name: the journal's without `-journal`.
+    fn db_path(&self) -> &Path {
+        let j = self.journal_path.as_os_str().as_bytes();
+        Path::new(OsStr::from_bytes(j.strip_suffix(b"-journal").unwrap_or(j)))
     }
 
     /// True for a private in-memory database (`:memory:`).
@@ -77,11 +88,11 @@ impl Pager {
             }
             let header = self.read_db_header()?;
             let hdr_wal = header.is_some_and(|h| h[18] == 2 || h[19] == 2);
-            let wal_path = format!("{}-wal", self.db_path());
-            let wal_exists = self.vfs.exists(&wal_path)?;
+            let wal_path = crate::vfs::path_with_suffix(self.db_path(), "-wal");
+            let wal_exists = self.vfs.exists_path(&wal_path)?;
             if wal_exists && header.is_none() && !self.read_only {
                 // A WAL beside an empty database is stale (pagerOpenWalIfPresent).
-                let _ = self.vfs.delete(&wal_path, false);
+                let _ = self.vfs.delete_path(&wal_path, false);
                 return Ok(false);
             }
             if !(hdr_wal || (wal_exists && header.is_some())) {
@@ -349,7 +360,7 @@ impl Pager {
         if let Some(w) = self.wal.take() {
             let path = w.path.clone();
             drop(w);
-            let _ = self.vfs.delete(&path, false);
+            let _ = self.vfs.delete_path(&path, false);
         }
         let _ = self.fd.shm_unmap(true);
     }

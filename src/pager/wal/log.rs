@@ -38,7 +38,7 @@ pub(super) enum Attempt {
 /// One connection's handle on a WAL (SQLite's `Wal`).
 pub struct Wal {
     pub(super) vfs: Arc<dyn Vfs>,
-    pub(super) path: String,
+    pub(super) path: std::path::PathBuf,
     pub(super) fd: Box<dyn VfsFile>,
     pub(super) hdr: IndexHdr,
     /// The raw bytes `hdr` was read from or published as.
@@ -70,9 +70,13 @@ fn read_or_eof(f: &mut dyn VfsFile, buf: &mut [u8], off: u64) -> Result<bool, Pa
 
 impl Wal {
     /// Opens (creating if needed) the WAL file `<db>-wal`.
-    pub fn open(vfs: Arc<dyn Vfs>, db_path: &str, page_size: u32) -> Result<Wal, PagerError> {
-        let path = format!("{db_path}-wal");
-        let fd = vfs.open(&path, OpenFlags::main_db().with_kind(FileKind::Wal))?;
+    pub fn open(
+        vfs: Arc<dyn Vfs>,
+        db_path: &std::path::Path,
+        page_size: u32,
+    ) -> Result<Wal, PagerError> {
+        let path = crate::vfs::path_with_suffix(db_path, "-wal");
+        let fd = vfs.open_path(&path, OpenFlags::main_db().with_kind(FileKind::Wal))?;
         Ok(Wal {
             vfs,
             path,
@@ -150,7 +154,7 @@ impl Wal {
     }
 
     fn recover_locked(&mut self, shm: &mut Shm<'_>) -> Result<(), PagerError> {
-        tracing::debug!(wal = %self.path, "recovering wal-index");
+        tracing::debug!(wal = %self.path.display(), "recovering wal-index");
         let mut hdr = IndexHdr {
             big_end_cksum: cfg!(target_endian = "big"),
             page_size: self.page_size,

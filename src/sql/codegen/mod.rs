@@ -86,7 +86,7 @@ pub struct CompileEnv<'a> {
     pub schemas: &'a [Arc<Schema>],
     pub db_names: &'a [String],
     /// File names by database index ("" for in-memory databases).
-    pub db_files: &'a [String],
+    pub db_files: &'a [std::path::PathBuf],
     /// The temp database (index 1) is in use: `PRAGMA database_list`
     /// lists it.
     pub temp_open: bool,

@@ -112,7 +112,12 @@ impl Gen<'_> {
                 let env = self.env;
                 let rows = (env.db_names.iter().zip(env.db_files).enumerate())
                     .filter(|(i, _)| *i != 1 || env.temp_open)
-                    .map(|(i, (n, f))| vec![Value::Integer(i as i64), text(n), text(f)])
+                    .map(|(i, (n, f))| {
+                        // The file name's bytes, UTF-8 or not (as C shows them).
+                        use std::os::unix::ffi::OsStrExt;
+                        let f = Value::Text(f.as_os_str().as_bytes().to_vec());
+                        vec![Value::Integer(i as i64), text(n), f]
+                    })
                     .collect();
                 self.rows(&["seq", "name", "file"], rows)
             }
