@@ -186,9 +186,8 @@ fn dml_round(p: &mut Pair, seed: u64) {
     for j in 0..250 {
         let s = DML[rng.below(DML.len() as u64) as usize];
         let sql = fill(s, &mut rng);
-        if p.check(&sql) {
-            p.check("SELECT changes()");
-        }
+        p.check(&sql);
+        p.check("SELECT changes(), total_changes()");
         if j % 25 == 0 {
             dump(p);
         }

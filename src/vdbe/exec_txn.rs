@@ -508,6 +508,16 @@ impl Vdbe {
             }
         }
         let _ = super::exec_vtab::settle_txn(env, false);
+        if self.counts_changes {
+            // As SQLite's halt: the changes of a statement that is rolled
+            // back count as none; under OR FAIL the rows it did change stay
+            // and are counted.
+            let kept = on_error == OnError::Fail && !e.is_special() && result.is_ok();
+            env.conn.changes = if kept { self.n_change } else { 0 };
+            if kept {
+                env.conn.total_changes += self.n_change;
+            }
+        }
         self.release_counters(env);
         result
     }
