@@ -37,6 +37,7 @@ mod gencol;
 mod index_row;
 mod insert;
 mod join_outer;
+mod join_right;
 mod modify;
 mod nulls_order;
 mod planner;
