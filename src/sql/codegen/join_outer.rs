@@ -32,6 +32,10 @@ impl Gen<'_> {
         sources: &[Source],
     ) -> Result<Vec<(usize, Vec<String>)>, String> {
         let mut out = Vec::new();
+        let any_right = from.items.iter().any(|it| it.join.is_some_and(|j| j.right));
+        // Like SQLite, an ambiguity error does not stop the scan at once: a
+        // later one replaces it, but a NATURAL join reports it.
+        let mut pending: Option<String> = None;
         for (i, item) in from.items.iter().enumerate() {
             let Some(j) = item.join else { continue };
             let Some(src) = sources.get(i) else { continue };
@@ -39,6 +43,9 @@ impl Gen<'_> {
             let cols: Vec<String> = if j.natural {
                 if item.constraint.is_some() {
                     return Err("a NATURAL join may not have an ON or USING clause".into());
+                }
+                if let Some(e) = pending {
+                    return Err(e);
                 }
                 src.table
                     .columns
@@ -64,14 +71,14 @@ impl Gen<'_> {
             } else {
                 continue;
             };
+            if any_right {
+                pending = using_ambiguity(&out, sources, i, &cols).or(pending);
+            }
             if !cols.is_empty() {
                 out.push((i, cols));
             }
         }
-        if from.items.iter().any(|it| it.join.is_some_and(|j| j.right)) {
-            using_ambiguity(&out, sources)?;
-        }
-        Ok(out)
+        pending.map_or(Ok(out), Err)
     }
     /// The ON equalities USING/NATURAL gives source `si` (invariant 2).
     pub(crate) fn using_terms(&self, scope: &Scope, si: usize) -> Result<Vec<Expr>, String> {
@@ -112,25 +119,28 @@ fn merged_in(using: &[(usize, Vec<String>)], si: usize, name: &str) -> bool {
         .any(|(s, cols)| *s == si && cols.iter().any(|c| c.eq_ignore_ascii_case(name)))
 }
 
-/// With a RIGHT/FULL join, every earlier carrier of a USING column after
-/// the first must itself be USING-joined on it (invariant 2). Like SQLite,
-/// which keeps going after such an error, the last one found is reported.
-fn using_ambiguity(using: &[(usize, Vec<String>)], sources: &[Source]) -> Result<(), String> {
+/// With a RIGHT/FULL join, every earlier carrier of a USING column of
+/// item `si` after the first must itself be USING-joined on it (invariant
+/// 2); the error names the last column that is not.
+fn using_ambiguity(
+    using: &[(usize, Vec<String>)],
+    sources: &[Source],
+    si: usize,
+    cols: &[String],
+) -> Option<String> {
     let mut err = None;
-    for (si, cols) in using {
-        for c in cols {
-            let mut carriers = (0..*si).filter(|&s| {
-                sources
-                    .get(s)
-                    .is_some_and(|x| x.table.column_index(c).is_some())
-            });
-            carriers.next();
-            if carriers.any(|s| !merged_in(using, s, c)) {
-                err = Some(format!("ambiguous reference to {c} in USING()"));
-            }
+    for c in cols {
+        let mut carriers = (0..si).filter(|&s| {
+            sources
+                .get(s)
+                .is_some_and(|x| x.table.column_index(c).is_some())
+        });
+        carriers.next();
+        if carriers.any(|s| !merged_in(using, s, c)) {
+            err = Some(format!("ambiguous reference to {c} in USING()"));
         }
     }
-    err.map_or(Ok(()), Err)
+    err
 }
 
 fn column(table: &str, name: &str) -> Expr {
@@ -190,7 +200,8 @@ impl Gen<'_> {
         if let Some((_, merged)) = scope.using.iter().find(|(u, _)| *u == si) {
             cols.retain(|c| !merged.iter().any(|m| m.eq_ignore_ascii_case(&c.info.name)));
         }
-        if scope.right_join.is_empty() {
+        // Only a table left of a RIGHT/FULL join expands them specially.
+        if !scope.right_join.iter().any(|r| r.0 > si) {
             return Ok(());
         }
         for c in cols.iter_mut() {

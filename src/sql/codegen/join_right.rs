@@ -46,6 +46,8 @@ pub(crate) struct RightJoin {
     matched: usize,
     /// The table's cursor.
     cursor: usize,
+    /// The table's name in the query (for EXPLAIN QUERY PLAN).
+    name: String,
     /// The cursors of the tables to its left (NULL rows in the pass).
     lefts: Vec<usize>,
     /// Where a pass row enters the loop code.
@@ -205,6 +207,7 @@ impl Gen<'_> {
                 phase,
                 matched,
                 cursor: scope.sources[si].cursor,
+                name: scope.sources[si].name.clone(),
                 lefts: scope.sources[..si].iter().map(|s| s.cursor).collect(),
                 entry: self.b.new_label(),
                 next: self.b.new_label(),
@@ -284,6 +287,10 @@ impl Gen<'_> {
 
     /// One unmatched-row pass.
     fn right_join_pass(&mut self, rj: RightJoin) {
+        let name = rj.name.as_str();
+        let eqp_saved = self.eqp.open(|| format!("RIGHT-JOIN {name}"));
+        self.eqp.add(|| format!("SCAN {name}"));
+        self.eqp.close(eqp_saved);
         let done = self.b.new_label();
         self.b.emit(Insn::Integer {
             value: 1,
