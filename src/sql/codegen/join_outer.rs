@@ -21,7 +21,9 @@
 
 use super::expr::{Scope, Source};
 use super::Gen;
-use crate::sql::ast::{BinaryOp, Expr, ExprKind, FromClause, FunctionArgs, FunctionCall, JoinConstraint};
+use crate::sql::ast::{
+    BinaryOp, Expr, ExprKind, FromClause, FunctionArgs, FunctionCall, JoinConstraint,
+};
 
 impl Gen<'_> {
     /// The columns merged by USING/NATURAL for each FROM item (by source

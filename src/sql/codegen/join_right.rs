@@ -42,8 +42,11 @@ pub(crate) struct RightJoin {
     si: usize,
     /// 0 during the join loops, 1 during this table's unmatched-rows pass.
     phase: Reg,
-    /// Ephemeral index of the table's matched rowids.
+    /// Ephemeral index of the table's matched rows' keys.
     matched: usize,
+    /// The key columns of a WITHOUT ROWID table (its PRIMARY KEY); empty
+    /// for a rowid table, keyed by rowid.
+    key_cols: Vec<usize>,
     /// The table's cursor.
     cursor: usize,
     /// The table's name in the query (for EXPLAIN QUERY PLAN).
@@ -95,23 +98,6 @@ impl Gen<'_> {
         Ok(out)
     }
 
-    /// Refuses RIGHT/FULL-joined sources the unmatched-row pass cannot key.
-    pub(crate) fn check_right_sources(
-        &self,
-        scope: &Scope,
-        rights: &[(usize, bool)],
-    ) -> Result<(), String> {
-        for &(si, _) in rights {
-            if scope.sources.get(si).is_some_and(|s| s.table.without_rowid) {
-                return Err(
-                    "RIGHT or FULL JOIN of a WITHOUT ROWID table is not supported by loom yet"
-                        .into(),
-                );
-            }
-        }
-        Ok(())
-    }
-
     /// Splits the ON clauses (and USING/NATURAL equalities) and the WHERE
     /// terms `terms` into per-item ON terms, deferred WHERE terms and the
     /// terms left in `terms` for the planner (invariants 2 and 3).
@@ -159,7 +145,9 @@ impl Gen<'_> {
             let own_level = is_left || last.is_some_and(|r| i <= r);
             for (p, _) in parts {
                 let early = match last {
-                    Some(r) => self.innermost_level(&p, scope, &ident)?.is_none_or(|l| l < r),
+                    Some(r) => self
+                        .innermost_level(&p, scope, &ident)?
+                        .is_none_or(|l| l < r),
                     None => false,
                 };
                 match out.on.get_mut(i) {
@@ -201,11 +189,17 @@ impl Gen<'_> {
                 value: 0,
                 dest: phase,
             });
-            let matched = self.open_distinct(1);
+            let table = &scope.sources[si].table;
+            let key_cols: Vec<usize> = match table.without_rowid {
+                true => crate::sql::schema_wr::pk_columns(table),
+                false => Vec::new(),
+            };
+            let matched = self.open_distinct(key_cols.len().max(1));
             joins.push(RightJoin {
                 si,
                 phase,
                 matched,
+                key_cols,
                 cursor: scope.sources[si].cursor,
                 name: scope.sources[si].name.clone(),
                 lefts: scope.sources[..si].iter().map(|s| s.cursor).collect(),
@@ -230,13 +224,9 @@ impl Gen<'_> {
         let Some(rj) = rjs.and_then(|r| r.joins.iter().find(|j| j.si == si)) else {
             return;
         };
-        let r = self.b.alloc_reg();
-        self.b.emit(Insn::Rowid {
-            cursor: rj.cursor,
-            dest: r,
-        });
+        let (r, n) = self.right_join_key(rj);
         let seen = self.b.new_label();
-        self.skip_duplicate(rj.matched, r, 1, seen.addr());
+        self.skip_duplicate(rj.matched, r, n, seen.addr());
         self.b.resolve(seen);
     }
 
@@ -304,15 +294,11 @@ impl Gen<'_> {
             if_empty: done.addr(),
         });
         let top = self.b.here();
-        let r = self.b.alloc_reg();
-        self.b.emit(Insn::Rowid {
-            cursor: rj.cursor,
-            dest: r,
-        });
+        let (r, n) = self.right_join_key(&rj);
         self.b.emit(Insn::Found {
             cursor: rj.matched,
             key: r,
-            n_keys: 1,
+            n_keys: n,
             target: rj.next.addr(),
         });
         self.b.emit(Insn::Goto {
@@ -324,5 +310,28 @@ impl Gen<'_> {
             target: top,
         });
         self.b.resolve(done);
+    }
+
+    /// The current row's key (rowid, or PRIMARY KEY columns) in fresh
+    /// registers: (first register, count).
+    fn right_join_key(&mut self, rj: &RightJoin) -> (Reg, usize) {
+        if rj.key_cols.is_empty() {
+            let r = self.b.alloc_reg();
+            self.b.emit(Insn::Rowid {
+                cursor: rj.cursor,
+                dest: r,
+            });
+            return (r, 1);
+        }
+        let r = self.b.alloc_regs(rj.key_cols.len());
+        for (k, &c) in rj.key_cols.iter().enumerate() {
+            self.b.emit(Insn::Column {
+                cursor: rj.cursor,
+                column: c,
+                dest: r + k,
+                default: None,
+            });
+        }
+        (r, rj.key_cols.len())
     }
 }

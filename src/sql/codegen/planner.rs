@@ -24,8 +24,8 @@ use super::planner_cost::{Bounds, Edge, Probe};
 use super::planner_terms::split_and;
 pub(crate) use super::planner_terms::{walk, walk_children};
 use super::{Gen, Label};
-use crate::sql::ast::{Expr, ExprKind};
 use crate::sql::ast::FromClause;
+use crate::sql::ast::{Expr, ExprKind};
 use crate::vdbe::{Addr, Insn, Reg};
 
 /// How one loop level visits its table.
@@ -96,7 +96,6 @@ impl Gen<'_> {
         }
         let n = scope.sources.len();
         let rights = self.right_join_items(from, n)?;
-        self.check_right_sources(scope, &rights)?;
         let jt = self.join_terms(scope, from, &rights, &mut terms)?;
         let order = match rights.is_empty() {
             true => self.join_order(scope, &terms, &jt.left)?,

@@ -161,7 +161,12 @@ impl Gen<'_> {
         let joined = FromClause { items };
         let scope = self.open_sources(Some(&joined))?;
         let sources: Vec<Source> = match target_last {
-            true => scope.sources.iter().take(from.items.len()).cloned().collect(),
+            true => scope
+                .sources
+                .iter()
+                .take(from.items.len())
+                .cloned()
+                .collect(),
             false => scope.sources.iter().skip(1).cloned().collect(),
         };
         let lp = self.begin_loops(&scope, u.where_.as_ref(), Some(&joined))?;
