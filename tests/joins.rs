@@ -333,3 +333,53 @@ fn right_and_full_joins_match_c_sqlite() {
     println!("{passed} passed, {failed} failed");
     assert_eq!(failed, 0, "RIGHT/FULL JOIN results differ from C SQLite");
 }
+
+/// EXPLAIN QUERY PLAN rows as (depth, detail), for comparing plan trees.
+fn plan_tree(o: &QueryOutcome) -> Vec<(usize, String)> {
+    let mut depth_of: Vec<(i64, usize)> = Vec::new();
+    let mut out = Vec::new();
+    for r in &o.rows {
+        let (Some(Cell::Int(id)), Some(Cell::Int(parent)), Some(Cell::Text(d))) =
+            (r.first(), r.get(1), r.get(3))
+        else {
+            continue;
+        };
+        let depth = depth_of
+            .iter()
+            .find(|(i, _)| i == parent)
+            .map_or(0, |(_, d)| d + 1);
+        depth_of.push((*id, depth));
+        out.push((depth, String::from_utf8_lossy(d).into_owned()));
+    }
+    out
+}
+
+/// Plans SQLite 3.40.1 and loom both give with full scans in FROM order.
+const PLANS: &[&str] = &[
+    "SELECT * FROM t1 RIGHT JOIN t2 ON t1.k = t2.k",
+    "SELECT * FROM t1 FULL JOIN t2 ON t1.k = t2.k",
+    "SELECT * FROM t1 RIGHT JOIN t2 ON t1.k = t2.k RIGHT JOIN t4 ON t4.b = t2.b",
+    "SELECT * FROM t1 FULL JOIN t2 ON t1.k = t2.k FULL JOIN t4 ON t4.b = t2.b",
+    "SELECT * FROM t1 LEFT JOIN t2 ON t1.k = t2.k RIGHT JOIN t4 ON t4.b = t2.b",
+];
+
+#[test]
+fn right_join_query_plans_match_c_sqlite() {
+    let mut loom = Loom::open();
+    let mut c = CSqlite::open();
+    loom.exec_batch(SCHEMA).expect("loom schema");
+    c.exec_batch(SCHEMA).expect("C schema");
+    let (mut passed, mut failed) = (0, 0);
+    for q in PLANS {
+        let sql = format!("EXPLAIN QUERY PLAN {q}");
+        let (l, o) = (plan_tree(&loom.query(&sql)), plan_tree(&c.query(&sql)));
+        if l == o && !l.is_empty() {
+            passed += 1;
+        } else {
+            failed += 1;
+            println!("PLAN MISMATCH {q}\n  loom {l:?}\n  C    {o:?}");
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    assert_eq!(failed, 0, "RIGHT JOIN query plans differ from C SQLite");
+}

@@ -257,7 +257,7 @@ impl Gen<'_> {
             });
             let body = self.b.new_label();
             let name = &scope.sources[si].name;
-            self.eqp.add(|| format!("SCAN {name}"));
+            self.eqp.add(|| format!("SCAN {name} LEFT-JOIN"));
             return Ok(Level {
                 cursor,
                 access: Access::Scan { top },
