@@ -52,8 +52,9 @@ pub struct Scope {
     pub outer: Vec<Source>,
     /// USING/NATURAL: (source index, columns merged into an earlier source).
     pub using: Vec<(usize, Vec<String>)>,
-    /// The RIGHT/FULL-joined source, if any (its USING columns coalesce).
-    pub right_join: Option<usize>,
+    /// The RIGHT/FULL-joined sources as (index, is FULL): their USING
+    /// columns coalesce (join_outer.rs).
+    pub right_join: Vec<(usize, bool)>,
 }
 
 impl Scope {

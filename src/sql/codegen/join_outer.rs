@@ -1,45 +1,29 @@
-//! NATURAL and USING joins, RIGHT and FULL OUTER JOIN.
+//! NATURAL and USING joins.
 //!
 //! SQLite counterpart: `sqlite3ProcessJoin` in select.c (USING/NATURAL
 //! become ON equalities; the right-hand USING columns are merged into the
-//! left ones for `*` and unqualified names) and the RIGHT JOIN machinery
-//! of where.c (3.39+): the right table's matched rows are remembered, and
-//! after the join loop a second pass visits its unmatched rows with every
-//! other table on a NULL row.
+//! left ones for `*` and unqualified names) and, for queries with RIGHT or
+//! FULL joins (3.39+), the `coalesce()` forms of merged columns built by
+//! select.c and resolve.c. The loops themselves are in `join_right.rs`.
 //!
 //! Invariants:
-//! 1. `USING (c)` joins item `i` to the leftmost earlier item having a
-//!    column `c`; `*` lists `c` once (from that item) and an unqualified `c`
-//!    is not ambiguous.
-//! 2. A RIGHT/FULL join must be the last item of the FROM clause (and the
-//!    only one); other shapes report "... is not supported by loom yet".
-//! 3. With a RIGHT join, every WHERE term is evaluated after the right
-//!    table's row is marked as matched (marking depends on ON only), and in
-//!    the second pass the same WHERE terms and body run once for every
-//!    unmatched right row.
+//! 1. Without RIGHT/FULL joins, `USING (c)` joins item `i` to the leftmost
+//!    earlier item having a column `c`; `*` lists `c` once (from that
+//!    item) and an unqualified `c` is not ambiguous.
+//! 2. With a RIGHT/FULL join anywhere in the FROM clause, the left side of
+//!    a USING equality is `coalesce()` of every earlier item having `c`
+//!    (each one after the first must itself be USING-joined on `c`, else
+//!    "ambiguous reference to c in USING()").
+//! 3. With a RIGHT/FULL join, an unqualified merged column reads: the
+//!    leftmost carrier, replaced by the item of a RIGHT join on it, or
+//!    extended to `coalesce(..)` by the item of a FULL join on it; `*`
+//!    lists the same expression in the leftmost carrier's place.
 
-use super::builder::Label;
 use super::expr::{Scope, Source};
 use super::Gen;
-use crate::sql::ast::{BinaryOp, Expr, ExprKind, FromClause, JoinConstraint};
-use crate::vdbe::{Insn, Reg};
-
-/// The second-pass state of a RIGHT or FULL join.
-#[derive(Debug)]
-pub(crate) struct RightJoin {
-    /// 0 during the join loop, 1 during the unmatched-rows pass.
-    pub phase: Reg,
-    /// Ephemeral index of the right table's matched rowids.
-    matched: usize,
-    /// The right table's cursor.
-    cursor: usize,
-    /// The other sources' cursors (set to NULL rows in the second pass).
-    others: Vec<usize>,
-    /// Where a second-pass row enters the loop body.
-    pub entry: Label,
-    /// The second pass's "next unmatched row".
-    pub next: Label,
-}
+use crate::sql::ast::{
+    BinaryOp, Expr, ExprKind, FromClause, FunctionArgs, FunctionCall, JoinConstraint,
+};
 
 impl Gen<'_> {
     /// The columns merged by USING/NATURAL for each FROM item (by source
@@ -50,6 +34,10 @@ impl Gen<'_> {
         sources: &[Source],
     ) -> Result<Vec<(usize, Vec<String>)>, String> {
         let mut out = Vec::new();
+        let any_right = from.items.iter().any(|it| it.join.is_some_and(|j| j.right));
+        // Like SQLite, an ambiguity error does not stop the scan at once: a
+        // later one replaces it, but a NATURAL join reports it.
+        let mut pending: Option<String> = None;
         for (i, item) in from.items.iter().enumerate() {
             let Some(j) = item.join else { continue };
             let Some(src) = sources.get(i) else { continue };
@@ -57,6 +45,9 @@ impl Gen<'_> {
             let cols: Vec<String> = if j.natural {
                 if item.constraint.is_some() {
                     return Err("a NATURAL join may not have an ON or USING clause".into());
+                }
+                if let Some(e) = pending {
+                    return Err(e);
                 }
                 src.table
                     .columns
@@ -82,139 +73,76 @@ impl Gen<'_> {
             } else {
                 continue;
             };
+            if any_right {
+                pending = using_ambiguity(&out, sources, i, &cols).or(pending);
+            }
             if !cols.is_empty() {
                 out.push((i, cols));
             }
         }
-        Ok(out)
+        pending.map_or(Ok(out), Err)
     }
-
-    /// The ON equalities USING/NATURAL gives source `si`.
-    pub(crate) fn using_terms(&self, scope: &Scope, si: usize) -> Vec<Expr> {
+    /// The ON equalities USING/NATURAL gives source `si` (invariant 2).
+    pub(crate) fn using_terms(&self, scope: &Scope, si: usize) -> Result<Vec<Expr>, String> {
         let Some((_, cols)) = scope.using.iter().find(|(s, _)| *s == si) else {
-            return Vec::new();
+            return Ok(Vec::new());
+        };
+        let Some(right) = scope.sources.get(si) else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for c in cols {
-            let Some(left) = scope.sources[..si]
-                .iter()
-                .find(|s| s.table.column_index(c).is_some())
-            else {
+            let carriers: Vec<usize> = (0..si)
+                .filter(|&s| scope.sources[s].table.column_index(c).is_some())
+                .collect();
+            let Some(&first) = carriers.first() else {
                 continue;
             };
-            let right = &scope.sources[si];
-            out.push(binary_eq(column(&left.name, c), column(&right.name, c)));
+            let mut args = vec![column(&scope.sources[first].name, c)];
+            if !scope.right_join.is_empty() {
+                for &s in &carriers[1..] {
+                    args.push(column(&scope.sources[s].name, c));
+                }
+            }
+            out.push(binary_eq(coalesce(args), column(&right.name, c)));
         }
-        out
+        Ok(out)
     }
+}
 
-    /// The RIGHT/FULL-joined item of `from`, if any; refuses the shapes
-    /// this implementation does not handle.
-    pub(crate) fn right_join_item(
-        &self,
-        from: Option<&FromClause>,
-        n: usize,
-    ) -> Result<Option<usize>, String> {
-        let Some(from) = from else { return Ok(None) };
-        let rights: Vec<usize> = from
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, it)| it.join.is_some_and(|j| j.right))
-            .map(|(i, _)| i)
-            .collect();
-        match rights.as_slice() {
-            [] => Ok(None),
-            [i] if *i + 1 == n && n == from.items.len() => Ok(Some(*i)),
-            _ => Err(
-                "RIGHT and FULL OUTER JOINs other than the last join are not supported by loom yet"
-                    .into(),
-            ),
-        }
-    }
+/// True when source `si` is USING/NATURAL-joined on column `name`.
+fn merged_at(scope: &Scope, si: usize, name: &str) -> bool {
+    merged_in(&scope.using, si, name)
+}
 
-    /// Before the join loops: the phase register and the matched set.
-    pub(crate) fn right_join_begin(&mut self, scope: &Scope, si: usize) -> RightJoin {
-        let phase = self.b.alloc_reg();
-        self.b.emit(Insn::Integer {
-            value: 0,
-            dest: phase,
+fn merged_in(using: &[(usize, Vec<String>)], si: usize, name: &str) -> bool {
+    using
+        .iter()
+        .any(|(s, cols)| *s == si && cols.iter().any(|c| c.eq_ignore_ascii_case(name)))
+}
+
+/// With a RIGHT/FULL join, every earlier carrier of a USING column of
+/// item `si` after the first must itself be USING-joined on it (invariant
+/// 2); the error names the last column that is not.
+fn using_ambiguity(
+    using: &[(usize, Vec<String>)],
+    sources: &[Source],
+    si: usize,
+    cols: &[String],
+) -> Option<String> {
+    let mut err = None;
+    for c in cols {
+        let mut carriers = (0..si).filter(|&s| {
+            sources
+                .get(s)
+                .is_some_and(|x| x.table.column_index(c).is_some())
         });
-        let matched = self.open_distinct(1);
-        RightJoin {
-            phase,
-            matched,
-            cursor: scope.sources[si].cursor,
-            others: scope
-                .sources
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| *i != si)
-                .map(|(_, s)| s.cursor)
-                .collect(),
-            entry: self.b.new_label(),
-            next: self.b.new_label(),
+        carriers.next();
+        if carriers.any(|s| !merged_in(using, s, c)) {
+            err = Some(format!("ambiguous reference to {c} in USING()"));
         }
     }
-
-    /// Inside the right table's loop, once ON holds: remembers the row.
-    pub(crate) fn right_join_mark(&mut self, rj: &RightJoin) {
-        let r = self.b.alloc_reg();
-        self.b.emit(Insn::Rowid {
-            cursor: rj.cursor,
-            dest: r,
-        });
-        let seen = self.b.new_label();
-        self.skip_duplicate(rj.matched, r, 1, seen.addr());
-        self.b.resolve(seen);
-    }
-
-    /// At the innermost loop's continuation: in the second pass, go on
-    /// with the next unmatched row instead.
-    pub(crate) fn right_join_cont(&mut self, rj: &RightJoin) {
-        self.b.emit(Insn::If {
-            reg: rj.phase,
-            target: rj.next.addr(),
-            jump_if_null: false,
-        });
-    }
-
-    /// After the join loops: the pass over the unmatched right rows.
-    pub(crate) fn right_join_end(&mut self, rj: RightJoin) {
-        let done = self.b.new_label();
-        self.b.emit(Insn::Integer {
-            value: 1,
-            dest: rj.phase,
-        });
-        for &c in &rj.others {
-            self.b.emit(Insn::NullRow { cursor: c });
-        }
-        self.b.emit(Insn::Rewind {
-            cursor: rj.cursor,
-            if_empty: done.addr(),
-        });
-        let top = self.b.here();
-        let r = self.b.alloc_reg();
-        self.b.emit(Insn::Rowid {
-            cursor: rj.cursor,
-            dest: r,
-        });
-        self.b.emit(Insn::Found {
-            cursor: rj.matched,
-            key: r,
-            n_keys: 1,
-            target: rj.next.addr(),
-        });
-        self.b.emit(Insn::Goto {
-            target: rj.entry.addr(),
-        });
-        self.b.resolve(rj.next);
-        self.b.emit(Insn::Next {
-            cursor: rj.cursor,
-            target: top,
-        });
-        self.b.resolve(done);
-    }
+    err
 }
 
 fn column(table: &str, name: &str) -> Expr {
@@ -231,8 +159,31 @@ fn column(table: &str, name: &str) -> Expr {
 }
 
 fn binary_eq(l: Expr, r: Expr) -> Expr {
+    let height = l.height.max(r.height) + 1;
     Expr {
         kind: ExprKind::Binary(BinaryOp::Eq, Box::new(l), Box::new(r)),
+        span: (0, 0),
+        height,
+    }
+}
+
+/// `coalesce(args)`, or the single argument itself.
+fn coalesce(mut args: Vec<Expr>) -> Expr {
+    if args.len() == 1 {
+        if let Some(e) = args.pop() {
+            return e;
+        }
+    }
+    let call = FunctionCall {
+        name: "coalesce".into(),
+        distinct: false,
+        args: FunctionArgs::List(args),
+        order_by: Vec::new(),
+        filter: None,
+        over: None,
+    };
+    Expr {
+        kind: ExprKind::Function(Box::new(call)),
         span: (0, 0),
         height: 2,
     }
@@ -240,83 +191,80 @@ fn binary_eq(l: Expr, r: Expr) -> Expr {
 
 impl Gen<'_> {
     /// `*` of source `si`: drops the columns USING/NATURAL merged into an
-    /// earlier source; a merged column whose partner is RIGHT/FULL joined
-    /// reads `coalesce(left, right)`.
+    /// earlier source; with RIGHT/FULL joins a merged column of its
+    /// leftmost carrier reads as an unqualified reference would.
     pub(crate) fn merge_using_columns(
         &self,
         scope: &Scope,
         si: usize,
         cols: &mut Vec<super::select::OutCol>,
-    ) {
+    ) -> Result<(), String> {
         if let Some((_, merged)) = scope.using.iter().find(|(u, _)| *u == si) {
             cols.retain(|c| !merged.iter().any(|m| m.eq_ignore_ascii_case(&c.info.name)));
         }
-        let Some(rs) = scope.right_join else { return };
-        let Some((_, merged)) = scope.using.iter().find(|(u, _)| *u == rs) else {
-            return;
-        };
-        let Some(right) = scope.sources.get(rs) else {
-            return;
-        };
-        for c in cols.iter_mut() {
-            let name = c.info.name.clone();
-            if !merged.iter().any(|m| m.eq_ignore_ascii_case(&name)) {
-                continue;
-            }
-            let first = scope.sources[..rs]
-                .iter()
-                .position(|s| s.table.column_index(&name).is_some());
-            if first != Some(si) {
-                continue;
-            }
-            let call = crate::sql::ast::FunctionCall {
-                name: "coalesce".into(),
-                distinct: false,
-                args: crate::sql::ast::FunctionArgs::List(vec![
-                    c.expr.clone(),
-                    column(&right.name, &name),
-                ]),
-                order_by: Vec::new(),
-                filter: None,
-                over: None,
-            };
-            c.expr = Expr {
-                kind: ExprKind::Function(Box::new(call)),
-                span: (0, 0),
-                height: 2,
-            };
+        // Only a table left of a RIGHT/FULL join expands them specially.
+        if !scope.right_join.iter().any(|r| r.0 > si) {
+            return Ok(());
         }
+        for c in cols.iter_mut() {
+            let name = &c.info.name;
+            let first = scope
+                .sources
+                .iter()
+                .position(|s| s.table.column_index(name).is_some());
+            let merged_later = (si + 1..scope.sources.len()).any(|s| merged_at(scope, s, name));
+            if first != Some(si) || !merged_later {
+                continue;
+            }
+            // SQLite expands such a column to its bare name.
+            let shared = (si + 1..scope.sources.len()).any(|s| {
+                scope.sources[s].table.column_index(name).is_some() && !merged_at(scope, s, name)
+            });
+            if shared {
+                return Err(format!("ambiguous column name: {name}"));
+            }
+            if let Some(e) = self.using_coalesce(scope, name) {
+                c.expr = e;
+            }
+        }
+        Ok(())
     }
 
-    /// An unqualified USING column of a RIGHT/FULL join reads
-    /// `coalesce(left.col, right.col)`, as in SQLite 3.39+.
+    /// An unqualified merged column in a query with RIGHT/FULL joins
+    /// (invariant 3); `None` when it reads the leftmost carrier as usual.
     pub(crate) fn using_coalesce(&self, scope: &Scope, name: &str) -> Option<Expr> {
-        let rs = scope.right_join?;
-        let (_, merged) = scope.using.iter().find(|(u, _)| *u == rs)?;
-        if !merged.iter().any(|m| m.eq_ignore_ascii_case(name)) {
+        if scope.right_join.is_empty() {
             return None;
         }
-        let right = scope.sources.get(rs)?;
-        let left = scope
+        let mut picked: Vec<usize> = Vec::new();
+        for (si, s) in scope.sources.iter().enumerate() {
+            if s.table.column_index(name).is_none() {
+                continue;
+            }
+            if picked.is_empty() {
+                picked.push(si);
+                continue;
+            }
+            if !merged_at(scope, si, name) {
+                return None;
+            }
+            match scope.right_join.iter().find(|r| r.0 == si) {
+                None => {}
+                Some((_, false)) => picked = vec![si],
+                Some((_, true)) => picked.push(si),
+            }
+        }
+        let first = scope
             .sources
-            .get(..rs)?
             .iter()
-            .find(|s| s.table.column_index(name).is_some())?;
-        let call = crate::sql::ast::FunctionCall {
-            name: "coalesce".into(),
-            distinct: false,
-            args: crate::sql::ast::FunctionArgs::List(vec![
-                column(&left.name, name),
-                column(&right.name, name),
-            ]),
-            order_by: Vec::new(),
-            filter: None,
-            over: None,
-        };
-        Some(Expr {
-            kind: ExprKind::Function(Box::new(call)),
-            span: (0, 0),
-            height: 2,
-        })
+            .position(|s| s.table.column_index(name).is_some());
+        if picked.len() == 1 && picked.first().copied() == first {
+            return None;
+        }
+        let args = picked
+            .iter()
+            .map(|&s| column(&scope.sources[s].name, name))
+            .collect();
+        Some(coalesce(args))
     }
 }

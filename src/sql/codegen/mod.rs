@@ -38,6 +38,7 @@ mod gencol;
 mod index_row;
 mod insert;
 mod join_outer;
+mod join_right;
 mod modify;
 mod nulls_order;
 mod onepass;

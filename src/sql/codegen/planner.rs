@@ -24,8 +24,8 @@ use super::planner_cost::{Bounds, Edge, Probe};
 use super::planner_terms::split_and;
 pub(crate) use super::planner_terms::{walk, walk_children};
 use super::{Gen, Label};
+use crate::sql::ast::FromClause;
 use crate::sql::ast::{Expr, ExprKind};
-use crate::sql::ast::{FromClause, JoinConstraint};
 use crate::vdbe::{Addr, Insn, Reg};
 
 /// How one loop level visits its table.
@@ -77,8 +77,8 @@ pub(crate) struct Loops {
     levels: Vec<Level>,
     /// Where constant terms that fail jump: past every loop.
     outer_exit: Label,
-    /// RIGHT/FULL JOIN: the unmatched-rows pass.
-    right: Option<super::join_outer::RightJoin>,
+    /// RIGHT/FULL JOINs: the unmatched-row passes (join_right.rs).
+    right: Option<super::join_right::RightJoins>,
 }
 
 impl Gen<'_> {
@@ -95,39 +95,13 @@ impl Gen<'_> {
             split_and(&w, &mut terms);
         }
         let n = scope.sources.len();
-        let mut on_terms: Vec<Vec<Expr>> = vec![Vec::new(); n];
-        let mut left: Vec<bool> = vec![false; n];
-        let right_si = self.right_join_item(from, n)?;
-        // With a RIGHT join, WHERE is applied after the matched-row marking.
-        let deferred = match right_si {
-            Some(_) => std::mem::take(&mut terms),
-            None => Vec::new(),
+        let rights = self.right_join_items(from, n)?;
+        let jt = self.join_terms(scope, from, &rights, &mut terms)?;
+        let order = match rights.is_empty() {
+            true => self.join_order(scope, &terms, &jt.left)?,
+            false => (0..n).collect(),
         };
-        if let Some(f) = from {
-            for (i, item) in f.items.iter().enumerate().take(n) {
-                let is_left = item.join.is_some_and(|j| j.left);
-                left[i] = is_left;
-                let mut parts: Vec<(Expr, bool)> = Vec::new();
-                for t in self.using_terms(scope, i) {
-                    parts.push((t, false));
-                }
-                if let Some(JoinConstraint::On(e)) = &item.constraint {
-                    split_and(e, &mut parts);
-                }
-                for (p, _) in parts {
-                    if is_left || right_si == Some(i) {
-                        on_terms[i].push(p);
-                    } else {
-                        terms.push((p, false));
-                    }
-                }
-            }
-        }
-        let order = match right_si {
-            Some(_) => (0..n).collect(),
-            None => self.join_order(scope, &terms, &left)?,
-        };
-        let right = right_si.map(|si| self.right_join_begin(scope, si));
+        let right = self.right_join_begin(scope, &rights);
         let mut pos_of = vec![0; n];
         for (pos, &si) in order.iter().enumerate() {
             pos_of[si] = pos;
@@ -143,36 +117,31 @@ impl Gen<'_> {
             .iter()
             .map(|(t, _)| self.innermost_level(t, scope, &pos_of))
             .collect();
-        self.code_terms(&mut terms, scope, &pos_of, &term_levels, None, outer_exit)?;
+        let const_skip = right.as_ref().map_or(outer_exit, |r| r.done);
+        self.code_terms(&mut terms, scope, &pos_of, &term_levels, None, const_skip)?;
         for (pos, &si) in order.iter().enumerate() {
-            let level = self.open_level(si, pos, &pos_of, scope, &mut terms, left[si])?;
-            let rj = right.as_ref().filter(|_| right_si == Some(si));
-            if let Some((m, body)) = level.left {
-                for t in &on_terms[si] {
-                    self.jump_if_false(t, level.cont.addr(), scope)?;
-                }
+            // A RIGHT/FULL-joined table is scanned in full (join_right.rs).
+            let probe_terms: &mut [(Expr, bool)] = match Self::is_right_source(right.as_ref(), si) {
+                true => &mut [],
+                false => &mut terms,
+            };
+            let level = self.open_level(si, pos, &pos_of, scope, probe_terms, jt.left[si])?;
+            for t in &jt.on[si] {
+                self.jump_if_false(t, level.cont.addr(), scope)?;
+            }
+            if let Some((m, _)) = level.left {
                 self.b.emit(Insn::Integer { value: 1, dest: m });
-                if let Some(rj) = rj {
-                    self.right_join_mark(rj);
-                }
+            }
+            self.right_join_mark(right.as_ref(), si);
+            if let Some((_, body)) = level.left {
                 self.b.resolve(body);
-            } else if let Some(rj) = rj {
-                for t in &on_terms[si] {
-                    self.jump_if_false(t, level.cont.addr(), scope)?;
-                }
-                self.right_join_mark(rj);
             }
             let cont = level.cont;
+            self.right_join_entry(right.as_ref(), si, &jt.deferred, cont, scope)?;
             levels.push(level);
             self.code_terms(&mut terms, scope, &pos_of, &term_levels, Some(pos), cont)?;
         }
         let cont = levels.last().map(|l| l.cont).unwrap_or(outer_exit);
-        if let Some(rj) = &right {
-            self.b.resolve(rj.entry);
-            for (t, _) in &deferred {
-                self.jump_if_false(t, cont.addr(), scope)?;
-            }
-        }
         Ok(Loops {
             cont,
             levels,
@@ -288,7 +257,7 @@ impl Gen<'_> {
             });
             let body = self.b.new_label();
             let name = &scope.sources[si].name;
-            self.eqp.add(|| format!("SCAN {name}"));
+            self.eqp.add(|| format!("SCAN {name} LEFT-JOIN"));
             return Ok(Level {
                 cursor,
                 access: Access::Scan { top },
@@ -410,11 +379,9 @@ impl Gen<'_> {
             return;
         }
         let mut right = lp.right;
-        for (k, level) in lp.levels.into_iter().rev().enumerate() {
+        for level in lp.levels.into_iter().rev() {
             self.b.resolve(level.cont);
-            if let (0, Some(rj)) = (k, &right) {
-                self.right_join_cont(rj);
-            }
+            self.right_join_cont(right.as_ref(), level.cursor);
             self.close_access(level.cursor, level.access);
             if let Some((m, body)) = level.left {
                 let rewind_at = self.left_rewind_fixup(level.cursor);

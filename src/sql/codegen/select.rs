@@ -283,7 +283,7 @@ impl Gen<'_> {
             scope.sources.push(source);
         }
         scope.using = self.join_using(from, &scope.sources)?;
-        scope.right_join = self.right_join_item(Some(from), scope.sources.len())?;
+        scope.right_join = self.right_join_items(Some(from), scope.sources.len())?;
         Ok(scope)
     }
 
@@ -303,7 +303,7 @@ impl Gen<'_> {
                     for (si, s) in scope.sources.iter().enumerate() {
                         let mut cols = Vec::new();
                         self.star_columns(s, &mut cols);
-                        self.merge_using_columns(scope, si, &mut cols);
+                        self.merge_using_columns(scope, si, &mut cols)?;
                         out.extend(cols);
                     }
                 }

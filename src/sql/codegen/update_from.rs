@@ -121,7 +121,7 @@ impl Gen<'_> {
             n_cols: 0,
             key_info: None,
         });
-        let mut items = vec![FromItem {
+        let target = FromItem {
             join: None,
             source: TableSource::Table(QualifiedName {
                 schema: None,
@@ -130,23 +130,45 @@ impl Gen<'_> {
             alias: u.alias.clone(),
             indexed: u.indexed.clone(),
             constraint: None,
-        }];
+        };
+        let comma = Some(JoinOperator {
+            comma: true,
+            natural: false,
+            left: false,
+            right: false,
+            cross: false,
+        });
+        // SQLite joins the target with the FROM list as a whole; with a
+        // RIGHT/FULL join in it the target must come last to keep that.
+        let target_last = from.items.iter().any(|it| it.join.is_some_and(|j| j.right));
+        let mut items = Vec::new();
+        if !target_last {
+            items.push(target.clone());
+        }
         for (i, item) in from.items.iter().enumerate() {
             let mut item = item.clone();
-            if i == 0 {
-                item.join = Some(JoinOperator {
-                    comma: true,
-                    natural: false,
-                    left: false,
-                    right: false,
-                    cross: false,
-                });
+            if i == 0 && !target_last {
+                item.join = comma;
             }
             items.push(item);
         }
+        if target_last {
+            items.push(FromItem {
+                join: comma,
+                ..target
+            });
+        }
         let joined = FromClause { items };
         let scope = self.open_sources(Some(&joined))?;
-        let sources: Vec<Source> = scope.sources.iter().skip(1).cloned().collect();
+        let sources: Vec<Source> = match target_last {
+            true => scope
+                .sources
+                .iter()
+                .take(from.items.len())
+                .cloned()
+                .collect(),
+            false => scope.sources.iter().skip(1).cloned().collect(),
+        };
         let lp = self.begin_loops(&scope, u.where_.as_ref(), Some(&joined))?;
         let at = u
             .sets
