@@ -30,15 +30,17 @@ mod extend;
 mod mode;
 mod schema_load;
 mod statement;
+mod view;
 
 pub use attach::{MAX_ATTACHED, TEMP_DB};
 pub use authorizer::{action as auth_action, AuthRequest, AuthResult, Authorizer};
 pub use backup::{backup_abort, backup_step, BackupProgress};
-pub use connection::Connection;
+pub use connection::{ConnCore, Connection};
 pub use error::ConnError;
 pub use extend::{BusyFn, TxnLevel, WalHookFn};
 pub use mode::{ConnectionMode, OpenOptions};
 pub use statement::{Statement, StepResult};
+pub use view::ConnView;
 
 /// How many times a statement is re-prepared after SQLITE_SCHEMA.
 pub const MAX_SCHEMA_RETRY: usize = 50;

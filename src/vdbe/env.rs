@@ -15,6 +15,11 @@
 //!    the counters ([`ConnState::publish`]) so that a callback re-entering
 //!    the API on the same connection reads current values without
 //!    borrowing the connection.
+//! 4. `VdbeEnv::host` is the connection's own remaining state (L6's
+//!    `ConnCore`), type-erased; the VM never looks inside it. It only
+//!    passes a reborrow of the whole environment to application callbacks
+//!    (`FuncEnv::reentry`) so that nested SQL on the same connection runs
+//!    on the very borrows the outer step holds (see `conn/view.rs`).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
@@ -162,4 +167,7 @@ impl Default for ConnState {
 pub struct VdbeEnv<'a> {
     pub dbs: &'a mut [Btree],
     pub conn: &'a mut ConnState,
+    /// The rest of the connection, opaque to the VM (invariant 4): lent
+    /// along so that a callback may run SQL on the same connection.
+    pub host: Option<&'a mut dyn std::any::Any>,
 }

@@ -396,6 +396,15 @@ impl Vdbe {
         db: usize,
         root: Pgno,
     ) -> Result<Flow, VdbeError> {
+        // Another statement of the connection is running (possibly the one
+        // whose callback runs this DROP): its cursors could point into the
+        // tree, so SQLite refuses (OP_Destroy's nVdbeRead check).
+        if env.conn.active_vms > 1 {
+            return Err(VdbeError::Halt {
+                code: crate::rc::ResultCode::LOCKED,
+                msg: "database table is locked".into(),
+            });
+        }
         let moved = db_mut(env, db)?.drop_tree(root)?;
         if moved != 0 {
             renumber_root(db_mut(env, db)?, moved, root)?;
