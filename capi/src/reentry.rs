@@ -29,7 +29,7 @@
 
 use std::cell::RefCell;
 
-use crate::engine::{install_lent_lookup, lent_env_key, LentEnv};
+use crate::engine::{install_callback_lender, install_lent_lookup, lent_env_key, LentEnv};
 
 /// One lent environment (invariant 3).
 struct Lent {
@@ -114,4 +114,15 @@ fn lookup(key: usize, visit: &mut dyn FnMut(&mut LentEnv<'_>)) -> bool {
     let env = unsafe { &mut *ptr };
     visit(env);
     true
+}
+
+/// The engine's callback lender (virtual-table methods called by the VM).
+fn lend_for_vtab(env: LentEnv<'_>, f: &mut dyn FnMut()) {
+    lend(Some(env), f)
+}
+
+/// Makes the VM lend its environment around virtual-table methods (called
+/// when a C module is registered).
+pub(crate) fn install_vtab_lending() {
+    install_callback_lender(lend_for_vtab);
 }

@@ -34,7 +34,7 @@ pub use backup::Backup;
 pub use database::{
     install_lent_lookup, lent_env_key, open_memory_db, open_readwrite, Database, LentLookup,
 };
-pub use crate::vdbe::VdbeEnv as LentEnv;
+pub use crate::vdbe::{install_callback_lender, CallbackLender, VdbeEnv as LentEnv};
 pub use error::DbError;
 pub use extend::UpdateHookFn;
 pub use metadata::ColumnMetadata;

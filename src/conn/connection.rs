@@ -11,7 +11,6 @@
 //!    reports SQLITE_SCHEMA.
 //! 3. No method panics on bad input; every failure is a [`ConnError`].
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::error::ConnError;

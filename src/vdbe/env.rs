@@ -171,3 +171,51 @@ pub struct VdbeEnv<'a> {
     /// along so that a callback may run SQL on the same connection.
     pub host: Option<&'a mut dyn std::any::Any>,
 }
+
+impl VdbeEnv<'_> {
+    /// The same environment, reborrowed for a shorter time.
+    pub fn reborrow(&mut self) -> VdbeEnv<'_> {
+        VdbeEnv {
+            dbs: &mut *self.dbs,
+            conn: &mut *self.conn,
+            host: self.host.as_deref_mut(),
+        }
+    }
+}
+
+/// Runs a callback into the application with a VM environment lent to it
+/// (invariant 4); installed by the C layer (`install_callback_lender`).
+pub type CallbackLender = fn(VdbeEnv<'_>, &mut dyn FnMut());
+
+static LENDER: std::sync::OnceLock<CallbackLender> = std::sync::OnceLock::new();
+
+/// Installs the lender used around virtual-table methods; the first
+/// installation wins.
+pub fn install_callback_lender(f: CallbackLender) {
+    let _ = LENDER.set(f);
+}
+
+/// Runs `f` (a call into application code, such as a virtual-table
+/// method) with a reborrow of `env` lent to it, so that it may run SQL on
+/// the same connection (invariant 4). Without an installed lender `f`
+/// just runs. `env` is not touched while `f` runs.
+pub(crate) fn lend_env<R>(
+    env: &mut VdbeEnv<'_>,
+    f: impl FnOnce() -> Result<R, super::VdbeError>,
+) -> Result<R, super::VdbeError> {
+    let Some(lender) = LENDER.get() else {
+        return f();
+    };
+    let mut f = Some(f);
+    let mut out = None;
+    lender(env.reborrow(), &mut || {
+        if let Some(f) = f.take() {
+            out = Some(f());
+        }
+    });
+    match (out, f) {
+        (Some(r), _) => r,
+        (None, Some(f)) => f(),
+        (None, None) => Err(super::error::internal("callback lender lost its result")),
+    }
+}

@@ -94,11 +94,7 @@ impl FuncEnv for VmFuncEnv<'_, '_> {
         self.env.conn.total_changes
     }
     fn reentry(&mut self) -> Option<VdbeEnv<'_>> {
-        Some(VdbeEnv {
-            dbs: &mut *self.env.dbs,
-            conn: &mut *self.env.conn,
-            host: self.env.host.as_deref_mut(),
-        })
+        Some(self.env.reborrow())
     }
     fn random_bytes(&mut self, out: &mut [u8]) {
         random_bytes(out)

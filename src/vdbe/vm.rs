@@ -415,7 +415,7 @@ impl Vdbe {
     fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
         use Insn as I;
         if !self.vcursors.is_empty() {
-            if let Some(flow) = self.vtab_intercept(insn) {
+            if let Some(flow) = self.vtab_intercept(env, insn) {
                 return flow;
             }
         }
