@@ -101,6 +101,12 @@ pub struct ConnState {
     pub active_vms: usize,
     /// Statements currently running that write.
     pub active_writers: usize,
+    /// Statements currently running that open a transaction (SQLite's
+    /// `nVdbeRead`): DROP TABLE is refused while another one runs.
+    pub active_readers: usize,
+    /// xDestroy calls in progress (SQLite's `nVDestroy`): the DROP TABLEs
+    /// a module's xDestroy runs on its shadow tables are not refused.
+    pub vdestroy_depth: usize,
     /// Open SAVEPOINT names, outermost first, with their pager depth.
     pub savepoints: Vec<(String, u32)>,
     /// True when the outermost savepoint was opened in autocommit mode
@@ -145,6 +151,8 @@ impl Default for ConnState {
             interrupt: Arc::new(AtomicBool::new(false)),
             active_vms: 0,
             active_writers: 0,
+            active_readers: 0,
+            vdestroy_depth: 0,
             savepoints: Vec::new(),
             savepoint_began_txn: false,
             cache_size: -2000,

@@ -396,10 +396,11 @@ impl Vdbe {
         db: usize,
         root: Pgno,
     ) -> Result<Flow, VdbeError> {
-        // Another statement of the connection is running (possibly the one
-        // whose callback runs this DROP): its cursors could point into the
-        // tree, so SQLite refuses (OP_Destroy's nVdbeRead check).
-        if env.conn.active_vms > 1 {
+        // Another statement of the connection that reads is running
+        // (possibly the one whose callback runs this DROP): its cursors
+        // could point into the tree, so SQLite refuses (OP_Destroy's
+        // nVdbeRead check); xDestroy dropping its shadow tables is exempt.
+        if env.conn.active_readers > env.conn.vdestroy_depth + 1 {
             return Err(VdbeError::Halt {
                 code: crate::rc::ResultCode::LOCKED,
                 msg: "database table is locked".into(),
@@ -526,6 +527,9 @@ impl Vdbe {
         self.finished = true;
         self.busy_pending = false;
         env.conn.active_vms = env.conn.active_vms.saturating_sub(1);
+        if self.is_reader {
+            env.conn.active_readers = env.conn.active_readers.saturating_sub(1);
+        }
         if !self.program.readonly {
             env.conn.active_writers = env.conn.active_writers.saturating_sub(1);
         }

@@ -101,7 +101,12 @@ impl Vdbe {
         match op {
             VtabOp::VBegin { vtab } => v_begin(env, vtab),
             VtabOp::VCreate(a) => lend_env(env, || v_create(a)),
-            VtabOp::VDestroy(a) => lend_env(env, || v_destroy(a)),
+            VtabOp::VDestroy(a) => {
+                env.conn.vdestroy_depth += 1;
+                let r = lend_env(env, || v_destroy(a));
+                env.conn.vdestroy_depth = env.conn.vdestroy_depth.saturating_sub(1);
+                r
+            }
             VtabOp::VOpen { cursor, vtab } => self.v_open(env, *cursor, vtab),
             VtabOp::VFilter {
                 cursor,
