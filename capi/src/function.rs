@@ -43,8 +43,8 @@ use crate::engine::{
     Value, ValueRef,
 };
 use crate::guard::guard;
-use crate::reentry::lend;
 use crate::handle::{self, Handle};
+use crate::reentry::lend;
 use crate::value::{drop_value, new_value_subtyped, sqlite3_value};
 use loomdb::rc::ResultCode;
 

@@ -26,9 +26,9 @@ use parking_lot::ReentrantMutex;
 use super::error::DbError;
 use super::statement::PreparedStatement;
 use crate::conn::{ConnError, ConnView, Connection, OpenOptions, Statement, StepResult};
-use crate::vdbe::VdbeEnv;
 use crate::rc::ResultCode;
 use crate::record::Value;
+use crate::vdbe::VdbeEnv;
 
 pub(crate) type Shared = Arc<ReentrantMutex<RefCell<Connection>>>;
 

@@ -10,19 +10,25 @@
 //!    reloaded lazily when `state.schema_changed` is set or a statement
 //!    reports SQLITE_SCHEMA.
 //! 3. No method panics on bad input; every failure is a [`ConnError`].
+//! 4. The connection is three parts: `dbs`, `state` and `core`
+//!    ([`ConnCore`], everything else). `Connection` derefs to its core so
+//!    that `conn.schemas` and friends read as before; code that must lend
+//!    the whole connection to a step works on a [`ConnView`] of the three
+//!    disjoint borrows (`view.rs`), and prepare/step/reset live there so
+//!    that nested calls from callbacks run the very same code.
 
 use std::sync::Arc;
 
 use super::error::ConnError;
 use super::mode::{ConnectionMode, OpenOptions};
 use super::statement::{Statement, StepResult};
+use super::view::ConnView;
 use crate::btree::Btree;
 use crate::func::Registry;
 use crate::pager::Pager;
 use crate::record::Collation;
 use crate::sql::Schema;
 use crate::vdbe::ConnState;
-use super::view::ConnView;
 use crate::vfs::{FileKind, OpenFlags, PosixVfs, Vfs};
 
 /// One open connection: its b-trees, the state the VM updates, and the
@@ -75,7 +81,6 @@ pub struct ConnCore {
     /// SQLITE_DBCONFIG_ENABLE_VIEW switched off: views cannot be read.
     pub(crate) views_off: bool,
 }
-
 
 impl std::ops::Deref for Connection {
     type Target = ConnCore;
@@ -177,7 +182,9 @@ impl Connection {
     /// The generation statements must have been compiled under: function
     /// and collation changes, and PRAGMA foreign_keys switches, expire them.
     pub(crate) fn current_generation(&self) -> u64 {
-        self.core.generation.wrapping_add(self.state.fkey.generation)
+        self.core
+            .generation
+            .wrapping_add(self.state.fkey.generation)
     }
 
     /// Runs one step of `stmt`, re-preparing it after SQLITE_SCHEMA.
@@ -317,7 +324,10 @@ fn builtin_collations() -> Vec<Arc<dyn Collation>> {
 }
 
 /// SQLITE_LIMIT_FUNCTION_ARG: "too many arguments on function NAME".
-pub(crate) fn check_function_args(program: &crate::vdbe::Program, max: usize) -> Result<(), ConnError> {
+pub(crate) fn check_function_args(
+    program: &crate::vdbe::Program,
+    max: usize,
+) -> Result<(), ConnError> {
     for insn in &program.insns {
         if let crate::vdbe::Insn::Function { func, n_args, .. }
         | crate::vdbe::Insn::AggStep { func, n_args, .. } = insn

@@ -20,6 +20,10 @@
 //!    changed it (`ConnState::schema_changed`).
 //! 4. A statement compiled before a function or collation was (re)defined
 //!    is re-prepared before its next run (`Connection::generation`).
+//! 5. SQL run from a callback of one of the connection's own statements
+//!    (re-entrant SQL) runs on a [`ConnView`] rebuilt from the borrows the
+//!    outer step lent to the callback, never on a second borrow of the
+//!    connection (protocol in `view.rs`).
 
 mod attach;
 mod authorizer;

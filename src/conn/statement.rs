@@ -12,9 +12,9 @@
 
 use std::sync::Arc;
 
-use super::view::ConnView;
 use super::error::ConnError;
 use super::mode::ConnectionMode;
+use super::view::ConnView;
 use crate::record::{Value, ValueRef};
 use crate::sql::{self, Parsed, StmtClass};
 use crate::vdbe::{Program, Vdbe};

@@ -186,8 +186,7 @@ impl<'a> ConnView<'a> {
             if self.state.pending_attach.take().is_some() {
                 result = Err(VdbeError::Halt {
                     code: crate::rc::ResultCode::ERROR,
-                    msg: "ATTACH and DETACH inside a callback are not supported by loom yet"
-                        .into(),
+                    msg: "ATTACH and DETACH inside a callback are not supported by loom yet".into(),
                 });
             }
             if let Some(r) = self.after_vm(stmt, result, &mut retries)? {

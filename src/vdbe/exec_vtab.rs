@@ -193,12 +193,7 @@ impl Vdbe {
         })
     }
 
-    fn v_next(
-        &mut self,
-        env: &mut VdbeEnv,
-        c: CursorId,
-        target: usize,
-    ) -> Result<Flow, VdbeError> {
+    fn v_next(&mut self, env: &mut VdbeEnv, c: CursorId, target: usize) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
         lend_env(env, || v.cur.next().map_err(verr))?;
         Ok(if v.cur.eof() {
