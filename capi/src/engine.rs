@@ -19,6 +19,9 @@ pub use loomdb::api::{
     FuncKind, OpenOptions, PreparedStatement, ProgressFn, RollbackFn, StepResult, TxnLevel,
     UpdateHookFn, UpdateKind, UserAggregateFactory, UserScalar,
 };
+pub use loomdb::api::{
+    install_callback_lender, install_lent_lookup, lent_env_key, LentEnv, LentLookup,
+};
 pub use loomdb::record::{value_to_f64, value_to_i64, value_to_text, Value, ValueRef};
 
 pub use loomdb::func::{glob_match, like_match};

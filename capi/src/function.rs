@@ -27,6 +27,9 @@
 //! 3. No panic crosses into or out of a C callback: the C function is called
 //!    from Rust code that cannot unwind past it, and every entry point the
 //!    callback may call is guarded.
+//! 4. Every call into xFunc/xStep/xFinal/xValue/xInverse runs inside
+//!    `reentry::lend` with the VM environment of the call, so the callback
+//!    may run SQL on its own connection (re-entrant SQL, as in C).
 
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::Arc;
@@ -41,6 +44,7 @@ use crate::engine::{
 };
 use crate::guard::guard;
 use crate::handle::{self, Handle};
+use crate::reentry::lend;
 use crate::value::{drop_value, new_value_subtyped, sqlite3_value};
 use loomdb::rc::ResultCode;
 
@@ -215,7 +219,7 @@ impl UserScalar for CScalar {
 
     fn call_subtyped(
         &self,
-        _ctx: &mut FuncContext,
+        ctx: &mut FuncContext,
         args: &[ValueRef],
         subtypes: &[u8],
     ) -> Result<(Value, u8), FuncError> {
@@ -223,9 +227,11 @@ impl UserScalar for CScalar {
             return Err(FuncError::msg("function has no implementation"));
         };
         let mut none = std::ptr::null_mut();
-        invoke_subtyped(&self.0, false, &mut none, args, subtypes, |c, n, v| {
-            // SAFETY: the application registered `x` for exactly this call shape.
-            unsafe { x(c, n, v) }
+        lend(ctx.env.reentry(), || {
+            invoke_subtyped(&self.0, false, &mut none, args, subtypes, |c, n, v| {
+                // SAFETY: the application registered `x` for exactly this call shape.
+                unsafe { x(c, n, v) }
+            })
         })
     }
 }
@@ -285,19 +291,23 @@ impl CAggState {
 }
 
 impl AggregateState for CAggState {
-    fn step(&mut self, _ctx: &mut FuncContext, args: &[ValueRef]) -> Result<(), FuncError> {
-        self.call_args(self.reg.x_step, args)
+    fn step(&mut self, ctx: &mut FuncContext, args: &[ValueRef]) -> Result<(), FuncError> {
+        let x = self.reg.x_step;
+        lend(ctx.env.reentry(), || self.call_args(x, args))
     }
-    fn finalize(&mut self, _ctx: &mut FuncContext) -> Result<Value, FuncError> {
-        let r = self.call_final(self.reg.x_final);
+    fn finalize(&mut self, ctx: &mut FuncContext) -> Result<Value, FuncError> {
+        let x = self.reg.x_final;
+        let r = lend(ctx.env.reentry(), || self.call_final(x));
         self.free_mem();
         r
     }
-    fn value(&mut self, _ctx: &mut FuncContext) -> Result<Value, FuncError> {
-        self.call_final(self.reg.x_value)
+    fn value(&mut self, ctx: &mut FuncContext) -> Result<Value, FuncError> {
+        let x = self.reg.x_value;
+        lend(ctx.env.reentry(), || self.call_final(x))
     }
-    fn inverse(&mut self, _ctx: &mut FuncContext, args: &[ValueRef]) -> Result<(), FuncError> {
-        self.call_args(self.reg.x_inverse, args)
+    fn inverse(&mut self, ctx: &mut FuncContext, args: &[ValueRef]) -> Result<(), FuncError> {
+        let x = self.reg.x_inverse;
+        lend(ctx.env.reentry(), || self.call_args(x, args))
     }
 }
 

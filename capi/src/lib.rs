@@ -43,6 +43,7 @@
 
 mod guard;
 mod handle;
+mod reentry;
 
 pub mod engine;
 

@@ -23,6 +23,10 @@
 //! 3. A module error's message is the table's `zErrMsg` (then freed and
 //!    cleared) or, without one, the result code's standard text.
 //! 4. Every `sqlite3_vtab_cursor` opened is closed exactly once (Drop).
+//! 5. Registering a module installs the VM's callback lender
+//!    (`reentry.rs`), so methods the VM calls while a statement runs
+//!    (xCreate, xDestroy, xOpen, xFilter, xNext, xColumn, xRowid, xUpdate,
+//!    xBegin, xSync, xCommit, xRollback) may run SQL on their connection.
 
 use std::cell::{Cell, RefCell};
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -477,6 +481,7 @@ fn create_module(
         run_destructor(destroy, aux);
         return ResultCode::MISUSE.0;
     }
+    crate::reentry::install_vtab_lending();
     // SAFETY: `name` is NULL or NUL-terminated (caller's contract).
     let Some(name) = (unsafe { arg_str(name) }) else {
         run_destructor(destroy, aux);

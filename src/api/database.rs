@@ -8,21 +8,75 @@
 //!    borrowed only inside that lock and never across a user callback.
 //! 2. Clones share one connection; it closes when the last clone and the
 //!    last statement are dropped, or at [`Database::close`].
+//! 3. Re-entrant SQL: while a callback of one of the connection's own
+//!    statements runs on this thread, the connection's `RefCell` is
+//!    borrowed by the outer step. Prepare, step, reset and the counters
+//!    then run on the environment that step lent to the callback, found
+//!    through the lookup the C layer installs ([`install_lent_lookup`];
+//!    protocol in `conn/view.rs`). Every other method reports
+//!    SQLITE_MISUSE from inside such a callback, as before. Other threads
+//!    block on the re-entrant mutex, which the outer step holds.
 
 use std::cell::RefCell;
 use std::os::unix::ffi::OsStrExt;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::ReentrantMutex;
 
 use super::error::DbError;
 use super::statement::PreparedStatement;
-use crate::conn::{ConnError, Connection, OpenOptions, StepResult};
+use crate::conn::{ConnError, ConnView, Connection, OpenOptions, Statement, StepResult};
 use crate::rc::ResultCode;
 use crate::record::Value;
+use crate::vdbe::VdbeEnv;
 
 pub(crate) type Shared = Arc<ReentrantMutex<RefCell<Connection>>>;
+
+/// Finds the environment lent to a callback running on this thread for the
+/// connection with the given key, and runs the visitor on it; false when
+/// there is none (or it is in use by another nested call).
+pub type LentLookup = fn(usize, &mut dyn FnMut(&mut VdbeEnv<'_>)) -> bool;
+
+static LENT_LOOKUP: OnceLock<LentLookup> = OnceLock::new();
+
+/// Installs the lookup of lent environments (invariant 3); the first
+/// installation wins.
+pub fn install_lent_lookup(f: LentLookup) {
+    let _ = LENT_LOOKUP.set(f);
+}
+
+/// The key identifying the connection a lent environment belongs to, as
+/// nested calls look it up.
+pub fn lent_env_key(env: &VdbeEnv<'_>) -> usize {
+    ConnView::env_key(env)
+}
+
+/// The connection as a nested or a top-level call gets it.
+pub(crate) enum ConnRef<'c, 'v> {
+    /// The connection itself (no statement of it is in a callback).
+    Own(&'c mut Connection),
+    /// The environment a callback of an outer statement lent.
+    Lent(&'c mut ConnView<'v>),
+}
+
+impl ConnRef<'_, '_> {
+    /// The connection as a view.
+    pub(crate) fn view(&mut self) -> ConnView<'_> {
+        match self {
+            ConnRef::Own(c) => c.view(),
+            ConnRef::Lent(v) => v.reborrow(),
+        }
+    }
+
+    /// One step of `stmt` (see `Connection::step`).
+    pub(crate) fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
+        match self {
+            ConnRef::Own(c) => c.step(stmt),
+            ConnRef::Lent(v) => v.step(stmt),
+        }
+    }
+}
 
 /// A connection to a database.
 #[derive(Clone, Debug)]
@@ -80,6 +134,39 @@ impl Database {
         Ok(f(&mut conn))
     }
 
+    /// The identity of the connection (see [`lent_env_key`]).
+    fn key(&self) -> usize {
+        Arc::as_ptr(&self.published) as usize
+    }
+
+    /// Runs `f` on the locked connection, or, inside a callback of one of
+    /// its statements on this thread, on the environment lent by that
+    /// callback (invariant 3).
+    pub(crate) fn with_conn<R>(&self, f: impl FnOnce(ConnRef<'_, '_>) -> R) -> Result<R, DbError> {
+        let guard = self.shared.lock();
+        let mut f = Some(f);
+        if let Some(lookup) = LENT_LOOKUP.get() {
+            let mut out = None;
+            lookup(self.key(), &mut |env| {
+                if let Some(mut v) = ConnView::from_env(env) {
+                    if let Some(f) = f.take() {
+                        out = Some(f(ConnRef::Lent(&mut v)));
+                    }
+                }
+            });
+            if let Some(r) = out {
+                return Ok(r);
+            }
+        }
+        let Some(f) = f else {
+            return Err(DbError::misuse());
+        };
+        let mut conn = guard
+            .try_borrow_mut()
+            .map_err(|_| DbError::Misuse("connection re-entered while busy".into()))?;
+        Ok(f(ConnRef::Own(&mut conn)))
+    }
+
     /// Prepares the first statement of `sql`; an error if there is none.
     pub fn prepare(&self, sql: &str) -> Result<PreparedStatement, DbError> {
         match self.prepare_tail(sql, 0)? {
@@ -95,7 +182,7 @@ impl Database {
         sql: &str,
         offset: usize,
     ) -> Result<(Option<PreparedStatement>, usize), DbError> {
-        let r = self.with(|c| c.prepare(sql, offset))?;
+        let r = self.with_conn(|mut c| c.view().prepare(sql, offset))?;
         let at = r.as_ref().err().and_then(ConnError::error_offset);
         let at = at.and_then(|o| i64::try_from(o).ok()).unwrap_or(-1);
         self.error_offset.store(at, Ordering::Relaxed);
@@ -193,26 +280,26 @@ impl Database {
     }
 
     pub fn changes(&self) -> i64 {
-        self.with(|c| c.changes())
+        self.with_conn(|mut c| c.view().state.changes)
             .unwrap_or_else(|_| self.published().changes.load(Ordering::Relaxed))
     }
 
     pub fn total_changes(&self) -> i64 {
-        self.with(|c| c.total_changes())
+        self.with_conn(|mut c| c.view().state.total_changes)
             .unwrap_or_else(|_| self.published().total_changes.load(Ordering::Relaxed))
     }
 
     pub fn last_insert_rowid(&self) -> i64 {
-        self.with(|c| c.last_insert_rowid())
+        self.with_conn(|mut c| c.view().state.last_insert_rowid)
             .unwrap_or_else(|_| self.published().last_insert_rowid.load(Ordering::Relaxed))
     }
 
     pub fn set_last_insert_rowid(&self, v: i64) {
-        let _ = self.with(|c| c.set_last_insert_rowid(v));
+        let _ = self.with_conn(|mut c| c.view().state.last_insert_rowid = v);
     }
 
     pub fn is_autocommit(&self) -> bool {
-        self.with(|c| c.is_autocommit())
+        self.with_conn(|mut c| c.view().state.autocommit)
             .unwrap_or_else(|_| self.published().autocommit.load(Ordering::Relaxed))
     }
 

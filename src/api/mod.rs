@@ -29,9 +29,12 @@ pub use crate::func::{
 };
 pub use crate::record::Collation;
 pub use crate::record::{Value, ValueRef};
+pub use crate::vdbe::{install_callback_lender, CallbackLender, VdbeEnv as LentEnv};
 pub use crate::vdbe::{CommitFn, ProgressFn, RollbackFn, UpdateKind};
 pub use backup::Backup;
-pub use database::{open_memory_db, open_readwrite, Database};
+pub use database::{
+    install_lent_lookup, lent_env_key, open_memory_db, open_readwrite, Database, LentLookup,
+};
 pub use error::DbError;
 pub use extend::UpdateHookFn;
 pub use metadata::ColumnMetadata;

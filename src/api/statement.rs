@@ -4,7 +4,10 @@
 //!
 //! Invariants:
 //! 1. A statement keeps its connection alive (it holds a [`Database`]).
-//! 2. `step` locks the connection for the duration of the step only.
+//! 2. `step` locks the connection for the duration of the step only; from
+//!    inside a callback of another statement of the same connection it
+//!    runs on the environment lent by that callback (`database.rs`
+//!    invariant 3).
 //! 3. After an error, the statement must be reset before it runs again;
 //!    `step` on it after Done restarts it (as `sqlite3_step` does after an
 //!    automatic reset).
@@ -84,13 +87,14 @@ impl PreparedStatement {
             self.reset_inner();
         }
         let db = self.db.clone();
-        let (r, wal_calls) = db.with(|c| {
+        let (r, wal_calls) = db.with_conn(|mut c| {
             let r = c.step(&mut self.stmt);
+            let mut v = c.view();
             if !self.stmt.is_running() {
-                c.clear_interrupt_if_idle();
+                v.clear_interrupt_if_idle();
             }
             let calls = match r {
-                Ok(StepResult::Done) if c.state.autocommit => c.take_wal_callbacks(),
+                Ok(StepResult::Done) if v.state.autocommit => v.take_wal_callbacks(),
                 _ => Vec::new(),
             };
             (r, calls)
@@ -121,7 +125,7 @@ impl PreparedStatement {
 
     fn reset_inner(&mut self) {
         let db = self.db.clone();
-        let _ = db.with(|c| c.reset(&mut self.stmt));
+        let _ = db.with_conn(|mut c| c.view().reset(&mut self.stmt));
         self.done = false;
     }
 

@@ -10,26 +10,44 @@
 //!    reloaded lazily when `state.schema_changed` is set or a statement
 //!    reports SQLITE_SCHEMA.
 //! 3. No method panics on bad input; every failure is a [`ConnError`].
+//! 4. The connection is three parts: `dbs`, `state` and `core`
+//!    ([`ConnCore`], everything else). `Connection` derefs to its core so
+//!    that `conn.schemas` and friends read as before; code that must lend
+//!    the whole connection to a step works on a [`ConnView`] of the three
+//!    disjoint borrows (`view.rs`), and prepare/step/reset live there so
+//!    that nested calls from callbacks run the very same code.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::error::ConnError;
 use super::mode::{ConnectionMode, OpenOptions};
 use super::statement::{Statement, StepResult};
+use super::view::ConnView;
 use crate::btree::Btree;
 use crate::func::Registry;
 use crate::pager::Pager;
 use crate::record::Collation;
-use crate::sql::{self, CompileEnv, Schema};
-use crate::vdbe::{ConnState, VdbeEnv};
+use crate::sql::Schema;
+use crate::vdbe::ConnState;
 use crate::vfs::{FileKind, OpenFlags, PosixVfs, Vfs};
 
-/// One open connection.
+/// One open connection: its b-trees, the state the VM updates, and the
+/// rest ([`ConnCore`]), kept apart so that a step can lend all three as
+/// disjoint borrows (see `view.rs`).
 #[derive(Debug)]
 pub struct Connection {
     pub(crate) dbs: Vec<Btree<Pager>>,
+    pub(crate) state: ConnState,
+    pub(crate) core: ConnCore,
+}
+
+/// Everything of a connection except its b-trees and [`ConnState`]: what
+/// preparing a statement needs. It is lent to the VM (as `dyn Any`) for
+/// the duration of a step, so that a callback may prepare and run nested
+/// statements on the same connection (`view.rs`).
+#[derive(Debug)]
+pub struct ConnCore {
     pub(crate) db_names: Vec<String>,
     /// File names by database index ("" in memory; see attach.rs).
     pub(crate) db_files: Vec<PathBuf>,
@@ -41,7 +59,6 @@ pub struct Connection {
     pub(crate) open_opts: OpenOptions,
     pub(crate) schemas: Vec<Arc<Schema>>,
     pub(crate) schema_loaded: bool,
-    pub(crate) state: ConnState,
     pub(crate) mode: ConnectionMode,
     pub(crate) registry: Registry,
     pub(crate) collations: Vec<Arc<dyn Collation>>,
@@ -64,6 +81,19 @@ pub struct Connection {
     pub(crate) triggers_off: bool,
     /// SQLITE_DBCONFIG_ENABLE_VIEW switched off: views cannot be read.
     pub(crate) views_off: bool,
+}
+
+impl std::ops::Deref for Connection {
+    type Target = ConnCore;
+    fn deref(&self) -> &ConnCore {
+        &self.core
+    }
+}
+
+impl std::ops::DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut ConnCore {
+        &mut self.core
+    }
 }
 
 impl Connection {
@@ -105,31 +135,42 @@ impl Connection {
         let (temp, temp_schema) = Connection::new_temp_db()?;
         Ok(Connection {
             dbs: vec![Btree::new(pager), temp],
-            db_names: vec!["main".to_string(), "temp".to_string()],
-            db_files: vec![filename.clone(), PathBuf::new()],
-            temp_used: false,
-            shared_names: Arc::new(parking_lot::Mutex::new(vec![
-                "main".to_string(),
-                "temp".to_string(),
-            ])),
-            open_opts: opts.clone(),
-            schemas: vec![Arc::new(Schema::default()), temp_schema],
-            schema_loaded: false,
             state: ConnState::default(),
-            mode: opts.mode,
-            registry: Registry::builtins(),
-            collations: builtin_collations(),
-            filename,
-            readonly,
-            busy_timeout_ms: 0,
-            generation: 0,
-            authorizer: None,
-            max_function_args: 127,
-            vtabs: Arc::new(crate::vtab::VTabRegistry::new()),
-            wal_hook: None,
-            triggers_off: false,
-            views_off: false,
+            core: ConnCore {
+                db_names: vec!["main".to_string(), "temp".to_string()],
+                db_files: vec![filename.clone(), PathBuf::new()],
+                temp_used: false,
+                shared_names: Arc::new(parking_lot::Mutex::new(vec![
+                    "main".to_string(),
+                    "temp".to_string(),
+                ])),
+                open_opts: opts.clone(),
+                schemas: vec![Arc::new(Schema::default()), temp_schema],
+                schema_loaded: false,
+                mode: opts.mode,
+                registry: Registry::builtins(),
+                collations: builtin_collations(),
+                filename,
+                readonly,
+                busy_timeout_ms: 0,
+                generation: 0,
+                authorizer: None,
+                max_function_args: 127,
+                vtabs: Arc::new(crate::vtab::VTabRegistry::new()),
+                wal_hook: None,
+                triggers_off: false,
+                views_off: false,
+            },
         })
+    }
+
+    /// The whole connection as a [`ConnView`] (the shape nested calls see).
+    pub(crate) fn view(&mut self) -> ConnView<'_> {
+        ConnView {
+            dbs: &mut self.dbs,
+            state: &mut self.state,
+            core: &mut self.core,
+        }
     }
 
     /// Compiles the first statement of `sql[offset..]`. Returns `None` when
@@ -139,76 +180,22 @@ impl Connection {
         sql: &str,
         offset: usize,
     ) -> Result<(Option<Statement>, usize), ConnError> {
-        self.ensure_schema()?;
-        let (parsed, tail) = sql::parse_one(sql, offset)?;
-        let Some(parsed) = parsed else {
-            return Ok((None, tail));
-        };
-        super::statement::check_mode(self.mode, self.readonly, &parsed)?;
-        let program = self.compile(&parsed, sql)?;
-        let text = sql.get(offset..tail).unwrap_or("").to_string();
-        let mut stmt = Statement::new(program, text, parsed);
-        stmt.generation = self.current_generation();
-        Ok((Some(stmt), tail))
-    }
-
-    /// Compiles an already parsed statement against the current schema,
-    /// running the authorizer's checks when one is installed.
-    pub(crate) fn compile(
-        &mut self,
-        parsed: &sql::Parsed,
-        sql_text: &str,
-    ) -> Result<crate::vdbe::Program, ConnError> {
-        let auth = self.authorizer.clone();
-        if let Some(a) = &auth {
-            if super::authorizer::check_statement(a.0.as_ref(), parsed)? {
-                return Ok(crate::vdbe::Program {
-                    readonly: true,
-                    ..Default::default()
-                });
-            }
-        }
-        let env = CompileEnv {
-            schemas: &self.schemas,
-            db_names: &self.db_names,
-            db_files: &self.db_files,
-            temp_open: self.temp_open(),
-            routed_db: None,
-            registry: &self.registry,
-            collations: &self.collations,
-            vtabs: &self.vtabs,
-            foreign_keys: self.state.fkey.enabled,
-            defer_foreign_keys: self.state.fkey.defer,
-            enable_triggers: !self.triggers_off,
-            enable_views: !self.views_off,
-        };
-        let mut program = sql::compile_at(parsed, sql_text, &env).map_err(|(m, at)| match at {
-            Some(offset) => ConnError::CompileAt(m, offset),
-            None => ConnError::Compile(m),
-        })?;
-        check_function_args(&program, self.max_function_args)?;
-        if let Some(a) = &auth {
-            super::authorizer::check_program(
-                a.0.as_ref(),
-                &mut program,
-                &self.schemas,
-                &self.db_names,
-            )?;
-        }
-        Ok(program)
+        self.view().prepare(sql, offset)
     }
 
     /// The generation statements must have been compiled under: function
     /// and collation changes, and PRAGMA foreign_keys switches, expire them.
     pub(crate) fn current_generation(&self) -> u64 {
-        self.generation.wrapping_add(self.state.fkey.generation)
+        self.core
+            .generation
+            .wrapping_add(self.state.fkey.generation)
     }
 
     /// Runs one step of `stmt`, re-preparing it after SQLITE_SCHEMA.
     pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
         if !stmt.is_running() && stmt.generation != self.current_generation() {
-            self.ensure_schema()?;
-            stmt.reprepare(self)?;
+            self.view().ensure_schema()?;
+            stmt.reprepare(&mut self.view())?;
         }
         let r = self.step_inner(stmt);
         self.state.publish();
@@ -218,80 +205,33 @@ impl Connection {
     fn step_inner(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
         let mut retries = 0;
         loop {
-            let mut env = VdbeEnv {
-                dbs: &mut self.dbs,
-                conn: &mut self.state,
-            };
-            let mut result = stmt.vm.step(&mut env);
+            let mut result = self.view().run_vm(stmt);
             if self.state.pending_attach.is_some() {
                 if let Err(e) = self.run_pending_attach() {
-                    result = Err(match e {
-                        ConnError::Vdbe(v) => v,
-                        other => crate::vdbe::VdbeError::Halt {
-                            code: other.result_code(),
-                            msg: other.to_string(),
-                        },
-                    });
+                    result = Err(super::view::as_vdbe_error(e));
                 }
             }
-            let reload = self.state.schema_changed;
-            match result {
-                Err(crate::vdbe::VdbeError::Schema) if retries < super::MAX_SCHEMA_RETRY => {
-                    retries += 1;
-                    self.reload_schema()?;
-                    stmt.reprepare(self)?;
-                }
-                other => {
-                    if reload {
-                        self.schema_loaded = false;
-                        self.state.schema_changed = false;
-                    }
-                    return other.map_err(ConnError::from);
-                }
+            if let Some(r) = self.view().after_vm(stmt, result, &mut retries)? {
+                return r;
             }
         }
     }
 
     /// Resets `stmt` so it can run again (keeps its bindings).
     pub fn reset(&mut self, stmt: &mut Statement) {
-        let mut env = VdbeEnv {
-            dbs: &mut self.dbs,
-            conn: &mut self.state,
-        };
-        stmt.vm.reset(&mut env);
-        if self.state.schema_changed {
-            self.schema_loaded = false;
-            self.state.schema_changed = false;
-        }
+        self.view().reset(stmt);
     }
 
     /// Loads the schema if it is not loaded (or was invalidated).
     pub(crate) fn ensure_schema(&mut self) -> Result<(), ConnError> {
-        if self.schema_loaded {
-            return Ok(());
-        }
-        self.reload_schema()
-    }
-
-    /// Re-reads `sqlite_schema` of every database.
-    pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
-        for i in 0..self.dbs.len() {
-            let Some(bt) = self.dbs.get_mut(i) else { break };
-            let mut schema = super::schema_load::load_schema(bt, &mut self.state)?;
-            schema.temp = i == super::attach::TEMP_DB;
-            if let Some(slot) = self.schemas.get_mut(i) {
-                *slot = Arc::new(schema);
-            }
-        }
-        self.schema_loaded = true;
-        Ok(())
+        self.view().ensure_schema()
     }
 
     /// Sets the busy timeout: retry locks for up to `ms` milliseconds.
     pub fn set_busy_timeout(&mut self, ms: i32) {
-        self.busy_timeout_ms = ms.max(0);
+        self.core.busy_timeout_ms = ms.max(0);
         for db in &mut self.dbs {
-            let handler = super::schema_load::busy_timeout_handler(self.busy_timeout_ms);
+            let handler = super::schema_load::busy_timeout_handler(self.core.busy_timeout_ms);
             db.pager().set_busy_handler(handler);
         }
     }
@@ -358,13 +298,6 @@ impl Connection {
         self.state.interrupt.clone()
     }
 
-    /// Clears a pending interrupt once no statement is running.
-    pub(crate) fn clear_interrupt_if_idle(&mut self) {
-        if self.state.active_vms == 0 {
-            self.state.interrupt.store(false, Ordering::Relaxed);
-        }
-    }
-
     /// The main database's file name (empty in memory).
     pub fn filename(&self) -> &Path {
         &self.filename
@@ -396,7 +329,10 @@ fn builtin_collations() -> Vec<Arc<dyn Collation>> {
 }
 
 /// SQLITE_LIMIT_FUNCTION_ARG: "too many arguments on function NAME".
-fn check_function_args(program: &crate::vdbe::Program, max: usize) -> Result<(), ConnError> {
+pub(crate) fn check_function_args(
+    program: &crate::vdbe::Program,
+    max: usize,
+) -> Result<(), ConnError> {
     for insn in &program.insns {
         if let crate::vdbe::Insn::Function { func, n_args, .. }
         | crate::vdbe::Insn::AggStep { func, n_args, .. } = insn

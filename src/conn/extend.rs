@@ -36,7 +36,7 @@ pub type WalHookFn = Arc<dyn Fn(&str, u32) -> i32 + Send + Sync>;
 
 /// The installed WAL hook (a newtype so the connection stays `Debug`).
 #[derive(Clone)]
-pub(crate) struct WalHookSlot(WalHookFn);
+pub(crate) struct WalHookSlot(pub(crate) WalHookFn);
 
 impl std::fmt::Debug for WalHookSlot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -66,17 +66,7 @@ impl Connection {
     /// (hook, database name, frames in its WAL), one per database that
     /// committed in WAL mode (SQLite's `doWalCallbacks`).
     pub fn take_wal_callbacks(&mut self) -> Vec<(WalHookFn, String, u32)> {
-        let mut due = Vec::new();
-        for (i, bt) in self.dbs.iter_mut().enumerate() {
-            let frames = bt.pager().take_wal_callback();
-            if frames == 0 || !bt.pager().wal_hook_custom() {
-                continue;
-            }
-            if let (Some(h), Some(name)) = (&self.wal_hook, self.db_names.get(i)) {
-                due.push((h.0.clone(), name.clone(), frames));
-            }
-        }
-        due
+        self.view().take_wal_callbacks()
     }
 
     /// Defines (`kind` = Some) or deletes (`None`) the function `name` with

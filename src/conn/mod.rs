@@ -20,6 +20,10 @@
 //!    changed it (`ConnState::schema_changed`).
 //! 4. A statement compiled before a function or collation was (re)defined
 //!    is re-prepared before its next run (`Connection::generation`).
+//! 5. SQL run from a callback of one of the connection's own statements
+//!    (re-entrant SQL) runs on a [`ConnView`] rebuilt from the borrows the
+//!    outer step lent to the callback, never on a second borrow of the
+//!    connection (protocol in `view.rs`).
 
 mod attach;
 mod authorizer;
@@ -30,15 +34,17 @@ mod extend;
 mod mode;
 mod schema_load;
 mod statement;
+mod view;
 
 pub use attach::{MAX_ATTACHED, TEMP_DB};
 pub use authorizer::{action as auth_action, AuthRequest, AuthResult, Authorizer};
 pub use backup::{backup_abort, backup_step, BackupProgress};
-pub use connection::Connection;
+pub use connection::{ConnCore, Connection};
 pub use error::ConnError;
 pub use extend::{BusyFn, TxnLevel, WalHookFn};
 pub use mode::{ConnectionMode, OpenOptions};
 pub use statement::{Statement, StepResult};
+pub use view::ConnView;
 
 /// How many times a statement is re-prepared after SQLITE_SCHEMA.
 pub const MAX_SCHEMA_RETRY: usize = 50;

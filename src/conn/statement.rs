@@ -12,9 +12,9 @@
 
 use std::sync::Arc;
 
-use super::connection::Connection;
 use super::error::ConnError;
 use super::mode::ConnectionMode;
+use super::view::ConnView;
 use crate::record::{Value, ValueRef};
 use crate::sql::{self, Parsed, StmtClass};
 use crate::vdbe::{Program, Vdbe};
@@ -45,7 +45,7 @@ impl Statement {
     }
 
     /// Compiles the statement again against the connection's current schema.
-    pub(crate) fn reprepare(&mut self, conn: &mut Connection) -> Result<(), ConnError> {
+    pub(crate) fn reprepare(&mut self, conn: &mut ConnView<'_>) -> Result<(), ConnError> {
         let program = conn.compile(&self.parsed, &self.sql)?;
         let mut vm = Vdbe::new(Arc::new(program));
         for i in 1..=self.vm.program().params.len() {

@@ -11,6 +11,11 @@
 //! 2. Every [`FuncError`] maps to exactly one result code (exhaustive match).
 //! 3. An aggregate's `finalize` may be called without any `step` (empty
 //!    group) and must then return the aggregate's empty-input value.
+//! 4. [`FuncEnv::reentry`] hands out a reborrow of the environment the VM
+//!    was lent for the step, never a fresh borrow of the connection: a
+//!    nested statement runs on exactly the borrows the outer step holds,
+//!    and the outer frames do not touch them until the callback returns
+//!    (the lending protocol of `conn/view.rs`).
 
 use std::sync::Arc;
 
@@ -47,6 +52,12 @@ pub trait FuncEnv {
     /// The default treats local time as UTC.
     fn local_offset_secs(&mut self, _utc_unix_secs: i64) -> Result<i64, String> {
         Ok(0)
+    }
+    /// A reborrow of the running VM's whole environment, for a callback
+    /// that runs SQL on its own connection (invariant 4). `None` when the
+    /// function is not called by a VM of a connection.
+    fn reentry(&mut self) -> Option<crate::vdbe::VdbeEnv<'_>> {
+        None
     }
 }
 

@@ -15,6 +15,11 @@
 //!    the counters ([`ConnState::publish`]) so that a callback re-entering
 //!    the API on the same connection reads current values without
 //!    borrowing the connection.
+//! 4. `VdbeEnv::host` is the connection's own remaining state (L6's
+//!    `ConnCore`), type-erased; the VM never looks inside it. It only
+//!    passes a reborrow of the whole environment to application callbacks
+//!    (`FuncEnv::reentry`) so that nested SQL on the same connection runs
+//!    on the very borrows the outer step holds (see `conn/view.rs`).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
@@ -96,6 +101,12 @@ pub struct ConnState {
     pub active_vms: usize,
     /// Statements currently running that write.
     pub active_writers: usize,
+    /// Statements currently running that open a transaction (SQLite's
+    /// `nVdbeRead`): DROP TABLE is refused while another one runs.
+    pub active_readers: usize,
+    /// xDestroy calls in progress (SQLite's `nVDestroy`): the DROP TABLEs
+    /// a module's xDestroy runs on its shadow tables are not refused.
+    pub vdestroy_depth: usize,
     /// Open SAVEPOINT names, outermost first, with their pager depth.
     pub savepoints: Vec<(String, u32)>,
     /// True when the outermost savepoint was opened in autocommit mode
@@ -140,6 +151,8 @@ impl Default for ConnState {
             interrupt: Arc::new(AtomicBool::new(false)),
             active_vms: 0,
             active_writers: 0,
+            active_readers: 0,
+            vdestroy_depth: 0,
             savepoints: Vec::new(),
             savepoint_began_txn: false,
             cache_size: -2000,
@@ -162,4 +175,55 @@ impl Default for ConnState {
 pub struct VdbeEnv<'a> {
     pub dbs: &'a mut [Btree],
     pub conn: &'a mut ConnState,
+    /// The rest of the connection, opaque to the VM (invariant 4): lent
+    /// along so that a callback may run SQL on the same connection.
+    pub host: Option<&'a mut dyn std::any::Any>,
+}
+
+impl VdbeEnv<'_> {
+    /// The same environment, reborrowed for a shorter time.
+    pub fn reborrow(&mut self) -> VdbeEnv<'_> {
+        VdbeEnv {
+            dbs: &mut *self.dbs,
+            conn: &mut *self.conn,
+            host: self.host.as_deref_mut(),
+        }
+    }
+}
+
+/// Runs a callback into the application with a VM environment lent to it
+/// (invariant 4); installed by the C layer (`install_callback_lender`).
+pub type CallbackLender = fn(VdbeEnv<'_>, &mut dyn FnMut());
+
+static LENDER: std::sync::OnceLock<CallbackLender> = std::sync::OnceLock::new();
+
+/// Installs the lender used around virtual-table methods; the first
+/// installation wins.
+pub fn install_callback_lender(f: CallbackLender) {
+    let _ = LENDER.set(f);
+}
+
+/// Runs `f` (a call into application code, such as a virtual-table
+/// method) with a reborrow of `env` lent to it, so that it may run SQL on
+/// the same connection (invariant 4). Without an installed lender `f`
+/// just runs. `env` is not touched while `f` runs.
+pub(crate) fn lend_env<R>(
+    env: &mut VdbeEnv<'_>,
+    f: impl FnOnce() -> Result<R, super::VdbeError>,
+) -> Result<R, super::VdbeError> {
+    let Some(lender) = LENDER.get() else {
+        return f();
+    };
+    let mut f = Some(f);
+    let mut out = None;
+    lender(env.reborrow(), &mut || {
+        if let Some(f) = f.take() {
+            out = Some(f());
+        }
+    });
+    match (out, f) {
+        (Some(r), _) => r,
+        (None, Some(f)) => f(),
+        (None, None) => Err(super::error::internal("callback lender lost its result")),
+    }
 }

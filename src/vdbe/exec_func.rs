@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::env::{ConnState, VdbeEnv};
+use super::env::VdbeEnv;
 use super::error::{internal, VdbeError};
 use super::exec_value::check_length;
 use super::insn::{CursorId, Reg};
@@ -66,8 +66,9 @@ pub fn random_bytes(out: &mut [u8]) {
 }
 
 /// What a function sees of the connection while the VM runs.
-pub(super) struct VmFuncEnv<'a> {
-    pub(super) conn: &'a ConnState,
+pub(super) struct VmFuncEnv<'a, 'e> {
+    /// The step's environment (reborrowed; see `FuncEnv::reentry`).
+    pub(super) env: &'a mut VdbeEnv<'e>,
     /// The statement time of this step, fixed on first use.
     pub(super) now: &'a mut Option<i64>,
 }
@@ -82,15 +83,18 @@ fn now_julian_ms() -> i64 {
     UNIX_EPOCH_JULIAN_MS.saturating_add(ms)
 }
 
-impl FuncEnv for VmFuncEnv<'_> {
+impl FuncEnv for VmFuncEnv<'_, '_> {
     fn last_insert_rowid(&self) -> i64 {
-        self.conn.last_insert_rowid
+        self.env.conn.last_insert_rowid
     }
     fn changes(&self) -> i64 {
-        self.conn.changes
+        self.env.conn.changes
     }
     fn total_changes(&self) -> i64 {
-        self.conn.total_changes
+        self.env.conn.total_changes
+    }
+    fn reentry(&mut self) -> Option<VdbeEnv<'_>> {
+        Some(self.env.reborrow())
     }
     fn random_bytes(&mut self, out: &mut [u8]) {
         random_bytes(out)
@@ -138,7 +142,7 @@ impl Vdbe {
             env.conn.publish();
         }
         let mut fenv = VmFuncEnv {
-            conn: env.conn,
+            env: &mut *env,
             now: &mut self.now_ms,
         };
         let coll: &dyn Collation = collation.as_deref().unwrap_or(&Binary);
@@ -236,7 +240,7 @@ impl Vdbe {
             env.conn.publish();
         }
         let mut fenv = VmFuncEnv {
-            conn: env.conn,
+            env: &mut *env,
             now: &mut self.now_ms,
         };
         let mut ctx = FuncContext {
@@ -290,7 +294,7 @@ impl Vdbe {
             env.conn.publish();
         }
         let mut fenv = VmFuncEnv {
-            conn: env.conn,
+            env: &mut *env,
             now: &mut self.now_ms,
         };
         let mut ctx = FuncContext {

@@ -396,6 +396,16 @@ impl Vdbe {
         db: usize,
         root: Pgno,
     ) -> Result<Flow, VdbeError> {
+        // Another statement of the connection that reads is running
+        // (possibly the one whose callback runs this DROP): its cursors
+        // could point into the tree, so SQLite refuses (OP_Destroy's
+        // nVdbeRead check); xDestroy dropping its shadow tables is exempt.
+        if env.conn.active_readers > env.conn.vdestroy_depth + 1 {
+            return Err(VdbeError::Halt {
+                code: crate::rc::ResultCode::LOCKED,
+                msg: "database table is locked".into(),
+            });
+        }
         let moved = db_mut(env, db)?.drop_tree(root)?;
         if moved != 0 {
             renumber_root(db_mut(env, db)?, moved, root)?;
@@ -527,6 +537,9 @@ impl Vdbe {
         self.finished = true;
         self.busy_pending = false;
         env.conn.active_vms = env.conn.active_vms.saturating_sub(1);
+        if self.is_reader {
+            env.conn.active_readers = env.conn.active_readers.saturating_sub(1);
+        }
         if !self.program.readonly {
             env.conn.active_writers = env.conn.active_writers.saturating_sub(1);
         }

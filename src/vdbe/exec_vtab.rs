@@ -13,10 +13,13 @@
 //! 3. Tables written in an autocommit statement get xSync + xCommit when
 //!    the statement succeeds and xRollback when it fails; inside an
 //!    explicit transaction they wait for its end (`ConnState::vtab_txn`).
+//! 4. Every call into a module method made while the statement runs goes
+//!    through `lend_env`, so the method may run SQL on its own connection
+//!    (re-entrant SQL, `env.rs` invariant 4).
 
 use std::sync::Arc;
 
-use super::env::VdbeEnv;
+use super::env::{lend_env, VdbeEnv};
 use super::error::{internal, VdbeError};
 use super::insn::{CursorId, Insn, Reg};
 use super::insn_vtab::{VCreateArgs, VtabOp};
@@ -50,7 +53,11 @@ fn verr(e: VTabError) -> VdbeError {
 
 impl Vdbe {
     /// Runs `insn` if it is a cursor opcode aimed at a virtual-table cursor.
-    pub(crate) fn vtab_intercept(&mut self, insn: &Insn) -> Option<Result<Flow, VdbeError>> {
+    pub(crate) fn vtab_intercept(
+        &mut self,
+        env: &mut VdbeEnv,
+        insn: &Insn,
+    ) -> Option<Result<Flow, VdbeError>> {
         use Insn as I;
         let c = match insn {
             I::Column { cursor, .. }
@@ -65,10 +72,10 @@ impl Vdbe {
             return None;
         }
         Some(match insn {
-            I::Column { column, dest, .. } => self.v_column(c, *column, *dest),
-            I::Rowid { dest, .. } => self.v_rowid(c, *dest),
-            I::Next { target, .. } => self.v_next(c, *target),
-            I::Rewind { if_empty, .. } => self.v_filter(c, 0, None, &[], *if_empty),
+            I::Column { column, dest, .. } => self.v_column(env, c, *column, *dest),
+            I::Rowid { dest, .. } => self.v_rowid(env, c, *dest),
+            I::Next { target, .. } => self.v_next(env, c, *target),
+            I::Rewind { if_empty, .. } => self.v_filter(env, c, (0, None), &[], *if_empty),
             I::NullRow { .. } => self.vcursor(c).map(|v| {
                 v.null_row = true;
                 Flow::Next
@@ -93,9 +100,14 @@ impl Vdbe {
     pub(crate) fn exec_vtab(&mut self, env: &mut VdbeEnv, op: &VtabOp) -> Result<Flow, VdbeError> {
         match op {
             VtabOp::VBegin { vtab } => v_begin(env, vtab),
-            VtabOp::VCreate(a) => v_create(a),
-            VtabOp::VDestroy(a) => v_destroy(a),
-            VtabOp::VOpen { cursor, vtab } => self.v_open(*cursor, vtab),
+            VtabOp::VCreate(a) => lend_env(env, || v_create(a)),
+            VtabOp::VDestroy(a) => {
+                env.conn.vdestroy_depth += 1;
+                let r = lend_env(env, || v_destroy(a));
+                env.conn.vdestroy_depth = env.conn.vdestroy_depth.saturating_sub(1);
+                r
+            }
+            VtabOp::VOpen { cursor, vtab } => self.v_open(env, *cursor, vtab),
             VtabOp::VFilter {
                 cursor,
                 idx_num,
@@ -105,7 +117,8 @@ impl Vdbe {
                 if_empty,
             } => {
                 let argv = self.values(*args, *n_args)?;
-                self.v_filter(*cursor, *idx_num, idx_str.as_deref(), &argv, *if_empty)
+                let idx = (*idx_num, idx_str.as_deref());
+                self.v_filter(env, *cursor, idx, &argv, *if_empty)
             }
             VtabOp::VUpdate {
                 vtab,
@@ -114,7 +127,7 @@ impl Vdbe {
                 on_conflict,
             } => {
                 let argv = self.values(*args, *n_args)?;
-                match vtab.vtab.update(&argv, *on_conflict) {
+                match lend_env(env, || Ok(vtab.vtab.update(&argv, *on_conflict)))? {
                     Ok(rowid) => {
                         if let (Some(r), Some(Value::Null)) = (rowid, argv.first()) {
                             env.conn.last_insert_rowid = r;
@@ -142,8 +155,13 @@ impl Vdbe {
             .collect())
     }
 
-    fn v_open(&mut self, c: CursorId, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeError> {
-        let cur = vtab.vtab.open().map_err(verr)?;
+    fn v_open(
+        &mut self,
+        env: &mut VdbeEnv,
+        c: CursorId,
+        vtab: &Arc<VTabInstance>,
+    ) -> Result<Flow, VdbeError> {
+        let cur = lend_env(env, || vtab.vtab.open().map_err(verr))?;
         if self.vcursors.len() <= c {
             self.vcursors.resize_with(c + 1, || None);
         }
@@ -159,15 +177,15 @@ impl Vdbe {
 
     fn v_filter(
         &mut self,
+        env: &mut VdbeEnv,
         c: CursorId,
-        idx_num: i32,
-        idx_str: Option<&str>,
+        (idx_num, idx_str): (i32, Option<&str>),
         argv: &[Value],
         if_empty: usize,
     ) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
         v.null_row = false;
-        v.cur.filter(idx_num, idx_str, argv).map_err(verr)?;
+        lend_env(env, || v.cur.filter(idx_num, idx_str, argv).map_err(verr))?;
         Ok(if v.cur.eof() {
             Flow::Jump(if_empty)
         } else {
@@ -175,9 +193,9 @@ impl Vdbe {
         })
     }
 
-    fn v_next(&mut self, c: CursorId, target: usize) -> Result<Flow, VdbeError> {
+    fn v_next(&mut self, env: &mut VdbeEnv, c: CursorId, target: usize) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
-        v.cur.next().map_err(verr)?;
+        lend_env(env, || v.cur.next().map_err(verr))?;
         Ok(if v.cur.eof() {
             Flow::Next
         } else {
@@ -185,23 +203,29 @@ impl Vdbe {
         })
     }
 
-    fn v_column(&mut self, c: CursorId, col: usize, dest: Reg) -> Result<Flow, VdbeError> {
+    fn v_column(
+        &mut self,
+        env: &mut VdbeEnv,
+        c: CursorId,
+        col: usize,
+        dest: Reg,
+    ) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
         let value = if v.null_row {
             Value::Null
         } else {
-            v.cur.column(col, false).map_err(verr)?
+            lend_env(env, || v.cur.column(col, false).map_err(verr))?
         };
         self.set_reg(dest, Mem::from(value))?;
         Ok(Flow::Next)
     }
 
-    fn v_rowid(&mut self, c: CursorId, dest: Reg) -> Result<Flow, VdbeError> {
+    fn v_rowid(&mut self, env: &mut VdbeEnv, c: CursorId, dest: Reg) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
         let m = if v.null_row {
             Mem::Null
         } else {
-            Mem::Int(v.cur.rowid().map_err(verr)?)
+            Mem::Int(lend_env(env, || v.cur.rowid().map_err(verr))?)
         };
         self.set_reg(dest, m)?;
         Ok(Flow::Next)
@@ -211,9 +235,9 @@ impl Vdbe {
 fn v_begin(env: &mut VdbeEnv, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeError> {
     use std::sync::atomic::Ordering;
     if !vtab.in_txn.swap(true, Ordering::AcqRel) {
-        if let Err(e) = vtab.vtab.begin() {
+        if let Err(e) = lend_env(env, || vtab.vtab.begin().map_err(verr)) {
             vtab.in_txn.store(false, Ordering::Release);
-            return Err(verr(e));
+            return Err(e);
         }
         env.conn.vtab_txn.push(vtab.clone());
     }
@@ -255,13 +279,16 @@ pub(crate) fn settle_txn(env: &mut VdbeEnv, ok: bool) -> Result<(), VdbeError> {
     let mut first_err = None;
     for v in std::mem::take(&mut env.conn.vtab_txn) {
         v.in_txn.store(false, Ordering::Release);
-        let r = if ok {
-            v.vtab.sync().and_then(|()| v.vtab.commit())
-        } else {
-            v.vtab.rollback()
-        };
+        let r = lend_env(env, || {
+            Ok(if ok {
+                v.vtab.sync().and_then(|()| v.vtab.commit())
+            } else {
+                v.vtab.rollback()
+            })
+        })
+        .and_then(|r| r.map_err(verr));
         if let Err(e) = r {
-            first_err.get_or_insert(verr(e));
+            first_err.get_or_insert(e);
         }
     }
     first_err.map_or(Ok(()), Err)

@@ -92,7 +92,7 @@ impl Vdbe {
             env.conn.publish();
         }
         let mut fenv = VmFuncEnv {
-            conn: env.conn,
+            env: &mut *env,
             now: &mut self.now_ms,
         };
         let mut ctx = FuncContext {

@@ -83,6 +83,9 @@ pub(crate) struct StmtSavepoint {
 #[derive(Debug)]
 pub struct Vdbe {
     pub(crate) program: Arc<Program>,
+    /// The program opens a transaction (SQLite's `bIsReader`): it counts
+    /// in `ConnState::active_readers` while it runs.
+    pub(crate) is_reader: bool,
     pub(crate) pc: usize,
     pub(crate) regs: Vec<Mem>,
     pub(crate) cursors: Vec<Option<VdbeCursor>>,
@@ -138,7 +141,14 @@ impl Vdbe {
             _ => false,
         });
         let uses_stmt_journal = super::stmt_journal::uses_stmt_journal(&program.insns);
+        let is_reader = program.insns.iter().any(|i| {
+            matches!(
+                i,
+                Insn::Transaction { .. } | Insn::AutoCommit { .. } | Insn::Savepoint { .. }
+            )
+        });
         let mut vm = Vdbe {
+            is_reader,
             regs: Vec::new(),
             cursors: Vec::new(),
             bindings: vec![None; program.params.len()],
@@ -305,6 +315,7 @@ impl Vdbe {
 
     fn start(&mut self, env: &mut VdbeEnv) {
         env.conn.active_vms += 1;
+        env.conn.active_readers += usize::from(self.is_reader);
         if !self.program.readonly {
             env.conn.active_writers += 1;
         }
@@ -415,7 +426,7 @@ impl Vdbe {
     fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
         use Insn as I;
         if !self.vcursors.is_empty() {
-            if let Some(flow) = self.vtab_intercept(insn) {
+            if let Some(flow) = self.vtab_intercept(env, insn) {
                 return flow;
             }
         }

@@ -22,6 +22,7 @@ pub fn run_with(vm: &mut Vdbe, conn: &mut ConnState) -> Result<Vec<Vec<Value>>, 
     let mut env = VdbeEnv {
         dbs: &mut dbs,
         conn,
+        host: None,
     };
     let mut rows = Vec::new();
     loop {

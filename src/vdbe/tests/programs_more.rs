@@ -125,6 +125,7 @@ fn offset_limit_and_must_be_int() {
     let mut env = VdbeEnv {
         dbs: &mut dbs,
         conn: &mut conn,
+        host: None,
     };
     assert_eq!(vm.step(&mut env).unwrap(), StepResult::Row);
     let row: Vec<Value> = (0..5).map(|k| vm.column(k).to_owned()).collect();
@@ -195,6 +196,7 @@ fn bindings_survive_reset() {
     vm.reset(&mut VdbeEnv {
         dbs: &mut dbs,
         conn: &mut conn,
+        host: None,
     });
     assert_eq!(
         run_with(&mut vm, &mut conn).unwrap(),
@@ -225,6 +227,7 @@ fn reset_mid_run_releases_the_vm() {
     let mut env = VdbeEnv {
         dbs: &mut dbs,
         conn: &mut conn,
+        host: None,
     };
     assert_eq!(vm.step(&mut env).unwrap(), StepResult::Row);
     assert!(vm.is_running());

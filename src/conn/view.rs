@@ -1,0 +1,309 @@
+//! `ConnView`: a connection seen as three disjoint borrows, so that SQL
+//! can be prepared and run on it from inside a callback of one of its own
+//! statements (re-entrant SQL).
+//!
+//! SQLite counterpart: none as such. In C a user function, virtual-table
+//! method or collation may call `sqlite3_prepare`/`sqlite3_step` on the
+//! connection whose statement is calling it (the connection mutex is
+//! recursive and the `sqlite3` struct is simply shared). This file is how
+//! loom does the same without two live `&mut Connection`.
+//!
+//! ## The lending protocol
+//!
+//! A step borrows the connection mutably for its whole duration. The VM
+//! receives that borrow split three ways in its [`VdbeEnv`]: `dbs`, `conn`
+//! (the [`ConnState`]) and `host` (the [`ConnCore`], type-erased as
+//! `dyn Any` because the VM is a lower layer). When the VM calls back into
+//! the application it hands the callback a *reborrow* of that environment
+//! (`FuncEnv::reentry`); the capi layer parks a pointer derived from the
+//! reborrow in a thread-local slot keyed by the connection for the
+//! duration of the callback only, and a nested API call on the same
+//! connection and thread rebuilds a [`ConnView`] from it
+//! ([`ConnView::from_env`]) instead of borrowing the connection's
+//! `RefCell` (which the outer step holds).
+//!
+//! Invariants:
+//! 1. A `ConnView` is only ever built from `&mut Connection`
+//!    ([`super::Connection::view`]) or from a `VdbeEnv` reborrow whose
+//!    `host` is the same connection's `ConnCore`; never from a pointer
+//!    that is not derived from the live borrow chain.
+//! 2. While a view lends itself to a VM step (`run_vm`), it does not touch
+//!    its fields until the step returns; everything a nested call changes
+//!    (schema, counters, open transactions, b-tree contents) is therefore
+//!    seen by the outer statement afterwards, as in C.
+//! 3. A nested view cannot ATTACH or DETACH (that would resize the `dbs`
+//!    the outer step holds): such a statement fails with a clean error.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use super::connection::{check_function_args, ConnCore};
+use super::error::ConnError;
+use super::statement::{Statement, StepResult};
+use crate::btree::Btree;
+use crate::pager::Pager;
+use crate::sql::{self, CompileEnv};
+use crate::vdbe::{ConnState, VdbeEnv, VdbeError};
+
+/// A connection as three disjoint borrows (module docs).
+#[derive(Debug)]
+pub struct ConnView<'a> {
+    pub(crate) dbs: &'a mut [Btree<Pager>],
+    pub(crate) state: &'a mut ConnState,
+    pub(crate) core: &'a mut ConnCore,
+}
+
+/// A connection-level error as the VM's error (it ends the step).
+pub(crate) fn as_vdbe_error(e: ConnError) -> VdbeError {
+    match e {
+        ConnError::Vdbe(v) => v,
+        other => VdbeError::Halt {
+            code: other.result_code(),
+            msg: other.to_string(),
+        },
+    }
+}
+
+impl<'a> ConnView<'a> {
+    /// The view a VM environment lent to a callback (invariant 1); `None`
+    /// when the environment carries no connection core.
+    pub fn from_env<'e>(env: &'e mut VdbeEnv<'_>) -> Option<ConnView<'e>> {
+        let core = env.host.as_deref_mut()?.downcast_mut::<ConnCore>()?;
+        Some(ConnView {
+            dbs: &mut *env.dbs,
+            state: &mut *env.conn,
+            core,
+        })
+    }
+
+    /// The same view, reborrowed for a shorter time.
+    pub fn reborrow(&mut self) -> ConnView<'_> {
+        ConnView {
+            dbs: &mut *self.dbs,
+            state: &mut *self.state,
+            core: &mut *self.core,
+        }
+    }
+
+    /// The identity of the connection a VM environment belongs to (the
+    /// address of its published counters), as [`ConnView::key`].
+    pub fn env_key(env: &VdbeEnv<'_>) -> usize {
+        Arc::as_ptr(&env.conn.published) as usize
+    }
+
+    /// The identity of this view's connection.
+    pub fn key(&self) -> usize {
+        Arc::as_ptr(&self.state.published) as usize
+    }
+
+    /// Compiles the first statement of `sql[offset..]` (see
+    /// [`super::Connection::prepare`]).
+    pub fn prepare(
+        &mut self,
+        sql: &str,
+        offset: usize,
+    ) -> Result<(Option<Statement>, usize), ConnError> {
+        self.ensure_schema()?;
+        let (parsed, tail) = sql::parse_one(sql, offset)?;
+        let Some(parsed) = parsed else {
+            return Ok((None, tail));
+        };
+        super::statement::check_mode(self.core.mode, self.core.readonly, &parsed)?;
+        let program = self.compile(&parsed, sql)?;
+        let text = sql.get(offset..tail).unwrap_or("").to_string();
+        let mut stmt = Statement::new(program, text, parsed);
+        stmt.generation = self.current_generation();
+        Ok((Some(stmt), tail))
+    }
+
+    /// Compiles an already parsed statement against the current schema,
+    /// running the authorizer's checks when one is installed.
+    pub(crate) fn compile(
+        &mut self,
+        parsed: &sql::Parsed,
+        sql_text: &str,
+    ) -> Result<crate::vdbe::Program, ConnError> {
+        let core = &*self.core;
+        let auth = core.authorizer.clone();
+        if let Some(a) = &auth {
+            if super::authorizer::check_statement(a.0.as_ref(), parsed)? {
+                return Ok(crate::vdbe::Program {
+                    readonly: true,
+                    ..Default::default()
+                });
+            }
+        }
+        let env = CompileEnv {
+            schemas: &core.schemas,
+            db_names: &core.db_names,
+            db_files: &core.db_files,
+            temp_open: core.temp_in_use(),
+            routed_db: None,
+            registry: &core.registry,
+            collations: &core.collations,
+            vtabs: &core.vtabs,
+            foreign_keys: self.state.fkey.enabled,
+            defer_foreign_keys: self.state.fkey.defer,
+            enable_triggers: !core.triggers_off,
+            enable_views: !core.views_off,
+        };
+        let mut program = sql::compile_at(parsed, sql_text, &env).map_err(|(m, at)| match at {
+            Some(offset) => ConnError::CompileAt(m, offset),
+            None => ConnError::Compile(m),
+        })?;
+        check_function_args(&program, core.max_function_args)?;
+        if let Some(a) = &auth {
+            super::authorizer::check_program(
+                a.0.as_ref(),
+                &mut program,
+                &core.schemas,
+                &core.db_names,
+            )?;
+        }
+        Ok(program)
+    }
+
+    /// See [`super::Connection::current_generation`].
+    pub(crate) fn current_generation(&self) -> u64 {
+        self.core
+            .generation
+            .wrapping_add(self.state.fkey.generation)
+    }
+
+    /// Runs one step of `stmt` on this view (a nested step when the view
+    /// came from [`ConnView::from_env`]).
+    pub fn step(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
+        if !stmt.is_running() && stmt.generation != self.current_generation() {
+            self.ensure_schema()?;
+            stmt.reprepare(self)?;
+        }
+        let r = self.step_retrying(stmt);
+        self.state.publish();
+        r
+    }
+
+    fn step_retrying(&mut self, stmt: &mut Statement) -> Result<StepResult, ConnError> {
+        let mut retries = 0;
+        loop {
+            let mut result = self.run_vm(stmt);
+            if self.state.pending_attach.take().is_some() {
+                result = Err(VdbeError::Halt {
+                    code: crate::rc::ResultCode::ERROR,
+                    msg: "ATTACH and DETACH inside a callback are not supported by loom yet".into(),
+                });
+            }
+            if let Some(r) = self.after_vm(stmt, result, &mut retries)? {
+                return r;
+            }
+        }
+    }
+
+    /// One VM step, lending the whole view to it (invariant 2).
+    pub(crate) fn run_vm(&mut self, stmt: &mut Statement) -> Result<StepResult, VdbeError> {
+        let host: &mut dyn Any = &mut *self.core;
+        let mut env = VdbeEnv {
+            dbs: &mut *self.dbs,
+            conn: &mut *self.state,
+            host: Some(host),
+        };
+        stmt.vm.step(&mut env)
+    }
+
+    /// What follows a VM step: `None` to retry it after re-preparing for
+    /// SQLITE_SCHEMA, else the step's outcome.
+    pub(crate) fn after_vm(
+        &mut self,
+        stmt: &mut Statement,
+        result: Result<StepResult, VdbeError>,
+        retries: &mut usize,
+    ) -> Result<Option<Result<StepResult, ConnError>>, ConnError> {
+        let reload = self.state.schema_changed;
+        match result {
+            Err(VdbeError::Schema) if *retries < super::MAX_SCHEMA_RETRY => {
+                *retries += 1;
+                self.reload_schema()?;
+                stmt.reprepare(self)?;
+                Ok(None)
+            }
+            other => {
+                if reload {
+                    self.core.schema_loaded = false;
+                    self.state.schema_changed = false;
+                }
+                Ok(Some(other.map_err(ConnError::from)))
+            }
+        }
+    }
+
+    /// Resets `stmt` so it can run again (keeps its bindings).
+    pub fn reset(&mut self, stmt: &mut Statement) {
+        let host: &mut dyn Any = &mut *self.core;
+        let mut env = VdbeEnv {
+            dbs: &mut *self.dbs,
+            conn: &mut *self.state,
+            host: Some(host),
+        };
+        stmt.vm.reset(&mut env);
+        if self.state.schema_changed {
+            self.core.schema_loaded = false;
+            self.state.schema_changed = false;
+        }
+    }
+
+    /// Loads the schema if it is not loaded (or was invalidated).
+    pub(crate) fn ensure_schema(&mut self) -> Result<(), ConnError> {
+        if self.core.schema_loaded {
+            return Ok(());
+        }
+        self.reload_schema()
+    }
+
+    /// Re-reads `sqlite_schema` of every database.
+    pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
+        for (i, bt) in self.dbs.iter_mut().enumerate() {
+            let mut schema = super::schema_load::load_schema(bt, self.state)?;
+            schema.temp = i == super::attach::TEMP_DB;
+            if let Some(slot) = self.core.schemas.get_mut(i) {
+                *slot = Arc::new(schema);
+            }
+        }
+        self.core.schema_loaded = true;
+        Ok(())
+    }
+
+    /// Clears a pending interrupt once no statement is running.
+    pub(crate) fn clear_interrupt_if_idle(&mut self) {
+        if self.state.active_vms == 0 {
+            self.state
+                .interrupt
+                .store(false, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// See [`super::Connection::take_wal_callbacks`].
+    pub fn take_wal_callbacks(&mut self) -> Vec<(super::WalHookFn, String, u32)> {
+        let mut due = Vec::new();
+        for (i, bt) in self.dbs.iter_mut().enumerate() {
+            let frames = bt.pager().take_wal_callback();
+            if frames == 0 || !bt.pager().wal_hook_custom() {
+                continue;
+            }
+            if let (Some(h), Some(name)) = (&self.core.wal_hook, self.core.db_names.get(i)) {
+                due.push((h.0.clone(), name.clone(), frames));
+            }
+        }
+        due
+    }
+}
+
+impl ConnCore {
+    /// True once the temp database holds (or held) something (as
+    /// `Connection::temp_open`).
+    pub(crate) fn temp_in_use(&self) -> bool {
+        self.temp_used
+            || self
+                .schemas
+                .get(super::attach::TEMP_DB)
+                .is_some_and(|s| !s.rows.is_empty())
+    }
+}
