@@ -125,6 +125,15 @@ impl Gen<'_> {
         }
         let order = match right_si {
             Some(_) => (0..n).collect(),
+            None if n > 1 && !left.contains(&true) && self.stats_in_scope(scope) => {
+                let (order, rows) = self.join_order_by_cost(scope, &terms)?;
+                for (si, r) in rows.into_iter().enumerate() {
+                    let cursor = scope.sources[si].cursor;
+                    self.plan_rows.retain(|(c, _)| *c != cursor);
+                    self.plan_rows.push((cursor, r));
+                }
+                order
+            }
             None => self.join_order(scope, &terms, &left)?,
         };
         let right = right_si.map(|si| self.right_join_begin(scope, si));
