@@ -206,22 +206,17 @@ fn loom_rows(db: &Database, sql: &str) -> Result<Vec<String>, String> {
     };
     let n = stmt.column_count();
     let mut rows = Vec::new();
-    loop {
-        match stmt.step().map_err(|e| e.to_string())? {
-            StepResult::Row => {
-                let cells: Vec<String> = (0..n)
-                    .map(|i| match stmt.column_value(i) {
-                        ValueRef::Null => "NULL".to_string(),
-                        ValueRef::Integer(v) => v.to_string(),
-                        ValueRef::Real(v) => format!("{v:?}"),
-                        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                        ValueRef::Blob(b) => format!("{b:?}"),
-                    })
-                    .collect();
-                rows.push(cells.join("|"));
-            }
-            StepResult::Done => break,
-        }
+    while let StepResult::Row = stmt.step().map_err(|e| e.to_string())? {
+        let cells: Vec<String> = (0..n)
+            .map(|i| match stmt.column_value(i) {
+                ValueRef::Null => "NULL".to_string(),
+                ValueRef::Integer(v) => v.to_string(),
+                ValueRef::Real(v) => format!("{v:?}"),
+                ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                ValueRef::Blob(b) => format!("{b:?}"),
+            })
+            .collect();
+        rows.push(cells.join("|"));
     }
     Ok(rows)
 }

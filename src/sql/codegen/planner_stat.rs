@@ -101,6 +101,9 @@ impl<'a> Gen<'a> {
 
     /// True when the cost model plans `scope` (invariant 1).
     pub(super) fn stats_in_scope(&self, scope: &Scope) -> bool {
+        if self.env.schemas.iter().all(|s| s.stat1.is_empty()) {
+            return false;
+        }
         scope
             .sources
             .iter()
