@@ -10,6 +10,9 @@
 //! 2. A `file:` URI is decoded only when the caller allowed URIs.
 //! 3. File names are bytes end to end: a name (or a `%XX`-decoded URI
 //!    path) that is not UTF-8 opens the file of exactly those bytes.
+//! 4. The rows of `sqlite_stat1`, when the database has that table, are
+//!    read in the same read transaction and become the schema's
+//!    statistics (`sqlite3AnalysisLoad` at schema load).
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -20,6 +23,7 @@ use super::mode::OpenOptions;
 use crate::btree::{Btree, TreeKind};
 use crate::pager::{Pager, TxnState};
 use crate::record::{RecordHeader, ValueRef};
+use crate::sql::schema_stat::Stat1Row;
 use crate::sql::{Schema, SchemaRow};
 use crate::vdbe::ConnState;
 
@@ -133,12 +137,51 @@ pub(crate) fn load_schema(
     if started {
         bt.begin_read()?;
     }
-    let result = read_schema_rows(bt);
+    let result = read_schema_rows(bt).and_then(|(cookie, rows)| {
+        let stat_root = rows
+            .iter()
+            .find(|r| r.kind == "table" && r.name.eq_ignore_ascii_case("sqlite_stat1"))
+            .map(|r| r.rootpage);
+        let stats = match stat_root {
+            Some(root) if root > 1 => read_stat1_rows(bt, root)?,
+            _ => Vec::new(),
+        };
+        Ok((cookie, rows, stats))
+    });
     if started && state.autocommit && state.active_vms == 0 {
         bt.end_read();
     }
-    let (cookie, rows) = result?;
-    Schema::from_rows(cookie, rows).map_err(ConnError::Compile)
+    let (cookie, rows, stats) = result?;
+    let mut schema = Schema::from_rows(cookie, rows).map_err(ConnError::Compile)?;
+    schema.load_stat1(&stats);
+    Ok(schema)
+}
+
+/// Reads (tbl, idx, stat) of every `sqlite_stat1` row, in rowid order,
+/// text columns only (anything else reads as NULL, as SQLite's loader
+/// skips such rows).
+fn read_stat1_rows(bt: &mut Btree<Pager>, root: u32) -> Result<Vec<Stat1Row>, ConnError> {
+    let enc = bt.text_encoding()?;
+    let mut cur = bt.cursor(root, TreeKind::Table, None)?;
+    let mut rows = Vec::new();
+    let mut scratch = Vec::new();
+    let mut more = bt.first(&mut cur)?;
+    while more {
+        let payload = bt.payload(&cur, &mut scratch)?;
+        let hdr = RecordHeader::parse(payload).map_err(crate::vdbe::VdbeError::from)?;
+        let text = |i: usize| -> Option<String> {
+            match hdr.column(payload, i).ok()? {
+                ValueRef::Text(t) => {
+                    Some(String::from_utf8_lossy(&crate::record::decode_text(t, enc)).into_owned())
+                }
+                ValueRef::Integer(n) => Some(n.to_string()),
+                _ => None,
+            }
+        };
+        rows.push((text(0), text(1), text(2)));
+        more = bt.next(&mut cur)?;
+    }
+    Ok(rows)
 }
 
 fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), ConnError> {

@@ -27,6 +27,7 @@ mod tests;
 mod codegen;
 pub mod schema;
 pub mod schema_gen;
+pub mod schema_stat;
 pub mod schema_wr;
 
 pub use codegen::{classify, compile, compile_at, expand_sql, CompileEnv, StmtClass};

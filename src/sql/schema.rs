@@ -167,9 +167,20 @@ pub struct Schema {
     /// The temp database's schema: its schema table is also called
     /// `sqlite_temp_schema` / `sqlite_temp_master`.
     pub temp: bool,
+    /// Statistics loaded from `sqlite_stat1`, by lower-case table name
+    /// (only tables `sqlite_stat1` names; see `schema_stat`).
+    pub stat1: HashMap<String, super::schema_stat::TableStat>,
 }
 
 impl Schema {
+    /// Replaces the statistics by those of `rows` (the rows of this
+    /// database's `sqlite_stat1`, in table order).
+    pub fn load_stat1(&mut self, rows: &[super::schema_stat::Stat1Row]) {
+        let tables = &self.tables;
+        let find = |n: &str| tables.get(&n.to_ascii_lowercase()).cloned();
+        self.stat1 = super::schema_stat::build_stats(rows, &find);
+    }
+
     /// Builds the schema from the rows of `sqlite_schema`.
     pub fn from_rows(cookie: u32, rows: Vec<SchemaRow>) -> Result<Schema, String> {
         let mut s = Schema {

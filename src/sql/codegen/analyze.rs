@@ -4,11 +4,11 @@
 //! `analyzeTable`, `analyzeOneTable`, `openStatTable`) for the stat1 part
 //! (this build, like Debian's SQLite, has no STAT4).
 //!
-//! `ANALYZE` covers every table of `main`; `ANALYZE main` likewise;
-//! `ANALYZE [main.]name` covers index `name`, else table `name` (a view is
-//! a silent no-op, anything else `no such table: [schema.]name`).
-//! `ANALYZE temp` (which in SQLite creates `temp.sqlite_stat1`) and
-//! attached databases are errors naming the missing feature.
+//! `ANALYZE` covers every table of every database but temp; `ANALYZE db`
+//! (`main`, `temp` or an attached name) every table of that database;
+//! `ANALYZE [db.]name` index `name`, else table `name` (a view is a silent
+//! no-op, anything else `no such table: [db.]name`). Each database gets
+//! its own `sqlite_stat1`.
 //!
 //! `sqlite_stat1` row layout (fileformat2.html, "The sqlite_stat1 table"):
 //!
@@ -34,6 +34,11 @@
 //! 5. The PRIMARY KEY of a WITHOUT ROWID table is listed under the
 //!    table's name (as SQLite does), not its `sqlite_autoindex_*` name.
 //! 6. Tables named `sqlite_*`, views and virtual tables get no rows.
+//! 7. An unqualified name is looked up as an index, then as a table, in
+//!    temp, main and then attached databases (SQLite's order); the rows go
+//!    to the `sqlite_stat1` of the object's own database.
+//! 8. A statement that analyzed something ends with `ParseSchema`, so the
+//!    next statement is planned with the new statistics.
 
 use std::sync::Arc;
 
@@ -42,14 +47,18 @@ use crate::btree::TreeKind;
 use crate::record::Affinity;
 use crate::sql::ast::QualifiedName;
 use crate::sql::schema::{Index, Table};
+use crate::sql::Schema;
 use crate::vdbe::{ArithOp, CmpFlags, CmpOp, InsertFlags, Insn, Reg, RootPage};
 
 /// The definition SQLite stores for the statistics table.
 pub(crate) const STAT1_SQL: &str = "CREATE TABLE sqlite_stat1(tbl,idx,stat)";
 
-/// What one ANALYZE statement covers.
+/// Index of the temp database.
+const TEMP_DB: usize = 1;
+
+/// What one ANALYZE statement covers in one database.
 enum Target {
-    /// Every table of `main`.
+    /// Every table of the database.
     All,
     /// One table, all of its indexes.
     Table(Arc<Table>),
@@ -69,31 +78,88 @@ struct StatTable {
 impl Gen<'_> {
     /// ANALYZE [[schema.]name].
     pub(super) fn analyze(&mut self, name: Option<&QualifiedName>) -> Result<(), String> {
-        let target = match name {
-            None => Target::All,
-            Some(q) => self.analyze_target(q)?,
+        let work: Vec<(usize, Target)> = match name {
+            // Every database but temp (invariant 7).
+            None => (0..self.env.schemas.len())
+                .filter(|&d| d != TEMP_DB)
+                .map(|d| (d, Target::All))
+                .collect(),
+            Some(q) => vec![self.analyze_target(q)?],
+        };
+        let mut wrote = false;
+        for (db, target) in work {
+            wrote |= self.analyze_db(db, target)?;
+        }
+        if wrote {
+            // Reload the schema and with it the statistics (invariant 8).
+            self.b.emit(Insn::ParseSchema { db: 0 });
+        }
+        Ok(())
+    }
+
+    /// Emits the ANALYZE of `target` in database `db`: coded against
+    /// database 0, then the section's database operands are retargeted.
+    fn analyze_db(&mut self, db: usize, target: Target) -> Result<bool, String> {
+        let Some(schema) = self.env.schemas.get(db).cloned() else {
+            return Ok(false);
         };
         let tables: Vec<(Arc<Table>, Option<Index>)> = match &target {
-            Target::Nothing => return Ok(()),
-            Target::All => (self.main_schema().tables().into_iter())
-                .map(|t| (t, None))
-                .collect(),
+            Target::Nothing => return Ok(false),
+            Target::All => (schema.tables().into_iter()).map(|t| (t, None)).collect(),
             Target::Table(t) => vec![(t.clone(), None)],
             Target::Index(t, i) => vec![(t.clone(), Some((**i).clone()))],
             Target::Internal => Vec::new(),
         };
-        self.use_db(true);
-        let stat = self.open_stat_table(&target);
+        let start = self.b.here();
+        if db == 0 {
+            self.use_db(true);
+        } else {
+            self.b.readonly = false;
+            self.b.emit(Insn::Transaction {
+                db: 0,
+                write: true,
+                exclusive: false,
+                schema_cookie: Some(schema.cookie),
+            });
+        }
+        let stat = self.open_stat_table(&schema, &target);
         for (t, only) in tables {
             if analyzable(&t) {
                 self.analyze_table(&stat, &t, only.as_ref())?;
             }
         }
-        Ok(())
+        if db != 0 {
+            self.retarget_section(start, db, schema.cookie);
+        }
+        Ok(true)
     }
 
-    /// Resolves `ANALYZE [schema.]name`.
-    fn analyze_target(&self, q: &QualifiedName) -> Result<Target, String> {
+    /// Rewrites the database operands 0 of the instructions from `start`
+    /// on to `db`, and a schema cookie bump to `db`'s cookie.
+    fn retarget_section(&mut self, start: usize, db: usize, cookie: u32) {
+        for a in start..self.b.here() {
+            match self.b.insn_mut(a) {
+                Some(Insn::SetCookie { db: d, idx, value }) if *d == 0 => {
+                    *d = db;
+                    if *idx == 1 {
+                        *value = i64::from(cookie) + 1;
+                    }
+                }
+                Some(
+                    Insn::Transaction { db: d, .. }
+                    | Insn::CreateBtree { db: d, .. }
+                    | Insn::Clear { db: d, .. }
+                    | Insn::OpenRead { db: d, .. }
+                    | Insn::OpenWrite { db: d, .. },
+                ) if *d == 0 => *d = db,
+                _ => {}
+            }
+        }
+    }
+
+    /// Resolves `ANALYZE name` / `ANALYZE schema.name` to a database and
+    /// what to analyze there (invariant 7).
+    fn analyze_target(&self, q: &QualifiedName) -> Result<(usize, Target), String> {
         let known = |s: &str| {
             self.env
                 .db_names
@@ -101,35 +167,48 @@ impl Gen<'_> {
                 .position(|n| n.eq_ignore_ascii_case(s))
         };
         let name = q.name.as_str();
-        match q.schema.as_deref() {
-            None => match known(name) {
-                Some(0) => return Ok(Target::All),
-                Some(1) => {
-                    return Err("ANALYZE of the temp database is not supported by loom yet".into())
+        let dbs: Vec<usize> = match q.schema.as_deref() {
+            None => {
+                if let Some(d) = known(name) {
+                    return Ok((d, Target::All));
                 }
-                Some(_) => return Err(attached_error()),
-                None => {}
-            },
-            Some(s) => match known(s) {
-                Some(0) => {}
-                Some(1) => return Err(format!("no such table: {s}.{name}")),
-                Some(_) => return Err(attached_error()),
-                None => return Err(format!("unknown database {s}")),
-            },
+                let lower = name.to_ascii_lowercase();
+                if lower == "sqlite_schema" || lower == "sqlite_master" {
+                    return Ok((0, Target::Internal));
+                }
+                // Unqualified: temp, main, then attached databases.
+                let n = self.env.schemas.len();
+                let mut v: Vec<usize> = (0..n).collect();
+                if n > TEMP_DB {
+                    v.swap(0, TEMP_DB);
+                }
+                v
+            }
+            Some(s) => vec![known(s).ok_or_else(|| format!("unknown database {s}"))?],
+        };
+        for &d in &dbs {
+            if let Some((t, idx)) = self.env.schemas.get(d).and_then(|s| s.index(name)) {
+                return Ok((d, Target::Index(t, Box::new(idx))));
+            }
         }
-        let schema = self.main_schema();
-        if let Some((t, idx)) = schema.index(name) {
-            return Ok(Target::Index(t, Box::new(idx)));
-        }
-        if let Some(t) = schema.table(name) {
-            return Ok(Target::Table(t));
-        }
-        let lower = name.to_ascii_lowercase();
-        if lower == "sqlite_schema" || lower == "sqlite_master" {
-            return Ok(Target::Internal);
-        }
-        if schema.view(name).is_some() || schema.vtable(name).is_some() {
-            return Ok(Target::Nothing);
+        for &d in &dbs {
+            let Some(schema) = self.env.schemas.get(d) else {
+                continue;
+            };
+            if let Some(t) = schema.table(name) {
+                return Ok((d, Target::Table(t)));
+            }
+            let lower = name.to_ascii_lowercase();
+            let internal = match d {
+                TEMP_DB => ["sqlite_temp_schema", "sqlite_temp_master"],
+                _ => ["sqlite_schema", "sqlite_master"],
+            };
+            if internal.contains(&lower.as_str()) {
+                return Ok((d, Target::Internal));
+            }
+            if schema.view(name).is_some() || schema.vtable(name).is_some() {
+                return Ok((d, Target::Nothing));
+            }
         }
         Err(match &q.schema {
             Some(s) => format!("no such table: {s}.{name}"),
@@ -139,8 +218,8 @@ impl Gen<'_> {
 
     /// Creates `sqlite_stat1` if needed, removes the rows about to be
     /// rebuilt (invariant 2) and opens a write cursor on it.
-    fn open_stat_table(&mut self, target: &Target) -> StatTable {
-        let existing = self.main_schema().table("sqlite_stat1");
+    fn open_stat_table(&mut self, schema: &Schema, target: &Target) -> StatTable {
+        let existing = schema.table("sqlite_stat1");
         let root_reg = self.b.alloc_reg();
         let root = match &existing {
             Some(t) => {
@@ -444,10 +523,6 @@ impl Gen<'_> {
 /// Tables ANALYZE writes rows for (invariant 6).
 fn analyzable(t: &Table) -> bool {
     !t.name.to_ascii_lowercase().starts_with("sqlite_")
-}
-
-fn attached_error() -> String {
-    "ANALYZE of attached databases is not supported by loom yet".into()
 }
 
 fn plain() -> CmpFlags {

@@ -47,6 +47,7 @@ mod planner_cost;
 mod planner_in;
 mod planner_loops;
 mod planner_or;
+mod planner_stat;
 mod planner_terms;
 mod pragma;
 mod pragma_xinfo;
@@ -176,6 +177,9 @@ pub(crate) struct Gen<'a> {
     /// The scan order `scan_delivers_order` chose for a table cursor: the
     /// rowid (None) or index `idx`, backwards when `rev` (planner_cost.rs).
     pub order_scan: Option<(usize, Option<(usize, bool)>)>,
+    /// Per table cursor of a cost-planned join: rows (LogEst) of the loops
+    /// outside it (planner_stat.rs).
+    pub plan_rows: Vec<(usize, i16)>,
     /// EXPLAIN QUERY PLAN rows recorded while compiling.
     pub(crate) eqp: eqp::Eqp,
     /// CTEs being materialized (a reference back to one is circular).
@@ -217,6 +221,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         covering_remap: Vec::new(),
         covering_scan: false,
         order_scan: None,
+        plan_rows: Vec::new(),
         eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
         cte_active: Vec::new(),
         rec_tables: Vec::new(),

@@ -98,8 +98,17 @@ impl Gen<'_> {
         let rights = self.right_join_items(from, n)?;
         let jt = self.join_terms(scope, from, &rights, &mut terms)?;
         let order = match rights.is_empty() {
-            true => self.join_order(scope, &terms, &jt.left)?,
             false => (0..n).collect(),
+            true if n > 1 && !jt.left.contains(&true) && self.stats_in_scope(scope) => {
+                let (order, rows) = self.join_order_by_cost(scope, &terms)?;
+                for (si, r) in rows.into_iter().enumerate() {
+                    let cursor = scope.sources[si].cursor;
+                    self.plan_rows.retain(|(c, _)| *c != cursor);
+                    self.plan_rows.push((cursor, r));
+                }
+                order
+            }
+            true => self.join_order(scope, &terms, &jt.left)?,
         };
         let right = self.right_join_begin(scope, &rights);
         let mut pos_of = vec![0; n];

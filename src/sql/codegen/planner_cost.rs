@@ -408,6 +408,14 @@ impl Gen<'_> {
         relevant: &dyn Fn(usize) -> bool,
         allow_or: bool,
     ) -> Result<(Probe, Option<usize>), String> {
+        if self.stats_in_scope(scope) {
+            let cursor = scope.sources[si].cursor;
+            let n_row = (self.plan_rows.iter())
+                .find(|(c, _)| *c == cursor)
+                .map_or(0, |r| r.1);
+            let (p, t, _) = self.probe_by_cost(si, scope, terms, avail, allow_or, n_row)?;
+            return Ok((p, t));
+        }
         let mut best = (Probe::Scan, None);
         for (ti, (t, used)) in terms.iter().enumerate() {
             if *used || !relevant(ti) {
