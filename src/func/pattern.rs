@@ -4,7 +4,9 @@
 //! `sqlite3_strlike` (func.c).
 //!
 //! Invariants:
-//! 1. Pattern and text end at their first NUL byte (C strings).
+//! 1. Pattern and text end at their first NUL byte (C strings): the
+//!    character reader returns 0 for a NUL exactly as at the end, so no
+//!    slice is cut first.
 //! 2. LIKE: `%` any sequence, `_` one character, case folding for ASCII
 //!    letters only unless case-sensitive; an ESCAPE character makes the next
 //!    pattern character literal. An ESCAPE equal to `%` or `_` disables that
@@ -19,6 +21,7 @@ use super::context::{FuncContext, FuncError};
 use super::core::arg;
 use super::text::{skip_char, utf8_read};
 use crate::record::{value_to_text, Value, ValueRef};
+use std::borrow::Cow;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
@@ -36,6 +39,7 @@ struct Info {
 }
 
 /// Reads the character at `s[*i]` (0 at the end).
+#[inline]
 fn read(s: &[u8], i: &mut usize) -> u32 {
     match s.get(*i) {
         None => 0,
@@ -51,9 +55,19 @@ fn at(s: &[u8], i: usize) -> u8 {
     s.get(i).copied().unwrap_or(0)
 }
 
+#[inline]
 fn lower(c: u32) -> u32 {
-    if (u32::from(b'A')..=u32::from(b'Z')).contains(&c) {
+    if c.wrapping_sub(u32::from(b'A')) < 26 {
         c + 32
+    } else {
+        c
+    }
+}
+
+#[inline]
+fn upper(c: u32) -> u32 {
+    if c.wrapping_sub(u32::from(b'a')) < 26 {
+        c - 32
     } else {
         c
     }
@@ -103,20 +117,56 @@ fn after_match_all(
             return Outcome::NoWildcardMatch;
         }
     }
+    if c < 0x80 {
+        return scan_ascii(pat, p, s, si, info, other, c);
+    }
     loop {
         let start = si;
         let c2 = read(s, &mut si);
         if c2 == 0 {
             return Outcome::NoWildcardMatch;
         }
-        let hit = c2 == c || (info.no_case && c < 0x80 && c2 < 0x80 && lower(c) == lower(c2));
-        if hit {
+        if c2 == c {
             let r = compare(pat, p, s, si, info, other);
             if r != Outcome::NoMatch {
                 return r;
             }
         }
         debug_assert!(si > start);
+    }
+}
+
+/// After a `*`/`%` followed by the ASCII character `c`: tries the rest of
+/// the pattern after each occurrence of `c` (either case for LIKE) in the
+/// text, scanning bytes (a byte below 0x80 is always a whole character).
+fn scan_ascii(
+    pat: &[u8],
+    p: usize,
+    s: &[u8],
+    mut si: usize,
+    info: &Info,
+    other: u32,
+    c: u32,
+) -> Outcome {
+    // c < 0x80 here, so the casts keep it exact.
+    let (a, b) = if info.no_case {
+        (lower(c) as u8, upper(c) as u8)
+    } else {
+        (c as u8, c as u8)
+    };
+    loop {
+        let rest = s.get(si..).unwrap_or(&[]);
+        let Some(off) = rest.iter().position(|&x| x == a || x == b || x == 0) else {
+            return Outcome::NoWildcardMatch;
+        };
+        if rest.get(off).copied().unwrap_or(0) == 0 {
+            return Outcome::NoWildcardMatch;
+        }
+        si += off + 1;
+        let r = compare(pat, p, s, si, info, other);
+        if r != Outcome::NoMatch {
+            return r;
+        }
     }
 }
 
@@ -220,7 +270,7 @@ pub fn like_match(pattern: &[u8], text: &[u8], escape: Option<u32>, case_sensiti
     if esc != 0 && esc == info.match_one {
         info.match_one = 0;
     }
-    compare(until_nul(pattern), 0, until_nul(text), 0, &info, esc) == Outcome::Match
+    compare(pattern, 0, text, 0, &info, esc) == Outcome::Match
 }
 
 /// GLOB: does `text` match `pattern`? (`sqlite3_strglob` as a bool.)
@@ -232,19 +282,28 @@ pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
         no_case: false,
     };
     compare(
-        until_nul(pattern),
+        pattern,
         0,
-        until_nul(text),
+        text,
         0,
         &info,
         u32::from(b'['),
     ) == Outcome::Match
 }
 
+/// The TEXT of an argument, borrowed when it already is text or a blob
+/// (no copy per row on a scan).
+fn text_of<'a>(v: &ValueRef<'a>) -> Cow<'a, [u8]> {
+    match *v {
+        ValueRef::Text(t) | ValueRef::Blob(t) => Cow::Borrowed(t),
+        ref other => Cow::Owned(value_to_text(other)),
+    }
+}
+
 fn check_pattern_len(ctx: &FuncContext, pat: &ValueRef) -> Result<(), FuncError> {
     let n = match pat {
         ValueRef::Null => 0,
-        v => value_to_text(v).len(),
+        v => text_of(v).len(),
     };
     if n > ctx.env.like_pattern_limit() {
         return Err(FuncError::msg("LIKE or GLOB pattern too complex"));
@@ -281,8 +340,8 @@ pub(crate) fn like(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Fu
         return Ok(Value::Null);
     }
     let hit = like_match(
-        &value_to_text(&pat),
-        &value_to_text(&txt),
+        &text_of(&pat),
+        &text_of(&txt),
         escape,
         ctx.env.case_sensitive_like(),
     );
@@ -303,6 +362,6 @@ pub(crate) fn glob(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Fu
     if pat.is_null() || txt.is_null() {
         return Ok(Value::Null);
     }
-    let hit = glob_match(&value_to_text(&pat), &value_to_text(&txt));
+    let hit = glob_match(&text_of(&pat), &text_of(&txt));
     Ok(Value::Integer(i64::from(hit)))
 }

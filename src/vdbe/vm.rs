@@ -72,6 +72,14 @@ pub(crate) enum RunState {
     Halted,
 }
 
+/// The error of a register number outside the program's registers (a
+/// codegen bug), built off the hot path.
+#[cold]
+#[inline(never)]
+fn bad_register(r: Reg) -> VdbeError {
+    internal(format!("register {r} out of range"))
+}
+
 /// A statement savepoint opened for this VM on one database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct StmtSavepoint {
@@ -283,8 +291,22 @@ impl Vdbe {
         self.now_ms = None;
         // One reference count per step, not per instruction.
         let program = Arc::clone(&self.program);
+        // Whether a progress handler is installed is read once per step,
+        // as SQLite does (`db->xProgress` at the start of sqlite3VdbeExec).
+        let progress = env.conn.hooks.progress.is_some();
         loop {
-            let flow = match self.exec_one(env, &program) {
+            self.since_interrupt_check += 1;
+            if progress || self.since_interrupt_check >= INTERRUPT_PERIOD {
+                if let Err(e) = self.periodic_checks(env, progress) {
+                    return Err(self.fail(env, e));
+                }
+            }
+            let r = match program.insns.get(self.pc) {
+                Some(insn) => self.dispatch(env, insn),
+                // Falling off the end is an implied "Halt 0".
+                None => self.op_halt_ok(env),
+            };
+            let flow = match r {
                 Ok(f) => f,
                 Err(e) => return Err(self.fail(env, e)),
             };
@@ -326,19 +348,19 @@ impl Vdbe {
         e
     }
 
-    fn exec_one(&mut self, env: &mut VdbeEnv, program: &Program) -> Result<Flow, VdbeError> {
-        self.since_interrupt_check += 1;
+    /// The checks made between instructions, off the hot path: the
+    /// interrupt flag every [`INTERRUPT_PERIOD`] instructions and the
+    /// progress handler when one is installed.
+    #[cold]
+    #[inline(never)]
+    fn periodic_checks(&mut self, env: &VdbeEnv, progress: bool) -> Result<(), VdbeError> {
         if self.since_interrupt_check >= INTERRUPT_PERIOD {
             self.check_interrupt(env)?;
         }
-        if env.conn.hooks.progress.is_some() {
+        if progress {
             self.check_progress(env)?;
         }
-        let Some(insn) = program.insns.get(self.pc) else {
-            // Falling off the end is an implied "Halt 0".
-            return self.op_halt_ok(env);
-        };
-        self.dispatch(env, insn)
+        Ok(())
     }
 
     /// Fails with SQLITE_INTERRUPT if the connection was interrupted.
@@ -370,21 +392,27 @@ impl Vdbe {
 
     // ---- register and cursor access ----
 
+    #[inline]
     pub(crate) fn reg(&self, r: Reg) -> Result<&Mem, VdbeError> {
-        self.regs
-            .get(r)
-            .ok_or_else(|| internal(format!("register {r} out of range")))
+        self.regs.get(r).ok_or_else(|| bad_register(r))
     }
 
+    #[inline]
     pub(crate) fn reg_mut(&mut self, r: Reg) -> Result<&mut Mem, VdbeError> {
         self.forget_subtype(r);
-        self.regs
-            .get_mut(r)
-            .ok_or_else(|| internal(format!("register {r} out of range")))
+        self.regs.get_mut(r).ok_or_else(|| bad_register(r))
     }
 
+    #[inline]
     pub(crate) fn set_reg(&mut self, r: Reg, m: Mem) -> Result<(), VdbeError> {
-        *self.reg_mut(r)? = m;
+        self.reg_mut(r)?.assign(m);
+        Ok(())
+    }
+
+    /// Sets register `r` to INTEGER `i` (in place when it is one).
+    #[inline]
+    pub(crate) fn set_reg_int(&mut self, r: Reg, i: i64) -> Result<(), VdbeError> {
+        self.reg_mut(r)?.set_int(i);
         Ok(())
     }
 
@@ -683,7 +711,7 @@ impl Vdbe {
                 dest,
                 affinities,
             } => self.op_make_record(*start, *count, *dest, affinities.as_deref()),
-            I::Integer { value, dest } => self.set_reg(*dest, Mem::Int(*value)).map(|_| Flow::Next),
+            I::Integer { value, dest } => self.set_reg_int(*dest, *value).map(|_| Flow::Next),
             I::Real { value, dest } => self.set_reg(*dest, Mem::Real(*value)).map(|_| Flow::Next),
             I::String8 { value, dest } => {
                 self.reg_mut(*dest)?.set_from_ref(ValueRef::Text(value));
