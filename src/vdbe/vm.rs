@@ -30,7 +30,10 @@
 //!    and decremented exactly once (in `finish`).
 //! 3. Bindings survive `reset`; registers, cursors and Once flags do not.
 //! 4. The interrupt flag is checked every [`INTERRUPT_PERIOD`] instructions
-//!    and at every Next/Prev/SorterNext.
+//!    and at every Next/Prev/SorterNext; whether a progress handler is
+//!    installed is read once per step (as SQLite reads `db->xProgress`
+//!    when `sqlite3VdbeExec` starts), and it is then consulted before
+//!    every instruction.
 
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::sync::Arc;
@@ -294,9 +297,16 @@ impl Vdbe {
         // Whether a progress handler is installed is read once per step,
         // as SQLite does (`db->xProgress` at the start of sqlite3VdbeExec).
         let progress = env.conn.hooks.progress.is_some();
+        // Instructions left before the next periodic checks; one counter
+        // in a local, so the hot loop pays a decrement and a test.
+        let period = if progress { 1 } else { INTERRUPT_PERIOD };
+        let mut countdown = INTERRUPT_PERIOD
+            .saturating_sub(self.since_interrupt_check)
+            .clamp(1, period);
         loop {
-            self.since_interrupt_check += 1;
-            if progress || self.since_interrupt_check >= INTERRUPT_PERIOD {
+            countdown -= 1;
+            if countdown == 0 {
+                countdown = period;
                 if let Err(e) = self.periodic_checks(env, progress) {
                     return Err(self.fail(env, e));
                 }
@@ -315,6 +325,9 @@ impl Vdbe {
                 Flow::Jump(t) => self.pc = t,
                 Flow::Row => {
                     self.pc += 1;
+                    if !progress {
+                        self.since_interrupt_check = INTERRUPT_PERIOD - countdown;
+                    }
                     return Ok(StepResult::Row);
                 }
                 Flow::Halt => {
@@ -354,13 +367,15 @@ impl Vdbe {
     #[cold]
     #[inline(never)]
     fn periodic_checks(&mut self, env: &VdbeEnv, progress: bool) -> Result<(), VdbeError> {
+        if !progress {
+            return self.check_interrupt(env);
+        }
+        // With a progress handler this runs before every instruction.
+        self.since_interrupt_check += 1;
         if self.since_interrupt_check >= INTERRUPT_PERIOD {
             self.check_interrupt(env)?;
         }
-        if progress {
-            self.check_progress(env)?;
-        }
-        Ok(())
+        self.check_progress(env)
     }
 
     /// Fails with SQLITE_INTERRUPT if the connection was interrupted.
@@ -439,15 +454,29 @@ impl Vdbe {
         Ok(())
     }
 
+    /// True when cursor `c` is an open virtual-table cursor.
+    #[inline]
+    fn is_vcursor(&self, c: CursorId) -> bool {
+        !self.vcursors.is_empty() && matches!(self.vcursors.get(c), Some(Some(_)))
+    }
+
     /// The one dispatch `match` (invariant 1).
     fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
         use Insn as I;
-        if !self.vcursors.is_empty() {
-            if let Some(flow) = self.vtab_intercept(insn) {
-                return flow;
-            }
-        }
         match insn {
+            // Cursor opcodes on a virtual-table cursor (checked only for
+            // the opcodes that can name one, not before every instruction).
+            I::Column { cursor, .. }
+            | I::Rowid { cursor, .. }
+            | I::Next { cursor, .. }
+            | I::Rewind { cursor, .. }
+            | I::NullRow { cursor }
+            | I::Close { cursor }
+                if self.is_vcursor(*cursor) =>
+            {
+                self.vtab_intercept(insn)
+                    .unwrap_or_else(|| Err(internal("virtual-table cursor lost")))
+            }
             I::Vtab(op) => self.exec_vtab(env, op),
             I::Init { target } | I::Goto { target } => Ok(Flow::Jump(*target)),
             I::Gosub { reg, target } => self.op_gosub(*reg, *target),
