@@ -93,7 +93,7 @@ impl Mem {
     /// Overwrites the register with `m`. A register without heap data
     /// (NULL, INTEGER, REAL) is replaced without running a destructor:
     /// there is nothing to free, and the write is the hot path of the VM.
-    #[inline]
+    #[inline(always)]
     pub fn assign(&mut self, m: Mem) {
         if matches!(self, Mem::Null | Mem::Int(_) | Mem::Real(_)) {
             std::mem::forget(std::mem::replace(self, m));
@@ -103,7 +103,7 @@ impl Mem {
     }
 
     /// Sets this register to INTEGER `i`.
-    #[inline]
+    #[inline(always)]
     pub fn set_int(&mut self, i: i64) {
         match self {
             Mem::Int(x) => *x = i,
@@ -113,7 +113,7 @@ impl Mem {
 
     /// Sets this register to `v`, reusing its text/blob buffer when it has
     /// one (no allocation per row on scan paths).
-    #[inline]
+    #[inline(always)]
     pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
         match v {
             ValueRef::Integer(i) => self.set_int(i),
@@ -129,7 +129,7 @@ impl Mem {
 
     /// Sets this register to TEXT (`text`) or BLOB bytes, reusing a
     /// text/blob buffer it already holds.
-    #[inline]
+    #[inline(never)]
     fn set_bytes(&mut self, bytes: &[u8], text: bool) {
         match self {
             Mem::Text(buf) if text => {
@@ -157,6 +157,7 @@ impl Mem {
     }
 
     /// Borrows the SQL value (internal states read as NULL).
+    #[inline]
     pub fn as_value_ref(&self) -> ValueRef<'_> {
         match self {
             Mem::Int(i) => ValueRef::Integer(*i),
