@@ -281,14 +281,7 @@ pub fn glob_match(pattern: &[u8], text: &[u8]) -> bool {
         match_set: u32::from(b'['),
         no_case: false,
     };
-    compare(
-        pattern,
-        0,
-        text,
-        0,
-        &info,
-        u32::from(b'['),
-    ) == Outcome::Match
+    compare(pattern, 0, text, 0, &info, u32::from(b'[')) == Outcome::Match
 }
 
 /// The TEXT of an argument, borrowed when it already is text or a blob
