@@ -16,7 +16,9 @@ use std::cmp::Ordering;
 
 use super::insn::{CmpFlags, CmpOp};
 use super::mem::Mem;
-use crate::record::{apply_affinity, compare_values, Affinity, Binary, Collation, Value};
+use crate::record::{
+    apply_affinity, compare_int_real, compare_values, Affinity, Binary, Collation, Value,
+};
 
 /// Applies the comparison affinity of `aff` to one operand, in place.
 pub fn apply_cmp_affinity(m: &mut Mem, aff: Affinity) {
@@ -60,6 +62,7 @@ impl CmpOutcome {
     }
 }
 
+#[inline]
 fn holds(op: CmpOp, ord: Ordering) -> bool {
     match op {
         CmpOp::Eq => ord == Ordering::Equal,
@@ -94,14 +97,19 @@ pub fn compare_regs(op: CmpOp, lhs: &mut Mem, rhs: &mut Mem, flags: &CmpFlags) -
 }
 
 /// Compares two numeric registers (Int or Real; anything else is NULL).
+#[inline]
 pub fn compare_numbers(op: CmpOp, a: &Mem, b: &Mem) -> CmpOutcome {
     let ord = match (a, b) {
         (Mem::Int(x), Mem::Int(y)) => x.cmp(y),
+        (Mem::Real(x), Mem::Real(y)) => x.partial_cmp(y).unwrap_or(Ordering::Equal),
+        (Mem::Int(x), Mem::Real(y)) => compare_int_real(*x, *y),
+        (Mem::Real(x), Mem::Int(y)) => compare_int_real(*y, *x).reverse(),
         _ => mem_compare(a, b, None),
     };
     bool_outcome(holds(op, ord))
 }
 
+#[inline]
 fn bool_outcome(b: bool) -> CmpOutcome {
     if b {
         CmpOutcome::True

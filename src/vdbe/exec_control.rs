@@ -22,7 +22,7 @@ use crate::record::{apply_affinity, Affinity, Value};
 
 impl Vdbe {
     pub(crate) fn op_gosub(&mut self, reg: Reg, target: Addr) -> Result<Flow, VdbeError> {
-        self.set_reg(reg, Mem::Int(self.pc as i64))?;
+        self.set_reg_int(reg, self.pc as i64)?;
         Ok(Flow::Jump(target))
     }
 
@@ -126,7 +126,7 @@ impl Vdbe {
     ) -> Result<Flow, VdbeError> {
         let v = self.reg(reg)?.int_value();
         if v > 0 {
-            self.set_reg(reg, Mem::Int(v.wrapping_sub(decrement)))?;
+            self.set_reg_int(reg, v.wrapping_sub(decrement))?;
             return Ok(Flow::Jump(target));
         }
         Ok(Flow::Next)
@@ -134,7 +134,7 @@ impl Vdbe {
 
     pub(crate) fn op_decr_jump_zero(&mut self, reg: Reg, target: Addr) -> Result<Flow, VdbeError> {
         let v = self.reg(reg)?.int_value().saturating_sub(1);
-        self.set_reg(reg, Mem::Int(v))?;
+        self.set_reg_int(reg, v)?;
         Ok(if v == 0 {
             Flow::Jump(target)
         } else {
@@ -175,7 +175,7 @@ impl Vdbe {
         } else {
             l.checked_add(o).unwrap_or(-1)
         };
-        self.set_reg(dest, Mem::Int(v))?;
+        self.set_reg_int(dest, v)?;
         Ok(Flow::Next)
     }
 
@@ -232,8 +232,8 @@ impl Vdbe {
         };
         match from {
             Mem::Text(_) | Mem::Blob(_) => to.set_from_ref(from.as_value_ref()),
-            Mem::Int(i) => *to = Mem::Int(*i),
-            other => *to = other.clone(),
+            Mem::Int(i) => to.set_int(*i),
+            other => to.assign(other.clone()),
         }
         Ok(())
     }

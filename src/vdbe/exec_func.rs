@@ -114,6 +114,27 @@ fn new_accumulator(func: &FuncDef) -> Result<Box<dyn AggregateState>, VdbeError>
     }
 }
 
+/// Borrows registers as call arguments: into the stack array `small` when
+/// there are few (no allocation per call), else into `heap`.
+fn arg_refs<'a>(
+    regs: &'a [Mem],
+    small: &'a mut [ValueRef<'a>; 4],
+    heap: &'a mut Vec<ValueRef<'a>>,
+) -> &'a [ValueRef<'a>] {
+    match small.get_mut(..regs.len()) {
+        Some(slots) => {
+            for (slot, m) in slots.iter_mut().zip(regs) {
+                *slot = m.as_value_ref();
+            }
+            slots
+        }
+        None => {
+            heap.extend(regs.iter().map(Mem::as_value_ref));
+            heap
+        }
+    }
+}
+
 fn subtype_in(subtypes: &[(Reg, u8)], r: Reg) -> u8 {
     subtypes
         .iter()
@@ -131,13 +152,12 @@ impl Vdbe {
         dest: Reg,
         collation: &Option<Arc<dyn Collation>>,
     ) -> Result<Flow, VdbeError> {
-        let argv: Vec<ValueRef> = self
+        let regs = self
             .regs
             .get(args..args + n_args)
-            .ok_or_else(|| internal("Function arguments out of range"))?
-            .iter()
-            .map(Mem::as_value_ref)
-            .collect();
+            .ok_or_else(|| internal("Function arguments out of range"))?;
+        let (mut small, mut heap) = ([ValueRef::Null; 4], Vec::new());
+        let argv = arg_refs(regs, &mut small, &mut heap);
         if matches!(func.kind, FuncKind::UserScalar(_)) {
             env.conn.publish();
         }
@@ -151,18 +171,17 @@ impl Vdbe {
             collation: coll,
         };
         let (v, subtype) = match &func.kind {
-            FuncKind::Scalar(f) => (f(&mut ctx, &argv)?, 0),
+            FuncKind::Scalar(f) => (f(&mut ctx, argv)?, 0),
             FuncKind::UserScalar(f) => {
                 let subs: Vec<u8> = (args..args + n_args)
                     .map(|r| subtype_in(&self.subtypes, r))
                     .collect();
-                f.call_subtyped(&mut ctx, &argv, &subs)?
+                f.call_subtyped(&mut ctx, argv, &subs)?
             }
             FuncKind::Aggregate(_) | FuncKind::UserAggregate(_) | FuncKind::WrongArgCount => {
                 return Err(internal(format!("{} is not a scalar function", func.name)))
             }
         };
-        drop(argv);
         let m = Mem::from(v);
         check_length(&m)?;
         self.set_reg(dest, m)?;
@@ -221,21 +240,8 @@ impl Vdbe {
             .regs
             .get(args..args + n_args)
             .ok_or_else(|| internal("AggStep arguments out of range"))?;
-        // Arguments are borrowed into a stack array when there are few.
-        let mut small = [ValueRef::Null; 4];
-        let heap: Vec<ValueRef>;
-        let argv: &[ValueRef] = match small.get_mut(..n_args) {
-            Some(slots) => {
-                for (slot, m) in slots.iter_mut().zip(regs) {
-                    *slot = m.as_value_ref();
-                }
-                slots
-            }
-            None => {
-                heap = regs.iter().map(Mem::as_value_ref).collect();
-                &heap
-            }
-        };
+        let (mut small, mut heap) = ([ValueRef::Null; 4], Vec::new());
+        let argv = arg_refs(regs, &mut small, &mut heap);
         if matches!(func.kind, FuncKind::UserAggregate(_)) {
             env.conn.publish();
         }
@@ -249,7 +255,7 @@ impl Vdbe {
         };
         let r = state.step(&mut ctx, argv);
         if let Some(h) = hit {
-            self.set_reg(h, Mem::Int(i64::from(state.skip_accumulator_load())))?;
+            self.set_reg_int(h, i64::from(state.skip_accumulator_load()))?;
         }
         self.set_reg(acc, Mem::Agg(state))?;
         r?;

@@ -73,6 +73,11 @@ impl Vdbe {
         target: Addr,
         flags: &CmpFlags,
     ) -> Result<Flow, VdbeError> {
+        // Two numbers under an affinity that leaves numbers alone: compared
+        // in place, before any collation or register move is considered.
+        if let Some(o) = self.numeric_compare(op, lhs, rhs, flags)? {
+            return self.cmp_flow(o, target, flags);
+        }
         let in_enc;
         let flags = match &flags.collation {
             // BINARY in a UTF-16 database orders the encoded bytes.
@@ -85,9 +90,7 @@ impl Vdbe {
             }
             _ => flags,
         };
-        let outcome = if let Some(o) = self.numeric_compare(op, lhs, rhs, flags)? {
-            o
-        } else if lhs == rhs {
+        let outcome = if lhs == rhs {
             let mut a = std::mem::take(self.reg_mut(lhs)?);
             let mut b = a.clone();
             let o = compare_regs(op, &mut a, &mut b, flags);
@@ -101,6 +104,17 @@ impl Vdbe {
             self.set_reg(rhs, b)?;
             o
         };
+        self.cmp_flow(outcome, target, flags)
+    }
+
+    /// Where a comparison goes: a stored result, or a jump taken or not.
+    #[inline]
+    fn cmp_flow(
+        &mut self,
+        outcome: CmpOutcome,
+        target: Addr,
+        flags: &CmpFlags,
+    ) -> Result<Flow, VdbeError> {
         if let Some(store) = flags.store {
             self.set_reg(store, outcome.to_mem())?;
             return Ok(Flow::Next);
@@ -115,6 +129,7 @@ impl Vdbe {
 
     /// The common case of a comparison: two numbers under an affinity that
     /// leaves numbers alone, compared in place (no register moves).
+    #[inline]
     fn numeric_compare(
         &self,
         op: CmpOp,
@@ -140,7 +155,7 @@ impl Vdbe {
         invert: bool,
     ) -> Result<Flow, VdbeError> {
         let t = self.reg(src)?.truth(null_value) ^ invert;
-        self.set_reg(dest, Mem::Int(i64::from(t)))?;
+        self.set_reg_int(dest, i64::from(t))?;
         Ok(Flow::Next)
     }
 

@@ -90,38 +90,74 @@ impl From<ValueRef<'_>> for Mem {
 }
 
 impl Mem {
-    /// Sets this register to `v`, reusing its text/blob buffer when it has
-    /// one (no allocation per row on scan paths).
-    pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
-        match (&mut *self, v) {
-            // Same numeric kind: overwrite in place, nothing to drop.
-            (Mem::Int(x), ValueRef::Integer(i)) => *x = i,
-            (Mem::Real(x), ValueRef::Real(r)) => *x = r,
-            (Mem::Text(buf), ValueRef::Text(t)) | (Mem::Blob(buf), ValueRef::Blob(t)) => {
-                buf.clear();
-                buf.extend_from_slice(t);
-            }
-            (slot, ValueRef::Text(t)) => match std::mem::take(slot) {
-                Mem::Blob(mut buf) => {
-                    buf.clear();
-                    buf.extend_from_slice(t);
-                    *slot = Mem::Text(buf);
-                }
-                _ => *slot = Mem::Text(t.to_vec()),
-            },
-            (slot, ValueRef::Blob(b)) => match std::mem::take(slot) {
-                Mem::Text(mut buf) => {
-                    buf.clear();
-                    buf.extend_from_slice(b);
-                    *slot = Mem::Blob(buf);
-                }
-                _ => *slot = Mem::Blob(b.to_vec()),
-            },
-            (slot, v) => *slot = Mem::from(v),
+    /// Overwrites the register with `m`. A register without heap data
+    /// (NULL, INTEGER, REAL) is replaced without running a destructor:
+    /// there is nothing to free, and the write is the hot path of the VM.
+    #[inline(always)]
+    pub fn assign(&mut self, m: Mem) {
+        if matches!(self, Mem::Null | Mem::Int(_) | Mem::Real(_)) {
+            std::mem::forget(std::mem::replace(self, m));
+        } else {
+            *self = m;
         }
     }
 
+    /// Sets this register to INTEGER `i`.
+    #[inline(always)]
+    pub fn set_int(&mut self, i: i64) {
+        match self {
+            Mem::Int(x) => *x = i,
+            _ => self.assign(Mem::Int(i)),
+        }
+    }
+
+    /// Sets this register to `v`, reusing its text/blob buffer when it has
+    /// one (no allocation per row on scan paths).
+    #[inline(always)]
+    pub fn set_from_ref(&mut self, v: ValueRef<'_>) {
+        match v {
+            ValueRef::Integer(i) => self.set_int(i),
+            ValueRef::Real(r) => match self {
+                Mem::Real(x) => *x = r,
+                _ => self.assign(Mem::Real(r)),
+            },
+            ValueRef::Null => self.assign(Mem::Null),
+            ValueRef::Text(t) => self.set_bytes(t, true),
+            ValueRef::Blob(b) => self.set_bytes(b, false),
+        }
+    }
+
+    /// Sets this register to TEXT (`text`) or BLOB bytes, reusing a
+    /// text/blob buffer it already holds.
+    #[inline(never)]
+    fn set_bytes(&mut self, bytes: &[u8], text: bool) {
+        match self {
+            Mem::Text(buf) if text => {
+                buf.clear();
+                buf.extend_from_slice(bytes);
+            }
+            Mem::Blob(buf) if !text => {
+                buf.clear();
+                buf.extend_from_slice(bytes);
+            }
+            _ => self.set_bytes_converting(bytes, text),
+        }
+    }
+
+    /// `set_bytes` when the register holds another kind of value.
+    fn set_bytes_converting(&mut self, bytes: &[u8], text: bool) {
+        let mut buf = match std::mem::take(self) {
+            Mem::Text(b) | Mem::Blob(b) => b,
+            _ => Vec::new(),
+        };
+        buf.clear();
+        buf.extend_from_slice(bytes);
+        // `self` is NULL after the take: nothing to drop.
+        self.assign(if text { Mem::Text(buf) } else { Mem::Blob(buf) });
+    }
+
     /// Borrows the SQL value (internal states read as NULL).
+    #[inline]
     pub fn as_value_ref(&self) -> ValueRef<'_> {
         match self {
             Mem::Int(i) => ValueRef::Integer(*i),

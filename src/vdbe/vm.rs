@@ -30,7 +30,10 @@
 //!    and decremented exactly once (in `finish`).
 //! 3. Bindings survive `reset`; registers, cursors and Once flags do not.
 //! 4. The interrupt flag is checked every [`INTERRUPT_PERIOD`] instructions
-//!    and at every Next/Prev/SorterNext.
+//!    and at every Next/Prev/SorterNext; whether a progress handler is
+//!    installed is read once per step (as SQLite reads `db->xProgress`
+//!    when `sqlite3VdbeExec` starts), and it is then consulted before
+//!    every instruction.
 
 use std::sync::atomic::Ordering as AtomicOrdering;
 use std::sync::Arc;
@@ -70,6 +73,14 @@ pub(crate) enum RunState {
     Ready,
     Running,
     Halted,
+}
+
+/// The error of a register number outside the program's registers (a
+/// codegen bug), built off the hot path.
+#[cold]
+#[inline(never)]
+fn bad_register(r: Reg) -> VdbeError {
+    internal(format!("register {r} out of range"))
 }
 
 /// A statement savepoint opened for this VM on one database.
@@ -293,8 +304,29 @@ impl Vdbe {
         self.now_ms = None;
         // One reference count per step, not per instruction.
         let program = Arc::clone(&self.program);
+        // Whether a progress handler is installed is read once per step,
+        // as SQLite does (`db->xProgress` at the start of sqlite3VdbeExec).
+        let progress = env.conn.hooks.progress.is_some();
+        // Instructions left before the next periodic checks; one counter
+        // in a local, so the hot loop pays a decrement and a test.
+        let period = if progress { 1 } else { INTERRUPT_PERIOD };
+        let mut countdown = INTERRUPT_PERIOD
+            .saturating_sub(self.since_interrupt_check)
+            .clamp(1, period);
         loop {
-            let flow = match self.exec_one(env, &program) {
+            countdown -= 1;
+            if countdown == 0 {
+                countdown = period;
+                if let Err(e) = self.periodic_checks(env, progress) {
+                    return Err(self.fail(env, e));
+                }
+            }
+            let r = match program.insns.get(self.pc) {
+                Some(insn) => self.dispatch(env, insn),
+                // Falling off the end is an implied "Halt 0".
+                None => self.op_halt_ok(env),
+            };
+            let flow = match r {
                 Ok(f) => f,
                 Err(e) => return Err(self.fail(env, e)),
             };
@@ -303,6 +335,9 @@ impl Vdbe {
                 Flow::Jump(t) => self.pc = t,
                 Flow::Row => {
                     self.pc += 1;
+                    if !progress {
+                        self.since_interrupt_check = INTERRUPT_PERIOD - countdown;
+                    }
                     return Ok(StepResult::Row);
                 }
                 Flow::Halt => {
@@ -337,19 +372,21 @@ impl Vdbe {
         e
     }
 
-    fn exec_one(&mut self, env: &mut VdbeEnv, program: &Program) -> Result<Flow, VdbeError> {
+    /// The checks made between instructions, off the hot path: the
+    /// interrupt flag every [`INTERRUPT_PERIOD`] instructions and the
+    /// progress handler when one is installed.
+    #[cold]
+    #[inline(never)]
+    fn periodic_checks(&mut self, env: &VdbeEnv, progress: bool) -> Result<(), VdbeError> {
+        if !progress {
+            return self.check_interrupt(env);
+        }
+        // With a progress handler this runs before every instruction.
         self.since_interrupt_check += 1;
         if self.since_interrupt_check >= INTERRUPT_PERIOD {
             self.check_interrupt(env)?;
         }
-        if env.conn.hooks.progress.is_some() {
-            self.check_progress(env)?;
-        }
-        let Some(insn) = program.insns.get(self.pc) else {
-            // Falling off the end is an implied "Halt 0".
-            return self.op_halt_ok(env);
-        };
-        self.dispatch(env, insn)
+        self.check_progress(env)
     }
 
     /// Fails with SQLITE_INTERRUPT if the connection was interrupted.
@@ -381,21 +418,27 @@ impl Vdbe {
 
     // ---- register and cursor access ----
 
+    #[inline]
     pub(crate) fn reg(&self, r: Reg) -> Result<&Mem, VdbeError> {
-        self.regs
-            .get(r)
-            .ok_or_else(|| internal(format!("register {r} out of range")))
+        self.regs.get(r).ok_or_else(|| bad_register(r))
     }
 
+    #[inline]
     pub(crate) fn reg_mut(&mut self, r: Reg) -> Result<&mut Mem, VdbeError> {
         self.forget_subtype(r);
-        self.regs
-            .get_mut(r)
-            .ok_or_else(|| internal(format!("register {r} out of range")))
+        self.regs.get_mut(r).ok_or_else(|| bad_register(r))
     }
 
+    #[inline]
     pub(crate) fn set_reg(&mut self, r: Reg, m: Mem) -> Result<(), VdbeError> {
-        *self.reg_mut(r)? = m;
+        self.reg_mut(r)?.assign(m);
+        Ok(())
+    }
+
+    /// Sets register `r` to INTEGER `i` (in place when it is one).
+    #[inline]
+    pub(crate) fn set_reg_int(&mut self, r: Reg, i: i64) -> Result<(), VdbeError> {
+        self.reg_mut(r)?.set_int(i);
         Ok(())
     }
 
@@ -422,15 +465,29 @@ impl Vdbe {
         Ok(())
     }
 
+    /// True when cursor `c` is an open virtual-table cursor.
+    #[inline]
+    fn is_vcursor(&self, c: CursorId) -> bool {
+        !self.vcursors.is_empty() && matches!(self.vcursors.get(c), Some(Some(_)))
+    }
+
     /// The one dispatch `match` (invariant 1).
     fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
         use Insn as I;
-        if !self.vcursors.is_empty() {
-            if let Some(flow) = self.vtab_intercept(env, insn) {
-                return flow;
-            }
-        }
         match insn {
+            // Cursor opcodes on a virtual-table cursor (checked only for
+            // the opcodes that can name one, not before every instruction).
+            I::Column { cursor, .. }
+            | I::Rowid { cursor, .. }
+            | I::Next { cursor, .. }
+            | I::Rewind { cursor, .. }
+            | I::NullRow { cursor }
+            | I::Close { cursor }
+                if self.is_vcursor(*cursor) =>
+            {
+                self.vtab_intercept(env, insn)
+                    .unwrap_or_else(|| Err(internal("virtual-table cursor lost")))
+            }
             I::Vtab(op) => self.exec_vtab(env, op),
             I::Init { target } | I::Goto { target } => Ok(Flow::Jump(*target)),
             I::Gosub { reg, target } => self.op_gosub(*reg, *target),
@@ -694,7 +751,7 @@ impl Vdbe {
                 dest,
                 affinities,
             } => self.op_make_record(*start, *count, *dest, affinities.as_deref()),
-            I::Integer { value, dest } => self.set_reg(*dest, Mem::Int(*value)).map(|_| Flow::Next),
+            I::Integer { value, dest } => self.set_reg_int(*dest, *value).map(|_| Flow::Next),
             I::Real { value, dest } => self.set_reg(*dest, Mem::Real(*value)).map(|_| Flow::Next),
             I::String8 { value, dest } => {
                 self.reg_mut(*dest)?.set_from_ref(ValueRef::Text(value));
