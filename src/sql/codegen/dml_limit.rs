@@ -98,7 +98,7 @@ impl Gen<'_> {
             .map(|l| &l.limit)
             .or_else(|| tg.order_by.first().map(|o| &o.expr));
         let Some(at) = at else {
-            return self.collect_rowids(tg.table, tg.alias, tg.where_);
+            return self.collect_rowids(tg.table, tg.alias, tg.where_, tg.indexed);
         };
         if tg.table.without_rowid {
             return Err(

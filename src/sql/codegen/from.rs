@@ -85,7 +85,11 @@ impl Gen<'_> {
                     Some(t) => t,
                     None => self.table(&q.name)?,
                 };
+                let (table, forced) = super::indexed_by::restrict(&table, item.indexed.as_ref())?;
                 let cursor = self.b.alloc_cursor();
+                if let Some(f) = forced {
+                    self.indexed_by.push((cursor, f));
+                }
                 self.use_db(false);
                 self.b.emit(Insn::OpenRead {
                     cursor,

@@ -36,6 +36,7 @@ mod fkey_pragma;
 mod from;
 mod gencol;
 mod index_row;
+mod indexed_by;
 mod insert;
 mod join_outer;
 mod join_right;
@@ -180,6 +181,9 @@ pub(crate) struct Gen<'a> {
     /// Per table cursor of a cost-planned join: rows (LogEst) of the loops
     /// outside it (planner_stat.rs).
     pub plan_rows: Vec<(usize, i16)>,
+    /// INDEXED BY / NOT INDEXED by cursor (indexed_by.rs): the forced index,
+    /// `None` for NOT INDEXED.
+    pub indexed_by: Vec<(usize, Option<usize>)>,
     /// EXPLAIN QUERY PLAN rows recorded while compiling.
     pub(crate) eqp: eqp::Eqp,
     /// CTEs being materialized (a reference back to one is circular).
@@ -222,6 +226,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         covering_scan: false,
         order_scan: None,
         plan_rows: Vec::new(),
+        indexed_by: Vec::new(),
         eqp: eqp::Eqp::new(parsed.explain == Some(Explain::QueryPlan)),
         cte_active: Vec::new(),
         rec_tables: Vec::new(),

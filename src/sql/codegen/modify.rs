@@ -60,6 +60,7 @@ impl Gen<'_> {
         t: &Arc<Table>,
         alias: Option<&str>,
         where_: Option<&crate::sql::ast::Expr>,
+        indexed: Option<&crate::sql::ast::IndexedBy>,
     ) -> Result<Reg, String> {
         let set = self.b.alloc_reg();
         self.b.emit(Insn::Null {
@@ -76,9 +77,13 @@ impl Gen<'_> {
         });
         self.mark_table_cursor(t, cursor);
         let name = alias.map(str::to_string).unwrap_or_else(|| t.name.clone());
+        let (planned, forced) = super::indexed_by::restrict(t, indexed)?;
+        if let Some(f) = forced {
+            self.indexed_by.push((cursor, f));
+        }
         let scope = Scope {
             sources: vec![Source {
-                table: t.clone(),
+                table: planned,
                 name,
                 cursor,
             }],
@@ -119,6 +124,7 @@ impl Gen<'_> {
         let t = self.table(&d.table.name)?;
         super::dml_limit::check_order_limit(&d.order_by, d.limit.as_ref(), "DELETE")?;
         self.check_modifiable(&t)?;
+        super::indexed_by::check(&t, d.indexed.as_ref())?;
         self.use_db(true);
         let has_triggers = !self.live_triggers(&t.name).is_empty() || self.fk_required(&t);
         let returning = self.returning_begin(&t, &d.returning)?;
@@ -243,6 +249,7 @@ impl Gen<'_> {
         }
         let t = self.table(&u.table.name)?;
         super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
+        super::indexed_by::check(&t, u.indexed.as_ref())?;
         self.check_modifiable(&t)?;
         let onepass = self.update_onepass_ok(u, &t);
         let assignments = self.resolve_sets(&t, &u.sets)?;

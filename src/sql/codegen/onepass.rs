@@ -72,6 +72,7 @@ impl Gen<'_> {
     /// when the two-pass form is needed.
     pub(super) fn delete_onepass(&mut self, d: &Delete, t: &Arc<Table>) -> Result<bool, String> {
         if !self.onepass_table_ok(t)
+            || d.indexed.is_some()
             || !d.returning.is_empty()
             || !d.order_by.is_empty()
             || d.limit.is_some()
@@ -216,6 +217,7 @@ impl Gen<'_> {
     /// (checked before its SET clauses are resolved).
     pub(super) fn update_onepass_ok(&self, u: &Update, t: &Table) -> bool {
         self.onepass_table_ok(t)
+            && u.indexed.is_none()
             && u.returning.is_empty()
             && u.order_by.is_empty()
             && u.limit.is_none()

@@ -408,6 +408,20 @@ impl Gen<'_> {
         relevant: &dyn Fn(usize) -> bool,
         allow_or: bool,
     ) -> Result<(Probe, Option<usize>), String> {
+        let chosen = self.probe_unforced(si, scope, terms, avail, relevant, allow_or)?;
+        Ok(self.force_indexed_by(scope.sources[si].cursor, chosen))
+    }
+
+    /// [`Self::probe_terms`] before INDEXED BY / NOT INDEXED apply.
+    fn probe_unforced(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        relevant: &dyn Fn(usize) -> bool,
+        allow_or: bool,
+    ) -> Result<(Probe, Option<usize>), String> {
         if self.stats_in_scope(scope) {
             let cursor = scope.sources[si].cursor;
             let n_row = (self.plan_rows.iter())
