@@ -110,7 +110,10 @@ pub fn compare_record_to_key(
         let Some(v) = fields.next_field() else {
             break;
         };
-        let o = compare_values(&v?, k, ki.collation(i));
+        let o = match (v?, k) {
+            (ValueRef::Integer(x), ValueRef::Integer(y)) => x.cmp(y),
+            (v, k) => compare_values(&v, k, ki.collation(i)),
+        };
         if o != Ordering::Equal {
             return Ok(if ki.is_desc(i) { o.reverse() } else { o });
         }
@@ -137,7 +140,10 @@ pub fn compare_records_prefix(
         let (Some(va), Some(vb)) = (fa.next_field(), fb.next_field()) else {
             break;
         };
-        let o = compare_values(&va?, &vb?, ki.collation(i));
+        let o = match (va?, vb?) {
+            (ValueRef::Integer(x), ValueRef::Integer(y)) => x.cmp(&y),
+            (va, vb) => compare_values(&va, &vb, ki.collation(i)),
+        };
         if o != Ordering::Equal {
             return Ok(if ki.is_desc(i) { o.reverse() } else { o });
         }
