@@ -30,7 +30,13 @@ use super::page::{CellInfo, PageView, PAGE_TABLE_LEAF};
 use super::store::PageStore;
 use super::tree::MAX_DEPTH;
 use super::{Btree, SeekBias, SeekResult, TreeKind};
-use crate::record::{compare_record_to_key, compare_records, KeyInfo, RecordFields, ValueRef};
+use crate::record::{
+    compare_record_to_key, compare_records, unpack_record, KeyInfo, RecordFields, ValueRef,
+};
+
+/// Most key columns a descent decodes up front (wider keys are compared
+/// record to record).
+const UNPACK_MAX: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CursorState {
@@ -702,6 +708,16 @@ impl<S: PageStore> Btree<S> {
         self.move_to_root(c)?;
         let ki = c.key_info.clone();
         let mut scratch = Vec::new();
+        // A whole-record target is decoded once for the descent (SQLite's
+        // UnpackedRecord): comparing with a decoded key gives the same order.
+        let mut unpacked = [ValueRef::Null; UNPACK_MAX];
+        let target = match target {
+            Target::Record(r) => match unpack_record(r, &mut unpacked) {
+                Some(n) => Target::Key(unpacked.get(..n).unwrap_or(&[])),
+                None => target,
+            },
+            t => t,
+        };
         loop {
             let (pg, _) = Self::top(c)?;
             let (n, leaf) = {
