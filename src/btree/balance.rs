@@ -364,7 +364,7 @@ impl<S: PageStore> Btree<S> {
     pub(crate) fn balance_quick(
         &mut self,
         path: &[(Pgno, usize)],
-        cell: Vec<u8>,
+        cell: &[u8],
     ) -> Result<(), BtreeError> {
         let level = path.len() - 1;
         let (leaf, _) = path[level];
@@ -376,7 +376,7 @@ impl<S: PageStore> Btree<S> {
         };
         let newpg = self.allocate_page()?;
         let mut node = Node::new(newpg, PAGE_TABLE_LEAF, 0);
-        node.push(&cell);
+        node.push(cell);
         self.store_node(&node)?;
         let mut parent = self.load_node(ppg)?;
         let mut d = Vec::with_capacity(13);

@@ -47,7 +47,7 @@ impl<S: PageStore> Btree<S> {
             TreeKind::Index => PAGE_INDEX_LEAF,
         };
         let cell = self.build_cell(flags, rowid, payload)?;
-        self.insert_into_leaf(&path, idx, cell)?;
+        self.insert_into_leaf(&path, idx, &cell)?;
         self.touch_tree(root);
         Ok(())
     }

@@ -30,7 +30,13 @@ use super::page::{CellInfo, PageView, PAGE_TABLE_LEAF};
 use super::store::PageStore;
 use super::tree::MAX_DEPTH;
 use super::{Btree, SeekBias, SeekResult, TreeKind};
-use crate::record::{compare_record_to_key, compare_records, KeyInfo, RecordFields, ValueRef};
+use crate::record::{
+    compare_record_to_key, compare_records, unpack_record, KeyInfo, RecordFields, ValueRef,
+};
+
+/// Most key columns a descent decodes up front (wider keys are compared
+/// record to record).
+const UNPACK_MAX: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CursorState {
@@ -56,6 +62,10 @@ pub struct BtCursor {
     /// The current entry's cell as parsed by `settle`: (page, index, cell).
     /// Trusted only while the cursor is `Valid` and its tree not stale.
     pub(crate) cell: Option<(Pgno, usize, CellInfo)>,
+    /// The cursor is on the last entry of its tree (set by `last`, kept by
+    /// appends through this cursor; SQLite's BTCF_AtLast). Trusted only
+    /// while the cursor is fresh.
+    pub(crate) at_last: bool,
 }
 
 impl BtCursor {
@@ -67,6 +77,15 @@ impl BtCursor {
     /// The tree kind.
     pub fn kind(&self) -> TreeKind {
         self.kind
+    }
+
+    /// The rowid of a table cursor's current entry without touching the
+    /// tree (what [`Btree::rowid`] answers for tables); `None` for index
+    /// cursors and cursors not on an entry.
+    #[inline]
+    pub fn table_rowid(&self) -> Option<i64> {
+        (self.kind == TreeKind::Table && self.state != CursorState::Invalid)
+            .then_some(self.saved_rowid)
     }
 }
 
@@ -106,6 +125,7 @@ impl<S: PageStore> Btree<S> {
             saved_key: Vec::new(),
             seen: 0,
             cell: None,
+            at_last: false,
         })
     }
 
@@ -113,7 +133,7 @@ impl<S: PageStore> Btree<S> {
     /// settled there. Nothing at all changed since (the common case of a
     /// read-only scan) is decided without the per-tree map lookup.
     #[inline]
-    fn is_fresh(&self, c: &BtCursor) -> bool {
+    pub(crate) fn is_fresh(&self, c: &BtCursor) -> bool {
         c.state == CursorState::Valid
             && (c.seen >= self.change_seq || !self.is_stale(c.root, c.seen))
     }
@@ -164,6 +184,7 @@ impl<S: PageStore> Btree<S> {
     }
 
     fn move_to_root(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
+        c.at_last = false;
         c.stack.clear();
         self.push(c, c.root)?;
         let v = self.view(c.root)?;
@@ -304,6 +325,7 @@ impl<S: PageStore> Btree<S> {
     fn settle(&mut self, c: &mut BtCursor, valid: bool) -> Result<bool, BtreeError> {
         c.seen = self.change_seq;
         c.cell = None;
+        c.at_last = false;
         if !valid {
             c.state = CursorState::Invalid;
             return Ok(false);
@@ -321,6 +343,7 @@ impl<S: PageStore> Btree<S> {
         info: CellInfo,
     ) -> Result<bool, BtreeError> {
         c.seen = self.change_seq;
+        c.at_last = false;
         if let Some(&(_, idx)) = c.stack.last() {
             c.cell = Some((pg, idx, info));
         }
@@ -348,12 +371,17 @@ impl<S: PageStore> Btree<S> {
 
     /// Moves to the last entry; false if the tree is empty.
     pub fn last(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        if c.at_last && self.is_fresh(c) {
+            return Ok(true);
+        }
         self.move_to_root(c)?;
         let mut ok = self.descend_rightmost(c)?;
         if !ok && c.stack.len() > 1 {
             ok = self.climb_prev(c)?;
         }
-        self.settle(c, ok)
+        let ok = self.settle(c, ok)?;
+        c.at_last = ok;
+        Ok(ok)
     }
 
     /// Re-seeks a cursor whose tree changed. Returns `Some(true)` when the
@@ -415,6 +443,7 @@ impl<S: PageStore> Btree<S> {
 
     /// Moves to the next entry; false at the end.
     pub fn next(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        c.at_last = false;
         match self.restore(c)? {
             None => Ok(false),
             Some(false) => Ok(c.state == CursorState::Valid),
@@ -444,6 +473,7 @@ impl<S: PageStore> Btree<S> {
 
     /// Moves to the previous entry; false at the start.
     pub fn prev(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
+        c.at_last = false;
         match self.restore(c)? {
             None => Ok(false),
             Some(false) if c.state != CursorState::Valid => self.last(c),
@@ -531,6 +561,10 @@ impl<S: PageStore> Btree<S> {
         if fresh && c.saved_rowid == rowid {
             return Ok(SeekResult::Found);
         }
+        // Appends: on the last entry, a larger rowid goes right after it.
+        if fresh && c.at_last && rowid > c.saved_rowid {
+            return Ok(SeekResult::Before);
+        }
         let n = match fresh.then(|| self.seek_in_leaf(c, rowid)).transpose()? {
             Some(Some(n)) => n,
             _ => self.descend_rowid(c, rowid)?,
@@ -563,7 +597,7 @@ impl<S: PageStore> Btree<S> {
     }
 
     /// Compares cell `info` of page `pg` with `target`.
-    fn compare_cell(
+    pub(crate) fn compare_cell(
         &mut self,
         pg: Pgno,
         info: &CellInfo,
@@ -586,6 +620,38 @@ impl<S: PageStore> Btree<S> {
             pgno: pg,
             source: e,
         })
+    }
+
+    /// Whether local cell `i` of index page `pg` lies past `target` (see
+    /// [`Self::search_page_local`]); `None` when the cell spills to
+    /// overflow pages.
+    fn cell_is_past(
+        &mut self,
+        pg: Pgno,
+        i: usize,
+        target: Target,
+        strict: bool,
+        ki: &KeyInfo,
+    ) -> Result<Option<bool>, BtreeError> {
+        let v = self.view(pg)?;
+        let info = v.cell(i)?;
+        if info.overflow != 0 {
+            return Ok(None);
+        }
+        let rec = v.local_payload(&info);
+        let o = match target {
+            Target::Key(k) => compare_record_to_key(rec, k, ki),
+            Target::Record(r) => compare_records(rec, r, ki),
+        }
+        .map_err(|e| BtreeError::Record {
+            pgno: pg,
+            source: e,
+        })?;
+        Ok(Some(if strict {
+            o == Ordering::Greater
+        } else {
+            o != Ordering::Less
+        }))
     }
 
     /// Binary search of index page `pg` for the first slot whose entry
@@ -642,6 +708,16 @@ impl<S: PageStore> Btree<S> {
         self.move_to_root(c)?;
         let ki = c.key_info.clone();
         let mut scratch = Vec::new();
+        // A whole-record target is decoded once for the descent (SQLite's
+        // UnpackedRecord): comparing with a decoded key gives the same order.
+        let mut unpacked = [ValueRef::Null; UNPACK_MAX];
+        let target = match target {
+            Target::Record(r) => match unpack_record(r, &mut unpacked) {
+                Some(n) => Target::Key(unpacked.get(..n).unwrap_or(&[])),
+                None => target,
+            },
+            t => t,
+        };
         loop {
             let (pg, _) = Self::top(c)?;
             let (n, leaf) = {
@@ -718,9 +794,16 @@ impl<S: PageStore> Btree<S> {
             v.ncell
         };
         let ki = c.key_info.clone();
+        // Slot 0 may have its answer on an earlier page, slot n on a later
+        // one: only a slot strictly inside the leaf is certain. The two end
+        // cells decide that before any binary search (random seeks miss).
+        if n < 2
+            || self.cell_is_past(pg, 0, target, strict, &ki)? != Some(false)
+            || self.cell_is_past(pg, n - 1, target, strict, &ki)? != Some(true)
+        {
+            return Ok(false);
+        }
         match self.search_page_local(pg, target, strict, &ki)? {
-            // Slot 0 may have its answer on an earlier page, slot n on a
-            // later one: only a slot strictly inside the leaf is certain.
             Some(slot) if slot > 0 && slot < n => {
                 Self::set_top_idx(c, slot);
                 Ok(true)

@@ -43,7 +43,8 @@ impl<S: PageStore> Btree<S> {
         }
         self.start_modify()?;
         let r = self.seek_rowid(c, rowid)?;
-        let cell = self.build_cell(PAGE_TABLE_LEAF, rowid, payload)?;
+        let mut cell = std::mem::take(&mut self.cell_buf);
+        self.build_cell_into(&mut cell, PAGE_TABLE_LEAF, rowid, payload)?;
         let (leaf, idx) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
         let idx = match r {
             SeekResult::Found => {
@@ -55,12 +56,48 @@ impl<S: PageStore> Btree<S> {
             SeekResult::Before => idx + 1,
             SeekResult::After | SeekResult::Empty => idx,
         };
-        let path = c.stack.clone();
-        self.insert_into_leaf(&path, idx, cell)?;
+        let was_last = c.at_last && self.is_fresh(c);
+        c.at_last = false;
+        c.cell = None;
+        let in_place = self.insert_cell_or_balance(c, idx, &cell);
+        self.cell_buf = cell;
+        let in_place = in_place?;
         self.touch_tree(c.root);
-        c.state = CursorState::RequireSeek;
         c.saved_rowid = rowid;
+        if in_place {
+            // The leaf took the cell without a split: the path is exact, so
+            // the cursor stays on the new row (a following append seeks
+            // nothing). A larger rowid after the last entry is the new last.
+            Self::set_top(c, idx);
+            c.seen = self.change_seq;
+            c.state = CursorState::Valid;
+            c.at_last = was_last && r != SeekResult::After;
+        } else {
+            c.state = CursorState::RequireSeek;
+        }
         Ok(())
+    }
+
+    /// Inserts `cell` at `idx` of the cursor's leaf; true when it fit
+    /// without rebalancing (the cursor's path is then still exact).
+    fn insert_cell_or_balance(
+        &mut self,
+        c: &BtCursor,
+        idx: usize,
+        cell: &[u8],
+    ) -> Result<bool, BtreeError> {
+        let (leaf, _) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
+        if self.page_mut(leaf)?.insert_cell(idx, cell)? {
+            return Ok(true);
+        }
+        self.insert_into_leaf(&c.stack, idx, cell)?;
+        Ok(false)
+    }
+
+    fn set_top(c: &mut BtCursor, idx: usize) {
+        if let Some(t) = c.stack.last_mut() {
+            t.1 = idx;
+        }
     }
 
     /// Inserts `cell` at `idx` of the leaf at the end of `path`.
@@ -68,14 +105,14 @@ impl<S: PageStore> Btree<S> {
         &mut self,
         path: &[(Pgno, usize)],
         idx: usize,
-        cell: Vec<u8>,
+        cell: &[u8],
     ) -> Result<(), BtreeError> {
         let level = path
             .len()
             .checked_sub(1)
             .ok_or(BtreeError::Misuse("empty path"))?;
         let (leaf, _) = path[level];
-        if self.page_mut(leaf)?.insert_cell(idx, &cell)? {
+        if self.page_mut(leaf)?.insert_cell(idx, cell)? {
             return Ok(());
         }
         let (n, flags) = {
@@ -92,7 +129,7 @@ impl<S: PageStore> Btree<S> {
         if idx > node.len() {
             return Err(corrupt(leaf, "insert position out of range"));
         }
-        node.insert(idx, &cell);
+        node.insert(idx, cell);
         self.balance_up(path, level, node, None)
     }
 
@@ -103,43 +140,56 @@ impl<S: PageStore> Btree<S> {
         }
         self.start_modify()?;
         let n = self.descend_index(c, Target::Record(key), false)?;
-        let path = c.stack.clone();
-        let (leaf, idx) = *path.last().ok_or(BtreeError::Misuse("no position"))?;
-        // Is there an equal entry (in the leaf, or the ancestor that
-        // follows the leaf slot)?
-        let found = if idx < n || self.climb_next(c)? {
-            let (pg, info) = self.current_cell(c)?;
-            let mut scratch = Vec::new();
-            self.read_payload(pg, &info, &mut scratch)?;
-            let ki = c.key_info.clone();
-            let o = crate::record::compare_records(&scratch, key, &ki).map_err(|e| {
-                BtreeError::Record {
-                    pgno: pg,
-                    source: e,
-                }
-            })?;
-            (o == std::cmp::Ordering::Equal).then_some(c.stack.clone())
-        } else {
-            None
-        };
-        let cell = self.build_cell(PAGE_INDEX_LEAF, 0, key)?;
-        match found {
-            Some(epath) if epath.len() < path.len() => {
-                self.replace_interior(&epath, cell)?;
-            }
-            Some(_) => {
-                let info = self.view(leaf)?.cell(idx)?;
-                self.free_overflow(leaf, &info)?;
-                self.page_mut(leaf)?.drop_cell(idx)?;
-                self.insert_into_leaf(&path, idx, cell)?;
-            }
-            None => self.insert_into_leaf(&path, idx, cell)?,
-        }
+        let mut cell = std::mem::take(&mut self.cell_buf);
+        let r = self.insert_index_at(c, key, n, &mut cell);
+        self.cell_buf = cell;
+        r?;
         self.touch_tree(c.root);
         c.state = CursorState::RequireSeek;
+        c.at_last = false;
         c.saved_key.clear();
         c.saved_key.extend_from_slice(key);
         Ok(())
+    }
+
+    /// `insert_index` after the descent: `n` is the leaf's cell count and
+    /// the cursor's top slot the first entry not below `key`. An equal
+    /// entry is replaced: in the leaf, or in the ancestor that follows the
+    /// leaf slot.
+    fn insert_index_at(
+        &mut self,
+        c: &mut BtCursor,
+        key: &[u8],
+        n: usize,
+        cell: &mut Vec<u8>,
+    ) -> Result<(), BtreeError> {
+        let (leaf, idx) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
+        let ki = c.key_info.clone();
+        let mut scratch = Vec::new();
+        if idx < n {
+            let info = self.view(leaf)?.cell(idx)?;
+            let o = self.compare_cell(leaf, &info, Target::Record(key), &ki, &mut scratch)?;
+            self.build_cell_into(cell, PAGE_INDEX_LEAF, 0, key)?;
+            if o == std::cmp::Ordering::Equal {
+                self.free_overflow(leaf, &info)?;
+                self.page_mut(leaf)?.drop_cell(idx)?;
+            }
+            return self.insert_into_leaf(&c.stack, idx, cell);
+        }
+        let path = c.stack.clone();
+        let found = if self.climb_next(c)? {
+            let (pg, info) = self.current_cell(c)?;
+            self.compare_cell(pg, &info, Target::Record(key), &ki, &mut scratch)?
+                == std::cmp::Ordering::Equal
+        } else {
+            false
+        };
+        self.build_cell_into(cell, PAGE_INDEX_LEAF, 0, key)?;
+        if found {
+            self.replace_interior(&c.stack, cell)
+        } else {
+            self.insert_into_leaf(&path, idx, cell)
+        }
     }
 
     /// Replaces the interior index cell at the end of `epath` with `leaf_cell`
@@ -147,14 +197,14 @@ impl<S: PageStore> Btree<S> {
     fn replace_interior(
         &mut self,
         epath: &[(Pgno, usize)],
-        leaf_cell: Vec<u8>,
+        leaf_cell: &[u8],
     ) -> Result<(), BtreeError> {
         let level = epath.len() - 1;
         let (pg, idx) = epath[level];
         let info = self.view(pg)?.cell(idx)?;
         self.free_overflow(pg, &info)?;
         let mut cell = info.child.to_be_bytes().to_vec();
-        cell.extend_from_slice(&leaf_cell);
+        cell.extend_from_slice(leaf_cell);
         let mut pm = self.page_mut(pg)?;
         pm.drop_cell(idx)?;
         if pm.insert_cell(idx, &cell)? {

@@ -37,21 +37,37 @@ impl<S: PageStore> Btree<S> {
         rowid: i64,
         payload: &[u8],
     ) -> Result<Vec<u8>, BtreeError> {
+        let mut cell = Vec::new();
+        self.build_cell_into(&mut cell, flags, rowid, payload)?;
+        Ok(cell)
+    }
+
+    /// [`Self::build_cell`] into `cell` (cleared first; its allocation is
+    /// reused).
+    pub(crate) fn build_cell_into(
+        &mut self,
+        cell: &mut Vec<u8>,
+        flags: u8,
+        rowid: i64,
+        payload: &[u8],
+    ) -> Result<(), BtreeError> {
         if payload.len() > MAX_PAYLOAD {
             return Err(BtreeError::TooBig);
         }
         let usable = self.pager.usable_size();
         let table = flags == PAGE_TABLE_LEAF;
-        let mut cell = Vec::with_capacity(payload.len().min(usable) + 24);
-        put_varint(&mut cell, payload.len() as u64);
+        cell.clear();
+        cell.reserve(payload.len().min(usable) + 24);
+        let cell = &mut *cell;
+        put_varint(cell, payload.len() as u64);
         if table {
-            put_varint(&mut cell, rowid as u64);
+            put_varint(cell, rowid as u64);
         }
         let local = local_payload(payload.len() as u64, usable, table);
         let (head, mut rest) = payload.split_at(local.min(payload.len()));
         cell.extend_from_slice(head);
         if rest.is_empty() {
-            return Ok(cell);
+            return Ok(());
         }
         let n = rest.len().div_ceil(usable - 4);
         let mut pages = Vec::with_capacity(n);
@@ -74,7 +90,7 @@ impl<S: PageStore> Btree<S> {
         let mut ov = [0u8; 4];
         put_u32(&mut ov, 0, pages[0]);
         cell.extend_from_slice(&ov);
-        Ok(cell)
+        Ok(())
     }
 
     /// Number of overflow pages a cell with `info` must have.

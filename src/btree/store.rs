@@ -66,9 +66,9 @@ impl PageStore for Pager {
     fn usable_size(&self) -> usize {
         Pager::usable_size(self)
     }
+    #[inline]
     fn read(&mut self, pgno: Pgno) -> Result<&[u8], BtreeError> {
-        let r = self.get(pgno)?;
-        Ok(self.data(r)?)
+        Ok(self.read_page(pgno)?)
     }
     fn write(&mut self, pgno: Pgno) -> Result<&mut [u8], BtreeError> {
         let r = self.get(pgno)?;

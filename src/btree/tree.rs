@@ -67,6 +67,8 @@ pub struct Btree<S: PageStore = Pager> {
     pub(crate) next_encoding: Option<crate::record::TextEncoding>,
     /// A `PRAGMA page_size` waiting for the next VACUUM.
     pub(crate) next_page_size: Option<usize>,
+    /// Reused buffer for the cell being inserted (no allocation per row).
+    pub(crate) cell_buf: Vec<u8>,
 }
 
 impl<S: PageStore> Btree<S> {
@@ -85,6 +87,7 @@ impl<S: PageStore> Btree<S> {
             fresh: false,
             next_encoding: None,
             next_page_size: None,
+            cell_buf: Vec::new(),
         }
     }
 

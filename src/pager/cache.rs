@@ -180,6 +180,28 @@ impl PCache {
         Some(self.handle(idx))
     }
 
+    /// The frame index of `pgno` if it is cached (marks it recently
+    /// used): [`PCache::lookup`] without building a handle.
+    #[inline]
+    pub fn find(&mut self, pgno: Pgno) -> Option<usize> {
+        let hint = self.last as usize;
+        let idx = match self.frames.get_mut(hint) {
+            Some(f) if f.pgno == pgno && pgno != 0 => {
+                f.referenced = true;
+                hint
+            }
+            _ => {
+                let i = *self.map.get(&pgno)?;
+                self.last = i;
+                let f = self.frames.get_mut(i as usize)?;
+                f.referenced = true;
+                i as usize
+            }
+        };
+        self.hits += 1;
+        Some(idx)
+    }
+
     /// Frame index of a valid handle.
     pub fn check(&self, r: PageRef) -> Result<usize, PagerError> {
         match self.frames.get(r.frame as usize) {

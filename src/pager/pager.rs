@@ -556,6 +556,29 @@ impl Pager {
         Ok(r)
     }
 
+    /// The bytes of page `pgno` (1..=page_count), reading it on a miss:
+    /// [`Pager::get`] then [`Pager::data`], with a cache hit answered by
+    /// one lookup (the b-tree's read path).
+    #[inline]
+    pub fn read_page(&mut self, pgno: Pgno) -> Result<&[u8], PagerError> {
+        let fast = self.txn != TxnState::None
+            && self.error.is_none()
+            && pgno != 0
+            && pgno <= self.db_size
+            && u64::from(pgno) * (self.page_size as u64) <= crate::vfs::PENDING_BYTE;
+        if fast {
+            if let Some(idx) = self.cache.find(pgno) {
+                return self
+                    .cache
+                    .frame(idx)
+                    .map(|f| &f.data[..])
+                    .ok_or(PagerError::StaleHandle);
+            }
+        }
+        let r = self.get(pgno)?;
+        self.data(r)
+    }
+
     /// The bytes of a page.
     pub fn data(&self, r: PageRef) -> Result<&[u8], PagerError> {
         let idx = self.cache.check(r)?;

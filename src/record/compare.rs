@@ -110,12 +110,30 @@ pub fn compare_record_to_key(
         let Some(v) = fields.next_field() else {
             break;
         };
-        let o = compare_values(&v?, k, ki.collation(i));
+        let o = match (v?, k) {
+            (ValueRef::Integer(x), ValueRef::Integer(y)) => x.cmp(y),
+            (v, k) => compare_values(&v, k, ki.collation(i)),
+        };
         if o != Ordering::Equal {
             return Ok(if ki.is_desc(i) { o.reverse() } else { o });
         }
     }
     Ok(Ordering::Equal)
+}
+
+/// Decodes every field of `rec` into `out` (SQLite's unpacked record), so a
+/// search that compares it with many records decodes it once. Returns the
+/// number of fields, or `None` when `rec` has more fields than `out` holds
+/// (or is malformed; the caller then compares the record itself, which
+/// reports the error).
+pub fn unpack_record<'a>(rec: &'a [u8], out: &mut [ValueRef<'a>]) -> Option<usize> {
+    let mut fields = RecordFields::new(rec).ok()?;
+    let mut n = 0;
+    while let Some(v) = fields.next_field() {
+        *out.get_mut(n)? = v.ok()?;
+        n += 1;
+    }
+    Some(n)
 }
 
 /// Compares two records column by column over their common columns.
@@ -137,7 +155,10 @@ pub fn compare_records_prefix(
         let (Some(va), Some(vb)) = (fa.next_field(), fb.next_field()) else {
             break;
         };
-        let o = compare_values(&va?, &vb?, ki.collation(i));
+        let o = match (va?, vb?) {
+            (ValueRef::Integer(x), ValueRef::Integer(y)) => x.cmp(&y),
+            (va, vb) => compare_values(&va, &vb, ki.collation(i)),
+        };
         if o != Ordering::Equal {
             return Ok(if ki.is_desc(i) { o.reverse() } else { o });
         }
@@ -266,5 +287,41 @@ mod tests {
             Ok(Ordering::Greater)
         );
         assert!(compare_record_to_key(&[9, 9], &[ValueRef::Null], &bin).is_err());
+    }
+
+    #[test]
+    fn unpacked_record_orders_like_the_record() {
+        let rows: [&[ValueRef]; 5] = [
+            &[ValueRef::Integer(3), ValueRef::Integer(1)],
+            &[ValueRef::Integer(3), ValueRef::Integer(2)],
+            &[ValueRef::Real(2.5), ValueRef::Text(b"x")],
+            &[ValueRef::Null, ValueRef::Blob(b"\x01")],
+            &[ValueRef::Text(b"a"), ValueRef::Integer(-7), ValueRef::Null],
+        ];
+        let recs: Vec<Vec<u8>> = rows
+            .iter()
+            .map(|r| {
+                let mut v = Vec::new();
+                encode_record(r, &mut v);
+                v
+            })
+            .collect();
+        let ki = KeyInfo {
+            collations: vec![Arc::new(NoCase), Arc::new(Binary)],
+            desc: vec![false, true],
+        };
+        for a in &recs {
+            for b in &recs {
+                let mut buf = [ValueRef::Null; 4];
+                let n = unpack_record(b, &mut buf).expect("fits");
+                assert_eq!(
+                    compare_record_to_key(a, &buf[..n], &ki),
+                    compare_records(a, b, &ki)
+                );
+            }
+        }
+        let mut small = [ValueRef::Null; 2];
+        assert_eq!(unpack_record(&recs[4], &mut small), None);
+        assert_eq!(unpack_record(&[9, 9], &mut small), None);
     }
 }

@@ -36,7 +36,7 @@ pub use affinity::{affinity_of_decltype, apply_affinity, cast, Affinity};
 pub use collation::{Binary, Collation, NoCase, Rtrim};
 pub use compare::{
     compare_int_real, compare_record_to_key, compare_records, compare_records_prefix,
-    compare_records_with_heads, compare_values, record_head, KeyInfo,
+    compare_records_with_heads, compare_values, record_head, unpack_record, KeyInfo,
 };
 pub use encoding::{binary_in, decode_text, encode_text, value_to_encoding, TextEncoding};
 pub use error::RecordError;

@@ -81,7 +81,7 @@ pub fn serial_type_size(t: u64) -> usize {
 
 /// Decodes the body bytes of one column of serial type `t`; `bytes` must
 /// hold at least `serial_type_size(t)` bytes (extra bytes are ignored).
-#[inline]
+#[inline(always)]
 pub fn decode_serial(t: u64, bytes: &[u8]) -> Result<ValueRef<'_>, RecordError> {
     let size = serial_type_size(t);
     let body = bytes.get(..size).ok_or(RecordError::BodyOverrun {
@@ -111,7 +111,7 @@ pub fn decode_serial(t: u64, bytes: &[u8]) -> Result<ValueRef<'_>, RecordError> 
 }
 
 /// Sign-extends a 1..=8 byte big-endian integer.
-#[inline]
+#[inline(always)]
 fn decode_int(body: &[u8]) -> i64 {
     let mut v: i64 = if body.first().is_some_and(|b| b & 0x80 != 0) {
         -1
@@ -224,19 +224,30 @@ impl<'a> RecordFields<'a> {
     }
 
     /// The next column, `None` after the last one.
-    #[inline]
+    #[inline(always)]
     pub fn next_field(&mut self) -> Option<Result<ValueRef<'a>, RecordError>> {
         if self.hdr_pos >= self.hdr_end {
             return None;
         }
-        let hdr = self.rec.get(self.hdr_pos..self.hdr_end).unwrap_or(&[]);
-        let Some((t, n)) = get_varint(hdr) else {
-            self.hdr_pos = self.hdr_end;
-            return Some(Err(RecordError::TruncatedHeader {
-                offset: self.hdr_pos,
-            }));
+        // `hdr_end <= rec.len()` (checked by `new`), so a one-byte serial
+        // type needs no further bound.
+        let t = match self.rec.get(self.hdr_pos) {
+            Some(&b) if b < 0x80 => {
+                self.hdr_pos += 1;
+                u64::from(b)
+            }
+            _ => {
+                let hdr = self.rec.get(self.hdr_pos..self.hdr_end).unwrap_or(&[]);
+                let Some((t, n)) = get_varint(hdr) else {
+                    self.hdr_pos = self.hdr_end;
+                    return Some(Err(RecordError::TruncatedHeader {
+                        offset: self.hdr_pos,
+                    }));
+                };
+                self.hdr_pos += n;
+                t
+            }
         };
-        self.hdr_pos += n;
         let size = serial_type_size(t);
         let end = self.body.saturating_add(size);
         let column = self.column;

@@ -17,7 +17,7 @@
 
 /// Decodes the varint at the start of `buf`: `(value, bytes consumed)`, or
 /// `None` when `buf` ends before the varint does.
-#[inline]
+#[inline(always)]
 pub fn get_varint(buf: &[u8]) -> Option<(u64, usize)> {
     // Fast paths: one- and two-byte varints are by far the most common
     // (cell sizes, serial types, small rowids).
@@ -30,6 +30,7 @@ pub fn get_varint(buf: &[u8]) -> Option<(u64, usize)> {
 }
 
 /// The general case of [`get_varint`].
+#[inline(never)]
 fn get_varint_long(buf: &[u8]) -> Option<(u64, usize)> {
     let mut v: u64 = 0;
     for i in 0..8 {

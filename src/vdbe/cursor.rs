@@ -48,6 +48,9 @@ pub enum CursorKind {
 #[derive(Debug, Default)]
 struct RowCache {
     valid: bool,
+    /// The row is the index cursor's own key copy (`BtCursor`'s saved key),
+    /// read in place; `payload` is unused then.
+    in_key: bool,
     payload: Vec<u8>,
     header: RecordHeader,
     scratch: Vec<u8>,
@@ -67,6 +70,16 @@ pub struct VdbeCursor {
     /// one of its indexes (see exec_wr.rs).
     pub wr: Option<Arc<super::exec_wr::WrLayout>>,
     cache: RowCache,
+}
+
+/// The bytes of the cached row: the index key held by the b-tree cursor,
+/// or the cache's own copy of the payload.
+#[inline]
+fn row_bytes<'a>(kind: &'a CursorKind, in_key: bool, payload: &'a [u8]) -> &'a [u8] {
+    match kind {
+        CursorKind::Btree { cur, .. } if in_key => Btree::<Pager>::index_key(cur).unwrap_or(&[]),
+        _ => payload,
+    }
 }
 
 fn db_mut(dbs: &mut [Btree], db: usize) -> Result<&mut Btree, VdbeError> {
@@ -263,7 +276,10 @@ impl VdbeCursor {
             return Ok(None);
         }
         match &mut self.kind {
-            CursorKind::Btree { db, cur, .. } => Ok(Some(db_mut(dbs, *db)?.rowid(cur)?)),
+            CursorKind::Btree { db, cur, .. } => match cur.table_rowid() {
+                Some(r) => Ok(Some(r)),
+                None => Ok(Some(db_mut(dbs, *db)?.rowid(cur)?)),
+            },
             CursorKind::Ephemeral(t) => Ok(t.rowid()),
             CursorKind::Pseudo { .. } | CursorKind::Sorter(_) => {
                 Err(internal("Rowid on a pseudo or sorter cursor"))
@@ -280,12 +296,13 @@ impl VdbeCursor {
             return Ok(false);
         }
         let c = &mut self.cache;
+        c.in_key = false;
         match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
-                c.payload.clear();
-                if let Some(k) = Btree::<Pager>::index_key(cur) {
-                    c.payload.extend_from_slice(k);
+                if Btree::<Pager>::index_key(cur).is_some() {
+                    c.in_key = true;
                 } else {
+                    c.payload.clear();
                     let bt = db_mut(dbs, *db)?;
                     let p = bt.payload(cur, &mut c.scratch)?;
                     c.payload.extend_from_slice(p);
@@ -300,7 +317,9 @@ impl VdbeCursor {
             }
         }
         // Lazy: serial types are parsed as far as columns are asked for.
-        c.header.start(&c.payload)?;
+        let row = row_bytes(&self.kind, self.cache.in_key, &self.cache.payload);
+        self.cache.header.start(row)?;
+        let c = &mut self.cache;
         c.valid = true;
         Ok(true)
     }
@@ -315,11 +334,12 @@ impl VdbeCursor {
         if !self.ensure_row(dbs)? {
             return Ok(Some(ValueRef::Null));
         }
-        let c = &mut self.cache;
-        if !c.header.parse_to(&c.payload, i)? {
+        let row = row_bytes(&self.kind, self.cache.in_key, &self.cache.payload);
+        let h = &mut self.cache.header;
+        if !h.parse_to(row, i)? {
             return Ok(None);
         }
-        Ok(Some(c.header.column(&c.payload, i)?))
+        Ok(Some(h.column(row, i)?))
     }
 
     /// Column `i` of `rec`, the record in a pseudo cursor's register: the
@@ -349,9 +369,10 @@ impl VdbeCursor {
         if !self.ensure_row(dbs)? {
             return Ok(0);
         }
-        let c = &mut self.cache;
-        c.header.parse_to(&c.payload, usize::MAX)?;
-        Ok(c.header.len())
+        let row = row_bytes(&self.kind, self.cache.in_key, &self.cache.payload);
+        let h = &mut self.cache.header;
+        h.parse_to(row, usize::MAX)?;
+        Ok(h.len())
     }
 
     /// Compares the current index entry's key prefix with `key`.
@@ -372,7 +393,7 @@ impl VdbeCursor {
             }
         };
         Ok(crate::record::compare_record_to_key(
-            &self.cache.payload,
+            row_bytes(&self.kind, self.cache.in_key, &self.cache.payload),
             key,
             ki,
         )?)
