@@ -270,7 +270,10 @@ impl Connection {
     pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
         for i in 0..self.dbs.len() {
             let Some(bt) = self.dbs.get_mut(i) else { break };
-            let mut schema = super::schema_load::load_schema(bt, &mut self.state)?;
+            let (mut schema, enc) = super::schema_load::load_schema(bt, &mut self.state)?;
+            if i == 0 {
+                self.state.enc = enc;
+            }
             schema.temp = i == super::attach::TEMP_DB;
             if let Some(slot) = self.schemas.get_mut(i) {
                 *slot = Arc::new(schema);

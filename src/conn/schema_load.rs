@@ -101,11 +101,12 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Reads every row of `sqlite_schema` and builds the schema.
+/// Reads every row of `sqlite_schema` and builds the schema; also returns
+/// the database's text encoding.
 pub(crate) fn load_schema(
     bt: &mut Btree<Pager>,
     state: &mut ConnState,
-) -> Result<Schema, ConnError> {
+) -> Result<(Schema, crate::record::TextEncoding), ConnError> {
     let started = bt.pager().txn_state() == TxnState::None;
     if started {
         bt.begin_read()?;
@@ -114,13 +115,16 @@ pub(crate) fn load_schema(
     if started && state.autocommit && state.active_vms == 0 {
         bt.end_read();
     }
-    let (cookie, rows) = result?;
-    Schema::from_rows(cookie, rows).map_err(ConnError::Compile)
+    let (cookie, rows, enc) = result?;
+    let schema = Schema::from_rows(cookie, rows).map_err(ConnError::Compile)?;
+    Ok((schema, enc))
 }
 
-fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), ConnError> {
+type SchemaRows = (u32, Vec<SchemaRow>, crate::record::TextEncoding);
+
+fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<SchemaRows, ConnError> {
     if bt.pager().page_count() == 0 {
-        return Ok((0, Vec::new()));
+        return Ok((0, Vec::new(), bt.text_encoding()?));
     }
     let cookie = bt.get_meta(1)?;
     let enc = bt.text_encoding()?;
@@ -133,7 +137,7 @@ fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), Conn
         rows.push(decode_schema_row(payload, enc)?);
         more = bt.next(&mut cur)?;
     }
-    Ok((cookie, rows))
+    Ok((cookie, rows, enc))
 }
 
 fn decode_schema_row(
