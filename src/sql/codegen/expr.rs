@@ -1105,6 +1105,10 @@ impl Gen<'_> {
         target: Addr,
         scope: &Scope,
     ) -> Result<(), String> {
+        if let Some(negated) = simplified_not(e) {
+            return self.jump_if_false(&negated, target, scope);
+        }
+        let e = simplified_and_or(e);
         match &e.kind {
             ExprKind::Binary(BinaryOp::And, l, r) => {
                 self.jump_if_false(l, target, scope)?;
@@ -1179,6 +1183,10 @@ impl Gen<'_> {
         target: Addr,
         scope: &Scope,
     ) -> Result<(), String> {
+        if let Some(negated) = simplified_not(e) {
+            return self.jump_if_true(&negated, target, scope);
+        }
+        let e = simplified_and_or(e);
         match &e.kind {
             ExprKind::Binary(BinaryOp::Or, l, r) => {
                 self.jump_if_true(l, target, scope)?;
@@ -1228,6 +1236,39 @@ impl Gen<'_> {
                 .find(&call.name, n)
                 .is_some_and(|d| d.is_aggregate())
     }
+}
+
+/// `sqlite3ExprSimplifiedAndOr`, applied where a condition becomes jumps:
+/// an AND/OR with an always-true or always-false integer literal operand
+/// reduces to one side, so the other side is never evaluated.
+fn simplified_and_or(e: &Expr) -> &Expr {
+    use crate::sql::parser::literal_truth;
+    if let ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) = &e.kind {
+        let (l, r) = (simplified_and_or(l), simplified_and_or(r));
+        let is_and = *op == BinaryOp::And;
+        if literal_truth(l) == Some(true) || literal_truth(r) == Some(false) {
+            return if is_and { r } else { l };
+        }
+        if literal_truth(r) == Some(true) || literal_truth(l) == Some(false) {
+            return if is_and { l } else { r };
+        }
+    }
+    e
+}
+
+/// `NOT x` where `x` simplifies ([`simplified_and_or`]): NOT of the
+/// simplified operand (SQLite's jump for NOT is the opposite jump on `x`,
+/// which simplifies `x`). None when nothing simplifies.
+fn simplified_not(e: &Expr) -> Option<Expr> {
+    let ExprKind::Unary(UnaryOp::Not, x) = &e.kind else {
+        return None;
+    };
+    let inner = simplified_and_or(x);
+    (!std::ptr::eq(inner, &**x)).then(|| Expr {
+        kind: ExprKind::Unary(UnaryOp::Not, Box::new(inner.clone())),
+        span: e.span,
+        height: e.height,
+    })
 }
 
 /// True if `e` has a COLLATE clause anywhere below it (SQLite's EP_Collate).
