@@ -860,11 +860,20 @@ impl Gen<'_> {
             return Ok(());
         }
         let matched = self.b.new_label();
+        // A constant list of more than two items is an ephemeral index in
+        // SQLite, built (every item evaluated) before any comparison;
+        // otherwise items are evaluated in order until one matches. A NULL
+        // left operand matches nothing, so every item is evaluated.
+        let prebuilt = if list.len() > 2 && list.iter().all(|e| self.is_constant_expr(e)) {
+            let mut regs = Vec::with_capacity(list.len());
+            for item in list {
+                regs.push(self.expr(item, scope)?);
+            }
+            Some(regs)
+        } else {
+            None
+        };
         let xr = self.expr(x, scope)?;
-        self.b.emit(Insn::IsNull {
-            reg: xr,
-            target: if_null,
-        });
         let saw_null = self.b.alloc_reg();
         self.b.emit(Insn::Integer {
             value: 0,
@@ -874,7 +883,7 @@ impl Gen<'_> {
         // parsing); otherwise IN compares with the left operand's affinity
         // and collation alone.
         let single_eq = list.len() == 1 && list.iter().all(is_literal);
-        for item in list {
+        for (i, item) in list.iter().enumerate() {
             let mut flags = self.cmp_flags(x, item, scope);
             if !single_eq {
                 flags.affinity = self
@@ -883,7 +892,10 @@ impl Gen<'_> {
                 flags.collation = self.expr_collation(x, scope);
             }
             flags.jump_if_null = false;
-            let r = self.expr(item, scope)?;
+            let r = match prebuilt.as_ref().and_then(|p| p.get(i)) {
+                Some(&r) => r,
+                None => self.expr(item, scope)?,
+            };
             let not_null = self.b.new_label();
             self.b.emit(Insn::NotNull {
                 reg: r,
@@ -902,6 +914,10 @@ impl Gen<'_> {
                 flags,
             });
         }
+        self.b.emit(Insn::IsNull {
+            reg: xr,
+            target: if_null,
+        });
         self.b.emit(Insn::If {
             reg: saw_null,
             target: if_null,
@@ -923,6 +939,33 @@ impl Gen<'_> {
             }
         }
         Ok(())
+    }
+
+    /// SQLite's `sqlite3ExprIsConstant`: no column, subquery, aggregate
+    /// or non-deterministic function anywhere in `e`.
+    fn is_constant_expr(&self, e: &Expr) -> bool {
+        let mut constant = true;
+        super::planner::walk(e, &mut |x| match &x.kind {
+            ExprKind::Column { .. }
+            | ExprKind::Subquery(_)
+            | ExprKind::Exists(_)
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => constant = false,
+            ExprKind::Function(call) => {
+                let n = match &call.args {
+                    FunctionArgs::Star => 0,
+                    FunctionArgs::List(v) => v.len(),
+                };
+                let pure = self
+                    .env
+                    .registry
+                    .find(&call.name, n)
+                    .is_some_and(|d| d.flags.deterministic && !d.is_aggregate());
+                constant &= pure && call.over.is_none();
+            }
+            _ => {}
+        });
+        constant
     }
 
     fn case(
