@@ -23,7 +23,8 @@ use rusqlite::types::ValueRef;
 type Outcome = Result<Vec<Vec<Value>>, (i32, String)>;
 
 fn run_loom(db: &Database, sql: &str) -> Outcome {
-    db.query_all(sql, &[]).map_err(|e| (e.code().0, e.to_string()))
+    db.query_all(sql, &[])
+        .map_err(|e| (e.code().0, e.to_string()))
 }
 
 fn run_c(c: &rusqlite::Connection, sql: &str) -> Outcome {
@@ -61,8 +62,11 @@ fn mid_string_surrogate(sql: &str) -> bool {
 
 fn same_tail(a: &Outcome, b: &Outcome) -> bool {
     let tail = |o: &Outcome| -> Outcome {
-        o.clone()
-            .map(|rows| rows.into_iter().map(|r| r.into_iter().skip(1).collect()).collect())
+        o.clone().map(|rows| {
+            rows.into_iter()
+                .map(|r| r.into_iter().skip(1).collect())
+                .collect()
+        })
     };
     same(&tail(a), &tail(b))
 }
@@ -179,9 +183,8 @@ const EXTRA: &[&str] = &[
 fn open_pair(enc: &str) -> (Database, rusqlite::Connection) {
     let loom = open_memory_db().expect("loom open");
     let c = rusqlite::Connection::open_in_memory().expect("C open");
-    let setup = format!(
-        "PRAGMA encoding='{enc}'; CREATE TABLE t(id INTEGER PRIMARY KEY, v, s TEXT);"
-    );
+    let setup =
+        format!("PRAGMA encoding='{enc}'; CREATE TABLE t(id INTEGER PRIMARY KEY, v, s TEXT);");
     loom.execute_batch(&setup).expect("loom setup");
     c.execute_batch(&setup).expect("C setup");
     for (i, op) in OPERANDS.iter().enumerate() {
@@ -216,9 +219,13 @@ fn statements() -> Vec<String> {
             out.push(format!("SELECT {e}, typeof({e}), hex({e})"));
         }
         let e = t.replace('@', "v");
-        out.push(format!("SELECT {e}, typeof({e}), hex({e}) FROM t ORDER BY id"));
+        out.push(format!(
+            "SELECT {e}, typeof({e}), hex({e}) FROM t ORDER BY id"
+        ));
         let e = t.replace('@', "s");
-        out.push(format!("SELECT {e}, typeof({e}), hex({e}) FROM t ORDER BY id"));
+        out.push(format!(
+            "SELECT {e}, typeof({e}), hex({e}) FROM t ORDER BY id"
+        ));
     }
     out.extend(EXTRA.iter().map(|s| s.to_string()));
     out.push("SELECT hex(v) FROM t ORDER BY v, id".into());

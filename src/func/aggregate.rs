@@ -23,9 +23,7 @@ use std::collections::VecDeque;
 use super::context::{AggregateFactory, AggregateState, FuncContext, FuncError, FuncFlags};
 use super::core::arg;
 use super::registry::DET;
-use crate::record::{
-    compare_values, text_to_numeric, value_to_f64, Value, ValueRef,
-};
+use crate::record::{compare_values, text_to_numeric, value_to_f64, Value, ValueRef};
 
 const AGG: FuncFlags = FuncFlags {
     window: true,

@@ -14,9 +14,9 @@
 //! 4. [`cast_in`] converts between TEXT and BLOB through the database
 //!    encoding; [`cast`] is its UTF-8 case.
 
+use super::encoding::{decode_text, encode_text, TextEncoding};
 use super::numeric::real_to_exact_int;
 use super::numeric::{atof, atoi64, double_to_i64, numeric_affinity_of_text, numerify};
-use super::encoding::{decode_text, encode_text, TextEncoding};
 use super::value::{value_to_text, Value};
 
 /// A column affinity (`SQLITE_AFF_*`). `Blob` is the affinity once called

@@ -142,7 +142,7 @@ fn push_unit(out: &mut Vec<u8>, u: u16, enc: TextEncoding) {
     if enc == TextEncoding::Utf16be {
         out.extend_from_slice(&u.to_be_bytes());
     } else {
-        out.extend_from_slice(&u.to_le_bytes());
+        out.extend_from_slice(&[(u & 0xff) as u8, (u >> 8) as u8]);
     }
 }
 
@@ -180,7 +180,7 @@ pub fn decode_text(bytes: &[u8], enc: TextEncoding) -> Vec<u8> {
         .chunks_exact(2)
         .map(|c| match enc {
             TextEncoding::Utf16be => u16::from_be_bytes([c[0], c[1]]),
-            _ => u16::from_le_bytes([c[0], c[1]]),
+            _ => u16::from(c[0]) | (u16::from(c[1]) << 8),
         })
         .collect();
     let mut out = Vec::with_capacity(bytes.len() * 3 / 2);
@@ -327,13 +327,26 @@ mod tests {
             encode_text("😀".as_bytes(), TextEncoding::Utf16be),
             [0xD8, 0x3D, 0xDE, 0x00]
         );
-        assert_eq!(decode_text(&[0x00, 0xD8], TextEncoding::Utf16le), [0xED, 0xA0, 0x80]);
-        for raw in [&[0x00u8, 0xD8][..], &[0x00, 0xDC, 0x41, 0x00], &[0x00, 0xD8, 0x41, 0x00]] {
+        assert_eq!(
+            decode_text(&[0x00, 0xD8], TextEncoding::Utf16le),
+            [0xED, 0xA0, 0x80]
+        );
+        for raw in [
+            &[0x00u8, 0xD8][..],
+            &[0x00, 0xDC, 0x41, 0x00],
+            &[0x00, 0xD8, 0x41, 0x00],
+        ] {
             let t = decode_text(raw, TextEncoding::Utf16le);
             assert_eq!(encode_text(&t, TextEncoding::Utf16le), raw);
         }
-        assert_eq!(decode_text(&[0x41, 0x00, 0x42], TextEncoding::Utf16le), b"A");
-        assert_eq!(concat_encoded(vec![0x41], &[0x62, 0x00], TextEncoding::Utf16le), "\u{6241}".as_bytes());
+        assert_eq!(
+            decode_text(&[0x41, 0x00, 0x42], TextEncoding::Utf16le),
+            b"A"
+        );
+        assert_eq!(
+            concat_encoded(vec![0x41], &[0x62, 0x00], TextEncoding::Utf16le),
+            "\u{6241}".as_bytes()
+        );
         assert_eq!(TextEncoding::parse("utf-16BE"), Some(TextEncoding::Utf16be));
         assert_eq!(TextEncoding::from_header(2), Some(TextEncoding::Utf16le));
     }

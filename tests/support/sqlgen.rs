@@ -458,7 +458,12 @@ impl Gen {
             17 if self.features.replace_numeric => {
                 format!("replace({}, {}, {})", a(self), a(self), a(self))
             }
-            17 => format!("replace(CAST({} AS TEXT), {}, {})", a(self), a(self), a(self)),
+            17 => format!(
+                "replace(CAST({} AS TEXT), {}, {})",
+                a(self),
+                a(self),
+                a(self)
+            ),
             18 => format!("trim({})", a(self)),
             19 => format!(
                 "{}({}, {})",

@@ -251,7 +251,11 @@ impl Gen<'_> {
         let remap = |cursor: usize| -> HashMap<ColumnKey, (usize, usize)> {
             // An enclosing query's redirections stay (nested aggregates).
             let mut m = scope.remap.clone().unwrap_or_default();
-            m.extend(refs.iter().enumerate().map(|(j, k)| (*k, (cursor, n_keys + j))));
+            m.extend(
+                refs.iter()
+                    .enumerate()
+                    .map(|(j, k)| (*k, (cursor, n_keys + j))),
+            );
             m
         };
         let p_scope = Scope {

@@ -200,7 +200,9 @@ impl Parser<'_> {
         let rhs = self.expr_bp(bp + 1)?;
         self.leave(2);
         let span = (lhs.span.0, rhs.span.1);
-        if op == BinaryOp::And && (literal_truth(&lhs) == Some(false) || literal_truth(&rhs) == Some(false)) {
+        if op == BinaryOp::And
+            && (literal_truth(&lhs) == Some(false) || literal_truth(&rhs) == Some(false))
+        {
             // `sqlite3ExprAnd`: AND with a literal 0 is the literal 0 (the
             // other operand is never evaluated).
             return self.mk(ExprKind::Literal(Literal::Integer("0".into())), span);
