@@ -128,16 +128,17 @@ fn percent_decode(b: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Reads every row of `sqlite_schema` and builds the schema.
+/// Reads every row of `sqlite_schema` and builds the schema; also returns
+/// the database's text encoding.
 pub(crate) fn load_schema(
     bt: &mut Btree<Pager>,
     state: &mut ConnState,
-) -> Result<Schema, ConnError> {
+) -> Result<(Schema, crate::record::TextEncoding), ConnError> {
     let started = bt.pager().txn_state() == TxnState::None;
     if started {
         bt.begin_read()?;
     }
-    let result = read_schema_rows(bt).and_then(|(cookie, rows)| {
+    let result = read_schema_rows(bt).and_then(|(cookie, rows, enc)| {
         let stat_root = rows
             .iter()
             .find(|r| r.kind == "table" && r.name.eq_ignore_ascii_case("sqlite_stat1"))
@@ -146,15 +147,15 @@ pub(crate) fn load_schema(
             Some(root) if root > 1 => read_stat1_rows(bt, root)?,
             _ => Vec::new(),
         };
-        Ok((cookie, rows, stats))
+        Ok((cookie, rows, stats, enc))
     });
     if started && state.autocommit && state.active_vms == 0 {
         bt.end_read();
     }
-    let (cookie, rows, stats) = result?;
+    let (cookie, rows, stats, enc) = result?;
     let mut schema = Schema::from_rows(cookie, rows).map_err(ConnError::Compile)?;
     schema.load_stat1(&stats);
-    Ok(schema)
+    Ok((schema, enc))
 }
 
 /// Reads (tbl, idx, stat) of every `sqlite_stat1` row, in rowid order,
@@ -184,9 +185,11 @@ fn read_stat1_rows(bt: &mut Btree<Pager>, root: u32) -> Result<Vec<Stat1Row>, Co
     Ok(rows)
 }
 
-fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), ConnError> {
+type SchemaRows = (u32, Vec<SchemaRow>, crate::record::TextEncoding);
+
+fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<SchemaRows, ConnError> {
     if bt.pager().page_count() == 0 {
-        return Ok((0, Vec::new()));
+        return Ok((0, Vec::new(), bt.text_encoding()?));
     }
     let cookie = bt.get_meta(1)?;
     let enc = bt.text_encoding()?;
@@ -199,7 +202,7 @@ fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<(u32, Vec<SchemaRow>), Conn
         rows.push(decode_schema_row(payload, enc)?);
         more = bt.next(&mut cur)?;
     }
-    Ok((cookie, rows))
+    Ok((cookie, rows, enc))
 }
 
 fn decode_schema_row(

@@ -261,7 +261,10 @@ impl<'a> ConnView<'a> {
     /// Re-reads `sqlite_schema` of every database.
     pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
         for (i, bt) in self.dbs.iter_mut().enumerate() {
-            let mut schema = super::schema_load::load_schema(bt, self.state)?;
+            let (mut schema, enc) = super::schema_load::load_schema(bt, self.state)?;
+            if i == 0 {
+                self.state.enc = enc;
+            }
             schema.temp = i == super::attach::TEMP_DB;
             if let Some(slot) = self.core.schemas.get_mut(i) {
                 *slot = Arc::new(schema);

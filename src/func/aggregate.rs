@@ -23,9 +23,7 @@ use std::collections::VecDeque;
 use super::context::{AggregateFactory, AggregateState, FuncContext, FuncError, FuncFlags};
 use super::core::arg;
 use super::registry::DET;
-use crate::record::{
-    compare_values, text_to_numeric, value_to_f64, value_to_text, Value, ValueRef,
-};
+use crate::record::{compare_values, text_to_numeric, value_to_f64, Value, ValueRef};
 
 const AGG: FuncFlags = FuncFlags {
     window: true,
@@ -295,10 +293,10 @@ impl AggregateState for GroupConcat {
         } else {
             match arg(args, 1) {
                 ValueRef::Null => Vec::new(),
-                s => value_to_text(&s),
+                s => super::core::text_of(ctx, &s),
             }
         };
-        let val = value_to_text(&v);
+        let val = super::core::text_of(ctx, &v);
         let added = val.len() + if self.items.is_empty() { 0 } else { sep.len() };
         self.len += added;
         self.items.push_back((sep, val));

@@ -47,6 +47,11 @@ pub trait FuncEnv {
     fn case_sensitive_like(&self) -> bool {
         false
     }
+    /// The main database's text encoding (`ENC(db)`): a BLOB read as TEXT
+    /// is decoded from it and TEXT read as bytes is encoded in it.
+    fn encoding(&self) -> crate::record::TextEncoding {
+        crate::record::TextEncoding::Utf8
+    }
     /// Seconds to add to a UTC unix time to get local time (the
     /// `localtime` modifier); `Err` text becomes the function's error.
     /// The default treats local time as UTC.

@@ -10,26 +10,67 @@
 //!    guarantees their count) and returns a value or a [`FuncError`].
 //! 2. Number-to-text conversions go through `crate::record` (REAL text is
 //!    `%!.15g`) and text-to-number through `crate::record` too.
+//! 3. Arguments hold text as UTF-8 whatever the database encoding; where
+//!    SQLite reads a BLOB as text (or text as bytes) it uses the database
+//!    encoding, so functions do too ([`text_of`], [`bytes_of`]).
 
 use std::cmp::Ordering;
 
 use super::context::{FuncContext, FuncError};
 use crate::printf::{format_sql, PrintfArgs};
-use crate::record::{compare_values, value_to_f64, value_to_i64, value_to_text, Value, ValueRef};
+use crate::record::{
+    compare_values, decode_text, encode_text, value_to_f64, value_to_i64, value_to_text,
+    TextEncoding, Value, ValueRef,
+};
 
 pub(crate) fn arg<'a>(args: &[ValueRef<'a>], i: usize) -> ValueRef<'a> {
     args.get(i).copied().unwrap_or(ValueRef::Null)
 }
 
+/// The UTF-8 text a value reads as (`sqlite3_value_text`): a BLOB's bytes
+/// are decoded from the database encoding (invariant 3).
+pub(crate) fn text_of(ctx: &FuncContext, v: &ValueRef) -> Vec<u8> {
+    match *v {
+        ValueRef::Blob(b) => decode_text(b, ctx.env.encoding()),
+        _ => value_to_text(v),
+    }
+}
+
+/// The bytes a value reads as (`sqlite3_value_blob`): TEXT is its bytes in
+/// the database encoding, a number its UTF-8 text (invariant 3).
+pub(crate) fn bytes_of(ctx: &FuncContext, v: &ValueRef) -> Vec<u8> {
+    match *v {
+        ValueRef::Blob(b) => b.to_vec(),
+        ValueRef::Text(t) => encode_text(t, ctx.env.encoding()),
+        _ => value_to_text(v),
+    }
+}
+
+/// `v` with a BLOB turned into the TEXT it reads as, for functions that
+/// read numbers (`sqlite3_value_double` parses a blob in the database
+/// encoding).
+pub(crate) fn numeric_view(ctx: &FuncContext, v: ValueRef) -> Value {
+    match v {
+        ValueRef::Blob(b) if !ctx.env.encoding().is_utf8() => {
+            Value::Text(decode_text(b, ctx.env.encoding()))
+        }
+        other => other.to_owned(),
+    }
+}
+
 /// `abs(X)`.
-pub(crate) fn abs(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    match arg(args, 0) {
+pub(crate) fn abs(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    match numeric_view(ctx, arg(args, 0)).as_ref() {
         ValueRef::Null => Ok(Value::Null),
         ValueRef::Integer(i) => i
             .checked_abs()
             .map(Value::Integer)
             .ok_or_else(|| FuncError::msg("integer overflow")),
-        other => Ok(Value::Real(value_to_f64(&other).abs())),
+        other => {
+            // Only negative values flip: abs(-0.0) stays -0.0 as in C.
+            let r = value_to_f64(&other);
+            Ok(Value::Real(if r < 0.0 { -r } else { r }))
+        }
     }
 }
 
@@ -151,7 +192,7 @@ pub(crate) fn quote(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Fun
 
 /// `hex(X)`: upper-case hex of X's bytes (its text for numbers).
 pub(crate) fn hex(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    let bytes = value_to_text(&arg(args, 0));
+    let bytes = bytes_of(ctx, &arg(args, 0));
     check_len(ctx, bytes.len().saturating_mul(2))?;
     let mut out = Vec::with_capacity(bytes.len() * 2);
     push_hex(&mut out, &bytes);
@@ -168,7 +209,7 @@ pub(crate) fn check_len(ctx: &FuncContext, n: usize) -> Result<(), FuncError> {
 }
 
 /// `round(X)`, `round(X, N)`: always REAL.
-pub(crate) fn round(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+pub(crate) fn round(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
     let mut n = 0i64;
     if args.len() == 2 {
         let na = arg(args, 1);
@@ -177,11 +218,11 @@ pub(crate) fn round(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Fun
         }
         n = i64::from(value_to_i64(&na) as i32).clamp(0, 30);
     }
-    let x = arg(args, 0);
-    if x.is_null() {
+    let x = numeric_view(ctx, arg(args, 0));
+    if x.as_ref().is_null() {
         return Ok(Value::Null);
     }
-    let r = value_to_f64(&x);
+    let r = value_to_f64(&x.as_ref());
     const LIMIT: f64 = 4503599627370496.0;
     let out = if !(-LIMIT..=LIMIT).contains(&r) {
         r
@@ -251,10 +292,10 @@ pub(crate) fn sqlite_source_id(_: &mut FuncContext, _: &[ValueRef]) -> Result<Va
 pub(crate) fn printf(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
     let fmt = match arg(args, 0) {
         ValueRef::Null => return Ok(Value::Null),
-        v => value_to_text(&v),
+        v => text_of(ctx, &v),
     };
     let rest = args.get(1..).unwrap_or(&[]);
-    let mut src = SqlPrintfArgs::new(rest);
+    let mut src = SqlPrintfArgs::new(rest).in_encoding(ctx.env.encoding());
     Ok(format_sql(&fmt, &mut src, ctx.env.max_length())?.map_or(Value::Null, Value::Text))
 }
 
@@ -264,12 +305,30 @@ pub(crate) fn printf(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, 
 pub struct SqlPrintfArgs<'v, 'a> {
     args: &'v [ValueRef<'a>],
     next: usize,
+    enc: TextEncoding,
 }
 
 impl<'v, 'a> SqlPrintfArgs<'v, 'a> {
     /// A source over `args`.
     pub fn new(args: &'v [ValueRef<'a>]) -> Self {
-        SqlPrintfArgs { args, next: 0 }
+        SqlPrintfArgs {
+            args,
+            next: 0,
+            enc: TextEncoding::Utf8,
+        }
+    }
+
+    /// The same source reading BLOB arguments in database encoding `enc`.
+    pub fn in_encoding(self, enc: TextEncoding) -> Self {
+        SqlPrintfArgs { enc, ..self }
+    }
+
+    /// The next argument, a BLOB read as text in the database encoding.
+    fn take_decoded(&mut self) -> Option<Value> {
+        self.take().map(|v| match v {
+            ValueRef::Blob(b) if !self.enc.is_utf8() => Value::Text(decode_text(b, self.enc)),
+            other => other.to_owned(),
+        })
     }
 
     fn take(&mut self) -> Option<ValueRef<'a>> {
@@ -281,15 +340,16 @@ impl<'v, 'a> SqlPrintfArgs<'v, 'a> {
 
 impl PrintfArgs for SqlPrintfArgs<'_, '_> {
     fn next_int(&mut self) -> i64 {
-        self.take().map_or(0, |v| value_to_i64(&v))
+        self.take_decoded().map_or(0, |v| value_to_i64(&v.as_ref()))
     }
     fn next_double(&mut self) -> f64 {
-        self.take().map_or(0.0, |v| value_to_f64(&v))
+        self.take_decoded()
+            .map_or(0.0, |v| value_to_f64(&v.as_ref()))
     }
     fn next_str(&mut self) -> Option<Vec<u8>> {
-        match self.take() {
-            None | Some(ValueRef::Null) => None,
-            Some(v) => Some(value_to_text(&v)),
+        match self.take_decoded() {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(value_to_text(&v.as_ref())),
         }
     }
     fn next_ptr(&mut self) -> usize {

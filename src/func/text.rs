@@ -14,9 +14,11 @@
 //! 3. Case mapping is ASCII only (SQLite without ICU).
 //! 4. `substr` positions and lengths are read as C `int`s (32-bit
 //!    truncation), exactly as `sqlite3_value_int`.
+//! 5. A BLOB read as text (case mapping, trimming, replace, instr with a
+//!    TEXT operand, unicode) is decoded from the database encoding.
 
 use super::context::{FuncContext, FuncError};
-use super::core::{arg, check_len};
+use super::core::{arg, check_len, text_of};
 use crate::record::{value_to_i64, value_to_text, Value, ValueRef};
 
 /// The index just after the character starting at `i`.
@@ -58,11 +60,11 @@ pub(crate) fn length(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Fu
     Ok(Value::Integer(n as i64))
 }
 
-fn map_case(args: &[ValueRef], upper: bool) -> Value {
+fn map_case(ctx: &FuncContext, args: &[ValueRef], upper: bool) -> Value {
     match arg(args, 0) {
         ValueRef::Null => Value::Null,
         v => {
-            let mut t = value_to_text(&v);
+            let mut t = text_of(ctx, &v);
             if upper {
                 t.make_ascii_uppercase();
             } else {
@@ -74,29 +76,29 @@ fn map_case(args: &[ValueRef], upper: bool) -> Value {
 }
 
 /// `lower(X)`.
-pub(crate) fn lower(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    Ok(map_case(args, false))
+pub(crate) fn lower(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    Ok(map_case(ctx, args, false))
 }
 
 /// `upper(X)`.
-pub(crate) fn upper(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    Ok(map_case(args, true))
+pub(crate) fn upper(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    Ok(map_case(ctx, args, true))
 }
 
 /// Shared body of ltrim/rtrim/trim: `left`/`right` select the ends.
-fn trim_impl(args: &[ValueRef], left: bool, right: bool) -> Value {
+fn trim_impl(ctx: &FuncContext, args: &[ValueRef], left: bool, right: bool) -> Value {
     let x = arg(args, 0);
     if x.is_null() {
         return Value::Null;
     }
-    let input = value_to_text(&x);
+    let input = text_of(ctx, &x);
     let set: Vec<Vec<u8>> = if args.len() < 2 {
         vec![b" ".to_vec()]
     } else {
         match arg(args, 1) {
             ValueRef::Null => return Value::Null,
             v => {
-                let cs = value_to_text(&v);
+                let cs = text_of(ctx, &v);
                 let cs = until_nul(&cs);
                 let mut chars = Vec::new();
                 let mut i = 0;
@@ -126,18 +128,18 @@ fn trim_impl(args: &[ValueRef], left: bool, right: bool) -> Value {
 }
 
 /// `ltrim(X)`, `ltrim(X, Y)`.
-pub(crate) fn ltrim(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    Ok(trim_impl(args, true, false))
+pub(crate) fn ltrim(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    Ok(trim_impl(ctx, args, true, false))
 }
 
 /// `rtrim(X)`, `rtrim(X, Y)`.
-pub(crate) fn rtrim(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    Ok(trim_impl(args, false, true))
+pub(crate) fn rtrim(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    Ok(trim_impl(ctx, args, false, true))
 }
 
 /// `trim(X)`, `trim(X, Y)`.
-pub(crate) fn trim(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
-    Ok(trim_impl(args, true, true))
+pub(crate) fn trim(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+    Ok(trim_impl(ctx, args, true, true))
 }
 
 /// Converts SQL's 1-based (possibly negative) start and signed length into
@@ -217,20 +219,20 @@ pub(crate) fn replace(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value,
     if x.is_null() || y.is_null() {
         return Ok(Value::Null);
     }
-    let pattern = value_to_text(&y);
+    let pattern = text_of(ctx, &y);
     if pattern.first().copied().unwrap_or(0) == 0 {
         // X is returned as is, except that reading its text already turned
         // a BLOB into TEXT.
         return Ok(match x {
-            ValueRef::Blob(b) => Value::Text(b.to_vec()),
+            ValueRef::Blob(_) => Value::Text(text_of(ctx, &x)),
             other => other.to_owned(),
         });
     }
     if z.is_null() {
         return Ok(Value::Null);
     }
-    let s = value_to_text(&x);
-    let rep = value_to_text(&z);
+    let s = text_of(ctx, &x);
+    let rep = text_of(ctx, &z);
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {
@@ -248,17 +250,25 @@ pub(crate) fn replace(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value,
 
 /// `instr(X, Y)`: 1-based character (bytes for two blobs) position of the
 /// first Y in X, 0 if none.
-pub(crate) fn instr(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+pub(crate) fn instr(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
     let (x, y) = (arg(args, 0), arg(args, 1));
     if x.is_null() || y.is_null() {
         return Ok(Value::Null);
     }
-    let hay = value_to_text(&x);
-    let needle = value_to_text(&y);
-    if needle.is_empty() {
+    let is_text = !(matches!(x, ValueRef::Blob(_)) && matches!(y, ValueRef::Blob(_)));
+    if value_to_text(&y).is_empty() {
         return Ok(Value::Integer(1));
     }
-    let is_text = !(matches!(x, ValueRef::Blob(_)) && matches!(y, ValueRef::Blob(_)));
+    let (hay, needle) = if is_text {
+        (text_of(ctx, &x), text_of(ctx, &y))
+    } else {
+        (value_to_text(&x), value_to_text(&y))
+    };
+    if needle.is_empty() {
+        // A non-empty BLOB needle read as empty text (an odd byte in a
+        // UTF-16 database) matches at the haystack's terminating NUL.
+        return Ok(Value::Integer(char_count(&hay) as i64 + 1));
+    }
     let mut n = 1i64;
     let mut i = 0usize;
     loop {
@@ -342,12 +352,12 @@ pub(crate) fn utf8_read(s: &[u8], i: &mut usize) -> u32 {
 }
 
 /// `unicode(X)`: the code point of X's first character.
-pub(crate) fn unicode(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
+pub(crate) fn unicode(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, FuncError> {
     let x = arg(args, 0);
     if x.is_null() {
         return Ok(Value::Null);
     }
-    let t = value_to_text(&x);
+    let t = text_of(ctx, &x);
     if t.first().copied().unwrap_or(0) == 0 {
         return Ok(Value::Null);
     }

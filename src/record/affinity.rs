@@ -11,7 +11,10 @@
 //!    when the whole text is a well-formed number.
 //! 3. REAL affinity yields a REAL for every numeric value (the on-disk
 //!    "store integral reals as integers" trick is the VDBE's business).
+//! 4. [`cast_in`] converts between TEXT and BLOB through the database
+//!    encoding; [`cast`] is its UTF-8 case.
 
+use super::encoding::{decode_text, encode_text, TextEncoding};
 use super::numeric::real_to_exact_int;
 use super::numeric::{atof, atoi64, double_to_i64, numeric_affinity_of_text, numerify};
 use super::value::{value_to_text, Value};
@@ -117,6 +120,24 @@ pub fn cast(v: Value, to: Affinity) -> Value {
             Value::Text(t) | Value::Blob(t) => numerify(&t),
             other => other,
         },
+    }
+}
+
+/// `CAST(v AS type)` in a database whose text is held in `enc`: TEXT
+/// becomes a BLOB of its `enc` bytes, and a BLOB read as TEXT (or as a
+/// number) is decoded from `enc`, as SQLite reinterprets a blob's bytes
+/// in the database encoding.
+pub fn cast_in(v: Value, to: Affinity, enc: TextEncoding) -> Value {
+    if enc.is_utf8() {
+        return cast(v, to);
+    }
+    match (to, v) {
+        (Affinity::Blob, v @ (Value::Text(_) | Value::Integer(_) | Value::Real(_))) => {
+            Value::Blob(encode_text(&value_to_text(&v.as_ref()), enc))
+        }
+        (Affinity::Blob, v) => v,
+        (to, Value::Blob(b)) => cast(Value::Text(decode_text(&b, enc)), to),
+        (to, v) => cast(v, to),
     }
 }
 

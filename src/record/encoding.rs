@@ -9,8 +9,11 @@
 //! is converted where records are built (MakeRecord) and decoded (Column).
 //!
 //! Invariants:
-//! 1. UTF-8 → UTF-16 → UTF-8 is the identity for valid UTF-8; invalid
-//!    sequences become U+FFFD, as SQLite's translation does.
+//! 1. UTF-8 → UTF-16 → UTF-8 is the identity for valid UTF-8, and
+//!    UTF-16 → UTF-8 → UTF-16 is the identity for every even-length byte
+//!    string (unpaired surrogates travel as their 3-byte forms), so a
+//!    BLOB cast to TEXT and back keeps its bytes as in SQLite. Invalid
+//!    UTF-8 is read leniently as SQLite's translator reads it.
 //! 2. In a UTF-16 database BINARY compares the encoded bytes with `memcmp`
 //!    (so UTF-16le orders by little-endian bytes); every other collation
 //!    (NOCASE, RTRIM, user collations — all UTF-8 collations in loom) sees
@@ -80,37 +83,153 @@ impl TextEncoding {
     }
 }
 
-/// Converts UTF-8 text (possibly invalid) to `enc`.
+/// Reads one character of (possibly invalid) UTF-8 at `s[*i]` leniently,
+/// as SQLite's translator does: a lead byte swallows every following
+/// continuation byte; overlong forms, U+FFFE and U+FFFF read as U+FFFD.
+/// Surrogate code points are kept (invariant 1: lossless round trips).
+fn read_utf8(s: &[u8], i: &mut usize) -> u32 {
+    let Some(&lead) = s.get(*i) else { return 0 };
+    *i += 1;
+    let mut c = u32::from(lead);
+    if lead < 0xc0 {
+        return c;
+    }
+    c = match lead {
+        0xc0..=0xdf => c & 0x1f,
+        0xe0..=0xef => c & 0x0f,
+        0xf0..=0xf7 => c & 0x07,
+        0xf8..=0xfb => c & 0x03,
+        0xfc..=0xfd => c & 0x01,
+        _ => 0,
+    };
+    while let Some(&b) = s.get(*i) {
+        if b & 0xc0 != 0x80 {
+            break;
+        }
+        c = (c << 6).wrapping_add(u32::from(b & 0x3f));
+        *i += 1;
+    }
+    if c < 0x80 || c & 0xffff_fffe == 0xfffe {
+        c = 0xfffd;
+    }
+    c
+}
+
+/// Appends code point `c` (any value below 2^21, surrogates included) in
+/// UTF-8 without validity checks.
+fn push_utf8(out: &mut Vec<u8>, c: u32) {
+    if c < 0x80 {
+        out.push(c as u8);
+    } else if c < 0x800 {
+        out.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]);
+    } else if c < 0x10000 {
+        out.extend_from_slice(&[
+            0xe0 | (c >> 12) as u8,
+            0x80 | ((c >> 6) & 0x3f) as u8,
+            0x80 | (c & 0x3f) as u8,
+        ]);
+    } else {
+        out.extend_from_slice(&[
+            0xf0 | ((c >> 18) & 0x07) as u8,
+            0x80 | ((c >> 12) & 0x3f) as u8,
+            0x80 | ((c >> 6) & 0x3f) as u8,
+            0x80 | (c & 0x3f) as u8,
+        ]);
+    }
+}
+
+fn push_unit(out: &mut Vec<u8>, u: u16, enc: TextEncoding) {
+    if enc == TextEncoding::Utf16be {
+        out.extend_from_slice(&u.to_be_bytes());
+    } else {
+        out.extend_from_slice(&[(u & 0xff) as u8, (u >> 8) as u8]);
+    }
+}
+
+/// Converts UTF-8 text (possibly invalid) to `enc` (SQLite's
+/// `sqlite3VdbeMemTranslate` from UTF-8; code points above U+FFFF become
+/// surrogate pairs, a surrogate code point becomes that single unit).
 pub fn encode_text(utf8: &[u8], enc: TextEncoding) -> Vec<u8> {
     if enc.is_utf8() {
         return utf8.to_vec();
     }
-    let s = String::from_utf8_lossy(utf8);
     let mut out = Vec::with_capacity(utf8.len() * 2);
-    for u in s.encode_utf16() {
-        if enc == TextEncoding::Utf16be {
-            out.extend_from_slice(&u.to_be_bytes());
+    let mut i = 0;
+    while i < utf8.len() {
+        let c = read_utf8(utf8, &mut i);
+        if c <= 0xffff {
+            push_unit(&mut out, c as u16, enc);
         } else {
-            out.extend_from_slice(&[(u & 0xff) as u8, (u >> 8) as u8]);
+            let v = c.wrapping_sub(0x10000);
+            push_unit(&mut out, 0xd800 | ((v >> 10) & 0x3ff) as u16, enc);
+            push_unit(&mut out, 0xdc00 | (v & 0x3ff) as u16, enc);
         }
     }
     out
 }
 
-/// Converts text stored in `enc` to UTF-8 (an odd trailing byte is
-/// dropped; unpaired surrogates become U+FFFD).
+/// Converts text stored in `enc` to UTF-8: an odd trailing byte is
+/// dropped; a surrogate pair becomes its code point and an unpaired
+/// surrogate its own 3-byte form, so [`encode_text`] restores the exact
+/// bytes (how a BLOB cast to TEXT keeps its bytes in SQLite).
 pub fn decode_text(bytes: &[u8], enc: TextEncoding) -> Vec<u8> {
-    let units = bytes.chunks_exact(2).map(|c| match enc {
-        TextEncoding::Utf16be => u16::from_be_bytes([c[0], c[1]]),
-        _ => u16::from(c[0]) | (u16::from(c[1]) << 8),
-    });
-    match enc {
-        TextEncoding::Utf8 => bytes.to_vec(),
-        _ => char::decode_utf16(units)
-            .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect::<String>()
-            .into_bytes(),
+    if enc.is_utf8() {
+        return bytes.to_vec();
     }
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| match enc {
+            TextEncoding::Utf16be => u16::from_be_bytes([c[0], c[1]]),
+            _ => u16::from(c[0]) | (u16::from(c[1]) << 8),
+        })
+        .collect();
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 2);
+    let mut i = 0;
+    while let Some(&u) = units.get(i) {
+        i += 1;
+        let mut c = u32::from(u);
+        if (0xd800..0xdc00).contains(&u) {
+            if let Some(&lo) = units.get(i).filter(|&&l| (0xdc00..0xe000).contains(&l)) {
+                c = 0x10000 + ((c - 0xd800) << 10) + (u32::from(lo) - 0xdc00);
+                i += 1;
+            }
+        }
+        push_utf8(&mut out, c);
+    }
+    out
+}
+
+/// UTF-8 `text` as it reads after a trip through `enc` the way SQLite
+/// translates a function's UTF-8 result: surrogate code points (which
+/// [`decode_text`] produces for unpaired surrogates) become U+FFFD.
+/// None when nothing changes.
+pub fn translated_result(text: &[u8], enc: TextEncoding) -> Option<Vec<u8>> {
+    if enc.is_utf8() || !text.windows(2).any(|w| w[0] == 0xed && w[1] >= 0xa0) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        let start = i;
+        let c = read_utf8(text, &mut i);
+        if (0xd800..0xe000).contains(&c) {
+            push_utf8(&mut out, 0xfffd);
+        } else {
+            out.extend_from_slice(text.get(start..i).unwrap_or(&[]));
+        }
+    }
+    Some(out)
+}
+
+/// The bytes of `a || b` when both are held in `enc` (OP_Concat on
+/// encoded operands), read back as UTF-8 text: an odd total length loses
+/// its last byte, as SQLite's concatenation of UTF-16 values does.
+pub fn concat_encoded(mut a: Vec<u8>, b: &[u8], enc: TextEncoding) -> Vec<u8> {
+    a.extend_from_slice(b);
+    if !enc.is_utf8() && a.len() % 2 == 1 {
+        a.pop();
+    }
+    decode_text(&a, enc)
 }
 
 /// `v` with its text converted from UTF-8 to `enc` (other types as is).
@@ -210,7 +329,23 @@ mod tests {
         );
         assert_eq!(
             decode_text(&[0x00, 0xD8], TextEncoding::Utf16le),
-            "\u{FFFD}".as_bytes()
+            [0xED, 0xA0, 0x80]
+        );
+        for raw in [
+            &[0x00u8, 0xD8][..],
+            &[0x00, 0xDC, 0x41, 0x00],
+            &[0x00, 0xD8, 0x41, 0x00],
+        ] {
+            let t = decode_text(raw, TextEncoding::Utf16le);
+            assert_eq!(encode_text(&t, TextEncoding::Utf16le), raw);
+        }
+        assert_eq!(
+            decode_text(&[0x41, 0x00, 0x42], TextEncoding::Utf16le),
+            b"A"
+        );
+        assert_eq!(
+            concat_encoded(vec![0x41], &[0x62, 0x00], TextEncoding::Utf16le),
+            "\u{6241}".as_bytes()
         );
         assert_eq!(TextEncoding::parse("utf-16BE"), Some(TextEncoding::Utf16be));
         assert_eq!(TextEncoding::from_header(2), Some(TextEncoding::Utf16le));

@@ -32,13 +32,16 @@ mod varint;
 #[cfg(test)]
 mod oracle_tests;
 
-pub use affinity::{affinity_of_decltype, apply_affinity, cast, Affinity};
+pub use affinity::{affinity_of_decltype, apply_affinity, cast, cast_in, Affinity};
 pub use collation::{Binary, Collation, NoCase, Rtrim};
 pub use compare::{
     compare_int_real, compare_record_to_key, compare_records, compare_records_prefix,
     compare_records_with_heads, compare_values, record_head, unpack_record, KeyInfo,
 };
-pub use encoding::{binary_in, decode_text, encode_text, value_to_encoding, TextEncoding};
+pub use encoding::{
+    binary_in, concat_encoded, decode_text, encode_text, translated_result, value_to_encoding,
+    TextEncoding,
+};
 pub use error::RecordError;
 pub use numeric::text_to_numeric;
 pub use serial::{

@@ -84,7 +84,12 @@ pub(crate) fn atof(z: &[u8]) -> AtoF {
         i += 1;
     }
     let value = if n_digit == 0 {
-        0.0
+        // A lone sign still signs the zero: CAST('-' AS REAL) is -0.0.
+        if text.starts_with('-') {
+            -0.0
+        } else {
+            0.0
+        }
     } else {
         text.push_str(if int_digits.is_empty() {
             "0"

@@ -95,6 +95,10 @@ pub struct ConnState {
     pub total_changes: i64,
     /// Set by `ParseSchema` (and by rollbacks of DDL): reload before next prepare.
     pub schema_changed: bool,
+    /// Text encoding of the main database as last learnt (schema load,
+    /// Transaction, PRAGMA encoding): SQLite's `ENC(db)`, which every
+    /// statement uses for TEXT/BLOB conversions.
+    pub enc: crate::record::TextEncoding,
     /// Set from any thread by `interrupt()`; checked by the VM.
     pub interrupt: Arc<AtomicBool>,
     /// Statements currently running (see invariant 2).
@@ -148,6 +152,7 @@ impl Default for ConnState {
             changes: 0,
             total_changes: 0,
             schema_changed: false,
+            enc: crate::record::TextEncoding::Utf8,
             interrupt: Arc::new(AtomicBool::new(false)),
             active_vms: 0,
             active_writers: 0,

@@ -102,6 +102,9 @@ impl FuncEnv for VmFuncEnv<'_, '_> {
     fn now_julian_ms(&mut self) -> i64 {
         *self.now.get_or_insert_with(now_julian_ms)
     }
+    fn encoding(&self) -> crate::record::TextEncoding {
+        self.env.conn.enc
+    }
 }
 
 fn new_accumulator(func: &FuncDef) -> Result<Box<dyn AggregateState>, VdbeError> {
@@ -135,6 +138,21 @@ fn arg_refs<'a>(
     }
 }
 
+/// A TEXT result goes through the database encoding as in SQLite, which
+/// turns surrogate code points into U+FFFD, unless it is one of the
+/// arguments passed through (`sqlite3_result_value` copies untranslated).
+fn translate_result(v: Value, argv: &[ValueRef], enc: crate::record::TextEncoding) -> Value {
+    if enc.is_utf8() {
+        return v;
+    }
+    match v {
+        Value::Text(t) if !argv.contains(&ValueRef::Text(&t)) => {
+            Value::Text(crate::record::translated_result(&t, enc).unwrap_or(t))
+        }
+        other => other,
+    }
+}
+
 fn subtype_in(subtypes: &[(Reg, u8)], r: Reg) -> u8 {
     subtypes
         .iter()
@@ -165,7 +183,15 @@ impl Vdbe {
             env: &mut *env,
             now: &mut self.now_ms,
         };
-        let coll: &dyn Collation = collation.as_deref().unwrap_or(&Binary);
+        let enc_binary;
+        let coll: &dyn Collation = match collation.as_deref() {
+            Some(c) if self.enc.is_utf8() || !c.name().eq_ignore_ascii_case("BINARY") => c,
+            None if self.enc.is_utf8() => &Binary,
+            _ => {
+                enc_binary = crate::record::binary_in(self.enc);
+                &*enc_binary
+            }
+        };
         let mut ctx = FuncContext {
             env: &mut fenv,
             collation: coll,
@@ -182,6 +208,7 @@ impl Vdbe {
                 return Err(internal(format!("{} is not a scalar function", func.name)))
             }
         };
+        let v = translate_result(v, argv, self.enc);
         let m = Mem::from(v);
         check_length(&m)?;
         self.set_reg(dest, m)?;
@@ -249,9 +276,18 @@ impl Vdbe {
             env: &mut *env,
             now: &mut self.now_ms,
         };
+        let enc_binary;
+        let coll: &dyn Collation = match collation.as_deref() {
+            Some(c) if self.enc.is_utf8() || !c.name().eq_ignore_ascii_case("BINARY") => c,
+            None if self.enc.is_utf8() => &Binary,
+            _ => {
+                enc_binary = crate::record::binary_in(self.enc);
+                &*enc_binary
+            }
+        };
         let mut ctx = FuncContext {
             env: &mut fenv,
-            collation: collation.as_deref().unwrap_or(&Binary),
+            collation: coll,
         };
         let r = state.step(&mut ctx, argv);
         if let Some(h) = hit {

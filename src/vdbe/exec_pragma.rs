@@ -180,6 +180,10 @@ impl Vdbe {
                 if let Some(e) = set.as_deref().and_then(crate::record::TextEncoding::parse) {
                     bt.set_text_encoding(e)?;
                 }
+                if db == 0 {
+                    state.enc = bt.text_encoding()?;
+                    self.enc = state.enc;
+                }
                 Mem::Text(bt.text_encoding()?.name().as_bytes().to_vec())
             }
             PragmaOp::IncrementalVacuum(n) => {

@@ -235,6 +235,9 @@ impl Vdbe {
                 return Err(VdbeError::Schema);
             }
         }
+        if db == 0 {
+            env.conn.enc = self.enc;
+        }
         Ok(Flow::Next)
     }
 

@@ -15,7 +15,7 @@ use super::error::VdbeError;
 use super::insn::{Addr, ArithOp, CmpFlags, CmpOp, Reg};
 use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
-use crate::record::{cast, Affinity};
+use crate::record::{Affinity, TextEncoding};
 
 /// SQLITE_MAX_LENGTH: the largest string or blob.
 pub const MAX_LENGTH: usize = 1_000_000_000;
@@ -28,6 +28,26 @@ pub(crate) fn check_length(m: &Mem) -> Result<(), VdbeError> {
     }
 }
 
+/// `lhs OP rhs` with a BLOB operand in a UTF-16 database: the blob's bytes
+/// are read in the database encoding, and `||` joins the encoded bytes.
+fn arith_utf16(op: ArithOp, lhs: &Mem, rhs: &Mem, enc: TextEncoding) -> Mem {
+    let bytes = |m: &Mem| match m {
+        Mem::Blob(b) => b.clone(),
+        other => crate::record::encode_text(&other.text_value(), enc),
+    };
+    if op == ArithOp::Concat {
+        if lhs.is_null() || rhs.is_null() {
+            return Mem::Null;
+        }
+        return Mem::Text(crate::record::concat_encoded(bytes(lhs), &bytes(rhs), enc));
+    }
+    let as_text = |m: &Mem| match m {
+        Mem::Blob(b) => Mem::Text(crate::record::decode_text(b, enc)),
+        other => other.clone(),
+    };
+    arith(op, &as_text(lhs), &as_text(rhs))
+}
+
 impl Vdbe {
     pub(crate) fn op_arith(
         &mut self,
@@ -36,7 +56,12 @@ impl Vdbe {
         rhs: Reg,
         dest: Reg,
     ) -> Result<Flow, VdbeError> {
-        let r = arith(op, self.reg(lhs)?, self.reg(rhs)?);
+        let (l, r) = (self.reg(lhs)?, self.reg(rhs)?);
+        let r = if self.enc.is_utf8() || !(matches!(l, Mem::Blob(_)) || matches!(r, Mem::Blob(_))) {
+            arith(op, l, r)
+        } else {
+            arith_utf16(op, l, r, self.enc)
+        };
         check_length(&r)?;
         self.set_reg(dest, r)?;
         Ok(Flow::Next)
@@ -48,7 +73,12 @@ impl Vdbe {
         dest: Reg,
         f: fn(&Mem) -> Mem,
     ) -> Result<Flow, VdbeError> {
-        let r = f(self.reg(src)?);
+        let r = match self.reg(src)? {
+            Mem::Blob(b) if !self.enc.is_utf8() => {
+                f(&Mem::Text(crate::record::decode_text(b, self.enc)))
+            }
+            m => f(m),
+        };
         self.set_reg(dest, r)?;
         Ok(Flow::Next)
     }
@@ -172,9 +202,10 @@ impl Vdbe {
     }
 
     pub(crate) fn op_cast(&mut self, reg: Reg, affinity: Affinity) -> Result<Flow, VdbeError> {
+        let enc = self.enc;
         let m = self.reg_mut(reg)?;
         let v = std::mem::take(m).into_value();
-        *m = Mem::from(cast(v, affinity));
+        *m = Mem::from(crate::record::cast_in(v, affinity, enc));
         Ok(Flow::Next)
     }
 

@@ -355,6 +355,7 @@ impl Vdbe {
             env.conn.active_writers += 1;
         }
         self.n_change = 0;
+        self.enc = env.conn.enc;
         self.finished = false;
         self.state = RunState::Running;
         self.fk_start(env);

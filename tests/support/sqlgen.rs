@@ -144,11 +144,12 @@ pub struct Features {
     pub modify: bool,
     /// `x BETWEEN a AND b` (known bug 9 when off).
     pub between: bool,
-    /// `abs(-9223372036854775808)` written as a constant: C SQLite computes
-    /// constant subexpressions once before the first row, so its "integer
-    /// overflow" is raised even when no row is visited; loom evaluates per
-    /// row (known bug 11 when off).
+    /// `abs(-9223372036854775808)` written as a constant (C SQLite's
+    /// constant folding of AND/OR decides whether it is ever evaluated).
     pub abs_min_constant: bool,
+    /// `replace(X, ...)` with any X (off: X is cast to TEXT, avoiding the
+    /// known bug of a number returned by replace() with an empty pattern).
+    pub replace_numeric: bool,
 }
 
 impl Features {
@@ -167,6 +168,7 @@ impl Features {
             modify: true,
             between: true,
             abs_min_constant: true,
+            replace_numeric: true,
         }
     }
 }
@@ -453,7 +455,15 @@ impl Gen {
             14 => format!("min({}, {})", a(self), a(self)),
             15 => format!("max({}, {}, {})", a(self), a(self), a(self)),
             16 => format!("instr({}, {})", a(self), a(self)),
-            17 => format!("replace({}, {}, {})", a(self), a(self), a(self)),
+            17 if self.features.replace_numeric => {
+                format!("replace({}, {}, {})", a(self), a(self), a(self))
+            }
+            17 => format!(
+                "replace(CAST({} AS TEXT), {}, {})",
+                a(self),
+                a(self),
+                a(self)
+            ),
             18 => format!("trim({})", a(self)),
             19 => format!(
                 "{}({}, {})",

@@ -193,7 +193,8 @@ impl Gen<'_> {
             reg: last,
             n_cols: refs.len().max(1),
         });
-        let remap = refs.iter().enumerate().map(|(j, k)| (*k, (q, j))).collect();
+        let mut remap = scope.remap.clone().unwrap_or_default();
+        remap.extend(refs.iter().enumerate().map(|(j, k)| (*k, (q, j))));
         let q_scope = Scope {
             remap: Some(remap),
             aggs: Some(agg_map.clone()),
@@ -248,10 +249,14 @@ impl Gen<'_> {
             n_cols: width,
         });
         let remap = |cursor: usize| -> HashMap<ColumnKey, (usize, usize)> {
-            refs.iter()
-                .enumerate()
-                .map(|(j, k)| (*k, (cursor, n_keys + j)))
-                .collect()
+            // An enclosing query's redirections stay (nested aggregates).
+            let mut m = scope.remap.clone().unwrap_or_default();
+            m.extend(
+                refs.iter()
+                    .enumerate()
+                    .map(|(j, k)| (*k, (cursor, n_keys + j))),
+            );
+            m
         };
         let p_scope = Scope {
             remap: Some(remap(p)),
@@ -634,8 +639,13 @@ impl Gen<'_> {
     ) -> Result<Vec<ColumnKey>, String> {
         let mut set = BTreeSet::new();
         let mut err = None;
+        let mut subquery = false;
         let mut visit = |e: &Expr| {
             super::planner::walk(e, &mut |x| {
+                subquery |= matches!(
+                    x.kind,
+                    ExprKind::Subquery(_) | ExprKind::Exists(_) | ExprKind::InSelect { .. }
+                );
                 if let ExprKind::Column { table, column, .. } = &x.kind {
                     match self.resolve_column(scope, table.as_deref(), column) {
                         Ok(Some((si, c))) if si < scope.sources.len() => {
@@ -653,6 +663,14 @@ impl Gen<'_> {
             visit(h);
         }
         s.order_by.iter().for_each(|o| visit(&o.expr));
+        if subquery {
+            // A correlated subquery may name any column of the group's
+            // row: carry them all through the sorter (its outer references
+            // then read the group's row, not the loop's cursors).
+            for src in &scope.sources {
+                set.extend((0..src.table.columns.len()).map(|c| (src.cursor, Some(c))));
+            }
+        }
         match err {
             Some(e) => Err(e),
             None => Ok(set.into_iter().collect()),

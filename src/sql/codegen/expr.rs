@@ -866,11 +866,20 @@ impl Gen<'_> {
             return Ok(());
         }
         let matched = self.b.new_label();
+        // A constant list of more than two items is an ephemeral index in
+        // SQLite, built (every item evaluated) before any comparison;
+        // otherwise items are evaluated in order until one matches. A NULL
+        // left operand matches nothing, so every item is evaluated.
+        let prebuilt = if list.len() > 2 && list.iter().all(|e| self.is_constant_expr(e)) {
+            let mut regs = Vec::with_capacity(list.len());
+            for item in list {
+                regs.push(self.expr(item, scope)?);
+            }
+            Some(regs)
+        } else {
+            None
+        };
         let xr = self.expr(x, scope)?;
-        self.b.emit(Insn::IsNull {
-            reg: xr,
-            target: if_null,
-        });
         let saw_null = self.b.alloc_reg();
         self.b.emit(Insn::Integer {
             value: 0,
@@ -880,7 +889,7 @@ impl Gen<'_> {
         // parsing); otherwise IN compares with the left operand's affinity
         // and collation alone.
         let single_eq = list.len() == 1 && list.iter().all(is_literal);
-        for item in list {
+        for (i, item) in list.iter().enumerate() {
             let mut flags = self.cmp_flags(x, item, scope);
             if !single_eq {
                 flags.affinity = self
@@ -889,7 +898,10 @@ impl Gen<'_> {
                 flags.collation = self.expr_collation(x, scope);
             }
             flags.jump_if_null = false;
-            let r = self.expr(item, scope)?;
+            let r = match prebuilt.as_ref().and_then(|p| p.get(i)) {
+                Some(&r) => r,
+                None => self.expr(item, scope)?,
+            };
             let not_null = self.b.new_label();
             self.b.emit(Insn::NotNull {
                 reg: r,
@@ -908,6 +920,10 @@ impl Gen<'_> {
                 flags,
             });
         }
+        self.b.emit(Insn::IsNull {
+            reg: xr,
+            target: if_null,
+        });
         self.b.emit(Insn::If {
             reg: saw_null,
             target: if_null,
@@ -929,6 +945,33 @@ impl Gen<'_> {
             }
         }
         Ok(())
+    }
+
+    /// SQLite's `sqlite3ExprIsConstant`: no column, subquery, aggregate
+    /// or non-deterministic function anywhere in `e`.
+    fn is_constant_expr(&self, e: &Expr) -> bool {
+        let mut constant = true;
+        super::planner::walk(e, &mut |x| match &x.kind {
+            ExprKind::Column { .. }
+            | ExprKind::Subquery(_)
+            | ExprKind::Exists(_)
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => constant = false,
+            ExprKind::Function(call) => {
+                let n = match &call.args {
+                    FunctionArgs::Star => 0,
+                    FunctionArgs::List(v) => v.len(),
+                };
+                let pure = self
+                    .env
+                    .registry
+                    .find(&call.name, n)
+                    .is_some_and(|d| d.flags.deterministic && !d.is_aggregate());
+                constant &= pure && call.over.is_none();
+            }
+            _ => {}
+        });
+        constant
     }
 
     fn case(
@@ -1111,6 +1154,10 @@ impl Gen<'_> {
         target: Addr,
         scope: &Scope,
     ) -> Result<(), String> {
+        if let Some(negated) = simplified_not(e) {
+            return self.jump_if_false(&negated, target, scope);
+        }
+        let e = simplified_and_or(e);
         match &e.kind {
             ExprKind::Binary(BinaryOp::And, l, r) => {
                 self.jump_if_false(l, target, scope)?;
@@ -1185,6 +1232,10 @@ impl Gen<'_> {
         target: Addr,
         scope: &Scope,
     ) -> Result<(), String> {
+        if let Some(negated) = simplified_not(e) {
+            return self.jump_if_true(&negated, target, scope);
+        }
+        let e = simplified_and_or(e);
         match &e.kind {
             ExprKind::Binary(BinaryOp::Or, l, r) => {
                 self.jump_if_true(l, target, scope)?;
@@ -1234,6 +1285,39 @@ impl Gen<'_> {
                 .find(&call.name, n)
                 .is_some_and(|d| d.is_aggregate())
     }
+}
+
+/// `sqlite3ExprSimplifiedAndOr`, applied where a condition becomes jumps:
+/// an AND/OR with an always-true or always-false integer literal operand
+/// reduces to one side, so the other side is never evaluated.
+fn simplified_and_or(e: &Expr) -> &Expr {
+    use crate::sql::parser::literal_truth;
+    if let ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) = &e.kind {
+        let (l, r) = (simplified_and_or(l), simplified_and_or(r));
+        let is_and = *op == BinaryOp::And;
+        if literal_truth(l) == Some(true) || literal_truth(r) == Some(false) {
+            return if is_and { r } else { l };
+        }
+        if literal_truth(r) == Some(true) || literal_truth(l) == Some(false) {
+            return if is_and { l } else { r };
+        }
+    }
+    e
+}
+
+/// `NOT x` where `x` simplifies ([`simplified_and_or`]): NOT of the
+/// simplified operand (SQLite's jump for NOT is the opposite jump on `x`,
+/// which simplifies `x`). None when nothing simplifies.
+fn simplified_not(e: &Expr) -> Option<Expr> {
+    let ExprKind::Unary(UnaryOp::Not, x) = &e.kind else {
+        return None;
+    };
+    let inner = simplified_and_or(x);
+    (!std::ptr::eq(inner, &**x)).then(|| Expr {
+        kind: ExprKind::Unary(UnaryOp::Not, Box::new(inner.clone())),
+        span: e.span,
+        height: e.height,
+    })
 }
 
 /// True if `e` has a COLLATE clause anywhere below it (SQLite's EP_Collate).

@@ -157,6 +157,9 @@ pub(crate) struct Gen<'a> {
     pub correlated: std::cell::Cell<bool>,
     /// Sources of the enclosing queries while a subquery is compiled.
     pub outer: Vec<expr::Source>,
+    /// Outer columns redirected to a GROUP BY sorter row while a subquery
+    /// of the aggregate's output is compiled (see `Scope::remap`).
+    pub outer_remap: Option<std::collections::HashMap<expr::ColumnKey, (usize, usize)>>,
     /// Common table expressions in scope, innermost last.
     pub ctes: Vec<crate::sql::ast::Cte>,
     /// Register-backed rows (a trigger's NEW and OLD) every scope sees.
@@ -216,6 +219,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         txn_exclusive: false,
         correlated: Default::default(),
         outer: Vec::new(),
+        outer_remap: None,
         ctes: Vec::new(),
         trigger_rows: Vec::new(),
         active_triggers: Vec::new(),
@@ -290,6 +294,7 @@ impl<'a> Gen<'a> {
         expr::Scope {
             outer: self.outer.clone(),
             row_regs: self.trigger_rows.clone(),
+            remap: self.outer_remap.clone(),
             ..Default::default()
         }
     }

@@ -39,6 +39,7 @@ impl Gen<'_> {
     ) -> Result<usize, String> {
         let saved_corr = self.correlated.replace(false);
         let saved_outer = std::mem::replace(&mut self.outer, scope.for_subquery().outer);
+        let saved_remap = std::mem::replace(&mut self.outer_remap, scope.remap.clone());
         let saved_cols = std::mem::take(&mut self.b.columns);
         let skip = self.b.new_label();
         let once_at = self.b.emit(Insn::Once {
@@ -66,6 +67,7 @@ impl Gen<'_> {
         }
         self.b.columns = saved_cols;
         self.outer = saved_outer;
+        self.outer_remap = saved_remap;
         self.correlated.set(saved_corr || correlated);
         r.map(|()| width)
     }

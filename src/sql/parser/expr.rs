@@ -200,6 +200,13 @@ impl Parser<'_> {
         let rhs = self.expr_bp(bp + 1)?;
         self.leave(2);
         let span = (lhs.span.0, rhs.span.1);
+        if op == BinaryOp::And
+            && (literal_truth(&lhs) == Some(false) || literal_truth(&rhs) == Some(false))
+        {
+            // `sqlite3ExprAnd`: AND with a literal 0 is the literal 0 (the
+            // other operand is never evaluated).
+            return self.mk(ExprKind::Literal(Literal::Integer("0".into())), span);
+        }
         self.mk(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span)
     }
 
@@ -623,4 +630,24 @@ fn decode_blob(text: &str) -> Vec<u8> {
             d(p.first().copied().unwrap_or(b'0')) << 4 | d(p.get(1).copied().unwrap_or(b'0'))
         })
         .collect()
+}
+
+/// The value of an integer literal's text when it fits a positive 32-bit
+/// int (`sqlite3GetInt32`: decimal with leading zeros, or 0x hex).
+fn int32_literal(text: &str) -> Option<i32> {
+    let v = match text.get(..2) {
+        Some("0x" | "0X") => i64::from_str_radix(text.get(2..)?, 16).ok()?,
+        _ => text.parse::<i64>().ok()?,
+    };
+    i32::try_from(v).ok()
+}
+
+/// SQLite's EP_IsTrue / EP_IsFalse of an integer literal that fits 32
+/// bits: Some(true) when nonzero, Some(false) when zero, None for any
+/// other expression.
+pub(crate) fn literal_truth(e: &Expr) -> Option<bool> {
+    match &e.kind {
+        ExprKind::Literal(Literal::Integer(t)) => int32_literal(t).map(|v| v != 0),
+        _ => None,
+    }
 }

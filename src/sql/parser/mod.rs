@@ -30,4 +30,5 @@ mod stmt;
 
 pub use self::core::{MAX_COMPOUND_SELECT, MAX_EXPR_DEPTH, MAX_VARIABLE_NUMBER};
 pub use self::error::ParseError;
+pub(crate) use self::expr::literal_truth;
 pub use self::stmt::{parse_all, parse_one, Parsed};
