@@ -17,7 +17,11 @@ fn run_on(
     p: Program,
 ) -> Result<Vec<Vec<Value>>, VdbeError> {
     let mut vm = Vdbe::new(Arc::new(p));
-    let mut env = VdbeEnv { dbs, conn, host: None };
+    let mut env = VdbeEnv {
+        dbs,
+        conn,
+        host: None,
+    };
     let mut rows = Vec::new();
     while vm.step(&mut env)? == StepResult::Row {
         rows.push(
