@@ -165,7 +165,10 @@ fn random_bound(rng: &mut Rng) -> Value {
         3 => Value::Real(small(rng) as f64 + [0.0, 0.5, -0.25][rng.below(3) as usize]),
         4 => Value::Text(small(rng).to_string().into_bytes()),
         5 => Value::Text(["abc", " 3", "2.5", "", "1e1"][rng.below(5) as usize].into()),
-        6 => Value::Blob(rng.bytes(rng.below(3) as usize)),
+        6 => {
+            let n = rng.below(3) as usize;
+            Value::Blob(rng.bytes(n))
+        }
         7 => Value::Real([1e19, -1e19, 9.2e18, -9.2e18][rng.below(4) as usize]),
         _ => Value::Integer([i64::MAX, i64::MIN, i64::MAX - 1][rng.below(3) as usize]),
     }
