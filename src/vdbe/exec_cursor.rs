@@ -359,28 +359,20 @@ impl Vdbe {
                     SeekMode::Ge | SeekMode::Lt => r.ceil(),
                     SeekMode::Gt | SeekMode::Le => r.floor(),
                 };
-                // Past the i64 range: clamp and make the bound inclusive.
-                if rounded >= 9.223_372_036_854_776e18 {
-                    (
-                        i64::MAX,
-                        if mode == SeekMode::Gt {
-                            SeekMode::Ge
-                        } else {
-                            mode
-                        },
-                    )
-                } else if rounded <= -9.223_372_036_854_776e18 {
-                    (
-                        i64::MIN,
-                        if mode == SeekMode::Lt {
-                            SeekMode::Le
-                        } else {
-                            mode
-                        },
-                    )
-                } else {
-                    (rounded as i64, mode)
+                // Past the i64 range: every rowid lies on one side of it.
+                let above_all = rounded >= 9.223_372_036_854_776e18;
+                let below_all = rounded < -9.223_372_036_854_776e18;
+                let upward = matches!(mode, SeekMode::Ge | SeekMode::Gt);
+                match (above_all, below_all, upward) {
+                    (true, _, true) | (_, true, false) => return Ok(Flow::Jump(not_found)),
+                    (true, _, false) => (i64::MAX, SeekMode::Le),
+                    (_, true, true) => (i64::MIN, SeekMode::Ge),
+                    _ => (rounded as i64, mode),
                 }
+            }
+            // Text and blobs sort after every number; NULL matches nothing.
+            Value::Text(_) | Value::Blob(_) if matches!(mode, SeekMode::Le | SeekMode::Lt) => {
+                (i64::MAX, SeekMode::Le)
             }
             _ => return Ok(Flow::Jump(not_found)),
         };

@@ -72,9 +72,9 @@ impl Builder {
         self.n_regs + 1
     }
 
-    /// When the instructions from `at` on are exactly a column read into
-    /// the fresh register `r` (`Column`/`Rowid`, optionally followed by
-    /// `RealAffinity`), makes them write `dest` instead and returns true,
+    /// When the instructions from `at` on are exactly a load into the
+    /// fresh register `r` (`Column`/`Rowid`/`IdxRowid`/`Variable`, a
+    /// column optionally followed by `RealAffinity`), makes them write `dest` instead and returns true,
     /// so the caller needs no `SCopy` (SQLite's codegen targets the final
     /// register directly).
     pub fn retarget_load(&mut self, at: Addr, r: Reg, dest: Reg) -> bool {
@@ -87,7 +87,14 @@ impl Builder {
             _ => return false,
         };
         match load {
-            Insn::Column { dest: d, .. } | Insn::Rowid { dest: d, .. } if *d == r => *d = dest,
+            Insn::Column { dest: d, .. }
+            | Insn::Rowid { dest: d, .. }
+            | Insn::IdxRowid { dest: d, .. }
+            | Insn::Variable { dest: d, .. }
+                if *d == r =>
+            {
+                *d = dest
+            }
             _ => return false,
         }
         if let Some(reg) = rest {

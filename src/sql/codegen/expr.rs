@@ -239,9 +239,13 @@ impl Gen<'_> {
 
     /// Codes `e` into a fresh register the caller may modify.
     pub(super) fn expr_copy(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+        let (at, fresh) = (self.b.here(), self.b.next_reg());
         let r = self.expr(e, scope)?;
         let dest = self.b.alloc_reg();
-        self.b.emit(Insn::SCopy { src: r, dest });
+        // A plain load is made to write the new register directly.
+        if !(r >= fresh && self.b.retarget_load(at, r, dest)) {
+            self.b.emit(Insn::SCopy { src: r, dest });
+        }
         Ok(dest)
     }
 

@@ -310,8 +310,17 @@ impl Gen<'_> {
                 });
                 Access::Rowid
             }
-            Probe::RowidRange { lo, hi } => {
-                self.open_rowid_range(cursor, scope, lo.as_ref(), hi.as_ref(), exit)?
+            Probe::RowidRange { lo, hi, edges } => {
+                // The seek and the exit test enforce the bounding terms.
+                consume_edges(terms, edges);
+                let bounds = Bounds {
+                    lo: lo.as_ref(),
+                    hi: hi.as_ref(),
+                    eq: false,
+                    aff: crate::record::Affinity::Numeric,
+                    strict: edges.map(|e| e.is_some_and(|e| e.strict)),
+                };
+                self.open_rowid_range(cursor, scope, bounds, exit)?
             }
             Probe::Index {
                 idx,

@@ -73,9 +73,13 @@ pub(super) enum Probe {
         /// The terms giving `lo` and `hi` (an equality's is in `lo`).
         edges: [Option<Edge>; 2],
     },
+    /// The rowids between `lo` and `hi`: the seek and the per-row exit
+    /// test enforce the terms in `edges` exactly (planner_loops.rs).
     RowidRange {
         lo: Option<Expr>,
         hi: Option<Expr>,
+        /// The terms giving `lo` and `hi`, with their strictness.
+        edges: [Option<Edge>; 2],
     },
     /// A transient index on column `col` built once per execution, then
     /// probed with `key` (SQLite's automatic index, for join equalities on
@@ -127,6 +131,7 @@ impl Probe {
             Probe::RowidRange {
                 lo: Some(_),
                 hi: Some(_),
+                ..
             } => 2,
             Probe::Index {
                 lo: Some(_),
@@ -174,17 +179,20 @@ fn index_order(index: &Index, keys: &[OrderCol]) -> Option<bool> {
     rev
 }
 
-/// Adds a rowid bound to the best path so far (if that is a rowid range).
-pub(super) fn merge_rowid_range(best: &Probe, op: Bound, value: Expr) -> Probe {
-    let (mut lo, mut hi) = match best {
-        Probe::RowidRange { lo, hi } => (lo.clone(), hi.clone()),
-        _ => (None, None),
+/// Adds a rowid bound, from `edge`, to the best path so far (if that is
+/// a rowid range).
+pub(super) fn merge_rowid_range(best: &Probe, op: Bound, value: Expr, edge: Edge) -> Probe {
+    let (mut lo, mut hi, mut edges) = match best {
+        Probe::RowidRange { lo, hi, edges } => (lo.clone(), hi.clone(), *edges),
+        _ => (None, None, [None, None]),
     };
-    match op {
-        Bound::Lower => lo = lo.or(Some(value)),
-        _ => hi = hi.or(Some(value)),
+    let side = usize::from(op != Bound::Lower);
+    let slot = if side == 0 { &mut lo } else { &mut hi };
+    if slot.is_none() {
+        *slot = Some(value);
+        edges[side] = Some(edge);
     }
-    Probe::RowidRange { lo, hi }
+    Probe::RowidRange { lo, hi, edges }
 }
 
 /// Adds an index bound, from `edge`, to the best path so far (same index
@@ -465,7 +473,13 @@ impl Gen<'_> {
                         }
                     }
                     (None, Bound::Eq) => (Probe::RowidEq(c.value), Some(ti)),
-                    (None, op) => (merge_rowid_range(&best.0, op, c.value), None),
+                    (None, op) => {
+                        let edge = Edge {
+                            term: ti,
+                            strict: c.strict,
+                        };
+                        (merge_rowid_range(&best.0, op, c.value, edge), None)
+                    }
                     (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
                         Some((idx, aff)) => {
                             let edge = Edge {

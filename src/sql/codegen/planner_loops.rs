@@ -39,7 +39,7 @@ impl Gen<'_> {
             Probe::RowidEq(_) | Probe::RowidIn { .. } => {
                 format!("SEARCH {name} USING INTEGER PRIMARY KEY (rowid=?)")
             }
-            Probe::RowidRange { lo, hi } => format!(
+            Probe::RowidRange { lo, hi, .. } => format!(
                 "SEARCH {name} USING INTEGER PRIMARY KEY {}",
                 range("rowid", lo.is_some(), hi.is_some())
             ),
@@ -109,24 +109,37 @@ impl Gen<'_> {
         self.eqp.add(|| detail);
     }
 
-    /// A scan of the rowids between `lo` and `hi` (each inclusive or not;
-    /// the terms stay as filters, so the range only needs to cover them).
+    /// A scan of the rowids between `bounds.lo` and `bounds.hi`, each
+    /// excluded when strict, enforcing the bounding terms exactly: the
+    /// lower bound is a `SeekGE`/`SeekGT` (which applies NUMERIC affinity
+    /// and finds nothing for a NULL, text or blob key, all of which sort
+    /// after every integer), the upper bound is evaluated once before the
+    /// loop and compared with each row's rowid, leaving the loop on the
+    /// first rowid past it (or at once for a NULL bound).
     pub(super) fn open_rowid_range(
         &mut self,
         cursor: usize,
         scope: &Scope,
-        lo: Option<&Expr>,
-        hi: Option<&Expr>,
+        bounds: Bounds,
         exit: Label,
     ) -> Result<Access, String> {
-        match lo {
+        match bounds.lo {
             Some(e) => {
                 let key = self.expr(e, scope)?;
-                self.b.emit(Insn::SeekGE {
-                    cursor,
-                    key,
-                    n_keys: 1,
-                    not_found: exit.addr(),
+                let not_found = exit.addr();
+                self.b.emit(match bounds.strict[0] {
+                    true => Insn::SeekGT {
+                        cursor,
+                        key,
+                        n_keys: 1,
+                        not_found,
+                    },
+                    false => Insn::SeekGE {
+                        cursor,
+                        key,
+                        n_keys: 1,
+                        not_found,
+                    },
                 });
             }
             None => {
@@ -136,7 +149,7 @@ impl Gen<'_> {
                 });
             }
         }
-        let hi_reg = match hi {
+        let hi_reg = match bounds.hi {
             Some(e) => {
                 let r = self.expr_copy(e, scope)?;
                 self.b.emit(Insn::Affinity {
@@ -160,7 +173,11 @@ impl Gen<'_> {
                 collation: None,
             };
             self.b.emit(Insn::Compare {
-                op: CmpOp::Gt,
+                op: if bounds.strict[1] {
+                    CmpOp::Ge
+                } else {
+                    CmpOp::Gt
+                },
                 lhs: r,
                 rhs: h,
                 target: exit.addr(),

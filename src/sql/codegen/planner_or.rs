@@ -27,7 +27,7 @@ use super::planner::Access;
 use super::planner_cost::{Bounds, Probe};
 use super::planner_terms::split_and;
 use super::{Gen, Label};
-use crate::record::KeyInfo;
+use crate::record::{Affinity, KeyInfo};
 use crate::sql::ast::{BinaryOp, Expr, ExprKind};
 use crate::vdbe::Insn;
 
@@ -174,8 +174,15 @@ impl Gen<'_> {
                 });
                 Ok(Access::Rowid)
             }
-            Probe::RowidRange { lo, hi } => {
-                self.open_rowid_range(src.cursor, scope, lo.as_ref(), hi.as_ref(), exit)
+            Probe::RowidRange { lo, hi, edges } => {
+                let bounds = Bounds {
+                    lo: lo.as_ref(),
+                    hi: hi.as_ref(),
+                    eq: false,
+                    aff: Affinity::Numeric,
+                    strict: edges.map(|e| e.is_some_and(|e| e.strict)),
+                };
+                self.open_rowid_range(src.cursor, scope, bounds, exit)
             }
             Probe::Index {
                 idx,

@@ -211,7 +211,11 @@ impl<'a> Gen<'a> {
                         Bound::Upper => &mut r_hi,
                         Bound::Null => continue,
                     };
-                    slot.get_or_insert((c.value, ti));
+                    let edge = Edge {
+                        term: ti,
+                        strict: c.strict,
+                    };
+                    slot.get_or_insert((c.value, edge));
                     continue;
                 };
                 let edge = Edge {
@@ -311,7 +315,7 @@ impl<'a> Gen<'a> {
                 let n_in = in_size(term);
                 plain(log_est_add(log_rows, 16) + n_in, n_in)
             }
-            Probe::RowidRange { lo, hi } => {
+            Probe::RowidRange { lo, hi, .. } => {
                 let out = range_est(rows, lo.is_some(), hi.is_some());
                 plain(log_est_add(log_rows, out + 16), out)
             }
@@ -552,19 +556,19 @@ fn add_path(to: &mut Vec<Path>, p: Path, max: usize) {
 /// The rowid paths, in the order SQLite tries them.
 fn rowid_candidates(
     out: &mut Vec<Cand>,
-    eq: Option<(Expr, usize)>,
-    inn: Option<(Expr, usize)>,
-    lo: Option<(Expr, usize)>,
-    hi: Option<(Expr, usize)>,
+    eq: Option<(Expr, Edge)>,
+    inn: Option<(Expr, Edge)>,
+    lo: Option<(Expr, Edge)>,
+    hi: Option<(Expr, Edge)>,
 ) {
-    if let Some((v, ti)) = eq {
+    if let Some((v, Edge { term: ti, .. })) = eq {
         out.push(Cand {
             probe: Probe::RowidEq(v),
             term: Some(ti),
             consumed: vec![ti],
         });
     }
-    if let Some((term, ti)) = inn {
+    if let Some((term, Edge { term: ti, .. })) = inn {
         out.push(Cand {
             probe: Probe::RowidIn { term },
             term: Some(ti),
@@ -572,11 +576,13 @@ fn rowid_candidates(
         });
     }
     if lo.is_some() || hi.is_some() {
-        let consumed = lo.iter().chain(hi.iter()).map(|x| x.1).collect();
+        let consumed = lo.iter().chain(hi.iter()).map(|x| x.1.term).collect();
+        let edges = [lo.as_ref().map(|x| x.1), hi.as_ref().map(|x| x.1)];
         out.push(Cand {
             probe: Probe::RowidRange {
                 lo: lo.map(|x| x.0),
                 hi: hi.map(|x| x.0),
+                edges,
             },
             term: None,
             consumed,
