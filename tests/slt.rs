@@ -15,7 +15,9 @@
 //!    a check of the runner itself; it is a report, never an assertion.
 //!    `LOOM_SLT_COMPARE=0` turns it off. `LOOM_SLT_FILTER=<substring>` runs
 //!    only the matching scripts (the expected-failure check is then limited
-//!    to them).
+//!    to them). `LOOM_SLT_PROFILE=1` also times every record on both
+//!    engines and prints, per script, the 15 records where loom spent the
+//!    most time beyond C SQLite (wall time: a report, never an assertion).
 //! 5. The last line printed is `N passed, N failed` where failed counts the
 //!    unexpected failures.
 
@@ -90,6 +92,8 @@ struct FileRun {
     /// (line, reason) of each failed record.
     failures: Vec<(usize, String)>,
     secs: f64,
+    /// (line, seconds) of each executed record (LOOM_SLT_PROFILE=1 only).
+    times: Vec<(usize, f64)>,
 }
 
 /// Messages whose tail is a name; the name is dropped from the reason so
@@ -158,8 +162,10 @@ fn run_records(
     let mut threshold = DEFAULT_THRESHOLD;
     let trace = std::env::var("LOOM_SLT_TRACE").is_ok_and(|v| v == "1");
     let show = std::env::var("LOOM_SLT_SHOW").is_ok_and(|v| v == "1");
+    let profile = std::env::var("LOOM_SLT_PROFILE").is_ok_and(|v| v == "1");
     let mut statement_failed = false;
     for rec in records {
+        let rec_start = Instant::now();
         if trace {
             say(&format!("  record at line {}", rec.line));
         }
@@ -207,6 +213,10 @@ fn run_records(
             }
         };
         run.executed += 1;
+        if profile {
+            run.times
+                .push((rec.line, rec_start.elapsed().as_secs_f64()));
+        }
         match verdict {
             Ok(()) => run.passed += 1,
             Err(reason) if reason == WRONG_RESULT && statement_failed => run.failures.push((
@@ -336,6 +346,27 @@ fn bless(results: &[FileResult]) {
 }
 
 /// Prints the per-file lines; returns (passed, unexpected, now passing).
+/// With LOOM_SLT_PROFILE=1: the records where loom spent the most time
+/// beyond C SQLite's time on them.
+fn profile_report(loom: &FileRun, c: &FileRun) {
+    if loom.times.is_empty() {
+        return;
+    }
+    let c_times: HashMap<usize, f64> = c.times.iter().copied().collect();
+    let mut excess: Vec<(f64, usize, f64, f64)> = loom
+        .times
+        .iter()
+        .map(|&(line, t)| {
+            let ct = c_times.get(&line).copied().unwrap_or(0.0);
+            (t - ct, line, t, ct)
+        })
+        .collect();
+    excess.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, line, t, ct) in excess.iter().take(15) {
+        say(&format!("    line {line}: loom {t:.4}s, C {ct:.4}s"));
+    }
+}
+
 fn report(
     results: &[FileResult],
     expected: &HashMap<String, String>,
@@ -376,6 +407,9 @@ fn report(
             ));
         }
         say(&line);
+        if let Some(c) = &r.c {
+            profile_report(l, c);
+        }
     }
     let files: std::collections::HashSet<&str> = results.iter().map(|r| r.file.as_str()).collect();
     let mut now_pass: Vec<String> = expected

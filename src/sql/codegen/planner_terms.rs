@@ -35,6 +35,9 @@ impl Gen<'_> {
             let ExprKind::Column { table, column, .. } = &col_expr.kind else {
                 return Ok(());
             };
+            if !may_name_source(scope, si, table.as_deref(), column) {
+                return Ok(());
+            }
             let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
                 return Ok(());
             };
@@ -290,4 +293,21 @@ pub(crate) fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
         | ExprKind::Subquery(_)
         | ExprKind::Raise(..) => {}
     }
+}
+
+/// False when a column reference `table.column` cannot resolve to source
+/// `si` of `scope` (another qualifier, or no such column there), so the
+/// full resolution, a scan of every source, can be skipped: the planner
+/// asks this for every (source, term) pair of every join-order step.
+fn may_name_source(scope: &Scope, si: usize, table: Option<&str>, column: &str) -> bool {
+    let Some(s) = scope.sources.get(si) else {
+        return true;
+    };
+    if table.is_some_and(|t| !s.name.eq_ignore_ascii_case(t)) {
+        return false;
+    }
+    s.table.column_index(column).is_some()
+        || ["rowid", "oid", "_rowid_"]
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(column))
 }
