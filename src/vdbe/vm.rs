@@ -29,6 +29,11 @@
 //! 2. `active_vms`/`active_writers` are incremented exactly once per run
 //!    and decremented exactly once (in `finish`).
 //! 3. Bindings survive `reset`; registers, cursors and Once flags do not.
+//!    A closed b-tree cursor is only *parked* (`parked`, by cursor number):
+//!    the next run's OpenRead/OpenWrite of the same tree reopens it as a
+//!    brand-new cursor (unpositioned, nothing cached, root page checked
+//!    again) but keeps its buffers, so a re-executed statement allocates
+//!    no cursors; a different tree in that slot opens a new cursor.
 //! 4. The interrupt flag is checked every [`INTERRUPT_PERIOD`] instructions
 //!    and at every Next/Prev/SorterNext; whether a progress handler is
 //!    installed is read once per step (as SQLite reads `db->xProgress`
@@ -292,7 +297,8 @@ impl Vdbe {
                 *spare = c.park();
             }
         }
-        self.cursors.clear();
+        // Every slot is `None` now: only the length may need adjusting.
+        self.cursors.truncate(n);
         self.cursors.resize_with(n, || None);
     }
 
