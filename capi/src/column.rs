@@ -39,13 +39,13 @@ fn with_cell<R: Clone>(
 /// `sqlite3_column_count(stmt)`: columns of the result (0 for non-queries).
 #[no_mangle]
 pub extern "C" fn sqlite3_column_count(p: *mut sqlite3_stmt) -> c_int {
-    with_stmt(p, 0, |_, _, st| st.stmt.column_count() as c_int)
+    with_state(p, 0, |_, st| st.stmt.column_count() as c_int)
 }
 
 /// `sqlite3_data_count(stmt)`: columns of the current row (0 if none).
 #[no_mangle]
 pub extern "C" fn sqlite3_data_count(p: *mut sqlite3_stmt) -> c_int {
-    with_stmt(p, 0, |_, _, st| st.stmt.data_count() as c_int)
+    with_state(p, 0, |_, st| st.stmt.data_count() as c_int)
 }
 
 fn index(i: c_int) -> Option<usize> {

@@ -92,6 +92,21 @@ struct ErrState {
     /// `msg` in UTF-16, rebuilt by `sqlite3_errmsg16` when `msg16_stale`.
     msg16: Vec<u16>,
     msg16_stale: bool,
+    /// The standard text of `code`, not yet copied into `msg` (stepping
+    /// reports ROW/DONE alternately; the copy is made only when read).
+    pending: Option<&'static str>,
+}
+
+impl ErrState {
+    /// Copies a pending standard message into `msg`.
+    fn materialize(&mut self) {
+        if let Some(text) = self.pending.take() {
+            self.msg.clear();
+            self.msg.extend_from_slice(text.as_bytes());
+            self.msg.push(0);
+            self.msg16_stale = true;
+        }
+    }
 }
 
 /// One database connection, as C sees it.
@@ -138,6 +153,7 @@ impl Connection {
                 msg: vec![0],
                 msg16: vec![0],
                 msg16_stale: false,
+                pending: None,
             }),
             stmts: Mutex::new(Vec::new()),
             zombie: AtomicBool::new(false),
@@ -169,11 +185,16 @@ impl Connection {
         let mut e = self.err.lock();
         // Fast path: stepping and column calls report the same code with
         // the same standard text over and over; keep the stored strings.
-        if e.code == code.0 && e.msg.strip_suffix(&[0]) == Some(msg.as_bytes()) {
+        let same = match e.pending {
+            Some(text) => text == msg,
+            None => e.msg.strip_suffix(&[0]) == Some(msg.as_bytes()),
+        };
+        if e.code == code.0 && same {
             e.offset = -1;
             drop(e);
             return self.masked(code.0);
         }
+        e.pending = None;
         e.code = code.0;
         e.offset = -1;
         // Reuses the message buffer; the UTF-16 form is built on demand.
@@ -203,7 +224,12 @@ impl Connection {
     /// Records a code whose message is the standard text (OK, ROW, DONE,
     /// MISUSE, RANGE...); returns the masked code.
     pub(crate) fn set_code(&self, code: ResultCode) -> c_int {
-        self.set_error(code, code.errstr())
+        let mut e = self.err.lock();
+        e.code = code.0;
+        e.offset = -1;
+        e.pending = Some(code.errstr());
+        drop(e);
+        self.masked(code.0)
     }
 
     /// Records the "feature not supported yet" error for `what`.
@@ -485,7 +511,11 @@ pub extern "C" fn sqlite3_errmsg(p: *mut sqlite3) -> *const c_char {
         }
         match conn(p) {
             // The message buffer lives until the next error is recorded.
-            Some(c) => c.err.lock().msg.as_ptr().cast(),
+            Some(c) => {
+                let mut e = c.err.lock();
+                e.materialize();
+                e.msg.as_ptr().cast()
+            }
             None => static_cstr(ResultCode::MISUSE.errstr()),
         }
     })
@@ -506,6 +536,7 @@ pub extern "C" fn sqlite3_errmsg16(p: *mut sqlite3) -> *const c_void {
         match conn(p) {
             Some(c) => {
                 let mut e = c.err.lock();
+                e.materialize();
                 if e.msg16_stale {
                     let text = String::from_utf8_lossy(e.msg.strip_suffix(&[0]).unwrap_or(&[]))
                         .into_owned();

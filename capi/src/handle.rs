@@ -12,6 +12,15 @@
 //! NULL, freed, finalized, closed or wrong-kind pointers are reported
 //! (SQLITE_MISUSE / NULL / 0) and never dereferenced.
 //!
+//! Every C API call checks its handle, so the check has a fast path: each
+//! thread remembers, per kind slot, the last address it found live together
+//! with that slot's *release generation*. Any [`release`] of a kind bumps
+//! its slot's generation (under the live-set lock, before the object is
+//! freed), so a remembered answer is trusted only while no object of that
+//! kind (or of a kind sharing its slot) has been released since: a freed
+//! or reused address can never be taken from the cache. Junk pointers are
+//! never in the cache (only addresses found in the live set are).
+//!
 //! Invariants:
 //! 1. An address is in the live set exactly while its `Box` is allocated
 //!    ([`register`] after allocation, [`release`] before deallocation).
@@ -19,9 +28,14 @@
 //!    object's own `magic` field holds the same value until release, when it
 //!    is cleared (belt and braces for debuggers and core dumps).
 //! 3. Only [`get`] and [`release`] dereference pointers that came from C.
+//! 4. A thread-cache entry `(addr, magic, gen)` exists only if `addr` was in
+//!    the live set with `magic` while `GENERATIONS[slot]` was `gen` (read
+//!    under the lock); it is used only while the generation is unchanged.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use parking_lot::Mutex;
@@ -63,6 +77,24 @@ fn live() -> &'static Mutex<LiveSet> {
     LIVE.get_or_init(|| Mutex::new(LiveSet::default()))
 }
 
+/// Kind slots of the per-thread cache and of the release generations.
+const SLOTS: usize = 8;
+
+/// The cache slot of a kind (distinct for the hot kinds: statement,
+/// connection, value, function context; a shared slot only costs misses).
+const fn slot(magic: u32) -> usize {
+    (magic.wrapping_mul(0x9E37_79B1) >> 29) as usize
+}
+
+/// Per slot: how many releases of its kinds happened (invariant 4).
+static GENERATIONS: [AtomicU64; SLOTS] = [const { AtomicU64::new(1) }; SLOTS];
+
+thread_local! {
+    /// Per slot: the last (address, magic, generation) found live.
+    static RECENT: [Cell<(usize, u32, u64)>; SLOTS] =
+        const { [const { Cell::new((0, 0, 0)) }; SLOTS] };
+}
+
 /// Hands `obj` to C: boxes it, records it live, returns its address.
 pub(crate) fn register<T: Handle>(obj: T) -> *mut T {
     let p = Box::into_raw(Box::new(obj));
@@ -70,9 +102,43 @@ pub(crate) fn register<T: Handle>(obj: T) -> *mut T {
     p
 }
 
+/// The thread's cache says `addr` is a live object of kind `T`.
+#[inline]
+fn cached<T: Handle>(addr: usize) -> bool {
+    let s = slot(T::MAGIC);
+    let Some((a, m, g)) = RECENT.with(|r| r.get(s).map(Cell::get)) else {
+        return false;
+    };
+    a == addr
+        && m == T::MAGIC
+        && GENERATIONS
+            .get(s)
+            .is_some_and(|gen| gen.load(Ordering::Acquire) == g)
+}
+
 /// True if `p` is a live object of kind `T`.
 pub(crate) fn is_live<T: Handle>(p: *const T) -> bool {
-    !p.is_null() && live().lock().get(&(p as usize)) == Some(&T::MAGIC)
+    let addr = p as usize;
+    if p.is_null() {
+        return false;
+    }
+    if cached::<T>(addr) {
+        return true;
+    }
+    let set = live().lock();
+    if set.get(&addr) != Some(&T::MAGIC) {
+        return false;
+    }
+    let s = slot(T::MAGIC);
+    if let Some(gen) = GENERATIONS.get(s) {
+        let g = gen.load(Ordering::Acquire);
+        RECENT.with(|r| {
+            if let Some(e) = r.get(s) {
+                e.set((addr, T::MAGIC, g));
+            }
+        });
+    }
+    true
 }
 
 /// The object `p` points to, if it is a live object of kind `T`.
@@ -104,6 +170,10 @@ pub(crate) unsafe fn release<T: Handle>(p: *mut T) -> Option<Box<T>> {
             return None;
         }
         set.remove(&(p as usize));
+        // Every thread's cached answer for this kind is now stale.
+        if let Some(gen) = GENERATIONS.get(slot(T::MAGIC)) {
+            gen.fetch_add(1, Ordering::AcqRel);
+        }
     }
     // SAFETY: `p` was live (so allocated by `register` through Box::into_raw
     // and not yet freed) and is now out of the live set, so this is the only

@@ -80,7 +80,15 @@ impl Cell {
         let val = &self.val;
         self.text
             .get_or_insert_with(|| {
-                let mut t = value_to_text(&val.as_ref());
+                // Sized for the terminator up front (no regrowth).
+                let mut t = match val {
+                    Value::Text(b) => {
+                        let mut t = Vec::with_capacity(b.len() + 1);
+                        t.extend_from_slice(b);
+                        t
+                    }
+                    _ => value_to_text(&val.as_ref()),
+                };
                 t.push(0);
                 t
             })

@@ -129,6 +129,21 @@ impl<S: PageStore> Btree<S> {
         })
     }
 
+    /// Makes `c` what [`Btree::cursor`] would return for its tree
+    /// (unpositioned, nothing saved) while keeping its buffers: a statement
+    /// run again reuses its cursors instead of allocating new ones.
+    pub fn reopen_cursor(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
+        self.check_tree_pgno(c.root, c.root)?;
+        c.stack.clear();
+        c.state = CursorState::Invalid;
+        c.saved_rowid = 0;
+        c.saved_key.clear();
+        c.seen = 0;
+        c.cell = None;
+        c.at_last = false;
+        Ok(())
+    }
+
     /// True when `c` is on an entry and its tree has not changed since it
     /// settled there. Nothing at all changed since (the common case of a
     /// read-only scan) is decided without the per-tree map lookup.

@@ -146,6 +146,63 @@ impl VdbeCursor {
         true
     }
 
+    /// Payload buffers larger than this are not kept by a parked cursor.
+    const PARK_MAX_PAYLOAD: usize = 1 << 16;
+
+    /// A b-tree cursor kept after its run ended, for the next run of the
+    /// same program; `None` for other kinds (they are dropped).
+    pub fn park(self) -> Option<VdbeCursor> {
+        if !matches!(self.kind, CursorKind::Btree { .. }) {
+            return None;
+        }
+        let mut c = self;
+        if c.cache.payload.capacity() > Self::PARK_MAX_PAYLOAD {
+            c.cache.payload = Vec::new();
+        }
+        if c.cache.scratch.capacity() > Self::PARK_MAX_PAYLOAD {
+            c.cache.scratch = Vec::new();
+        }
+        c.moved(false);
+        Some(c)
+    }
+
+    /// OP_OpenRead/OpenWrite in a new run finding the slot's parked cursor:
+    /// when it is on the same tree (same database, root, key info and
+    /// mode) it becomes exactly a newly opened cursor (b-tree cursor
+    /// unpositioned, no row cache, no WITHOUT ROWID layout) keeping its
+    /// buffers. `Ok(false)` (nothing changed) for any other tree.
+    pub fn reopen_parked(
+        &mut self,
+        dbs: &mut [Btree],
+        db: usize,
+        root: Pgno,
+        key_info: &Option<Arc<KeyInfo>>,
+        writable: bool,
+    ) -> Result<bool, VdbeError> {
+        let same_ki = match (&self.key_info, key_info) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        let CursorKind::Btree {
+            db: d,
+            root: r,
+            writable: w,
+            cur,
+        } = &mut self.kind
+        else {
+            return Ok(false);
+        };
+        if *d != db || *r != root || *w != writable || !same_ki {
+            return Ok(false);
+        }
+        db_mut(dbs, db)?.reopen_cursor(cur)?;
+        self.wr = None;
+        self.cache.in_key = false;
+        self.moved(false);
+        Ok(true)
+    }
+
     /// A cursor of any other kind.
     pub fn with_kind(kind: CursorKind, key_info: Option<Arc<KeyInfo>>) -> VdbeCursor {
         VdbeCursor {

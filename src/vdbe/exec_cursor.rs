@@ -148,7 +148,10 @@ impl Vdbe {
                 return Ok(Flow::Next);
             }
         }
-        let c = VdbeCursor::open_btree(env.dbs, db, root, key_info, writable)?;
+        let c = match self.unpark_cursor(env.dbs, cursor, db, root, &key_info, writable)? {
+            Some(c) => c,
+            None => VdbeCursor::open_btree(env.dbs, db, root, key_info, writable)?,
+        };
         self.set_cursor(cursor, c)?;
         Ok(Flow::Next)
     }

@@ -29,6 +29,11 @@
 //! 2. `active_vms`/`active_writers` are incremented exactly once per run
 //!    and decremented exactly once (in `finish`).
 //! 3. Bindings survive `reset`; registers, cursors and Once flags do not.
+//!    A closed b-tree cursor is only *parked* (`parked`, by cursor number):
+//!    the next run's OpenRead/OpenWrite of the same tree reopens it as a
+//!    brand-new cursor (unpositioned, nothing cached, root page checked
+//!    again) but keeps its buffers, so a re-executed statement allocates
+//!    no cursors; a different tree in that slot opens a new cursor.
 //! 4. The interrupt flag is checked every [`INTERRUPT_PERIOD`] instructions
 //!    and at every Next/Prev/SorterNext; whether a progress handler is
 //!    installed is read once per step (as SQLite reads `db->xProgress`
@@ -100,6 +105,9 @@ pub struct Vdbe {
     pub(crate) pc: usize,
     pub(crate) regs: Vec<Mem>,
     pub(crate) cursors: Vec<Option<VdbeCursor>>,
+    /// B-tree cursors of the previous run, by cursor number, reopened by
+    /// the next run's OpenRead/OpenWrite on the same tree (no allocation).
+    pub(crate) parked: Vec<Option<VdbeCursor>>,
     pub(crate) bindings: Vec<Option<Value>>,
     pub(crate) state: RunState,
     /// Registers of the current result row.
@@ -162,6 +170,7 @@ impl Vdbe {
             is_reader,
             regs: Vec::new(),
             cursors: Vec::new(),
+            parked: Vec::new(),
             bindings: vec![None; program.params.len()],
             once: Vec::new(),
             program,
@@ -256,13 +265,18 @@ impl Vdbe {
             }
         }
         self.regs.resize_with(n_regs, Mem::default);
-        self.cursors.clear();
-        self.cursors.resize_with(p.n_cursors, || None);
+        let n_cursors = p.n_cursors;
+        self.park_cursors(n_cursors);
         self.subtypes.clear();
         self.windows.clear();
         self.vcursors.clear();
-        self.once.clear();
-        self.once.resize(p.insns.len(), false);
+        let n_insns = self.program.insns.len();
+        if self.once.len() == n_insns {
+            self.once.fill(false);
+        } else {
+            self.once.clear();
+            self.once.resize(n_insns, false);
+        }
         self.pc = 0;
         self.row = None;
         self.stmt_savepoints.clear();
@@ -270,6 +284,45 @@ impl Vdbe {
         self.since_interrupt_check = 0;
         self.pending_on_error = None;
         self.finished = false;
+    }
+
+    /// Closes every cursor (all slots `None`, `n` of them), keeping the
+    /// b-tree ones in `parked` for the next run.
+    fn park_cursors(&mut self, n: usize) {
+        if self.parked.len() < n {
+            self.parked.resize_with(n, || None);
+        }
+        for (slot, spare) in self.cursors.iter_mut().zip(self.parked.iter_mut()) {
+            if let Some(c) = slot.take() {
+                *spare = c.park();
+            }
+        }
+        // Every slot is `None` now: only the length may need adjusting.
+        self.cursors.truncate(n);
+        self.cursors.resize_with(n, || None);
+    }
+
+    /// OP_OpenRead/OpenWrite: the parked cursor of slot `cursor`, reopened,
+    /// if it was on this very tree (see `VdbeCursor::reopen_parked`).
+    pub(crate) fn unpark_cursor(
+        &mut self,
+        dbs: &mut [crate::btree::Btree],
+        cursor: CursorId,
+        db: usize,
+        root: crate::pager::Pgno,
+        key_info: &Option<Arc<crate::record::KeyInfo>>,
+        writable: bool,
+    ) -> Result<Option<VdbeCursor>, VdbeError> {
+        let Some(spare) = self.parked.get_mut(cursor) else {
+            return Ok(None);
+        };
+        let Some(c) = spare.as_mut() else {
+            return Ok(None);
+        };
+        if !c.reopen_parked(dbs, db, root, key_info, writable)? {
+            return Ok(None);
+        }
+        Ok(spare.take())
     }
 
     /// Stops a running VM (ending its transaction work as a halt would)
