@@ -5,11 +5,13 @@
 //!
 //! Shape of a GROUP BY query:
 //! 1. The loops feed records `[group keys…, referenced columns…]` into a
-//!    sorter.
+//!    sorter; a referenced column that is itself a GROUP BY term is not
+//!    stored again but read from its key's field.
 //! 2. The sorted records are read through pseudo cursor P; when the group
 //!    keys change, a subroutine finalizes the accumulators and emits the
 //!    previous group's row, reading bare columns from pseudo cursor Q over a
-//!    copy of that group's first record.
+//!    copy of that group's first record. The first sorted row enters the
+//!    group-start code directly (no per-row "first row" flag).
 //!
 //! Invariants:
 //! 1. Accumulator registers are NULL at the start of every group.

@@ -10,6 +10,9 @@
 //!    and before LIMIT runs out.
 //! 2. Column names follow SQLite: the alias, else a direct column's name,
 //!    else the expression's source text.
+//! 3. An ORDER BY sorter record is `[keys…, result columns…]`, except that
+//!    a result column naming the same column as a key (without DISTINCT)
+//!    is read back from that key's field instead of being stored twice.
 
 use std::collections::HashMap;
 use std::sync::Arc;
