@@ -245,7 +245,7 @@ impl AggregateState for MinMax {
             }
         };
         if better {
-            self.best = Some(v.to_owned());
+            store_reusing(&mut self.best, v);
         } else {
             self.skip = true;
         }
@@ -256,6 +256,19 @@ impl AggregateState for MinMax {
     }
     fn skip_accumulator_load(&self) -> bool {
         self.skip
+    }
+}
+
+/// Sets `slot` to `v`, refilling the text or blob buffer it already holds
+/// instead of allocating a new one.
+fn store_reusing(slot: &mut Option<Value>, v: ValueRef) {
+    match (slot.as_mut(), v) {
+        (Some(Value::Text(buf)), ValueRef::Text(b))
+        | (Some(Value::Blob(buf)), ValueRef::Blob(b)) => {
+            buf.clear();
+            buf.extend_from_slice(b);
+        }
+        _ => *slot = Some(v.to_owned()),
     }
 }
 

@@ -5,11 +5,13 @@
 //!
 //! Shape of a GROUP BY query:
 //! 1. The loops feed records `[group keys…, referenced columns…]` into a
-//!    sorter.
+//!    sorter; a referenced column that is itself a GROUP BY term is not
+//!    stored again but read from its key's field.
 //! 2. The sorted records are read through pseudo cursor P; when the group
 //!    keys change, a subroutine finalizes the accumulators and emits the
 //!    previous group's row, reading bare columns from pseudo cursor Q over a
-//!    copy of that group's first record.
+//!    copy of that group's first record. The first sorted row enters the
+//!    group-start code directly (no per-row "first row" flag).
 //!
 //! Invariants:
 //! 1. Accumulator registers are NULL at the start of every group.
@@ -68,7 +70,15 @@ impl Gen<'_> {
             return self.single_group(core, s, scope, cols, &aggs, &agg_map, accs, &refs, dest);
         }
         let n_keys = core.group_by.len();
-        let width = n_keys + refs.len();
+        // A column that is itself a GROUP BY term is read from that key's
+        // field: each sorter record holds it once (SQLite's iSorterColumn).
+        let slots = self.sorter_slots(core, scope, &refs);
+        let extra: Vec<ColumnKey> = slots
+            .iter()
+            .filter(|(_, slot)| *slot >= n_keys)
+            .map(|(k, _)| *k)
+            .collect();
+        let width = n_keys + extra.len();
         let sorter = self.b.alloc_cursor();
         let key_info = KeyInfo {
             collations: core
@@ -92,17 +102,8 @@ impl Gen<'_> {
         for (i, g) in core.group_by.iter().enumerate() {
             self.expr_into(g, scope, start + i)?;
         }
-        for (j, key) in refs.iter().enumerate() {
-            let si = scope
-                .sources
-                .iter()
-                .position(|s| s.cursor == key.0)
-                .unwrap_or(0);
-            let r = self.load_column(scope, si, key.1);
-            self.b.emit(Insn::SCopy {
-                src: r,
-                dest: start + n_keys + j,
-            });
+        for (j, key) in extra.iter().enumerate() {
+            self.column_into(scope, *key, start + n_keys + j);
         }
         let rec = self.b.alloc_reg();
         self.b.emit(Insn::MakeRecord {
@@ -118,7 +119,7 @@ impl Gen<'_> {
         self.end_loops(lp);
         self.eqp.add(|| "USE TEMP B-TREE FOR GROUP BY".into());
         self.group_phase(
-            core, s, scope, cols, &aggs, &agg_map, accs, &refs, sorter, dest,
+            core, s, scope, cols, &aggs, &agg_map, accs, &slots, sorter, dest,
         )
     }
 
@@ -167,16 +168,7 @@ impl Gen<'_> {
             });
             let start = self.b.alloc_regs(refs.len());
             for (j, key) in refs.iter().enumerate() {
-                let si = scope
-                    .sources
-                    .iter()
-                    .position(|s| s.cursor == key.0)
-                    .unwrap_or(0);
-                let r = self.load_column(scope, si, key.1);
-                self.b.emit(Insn::SCopy {
-                    src: r,
-                    dest: start + j,
-                });
+                self.column_into(scope, *key, start + j);
             }
             self.b.emit(Insn::MakeRecord {
                 start,
@@ -226,12 +218,13 @@ impl Gen<'_> {
         aggs: &[Expr],
         agg_map: &HashMap<Span, Reg>,
         accs: Reg,
-        refs: &[ColumnKey],
+        slots: &[(ColumnKey, usize)],
         sorter: usize,
         dest: &Dest,
     ) -> Result<(), String> {
         let n_keys = core.group_by.len();
-        let width = (n_keys + refs.len()).max(1);
+        let stored = slots.iter().filter(|(_, slot)| *slot >= n_keys).count();
+        let width = (n_keys + stored).max(1);
         let (p, q) = (self.b.alloc_cursor(), self.b.alloc_cursor());
         let (cur_rec, prev_rec) = (self.b.alloc_reg(), self.b.alloc_reg());
         self.b.emit(Insn::Null {
@@ -251,11 +244,7 @@ impl Gen<'_> {
         let remap = |cursor: usize| -> HashMap<ColumnKey, (usize, usize)> {
             // An enclosing query's redirections stay (nested aggregates).
             let mut m = scope.remap.clone().unwrap_or_default();
-            m.extend(
-                refs.iter()
-                    .enumerate()
-                    .map(|(j, k)| (*k, (cursor, n_keys + j))),
-            );
+            m.extend(slots.iter().map(|(k, slot)| (*k, (cursor, *slot))));
             m
         };
         let p_scope = Scope {
@@ -282,16 +271,8 @@ impl Gen<'_> {
             true => Some(self.open_distinct_cols(cols, &q_scope)?),
             false => None,
         };
-        let (ret, first, prev_keys) = (
-            self.b.alloc_reg(),
-            self.b.alloc_reg(),
-            self.b.alloc_regs(n_keys.max(1)),
-        );
+        let (ret, prev_keys) = (self.b.alloc_reg(), self.b.alloc_regs(n_keys.max(1)));
         let output = self.b.new_label();
-        self.b.emit(Insn::Integer {
-            value: 1,
-            dest: first,
-        });
         let distincts = self.distinct_cursors(aggs);
         self.reset_distincts(aggs, &distincts, scope)?;
         self.b.emit(Insn::Null {
@@ -303,58 +284,36 @@ impl Gen<'_> {
             cursor: sorter,
             if_empty: empty.addr(),
         });
+        let (new_group, same) = (self.b.new_label(), self.b.new_label());
+        if n_keys > 0 {
+            // The first row opens a group without comparing or emitting.
+            self.b.emit(Insn::SorterData {
+                cursor: sorter,
+                dest: cur_rec,
+                pseudo: p,
+            });
+            self.b.emit(Insn::Goto {
+                target: new_group.addr(),
+            });
+        }
         let top = self.b.here();
         self.b.emit(Insn::SorterData {
             cursor: sorter,
             dest: cur_rec,
             pseudo: p,
         });
-        let same = self.b.new_label();
         if n_keys > 0 {
             let changed = self.b.new_label();
-            self.b.emit(Insn::If {
-                reg: first,
-                target: changed.addr(),
-                jump_if_null: false,
-            });
-            for i in 0..n_keys {
-                let k = self.b.alloc_reg();
-                self.b.emit(Insn::Column {
-                    cursor: p,
-                    column: i,
-                    dest: k,
-                    default: None,
-                });
-                let flags = CmpFlags {
-                    affinity: crate::record::Affinity::Blob,
-                    jump_if_null: false,
-                    null_eq: true,
-                    store: None,
-                    collation: self.expr_collation(&core.group_by[i], scope),
-                };
-                self.b.emit(Insn::Compare {
-                    op: CmpOp::Ne,
-                    lhs: k,
-                    rhs: prev_keys + i,
-                    target: changed.addr(),
-                    flags,
-                });
-            }
+            self.compare_group_keys(core, scope, p, prev_keys, changed.addr());
             self.b.emit(Insn::Goto {
                 target: same.addr(),
             });
             self.b.resolve(changed);
-            let skip_out = self.b.new_label();
-            self.b.emit(Insn::If {
-                reg: first,
-                target: skip_out.addr(),
-                jump_if_null: false,
-            });
             self.b.emit(Insn::Gosub {
                 reg: ret,
                 target: output.addr(),
             });
-            self.b.resolve(skip_out);
+            self.b.resolve(new_group);
             // Bare columns read the group's first row (see below for min/max).
             self.b.emit(Insn::Copy {
                 src: cur_rec,
@@ -374,10 +333,6 @@ impl Gen<'_> {
                     default: None,
                 });
             }
-            self.b.emit(Insn::Integer {
-                value: 0,
-                dest: first,
-            });
         }
         self.b.resolve(same);
         if let Some(reg) = self.step_aggregates(aggs, accs, &p_scope, &distincts)? {
@@ -395,10 +350,6 @@ impl Gen<'_> {
             });
             self.b.resolve(kept);
         }
-        self.b.emit(Insn::Integer {
-            value: 0,
-            dest: first,
-        });
         self.b.emit(Insn::SorterNext {
             cursor: sorter,
             target: top,
@@ -627,6 +578,98 @@ impl Gen<'_> {
             return Err("DISTINCT aggregates must have exactly one argument".into());
         }
         Ok((Arc::new(def.clone()), n))
+    }
+
+    /// Jumps to `changed` when a GROUP BY key of the sorted row under
+    /// pseudo cursor `p` differs from `prev_keys` (NULLs equal each other).
+    fn compare_group_keys(
+        &mut self,
+        core: &SimpleSelect,
+        scope: &Scope,
+        p: usize,
+        prev_keys: Reg,
+        changed: usize,
+    ) {
+        for (i, g) in core.group_by.iter().enumerate() {
+            let k = self.b.alloc_reg();
+            self.b.emit(Insn::Column {
+                cursor: p,
+                column: i,
+                dest: k,
+                default: None,
+            });
+            let flags = CmpFlags {
+                affinity: crate::record::Affinity::Blob,
+                jump_if_null: false,
+                null_eq: true,
+                store: None,
+                collation: self.expr_collation(g, scope),
+            };
+            self.b.emit(Insn::Compare {
+                op: CmpOp::Ne,
+                lhs: k,
+                rhs: prev_keys + i,
+                target: changed,
+                flags,
+            });
+        }
+    }
+
+    /// Loads column `key` of the loops' row into `dest`, the load itself
+    /// writing there when it is a fresh Column/Rowid (no extra SCopy).
+    fn column_into(&mut self, scope: &Scope, key: ColumnKey, dest: Reg) {
+        let si = scope
+            .sources
+            .iter()
+            .position(|s| s.cursor == key.0)
+            .unwrap_or(0);
+        let (at, fresh) = (self.b.here(), self.b.next_reg());
+        let r = self.load_column(scope, si, key.1);
+        if r != dest && !(r >= fresh && self.b.retarget_load(at, r, dest)) {
+            self.b.emit(Insn::SCopy { src: r, dest });
+        }
+    }
+
+    /// The sorter field of each referenced column: the index of a GROUP BY
+    /// term that is exactly that column, else `n_keys + j` for the j-th
+    /// column stored after the keys (in `refs` order).
+    fn sorter_slots(
+        &self,
+        core: &SimpleSelect,
+        scope: &Scope,
+        refs: &[ColumnKey],
+    ) -> Vec<(ColumnKey, usize)> {
+        let keys: Vec<Option<ColumnKey>> = core
+            .group_by
+            .iter()
+            .map(|g| self.bare_column_key(g, scope))
+            .collect();
+        let mut next = keys.len();
+        refs.iter()
+            .map(|k| match keys.iter().position(|g| *g == Some(*k)) {
+                Some(i) => (*k, i),
+                None => {
+                    next += 1;
+                    (*k, next - 1)
+                }
+            })
+            .collect()
+    }
+
+    /// The column `e` reads when it is a plain column reference of this
+    /// query's FROM (no COLLATE, no USING merge), whose value as a GROUP BY
+    /// key is exactly the column's value.
+    fn bare_column_key(&self, e: &Expr, scope: &Scope) -> Option<ColumnKey> {
+        let ExprKind::Column { table, column, .. } = &e.kind else {
+            return None;
+        };
+        if table.is_none() && self.using_coalesce(scope, column).is_some() {
+            return None;
+        }
+        match self.resolve_column(scope, table.as_deref(), column) {
+            Ok(Some((si, c))) if si < scope.sources.len() => Some((scope.sources[si].cursor, c)),
+            _ => None,
+        }
     }
 
     /// Every table column the aggregate query reads, in a stable order.

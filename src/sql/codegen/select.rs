@@ -10,6 +10,9 @@
 //!    and before LIMIT runs out.
 //! 2. Column names follow SQLite: the alias, else a direct column's name,
 //!    else the expression's source text.
+//! 3. An ORDER BY sorter record is `[keys…, result columns…]`, except that
+//!    a result column naming the same column as a key (without DISTINCT)
+//!    is read back from that key's field instead of being stored twice.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -461,8 +464,13 @@ impl Gen<'_> {
             }
         } else {
             let top_n = limits.limit.map(|l| (l, limits.offset));
-            let sorter = self.sort_into(&scope, core, &cols, &order, distinct, top_n)?;
-            self.sort_output(sorter, order.len(), cols.len(), dest, limits, done.addr());
+            let fields = match distinct {
+                None => order_fields(&order, &cols),
+                Some(_) => (order.len()..order.len() + cols.len()).collect(),
+            };
+            let sorter = self.sort_into(&scope, core, &cols, &order, &fields, distinct, top_n)?;
+            let width = stored_width(order.len(), &fields);
+            self.sort_output_fields(sorter, width, &fields, dest, limits, done.addr());
         }
         self.b.resolve(done);
         Ok(())
@@ -765,13 +773,17 @@ impl Gen<'_> {
         Ok(out)
     }
 
-    /// Runs the loops, feeding [keys…, columns…] records into a new sorter.
+    /// Runs the loops, feeding [keys…, columns…] records into a new sorter;
+    /// result column i is stored in field `fields[i]` (a key's field when it
+    /// is the same column as that ORDER BY term, see [`order_fields`]).
+    #[allow(clippy::too_many_arguments)]
     fn sort_into(
         &mut self,
         scope: &Scope,
         core: &SimpleSelect,
         cols: &[OutCol],
         order: &[OrderKey],
+        fields: &[usize],
         distinct: Option<usize>,
         top_n: Option<(Reg, Option<Reg>)>,
     ) -> Result<usize, String> {
@@ -780,7 +792,7 @@ impl Gen<'_> {
             collations: order.iter().map(|o| o.2.clone()).collect(),
             desc: order.iter().map(|o| o.1).collect(),
         };
-        let n = order.len() + cols.len();
+        let n = stored_width(order.len(), fields);
         self.b.emit(Insn::SorterOpen {
             cursor: sorter,
             n_cols: n,
@@ -809,8 +821,10 @@ impl Gen<'_> {
                 target: lp.cont.addr(),
             });
         }
-        for (i, c) in cols.iter().enumerate() {
-            self.expr_into(&c.expr, scope, start + order.len() + i)?;
+        for (c, &f) in cols.iter().zip(fields) {
+            if f >= order.len() {
+                self.expr_into(&c.expr, scope, start + f)?;
+            }
         }
         if let Some(d) = distinct {
             self.skip_duplicate(d, start + order.len(), cols.len(), lp.cont.addr());
@@ -849,12 +863,28 @@ impl Gen<'_> {
         limits: LimitRegs,
         done: usize,
     ) {
+        let fields: Vec<usize> = (n_keys..n_keys + n_cols).collect();
+        self.sort_output_fields(sorter, n_keys + n_cols, &fields, dest, limits, done);
+    }
+
+    /// [`Self::sort_output`] for records of `width` fields whose result
+    /// column i is field `fields[i]`.
+    pub(crate) fn sort_output_fields(
+        &mut self,
+        sorter: usize,
+        width: usize,
+        fields: &[usize],
+        dest: &Dest,
+        limits: LimitRegs,
+        done: usize,
+    ) {
+        let n_cols = fields.len();
         let pseudo = self.b.alloc_cursor();
         let rec = self.b.alloc_reg();
         self.b.emit(Insn::OpenPseudo {
             cursor: pseudo,
             reg: rec,
-            n_cols: n_keys + n_cols,
+            n_cols: width,
         });
         let next = self.b.new_label();
         self.b.emit(Insn::SorterSort {
@@ -868,10 +898,10 @@ impl Gen<'_> {
             pseudo,
         });
         let start = self.b.alloc_regs(n_cols);
-        for i in 0..n_cols {
+        for (i, &f) in fields.iter().enumerate() {
             self.b.emit(Insn::Column {
                 cursor: pseudo,
-                column: n_keys + i,
+                column: f,
                 dest: start + i,
                 default: None,
             });
@@ -907,6 +937,66 @@ impl Gen<'_> {
 /// The value of a GROUP BY term that SQLite takes as a column number:
 /// `sqlite3ExprIsInteger` (a 32-bit integer literal under unary +/-), after
 /// the parser's folding of `x AND 0` / `0 AND x` to 0.
+/// The sorter field of each result column: the index of the first ORDER
+/// BY term naming the same column (its value is the column's value; the
+/// term's COLLATE only orders), else the next field after the keys.
+fn order_fields(order: &[OrderKey], cols: &[OutCol]) -> Vec<usize> {
+    let mut next = order.len();
+    cols.iter()
+        .map(|c| {
+            let same = order
+                .iter()
+                .position(|(e, _, _)| same_column(strip_collate(e), &c.expr));
+            same.unwrap_or_else(|| {
+                next += 1;
+                next - 1
+            })
+        })
+        .collect()
+}
+
+/// How many fields a sorter record holds: the keys plus the result
+/// columns stored after them.
+fn stored_width(n_keys: usize, fields: &[usize]) -> usize {
+    n_keys + fields.iter().filter(|&&f| f >= n_keys).count()
+}
+
+fn strip_collate(mut e: &Expr) -> &Expr {
+    while let ExprKind::Collate(inner, _) = &e.kind {
+        e = inner;
+    }
+    e
+}
+
+/// Both are plain references to the same column, spelled the same way (so
+/// they resolve alike).
+fn same_column(a: &Expr, b: &Expr) -> bool {
+    match (&a.kind, &b.kind) {
+        (
+            ExprKind::Column {
+                schema: sa,
+                table: ta,
+                column: ca,
+                double_quoted: qa,
+            },
+            ExprKind::Column {
+                schema: sb,
+                table: tb,
+                column: cb,
+                double_quoted: qb,
+            },
+        ) => {
+            let eq = |x: &Option<String>, y: &Option<String>| match (x, y) {
+                (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+                (None, None) => true,
+                _ => false,
+            };
+            eq(sa, sb) && eq(ta, tb) && ca.eq_ignore_ascii_case(cb) && qa == qb
+        }
+        _ => false,
+    }
+}
+
 fn group_ordinal(e: &Expr) -> Option<i64> {
     use crate::sql::ast::{BinaryOp, UnaryOp};
     match &e.kind {

@@ -70,7 +70,15 @@ impl Batch {
             keyed.push((record_head(get(s))?, *s));
         }
         let mut err = None;
+        let desc0 = ki.desc.first().copied().unwrap_or(false);
         keyed.sort_by(|(ha, a), (hb, b)| {
+            // Two integer heads that differ decide without a call.
+            if let (Some(ValueRef::Integer(x)), Some(ValueRef::Integer(y))) = (ha, hb) {
+                if x != y && n > 0 {
+                    let o = x.cmp(y);
+                    return if desc0 { o.reverse() } else { o };
+                }
+            }
             compare_records_with_heads((ha.as_ref(), get(a)), (hb.as_ref(), get(b)), ki, n)
                 .unwrap_or_else(|e| {
                     err.get_or_insert(e);
