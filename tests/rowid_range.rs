@@ -17,74 +17,14 @@
 //!    compares by primary result code.
 //! 3. The harness prints `N passed, N failed` and fails on any failure.
 
+#[path = "support/oracle.rs"]
+mod oracle;
 #[path = "support/storage.rs"]
 mod storage;
 
 use loomdb::api::{open_memory_db, Database, Value};
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use oracle::{run_c, run_loom, same_primary as same};
 use storage::Rng;
-
-/// What a statement produced: rows, or the primary result code.
-type Outcome = Result<Vec<Vec<Value>>, i32>;
-
-fn run_loom(db: &Database, sql: &str, params: &[Value]) -> Outcome {
-    db.query_all(sql, params).map_err(|e| e.code().0 & 0xff)
-}
-
-fn to_c(v: &Value) -> ToSqlOutput<'_> {
-    ToSqlOutput::Borrowed(match v {
-        Value::Null => ValueRef::Null,
-        Value::Integer(i) => ValueRef::Integer(*i),
-        Value::Real(r) => ValueRef::Real(*r),
-        Value::Text(t) => ValueRef::Text(t),
-        Value::Blob(b) => ValueRef::Blob(b),
-    })
-}
-
-fn run_c(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> Outcome {
-    let err = |e: rusqlite::Error| match e {
-        rusqlite::Error::SqliteFailure(f, _) => f.extended_code & 0xff,
-        _ => -1,
-    };
-    let mut st = c.prepare(sql).map_err(err)?;
-    let n = st.column_count();
-    let ps: Vec<ToSqlOutput> = params.iter().map(to_c).collect();
-    let mut q = st
-        .query(rusqlite::params_from_iter(ps.iter()))
-        .map_err(err)?;
-    let mut rows = Vec::new();
-    while let Some(r) = q.next().map_err(err)? {
-        let mut row = Vec::with_capacity(n);
-        for i in 0..n {
-            row.push(match r.get_ref(i).map_err(err)? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(i) => Value::Integer(i),
-                ValueRef::Real(r) => Value::Real(r),
-                ValueRef::Text(t) => Value::Text(t.to_vec()),
-                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-            });
-        }
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
-fn same(a: &Outcome, b: &Outcome) -> bool {
-    match (a, b) {
-        (Ok(x), Ok(y)) => {
-            x.len() == y.len()
-                && x.iter().zip(y).all(|(r, s)| {
-                    r.len() == s.len()
-                        && r.iter().zip(s).all(|(u, v)| match (u, v) {
-                            (Value::Real(p), Value::Real(q)) => p.to_bits() == q.to_bits(),
-                            _ => u == v,
-                        })
-                })
-        }
-        (Err(x), Err(y)) => x == y,
-        _ => false,
-    }
-}
 
 const SETUP: &str = "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);
 INSERT INTO t VALUES(-9223372036854775808,'min'),(-3,'a'),(0,'z'),(1,'b'),(2,'c'),

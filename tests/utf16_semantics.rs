@@ -16,40 +16,18 @@
 //!    compares by extended code and message.
 //! 3. The harness prints `N passed, N failed` and fails on any failure.
 
-use loomdb::api::{open_memory_db, Database, Value};
-use rusqlite::types::ValueRef;
+#[path = "support/oracle.rs"]
+mod oracle;
 
-/// What a statement produced: rows, or (extended code, message).
-type Outcome = Result<Vec<Vec<Value>>, (i32, String)>;
+use loomdb::api::{open_memory_db, Database, Value};
+use oracle::{same, Outcome};
 
 fn run_loom(db: &Database, sql: &str) -> Outcome {
-    db.query_all(sql, &[])
-        .map_err(|e| (e.code().0, e.to_string()))
+    oracle::run_loom(db, sql, &[])
 }
 
 fn run_c(c: &rusqlite::Connection, sql: &str) -> Outcome {
-    let err = |e: rusqlite::Error| match e {
-        rusqlite::Error::SqliteFailure(f, m) => (f.extended_code, m.unwrap_or_default()),
-        other => (-1, other.to_string()),
-    };
-    let mut st = c.prepare(sql).map_err(err)?;
-    let n = st.column_count();
-    let mut q = st.query([]).map_err(err)?;
-    let mut rows = Vec::new();
-    while let Some(r) = q.next().map_err(err)? {
-        let mut row = Vec::with_capacity(n);
-        for i in 0..n {
-            row.push(match r.get_ref(i).map_err(err)? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(i) => Value::Integer(i),
-                ValueRef::Real(r) => Value::Real(r),
-                ValueRef::Text(t) => Value::Text(t.to_vec()),
-                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-            });
-        }
-        rows.push(row);
-    }
-    Ok(rows)
+    oracle::run_c(c, sql, &[])
 }
 
 /// An unpaired surrogate in the middle of UTF-16 text: C hands it out as a
@@ -69,23 +47,6 @@ fn same_tail(a: &Outcome, b: &Outcome) -> bool {
         })
     };
     same(&tail(a), &tail(b))
-}
-
-fn same(a: &Outcome, b: &Outcome) -> bool {
-    match (a, b) {
-        (Ok(x), Ok(y)) => {
-            x.len() == y.len()
-                && x.iter().zip(y).all(|(r, s)| {
-                    r.len() == s.len()
-                        && r.iter().zip(s).all(|(u, v)| match (u, v) {
-                            (Value::Real(p), Value::Real(q)) => p.to_bits() == q.to_bits(),
-                            _ => u == v,
-                        })
-                })
-        }
-        (Err(x), Err(y)) => x == y,
-        _ => false,
-    }
 }
 
 /// Operands: blobs of even and odd length, UTF-16 looking blobs in both

@@ -19,7 +19,7 @@
 
 use super::context::{FuncContext, FuncError};
 use super::core::{arg, check_len, text_of};
-use crate::record::{value_to_i64, value_to_text, Value, ValueRef};
+use crate::record::{push_utf8, value_to_i64, value_to_text, Value, ValueRef};
 
 /// The index just after the character starting at `i`.
 pub(crate) fn skip_char(s: &[u8], i: usize) -> usize {
@@ -283,28 +283,6 @@ pub(crate) fn instr(ctx: &mut FuncContext, args: &[ValueRef]) -> Result<Value, F
         while is_text && i < hay.len() && hay[i] & 0xc0 == 0x80 {
             i += 1;
         }
-    }
-}
-
-/// Appends `c` in UTF-8 the way SQLite writes it (no validity checks).
-pub(crate) fn push_utf8(out: &mut Vec<u8>, c: u32) {
-    if c < 0x80 {
-        out.push(c as u8);
-    } else if c < 0x800 {
-        out.extend_from_slice(&[0xc0 | (c >> 6) as u8, 0x80 | (c & 0x3f) as u8]);
-    } else if c < 0x10000 {
-        out.extend_from_slice(&[
-            0xe0 | (c >> 12) as u8,
-            0x80 | ((c >> 6) & 0x3f) as u8,
-            0x80 | (c & 0x3f) as u8,
-        ]);
-    } else {
-        out.extend_from_slice(&[
-            0xf0 | ((c >> 18) & 0x07) as u8,
-            0x80 | ((c >> 12) & 0x3f) as u8,
-            0x80 | ((c >> 6) & 0x3f) as u8,
-            0x80 | (c & 0x3f) as u8,
-        ]);
     }
 }
 

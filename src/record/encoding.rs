@@ -116,8 +116,8 @@ fn read_utf8(s: &[u8], i: &mut usize) -> u32 {
 }
 
 /// Appends code point `c` (any value below 2^21, surrogates included) in
-/// UTF-8 without validity checks.
-fn push_utf8(out: &mut Vec<u8>, c: u32) {
+/// UTF-8 without validity checks (as SQLite writes it).
+pub(crate) fn push_utf8(out: &mut Vec<u8>, c: u32) {
     if c < 0x80 {
         out.push(c as u8);
     } else if c < 0x800 {

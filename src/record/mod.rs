@@ -38,6 +38,7 @@ pub use compare::{
     compare_int_real, compare_record_to_key, compare_records, compare_records_prefix,
     compare_records_with_heads, compare_values, record_head, unpack_record, KeyInfo,
 };
+pub(crate) use encoding::push_utf8;
 pub use encoding::{
     binary_in, concat_encoded, decode_text, encode_text, translated_result, value_to_encoding,
     TextEncoding,

@@ -267,8 +267,17 @@ impl Gen<'_> {
 
     /// Opens a read cursor on `index` (keyed on its first column).
     pub(super) fn open_index_cursor(&mut self, index: &Index) -> Result<usize, String> {
-        let idx_cursor = self.b.alloc_cursor();
         let key_info = self.first_column_key(index)?;
+        Ok(self.open_index_read(index, key_info))
+    }
+
+    /// Opens a read cursor on `index` compared with `key_info`.
+    pub(super) fn open_index_read(
+        &mut self,
+        index: &Index,
+        key_info: std::sync::Arc<crate::record::KeyInfo>,
+    ) -> usize {
+        let idx_cursor = self.b.alloc_cursor();
         self.b.emit(Insn::OpenRead {
             cursor: idx_cursor,
             db: 0,
@@ -277,7 +286,7 @@ impl Gen<'_> {
             key_info: Some(key_info),
         });
         self.mark_index_cursor_of(index, idx_cursor);
-        Ok(idx_cursor)
+        idx_cursor
     }
 
     /// Seeks the first entry equal to `key`; returns the loop top, where

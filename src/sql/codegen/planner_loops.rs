@@ -16,7 +16,7 @@ use super::planner_cost::{Bounds, Probe};
 use super::{Gen, Label};
 use crate::record::{Affinity, KeyInfo};
 use crate::sql::ast::Expr;
-use crate::vdbe::{CmpFlags, CmpOp, Insn, Reg, RootPage};
+use crate::vdbe::{CmpFlags, CmpOp, Insn, Reg};
 
 impl Gen<'_> {
     /// Records the EXPLAIN QUERY PLAN row for a loop over `src` by `probe`.
@@ -419,16 +419,8 @@ impl Gen<'_> {
         cont: Label,
         exit: Label,
     ) -> Result<Access, String> {
-        let idx_cursor = self.b.alloc_cursor();
         let key_info = self.index_key_info(index)?;
-        self.b.emit(Insn::OpenRead {
-            cursor: idx_cursor,
-            db: 0,
-            root: RootPage::Page(index.root),
-            n_cols: index.columns.len() + 1,
-            key_info: Some(key_info),
-        });
-        self.mark_index_cursor_of(index, idx_cursor);
+        let idx_cursor = self.open_index_read(index, key_info);
         if rev {
             self.b.emit(Insn::Last {
                 cursor: idx_cursor,
