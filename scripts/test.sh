@@ -31,6 +31,12 @@ rc=$?
 grep -E "^test result|FAILED|panicked|^error" /tmp/loom-cargo-test.log
 [ $rc = 0 ] || { echo "cargo test exited with $rc"; tail -40 /tmp/loom-cargo-test.log; status=1; }
 
+step "sqllogictest corpus (release build: the runner reports loom/C time per file)"
+cargo test --release -p loomdb --test slt -q -- --nocapture > /tmp/loom-slt.log 2>&1
+rc=$?
+grep -E "loom/C|pass rate|passed, .* failed|UNEXPECTED|now passes" /tmp/loom-slt.log | grep -v "^  finished"
+[ $rc = 0 ] || { echo "sqllogictest exited with $rc"; tail -40 /tmp/loom-slt.log; status=1; }
+
 step "stage the C library"
 bash scripts/stage.sh >/dev/null || status=1
 LIB="$ROOT/target/loom/lib"

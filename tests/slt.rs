@@ -18,6 +18,12 @@
 //!    to them). `LOOM_SLT_PROFILE=1` also times every record on both
 //!    engines and prints, per script, the 15 records where loom spent the
 //!    most time beyond C SQLite (wall time: a report, never an assertion).
+//!    The ratios only mean something in an optimised build, so plain
+//!    `cargo test` skips this target (`test = false` in Cargo.toml) and
+//!    scripts/test.sh runs `cargo test --release --test slt`; the run ends
+//!    with the worst per-file ratio and the files above 3x. A script whose
+//!    C run takes under 0.25 s is timed again on both engines (alternating,
+//!    up to 20 times) and each engine's fastest run is reported.
 //! 5. The last line printed is `N passed, N failed` where failed counts the
 //!    unexpected failures.
 
@@ -270,16 +276,47 @@ fn run_file(file: &str, compare: bool, expected: &HashMap<String, String>) -> Fi
     let text = String::from_utf8_lossy(&bytes);
     let records = parse_script(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     let slow = slow_records(file, expected);
-    let loom = run_records(
+    let mut loom = run_records(
         &records,
         &mut Loom::open_with_timeout(record_timeout()),
         &slow,
     );
-    let c = compare.then(|| run_records(&records, &mut CSqlite::open(), &HashMap::new()));
+    let mut c = compare.then(|| run_records(&records, &mut CSqlite::open(), &HashMap::new()));
+    if let Some(c) = c.as_mut() {
+        retime_short(&records, &slow, &mut loom, c);
+    }
     FileResult {
         file: file.to_string(),
         loom,
         c,
+    }
+}
+
+/// A script whose C run is shorter than this is timed again (invariant 4).
+const SHORT_SCRIPT_SECS: f64 = 0.25;
+
+/// Times a short script again on both engines, alternating, and keeps each
+/// engine's fastest run: one wall-clock reading of a few milliseconds on a
+/// shared machine says little. Pass/fail stays the first run's.
+fn retime_short(
+    records: &[Record],
+    slow: &HashMap<usize, String>,
+    loom: &mut FileRun,
+    c: &mut FileRun,
+) {
+    if c.secs >= SHORT_SCRIPT_SECS {
+        return;
+    }
+    let reps = (SHORT_SCRIPT_SECS / c.secs.max(1e-4)).ceil().min(20.0) as usize;
+    for _ in 0..reps {
+        let l = run_records(
+            records,
+            &mut Loom::open_with_timeout(record_timeout()),
+            slow,
+        );
+        loom.secs = loom.secs.min(l.secs);
+        let r = run_records(records, &mut CSqlite::open(), &HashMap::new());
+        c.secs = c.secs.min(r.secs);
     }
 }
 
@@ -400,7 +437,7 @@ fn report(
         }
         if let Some(c) = &r.c {
             line.push_str(&format!(
-                " | C SQLite {:.2}s, loom/C {:.1}x, C failed {}",
+                " | C SQLite {:.2}s, loom/C {:.2}x, C failed {}",
                 c.secs,
                 l.secs / c.secs.max(1e-6),
                 c.failures.len()
@@ -420,6 +457,37 @@ fn report(
         .collect();
     now_pass.sort();
     (passed, unexpected, now_pass)
+}
+
+/// Loom/C time ratio above which a file misses issue 4's per-file goal.
+const RATIO_GOAL: f64 = 3.0;
+
+/// Prints the worst per-file loom/C time ratio and every file above
+/// [`RATIO_GOAL`] (a report, never an assertion: timing is not a test).
+fn say_file_ratios(results: &[FileResult]) {
+    let mut ratios: Vec<(f64, &str)> = results
+        .iter()
+        .filter_map(|r| {
+            let c = r.c.as_ref()?;
+            Some((r.loom.secs / c.secs.max(1e-6), r.file.as_str()))
+        })
+        .collect();
+    ratios.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let Some((worst, file)) = ratios.first() else {
+        return;
+    };
+    let above: Vec<String> = ratios
+        .iter()
+        .filter(|(x, _)| *x > RATIO_GOAL)
+        .map(|(x, f)| format!("{f} {x:.2}x"))
+        .collect();
+    say(&format!(
+        "per-file loom/C: worst {file} {worst:.2}x; {} of {} files above {RATIO_GOAL}x{}{}",
+        above.len(),
+        ratios.len(),
+        if above.is_empty() { "" } else { ": " },
+        above.join(", ")
+    ));
 }
 
 #[test]
@@ -470,6 +538,7 @@ fn sqllogictest_corpus() {
             ltime / ctime.max(1e-6)
         ));
     }
+    say_file_ratios(&results);
     say(&format!(
         "pass rate: {:.2}% of {executed} executed records ({failed} failed, all listed: {}), wall {:.1}s",
         100.0 * passed as f64 / executed.max(1) as f64,
