@@ -23,7 +23,7 @@ step "cargo fmt --check"
 if cargo fmt --all -- --check >/dev/null; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; cargo fmt --all -- --check | head -40; status=1; fi
 
 step "cargo clippy -D warnings"
-if cargo clippy --workspace --all-targets -q -- -D warnings; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; status=1; fi
+if cargo clippy --workspace --all-targets -q -- -D warnings && cargo clippy -p loomdb --test slt -q -- -D warnings; then echo "1 passed, 0 failed"; else echo "0 passed, 1 failed"; status=1; fi
 
 step "cargo test"
 cargo test --workspace -q > /tmp/loom-cargo-test.log 2>&1
