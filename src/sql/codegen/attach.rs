@@ -397,6 +397,11 @@ impl Resolver<'_, '_> {
         let Some(s) = self.env.schemas.get(db) else {
             return false;
         };
+        // An empty temp schema holds only its schema table: other names
+        // need no probe (the common case).
+        if db == TEMP && s.rows.is_empty() && !is_temp_schema_name(name) && !is_schema_name(name) {
+            return false;
+        }
         match kind {
             Kind::Table => s.table(name).is_some(),
             Kind::View => s.view(name).is_some(),
