@@ -67,14 +67,15 @@ pub fn serial_type_of(v: &ValueRef, file_format: u32) -> u64 {
     }
 }
 
+/// Body sizes of the fixed-size serial types 0..=11 (10 and 11 are
+/// reserved and read as 0 here).
+const FIXED_SIZES: [u8; 12] = [0, 1, 2, 3, 4, 6, 8, 8, 0, 0, 0, 0];
+
 /// Body size in bytes of serial type `t` (0 for the reserved 10 and 11).
 #[inline]
 pub fn serial_type_size(t: u64) -> usize {
-    match t {
-        0 | 8..=11 => 0,
-        1..=4 => t as usize,
-        5 => 6,
-        6 | 7 => 8,
+    match FIXED_SIZES.get(t as usize) {
+        Some(&n) if t < 12 => usize::from(n),
         _ => usize::try_from((t - 12) / 2).unwrap_or(usize::MAX),
     }
 }
@@ -83,19 +84,33 @@ pub fn serial_type_size(t: u64) -> usize {
 /// hold at least `serial_type_size(t)` bytes (extra bytes are ignored).
 #[inline(always)]
 pub fn decode_serial(t: u64, bytes: &[u8]) -> Result<ValueRef<'_>, RecordError> {
-    let size = serial_type_size(t);
-    let body = bytes.get(..size).ok_or(RecordError::BodyOverrun {
+    // One arm per type, each with its own bounds check: no size lookup and
+    // no byte loop on the hot integer types.
+    let short = |size: usize| RecordError::BodyOverrun {
         column: 0,
         end: size as u64,
         payload: bytes.len(),
-    })?;
+    };
     Ok(match t {
         0 => ValueRef::Null,
-        1..=6 => ValueRef::Integer(decode_int(body)),
+        1 => ValueRef::Integer(i64::from(*bytes.first().ok_or_else(|| short(1))? as i8)),
+        2 => ValueRef::Integer(i64::from(i16::from_be_bytes(
+            fixed(bytes).ok_or_else(|| short(2))?,
+        ))),
+        3 => {
+            let b: [u8; 3] = fixed(bytes).ok_or_else(|| short(3))?;
+            ValueRef::Integer(i64::from(i32::from_be_bytes([b[0], b[1], b[2], 0]) >> 8))
+        }
+        4 => ValueRef::Integer(i64::from(i32::from_be_bytes(
+            fixed(bytes).ok_or_else(|| short(4))?,
+        ))),
+        5 => {
+            let b: [u8; 6] = fixed(bytes).ok_or_else(|| short(6))?;
+            ValueRef::Integer(i64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], 0, 0]) >> 16)
+        }
+        6 => ValueRef::Integer(i64::from_be_bytes(fixed(bytes).ok_or_else(|| short(8))?)),
         7 => {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(body);
-            let r = f64::from_be_bytes(b);
+            let r = f64::from_be_bytes(fixed(bytes).ok_or_else(|| short(8))?);
             if r.is_nan() {
                 ValueRef::Null
             } else {
@@ -105,23 +120,22 @@ pub fn decode_serial(t: u64, bytes: &[u8]) -> Result<ValueRef<'_>, RecordError> 
         8 => ValueRef::Integer(0),
         9 => ValueRef::Integer(1),
         10 | 11 => return Err(RecordError::ReservedSerialType { serial_type: t }),
-        _ if t.is_multiple_of(2) => ValueRef::Blob(body),
-        _ => ValueRef::Text(body),
+        _ => {
+            let size = serial_type_size(t);
+            let body = bytes.get(..size).ok_or_else(|| short(size))?;
+            if t & 1 == 0 {
+                ValueRef::Blob(body)
+            } else {
+                ValueRef::Text(body)
+            }
+        }
     })
 }
 
-/// Sign-extends a 1..=8 byte big-endian integer.
+/// The first `N` bytes of `bytes` as an array, if there are that many.
 #[inline(always)]
-fn decode_int(body: &[u8]) -> i64 {
-    let mut v: i64 = if body.first().is_some_and(|b| b & 0x80 != 0) {
-        -1
-    } else {
-        0
-    };
-    for &b in body {
-        v = (v << 8) | i64::from(b);
-    }
-    v
+fn fixed<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    bytes.get(..N).and_then(|b| b.try_into().ok())
 }
 
 /// Appends the body bytes of `v` encoded as serial type `t`.
@@ -341,24 +355,29 @@ impl RecordHeader {
         let (mut pos, mut body) = (self.pos, self.body);
         while self.cols.len() <= i {
             let Some(&b) = hdr.get(pos) else { break };
-            let (t, n) = if b < 0x80 {
-                (u64::from(b), 1)
+            let (t, n, size) = if b < 12 {
+                let size = FIXED_SIZES.get(usize::from(b)).copied().unwrap_or(0);
+                (u64::from(b), 1, usize::from(size))
+            } else if b < 0x80 {
+                (u64::from(b), 1, usize::from((b - 12) / 2))
             } else {
-                get_varint(hdr.get(pos..).unwrap_or(&[]))
-                    .ok_or(RecordError::TruncatedHeader { offset: pos })?
+                match get_varint(hdr.get(pos..).unwrap_or(&[])) {
+                    Some((t, n)) => (t, n, serial_type_size(t)),
+                    None => return Err(RecordError::TruncatedHeader { offset: pos }),
+                }
             };
-            if t == 10 || t == 11 {
-                return Err(RecordError::ReservedSerialType { serial_type: t });
-            }
-            pos += n;
-            let end = body.saturating_add(serial_type_size(t));
-            if end > payload.len() {
+            let end = body.saturating_add(size);
+            if t == 10 || t == 11 || end > payload.len() {
+                if t == 10 || t == 11 {
+                    return Err(RecordError::ReservedSerialType { serial_type: t });
+                }
                 return Err(RecordError::BodyOverrun {
                     column: self.cols.len(),
                     end: end as u64,
                     payload: payload.len(),
                 });
             }
+            pos += n;
             self.cols.push((t, body));
             body = end;
         }

@@ -54,6 +54,10 @@ struct RowCache {
     payload: Vec<u8>,
     header: RecordHeader,
     scratch: Vec<u8>,
+    /// Header bytes and length of the pseudo-cursor record `header` was
+    /// parsed from (meaningful while `valid` is false).
+    pseudo_header: Vec<u8>,
+    pseudo_len: usize,
 }
 
 /// One open cursor of the VM (SQLite's `VdbeCursor`).
@@ -345,15 +349,23 @@ impl VdbeCursor {
     }
 
     /// Loads the current entry's payload and header into the row cache.
+    #[inline]
     fn ensure_row(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
         if self.cache.valid {
             return Ok(true);
         }
+        self.load_row(dbs)
+    }
+
+    /// The slow half of [`VdbeCursor::ensure_row`]: fills the row cache.
+    #[inline(never)]
+    fn load_row(&mut self, dbs: &mut [Btree]) -> Result<bool, VdbeError> {
         if !self.valid || self.null_row {
             return Ok(false);
         }
         let c = &mut self.cache;
         c.in_key = false;
+        c.pseudo_header.clear();
         match &mut self.kind {
             CursorKind::Btree { db, cur, .. } => {
                 if Btree::<Pager>::index_key(cur).is_some() {
@@ -407,9 +419,24 @@ impl VdbeCursor {
         rec: &'r [u8],
         i: usize,
     ) -> Result<Option<ValueRef<'r>>, VdbeError> {
-        self.cache.valid = false;
-        let h = &mut self.cache.header;
-        h.start(rec)?;
+        let c = &mut self.cache;
+        // The parsed offsets depend only on the header bytes and the
+        // record length: a record with the same header as the last one
+        // read (the next column of the same sorter row, most often)
+        // reuses the parse.
+        let same = !c.valid
+            && c.pseudo_len == rec.len()
+            && rec.get(..c.header.header_size()) == Some(c.pseudo_header.as_slice())
+            && !c.pseudo_header.is_empty();
+        c.valid = false;
+        if !same {
+            c.pseudo_header.clear();
+            c.header.start(rec)?;
+            c.pseudo_header
+                .extend_from_slice(rec.get(..c.header.header_size()).unwrap_or(&[]));
+            c.pseudo_len = rec.len();
+        }
+        let h = &mut c.header;
         if !h.parse_to(rec, i)? {
             return Ok(None);
         }

@@ -20,6 +20,7 @@
 //! 3. CREATE TEMP … and `temp.` objects go to database 1; a qualified
 //!    CREATE goes to the named database, "unknown database x" otherwise.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use super::{CompileEnv, Gen};
@@ -387,18 +388,20 @@ impl Resolver<'_, '_> {
     }
 
     /// The search order of unqualified names (invariant 1).
-    fn order(&self) -> Vec<usize> {
+    fn order(&self) -> impl Iterator<Item = usize> {
         let n = self.env.schemas.len();
-        let mut v = vec![TEMP, 0];
-        v.extend(2..n);
-        v.retain(|&i| i < n);
-        v
+        [TEMP, 0].into_iter().chain(2..n).filter(move |&i| i < n)
     }
 
     fn has(&self, db: usize, name: &str, kind: Kind) -> bool {
         let Some(s) = self.env.schemas.get(db) else {
             return false;
         };
+        // An empty temp schema holds only its schema table: other names
+        // need no probe (the common case).
+        if db == TEMP && s.rows.is_empty() && !is_temp_schema_name(name) && !is_schema_name(name) {
+            return false;
+        }
         match kind {
             Kind::Table => s.table(name).is_some(),
             Kind::View => s.view(name).is_some(),
@@ -414,7 +417,6 @@ impl Resolver<'_, '_> {
             return Some(TEMP);
         }
         self.order()
-            .into_iter()
             .find(|&db| (db != TEMP || !is_schema_name(name)) && self.has(db, name, kind))
     }
 
@@ -508,6 +510,7 @@ impl Resolver<'_, '_> {
     /// its database; `qualified` = the first qualified one as written.
     fn scan_refs(&self, text: &str, refs: &mut Vec<Ref>, qualified: &mut Option<(String, String)>) {
         let toks = tokens(text);
+        let mut looked_up: Vec<(&str, Option<usize>)> = Vec::new();
         for (i, (kind, word)) in toks.iter().enumerate() {
             let prev_dot = i > 0 && matches!(toks.get(i - 1), Some((TokenKind::Dot, _)));
             let next = toks.get(i + 1).map(|t| t.0);
@@ -522,15 +525,24 @@ impl Resolver<'_, '_> {
                     (self.db_named(word), after)
                 {
                     if third != Some(TokenKind::Dot) || self.has(db, n, Kind::Any) {
-                        qualified.get_or_insert((word.clone(), n.clone()));
-                        refs.push((n.clone(), db, Some(word.clone())));
+                        qualified.get_or_insert((word.to_string(), n.to_string()));
+                        refs.push((n.to_string(), db, Some(word.to_string())));
                     }
                 }
                 continue;
             }
             if *kind == TokenKind::Id && next != Some(TokenKind::LParen) {
-                if let Some(db) = self.lookup(word, Kind::Any) {
-                    refs.push((word.clone(), db, None));
+                // Column names repeat: each distinct word is looked up once.
+                let found = match looked_up.iter().find(|(w, _)| *w == word.as_ref()) {
+                    Some(&(_, db)) => db,
+                    None => {
+                        let db = self.lookup(word, Kind::Any);
+                        looked_up.push((word.as_ref(), db));
+                        db
+                    }
+                };
+                if let Some(db) = found {
+                    refs.push((word.to_string(), db, None));
                 }
             }
         }
@@ -576,15 +588,27 @@ fn dml_target(stmt: &Stmt) -> Option<&QualifiedName> {
     }
 }
 
-/// The statement's tokens with their dequoted text (spaces dropped).
-fn tokens(text: &str) -> Vec<(TokenKind, String)> {
+/// The statement's tokens (spaces dropped): names (identifiers and
+/// keywords) carry their dequoted text, other tokens an empty string, so
+/// only the words the scan may look up are copied.
+fn tokens(text: &str) -> Vec<(TokenKind, Cow<'_, str>)> {
     let z = text.as_bytes();
     let mut out = Vec::new();
     let mut pos = 0;
     while let Some((kind, len)) = next_token(z, pos) {
         let len = len.max(1);
         if kind != TokenKind::Space {
-            out.push((kind, dequote(text.get(pos..pos + len).unwrap_or(""))));
+            let word = match kind {
+                TokenKind::Id | TokenKind::Keyword(_) => {
+                    let raw = text.get(pos..pos + len).unwrap_or("");
+                    match raw.as_bytes().first() {
+                        Some(b'\'' | b'"' | b'`' | b'[') => Cow::Owned(dequote(raw)),
+                        _ => Cow::Borrowed(raw),
+                    }
+                }
+                _ => Cow::Borrowed(""),
+            };
+            out.push((kind, word));
         }
         pos += len;
     }
