@@ -172,6 +172,7 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
             one(r.named_target(&mut d.name, kind)?)
         }
         Stmt::AlterTable(a) => one(r.named_target(&mut a.table, Kind::Table)?),
+        Stmt::Reindex(Some(q)) => one(r.reindex_target(q)?),
         Stmt::Pragma(pr) => one(r.pragma_target(pr)?),
         Stmt::Vacuum {
             schema: Some(s), ..
@@ -462,6 +463,21 @@ impl Resolver<'_, '_> {
             }
             None => Ok((self.lookup(&name.name, kind).unwrap_or(0), None)),
         }
+    }
+
+    /// REINDEX [schema.]name: the named database (the qualifier becomes
+    /// `main`, so the name is still not taken for a collation); an
+    /// unqualified name is looked up in main only, as SQLite 3.40 does.
+    fn reindex_target(
+        &self,
+        q: &mut QualifiedName,
+    ) -> Result<(usize, Option<(String, String)>), String> {
+        if let Some(s) = q.schema.as_mut() {
+            let db = self.db_named(s).ok_or(format!("unknown database {s}"))?;
+            *s = "main".to_string();
+            return Ok((db, None));
+        }
+        Ok((0, None))
     }
 
     /// PRAGMA [schema.]name[(arg)]: unqualified table pragmas follow the
