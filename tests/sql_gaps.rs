@@ -328,12 +328,15 @@ fn random_gencol(p: &mut Pair, seed: u64, rounds: usize) {
     p.check("PRAGMA integrity_check");
 }
 
+/// One group of checks on its own pair of databases.
+type Run = dyn Fn(&mut Pair);
+
 #[test]
 fn sql_gaps() {
     let dir = TempDir::new("sql_gaps");
     let mut passed = 0;
     let mut failures: Vec<String> = Vec::new();
-    let runs: [(&str, &dyn Fn(&mut Pair)); 6] = [
+    let runs: [(&str, &Run); 6] = [
         ("limit", &|p: &mut Pair| p.script(WR_LIMIT)),
         ("gencol", &|p: &mut Pair| p.script(WR_GENCOL)),
         ("alter", &|p: &mut Pair| p.script(ALTER_VIEW)),
