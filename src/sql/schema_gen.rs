@@ -118,9 +118,6 @@ pub(super) fn check_table(t: &Table) -> Result<(), String> {
     if t.columns.iter().all(|c| c.generated.is_some()) {
         return Err("must have at least one non-generated column".into());
     }
-    if t.without_rowid && t.has_virtual() {
-        return Err("VIRTUAL columns in WITHOUT ROWID tables are not supported by loom yet".into());
-    }
     for col in &t.columns {
         if let Some(g) = &col.generated {
             if col.primary_key {

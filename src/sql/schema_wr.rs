@@ -17,7 +17,7 @@
 //!    | record fields | content |
 //!    |---|---|
 //!    | 0 .. n_pk | PRIMARY KEY columns, key order |
-//!    | n_pk .. n | remaining columns, table order |
+//!    | n_pk .. n | remaining columns, table order (no VIRTUAL ones) |
 //!
 //! 4. A secondary index entry holds the index's own key columns, then each
 //!    PRIMARY KEY column the index does not already hold with the same
@@ -90,11 +90,12 @@ pub fn pk_columns(t: &Table) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// Table columns in record order (invariant 3).
+/// Table columns in record order (invariant 3); VIRTUAL generated
+/// columns have no field.
 pub fn storage_order(t: &Table) -> Vec<usize> {
     let mut order = pk_columns(t);
-    for c in 0..t.columns.len() {
-        if !order.contains(&c) {
+    for (c, col) in t.columns.iter().enumerate() {
+        if !order.contains(&c) && !col.is_virtual() {
             order.push(c);
         }
     }
@@ -102,10 +103,17 @@ pub fn storage_order(t: &Table) -> Vec<usize> {
 }
 
 /// Table column number → record field (inverse of [`storage_order`]).
+/// A VIRTUAL column maps past the record's last field (it is computed,
+/// never read; a stray read sees NULL rather than another column).
 pub fn storage_fields(t: &Table) -> Vec<usize> {
     let order = storage_order(t);
     (0..t.columns.len())
-        .map(|c| order.iter().position(|&o| o == c).unwrap_or(c))
+        .map(|c| {
+            order
+                .iter()
+                .position(|&o| o == c)
+                .unwrap_or(t.columns.len() + c)
+        })
         .collect()
 }
 

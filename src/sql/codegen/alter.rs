@@ -227,11 +227,6 @@ impl Gen<'_> {
         if col.primary_key || t.ipk == Some(ci) {
             return Err(format!("cannot drop PRIMARY KEY column: \"{}\"", col.name));
         }
-        if t.columns.iter().any(|c| c.generated.is_some()) {
-            return Err(
-                "DROP COLUMN on a table with generated columns is not supported by loom yet".into(),
-            );
-        }
         if t.indexes
             .iter()
             .any(|ix| ix.auto && ix.columns.iter().any(|c| c.column == Some(ci)))
@@ -275,7 +270,10 @@ impl Gen<'_> {
             new_tbl: t.name.clone(),
             new_sql: Some(new_sql),
         }]);
-        self.rewrite_rows_without(t, ci)?;
+        if !col.is_virtual() {
+            // A VIRTUAL column has no record field: the rows stay as they are.
+            self.rewrite_rows_without(t, ci)?;
+        }
         self.bump_schema_cookie();
         Ok(())
     }
@@ -313,10 +311,15 @@ impl Gen<'_> {
             if_empty: done.addr(),
         });
         let top = self.b.here();
-        let regs = self.b.alloc_regs(n - 1);
-        // Columns in record order (key columns first in a WITHOUT ROWID table).
-        let order = crate::sql::schema_wr::storage_order(t);
-        for (k, c) in order.into_iter().filter(|&c| c != ci).enumerate() {
+        // Stored columns in record order (key columns first in a WITHOUT
+        // ROWID table, no VIRTUAL ones), the dropped one left out.
+        let order: Vec<usize> = match t.without_rowid {
+            true => crate::sql::schema_wr::storage_order(t),
+            false => (0..n).filter(|&c| !t.columns[c].is_virtual()).collect(),
+        };
+        let kept: Vec<usize> = order.into_iter().filter(|&c| c != ci).collect();
+        let regs = self.b.alloc_regs(kept.len().max(1));
+        for (k, &c) in kept.iter().enumerate() {
             if t.ipk == Some(c) {
                 self.b.emit(Insn::Null {
                     dest: regs + k,
@@ -324,9 +327,14 @@ impl Gen<'_> {
                 });
             } else {
                 let default = self.column_default(t, c);
+                // A WITHOUT ROWID cursor maps table columns to fields itself.
+                let column = match t.without_rowid {
+                    true => c,
+                    false => t.storage_index(c),
+                };
                 self.b.emit(Insn::Column {
                     cursor,
-                    column: c,
+                    column,
                     dest: regs + k,
                     default,
                 });
@@ -340,7 +348,7 @@ impl Gen<'_> {
         let rec = self.b.alloc_reg();
         self.b.emit(Insn::MakeRecord {
             start: regs,
-            count: n - 1,
+            count: kept.len(),
             dest: rec,
             affinities: None,
         });

@@ -14,9 +14,10 @@
 //! Invariants:
 //! 1. Unqualified names resolve temp → main → attached databases in the
 //!    order they were attached, as SQLite's `sqlite3FindTable`.
-//! 2. A statement that names tables of two different databases is refused
-//!    with a clean "not supported" error rather than compiled against the
-//!    wrong schema.
+//! 2. A statement that names tables of several databases is compiled
+//!    against the routed database's schema merged with those tables
+//!    ([`merged_schema`]); a name used in two databases is keyed by its
+//!    qualifier, or by [`UNQUALIFIED`] for the unqualified use.
 //! 3. CREATE TEMP … and `temp.` objects go to database 1; a qualified
 //!    CREATE goes to the named database, "unknown database x" otherwise.
 
@@ -35,6 +36,12 @@ use crate::vdbe::{Insn, Program};
 
 /// Index of the temp database.
 const TEMP: usize = 1;
+
+/// The schema-key prefix (`<mark>.name`) of another database's table that
+/// the statement names unqualified while naming the routed database's
+/// table of the same name qualified (`INSERT INTO aux.t SELECT * FROM t`).
+/// No identifier can be a NUL, so the key names no real schema.
+pub(crate) const UNQUALIFIED: &str = "\u{0}";
 
 impl Gen<'_> {
     /// `ATTACH file AS name [KEY key]` (the key is evaluated and ignored).
@@ -166,6 +173,7 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
             one(r.named_target(&mut d.name, kind)?)
         }
         Stmt::AlterTable(a) => one(r.named_target(&mut a.table, Kind::Table)?),
+        Stmt::Reindex(Some(q)) => one(r.reindex_target(q)?),
         Stmt::Pragma(pr) => one(r.pragma_target(pr)?),
         Stmt::Vacuum {
             schema: Some(s), ..
@@ -459,6 +467,21 @@ impl Resolver<'_, '_> {
         }
     }
 
+    /// REINDEX [schema.]name: the named database (the qualifier becomes
+    /// `main`, so the name is still not taken for a collation); an
+    /// unqualified name is looked up in main only, as SQLite 3.40 does.
+    fn reindex_target(
+        &self,
+        q: &mut QualifiedName,
+    ) -> Result<(usize, Option<(String, String)>), String> {
+        if let Some(s) = q.schema.as_mut() {
+            let db = self.db_named(s).ok_or(format!("unknown database {s}"))?;
+            *s = "main".to_string();
+            return Ok((db, None));
+        }
+        Ok((0, None))
+    }
+
     /// PRAGMA [schema.]name[(arg)]: unqualified table pragmas follow the
     /// table's database.
     fn pragma_target(
@@ -502,6 +525,16 @@ impl Resolver<'_, '_> {
             return Ok((0, None, Vec::new()));
         };
         let others = others_of(&refs, primary)?;
+        let toks = tokens(text);
+        for (name, _, schema) in &others {
+            if schema.as_deref() == Some(UNQUALIFIED) && names_column_of(&toks, name) {
+                // Column references do not carry their database here, so
+                // `db.t.col` could bind to the wrong one of the two tables.
+                return Err(format!(
+                    "one statement naming {name} in two databases with db.{name}.column references is not supported by loom yet"
+                ));
+            }
+        }
         let qualified = qualified.filter(|_| others.is_empty());
         Ok((primary, qualified, others))
     }
@@ -562,12 +595,14 @@ fn others_of(refs: &[Ref], primary: usize) -> Result<Vec<Ref>, String> {
         if *db == primary {
             continue;
         }
-        if clash && schema.is_none() {
-            return Err(format!(
-                "one statement naming {name} in two databases is not supported by loom yet"
-            ));
-        }
-        let schema = if clash { schema.clone() } else { None };
+        // An unqualified use of a clashing name resolves (temp, main, then
+        // attached) to another database than the statement's: it is keyed
+        // with the UNQUALIFIED mark so FROM finds it before `primary`'s.
+        let schema = match (clash, schema) {
+            (true, Some(s)) => Some(s.clone()),
+            (true, None) => Some(UNQUALIFIED.to_string()),
+            (false, _) => None,
+        };
         let seen = others
             .iter()
             .any(|(n, _, s)| n.eq_ignore_ascii_case(name) && *s == schema);
@@ -576,6 +611,14 @@ fn others_of(refs: &[Ref], primary: usize) -> Result<Vec<Ref>, String> {
         }
     }
     Ok(others)
+}
+
+/// True when the tokens hold a three-part reference `db.name.column`.
+fn names_column_of(toks: &[(TokenKind, String)], name: &str) -> bool {
+    toks.windows(4).any(|w| match w {
+        [(_, _), (TokenKind::Dot, _), (_, n), (TokenKind::Dot, _)] => n.eq_ignore_ascii_case(name),
+        _ => false,
+    })
 }
 
 /// The table an INSERT/UPDATE/DELETE writes.

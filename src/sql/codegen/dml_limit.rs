@@ -100,45 +100,77 @@ impl Gen<'_> {
         let Some(at) = at else {
             return self.collect_rowids(tg.table, tg.alias, tg.where_, tg.indexed);
         };
-        if tg.table.without_rowid {
-            return Err(
-                "ORDER BY and LIMIT on a WITHOUT ROWID table are not supported by loom yet".into(),
-            );
-        }
         let set = self.b.alloc_reg();
         self.b.emit(Insn::Null {
             dest: set,
             count: 1,
         });
-        self.limited_rowids(tg, set, at)?;
+        let keys = self.wr_keys_open(tg.table)?;
+        let eph = self.limited_select(tg, &[], at)?;
+        self.limited_drain(tg.table, eph, |g, v| match keys {
+            Some(k) => {
+                g.wr_keys_add(k, v);
+            }
+            None => {
+                g.b.emit(Insn::RowSetAdd { set, value: v });
+            }
+        });
+        if let Some(k) = keys {
+            self.wr_keys_drain(k, set);
+        }
         Ok(set)
     }
 
-    /// `SELECT rowid FROM t WHERE .. ORDER BY .. LIMIT ..` into RowSet `set`.
-    fn limited_rowids(&mut self, tg: &LimitedTarget, set: Reg, at: &Expr) -> Result<(), String> {
+    /// Runs `SELECT <row identity> FROM t, <extra> WHERE .. [GROUP BY
+    /// <row identity>] ORDER BY .. LIMIT ..` into a new ephemeral table and
+    /// returns its cursor. The row identity is the rowid, or the PRIMARY
+    /// KEY columns of a WITHOUT ROWID table; GROUP BY is added when
+    /// `extra` (an UPDATE's FROM list) is not empty, so each target row is
+    /// counted once, as SQLite's `updateFromSelect` does.
+    pub(super) fn limited_select(
+        &mut self,
+        tg: &LimitedTarget,
+        extra: &[FromItem],
+        at: &Expr,
+    ) -> Result<usize, String> {
         let t = tg.table;
         let name = tg.alias.unwrap_or(&t.name).to_string();
+        let ident: Vec<Expr> = match t.without_rowid {
+            true => crate::sql::schema_wr::pk_columns(t)
+                .into_iter()
+                .filter_map(|c| t.columns.get(c))
+                .map(|c| column_ref(&name, &c.name, at))
+                .collect(),
+            false => vec![column_ref(&name, rowid_name(t), at)],
+        };
+        let mut items = vec![FromItem {
+            join: None,
+            source: crate::sql::ast::TableSource::Table(QualifiedName {
+                schema: None,
+                name: t.name.clone(),
+            }),
+            alias: tg.alias.map(str::to_string),
+            indexed: tg.indexed.cloned(),
+            constraint: None,
+        }];
+        items.extend(extra.iter().cloned());
         let core = SimpleSelect {
             distinct: false,
-            columns: vec![ResultColumn::Expr {
-                expr: column_ref(&name, rowid_name(t), at),
-                alias: None,
-                span_name: String::new(),
-            }],
-            from: Some(FromClause {
-                items: vec![FromItem {
-                    join: None,
-                    source: crate::sql::ast::TableSource::Table(QualifiedName {
-                        schema: None,
-                        name: t.name.clone(),
-                    }),
-                    alias: tg.alias.map(str::to_string),
-                    indexed: tg.indexed.cloned(),
-                    constraint: None,
-                }],
-            }),
+            columns: ident
+                .iter()
+                .map(|e| ResultColumn::Expr {
+                    expr: e.clone(),
+                    alias: None,
+                    span_name: String::new(),
+                })
+                .collect(),
+            from: Some(FromClause { items }),
             where_: tg.where_.cloned(),
-            group_by: Vec::new(),
+            group_by: if extra.is_empty() {
+                Vec::new()
+            } else {
+                ident.clone()
+            },
             having: None,
             windows: Vec::new(),
         };
@@ -153,32 +185,62 @@ impl Gen<'_> {
         let eph = self.b.alloc_cursor();
         self.b.emit(Insn::OpenEphemeral {
             cursor: eph,
-            n_cols: 1,
+            n_cols: ident.len(),
             key_info: None,
         });
         let saved_cols = std::mem::take(&mut self.b.columns);
         let r = self.select(&sel, &Dest::EphTable { cursor: eph });
         self.b.columns = saved_cols;
         r?;
+        Ok(eph)
+    }
+
+    /// Loops over the rows of `eph` (from [`Gen::limited_select`]) and
+    /// hands `each` a register with the row's identity: the rowid, or the
+    /// key blob of a WITHOUT ROWID row.
+    pub(super) fn limited_drain(
+        &mut self,
+        t: &Table,
+        eph: usize,
+        mut each: impl FnMut(&mut Self, Reg),
+    ) {
+        let n = match t.without_rowid {
+            true => crate::sql::schema_wr::pk_columns(t).len(),
+            false => 1,
+        };
         let done = self.b.new_label();
         self.b.emit(Insn::Rewind {
             cursor: eph,
             if_empty: done.addr(),
         });
         let top = self.b.here();
-        let v = self.b.alloc_reg();
-        self.b.emit(Insn::Column {
-            cursor: eph,
-            column: 0,
-            dest: v,
-            default: None,
-        });
-        self.b.emit(Insn::RowSetAdd { set, value: v });
+        let v = self.b.alloc_regs(n.max(1));
+        for i in 0..n {
+            self.b.emit(Insn::Column {
+                cursor: eph,
+                column: i,
+                dest: v + i,
+                default: None,
+            });
+        }
+        let id = match t.without_rowid {
+            true => {
+                let key = self.b.alloc_reg();
+                self.b.emit(Insn::MakeRecord {
+                    start: v,
+                    count: n,
+                    dest: key,
+                    affinities: None,
+                });
+                key
+            }
+            false => v,
+        };
+        each(self, id);
         self.b.emit(Insn::Next {
             cursor: eph,
             target: top,
         });
         self.b.resolve(done);
-        Ok(())
     }
 }

@@ -77,10 +77,8 @@ impl Gen<'_> {
                 }
                 // Another database's table of a name the statement also
                 // uses elsewhere is keyed `schema.name` (codegen/attach.rs).
-                let qualified = q
-                    .schema
-                    .as_deref()
-                    .and_then(|s| self.main_schema().table(&format!("{s}.{}", q.name)));
+                let s = q.schema.as_deref().unwrap_or(super::attach::UNQUALIFIED);
+                let qualified = self.main_schema().table(&format!("{s}.{}", q.name));
                 let table = match qualified {
                     Some(t) => t,
                     None => self.table(&q.name)?,

@@ -8,7 +8,8 @@
 //!
 //! Invariants:
 //! 1. Reading column `c` of a table cursor reads record field
-//!    `Table::storage_index(c)`; a VIRTUAL column instead evaluates its
+//!    `Table::storage_index(c)` (a WITHOUT ROWID cursor is given `c` and
+//!    maps it, see codegen/without_rowid.rs); a VIRTUAL column evaluates its
 //!    expression over the same cursor, then applies the column affinity.
 //! 2. A row held in registers (INSERT, UPDATE) has one register per table
 //!    column, VIRTUAL ones included; [`Gen::compute_generated`] fills every
@@ -70,7 +71,11 @@ impl Gen<'_> {
         let default = self.column_default(t, c);
         self.b.emit(Insn::Column {
             cursor,
-            column: t.storage_index(c),
+            // A WITHOUT ROWID cursor maps table columns to fields itself.
+            column: match t.without_rowid {
+                true => c,
+                false => t.storage_index(c),
+            },
             dest,
             default,
         });

@@ -16,7 +16,13 @@
 //! 1. The target's name or alias may not name a FROM item
 //!    (`target object/alias may not appear in FROM clause: t`).
 //! 2. No target row changes during the first pass.
-//! 3. ORDER BY/LIMIT together with FROM are refused with a clean error.
+//! 3. With ORDER BY/LIMIT, the rows to change are first chosen by
+//!    `SELECT <target identity> FROM target, <FROM> WHERE .. GROUP BY
+//!    <target identity> ORDER BY .. LIMIT ..` (SQLite's `updateFromSelect`
+//!    groups the same way); the join pass then skips the others.
+//! 4. For a WITHOUT ROWID target the ephemeral table is itself keyed like
+//!    the target's PRIMARY KEY: its records are the key columns followed
+//!    by the FROM columns, and a later join row replaces an earlier one.
 
 use super::dml_limit::{column_ref, rowid_name};
 use super::expr::Source;
@@ -33,16 +39,6 @@ impl Gen<'_> {
         };
         let t = self.table(&u.table.name)?;
         super::dml_limit::check_order_limit(&u.order_by, u.limit.as_ref(), "UPDATE")?;
-        if !u.order_by.is_empty() || u.limit.is_some() {
-            return Err(
-                "ORDER BY and LIMIT in UPDATE ... FROM are not supported by loom yet".into(),
-            );
-        }
-        if t.without_rowid {
-            return Err(
-                "UPDATE ... FROM on a WITHOUT ROWID table is not supported by loom yet".into(),
-            );
-        }
         let name = u.alias.clone().unwrap_or_else(|| t.name.clone());
         for item in &from.items {
             let item_name = match (&item.alias, &item.source) {
@@ -63,6 +59,7 @@ impl Gen<'_> {
         let mut cur = self.open_write_cursors(&t)?;
         cur.returning = returning;
         let width: usize = sources.iter().map(|s| s.table.columns.len()).sum();
+        let npk = pk_width(&t);
         let old_rowid = self.b.alloc_reg();
         let done = self.b.new_label();
         let next = self.b.new_label();
@@ -84,7 +81,7 @@ impl Gen<'_> {
         for i in 0..width {
             self.b.emit(Insn::Column {
                 cursor: eph,
-                column: i,
+                column: npk + i,
                 dest: regs + i,
                 default: None,
             });
@@ -115,12 +112,23 @@ impl Gen<'_> {
         name: &str,
     ) -> Result<(usize, Vec<Source>), String> {
         let t = self.table(&u.table.name)?;
+        let chosen = self.update_from_chosen(u, from, &t)?;
         let eph = self.b.alloc_cursor();
         let open_at = self.b.emit(Insn::OpenEphemeral {
             cursor: eph,
             n_cols: 0,
-            key_info: None,
+            key_info: self.table_key_info(&t)?,
         });
+        let npk = pk_width(&t);
+        if npk > 0 {
+            self.b.emit(Insn::WithoutRowid {
+                cursor: eph,
+                layout: std::sync::Arc::new(crate::vdbe::WrLayout {
+                    storage: Vec::new(),
+                    pk: (0..npk).collect(),
+                }),
+            });
+        }
         let target = FromItem {
             join: None,
             source: TableSource::Table(QualifiedName {
@@ -176,10 +184,30 @@ impl Gen<'_> {
             .map(|s| s.expr.clone())
             .ok_or("no SET clause")?;
         let key = self.b.alloc_reg();
-        self.expr_into(&column_ref(name, rowid_name(&t), &at), &scope, key)?;
-        let width: usize = sources.iter().map(|s| s.table.columns.len()).sum();
+        let width: usize = npk + sources.iter().map(|s| s.table.columns.len()).sum::<usize>();
         let row = self.b.alloc_regs(width.max(1));
-        let mut k = 0;
+        if npk == 0 {
+            self.expr_into(&column_ref(name, rowid_name(&t), &at), &scope, key)?;
+        } else {
+            let pk = crate::sql::schema_wr::pk_columns(&t);
+            for (k, c) in pk.iter().filter_map(|&c| t.columns.get(c)).enumerate() {
+                self.expr_into(&column_ref(name, &c.name, &at), &scope, row + k)?;
+            }
+            self.b.emit(Insn::MakeRecord {
+                start: row,
+                count: npk,
+                dest: key,
+                affinities: None,
+            });
+        }
+        if let Some(ch) = chosen {
+            self.b.emit(Insn::NotExists {
+                cursor: ch,
+                rowid: key,
+                not_found: lp.cont.addr(),
+            });
+        }
+        let mut k = npk;
         for s in &sources {
             for c in &s.table.columns {
                 self.expr_into(&column_ref(&s.name, &c.name, &at), &scope, row + k)?;
@@ -206,6 +234,78 @@ impl Gen<'_> {
         Ok((eph, sources))
     }
 
+    /// With ORDER BY/LIMIT (invariant 3): an ephemeral table holding the
+    /// identities of the target rows to change, keyed so `NotExists` finds
+    /// them (an integer-keyed table, or an index marked like the target's
+    /// PRIMARY KEY). `None` without ORDER BY/LIMIT.
+    fn update_from_chosen(
+        &mut self,
+        u: &Update,
+        from: &FromClause,
+        t: &std::sync::Arc<crate::sql::schema::Table>,
+    ) -> Result<Option<usize>, String> {
+        let at = u.limit.as_ref().map(|l| &l.limit);
+        let Some(at) = at.or_else(|| u.order_by.first().map(|o| &o.expr)) else {
+            return Ok(None);
+        };
+        let mut extra = from.items.clone();
+        if let Some(first) = extra.first_mut() {
+            first.join = Some(JoinOperator {
+                comma: true,
+                natural: false,
+                left: false,
+                right: false,
+                cross: false,
+            });
+        }
+        let tg = super::dml_limit::LimitedTarget {
+            table: t,
+            alias: u.alias.as_deref(),
+            indexed: u.indexed.as_ref(),
+            where_: u.where_.as_ref(),
+            order_by: &u.order_by,
+            limit: u.limit.as_ref(),
+        };
+        let sel = self.limited_select(&tg, &extra, at)?;
+        let chosen = match self.wr_keys_open(t)? {
+            Some(k) => k,
+            None => {
+                let c = self.b.alloc_cursor();
+                self.b.emit(Insn::OpenEphemeral {
+                    cursor: c,
+                    n_cols: 0,
+                    key_info: None,
+                });
+                c
+            }
+        };
+        let wr = t.without_rowid;
+        self.limited_drain(t, sel, |g, id| {
+            if wr {
+                g.wr_keys_add(chosen, id);
+            } else {
+                let rec = g.b.alloc_reg();
+                g.b.emit(Insn::Null {
+                    dest: rec,
+                    count: 1,
+                });
+                g.b.emit(Insn::MakeRecord {
+                    start: rec,
+                    count: 0,
+                    dest: rec,
+                    affinities: None,
+                });
+                g.b.emit(Insn::Insert {
+                    cursor: chosen,
+                    record: rec,
+                    rowid: id,
+                    flags: Default::default(),
+                });
+            }
+        });
+        Ok(Some(chosen))
+    }
+
     /// The FROM sources as register-backed rows over `regs` (their columns
     /// in order, source after source), for the second pass's scope.
     fn row_sources_of_from(
@@ -230,5 +330,14 @@ impl Gen<'_> {
             k += n;
         }
         out
+    }
+}
+
+/// Number of leading PRIMARY KEY fields in the first pass's records: the
+/// key columns of a WITHOUT ROWID target, none for a rowid table.
+fn pk_width(t: &crate::sql::schema::Table) -> usize {
+    match t.without_rowid {
+        true => crate::sql::schema_wr::pk_columns(t).len(),
+        false => 0,
     }
 }

@@ -18,6 +18,12 @@
 //!    for its event fails with `cannot modify v because it is a view`.
 //! 2. The statement itself changes no row: changes() is 0; the trigger
 //!    bodies' changes count in total_changes().
+//! 3. RETURNING sees each row after its INSTEAD OF triggers ran: NEW of an
+//!    INSERT (rowid -1), OLD of a DELETE, NEW of an UPDATE in which, as in
+//!    SQLite, a column the UPDATE does not set is NULL unless a firing
+//!    trigger reads it as `NEW.column` (or it is past the 32nd, or no
+//!    trigger fires). With RETURNING, a view with no INSTEAD OF trigger
+//!    for the event is not an error: the rows are returned, nothing runs.
 
 use std::sync::Arc;
 
@@ -176,19 +182,69 @@ impl Gen<'_> {
         Ok(())
     }
 
-    fn no_returning_on_view(returning: &[ResultColumn]) -> Result<(), String> {
-        if returning.is_empty() {
-            Ok(())
-        } else {
-            Err("RETURNING on a view is not supported by loom yet".into())
+    /// The view columns an UPDATE's NEW row carries (invariant 3): those
+    /// it sets, those past the 32nd, and those some INSTEAD OF UPDATE
+    /// trigger that fires reads as `NEW.column`.
+    fn view_new_columns(&self, t: &Table, set_cols: &[usize]) -> Vec<bool> {
+        let mut keep: Vec<bool> = (0..t.columns.len())
+            .map(|c| c > 31 || set_cols.contains(&c))
+            .collect();
+        let fired: Vec<String> = self
+            .live_triggers(&t.name)
+            .iter()
+            .filter(|tr| {
+                tr.def.time == Some(TriggerTime::InsteadOf)
+                    && event_matches(&tr.def.event, RowEvent::Update(set_cols), t)
+            })
+            .map(|tr| tr.name.clone())
+            .collect();
+        if fired.is_empty() {
+            return vec![true; t.columns.len()];
         }
+        for row in &self.main_schema().rows {
+            let named = fired.iter().any(|n| n.eq_ignore_ascii_case(&row.name));
+            if let (true, Some(sql)) = (named && row.kind == "trigger", &row.sql) {
+                for col in new_references(sql) {
+                    if let Some(c) = t.column_index(&col) {
+                        if let Some(k) = keep.get_mut(c) {
+                            *k = true;
+                        }
+                    }
+                }
+            }
+        }
+        keep
+    }
+
+    /// Buffers the RETURNING row of a view row (after its INSTEAD OF
+    /// triggers ran, as SQLite's RETURNING trigger fires last).
+    fn view_returning(
+        &mut self,
+        r: Option<&super::returning::Returning>,
+        regs: Reg,
+        keep: &[bool],
+        rowid: Reg,
+    ) -> Result<(), String> {
+        let Some(r) = r else { return Ok(()) };
+        let row: Vec<Reg> = keep
+            .iter()
+            .enumerate()
+            .map(|(c, &k)| match k {
+                true => regs + c,
+                false => self.null_reg(),
+            })
+            .collect();
+        self.returning_row(r, &row, rowid)
     }
 
     /// DELETE on a view.
     pub(super) fn delete_view(&mut self, d: &Delete, view: &str) -> Result<(), String> {
         let t = self.view_table(view)?;
-        self.check_instead_of(&t, RowEvent::Delete)?;
-        Self::no_returning_on_view(&d.returning)?;
+        if d.returning.is_empty() {
+            // RETURNING counts as a trigger: with it, no error (invariant 3).
+            self.check_instead_of(&t, RowEvent::Delete)?;
+        }
+        let returning = self.returning_begin(&t, &d.returning)?;
         self.use_db(true);
         let rows = ViewRows {
             view,
@@ -200,6 +256,7 @@ impl Gen<'_> {
         };
         let (eph, t) = self.materialize_view_rows(&rows)?;
         let n = t.columns.len();
+        let keep = vec![true; n];
         self.for_each_view_row(eph, n, |g, regs, next| {
             let rowid = g.seq_reg(eph);
             let old = ((0..n).map(|c| regs + c).collect(), rowid);
@@ -210,8 +267,11 @@ impl Gen<'_> {
                 Some(&old),
                 None,
                 next,
-            )
-        })
+            )?;
+            g.view_returning(returning.as_ref(), regs, &keep, rowid)
+        })?;
+        self.returning_end(returning);
+        Ok(())
     }
 
     /// UPDATE on a view.
@@ -225,8 +285,12 @@ impl Gen<'_> {
             .iter()
             .flat_map(|s| s.columns.iter().filter_map(|c| t.column_index(c)))
             .collect();
-        self.check_instead_of(&t, RowEvent::Update(&set_cols))?;
-        Self::no_returning_on_view(&u.returning)?;
+        if u.returning.is_empty() {
+            // RETURNING counts as a trigger: with it, no error (invariant 3).
+            self.check_instead_of(&t, RowEvent::Update(&set_cols))?;
+        }
+        let returning = self.returning_begin(&t, &u.returning)?;
+        let keep = self.view_new_columns(&t, &set_cols);
         let sets = self.resolve_sets(&t, &u.sets)?;
         self.use_db(true);
         let rows = ViewRows {
@@ -273,8 +337,11 @@ impl Gen<'_> {
                 Some(&old_row),
                 Some(&new_row),
                 next,
-            )
-        })
+            )?;
+            g.view_returning(returning.as_ref(), new, &keep, rowid)
+        })?;
+        self.returning_end(returning);
+        Ok(())
     }
 
     /// INSERT on a view.
@@ -283,8 +350,11 @@ impl Gen<'_> {
         if !ins.upsert.is_empty() {
             return Err("cannot UPSERT a view".into());
         }
-        self.check_instead_of(&t, RowEvent::Insert)?;
-        Self::no_returning_on_view(&ins.returning)?;
+        if ins.returning.is_empty() {
+            // RETURNING counts as a trigger: with it, no error (invariant 3).
+            self.check_instead_of(&t, RowEvent::Insert)?;
+        }
+        let returning = self.returning_begin(&t, &ins.returning)?;
         let mapping: Vec<usize> = if ins.columns.is_empty() {
             (0..t.columns.len()).collect()
         } else {
@@ -332,6 +402,7 @@ impl Gen<'_> {
             *n_cols = width;
         }
         let n = t.columns.len();
+        let keep = vec![true; n];
         let default_values = matches!(ins.source, InsertSource::DefaultValues);
         self.for_each_view_row(eph, width, |g, vals, next| {
             let new = g.b.alloc_regs(n.max(1));
@@ -361,8 +432,11 @@ impl Gen<'_> {
                 None,
                 Some(&new_row),
                 next,
-            )
-        })
+            )?;
+            g.view_returning(returning.as_ref(), new, &keep, rowid)
+        })?;
+        self.returning_end(returning);
+        Ok(())
     }
 
     /// A fresh register holding the materialized row's number (OLD.rowid
@@ -382,4 +456,28 @@ impl Gen<'_> {
         self.b.emit(Insn::Null { dest: r, count: 1 });
         r
     }
+}
+
+/// The column names a trigger's text reads as `NEW.column`.
+fn new_references(sql: &str) -> Vec<String> {
+    use crate::sql::lexer::{dequote, next_token};
+    use crate::sql::token::TokenKind;
+    let z = sql.as_bytes();
+    let mut toks: Vec<(TokenKind, String)> = Vec::new();
+    let mut pos = 0;
+    while let Some((kind, len)) = next_token(z, pos) {
+        let len = len.max(1);
+        if kind != TokenKind::Space {
+            toks.push((kind, dequote(sql.get(pos..pos + len).unwrap_or(""))));
+        }
+        pos += len;
+    }
+    toks.windows(3)
+        .filter_map(|w| match w {
+            [(_, new), (TokenKind::Dot, _), (_, col)] if new.eq_ignore_ascii_case("new") => {
+                Some(col.clone())
+            }
+            _ => None,
+        })
+        .collect()
 }
