@@ -614,7 +614,7 @@ fn others_of(refs: &[Ref], primary: usize) -> Result<Vec<Ref>, String> {
 }
 
 /// True when the tokens hold a three-part reference `db.name.column`.
-fn names_column_of(toks: &[(TokenKind, String)], name: &str) -> bool {
+fn names_column_of(toks: &[(TokenKind, Cow<'_, str>)], name: &str) -> bool {
     toks.windows(4).any(|w| match w {
         [(_, _), (TokenKind::Dot, _), (_, n), (TokenKind::Dot, _)] => n.eq_ignore_ascii_case(name),
         _ => false,
