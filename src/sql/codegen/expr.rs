@@ -1069,7 +1069,12 @@ impl Gen<'_> {
             })?;
         let first = self.b.alloc_regs(args.len());
         for (i, a) in args.iter().enumerate() {
-            self.expr_into(a, scope, first + i)?;
+            // A function only reads its arguments: a constant one is
+            // loaded into its slot once, in the prologue.
+            match constant_load(a, first + i) {
+                Some(insn) => self.hoisted.push(insn),
+                None => self.expr_into(a, scope, first + i)?,
+            }
         }
         let collation = args.iter().find_map(|a| self.expr_collation(a, scope));
         let dest = self.b.alloc_reg();
@@ -1254,16 +1259,8 @@ impl Gen<'_> {
     /// changes nothing, so every later row compares the same value.
     fn hoisted_operand(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
         let dest = self.b.next_reg();
-        let insn = match &e.kind {
-            ExprKind::Variable { index, .. } => Insn::Variable {
-                index: *index as usize,
-                dest,
-            },
-            ExprKind::Literal(lit) => match literal_insn(lit, dest) {
-                Some(insn) => insn,
-                None => return self.expr(e, scope),
-            },
-            _ => return self.expr(e, scope),
+        let Some(insn) = constant_load(e, dest) else {
+            return self.expr(e, scope);
         };
         let r = self.b.alloc_reg();
         debug_assert_eq!(r, dest);
@@ -1465,6 +1462,19 @@ fn select_star(table: &crate::sql::ast::QualifiedName) -> crate::sql::ast::Selec
         order_by: Vec::new(),
         limit: None,
         span: (0, 0),
+    }
+}
+
+/// The instruction loading `e` into `dest` when `e` is a bound parameter
+/// or a literal (a value fixed for one execution), else `None`.
+fn constant_load(e: &Expr, dest: Reg) -> Option<Insn> {
+    match &e.kind {
+        ExprKind::Variable { index, .. } => Some(Insn::Variable {
+            index: *index as usize,
+            dest,
+        }),
+        ExprKind::Literal(lit) => literal_insn(lit, dest),
+        _ => None,
     }
 }
 

@@ -199,8 +199,9 @@ pub(crate) struct Gen<'a> {
     /// Row-value SET subqueries waiting for the UPDATE's row loop.
     pub row_value_sets: Vec<update_rowvalue::RowValueSet>,
     /// Instructions hoisted out of the body into the prologue, run once
-    /// per execution (SQLite's constant factoring: bound parameters that
-    /// are comparison operands; see `Gen::hoisted_operand`).
+    /// per execution (SQLite's constant factoring): loads of parameters
+    /// and literals that are operands of comparisons, arithmetic and
+    /// function calls, which only read them (`Gen::hoisted_operand`).
     pub hoisted: Vec<Insn>,
 }
 
