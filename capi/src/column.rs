@@ -13,6 +13,7 @@
 use std::ffi::{c_char, c_int, c_void};
 
 use crate::connection::conn;
+use crate::engine::{value_to_f64, value_to_i64, ValueRef};
 use crate::statement::{sqlite3_stmt, with_state, with_stmt, StmtState};
 use crate::value::{new_value, sqlite3_value, types, Cell};
 use loomdb::rc::ResultCode;
@@ -32,6 +33,29 @@ fn with_cell<R: Clone>(
                 c.set_code(ResultCode::RANGE);
             }
             dflt
+        }
+    })
+}
+
+/// Runs `f` on the value of column `i` in the current row, without
+/// building a cell (for the accessors whose answer depends only on the
+/// value: type, integer, real), or records SQLITE_RANGE and returns
+/// `dflt` (invariant 1).
+fn with_value<R: Clone>(
+    p: *mut sqlite3_stmt,
+    i: c_int,
+    dflt: R,
+    f: impl FnOnce(ValueRef<'_>) -> R,
+) -> R {
+    with_state(p, dflt.clone(), |db, st: &mut StmtState| {
+        match index(i).filter(|&i| i < st.stmt.data_count()) {
+            Some(i) => f(st.stmt.column_value(i)),
+            None => {
+                if let Some(c) = conn(db) {
+                    c.set_code(ResultCode::RANGE);
+                }
+                dflt
+            }
         }
     })
 }
@@ -124,25 +148,31 @@ pub extern "C" fn sqlite3_column_origin_name(p: *mut sqlite3_stmt, i: c_int) -> 
 /// `sqlite3_column_type(stmt, i)`.
 #[no_mangle]
 pub extern "C" fn sqlite3_column_type(p: *mut sqlite3_stmt, i: c_int) -> c_int {
-    with_cell(p, i, types::NULL, |c| c.kind())
+    with_value(p, i, types::NULL, |v| match v {
+        ValueRef::Null => types::NULL,
+        ValueRef::Integer(_) => types::INTEGER,
+        ValueRef::Real(_) => types::FLOAT,
+        ValueRef::Text(_) => types::TEXT,
+        ValueRef::Blob(_) => types::BLOB,
+    })
 }
 
 /// `sqlite3_column_int(stmt, i)`: the low 32 bits of the INTEGER form.
 #[no_mangle]
 pub extern "C" fn sqlite3_column_int(p: *mut sqlite3_stmt, i: c_int) -> c_int {
-    with_cell(p, i, 0, |c| c.int64() as c_int)
+    with_value(p, i, 0, |v| value_to_i64(&v) as c_int)
 }
 
 /// `sqlite3_column_int64(stmt, i)`.
 #[no_mangle]
 pub extern "C" fn sqlite3_column_int64(p: *mut sqlite3_stmt, i: c_int) -> i64 {
-    with_cell(p, i, 0, |c| c.int64())
+    with_value(p, i, 0, |v| value_to_i64(&v))
 }
 
 /// `sqlite3_column_double(stmt, i)`.
 #[no_mangle]
 pub extern "C" fn sqlite3_column_double(p: *mut sqlite3_stmt, i: c_int) -> f64 {
-    with_cell(p, i, 0.0, |c| c.double())
+    with_value(p, i, 0.0, |v| value_to_f64(&v))
 }
 
 /// `sqlite3_column_text(stmt, i)`: NUL-terminated UTF-8, NULL for NULL.
@@ -166,7 +196,16 @@ pub extern "C" fn sqlite3_column_blob(p: *mut sqlite3_stmt, i: c_int) -> *const 
 /// `sqlite3_column_bytes(stmt, i)`: bytes of the blob or UTF-8 text form.
 #[no_mangle]
 pub extern "C" fn sqlite3_column_bytes(p: *mut sqlite3_stmt, i: c_int) -> c_int {
-    with_cell(p, i, 0, |c| c.bytes())
+    let direct = with_value(p, i, Some(0), |v| match v {
+        ValueRef::Null => Some(0),
+        ValueRef::Text(b) | ValueRef::Blob(b) => Some(b.len() as c_int),
+        // A number's length is that of its text form, cached in the cell.
+        ValueRef::Integer(_) | ValueRef::Real(_) => None,
+    });
+    match direct {
+        Some(n) => n,
+        None => with_cell(p, i, 0, |c| c.bytes()),
+    }
 }
 
 /// `sqlite3_column_bytes16(stmt, i)`: bytes of the UTF-16 text form.

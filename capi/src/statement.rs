@@ -159,7 +159,7 @@ impl StmtState {
         }
         let stmt = &self.stmt;
         let slot = self.cells.get_mut(i)?;
-        Some(slot.get_or_insert_with(|| Cell::new(stmt.column_value(i).to_owned())))
+        Some(slot.get_or_insert_with(|| Cell::from_ref(stmt.column_value(i))))
     }
 
     /// Keeps a row-scoped `sqlite3_value` alive until the next step/reset.

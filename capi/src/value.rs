@@ -23,7 +23,7 @@ use std::ffi::{c_char, c_int, c_uint, c_void};
 
 use parking_lot::Mutex;
 
-use crate::engine::{value_to_f64, value_to_i64, value_to_text, Value};
+use crate::engine::{value_to_f64, value_to_i64, value_to_text, Value, ValueRef};
 use crate::guard::guard;
 use crate::handle::{self, Handle};
 
@@ -42,6 +42,10 @@ pub(crate) struct Cell {
     pub(crate) val: Value,
     text: Option<Vec<u8>>,
     text16: Option<Vec<u16>>,
+    /// `val` is TEXT whose buffer holds a NUL right after its bytes (in
+    /// spare capacity, written by [`Cell::from_ref`]): the text form is
+    /// `val`'s own buffer, with no second copy.
+    nul_terminated: bool,
 }
 
 impl Cell {
@@ -50,6 +54,24 @@ impl Cell {
             val,
             text: None,
             text16: None,
+            nul_terminated: false,
+        }
+    }
+
+    /// A cell copying `v`; TEXT is copied once, with a NUL terminator
+    /// kept just past its length (`val` is never mutated afterwards, so
+    /// the terminator stays: invariant 1).
+    pub(crate) fn from_ref(v: ValueRef<'_>) -> Cell {
+        let ValueRef::Text(t) = v else {
+            return Cell::new(v.to_owned());
+        };
+        let mut b = Vec::with_capacity(t.len() + 1);
+        b.extend_from_slice(t);
+        b.push(0);
+        b.truncate(t.len());
+        Cell {
+            nul_terminated: true,
+            ..Cell::new(Value::Text(b))
         }
     }
 
@@ -74,8 +96,10 @@ impl Cell {
 
     /// The NUL-terminated UTF-8 text; NULL for a NULL value.
     pub(crate) fn text(&mut self) -> *const u8 {
-        if matches!(self.val, Value::Null) {
-            return std::ptr::null();
+        match &self.val {
+            Value::Null => return std::ptr::null(),
+            Value::Text(b) if self.nul_terminated => return b.as_ptr(),
+            _ => {}
         }
         let val = &self.val;
         self.text

@@ -236,7 +236,15 @@ impl AggregateState for MinMax {
         let better = match &self.best {
             None => true,
             Some(b) => {
-                let c = compare_values(&b.as_ref(), &v, ctx.collation);
+                // Two numbers of one kind need no collation or dispatch.
+                let c = match (b, &v) {
+                    (Value::Integer(x), ValueRef::Integer(y)) => x.cmp(y),
+                    (Value::Real(x), ValueRef::Real(y)) => match x.partial_cmp(y) {
+                        Some(o) => o,
+                        None => compare_values(&b.as_ref(), &v, ctx.collation),
+                    },
+                    _ => compare_values(&b.as_ref(), &v, ctx.collation),
+                };
                 if self.is_max {
                     c.is_lt()
                 } else {

@@ -15,7 +15,7 @@
 use super::env::VdbeEnv;
 use super::error::{internal, VdbeError};
 use super::insn::{Addr, OnError, Reg};
-use super::mem::{Mem, RowSet};
+use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use crate::rc::ResultCode;
 use crate::record::{apply_affinity, Affinity, Value};
@@ -266,7 +266,7 @@ impl Vdbe {
         };
         let m = self.reg_mut(set)?;
         if !matches!(m, Mem::RowSet(_)) {
-            *m = Mem::RowSet(RowSet::default());
+            *m = Mem::RowSet(Box::default());
         }
         if let Mem::RowSet(s) = m {
             match key {

@@ -137,8 +137,9 @@ impl Vdbe {
         self.cmp_flow(outcome, target, flags)
     }
 
-    /// Where a comparison goes: a stored result, or a jump taken or not.
-    #[inline]
+    /// Where a comparison goes: a stored result, or a jump taken or not
+    /// (always inlined: the outcome then picks the flow with no call).
+    #[inline(always)]
     fn cmp_flow(
         &mut self,
         outcome: CmpOutcome,

@@ -119,8 +119,10 @@ pub enum OnError {
     Fail,
 }
 
-/// One VDBE instruction.
+/// One VDBE instruction. `repr(u8)` gives the enum a plain tag byte, so
+/// the dispatch reads the opcode with one load (no niche decoding).
 #[derive(Clone, Debug)]
+#[repr(u8)]
 pub enum Insn {
     /// A virtual-table opcode (insn_vtab.rs).
     Vtab(super::insn_vtab::VtabOp),

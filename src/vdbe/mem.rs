@@ -32,8 +32,9 @@ pub enum Mem {
     Blob(Vec<u8>),
     /// The accumulator of an aggregate between `AggStep` and `AggFinal`.
     Agg(Box<dyn AggregateState>),
-    /// A rowid set (`RowSetAdd` / `RowSetRead`).
-    RowSet(RowSet),
+    /// A rowid set (`RowSetAdd` / `RowSetRead`), boxed so that a register
+    /// stays 32 bytes (every register move copies the whole `Mem`).
+    RowSet(Box<RowSet>),
 }
 
 impl fmt::Debug for Mem {
@@ -307,7 +308,7 @@ mod tests {
 
     #[test]
     fn internal_states_read_as_null() {
-        let m = Mem::RowSet(RowSet::default());
+        let m = Mem::RowSet(Box::default());
         assert!(m.is_null());
         assert_eq!(m.to_value(), Value::Null);
         assert_eq!(Mem::from(Value::Integer(4)).int_value(), 4);

@@ -366,6 +366,11 @@ impl Vdbe {
         let mut countdown = INTERRUPT_PERIOD
             .saturating_sub(self.since_interrupt_check)
             .clamp(1, period);
+        let insns: &[Insn] = &program.insns;
+        // The program counter lives in a local; `self.pc` is written
+        // before each instruction (Gosub and Once read it, and a BUSY
+        // error leaves it on the instruction to retry).
+        let mut pc = self.pc;
         loop {
             countdown -= 1;
             if countdown == 0 {
@@ -374,29 +379,27 @@ impl Vdbe {
                     return Err(self.fail(env, e));
                 }
             }
-            let r = match program.insns.get(self.pc) {
+            self.pc = pc;
+            let r = match insns.get(pc) {
                 Some(insn) => self.dispatch(env, insn),
                 // Falling off the end is an implied "Halt 0".
                 None => self.op_halt_ok(env),
             };
-            let flow = match r {
-                Ok(f) => f,
-                Err(e) => return Err(self.fail(env, e)),
-            };
-            match flow {
-                Flow::Next => self.pc += 1,
-                Flow::Jump(t) => self.pc = t,
-                Flow::Row => {
-                    self.pc += 1;
+            match r {
+                Ok(Flow::Next) => pc += 1,
+                Ok(Flow::Jump(t)) => pc = t,
+                Ok(Flow::Row) => {
+                    self.pc = pc + 1;
                     if !progress {
                         self.since_interrupt_check = INTERRUPT_PERIOD - countdown;
                     }
                     return Ok(StepResult::Row);
                 }
-                Flow::Halt => {
+                Ok(Flow::Halt) => {
                     self.state = RunState::Halted;
                     return Ok(StepResult::Done);
                 }
+                Err(e) => return Err(self.fail(env, e)),
             }
         }
     }
@@ -525,23 +528,21 @@ impl Vdbe {
         !self.vcursors.is_empty() && matches!(self.vcursors.get(c), Some(Some(_)))
     }
 
+    /// A cursor opcode on a virtual-table cursor (off the hot path).
+    #[cold]
+    #[inline(never)]
+    fn vtab_dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
+        self.vtab_intercept(env, insn)
+            .unwrap_or_else(|| Err(internal("virtual-table cursor lost")))
+    }
+
     /// The one dispatch `match` (invariant 1).
     fn dispatch(&mut self, env: &mut VdbeEnv, insn: &Insn) -> Result<Flow, VdbeError> {
         use Insn as I;
         match insn {
-            // Cursor opcodes on a virtual-table cursor (checked only for
-            // the opcodes that can name one, not before every instruction).
-            I::Column { cursor, .. }
-            | I::Rowid { cursor, .. }
-            | I::Next { cursor, .. }
-            | I::Rewind { cursor, .. }
-            | I::NullRow { cursor }
-            | I::Close { cursor }
-                if self.is_vcursor(*cursor) =>
-            {
-                self.vtab_intercept(env, insn)
-                    .unwrap_or_else(|| Err(internal("virtual-table cursor lost")))
-            }
+            // Cursor opcodes check for a virtual-table cursor inside their
+            // own arm (a guard arm here would be tested before every jump
+            // through the opcode table).
             I::Vtab(op) => self.exec_vtab(env, op),
             I::Init { target } | I::Goto { target } => Ok(Flow::Jump(*target)),
             I::Gosub { reg, target } => self.op_gosub(*reg, *target),
@@ -637,19 +638,49 @@ impl Vdbe {
                 cursor, key_info, ..
             } => self.op_open_ephemeral(*cursor, key_info),
             I::OpenPseudo { cursor, reg, .. } => self.op_open_pseudo(*cursor, *reg),
-            I::Close { cursor } => self.op_close(*cursor),
-            I::Rewind { cursor, if_empty } => self.op_rewind(env, *cursor, *if_empty, true),
+            I::Close { cursor } => {
+                if self.is_vcursor(*cursor) {
+                    return self.vtab_dispatch(env, insn);
+                }
+                self.op_close(*cursor)
+            }
+            I::Rewind { cursor, if_empty } => {
+                if self.is_vcursor(*cursor) {
+                    return self.vtab_dispatch(env, insn);
+                }
+                self.op_rewind(env, *cursor, *if_empty, true)
+            }
             I::Last { cursor, if_empty } => self.op_rewind(env, *cursor, *if_empty, false),
-            I::Next { cursor, target } => self.op_next(env, *cursor, *target, true),
+            I::Next { cursor, target } => {
+                if self.is_vcursor(*cursor) {
+                    return self.vtab_dispatch(env, insn);
+                }
+                self.op_next(env, *cursor, *target, true)
+            }
             I::Prev { cursor, target } => self.op_next(env, *cursor, *target, false),
             I::Column {
                 cursor,
                 column,
                 dest,
                 default,
-            } => self.op_column(env, *cursor, *column, *dest, default.as_ref()),
-            I::Rowid { cursor, dest } => self.op_rowid(env, *cursor, *dest),
-            I::NullRow { cursor } => self.op_null_row(*cursor),
+            } => {
+                if self.is_vcursor(*cursor) {
+                    return self.vtab_dispatch(env, insn);
+                }
+                self.op_column(env, *cursor, *column, *dest, default.as_ref())
+            }
+            I::Rowid { cursor, dest } => {
+                if self.is_vcursor(*cursor) {
+                    return self.vtab_dispatch(env, insn);
+                }
+                self.op_rowid(env, *cursor, *dest)
+            }
+            I::NullRow { cursor } => {
+                if self.is_vcursor(*cursor) {
+                    return self.vtab_dispatch(env, insn);
+                }
+                self.op_null_row(*cursor)
+            }
             I::SeekRowid {
                 cursor,
                 rowid,

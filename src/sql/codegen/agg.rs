@@ -65,10 +65,13 @@ impl Gen<'_> {
             .enumerate()
             .map(|(i, a)| (a.span, accs + i))
             .collect();
-        let refs = self.referenced_columns(core, s, cols, scope)?;
         if core.group_by.is_empty() {
+            // Only columns read after the loop (outside every aggregate
+            // call) need a copy of the row; aggregate arguments do not.
+            let refs = self.referenced_columns(core, s, cols, scope, Some(&agg_map))?;
             return self.single_group(core, s, scope, cols, &aggs, &agg_map, accs, &refs, dest);
         }
+        let refs = self.referenced_columns(core, s, cols, scope, None)?;
         let n_keys = core.group_by.len();
         // A column that is itself a GROUP BY term is read from that key's
         // field: each sorter record holds it once (SQLite's iSorterColumn).
@@ -672,19 +675,21 @@ impl Gen<'_> {
         }
     }
 
-    /// Every table column the aggregate query reads, in a stable order.
+    /// Every table column the aggregate query reads, in a stable order;
+    /// with `skip`, not looking inside the aggregate calls it lists.
     fn referenced_columns(
         &self,
         core: &SimpleSelect,
         s: &Select,
         cols: &[OutCol],
         scope: &Scope,
+        skip: Option<&HashMap<Span, Reg>>,
     ) -> Result<Vec<ColumnKey>, String> {
         let mut set = BTreeSet::new();
         let mut err = None;
         let mut subquery = false;
         let mut visit = |e: &Expr| {
-            super::planner::walk(e, &mut |x| {
+            walk_outside(e, skip, &mut |x| {
                 subquery |= matches!(
                     x.kind,
                     ExprKind::Subquery(_) | ExprKind::Exists(_) | ExprKind::InSelect { .. }
@@ -719,6 +724,15 @@ impl Gen<'_> {
             None => Ok(set.into_iter().collect()),
         }
     }
+}
+
+/// `walk`, not descending into the aggregate calls of `skip` (by span).
+fn walk_outside(e: &Expr, skip: Option<&HashMap<Span, Reg>>, f: &mut dyn FnMut(&Expr)) {
+    if matches!(e.kind, ExprKind::Function(_)) && skip.is_some_and(|m| m.contains_key(&e.span)) {
+        return;
+    }
+    f(e);
+    super::planner::walk_children(e, &mut |c| walk_outside(c, skip, f));
 }
 
 /// The argument expressions of an aggregate call (`count(*)` has none).

@@ -261,37 +261,13 @@ impl Gen<'_> {
 
     fn literal(&mut self, lit: &Literal) -> Result<Reg, String> {
         let dest = self.b.alloc_reg();
-        let insn = match lit {
-            Literal::Integer(text) => match parse_integer(text) {
-                Some(value) => Insn::Integer { value, dest },
-                None => Insn::Real {
-                    value: parse_real(text),
-                    dest,
-                },
-            },
-            Literal::Real(text) => Insn::Real {
-                value: parse_real(text),
-                dest,
-            },
-            Literal::String(s) => Insn::String8 {
-                value: Arc::from(s.as_bytes()),
-                dest,
-            },
-            Literal::Blob(b) => Insn::Blob {
-                value: Arc::from(b.as_slice()),
-                dest,
-            },
-            Literal::Null => Insn::Null { dest, count: 1 },
-            Literal::True => Insn::Integer { value: 1, dest },
-            Literal::False => Insn::Integer { value: 0, dest },
-            Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp => {
-                let name = match lit {
-                    Literal::CurrentTime => "current_time",
-                    Literal::CurrentDate => "current_date",
-                    _ => "current_timestamp",
-                };
-                return self.call_function(name, &[], &Scope::default());
-            }
+        let Some(insn) = literal_insn(lit, dest) else {
+            let name = match lit {
+                Literal::CurrentTime => "current_time",
+                Literal::CurrentDate => "current_date",
+                _ => "current_timestamp",
+            };
+            return self.call_function(name, &[], &Scope::default());
         };
         self.b.emit(insn);
         Ok(dest)
@@ -497,8 +473,9 @@ impl Gen<'_> {
             }
             _ => return self.comparison_value(op, l, r, scope),
         };
-        let lhs = self.expr(l, scope)?;
-        let rhs = self.expr(r, scope)?;
+        // Arith only reads its operands: constants are loaded once.
+        let lhs = self.hoisted_operand(l, scope)?;
+        let rhs = self.hoisted_operand(r, scope)?;
         let dest = self.b.alloc_reg();
         self.b.emit(Insn::Arith {
             op: arith,
@@ -525,8 +502,8 @@ impl Gen<'_> {
         let mut flags = self.cmp_flags(l, r, scope);
         flags.null_eq = null_eq;
         flags.store = Some(dest);
-        let lhs = self.expr(l, scope)?;
-        let rhs = self.expr(r, scope)?;
+        let lhs = self.hoisted_operand(l, scope)?;
+        let rhs = self.hoisted_operand(r, scope)?;
         let here = self.b.here();
         self.b.emit(Insn::Compare {
             op: cmp,
@@ -1092,7 +1069,12 @@ impl Gen<'_> {
             })?;
         let first = self.b.alloc_regs(args.len());
         for (i, a) in args.iter().enumerate() {
-            self.expr_into(a, scope, first + i)?;
+            // A function only reads its arguments: a constant one is
+            // loaded into its slot once, in the prologue.
+            match constant_load(a, first + i) {
+                Some(insn) => self.hoisted.push(insn),
+                None => self.expr_into(a, scope, first + i)?,
+            }
         }
         let collation = args.iter().find_map(|a| self.expr_collation(a, scope));
         let dest = self.b.alloc_reg();
@@ -1138,8 +1120,8 @@ impl Gen<'_> {
         let mut flags = self.cmp_flags(l, r, scope);
         flags.null_eq = null_eq;
         flags.jump_if_null = when_false && !null_eq;
-        let lhs = self.expr(l, scope)?;
-        let rhs = self.expr(r, scope)?;
+        let lhs = self.hoisted_operand(l, scope)?;
+        let rhs = self.hoisted_operand(r, scope)?;
         let op = if when_false { negate(cmp) } else { cmp };
         self.b.emit(Insn::Compare {
             op,
@@ -1217,7 +1199,7 @@ impl Gen<'_> {
             let mut flags = self.cmp_flags(x, other, scope);
             flags.jump_if_null = true;
             let lhs = if first { self.copy_reg(xr) } else { xr };
-            let rhs = self.expr(other, scope)?;
+            let rhs = self.hoisted_operand(other, scope)?;
             self.b.emit(Insn::Compare {
                 op,
                 lhs,
@@ -1269,6 +1251,23 @@ impl Gen<'_> {
 }
 
 impl Gen<'_> {
+    /// Codes the operand of one comparison jump. A bound parameter or a
+    /// literal is loaded once per execution, in the prologue, into a register of its
+    /// own (SQLite factors constant operands out of loops the same way):
+    /// the one comparison reading it may convert it in place, and
+    /// converting an already-converted value under the same affinity
+    /// changes nothing, so every later row compares the same value.
+    fn hoisted_operand(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+        let dest = self.b.next_reg();
+        let Some(insn) = constant_load(e, dest) else {
+            return self.expr(e, scope);
+        };
+        let r = self.b.alloc_reg();
+        debug_assert_eq!(r, dest);
+        self.hoisted.push(insn);
+        Ok(dest)
+    }
+
     /// A fresh register holding a copy of `r`.
     pub(super) fn copy_reg(&mut self, r: Reg) -> Reg {
         let c = self.b.alloc_reg();
@@ -1464,4 +1463,47 @@ fn select_star(table: &crate::sql::ast::QualifiedName) -> crate::sql::ast::Selec
         limit: None,
         span: (0, 0),
     }
+}
+
+/// The instruction loading `e` into `dest` when `e` is a bound parameter
+/// or a literal (a value fixed for one execution), else `None`.
+fn constant_load(e: &Expr, dest: Reg) -> Option<Insn> {
+    match &e.kind {
+        ExprKind::Variable { index, .. } => Some(Insn::Variable {
+            index: *index as usize,
+            dest,
+        }),
+        ExprKind::Literal(lit) => literal_insn(lit, dest),
+        _ => None,
+    }
+}
+
+/// The instruction loading literal `lit` into `dest`; `None` for the
+/// CURRENT_* keywords, which are function calls.
+fn literal_insn(lit: &Literal, dest: Reg) -> Option<Insn> {
+    Some(match lit {
+        Literal::Integer(text) => match parse_integer(text) {
+            Some(value) => Insn::Integer { value, dest },
+            None => Insn::Real {
+                value: parse_real(text),
+                dest,
+            },
+        },
+        Literal::Real(text) => Insn::Real {
+            value: parse_real(text),
+            dest,
+        },
+        Literal::String(s) => Insn::String8 {
+            value: Arc::from(s.as_bytes()),
+            dest,
+        },
+        Literal::Blob(b) => Insn::Blob {
+            value: Arc::from(b.as_slice()),
+            dest,
+        },
+        Literal::Null => Insn::Null { dest, count: 1 },
+        Literal::True => Insn::Integer { value: 1, dest },
+        Literal::False => Insn::Integer { value: 0, dest },
+        Literal::CurrentTime | Literal::CurrentDate | Literal::CurrentTimestamp => return None,
+    })
 }

@@ -198,6 +198,11 @@ pub(crate) struct Gen<'a> {
     pub vtab_cursors: Vec<vtab::VtabSource>,
     /// Row-value SET subqueries waiting for the UPDATE's row loop.
     pub row_value_sets: Vec<update_rowvalue::RowValueSet>,
+    /// Instructions hoisted out of the body into the prologue, run once
+    /// per execution (SQLite's constant factoring): loads of parameters
+    /// and literals that are operands of comparisons, arithmetic and
+    /// function calls, which only read them (`Gen::hoisted_operand`).
+    pub hoisted: Vec<Insn>,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -236,6 +241,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         rec_tables: Vec::new(),
         vtab_cursors: Vec::new(),
         row_value_sets: Vec::new(),
+        hoisted: Vec::new(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -336,23 +342,28 @@ impl<'a> Gen<'a> {
 
     /// Emits the transaction prologue and points `Init` at it.
     fn prologue(&mut self, init: usize) {
-        let Some(write) = self.txn else {
+        if self.txn.is_none() && self.hoisted.is_empty() {
             if let Some(Insn::Init { target }) = self.b.insn_mut(init) {
                 *target = init + 1;
             }
             return;
-        };
+        }
         let start = self.b.here();
         if let Some(Insn::Init { target }) = self.b.insn_mut(init) {
             *target = start;
         }
-        let cookie = Some(self.main_schema().cookie);
-        self.b.emit(Insn::Transaction {
-            db: 0,
-            write,
-            exclusive: self.txn_exclusive,
-            schema_cookie: cookie,
-        });
+        if let Some(write) = self.txn {
+            let cookie = Some(self.main_schema().cookie);
+            self.b.emit(Insn::Transaction {
+                db: 0,
+                write,
+                exclusive: self.txn_exclusive,
+                schema_cookie: cookie,
+            });
+        }
+        for insn in std::mem::take(&mut self.hoisted) {
+            self.b.emit(insn);
+        }
         self.b.emit(Insn::Goto { target: init + 1 });
     }
 }
