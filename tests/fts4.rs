@@ -55,3 +55,207 @@ fn shadow_tables_match_c_bytes() {
         assert_eq!(c_rows(&lc, q), c_rows(&c, q), "{q}");
     }
 }
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// A word of a skewed vocabulary of `n` words (low numbers common).
+    fn word(&mut self, n: u64) -> String {
+        let a = self.below(n);
+        let b = self.below(n);
+        format!("w{}", a.min(b))
+    }
+    fn doc(&mut self, vocab: u64) -> String {
+        let len = 1 + self.below(12);
+        let words: Vec<String> = (0..len).map(|_| self.word(vocab)).collect();
+        let seps = [" ", " ", ", ", "-", ". "];
+        let mut s = String::new();
+        for (i, w) in words.iter().enumerate() {
+            if i > 0 {
+                s.push_str(seps[self.below(seps.len() as u64) as usize]);
+            }
+            if self.below(5) == 0 {
+                s.push_str(&w.to_uppercase());
+            } else {
+                s.push_str(w);
+            }
+        }
+        s
+    }
+    fn leaf(&mut self, vocab: u64) -> String {
+        match self.below(6) {
+            0 => format!("{}*", &self.word(vocab)[..2]),
+            1 => format!("\"{} {}\"", self.word(vocab), self.word(vocab)),
+            2 => format!("{}:{}", ["a", "b"][self.below(2) as usize], self.word(vocab)),
+            _ => self.word(vocab),
+        }
+    }
+    fn query(&mut self, vocab: u64, depth: u32) -> String {
+        if depth == 0 || self.below(3) == 0 {
+            return self.leaf(vocab);
+        }
+        let l = self.query(vocab, depth - 1);
+        let r = self.query(vocab, depth - 1);
+        match self.below(5) {
+            0 => format!("{l} OR {r}"),
+            1 => format!("{l} AND {r}"),
+            2 => format!("{l} NOT {r}"),
+            3 => format!("({l} OR {r})"),
+            _ => format!("{l} {r}"),
+        }
+    }
+}
+
+fn loom_strings(db: &Database, sql: &str, params: &[Value]) -> Result<Vec<String>, String> {
+    db.query_all(sql, params)
+        .map(|rows| rows.iter().map(|r| format!("{r:?}")).collect())
+        .map_err(|e| e.to_string())
+}
+
+fn c_strings(c: &rusqlite::Connection, sql: &str, q: &str) -> Result<Vec<String>, String> {
+    let mut st = c.prepare(sql).map_err(|e| e.to_string())?;
+    let rows = st
+        .query_map([q], |r| r.get::<_, i64>(0))
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(format!("{:?}", [Value::Integer(r.map_err(|e| e.to_string())?)]));
+    }
+    Ok(out)
+}
+
+/// Random queries on loom and on C against the same file; returns
+/// (passed, failed).
+fn compare_queries(path: &str, rng: &mut Rng, vocab: u64, n: usize) -> (usize, usize) {
+    let l = open_loom(path);
+    let c = rusqlite::Connection::open(path).unwrap();
+    let (mut pass, mut fail) = (0, 0);
+    for i in 0..n {
+        let q = rng.query(vocab, 3);
+        let sql = if i % 5 == 4 {
+            "SELECT docid FROM t WHERE b MATCH ?1"
+        } else {
+            "SELECT docid FROM t WHERE t MATCH ?1"
+        };
+        let lr = loom_strings(&l, sql, &[Value::Text(q.clone().into_bytes())]);
+        let cr = c_strings(&c, sql, &q);
+        if lr.is_ok() && lr == cr {
+            pass += 1;
+        } else {
+            fail += 1;
+            if fail <= 5 {
+                let short = |r: &Result<Vec<String>, String>| match r {
+                    Ok(v) => format!("{} rows {:?}", v.len(), v.iter().take(8).collect::<Vec<_>>()),
+                    Err(e) => e.clone(),
+                };
+                eprintln!("MISMATCH {sql} [{q}]\n loom {}\n C    {}", short(&lr), short(&cr));
+            }
+        }
+    }
+    (pass, fail)
+}
+
+fn c_integrity(path: &str) -> String {
+    let c = rusqlite::Connection::open(path).unwrap();
+    let r = c.execute("INSERT INTO t(t) VALUES('integrity-check')", []);
+    let ic: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    format!("{r:?} {ic}")
+}
+
+#[test]
+fn interop_random_documents_and_queries() {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let (mut pass, mut fail) = (0, 0);
+    let mut tally = |what: &str, (p, f): (usize, usize)| {
+        eprintln!("{what}: {p} passed, {f} failed");
+        pass += p;
+        fail += f;
+    };
+    // loom writes: one segment per row, merges, deletes and updates.
+    let a = tmp("loom-writes.db");
+    let l = open_loom(&a);
+    l.execute_batch("CREATE VIRTUAL TABLE t USING fts4(a, b)").unwrap();
+    for i in 0..400 {
+        let (x, y) = (rng.doc(60), rng.doc(60));
+        l.execute(
+            "INSERT INTO t(a, b) VALUES(?1, ?2)",
+            &[Value::Text(x.into_bytes()), Value::Text(y.into_bytes())],
+        )
+        .unwrap();
+        if i % 7 == 3 {
+            let d = 1 + rng.below(i + 1) as i64;
+            l.execute("DELETE FROM t WHERE docid = ?1", &[Value::Integer(d)]).unwrap();
+        }
+        if i % 11 == 5 {
+            let d = 1 + rng.below(i + 1) as i64;
+            let x = rng.doc(60);
+            l.execute(
+                "UPDATE t SET a = ?2 WHERE docid = ?1",
+                &[Value::Integer(d), Value::Text(x.into_bytes())],
+            )
+            .unwrap();
+        }
+    }
+    drop(l);
+    assert_eq!(c_integrity(&a), "Ok(1) ok", "C checks loom's index");
+    tally("loom writes, both query", compare_queries(&a, &mut rng, 60, 200));
+    // C writes: big transactions (multi-leaf segments with interior
+    // nodes), then many small ones (several levels), then deletes.
+    let b = tmp("c-writes.db");
+    {
+        let c = rusqlite::Connection::open(&b).unwrap();
+        c.execute_batch("CREATE VIRTUAL TABLE t USING fts4(a, b)").unwrap();
+        for round in 0..3 {
+            c.execute_batch("BEGIN").unwrap();
+            for _ in 0..700 {
+                let (x, y) = (rng.doc(3000), rng.doc(3000));
+                c.execute("INSERT INTO t(a, b) VALUES(?1, ?2)", [x, y]).unwrap();
+            }
+            c.execute_batch("COMMIT").unwrap();
+            for _ in 0..(if round == 0 { 40 } else { 5 }) {
+                let (x, y) = (rng.doc(3000), rng.doc(3000));
+                c.execute("INSERT INTO t(a, b) VALUES(?1, ?2)", [x, y]).unwrap();
+                let d = 1 + rng.below(2000) as i64;
+                c.execute("DELETE FROM t WHERE docid = ?1", [d]).unwrap();
+            }
+        }
+        let levels: i64 = c
+            .query_row("SELECT count(DISTINCT level) FROM t_segdir", [], |r| r.get(0))
+            .unwrap();
+        let blocks: i64 = c
+            .query_row("SELECT count(*) FROM t_segments", [], |r| r.get(0))
+            .unwrap();
+        assert!(levels >= 2 && blocks > 10, "levels {levels} blocks {blocks}");
+    }
+    tally("C writes, both query", compare_queries(&b, &mut rng, 3000, 200));
+    // loom adds to C's index, C checks and both query again.
+    {
+        let l = open_loom(&b);
+        for _ in 0..40 {
+            let (x, y) = (rng.doc(3000), rng.doc(3000));
+            l.execute(
+                "INSERT INTO t(a, b) VALUES(?1, ?2)",
+                &[Value::Text(x.into_bytes()), Value::Text(y.into_bytes())],
+            )
+            .unwrap();
+            let d = 1 + rng.below(2000) as i64;
+            l.execute("DELETE FROM t WHERE docid = ?1", &[Value::Integer(d)]).unwrap();
+        }
+    }
+    assert_eq!(c_integrity(&b), "Ok(1) ok", "C checks the mixed index");
+    tally("mixed writers, both query", compare_queries(&b, &mut rng, 3000, 100));
+    println!("{pass} passed, {fail} failed");
+    assert_eq!(fail, 0);
+}

@@ -387,15 +387,12 @@ impl Fts3Cursor {
     }
 }
 
-/// Restricts every phrase of `e` to column `c` (a `col MATCH` query);
-/// a phrase already filtered to another column matches nothing.
+/// Gives every phrase of `e` without a column filter column `c` (a
+/// `col MATCH` query: an explicit `other:` filter in the query wins, as C).
 fn restrict_column(e: &mut query::Expr, c: u32) {
     match e {
-        query::Expr::Phrase { words, col } => {
-            if col.is_some_and(|x| x != c) {
-                words.clear();
-            }
-            *col = Some(c);
+        query::Expr::Phrase { col, .. } => {
+            col.get_or_insert(c);
         }
         query::Expr::And(l, r) | query::Expr::Or(l, r) | query::Expr::Not(l, r) => {
             restrict_column(l, c);
