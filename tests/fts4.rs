@@ -259,3 +259,88 @@ fn interop_random_documents_and_queries() {
     println!("{pass} passed, {fail} failed");
     assert_eq!(fail, 0);
 }
+
+#[path = "support/oracle.rs"]
+mod oracle;
+
+/// Statements run one by one on loom and on C (each on its own file);
+/// every outcome (rows or error text) must agree.
+#[test]
+fn statements_agree_with_c() {
+    let script = [
+        "CREATE VIRTUAL TABLE t USING fts4(a, b)",
+        "CREATE VIRTUAL TABLE bad USING fts4(a, tokenize=nosuch)",
+        "CREATE VIRTUAL TABLE bad USING fts4(a, bogus=1)",
+        "CREATE VIRTUAL TABLE f3 USING fts3(x, y=1)",
+        "SELECT name, sql FROM sqlite_master ORDER BY name",
+        "INSERT INTO t VALUES('the quick brown fox', 'jumps over the lazy dog')",
+        "INSERT INTO t VALUES('Lorem ipsum dolor', 'sit amet, consectetur')",
+        "INSERT INTO t(docid, a, b) VALUES(100, 'quick quick', NULL)",
+        "INSERT INTO t(rowid, a) VALUES(7, 'seven')",
+        "INSERT INTO t(docid, a) VALUES(7, 'dup')",
+        "INSERT OR REPLACE INTO t(docid, a) VALUES(7, 'replaced seven')",
+        "INSERT INTO f3 VALUES('alpha beta', 'gamma')",
+        "INSERT INTO f3(x) SELECT a FROM t",
+        "SELECT docid, * FROM t",
+        "SELECT rowid, a FROM t WHERE docid = 100",
+        "SELECT docid FROM t WHERE rowid = 2",
+        "SELECT docid FROM t ORDER BY docid DESC",
+        "SELECT docid FROM t WHERE t MATCH 'quick' ORDER BY docid DESC",
+        "SELECT docid, a FROM t WHERE t MATCH 'quick'",
+        "SELECT docid FROM t WHERE a MATCH 'dog'",
+        "SELECT docid FROM t WHERE b MATCH 'dog'",
+        "SELECT docid FROM t WHERE t MATCH 'qu* OR dol*'",
+        "SELECT docid FROM t WHERE t MATCH '\"lazy dog\"'",
+        "SELECT docid FROM t WHERE t MATCH '\"dog lazy\"'",
+        "SELECT docid FROM t WHERE t MATCH 'quick NOT fox'",
+        "SELECT docid FROM t WHERE t MATCH 'b:sit OR a:seven'",
+        "SELECT docid FROM t WHERE t MATCH 'quick AND'",
+        "SELECT docid FROM t WHERE t MATCH '(quick'",
+        "SELECT docid FROM t WHERE t MATCH ''",
+        "SELECT docid FROM t WHERE t MATCH NULL",
+        "SELECT docid FROM t WHERE t MATCH 'quick' AND docid > 1",
+        "SELECT docid FROM t WHERE t MATCH 'quick' AND docid = 100",
+        "SELECT rowid FROM f3 WHERE f3 MATCH 'quick'",
+        "SELECT typeof(t), typeof(docid) FROM t WHERE docid = 1",
+        "UPDATE t SET a = 'slow brown fox' WHERE docid = 1",
+        "SELECT docid FROM t WHERE t MATCH 'quick'",
+        "SELECT docid FROM t WHERE t MATCH 'slow'",
+        "UPDATE t SET docid = 50 WHERE docid = 100",
+        "SELECT docid FROM t WHERE t MATCH 'quick'",
+        "DELETE FROM t WHERE t MATCH 'fox'",
+        "SELECT docid, a FROM t",
+        "BEGIN",
+        "INSERT INTO t VALUES('rolled back', 'words')",
+        "ROLLBACK",
+        "SELECT docid FROM t WHERE t MATCH 'rolled'",
+        "SELECT level, idx, start_block, leaves_end_block, end_block, hex(root) FROM t_segdir",
+        "SELECT id, hex(value) FROM t_stat",
+        "SELECT docid, hex(size) FROM t_docsize",
+        "INSERT INTO t(t) VALUES('nonsense')",
+        "DROP TABLE t",
+        "SELECT name FROM sqlite_master ORDER BY name",
+        "DROP TABLE f3",
+        "SELECT name FROM sqlite_master ORDER BY name",
+    ];
+    let (a, b) = (tmp("stmts-loom.db"), tmp("stmts-c.db"));
+    let l = open_loom(&a);
+    let c = rusqlite::Connection::open(&b).unwrap();
+    let (mut pass, mut fail) = (0, 0);
+    for sql in script {
+        let lo = oracle::run_loom(&l, sql, &[]);
+        let co = oracle::run_c(&c, sql, &[]);
+        let same = match (&lo, &co) {
+            (Ok(x), Ok(y)) => oracle::same_rows(x, y),
+            (Err((_, m)), Err((_, n))) => m == n,
+            _ => false,
+        };
+        if same {
+            pass += 1;
+        } else {
+            fail += 1;
+            eprintln!("DIFF {sql}\n loom {lo:?}\n C    {co:?}");
+        }
+    }
+    println!("{pass} passed, {fail} failed");
+    assert_eq!(fail, 0);
+}

@@ -67,6 +67,31 @@ fn command_error(cmd: &Value) -> VTabError {
     }
 }
 
+/// The terms one xUpdate writes, flushed early as C flushes its pending
+/// terms: when a docid comes that is lower than the previous one, or equal
+/// to it and the previous was no deletion (so segments match C's).
+#[derive(Default)]
+struct Batch {
+    terms: Pending,
+    prev: Option<(i64, bool)>,
+}
+
+impl Batch {
+    fn docid(&mut self, t: &Shape, docid: i64, delete: bool, host: &mut dyn VTabHost) -> VTabResult<()> {
+        if let Some((p, was_delete)) = self.prev {
+            if docid < p || (docid == p && !was_delete) {
+                self.flush(t, host)?;
+            }
+        }
+        self.prev = Some((docid, delete));
+        Ok(())
+    }
+
+    fn flush(&mut self, t: &Shape, host: &mut dyn VTabHost) -> VTabResult<()> {
+        index::flush(host, t, &std::mem::take(&mut self.terms))
+    }
+}
+
 /// xUpdate (invariant 1).
 pub fn update(
     t: &Shape,
@@ -80,11 +105,11 @@ pub fn update(
         None => None,
     };
     if args.len() == 1 {
-        let mut p = Pending::new();
+        let mut p = Batch::default();
         if let Some(d) = old {
             delete_row(t, d, &mut p, host)?;
         }
-        index::flush(host, t, &p)?;
+        p.flush(t, host)?;
         return Ok(None);
     }
     if let Some(cmd) = args.get(2 + n).filter(|v| !matches!(v, Value::Null)) {
@@ -92,12 +117,13 @@ pub fn update(
             return Err(command_error(cmd));
         }
     }
-    let mut new = docid_of(args.get(1).unwrap_or(&Value::Null))?;
-    if new.is_none() && old.is_none() {
-        new = docid_of(args.get(3 + n).unwrap_or(&Value::Null))?;
+    // The docid column, when set, wins over the rowid argument (as C).
+    let mut new = docid_of(args.get(3 + n).unwrap_or(&Value::Null))?;
+    if new.is_none() {
+        new = docid_of(args.get(1).unwrap_or(&Value::Null))?;
     }
     let values: Vec<Value> = (0..n).map(|i| args.get(2 + i).cloned().unwrap_or(Value::Null)).collect();
-    let mut p = Pending::new();
+    let mut p = Batch::default();
     if let Some(o) = old {
         delete_row(t, o, &mut p, host)?;
     }
@@ -107,7 +133,7 @@ pub fn update(
         }
     }
     let docid = insert_row(t, new, &values, &mut p, host)?;
-    index::flush(host, t, &p)?;
+    p.flush(t, host)?;
     Ok(Some(docid))
 }
 
@@ -123,12 +149,13 @@ fn stored(t: &Shape, docid: i64, host: &mut dyn VTabHost) -> VTabResult<Option<V
 
 /// Deletes row `docid` (if present): content, docsize, stat, and
 /// deletion markers in `p`.
-fn delete_row(t: &Shape, docid: i64, p: &mut Pending, host: &mut dyn VTabHost) -> VTabResult<()> {
+fn delete_row(t: &Shape, docid: i64, p: &mut Batch, host: &mut dyn VTabHost) -> VTabResult<()> {
     let Some(vals) = stored(t, docid, host)? else {
         return Ok(());
     };
     let texts: Vec<Option<String>> = vals.iter().map(as_text).collect();
-    index::delete_doc(p, docid, &texts);
+    p.docid(t, docid, true, host)?;
+    index::delete_doc(&mut p.terms, docid, &texts);
     let sql = format!("DELETE FROM {} WHERE docid = ?1", t.shadow("content"));
     host.exec(&sql, &[Value::Integer(docid)])?;
     if t.fts4 {
@@ -156,7 +183,7 @@ fn insert_row(
     t: &Shape,
     docid: Option<i64>,
     values: &[Value],
-    p: &mut Pending,
+    p: &mut Batch,
     host: &mut dyn VTabHost,
 ) -> VTabResult<i64> {
     let marks: Vec<String> = (1..=values.len() + 1).map(|i| format!("?{i}")).collect();
@@ -182,7 +209,8 @@ fn insert_row(
         _ => return Err(VTabError::new("fts4: no docid for the new row")),
     };
     let texts: Vec<Option<String>> = values.iter().map(as_text).collect();
-    let counts = index::add_doc(p, docid, &texts);
+    p.docid(t, docid, false, host)?;
+    let counts = index::add_doc(&mut p.terms, docid, &texts);
     if t.fts4 {
         let mut size = Vec::new();
         for c in &counts {
