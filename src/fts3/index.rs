@@ -106,6 +106,7 @@ pub fn segments(host: &mut dyn VTabHost, t: &Shape) -> VTabResult<Vec<SegInfo>> 
         .iter()
         .map(|r| SegInfo {
             level: int(r.first()),
+            idx: int(r.get(1)),
             start: int(r.get(2)),
             leaves_end: int(r.get(3)),
             end: int(r.get(4)),
@@ -125,7 +126,7 @@ fn load_block(host: &mut dyn VTabHost, t: &Shape, id: i64) -> VTabResult<Vec<u8>
 
 /// Calls `visit` with the leaf entries of `seg` from the leaf that may
 /// hold `from` on (all leaves when `from` is empty) until it returns false.
-fn scan_segment(
+pub(super) fn scan_segment(
     host: &mut dyn VTabHost,
     t: &Shape,
     seg: &SegInfo,
@@ -168,7 +169,7 @@ fn scan_segment(
 }
 
 /// Applies the entries of doclist `dl` to `into` (newer wins).
-fn apply(into: &mut DocMap, dl: &[u8]) -> VTabResult<()> {
+pub(super) fn apply(into: &mut DocMap, dl: &[u8]) -> VTabResult<()> {
     for (docid, pl) in decode(dl).map_err(ferr)? {
         into.insert(docid, pl);
     }
@@ -253,7 +254,7 @@ fn next_idx(host: &mut dyn VTabHost, t: &Shape, level: i64) -> VTabResult<i64> {
     Ok(0)
 }
 
-fn write_segment(
+pub(super) fn write_segment(
     host: &mut dyn VTabHost,
     t: &Shape,
     level: i64,
@@ -291,8 +292,25 @@ fn merge_level(host: &mut dyn VTabHost, t: &Shape, level: i64) -> VTabResult<()>
     let all = segments(host, t)?;
     let oldest = !all.iter().any(|s| s.level > level);
     let segs: Vec<SegInfo> = all.into_iter().filter(|s| s.level == level).collect();
+    let terms = merged_terms(host, t, &segs, oldest)?;
+    remove_segments(host, t, &segs)?;
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let idx = next_idx(host, t, level + 1)?;
+    write_segment(host, t, level + 1, idx, &terms)
+}
+
+/// The terms of `segs` (oldest first) merged into one sorted list of
+/// (term, doclist); deletion markers dropped when `drop_deleted`.
+pub(super) fn merged_terms(
+    host: &mut dyn VTabHost,
+    t: &Shape,
+    segs: &[SegInfo],
+    drop_deleted: bool,
+) -> VTabResult<Vec<(Vec<u8>, Vec<u8>)>> {
     let mut merged: BTreeMap<Vec<u8>, DocMap> = BTreeMap::new();
-    for seg in &segs {
+    for seg in segs {
         let mut err = None;
         scan_segment(host, t, seg, &[], &mut |term, dl| {
             if let Err(e) = apply(merged.entry(term.to_vec()).or_default(), dl) {
@@ -307,25 +325,26 @@ fn merge_level(host: &mut dyn VTabHost, t: &Shape, level: i64) -> VTabResult<()>
     }
     let mut terms = Vec::new();
     for (term, mut docs) in merged {
-        if oldest {
+        if drop_deleted {
             docs.retain(|_, pl| !pl.is_empty());
         }
         if !docs.is_empty() {
             terms.push((term, encode(&docs)));
         }
     }
+    Ok(terms)
+}
+
+/// Deletes the `%_segdir` rows and `%_segments` blocks of `segs`.
+pub(super) fn remove_segments(host: &mut dyn VTabHost, t: &Shape, segs: &[SegInfo]) -> VTabResult<()> {
     let del_blocks = format!("DELETE FROM {} WHERE blockid BETWEEN ?1 AND ?2", t.shadow("segments"));
-    for s in &segs {
+    let del_dir = format!("DELETE FROM {} WHERE level = ?1 AND idx = ?2", t.shadow("segdir"));
+    for s in segs {
         if s.start > 0 {
             let last = s.end.max(s.leaves_end);
             host.exec(&del_blocks, &[Value::Integer(s.start), Value::Integer(last)])?;
         }
+        host.exec(&del_dir, &[Value::Integer(s.level), Value::Integer(s.idx)])?;
     }
-    let sql = format!("DELETE FROM {} WHERE level = ?1", t.shadow("segdir"));
-    host.exec(&sql, &[Value::Integer(level)])?;
-    if terms.is_empty() {
-        return Ok(());
-    }
-    let idx = next_idx(host, t, level + 1)?;
-    write_segment(host, t, level + 1, idx, &terms)
+    Ok(())
 }

@@ -20,13 +20,17 @@
 //! | `query.rs` | MATCH expression parser and evaluation |
 //! | `table.rs` | the module: create/connect/destroy, plans, cursors |
 //! | `write.rs` | xUpdate: content, docsize, stat and index maintenance |
+//! | `functions.rs` | `match()` fallback, auxiliary function stubs |
+//! | `command.rs` | 'optimize', 'rebuild', 'integrity-check' |
 //!
 //! Invariants:
 //! 1. Shadow tables are created with C's exact DDL text.
 //! 2. What is not implemented fails with "... is not supported by loom
 //!    yet" and writes nothing.
 
+mod command;
 mod doclist;
+mod functions;
 mod index;
 mod query;
 mod segment;
@@ -36,6 +40,7 @@ mod write;
 
 use std::sync::Arc;
 
+pub use functions::FUNCTIONS;
 pub use table::Fts3Module;
 
 /// Registers `fts3` and `fts4` on a connection's module registry.

@@ -37,6 +37,7 @@ use super::doclist::{get_len, put_varint};
 #[derive(Clone, Debug, Default)]
 pub struct SegInfo {
     pub level: i64,
+    pub idx: i64,
     pub start: i64,
     pub leaves_end: i64,
     pub end: i64,

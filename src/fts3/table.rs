@@ -110,7 +110,7 @@ impl Shape {
         v
     }
 
-    fn suffixes(&self) -> &'static [&'static str] {
+    pub fn suffixes(&self) -> &'static [&'static str] {
         if self.fts4 {
             &["content", "segments", "segdir", "docsize", "stat"]
         } else {

@@ -22,7 +22,7 @@
 //! 2. Content is written first (a failing constraint leaves nothing
 //!    behind), then docsize/stat, then the index (`index.rs` invariant 1).
 //! 3. A non-NULL value in the `<table>` column of an INSERT is a special
-//!    command; loom runs none yet and refuses them before writing.
+//!    command (`command.rs`).
 
 use super::doclist::{get_varint, put_varint};
 use super::index::{self, Pending};
@@ -31,7 +31,7 @@ use crate::rc::ResultCode;
 use crate::record::Value;
 use crate::vtab::{ConflictMode, VTabError, VTabHost, VTabResult};
 
-fn as_text(v: &Value) -> Option<String> {
+pub(super) fn as_text(v: &Value) -> Option<String> {
     match v {
         Value::Null => None,
         Value::Integer(i) => Some(i.to_string()),
@@ -49,21 +49,6 @@ fn docid_of(v: &Value) -> VTabResult<Option<i64>> {
             code: ResultCode::MISMATCH,
             msg: "datatype mismatch".into(),
         }),
-    }
-}
-
-/// The command a special INSERT names, refused (invariant 3).
-fn command_error(cmd: &Value) -> VTabError {
-    let text = as_text(cmd).unwrap_or_default();
-    let name = text.split('=').next().unwrap_or("").trim().to_ascii_lowercase();
-    const KNOWN: [&str; 8] = [
-        "optimize", "rebuild", "integrity-check", "merge", "automerge", "nodesize",
-        "maxpending", "test-no-incr-doclist",
-    ];
-    if KNOWN.contains(&name.as_str()) {
-        VTabError::new(format!("fts4 command {name} is not supported by loom yet"))
-    } else {
-        VTabError::new("SQL logic error")
     }
 }
 
@@ -114,7 +99,8 @@ pub fn update(
     }
     if let Some(cmd) = args.get(2 + n).filter(|v| !matches!(v, Value::Null)) {
         if old.is_none() {
-            return Err(command_error(cmd));
+            let text = as_text(cmd).unwrap_or_default();
+            return super::command::run(t, &text, host).map(|()| None);
         }
     }
     // The docid column, when set, wins over the rowid argument (as C).
