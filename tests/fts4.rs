@@ -96,7 +96,11 @@ impl Rng {
         match self.below(6) {
             0 => format!("{}*", &self.word(vocab)[..2]),
             1 => format!("\"{} {}\"", self.word(vocab), self.word(vocab)),
-            2 => format!("{}:{}", ["a", "b"][self.below(2) as usize], self.word(vocab)),
+            2 => format!(
+                "{}:{}",
+                ["a", "b"][self.below(2) as usize],
+                self.word(vocab)
+            ),
             _ => self.word(vocab),
         }
     }
@@ -129,7 +133,10 @@ fn c_strings(c: &rusqlite::Connection, sql: &str, q: &str) -> Result<Vec<String>
         .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for r in rows {
-        out.push(format!("{:?}", [Value::Integer(r.map_err(|e| e.to_string())?)]));
+        out.push(format!(
+            "{:?}",
+            [Value::Integer(r.map_err(|e| e.to_string())?)]
+        ));
     }
     Ok(out)
 }
@@ -155,10 +162,18 @@ fn compare_queries(path: &str, rng: &mut Rng, vocab: u64, n: usize) -> (usize, u
             fail += 1;
             if fail <= 5 {
                 let short = |r: &Result<Vec<String>, String>| match r {
-                    Ok(v) => format!("{} rows {:?}", v.len(), v.iter().take(8).collect::<Vec<_>>()),
+                    Ok(v) => format!(
+                        "{} rows {:?}",
+                        v.len(),
+                        v.iter().take(8).collect::<Vec<_>>()
+                    ),
                     Err(e) => e.clone(),
                 };
-                eprintln!("MISMATCH {sql} [{q}]\n loom {}\n C    {}", short(&lr), short(&cr));
+                eprintln!(
+                    "MISMATCH {sql} [{q}]\n loom {}\n C    {}",
+                    short(&lr),
+                    short(&cr)
+                );
             }
         }
     }
@@ -186,7 +201,8 @@ fn interop_random_documents_and_queries() {
     // loom writes: one segment per row, merges, deletes and updates.
     let a = tmp("loom-writes.db");
     let l = open_loom(&a);
-    l.execute_batch("CREATE VIRTUAL TABLE t USING fts4(a, b)").unwrap();
+    l.execute_batch("CREATE VIRTUAL TABLE t USING fts4(a, b)")
+        .unwrap();
     for i in 0..400 {
         let (x, y) = (rng.doc(60), rng.doc(60));
         l.execute(
@@ -196,7 +212,8 @@ fn interop_random_documents_and_queries() {
         .unwrap();
         if i % 7 == 3 {
             let d = 1 + rng.below(i + 1) as i64;
-            l.execute("DELETE FROM t WHERE docid = ?1", &[Value::Integer(d)]).unwrap();
+            l.execute("DELETE FROM t WHERE docid = ?1", &[Value::Integer(d)])
+                .unwrap();
         }
         if i % 11 == 5 {
             let d = 1 + rng.below(i + 1) as i64;
@@ -210,36 +227,50 @@ fn interop_random_documents_and_queries() {
     }
     drop(l);
     assert_eq!(c_integrity(&a), "Ok(1) ok", "C checks loom's index");
-    tally("loom writes, both query", compare_queries(&a, &mut rng, 60, 200));
+    tally(
+        "loom writes, both query",
+        compare_queries(&a, &mut rng, 60, 200),
+    );
     // C writes: big transactions (multi-leaf segments with interior
     // nodes), then many small ones (several levels), then deletes.
     let b = tmp("c-writes.db");
     {
         let c = rusqlite::Connection::open(&b).unwrap();
-        c.execute_batch("CREATE VIRTUAL TABLE t USING fts4(a, b)").unwrap();
+        c.execute_batch("CREATE VIRTUAL TABLE t USING fts4(a, b)")
+            .unwrap();
         for round in 0..3 {
             c.execute_batch("BEGIN").unwrap();
             for _ in 0..700 {
                 let (x, y) = (rng.doc(3000), rng.doc(3000));
-                c.execute("INSERT INTO t(a, b) VALUES(?1, ?2)", [x, y]).unwrap();
+                c.execute("INSERT INTO t(a, b) VALUES(?1, ?2)", [x, y])
+                    .unwrap();
             }
             c.execute_batch("COMMIT").unwrap();
             for _ in 0..(if round == 0 { 40 } else { 5 }) {
                 let (x, y) = (rng.doc(3000), rng.doc(3000));
-                c.execute("INSERT INTO t(a, b) VALUES(?1, ?2)", [x, y]).unwrap();
+                c.execute("INSERT INTO t(a, b) VALUES(?1, ?2)", [x, y])
+                    .unwrap();
                 let d = 1 + rng.below(2000) as i64;
                 c.execute("DELETE FROM t WHERE docid = ?1", [d]).unwrap();
             }
         }
         let levels: i64 = c
-            .query_row("SELECT count(DISTINCT level) FROM t_segdir", [], |r| r.get(0))
+            .query_row("SELECT count(DISTINCT level) FROM t_segdir", [], |r| {
+                r.get(0)
+            })
             .unwrap();
         let blocks: i64 = c
             .query_row("SELECT count(*) FROM t_segments", [], |r| r.get(0))
             .unwrap();
-        assert!(levels >= 2 && blocks > 10, "levels {levels} blocks {blocks}");
+        assert!(
+            levels >= 2 && blocks > 10,
+            "levels {levels} blocks {blocks}"
+        );
     }
-    tally("C writes, both query", compare_queries(&b, &mut rng, 3000, 200));
+    tally(
+        "C writes, both query",
+        compare_queries(&b, &mut rng, 3000, 200),
+    );
     // loom adds to C's index, C checks and both query again.
     {
         let l = open_loom(&b);
@@ -251,11 +282,15 @@ fn interop_random_documents_and_queries() {
             )
             .unwrap();
             let d = 1 + rng.below(2000) as i64;
-            l.execute("DELETE FROM t WHERE docid = ?1", &[Value::Integer(d)]).unwrap();
+            l.execute("DELETE FROM t WHERE docid = ?1", &[Value::Integer(d)])
+                .unwrap();
         }
     }
     assert_eq!(c_integrity(&b), "Ok(1) ok", "C checks the mixed index");
-    tally("mixed writers, both query", compare_queries(&b, &mut rng, 3000, 100));
+    tally(
+        "mixed writers, both query",
+        compare_queries(&b, &mut rng, 3000, 100),
+    );
     println!("{pass} passed, {fail} failed");
     assert_eq!(fail, 0);
 }

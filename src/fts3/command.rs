@@ -24,16 +24,29 @@ use crate::vtab::{VTabError, VTabHost, VTabResult};
 
 /// Runs the command `cmd` (invariant 4).
 pub fn run(t: &Shape, cmd: &str, host: &mut dyn VTabHost) -> VTabResult<()> {
-    let name = cmd.split('=').next().unwrap_or("").trim().to_ascii_lowercase();
+    let name = cmd
+        .split('=')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match cmd.trim() {
         "optimize" => return optimize(t, host),
         "rebuild" => return rebuild(t, host),
         "integrity-check" => return integrity_check(t, host),
         _ => {}
     }
-    const KNOWN: [&str; 5] = ["merge", "automerge", "nodesize", "maxpending", "test-no-incr-doclist"];
+    const KNOWN: [&str; 5] = [
+        "merge",
+        "automerge",
+        "nodesize",
+        "maxpending",
+        "test-no-incr-doclist",
+    ];
     if KNOWN.contains(&name.as_str()) {
-        return Err(VTabError::new(format!("fts4 command {name} is not supported by loom yet")));
+        return Err(VTabError::new(format!(
+            "fts4 command {name} is not supported by loom yet"
+        )));
     }
     Err(VTabError::new("SQL logic error"))
 }
@@ -93,7 +106,7 @@ fn rebuild(t: &Shape, host: &mut dyn VTabHost) -> VTabResult<()> {
             *x += texts.iter().flatten().map(|s| s.len() as u64).sum::<u64>();
         }
         let sql = format!("INSERT INTO {} VALUES(?1, ?2)", t.shadow("docsize"));
-        host.exec(&sql, &[Value::Integer(*docid), Value::Blob(size.into())])?;
+        host.exec(&sql, &[Value::Integer(*docid), Value::Blob(size)])?;
     }
     if t.fts4 {
         let mut stat = Vec::new();
@@ -101,7 +114,7 @@ fn rebuild(t: &Shape, host: &mut dyn VTabHost) -> VTabResult<()> {
             put_varint(&mut stat, *v);
         }
         let sql = format!("INSERT INTO {} VALUES(0, ?1)", t.shadow("stat"));
-        host.exec(&sql, &[Value::Blob(stat.into())])?;
+        host.exec(&sql, &[Value::Blob(stat)])?;
     }
     index::flush(host, t, &p)
 }
@@ -111,7 +124,10 @@ fn integrity_check(t: &Shape, host: &mut dyn VTabHost) -> VTabResult<()> {
     for (docid, texts) in content(t, host)? {
         index::add_doc(&mut expected, docid, &texts);
     }
-    let want: Vec<(Vec<u8>, Vec<u8>)> = expected.iter().map(|(k, d)| (k.clone(), encode(d))).collect();
+    let want: Vec<(Vec<u8>, Vec<u8>)> = expected
+        .iter()
+        .map(|(k, d)| (k.clone(), encode(d)))
+        .collect();
     let segs = index::segments(host, t)?;
     let have = index::merged_terms(host, t, &segs, true)?;
     if want == have {

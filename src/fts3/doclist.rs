@@ -127,7 +127,11 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, PosList)>, String> {
     let mut docid = 0i64;
     while at < buf.len() {
         let d = get_varint(buf, &mut at)? as i64;
-        docid = if out.is_empty() { d } else { docid.wrapping_add(d) };
+        docid = if out.is_empty() {
+            d
+        } else {
+            docid.wrapping_add(d)
+        };
         out.push((docid, get_poslist(buf, &mut at)?));
     }
     Ok(out)
@@ -158,7 +162,10 @@ mod tests {
         m.insert(5, vec![]);
         let b = encode(&m);
         assert_eq!(b, vec![1, 2, 1, 1, 4, 0, 4, 0]);
-        assert_eq!(decode(&b).unwrap(), vec![(1, vec![(0, 0), (1, 2)]), (5, vec![])]);
+        assert_eq!(
+            decode(&b).unwrap(),
+            vec![(1, vec![(0, 0), (1, 2)]), (5, vec![])]
+        );
         assert!(decode(&[1, 2]).is_err());
     }
 }

@@ -21,15 +21,21 @@ fn match_fn(_: &mut FuncContext, _: &[ValueRef]) -> Result<Value, FuncError> {
 }
 
 fn snippet(_: &mut FuncContext, _: &[ValueRef]) -> Result<Value, FuncError> {
-    Err(FuncError::Error("fts4 function snippet is not supported by loom yet".into()))
+    Err(FuncError::Error(
+        "fts4 function snippet is not supported by loom yet".into(),
+    ))
 }
 
 fn offsets(_: &mut FuncContext, _: &[ValueRef]) -> Result<Value, FuncError> {
-    Err(FuncError::Error("fts4 function offsets is not supported by loom yet".into()))
+    Err(FuncError::Error(
+        "fts4 function offsets is not supported by loom yet".into(),
+    ))
 }
 
 fn matchinfo(_: &mut FuncContext, _: &[ValueRef]) -> Result<Value, FuncError> {
-    Err(FuncError::Error("fts4 function matchinfo is not supported by loom yet".into()))
+    Err(FuncError::Error(
+        "fts4 function matchinfo is not supported by loom yet".into(),
+    ))
 }
 
 /// (name, number of arguments, implementation) of every function above.

@@ -21,7 +21,7 @@
 
 use std::collections::BTreeMap;
 
-use super::doclist::{decode, encode, DocMap, PosList};
+use super::doclist::{decode, encode, DocMap};
 use super::query::{TermSource, Word};
 use super::segment::{self, SegInfo};
 use super::table::Shape;
@@ -71,7 +71,10 @@ pub type Pending = BTreeMap<Vec<u8>, DocMap>;
 pub fn add_doc(p: &mut Pending, docid: i64, values: &[Option<String>]) -> Vec<u64> {
     let mut counts = Vec::new();
     for (col, v) in values.iter().enumerate() {
-        let toks = v.as_deref().map(|s| super::tokenizer::tokenize(s.as_bytes())).unwrap_or_default();
+        let toks = v
+            .as_deref()
+            .map(|s| super::tokenizer::tokenize(s.as_bytes()))
+            .unwrap_or_default();
         counts.push(toks.len() as u64);
         for t in toks {
             let pl = p.entry(t.text).or_default().entry(docid).or_default();
@@ -90,7 +93,10 @@ pub fn add_doc(p: &mut Pending, docid: i64, values: &[Option<String>]) -> Vec<u6
 pub fn delete_doc(p: &mut Pending, docid: i64, values: &[Option<String>]) {
     for v in values.iter().flatten() {
         for t in super::tokenizer::tokenize(v.as_bytes()) {
-            p.entry(t.text).or_default().entry(docid).or_insert_with(PosList::new);
+            p.entry(t.text)
+                .or_default()
+                .entry(docid)
+                .or_default();
         }
     }
 }
@@ -116,7 +122,10 @@ pub fn segments(host: &mut dyn VTabHost, t: &Shape) -> VTabResult<Vec<SegInfo>> 
 }
 
 fn load_block(host: &mut dyn VTabHost, t: &Shape, id: i64) -> VTabResult<Vec<u8>> {
-    let sql = format!("SELECT block FROM {} WHERE blockid = ?1", t.shadow("segments"));
+    let sql = format!(
+        "SELECT block FROM {} WHERE blockid = ?1",
+        t.shadow("segments")
+    );
     let rows = host.exec(&sql, &[Value::Integer(id)])?;
     match rows.first() {
         Some(r) => Ok(blob(r.first())),
@@ -194,7 +203,11 @@ impl Reader<'_> {
                 if term < w.text.as_slice() {
                     return true;
                 }
-                let hit = if w.prefix { term.starts_with(&w.text) } else { term == w.text.as_slice() };
+                let hit = if w.prefix {
+                    term.starts_with(&w.text)
+                } else {
+                    term == w.text.as_slice()
+                };
                 if !hit {
                     return false;
                 }
@@ -241,7 +254,10 @@ pub fn flush(host: &mut dyn VTabHost, t: &Shape, p: &Pending) -> VTabResult<()> 
 /// The idx for a new segment at `level`, merging the level first when it
 /// is full (invariant 2).
 fn next_idx(host: &mut dyn VTabHost, t: &Shape, level: i64) -> VTabResult<i64> {
-    let sql = format!("SELECT max(idx) FROM {} WHERE level = ?1", t.shadow("segdir"));
+    let sql = format!(
+        "SELECT max(idx) FROM {} WHERE level = ?1",
+        t.shadow("segdir")
+    );
     let rows = host.exec(&sql, &[Value::Integer(level)])?;
     let next = match rows.first().and_then(|r| r.first()) {
         Some(Value::Null) | None => 0,
@@ -266,11 +282,17 @@ pub(super) fn write_segment(
     let next_block = int(rows.first().and_then(|r| r.first())) + 1;
     let node_size = t.node_size(host)?;
     let built = segment::build(terms, next_block, node_size);
-    let ins = format!("INSERT INTO {}(blockid, block) VALUES(?1, ?2)", t.shadow("segments"));
+    let ins = format!(
+        "INSERT INTO {}(blockid, block) VALUES(?1, ?2)",
+        t.shadow("segments")
+    );
     for (id, data) in built.blocks {
-        host.exec(&ins, &[Value::Integer(id), Value::Blob(data.into())])?;
+        host.exec(&ins, &[Value::Integer(id), Value::Blob(data)])?;
     }
-    let sql = format!("INSERT INTO {} VALUES(?1, ?2, ?3, ?4, ?5, ?6)", t.shadow("segdir"));
+    let sql = format!(
+        "INSERT INTO {} VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+        t.shadow("segdir")
+    );
     let end = format!("{} {}", built.end, built.leaf_bytes);
     host.exec(
         &sql,
@@ -280,7 +302,7 @@ pub(super) fn write_segment(
             Value::Integer(built.start),
             Value::Integer(built.leaves_end),
             Value::Text(end.into()),
-            Value::Blob(built.root.into()),
+            Value::Blob(built.root),
         ],
     )?;
     Ok(())
@@ -336,13 +358,26 @@ pub(super) fn merged_terms(
 }
 
 /// Deletes the `%_segdir` rows and `%_segments` blocks of `segs`.
-pub(super) fn remove_segments(host: &mut dyn VTabHost, t: &Shape, segs: &[SegInfo]) -> VTabResult<()> {
-    let del_blocks = format!("DELETE FROM {} WHERE blockid BETWEEN ?1 AND ?2", t.shadow("segments"));
-    let del_dir = format!("DELETE FROM {} WHERE level = ?1 AND idx = ?2", t.shadow("segdir"));
+pub(super) fn remove_segments(
+    host: &mut dyn VTabHost,
+    t: &Shape,
+    segs: &[SegInfo],
+) -> VTabResult<()> {
+    let del_blocks = format!(
+        "DELETE FROM {} WHERE blockid BETWEEN ?1 AND ?2",
+        t.shadow("segments")
+    );
+    let del_dir = format!(
+        "DELETE FROM {} WHERE level = ?1 AND idx = ?2",
+        t.shadow("segdir")
+    );
     for s in segs {
         if s.start > 0 {
             let last = s.end.max(s.leaves_end);
-            host.exec(&del_blocks, &[Value::Integer(s.start), Value::Integer(last)])?;
+            host.exec(
+                &del_blocks,
+                &[Value::Integer(s.start), Value::Integer(last)],
+            )?;
         }
         host.exec(&del_dir, &[Value::Integer(s.level), Value::Integer(s.idx)])?;
     }

@@ -35,7 +35,10 @@ pub struct Word {
 pub enum Expr {
     /// Words at consecutive positions (one word: a term query); `col`
     /// restricts it to one column.
-    Phrase { words: Vec<Word>, col: Option<u32> },
+    Phrase {
+        words: Vec<Word>,
+        col: Option<u32>,
+    },
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>, Box<Expr>),
@@ -104,7 +107,10 @@ fn lex(q: &[u8], cols: &[String]) -> Option<Vec<Tok>> {
             continue;
         }
         let mut col = None;
-        if let Some(colon) = q.get(i..).and_then(|r| r.iter().position(|&c| c == b':' || is_delim(c))) {
+        if let Some(colon) = q
+            .get(i..)
+            .and_then(|r| r.iter().position(|&c| c == b':' || is_delim(c)))
+        {
             if q.get(i + colon) == Some(&b':') {
                 let name = String::from_utf8_lossy(q.get(i..i + colon).unwrap_or_default());
                 if let Some(c) = cols.iter().position(|c| c.eq_ignore_ascii_case(&name)) {
@@ -118,7 +124,10 @@ fn lex(q: &[u8], cols: &[String]) -> Option<Vec<Tok>> {
             let inner = q.get(i + 1..i + 1 + close).unwrap_or_default();
             let mut words: Vec<Word> = tokenize(inner)
                 .into_iter()
-                .map(|t| Word { text: t.text, prefix: false })
+                .map(|t| Word {
+                    text: t.text,
+                    prefix: false,
+                })
                 .collect();
             let mut next = i + close + 2;
             if q.get(next) == Some(&b'*') {
@@ -155,7 +164,13 @@ fn bareword(q: &[u8], at: usize) -> (Vec<Word>, usize) {
             if prefix {
                 next += 1;
             }
-            (vec![Word { text: t.text, prefix }], next)
+            (
+                vec![Word {
+                    text: t.text,
+                    prefix,
+                }],
+                next,
+            )
         }
     }
 }
@@ -274,7 +289,11 @@ pub fn eval(e: &Expr, src: &mut dyn TermSource) -> Result<BTreeSet<i64>, String>
     })
 }
 
-fn phrase(words: &[Word], col: Option<u32>, src: &mut dyn TermSource) -> Result<BTreeSet<i64>, String> {
+fn phrase(
+    words: &[Word],
+    col: Option<u32>,
+    src: &mut dyn TermSource,
+) -> Result<BTreeSet<i64>, String> {
     let mut lists = Vec::new();
     for w in words {
         let mut d = src.doclist(w)?;
@@ -326,9 +345,19 @@ mod tests {
             Expr::Phrase { words, col } => {
                 let w: Vec<String> = words
                     .iter()
-                    .map(|w| format!("{}{}", String::from_utf8_lossy(&w.text), if w.prefix { "*" } else { "" }))
+                    .map(|w| {
+                        format!(
+                            "{}{}",
+                            String::from_utf8_lossy(&w.text),
+                            if w.prefix { "*" } else { "" }
+                        )
+                    })
                     .collect();
-                format!("{}{}", col.map_or(String::new(), |c| format!("{c}:")), w.join("_"))
+                format!(
+                    "{}{}",
+                    col.map_or(String::new(), |c| format!("{c}:")),
+                    w.join("_")
+                )
             }
             Expr::And(l, r) => format!("({} AND {})", fmt(l), fmt(r)),
             Expr::Or(l, r) => format!("({} OR {})", fmt(l), fmt(r)),

@@ -89,7 +89,11 @@ impl Node {
 
     /// Bytes needed to add `term` (and a payload of `payload` bytes).
     fn need(&self, term: &[u8], empty: bool, payload: Option<usize>) -> usize {
-        let pre = if empty { 0 } else { common_prefix(&self.last, term) };
+        let pre = if empty {
+            0
+        } else {
+            common_prefix(&self.last, term)
+        };
         let suffix = term.len() - pre;
         let head = if empty {
             varint_len(term.len())
@@ -108,7 +112,8 @@ impl Node {
             let pre = common_prefix(&self.last, term);
             put_varint(&mut self.data, pre as u64);
             put_varint(&mut self.data, (term.len() - pre) as u64);
-            self.data.extend_from_slice(term.get(pre..).unwrap_or_default());
+            self.data
+                .extend_from_slice(term.get(pre..).unwrap_or_default());
         }
         if let Some(p) = payload {
             put_varint(&mut self.data, p.len() as u64);
@@ -164,7 +169,11 @@ pub fn build(terms: &[(Vec<u8>, Vec<u8>)], next_block: i64, node_size: usize) ->
         }
         if parents.len() == 1 {
             out.end = id - 1;
-            out.root = parents.into_iter().next().map(|n| n.data).unwrap_or_default();
+            out.root = parents
+                .into_iter()
+                .next()
+                .map(|n| n.data)
+                .unwrap_or_default();
             return out;
         }
         level = Vec::new();
@@ -280,10 +289,16 @@ mod tests {
 
     #[test]
     fn small_segment_is_a_root_leaf() {
-        let terms = vec![(b"bar".to_vec(), vec![1, 1, 1, 3, 0]), (b"foo".to_vec(), vec![1, 0])];
+        let terms = vec![
+            (b"bar".to_vec(), vec![1, 1, 1, 3, 0]),
+            (b"foo".to_vec(), vec![1, 0]),
+        ];
         let b = build(&terms, 1, 4061);
         assert!(b.blocks.is_empty());
-        assert_eq!(b.root, vec![0, 3, b'b', b'a', b'r', 5, 1, 1, 1, 3, 0, 0, 3, b'f', b'o', b'o', 2, 1, 0]);
+        assert_eq!(
+            b.root,
+            vec![0, 3, b'b', b'a', b'r', 5, 1, 1, 1, 3, 0, 0, 3, b'f', b'o', b'o', 2, 1, 0]
+        );
         assert_eq!(parse_leaf(&b.root).unwrap(), terms);
     }
 
@@ -307,7 +322,10 @@ mod tests {
             while node_height(&node).unwrap() > 0 {
                 node = blocks[&child_for(&node, t).unwrap()].clone();
             }
-            assert!(parse_leaf(&node).unwrap().iter().any(|e| &e.0 == t), "term {i}");
+            assert!(
+                parse_leaf(&node).unwrap().iter().any(|e| &e.0 == t),
+                "term {i}"
+            );
         }
     }
 }

@@ -62,7 +62,11 @@ fn quote_str(s: &str) -> String {
 impl Shape {
     /// The qualified name of shadow table `%_<suffix>`.
     pub fn shadow(&self, suffix: &str) -> String {
-        format!("{}.{}", quote_id(&self.db), quote_id(&format!("{}_{suffix}", self.name)))
+        format!(
+            "{}.{}",
+            quote_id(&self.db),
+            quote_id(&format!("{}_{suffix}", self.name))
+        )
     }
 
     /// Node size of new segments: the page size less 35 (as C).
@@ -81,13 +85,20 @@ impl Shape {
             s.push_str(&quote_str(c));
             s.push_str(", ");
         }
-        s.push_str(&format!("{} HIDDEN, docid HIDDEN, '__langid' HIDDEN)", quote_str(&self.name)));
+        s.push_str(&format!(
+            "{} HIDDEN, docid HIDDEN, '__langid' HIDDEN)",
+            quote_str(&self.name)
+        ));
         s
     }
 
     fn ddl(&self) -> Vec<String> {
         let q = |suffix: &str| {
-            format!("{}.{}", quote_str(&self.db), quote_str(&format!("{}_{suffix}", self.name)))
+            format!(
+                "{}.{}",
+                quote_str(&self.db),
+                quote_str(&format!("{}_{suffix}", self.name))
+            )
         };
         let cols: String = self
             .cols
@@ -104,8 +115,14 @@ impl Shape {
             ),
         ];
         if self.fts4 {
-            v.push(format!("CREATE TABLE {}(docid INTEGER PRIMARY KEY, size BLOB)", q("docsize")));
-            v.push(format!("CREATE TABLE {}(id INTEGER PRIMARY KEY, value BLOB)", q("stat")));
+            v.push(format!(
+                "CREATE TABLE {}(docid INTEGER PRIMARY KEY, size BLOB)",
+                q("docsize")
+            ));
+            v.push(format!(
+                "CREATE TABLE {}(id INTEGER PRIMARY KEY, value BLOB)",
+                q("stat")
+            ));
         }
         v
     }
@@ -162,7 +179,10 @@ fn option(arg: &str) -> Option<(String, String)> {
     }
     let lower = a.to_ascii_lowercase();
     if lower.starts_with("tokenize") && lower.get(8..9).is_some_and(|c| c.trim().is_empty()) {
-        return Some(("tokenize".into(), a.get(9..).unwrap_or("").trim().to_string()));
+        return Some((
+            "tokenize".into(),
+            a.get(9..).unwrap_or("").trim().to_string(),
+        ));
     }
     None
 }
@@ -174,7 +194,10 @@ fn check_tokenizer(spec: &str) -> VTabResult<()> {
         "porter" | "unicode61" | "icu" => Err(VTabError::new(format!(
             "fts4 tokenizer {name} is not supported by loom yet"
         ))),
-        _ => Err(VTabError::new(format!("unknown tokenizer: {}", column_name(spec)))),
+        _ => Err(VTabError::new(format!(
+            "unknown tokenizer: {}",
+            column_name(spec)
+        ))),
     }
 }
 
@@ -188,15 +211,24 @@ impl Fts3Module {
                 Some((k, v)) if k == "tokenize" => check_tokenizer(&v)?,
                 Some((k, _)) if self.fts4 => {
                     const KNOWN: [&str; 8] = [
-                        "compress", "uncompress", "content", "languageid", "matchinfo",
-                        "notindexed", "order", "prefix",
+                        "compress",
+                        "uncompress",
+                        "content",
+                        "languageid",
+                        "matchinfo",
+                        "notindexed",
+                        "order",
+                        "prefix",
                     ];
                     if KNOWN.contains(&k.as_str()) {
                         return Err(VTabError::new(format!(
                             "fts4 option {k} is not supported by loom yet"
                         )));
                     }
-                    return Err(VTabError::new(format!("unrecognized parameter: {}", a.trim())));
+                    return Err(VTabError::new(format!(
+                        "unrecognized parameter: {}",
+                        a.trim()
+                    )));
                 }
                 _ => cols.push(column_name(a)),
             }
@@ -215,7 +247,9 @@ impl Fts3Module {
 
 impl VTabModule for Fts3Module {
     fn create(&self, _args: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
-        Err(VTabError::new("fts4 tables can only be created inside a statement"))
+        Err(VTabError::new(
+            "fts4 tables can only be created inside a statement",
+        ))
     }
 
     fn create_in(
@@ -227,12 +261,22 @@ impl VTabModule for Fts3Module {
         for ddl in shape.ddl() {
             host.exec(&ddl, &[])?;
         }
-        Ok((shape.declared(), Box::new(Fts3Table { shape: Arc::new(shape) })))
+        Ok((
+            shape.declared(),
+            Box::new(Fts3Table {
+                shape: Arc::new(shape),
+            }),
+        ))
     }
 
     fn connect(&self, args: &[String]) -> VTabResult<(String, Box<dyn VTab>)> {
         let shape = self.shape(args)?;
-        Ok((shape.declared(), Box::new(Fts3Table { shape: Arc::new(shape) })))
+        Ok((
+            shape.declared(),
+            Box::new(Fts3Table {
+                shape: Arc::new(shape),
+            }),
+        ))
     }
 }
 
@@ -291,12 +335,17 @@ impl VTab for Fts3Table {
     }
 
     fn destroy(&self) -> VTabResult<()> {
-        Err(VTabError::new("fts4 tables can only be dropped inside a statement"))
+        Err(VTabError::new(
+            "fts4 tables can only be dropped inside a statement",
+        ))
     }
 
     fn destroy_in(&self, host: &mut dyn VTabHost) -> VTabResult<()> {
         for s in self.shape.suffixes() {
-            host.exec(&format!("DROP TABLE IF EXISTS {}", self.shape.shadow(s)), &[])?;
+            host.exec(
+                &format!("DROP TABLE IF EXISTS {}", self.shape.shadow(s)),
+                &[],
+            )?;
         }
         Ok(())
     }
@@ -306,7 +355,9 @@ impl VTab for Fts3Table {
     }
 
     fn update(&self, _args: &[Value], _oc: ConflictMode) -> VTabResult<Option<i64>> {
-        Err(VTabError::new("fts4 writes outside a statement are not supported by loom yet"))
+        Err(VTabError::new(
+            "fts4 writes outside a statement are not supported by loom yet",
+        ))
     }
 
     fn update_in(
@@ -344,7 +395,12 @@ fn text_arg(v: Option<&Value>) -> String {
 }
 
 impl Fts3Cursor {
-    fn content(&self, host: &mut dyn VTabHost, filter: &str, args: &[Value]) -> VTabResult<Vec<Row>> {
+    fn content(
+        &self,
+        host: &mut dyn VTabHost,
+        filter: &str,
+        args: &[Value],
+    ) -> VTabResult<Vec<Row>> {
         let sql = format!("SELECT * FROM {} {filter}", self.shape.shadow("content"));
         let rows = host.exec(&sql, args)?;
         Ok(rows
@@ -403,7 +459,9 @@ fn restrict_column(e: &mut query::Expr, c: u32) {
 
 impl VTabCursor for Fts3Cursor {
     fn filter(&mut self, _: i32, _: Option<&str>, _: &[Value]) -> VTabResult<()> {
-        Err(VTabError::new("fts4 scans outside a statement are not supported by loom yet"))
+        Err(VTabError::new(
+            "fts4 scans outside a statement are not supported by loom yet",
+        ))
     }
 
     fn filter_in(
@@ -416,7 +474,9 @@ impl VTabCursor for Fts3Cursor {
         self.at = 0;
         self.rows = match idx_num {
             PLAN_SCAN => self.content(host, "ORDER BY docid", &[])?,
-            PLAN_DOCID => self.content(host, "WHERE docid = ?1", args.get(..1).unwrap_or_default())?,
+            PLAN_DOCID => {
+                self.content(host, "WHERE docid = ?1", args.get(..1).unwrap_or_default())?
+            }
             n => {
                 let q = text_arg(args.first());
                 if matches!(args.first(), None | Some(Value::Null)) {
@@ -474,13 +534,30 @@ mod tests {
             x.extend(v.iter().map(|s| s.to_string()));
             m.shape(&x)
         };
-        assert_eq!(a(&["a INTEGER", "\"x y\"", "tokenize=simple"]).unwrap().cols, vec!["a", "x y"]);
+        assert_eq!(
+            a(&["a INTEGER", "\"x y\"", "tokenize=simple"])
+                .unwrap()
+                .cols,
+            vec!["a", "x y"]
+        );
         assert_eq!(a(&[]).unwrap().cols, vec!["content"]);
-        assert_eq!(a(&["a", "tokenize=foo"]).unwrap_err().msg, "unknown tokenizer: foo");
-        assert_eq!(a(&["a", "tokenize foo"]).unwrap_err().msg, "unknown tokenizer: foo");
-        assert_eq!(a(&["a", "bogus=1"]).unwrap_err().msg, "unrecognized parameter: bogus=1");
+        assert_eq!(
+            a(&["a", "tokenize=foo"]).unwrap_err().msg,
+            "unknown tokenizer: foo"
+        );
+        assert_eq!(
+            a(&["a", "tokenize foo"]).unwrap_err().msg,
+            "unknown tokenizer: foo"
+        );
+        assert_eq!(
+            a(&["a", "bogus=1"]).unwrap_err().msg,
+            "unrecognized parameter: bogus=1"
+        );
         let m3 = Fts3Module { fts4: false };
-        let x: Vec<String> = ["fts3", "main", "t", "a", "bogus=1"].iter().map(|s| s.to_string()).collect();
+        let x: Vec<String> = ["fts3", "main", "t", "a", "bogus=1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(m3.shape(&x).unwrap().cols, vec!["a", "bogus"]);
     }
 }

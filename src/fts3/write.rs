@@ -62,7 +62,13 @@ struct Batch {
 }
 
 impl Batch {
-    fn docid(&mut self, t: &Shape, docid: i64, delete: bool, host: &mut dyn VTabHost) -> VTabResult<()> {
+    fn docid(
+        &mut self,
+        t: &Shape,
+        docid: i64,
+        delete: bool,
+        host: &mut dyn VTabHost,
+    ) -> VTabResult<()> {
         if let Some((p, was_delete)) = self.prev {
             if docid < p || (docid == p && !was_delete) {
                 self.flush(t, host)?;
@@ -108,7 +114,9 @@ pub fn update(
     if new.is_none() {
         new = docid_of(args.get(1).unwrap_or(&Value::Null))?;
     }
-    let values: Vec<Value> = (0..n).map(|i| args.get(2 + i).cloned().unwrap_or(Value::Null)).collect();
+    let values: Vec<Value> = (0..n)
+        .map(|i| args.get(2 + i).cloned().unwrap_or(Value::Null))
+        .collect();
     let mut p = Batch::default();
     if let Some(o) = old {
         delete_row(t, o, &mut p, host)?;
@@ -156,7 +164,10 @@ fn delete_row(t: &Shape, docid: i64, p: &mut Batch, host: &mut dyn VTabHost) -> 
 fn token_counts(texts: &[Option<String>]) -> Vec<u64> {
     texts
         .iter()
-        .map(|v| v.as_deref().map_or(0, |s| super::tokenizer::tokenize(s.as_bytes()).len() as u64))
+        .map(|v| {
+            v.as_deref()
+                .map_or(0, |s| super::tokenizer::tokenize(s.as_bytes()).len() as u64)
+        })
         .collect()
 }
 
@@ -203,7 +214,7 @@ fn insert_row(
             put_varint(&mut size, *c);
         }
         let sql = format!("REPLACE INTO {} VALUES(?1, ?2)", t.shadow("docsize"));
-        host.exec(&sql, &[Value::Integer(docid), Value::Blob(size.into())])?;
+        host.exec(&sql, &[Value::Integer(docid), Value::Blob(size)])?;
         adjust_stat(t, 1, &counts, bytes(&texts), host)?;
     }
     Ok(docid)
@@ -227,7 +238,11 @@ fn adjust_stat(
     let mut vals = Vec::with_capacity(n);
     let mut at = 0;
     for _ in 0..n {
-        vals.push(if at < old.len() { get_varint(&old, &mut at).unwrap_or(0) } else { 0 });
+        vals.push(if at < old.len() {
+            get_varint(&old, &mut at).unwrap_or(0)
+        } else {
+            0
+        });
     }
     let mut deltas = vec![1u64];
     deltas.extend(counts.iter().copied());
@@ -235,10 +250,14 @@ fn adjust_stat(
     let mut out = Vec::new();
     for (i, v) in vals.iter().enumerate() {
         let d = deltas.get(i).copied().unwrap_or(0);
-        let nv = if sign > 0 { v.wrapping_add(d) } else { v.saturating_sub(d) };
+        let nv = if sign > 0 {
+            v.wrapping_add(d)
+        } else {
+            v.saturating_sub(d)
+        };
         put_varint(&mut out, nv);
     }
     let sql = format!("REPLACE INTO {} VALUES(0, ?1)", t.shadow("stat"));
-    host.exec(&sql, &[Value::Blob(out.into())])?;
+    host.exec(&sql, &[Value::Blob(out)])?;
     Ok(())
 }

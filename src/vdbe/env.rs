@@ -236,8 +236,11 @@ pub(crate) fn lend_env<R>(
 /// Runs one statement on the connection a VM environment belongs to and
 /// returns its rows (installed by the connection layer, which can compile
 /// SQL; the VM cannot).
-pub type SqlRunner =
-    fn(&mut VdbeEnv<'_>, &str, &[crate::record::Value]) -> crate::vtab::VTabResult<Vec<Vec<crate::record::Value>>>;
+pub type SqlRunner = fn(
+    &mut VdbeEnv<'_>,
+    &str,
+    &[crate::record::Value],
+) -> crate::vtab::VTabResult<Vec<Vec<crate::record::Value>>>;
 
 static SQL_RUNNER: std::sync::OnceLock<SqlRunner> = std::sync::OnceLock::new();
 
