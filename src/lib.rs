@@ -58,6 +58,8 @@ pub mod vdbe;
 pub mod func;
 /// L4 — virtual-table modules.
 pub mod vtab;
+/// L4 — the built-in full-text modules (FTS3/FTS4 over shadow tables).
+pub mod fts3;
 
 pub mod sql;
 

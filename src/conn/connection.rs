@@ -156,7 +156,7 @@ impl Connection {
                 generation: 0,
                 authorizer: None,
                 max_function_args: 127,
-                vtabs: Arc::new(crate::vtab::VTabRegistry::new()),
+                vtabs: builtin_vtabs(),
                 wal_hook: None,
                 triggers_off: false,
                 views_off: false,
@@ -346,4 +346,14 @@ pub(crate) fn check_function_args(
         }
     }
     Ok(())
+}
+
+/// The module registry of a new connection: the built-in modules (as C's
+/// built-in module list), and the VM's SQL runner for modules written in
+/// Rust.
+fn builtin_vtabs() -> Arc<crate::vtab::VTabRegistry> {
+    crate::vdbe::install_sql_runner(super::view::run_nested);
+    let reg = crate::vtab::VTabRegistry::new();
+    crate::fts3::register(&reg);
+    Arc::new(reg)
 }

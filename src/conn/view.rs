@@ -44,6 +44,7 @@ use crate::btree::Btree;
 use crate::pager::Pager;
 use crate::sql::{self, CompileEnv};
 use crate::vdbe::{ConnState, VdbeEnv, VdbeError};
+use crate::vtab::VTabHost;
 
 /// A connection as three disjoint borrows (module docs).
 #[derive(Debug)]
@@ -309,4 +310,39 @@ impl ConnCore {
                 .get(super::attach::TEMP_DB)
                 .is_some_and(|s| !s.rows.is_empty())
     }
+}
+
+/// The VM's [`crate::vdbe::SqlRunner`]: runs `sql` as a nested statement
+/// on the connection `env` belongs to and collects its rows (how modules
+/// written in Rust run SQL, `vtab/host.rs`).
+pub(crate) fn run_nested(
+    env: &mut VdbeEnv<'_>,
+    sql: &str,
+    params: &[crate::record::Value],
+) -> crate::vtab::VTabResult<Vec<Vec<crate::record::Value>>> {
+    let err = |e: ConnError| crate::vtab::VTabError {
+        code: e.result_code(),
+        msg: e.to_string(),
+    };
+    let Some(mut view) = ConnView::from_env(env) else {
+        return crate::vtab::NoHost.exec(sql, params);
+    };
+    let (stmt, _) = view.prepare(sql, 0).map_err(err)?;
+    let Some(mut stmt) = stmt else {
+        return Ok(Vec::new());
+    };
+    for (i, p) in params.iter().enumerate() {
+        stmt.bind(i + 1, p.clone()).map_err(err)?;
+    }
+    let n = stmt.program().columns.len();
+    let mut rows = Vec::new();
+    let result = loop {
+        match view.step(&mut stmt) {
+            Ok(StepResult::Row) => rows.push((0..n).map(|i| stmt.column(i).to_owned()).collect()),
+            Ok(StepResult::Done) => break Ok(rows),
+            Err(e) => break Err(err(e)),
+        }
+    };
+    view.reset(&mut stmt);
+    result
 }

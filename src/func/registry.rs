@@ -47,6 +47,15 @@ impl Registry {
                 kind: FuncKind::Aggregate(*f as AggregateFactory),
             });
         }
+        // MATCH outside a full-text query and the FTS auxiliary functions.
+        for (name, n, f) in crate::fts3::FUNCTIONS {
+            r.register(FuncDef {
+                name: name.to_string(),
+                n_args: n,
+                flags: DET,
+                kind: FuncKind::Scalar(f),
+            });
+        }
         for n in [0, 1] {
             r.register(FuncDef {
                 name: "coalesce".to_string(),

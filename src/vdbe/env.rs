@@ -232,3 +232,46 @@ pub(crate) fn lend_env<R>(
         (None, None) => Err(super::error::internal("callback lender lost its result")),
     }
 }
+
+/// Runs one statement on the connection a VM environment belongs to and
+/// returns its rows (installed by the connection layer, which can compile
+/// SQL; the VM cannot).
+pub type SqlRunner = fn(
+    &mut VdbeEnv<'_>,
+    &str,
+    &[crate::record::Value],
+) -> crate::vtab::VTabResult<Vec<Vec<crate::record::Value>>>;
+
+static SQL_RUNNER: std::sync::OnceLock<SqlRunner> = std::sync::OnceLock::new();
+
+/// Installs the runner behind [`EnvHost::exec`]; the first installation
+/// wins.
+pub fn install_sql_runner(f: SqlRunner) {
+    let _ = SQL_RUNNER.set(f);
+}
+
+/// The [`crate::vtab::VTabHost`] a module method gets from the VM: the
+/// statement's own environment, valid for one call (`vtab/host.rs`).
+pub(crate) struct EnvHost<'a, 'b> {
+    pub(crate) env: &'a mut VdbeEnv<'b>,
+}
+
+impl crate::vtab::VTabHost for EnvHost<'_, '_> {
+    fn exec(
+        &mut self,
+        sql: &str,
+        params: &[crate::record::Value],
+    ) -> crate::vtab::VTabResult<Vec<Vec<crate::record::Value>>> {
+        match SQL_RUNNER.get() {
+            Some(run) => run(self.env, sql, params),
+            None => crate::vtab::NoHost.exec(sql, params),
+        }
+    }
+
+    fn lend(&mut self, f: &mut dyn FnMut()) {
+        let _ = lend_env(self.env, || {
+            f();
+            Ok(())
+        });
+    }
+}

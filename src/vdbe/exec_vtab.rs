@@ -19,7 +19,7 @@
 
 use std::sync::Arc;
 
-use super::env::{lend_env, VdbeEnv};
+use super::env::{lend_env, EnvHost, VdbeEnv};
 use super::error::{internal, VdbeError};
 use super::insn::{CursorId, Insn, Reg};
 use super::insn_vtab::{VCreateArgs, VtabOp};
@@ -100,10 +100,10 @@ impl Vdbe {
     pub(crate) fn exec_vtab(&mut self, env: &mut VdbeEnv, op: &VtabOp) -> Result<Flow, VdbeError> {
         match op {
             VtabOp::VBegin { vtab } => v_begin(env, vtab),
-            VtabOp::VCreate(a) => lend_env(env, || v_create(a)),
+            VtabOp::VCreate(a) => v_create(env, a),
             VtabOp::VDestroy(a) => {
                 env.conn.vdestroy_depth += 1;
-                let r = lend_env(env, || v_destroy(a));
+                let r = v_destroy(env, a);
                 env.conn.vdestroy_depth = env.conn.vdestroy_depth.saturating_sub(1);
                 r
             }
@@ -127,7 +127,8 @@ impl Vdbe {
                 on_conflict,
             } => {
                 let argv = self.values(*args, *n_args)?;
-                match lend_env(env, || Ok(vtab.vtab.update(&argv, *on_conflict)))? {
+                let mut host = EnvHost { env: &mut *env };
+                match vtab.vtab.update_in(&argv, *on_conflict, &mut host) {
                     Ok(rowid) => {
                         if let (Some(r), Some(Value::Null)) = (rowid, argv.first()) {
                             env.conn.last_insert_rowid = r;
@@ -185,7 +186,10 @@ impl Vdbe {
     ) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
         v.null_row = false;
-        lend_env(env, || v.cur.filter(idx_num, idx_str, argv).map_err(verr))?;
+        let mut host = EnvHost { env };
+        v.cur
+            .filter_in(idx_num, idx_str, argv, &mut host)
+            .map_err(verr)?;
         Ok(if v.cur.eof() {
             Flow::Jump(if_empty)
         } else {
@@ -244,19 +248,23 @@ fn v_begin(env: &mut VdbeEnv, vtab: &Arc<VTabInstance>) -> Result<Flow, VdbeErro
     Ok(Flow::Next)
 }
 
-fn v_create(a: &VCreateArgs) -> Result<Flow, VdbeError> {
-    a.registry.instance(&a.spec, true).map_err(verr)?;
+fn v_create(env: &mut VdbeEnv, a: &VCreateArgs) -> Result<Flow, VdbeError> {
+    let mut host = EnvHost { env };
+    a.registry
+        .instance_in(&a.spec, true, &mut host)
+        .map_err(verr)?;
     Ok(Flow::Next)
 }
 
-fn v_destroy(a: &VCreateArgs) -> Result<Flow, VdbeError> {
+fn v_destroy(env: &mut VdbeEnv, a: &VCreateArgs) -> Result<Flow, VdbeError> {
     let s = &a.spec;
+    let mut host = EnvHost { env };
     let inst = match a.registry.forget(s.db, &s.name) {
         Some(i) => i,
-        None => a.registry.instance(s, false).map_err(verr)?,
+        None => a.registry.instance_in(s, false, &mut host).map_err(verr)?,
     };
     a.registry.forget(s.db, &s.name);
-    inst.destroy().map_err(verr)?;
+    inst.destroy_in(&mut host).map_err(verr)?;
     Ok(Flow::Next)
 }
 

@@ -20,6 +20,7 @@
 //! | `module.rs` | the traits, errors and conflict modes |
 //! | `index_info.rs` | `IndexInfo` (xBestIndex's in/out structure) |
 //! | `registry.rs` | modules by name, connected instances by table |
+//! | `host.rs` | `VTabHost`: re-entrant SQL for modules written in Rust |
 //!
 //! Invariants:
 //! 1. Every connected instance is released exactly once: by
@@ -27,10 +28,12 @@
 //!    last reference to its [`VTabInstance`] goes away).
 //! 2. Module and table names are matched case-insensitively (ASCII).
 
+mod host;
 mod index_info;
 mod module;
 mod registry;
 
+pub use host::{lent, NoHost, VTabHost};
 pub use index_info::{ConstraintOp, ConstraintUsage, IndexConstraint, IndexInfo, IndexOrderBy};
 pub use module::{ConflictMode, VTab, VTabCursor, VTabError, VTabModule, VTabResult};
 pub use registry::{VTabInstance, VTabRegistry, VTabSpec};

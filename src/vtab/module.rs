@@ -14,7 +14,7 @@
 use crate::rc::ResultCode;
 use crate::record::Value;
 
-use super::IndexInfo;
+use super::{lent, IndexInfo, VTabHost};
 
 /// An error raised by a module method: a result code and its message.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -75,6 +75,14 @@ pub trait VTabModule: Send + Sync {
     fn create(&self, args: &[String]) -> VTabResult<(String, Box<dyn VTab>)>;
     /// xConnect: attaches to an existing table's store.
     fn connect(&self, args: &[String]) -> VTabResult<(String, Box<dyn VTab>)>;
+    /// xCreate with the calling connection at hand (host.rs invariant 2).
+    fn create_in(
+        &self,
+        args: &[String],
+        host: &mut dyn VTabHost,
+    ) -> VTabResult<(String, Box<dyn VTab>)> {
+        lent(host, || self.create(args))
+    }
     /// True when the module has no xCreate (eponymous-only: no CREATE
     /// VIRTUAL TABLE allowed).
     fn eponymous_only(&self) -> bool {
@@ -98,6 +106,19 @@ pub trait VTab: Send + Sync {
     /// xDestroy: releases the table's store (DROP TABLE).
     fn destroy(&self) -> VTabResult<()> {
         Ok(())
+    }
+    /// xDestroy with the calling connection at hand.
+    fn destroy_in(&self, host: &mut dyn VTabHost) -> VTabResult<()> {
+        lent(host, || self.destroy())
+    }
+    /// xUpdate with the calling connection at hand.
+    fn update_in(
+        &self,
+        args: &[Value],
+        on_conflict: ConflictMode,
+        host: &mut dyn VTabHost,
+    ) -> VTabResult<Option<i64>> {
+        lent(host, || self.update(args, on_conflict))
     }
     /// xUpdate: `args[0]` is the old rowid (NULL for INSERT), `args[1]` the
     /// new rowid (absent for DELETE), then the column values. Returns the
@@ -136,6 +157,16 @@ pub trait VTab: Send + Sync {
 pub trait VTabCursor: Send {
     /// xFilter: starts a scan with the plan xBestIndex chose.
     fn filter(&mut self, idx_num: i32, idx_str: Option<&str>, args: &[Value]) -> VTabResult<()>;
+    /// xFilter with the calling connection at hand.
+    fn filter_in(
+        &mut self,
+        idx_num: i32,
+        idx_str: Option<&str>,
+        args: &[Value],
+        host: &mut dyn VTabHost,
+    ) -> VTabResult<()> {
+        lent(host, || self.filter(idx_num, idx_str, args))
+    }
     /// xNext.
     fn next(&mut self) -> VTabResult<()>;
     /// xEof.

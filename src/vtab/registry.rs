@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
-use super::{VTab, VTabError, VTabModule, VTabResult};
+use super::{VTab, VTabError, VTabHost, VTabModule, VTabResult};
 
 /// A connected virtual table.
 pub struct VTabInstance {
@@ -49,10 +49,15 @@ impl std::fmt::Debug for VTabInstance {
 impl VTabInstance {
     /// xDestroy (DROP TABLE); afterwards no xDisconnect is made.
     pub fn destroy(&self) -> VTabResult<()> {
+        self.destroy_in(&mut super::NoHost)
+    }
+
+    /// xDestroy with the calling connection at hand.
+    pub fn destroy_in(&self, host: &mut dyn VTabHost) -> VTabResult<()> {
         if self.released.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        self.vtab.destroy()
+        self.vtab.destroy_in(host)
     }
 }
 
@@ -137,6 +142,17 @@ impl VTabRegistry {
     /// The connected instance of table `spec`, connecting (or with
     /// `create`, creating) it when needed.
     pub fn instance(&self, spec: &VTabSpec, create: bool) -> VTabResult<Arc<VTabInstance>> {
+        self.instance_in(spec, create, &mut super::NoHost)
+    }
+
+    /// [`VTabRegistry::instance`] with the calling connection at hand
+    /// (xCreate of a module written in Rust runs SQL through it).
+    pub fn instance_in(
+        &self,
+        spec: &VTabSpec,
+        create: bool,
+        host: &mut dyn VTabHost,
+    ) -> VTabResult<Arc<VTabInstance>> {
         let VTabSpec {
             db,
             db_name,
@@ -159,7 +175,7 @@ impl VTabRegistry {
         let mut argv = vec![module.clone(), db_name.clone(), name.clone()];
         argv.extend(args.iter().cloned());
         let (declared, vtab) = if create {
-            m.create(&argv)?
+            m.create_in(&argv, host)?
         } else {
             m.connect(&argv)?
         };

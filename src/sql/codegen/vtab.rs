@@ -248,6 +248,24 @@ impl Gen<'_> {
         scope: &Scope,
         avail: &dyn Fn(usize) -> bool,
     ) -> Result<Option<(i32, ConstraintOp, Expr)>, String> {
+        if let ExprKind::Like {
+            op,
+            negated: false,
+            expr,
+            pattern,
+            escape: None,
+        } = &t.kind
+        {
+            // `column MATCH value` (also LIKE, GLOB, REGEXP), column on
+            // the left as SQLite offers them.
+            let op = match op {
+                crate::sql::ast::LikeOp::Match => ConstraintOp::Match,
+                crate::sql::ast::LikeOp::Like => ConstraintOp::Like,
+                crate::sql::ast::LikeOp::Glob => ConstraintOp::Glob,
+                crate::sql::ast::LikeOp::Regexp => ConstraintOp::Regexp,
+            };
+            return self.vtab_side(expr, pattern, op, si, scope, avail);
+        }
         let ExprKind::Binary(op, l, r) = &t.kind else {
             return Ok(None);
         };
@@ -263,19 +281,36 @@ impl Gen<'_> {
             _ => return Ok(None),
         };
         for (c, value, op) in [(l, r, op), (r, l, op.commuted())] {
-            let ExprKind::Column { table, column, .. } = &c.kind else {
-                continue;
-            };
-            let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
-                continue;
-            };
-            if s != si || self.refs_source(value, scope, si)? {
-                continue;
+            if let Some(found) = self.vtab_side(c, value, op, si, scope, avail)? {
+                return Ok(Some(found));
             }
-            if self.computable(value, scope, avail)? {
-                let col = col.map_or(-1, |c| c as i32);
-                return Ok(Some((col, op, (**value).clone())));
-            }
+        }
+        Ok(None)
+    }
+
+    /// `c OP value` when `c` is a column of source `si` and `value` can be
+    /// computed before the scan.
+    fn vtab_side(
+        &self,
+        c: &Expr,
+        value: &Expr,
+        op: ConstraintOp,
+        si: usize,
+        scope: &Scope,
+        avail: &dyn Fn(usize) -> bool,
+    ) -> Result<Option<(i32, ConstraintOp, Expr)>, String> {
+        let ExprKind::Column { table, column, .. } = &c.kind else {
+            return Ok(None);
+        };
+        let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
+            return Ok(None);
+        };
+        if s != si || self.refs_source(value, scope, si)? {
+            return Ok(None);
+        }
+        if self.computable(value, scope, avail)? {
+            let col = col.map_or(-1, |c| c as i32);
+            return Ok(Some((col, op, value.clone())));
         }
         Ok(None)
     }

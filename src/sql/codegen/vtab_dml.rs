@@ -53,11 +53,15 @@ impl Gen<'_> {
         let Some(vtab) = self.writable_vtab(&ins.table.name)? else {
             return Ok(false);
         };
-        let (table, _) = super::vtab::declared_table(&vtab.name, &vtab.declared)?;
+        let (table, hidden) = super::vtab::declared_table(&vtab.name, &vtab.declared)?;
         let n = table.columns.len();
         // Where each inserted value goes: None = rowid, Some(i) = column i.
+        // Without a column list only the visible columns take values.
         let targets: Vec<Option<usize>> = if ins.columns.is_empty() {
-            (0..n).map(Some).collect()
+            (0..n)
+                .filter(|&i| !hidden.get(i).copied().unwrap_or(false))
+                .map(Some)
+                .collect()
         } else {
             let mut v = Vec::new();
             for c in &ins.columns {
@@ -96,7 +100,9 @@ impl Gen<'_> {
             return Err(if ins.columns.is_empty() {
                 format!(
                     "table {} has {} columns but {} values were supplied",
-                    vtab.name, n, width
+                    vtab.name,
+                    targets.len(),
+                    width
                 )
             } else {
                 format!("{} values for {} columns", width, targets.len())
