@@ -649,11 +649,9 @@ impl<S: PageStore> Btree<S> {
         ki: &KeyInfo,
     ) -> Result<Option<bool>, BtreeError> {
         let v = self.view(pg)?;
-        let info = v.cell(i)?;
-        if info.overflow != 0 {
+        let Some(rec) = v.index_record(i)? else {
             return Ok(None);
-        }
-        let rec = v.local_payload(&info);
+        };
         let o = match target {
             Target::Key(k) => compare_record_to_key(rec, k, ki),
             Target::Record(r) => compare_records(rec, r, ki),
@@ -672,23 +670,22 @@ impl<S: PageStore> Btree<S> {
     /// Binary search of index page `pg` for the first slot whose entry
     /// `e` has `cmp(e, target) > 0` (strict) or `>= 0`, reading the page
     /// once; `None` when a probed cell spills to overflow pages (the caller
-    /// then searches with [`Self::compare_cell`]).
+    /// then searches with [`Self::compare_cell`]). The flag says whether the
+    /// entry at the slot compared equal to `target`.
     fn search_page_local(
         &mut self,
         pg: Pgno,
         target: Target,
         strict: bool,
         ki: &KeyInfo,
-    ) -> Result<Option<usize>, BtreeError> {
+    ) -> Result<Option<(usize, bool)>, BtreeError> {
         let v = self.view(pg)?;
-        let (mut lo, mut hi) = (0, v.ncell);
+        let (mut lo, mut hi, mut eq) = (0, v.ncell, false);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let info = v.cell(mid)?;
-            if info.overflow != 0 {
+            let Some(rec) = v.index_record(mid)? else {
                 return Ok(None);
-            }
-            let rec = v.local_payload(&info);
+            };
             let o = match target {
                 Target::Key(k) => compare_record_to_key(rec, k, ki),
                 Target::Record(r) => compare_records(rec, r, ki),
@@ -704,11 +701,12 @@ impl<S: PageStore> Btree<S> {
             };
             if past {
                 hi = mid;
+                eq = o == Ordering::Equal;
             } else {
                 lo = mid + 1;
             }
         }
-        Ok(Some(lo))
+        Ok(Some((lo, eq)))
     }
 
     /// Descends an index to the leaf slot of the first entry `e` with
@@ -720,6 +718,17 @@ impl<S: PageStore> Btree<S> {
         target: Target,
         strict: bool,
     ) -> Result<usize, BtreeError> {
+        Ok(self.descend_index_eq(c, target, strict)?.0)
+    }
+
+    /// [`Self::descend_index`], also saying whether the leaf entry at the
+    /// slot compared equal to `target`.
+    pub(crate) fn descend_index_eq(
+        &mut self,
+        c: &mut BtCursor,
+        target: Target,
+        strict: bool,
+    ) -> Result<(usize, bool), BtreeError> {
         self.move_to_root(c)?;
         let ki = c.key_info.clone();
         let mut scratch = Vec::new();
@@ -742,9 +751,9 @@ impl<S: PageStore> Btree<S> {
                 }
                 (v.ncell, v.is_leaf())
             };
-            let (mut lo, mut hi) = match self.search_page_local(pg, target, strict, &ki)? {
-                Some(slot) => (slot, slot),
-                None => (0, n),
+            let (mut lo, mut hi, mut eq) = match self.search_page_local(pg, target, strict, &ki)? {
+                Some((slot, eq)) => (slot, slot, eq),
+                None => (0, n, false),
             };
             while lo < hi {
                 let mid = (lo + hi) / 2;
@@ -757,13 +766,14 @@ impl<S: PageStore> Btree<S> {
                 };
                 if past {
                     hi = mid;
+                    eq = o == Ordering::Equal;
                 } else {
                     lo = mid + 1;
                 }
             }
             Self::set_top_idx(c, lo);
             if leaf {
-                return Ok(n);
+                return Ok((n, eq));
             }
             let child = self.view(pg)?.child(lo)?;
             self.push(c, child)?;
@@ -819,7 +829,7 @@ impl<S: PageStore> Btree<S> {
             return Ok(false);
         }
         match self.search_page_local(pg, target, strict, &ki)? {
-            Some(slot) if slot > 0 && slot < n => {
+            Some((slot, _)) if slot > 0 && slot < n => {
                 Self::set_top_idx(c, slot);
                 Ok(true)
             }

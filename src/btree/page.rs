@@ -80,6 +80,12 @@ pub(crate) fn put_u32(d: &mut [u8], at: usize, v: u32) {
     }
 }
 
+/// The largest index payload kept wholly on the page (fileformat2 §1.6).
+#[inline]
+pub(crate) fn max_local_index(usable: usize) -> u64 {
+    ((usable as u64 - 12) * 64 / 255) - 23
+}
+
 /// Local payload bytes for a payload of `p` bytes (fileformat2 §1.6).
 #[inline]
 pub(crate) fn local_payload(p: u64, usable: usize, table: bool) -> usize {
@@ -222,6 +228,27 @@ impl<'a> PageView<'a> {
         };
         let (k, _) = get_varint(cell.get(at..).ok_or_else(bad)?).ok_or_else(bad)?;
         Ok(k as i64)
+    }
+
+    /// The key record of cell `i` of an index page when it lies wholly on
+    /// the page, without parsing the rest of the cell (index binary
+    /// searches); `None` when the payload spills to overflow pages.
+    #[inline]
+    pub fn index_record(&self, i: usize) -> Result<Option<&'a [u8]>, BtreeError> {
+        let off = self.cell_offset(i)?;
+        let bad = || corrupt(self.pgno, "malformed cell");
+        let end = self.usable.min(self.data.len());
+        let at = off + if self.flags & 8 == 0 { 4 } else { 0 };
+        let (p, n) = get_varint(self.data.get(at..end).ok_or_else(bad)?).ok_or_else(bad)?;
+        if p > max_local_index(self.usable) {
+            return Ok(None);
+        }
+        let start = at + n;
+        self.data
+            .get(start..start + p as usize)
+            .filter(|_| start + p as usize <= end)
+            .map(Some)
+            .ok_or_else(bad)
     }
 
     /// Parses cell `i`.
