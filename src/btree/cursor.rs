@@ -649,7 +649,7 @@ impl<S: PageStore> Btree<S> {
         ki: &KeyInfo,
     ) -> Result<Option<bool>, BtreeError> {
         let v = self.view(pg)?;
-        let Some(rec) = v.index_record(i)? else {
+        let Some(rec) = v.index_record(i) else {
             return Ok(None);
         };
         let o = match target {
@@ -683,7 +683,7 @@ impl<S: PageStore> Btree<S> {
         let (mut lo, mut hi, mut eq) = (0, v.ncell, false);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let Some(rec) = v.index_record(mid)? else {
+            let Some(rec) = v.index_record(mid) else {
                 return Ok(None);
             };
             let o = match target {

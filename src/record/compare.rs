@@ -100,14 +100,25 @@ pub fn compare_values(a: &ValueRef, b: &ValueRef, coll: &dyn Collation) -> Order
 /// Compares the first `key.len()` columns of `record` with `key` under
 /// `ki` (index seeks). A record with fewer columns than the key compares
 /// equal on the missing ones. Only the columns compared are decoded.
+#[inline]
 pub fn compare_record_to_key(
     record: &[u8],
     key: &[ValueRef],
     ki: &KeyInfo,
 ) -> Result<Ordering, RecordError> {
-    if let Some(o) = first_field_differs(record, key, ki) {
-        return Ok(o);
+    match first_field_differs(record, key, ki) {
+        Some(o) => Ok(o),
+        None => compare_record_to_key_all(record, key, ki),
     }
+}
+
+/// [`compare_record_to_key`] column by column.
+#[inline(never)]
+fn compare_record_to_key_all(
+    record: &[u8],
+    key: &[ValueRef],
+    ki: &KeyInfo,
+) -> Result<Ordering, RecordError> {
     let mut fields = RecordFields::new(record)?;
     for (i, k) in key.iter().enumerate() {
         let Some(v) = fields.next_field() else {
@@ -131,7 +142,7 @@ pub fn compare_record_to_key(
 /// column is compared in place. `Some` when it decides the order; `None`
 /// (equal first columns, other types, unusual layouts) leaves the answer
 /// to the general loop.
-#[inline]
+#[inline(always)]
 fn first_field_differs(record: &[u8], key: &[ValueRef], ki: &KeyInfo) -> Option<Ordering> {
     let (&[h, t, ..], Some(k)) = (record, key.first()) else {
         return None;
