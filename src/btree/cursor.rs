@@ -21,6 +21,10 @@
 //! 2. After a restore that did not find the exact saved key, `next` lands on
 //!    the first entry after it and `prev` on the last entry before it.
 //! 3. Paths are never deeper than `MAX_DEPTH`.
+//! 4. A reopened cursor (a statement's next run) is unpositioned; only
+//!    `last` may use the position it had, and only when it was on the last
+//!    entry and the same b-tree has not changed that tree or invalidated
+//!    cursors since.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -66,6 +70,11 @@ pub struct BtCursor {
     /// appends through this cursor; SQLite's BTCF_AtLast). Trusted only
     /// while the cursor is fresh.
     pub(crate) at_last: bool,
+    /// Set by [`Btree::reopen_cursor`] when the cursor was on the last
+    /// entry of an unchanged tree: the id of that b-tree. `last` then
+    /// returns to that entry without a descent while the tree stays
+    /// unchanged (invariant 4). Cleared by any repositioning.
+    pub(crate) parked_last: Option<u64>,
 }
 
 impl BtCursor {
@@ -126,22 +135,47 @@ impl<S: PageStore> Btree<S> {
             seen: 0,
             cell: None,
             at_last: false,
+            parked_last: None,
         })
     }
 
     /// Makes `c` what [`Btree::cursor`] would return for its tree
     /// (unpositioned, nothing saved) while keeping its buffers: a statement
     /// run again reuses its cursors instead of allocating new ones.
+    ///
+    /// A cursor left on the last entry of a tree nobody changed since keeps
+    /// that position as a hint for `last` (a statement appending one row
+    /// per run finds the end of the table without descending).
     pub fn reopen_cursor(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
         self.check_tree_pgno(c.root, c.root)?;
-        c.stack.clear();
+        let keep = c.at_last && self.is_fresh(c);
+        c.parked_last = keep.then_some(self.id);
+        if !keep {
+            c.stack.clear();
+            c.saved_rowid = 0;
+            c.saved_key.clear();
+            c.seen = 0;
+        }
         c.state = CursorState::Invalid;
-        c.saved_rowid = 0;
-        c.saved_key.clear();
-        c.seen = 0;
         c.cell = None;
         c.at_last = false;
         Ok(())
+    }
+
+    /// `last` from the hint [`Self::reopen_cursor`] left: true when the
+    /// cursor is back on the last entry with an exact path.
+    fn resume_parked_last(&mut self, c: &mut BtCursor) -> bool {
+        let ok = c.parked_last == Some(self.id)
+            && c.seen <= self.change_seq
+            && !self.is_stale(c.root, c.seen)
+            && !c.stack.is_empty();
+        c.parked_last = None;
+        if ok {
+            c.state = CursorState::Valid;
+            c.at_last = true;
+            c.cell = None;
+        }
+        ok
     }
 
     /// True when `c` is on an entry and its tree has not changed since it
@@ -200,6 +234,7 @@ impl<S: PageStore> Btree<S> {
 
     fn move_to_root(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
         c.at_last = false;
+        c.parked_last = None;
         c.stack.clear();
         self.push(c, c.root)?;
         let v = self.view(c.root)?;
@@ -387,6 +422,9 @@ impl<S: PageStore> Btree<S> {
     /// Moves to the last entry; false if the tree is empty.
     pub fn last(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
         if c.at_last && self.is_fresh(c) {
+            return Ok(true);
+        }
+        if c.parked_last.is_some() && self.resume_parked_last(c) {
             return Ok(true);
         }
         self.move_to_root(c)?;
