@@ -148,7 +148,7 @@ fn first_field_differs(record: &[u8], key: &[ValueRef], ki: &KeyInfo) -> Option<
         return None;
     };
     let (h, t) = (usize::from(h), usize::from(t));
-    if h < 2 || h >= 0x80 || t >= 0x80 {
+    if !(2..0x80).contains(&h) || t >= 0x80 {
         return None;
     }
     let o = match *k {
