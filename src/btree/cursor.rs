@@ -21,6 +21,10 @@
 //! 2. After a restore that did not find the exact saved key, `next` lands on
 //!    the first entry after it and `prev` on the last entry before it.
 //! 3. Paths are never deeper than `MAX_DEPTH`.
+//! 4. A reopened cursor (a statement's next run) is unpositioned; only
+//!    `last` may use the position it had, and only when it was on the last
+//!    entry and the same b-tree has not changed that tree or invalidated
+//!    cursors since.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -66,6 +70,11 @@ pub struct BtCursor {
     /// appends through this cursor; SQLite's BTCF_AtLast). Trusted only
     /// while the cursor is fresh.
     pub(crate) at_last: bool,
+    /// Set by [`Btree::reopen_cursor`] when the cursor was on the last
+    /// entry of an unchanged tree: the id of that b-tree. `last` then
+    /// returns to that entry without a descent while the tree stays
+    /// unchanged (invariant 4). Cleared by any repositioning.
+    pub(crate) parked_last: Option<u64>,
 }
 
 impl BtCursor {
@@ -126,22 +135,47 @@ impl<S: PageStore> Btree<S> {
             seen: 0,
             cell: None,
             at_last: false,
+            parked_last: None,
         })
     }
 
     /// Makes `c` what [`Btree::cursor`] would return for its tree
     /// (unpositioned, nothing saved) while keeping its buffers: a statement
     /// run again reuses its cursors instead of allocating new ones.
+    ///
+    /// A cursor left on the last entry of a tree nobody changed since keeps
+    /// that position as a hint for `last` (a statement appending one row
+    /// per run finds the end of the table without descending).
     pub fn reopen_cursor(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
         self.check_tree_pgno(c.root, c.root)?;
-        c.stack.clear();
+        let keep = c.at_last && self.is_fresh(c);
+        c.parked_last = keep.then_some(self.id);
+        if !keep {
+            c.stack.clear();
+            c.saved_rowid = 0;
+            c.saved_key.clear();
+            c.seen = 0;
+        }
         c.state = CursorState::Invalid;
-        c.saved_rowid = 0;
-        c.saved_key.clear();
-        c.seen = 0;
         c.cell = None;
         c.at_last = false;
         Ok(())
+    }
+
+    /// `last` from the hint [`Self::reopen_cursor`] left: true when the
+    /// cursor is back on the last entry with an exact path.
+    fn resume_parked_last(&mut self, c: &mut BtCursor) -> bool {
+        let ok = c.parked_last == Some(self.id)
+            && c.seen <= self.change_seq
+            && !self.is_stale(c.root, c.seen)
+            && !c.stack.is_empty();
+        c.parked_last = None;
+        if ok {
+            c.state = CursorState::Valid;
+            c.at_last = true;
+            c.cell = None;
+        }
+        ok
     }
 
     /// True when `c` is on an entry and its tree has not changed since it
@@ -200,6 +234,7 @@ impl<S: PageStore> Btree<S> {
 
     fn move_to_root(&mut self, c: &mut BtCursor) -> Result<(), BtreeError> {
         c.at_last = false;
+        c.parked_last = None;
         c.stack.clear();
         self.push(c, c.root)?;
         let v = self.view(c.root)?;
@@ -387,6 +422,9 @@ impl<S: PageStore> Btree<S> {
     /// Moves to the last entry; false if the tree is empty.
     pub fn last(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
         if c.at_last && self.is_fresh(c) {
+            return Ok(true);
+        }
+        if c.parked_last.is_some() && self.resume_parked_last(c) {
             return Ok(true);
         }
         self.move_to_root(c)?;
@@ -649,11 +687,9 @@ impl<S: PageStore> Btree<S> {
         ki: &KeyInfo,
     ) -> Result<Option<bool>, BtreeError> {
         let v = self.view(pg)?;
-        let info = v.cell(i)?;
-        if info.overflow != 0 {
+        let Some(rec) = v.index_record(i) else {
             return Ok(None);
-        }
-        let rec = v.local_payload(&info);
+        };
         let o = match target {
             Target::Key(k) => compare_record_to_key(rec, k, ki),
             Target::Record(r) => compare_records(rec, r, ki),
@@ -672,23 +708,22 @@ impl<S: PageStore> Btree<S> {
     /// Binary search of index page `pg` for the first slot whose entry
     /// `e` has `cmp(e, target) > 0` (strict) or `>= 0`, reading the page
     /// once; `None` when a probed cell spills to overflow pages (the caller
-    /// then searches with [`Self::compare_cell`]).
+    /// then searches with [`Self::compare_cell`]). The flag says whether the
+    /// entry at the slot compared equal to `target`.
     fn search_page_local(
         &mut self,
         pg: Pgno,
         target: Target,
         strict: bool,
         ki: &KeyInfo,
-    ) -> Result<Option<usize>, BtreeError> {
+    ) -> Result<Option<(usize, bool)>, BtreeError> {
         let v = self.view(pg)?;
-        let (mut lo, mut hi) = (0, v.ncell);
+        let (mut lo, mut hi, mut eq) = (0, v.ncell, false);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let info = v.cell(mid)?;
-            if info.overflow != 0 {
+            let Some(rec) = v.index_record(mid) else {
                 return Ok(None);
-            }
-            let rec = v.local_payload(&info);
+            };
             let o = match target {
                 Target::Key(k) => compare_record_to_key(rec, k, ki),
                 Target::Record(r) => compare_records(rec, r, ki),
@@ -704,11 +739,12 @@ impl<S: PageStore> Btree<S> {
             };
             if past {
                 hi = mid;
+                eq = o == Ordering::Equal;
             } else {
                 lo = mid + 1;
             }
         }
-        Ok(Some(lo))
+        Ok(Some((lo, eq)))
     }
 
     /// Descends an index to the leaf slot of the first entry `e` with
@@ -720,6 +756,17 @@ impl<S: PageStore> Btree<S> {
         target: Target,
         strict: bool,
     ) -> Result<usize, BtreeError> {
+        Ok(self.descend_index_eq(c, target, strict)?.0)
+    }
+
+    /// [`Self::descend_index`], also saying whether the leaf entry at the
+    /// slot compared equal to `target`.
+    pub(crate) fn descend_index_eq(
+        &mut self,
+        c: &mut BtCursor,
+        target: Target,
+        strict: bool,
+    ) -> Result<(usize, bool), BtreeError> {
         self.move_to_root(c)?;
         let ki = c.key_info.clone();
         let mut scratch = Vec::new();
@@ -742,9 +789,9 @@ impl<S: PageStore> Btree<S> {
                 }
                 (v.ncell, v.is_leaf())
             };
-            let (mut lo, mut hi) = match self.search_page_local(pg, target, strict, &ki)? {
-                Some(slot) => (slot, slot),
-                None => (0, n),
+            let (mut lo, mut hi, mut eq) = match self.search_page_local(pg, target, strict, &ki)? {
+                Some((slot, eq)) => (slot, slot, eq),
+                None => (0, n, false),
             };
             while lo < hi {
                 let mid = (lo + hi) / 2;
@@ -757,13 +804,14 @@ impl<S: PageStore> Btree<S> {
                 };
                 if past {
                     hi = mid;
+                    eq = o == Ordering::Equal;
                 } else {
                     lo = mid + 1;
                 }
             }
             Self::set_top_idx(c, lo);
             if leaf {
-                return Ok(n);
+                return Ok((n, eq));
             }
             let child = self.view(pg)?.child(lo)?;
             self.push(c, child)?;
@@ -819,7 +867,7 @@ impl<S: PageStore> Btree<S> {
             return Ok(false);
         }
         match self.search_page_local(pg, target, strict, &ki)? {
-            Some(slot) if slot > 0 && slot < n => {
+            Some((slot, _)) if slot > 0 && slot < n => {
                 Self::set_top_idx(c, slot);
                 Ok(true)
             }

@@ -12,6 +12,10 @@
 //!    level.
 //! 3. After a modification the cursor re-seeks its key on the next move, so
 //!    `next` after `delete` yields the entry that followed the deleted one.
+//! 4. An insert that fits its leaf without rebalancing leaves the cursor
+//!    valid on the new entry with an exact path (no re-seek), and marks it
+//!    as the tree's last entry when nothing follows it; the next insert
+//!    after the last entry then goes straight into that leaf.
 
 use super::balance::Node;
 use super::cursor::{BtCursor, CursorState, Target};
@@ -133,63 +137,137 @@ impl<S: PageStore> Btree<S> {
         self.balance_up(path, level, node, None)
     }
 
-    /// Inserts the index record `key` (replacing an equal entry).
+    /// Inserts the index record `key` (replacing an equal entry). When the
+    /// leaf takes the cell without a split the cursor stays on the new
+    /// entry (invariant 4), so a run of ascending keys appends without
+    /// descending from the root (SQLite's `cursorOnLastPage` shortcut in
+    /// `sqlite3BtreeIndexMoveto`).
     pub fn insert_index(&mut self, c: &mut BtCursor, key: &[u8]) -> Result<(), BtreeError> {
         if c.kind != TreeKind::Index {
             return Err(BtreeError::Misuse("insert_index on a table cursor"));
         }
         self.start_modify()?;
-        let n = self.descend_index(c, Target::Record(key), false)?;
         let mut cell = std::mem::take(&mut self.cell_buf);
-        let r = self.insert_index_at(c, key, n, &mut cell);
+        let r = self.insert_index_cell(c, key, &mut cell);
         self.cell_buf = cell;
-        r?;
+        let placed = r?;
         self.touch_tree(c.root);
-        c.state = CursorState::RequireSeek;
-        c.at_last = false;
+        c.cell = None;
         c.saved_key.clear();
         c.saved_key.extend_from_slice(key);
+        match placed {
+            Some((idx, last)) => {
+                Self::set_top(c, idx);
+                c.seen = self.change_seq;
+                c.state = CursorState::Valid;
+                c.at_last = last;
+            }
+            None => {
+                c.state = CursorState::RequireSeek;
+                c.at_last = false;
+            }
+        }
         Ok(())
     }
 
-    /// `insert_index` after the descent: `n` is the leaf's cell count and
-    /// the cursor's top slot the first entry not below `key`. An equal
-    /// entry is replaced: in the leaf, or in the ancestor that follows the
-    /// leaf slot.
+    /// Places the cell of `key`; `Some((slot, is_last))` when it went into
+    /// the leaf at the end of the cursor's path without rebalancing.
+    fn insert_index_cell(
+        &mut self,
+        c: &mut BtCursor,
+        key: &[u8],
+        cell: &mut Vec<u8>,
+    ) -> Result<Option<(usize, bool)>, BtreeError> {
+        if let Some(n) = self.append_slot(c, key)? {
+            self.build_cell_into(cell, PAGE_INDEX_LEAF, 0, key)?;
+            let (leaf, _) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
+            if self.page_mut(leaf)?.insert_cell(n, cell)? {
+                return Ok(Some((n, true)));
+            }
+            self.insert_into_leaf(&c.stack, n, cell)?;
+            return Ok(None);
+        }
+        let (n, eq) = self.descend_index_eq(c, Target::Record(key), false)?;
+        self.insert_index_at(c, key, n, eq, cell)
+    }
+
+    /// When the cursor rests on the last entry of its index (an earlier
+    /// append) and `key` sorts after it, the leaf slot for `key`: one past
+    /// that entry. `None` when a descent is needed.
+    fn append_slot(&mut self, c: &BtCursor, key: &[u8]) -> Result<Option<usize>, BtreeError> {
+        if !c.at_last || !self.is_fresh(c) {
+            return Ok(None);
+        }
+        let (leaf, idx) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
+        let info = {
+            let v = self.view(leaf)?;
+            if !v.is_leaf() || idx + 1 != v.ncell {
+                return Ok(None);
+            }
+            v.cell(idx)?
+        };
+        let ki = c.key_info.clone();
+        let mut scratch = Vec::new();
+        let o = self.compare_cell(leaf, &info, Target::Record(key), &ki, &mut scratch)?;
+        Ok((o == std::cmp::Ordering::Less).then_some(idx + 1))
+    }
+
+    /// `insert_index` after the descent: `n` is the leaf's cell count, the
+    /// cursor's top slot the first entry not below `key` and `eq` whether
+    /// that entry equals `key`. An equal entry is replaced: in the leaf, or
+    /// in the ancestor that follows the leaf slot.
     fn insert_index_at(
         &mut self,
         c: &mut BtCursor,
         key: &[u8],
         n: usize,
+        eq: bool,
         cell: &mut Vec<u8>,
-    ) -> Result<(), BtreeError> {
+    ) -> Result<Option<(usize, bool)>, BtreeError> {
         let (leaf, idx) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
-        let ki = c.key_info.clone();
-        let mut scratch = Vec::new();
-        if idx < n {
-            let info = self.view(leaf)?.cell(idx)?;
-            let o = self.compare_cell(leaf, &info, Target::Record(key), &ki, &mut scratch)?;
-            self.build_cell_into(cell, PAGE_INDEX_LEAF, 0, key)?;
-            if o == std::cmp::Ordering::Equal {
+        self.build_cell_into(cell, PAGE_INDEX_LEAF, 0, key)?;
+        let next = if idx < n {
+            if eq {
+                let info = self.view(leaf)?.cell(idx)?;
                 self.free_overflow(leaf, &info)?;
                 self.page_mut(leaf)?.drop_cell(idx)?;
             }
-            return self.insert_into_leaf(&c.stack, idx, cell);
-        }
-        let path = c.stack.clone();
-        let found = if self.climb_next(c)? {
-            let (pg, info) = self.current_cell(c)?;
-            self.compare_cell(pg, &info, Target::Record(key), &ki, &mut scratch)?
-                == std::cmp::Ordering::Equal
+            None
         } else {
-            false
+            self.next_ancestor(c)?
         };
-        self.build_cell_into(cell, PAGE_INDEX_LEAF, 0, key)?;
-        if found {
-            self.replace_interior(&c.stack, cell)
-        } else {
-            self.insert_into_leaf(&path, idx, cell)
+        if let Some(level) = next {
+            let (pg, j) = c.stack[level];
+            let info = self.view(pg)?.cell(j)?;
+            let ki = c.key_info.clone();
+            let mut scratch = Vec::new();
+            let o = self.compare_cell(pg, &info, Target::Record(key), &ki, &mut scratch)?;
+            if o == std::cmp::Ordering::Equal {
+                let epath = c.stack.get(..=level).unwrap_or(&[]).to_vec();
+                self.replace_interior(&epath, cell)?;
+                return Ok(None);
+            }
         }
+        if self.page_mut(leaf)?.insert_cell(idx, cell)? {
+            return Ok(Some((idx, idx == n && next.is_none())));
+        }
+        self.insert_into_leaf(&c.stack, idx, cell)?;
+        Ok(None)
+    }
+
+    /// The level of the nearest ancestor on the cursor's path whose
+    /// descended-into child is not its right child: its cell there is the
+    /// entry that follows the end of the cursor's leaf (`None`: nothing
+    /// follows it).
+    fn next_ancestor(&mut self, c: &BtCursor) -> Result<Option<usize>, BtreeError> {
+        let levels = c.stack.len().saturating_sub(1);
+        for level in (0..levels).rev() {
+            let (pg, j) = c.stack[level];
+            if j < self.view(pg)?.ncell {
+                return Ok(Some(level));
+            }
+        }
+        Ok(None)
     }
 
     /// Replaces the interior index cell at the end of `epath` with `leaf_cell`

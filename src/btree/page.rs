@@ -80,6 +80,12 @@ pub(crate) fn put_u32(d: &mut [u8], at: usize, v: u32) {
     }
 }
 
+/// The largest index payload kept wholly on the page (fileformat2 §1.6).
+#[inline]
+pub(crate) fn max_local_index(usable: usize) -> u64 {
+    ((usable as u64 - 12) * 64 / 255) - 23
+}
+
 /// Local payload bytes for a payload of `p` bytes (fileformat2 §1.6).
 #[inline]
 pub(crate) fn local_payload(p: u64, usable: usize, table: bool) -> usize {
@@ -222,6 +228,29 @@ impl<'a> PageView<'a> {
         };
         let (k, _) = get_varint(cell.get(at..).ok_or_else(bad)?).ok_or_else(bad)?;
         Ok(k as i64)
+    }
+
+    /// The key record of cell `i` of an index page when it lies wholly on
+    /// the page, without parsing the rest of the cell (index binary
+    /// searches). `None` when the payload spills to overflow pages or the
+    /// cell is malformed: the caller then parses it with [`Self::cell`],
+    /// which reports the corruption.
+    #[inline(always)]
+    pub fn index_record(&self, i: usize) -> Option<&'a [u8]> {
+        let end = self.usable.min(self.data.len());
+        let off = self.cell_offset(i).ok()?;
+        let at = off + if self.flags & 8 == 0 { 4 } else { 0 };
+        let (p, n) = match *self.data.get(at..end)? {
+            [b, ..] if b < 0x80 => (usize::from(b), 1),
+            ref rest => {
+                let (p, n) = get_varint(rest)?;
+                (usize::try_from(p).ok()?, n)
+            }
+        };
+        if p as u64 > max_local_index(self.usable) || at + n + p > end {
+            return None;
+        }
+        self.data.get(at + n..at + n + p)
     }
 
     /// Parses cell `i`.
@@ -374,11 +403,26 @@ impl PageMut<'_> {
     pub fn insert_cell(&mut self, idx: usize, cell: &[u8]) -> Result<bool, BtreeError> {
         let v = self.view()?;
         let size = cell.len().max(4);
-        if free_space(&v)? < size + 2 || idx > v.ncell {
+        let (hdr, arr, n) = (v.hdr, v.cell_array(), v.ncell);
+        if idx > n {
             return Ok(false);
         }
-        let (hdr, arr, n) = (v.hdr, v.cell_array(), v.ncell);
-        let at = self.allocate(size)?;
+        let top = v.content_start();
+        // No freeblocks and room in the gap (the common case while a page
+        // fills): carve the cell off the top of the gap, as `allocate`
+        // would, without walking the free list.
+        let at = if get_u16(self.data, hdr + 1) == 0
+            && top <= self.usable
+            && top >= arr + 2 * n + 2 + size
+        {
+            put_u16(self.data, hdr + 5, top - size);
+            top - size
+        } else {
+            if free_space(&v)? < size + 2 {
+                return Ok(false);
+            }
+            self.allocate(size)?
+        };
         if let Some(dst) = self.data.get_mut(at..at + cell.len()) {
             dst.copy_from_slice(cell);
         }

@@ -967,3 +967,81 @@ fn reads_without_rowid_table_written_by_sqlite3() {
         SeekResult::Found
     );
 }
+
+#[test]
+fn index_appends_replacements_and_inner_inserts() {
+    for page_size in [512, 4096] {
+        let mut bt = new_db(page_size);
+        let root = bt.create_tree(TreeKind::Index).unwrap();
+        let ki = Arc::new(KeyInfo::binary(2));
+        let mut c = bt.cursor(root, TreeKind::Index, Some(ki.clone())).unwrap();
+        let key = |k: i64, r: i64| rec(&[Value::Integer(k), Value::Integer(r)]);
+        let mut expect = Vec::new();
+        let mut rng = Rng(11);
+        for i in 0..3000i64 {
+            // Ascending keys take the append path; every 7th insert goes
+            // into the middle, every 50th re-inserts an existing key.
+            let (k, r) = if i % 50 == 49 {
+                expect[(rng.next() % expect.len() as u64) as usize]
+            } else if i % 7 == 6 {
+                ((rng.next() % 1000) as i64 * 2 + 1, i)
+            } else {
+                (1_000_000 + i, i)
+            };
+            bt.insert_index(&mut c, &key(k, r)).unwrap();
+            expect.push((k, r));
+        }
+        expect.sort();
+        expect.dedup();
+        let mut s = bt.cursor(root, TreeKind::Index, Some(ki)).unwrap();
+        let mut got = Vec::new();
+        let mut ok = bt.first(&mut s).unwrap();
+        while ok {
+            let h = RecordHeader::parse(Btree::<MemStore>::index_key(&s).unwrap()).unwrap();
+            let p = Btree::<MemStore>::index_key(&s).unwrap();
+            match (h.column(p, 0).unwrap(), h.column(p, 1).unwrap()) {
+                (ValueRef::Integer(k), ValueRef::Integer(r)) => got.push((k, r)),
+                other => panic!("unexpected key {other:?}"),
+            }
+            ok = bt.next(&mut s).unwrap();
+        }
+        assert_eq!(got, expect, "page size {page_size}");
+        assert_intact(&mut bt, &[root]);
+    }
+}
+
+#[test]
+fn reopened_cursor_resumes_last_only_while_unchanged() {
+    let mut bt = new_db(512);
+    let root = bt.create_tree(TreeKind::Table).unwrap();
+    let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
+    for i in 1..=500 {
+        let next = if bt.last(&mut c).unwrap() {
+            bt.rowid(&c).unwrap() + 1
+        } else {
+            1
+        };
+        assert_eq!(next, i);
+        bt.insert(&mut c, next, &row_record(i, 20)).unwrap();
+        bt.reopen_cursor(&mut c).unwrap();
+        assert!(bt.rowid(&c).is_err(), "a reopened cursor is unpositioned");
+    }
+    assert!(bt.last(&mut c).unwrap());
+    assert_eq!(bt.rowid(&c).unwrap(), 500);
+    // Another cursor appends: the hint must not be used.
+    bt.reopen_cursor(&mut c).unwrap();
+    let mut d = bt.cursor(root, TreeKind::Table, None).unwrap();
+    bt.insert(&mut d, 501, &row_record(501, 20)).unwrap();
+    assert!(bt.last(&mut c).unwrap());
+    assert_eq!(bt.rowid(&c).unwrap(), 501);
+    // Invalidation (savepoint rollback, another process) drops it too.
+    bt.reopen_cursor(&mut c).unwrap();
+    let mut d = bt.cursor(root, TreeKind::Table, None).unwrap();
+    assert!(bt.seek_rowid(&mut d, 501).unwrap() == SeekResult::Found);
+    bt.delete(&mut d).unwrap();
+    bt.invalidate_cursors();
+    assert!(bt.last(&mut c).unwrap());
+    assert_eq!(bt.rowid(&c).unwrap(), 500);
+    assert_eq!(scan_rowids(&mut bt, root), (1..=500).collect::<Vec<_>>());
+    assert_intact(&mut bt, &[root]);
+}

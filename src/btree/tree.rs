@@ -69,7 +69,14 @@ pub struct Btree<S: PageStore = Pager> {
     pub(crate) next_page_size: Option<usize>,
     /// Reused buffer for the cell being inserted (no allocation per row).
     pub(crate) cell_buf: Vec<u8>,
+    /// Distinguishes this b-tree object from every other one in the
+    /// process (a reopened cursor's position hint names the b-tree it was
+    /// taken on).
+    pub(crate) id: u64,
 }
+
+/// Source of [`Btree::id`] values.
+static NEXT_BTREE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl<S: PageStore> Btree<S> {
     /// Wraps a pager.
@@ -88,6 +95,7 @@ impl<S: PageStore> Btree<S> {
             next_encoding: None,
             next_page_size: None,
             cell_buf: Vec::new(),
+            id: NEXT_BTREE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -294,6 +302,7 @@ impl<S: PageStore> Btree<S> {
         let usable = self.pager.usable_size();
         let flags = leaf_flags(kind);
         write_page(self.pager.write(pg)?, pg, usable, flags, &[], 0);
+        self.touch_tree(pg);
         Ok(pg)
     }
 

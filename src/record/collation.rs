@@ -17,6 +17,11 @@ pub trait Collation: Send + Sync + std::fmt::Debug {
     fn name(&self) -> &str;
     /// Orders two text values (raw bytes, UTF-8 expected).
     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering;
+    /// True only for BINARY (byte order), so comparisons can skip the
+    /// dynamic call.
+    fn is_binary(&self) -> bool {
+        false
+    }
 }
 
 /// The BINARY collation: byte-wise comparison.
@@ -37,6 +42,9 @@ impl Collation for Binary {
     }
     fn compare(&self, a: &[u8], b: &[u8]) -> Ordering {
         a.cmp(b)
+    }
+    fn is_binary(&self) -> bool {
+        true
     }
 }
 

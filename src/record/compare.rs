@@ -100,7 +100,21 @@ pub fn compare_values(a: &ValueRef, b: &ValueRef, coll: &dyn Collation) -> Order
 /// Compares the first `key.len()` columns of `record` with `key` under
 /// `ki` (index seeks). A record with fewer columns than the key compares
 /// equal on the missing ones. Only the columns compared are decoded.
+#[inline]
 pub fn compare_record_to_key(
+    record: &[u8],
+    key: &[ValueRef],
+    ki: &KeyInfo,
+) -> Result<Ordering, RecordError> {
+    match first_field_differs(record, key, ki) {
+        Some(o) => Ok(o),
+        None => compare_record_to_key_all(record, key, ki),
+    }
+}
+
+/// [`compare_record_to_key`] column by column.
+#[inline(never)]
+fn compare_record_to_key_all(
     record: &[u8],
     key: &[ValueRef],
     ki: &KeyInfo,
@@ -119,6 +133,53 @@ pub fn compare_record_to_key(
         }
     }
     Ok(Ordering::Equal)
+}
+
+/// The fast path of [`compare_record_to_key`] (SQLite's
+/// `vdbeRecordCompareInt`/`vdbeRecordCompareString`): when the record's
+/// header size and first serial type are one byte each and the first field
+/// and key column are both INTEGER, or both TEXT under BINARY, the first
+/// column is compared in place. `Some` when it decides the order; `None`
+/// (equal first columns, other types, unusual layouts) leaves the answer
+/// to the general loop.
+#[inline(always)]
+fn first_field_differs(record: &[u8], key: &[ValueRef], ki: &KeyInfo) -> Option<Ordering> {
+    let (&[h, t, ..], Some(k)) = (record, key.first()) else {
+        return None;
+    };
+    let (h, t) = (usize::from(h), usize::from(t));
+    if !(2..0x80).contains(&h) || t >= 0x80 {
+        return None;
+    }
+    let o = match *k {
+        ValueRef::Integer(y) if (1..=6).contains(&t) => {
+            let size = match t {
+                5 => 6,
+                6 => 8,
+                n => n,
+            };
+            let body = record.get(h..h + size)?;
+            let mut x: i64 = if body.first().is_some_and(|b| b & 0x80 != 0) {
+                -1
+            } else {
+                0
+            };
+            for &b in body {
+                x = (x << 8) | i64::from(b);
+            }
+            x.cmp(&y)
+        }
+        ValueRef::Text(y) if t >= 13 && t % 2 == 1 && ki.collation(0).is_binary() => {
+            let x = record.get(h..h + (t - 13) / 2)?;
+            x.cmp(y)
+        }
+        _ => return None,
+    };
+    match o {
+        Ordering::Equal => None,
+        o if ki.is_desc(0) => Some(o.reverse()),
+        o => Some(o),
+    }
 }
 
 /// Decodes every field of `rec` into `out` (SQLite's unpacked record), so a

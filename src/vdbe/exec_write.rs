@@ -14,6 +14,10 @@
 //!    it never goes below the remembered maximum and never wraps.
 //! 3. Insert counts a change and sets last_insert_rowid only when its flags
 //!    say so.
+//! 4. MakeRecord writes into a reused buffer: the destination's own, else
+//!    one kept from the statement's previous run (at most
+//!    [`SPARE_RECORDS`] buffers of up to [`SPARE_RECORD_CAP`] bytes), so a
+//!    statement run once per row does not allocate its records.
 
 use super::cursor::{CursorKind, VdbeCursor};
 use super::env::{UpdateFn, UpdateKind, VdbeEnv};
@@ -27,6 +31,19 @@ use crate::record::{apply_affinity, encode_record, Affinity, Value, ValueRef};
 
 /// Random rowids tried before NewRowid gives up with SQLITE_FULL.
 pub const RANDOM_ROWID_TRIES: usize = 100;
+
+/// Most record buffers a statement keeps between runs, and the largest
+/// capacity kept (invariant 4).
+const SPARE_RECORDS: usize = 16;
+const SPARE_RECORD_CAP: usize = 4096;
+
+/// Keeps a record buffer of a finished run for the next run's MakeRecord
+/// (called when the VM clears its registers); small buffers only.
+pub(crate) fn keep_record_buffer(spare: &mut Vec<Vec<u8>>, b: Vec<u8>) {
+    if spare.len() < SPARE_RECORDS && b.capacity() > 0 && b.capacity() <= SPARE_RECORD_CAP {
+        spare.push(b);
+    }
+}
 
 /// Applies a MakeRecord affinity to one value (invariant 1).
 fn record_affinity(v: Value, aff: Affinity) -> Value {
@@ -68,14 +85,12 @@ impl Vdbe {
         let overlaps = dest >= start && dest < start.saturating_add(count);
         let mut out = match self.regs.get_mut(dest) {
             Some(m @ Mem::Blob(_)) if !overlaps => match std::mem::take(m) {
-                Mem::Blob(mut b) => {
-                    b.clear();
-                    b
-                }
+                Mem::Blob(b) => b,
                 _ => Vec::new(),
             },
-            _ => Vec::new(),
+            _ => self.spare_records.pop().unwrap_or_default(),
         };
+        out.clear();
         let enc = self.enc;
         let regs = self.reg_range(start, count)?;
         let mut small = [ValueRef::Null; 16];

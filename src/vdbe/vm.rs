@@ -108,6 +108,8 @@ pub struct Vdbe {
     /// B-tree cursors of the previous run, by cursor number, reopened by
     /// the next run's OpenRead/OpenWrite on the same tree (no allocation).
     pub(crate) parked: Vec<Option<VdbeCursor>>,
+    /// Record buffers of the previous run, reused by MakeRecord.
+    pub(crate) spare_records: Vec<Vec<u8>>,
     pub(crate) bindings: Vec<Option<Value>>,
     pub(crate) state: RunState,
     /// Registers of the current result row.
@@ -171,6 +173,7 @@ impl Vdbe {
             regs: Vec::new(),
             cursors: Vec::new(),
             parked: Vec::new(),
+            spare_records: Vec::new(),
             bindings: vec![None; program.params.len()],
             once: Vec::new(),
             program,
@@ -261,7 +264,9 @@ impl Vdbe {
         self.regs.truncate(n_regs);
         for r in &mut self.regs {
             if !matches!(r, Mem::Null) {
-                *r = Mem::Null;
+                if let Mem::Blob(b) = std::mem::take(r) {
+                    super::exec_write::keep_record_buffer(&mut self.spare_records, b);
+                }
             }
         }
         self.regs.resize_with(n_regs, Mem::default);
