@@ -322,10 +322,18 @@ fn add_transactions(
     exclusive: bool,
 ) {
     let n = program.insns.len();
-    let Some(goto_at) = (1..n).rev().find(|&i| {
-        matches!(program.insns.get(i - 1), Some(Insn::Transaction { .. }))
-            && matches!(program.insns.get(i), Some(Insn::Goto { .. }))
-    }) else {
+    // The prologue starts at Init's target and ends with the `Goto` back
+    // to the instruction after Init (hoisted constants may sit between
+    // its Transaction and that Goto).
+    let Some(&Insn::Init { target: start }) = program.insns.first() else {
+        return;
+    };
+    if start <= 1 {
+        return; // no prologue
+    }
+    let Some(goto_at) =
+        (start..n).find(|&i| matches!(program.insns.get(i), Some(Insn::Goto { target: 1 })))
+    else {
         return;
     };
     let Some(Insn::Goto { target }) = program.insns.get(goto_at).cloned() else {
