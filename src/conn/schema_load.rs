@@ -203,20 +203,25 @@ fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<SchemaRows, ConnError> {
     let mut cur = bt.cursor(1, TreeKind::Table, None)?;
     let mut rows = Vec::new();
     let mut scratch = Vec::new();
+    let mut hdr = RecordHeader::default();
     let mut more = bt.first(&mut cur)?;
     while more {
         let payload = bt.payload(&cur, &mut scratch)?;
-        rows.push(decode_schema_row(payload, enc)?);
+        rows.push(decode_schema_row(payload, enc, &mut hdr)?);
         more = bt.next(&mut cur)?;
     }
     Ok((cookie, rows, enc))
 }
 
+/// One `sqlite_schema` row; `hdr` is reused from row to row.
 fn decode_schema_row(
     payload: &[u8],
     enc: crate::record::TextEncoding,
+    hdr: &mut RecordHeader,
 ) -> Result<SchemaRow, ConnError> {
-    let hdr = RecordHeader::parse(payload).map_err(crate::vdbe::VdbeError::from)?;
+    hdr.parse_into(payload)
+        .map_err(crate::vdbe::VdbeError::from)?;
+    let hdr = &*hdr;
     let text = |i: usize| -> Result<Option<String>, ConnError> {
         Ok(
             match hdr
