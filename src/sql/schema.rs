@@ -209,13 +209,14 @@ impl Schema {
         };
         let mut auto_roots: HashMap<String, Pgno> = HashMap::new();
         let mut explicit: Vec<(&SchemaRow, String)> = Vec::new();
-        let mut reused: Vec<&SchemaRow> = Vec::new();
+        let mut reused: Vec<(String, &SchemaRow)> = Vec::new();
         for (seq, row) in rows.iter().enumerate() {
             match (row.kind.as_str(), &row.sql) {
                 ("table", Some(sql)) => match prev.and_then(|p| p.unchanged_table(row)) {
                     Some(t) => {
-                        s.tables.insert(t.name.to_ascii_lowercase(), t);
-                        reused.push(row);
+                        let key = t.name.to_ascii_lowercase();
+                        s.tables.insert(key.clone(), t);
+                        reused.push((key, row));
                     }
                     None => s.add_table_from_sql(sql, row.rootpage)?,
                 },
@@ -270,7 +271,7 @@ impl Schema {
     /// lower-case names of the tables kept.
     fn check_reused(
         &mut self,
-        reused: &[&SchemaRow],
+        reused: &[(String, &SchemaRow)],
         auto_roots: &HashMap<String, Pgno>,
         explicit: &[(&SchemaRow, String)],
     ) -> Result<std::collections::HashSet<String>, String> {
@@ -285,9 +286,8 @@ impl Schema {
                 .or_default()
                 .push((r, sql));
         }
-        for row in reused {
-            let lower = row.name.to_ascii_lowercase();
-            let Some(t) = self.tables.get(&lower) else {
+        for (lower, row) in reused {
+            let Some(t) = self.tables.get(lower) else {
                 continue;
             };
             let autos_same = t.indexes.iter().filter(|i| i.auto).all(|i| {
@@ -297,7 +297,7 @@ impl Schema {
                     .unwrap_or(0)
                     == i.root
             });
-            let mine = by_table.get(&lower).map_or(&[][..], |v| v.as_slice());
+            let mine = by_table.get(lower).map_or(&[][..], |v| v.as_slice());
             let theirs = t.indexes.iter().filter(|i| !i.auto);
             let explicit_same = mine
                 .iter()
@@ -312,9 +312,9 @@ impl Schema {
                     _ => false,
                 });
             if autos_same && explicit_same {
-                kept.insert(lower);
+                kept.insert(lower.clone());
             } else if let Some(sql) = &row.sql {
-                self.tables.remove(&lower);
+                self.tables.remove(lower);
                 self.add_table_from_sql(sql, row.rootpage)?;
             }
         }
