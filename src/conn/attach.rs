@@ -71,7 +71,7 @@ impl Connection {
             .set_busy_handler(super::schema_load::busy_timeout_handler(
                 self.busy_timeout_ms,
             ));
-        let (schema, _) = super::schema_load::load_schema(&mut bt, &mut self.state)?;
+        let (schema, _) = super::schema_load::load_schema(&mut bt, &mut self.state, None)?;
         self.dbs.push(bt);
         self.db_names.push(name.to_string());
         self.db_files.push(path);

@@ -13,6 +13,10 @@
 //! 4. The rows of `sqlite_stat1`, when the database has that table, are
 //!    read in the same read transaction and become the schema's
 //!    statistics (`sqlite3AnalysisLoad` at schema load).
+//! 5. A reload after a schema change (this connection's DDL or another's)
+//!    re-reads every row but parses only the objects whose rows changed
+//!    (`Schema::from_rows_reusing`), as SQLite's `OP_ParseSchema` parses
+//!    only the new rows after a CREATE.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -129,10 +133,13 @@ fn percent_decode(b: &[u8]) -> Vec<u8> {
 }
 
 /// Reads every row of `sqlite_schema` and builds the schema; also returns
-/// the database's text encoding.
+/// the database's text encoding. Tables of `prev` (the schema this one
+/// replaces) whose rows did not change are shared, not parsed again
+/// (invariant 5).
 pub(crate) fn load_schema(
     bt: &mut Btree<Pager>,
     state: &mut ConnState,
+    prev: Option<&Schema>,
 ) -> Result<(Schema, crate::record::TextEncoding), ConnError> {
     let started = bt.pager().txn_state() == TxnState::None;
     if started {
@@ -153,7 +160,7 @@ pub(crate) fn load_schema(
         bt.end_read();
     }
     let (cookie, rows, stats, enc) = result?;
-    let mut schema = Schema::from_rows(cookie, rows).map_err(ConnError::Compile)?;
+    let mut schema = Schema::from_rows_reusing(cookie, rows, prev).map_err(ConnError::Compile)?;
     schema.load_stat1(&stats);
     Ok((schema, enc))
 }
@@ -196,30 +203,34 @@ fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<SchemaRows, ConnError> {
     let mut cur = bt.cursor(1, TreeKind::Table, None)?;
     let mut rows = Vec::new();
     let mut scratch = Vec::new();
+    let mut hdr = RecordHeader::default();
     let mut more = bt.first(&mut cur)?;
     while more {
         let payload = bt.payload(&cur, &mut scratch)?;
-        rows.push(decode_schema_row(payload, enc)?);
+        rows.push(decode_schema_row(payload, enc, &mut hdr)?);
         more = bt.next(&mut cur)?;
     }
     Ok((cookie, rows, enc))
 }
 
+/// One `sqlite_schema` row; `hdr` is reused from row to row.
 fn decode_schema_row(
     payload: &[u8],
     enc: crate::record::TextEncoding,
+    hdr: &mut RecordHeader,
 ) -> Result<SchemaRow, ConnError> {
-    let hdr = RecordHeader::parse(payload).map_err(crate::vdbe::VdbeError::from)?;
+    hdr.parse_into(payload)
+        .map_err(crate::vdbe::VdbeError::from)?;
+    let hdr = &*hdr;
     let text = |i: usize| -> Result<Option<String>, ConnError> {
         Ok(
             match hdr
                 .column(payload, i)
                 .map_err(crate::vdbe::VdbeError::from)?
             {
-                ValueRef::Text(t) => {
-                    Some(String::from_utf8_lossy(&crate::record::decode_text(t, enc)).into_owned())
-                }
-                ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Text(t) if enc.is_utf8() => Some(text_string(t)),
+                ValueRef::Text(t) => Some(text_string(&crate::record::decode_text(t, enc))),
+                ValueRef::Blob(t) => Some(text_string(t)),
                 _ => None,
             },
         )
@@ -238,6 +249,15 @@ fn decode_schema_row(
         rootpage: root,
         sql: text(4)?,
     })
+}
+
+/// `b` as a string: copied once when it is UTF-8 (the usual case),
+/// invalid sequences replaced otherwise.
+fn text_string(b: &[u8]) -> String {
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
 
 /// SQLite's default busy handler for `busy_timeout(ms)`: sleeps 1, 2, 5,

@@ -262,7 +262,9 @@ impl<'a> ConnView<'a> {
     /// Re-reads `sqlite_schema` of every database.
     pub(crate) fn reload_schema(&mut self) -> Result<(), ConnError> {
         for (i, bt) in self.dbs.iter_mut().enumerate() {
-            let (mut schema, enc) = super::schema_load::load_schema(bt, self.state)?;
+            let prev = self.core.schemas.get(i).cloned();
+            let (mut schema, enc) =
+                super::schema_load::load_schema(bt, self.state, prev.as_deref())?;
             if i == 0 {
                 self.state.enc = enc;
             }

@@ -17,19 +17,52 @@
 
 use super::token::{Keyword, TokenKind};
 
+/// Byte class bit: may appear inside an identifier.
+const ID_CHAR: u8 = 1;
+/// Byte class bit: may start a bare identifier.
+const ID_START: u8 = 2;
+/// Byte class bit: whitespace.
+const SPACE: u8 = 4;
+
+/// The class bits of every byte value (invariant 4), computed at compile time.
+static CLASS: [u8; 256] = byte_classes();
+
+const fn byte_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut c = 0usize;
+    while c < 256 {
+        let b = c as u8;
+        let alpha = b.is_ascii_alphabetic() || b == b'_' || b >= 0x80;
+        if alpha {
+            t[c] |= ID_START | ID_CHAR;
+        }
+        if b.is_ascii_digit() || b == b'$' {
+            t[c] |= ID_CHAR;
+        }
+        if matches!(b, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r') {
+            t[c] |= SPACE;
+        }
+        c += 1;
+    }
+    t
+}
+
 /// True if `c` may appear inside an identifier.
+#[inline]
 pub fn is_id_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+    CLASS[c as usize] & ID_CHAR != 0
 }
 
 /// True if `c` may start a bare identifier.
+#[inline]
 fn is_id_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
+    CLASS[c as usize] & ID_START != 0
 }
 
 /// SQLite's whitespace: space, tab, newline, form feed, carriage return.
+#[inline]
 pub fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\x0c' | b'\r')
+    CLASS[c as usize] & SPACE != 0
 }
 
 fn at(z: &[u8], i: usize) -> u8 {

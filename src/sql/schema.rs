@@ -12,6 +12,14 @@
 //!    automatic index `sqlite_autoindex_<table>_<n>`, numbered in the order
 //!    the constraints appear; its `sql` in sqlite_schema is NULL.
 //! 4. `sqlite_schema` (alias `sqlite_master`) is always present, root page 1.
+//! 5. Loading a schema allocates little per object: the parsed statement's
+//!    names, types and text move into the [`Table`]; the name maps are
+//!    sized once for all rows.
+//! 6. A schema reloaded after a change keeps (shares) every table of the
+//!    previous one whose `sqlite_schema` rows are byte-identical: same
+//!    CREATE TABLE text and root page, same automatic index roots, same
+//!    explicit indexes (text and root, in row order). Anything else is
+//!    parsed again, so a script of n CREATE statements costs O(n) parses.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -177,21 +185,41 @@ impl Schema {
     /// database's `sqlite_stat1`, in table order).
     pub fn load_stat1(&mut self, rows: &[super::schema_stat::Stat1Row]) {
         let tables = &self.tables;
-        let find = |n: &str| tables.get(&n.to_ascii_lowercase()).cloned();
+        let find = |n: &str| with_lower(n, |l| tables.get(l).cloned());
         self.stat1 = super::schema_stat::build_stats(rows, &find);
     }
 
     /// Builds the schema from the rows of `sqlite_schema`.
     pub fn from_rows(cookie: u32, rows: Vec<SchemaRow>) -> Result<Schema, String> {
+        Schema::from_rows_reusing(cookie, rows, None)
+    }
+
+    /// [`Schema::from_rows`], taking the tables of `prev` (the schema
+    /// loaded before) whose rows did not change instead of parsing them
+    /// again (invariant 6).
+    pub fn from_rows_reusing(
+        cookie: u32,
+        rows: Vec<SchemaRow>,
+        prev: Option<&Schema>,
+    ) -> Result<Schema, String> {
         let mut s = Schema {
             cookie,
+            tables: HashMap::with_capacity(rows.len()),
             ..Schema::default()
         };
         let mut auto_roots: HashMap<String, Pgno> = HashMap::new();
         let mut explicit: Vec<(&SchemaRow, String)> = Vec::new();
+        let mut reused: Vec<(String, &SchemaRow)> = Vec::new();
         for (seq, row) in rows.iter().enumerate() {
             match (row.kind.as_str(), &row.sql) {
-                ("table", Some(sql)) => s.add_table_from_sql(sql, row.rootpage)?,
+                ("table", Some(sql)) => match prev.and_then(|p| p.unchanged_table(row)) {
+                    Some(t) => {
+                        let key = t.name.to_ascii_lowercase();
+                        s.tables.insert(key.clone(), t);
+                        reused.push((key, row));
+                    }
+                    None => s.add_table_from_sql(sql, row.rootpage)?,
+                },
                 ("index", None) => {
                     auto_roots.insert(row.name.to_ascii_lowercase(), row.rootpage);
                 }
@@ -219,12 +247,78 @@ impl Schema {
                 _ => {}
             }
         }
+        let kept = s.check_reused(&reused, &auto_roots, &explicit)?;
         s.attach_auto_roots(&auto_roots);
         for (row, sql) in explicit {
-            s.add_index_from_sql(&sql, row.rootpage)?;
+            if !kept.contains(&row.tbl_name.to_ascii_lowercase()) {
+                s.add_index_from_sql(&sql, row.rootpage)?;
+            }
         }
         s.rows = rows;
         Ok(s)
+    }
+
+    /// This schema's table for `row` if it was built from exactly the same
+    /// text and root page.
+    fn unchanged_table(&self, row: &SchemaRow) -> Option<Arc<Table>> {
+        let t = with_lower(&row.name, |l| self.tables.get(l))?;
+        (t.root == row.rootpage && t.sql.is_some() && t.sql == row.sql).then(|| t.clone())
+    }
+
+    /// Keeps the reused tables whose indexes are exactly those the rows
+    /// describe (same automatic index roots, same explicit index texts and
+    /// roots in the same order); parses the others again. Returns the
+    /// lower-case names of the tables kept.
+    fn check_reused(
+        &mut self,
+        reused: &[(String, &SchemaRow)],
+        auto_roots: &HashMap<String, Pgno>,
+        explicit: &[(&SchemaRow, String)],
+    ) -> Result<std::collections::HashSet<String>, String> {
+        let mut kept = std::collections::HashSet::new();
+        if reused.is_empty() {
+            return Ok(kept);
+        }
+        let mut by_table: HashMap<String, Vec<(&SchemaRow, &str)>> = HashMap::new();
+        for (r, sql) in explicit {
+            by_table
+                .entry(r.tbl_name.to_ascii_lowercase())
+                .or_default()
+                .push((r, sql));
+        }
+        for (lower, row) in reused {
+            let Some(t) = self.tables.get(lower) else {
+                continue;
+            };
+            let autos_same = t.indexes.iter().filter(|i| i.auto).all(|i| {
+                auto_roots
+                    .get(&i.name.to_ascii_lowercase())
+                    .copied()
+                    .unwrap_or(0)
+                    == i.root
+            });
+            let mine = by_table.get(lower).map_or(&[][..], |v| v.as_slice());
+            let theirs = t.indexes.iter().filter(|i| !i.auto);
+            let explicit_same = mine
+                .iter()
+                .map(Some)
+                .chain(std::iter::once(None))
+                .zip(theirs.map(Some).chain(std::iter::once(None)))
+                .all(|pair| match pair {
+                    (Some((r, sql)), Some(i)) => {
+                        i.root == r.rootpage && i.sql.as_deref() == Some(*sql)
+                    }
+                    (None, None) => true,
+                    _ => false,
+                });
+            if autos_same && explicit_same {
+                kept.insert(lower.clone());
+            } else if let Some(sql) = &row.sql {
+                self.tables.remove(lower);
+                self.add_table_from_sql(sql, row.rootpage)?;
+            }
+        }
+        Ok(kept)
     }
 
     fn add_table_from_sql(&mut self, sql: &str, root: Pgno) -> Result<(), String> {
@@ -232,7 +326,7 @@ impl Schema {
             super::parse_one(sql, 0).map_err(|e| format!("malformed database schema - {e}"))?;
         match parsed.0.map(|p| p.stmt) {
             Some(Stmt::CreateTable(ct)) => {
-                let table = build_table(&ct, root, Arc::from(sql))?;
+                let table = build_table_owned(*ct, root, Arc::from(sql))?;
                 self.tables
                     .insert(table.name.to_ascii_lowercase(), Arc::new(table));
                 Ok(())
@@ -253,10 +347,21 @@ impl Schema {
 
     fn attach_auto_roots(&mut self, roots: &HashMap<String, Pgno>) {
         for t in self.tables.values_mut() {
-            let t = Arc::make_mut(t);
-            for idx in &mut t.indexes {
-                if let Some(&r) = roots.get(&idx.name.to_ascii_lowercase()) {
-                    idx.root = r;
+            if t.indexes.is_empty() {
+                continue;
+            }
+            let new_root = |idx: &Index| {
+                roots
+                    .get(&idx.name.to_ascii_lowercase())
+                    .copied()
+                    .filter(|&r| r != idx.root)
+            };
+            if t.indexes.iter().any(|i| new_root(i).is_some()) {
+                let t = Arc::make_mut(t);
+                for idx in &mut t.indexes {
+                    if let Some(r) = new_root(idx) {
+                        idx.root = r;
+                    }
                 }
             }
             let owner = t.name.to_ascii_lowercase();
@@ -286,23 +391,24 @@ impl Schema {
 
     /// The table called `name` (including `sqlite_schema`/`sqlite_master`).
     pub fn table(&self, name: &str) -> Option<Arc<Table>> {
-        let lower = name.to_ascii_lowercase();
-        if let Some(t) = self.tables.get(&lower) {
-            return Some(t.clone());
-        }
-        match lower.as_str() {
-            "sqlite_schema" | "sqlite_master" => Some(Arc::new(schema_table())),
-            "sqlite_temp_schema" | "sqlite_temp_master" if self.temp => {
-                Some(Arc::new(schema_table()))
+        with_lower(name, |lower| {
+            if let Some(t) = self.tables.get(lower) {
+                return Some(t.clone());
             }
-            _ => None,
-        }
+            match lower {
+                "sqlite_schema" | "sqlite_master" => Some(Arc::new(schema_table())),
+                "sqlite_temp_schema" | "sqlite_temp_master" if self.temp => {
+                    Some(Arc::new(schema_table()))
+                }
+                _ => None,
+            }
+        })
     }
 
     /// The index called `name` and the table it belongs to.
     pub fn index(&self, name: &str) -> Option<(Arc<Table>, Index)> {
-        let lower = name.to_ascii_lowercase();
-        let t = self.tables.get(self.index_owner.get(&lower)?)?.clone();
+        let owner = with_lower(name, |lower| self.index_owner.get(lower))?;
+        let t = self.tables.get(owner)?.clone();
         let idx = t
             .indexes
             .iter()
@@ -313,7 +419,7 @@ impl Schema {
 
     /// The trigger called `name`.
     pub fn trigger(&self, name: &str) -> Option<&Trigger> {
-        self.triggers.get(&name.to_ascii_lowercase())
+        with_lower(name, |l| self.triggers.get(l))
     }
 
     /// The triggers defined on `table`, latest-created first (firing order).
@@ -330,20 +436,21 @@ impl Schema {
 
     /// The virtual table called `name`.
     pub fn vtable(&self, name: &str) -> Option<&VTableDef> {
-        self.vtables.get(&name.to_ascii_lowercase())
+        with_lower(name, |l| self.vtables.get(l))
     }
 
     pub fn view(&self, name: &str) -> Option<&View> {
-        self.views.get(&name.to_ascii_lowercase())
+        with_lower(name, |l| self.views.get(l))
     }
 
     /// True if any table, index or view has this name.
     pub fn name_in_use(&self, name: &str) -> bool {
-        let lower = name.to_ascii_lowercase();
-        self.tables.contains_key(&lower)
-            || self.index_owner.contains_key(&lower)
-            || self.views.contains_key(&lower)
-            || self.vtables.contains_key(&lower)
+        with_lower(name, |lower| {
+            self.tables.contains_key(lower)
+                || self.index_owner.contains_key(lower)
+                || self.views.contains_key(lower)
+                || self.vtables.contains_key(lower)
+        })
     }
 
     /// Adds (or replaces) `t` under `name`, with its indexes: how a
@@ -365,6 +472,24 @@ impl Schema {
         v.sort_by(|a, b| a.name.cmp(&b.name));
         v
     }
+}
+
+/// Runs `f` on the ASCII-lower-case form of `name` (the maps' keys),
+/// without allocating when `name` is lower case already or short.
+fn with_lower<R>(name: &str, f: impl FnOnce(&str) -> R) -> R {
+    if !name.bytes().any(|b| b.is_ascii_uppercase()) {
+        return f(name);
+    }
+    let mut buf = [0u8; 64];
+    if let Some(dst) = buf.get_mut(..name.len()) {
+        for (d, s) in dst.iter_mut().zip(name.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        if let Ok(l) = std::str::from_utf8(dst) {
+            return f(l);
+        }
+    }
+    f(&name.to_ascii_lowercase())
 }
 
 /// The built-in description of `sqlite_schema`.
@@ -405,17 +530,30 @@ fn schema_table() -> Table {
 
 /// Builds a [`Table`] from its CREATE TABLE statement (build.c's job).
 pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Table, String> {
+    build_table_owned(ct.clone(), root, source)
+}
+
+/// [`build_table`] consuming the statement: its names, declared types
+/// and text move into the [`Table`] instead of being copied (the schema
+/// loader's path, invariant 5).
+pub fn build_table_owned(
+    mut ct: CreateTable,
+    root: Pgno,
+    source: Arc<str>,
+) -> Result<Table, String> {
+    let name = std::mem::take(&mut ct.name.name);
+    let sql = std::mem::take(&mut ct.sql);
     let CreateTableBody::Columns {
         columns,
         constraints,
         without_rowid,
         strict,
-    } = &ct.body
+    } = &mut ct.body
     else {
         return Err("CREATE TABLE ... AS SELECT is not supported by loom yet".to_string());
     };
     let mut t = Table {
-        name: ct.name.name.clone(),
+        name,
         root,
         columns: Vec::with_capacity(columns.len()),
         ipk: None,
@@ -425,13 +563,13 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
         strict: *strict,
         checks: Vec::new(),
         indexes: Vec::new(),
-        sql: Some(ct.sql.clone()),
+        sql: Some(sql),
         source,
         fkeys: Vec::new(),
     };
     let mut keys: Vec<KeySpec> = Vec::new();
     let mut fkeys = Vec::new();
-    for def in columns {
+    for def in columns.iter_mut() {
         add_column(&mut t, def, &mut keys)?;
         let ci = t.columns.len().saturating_sub(1);
         for c in &def.constraints {
@@ -440,7 +578,7 @@ pub fn build_table(ct: &CreateTable, root: Pgno, source: Arc<str>) -> Result<Tab
             }
         }
     }
-    for c in constraints {
+    for c in constraints.iter() {
         match &c.kind {
             TableConstraintKind::PrimaryKey {
                 columns,
@@ -587,21 +725,36 @@ fn term_column(e: &Expr) -> Option<(String, Option<String>)> {
     }
 }
 
-fn add_column(t: &mut Table, def: &ColumnDef, keys: &mut Vec<KeySpec>) -> Result<(), String> {
+/// SQLite stores the six standard type names in upper case (sqlite3StdType).
+fn std_type(t: String) -> String {
+    const STD: [&str; 6] = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"];
+    match STD.iter().find(|s| s.eq_ignore_ascii_case(&t)) {
+        Some(s) if **s != *t => s.to_string(),
+        _ => t,
+    }
+}
+
+/// The affinity of a declared type, without the general rule's
+/// upper-casing for the standard names (which are upper case here).
+fn decl_affinity(decl: Option<&str>) -> Affinity {
+    match decl {
+        Some("INTEGER" | "INT") => Affinity::Integer,
+        Some("TEXT") => Affinity::Text,
+        Some("REAL") => Affinity::Real,
+        Some("BLOB") | None => Affinity::Blob,
+        Some(d) => affinity_of_decltype(d),
+    }
+}
+
+/// Appends the column `def` defines, moving its name and type out of it.
+fn add_column(t: &mut Table, def: &mut ColumnDef, keys: &mut Vec<KeySpec>) -> Result<(), String> {
     if t.column_index(&def.name).is_some() {
         return Err(format!("duplicate column name: {}", def.name));
     }
-    // SQLite stores the six standard type names in upper case (sqlite3StdType).
-    let decl = def.type_name.clone().map(|t| {
-        const STD: [&str; 6] = ["INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"];
-        match STD.iter().find(|s| s.eq_ignore_ascii_case(&t)) {
-            Some(s) => s.to_string(),
-            None => t,
-        }
-    });
+    let decl = def.type_name.take().map(std_type);
     let mut col = Column {
-        name: def.name.clone(),
-        affinity: affinity_of_decltype(decl.as_deref().unwrap_or("")),
+        name: std::mem::take(&mut def.name),
+        affinity: decl_affinity(decl.as_deref()),
         decltype: decl,
         notnull: false,
         notnull_conflict: None,

@@ -11,6 +11,34 @@
 //!    meaning at that point of the grammar.
 //! 3. A [`Token`]'s span is a half-open byte range `[start, end)` of the SQL
 //!    text it was read from.
+//! 4. Keyword lookup neither allocates nor upper-cases a copy of the word:
+//!    it hashes the first and last bytes (case-folded) and the length into
+//!    a compile-time table, then compares case-insensitively.
+
+/// Open-addressing table of keyword numbers + 1 (0 = empty slot).
+static KW_SLOTS: [u8; 512] = kw_slots();
+
+/// The hash [`Keyword::lookup`] starts probing at.
+const fn kw_hash(first: u8, last: u8, len: usize) -> usize {
+    let a = first.to_ascii_uppercase() as usize;
+    let b = last.to_ascii_uppercase() as usize;
+    (a * 31 + b * 7 + len * 3) % 512
+}
+
+const fn kw_slots() -> [u8; 512] {
+    let mut t = [0u8; 512];
+    let mut i = 0;
+    while i < Keyword::ALL.len() {
+        let w = Keyword::ALL[i].text().as_bytes();
+        let mut h = kw_hash(w[0], w[w.len() - 1], w.len());
+        while t[h] != 0 {
+            h = (h + 1) % 512;
+        }
+        t[h] = (i + 1) as u8;
+        i += 1;
+    }
+    t
+}
 
 /// One token: what it is and where it is in the SQL text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,7 +128,7 @@ macro_rules! keywords {
 
         impl Keyword {
             /// The keyword's canonical upper-case spelling.
-            pub fn text(self) -> &'static str {
+            pub const fn text(self) -> &'static str {
                 match self { $(Keyword::$name => $text,)* }
             }
 
@@ -151,20 +179,22 @@ keywords! {
 
 impl Keyword {
     /// Looks a bare word up, ignoring ASCII case.
+    /// (Invariant 4: one hash of first byte, last byte and length, then
+    /// linear probing in a table built at compile time.)
     pub fn lookup(word: &[u8]) -> Option<Keyword> {
+        let (&first, &last) = (word.first()?, word.last()?);
         if word.len() < 2 || word.len() > 17 {
             return None;
         }
-        let mut buf = [0u8; 17];
-        let upper = buf.get_mut(..word.len())?;
-        for (d, s) in upper.iter_mut().zip(word) {
-            *d = s.to_ascii_uppercase();
+        let mut h = kw_hash(first, last, word.len());
+        loop {
+            let slot = KW_SLOTS.get(h).copied().unwrap_or(0);
+            let k = Keyword::ALL.get(usize::from(slot).checked_sub(1)?)?;
+            if k.text().as_bytes().eq_ignore_ascii_case(word) {
+                return Some(*k);
+            }
+            h = (h + 1) % KW_SLOTS.len();
         }
-        let upper: &[u8] = upper;
-        Keyword::ALL
-            .binary_search_by(|k| k.text().as_bytes().cmp(upper))
-            .ok()
-            .and_then(|i| Keyword::ALL.get(i).copied())
     }
 
     /// True for SQLite's `JOIN_KW` class: CROSS FULL INNER LEFT NATURAL OUTER RIGHT.
@@ -280,5 +310,32 @@ mod tests {
         );
         assert_eq!(Keyword::lookup(b"rowid"), None);
         assert_eq!(Keyword::lookup(b"a"), None);
+    }
+
+    #[test]
+    fn every_keyword_hashes_to_itself() {
+        for &k in Keyword::ALL {
+            let up = k.text();
+            assert_eq!(Keyword::lookup(up.as_bytes()), Some(k), "{up}");
+            let low = up.to_ascii_lowercase();
+            assert_eq!(Keyword::lookup(low.as_bytes()), Some(k), "{low}");
+            // One byte more or less is no keyword (unless it is another one).
+            let longer = format!("{up}X");
+            let got = Keyword::lookup(longer.as_bytes());
+            assert!(got.is_none_or(|g| g.text() == longer), "{longer}");
+            let shorter = &up[..up.len() - 1];
+            let got = Keyword::lookup(shorter.as_bytes());
+            assert!(got.is_none_or(|g| g.text() == shorter), "{shorter}");
+        }
+        for w in [
+            "", "t0", "id", "integer", "text1", "b", "x\u{e9}", "selectt", "tabl",
+        ] {
+            let want = Keyword::ALL
+                .iter()
+                .copied()
+                .find(|k| k.text().eq_ignore_ascii_case(w));
+            assert_eq!(Keyword::lookup(w.as_bytes()), want, "{w}");
+        }
+        assert_eq!(Keyword::lookup(&[0xff, 0x80]), None);
     }
 }

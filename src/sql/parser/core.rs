@@ -57,10 +57,13 @@ pub(crate) struct Parser<'a> {
 impl<'a> Parser<'a> {
     /// A parser positioned at byte `offset` of `sql`.
     pub(crate) fn new(sql: &'a str, offset: usize) -> Parser<'a> {
+        // About one token per 3 bytes, within bounds: one allocation for
+        // most statements instead of a chain of regrowths.
+        let guess = (sql.len().saturating_sub(offset) / 3).clamp(8, 64);
         Parser {
             sql,
             z: sql.as_bytes(),
-            toks: Vec::new(),
+            toks: Vec::with_capacity(guess),
             pos: 0,
             lex_pos: offset.min(sql.len()),
             params: Vec::new(),
@@ -97,6 +100,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    #[inline]
     fn is_name_like(kind: TokenKind) -> bool {
         match kind {
             TokenKind::Id | TokenKind::String => true,
@@ -158,7 +162,17 @@ impl<'a> Parser<'a> {
     }
 
     /// The token `n` places ahead of the current one (0 = current).
+    #[inline(always)]
     pub(crate) fn peek_at(&mut self, n: usize) -> Token {
+        match self.toks.get(self.pos + n) {
+            Some(t) => *t,
+            None => self.peek_new(n),
+        }
+    }
+
+    /// [`Parser::peek_at`] when the token is not read yet.
+    #[inline(never)]
+    fn peek_new(&mut self, n: usize) -> Token {
         self.fill(n);
         self.toks.get(self.pos + n).copied().unwrap_or(Token {
             kind: EOF,
@@ -168,26 +182,31 @@ impl<'a> Parser<'a> {
     }
 
     /// The current token.
+    #[inline]
     pub(crate) fn peek(&mut self) -> Token {
         self.peek_at(0)
     }
 
     /// The current token's kind.
+    #[inline]
     pub(crate) fn kind(&mut self) -> TokenKind {
         self.peek().kind
     }
 
     /// The kind of the token `n` ahead.
+    #[inline]
     pub(crate) fn kind_at(&mut self, n: usize) -> TokenKind {
         self.peek_at(n).kind
     }
 
     /// True if the current token is keyword `k`.
+    #[inline]
     pub(crate) fn at_kw(&mut self, k: Keyword) -> bool {
         self.kind() == TokenKind::Keyword(k)
     }
 
     /// The source text of a token.
+    #[inline]
     pub(crate) fn text(&self, t: Token) -> &'a str {
         self.sql.get(t.start..t.end).unwrap_or("")
     }
@@ -208,6 +227,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes the current token if it has kind `k`.
+    #[inline]
     pub(crate) fn eat(&mut self, k: TokenKind) -> PResult<bool> {
         if self.kind() == k {
             self.bump()?;
@@ -218,6 +238,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes keyword `k` if it is current.
+    #[inline]
     pub(crate) fn eat_kw(&mut self, k: Keyword) -> PResult<bool> {
         self.eat(TokenKind::Keyword(k))
     }
@@ -262,6 +283,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Byte offset where the current token starts (SQLite's `scanpt`).
+    #[inline]
     pub(crate) fn scan_point(&mut self) -> usize {
         self.peek().start
     }
@@ -297,6 +319,7 @@ impl<'a> Parser<'a> {
 
     /// True if the current token can be an `nm` (ID, STRING, JOIN_KW,
     /// INDEXED or a fallback keyword).
+    #[inline]
     pub(crate) fn at_nm(&mut self) -> bool {
         match self.kind() {
             TokenKind::Keyword(Keyword::Indexed) => true,
@@ -305,6 +328,7 @@ impl<'a> Parser<'a> {
     }
 
     /// True if the current token can be an `ids` (ID, STRING or a fallback keyword).
+    #[inline]
     pub(crate) fn at_ids(&mut self) -> bool {
         match self.kind() {
             TokenKind::Id | TokenKind::String => true,

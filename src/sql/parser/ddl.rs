@@ -76,7 +76,8 @@ impl Parser<'_> {
             });
         }
         self.expect(T::LParen)?;
-        let mut columns = vec![self.column_def()?];
+        let mut columns = Vec::with_capacity(8);
+        columns.push(self.column_def()?);
         let mut constraints = Vec::new();
         while self.eat(T::Comma)? {
             if self.at_table_constraint() {

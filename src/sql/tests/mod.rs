@@ -9,6 +9,7 @@
 
 mod corpus;
 mod errors;
+mod schema_reuse;
 mod shapes;
 
 use super::parser::{parse_one, Parsed};
