@@ -99,7 +99,7 @@ impl Gen<'_> {
         let jt = self.join_terms(scope, from, &rights, &mut terms)?;
         let order = match rights.is_empty() {
             false => (0..n).collect(),
-            true if n > 1 && !jt.left.contains(&true) && self.stats_in_scope(scope) => {
+            true if n > 1 && !jt.left.contains(&true) => {
                 let (order, rows) = self.join_order_by_cost(scope, &terms)?;
                 for (si, r) in rows.into_iter().enumerate() {
                     let cursor = scope.sources[si].cursor;

@@ -194,10 +194,17 @@ impl<'a> Gen<'a> {
             }
             if allow_or {
                 if let Some(arms) = self.or_arms(t, si, scope, avail)? {
-                    ors.push(Cand {
-                        probe: Probe::MultiOr { arms },
-                        term: None,
-                        consumed: vec![ti],
+                    ors.push(match or_as_in(t, &arms) {
+                        Some(probe) => Cand {
+                            probe,
+                            term: Some(ti),
+                            consumed: vec![ti],
+                        },
+                        None => Cand {
+                            probe: Probe::MultiOr { arms },
+                            term: None,
+                            consumed: vec![ti],
+                        },
                     });
                     continue;
                 }
@@ -240,7 +247,6 @@ impl<'a> Gen<'a> {
                 if !any
                     && auto.is_none()
                     && c.op == Bound::Eq
-                    && self.refs_inner(&c.value, scope)
                     && !self.is_current_row_table(scope, si)
                 {
                     if let Some(aff) = self.auto_index_affinity(si, col, &c.cmp_aff, scope) {
@@ -371,6 +377,7 @@ impl<'a> Gen<'a> {
         let covering = t.indexes.get(idx).is_some_and(|ix| {
             crate::sql::schema_wr::is_table_key(t, ix)
                 || self.covering_fields(src.cursor, ix).is_some()
+                || holds_every_column(t, ix)
         });
         if !covering {
             run = log_est_add(run, out + 16);
@@ -675,6 +682,64 @@ fn in_size(term: &Expr) -> LogEst {
         ExprKind::InList { list, .. } => log_est(list.len() as u64),
         _ => 46,
     }
+}
+
+/// An OR whose every arm is an equality lookup on the same index with the
+/// same affinity, as one IN lookup over the arms' values (SQLite rewrites
+/// `a=x OR a=y` into `a IN (x, y)`); the values must not read a column.
+fn or_as_in(t: &Expr, arms: &[Probe]) -> Option<Probe> {
+    let mut disjuncts = Vec::new();
+    super::planner_or::split_or(t, &mut disjuncts);
+    let simple = |d: &&Expr| matches!(d.kind, ExprKind::Binary(BinaryOp::Eq, ..));
+    if disjuncts.len() != arms.len() || !disjuncts.iter().all(simple) {
+        return None;
+    }
+    let mut list = Vec::new();
+    let mut key: Option<(usize, Affinity)> = None;
+    for arm in arms {
+        let Probe::Index {
+            idx,
+            lo: Some(v),
+            eq: true,
+            aff,
+            ..
+        } = arm
+        else {
+            return None;
+        };
+        if *key.get_or_insert((*idx, *aff)) != (*idx, *aff) || reads_column(v) {
+            return None;
+        }
+        list.push(v.clone());
+    }
+    let (idx, aff) = key?;
+    let first = list.first()?.clone();
+    let term = Expr {
+        kind: ExprKind::InList {
+            expr: Box::new(first.clone()),
+            negated: false,
+            list,
+        },
+        ..first
+    };
+    Some(Probe::IndexIn { idx, term, aff })
+}
+
+/// True if `e` reads any column.
+fn reads_column(e: &Expr) -> bool {
+    let mut found = false;
+    super::planner_terms::walk(e, &mut |x| {
+        found |= matches!(x.kind, ExprKind::Column { .. });
+    });
+    found
+}
+
+/// True when a full index `ix` holds every column of `t` (or its rowid
+/// alias): it covers any query on `t`, whatever the query reads.
+fn holds_every_column(t: &Table, ix: &crate::sql::schema::Index) -> bool {
+    ix.partial.is_none()
+        && (0..t.columns.len())
+            .all(|c| t.ipk == Some(c) || ix.columns.iter().any(|ic| ic.column == Some(c)))
 }
 
 /// An integer literal between -1 and 1.
