@@ -192,7 +192,7 @@ impl<'a> Gen<'a> {
         allow_or: bool,
         refs: &[Option<Vec<usize>>],
     ) -> Result<Vec<(Cand, LoopCost)>, String> {
-        let cands = self.cost_candidates(si, scope, terms, avail, allow_or)?;
+        let cands = self.cost_candidates(si, scope, terms, avail, allow_or, refs)?;
         let src = &scope.sources[si];
         let est = self.table_est(&src.table);
         let mut out = Vec::with_capacity(cands.len());
@@ -217,13 +217,16 @@ impl<'a> Gen<'a> {
         terms: &[(Expr, bool)],
         avail: &dyn Fn(usize) -> bool,
         allow_or: bool,
+        refs: &[Option<Vec<usize>>],
     ) -> Result<Vec<Cand>, String> {
         let table = &scope.sources[si].table;
         let mut accs: Vec<Acc> = table.indexes.iter().map(|_| Acc::default()).collect();
         let (mut auto, mut ors) = (None, Vec::new());
         let (mut r_eq, mut r_in, mut r_lo, mut r_hi) = (None, None, None, None);
         for (ti, (t, used)) in terms.iter().enumerate() {
-            if *used {
+            // A term naming no column of `si` cannot drive its lookups.
+            let other = matches!(refs.get(ti), Some(Some(r)) if !r.contains(&si));
+            if *used || other {
                 continue;
             }
             if allow_or {
