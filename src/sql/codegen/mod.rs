@@ -48,6 +48,7 @@ mod planner_cost;
 mod planner_in;
 mod planner_loops;
 mod planner_or;
+mod planner_path;
 mod planner_stat;
 mod planner_terms;
 mod pragma;

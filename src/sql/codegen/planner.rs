@@ -82,6 +82,11 @@ pub(crate) struct Loops {
 }
 
 impl Gen<'_> {
+    /// True if some source of `scope` is a virtual table.
+    fn has_vtab_source(&self, scope: &Scope) -> bool {
+        (scope.sources.iter()).any(|s| self.vtab_cursors.iter().any(|v| v.cursor == s.cursor))
+    }
+
     /// Opens the loops over `scope`'s sources and codes the WHERE terms.
     pub(crate) fn begin_loops(
         &mut self,
@@ -99,7 +104,14 @@ impl Gen<'_> {
         let jt = self.join_terms(scope, from, &rights, &mut terms)?;
         let order = match rights.is_empty() {
             false => (0..n).collect(),
-            true if n > 1 && !jt.left.contains(&true) && self.stats_in_scope(scope) => {
+            // Virtual tables keep the ranking (their costs come from xBestIndex,
+            // and a table-valued function's arguments must be outer loops).
+            // Joins of more than 16 tables also do: name resolution in
+            // the cost model grows with tables × terms (select5.test).
+            true if n > 1
+                && !jt.left.contains(&true)
+                && (self.stats_in_scope(scope) || (n <= 16 && !self.has_vtab_source(scope))) =>
+            {
                 let (order, rows) = self.join_order_by_cost(scope, &terms)?;
                 for (si, r) in rows.into_iter().enumerate() {
                     let cursor = scope.sources[si].cursor;

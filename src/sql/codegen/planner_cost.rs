@@ -430,11 +430,10 @@ impl Gen<'_> {
         relevant: &dyn Fn(usize) -> bool,
         allow_or: bool,
     ) -> Result<(Probe, Option<usize>), String> {
-        if self.stats_in_scope(scope) {
-            let cursor = scope.sources[si].cursor;
-            let n_row = (self.plan_rows.iter())
-                .find(|(c, _)| *c == cursor)
-                .map_or(0, |r| r.1);
+        let cursor = scope.sources[si].cursor;
+        let planned = self.plan_rows.iter().find(|(c, _)| *c == cursor);
+        if planned.is_some() || self.stats_in_scope(scope) {
+            let n_row = planned.map_or(0, |r| r.1);
             let (p, t, _) = self.probe_by_cost(si, scope, terms, avail, allow_or, n_row)?;
             return Ok((p, t));
         }

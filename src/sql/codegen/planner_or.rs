@@ -212,7 +212,7 @@ impl Gen<'_> {
 }
 
 /// Splits a condition on OR into its disjuncts.
-fn split_or<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+pub(super) fn split_or<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
         ExprKind::Binary(BinaryOp::Or, l, r) => {
             split_or(l, out);

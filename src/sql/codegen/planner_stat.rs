@@ -21,19 +21,17 @@
 //! | automatic index      | 20                       | setup N + log N + 28, cost log N ⊕ 20 |
 //!
 //! Invariants:
-//! 1. The model is used only when some table of the query has statistics
-//!    (otherwise the fixed ranking of planner_cost.rs decides, unchanged).
+//! 1. The model is used when some table of the query has statistics, and
+//!    for every loop of an inner join of two or more tables (planner.rs);
+//!    otherwise the fixed ranking of planner_cost.rs decides.
 //! 2. Ties keep the earlier path in SQLite's order: automatic index, full
 //!    scan, rowid paths, indexes newest first, OR paths; a later path wins
 //!    only with a lower cost, or the same cost and fewer rows.
 //! 3. Terms the loop does not consume reduce its row estimate as SQLite's
 //!    `whereLoopOutputAdjust` does (1 each; an equality at least 4×, 2×
 //!    against -1, 0 or 1, unless stat1 shows the column is unselective).
-//! 4. Join orders are searched as SQLite's `wherePathSolver` does: one
-//!    table more per round, keeping for each set of tables only its
-//!    cheapest order (the earlier on ties), at most 1, 5 or 10 sets (for
-//!    1, 2, 3+ tables); a step costs its loop's setup ⊕ (its run cost
-//!    + the rows of the outer loops); the cheapest full order wins.
+//! 4. Join orders are searched by planner_path.rs with these estimates
+//!    (SQLite's `wherePathSolver`).
 //! 5. An index marked `unordered` in stat1 serves no range.
 
 use std::sync::Arc;
@@ -80,10 +78,43 @@ struct Acc {
 }
 
 /// One candidate path and the terms it consumes.
-struct Cand {
+pub(super) struct Cand {
     probe: Probe,
     term: Option<usize>,
     consumed: Vec<usize>,
+}
+
+impl Cand {
+    /// True for an automatic index (worth building only inside a loop).
+    pub(super) fn is_auto(&self) -> bool {
+        matches!(self.probe, Probe::AutoIndex { .. })
+    }
+}
+
+/// The cheapest of `costs` (estimates, is an automatic index) below
+/// `n_row` outer rows: setup ⊕ (run + n_row), ties to fewer rows out,
+/// then to the earlier path; no automatic index outside every loop.
+pub(super) fn pick_option(costs: &[(LoopCost, bool)], n_row: LogEst) -> Option<usize> {
+    let mut best: Option<(usize, LogEst, LogEst)> = None;
+    for (i, (c, auto)) in costs.iter().enumerate() {
+        if *auto && n_row < 3 {
+            continue;
+        }
+        let total = log_est_add(c.setup, c.run + n_row);
+        if best.is_none_or(|(_, bt, bo)| total < bt || (total == bt && c.out < bo)) {
+            best = Some((i, total, c.out));
+        }
+    }
+    best.map(|b| b.0)
+}
+
+/// The estimates of a full scan of a table without statistics.
+pub(super) fn fallback_cost() -> LoopCost {
+    LoopCost {
+        setup: 0,
+        run: DEFAULT_ROWS + 16,
+        out: DEFAULT_ROWS,
+    }
 }
 
 impl<'a> Gen<'a> {
@@ -138,41 +169,44 @@ impl<'a> Gen<'a> {
         allow_or: bool,
         n_row: LogEst,
     ) -> Result<(Probe, Option<usize>, LoopCost), String> {
-        let cands = self.cost_candidates(si, scope, terms, avail, allow_or)?;
+        let refs = self.term_refs(scope, terms);
+        let mut opts = self.cost_options(si, scope, terms, avail, allow_or, &refs)?;
+        let costs: Vec<_> = opts.iter().map(|(c, lc)| (*lc, c.is_auto())).collect();
+        Ok(match pick_option(&costs, n_row) {
+            Some(i) => {
+                let (c, cost) = opts.swap_remove(i);
+                (c.probe, c.term, cost)
+            }
+            None => (Probe::Scan, None, fallback_cost()),
+        })
+    }
+
+    /// Every path of source `si` the statistics allow, with its estimates
+    /// (`refs` = [`Gen::term_refs`] of `terms`).
+    pub(super) fn cost_options(
+        &self,
+        si: usize,
+        scope: &Scope,
+        terms: &[(Expr, bool)],
+        avail: &dyn Fn(usize) -> bool,
+        allow_or: bool,
+        refs: &[Option<Vec<usize>>],
+    ) -> Result<Vec<(Cand, LoopCost)>, String> {
+        let cands = self.cost_candidates(si, scope, terms, avail, allow_or, refs)?;
         let src = &scope.sources[si];
         let est = self.table_est(&src.table);
-        let refs = self.term_refs(scope, terms);
-        let mut best: Option<(Cand, LoopCost, LogEst)> = None;
+        let mut out = Vec::with_capacity(cands.len());
         for c in cands {
-            if (matches!(c.probe, Probe::AutoIndex { .. }) && n_row < 3)
-                || !allowed_by_stat(&est, &c.probe)
-            {
+            if !allowed_by_stat(&est, &c.probe) {
                 continue;
             }
             let mut cost = self.loop_cost(src, &est, &c.probe);
-            if !matches!(c.probe, Probe::AutoIndex { .. }) {
-                cost.out = self.output_adjust(si, scope, terms, &refs, &c.consumed, &est, cost.out);
+            if !c.is_auto() {
+                cost.out = self.output_adjust(si, scope, terms, refs, &c.consumed, &est, cost.out);
             }
-            let total = log_est_add(cost.setup, cost.run + n_row);
-            let better = best
-                .as_ref()
-                .is_none_or(|(_, b, bt)| total < *bt || (total == *bt && cost.out < b.out));
-            if better {
-                best = Some((c, cost, total));
-            }
+            out.push((c, cost));
         }
-        Ok(match best {
-            Some((c, cost, _)) => (c.probe, c.term, cost),
-            None => (
-                Probe::Scan,
-                None,
-                LoopCost {
-                    setup: 0,
-                    run: est.rows + 16,
-                    out: est.rows,
-                },
-            ),
-        })
+        Ok(out)
     }
 
     /// Every path for source `si` in SQLite's order (invariant 2).
@@ -183,21 +217,31 @@ impl<'a> Gen<'a> {
         terms: &[(Expr, bool)],
         avail: &dyn Fn(usize) -> bool,
         allow_or: bool,
+        refs: &[Option<Vec<usize>>],
     ) -> Result<Vec<Cand>, String> {
         let table = &scope.sources[si].table;
         let mut accs: Vec<Acc> = table.indexes.iter().map(|_| Acc::default()).collect();
         let (mut auto, mut ors) = (None, Vec::new());
         let (mut r_eq, mut r_in, mut r_lo, mut r_hi) = (None, None, None, None);
         for (ti, (t, used)) in terms.iter().enumerate() {
-            if *used {
+            // A term naming no column of `si` cannot drive its lookups.
+            let other = matches!(refs.get(ti), Some(Some(r)) if !r.contains(&si));
+            if *used || other {
                 continue;
             }
             if allow_or {
                 if let Some(arms) = self.or_arms(t, si, scope, avail)? {
-                    ors.push(Cand {
-                        probe: Probe::MultiOr { arms },
-                        term: None,
-                        consumed: vec![ti],
+                    ors.push(match or_as_in(t, &arms) {
+                        Some(probe) => Cand {
+                            probe,
+                            term: Some(ti),
+                            consumed: vec![ti],
+                        },
+                        None => Cand {
+                            probe: Probe::MultiOr { arms },
+                            term: None,
+                            consumed: vec![ti],
+                        },
                     });
                     continue;
                 }
@@ -240,7 +284,6 @@ impl<'a> Gen<'a> {
                 if !any
                     && auto.is_none()
                     && c.op == Bound::Eq
-                    && self.refs_inner(&c.value, scope)
                     && !self.is_current_row_table(scope, si)
                 {
                     if let Some(aff) = self.auto_index_affinity(si, col, &c.cmp_aff, scope) {
@@ -371,6 +414,7 @@ impl<'a> Gen<'a> {
         let covering = t.indexes.get(idx).is_some_and(|ix| {
             crate::sql::schema_wr::is_table_key(t, ix)
                 || self.covering_fields(src.cursor, ix).is_some()
+                || holds_every_column(t, ix)
         });
         if !covering {
             run = log_est_add(run, out + 16);
@@ -464,92 +508,6 @@ impl<'a> Gen<'a> {
             ix.columns.first().is_some_and(|ic| ic.column == Some(col))
                 && matches!((e.first(), e.get(1)), (Some(&n), Some(&a)) if a + 10 > n)
         })
-    }
-
-    /// The cost-based join order (invariant 4), with, per source, the
-    /// rows (LogEst) of the loops outside it.
-    pub(super) fn join_order_by_cost(
-        &self,
-        scope: &Scope,
-        terms: &[(Expr, bool)],
-    ) -> Result<(Vec<usize>, Vec<LogEst>), String> {
-        let n = scope.sources.len();
-        let max_paths = match n {
-            0 | 1 => 1,
-            2 => 5,
-            _ => 10,
-        };
-        let mut from: Vec<Path> = vec![Path::default()];
-        for _ in 0..n {
-            let mut to: Vec<Path> = Vec::new();
-            for p in &from {
-                for si in (0..n).filter(|s| !p.order.contains(s)) {
-                    let avail = |s: usize| p.order.contains(&s);
-                    let (_, _, c) = self.probe_by_cost(si, scope, terms, &avail, true, p.rows)?;
-                    let step = log_est_add(c.setup, c.run + p.rows);
-                    let cost = if p.order.is_empty() {
-                        step
-                    } else {
-                        log_est_add(step, p.cost)
-                    };
-                    let mut next = p.clone();
-                    next.order.push(si);
-                    next.before.push(p.rows);
-                    next.rows = p.rows + c.out;
-                    next.cost = cost;
-                    add_path(&mut to, next, max_paths);
-                }
-            }
-            from = to;
-        }
-        let mut best: Option<&Path> = None;
-        for p in &from {
-            if best.is_none_or(|b| p.cost < b.cost) {
-                best = Some(p);
-            }
-        }
-        let Some(best) = best else {
-            return Ok(((0..n).collect(), vec![0; n]));
-        };
-        let mut rows_of = vec![0; n];
-        for (k, &si) in best.order.iter().enumerate() {
-            rows_of[si] = best.before.get(k).copied().unwrap_or(0);
-        }
-        Ok((best.order.clone(), rows_of))
-    }
-}
-
-/// A partial join order of the path search.
-#[derive(Clone, Debug, Default)]
-struct Path {
-    order: Vec<usize>,
-    /// Rows of the loops before each position.
-    before: Vec<LogEst>,
-    rows: LogEst,
-    cost: LogEst,
-}
-
-/// Keeps `p` among the best paths `to` (one per set of tables, at most
-/// `max` in all): an equal or cheaper path already there wins.
-fn add_path(to: &mut Vec<Path>, p: Path, max: usize) {
-    let same_set =
-        |q: &Path| q.order.len() == p.order.len() && p.order.iter().all(|s| q.order.contains(s));
-    if let Some(q) = to.iter_mut().find(|q| same_set(q)) {
-        if q.cost < p.cost || (q.cost == p.cost && q.rows <= p.rows) {
-            return;
-        }
-        *q = p;
-        return;
-    }
-    if to.len() < max {
-        to.push(p);
-        return;
-    }
-    let worst = (0..to.len()).max_by_key(|&i| (to[i].cost, to[i].rows));
-    if let Some(w) = worst {
-        if (p.cost, p.rows) < (to[w].cost, to[w].rows) {
-            to[w] = p;
-        }
     }
 }
 
@@ -675,6 +633,64 @@ fn in_size(term: &Expr) -> LogEst {
         ExprKind::InList { list, .. } => log_est(list.len() as u64),
         _ => 46,
     }
+}
+
+/// An OR whose every arm is an equality lookup on the same index with the
+/// same affinity, as one IN lookup over the arms' values (SQLite rewrites
+/// `a=x OR a=y` into `a IN (x, y)`); the values must not read a column.
+fn or_as_in(t: &Expr, arms: &[Probe]) -> Option<Probe> {
+    let mut disjuncts = Vec::new();
+    super::planner_or::split_or(t, &mut disjuncts);
+    let simple = |d: &&Expr| matches!(d.kind, ExprKind::Binary(BinaryOp::Eq, ..));
+    if disjuncts.len() != arms.len() || !disjuncts.iter().all(simple) {
+        return None;
+    }
+    let mut list = Vec::new();
+    let mut key: Option<(usize, Affinity)> = None;
+    for arm in arms {
+        let Probe::Index {
+            idx,
+            lo: Some(v),
+            eq: true,
+            aff,
+            ..
+        } = arm
+        else {
+            return None;
+        };
+        if *key.get_or_insert((*idx, *aff)) != (*idx, *aff) || reads_column(v) {
+            return None;
+        }
+        list.push(v.clone());
+    }
+    let (idx, aff) = key?;
+    let first = list.first()?.clone();
+    let term = Expr {
+        kind: ExprKind::InList {
+            expr: Box::new(first.clone()),
+            negated: false,
+            list,
+        },
+        ..first
+    };
+    Some(Probe::IndexIn { idx, term, aff })
+}
+
+/// True if `e` reads any column.
+fn reads_column(e: &Expr) -> bool {
+    let mut found = false;
+    super::planner_terms::walk(e, &mut |x| {
+        found |= matches!(x.kind, ExprKind::Column { .. });
+    });
+    found
+}
+
+/// True when a full index `ix` holds every column of `t` (or its rowid
+/// alias): it covers any query on `t`, whatever the query reads.
+fn holds_every_column(t: &Table, ix: &crate::sql::schema::Index) -> bool {
+    ix.partial.is_none()
+        && (0..t.columns.len())
+            .all(|c| t.ipk == Some(c) || ix.columns.iter().any(|ic| ic.column == Some(c)))
 }
 
 /// An integer literal between -1 and 1.
