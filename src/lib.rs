@@ -55,11 +55,11 @@ pub mod btree;
 
 pub mod vdbe;
 
+/// L4 — the built-in full-text modules (FTS3/FTS4 over shadow tables).
+pub mod fts3;
 pub mod func;
 /// L4 — virtual-table modules.
 pub mod vtab;
-/// L4 — the built-in full-text modules (FTS3/FTS4 over shadow tables).
-pub mod fts3;
 
 pub mod sql;
 

@@ -93,10 +93,7 @@ pub fn add_doc(p: &mut Pending, docid: i64, values: &[Option<String>]) -> Vec<u6
 pub fn delete_doc(p: &mut Pending, docid: i64, values: &[Option<String>]) {
     for v in values.iter().flatten() {
         for t in super::tokenizer::tokenize(v.as_bytes()) {
-            p.entry(t.text)
-                .or_default()
-                .entry(docid)
-                .or_default();
+            p.entry(t.text).or_default().entry(docid).or_default();
         }
     }
 }
