@@ -17,6 +17,7 @@ use super::Gen;
 use crate::record::Affinity;
 use crate::sql::ast::{Expr, ExprKind};
 use crate::sql::schema::Index;
+use crate::sql::schema_stat::{index_size, table_size};
 
 /// Which side of a column a comparison bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -564,14 +565,18 @@ impl Gen<'_> {
     }
 
     /// The index SQLite would scan instead of the table for a full scan:
-    /// one holding every column the query reads (`self.covering_hint`), the
-    /// one with the fewest columns.
+    /// one holding every column the query reads (`self.covering_hint`) and,
+    /// on a rowid table, narrower than the table; among those the cheapest
+    /// by where.c's cost `15 * szIdxRow / szTabRow` (integer division),
+    /// ties going to the index created last (C keeps its index list
+    /// newest first and keeps the first of equal-cost loops).
     pub(super) fn covering_index(&self, src: &Source) -> Option<usize> {
         let (cursor, needed) = self.covering_hint.as_ref()?;
         if *cursor != src.cursor || !self.covering_scan {
             return None;
         }
         let t = &src.table;
+        let sz_tab = table_size(t);
         t.indexes
             .iter()
             .enumerate()
@@ -587,7 +592,14 @@ impl Gen<'_> {
                     }
                 })
             })
-            .min_by_key(|(i, ix)| (ix.columns.len(), *i))
-            .map(|(i, _)| i)
+            .filter_map(|(i, ix)| {
+                let sz = index_size(t, ix);
+                (t.without_rowid || sz < sz_tab).then(|| {
+                    let cost = 15 * i32::from(sz) / i32::from(sz_tab).max(1);
+                    (cost, std::cmp::Reverse(i))
+                })
+            })
+            .min()
+            .map(|(_, std::cmp::Reverse(i))| i)
     }
 }
