@@ -18,7 +18,7 @@ use super::insn::{Addr, OnError, Reg};
 use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use crate::rc::ResultCode;
-use crate::record::{apply_affinity, Affinity, Value};
+use crate::record::{apply_affinity, Affinity, Value, ValueRef};
 
 impl Vdbe {
     pub(crate) fn op_gosub(&mut self, reg: Reg, target: Addr) -> Result<Flow, VdbeError> {
@@ -197,7 +197,13 @@ impl Vdbe {
             .get_mut(dest)
             .ok_or_else(|| super::error::internal(format!("register {dest} out of range")))?;
         match v {
-            Some(v) => slot.set_from_ref(v.as_ref()),
+            Some(v) => {
+                let v = v.as_ref();
+                if matches!(v, ValueRef::Text(_) | ValueRef::Blob(_)) {
+                    reuse_spare(slot, &mut self.spare_records);
+                }
+                slot.set_from_ref(v)
+            }
             None => *slot = Mem::Null,
         }
         Ok(Flow::Next)
@@ -231,7 +237,10 @@ impl Vdbe {
             (&hi[0], &mut lo[dest])
         };
         match from {
-            Mem::Text(_) | Mem::Blob(_) => to.set_from_ref(from.as_value_ref()),
+            Mem::Text(_) | Mem::Blob(_) => {
+                reuse_spare(to, &mut self.spare_records);
+                to.set_from_ref(from.as_value_ref())
+            }
             Mem::Int(i) => to.set_int(*i),
             other => to.assign(other.clone()),
         }
@@ -299,6 +308,18 @@ impl Vdbe {
                 self.set_reg(set, Mem::Null)?;
                 Ok(Flow::Jump(if_done))
             }
+        }
+    }
+}
+
+/// Before text or blob bytes are written into `slot`: a register without a
+/// byte buffer takes a spare one kept from an earlier run of the statement
+/// (the write then reuses it instead of allocating).
+#[inline]
+fn reuse_spare(slot: &mut Mem, spare: &mut Vec<Vec<u8>>) {
+    if !matches!(slot, Mem::Text(_) | Mem::Blob(_)) {
+        if let Some(b) = spare.pop() {
+            slot.assign(Mem::Blob(b));
         }
     }
 }

@@ -108,7 +108,8 @@ pub struct Vdbe {
     /// B-tree cursors of the previous run, by cursor number, reopened by
     /// the next run's OpenRead/OpenWrite on the same tree (no allocation).
     pub(crate) parked: Vec<Option<VdbeCursor>>,
-    /// Record buffers of the previous run, reused by MakeRecord.
+    /// Byte buffers (records, text, blobs) of the previous run, reused by
+    /// MakeRecord and by Variable/Copy/SCopy of text or blob values.
     pub(crate) spare_records: Vec<Vec<u8>>,
     pub(crate) bindings: Vec<Option<Value>>,
     pub(crate) state: RunState,
@@ -264,7 +265,7 @@ impl Vdbe {
         self.regs.truncate(n_regs);
         for r in &mut self.regs {
             if !matches!(r, Mem::Null) {
-                if let Mem::Blob(b) = std::mem::take(r) {
+                if let Mem::Blob(b) | Mem::Text(b) = std::mem::take(r) {
                     super::exec_write::keep_record_buffer(&mut self.spare_records, b);
                 }
             }

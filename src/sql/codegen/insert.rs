@@ -20,7 +20,7 @@ use super::Gen;
 use crate::rc::ResultCode;
 use crate::record::KeyInfo;
 use crate::sql::ast::TriggerTime;
-use crate::sql::ast::{ConflictAction, Insert, InsertSource, SelectCore};
+use crate::sql::ast::{ConflictAction, Expr, Insert, InsertSource, SelectCore};
 use crate::sql::schema::{Index, Table};
 use crate::vdbe::{InsertFlags, Insn, OnError, Reg, RootPage};
 
@@ -83,11 +83,15 @@ impl Gen<'_> {
                         if row.len() != mapping.len() {
                             return Err(self.count_mismatch(&table, ins, row.len()));
                         }
-                        let start = self.b.alloc_regs(row.len());
-                        for (i, e) in row.iter().enumerate() {
-                            self.expr_into(e, &self.base_scope(), start + i)?;
+                        if has_duplicates(&mapping) {
+                            let start = self.b.alloc_regs(row.len());
+                            for (i, e) in row.iter().enumerate() {
+                                self.expr_into(e, &self.base_scope(), start + i)?;
+                            }
+                            self.insert_row(&table, &cursors, &mapping, start, conflict)?;
+                        } else {
+                            self.insert_values_row(&table, &cursors, &mapping, row, conflict)?;
                         }
-                        self.insert_row(&table, &cursors, &mapping, start, conflict)?;
                     }
                     Ok(())
                 }
@@ -258,7 +262,6 @@ impl Gen<'_> {
         let n = t.columns.len();
         let rowid = self.b.alloc_reg();
         let regs = self.b.alloc_regs(n);
-        let skip = self.b.new_label();
         for c in 0..n {
             match mapping.iter().position(|&m| m == c) {
                 Some(p) => {
@@ -271,6 +274,61 @@ impl Gen<'_> {
             }
         }
         let explicit = mapping.iter().position(|&m| m == ROWID).map(|p| src + p);
+        self.insert_row_tail(t, cur, regs, rowid, explicit, conflict)
+    }
+
+    /// Inserts one row of a VALUES list, evaluating each value straight into
+    /// its column's register (SQLite's order: explicit rowid first, then the
+    /// columns in table order), so no register-to-register copies are needed.
+    /// `mapping` must not name a column twice.
+    fn insert_values_row(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &WriteCursors,
+        mapping: &[usize],
+        row: &[Expr],
+        conflict: Option<ConflictAction>,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let rowid = self.b.alloc_reg();
+        let regs = self.b.alloc_regs(n);
+        let scope = self.base_scope();
+        let mut explicit = None;
+        if let Some(e) = mapping
+            .iter()
+            .position(|&m| m == ROWID)
+            .and_then(|p| row.get(p))
+        {
+            let r = self.b.alloc_reg();
+            self.expr_into(e, &scope, r)?;
+            explicit = Some(r);
+        }
+        for c in 0..n {
+            match mapping
+                .iter()
+                .position(|&m| m == c)
+                .and_then(|p| row.get(p))
+            {
+                Some(e) => self.expr_into(e, &scope, regs + c)?,
+                None => self.code_default(t, c, regs + c)?,
+            }
+        }
+        self.insert_row_tail(t, cur, regs, rowid, explicit, conflict)
+    }
+
+    /// The part of a row insertion after the column registers `regs..` are
+    /// filled: rowid, affinity, triggers, constraint checks, the writes.
+    fn insert_row_tail(
+        &mut self,
+        t: &Arc<Table>,
+        cur: &WriteCursors,
+        regs: Reg,
+        rowid: Reg,
+        explicit: Option<Reg>,
+        conflict: Option<ConflictAction>,
+    ) -> Result<(), String> {
+        let n = t.columns.len();
+        let skip = self.b.new_label();
         if !t.without_rowid {
             self.compute_rowid(t, cur, regs, rowid, explicit)?;
         }
@@ -872,6 +930,14 @@ impl Gen<'_> {
 /// The mapping entry for a value that goes to the rowid of a table
 /// without an INTEGER PRIMARY KEY.
 const ROWID: usize = usize::MAX;
+
+/// Whether some column is named twice in an INSERT's column list.
+fn has_duplicates(mapping: &[usize]) -> bool {
+    mapping
+        .iter()
+        .enumerate()
+        .any(|(i, m)| mapping[..i].contains(m))
+}
 
 fn is_rowid(n: &str) -> bool {
     ["rowid", "oid", "_rowid_"]
