@@ -508,23 +508,26 @@ impl<S: PageStore> Btree<S> {
     /// Moves to the next entry; false at the end.
     pub fn next(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
         c.at_last = false;
-        match self.restore(c)? {
-            None => Ok(false),
-            Some(false) => Ok(c.state == CursorState::Valid),
-            Some(true) => {
-                if self.next_in_leaf(c)? {
-                    return Ok(true);
-                }
-                let ok = self.step_next(c)?;
-                self.settle(c, ok)
+        // A settled cursor on an unchanged tree needs no restore.
+        if !self.is_fresh(c) {
+            match self.restore(c)? {
+                None => return Ok(false),
+                Some(false) => return Ok(c.state == CursorState::Valid),
+                Some(true) => {}
             }
         }
+        if self.next_in_leaf(c)? {
+            return Ok(true);
+        }
+        let ok = self.step_next(c)?;
+        self.settle(c, ok)
     }
 
     /// The common case of `next`: the following entry is on the same leaf.
     /// Moves there and settles on it (reading the leaf once: a local index
     /// key is saved straight from the page); false (cursor untouched) when
     /// the leaf is exhausted or the cursor is on an interior page.
+    #[inline]
     fn next_in_leaf(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
         let (pg, idx) = Self::top(c)?;
         let seq = self.change_seq;
