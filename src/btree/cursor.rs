@@ -107,6 +107,17 @@ pub(crate) enum Target<'k> {
     Record(&'k [u8]),
 }
 
+/// A leaf's cell count and the parsed cell at the slot a search chose
+/// (`None` when the slot is past the last cell).
+type LeafSlot = (usize, Option<CellInfo>);
+
+/// The [`LeafSlot`] of slot `i` of leaf `v`.
+#[inline]
+fn leaf_slot(v: &PageView, i: usize) -> Result<LeafSlot, BtreeError> {
+    let cell = if i < v.ncell { Some(v.cell(i)?) } else { None };
+    Ok((v.ncell, cell))
+}
+
 /// Page 1 of a database with no pages: an empty table leaf after the
 /// 100-byte file header.
 static EMPTY_PAGE1: [u8; 512] = {
@@ -497,31 +508,48 @@ impl<S: PageStore> Btree<S> {
     /// Moves to the next entry; false at the end.
     pub fn next(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
         c.at_last = false;
-        match self.restore(c)? {
-            None => Ok(false),
-            Some(false) => Ok(c.state == CursorState::Valid),
-            Some(true) => {
-                if let Some((pg, info)) = self.next_in_leaf(c)? {
-                    return self.settle_at(c, pg, info);
-                }
-                let ok = self.step_next(c)?;
-                self.settle(c, ok)
+        // A settled cursor on an unchanged tree needs no restore.
+        if !self.is_fresh(c) {
+            match self.restore(c)? {
+                None => return Ok(false),
+                Some(false) => return Ok(c.state == CursorState::Valid),
+                Some(true) => {}
             }
         }
+        if self.next_in_leaf(c)? {
+            return Ok(true);
+        }
+        let ok = self.step_next(c)?;
+        self.settle(c, ok)
     }
 
     /// The common case of `next`: the following entry is on the same leaf.
-    /// Moves there and returns its cell; `None` (cursor untouched) when the
-    /// leaf is exhausted or the cursor is on an interior page.
-    fn next_in_leaf(&mut self, c: &mut BtCursor) -> Result<Option<(Pgno, CellInfo)>, BtreeError> {
+    /// Moves there and settles on it (reading the leaf once: a local index
+    /// key is saved straight from the page); false (cursor untouched) when
+    /// the leaf is exhausted or the cursor is on an interior page.
+    #[inline]
+    fn next_in_leaf(&mut self, c: &mut BtCursor) -> Result<bool, BtreeError> {
         let (pg, idx) = Self::top(c)?;
+        let seq = self.change_seq;
         let v = self.view(pg)?;
         if !v.is_leaf() || idx + 1 >= v.ncell {
-            return Ok(None);
+            return Ok(false);
         }
         let info = v.cell(idx + 1)?;
         Self::set_top_idx(c, idx + 1);
-        Ok(Some((pg, info)))
+        if c.kind == TreeKind::Table {
+            c.saved_rowid = info.key;
+        } else if info.overflow == 0 {
+            c.saved_key.clear();
+            c.saved_key.extend_from_slice(v.local_payload(&info));
+        } else {
+            return self.settle_at(c, pg, info);
+        }
+        c.seen = seq;
+        c.at_last = false;
+        c.cell = Some((pg, idx + 1, info));
+        c.state = CursorState::Valid;
+        Ok(true)
     }
 
     /// Moves to the previous entry; false at the start.
@@ -539,8 +567,9 @@ impl<S: PageStore> Btree<S> {
 
     /// Positions at the leaf slot for `rowid` (first entry ≥ rowid);
     /// the top index may equal the leaf's cell count. Returns the leaf's
-    /// cell count.
-    fn descend_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<usize, BtreeError> {
+    /// cell count and, when the slot holds a cell, that cell parsed (so
+    /// the caller settles without reading the leaf again).
+    fn descend_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<LeafSlot, BtreeError> {
         self.move_to_root(c)?;
         loop {
             let (pg, _) = Self::top(c)?;
@@ -558,9 +587,9 @@ impl<S: PageStore> Btree<S> {
                 }
             }
             if v.is_leaf() {
-                let n = v.ncell;
+                let slot = leaf_slot(&v, lo)?;
                 Self::set_top_idx(c, lo);
-                return Ok(n);
+                return Ok(slot);
             }
             let child = v.child(lo)?;
             Self::set_top_idx(c, lo);
@@ -571,8 +600,13 @@ impl<S: PageStore> Btree<S> {
     /// SQLite's "already on the right leaf" shortcut: when the cursor's
     /// leaf holds keys both ≤ and ≥ `rowid`, the first entry ≥ `rowid` is
     /// on it, so only that leaf is searched. Returns the leaf's cell count
-    /// with the top index set, or `None` (cursor untouched).
-    fn seek_in_leaf(&mut self, c: &mut BtCursor, rowid: i64) -> Result<Option<usize>, BtreeError> {
+    /// (and slot cell, as [`Self::descend_rowid`]) with the top index set,
+    /// or `None` (cursor untouched).
+    fn seek_in_leaf(
+        &mut self,
+        c: &mut BtCursor,
+        rowid: i64,
+    ) -> Result<Option<LeafSlot>, BtreeError> {
         let (pg, _) = Self::top(c)?;
         let v = self.view(pg)?;
         let n = v.ncell;
@@ -591,13 +625,14 @@ impl<S: PageStore> Btree<S> {
                 hi = mid;
             }
         }
+        let slot = leaf_slot(&v, lo)?;
         Self::set_top_idx(c, lo);
-        Ok(Some(n))
+        Ok(Some(slot))
     }
 
     /// Positions on the first entry with key ≥ rowid; false if none.
     fn lower_bound_rowid(&mut self, c: &mut BtCursor, rowid: i64) -> Result<bool, BtreeError> {
-        let n = self.descend_rowid(c, rowid)?;
+        let (n, _) = self.descend_rowid(c, rowid)?;
         let (_, idx) = Self::top(c)?;
         if idx < n {
             return Ok(true);
@@ -618,13 +653,16 @@ impl<S: PageStore> Btree<S> {
         if fresh && c.at_last && rowid > c.saved_rowid {
             return Ok(SeekResult::Before);
         }
-        let n = match fresh.then(|| self.seek_in_leaf(c, rowid)).transpose()? {
-            Some(Some(n)) => n,
+        let (n, cell) = match fresh.then(|| self.seek_in_leaf(c, rowid)).transpose()? {
+            Some(Some(slot)) => slot,
             _ => self.descend_rowid(c, rowid)?,
         };
-        let (_, idx) = Self::top(c)?;
+        let (pg, idx) = Self::top(c)?;
         if idx < n {
-            self.settle(c, true)?;
+            match cell {
+                Some(info) => self.settle_at(c, pg, info)?,
+                None => self.settle(c, true)?,
+            };
             return Ok(if c.saved_rowid == rowid {
                 SeekResult::Found
             } else {
@@ -971,6 +1009,18 @@ impl<S: PageStore> Btree<S> {
             return Ok(scratch);
         }
         let fresh = self.is_fresh(c);
+        // Fast path: the settled cell, wholly on its page.
+        if let (true, Some((pg, idx, info)), Some(top)) = (fresh, &c.cell, c.stack.last()) {
+            if *top == (*pg, *idx) && info.overflow == 0 {
+                let (pg, at, len) = (*pg, info.payload_at, info.local);
+                // `info` was parsed from this page, which bounds-checked it.
+                return self
+                    .pager
+                    .read(pg)?
+                    .get(at..at + len)
+                    .ok_or(corrupt(pg, "payload past page end"));
+            }
+        }
         let cached = match (c.cell, c.stack.last()) {
             (Some((pg, idx, info)), Some(&top)) if fresh && top == (pg, idx) => Some((pg, info)),
             _ => None,

@@ -139,6 +139,10 @@ pub(crate) struct PageView<'a> {
     pub flags: u8,
     pub ncell: usize,
     pub usable: usize,
+    /// Offset of the cell pointer array (precomputed from `hdr`, `flags`).
+    pub ptrs: usize,
+    /// End of the cell pointer array: no cell may start before it.
+    pub ptrs_end: usize,
 }
 
 impl<'a> PageView<'a> {
@@ -154,31 +158,36 @@ impl<'a> PageView<'a> {
             return Err(corrupt(pgno, "bad page type"));
         }
         let ncell = get_u16(data, hdr + 3);
-        let v = PageView {
+        let ptrs = hdr + header_size(flags);
+        let ptrs_end = ptrs + 2 * ncell;
+        if ptrs_end > usable.min(data.len()) {
+            return Err(corrupt(pgno, "cell count too large"));
+        }
+        Ok(PageView {
             data,
             pgno,
             hdr,
             flags,
             ncell,
             usable,
-        };
-        if v.cell_array() + 2 * ncell > usable.min(data.len()) {
-            return Err(corrupt(pgno, "cell count too large"));
-        }
-        Ok(v)
+            ptrs,
+            ptrs_end,
+        })
     }
 
+    #[inline]
     pub fn is_leaf(&self) -> bool {
         self.flags & 8 != 0
     }
 
+    #[inline]
     pub fn is_table(&self) -> bool {
         self.flags & 1 != 0
     }
 
     /// Offset of the cell pointer array.
     pub fn cell_array(&self) -> usize {
-        self.hdr + header_size(self.flags)
+        self.ptrs
     }
 
     /// Start of the cell content area.
@@ -203,8 +212,8 @@ impl<'a> PageView<'a> {
         if i >= self.ncell {
             return Err(corrupt(self.pgno, "cell index out of range"));
         }
-        let off = get_u16(self.data, self.cell_array() + 2 * i);
-        if off < self.cell_array() + 2 * self.ncell || off + 4 > self.usable {
+        let off = get_u16(self.data, self.ptrs + 2 * i);
+        if off < self.ptrs_end || off + 4 > self.usable {
             return Err(corrupt(self.pgno, "cell offset out of range"));
         }
         Ok(off)
@@ -213,7 +222,7 @@ impl<'a> PageView<'a> {
     /// The integer key of cell `i` of a table page (a leaf cell's rowid,
     /// an interior cell's separator) without parsing the rest of the cell
     /// (rowid binary searches).
-    #[inline]
+    #[inline(always)]
     pub fn table_key(&self, i: usize) -> Result<i64, BtreeError> {
         let off = self.cell_offset(i)?;
         let bad = || corrupt(self.pgno, "malformed cell");
@@ -293,6 +302,7 @@ impl<'a> PageView<'a> {
 }
 
 /// Size of the b-tree page header for page type `flags`.
+#[inline]
 pub(crate) fn header_size(flags: u8) -> usize {
     if flags & 8 != 0 {
         8
