@@ -7,8 +7,8 @@
 //! Invariants:
 //! 1. [`Gen::expr`] leaves the value of the expression in the returned
 //!    register and never jumps out of the expression.
-//! 2. [`Gen::jump_if_false`] jumps when the condition is false *or NULL*;
-//!    [`Gen::jump_if_true`] only when it is true (WHERE semantics).
+//! 2. Conditions coded as jumps (`jump_if_false`/`jump_if_true`) live in
+//!    `expr_jump.rs`; this file codes values.
 //! 3. Comparison affinity follows `sqlite3CompareAffinity`: when both sides
 //!    have an affinity, NUMERIC if either is numeric else none; when one
 //!    side has one, that one.
@@ -518,7 +518,7 @@ impl Gen<'_> {
     /// For `x IS [NOT] r` where `r` is TRUE, FALSE or an empty IN list
     /// (which SQLite parses as TRUE/FALSE): the truth value `r` stands for.
     /// Then IS is a truth test, not an equality (SQLite's TK_TRUTH).
-    fn truth_operand(&self, op: BinaryOp, r: &Expr, scope: &Scope) -> Option<bool> {
+    pub(super) fn truth_operand(&self, op: BinaryOp, r: &Expr, scope: &Scope) -> Option<bool> {
         if !matches!(op, BinaryOp::Is | BinaryOp::IsNot) {
             return None;
         }
@@ -544,7 +544,7 @@ impl Gen<'_> {
 
     /// `x IS [NOT] TRUE/FALSE` as 0 or 1: `x` is true (`want`) or false,
     /// never NULL; `negated` for IS NOT.
-    fn truth_test(
+    pub(super) fn truth_test(
         &mut self,
         x: &Expr,
         want: bool,
@@ -697,7 +697,7 @@ impl Gen<'_> {
     }
 
     /// Falls through when `e` is true; jumps to `if_false` / `if_null`.
-    fn cond3(
+    pub(super) fn cond3(
         &mut self,
         e: &Expr,
         scope: &Scope,
@@ -1087,167 +1087,6 @@ impl Gen<'_> {
         });
         Ok(dest)
     }
-
-    /// A comparison `l op r` that jumps to `target` when it holds, or (with
-    /// `when_false`) when it is false or NULL.
-    fn compare_jump(
-        &mut self,
-        op: BinaryOp,
-        l: &Expr,
-        r: &Expr,
-        target: Addr,
-        scope: &Scope,
-        when_false: bool,
-    ) -> Result<(), String> {
-        if let Some(want) = self.truth_operand(op, r, scope) {
-            let reg = self.truth_test(l, want, op == BinaryOp::IsNot, scope)?;
-            self.b.emit(if when_false {
-                Insn::IfNot {
-                    reg,
-                    target,
-                    jump_if_null: true,
-                }
-            } else {
-                Insn::If {
-                    reg,
-                    target,
-                    jump_if_null: false,
-                }
-            });
-            return Ok(());
-        }
-        let (cmp, null_eq) = cmp_of(op).ok_or("internal error: not a comparison")?;
-        let mut flags = self.cmp_flags(l, r, scope);
-        flags.null_eq = null_eq;
-        flags.jump_if_null = when_false && !null_eq;
-        let lhs = self.hoisted_operand(l, scope)?;
-        let rhs = self.hoisted_operand(r, scope)?;
-        let op = if when_false { negate(cmp) } else { cmp };
-        self.b.emit(Insn::Compare {
-            op,
-            lhs,
-            rhs,
-            target,
-            flags,
-        });
-        Ok(())
-    }
-
-    /// Jumps to `target` when `e` is false or NULL; falls through when true.
-    pub(super) fn jump_if_false(
-        &mut self,
-        e: &Expr,
-        target: Addr,
-        scope: &Scope,
-    ) -> Result<(), String> {
-        if let Some(negated) = simplified_not(e) {
-            return self.jump_if_false(&negated, target, scope);
-        }
-        let e = simplified_and_or(e);
-        match &e.kind {
-            ExprKind::Binary(BinaryOp::And, l, r) => {
-                self.jump_if_false(l, target, scope)?;
-                self.jump_if_false(r, target, scope)
-            }
-            ExprKind::Binary(BinaryOp::Or, l, r) => {
-                let ok = self.b.new_label();
-                self.jump_if_true(l, ok.addr(), scope)?;
-                self.jump_if_false(r, target, scope)?;
-                self.b.resolve(ok);
-                Ok(())
-            }
-            ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
-                self.compare_jump(*op, l, r, target, scope, true)
-            }
-            ExprKind::Between {
-                expr,
-                negated: false,
-                low,
-                high,
-            } => self.between_jump(expr, low, high, target, scope),
-            ExprKind::IsNull(..)
-            | ExprKind::Between { .. }
-            | ExprKind::InList { .. }
-            | ExprKind::InSelect { .. }
-            | ExprKind::InTable { .. } => self.cond3(e, scope, target, target),
-            _ => {
-                let r = self.expr(e, scope)?;
-                self.b.emit(Insn::IfNot {
-                    reg: r,
-                    target,
-                    jump_if_null: true,
-                });
-                Ok(())
-            }
-        }
-    }
-
-    /// `x BETWEEN low AND high` as two jumps to `target` (x < low, x > high,
-    /// either NULL), as SQLite compiles it in a WHERE clause. The first
-    /// comparison works on a copy of x because Compare applies affinity in
-    /// place.
-    fn between_jump(
-        &mut self,
-        x: &Expr,
-        low: &Expr,
-        high: &Expr,
-        target: Addr,
-        scope: &Scope,
-    ) -> Result<(), String> {
-        let xr = self.expr(x, scope)?;
-        for (first, op, other) in [(true, CmpOp::Lt, low), (false, CmpOp::Gt, high)] {
-            let mut flags = self.cmp_flags(x, other, scope);
-            flags.jump_if_null = true;
-            let lhs = if first { self.copy_reg(xr) } else { xr };
-            let rhs = self.hoisted_operand(other, scope)?;
-            self.b.emit(Insn::Compare {
-                op,
-                lhs,
-                rhs,
-                target,
-                flags,
-            });
-        }
-        Ok(())
-    }
-
-    /// Jumps to `target` when `e` is true; falls through when false or NULL.
-    pub(super) fn jump_if_true(
-        &mut self,
-        e: &Expr,
-        target: Addr,
-        scope: &Scope,
-    ) -> Result<(), String> {
-        if let Some(negated) = simplified_not(e) {
-            return self.jump_if_true(&negated, target, scope);
-        }
-        let e = simplified_and_or(e);
-        match &e.kind {
-            ExprKind::Binary(BinaryOp::Or, l, r) => {
-                self.jump_if_true(l, target, scope)?;
-                self.jump_if_true(r, target, scope)
-            }
-            ExprKind::Binary(BinaryOp::And, l, r) => {
-                let skip = self.b.new_label();
-                self.jump_if_false(l, skip.addr(), scope)?;
-                self.jump_if_true(r, target, scope)?;
-                self.b.resolve(skip);
-                Ok(())
-            }
-            ExprKind::Binary(op, l, r) if cmp_of(*op).is_some() => {
-                self.compare_jump(*op, l, r, target, scope, false)
-            }
-            _ => {
-                let r = self.expr(e, scope)?;
-                self.b.emit(Insn::If {
-                    reg: r,
-                    target,
-                    jump_if_null: false,
-                });
-                Ok(())
-            }
-        }
-    }
 }
 
 impl Gen<'_> {
@@ -1257,7 +1096,7 @@ impl Gen<'_> {
     /// the one comparison reading it may convert it in place, and
     /// converting an already-converted value under the same affinity
     /// changes nothing, so every later row compares the same value.
-    fn hoisted_operand(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
+    pub(super) fn hoisted_operand(&mut self, e: &Expr, scope: &Scope) -> Result<Reg, String> {
         let dest = self.b.next_reg();
         let Some(insn) = constant_load(e, dest) else {
             return self.expr(e, scope);
@@ -1293,7 +1132,7 @@ impl Gen<'_> {
 /// `sqlite3ExprSimplifiedAndOr`, applied where a condition becomes jumps:
 /// an AND/OR with an always-true or always-false integer literal operand
 /// reduces to one side, so the other side is never evaluated.
-fn simplified_and_or(e: &Expr) -> &Expr {
+pub(super) fn simplified_and_or(e: &Expr) -> &Expr {
     use crate::sql::parser::literal_truth;
     if let ExprKind::Binary(op @ (BinaryOp::And | BinaryOp::Or), l, r) = &e.kind {
         let (l, r) = (simplified_and_or(l), simplified_and_or(r));
@@ -1311,7 +1150,7 @@ fn simplified_and_or(e: &Expr) -> &Expr {
 /// `NOT x` where `x` simplifies ([`simplified_and_or`]): NOT of the
 /// simplified operand (SQLite's jump for NOT is the opposite jump on `x`,
 /// which simplifies `x`). None when nothing simplifies.
-fn simplified_not(e: &Expr) -> Option<Expr> {
+pub(super) fn simplified_not(e: &Expr) -> Option<Expr> {
     let ExprKind::Unary(UnaryOp::Not, x) = &e.kind else {
         return None;
     };
@@ -1354,7 +1193,7 @@ fn is_literal(e: &Expr) -> bool {
 
 /// The VDBE comparison of a comparison operator, and whether NULLs compare
 /// equal (IS / IS NOT).
-fn cmp_of(op: BinaryOp) -> Option<(CmpOp, bool)> {
+pub(super) fn cmp_of(op: BinaryOp) -> Option<(CmpOp, bool)> {
     Some(match op {
         BinaryOp::Eq => (CmpOp::Eq, false),
         BinaryOp::Ne => (CmpOp::Ne, false),
@@ -1368,7 +1207,7 @@ fn cmp_of(op: BinaryOp) -> Option<(CmpOp, bool)> {
     })
 }
 
-fn negate(op: CmpOp) -> CmpOp {
+pub(super) fn negate(op: CmpOp) -> CmpOp {
     match op {
         CmpOp::Eq => CmpOp::Ne,
         CmpOp::Ne => CmpOp::Eq,

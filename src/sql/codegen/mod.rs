@@ -29,6 +29,7 @@ mod eqp;
 mod error_offset;
 mod explain;
 mod expr;
+mod expr_jump;
 mod exprcmp;
 mod fkey;
 mod fkey_action;
