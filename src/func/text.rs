@@ -303,30 +303,10 @@ pub(crate) fn char(_: &mut FuncContext, args: &[ValueRef]) -> Result<Value, Func
 
 /// Reads one character at `s[*i]` as `sqlite3Utf8Read` does.
 pub(crate) fn utf8_read(s: &[u8], i: &mut usize) -> u32 {
-    let Some(&lead) = s.get(*i) else { return 0 };
-    *i += 1;
-    let mut c = u32::from(lead);
-    if lead >= 0xc0 {
-        c = match lead {
-            0xc0..=0xdf => c & 0x1f,
-            0xe0..=0xef => c & 0x0f,
-            0xf0..=0xf7 => c & 0x07,
-            0xf8..=0xfb => c & 0x03,
-            0xfc..=0xfd => c & 0x01,
-            _ => 0,
-        };
-        while let Some(&b) = s.get(*i) {
-            if b & 0xc0 != 0x80 {
-                break;
-            }
-            c = (c << 6).wrapping_add(u32::from(b & 0x3f));
-            *i += 1;
-        }
-        if c < 0x80 || c & 0xffff_f800 == 0xd800 || c & 0xffff_fffe == 0xfffe {
-            c = 0xfffd;
-        }
+    match crate::record::decode_utf8_lenient(s, i) {
+        (c, true) if c < 0x80 || c & 0xffff_f800 == 0xd800 || c & 0xffff_fffe == 0xfffe => 0xfffd,
+        (c, _) => c,
     }
-    c
 }
 
 /// `unicode(X)`: the code point of X's first character.

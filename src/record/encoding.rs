@@ -88,13 +88,26 @@ impl TextEncoding {
 /// continuation byte; overlong forms, U+FFFE and U+FFFF read as U+FFFD.
 /// Surrogate code points are kept (invariant 1: lossless round trips).
 fn read_utf8(s: &[u8], i: &mut usize) -> u32 {
-    let Some(&lead) = s.get(*i) else { return 0 };
-    *i += 1;
-    let mut c = u32::from(lead);
-    if lead < 0xc0 {
-        return c;
+    match decode_utf8_lenient(s, i) {
+        (c, true) if c < 0x80 || c & 0xffff_fffe == 0xfffe => 0xfffd,
+        (c, _) => c,
     }
-    c = match lead {
+}
+
+/// Decodes one character of (possibly invalid) UTF-8 at `s[*i]` without
+/// judging it: a lead byte swallows every following continuation byte.
+/// Returns the code point and whether it began with a multi-byte lead
+/// (so the caller can apply its own replacement rule); 0 at the end.
+pub fn decode_utf8_lenient(s: &[u8], i: &mut usize) -> (u32, bool) {
+    let Some(&lead) = s.get(*i) else {
+        return (0, false);
+    };
+    *i += 1;
+    let c = u32::from(lead);
+    if lead < 0xc0 {
+        return (c, false);
+    }
+    let mut c = match lead {
         0xc0..=0xdf => c & 0x1f,
         0xe0..=0xef => c & 0x0f,
         0xf0..=0xf7 => c & 0x07,
@@ -109,10 +122,7 @@ fn read_utf8(s: &[u8], i: &mut usize) -> u32 {
         c = (c << 6).wrapping_add(u32::from(b & 0x3f));
         *i += 1;
     }
-    if c < 0x80 || c & 0xffff_fffe == 0xfffe {
-        c = 0xfffd;
-    }
-    c
+    (c, true)
 }
 
 /// Appends code point `c` (any value below 2^21, surrogates included) in

@@ -40,8 +40,8 @@ pub use compare::{
 };
 pub(crate) use encoding::push_utf8;
 pub use encoding::{
-    binary_in, concat_encoded, decode_text, encode_text, translated_result, value_to_encoding,
-    TextEncoding,
+    binary_in, concat_encoded, decode_text, decode_utf8_lenient, encode_text, translated_result,
+    value_to_encoding, TextEncoding,
 };
 pub use error::RecordError;
 pub use numeric::text_to_numeric;
