@@ -57,6 +57,7 @@ mod pragma_xinfo;
 mod reindex;
 mod returning;
 mod select;
+mod sort_block;
 mod subquery;
 mod trigger;
 mod txn;

@@ -298,7 +298,9 @@ impl Gen<'_> {
             });
         }
         let (mut probe, term) = self.probe(si, scope, terms, &avail)?;
-        if let (Probe::Scan, Some((c, choice))) = (&probe, self.order_scan) {
+        // ORDER BY sort avoidance may replace a scan or a one-sided range
+        // (planner_cost.rs, `scan_delivers_order`).
+        if let Some((c, choice)) = self.order_scan {
             if c == cursor {
                 self.order_scan = None;
                 probe = match choice {

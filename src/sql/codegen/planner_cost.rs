@@ -154,11 +154,13 @@ struct OrderCol {
     desc: bool,
 }
 
-/// Whether scanning `index` yields rows ordered by `keys`: Some(false)
-/// forwards, Some(true) backwards, None not at all. Keys match index
-/// columns in turn (same column and collation, and all in or all against
-/// the column's direction); a rowid key may only follow every column.
-fn index_order(index: &Index, keys: &[OrderCol]) -> Option<bool> {
+/// How many leading `keys` scanning `index` delivers, and whether the scan
+/// runs backwards: keys match index columns in turn (same column and
+/// collation, all in or all against the column's direction); a rowid key
+/// may only follow every column, and then orders everything after it (the
+/// rowid is unique: the count is then `usize::MAX`, "every term"). (0,
+/// false) when not even the first key is delivered.
+fn index_order_prefix(index: &Index, keys: &[OrderCol]) -> (usize, bool) {
     let mut rev = None;
     for (i, k) in keys.iter().enumerate() {
         let against = match (k.col, index.columns.get(i)) {
@@ -168,16 +170,16 @@ fn index_order(index: &Index, keys: &[OrderCol]) -> Option<bool> {
             {
                 k.desc != ic.desc
             }
-            _ => return None,
+            _ => return (i, rev.unwrap_or(false)),
         };
         if *rev.get_or_insert(against) != against {
-            return None;
+            return (i, rev.unwrap_or(false));
         }
         if k.col.is_none() {
-            break;
+            return (usize::MAX, against);
         }
     }
-    rev
+    (keys.len(), rev.unwrap_or(false))
 }
 
 /// Adds a rowid bound, from `edge`, to the best path so far (if that is
@@ -243,22 +245,30 @@ pub(super) fn merge_index_range(
 }
 
 impl Gen<'_> {
-    /// True when a single-table query's chosen access path already yields
-    /// rows in the ORDER BY order: the rowid for a table scan or rowid
-    /// lookup, a prefix of the index columns (then maybe the rowid) for an
-    /// index lookup, or, instead of a table scan, a full scan of an index
-    /// whose columns give the order, read backwards when every key runs
-    /// against its column's direction. Then no sorter is needed; a chosen
-    /// scan order is left in `self.order_scan` for [`Gen::begin_loops`].
+    /// How many leading ORDER BY terms a single-table query's chosen access
+    /// path already delivers (`order.len()`: no sorter is needed; fewer:
+    /// only the right part is sorted, in blocks of equal left part, see
+    /// sort_block.rs). The rowid orders a table scan or rowid lookup; an
+    /// index lookup delivers a prefix of its columns (then maybe the
+    /// rowid). Instead of a table scan, a full scan of an index whose
+    /// columns give the whole order, else the longest left part, is read,
+    /// backwards when every delivered key runs against its column's
+    /// direction: C's planner weighs a partial sort as cheaper than a full
+    /// one (by the unsorted fraction of the terms), so without statistics
+    /// it also prefers such a scan to a one-sided range on another index
+    /// when at least a third of the terms come sorted and no LIMIT cuts
+    /// the sort's cost (`limited`). A chosen scan order is left in
+    /// `self.order_scan` for [`Gen::begin_loops`].
     pub(crate) fn scan_delivers_order(
         &mut self,
         scope: &Scope,
         where_: Option<&Expr>,
         order: &[super::select::OrderKey],
-    ) -> Result<bool, String> {
+        limited: bool,
+    ) -> Result<usize, String> {
         self.order_scan = None;
         if scope.sources.len() != 1 {
-            return Ok(false);
+            return Ok(0);
         }
         let mut terms: Vec<(Expr, bool)> = Vec::new();
         if let Some(w) = where_ {
@@ -266,13 +276,89 @@ impl Gen<'_> {
         }
         let (probe, _) = self.probe(0, scope, &terms, &|_| false)?;
         let src = &scope.sources[0];
+        let keys = self.order_columns(scope, order)?;
+        let rowid_first = keys.first().is_some_and(|k| k.col.is_none() && !k.desc);
+        let full = order.len();
+        let indexes = &src.table.indexes;
+        // What the chosen lookup delivers, and whether its index gives a
+        // left part at all (backwards too: then C reads the range
+        // backwards rather than scanning another index).
+        let (own, own_any) = match &probe {
+            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::RowidIn { .. } if rowid_first => {
+                (full, true)
+            }
+            Probe::Index { idx, .. } | Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
+                match index_order_prefix(&indexes[*idx], &keys) {
+                    (n, false) => (n.min(full), n > 0),
+                    (n, true) => (0, n > 0),
+                }
+            }
+            _ => (0, false),
+        };
+        let one_sided = match &probe {
+            Probe::Index {
+                lo, hi, eq: false, ..
+            }
+            | Probe::RowidRange { lo, hi, .. } => lo.is_some() != hi.is_some(),
+            _ => false,
+        };
+        let replace = match probe {
+            Probe::Scan if rowid_first => {
+                self.order_scan = Some((src.cursor, None));
+                return Ok(full);
+            }
+            Probe::Scan => true,
+            _ => one_sided && !own_any && !limited && !self.stats_in_scope(scope),
+        };
+        if !replace {
+            return Ok(own);
+        }
+        Ok(match self.order_index(src, &keys, full) {
+            Some((n, i, rev)) if matches!(probe, Probe::Scan) || n * 3 >= full => {
+                self.order_scan = Some((src.cursor, Some((i, rev))));
+                n
+            }
+            _ => own,
+        })
+    }
+
+    /// The full index whose scan delivers the most leading ORDER BY terms
+    /// (`keys`, out of `full`): the covering index first, then in schema
+    /// order, ties to the first found; with the count and direction.
+    fn order_index(
+        &self,
+        src: &Source,
+        keys: &[OrderCol],
+        full: usize,
+    ) -> Option<(usize, usize, bool)> {
+        let indexes = &src.table.indexes;
+        let covering = self.covering_index(src);
+        let candidates = covering.into_iter().chain(0..indexes.len());
+        let mut best: Option<(usize, usize, bool)> = None;
+        for i in candidates.filter(|&i| indexes[i].partial.is_none() && indexes[i].root != 0) {
+            let (n, rev) = index_order_prefix(&indexes[i], keys);
+            let n = n.min(full);
+            if n > 0 && best.is_none_or(|b| n > b.0) {
+                best = Some((n, i, rev));
+            }
+        }
+        best
+    }
+
+    /// The leading ORDER BY terms that are plain columns (or the rowid) of
+    /// the single source, up to the first that is not.
+    fn order_columns(
+        &self,
+        scope: &Scope,
+        order: &[super::select::OrderKey],
+    ) -> Result<Vec<OrderCol>, String> {
         let mut keys = Vec::new();
         for (e, desc, coll) in order {
             let ExprKind::Column {
                 table: q, column, ..
             } = &e.kind
             else {
-                return Ok(false);
+                break;
             };
             match self.resolve_column(scope, q.as_deref(), column)? {
                 Some((0, col)) => keys.push(OrderCol {
@@ -280,35 +366,10 @@ impl Gen<'_> {
                     coll: coll.name().to_ascii_lowercase(),
                     desc: *desc,
                 }),
-                _ => return Ok(false),
+                _ => break,
             }
         }
-        let rowid_first = keys.first().is_some_and(|k| k.col.is_none() && !k.desc);
-        let indexes = &src.table.indexes;
-        Ok(match probe {
-            Probe::RowidEq(_) | Probe::RowidRange { .. } | Probe::RowidIn { .. } => rowid_first,
-            Probe::Scan if rowid_first => {
-                self.order_scan = Some((src.cursor, None));
-                true
-            }
-            Probe::Scan => {
-                // The covering index first, then any other full index.
-                let covering = self.covering_index(src);
-                let candidates = covering.into_iter().chain(0..indexes.len());
-                let found = candidates
-                    .filter(|&i| indexes[i].partial.is_none() && indexes[i].root != 0)
-                    .find_map(|i| index_order(&indexes[i], &keys).map(|rev| (i, rev)));
-                if let Some(choice) = found {
-                    self.order_scan = Some((src.cursor, Some(choice)));
-                }
-                found.is_some()
-            }
-            Probe::AutoIndex { .. } | Probe::MultiOr { .. } => false,
-            Probe::IndexScan { .. } | Probe::TableScan => false,
-            Probe::Index { idx, .. } | Probe::IndexIn { idx, .. } | Probe::IndexNull { idx } => {
-                index_order(&indexes[idx], &keys) == Some(false)
-            }
-        })
+        Ok(keys)
     }
 
     /// The loop order: FROM order when there is a LEFT JOIN, else greedily

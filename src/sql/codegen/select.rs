@@ -449,9 +449,25 @@ impl Gen<'_> {
         } else {
             None
         };
-        let presorted =
-            !order.is_empty() && self.scan_delivers_order(&scope, core.where_.as_ref(), &order)?;
-        if order.is_empty() || presorted {
+        let sorted = match order.is_empty() {
+            true => 0,
+            false => {
+                let w = core.where_.as_ref();
+                self.scan_delivers_order(&scope, w, &order, limits.limit.is_some())?
+            }
+        };
+        if sorted > 0 && sorted < order.len() {
+            let bs = super::sort_block::BlockSort {
+                cols: &cols,
+                order: &order,
+                sorted,
+                distinct,
+                dest,
+                limits,
+                done,
+            };
+            self.block_sort(&scope, core, bs)?;
+        } else if order.is_empty() || sorted == order.len() {
             let lp = self.begin_loops(&scope, core.where_.as_ref(), core.from.as_ref())?;
             let start = self.eval_columns(&cols, &scope)?;
             if let Some(d) = distinct {
@@ -943,7 +959,7 @@ impl Gen<'_> {
 /// The sorter field of each result column: the index of the first ORDER
 /// BY term naming the same column (its value is the column's value; the
 /// term's COLLATE only orders), else the next field after the keys.
-fn order_fields(order: &[OrderKey], cols: &[OutCol]) -> Vec<usize> {
+pub(super) fn order_fields(order: &[OrderKey], cols: &[OutCol]) -> Vec<usize> {
     let mut next = order.len();
     cols.iter()
         .map(|c| {
@@ -960,7 +976,7 @@ fn order_fields(order: &[OrderKey], cols: &[OutCol]) -> Vec<usize> {
 
 /// How many fields a sorter record holds: the keys plus the result
 /// columns stored after them.
-fn stored_width(n_keys: usize, fields: &[usize]) -> usize {
+pub(super) fn stored_width(n_keys: usize, fields: &[usize]) -> usize {
     n_keys + fields.iter().filter(|&&f| f >= n_keys).count()
 }
 
