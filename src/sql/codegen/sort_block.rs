@@ -23,6 +23,8 @@
 //!   Gosub flush; Goto done
 //! flush: sort, output with OFFSET/LIMIT (LIMIT exhausted -> done),
 //!        re-open the sorter; Return
+//! (under LIMIT each block's sorter keeps only the top OFFSET + LIMIT
+//! rows still to be reached)
 //! ```
 //!
 //! Invariants:
@@ -81,7 +83,7 @@ impl Gen<'_> {
                 desc: right.iter().map(|o| o.1).collect(),
             }),
         };
-        self.b.emit(open.clone());
+        self.open_block(&open, bs.limits);
         let prev = self.b.alloc_regs(left.len());
         let seen = self.b.alloc_reg();
         let ret = self.b.alloc_reg();
@@ -126,7 +128,7 @@ impl Gen<'_> {
         self.b.resolve(flush);
         let done = bs.done.addr();
         self.sort_output_fields(sorter, width, &fields, bs.dest, bs.limits, done);
-        self.b.emit(open);
+        self.open_block(&open, bs.limits);
         self.b.emit(Insn::Return { reg: ret });
         if bs.distinct.is_some() {
             self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());
@@ -134,6 +136,20 @@ impl Gen<'_> {
         self.eqp
             .add(|| "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY".into());
         Ok(())
+    }
+
+    /// Opens (or empties, by re-opening) the block sorter; under LIMIT it
+    /// keeps only the rows the rest of OFFSET and LIMIT can still reach,
+    /// as the counters stand when the block starts.
+    fn open_block(&mut self, open: &Insn, limits: LimitRegs) {
+        self.b.emit(open.clone());
+        if let (Some(limit), Insn::SorterOpen { cursor, .. }) = (limits.limit, open) {
+            self.b.emit(Insn::SorterLimit {
+                cursor: *cursor,
+                limit,
+                offset: limits.offset,
+            });
+        }
     }
 
     /// Evaluates the left part into fresh registers and, when a block was
