@@ -9,6 +9,10 @@
 //!    let the index order agree with the comparison (datatype3.html), so
 //!    using the index never changes which rows match.
 //! 2. `Probe::rank` orders paths: lower is never slower on any data.
+//! 3. `scan_delivers_order` reports a count of leading ORDER BY terms
+//!    only when the loop really visits rows in that order (index columns
+//!    in turn, same collation, one direction); the caller sorts the rest
+//!    in blocks (sort_block.rs) or, for the full count, not at all.
 
 use super::expr::{Scope, Source};
 use super::planner_terms::split_and;
