@@ -229,7 +229,7 @@ pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Calls `f` on each direct sub-expression of `e`, left to right.
-pub(crate) fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub(crate) fn walk_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match &e.kind {
         ExprKind::Unary(_, a) | ExprKind::Collate(a, _) | ExprKind::Cast(a, _) => f(a),
         ExprKind::IsNull(a, _) => f(a),
