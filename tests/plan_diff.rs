@@ -203,3 +203,254 @@ fn covering_reads_with_subqueries() {
     assert_eq!(fail, 0, "rows differ from C SQLite");
     assert!(plan_diffs <= SUBQUERY_PLAN_DIFFS);
 }
+
+const GEN_SETUP: &str = "
+    CREATE TABLE t1(a INTEGER PRIMARY KEY, b INT, c TEXT, d REAL, e INT, f INT);
+    CREATE INDEX t1b ON t1(b);
+    CREATE INDEX t1cd ON t1(c, d);
+    CREATE INDEX t1ef ON t1(e DESC, f);
+    CREATE TABLE t2(x INTEGER PRIMARY KEY, y INT, z TEXT, w INT);
+    CREATE INDEX t2y ON t2(y);
+    CREATE UNIQUE INDEX t2z ON t2(z);
+    CREATE TABLE t3(p INT, q INT, r TEXT, PRIMARY KEY(p, q)) WITHOUT ROWID;
+    CREATE INDEX t3r ON t3(r);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<300)
+    INSERT INTO t1 SELECT i, CASE WHEN i % 17 = 0 THEN NULL ELSE i % 20 END,
+        'k' || (i % 30), i * 0.5, i % 50, i % 3 FROM n;
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<100)
+    INSERT INTO t2 SELECT i, i % 25, 'z' || i, i % 7 FROM n;
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<80)
+    INSERT INTO t3 SELECT i % 20, i, 'k' || (i % 30) FROM n;
+";
+
+/// A small deterministic generator (xorshift64*).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len())]
+    }
+    fn int(&mut self, n: usize) -> usize {
+        self.below(n)
+    }
+}
+
+const T1_COLS: &[&str] = &[
+    "*", "a", "b", "b, a", "c, d", "e, f", "count(*)", "b, c", "c", "d", "e",
+];
+
+/// A WHERE term on t1 of a given shape.
+fn t1_term(r: &mut Rng, shape: &str) -> String {
+    let col = r.pick(&["a", "b", "c", "d", "e", "f"]);
+    let val = |r: &mut Rng, col: &str| match col {
+        "c" => format!("'k{}'", r.int(30)),
+        "d" => format!("{}", r.int(150)),
+        _ => format!("{}", r.int(50)),
+    };
+    match shape {
+        "eq" => format!("{col} = {}", val(r, col)),
+        "in-list" => format!(
+            "{col} IN ({}, {}, {})",
+            val(r, col),
+            val(r, col),
+            val(r, col)
+        ),
+        "range" => match r.int(3) {
+            0 => format!("{col} > {}", val(r, col)),
+            1 => format!("{col} BETWEEN {} AND {}", val(r, col), val(r, col)),
+            _ => format!("{col} < {} AND {col} >= {}", val(r, col), val(r, col)),
+        },
+        "or" => {
+            let c2 = r.pick(&["a", "b", "c", "e", "f"]);
+            format!("{col} = {} OR {c2} = {}", val(r, col), val(r, c2))
+        }
+        "isnull" => format!(
+            "{} {}",
+            r.pick(&["b", "c", "e"]),
+            r.pick(&["IS NULL", "IS NOT NULL"])
+        ),
+        "like" => format!(
+            "c {} 'k{}{}'",
+            r.pick(&["LIKE", "GLOB"]),
+            r.int(3),
+            r.pick(&["%", "*"])
+        ),
+        "multi" => format!(
+            "c = 'k{}' AND d {} {}",
+            r.int(30),
+            r.pick(&["=", ">", "<"]),
+            r.int(150)
+        ),
+        _ => format!(
+            "e = {} AND f {} {}",
+            r.int(50),
+            r.pick(&["=", ">"]),
+            r.int(3)
+        ),
+    }
+}
+
+/// One generated query and its category.
+fn gen_query(r: &mut Rng) -> (String, String) {
+    const WHERE_SHAPES: &[&str] = &[
+        "eq", "in-list", "range", "or", "isnull", "like", "multi", "ef",
+    ];
+    let cat = r.pick(&[
+        "where", "where", "where", "where", "order", "group", "distinct", "limit", "subquery",
+        "join2", "join3",
+    ]);
+    let cols = r.pick(T1_COLS);
+    let shape = r.pick(WHERE_SHAPES);
+    let term = t1_term(r, shape);
+    let order = r.pick(&["b", "c, d", "e DESC", "a DESC", "e DESC, f", "d", "c"]);
+    let (cat, sql) = match cat {
+        "where" => ("where", format!("SELECT {cols} FROM t1 WHERE {term}")),
+        "order" => {
+            let w = if r.int(2) == 0 { String::new() } else { format!(" WHERE {term}") };
+            let cols = if cols == "count(*)" { "b" } else { cols };
+            ("order-by", format!("SELECT {cols} FROM t1{w} ORDER BY {order}"))
+        }
+        "group" => {
+            let g = r.pick(&["b", "c", "e", "f", "c, d"]);
+            let w = if r.int(2) == 0 { String::new() } else { format!(" WHERE {term}") };
+            ("group-by", format!("SELECT {g}, count(*) FROM t1{w} GROUP BY {g}"))
+        }
+        "distinct" => {
+            let d = r.pick(&["b", "c", "c, d", "e", "f", "e, f"]);
+            ("distinct", format!("SELECT DISTINCT {d} FROM t1 WHERE {term}"))
+        }
+        "limit" => {
+            let cols = if cols == "count(*)" { "a" } else { cols };
+            let n = r.int(10);
+            ("limit", format!("SELECT {cols} FROM t1 WHERE {term} ORDER BY {order} LIMIT {n}"))
+        }
+        "subquery" => (
+            "subquery",
+            match r.int(4) {
+                0 => format!("SELECT {cols} FROM t1 WHERE b IN (SELECT y FROM t2 WHERE w = {})", r.int(7)),
+                1 => format!("SELECT {cols} FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.y = t1.e)"),
+                2 => format!("SELECT {cols} FROM t1 WHERE {term} AND e = (SELECT max(w) FROM t2 WHERE x = t1.b)"),
+                _ => format!("SELECT {cols} FROM t1 WHERE c IN (SELECT r FROM t3 WHERE p = {})", r.int(20)),
+            },
+        ),
+        "join2" => {
+            let on = r.pick(&["t1.b = t2.y", "t1.e = t2.x", "t2.z = t1.c", "t1.a = t2.w"]);
+            ("join2", format!("SELECT t1.a, t2.x FROM t1 JOIN t2 ON {on} WHERE {term}"))
+        }
+        _ => {
+            let on = r.pick(&["t3.p = t1.b", "t3.r = t1.c", "t3.q = t1.a"]);
+            let extra = r.pick(&["", " AND t2.w = 3", " AND t1.e < 10", " AND t3.p = 4"]);
+            (
+                "join3",
+                format!("SELECT t1.a, t2.x, t3.q FROM t1, t2, t3 WHERE t1.b = t2.y AND {on}{extra}"),
+            )
+        }
+    };
+    let cat = if cat == "where" {
+        format!("where {shape}")
+    } else {
+        cat.to_string()
+    };
+    (cat, sql)
+}
+
+/// Per-category counts of the generated-plan comparison.
+#[derive(Default)]
+struct CatTally {
+    total: usize,
+    identical: usize,
+    /// C reads an index, loom none.
+    missed: usize,
+    /// loom reads an index, C none.
+    extra: usize,
+}
+
+/// Queries generated per ANALYZE state.
+const QUERIES: usize = 700;
+/// At most this many generated queries may read no index where C does.
+const MAX_MISSES: usize = 0;
+/// At least this many generated plans (of 2 x QUERIES) must be identical.
+const MIN_IDENTICAL: usize = 1;
+
+#[test]
+fn generated_plans_match_c_sqlite() {
+    let mut cats: BTreeMap<String, CatTally> = BTreeMap::new();
+    let (mut row_fail, mut pass) = (0, 0);
+    let verbose = std::env::var_os("LOOM_PLAN_DIFF").is_some();
+    for analyze in [false, true] {
+        let (mut loom, mut c) = engines(GEN_SETUP);
+        if analyze {
+            loom.exec_batch("ANALYZE").expect("loom ANALYZE");
+            c.exec_batch("ANALYZE").expect("C ANALYZE");
+        }
+        let mut r = Rng(0x9E37_79B9_7F4A_7C15 ^ u64::from(analyze));
+        for _ in 0..QUERIES {
+            let (cat, sql) = gen_query(&mut r);
+            let (lo, co) = (loom.query(&sql), c.query(&sql));
+            if rows_key(&lo) != rows_key(&co) {
+                row_fail += 1;
+                println!("ROWS DIFFER {sql}");
+                continue;
+            }
+            pass += 1;
+            let eqp = format!("EXPLAIN QUERY PLAN {sql}");
+            let (Ok(lt), Ok(ct)) = (plan_tree(&loom.query(&eqp)), plan_tree(&c.query(&eqp))) else {
+                continue;
+            };
+            let key = format!("{cat}{}", if analyze { " +stat1" } else { "" });
+            let t = cats.entry(key.clone()).or_default();
+            t.total += 1;
+            if lt == ct {
+                t.identical += 1;
+                continue;
+            }
+            let (li, ci) = (uses_index(&lt), uses_index(&ct));
+            t.missed += usize::from(ci && !li);
+            t.extra += usize::from(li && !ci);
+            if verbose || (ci && !li) {
+                println!(
+                    "DIFF [{key}] {sql}\n  loom: {}\n  C:    {}",
+                    render(&lt),
+                    render(&ct)
+                );
+            }
+        }
+    }
+    let mut sum = CatTally::default();
+    println!("category            total  identical  C-index-only  loom-index-only");
+    for (k, t) in &cats {
+        println!(
+            "{k:20} {:5} {:10} {:13} {:16}",
+            t.total, t.identical, t.missed, t.extra
+        );
+        sum.total += t.total;
+        sum.identical += t.identical;
+        sum.missed += t.missed;
+        sum.extra += t.extra;
+    }
+    println!(
+        "{} plans: {} identical, {} where only C reads an index (at most {MAX_MISSES}), \
+         {} where only loom does",
+        sum.total, sum.identical, sum.missed, sum.extra
+    );
+    println!("{pass} passed, {row_fail} failed");
+    assert_eq!(row_fail, 0, "rows differ from C SQLite");
+    assert!(sum.total >= QUERIES, "only {} plans compared", sum.total);
+    assert!(
+        sum.missed <= MAX_MISSES,
+        "loom misses indexes C SQLite uses"
+    );
+    assert!(
+        sum.identical >= MIN_IDENTICAL,
+        "identical plans fell below {MIN_IDENTICAL}"
+    );
+}
