@@ -205,10 +205,13 @@ fn covering_reads_with_subqueries() {
 }
 
 const GEN_SETUP: &str = "
-    CREATE TABLE t1(a INTEGER PRIMARY KEY, b INT, c TEXT, d REAL, e INT, f INT);
+    CREATE TABLE t1(a INTEGER PRIMARY KEY, b INT, c TEXT, d REAL, e INT, f INT,
+        g TEXT COLLATE NOCASE, h);
     CREATE INDEX t1b ON t1(b);
     CREATE INDEX t1cd ON t1(c, d);
     CREATE INDEX t1ef ON t1(e DESC, f);
+    CREATE INDEX t1g ON t1(g);
+    CREATE INDEX t1h ON t1(h);
     CREATE TABLE t2(x INTEGER PRIMARY KEY, y INT, z TEXT, w INT);
     CREATE INDEX t2y ON t2(y);
     CREATE UNIQUE INDEX t2z ON t2(z);
@@ -216,7 +219,10 @@ const GEN_SETUP: &str = "
     CREATE INDEX t3r ON t3(r);
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<300)
     INSERT INTO t1 SELECT i, CASE WHEN i % 17 = 0 THEN NULL ELSE i % 20 END,
-        'k' || (i % 30), i * 0.5, i % 50, i % 3 FROM n;
+        'k' || (i % 30), i * 0.5, i % 50, i % 3,
+        CASE i % 3 WHEN 0 THEN 'Ab' WHEN 1 THEN 'aB' ELSE 'x' END || i,
+        CASE i % 4 WHEN 0 THEN i WHEN 1 THEN 'h' || i WHEN 2 THEN 'H-' || i ELSE x'6869' END
+        FROM n;
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<100)
     INSERT INTO t2 SELECT i, i % 25, 'z' || i, i % 7 FROM n;
     WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<80)
@@ -245,7 +251,7 @@ impl Rng {
 }
 
 const T1_COLS: &[&str] = &[
-    "*", "a", "b", "b, a", "c, d", "e, f", "count(*)", "b, c", "c", "d", "e",
+    "*", "a", "b", "b, a", "c, d", "e, f", "count(*)", "b, c", "c", "d", "e", "g", "h, a",
 ];
 
 /// A WHERE term on t1 of a given shape.
@@ -279,10 +285,12 @@ fn t1_term(r: &mut Rng, shape: &str) -> String {
             r.pick(&["IS NULL", "IS NOT NULL"])
         ),
         "like" => format!(
-            "c {} 'k{}{}'",
-            r.pick(&["LIKE", "GLOB"]),
-            r.int(3),
-            r.pick(&["%", "*"])
+            "{} {} '{}{}{}'",
+            r.pick(&["c", "g", "h"]),
+            r.pick(&["LIKE", "GLOB", "NOT LIKE"]),
+            r.pick(&["k", "K", "ab", "AB", "x", "h", "H-", "1", ""]),
+            r.pick(&["", "1", "2"]),
+            r.pick(&["%", "*", "_", "%1", "?"])
         ),
         "multi" => format!(
             "c = 'k{}' AND d {} {}",
