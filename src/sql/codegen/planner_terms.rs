@@ -106,8 +106,7 @@ impl Gen<'_> {
     /// case-insensitive) bound the column to `['abc', 'abd')`, upper-cased
     /// and lower-cased for LIKE. The LIKE/GLOB term stays a filter
     /// (invariant 3). Only built-in like()/glob(), an ASCII prefix, and on a
-    /// column without TEXT affinity a prefix starting with a letter (it can
-    /// never read as a number).
+    /// column without TEXT affinity a prefix whose bounds are not numbers.
     fn like_bounds(
         &self,
         op: LikeOp,
@@ -144,23 +143,28 @@ impl Gen<'_> {
             || !prefix.is_ascii()
             || last == '\u{7f}'
             || !column.collation.eq_ignore_ascii_case(collation)
-            || (column.affinity != Affinity::Text
-                && !prefix.starts_with(|ch: char| ch.is_ascii_alphabetic()))
         {
             return None;
         }
-        let (mut lo, mut hi) = (prefix.clone(), prefix);
+        let next = match op {
+            LikeOp::Like => last.to_ascii_lowercase(),
+            _ => last,
+        };
+        let mut bumped = prefix.clone();
+        bumped.pop();
+        bumped.push(char::from(next as u8 + 1));
+        // A prefix that reads as a number could match numbers stored in a
+        // column without TEXT affinity, which sort before every text.
+        if column.affinity != Affinity::Text
+            && (looks_numeric(&prefix) || prefix == "-" || looks_numeric(&bumped))
+        {
+            return None;
+        }
+        let (mut lo, mut hi) = (prefix, bumped);
         if op == LikeOp::Like {
             lo.make_ascii_uppercase();
             hi.make_ascii_lowercase();
         }
-        hi.pop();
-        let next = if op == LikeOp::Like {
-            last.to_ascii_lowercase()
-        } else {
-            last
-        };
-        hi.push(char::from(next as u8 + 1));
         let lit = |v: String| Expr {
             kind: ExprKind::Literal(Literal::String(v)),
             span: pattern.span,
@@ -292,6 +296,16 @@ impl Gen<'_> {
             None => Ok(max),
         }
     }
+}
+
+/// True if `s` (ASCII) is a number as a whole, spaces around allowed
+/// (sqlite3AtoF's "pure number").
+fn looks_numeric(s: &str) -> bool {
+    let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+        && t.parse::<f64>().is_ok()
 }
 
 /// Splits a condition on AND into its terms (each marked unused).
