@@ -303,7 +303,7 @@ impl OuterRefs<'_, '_> {
         let mut frame = Vec::new();
         let mut ons = Vec::new();
         if let Some(from) = &core.from {
-            self.from_sources(from, &mut frame, &mut ons);
+            self.add_from_sources(from, &mut frame, &mut ons);
         }
         self.frames.push(frame);
         for c in &core.columns {
@@ -325,7 +325,7 @@ impl OuterRefs<'_, '_> {
     /// Appends the sources of `from` to `frame` and its ON terms to `ons`;
     /// FROM-subqueries and function arguments are walked outside the frame
     /// (invariant 3).
-    fn from_sources<'f>(
+    fn add_from_sources<'f>(
         &mut self,
         from: &'f FromClause,
         frame: &mut Vec<FrameSource>,
@@ -349,7 +349,7 @@ impl OuterRefs<'_, '_> {
                     (None, select_names(q))
                 }
                 TableSource::Nested(inner) => {
-                    self.from_sources(inner, frame, ons);
+                    self.add_from_sources(inner, frame, ons);
                     continue;
                 }
             };
