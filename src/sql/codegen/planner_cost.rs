@@ -530,9 +530,8 @@ impl Gen<'_> {
         let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
         // As sqlite3IndexAffinityOk: a comparison that converts neither
         // side (BLOB, e.g. TEXT = TEXT) may use any index.
-        let compatible = aff == Affinity::Blob
-            || aff == col_aff
-            || (aff.is_numeric() && col_aff.is_numeric());
+        let compatible =
+            aff == Affinity::Blob || aff == col_aff || (aff.is_numeric() && col_aff.is_numeric());
         if !compatible {
             return None;
         }
@@ -560,9 +559,8 @@ impl Gen<'_> {
     ) -> Option<Affinity> {
         let col_aff = scope.sources[si].table.columns[col].affinity;
         let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
-        let ok = aff == Affinity::Blob
-            || aff == col_aff
-            || (aff.is_numeric() && col_aff.is_numeric());
+        let ok =
+            aff == Affinity::Blob || aff == col_aff || (aff.is_numeric() && col_aff.is_numeric());
         ok.then_some(aff)
     }
 
