@@ -21,6 +21,7 @@ mod analyze;
 mod attach;
 mod autoinc;
 mod builder;
+mod columns_read;
 mod compound;
 mod cte;
 mod ddl;

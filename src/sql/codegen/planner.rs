@@ -524,6 +524,10 @@ fn consume_edges(terms: &mut [(Expr, bool)], edges: [Option<Edge>; 2]) {
             continue;
         };
         let between = matches!(t.kind, ExprKind::Between { .. });
+        // A LIKE/GLOB prefix range is wider than the pattern.
+        if matches!(t.kind, ExprKind::Like { .. }) {
+            continue;
+        }
         if !between || edges[0] == edges[1] {
             *used = true;
         }

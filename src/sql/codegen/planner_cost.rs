@@ -593,9 +593,10 @@ impl Gen<'_> {
         let table = &scope.sources[si].table;
         let col_aff = table.columns[col].affinity;
         let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
-        let compatible = aff == col_aff
-            || (aff.is_numeric() && col_aff.is_numeric())
-            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        // As sqlite3IndexAffinityOk: a comparison that converts neither
+        // side (BLOB, e.g. TEXT = TEXT) may use any index.
+        let compatible =
+            aff == Affinity::Blob || aff == col_aff || (aff.is_numeric() && col_aff.is_numeric());
         if !compatible {
             return None;
         }
@@ -623,9 +624,8 @@ impl Gen<'_> {
     ) -> Option<Affinity> {
         let col_aff = scope.sources[si].table.columns[col].affinity;
         let aff = super::expr::compare_affinity(cmp_aff.0, cmp_aff.1);
-        let ok = aff == col_aff
-            || (aff.is_numeric() && col_aff.is_numeric())
-            || (col_aff == Affinity::Text && aff == Affinity::Text);
+        let ok =
+            aff == Affinity::Blob || aff == col_aff || (aff.is_numeric() && col_aff.is_numeric());
         ok.then_some(aff)
     }
 

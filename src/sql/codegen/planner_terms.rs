@@ -9,11 +9,14 @@
 //!    not yet open (`computable`), so it can be evaluated before the seek.
 //! 2. `walk` visits every sub-expression of the current query level and
 //!    never descends into subqueries.
+//! 3. A LIKE/GLOB prefix range only narrows the rows: the planner never
+//!    marks the LIKE/GLOB term enforced (planner.rs `consume_edges`).
 
 use super::expr::Scope;
 use super::planner_cost::{Bound, Constraint};
 use super::Gen;
-use crate::sql::ast::{BinaryOp, Expr, ExprKind, FunctionArgs};
+use crate::record::Affinity;
+use crate::sql::ast::{BinaryOp, Expr, ExprKind, FunctionArgs, LikeOp, Literal};
 
 impl Gen<'_> {
     /// The comparisons in term `t` that bound a column (or the rowid) of
@@ -81,9 +84,93 @@ impl Gen<'_> {
                 push(expr, (Bound::Lower, false, true), low, &mut out)?;
                 push(expr, (Bound::Upper, false, true), high, &mut out)?;
             }
+            ExprKind::Like {
+                op,
+                negated: false,
+                expr,
+                pattern,
+                escape: None,
+            } => {
+                if let Some((lo, hi)) = self.like_bounds(*op, expr, pattern, si, scope) {
+                    push(expr, (Bound::Lower, false, true), &lo, &mut out)?;
+                    push(expr, (Bound::Upper, true, true), &hi, &mut out)?;
+                }
+            }
             _ => out.extend(self.set_constraint(t, si, scope, avail)?),
         }
         Ok(out)
+    }
+
+    /// The LIKE optimization (optoverview.html): `col GLOB 'abc*'` (BINARY
+    /// column) and `col LIKE 'abc%'` (NOCASE column, LIKE being
+    /// case-insensitive) bound the column to `['abc', 'abd')`, upper-cased
+    /// and lower-cased for LIKE. The LIKE/GLOB term stays a filter
+    /// (invariant 3). Only built-in like()/glob(), an ASCII prefix, and on a
+    /// column without TEXT affinity a prefix whose bounds are not numbers.
+    fn like_bounds(
+        &self,
+        op: LikeOp,
+        col: &Expr,
+        pattern: &Expr,
+        si: usize,
+        scope: &Scope,
+    ) -> Option<(Expr, Expr)> {
+        let (name, wild, collation) = match op {
+            LikeOp::Glob => ("glob", &['*', '?', '['][..], "BINARY"),
+            LikeOp::Like => ("like", &['%', '_'][..], "NOCASE"),
+            _ => return None,
+        };
+        let builtin = self.env.registry.find(name, 2);
+        if !builtin.is_some_and(|d| matches!(d.kind, crate::func::FuncKind::Scalar(_))) {
+            return None;
+        }
+        let ExprKind::Literal(Literal::String(text)) = &pattern.kind else {
+            return None;
+        };
+        let ExprKind::Column { table, column, .. } = &col.kind else {
+            return None;
+        };
+        let (s, Some(c)) = self
+            .resolve_column(scope, table.as_deref(), column)
+            .ok()??
+        else {
+            return None;
+        };
+        let column = scope.sources.get(s)?.table.columns.get(c)?;
+        let prefix: String = text.chars().take_while(|ch| !wild.contains(ch)).collect();
+        let last = prefix.chars().last()?;
+        if s != si
+            || !prefix.is_ascii()
+            || last == '\u{7f}'
+            || !column.collation.eq_ignore_ascii_case(collation)
+        {
+            return None;
+        }
+        let next = match op {
+            LikeOp::Like => last.to_ascii_lowercase(),
+            _ => last,
+        };
+        let mut bumped = prefix.clone();
+        bumped.pop();
+        bumped.push(char::from(next as u8 + 1));
+        // A prefix that reads as a number could match numbers stored in a
+        // column without TEXT affinity, which sort before every text.
+        if column.affinity != Affinity::Text
+            && (looks_numeric(&prefix) || prefix == "-" || looks_numeric(&bumped))
+        {
+            return None;
+        }
+        let (mut lo, mut hi) = (prefix, bumped);
+        if op == LikeOp::Like {
+            lo.make_ascii_uppercase();
+            hi.make_ascii_lowercase();
+        }
+        let lit = |v: String| Expr {
+            kind: ExprKind::Literal(Literal::String(v)),
+            span: pattern.span,
+            height: 1,
+        };
+        Some((lit(lo), lit(hi)))
     }
 
     /// True if comparing column `col` of source `si` with `value` uses the
@@ -211,6 +298,16 @@ impl Gen<'_> {
     }
 }
 
+/// True if `s` (ASCII) is a number as a whole, spaces around allowed
+/// (sqlite3AtoF's "pure number").
+fn looks_numeric(s: &str) -> bool {
+    let t = s.trim_matches(|c: char| c.is_ascii_whitespace());
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
+        && t.parse::<f64>().is_ok()
+}
+
 /// Splits a condition on AND into its terms (each marked unused).
 pub(super) fn split_and(e: &Expr, out: &mut Vec<(Expr, bool)>) {
     match &e.kind {
@@ -229,7 +326,7 @@ pub(crate) fn walk(e: &Expr, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Calls `f` on each direct sub-expression of `e`, left to right.
-pub(crate) fn walk_children(e: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub(crate) fn walk_children<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
     match &e.kind {
         ExprKind::Unary(_, a) | ExprKind::Collate(a, _) | ExprKind::Cast(a, _) => f(a),
         ExprKind::IsNull(a, _) => f(a),

@@ -547,65 +547,6 @@ impl Gen<'_> {
         Ok(out)
     }
 
-    /// For a single-table query without subqueries: every column of the
-    /// table it reads (`None` = rowid), keyed by the table's cursor.
-    fn columns_read(
-        &self,
-        core: &SimpleSelect,
-        s: &Select,
-        cols: &[OutCol],
-        scope: &Scope,
-    ) -> Option<(usize, Vec<Option<usize>>)> {
-        if scope.sources.len() != 1
-            || !self.trigger_rows.is_empty()
-            || scope.sources[0].table.has_virtual()
-        {
-            return None;
-        }
-        let mut exprs: Vec<&Expr> = cols.iter().map(|c| &c.expr).collect();
-        exprs.extend(core.where_.iter());
-        exprs.extend(core.group_by.iter());
-        exprs.extend(core.having.iter());
-        exprs.extend(s.order_by.iter().map(|o| &o.expr));
-        let mut needed = Vec::new();
-        let mut ok = true;
-        for e in exprs {
-            super::planner::walk(e, &mut |x| match &x.kind {
-                ExprKind::Exists(_)
-                | ExprKind::Subquery(_)
-                | ExprKind::InSelect { .. }
-                | ExprKind::InTable { .. } => ok = false,
-                ExprKind::Column { table, column, .. } => {
-                    match self.resolve_column(scope, table.as_deref(), column) {
-                        Ok(Some((0, c))) => {
-                            if !needed.contains(&c) {
-                                needed.push(c);
-                            }
-                        }
-                        // A correlated reference reads an outer query's
-                        // row, never this table.
-                        Ok(Some(_)) => {}
-                        Ok(None)
-                            if scope
-                                .aliases
-                                .iter()
-                                .any(|(a, _)| a.eq_ignore_ascii_case(column)) => {}
-                        _ => ok = false,
-                    }
-                }
-                _ => {}
-            });
-        }
-        let table = &scope.sources[0].table;
-        let reads_column = needed
-            .iter()
-            .any(|c| c.is_some_and(|c| table.ipk != Some(c)));
-        // A query that reads no column at all (not even the rowid) gets
-        // the same rows, in an order nobody can see, from any index: C
-        // scans its narrowest one, and so does loom.
-        (ok && (reads_column || needed.is_empty())).then(|| (scope.sources[0].cursor, needed))
-    }
-
     /// Codes the result columns into consecutive registers.
     pub(crate) fn eval_columns(&mut self, cols: &[OutCol], scope: &Scope) -> Result<Reg, String> {
         let start = self.b.alloc_regs(cols.len());
