@@ -11,7 +11,9 @@
 //!    first target member with that key among the target's own members,
 //!    never among members this merge appended, so duplicate new keys in a
 //!    patch are all appended.
-//! 3. A target member already deleted or replaced by this merge ignores
+//! 3. A merge that appends to an object first drops what an earlier merge
+//!    into the same object appended (C restarts the object's append chain).
+//! 4. A target member already deleted or replaced by this merge ignores
 //!    later patch members with the same key; one merged in place (both
 //!    objects) takes them.
 
@@ -54,7 +56,8 @@ fn merge_into(target: &mut Node, patch: &Node) -> Option<Node> {
     let Kind::Object(tmembers) = &mut target.kind else {
         return Some(replacement(patch));
     };
-    let own = tmembers.len();
+    let own = tmembers.iter().take_while(|(_, v)| !v.appended).count();
+    let mut appending = false;
     for (key, pv) in pmembers {
         let hit = tmembers
             .iter()
@@ -73,6 +76,7 @@ fn merge_into(target: &mut Node, patch: &Node) -> Option<Node> {
                 } else if let Some(mut new) = merge_into(tv, pv) {
                     new.patched = true;
                     new.removed = false;
+                    new.appended = false;
                     *tv = new;
                 }
             }
@@ -80,6 +84,11 @@ fn merge_into(target: &mut Node, patch: &Node) -> Option<Node> {
                 let mut v = replacement(pv);
                 v.patched = true;
                 v.removed = false;
+                v.appended = true;
+                if !appending {
+                    tmembers.truncate(own);
+                    appending = true;
+                }
                 tmembers.push((key.clone(), v));
             }
             None => {}

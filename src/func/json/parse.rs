@@ -77,6 +77,8 @@ pub struct Node {
     pub removed: bool,
     /// Replaced as a whole by json_patch (`JNODE_PATCH`).
     pub patched: bool,
+    /// A member value json_patch appended to its object (C's append chain).
+    pub appended: bool,
 }
 
 impl Node {
@@ -86,6 +88,7 @@ impl Node {
             kind,
             removed: false,
             patched: false,
+            appended: false,
         }
     }
 
