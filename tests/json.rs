@@ -88,6 +88,15 @@ fn hand_written_corpus() {
     p.finish("json corpus");
 }
 
+#[test]
+fn json_each_and_json_tree() {
+    let mut p = Pair::new();
+    for s in cases::EACH {
+        p.check(s);
+    }
+    p.finish("json_each/json_tree");
+}
+
 /// A random JSON document; `ws` sprinkles whitespace.
 fn gen_json(r: &mut Rng, depth: u32, out: &mut String) {
     let ws = |r: &mut Rng, out: &mut String| {

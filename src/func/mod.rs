@@ -40,6 +40,6 @@ pub use context::{
     FuncKind, ScalarFn, UserAggregateFactory, UserScalar,
 };
 pub use core::SqlPrintfArgs;
-pub use json::JSON_SUBTYPE;
+pub use json::{register_vtabs as register_json_vtabs, JSON_SUBTYPE};
 pub use pattern::{glob_match, like_match};
 pub use registry::Registry;

@@ -9,6 +9,7 @@
 //! | `render.rs` | minified output, SQL values as JSON, node → SQL value |
 //! | `merge.rs` | json_patch (RFC 7396) |
 //! | `scalar.rs` | the scalar functions and `->` / `->>` |
+//! | `each.rs` | the json_each and json_tree table-valued functions |
 //! | `agg.rs` | json_group_array, json_group_object (also window functions) |
 //!
 //! Invariants:
@@ -18,6 +19,7 @@
 //! 2. Every function is deterministic and innocuous, as in C.
 
 mod agg;
+mod each;
 mod merge;
 mod parse;
 mod path;
@@ -32,6 +34,7 @@ use super::context::{
 use super::registry::{Registry, DET};
 use crate::record::{Value, ValueRef};
 
+pub use each::register_vtabs;
 pub use render::JSON_SUBTYPE;
 
 /// A JSON scalar: arguments with subtypes in, value and subtype out.
