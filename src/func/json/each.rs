@@ -227,9 +227,7 @@ impl EachCursor {
 
     /// The slot index of the node at `trail`.
     fn slot_of(&self, trail: &[usize]) -> Option<usize> {
-        self.slots
-            .iter()
-            .position(|s| !s.label && s.trail == trail)
+        self.slots.iter().position(|s| !s.label && s.trail == trail)
     }
 
     fn start(&mut self, idx_num: i32, args: &[Value]) -> VTabResult<()> {
@@ -396,9 +394,7 @@ impl VTabCursor for EachCursor {
             (1, Some(n)) if matches!(n.kind, Kind::Array(_) | Kind::Object(_)) => JSON_SUBTYPE,
             _ => 0,
         };
-        let root_text = || {
-            Value::Text(self.root.clone().unwrap_or_else(|| b"$".to_vec()))
-        };
+        let root_text = || Value::Text(self.root.clone().unwrap_or_else(|| b"$".to_vec()));
         Ok(match col {
             0 => self.key(),
             1 => scalar(self.node(vs)),

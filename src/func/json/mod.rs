@@ -97,7 +97,10 @@ pub fn register(r: &mut Registry) {
         r.register(FuncDef {
             name: name.to_string(),
             n_args: n,
-            flags: FuncFlags { window: true, ..DET },
+            flags: FuncFlags {
+                window: true,
+                ..DET
+            },
             kind: FuncKind::Aggregate(f),
         });
     }

@@ -326,7 +326,11 @@ impl Parser<'_> {
             return Err(Stop::Bad);
         }
         let raw = self.z.get(i..j).ok_or(Stop::Bad)?.to_vec();
-        let kind = if seen_dp { Kind::Real(raw) } else { Kind::Int(raw) };
+        let kind = if seen_dp {
+            Kind::Real(raw)
+        } else {
+            Kind::Int(raw)
+        };
         Ok((Node::new(kind), j))
     }
 }

@@ -120,7 +120,7 @@ pub fn array(_: &mut FuncContext, args: &[ValueRef], subs: &[u8]) -> JsonResult 
 
 /// `json_object(...)`.
 pub fn object(_: &mut FuncContext, args: &[ValueRef], subs: &[u8]) -> JsonResult {
-    if args.len() % 2 == 1 {
+    if !args.len().is_multiple_of(2) {
         return Err(FuncError::msg(
             "json_object() requires an even number of arguments",
         ));
@@ -321,7 +321,7 @@ fn edit(ctx: &mut FuncContext, args: &[ValueRef], subs: &[u8], how: Edit) -> Jso
     if args.is_empty() {
         return null();
     }
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         let name = match how {
             Edit::Insert => "insert",
             Edit::Replace => "replace",
