@@ -35,13 +35,18 @@ struct Pair {
 
 impl Pair {
     fn new() -> Pair {
+        Pair::with_prelude(&[])
+    }
+
+    /// Both engines after `prelude` (e.g. a PRAGMA encoding), then SETUP.
+    fn with_prelude(prelude: &[&str]) -> Pair {
         let mut p = Pair {
             loom: open_memory_db().expect("loom db"),
             c: rusqlite::Connection::open_in_memory().expect("C db"),
             passed: 0,
             failures: Vec::new(),
         };
-        for s in cases::SETUP {
+        for s in prelude.iter().chain(cases::SETUP) {
             p.check(s);
         }
         p
@@ -86,6 +91,25 @@ fn hand_written_corpus() {
         p.check(s);
     }
     p.finish("json corpus");
+}
+
+/// The corpus again on a UTF-16le database (text crosses the encoding).
+/// Left out: window functions (loom's window buffer garbles TEXT results
+/// on UTF-16 databases, group_concat too: a window-layer bug) and U+FFFF
+/// (C's UTF-8 to UTF-16 translation turns U+FFFE/U+FFFF into U+FFFD,
+/// loom's `translated_result` only surrogates).
+#[test]
+fn utf16_database() {
+    let mut p = Pair::with_prelude(&["PRAGMA encoding = 'UTF-16le'"]);
+    for e in cases::EXPRS.iter().filter(|e| !e.contains("uFFFF")) {
+        p.check(&format!("SELECT {e}, typeof({e})"));
+    }
+    for s in cases::STATEMENTS.iter().chain(cases::EACH) {
+        if !s.contains(" OVER ") {
+            p.check(s);
+        }
+    }
+    p.finish("json utf-16");
 }
 
 #[test]

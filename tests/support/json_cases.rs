@@ -570,6 +570,14 @@ pub const STATEMENTS: &[&str] = &[
     "SELECT json_array(v) FROM (SELECT json('[3]') AS v UNION ALL SELECT '[4]')",
     "SELECT json_group_array(x) FROM (SELECT json('[1]') AS x UNION ALL SELECT json_object('a', 2))",
     "SELECT json_group_array(x) FROM (SELECT '[1]' AS x)",
+    "SELECT json_array(j) FROM (SELECT json('[1]') AS j ORDER BY 1)",
+    "SELECT json_array(j) FROM (SELECT json('[1]') AS j UNION SELECT json('[2]')) ORDER BY 1",
+    "SELECT json_extract(j, '$.a') AS a FROM t WHERE json_valid(j) ORDER BY a",
+    "SELECT j ->> 'a', count(*) FROM t WHERE json_valid(j) GROUP BY 1 ORDER BY 1",
+    "SELECT DISTINCT json_type(j) FROM t WHERE json_valid(j) ORDER BY 1",
+    "UPDATE t SET j = json_set(j, '$.u', id) WHERE json_type(j) = 'object'",
+    "SELECT id, j FROM t ORDER BY id",
+    "SELECT json_group_object(key, value) FROM json_each('{\"a\":[1],\"b\":{\"c\":2}}')",
 ];
 
 /// json_each / json_tree statements.
@@ -625,5 +633,7 @@ pub const EACH: &[&str] = &[
     "SELECT id, (SELECT json_group_array(key) FROM json_tree(t.j)) FROM t WHERE json_valid(t.j) ORDER BY id",
     "SELECT * FROM json_tree(printf('%.100c', '[') || printf('%.100c', ']')) WHERE id > 95",
     "SELECT * FROM json_each('{\"a\":1,\"a\":2}')",
+    "CREATE VIRTUAL TABLE jv USING json_each",
+    "CREATE VIRTUAL TABLE jv USING json_tree(x)",
     "SELECT fullkey FROM json_tree('{\"a.b\":{\"c\":[0,{\"d\":1}]}}')",
 ];
