@@ -355,5 +355,6 @@ fn builtin_vtabs() -> Arc<crate::vtab::VTabRegistry> {
     crate::vdbe::install_sql_runner(super::view::run_nested);
     let reg = crate::vtab::VTabRegistry::new();
     crate::fts3::register(&reg);
+    crate::func::register_json_vtabs(&reg);
     Arc::new(reg)
 }

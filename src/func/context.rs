@@ -138,6 +138,21 @@ pub type ScalarFn = fn(&mut FuncContext, &[ValueRef]) -> Result<Value, FuncError
 pub trait AggregateState {
     /// Adds one row (`xStep`).
     fn step(&mut self, ctx: &mut FuncContext, args: &[ValueRef]) -> Result<(), FuncError>;
+    /// `step` seeing the arguments' subtypes (`subtypes[i]` for `args[i]`;
+    /// missing entries are 0). Only the JSON aggregates care.
+    fn step_subtyped(
+        &mut self,
+        ctx: &mut FuncContext,
+        args: &[ValueRef],
+        subtypes: &[u8],
+    ) -> Result<(), FuncError> {
+        let _ = subtypes;
+        self.step(ctx, args)
+    }
+    /// The subtype of the result (`sqlite3_result_subtype`; 0 for none).
+    fn result_subtype(&self) -> u8 {
+        0
+    }
     /// The final result (`xFinal`); also called for an empty group.
     fn finalize(&mut self, ctx: &mut FuncContext) -> Result<Value, FuncError>;
     /// The current result of a window without ending it (`xValue`).

@@ -19,12 +19,14 @@
 //! | `math.rs` | the math functions |
 //! | `datetime.rs` | the `DateTime` value: parsing, Julian days, modifiers |
 //! | `date.rs` | date, time, datetime, julianday, unixepoch, strftime |
+//! | `json/` | the JSON1 functions, `->` and `->>` |
 
 mod aggregate;
 mod context;
 mod core;
 mod date;
 mod datetime;
+mod json;
 mod math;
 mod pattern;
 mod registry;
@@ -38,5 +40,6 @@ pub use context::{
     FuncKind, ScalarFn, UserAggregateFactory, UserScalar,
 };
 pub use core::SqlPrintfArgs;
+pub use json::{register_vtabs as register_json_vtabs, JSON_SUBTYPE};
 pub use pattern::{glob_match, like_match};
 pub use registry::Registry;

@@ -56,6 +56,7 @@ impl Registry {
                 kind: FuncKind::Scalar(f),
             });
         }
+        super::json::register(&mut r);
         for n in [0, 1] {
             r.register(FuncDef {
                 name: "coalesce".to_string(),

@@ -289,7 +289,14 @@ impl Vdbe {
             env: &mut fenv,
             collation: coll,
         };
-        let r = state.step(&mut ctx, argv);
+        let r = if self.subtypes.is_empty() {
+            state.step(&mut ctx, argv)
+        } else {
+            let subs: Vec<u8> = (args..args + n_args)
+                .map(|r| subtype_in(&self.subtypes, r))
+                .collect();
+            state.step_subtyped(&mut ctx, argv, &subs)
+        };
         if let Some(h) = hit {
             self.set_reg_int(h, i64::from(state.skip_accumulator_load()))?;
         }
@@ -347,6 +354,7 @@ impl Vdbe {
         let m = Mem::from(v);
         check_length(&m)?;
         self.set_reg(acc, m)?;
+        self.set_subtype(acc, state.result_subtype());
         Ok(Flow::Next)
     }
 }

@@ -215,12 +215,14 @@ impl Vdbe {
         dest: Reg,
     ) -> Result<Flow, VdbeError> {
         let v = self.vcursor(c)?;
-        let value = if v.null_row {
-            Value::Null
+        let (value, subtype) = if v.null_row {
+            (Value::Null, 0)
         } else {
-            lend_env(env, || v.cur.column(col, false).map_err(verr))?
+            let value = lend_env(env, || v.cur.column(col, false).map_err(verr))?;
+            (value, v.cur.column_subtype())
         };
         self.set_reg(dest, Mem::from(value))?;
+        self.set_subtype(dest, subtype);
         Ok(Flow::Next)
     }
 

@@ -176,4 +176,9 @@ pub trait VTabCursor: Send {
     fn column(&mut self, i: usize, nochange: bool) -> VTabResult<Value>;
     /// xRowid.
     fn rowid(&mut self) -> VTabResult<i64>;
+    /// The subtype of the value the last `column` call returned
+    /// (`sqlite3_result_subtype` inside xColumn; 0 for none).
+    fn column_subtype(&self) -> u8 {
+        0
+    }
 }

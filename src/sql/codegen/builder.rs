@@ -175,6 +175,7 @@ fn jump_targets(insn: &mut Insn) -> Vec<&mut Addr> {
         }
         RowSetRead { if_done, .. } | WinRow { if_done, .. } => vec![if_done],
         SorterTopCheck { target, .. } => vec![target],
+        Vtab(crate::vdbe::insn_vtab::VtabOp::VFilter { if_empty, .. }) => vec![if_empty],
         _ => Vec::new(),
     }
 }
