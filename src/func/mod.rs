@@ -19,8 +19,10 @@
 //! | `math.rs` | the math functions |
 //! | `datetime.rs` | the `DateTime` value: parsing, Julian days, modifiers |
 //! | `date.rs` | date, time, datetime, julianday, unixepoch, strftime |
+//! | `build_info.rs` | compile options, load_extension, soundex |
 
 mod aggregate;
+mod build_info;
 mod context;
 mod core;
 mod date;
@@ -37,6 +39,7 @@ pub use context::{
     AggregateFactory, AggregateState, FuncContext, FuncDef, FuncEnv, FuncError, FuncFlags,
     FuncKind, ScalarFn, UserAggregateFactory, UserScalar,
 };
+pub use build_info::{compile_option_get, compile_option_used, COMPILE_OPTIONS};
 pub use core::SqlPrintfArgs;
 pub use pattern::{glob_match, like_match};
 pub use registry::Registry;

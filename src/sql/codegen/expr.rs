@@ -86,11 +86,11 @@ impl Gen<'_> {
         table: Option<&str>,
         column: &str,
     ) -> Result<Option<(usize, Option<usize>)>, String> {
-        let found = Self::resolve_in(&scope.sources, 0, table, column, &scope.using)?;
+        let found = self.resolve_in(&scope.sources, 0, table, column, &scope.using)?;
         if found.is_some() {
             return Ok(found);
         }
-        let outer = Self::resolve_in(&scope.outer, scope.sources.len(), table, column, &[])?;
+        let outer = self.resolve_in(&scope.outer, scope.sources.len(), table, column, &[])?;
         if outer.is_some() {
             self.correlated.set(true);
         }
@@ -99,6 +99,7 @@ impl Gen<'_> {
 
     /// Resolves a column among `sources`, numbering them from `base`.
     fn resolve_in(
+        &self,
         sources: &[Source],
         base: usize,
         table: Option<&str>,
@@ -113,6 +114,18 @@ impl Gen<'_> {
                     *u == si && cols.iter().any(|c| c.eq_ignore_ascii_case(column))
                 });
             if merged && found.is_some() {
+                continue;
+            }
+            if let Some(hits) = self.nested_lookup(s, table, column) {
+                for ci in hits {
+                    if found.is_some() {
+                        return Err(format!(
+                            "ambiguous column name: {}",
+                            qualified(table, column)
+                        ));
+                    }
+                    found = Some((si, Some(ci)));
+                }
                 continue;
             }
             if let Some(t) = table {

@@ -35,6 +35,7 @@ mod fkey;
 mod fkey_action;
 mod fkey_pragma;
 mod from;
+mod from_nested;
 mod gencol;
 mod index_row;
 mod indexed_by;
@@ -205,6 +206,8 @@ pub(crate) struct Gen<'a> {
     /// and literals that are operands of comparisons, arithmetic and
     /// function calls, which only read them (`Gen::hoisted_operand`).
     pub hoisted: Vec<Insn>,
+    /// Parenthesized FROM lists materialized as sources (from_nested.rs).
+    pub nested: from_nested::NestedState,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -244,6 +247,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         vtab_cursors: Vec::new(),
         row_value_sets: Vec::new(),
         hoisted: Vec::new(),
+        nested: Default::default(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
