@@ -174,6 +174,54 @@ const NESTED: &[&str] = &[
     "SELECT * FROM m NATURAL JOIN (a JOIN b ON a.x = m.x) ON 1",
 ];
 
+/// Temp views and temp triggers over tables of main and attached databases.
+const TEMP_OBJECTS: &[&str] = &[
+    "CREATE TABLE m(a, b)",
+    "INSERT INTO m VALUES (1,2),(3,4)",
+    "CREATE TEMP VIEW v AS SELECT * FROM m",
+    "SELECT * FROM v",
+    "SELECT * FROM temp.v",
+    "CREATE TEMP VIEW v2 AS SELECT a * 10 AS t FROM v WHERE b > 2",
+    "SELECT * FROM v2",
+    "SELECT v.a, v2.t FROM v JOIN v2 ON v.a * 10 = v2.t",
+    "SELECT * FROM m WHERE a IN (SELECT a FROM v)",
+    "CREATE TEMP TABLE log(x)",
+    "CREATE TEMP TRIGGER tr AFTER INSERT ON m BEGIN INSERT INTO log VALUES (new.a); END",
+    "INSERT INTO m VALUES (5,6)",
+    "SELECT * FROM log",
+    "UPDATE m SET a = 7 WHERE a = 5",
+    "CREATE TEMP TRIGGER tu AFTER UPDATE ON m BEGIN INSERT INTO log VALUES ('u' || new.a); END",
+    "CREATE TEMP TRIGGER td BEFORE DELETE ON main.m BEGIN INSERT INTO log VALUES ('d' || old.a); END",
+    "CREATE TEMP TRIGGER tw AFTER INSERT ON m WHEN new.a > 100 BEGIN UPDATE m SET b = -1 WHERE a = new.a; END",
+    "UPDATE m SET a = 8 WHERE a = 7",
+    "DELETE FROM m WHERE a = 1",
+    "INSERT INTO m VALUES (101, 0)",
+    "SELECT * FROM log",
+    "SELECT * FROM m ORDER BY a",
+    "SELECT type, name, tbl_name FROM sqlite_temp_master ORDER BY name",
+    "CREATE TABLE z(q)",
+    "INSERT INTO m VALUES (9, 9)",
+    "SELECT * FROM log",
+    "ATTACH '{dir}/aux.db' AS aux",
+    "CREATE TABLE aux.at(k, v)",
+    "CREATE TEMP TRIGGER ta AFTER INSERT ON at BEGIN INSERT INTO log VALUES ('a' || new.k); INSERT INTO m VALUES (new.k, new.v); END",
+    "INSERT INTO aux.at VALUES (20, 21)",
+    "INSERT INTO at VALUES (30, 31)",
+    "SELECT * FROM log",
+    "SELECT * FROM m ORDER BY a",
+    "CREATE TEMP VIEW av AS SELECT k, a FROM at JOIN m ON a = k",
+    "SELECT * FROM av ORDER BY k",
+    "DROP TABLE m",
+    "SELECT type, name, tbl_name FROM sqlite_temp_master ORDER BY name",
+    "SELECT * FROM v",
+    "INSERT INTO at VALUES (40, 41)",
+    "CREATE TABLE m(a, b)",
+    "INSERT INTO m VALUES (1, 1)",
+    "SELECT * FROM log",
+    "DROP TABLE aux.at",
+    "SELECT type, name, tbl_name FROM sqlite_temp_master ORDER BY name",
+];
+
 /// Build information, soundex, load_extension, VALUES with ORDER BY.
 const FUNCS: &[&str] = &[
     "PRAGMA compile_options",
@@ -270,7 +318,7 @@ fn sql_gaps2() {
     let dir = TempDir::new("sql_gaps2");
     let mut passed = 0;
     let mut failures: Vec<String> = Vec::new();
-    let runs: [(&str, &Run); 3] = [
+    let runs: [(&str, &Run); 4] = [
         ("nested", &|p: &mut Pair| {
             p.script(JOIN_SETUP);
             p.script(NESTED);
@@ -280,6 +328,7 @@ fn sql_gaps2() {
             random_nested(p, 5, 400);
         }),
         ("funcs", &|p: &mut Pair| p.script(FUNCS)),
+        ("temp", &|p: &mut Pair| p.script(TEMP_OBJECTS)),
     ];
     for (tag, run) in runs {
         let mut p = Pair::new(&dir, tag);

@@ -317,14 +317,14 @@ impl<'a> Gen<'a> {
     }
 
     /// The triggers on table or view `name` that may fire: none while
-    /// SQLITE_DBCONFIG_ENABLE_TRIGGER is off (loom has no TEMP triggers,
-    /// which SQLite still fires then).
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER is off, except the TEMP triggers on
+    /// another database's table, which SQLite still fires then.
     pub(crate) fn live_triggers(&self, name: &str) -> Vec<crate::sql::schema::Trigger> {
+        let mut v = self.temp_triggers_on(name);
         if self.env.enable_triggers {
-            self.main_schema().triggers_on(name)
-        } else {
-            Vec::new()
+            v.extend(self.main_schema().triggers_on(name));
         }
+        v
     }
 
     /// Looks up a table of the main database, as `no such table: x` if absent.
