@@ -246,6 +246,18 @@ const FUNCS: &[&str] = &[
     "SELECT 2 UNION VALUES(1) ORDER BY 1",
     "VALUES(1) UNION SELECT 2 ORDER BY 1",
     "SELECT * FROM (VALUES (1),(3),(2) ORDER BY 1 DESC LIMIT 2)",
+    "CREATE TABLE m(a, b)",
+    "SELECT 'a' IN pragma_table_info('m')",
+    "SELECT 'THREADSAFE=1' IN pragma_compile_options()",
+    "SELECT 'THREADSAFE=1' IN pragma_compile_options",
+    "SELECT 'x' NOT IN pragma_compile_options()",
+    "SELECT 1 IN pragma_table_info",
+    "SELECT name FROM pragma_table_info('m') WHERE 'b' IN pragma_index_list('m')",
+    "SELECT 'a' IN nosuch(1)",
+    "SELECT count(*) FROM m WHERE a NOT IN pragma_compile_options()",
+    "INSERT INTO m VALUES ('SOUNDEX', 1), ('NOPE', 2)",
+    "SELECT b FROM m WHERE a IN pragma_compile_options() ORDER BY b",
+    "SELECT b, a IN pragma_compile_options() FROM m ORDER BY b",
 ];
 
 /// One random FROM item: a table, or a parenthesized join of two or three.

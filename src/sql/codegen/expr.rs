@@ -756,10 +756,7 @@ impl Gen<'_> {
                 table,
                 args,
             } => {
-                if args.is_some() {
-                    return Err("table-valued functions are not supported by loom yet".into());
-                }
-                let select = select_star(table);
+                let select = select_star(table, args.as_deref());
                 self.in_select3(expr, *negated, &select, scope, if_false, if_null)
             }
             _ => {
@@ -1287,13 +1284,20 @@ pub(super) fn constant_value(e: &Expr) -> Option<Value> {
 }
 
 /// `SELECT * FROM table`, the subquery `x IN table` stands for.
-fn select_star(table: &crate::sql::ast::QualifiedName) -> crate::sql::ast::Select {
+/// `SELECT * FROM table` (or `FROM table(args)`, a table-valued function).
+fn select_star(
+    table: &crate::sql::ast::QualifiedName,
+    args: Option<&[Expr]>,
+) -> crate::sql::ast::Select {
     use crate::sql::ast::{
         FromClause, FromItem, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
     };
     let item = FromItem {
         join: None,
-        source: TableSource::Table(table.clone()),
+        source: match args {
+            Some(a) => TableSource::Function(table.clone(), a.to_vec()),
+            None => TableSource::Table(table.clone()),
+        },
         alias: None,
         indexed: None,
         constraint: None,
