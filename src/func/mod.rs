@@ -35,11 +35,11 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+pub use build_info::{compile_option_get, compile_option_used, COMPILE_OPTIONS};
 pub use context::{
     AggregateFactory, AggregateState, FuncContext, FuncDef, FuncEnv, FuncError, FuncFlags,
     FuncKind, ScalarFn, UserAggregateFactory, UserScalar,
 };
-pub use build_info::{compile_option_get, compile_option_used, COMPILE_OPTIONS};
 pub use core::SqlPrintfArgs;
 pub use pattern::{glob_match, like_match};
 pub use registry::Registry;

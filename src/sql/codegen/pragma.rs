@@ -145,8 +145,8 @@ impl Gen<'_> {
             "compile_options" => {
                 let rows = crate::func::COMPILE_OPTIONS
                     .iter()
-                .map(|o| vec![text(o)])
-                .collect();
+                    .map(|o| vec![text(o)])
+                    .collect();
                 self.rows(&["compile_options"], rows)
             }
             // ANALYZE always scans whole indexes: only the unlimited
