@@ -355,3 +355,27 @@ fn sql_gaps2() {
     }
     storage::summary("sql_gaps2", passed, &failures);
 }
+
+/// `load_extension()` once the connection enables it: loom loads nothing
+/// and says so (C would try to open the file); a NULL file is a no-op.
+#[test]
+fn load_extension_enabled() {
+    let dir = TempDir::new("sql_gaps2_ext");
+    let db = open_readwrite(&dir.file("x.db")).expect("loom db");
+    let off = oracle::run_loom(&db, "SELECT load_extension('x')", &[]);
+    assert_eq!(off, Err((1, "not authorized".to_string())));
+    db.enable_load_extension(true).expect("enable");
+    let on = oracle::run_loom(&db, "SELECT load_extension('x', 'init')", &[]);
+    assert_eq!(
+        on,
+        Err((
+            1,
+            "loading extensions is not supported by loom yet".to_string()
+        ))
+    );
+    let null = oracle::run_loom(&db, "SELECT load_extension(NULL)", &[]);
+    assert_eq!(null, Ok(vec![vec![loomdb::api::Value::Null]]));
+    db.enable_load_extension(false).expect("disable");
+    let off = oracle::run_loom(&db, "SELECT load_extension(NULL)", &[]);
+    assert_eq!(off, Err((1, "not authorized".to_string())));
+}
