@@ -68,15 +68,11 @@ pub extern "C" fn sqlite3_os_end() -> c_int {
     ResultCode::OK.0
 }
 
-/// The compile-time options loom reports (without the `SQLITE_` prefix).
-const COMPILE_OPTIONS: [&str; 2] = ["ENABLE_API_ARMOR", "THREADSAFE=1"];
-
 /// `sqlite3_compileoption_get(n)`: the n-th option, or NULL.
 #[no_mangle]
 pub extern "C" fn sqlite3_compileoption_get(n: c_int) -> *const c_char {
     guard(std::ptr::null(), || {
-        let opt = usize::try_from(n).ok().and_then(|i| COMPILE_OPTIONS.get(i));
-        opt.map_or(std::ptr::null(), |o| static_cstr(o))
+        loomdb::func::compile_option_get(i64::from(n)).map_or(std::ptr::null(), static_cstr)
     })
 }
 
@@ -92,17 +88,8 @@ pub unsafe extern "C" fn sqlite3_compileoption_used(name: *const c_char) -> c_in
             return 0;
         }
         // SAFETY: the caller passes a NUL-terminated string (checked non-NULL).
-        let mut n = unsafe { CStr::from_ptr(name) }.to_bytes();
-        if n.len() >= 7 && n[..7].eq_ignore_ascii_case(b"SQLITE_") {
-            n = &n[7..];
-        }
-        let hit = COMPILE_OPTIONS.iter().any(|o| {
-            let o = o.as_bytes();
-            o.len() >= n.len()
-                && o[..n.len()].eq_ignore_ascii_case(n)
-                && (o.len() == n.len() || o[n.len()] == b'=')
-        });
-        c_int::from(hit)
+        let n = unsafe { CStr::from_ptr(name) }.to_bytes();
+        c_int::from(loomdb::func::compile_option_used(n))
     })
 }
 
@@ -147,12 +134,14 @@ mod tests {
 
     #[test]
     fn compile_options() {
-        assert_eq!(text(sqlite3_compileoption_get(1)), "THREADSAFE=1");
-        assert!(sqlite3_compileoption_get(2).is_null());
+        assert_eq!(text(sqlite3_compileoption_get(0)), "ATOMIC_INTRINSICS=1");
+        assert_eq!(text(sqlite3_compileoption_get(57)), "USE_URI");
+        assert!(sqlite3_compileoption_get(58).is_null());
+        assert!(sqlite3_compileoption_get(-1).is_null());
         // SAFETY: NUL-terminated literals.
         unsafe {
             assert_eq!(sqlite3_compileoption_used(c"SQLITE_THREADSAFE".as_ptr()), 1);
-            assert_eq!(sqlite3_compileoption_used(c"enable_api_armor".as_ptr()), 1);
+            assert_eq!(sqlite3_compileoption_used(c"enable_fts4".as_ptr()), 1);
             assert_eq!(sqlite3_compileoption_used(c"OMIT_WAL".as_ptr()), 0);
         }
     }

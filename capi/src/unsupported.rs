@@ -39,11 +39,21 @@ pub extern "C" fn sqlite3_overload_function(
     guard_rc(|| refuse(db, FUNCTIONS))
 }
 
-/// `sqlite3_enable_load_extension(db, on)`: SQLITE_OK; loading itself is
-/// refused by `sqlite3_load_extension`.
+/// `sqlite3_enable_load_extension(db, on)`: SQLITE_OK; switches whether
+/// the `load_extension()` SQL function runs (loading itself is refused by
+/// `sqlite3_load_extension` and by that function).
 #[no_mangle]
-pub extern "C" fn sqlite3_enable_load_extension(db: *mut sqlite3, _on: c_int) -> c_int {
-    guard_rc(|| conn(db).map_or(ResultCode::MISUSE.0, |_| ResultCode::OK.0))
+pub extern "C" fn sqlite3_enable_load_extension(db: *mut sqlite3, on: c_int) -> c_int {
+    guard_rc(|| match conn(db) {
+        Some(c) => match c.database() {
+            Some(d) => {
+                let _ = d.enable_load_extension(on != 0);
+                ResultCode::OK.0
+            }
+            None => ResultCode::MISUSE.0,
+        },
+        None => ResultCode::MISUSE.0,
+    })
 }
 
 /// `sqlite3_load_extension(db, file, entry, pzErr)`: refused; `*pzErr`

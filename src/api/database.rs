@@ -321,6 +321,12 @@ impl Database {
         self.with(|c| c.enable_views(on))
     }
 
+    /// `sqlite3_enable_load_extension`: whether the `load_extension()` SQL
+    /// function may run.
+    pub fn enable_load_extension(&self, on: bool) -> Result<(), DbError> {
+        self.with(|c| c.enable_load_extension(on))
+    }
+
     pub fn set_busy_timeout(&self, ms: i32) {
         let _ = self.with(|c| c.set_busy_timeout(ms));
     }

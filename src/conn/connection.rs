@@ -290,6 +290,12 @@ impl Connection {
         !self.views_off
     }
 
+    /// `sqlite3_enable_load_extension`: lets the `load_extension()` SQL
+    /// function run (it then reports that loom loads no extensions).
+    pub fn enable_load_extension(&mut self, on: bool) {
+        self.state.load_extension = on;
+    }
+
     pub fn is_autocommit(&self) -> bool {
         self.state.autocommit
     }

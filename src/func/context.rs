@@ -43,6 +43,11 @@ pub trait FuncEnv {
     fn like_pattern_limit(&self) -> usize {
         50_000
     }
+    /// `sqlite3_enable_load_extension(db, 1)` was called: the
+    /// `load_extension()` SQL function may run.
+    fn load_extension_enabled(&self) -> bool {
+        false
+    }
     /// `PRAGMA case_sensitive_like`.
     fn case_sensitive_like(&self) -> bool {
         false

@@ -20,8 +20,10 @@
 //! | `datetime.rs` | the `DateTime` value: parsing, Julian days, modifiers |
 //! | `date.rs` | date, time, datetime, julianday, unixepoch, strftime |
 //! | `json/` | the JSON1 functions, `->` and `->>` |
+//! | `build_info.rs` | compile options, load_extension, soundex |
 
 mod aggregate;
+mod build_info;
 mod context;
 mod core;
 mod date;
@@ -35,6 +37,7 @@ mod text;
 #[cfg(test)]
 mod tests;
 
+pub use build_info::{compile_option_get, compile_option_used, COMPILE_OPTIONS};
 pub use context::{
     AggregateFactory, AggregateState, FuncContext, FuncDef, FuncEnv, FuncError, FuncFlags,
     FuncKind, ScalarFn, UserAggregateFactory, UserScalar,

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use super::context::{AggregateFactory, FuncDef, FuncFlags, FuncKind, ScalarFn};
-use super::{aggregate, core, date, math, pattern, text};
+use super::{aggregate, build_info, core, date, math, pattern, text};
 
 /// All functions known to a connection.
 #[derive(Debug, Clone, Default)]
@@ -203,6 +203,21 @@ fn scalar_table() -> Vec<Entry> {
         ("like", 2, DET, pattern::like),
         ("like", 3, DET, pattern::like),
         ("glob", 2, DET, pattern::glob),
+        (
+            "sqlite_compileoption_used",
+            1,
+            DATE,
+            build_info::compileoption_used,
+        ),
+        (
+            "sqlite_compileoption_get",
+            1,
+            DATE,
+            build_info::compileoption_get,
+        ),
+        ("soundex", 1, DET, build_info::soundex),
+        ("load_extension", 1, NONDET, build_info::load_extension),
+        ("load_extension", 2, NONDET, build_info::load_extension),
     ];
     t.extend(math::TABLE.iter().copied());
     t.extend(date::TABLE.iter().map(|&(n, a, f)| (n, a, DATE, f)));

@@ -466,6 +466,14 @@ impl Schema {
         self.tables.insert(lower, t);
     }
 
+    /// Adds (or replaces) view `v`: how a statement over several
+    /// databases sees a temp view (codegen/attach.rs).
+    pub fn put_view(&mut self, v: View) {
+        let lower = v.name.to_ascii_lowercase();
+        self.tables.remove(&lower);
+        self.views.insert(lower, v);
+    }
+
     /// Tables in name order.
     pub fn tables(&self) -> Vec<Arc<Table>> {
         let mut v: Vec<_> = self.tables.values().cloned().collect();

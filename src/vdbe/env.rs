@@ -130,6 +130,9 @@ pub struct ConnState {
     pub fkey: super::FkState,
     /// An ATTACH or DETACH for the connection to carry out (exec_attach.rs).
     pub pending_attach: Option<super::exec_attach::AttachRequest>,
+    /// `sqlite3_enable_load_extension(db, 1)`: the `load_extension()` SQL
+    /// function may run (SQLite's SQLITE_LoadExtFunc).
+    pub load_extension: bool,
 }
 
 impl ConnState {
@@ -170,6 +173,7 @@ impl Default for ConnState {
             }),
             vtab_txn: Vec::new(),
             pending_attach: None,
+            load_extension: false,
         }
     }
 }

@@ -105,6 +105,9 @@ impl FuncEnv for VmFuncEnv<'_, '_> {
     fn encoding(&self) -> crate::record::TextEncoding {
         self.env.conn.enc
     }
+    fn load_extension_enabled(&self) -> bool {
+        self.env.conn.load_extension
+    }
 }
 
 fn new_accumulator(func: &FuncDef) -> Result<Box<dyn AggregateState>, VdbeError> {

@@ -20,6 +20,9 @@
 //!    qualifier, or by [`UNQUALIFIED`] for the unqualified use.
 //! 3. CREATE TEMP … and `temp.` objects go to database 1; a qualified
 //!    CREATE goes to the named database, "unknown database x" otherwise.
+//! 4. Temp views and temp triggers may name tables of any database: a
+//!    statement reading a temp view, or writing a table with temp
+//!    triggers on it, also routes the tables their texts name.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -152,14 +155,14 @@ pub(super) fn route(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Opti
                 Some(s) => Some(r.db_named(&s).ok_or(format!("unknown database {s}"))?),
                 None => r.lookup(&ct.table.name, Kind::Any),
             };
-            if ct.temp && owner.is_some_and(|d| d != TEMP) {
-                return Err(
-                    "TEMP triggers on tables of other databases are not supported by loom yet"
-                        .into(),
-                );
-            }
+            // A TEMP trigger on another database's table lives in temp
+            // and sees that table through the merged schema.
+            let table_db = owner.filter(|&d| ct.temp && d != TEMP);
             let owner = if ct.temp { Some(TEMP) } else { owner };
-            let t = one(r.create_target(&mut ct.name, ct.temp, owner)?);
+            let mut t = one(r.create_target(&mut ct.name, ct.temp, owner)?);
+            if let Some(d) = table_db {
+                t.2 = vec![(ct.table.name.clone(), d, None)];
+            }
             ct.temp = false;
             t
         }
@@ -260,6 +263,14 @@ fn merged_schema(env: &CompileEnv, db: usize, others: &[Ref]) -> Result<Schema, 
     let mut s: Schema = (**base).clone();
     for (name, d, schema) in others {
         let Some(t) = env.schemas.get(*d).and_then(|sch| sch.table(name)) else {
+            // A temp view the statement reads (invariant 4).
+            if let (TEMP, None, Some(v)) = (
+                *d,
+                schema,
+                env.schemas.get(*d).and_then(|sch| sch.view(name)),
+            ) {
+                s.put_view(v.clone());
+            }
             continue;
         };
         let tag = (*d as u32 + 1) << TAG_SHIFT;
@@ -529,6 +540,7 @@ impl Resolver<'_, '_> {
             }
         }
         self.scan_refs(text, &mut refs, &mut qualified);
+        self.scan_temp_objects(&mut refs);
         let Some(&(_, primary, _)) = refs.first() else {
             return Ok((0, None, Vec::new()));
         };
@@ -545,6 +557,53 @@ impl Resolver<'_, '_> {
         }
         let qualified = qualified.filter(|_| others.is_empty());
         Ok((primary, qualified, others))
+    }
+
+    /// Adds the tables named inside the temp views the statement reads and
+    /// inside the temp triggers on the table it writes (first ref): TEMP
+    /// objects may name the tables of every database (invariant 4).
+    fn scan_temp_objects(&self, refs: &mut Vec<Ref>) {
+        let Some(temp) = self.env.schemas.get(TEMP).filter(|s| !s.rows.is_empty()) else {
+            return;
+        };
+        let mut texts: Vec<String> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
+        // Refs from index `from_triggers` on were named by trigger bodies:
+        // the tables they write may have temp triggers too.
+        let mut from_triggers = refs.len();
+        if let Some((name, db, _)) = refs.first() {
+            if *db != TEMP {
+                seen.push(name.clone());
+                texts.extend(temp_trigger_texts(temp, name));
+                from_triggers = refs.len();
+            }
+        }
+        let mut i = 0;
+        loop {
+            while let Some(text) = texts.pop() {
+                let mut q = None;
+                self.scan_refs(&text, refs, &mut q);
+            }
+            let Some((name, db, _)) = refs.get(i).cloned() else {
+                break;
+            };
+            i += 1;
+            if seen.iter().any(|s| s.eq_ignore_ascii_case(&name)) {
+                continue;
+            }
+            if db == TEMP {
+                if let Some(v) = temp.view(&name) {
+                    seen.push(name);
+                    texts.push(v.sql.clone());
+                }
+            } else if i > from_triggers {
+                let more = temp_trigger_texts(temp, &name);
+                if !more.is_empty() {
+                    seen.push(name);
+                    texts.extend(more);
+                }
+            }
+        }
     }
 
     /// Every `[schema.]table` the text names that exists somewhere, with
@@ -587,6 +646,71 @@ impl Resolver<'_, '_> {
                 }
             }
         }
+    }
+}
+
+/// The CREATE TRIGGER texts of the temp triggers on a table `name`.
+fn temp_trigger_texts(temp: &Schema, name: &str) -> Vec<String> {
+    temp.rows
+        .iter()
+        .filter(|r| r.kind == "trigger" && r.tbl_name.eq_ignore_ascii_case(name))
+        .filter_map(|r| r.sql.clone())
+        .collect()
+}
+
+impl Gen<'_> {
+    /// The temp triggers on table `name` of the database the statement
+    /// works on, when that is not temp itself (SQLite lists them before
+    /// the table's own triggers).
+    pub(crate) fn temp_triggers_on(&self, name: &str) -> Vec<crate::sql::schema::Trigger> {
+        let routed = self.env.routed_db.unwrap_or(0);
+        if routed == TEMP {
+            return Vec::new();
+        }
+        // A table of another database in a merged schema carries its
+        // database in its root page's tag.
+        let table_db = match self.main_schema().table(name) {
+            Some(t) if t.root >> TAG_SHIFT != 0 => (t.root >> TAG_SHIFT) as usize - 1,
+            _ => routed,
+        };
+        if table_db == TEMP {
+            return Vec::new();
+        }
+        // Slot of database `d` after routing swapped `routed` into 0.
+        let slot = |d: usize| match d {
+            d if d == routed => 0,
+            0 => routed,
+            d => d,
+        };
+        let Some(temp) = self.env.schemas.get(TEMP) else {
+            return Vec::new();
+        };
+        if !temp.rows.iter().any(|r| r.kind == "trigger") || temp.table(name).is_some() {
+            return Vec::new();
+        }
+        let schema_has = |d: usize| {
+            self.env
+                .schemas
+                .get(slot(d))
+                .is_some_and(|s| s.table(name).is_some())
+        };
+        temp.triggers_on(name)
+            .into_iter()
+            .filter(|t| {
+                let target = match t.def.table.schema.as_deref() {
+                    Some(s) => self
+                        .env
+                        .db_names
+                        .iter()
+                        .position(|n| n.eq_ignore_ascii_case(s)),
+                    None => std::iter::once(0)
+                        .chain(2..self.env.schemas.len())
+                        .find(|&d| schema_has(d)),
+                };
+                target == Some(table_db)
+            })
+            .rev()
+            .collect()
     }
 }
 

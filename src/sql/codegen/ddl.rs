@@ -531,6 +531,9 @@ impl Gen<'_> {
             self.b.emit(Insn::Destroy { db: 0, root: r });
         }
         self.delete_schema_rows(&schema_names);
+        if d.kind == ObjectKind::Table {
+            self.drop_temp_triggers(name);
+        }
         if let (ObjectKind::Table, Some(seq)) =
             (d.kind, self.main_schema().table("sqlite_sequence"))
         {
@@ -551,13 +554,46 @@ impl Gen<'_> {
         self.delete_named_rows(1, 1, names);
     }
 
+    /// DROP TABLE of another database's table: the temp triggers on it go
+    /// too (their sqlite_temp_schema rows, then temp's schema reloads).
+    fn drop_temp_triggers(&mut self, table: &str) {
+        const TEMP: usize = 1;
+        let names: Vec<String> = self
+            .temp_triggers_on(table)
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        if names.is_empty() {
+            return;
+        }
+        let cookie = self.env.schemas.get(TEMP).map_or(0, |s| s.cookie);
+        self.b.emit(Insn::Transaction {
+            db: TEMP,
+            write: true,
+            exclusive: false,
+            schema_cookie: None,
+        });
+        self.delete_named_rows_in(TEMP, 1, 1, &names);
+        self.b.emit(Insn::SetCookie {
+            db: TEMP,
+            idx: 1,
+            value: i64::from(cookie) + 1,
+        });
+        self.b.emit(Insn::ParseSchema { db: TEMP });
+    }
+
     /// Deletes the rows of the table rooted at `root` whose column `column`
     /// equals one of `names`.
     pub(super) fn delete_named_rows(&mut self, root: u32, column: usize, names: &[String]) {
+        self.delete_named_rows_in(0, root, column, names);
+    }
+
+    /// [`Gen::delete_named_rows`] in database `db`.
+    fn delete_named_rows_in(&mut self, db: usize, root: u32, column: usize, names: &[String]) {
         let cursor = self.b.alloc_cursor();
         self.b.emit(Insn::OpenWrite {
             cursor,
-            db: 0,
+            db,
             root: RootPage::Page(root),
             n_cols: column + 1,
             key_info: None,

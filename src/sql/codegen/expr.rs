@@ -86,11 +86,11 @@ impl Gen<'_> {
         table: Option<&str>,
         column: &str,
     ) -> Result<Option<(usize, Option<usize>)>, String> {
-        let found = Self::resolve_in(&scope.sources, 0, table, column, &scope.using)?;
+        let found = self.resolve_in(&scope.sources, 0, table, column, &scope.using)?;
         if found.is_some() {
             return Ok(found);
         }
-        let outer = Self::resolve_in(&scope.outer, scope.sources.len(), table, column, &[])?;
+        let outer = self.resolve_in(&scope.outer, scope.sources.len(), table, column, &[])?;
         if outer.is_some() {
             self.correlated.set(true);
         }
@@ -99,6 +99,7 @@ impl Gen<'_> {
 
     /// Resolves a column among `sources`, numbering them from `base`.
     fn resolve_in(
+        &self,
         sources: &[Source],
         base: usize,
         table: Option<&str>,
@@ -113,6 +114,18 @@ impl Gen<'_> {
                     *u == si && cols.iter().any(|c| c.eq_ignore_ascii_case(column))
                 });
             if merged && found.is_some() {
+                continue;
+            }
+            if let Some(hits) = self.nested_lookup(s, table, column) {
+                for ci in hits {
+                    if found.is_some() {
+                        return Err(format!(
+                            "ambiguous column name: {}",
+                            qualified(table, column)
+                        ));
+                    }
+                    found = Some((si, Some(ci)));
+                }
                 continue;
             }
             if let Some(t) = table {
@@ -743,10 +756,7 @@ impl Gen<'_> {
                 table,
                 args,
             } => {
-                if args.is_some() {
-                    return Err("table-valued functions are not supported by loom yet".into());
-                }
-                let select = select_star(table);
+                let select = select_star(table, args.as_deref());
                 self.in_select3(expr, *negated, &select, scope, if_false, if_null)
             }
             _ => {
@@ -1274,13 +1284,20 @@ pub(super) fn constant_value(e: &Expr) -> Option<Value> {
 }
 
 /// `SELECT * FROM table`, the subquery `x IN table` stands for.
-fn select_star(table: &crate::sql::ast::QualifiedName) -> crate::sql::ast::Select {
+/// `SELECT * FROM table` (or `FROM table(args)`, a table-valued function).
+fn select_star(
+    table: &crate::sql::ast::QualifiedName,
+    args: Option<&[Expr]>,
+) -> crate::sql::ast::Select {
     use crate::sql::ast::{
         FromClause, FromItem, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
     };
     let item = FromItem {
         join: None,
-        source: TableSource::Table(table.clone()),
+        source: match args {
+            Some(a) => TableSource::Function(table.clone(), a.to_vec()),
+            None => TableSource::Table(table.clone()),
+        },
         alias: None,
         indexed: None,
         constraint: None,

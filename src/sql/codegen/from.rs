@@ -123,9 +123,7 @@ impl Gen<'_> {
                     None => Err(format!("no such table: {}", q.name)),
                 }
             }
-            TableSource::Nested(_) => {
-                Err("parenthesized joins are not supported by loom yet".into())
-            }
+            TableSource::Nested(inner) => self.open_nested(inner, item.alias.as_deref()),
         }
     }
 

@@ -254,6 +254,10 @@ impl Gen<'_> {
                 Some((_, true)) => picked.push(si),
             }
         }
+        if picked.is_empty() {
+            // No source has the column: "no such column" comes later.
+            return None;
+        }
         let first = scope
             .sources
             .iter()

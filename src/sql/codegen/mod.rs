@@ -36,6 +36,7 @@ mod fkey;
 mod fkey_action;
 mod fkey_pragma;
 mod from;
+mod from_nested;
 mod gencol;
 mod index_row;
 mod indexed_by;
@@ -207,6 +208,8 @@ pub(crate) struct Gen<'a> {
     /// and literals that are operands of comparisons, arithmetic and
     /// function calls, which only read them (`Gen::hoisted_operand`).
     pub hoisted: Vec<Insn>,
+    /// Parenthesized FROM lists materialized as sources (from_nested.rs).
+    pub nested: from_nested::NestedState,
 }
 
 /// A table scanned through a covering index: (table cursor, index cursor,
@@ -246,6 +249,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         vtab_cursors: Vec::new(),
         row_value_sets: Vec::new(),
         hoisted: Vec::new(),
+        nested: Default::default(),
     };
     let init = g.b.emit(Insn::Init { target: 0 });
     g.statement(&parsed.stmt)?;
@@ -315,14 +319,14 @@ impl<'a> Gen<'a> {
     }
 
     /// The triggers on table or view `name` that may fire: none while
-    /// SQLITE_DBCONFIG_ENABLE_TRIGGER is off (loom has no TEMP triggers,
-    /// which SQLite still fires then).
+    /// SQLITE_DBCONFIG_ENABLE_TRIGGER is off, except the TEMP triggers on
+    /// another database's table, which SQLite still fires then.
     pub(crate) fn live_triggers(&self, name: &str) -> Vec<crate::sql::schema::Trigger> {
+        let mut v = self.temp_triggers_on(name);
         if self.env.enable_triggers {
-            self.main_schema().triggers_on(name)
-        } else {
-            Vec::new()
+            v.extend(self.main_schema().triggers_on(name));
         }
+        v
     }
 
     /// Looks up a table of the main database, as `no such table: x` if absent.

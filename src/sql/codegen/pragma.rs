@@ -143,14 +143,10 @@ impl Gen<'_> {
                 None => self.rows(&[name.as_str()], vec![vec![Value::Integer(0)]]),
             },
             "compile_options" => {
-                let rows = [
-                    "DEFAULT_CACHE_SIZE=-2000",
-                    "DEFAULT_PAGE_SIZE=4096",
-                    "THREADSAFE=1",
-                ]
-                .iter()
-                .map(|o| vec![text(o)])
-                .collect();
+                let rows = crate::func::COMPILE_OPTIONS
+                    .iter()
+                    .map(|o| vec![text(o)])
+                    .collect();
                 self.rows(&["compile_options"], rows)
             }
             // ANALYZE always scans whole indexes: only the unlimited

@@ -281,6 +281,7 @@ impl Gen<'_> {
     pub(crate) fn open_sources(&mut self, from: Option<&FromClause>) -> Result<Scope, String> {
         let mut scope = self.base_scope();
         let Some(from) = from else { return Ok(scope) };
+        super::from_nested::check_nested_natural(from)?;
         for item in &from.items {
             let source = self.open_source(item)?;
             scope.sources.push(source);
@@ -310,13 +311,29 @@ impl Gen<'_> {
                         out.extend(cols);
                     }
                 }
+                ResultColumn::TableStar(t) if t == super::from_nested::NESTED_STAR => {
+                    out.extend(self.nested_star_columns(scope));
+                }
                 ResultColumn::TableStar(t) => {
-                    let s = scope
-                        .sources
-                        .iter()
-                        .find(|s| s.name.eq_ignore_ascii_case(t))
-                        .ok_or_else(|| format!("no such table: {t}"))?;
-                    self.star_columns(s, &mut out);
+                    let s = scope.sources.iter().position(|s| {
+                        s.name.eq_ignore_ascii_case(t) && self.nested_cols(s.cursor).is_none()
+                    });
+                    match s {
+                        Some(si) => {
+                            let mut cols = Vec::new();
+                            self.star_columns(&scope.sources[si], &mut cols);
+                            // A USING column left of a RIGHT/FULL join
+                            // reads coalesced, as in `*`.
+                            if !scope.using.iter().any(|(u, _)| *u == si) {
+                                self.merge_using_columns(scope, si, &mut cols)?;
+                            }
+                            out.extend(cols);
+                        }
+                        None => out.extend(
+                            self.nested_table_star(scope, t)
+                                .ok_or_else(|| format!("no such table: {t}"))?,
+                        ),
+                    }
                 }
                 ResultColumn::Expr {
                     expr,
@@ -336,7 +353,7 @@ impl Gen<'_> {
 
     pub(crate) fn star_columns(&self, s: &Source, out: &mut Vec<OutCol>) {
         for (ci, c) in s.table.columns.iter().enumerate() {
-            if self.is_hidden_column(s.cursor, ci) {
+            if self.is_hidden_column(s.cursor, ci) || self.is_nested_hidden(s.cursor, ci) {
                 continue;
             }
             let expr = Expr {
