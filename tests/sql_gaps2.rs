@@ -224,14 +224,13 @@ const TEMP_OBJECTS: &[&str] = &[
 
 /// Build information, soundex, load_extension, VALUES with ORDER BY.
 const FUNCS: &[&str] = &[
-    "PRAGMA compile_options",
     "SELECT sqlite_compileoption_used('SQLITE_THREADSAFE'), sqlite_compileoption_used('threadsafe=1')",
     "SELECT sqlite_compileoption_used('COMPILER=gcc'), sqlite_compileoption_used(NULL)",
     "SELECT sqlite_compileoption_used(''), sqlite_compileoption_used('ENABLE_FTS'), sqlite_compileoption_used('MAX_PAGE')",
-    "SELECT sqlite_compileoption_used('sqlite_enable_fts5'), sqlite_compileoption_used(1), typeof(sqlite_compileoption_used(1))",
+    "SELECT sqlite_compileoption_used('sqlite_enable_fts4'), sqlite_compileoption_used(1), typeof(sqlite_compileoption_used(1))",
     "SELECT sqlite_compileoption_get(0), sqlite_compileoption_get(-1), sqlite_compileoption_get(100)",
     "SELECT sqlite_compileoption_get('3'), sqlite_compileoption_get(NULL), sqlite_compileoption_get(2.7)",
-    "SELECT sqlite_compileoption_get(57), sqlite_compileoption_get(58), sqlite_compileoption_get(4294967296)",
+    "SELECT sqlite_compileoption_get(10), sqlite_compileoption_get(15), sqlite_compileoption_get(4294967296)",
     "SELECT sqlite_compileoption_get()",
     "SELECT soundex('Robert'), soundex(''), soundex(NULL), soundex('123'), soundex('Tymczak')",
     "SELECT soundex('Pfister'), soundex('Ashcraft'), soundex('  hello'), soundex('é'), soundex(x'41c3a9'), soundex(12.5)",
@@ -354,6 +353,48 @@ fn sql_gaps2() {
         }
     }
     storage::summary("sql_gaps2", passed, &failures);
+}
+
+/// `PRAGMA compile_options` is C's list without the options whose feature
+/// loom lacks, and `sqlite_compileoption_get` walks the same list.
+#[test]
+fn compile_options_are_c_minus_missing_features() {
+    let dir = TempDir::new("sql_gaps2_opts");
+    let db = open_readwrite(&dir.file("x.db")).expect("loom db");
+    let c = rusqlite::Connection::open_in_memory().expect("C db");
+    let missing = [
+        "ENABLE_DBSTAT_VTAB",
+        "ENABLE_FTS5",
+        "ENABLE_LOAD_EXTENSION",
+        "ENABLE_PREUPDATE_HOOK",
+        "ENABLE_RTREE",
+        "ENABLE_SESSION",
+        "ENABLE_STMTVTAB",
+    ];
+    let want: Vec<Vec<loomdb::api::Value>> = oracle::run_c(&c, "PRAGMA compile_options", &[])
+        .expect("C pragma")
+        .into_iter()
+        .filter(|r| !matches!(&r[0], loomdb::api::Value::Text(t) if missing.iter().any(|m| m.as_bytes() == t.as_slice())))
+        .collect();
+    let got = oracle::run_loom(&db, "PRAGMA compile_options", &[]).expect("loom pragma");
+    assert_eq!(got, want);
+    let n = want.len() as i64;
+    let last = oracle::run_loom(
+        &db,
+        &format!("SELECT sqlite_compileoption_get({})", n - 1),
+        &[],
+    );
+    assert_eq!(last, Ok(vec![want[want.len() - 1].clone()]));
+    let past = oracle::run_loom(&db, &format!("SELECT sqlite_compileoption_get({n})"), &[]);
+    assert_eq!(past, Ok(vec![vec![loomdb::api::Value::Null]]));
+    for m in missing {
+        let used = oracle::run_loom(
+            &db,
+            &format!("SELECT sqlite_compileoption_used('{m}')"),
+            &[],
+        );
+        assert_eq!(used, Ok(vec![vec![loomdb::api::Value::Integer(0)]]), "{m}");
+    }
 }
 
 /// `load_extension()` once the connection enables it: loom loads nothing
