@@ -340,8 +340,8 @@ impl<S: PageStore> Btree<S> {
         self.free_overflow(pg, &info)?;
         let mut exact = false;
         if leaf {
-            self.page_mut(pg)?.drop_cell(idx)?;
-            if level > 0 && self.page_underfull(pg)? {
+            let used = self.page_mut(pg)?.drop_cell(idx)?;
+            if level > 0 && used < self.pager.usable_size() / 3 {
                 let node = self.load_node(pg)?;
                 self.balance_up(&path, level, node, None)?;
             } else {
@@ -398,16 +398,6 @@ impl<S: PageStore> Btree<S> {
             self.balance_up(&lpath, lpath.len() - 1, leaf_node, pending)?;
         }
         Ok(())
-    }
-}
-
-impl<S: PageStore> Btree<S> {
-    /// True when page `pg` uses less than a third of the usable size.
-    fn page_underfull(&mut self, pg: Pgno) -> Result<bool, BtreeError> {
-        let usable = self.pager.usable_size();
-        let v = self.view(pg)?;
-        let used = usable - v.cell_array() - super::page::free_space(&v)?;
-        Ok(v.ncell == 0 || used < usable / 3)
     }
 }
 
