@@ -1093,8 +1093,8 @@ fn delete_then_move_matches_a_model() {
             for _ in 0..(rng.next() % 40) {
                 bt.delete(&mut c).unwrap();
                 assert!(model.remove(&k), "round {round}: deleted {k} twice");
-                let forward = rng.next() % 4 != 0;
-                if rng.next() % 5 == 0 {
+                let forward = !rng.next().is_multiple_of(4);
+                if rng.next().is_multiple_of(5) {
                     let fresh = (rng.next() % 3000) as i64 * 2 + 2;
                     put(&mut bt, &mut c2, fresh);
                     model.insert(fresh);
