@@ -25,6 +25,11 @@
 //!    `last` may use the position it had, and only when it was on the last
 //!    entry and the same b-tree has not changed that tree or invalidated
 //!    cursors since.
+//! 5. A cursor whose entry was deleted through it without rebalancing
+//!    (`Deleted`) keeps its exact path while no change to its tree
+//!    followed, and `next`/`prev`/restore then take the neighbouring entry
+//!    from that path instead of re-seeking the saved key; any later change
+//!    to the tree (through another cursor too) makes it re-seek as in 1-2.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -50,6 +55,12 @@ pub(crate) enum CursorState {
     Valid,
     /// Must re-seek its saved key before use.
     RequireSeek,
+    /// The entry it was on was deleted through it (saved key: that entry's
+    /// key). While its tree stays fresh the path is exact and the top slot
+    /// holds the entry that followed the deleted one, or is one past the
+    /// leaf's last cell (SQLite's CURSOR_SKIPNEXT after
+    /// BTREE_SAVEPOSITION); otherwise it is a `RequireSeek`.
+    Deleted,
 }
 
 /// A cursor over one tree (SQLite's `BtCursor`).
@@ -459,6 +470,13 @@ impl<S: PageStore> Btree<S> {
         match c.state {
             CursorState::Invalid => Ok(None),
             CursorState::Valid => Ok(Some(true)),
+            CursorState::Deleted => {
+                if c.seen >= self.change_seq || !self.is_stale(c.root, c.seen) {
+                    return self.restore_after_delete(c);
+                }
+                c.state = CursorState::RequireSeek;
+                self.restore(c)
+            }
             CursorState::RequireSeek => {
                 let exact = if c.kind == TreeKind::Table {
                     let rowid = c.saved_rowid;
@@ -496,6 +514,16 @@ impl<S: PageStore> Btree<S> {
                 Ok(Some(exact))
             }
         }
+    }
+
+    /// `restore` of a fresh [`CursorState::Deleted`] cursor: the entry
+    /// after the deleted one is at the top slot, or after the leaf's end;
+    /// no descent (invariant 5).
+    fn restore_after_delete(&mut self, c: &mut BtCursor) -> Result<Option<bool>, BtreeError> {
+        let (pg, idx) = Self::top(c)?;
+        let ok = idx < self.view(pg)?.ncell || self.climb_next(c)?;
+        self.settle(c, ok)?;
+        Ok(Some(false))
     }
 
     /// Re-establishes the cursor's position after changes to its tree;

@@ -12,10 +12,15 @@
 //!    level.
 //! 3. After a modification the cursor re-seeks its key on the next move, so
 //!    `next` after `delete` yields the entry that followed the deleted one.
+//!    A leaf delete that needs no rebalancing leaves the cursor `Deleted`
+//!    (cursor.rs invariant 5): the same answer without the re-seek.
 //! 4. An insert that fits its leaf without rebalancing leaves the cursor
 //!    valid on the new entry with an exact path (no re-seek), and marks it
 //!    as the tree's last entry when nothing follows it; the next insert
 //!    after the last entry then goes straight into that leaf.
+//! 5. Replacing a row by a cell of the same length rewrites the cell's
+//!    bytes in place (the old overflow chain, if any, is freed first); the
+//!    cursor stays valid on the row with an exact path, as in invariant 4.
 
 use super::balance::Node;
 use super::cursor::{BtCursor, CursorState, Target};
@@ -50,22 +55,20 @@ impl<S: PageStore> Btree<S> {
         let mut cell = std::mem::take(&mut self.cell_buf);
         self.build_cell_into(&mut cell, PAGE_TABLE_LEAF, rowid, payload)?;
         let (leaf, idx) = *c.stack.last().ok_or(BtreeError::Misuse("no position"))?;
-        let idx = match r {
-            SeekResult::Found => {
-                let info = self.view(leaf)?.cell(idx)?;
-                self.free_overflow(leaf, &info)?;
-                self.page_mut(leaf)?.drop_cell(idx)?;
-                idx
-            }
-            SeekResult::Before => idx + 1,
-            SeekResult::After | SeekResult::Empty => idx,
-        };
         let was_last = c.at_last && self.is_fresh(c);
         c.at_last = false;
         c.cell = None;
-        let in_place = self.insert_cell_or_balance(c, idx, &cell);
+        let placed = match r {
+            SeekResult::Found => self.replace_cell(c, leaf, idx, &cell),
+            SeekResult::Before => self
+                .insert_cell_or_balance(c, idx + 1, &cell)
+                .map(|p| (idx + 1, p)),
+            SeekResult::After | SeekResult::Empty => {
+                self.insert_cell_or_balance(c, idx, &cell).map(|p| (idx, p))
+            }
+        };
         self.cell_buf = cell;
-        let in_place = in_place?;
+        let (idx, in_place) = placed?;
         self.touch_tree(c.root);
         c.saved_rowid = rowid;
         if in_place {
@@ -80,6 +83,33 @@ impl<S: PageStore> Btree<S> {
             c.state = CursorState::RequireSeek;
         }
         Ok(())
+    }
+
+    /// Replaces cell `idx` of `leaf` (the cursor's leaf) by `cell`: a cell
+    /// of the same length is overwritten where it lies (SQLite's
+    /// `btreeOverwriteCell`: no free-list or pointer-array work), any other
+    /// is dropped and the new one inserted. Returns the slot and whether
+    /// the leaf took the cell without rebalancing (invariant 5).
+    fn replace_cell(
+        &mut self,
+        c: &BtCursor,
+        leaf: Pgno,
+        idx: usize,
+        cell: &[u8],
+    ) -> Result<(usize, bool), BtreeError> {
+        let info = self.view(leaf)?.cell(idx)?;
+        self.free_overflow(leaf, &info)?;
+        if info.len == cell.len() {
+            let pm = self.page_mut(leaf)?;
+            let dst = pm
+                .data
+                .get_mut(info.offset..info.offset + info.len)
+                .ok_or(corrupt(leaf, "cell past page end"))?;
+            dst.copy_from_slice(cell);
+            return Ok((idx, true));
+        }
+        self.page_mut(leaf)?.drop_cell(idx)?;
+        Ok((idx, self.insert_cell_or_balance(c, idx, cell)?))
     }
 
     /// Inserts `cell` at `idx` of the cursor's leaf; true when it fit
@@ -308,17 +338,29 @@ impl<S: PageStore> Btree<S> {
             (v.is_leaf(), v.cell(idx)?)
         };
         self.free_overflow(pg, &info)?;
+        let mut exact = false;
         if leaf {
-            self.page_mut(pg)?.drop_cell(idx)?;
-            if level > 0 && self.page_underfull(pg)? {
+            let used = self.page_mut(pg)?.drop_cell(idx)?;
+            if level > 0 && used < self.pager.usable_size() / 3 {
                 let node = self.load_node(pg)?;
                 self.balance_up(&path, level, node, None)?;
+            } else {
+                exact = true;
             }
         } else {
             self.delete_interior(c, &path, info.child)?;
         }
         self.touch_tree(c.root);
-        c.state = CursorState::RequireSeek;
+        c.cell = None;
+        c.at_last = false;
+        if exact {
+            // The path is unchanged and its top slot now holds the entry
+            // that followed (cursor.rs invariant 5).
+            c.seen = self.change_seq;
+            c.state = CursorState::Deleted;
+        } else {
+            c.state = CursorState::RequireSeek;
+        }
         Ok(())
     }
 
@@ -356,16 +398,6 @@ impl<S: PageStore> Btree<S> {
             self.balance_up(&lpath, lpath.len() - 1, leaf_node, pending)?;
         }
         Ok(())
-    }
-}
-
-impl<S: PageStore> Btree<S> {
-    /// True when page `pg` uses less than a third of the usable size.
-    fn page_underfull(&mut self, pg: Pgno) -> Result<bool, BtreeError> {
-        let usable = self.pager.usable_size();
-        let v = self.view(pg)?;
-        let used = usable - v.cell_array() - super::page::free_space(&v)?;
-        Ok(v.ncell == 0 || used < usable / 3)
     }
 }
 

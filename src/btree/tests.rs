@@ -1045,3 +1045,134 @@ fn reopened_cursor_resumes_last_only_while_unchanged() {
     assert_eq!(scan_rowids(&mut bt, root), (1..=500).collect::<Vec<_>>());
     assert_intact(&mut bt, &[root]);
 }
+
+/// Deletes through a cursor followed by `next`, `prev` or a change made
+/// through a second cursor land where a re-seek of the deleted key would
+/// (modify.rs invariant 3, cursor.rs invariant 5), in table and index
+/// trees, checked against a sorted model.
+#[test]
+fn delete_then_move_matches_a_model() {
+    for (kind, page_size) in [
+        (TreeKind::Table, 512),
+        (TreeKind::Index, 512),
+        (TreeKind::Table, 4096),
+    ] {
+        let mut bt = new_db(page_size);
+        let root = bt.create_tree(kind).unwrap();
+        let ki = (kind == TreeKind::Index).then(ki_nocase);
+        let mut c = bt.cursor(root, kind, ki.clone()).unwrap();
+        let mut c2 = bt.cursor(root, kind, ki.clone()).unwrap();
+        let put = |bt: &mut Bt, c: &mut BtCursor, k: i64| match kind {
+            TreeKind::Table => bt.insert(c, k, &row_record(k, 20)).unwrap(),
+            TreeKind::Index => bt
+                .insert_index(c, &rec(&[Value::Integer(k / 3), Value::Integer(k)]))
+                .unwrap(),
+        };
+        let mut model = std::collections::BTreeSet::new();
+        for k in (1..=6000).step_by(2) {
+            put(&mut bt, &mut c, k);
+            model.insert(k);
+        }
+        let mut rng = Rng(4242);
+        for round in 0..400 {
+            let target = (rng.next() % 6200) as i64;
+            // Position on the first entry >= target (rowid = the entry's key).
+            let found = match kind {
+                TreeKind::Table => bt.seek_rowid(&mut c, target).unwrap() != SeekResult::Empty,
+                TreeKind::Index => {
+                    bt.seek_key(&mut c, &[ValueRef::Integer(target / 3)], SeekBias::Ge)
+                        .unwrap()
+                        != SeekResult::Empty
+                }
+            };
+            if !found || Btree::<MemStore>::is_eof(&c) {
+                continue;
+            }
+            let mut k = bt.rowid(&c).unwrap();
+            // Delete a run of entries, moving after each delete.
+            for _ in 0..(rng.next() % 40) {
+                bt.delete(&mut c).unwrap();
+                assert!(model.remove(&k), "round {round}: deleted {k} twice");
+                let forward = !rng.next().is_multiple_of(4);
+                if rng.next().is_multiple_of(5) {
+                    let fresh = (rng.next() % 3000) as i64 * 2 + 2;
+                    put(&mut bt, &mut c2, fresh);
+                    model.insert(fresh);
+                }
+                let moved = if forward {
+                    bt.next(&mut c)
+                } else {
+                    bt.prev(&mut c)
+                }
+                .unwrap();
+                let want = if forward {
+                    model.range(k + 1..).next().copied()
+                } else {
+                    model.range(..k).next_back().copied()
+                };
+                let got = moved.then(|| bt.rowid(&c).unwrap());
+                assert_eq!(got, want, "{kind:?} round {round} after deleting {k}");
+                match got {
+                    Some(g) => k = g,
+                    None => break,
+                }
+            }
+        }
+        let mut all = Vec::new();
+        let mut ok = bt.first(&mut c).unwrap();
+        while ok {
+            all.push(bt.rowid(&c).unwrap());
+            ok = bt.next(&mut c).unwrap();
+        }
+        assert_eq!(all, model.iter().copied().collect::<Vec<_>>(), "{kind:?}");
+        assert_intact(&mut bt, &[root]);
+    }
+}
+
+/// Replacing rows by records of the same, a shorter and a longer length
+/// (including ones that spill to overflow pages) keeps the tree intact,
+/// the cursor on the row and a second cursor reading the new contents.
+#[test]
+fn replace_rows_in_place_and_resized() {
+    let mut bt = new_db(1024);
+    let root = bt.create_tree(TreeKind::Table).unwrap();
+    let mut c = bt.cursor(root, TreeKind::Table, None).unwrap();
+    let mut c2 = bt.cursor(root, TreeKind::Table, None).unwrap();
+    let mut model = std::collections::BTreeMap::new();
+    for k in 1..=800 {
+        let r = row_record(k, 30);
+        bt.insert(&mut c, k, &r).unwrap();
+        model.insert(k, r);
+    }
+    let mut rng = Rng(77);
+    let mut scratch = Vec::new();
+    for i in 0..3000 {
+        let k = (rng.next() % 800) as i64 + 1;
+        let len = match i % 4 {
+            0 | 1 => 30,
+            2 => (rng.next() % 60) as usize,
+            _ => (rng.next() % 3000) as usize,
+        };
+        let r = row_record(k + i, len);
+        assert_eq!(bt.seek_rowid(&mut c2, k).unwrap(), SeekResult::Found);
+        bt.insert(&mut c, k, &r).unwrap();
+        assert_eq!(bt.rowid(&c).unwrap(), k);
+        assert_eq!(bt.payload(&c, &mut scratch).unwrap(), &r[..]);
+        assert_eq!(bt.payload(&c2, &mut scratch).unwrap(), &r[..]);
+        model.insert(k, r);
+    }
+    let mut ok = bt.first(&mut c).unwrap();
+    let mut seen = 0;
+    while ok {
+        let k = bt.rowid(&c).unwrap();
+        assert_eq!(
+            bt.payload(&c, &mut scratch).unwrap(),
+            &model[&k][..],
+            "row {k}"
+        );
+        seen += 1;
+        ok = bt.next(&mut c).unwrap();
+    }
+    assert_eq!(seen, model.len());
+    assert_intact(&mut bt, &[root]);
+}
