@@ -143,6 +143,51 @@ CREATE TRIGGER tv BEFORE INSERT ON v BEGIN INSERT INTO log VALUES(new.k, new.z, 
 INSERT INTO v VALUES('a', 1);\n\
 SELECT * FROM log;",
     },
+    Case {
+        name: "REAL -0.0, sign()",
+        script: "\
+SELECT -0.0, typeof(-0.0), quote(-0.0), hex(-0.0), printf('%f', -0.0), printf('%g', -0.0), -0.0 || '', CAST(-0.0 AS TEXT);\n\
+SELECT CAST('-0.0' AS REAL), CAST('-0' AS REAL), CAST('-0.0' AS NUMERIC), CAST(-0.0 AS INTEGER), 0.0 * -1, -(0.0), 1/-1e400, -1e-400;\n\
+SELECT 1.0 / (0.0 * -1), atan2(-0.0, -1), round(-0.0), round(-0.4), abs(-0.0), max(-0.0, 0), min(-0.0);\n\
+CREATE TABLE t(r REAL, n NUMERIC, a, i INTEGER, x TEXT);\n\
+INSERT INTO t VALUES(-0.0, -0.0, -0.0, -0.0, -0.0);\n\
+INSERT INTO t VALUES(0.0 * -1, '-0.0', '-0.0', '-0.0', '-0.0');\n\
+SELECT r, typeof(r), n, typeof(n), a, typeof(a), i, typeof(i), x, typeof(x) FROM t;\n\
+SELECT quote(r), hex(r), quote(a), 1/r FROM t;\n\
+CREATE INDEX ti ON t(a);\n\
+SELECT a FROM t WHERE a = 0 ORDER BY a;\n\
+SELECT a, typeof(a) FROM t INDEXED BY ti WHERE a >= -1;\n\
+SELECT sum(-0.0), total(-0.0), avg(-0.0), sum(r) FROM t;\n\
+WITH c(v) AS (VALUES(-0.0)) SELECT v, 1/v FROM c;\n\
+SELECT v FROM (SELECT -0.0 AS v ORDER BY 1);\n\
+SELECT DISTINCT v FROM (SELECT -0.0 AS v UNION ALL SELECT 0.0);\n\
+SELECT -0.0 UNION SELECT 0.0;\n\
+SELECT group_concat(-0.0), coalesce(NULL, -0.0), iif(1, -0.0, 1), CASE WHEN 1 THEN -0.0 END;\n\
+SELECT ceil(-0.5), floor(-0.0), trunc(-0.5), sign(-0.0), -0.0 + 0, -0.0 * 1, 0.0 - 0.0, -0.0 - 0.0;\n\
+CREATE TABLE u(r REAL, f FLOAT, d DOUBLE, a);\n\
+CREATE TABLE lg(v, t);\n\
+CREATE TRIGGER tu BEFORE INSERT ON u BEGIN INSERT INTO lg VALUES(new.r, 1/new.r); INSERT INTO lg VALUES(new.a, 1/new.a); END;\n\
+INSERT INTO u VALUES('-0.0', '-0', ' -0.0e5', -0.0);\n\
+INSERT INTO u VALUES(-0.0, 0.0*-1, -1e-400, -(0.0)) RETURNING r, 1/r, f, 1/f, a, 1/a;\n\
+SELECT r, 1/r, f, 1/f, d, 1/d, a, 1/a FROM u;\n\
+SELECT * FROM lg;\n\
+UPDATE u SET r = -0.0, a = -0.0 RETURNING r, 1/r, a, 1/a;\n\
+SELECT r, 1/r, a, 1/a FROM u;\n\
+CREATE INDEX ur ON u(r);\n\
+CREATE INDEX ua ON u(a, r);\n\
+SELECT r, 1/r FROM u INDEXED BY ur WHERE r = 0;\n\
+SELECT a, 1/a FROM u INDEXED BY ua WHERE a = 0;\n\
+SELECT 1/CAST(-0.0 AS REAL), 1/CAST('-0.0' AS REAL), 1/CAST('-0' AS REAL), typeof(CAST('-0' AS REAL));\n\
+SELECT 1/r FROM (SELECT -0.0 AS r), 1/(SELECT -0.0);\n\
+SELECT 1/max(-0.0), 1/min(-0.0, 1), 1/sum(-0.0), 1/total(-0.0), 1/avg(-0.0), 1/abs(-0.0), 1/round(-0.0, 1);\n\
+CREATE TABLE w(k REAL PRIMARY KEY, v) WITHOUT ROWID;\n\
+INSERT INTO w VALUES(-0.0, 1);\n\
+SELECT k, 1/k FROM w;\n\
+CREATE TABLE g(a REAL, b AS (a * -1) STORED, c REAL AS (a * -1));\n\
+INSERT INTO g(a) VALUES(0.0);\n\
+SELECT a, 1/a, b, 1/b, c, 1/c FROM g;\n\
+SELECT sign(2), sign(-3.5), sign('4'), sign('x'), sign(NULL), sign(x'01'), typeof(sign(-3.5)), sign('-2e0'), sign(0.0), sign(9223372036854775807), sign(' 5 '), sign(-1e400), sign(1e400);",
+    },
 ];
 
 fn explore(path: &str) {
