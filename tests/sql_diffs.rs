@@ -188,6 +188,21 @@ INSERT INTO g(a) VALUES(0.0);\n\
 SELECT a, 1/a, b, 1/b, c, 1/c FROM g;\n\
 SELECT sign(2), sign(-3.5), sign('4'), sign('x'), sign(NULL), sign(x'01'), typeof(sign(-3.5)), sign('-2e0'), sign(0.0), sign(9223372036854775807), sign(' 5 '), sign(-1e400), sign(1e400);",
     },
+    Case {
+        name: "aggregate with LIMIT 0",
+        script: "\
+CREATE TABLE t1(a);\n\
+INSERT INTO t1 VALUES(1);\n\
+SELECT count(*) FROM t1 WHERE abs(-9223372036854775808) - a GROUP BY a LIMIT 0;\n\
+SELECT count(*) FROM t1 WHERE abs(-9223372036854775808) - a LIMIT 0;\n\
+SELECT count(*) FROM t1 WHERE abs(-9223372036854775808) - a LIMIT 0 OFFSET 1;\n\
+SELECT count(*) FROM t1 LIMIT 1 OFFSET 0;\n\
+SELECT count(*), (SELECT count(*) FROM t1 LIMIT 0) FROM t1 GROUP BY a LIMIT 5;\n\
+SELECT a, sum(a) FROM t1 GROUP BY a HAVING sum(a) > 0 ORDER BY 1 LIMIT (SELECT 0);\n\
+SELECT max(a) FROM t1 LIMIT NULL;\n\
+SELECT max(a) FROM t1 LIMIT 'x';\n\
+SELECT max(a) FROM t1 WHERE abs(-9223372036854775808) LIMIT -1;",
+    },
 ];
 
 fn explore(path: &str) {

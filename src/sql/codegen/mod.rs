@@ -172,6 +172,9 @@ pub(crate) struct Gen<'a> {
     /// value and row-id registers): an INSERT in a trigger body shares its
     /// table's with the statement that fired it, as SQLite's do.
     pub autoinc_live: Vec<(String, (crate::vdbe::Reg, crate::vdbe::Reg))>,
+    /// LIMIT/OFFSET counters an aggregate SELECT (keyed by its address)
+    /// computed before its loops, for its output step to reuse.
+    pub early_limits: Vec<(usize, select::LimitRegs)>,
     /// Inside a trigger body: where RAISE(IGNORE) jumps.
     pub raise_target: Option<crate::vdbe::Addr>,
     /// Where PRAGMA rows go (a `pragma_xxx` table function materializes them).
@@ -235,6 +238,7 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         trigger_rows: Vec::new(),
         active_triggers: Vec::new(),
         autoinc_live: Vec::new(),
+        early_limits: Vec::new(),
         raise_target: None,
         pragma_dest: select::Dest::Output,
         covering_hint: None,
