@@ -105,11 +105,13 @@ fn trunc(_: &mut FuncContext, a: &[ValueRef]) -> Result<Value, FuncError> {
 
 /// `sign(X)`: -1, 0 or +1 as an INTEGER for a numeric X, else NULL.
 fn sign(_: &mut FuncContext, a: &[ValueRef]) -> Result<Value, FuncError> {
-    Ok(match num_f64(&arg(a, 0)) {
-        Some(x) if x > 0.0 => Value::Integer(1),
-        Some(x) if x < 0.0 => Value::Integer(-1),
-        Some(x) if x == 0.0 => Value::Integer(0),
-        _ => Value::Null,
+    use std::cmp::Ordering;
+    let x = num_f64(&arg(a, 0)).and_then(|x| x.partial_cmp(&0.0));
+    Ok(match x {
+        Some(Ordering::Greater) => Value::Integer(1),
+        Some(Ordering::Less) => Value::Integer(-1),
+        Some(Ordering::Equal) => Value::Integer(0),
+        None => Value::Null,
     })
 }
 

@@ -83,12 +83,12 @@ pub fn apply_affinity(v: Value, aff: Affinity) -> Value {
         Affinity::Real => match v {
             Value::Text(t) => match numeric_affinity_of_text(&t) {
                 Some(Value::Integer(i)) => Value::Real(i as f64),
-                Some(Value::Real(r)) if r == 0.0 => Value::Real(0.0),
+                Some(Value::Real(r)) if r == 0.0 && r.is_sign_negative() => Value::Real(0.0),
                 Some(n) => n,
                 None => Value::Text(t),
             },
             Value::Integer(i) => Value::Real(i as f64),
-            Value::Real(r) if r == 0.0 => Value::Real(0.0),
+            Value::Real(r) if r == 0.0 && r.is_sign_negative() => Value::Real(0.0),
             other => other,
         },
     }
