@@ -48,6 +48,7 @@ pub(crate) const TABLE: &[(&str, i32, FuncFlags, ScalarFn)] = &[
     ("radians", 1, DET, radians),
     ("degrees", 1, DET, degrees),
     ("pi", 0, DET, pi),
+    ("sign", 1, DET, sign),
 ];
 
 /// The numeric value of an argument, or `None` if it is not numeric.
@@ -100,6 +101,18 @@ fn floor(_: &mut FuncContext, a: &[ValueRef]) -> Result<Value, FuncError> {
 }
 fn trunc(_: &mut FuncContext, a: &[ValueRef]) -> Result<Value, FuncError> {
     Ok(to_int_fn(a, f64::trunc))
+}
+
+/// `sign(X)`: -1, 0 or +1 as an INTEGER for a numeric X, else NULL.
+fn sign(_: &mut FuncContext, a: &[ValueRef]) -> Result<Value, FuncError> {
+    use std::cmp::Ordering;
+    let x = num_f64(&arg(a, 0)).and_then(|x| x.partial_cmp(&0.0));
+    Ok(match x {
+        Some(Ordering::Greater) => Value::Integer(1),
+        Some(Ordering::Less) => Value::Integer(-1),
+        Some(Ordering::Equal) => Value::Integer(0),
+        None => Value::Null,
+    })
 }
 
 fn log_with(args: &[ValueRef], f: fn(f64) -> f64) -> Value {

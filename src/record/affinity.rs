@@ -11,6 +11,9 @@
 //!    when the whole text is a well-formed number.
 //! 3. REAL affinity yields a REAL for every numeric value (the on-disk
 //!    "store integral reals as integers" trick is the VDBE's business).
+//!    A zero comes out as +0.0: SQLite turns a whole REAL into an integer
+//!    that remembers it is REAL (`MEM_IntReal`), which drops the sign of
+//!    -0.0 (so a REAL column never holds -0.0, unlike an untyped one).
 //! 4. [`cast_in`] converts between TEXT and BLOB through the database
 //!    encoding; [`cast`] is its UTF-8 case.
 
@@ -80,10 +83,12 @@ pub fn apply_affinity(v: Value, aff: Affinity) -> Value {
         Affinity::Real => match v {
             Value::Text(t) => match numeric_affinity_of_text(&t) {
                 Some(Value::Integer(i)) => Value::Real(i as f64),
+                Some(Value::Real(r)) if r == 0.0 && r.is_sign_negative() => Value::Real(0.0),
                 Some(n) => n,
                 None => Value::Text(t),
             },
             Value::Integer(i) => Value::Real(i as f64),
+            Value::Real(r) if r == 0.0 && r.is_sign_negative() => Value::Real(0.0),
             other => other,
         },
     }

@@ -59,6 +59,46 @@ impl Gen<'_> {
         aggs: Vec<Expr>,
         dest: &Dest,
     ) -> Result<(), String> {
+        // As in SQLite, LIMIT is computed before the loops, which do not
+        // run at all when it is 0 (so nothing they evaluate can fail).
+        let key = s as *const Select as usize;
+        let skip = self.b.new_label();
+        if s.limit.is_some() {
+            let limits = self.limit_regs(s)?;
+            if let Some(l) = limits.limit {
+                self.b.emit(Insn::IfNot {
+                    reg: l,
+                    target: skip.addr(),
+                    jump_if_null: true,
+                });
+            }
+            self.early_limits.push((key, limits));
+        }
+        let r = self.aggregate_loops(core, s, scope, cols, aggs, dest);
+        self.early_limits.retain(|(k, _)| *k != key);
+        r?;
+        self.b.resolve(skip);
+        Ok(())
+    }
+
+    /// The LIMIT/OFFSET counters of aggregate SELECT `s` (computed early).
+    fn agg_limit_regs(&mut self, s: &Select) -> Result<super::select::LimitRegs, String> {
+        let key = s as *const Select as usize;
+        match self.early_limits.iter().find(|(k, _)| *k == key) {
+            Some((_, l)) => Ok(*l),
+            None => self.limit_regs(s),
+        }
+    }
+
+    fn aggregate_loops(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        scope: &Scope,
+        cols: &[OutCol],
+        aggs: Vec<Expr>,
+        dest: &Dest,
+    ) -> Result<(), String> {
         let accs = self.b.alloc_regs(aggs.len());
         let agg_map: HashMap<Span, Reg> = aggs
             .iter()
@@ -195,7 +235,7 @@ impl Gen<'_> {
             aggs: Some(agg_map.clone()),
             ..scope.clone()
         };
-        let limits = self.limit_regs(s)?;
+        let limits = self.agg_limit_regs(s)?;
         let done = self.b.new_label();
         if let Some(l) = limits.limit {
             self.b.emit(Insn::IfNot {
@@ -260,7 +300,7 @@ impl Gen<'_> {
             ..scope.clone()
         };
         let order = self.order_terms(&s.order_by, cols, &q_scope)?;
-        let limits = self.limit_regs(s)?;
+        let limits = self.agg_limit_regs(s)?;
         let done = self.b.new_label();
         if let Some(l) = limits.limit {
             self.b.emit(Insn::IfNot {

@@ -57,8 +57,17 @@ impl Gen<'_> {
         let conflict = ins.or_conflict;
         self.use_db(true);
         let mut cursors = self.open_write_cursors(&table)?;
+        let live = self.autoinc_live.len();
+        let shared = self.shared_sequence(&table.name);
         if table.autoincrement {
-            cursors.autoinc = Some(self.load_sequence(&table)?);
+            cursors.autoinc = match shared {
+                Some(regs) => Some(regs),
+                None => {
+                    let regs = self.load_sequence(&table)?;
+                    self.autoinc_live.push((table.name.clone(), regs));
+                    Some(regs)
+                }
+            };
         }
         cursors.returning = self.returning_begin(&table, &ins.returning)?;
         cursors.upsert = self.upsert_plan(&table, ins)?;
@@ -99,12 +108,23 @@ impl Gen<'_> {
             },
         };
         self.active_triggers.truncate(marks);
+        self.autoinc_live.truncate(live);
         r?;
-        if let Some((seq, seq_rowid)) = cursors.autoinc {
+        if let (Some((seq, seq_rowid)), None) = (cursors.autoinc, shared) {
             self.save_sequence(&table, seq, seq_rowid)?;
         }
         self.returning_end(cursors.returning);
         Ok(())
+    }
+
+    /// The sequence registers of an enclosing INSERT into `name` (this
+    /// INSERT is in a trigger it fired), which this one uses and leaves to
+    /// it to save.
+    fn shared_sequence(&self, name: &str) -> Option<(Reg, Reg)> {
+        self.autoinc_live
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, regs)| *regs)
     }
 
     /// INSERT … SELECT: the rows are first materialized into an ephemeral
@@ -263,7 +283,7 @@ impl Gen<'_> {
         let rowid = self.b.alloc_reg();
         let regs = self.b.alloc_regs(n);
         for c in 0..n {
-            match mapping.iter().position(|&m| m == c) {
+            match value_for(t, mapping, c) {
                 Some(p) => {
                     self.b.emit(Insn::SCopy {
                         src: src + p,
@@ -273,7 +293,7 @@ impl Gen<'_> {
                 None => self.code_default(t, c, regs + c)?,
             }
         }
-        let explicit = mapping.iter().position(|&m| m == ROWID).map(|p| src + p);
+        let explicit = value_for(t, mapping, ROWID).map(|p| src + p);
         self.insert_row_tail(t, cur, regs, rowid, explicit, conflict)
     }
 
@@ -294,21 +314,13 @@ impl Gen<'_> {
         let regs = self.b.alloc_regs(n);
         let scope = self.base_scope();
         let mut explicit = None;
-        if let Some(e) = mapping
-            .iter()
-            .position(|&m| m == ROWID)
-            .and_then(|p| row.get(p))
-        {
+        if let Some(e) = value_for(t, mapping, ROWID).and_then(|p| row.get(p)) {
             let r = self.b.alloc_reg();
             self.expr_into(e, &scope, r)?;
             explicit = Some(r);
         }
         for c in 0..n {
-            match mapping
-                .iter()
-                .position(|&m| m == c)
-                .and_then(|p| row.get(p))
-            {
+            match value_for(t, mapping, c).and_then(|p| row.get(p)) {
                 Some(e) => self.expr_into(e, &scope, regs + c)?,
                 None => self.code_default(t, c, regs + c)?,
             }
@@ -329,18 +341,31 @@ impl Gen<'_> {
     ) -> Result<(), String> {
         let n = t.columns.len();
         let skip = self.b.new_label();
+        let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
+        let new = (regs_v.clone(), rowid);
+        let ev = RowEvent::Insert;
+        let before = !self.firing_triggers(t, TriggerTime::Before, ev).is_empty();
+        if before && !t.without_rowid {
+            // As in SQLite, BEFORE triggers run before the rowid is chosen:
+            // they see the given one (made an integer) or -1.
+            let given = t.ipk.map(|c| regs + c).or(explicit);
+            let seen = self.before_trigger_rowid(given);
+            self.compute_generated(t, regs, seen)?;
+            self.apply_column_affinity(t, regs);
+            let early = (regs_v.clone(), seen);
+            self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&early), skip.addr())?;
+        }
         if !t.without_rowid {
             self.compute_rowid(t, cur, regs, rowid, explicit)?;
         }
         self.compute_generated(t, regs, rowid)?;
-        let regs_v: Vec<Reg> = (0..n).map(|c| regs + c).collect();
         self.apply_column_affinity(t, regs);
         if t.without_rowid {
             self.wr_key_blob(t, &regs_v, rowid);
         }
-        let new = (regs_v.clone(), rowid);
-        let ev = RowEvent::Insert;
-        self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
+        if before && t.without_rowid {
+            self.fire_triggers(t, TriggerTime::Before, ev, None, Some(&new), skip.addr())?;
+        }
         self.check_not_null(t, &regs_v, conflict, skip.addr())?;
         self.check_checks(t, cur.table, &regs_v, rowid, skip.addr())?;
         let check_rowid = t.ipk.is_some() || explicit.is_some();
@@ -361,6 +386,44 @@ impl Gen<'_> {
         self.fire_triggers(t, TriggerTime::After, ev, None, Some(&new), skip.addr())?;
         self.b.resolve(skip);
         Ok(())
+    }
+
+    /// The rowid a BEFORE INSERT trigger sees as `new.rowid`: the value
+    /// given for it (`given`, which must be an integer) or -1 when there is
+    /// none or it is NULL (the rowid is chosen after the triggers).
+    fn before_trigger_rowid(&mut self, given: Option<Reg>) -> Reg {
+        let seen = self.b.alloc_reg();
+        let Some(given) = given else {
+            self.b.emit(Insn::Integer {
+                value: -1,
+                dest: seen,
+            });
+            return seen;
+        };
+        let done = self.b.new_label();
+        let null = self.b.new_label();
+        self.b.emit(Insn::IsNull {
+            reg: given,
+            target: null.addr(),
+        });
+        self.b.emit(Insn::SCopy {
+            src: given,
+            dest: seen,
+        });
+        self.b.emit(Insn::MustBeInt {
+            reg: seen,
+            target: None,
+        });
+        self.b.emit(Insn::Goto {
+            target: done.addr(),
+        });
+        self.b.resolve(null);
+        self.b.emit(Insn::Integer {
+            value: -1,
+            dest: seen,
+        });
+        self.b.resolve(done);
+        seen
     }
 
     /// The DEFAULT of column `c` (or NULL) into `dest`.
@@ -930,6 +993,18 @@ impl Gen<'_> {
 /// The mapping entry for a value that goes to the rowid of a table
 /// without an INTEGER PRIMARY KEY.
 const ROWID: usize = usize::MAX;
+
+/// The position in an INSERT's value list of the value for column `c`
+/// (or [`ROWID`]). A column named twice takes its first value, except the
+/// rowid and the INTEGER PRIMARY KEY (under any of their names), which take
+/// their last one, as in SQLite.
+fn value_for(t: &Table, mapping: &[usize], c: usize) -> Option<usize> {
+    if c == ROWID || t.ipk == Some(c) {
+        mapping.iter().rposition(|&m| m == c)
+    } else {
+        mapping.iter().position(|&m| m == c)
+    }
+}
 
 /// Whether some column is named twice in an INSERT's column list.
 fn has_duplicates(mapping: &[usize]) -> bool {

@@ -171,6 +171,13 @@ pub(crate) struct Gen<'a> {
     pub trigger_rows: Vec<(usize, Vec<crate::vdbe::Reg>, crate::vdbe::Reg)>,
     /// Triggers being expanded (a trigger does not fire itself again).
     pub active_triggers: Vec<String>,
+    /// AUTOINCREMENT sequences of the INSERTs being compiled (table name,
+    /// value and row-id registers): an INSERT in a trigger body shares its
+    /// table's with the statement that fired it, as SQLite's do.
+    pub autoinc_live: Vec<(String, (crate::vdbe::Reg, crate::vdbe::Reg))>,
+    /// LIMIT/OFFSET counters an aggregate SELECT (keyed by its address)
+    /// computed before its loops, for its output step to reuse.
+    pub early_limits: Vec<(usize, select::LimitRegs)>,
     /// Inside a trigger body: where RAISE(IGNORE) jumps.
     pub raise_target: Option<crate::vdbe::Addr>,
     /// Where PRAGMA rows go (a `pragma_xxx` table function materializes them).
@@ -235,6 +242,8 @@ fn compile_one(parsed: &Parsed, sql: &str, env: &CompileEnv) -> Result<Program, 
         ctes: Vec::new(),
         trigger_rows: Vec::new(),
         active_triggers: Vec::new(),
+        autoinc_live: Vec::new(),
+        early_limits: Vec::new(),
         raise_target: None,
         pragma_dest: select::Dest::Output,
         covering_hint: None,

@@ -104,23 +104,31 @@ impl Gen<'_> {
         new: Option<&RowRegs>,
         skip_row: Addr,
     ) -> Result<(), String> {
-        for trig in self.live_triggers(&t.name) {
+        for trig in self.firing_triggers(t, time, event) {
             let def = trig.def.clone();
-            if def.time.unwrap_or(TriggerTime::Before) != time
-                || !event_matches(&def.event, event, t)
-            {
-                continue;
-            }
-            if self
-                .active_triggers
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(&trig.name))
-            {
-                continue;
-            }
             self.expand_trigger(t, &trig.name, &def, old, new, skip_row)?;
         }
         Ok(())
+    }
+
+    /// The triggers of `t` that fire at `time` for `event` here (not the
+    /// ones being expanded already: invariant 3).
+    pub(crate) fn firing_triggers(
+        &self,
+        t: &Table,
+        time: TriggerTime,
+        event: RowEvent,
+    ) -> Vec<crate::sql::schema::Trigger> {
+        let mut out = self.live_triggers(&t.name);
+        out.retain(|trig| {
+            trig.def.time.unwrap_or(TriggerTime::Before) == time
+                && event_matches(&trig.def.event, event, t)
+                && !self
+                    .active_triggers
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(&trig.name))
+        });
+        out
     }
 
     /// After an UPDATE's BEFORE triggers: they may have changed or deleted
