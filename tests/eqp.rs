@@ -3,7 +3,7 @@
 //! SQLite counterpart: the query-planner checks of SQLite's own test suite
 //! (`do_eqp_test`), with C SQLite 3.40.1 (through rusqlite) as the oracle.
 //!
-//! For a sample of the queries of tests/sqllogictest/corpus/index/…, after
+//! For every query of tests/sqllogictest/corpus/index/…, after
 //! running each script's CREATE/INSERT statements on both engines, both
 //! engines' EXPLAIN QUERY PLAN rows are compared:
 //! 1. Wherever C SQLite's plan uses an index (a SEARCH or SCAN naming an
@@ -22,17 +22,16 @@ use std::path::{Path, PathBuf};
 use support::engine::{CSqlite, Cell, Engine, Loom, QueryOutcome};
 use support::slt_parse::{parse_script, Command};
 
-/// Take every SAMPLE-th query of each script (1: the whole corpus).
-const SAMPLE: usize = 1;
-
 /// Planner gaps: when loom's plan uses no index although C SQLite's does,
 /// the first of these describing C's plan makes it an expected failure.
 /// (MULTI-INDEX OR, IN / IS NULL equalities and DESC-index lookups were
 /// gaps once, and so were covering scans of queries with subqueries and
 /// index scans delivering the left part of an ORDER BY; loom now plans them
 /// all, so a miss fails the test.
-const KNOWN_GAPS: &[&str] = &["full index scan: a covering index scanned for a table of a \
-     join (loom's covering hint is for single-table queries only)"];
+const KNOWN_GAPS: &[&str] = &[
+    "full index scan: a covering index scanned for a table of a \
+     join (loom's covering hint is for single-table queries only)",
+];
 
 /// At most this many queries may fall in [`KNOWN_GAPS`].
 const MAX_GAPS: usize = 4;
@@ -119,19 +118,13 @@ fn run_file(path: &Path, t: &mut Tally) {
     let text = std::fs::read_to_string(path).expect("corpus file");
     let records = parse_script(&text).expect("script parses");
     let (mut loom, mut c) = (Loom::open(), CSqlite::open());
-    let mut nth = 0;
     for r in records.iter().filter(|r| r.runs) {
         match &r.command {
             Command::Statement { sql, .. } => {
                 let _ = loom.exec_batch(sql);
                 let _ = c.exec_batch(sql);
             }
-            Command::Query { sql, .. } => {
-                nth += 1;
-                if nth % SAMPLE == 0 {
-                    compare_plans(sql, &mut loom, &mut c, t);
-                }
-            }
+            Command::Query { sql, .. } => compare_plans(sql, &mut loom, &mut c, t),
             _ => {}
         }
     }
@@ -196,7 +189,7 @@ fn eqp_index_use_matches_c_sqlite() {
     }
     let gaps: usize = t.gaps.iter().sum();
     println!(
-        "EQP over {} sampled queries: C uses an index in {}, loom too in {}; \
+        "EQP over {} queries: C uses an index in {}, loom too in {}; \
          C uses no index in {}; {} plans textually identical; {} expected failures:",
         t.total,
         t.both + t.missed + gaps,
@@ -213,7 +206,7 @@ fn eqp_index_use_matches_c_sqlite() {
         t.both + t.c_no_index + gaps,
         t.missed
     );
-    assert!(t.total > 1000, "only {} queries sampled", t.total);
+    assert!(t.total > 1000, "only {} queries compared", t.total);
     assert_eq!(t.missed, 0, "loom misses indexes C SQLite uses");
     assert!(
         gaps <= MAX_GAPS,
