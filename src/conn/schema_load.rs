@@ -288,10 +288,11 @@ struct DbEdits {
 }
 
 /// Applies a statement's schema-table changes to `schemas` in place
-/// (invariant 6). False when that is not possible: the caller must then
+/// (invariant 6); every database has the main database's text encoding
+/// `enc`. False when that is not possible: the caller must then
 /// reload every schema (some may be half-edited).
 pub(crate) fn apply_schema_log(
-    dbs: &mut [Btree<Pager>],
+    enc: crate::record::TextEncoding,
     schemas: &mut [Arc<Schema>],
     edits: Vec<SchemaLogEntry>,
 ) -> bool {
@@ -304,14 +305,11 @@ pub(crate) fn apply_schema_log(
             | SchemaLogEntry::Delete { db, .. }
             | SchemaLogEntry::Cookie { db, .. } => *db,
         };
-        let (Some(slot), Some(bt)) = (per_db.get_mut(db), dbs.get_mut(db)) else {
+        let Some(slot) = per_db.get_mut(db) else {
             return false;
         };
         match e {
             SchemaLogEntry::Put { rowid, record, .. } => {
-                let Ok(enc) = bt.text_encoding() else {
-                    return false;
-                };
                 match decode_schema_row(&record, enc, &mut hdr) {
                     Ok(row) => slot.rows.push(RowEdit::Put(rowid, row)),
                     Err(_) => return false,

@@ -179,20 +179,21 @@ impl Schema {
     }
 
     /// Gives table `lower`'s automatic indexes the roots of their rows
-    /// (0 without a row) and registers them as its indexes.
+    /// (an index without a row, such as a WITHOUT ROWID table's primary
+    /// key, keeps the root it was built with) and registers them.
     fn set_auto_roots(&mut self, lower: &str, rows: &[SchemaRow]) {
         let Some(t) = self.tables.get_mut(lower) else {
             return;
         };
-        let root_of = |name: &str| {
+        let root_of = |idx: &super::Index| {
             rows.iter()
-                .find(|r| r.kind == "index" && r.sql.is_none() && r.name.eq_ignore_ascii_case(name))
-                .map_or(0, |r| r.rootpage)
+                .find(|r| r.kind == "index" && r.sql.is_none() && r.name.eq_ignore_ascii_case(&idx.name))
+                .map_or(idx.root, |r| r.rootpage)
         };
-        if t.indexes.iter().any(|i| i.auto && i.root != root_of(&i.name)) {
+        if t.indexes.iter().any(|i| i.auto && i.root != root_of(i)) {
             let tm = Arc::make_mut(t);
             for idx in tm.indexes.iter_mut().filter(|i| i.auto) {
-                idx.root = root_of(&idx.name);
+                idx.root = root_of(idx);
             }
         }
         let owner = t.name.to_ascii_lowercase();
