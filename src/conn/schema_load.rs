@@ -289,13 +289,14 @@ struct DbEdits {
 
 /// Applies a statement's schema-table changes to `schemas` in place
 /// (invariant 6); every database has the main database's text encoding
-/// `enc`. False when that is not possible: the caller must then
-/// reload every schema (some may be half-edited).
+/// `enc`. Returns the databases edited, or `None` when that is not
+/// possible: the caller must then reload every schema (some may be
+/// half-edited).
 pub(crate) fn apply_schema_log(
     enc: crate::record::TextEncoding,
     schemas: &mut [Arc<Schema>],
     edits: Vec<SchemaLogEntry>,
-) -> bool {
+) -> Option<Vec<usize>> {
     let mut per_db: Vec<DbEdits> = Vec::new();
     per_db.resize_with(schemas.len(), DbEdits::default);
     let mut hdr = RecordHeader::default();
@@ -306,13 +307,13 @@ pub(crate) fn apply_schema_log(
             | SchemaLogEntry::Cookie { db, .. } => *db,
         };
         let Some(slot) = per_db.get_mut(db) else {
-            return false;
+            return None;
         };
         match e {
             SchemaLogEntry::Put { rowid, record, .. } => {
                 match decode_schema_row(&record, enc, &mut hdr) {
                     Ok(row) => slot.rows.push(RowEdit::Put(rowid, row)),
-                    Err(_) => return false,
+                    Err(_) => return None,
                 }
             }
             SchemaLogEntry::Delete { rowid, .. } => slot.rows.push(RowEdit::Delete(rowid)),
@@ -322,23 +323,25 @@ pub(crate) fn apply_schema_log(
             }
         }
     }
-    for (edits, schema) in per_db.into_iter().zip(schemas.iter_mut()) {
+    let mut done = Vec::new();
+    for (i, (edits, schema)) in per_db.into_iter().zip(schemas.iter_mut()).enumerate() {
         let Some((first, last)) = edits.cookie else {
             if edits.rows.is_empty() {
                 continue;
             }
-            return false;
+            return None;
         };
         if edits.gap || first != schema.cookie {
-            return false;
+            return None;
         }
         let s = Arc::make_mut(schema);
         if s.apply_row_edits(edits.rows).is_err() {
-            return false;
+            return None;
         }
         s.cookie = last;
+        done.push(i);
     }
-    true
+    Some(done)
 }
 
 /// True when some database's schema cookie on file differs from the one
@@ -368,13 +371,19 @@ pub(crate) fn verify_enabled() -> bool {
     *ON.get_or_init(|| std::env::var_os("LOOM_SCHEMA_VERIFY").is_some_and(|v| v != "0"))
 }
 
-/// Compares every schema with a fresh load of its database (invariant 7).
+/// Compares the schemas of databases `which` with a fresh load of each
+/// (invariant 7). (Only those: a file attached twice has a second schema
+/// that goes stale, as in SQLite, until a cookie check reloads it.)
 pub(crate) fn verify_schemas(
     dbs: &mut [Btree<Pager>],
     state: &mut ConnState,
     schemas: &[Arc<Schema>],
+    which: &[usize],
 ) -> Result<(), ConnError> {
     for (i, (bt, have)) in dbs.iter_mut().zip(schemas).enumerate() {
+        if !which.contains(&i) {
+            continue;
+        }
         let (mut fresh, _) = load_schema(bt, state, None)?;
         fresh.temp = have.temp;
         let (a, b) = (have.canonical(), fresh.canonical());

@@ -265,14 +265,25 @@ impl<'a> ConnView<'a> {
         }
         self.state.schema_changed = false;
         let usable = in_place && !log.broken && !log.edits.is_empty() && self.core.schema_loaded;
-        if !(usable
-            && super::schema_load::apply_schema_log(self.state.enc, &mut self.core.schemas, log.edits))
-        {
+        let edited = match usable {
+            true => super::schema_load::apply_schema_log(
+                self.state.enc,
+                &mut self.core.schemas,
+                log.edits,
+            ),
+            false => None,
+        };
+        let Some(edited) = edited else {
             self.core.schema_loaded = false;
             return Ok(());
-        }
+        };
         if verify && super::schema_load::verify_enabled() {
-            let checked = super::schema_load::verify_schemas(self.dbs, self.state, &self.core.schemas);
+            let checked = super::schema_load::verify_schemas(
+                self.dbs,
+                self.state,
+                &self.core.schemas,
+                &edited,
+            );
             if checked.is_err() {
                 self.core.schema_loaded = false;
             }
