@@ -285,7 +285,12 @@ const TWO_CONNS: &str = "CREATE TABLE t(a)
 
 /// Runs `script` on loom connections `l` and C connections `c`;
 /// returns (passed, failed).
-fn run(tag: &str, script: &str, l: [&Database; 2], c: [&rusqlite::Connection; 2]) -> (usize, usize) {
+fn run(
+    tag: &str,
+    script: &str,
+    l: [&Database; 2],
+    c: [&rusqlite::Connection; 2],
+) -> (usize, usize) {
     let (mut pass, mut fail) = (0, 0);
     for stmt in script.split(";;").map(str::trim).filter(|s| !s.is_empty()) {
         let (i, sql) = match stmt.strip_prefix("2:") {
@@ -325,7 +330,10 @@ fn other_connection_ddl_is_seen() {
     verify_on();
     let dir = Scratch::new("two");
     let (lf, cf) = (dir.file("l.db"), dir.file("c.db"));
-    let l = [open_readwrite(&lf).expect("loom 1"), open_readwrite(&lf).expect("loom 2")];
+    let l = [
+        open_readwrite(&lf).expect("loom 1"),
+        open_readwrite(&lf).expect("loom 2"),
+    ];
     let c = [
         rusqlite::Connection::open(&cf).expect("C 1"),
         rusqlite::Connection::open(&cf).expect("C 2"),
@@ -414,4 +422,3 @@ fn timing_child() {
     assert_eq!(loom_query(&l, count), c_query(&c, count));
     println!("{n} x (CREATE TABLE + CREATE INDEX + INSERT): loom {lt:.2}s, C {ct:.2}s");
 }
-

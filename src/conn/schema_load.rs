@@ -204,11 +204,7 @@ fn read_stat1_rows(bt: &mut Btree<Pager>, root: u32) -> Result<Vec<Stat1Row>, Co
     Ok(rows)
 }
 
-type SchemaRows = (
-    u32,
-    (Vec<SchemaRow>, Vec<i64>),
-    crate::record::TextEncoding,
-);
+type SchemaRows = (u32, (Vec<SchemaRow>, Vec<i64>), crate::record::TextEncoding);
 
 fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<SchemaRows, ConnError> {
     if bt.pager().page_count() == 0 {
@@ -393,7 +389,10 @@ pub(crate) fn verify_schemas(
                 .zip(b.bytes())
                 .position(|(x, y)| x != y)
                 .unwrap_or(a.len().min(b.len()));
-            let near = |t: &str| t.get(at.saturating_sub(80)..(at + 160).min(t.len())).map(str::to_string);
+            let near = |t: &str| {
+                t.get(at.saturating_sub(80)..(at + 160).min(t.len()))
+                    .map(str::to_string)
+            };
             return Err(ConnError::Unsupported(format!(
                 "internal error: schema {i} edited in place differs from a reload: {:?} vs {:?}",
                 near(&a),

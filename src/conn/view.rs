@@ -114,7 +114,9 @@ impl<'a> ConnView<'a> {
             // The schema may be stale (another connection's DDL): reload
             // and try once more, as SQLite's prepare does when the error
             // came with an out-of-date schema cookie (`schemaIsValid`).
-            Err(e) if super::schema_load::schemas_stale(self.dbs, self.state, &self.core.schemas) => {
+            Err(e)
+                if super::schema_load::schemas_stale(self.dbs, self.state, &self.core.schemas) =>
+            {
                 drop(e);
                 self.reload_schema()?;
                 self.compile(&parsed, sql)?

@@ -187,7 +187,9 @@ impl Schema {
         };
         let root_of = |idx: &super::Index| {
             rows.iter()
-                .find(|r| r.kind == "index" && r.sql.is_none() && r.name.eq_ignore_ascii_case(&idx.name))
+                .find(|r| {
+                    r.kind == "index" && r.sql.is_none() && r.name.eq_ignore_ascii_case(&idx.name)
+                })
                 .map_or(idx.root, |r| r.rootpage)
         };
         if t.indexes.iter().any(|i| i.auto && i.root != root_of(i)) {
@@ -197,7 +199,11 @@ impl Schema {
             }
         }
         let owner = t.name.to_ascii_lowercase();
-        let names: Vec<String> = t.indexes.iter().map(|i| i.name.to_ascii_lowercase()).collect();
+        let names: Vec<String> = t
+            .indexes
+            .iter()
+            .map(|i| i.name.to_ascii_lowercase())
+            .collect();
         for n in names {
             self.index_owner.insert(n, owner.clone());
         }
@@ -224,7 +230,10 @@ impl Schema {
         let _ = writeln!(out, "{}", sorted(owners.collect()));
         let views = self.views.iter().map(|(k, v)| format!("view {k}: {v:?}"));
         let _ = writeln!(out, "{}", sorted(views.collect()));
-        let trigs = self.triggers.iter().map(|(k, v)| format!("trigger {k}: {v:?}"));
+        let trigs = self
+            .triggers
+            .iter()
+            .map(|(k, v)| format!("trigger {k}: {v:?}"));
         let _ = writeln!(out, "{}", sorted(trigs.collect()));
         let vts = self.vtables.iter().map(|(k, v)| format!("vtab {k}: {v:?}"));
         let _ = writeln!(out, "{}", sorted(vts.collect()));

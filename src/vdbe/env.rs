@@ -153,7 +153,11 @@ pub struct SchemaLog {
 #[derive(Debug)]
 pub enum SchemaLogEntry {
     /// Row `rowid` of database `db`'s schema table now holds `record`.
-    Put { db: usize, rowid: i64, record: Vec<u8> },
+    Put {
+        db: usize,
+        rowid: i64,
+        record: Vec<u8>,
+    },
     /// Row `rowid` of database `db`'s schema table was deleted.
     Delete { db: usize, rowid: i64 },
     /// Database `db`'s schema cookie went from `old` to `new`.
