@@ -302,9 +302,7 @@ pub(crate) fn apply_schema_log(
             | SchemaLogEntry::Delete { db, .. }
             | SchemaLogEntry::Cookie { db, .. } => *db,
         };
-        let Some(slot) = per_db.get_mut(db) else {
-            return None;
-        };
+        let slot = per_db.get_mut(db)?;
         match e {
             SchemaLogEntry::Put { rowid, record, .. } => {
                 match decode_schema_row(&record, enc, &mut hdr) {
