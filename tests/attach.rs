@@ -83,7 +83,7 @@ const SCRIPTS: &[&str] = &[
     // '' and NULL file names, identifiers as operands, expression operands.
     "ATTACH '' AS x
     ;; ATTACH NULL AS y
-    ;; ATTACH 'x' || '' AS z
+    ;; ATTACH ':mem' || 'ory:' AS z
     ;; PRAGMA database_list
     ;; CREATE TABLE x.t(v)
     ;; INSERT INTO x.t VALUES(5)

@@ -6,9 +6,11 @@
 //! Invariants:
 //! 1. `dbs[i]` and `schemas[i]` describe the same database; index 0 is
 //!    "main", 1 is "temp", 2.. are attached (attach.rs).
-//! 2. `schemas[i]` is valid for the schema cookie it was loaded at; it is
-//!    reloaded lazily when `state.schema_changed` is set or a statement
-//!    reports SQLITE_SCHEMA.
+//! 2. `schemas[i]` is valid for the schema cookie it was loaded at (or
+//!    edited to in place after this connection's own CREATE/DROP,
+//!    schema_load.rs); it is reloaded lazily when `state.schema_changed`
+//!    is set and no in-place edit applies, when a statement reports
+//!    SQLITE_SCHEMA, or when a prepare fails with a stale cookie.
 //! 3. No method panics on bad input; every failure is a [`ConnError`].
 //! 4. The connection is three parts: `dbs`, `state` and `core`
 //!    ([`ConnCore`], everything else). `Connection` derefs to its core so

@@ -13,10 +13,20 @@
 //! 4. The rows of `sqlite_stat1`, when the database has that table, are
 //!    read in the same read transaction and become the schema's
 //!    statistics (`sqlite3AnalysisLoad` at schema load).
-//! 5. A reload after a schema change (this connection's DDL or another's)
-//!    re-reads every row but parses only the objects whose rows changed
-//!    (`Schema::from_rows_reusing`), as SQLite's `OP_ParseSchema` parses
-//!    only the new rows after a CREATE.
+//! 5. A reload after a schema change (another connection's DDL, a
+//!    rollback, ALTER, VACUUM …) re-reads every row but parses only the
+//!    objects whose rows changed (`Schema::from_rows_reusing`).
+//! 6. After this connection's own CREATE or DROP (and nothing else), the
+//!    rows the statement wrote to schema tables (`ConnState::schema_log`)
+//!    are applied to the in-memory schema instead ([`apply_schema_log`]),
+//!    as SQLite's `OP_ParseSchema` parses only the new rows. That happens
+//!    only when the log is complete (`!broken`), the statement succeeded,
+//!    no other statement is running, and every database's cookie chain in
+//!    the log starts at the cookie its schema was loaded at; otherwise the
+//!    schema is marked unloaded and fully reloaded before the next prepare.
+//! 7. With `LOOM_SCHEMA_VERIFY` set in the environment, every in-place
+//!    edit is compared with a full reload ([`Schema::canonical`]); a
+//!    difference is reported as an internal error of the statement.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -28,8 +38,9 @@ use crate::btree::{Btree, TreeKind};
 use crate::pager::{Pager, TxnState};
 use crate::record::{RecordHeader, ValueRef};
 use crate::sql::schema_stat::Stat1Row;
-use crate::sql::{Schema, SchemaRow};
-use crate::vdbe::ConnState;
+use crate::sql::{RowEdit, Schema, SchemaRow};
+use crate::vdbe::{ConnState, SchemaLogEntry};
+use std::sync::Arc;
 
 /// Where and how a connection opens its main database.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -146,7 +157,7 @@ pub(crate) fn load_schema(
         bt.begin_read()?;
     }
     let result = read_schema_rows(bt).and_then(|(cookie, rows, enc)| {
-        let stat_root = rows
+        let stat_root = (rows.0)
             .iter()
             .find(|r| r.kind == "table" && r.name.eq_ignore_ascii_case("sqlite_stat1"))
             .map(|r| r.rootpage);
@@ -159,8 +170,9 @@ pub(crate) fn load_schema(
     if started && state.autocommit && state.active_vms == 0 {
         bt.end_read();
     }
-    let (cookie, rows, stats, enc) = result?;
-    let mut schema = Schema::from_rows_reusing(cookie, rows, prev).map_err(ConnError::Compile)?;
+    let (cookie, (rows, ids), stats, enc) = result?;
+    let mut schema =
+        Schema::from_rows_with_ids(cookie, rows, ids, prev).map_err(ConnError::Compile)?;
     schema.load_stat1(&stats);
     Ok((schema, enc))
 }
@@ -192,25 +204,26 @@ fn read_stat1_rows(bt: &mut Btree<Pager>, root: u32) -> Result<Vec<Stat1Row>, Co
     Ok(rows)
 }
 
-type SchemaRows = (u32, Vec<SchemaRow>, crate::record::TextEncoding);
+type SchemaRows = (u32, (Vec<SchemaRow>, Vec<i64>), crate::record::TextEncoding);
 
 fn read_schema_rows(bt: &mut Btree<Pager>) -> Result<SchemaRows, ConnError> {
     if bt.pager().page_count() == 0 {
-        return Ok((0, Vec::new(), bt.text_encoding()?));
+        return Ok((0, (Vec::new(), Vec::new()), bt.text_encoding()?));
     }
     let cookie = bt.get_meta(1)?;
     let enc = bt.text_encoding()?;
     let mut cur = bt.cursor(1, TreeKind::Table, None)?;
-    let mut rows = Vec::new();
+    let (mut rows, mut ids) = (Vec::new(), Vec::new());
     let mut scratch = Vec::new();
     let mut hdr = RecordHeader::default();
     let mut more = bt.first(&mut cur)?;
     while more {
+        ids.push(bt.rowid(&cur)?);
         let payload = bt.payload(&cur, &mut scratch)?;
         rows.push(decode_schema_row(payload, enc, &mut hdr)?);
         more = bt.next(&mut cur)?;
     }
-    Ok((cookie, rows, enc))
+    Ok((cookie, (rows, ids), enc))
 }
 
 /// One `sqlite_schema` row; `hdr` is reused from row to row.
@@ -258,6 +271,134 @@ fn text_string(b: &[u8]) -> String {
         Ok(s) => s.to_owned(),
         Err(_) => String::from_utf8_lossy(b).into_owned(),
     }
+}
+
+/// The edits of one database collected from a schema log.
+#[derive(Default)]
+struct DbEdits {
+    rows: Vec<RowEdit>,
+    /// The cookie before the first change and after the last one.
+    cookie: Option<(u32, u32)>,
+    /// The cookie chain in the log is not continuous.
+    gap: bool,
+}
+
+/// Applies a statement's schema-table changes to `schemas` in place
+/// (invariant 6); every database has the main database's text encoding
+/// `enc`. Returns the databases edited, or `None` when that is not
+/// possible: the caller must then reload every schema (some may be
+/// half-edited).
+pub(crate) fn apply_schema_log(
+    enc: crate::record::TextEncoding,
+    schemas: &mut [Arc<Schema>],
+    edits: Vec<SchemaLogEntry>,
+) -> Option<Vec<usize>> {
+    let mut per_db: Vec<DbEdits> = Vec::new();
+    per_db.resize_with(schemas.len(), DbEdits::default);
+    let mut hdr = RecordHeader::default();
+    for e in edits {
+        let db = match &e {
+            SchemaLogEntry::Put { db, .. }
+            | SchemaLogEntry::Delete { db, .. }
+            | SchemaLogEntry::Cookie { db, .. } => *db,
+        };
+        let slot = per_db.get_mut(db)?;
+        match e {
+            SchemaLogEntry::Put { rowid, record, .. } => {
+                match decode_schema_row(&record, enc, &mut hdr) {
+                    Ok(row) => slot.rows.push(RowEdit::Put(rowid, row)),
+                    Err(_) => return None,
+                }
+            }
+            SchemaLogEntry::Delete { rowid, .. } => slot.rows.push(RowEdit::Delete(rowid)),
+            SchemaLogEntry::Cookie { old, new, .. } => {
+                slot.gap |= slot.cookie.is_some_and(|(_, last)| last != old);
+                slot.cookie = Some((slot.cookie.map_or(old, |(first, _)| first), new));
+            }
+        }
+    }
+    let mut done = Vec::new();
+    for (i, (edits, schema)) in per_db.into_iter().zip(schemas.iter_mut()).enumerate() {
+        let Some((first, last)) = edits.cookie else {
+            if edits.rows.is_empty() {
+                continue;
+            }
+            return None;
+        };
+        if edits.gap || first != schema.cookie {
+            return None;
+        }
+        let s = Arc::make_mut(schema);
+        if s.apply_row_edits(edits.rows).is_err() {
+            return None;
+        }
+        s.cookie = last;
+        done.push(i);
+    }
+    Some(done)
+}
+
+/// True when some database's schema cookie on file differs from the one
+/// its in-memory schema was loaded at (SQLite's `schemaIsValid`). A
+/// database that cannot be read now (locked) counts as up to date.
+pub(crate) fn schemas_stale(
+    dbs: &mut [Btree<Pager>],
+    state: &ConnState,
+    schemas: &[Arc<Schema>],
+) -> bool {
+    dbs.iter_mut().zip(schemas).any(|(bt, s)| {
+        let started = bt.pager().txn_state() == TxnState::None;
+        if started && bt.begin_read().is_err() {
+            return false;
+        }
+        let cookie = bt.get_meta(1);
+        if started && state.autocommit && state.active_vms == 0 {
+            bt.end_read();
+        }
+        cookie.is_ok_and(|c| c != s.cookie)
+    })
+}
+
+/// True when `LOOM_SCHEMA_VERIFY` is set (invariant 7); read once.
+pub(crate) fn verify_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("LOOM_SCHEMA_VERIFY").is_some_and(|v| v != "0"))
+}
+
+/// Compares the schemas of databases `which` with a fresh load of each
+/// (invariant 7). (Only those: a file attached twice has a second schema
+/// that goes stale, as in SQLite, until a cookie check reloads it.)
+pub(crate) fn verify_schemas(
+    dbs: &mut [Btree<Pager>],
+    state: &mut ConnState,
+    schemas: &[Arc<Schema>],
+    which: &[usize],
+) -> Result<(), ConnError> {
+    for (i, (bt, have)) in dbs.iter_mut().zip(schemas).enumerate() {
+        if !which.contains(&i) {
+            continue;
+        }
+        let (mut fresh, _) = load_schema(bt, state, None)?;
+        fresh.temp = have.temp;
+        let (a, b) = (have.canonical(), fresh.canonical());
+        if a != b {
+            let at = a
+                .bytes()
+                .zip(b.bytes())
+                .position(|(x, y)| x != y)
+                .unwrap_or(a.len().min(b.len()));
+            let near = |t: &str| {
+                t.get(at.saturating_sub(80)..(at + 160).min(t.len()))
+                    .map(str::to_string)
+            };
+            return Err(ConnError::Unsupported(format!(
+                "internal error: schema {i} edited in place differs from a reload: {:?} vs {:?}",
+                near(&a),
+                near(&b)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// SQLite's default busy handler for `busy_timeout(ms)`: sleeps 1, 2, 5,

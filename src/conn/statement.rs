@@ -91,6 +91,22 @@ impl Statement {
     pub fn is_running(&self) -> bool {
         self.vm.is_running()
     }
+
+    /// CREATE TABLE/INDEX/VIEW/TRIGGER or DROP: the statements whose
+    /// schema-table writes the connection applies in place
+    /// (`schema_load.rs` invariant 6).
+    pub(crate) fn edits_schema_in_place(&self) -> bool {
+        use crate::sql::ast::Stmt;
+        self.parsed.explain.is_none()
+            && matches!(
+                self.parsed.stmt,
+                Stmt::CreateTable(_)
+                    | Stmt::CreateIndex(_)
+                    | Stmt::CreateView(_)
+                    | Stmt::CreateTrigger(_)
+                    | Stmt::Drop(_)
+            )
+    }
 }
 
 /// Refuses statements the connection's mode does not allow (invariant 2 of

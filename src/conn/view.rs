@@ -110,7 +110,19 @@ impl<'a> ConnView<'a> {
             return Ok((None, tail));
         };
         super::statement::check_mode(self.core.mode, self.core.readonly, &parsed)?;
-        let program = self.compile(&parsed, sql)?;
+        let program = match self.compile(&parsed, sql) {
+            // The schema may be stale (another connection's DDL): reload
+            // and try once more, as SQLite's prepare does when the error
+            // came with an out-of-date schema cookie (`schemaIsValid`).
+            Err(e)
+                if super::schema_load::schemas_stale(self.dbs, self.state, &self.core.schemas) =>
+            {
+                drop(e);
+                self.reload_schema()?;
+                self.compile(&parsed, sql)?
+            }
+            other => other?,
+        };
         let text = sql.get(offset..tail).unwrap_or("").to_string();
         let mut stmt = Statement::new(program, text, parsed);
         stmt.generation = self.current_generation();
@@ -218,22 +230,68 @@ impl<'a> ConnView<'a> {
         result: Result<StepResult, VdbeError>,
         retries: &mut usize,
     ) -> Result<Option<Result<StepResult, ConnError>>, ConnError> {
-        let reload = self.state.schema_changed;
         match result {
             Err(VdbeError::Schema) if *retries < super::MAX_SCHEMA_RETRY => {
                 *retries += 1;
+                self.settle_schema(false, false)?;
                 self.reload_schema()?;
                 stmt.reprepare(self)?;
                 Ok(None)
             }
             other => {
-                if reload {
-                    self.core.schema_loaded = false;
-                    self.state.schema_changed = false;
-                }
+                let in_place = other.is_ok() && stmt.edits_schema_in_place();
+                self.settle_schema(in_place, true)?;
                 Ok(Some(other.map_err(ConnError::from)))
             }
         }
+    }
+
+    /// After a statement step or reset: brings the in-memory schema up to
+    /// date with what the statement changed (`schema_load.rs` invariant
+    /// 6), in place when `in_place` allows it, else by marking it
+    /// unloaded. `verify` allows the LOOM_SCHEMA_VERIFY check.
+    fn settle_schema(&mut self, in_place: bool, verify: bool) -> Result<(), ConnError> {
+        if self.state.active_vms > 0 {
+            // A statement still running may yet roll back what this one
+            // logged: leave the log to it, but never apply it.
+            if self.state.schema_changed {
+                self.state.schema_changed = false;
+                self.core.schema_loaded = false;
+                self.state.schema_log.broken = true;
+            }
+            return Ok(());
+        }
+        let log = std::mem::take(&mut self.state.schema_log);
+        if !self.state.schema_changed {
+            return Ok(());
+        }
+        self.state.schema_changed = false;
+        let usable = in_place && !log.broken && !log.edits.is_empty() && self.core.schema_loaded;
+        let edited = match usable {
+            true => super::schema_load::apply_schema_log(
+                self.state.enc,
+                &mut self.core.schemas,
+                log.edits,
+            ),
+            false => None,
+        };
+        let Some(edited) = edited else {
+            self.core.schema_loaded = false;
+            return Ok(());
+        };
+        if verify && super::schema_load::verify_enabled() {
+            let checked = super::schema_load::verify_schemas(
+                self.dbs,
+                self.state,
+                &self.core.schemas,
+                &edited,
+            );
+            if checked.is_err() {
+                self.core.schema_loaded = false;
+            }
+            checked?;
+        }
+        Ok(())
     }
 
     /// Resets `stmt` so it can run again (keeps its bindings).
@@ -245,10 +303,8 @@ impl<'a> ConnView<'a> {
             host: Some(host),
         };
         stmt.vm.reset(&mut env);
-        if self.state.schema_changed {
-            self.core.schema_loaded = false;
-            self.state.schema_changed = false;
-        }
+        // No in-place edit: a reset may have rolled the statement back.
+        let _ = self.settle_schema(false, false);
     }
 
     /// Loads the schema if it is not loaded (or was invalidated).

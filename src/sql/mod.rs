@@ -31,4 +31,4 @@ pub mod schema_stat;
 pub mod schema_wr;
 
 pub use codegen::{classify, compile, compile_at, expand_sql, CompileEnv, StmtClass};
-pub use schema::{Schema, SchemaRow};
+pub use schema::{RowEdit, Schema, SchemaRow};

@@ -20,6 +20,11 @@
 //!    CREATE TABLE text and root page, same automatic index roots, same
 //!    explicit indexes (text and root, in row order). Anything else is
 //!    parsed again, so a script of n CREATE statements costs O(n) parses.
+//! 7. `row_ids[i]` is the rowid of `rows[i]` when the schema was read from
+//!    a file (ascending, the b-tree's order); empty otherwise. A trigger's
+//!    `seq` is its row's rowid then (its position otherwise): both order
+//!    triggers by creation. `schema_edit.rs` edits a schema with row ids
+//!    in place after this connection's own CREATE/DROP.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -31,6 +36,10 @@ use super::ast::{
 use super::ast::{Expr, ExprKind, FkAction, ForeignKeyClause, OrderingTerm, SortOrder};
 use crate::pager::Pgno;
 use crate::record::{affinity_of_decltype, Affinity};
+
+#[path = "schema_edit.rs"]
+mod edit;
+pub use edit::RowEdit;
 
 /// One row of `sqlite_schema`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,6 +181,8 @@ pub struct Schema {
     vtables: HashMap<String, VTableDef>,
     /// Every row, in file order (for DROP and for `sqlite_schema` reads).
     pub rows: Vec<SchemaRow>,
+    /// The rowid of each of `rows` (invariant 7).
+    pub row_ids: Vec<i64>,
     /// The temp database's schema: its schema table is also called
     /// `sqlite_temp_schema` / `sqlite_temp_master`.
     pub temp: bool,
@@ -202,6 +213,22 @@ impl Schema {
         rows: Vec<SchemaRow>,
         prev: Option<&Schema>,
     ) -> Result<Schema, String> {
+        Schema::from_rows_with_ids(cookie, rows, Vec::new(), prev)
+    }
+
+    /// [`Schema::from_rows_reusing`] for rows read from a file, with their
+    /// rowids (invariant 7; `row_ids` is ignored unless one per row).
+    pub fn from_rows_with_ids(
+        cookie: u32,
+        rows: Vec<SchemaRow>,
+        row_ids: Vec<i64>,
+        prev: Option<&Schema>,
+    ) -> Result<Schema, String> {
+        let row_ids = if row_ids.len() == rows.len() {
+            row_ids
+        } else {
+            Vec::new()
+        };
         let mut s = Schema {
             cookie,
             tables: HashMap::with_capacity(rows.len()),
@@ -225,25 +252,10 @@ impl Schema {
                 }
                 ("index", Some(sql)) => explicit.push((row, sql.clone())),
                 ("trigger", Some(sql)) => {
-                    if let Ok((Some(p), _)) = super::parse_one(sql, 0) {
-                        if let Stmt::CreateTrigger(ct) = p.stmt {
-                            let t = Trigger {
-                                name: row.name.clone(),
-                                table: row.tbl_name.clone(),
-                                def: Arc::new(*ct),
-                                seq,
-                            };
-                            s.triggers.insert(row.name.to_ascii_lowercase(), t);
-                        }
-                    }
+                    let seq = row_ids.get(seq).map_or(seq, |&id| trigger_seq(id));
+                    s.add_trigger(row, sql, seq);
                 }
-                ("view", Some(sql)) => {
-                    let v = View {
-                        name: row.name.clone(),
-                        sql: sql.clone(),
-                    };
-                    s.views.insert(row.name.to_ascii_lowercase(), v);
-                }
+                ("view", Some(sql)) => s.add_view(row, sql),
                 _ => {}
             }
         }
@@ -255,7 +267,32 @@ impl Schema {
             }
         }
         s.rows = rows;
+        s.row_ids = row_ids;
         Ok(s)
+    }
+
+    /// Adds the trigger `row` defines (a text that does not parse as a
+    /// CREATE TRIGGER is skipped, as at load).
+    fn add_trigger(&mut self, row: &SchemaRow, sql: &str, seq: usize) {
+        if let Ok((Some(p), _)) = super::parse_one(sql, 0) {
+            if let Stmt::CreateTrigger(ct) = p.stmt {
+                let t = Trigger {
+                    name: row.name.clone(),
+                    table: row.tbl_name.clone(),
+                    def: Arc::new(*ct),
+                    seq,
+                };
+                self.triggers.insert(row.name.to_ascii_lowercase(), t);
+            }
+        }
+    }
+
+    fn add_view(&mut self, row: &SchemaRow, sql: &str) {
+        let v = View {
+            name: row.name.clone(),
+            sql: sql.to_string(),
+        };
+        self.views.insert(row.name.to_ascii_lowercase(), v);
     }
 
     /// This schema's table for `row` if it was built from exactly the same
@@ -480,6 +517,11 @@ impl Schema {
         v.sort_by(|a, b| a.name.cmp(&b.name));
         v
     }
+}
+
+/// A trigger's `seq` from its row's rowid (invariant 7).
+fn trigger_seq(rowid: i64) -> usize {
+    usize::try_from(rowid).unwrap_or(0)
 }
 
 /// Runs `f` on the ASCII-lower-case form of `name` (the maps' keys),

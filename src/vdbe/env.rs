@@ -20,6 +20,12 @@
 //!    passes a reborrow of the whole environment to application callbacks
 //!    (`FuncEnv::reentry`) so that nested SQL on the same connection runs
 //!    on the very borrows the outer step holds (see `conn/view.rs`).
+//! 5. Every row a statement writes to or deletes from a schema table (root
+//!    page 1 of any database) and every schema-cookie change is appended
+//!    to [`ConnState::schema_log`], in execution order; a change the log
+//!    cannot describe (a schema root renumbered by auto-vacuum, a rollback)
+//!    sets its `broken` flag. The connection applies the log to its
+//!    in-memory schema after a CREATE/DROP instead of reloading it.
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
@@ -130,9 +136,38 @@ pub struct ConnState {
     pub fkey: super::FkState,
     /// An ATTACH or DETACH for the connection to carry out (exec_attach.rs).
     pub pending_attach: Option<super::exec_attach::AttachRequest>,
+<<<<<<< HEAD
     /// `sqlite3_enable_load_extension(db, 1)`: the `load_extension()` SQL
     /// function may run (SQLite's SQLITE_LoadExtFunc).
     pub load_extension: bool,
+=======
+    /// Schema-table writes not yet applied to the in-memory schema
+    /// (invariant 5).
+    pub schema_log: SchemaLog,
+}
+
+/// A statement's changes to schema tables (invariant 5).
+#[derive(Debug, Default)]
+pub struct SchemaLog {
+    pub edits: Vec<SchemaLogEntry>,
+    /// A schema table changed in a way `edits` does not describe.
+    pub broken: bool,
+}
+
+/// One change to a schema table, or to a schema cookie.
+#[derive(Debug)]
+pub enum SchemaLogEntry {
+    /// Row `rowid` of database `db`'s schema table now holds `record`.
+    Put {
+        db: usize,
+        rowid: i64,
+        record: Vec<u8>,
+    },
+    /// Row `rowid` of database `db`'s schema table was deleted.
+    Delete { db: usize, rowid: i64 },
+    /// Database `db`'s schema cookie went from `old` to `new`.
+    Cookie { db: usize, old: u32, new: u32 },
+>>>>>>> schema
 }
 
 impl ConnState {
@@ -173,7 +208,11 @@ impl Default for ConnState {
             }),
             vtab_txn: Vec::new(),
             pending_attach: None,
+<<<<<<< HEAD
             load_extension: false,
+=======
+            schema_log: SchemaLog::default(),
+>>>>>>> schema
         }
     }
 }

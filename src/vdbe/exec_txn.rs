@@ -179,6 +179,7 @@ fn rollback_all(env: &mut VdbeEnv) {
             // the next transaction reports; nothing more can be done here.
             let _ = bt.rollback();
             env.conn.schema_changed = true;
+            env.conn.schema_log.broken = true;
             rolled_back = true;
         }
     }
@@ -350,6 +351,7 @@ impl Vdbe {
                 env.conn.savepoints.truncate(i + 1);
                 super::exec_fkey::fk_savepoint_end(env, i, true);
                 env.conn.schema_changed = true;
+                env.conn.schema_log.broken = true;
             }
         }
         Ok(Flow::Next)
@@ -374,9 +376,13 @@ impl Vdbe {
         idx: usize,
         value: i64,
     ) -> Result<Flow, VdbeError> {
-        db_mut(env, db)?.set_meta(idx, value as u32)?;
+        let bt = db_mut(env, db)?;
+        let old = if idx == 1 { bt.get_meta(1)? } else { 0 };
+        bt.set_meta(idx, value as u32)?;
         if idx == 1 {
             env.conn.schema_changed = true;
+            let new = value as u32;
+            (env.conn.schema_log.edits).push(super::SchemaLogEntry::Cookie { db, old, new });
         }
         Ok(Flow::Next)
     }
@@ -411,6 +417,7 @@ impl Vdbe {
         }
         let moved = db_mut(env, db)?.drop_tree(root)?;
         if moved != 0 {
+            env.conn.schema_log.broken = true;
             renumber_root(db_mut(env, db)?, moved, root)?;
         }
         Ok(Flow::Next)

@@ -20,7 +20,7 @@
 //!    statement run once per row does not allocate its records.
 
 use super::cursor::{CursorKind, VdbeCursor};
-use super::env::{UpdateFn, UpdateKind, VdbeEnv};
+use super::env::{SchemaLogEntry, UpdateFn, UpdateKind, VdbeEnv};
 use super::error::{internal, VdbeError};
 use super::exec_func::random_i64;
 use super::exec_value::check_length;
@@ -178,10 +178,18 @@ impl Vdbe {
             .get_mut(cursor)
             .and_then(|c| c.as_mut())
             .ok_or_else(|| internal("Insert on a closed cursor"))?;
-        match rec {
-            Mem::Blob(b) | Mem::Text(b) => c.insert_row(env.dbs, id, b)?,
-            Mem::Null => c.insert_row(env.dbs, id, &[])?,
+        let bytes: &[u8] = match rec {
+            Mem::Blob(b) | Mem::Text(b) => b,
+            Mem::Null => &[],
             other => return Err(internal(format!("Insert of a non-record {other:?}"))),
+        };
+        c.insert_row(env.dbs, id, bytes)?;
+        if let CursorKind::Btree { db, root: 1, .. } = c.kind {
+            env.conn.schema_log.edits.push(SchemaLogEntry::Put {
+                db,
+                rowid: id,
+                record: bytes.to_vec(),
+            });
         }
         if flags.count_change {
             self.n_change += 1;
@@ -219,6 +227,16 @@ impl Vdbe {
             None => None,
         };
         let db = cursor_db(c);
+        if let CursorKind::Btree { db, root: 1, .. } = c.kind {
+            match c.rowid(env.dbs)? {
+                Some(rowid) => env
+                    .conn
+                    .schema_log
+                    .edits
+                    .push(SchemaLogEntry::Delete { db, rowid }),
+                None => env.conn.schema_log.broken = true,
+            }
+        }
         c.delete(env.dbs)?;
         if count_change {
             self.n_change += 1;

@@ -68,7 +68,8 @@ pub use arith::{and_or, arith, bit_not, negate, not};
 pub use compare::{apply_cmp_affinity, compare_regs, mem_compare, CmpOutcome};
 pub use env::{
     install_callback_lender, install_sql_runner, CallbackLender, CommitFn, ConnState, Hooks,
-    ProgressFn, Published, RollbackFn, SqlRunner, UpdateFn, UpdateKind, VdbeEnv,
+    ProgressFn, Published, RollbackFn, SchemaLog, SchemaLogEntry, SqlRunner, UpdateFn, UpdateKind,
+    VdbeEnv,
 };
 pub use ephemeral::{EphemeralTable, SeekMode};
 pub use error::VdbeError;
