@@ -136,11 +136,9 @@ pub struct ConnState {
     pub fkey: super::FkState,
     /// An ATTACH or DETACH for the connection to carry out (exec_attach.rs).
     pub pending_attach: Option<super::exec_attach::AttachRequest>,
-<<<<<<< HEAD
     /// `sqlite3_enable_load_extension(db, 1)`: the `load_extension()` SQL
     /// function may run (SQLite's SQLITE_LoadExtFunc).
     pub load_extension: bool,
-=======
     /// Schema-table writes not yet applied to the in-memory schema
     /// (invariant 5).
     pub schema_log: SchemaLog,
@@ -167,7 +165,6 @@ pub enum SchemaLogEntry {
     Delete { db: usize, rowid: i64 },
     /// Database `db`'s schema cookie went from `old` to `new`.
     Cookie { db: usize, old: u32, new: u32 },
->>>>>>> schema
 }
 
 impl ConnState {
@@ -208,11 +205,8 @@ impl Default for ConnState {
             }),
             vtab_txn: Vec::new(),
             pending_attach: None,
-<<<<<<< HEAD
             load_extension: false,
-=======
             schema_log: SchemaLog::default(),
->>>>>>> schema
         }
     }
 }
