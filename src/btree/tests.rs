@@ -362,12 +362,36 @@ fn sqlite3(path: &std::path::Path, sql: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
 }
 
-fn tmp_path(name: &str) -> std::path::PathBuf {
+/// A scratch database file that is deleted (with its journal and WAL and,
+/// when it is the last one, its directory) when the test ends, pass or fail.
+struct TmpDb(std::path::PathBuf);
+
+impl std::ops::Deref for TmpDb {
+    type Target = std::path::PathBuf;
+    fn deref(&self) -> &std::path::PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TmpDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-journal", "-wal", "-shm"] {
+            let mut name = self.0.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(name);
+        }
+        if let Some(dir) = self.0.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+fn tmp_path(name: &str) -> TmpDb {
     let dir = std::env::temp_dir().join(format!("loom-btree-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     let _ = std::fs::remove_file(&p);
-    p
+    TmpDb(p)
 }
 
 fn open_file_btree(path: &std::path::Path) -> Btree {
