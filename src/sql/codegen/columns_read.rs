@@ -1,13 +1,15 @@
-//! The columns a single-table SELECT reads from its table, subqueries
-//! included: the hint that lets a full scan (or an index loop) read a
-//! covering index instead of the table.
+//! The columns a SELECT reads from each table of its FROM clause,
+//! subqueries included: the hint that lets a full scan, an index loop or a
+//! LEFT JOIN's scan read a covering index instead of the table.
 //!
 //! SQLite counterpart: where.c computes `colUsed` for every FROM item
 //! while resolving names (resolve.c `lookupName` sets a bit per column,
 //! also for references made from correlated subqueries). loom decides the
 //! covering index before the subqueries are compiled, so this file walks
 //! the statement's syntax tree once more and resolves every column name
-//! with the compiler's scope rules.
+//! with the compiler's scope rules: result columns (`*` and `t.*` come
+//! already expanded), WHERE, GROUP BY, HAVING, ORDER BY, ON terms, the
+//! columns USING/NATURAL compare, and correlated subqueries.
 //!
 //! Invariants:
 //! 1. The set is a superset of the columns the compiled query reads from
@@ -18,13 +20,18 @@
 //!    unknown (`*` in a view body, table-valued functions) shadow nothing.
 //! 2. Resolution goes innermost first, as the compiler's: the sources of
 //!    the subquery holding the name, then each enclosing subquery's, then
-//!    the table itself; a qualified name `x.c` only matches sources named
-//!    `x` (alias or table name).
+//!    the query's own sources (as `resolve_column` resolves them); a
+//!    qualified name `x.c` only matches sources named `x` (alias or table
+//!    name).
 //! 3. Expressions the compiler resolves without an enclosing FROM (LIMIT,
 //!    FROM-subquery bodies, table-valued function arguments, compound
 //!    ORDER BY) are walked with fewer scopes, never more, which can only
 //!    add columns (invariant 1).
 //! 4. `None` in the set is the rowid, which every index entry carries.
+//! 5. A USING/NATURAL column counts for every source that has it (the
+//!    join compares them all). Queries with RIGHT/FULL JOINs (whose
+//!    unmatched-row passes read the tables themselves) and trigger bodies
+//!    get no hint; virtual tables get none.
 
 use super::expr::Scope;
 use super::select::OutCol;
@@ -72,9 +79,7 @@ impl Gen<'_> {
         cols: &[OutCol],
         scope: &Scope,
     ) -> Option<Vec<(usize, Vec<Option<usize>>)>> {
-        if scope.sources.is_empty()
-            || !self.trigger_rows.is_empty()
-            || !scope.right_join.is_empty()
+        if scope.sources.is_empty() || !self.trigger_rows.is_empty() || !scope.right_join.is_empty()
         {
             return None;
         }

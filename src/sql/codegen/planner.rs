@@ -395,7 +395,9 @@ impl Gen<'_> {
         let m = self.b.alloc_reg();
         self.b.emit(Insn::Integer { value: 0, dest: m });
         let name = &src.name;
-        let covering = self.covering_index(src).and_then(|i| src.table.indexes.get(i));
+        let covering = self
+            .covering_index(src)
+            .and_then(|i| src.table.indexes.get(i));
         let access = match covering.and_then(|ix| Some((ix, self.index_key_info(ix).ok()?))) {
             Some((index, key_info)) => {
                 let idx_cursor = self.open_index_read(index, key_info);
