@@ -104,12 +104,13 @@ impl Gen<'_> {
                 ExprKind::Function(call) => args.extend(call_extras(call)),
                 ExprKind::Column { table, column, .. } => {
                     match self.resolve_column(scope, table.as_deref(), column) {
-                        Ok(Some((si, c))) => match needed.get_mut(si) {
-                            Some(n) => push_unique(n, c),
-                            // A correlated reference reads an outer
-                            // query's row, never these tables.
-                            None => {}
-                        },
+                        // A correlated reference (no source here) reads an outer
+                        // query's row, never these tables.
+                        Ok(Some((si, c))) => {
+                            if let Some(n) = needed.get_mut(si) {
+                                push_unique(n, c);
+                            }
+                        }
                         Ok(None)
                             if scope
                                 .aliases
