@@ -1,13 +1,15 @@
-//! The columns a single-table SELECT reads from its table, subqueries
-//! included: the hint that lets a full scan (or an index loop) read a
-//! covering index instead of the table.
+//! The columns a SELECT reads from each table of its FROM clause,
+//! subqueries included: the hint that lets a full scan, an index loop or a
+//! LEFT JOIN's scan read a covering index instead of the table.
 //!
 //! SQLite counterpart: where.c computes `colUsed` for every FROM item
 //! while resolving names (resolve.c `lookupName` sets a bit per column,
 //! also for references made from correlated subqueries). loom decides the
 //! covering index before the subqueries are compiled, so this file walks
 //! the statement's syntax tree once more and resolves every column name
-//! with the compiler's scope rules.
+//! with the compiler's scope rules: result columns (`*` and `t.*` come
+//! already expanded), WHERE, GROUP BY, HAVING, ORDER BY, ON terms, the
+//! columns USING/NATURAL compare, and correlated subqueries.
 //!
 //! Invariants:
 //! 1. The set is a superset of the columns the compiled query reads from
@@ -18,15 +20,20 @@
 //!    unknown (`*` in a view body, table-valued functions) shadow nothing.
 //! 2. Resolution goes innermost first, as the compiler's: the sources of
 //!    the subquery holding the name, then each enclosing subquery's, then
-//!    the table itself; a qualified name `x.c` only matches sources named
-//!    `x` (alias or table name).
+//!    the query's own sources (as `resolve_column` resolves them); a
+//!    qualified name `x.c` only matches sources named `x` (alias or table
+//!    name).
 //! 3. Expressions the compiler resolves without an enclosing FROM (LIMIT,
 //!    FROM-subquery bodies, table-valued function arguments, compound
 //!    ORDER BY) are walked with fewer scopes, never more, which can only
 //!    add columns (invariant 1).
 //! 4. `None` in the set is the rowid, which every index entry carries.
+//! 5. A USING/NATURAL column counts for every source that has it (the
+//!    join compares them all). Queries with RIGHT/FULL JOINs (whose
+//!    unmatched-row passes read the tables themselves) and trigger bodies
+//!    get no hint; virtual tables get none.
 
-use super::expr::{Scope, Source};
+use super::expr::Scope;
 use super::select::OutCol;
 use super::Gen;
 use crate::sql::ast::{Expr, ExprKind, FrameBound, FromClause, Over, Window};
@@ -51,8 +58,9 @@ struct FrameSource {
 /// Walks subqueries, collecting the table's columns they name.
 struct OuterRefs<'g, 'a> {
     gen: &'g Gen<'a>,
-    target: &'g Source,
-    needed: Vec<Option<usize>>,
+    scope: &'g Scope,
+    /// Per source of `scope`, the columns read.
+    needed: Vec<Vec<Option<usize>>>,
     /// Sources of the enclosing subqueries, innermost last.
     frames: Vec<Vec<FrameSource>>,
     /// CTEs declared by enclosing subqueries (name, columns), innermost last.
@@ -60,20 +68,18 @@ struct OuterRefs<'g, 'a> {
 }
 
 impl Gen<'_> {
-    /// For a single-table query: every column of the table it reads
-    /// (`None` = rowid), keyed by the table's cursor, counting the
-    /// references correlated subqueries make to it; `None` when the query
-    /// must read the table itself.
+    /// For every table of the query: each column it reads (`None` =
+    /// rowid), keyed by the table's cursor, counting the references ON
+    /// terms, USING/NATURAL equalities and correlated subqueries make to
+    /// it; `None` when the query must read its tables themselves.
     pub(super) fn columns_read(
         &self,
         core: &SimpleSelect,
         s: &Select,
         cols: &[OutCol],
         scope: &Scope,
-    ) -> Option<(usize, Vec<Option<usize>>)> {
-        if scope.sources.len() != 1
-            || !self.trigger_rows.is_empty()
-            || scope.sources[0].table.has_virtual()
+    ) -> Option<Vec<(usize, Vec<Option<usize>>)>> {
+        if scope.sources.is_empty() || !self.trigger_rows.is_empty() || !scope.right_join.is_empty()
         {
             return None;
         }
@@ -82,10 +88,14 @@ impl Gen<'_> {
         exprs.extend(core.group_by.iter());
         exprs.extend(core.having.iter());
         exprs.extend(s.order_by.iter().map(|o| &o.expr));
-        let mut needed = Vec::new();
+        if let Some(from) = &core.from {
+            on_terms(from, &mut exprs);
+        }
+        let mut needed: Vec<Vec<Option<usize>>> = vec![Vec::new(); scope.sources.len()];
         let mut subqueries: Vec<&Select> = Vec::new();
         let mut args: Vec<&Expr> = Vec::new();
         let mut ok = true;
+        let was_correlated = self.correlated.get();
         for e in exprs {
             walk_with_subqueries(e, &mut |x| match &x.kind {
                 ExprKind::Exists(q) | ExprKind::Subquery(q) => subqueries.push(q),
@@ -94,10 +104,13 @@ impl Gen<'_> {
                 ExprKind::Function(call) => args.extend(call_extras(call)),
                 ExprKind::Column { table, column, .. } => {
                     match self.resolve_column(scope, table.as_deref(), column) {
-                        Ok(Some((0, c))) => push_unique(&mut needed, c),
-                        // A correlated reference reads an outer query's
-                        // row, never this table.
-                        Ok(Some(_)) => {}
+                        // A correlated reference (no source here) reads an outer
+                        // query's row, never these tables.
+                        Ok(Some((si, c))) => {
+                            if let Some(n) = needed.get_mut(si) {
+                                push_unique(n, c);
+                            }
+                        }
                         Ok(None)
                             if scope
                                 .aliases
@@ -109,12 +122,14 @@ impl Gen<'_> {
                 _ => {}
             });
         }
+        self.correlated.set(was_correlated);
         if !ok {
             return None;
         }
+        using_columns(scope, &mut needed);
         let mut refs = OuterRefs {
             gen: self,
-            target: &scope.sources[0],
+            scope,
             needed,
             frames: Vec::new(),
             ctes: Vec::new(),
@@ -125,10 +140,44 @@ impl Gen<'_> {
         for q in subqueries {
             refs.select(q);
         }
-        let needed = refs.needed;
-        // A query reading only the rowid (or nothing) is covered by every
-        // index: C scans or searches its narrowest one, and so does loom.
-        Some((scope.sources[0].cursor, needed))
+        self.correlated.set(was_correlated);
+        // A table whose query reads only the rowid (or nothing) is covered
+        // by every index: C scans or searches its narrowest one, and so
+        // does loom.
+        let hint = scope.sources.iter().zip(refs.needed);
+        let hint = hint.filter(|(src, _)| !src.table.has_virtual());
+        Some(hint.map(|(src, n)| (src.cursor, n)).collect())
+    }
+}
+
+/// The ON terms of `from`, nested joins included.
+fn on_terms<'f>(from: &'f FromClause, out: &mut Vec<&'f Expr>) {
+    for item in &from.items {
+        if let Some(crate::sql::ast::JoinConstraint::On(e)) = &item.constraint {
+            out.push(e);
+        }
+        if let TableSource::Nested(inner) = &item.source {
+            on_terms(inner, out);
+        }
+    }
+}
+
+/// USING/NATURAL columns: the join compares the column of every source
+/// that has it, whatever the query names.
+fn using_columns(scope: &Scope, needed: &mut [Vec<Option<usize>>]) {
+    for (_, names) in &scope.using {
+        for name in names {
+            for (si, src) in scope.sources.iter().enumerate() {
+                let hit = match src.table.column_index(name) {
+                    Some(ci) if src.table.ipk == Some(ci) => None,
+                    Some(ci) => Some(ci),
+                    None => continue,
+                };
+                if let Some(n) = needed.get_mut(si) {
+                    push_unique(n, hit);
+                }
+            }
+        }
     }
 }
 
@@ -240,18 +289,11 @@ impl OuterRefs<'_, '_> {
                 return;
             }
         }
-        let t = self.target;
-        if table.is_some_and(|q| !t.name.eq_ignore_ascii_case(q)) {
-            return;
-        }
-        let hit = match t.table.column_index(column) {
-            Some(ci) if t.table.ipk == Some(ci) => Some(None),
-            Some(ci) => Some(Some(ci)),
-            None if is_rowid_name(column) && !t.table.without_rowid => Some(None),
-            None => None,
-        };
-        if let Some(c) = hit {
-            push_unique(&mut self.needed, c);
+        // Not shadowed: the name resolves as in the query itself.
+        if let Ok(Some((si, c))) = self.gen.resolve_column(self.scope, table, column) {
+            if let Some(n) = self.needed.get_mut(si) {
+                push_unique(n, c);
+            }
         }
     }
 

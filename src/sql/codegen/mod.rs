@@ -182,9 +182,9 @@ pub(crate) struct Gen<'a> {
     pub raise_target: Option<crate::vdbe::Addr>,
     /// Where PRAGMA rows go (a `pragma_xxx` table function materializes them).
     pub pragma_dest: select::Dest,
-    /// For a single-table query: every column it reads (`None` = rowid);
-    /// lets a full scan use a covering index, as SQLite's planner does.
-    pub covering_hint: Option<(usize, Vec<Option<usize>>)>,
+    /// Per table cursor of the query: every column it reads (`None` =
+    /// rowid); lets a loop use a covering index, as SQLite's planner does.
+    pub covering_hint: Option<Vec<(usize, Vec<Option<usize>>)>>,
     /// Open covering-index loops; the table's column reads use the index.
     pub covering_remap: Vec<CoveringRemap>,
     /// A full scan may use the covering index of `covering_hint` (not

@@ -269,23 +269,7 @@ impl Gen<'_> {
         let cont = self.b.new_label();
         let exit = self.b.new_label();
         if is_left {
-            let m = self.b.alloc_reg();
-            self.b.emit(Insn::Integer { value: 0, dest: m });
-            let top = self.b.here() + 1;
-            self.b.emit(Insn::Rewind {
-                cursor,
-                if_empty: 0,
-            });
-            let body = self.b.new_label();
-            let name = &scope.sources[si].name;
-            self.eqp.add(|| format!("SCAN {name} LEFT-JOIN"));
-            return Ok(Level {
-                cursor,
-                access: Access::Scan { top },
-                cont,
-                exit,
-                left: Some((m, body)),
-            });
+            return Ok(self.open_left_scan(&scope.sources[si], cont, exit));
         }
         let avail = |s: usize| pos_of[s] < pos;
         if let Some(top) = self.open_vtab_level(si, scope, terms, &avail, exit)? {
@@ -404,6 +388,49 @@ impl Gen<'_> {
         })
     }
 
+    /// Opens the full scan of a LEFT JOIN's right table (through its
+    /// covering index when one holds every column the query reads); the
+    /// `Rewind`'s empty target is patched by `end_loops`.
+    fn open_left_scan(&mut self, src: &super::expr::Source, cont: Label, exit: Label) -> Level {
+        let m = self.b.alloc_reg();
+        self.b.emit(Insn::Integer { value: 0, dest: m });
+        let name = &src.name;
+        let covering = self
+            .covering_index(src)
+            .and_then(|i| src.table.indexes.get(i));
+        let access = match covering.and_then(|ix| Some((ix, self.index_key_info(ix).ok()?))) {
+            Some((index, key_info)) => {
+                let idx_cursor = self.open_index_read(index, key_info);
+                self.b.emit(Insn::Rewind {
+                    cursor: idx_cursor,
+                    if_empty: 0,
+                });
+                let top = self.b.here();
+                self.visit_table_row(src.cursor, idx_cursor, index, cont);
+                let iname = &index.name;
+                self.eqp
+                    .add(|| format!("SCAN {name} USING COVERING INDEX {iname} LEFT-JOIN"));
+                Access::Index { idx_cursor, top }
+            }
+            None => {
+                let top = self.b.here() + 1;
+                self.b.emit(Insn::Rewind {
+                    cursor: src.cursor,
+                    if_empty: 0,
+                });
+                self.eqp.add(|| format!("SCAN {name} LEFT-JOIN"));
+                Access::Scan { top }
+            }
+        };
+        Level {
+            cursor: src.cursor,
+            access,
+            cont,
+            exit,
+            left: Some((m, self.b.new_label())),
+        }
+    }
+
     /// Closes the loops opened by [`Gen::begin_loops`].
     pub(crate) fn end_loops(&mut self, lp: Loops) {
         if lp.levels.is_empty() {
@@ -414,9 +441,14 @@ impl Gen<'_> {
         for level in lp.levels.into_iter().rev() {
             self.b.resolve(level.cont);
             self.right_join_cont(right.as_ref(), level.cursor);
+            // A covering loop's columns come from its index cursor: the
+            // NULL row must be set there too.
+            let covered = (self.covering_remap.iter())
+                .find(|r| r.0 == level.cursor)
+                .map(|r| r.1);
             self.close_access(level.cursor, level.access);
             if let Some((m, body)) = level.left {
-                let rewind_at = self.left_rewind_fixup(level.cursor);
+                let rewind_at = self.left_rewind_fixup(covered.unwrap_or(level.cursor));
                 self.b.emit(Insn::If {
                     reg: m,
                     target: level.exit.addr(),
@@ -432,6 +464,9 @@ impl Gen<'_> {
                 self.b.emit(Insn::NullRow {
                     cursor: level.cursor,
                 });
+                if let Some(c) = covered {
+                    self.b.emit(Insn::NullRow { cursor: c });
+                }
                 self.b.emit(Insn::Goto {
                     target: body.addr(),
                 });

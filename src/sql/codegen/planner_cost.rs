@@ -636,10 +636,10 @@ impl Gen<'_> {
     /// ties going to the index created last (C keeps its index list
     /// newest first and keeps the first of equal-cost loops).
     pub(super) fn covering_index(&self, src: &Source) -> Option<usize> {
-        let (cursor, needed) = self.covering_hint.as_ref()?;
-        if *cursor != src.cursor || !self.covering_scan {
+        if !self.covering_scan {
             return None;
         }
+        let needed = self.covering_needed(src.cursor)?;
         let t = &src.table;
         let sz_tab = table_size(t);
         t.indexes

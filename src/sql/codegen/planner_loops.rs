@@ -77,7 +77,9 @@ impl Gen<'_> {
                 if crate::sql::schema_wr::is_table_key(&src.table, index) {
                     format!("SEARCH {name} USING PRIMARY KEY ({col}=?)")
                 } else {
-                    format!("SEARCH {name} USING INDEX {} ({col}=?)", index.name)
+                    let covering = self.covering_fields(src.cursor, index).is_some();
+                    let how = if covering { "COVERING INDEX" } else { "INDEX" };
+                    format!("SEARCH {name} USING {how} {} ({col}=?)", index.name)
                 }
             }
             Probe::MultiOr { .. } => return,
@@ -299,6 +301,12 @@ impl Gen<'_> {
         });
     }
 
+    /// The columns the query reads from `cursor` (`self.covering_hint`).
+    pub(super) fn covering_needed(&self, cursor: usize) -> Option<&Vec<Option<usize>>> {
+        let hint = self.covering_hint.as_ref()?;
+        hint.iter().find(|h| h.0 == cursor).map(|h| &h.1)
+    }
+
     /// For an index holding every column the query reads from
     /// `table_cursor` (`self.covering_hint`): each needed column with its
     /// field in the index record.
@@ -307,8 +315,8 @@ impl Gen<'_> {
         table_cursor: usize,
         index: &crate::sql::schema::Index,
     ) -> Option<Vec<(usize, usize)>> {
-        let (cursor, needed) = self.covering_hint.as_ref()?;
-        if *cursor != table_cursor || index.partial.is_some() || index.root == 0 {
+        let needed = self.covering_needed(table_cursor)?;
+        if index.partial.is_some() || index.root == 0 {
             return None;
         }
         let mut fields = Vec::new();

@@ -416,7 +416,21 @@ impl Gen<'_> {
         info
     }
 
+    /// One SELECT core; the enclosing query's covering hint survives it (a
+    /// subquery coded between two of its loops sets its own).
     fn simple_select(
+        &mut self,
+        core: &SimpleSelect,
+        s: &Select,
+        dest: &Dest,
+    ) -> Result<(), String> {
+        let saved = self.covering_hint.take();
+        let r = self.simple_select_core(core, s, dest);
+        self.covering_hint = saved;
+        r
+    }
+
+    fn simple_select_core(
         &mut self,
         core: &SimpleSelect,
         s: &Select,
