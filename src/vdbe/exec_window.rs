@@ -15,6 +15,9 @@
 //!    reset; `WinOpen` on an open buffer empties it.
 //! 2. Every buffered row is `spec.width` values wide once `WinCompute` ran;
 //!    result slots are NULL until their pass writes them.
+//! 3. Buffered rows hold text as UTF-8 (like registers); `WinRow` builds
+//!    its record with text in the database encoding, as every record is,
+//!    because the pseudo cursor reading it decodes from that encoding.
 
 use std::sync::Arc;
 
@@ -26,7 +29,7 @@ use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use super::window::{run_pass, WinSpec};
 use crate::func::{FuncContext, FuncKind};
-use crate::record::{encode_record, Binary, Value, ValueRef};
+use crate::record::{encode_record, value_to_encoding, Binary, Value, ValueRef};
 
 /// The rows of one windowed query.
 #[derive(Debug, Default)]
@@ -123,14 +126,26 @@ impl Vdbe {
         pseudo: CursorId,
         if_done: Addr,
     ) -> Result<Flow, VdbeError> {
+        let enc = self.enc;
         let buf = self.win_buf(c)?;
         let Some(row) = buf.rows.get(buf.pos) else {
             return Ok(Flow::Jump(if_done));
         };
         buf.pos += 1;
-        let refs: Vec<ValueRef> = row.iter().map(Value::as_ref).collect();
         let mut rec = Vec::new();
-        encode_record(&refs, &mut rec);
+        if enc.is_utf8() {
+            let refs: Vec<ValueRef> = row.iter().map(Value::as_ref).collect();
+            encode_record(&refs, &mut rec);
+        } else {
+            // The pseudo cursor decodes text from the database encoding
+            // (invariant 3), so the record must hold it in that encoding.
+            let owned: Vec<Value> = row
+                .iter()
+                .map(|v| value_to_encoding(&v.as_ref(), enc))
+                .collect();
+            let refs: Vec<ValueRef> = owned.iter().map(Value::as_ref).collect();
+            encode_record(&refs, &mut rec);
+        }
         self.set_reg(dest, Mem::Blob(rec))?;
         if let Some(Some(p)) = self.cursors.get_mut(pseudo) {
             p.null_row = false;
