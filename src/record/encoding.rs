@@ -85,11 +85,13 @@ impl TextEncoding {
 
 /// Reads one character of (possibly invalid) UTF-8 at `s[*i]` leniently,
 /// as SQLite's translator does: a lead byte swallows every following
-/// continuation byte; overlong forms, U+FFFE and U+FFFF read as U+FFFD.
-/// Surrogate code points are kept (invariant 1: lossless round trips).
+/// continuation byte; overlong forms read as U+FFFD. Surrogate code
+/// points, U+FFFE and U+FFFF are kept (invariant 1: lossless round trips;
+/// text from SQL literals, bindings and function results has already been
+/// through [`translated_result`]).
 fn read_utf8(s: &[u8], i: &mut usize) -> u32 {
     match decode_utf8_lenient(s, i) {
-        (c, true) if c < 0x80 || c & 0xffff_fffe == 0xfffe => 0xfffd,
+        (c, true) if c < 0x80 => 0xfffd,
         (c, _) => c,
     }
 }
@@ -225,7 +227,11 @@ pub fn translated_result(text: &[u8], enc: TextEncoding) -> Option<Vec<u8>> {
     let mut i = 0;
     while i < text.len() {
         let c = read_utf8(text, &mut i);
-        let c = if (0xd800..0xe000).contains(&c) { 0xfffd } else { c };
+        let c = if (0xd800..0xe000).contains(&c) || c & 0xffff_fffe == 0xfffe {
+            0xfffd
+        } else {
+            c
+        };
         if c <= 0xffff {
             push_utf8(&mut out, c);
         } else {

@@ -18,6 +18,9 @@
 //! 3. Buffered rows hold text as UTF-8 (like registers); `WinRow` builds
 //!    its record with text in the database encoding, as every record is,
 //!    because the pseudo cursor reading it decodes from that encoding.
+//! 4. BINARY comparisons (PARTITION BY, ORDER BY, min/max) order text as
+//!    the database stores it: `memcmp` of its UTF-16 bytes on a UTF-16
+//!    database ([`binary_in`]).
 
 use std::sync::Arc;
 
@@ -29,7 +32,9 @@ use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use super::window::{run_pass, WinSpec};
 use crate::func::{FuncContext, FuncKind};
-use crate::record::{encode_record, value_to_encoding, Binary, Value, ValueRef};
+use crate::record::{
+    binary_in, encode_record, value_to_encoding, Collation, TextEncoding, Value, ValueRef,
+};
 
 /// The rows of one windowed query.
 #[derive(Debug, Default)]
@@ -83,6 +88,7 @@ impl Vdbe {
             .iter()
             .map(Mem::to_value)
             .collect();
+        let spec = &spec_for_encoding(spec, self.enc);
         let mut buf = std::mem::take(self.win_buf(c)?);
         for r in &mut buf.rows {
             r.resize(spec.width, Value::Null);
@@ -98,9 +104,10 @@ impl Vdbe {
             env: &mut *env,
             now: &mut self.now_ms,
         };
+        let binary = binary_in(self.enc);
         let mut ctx = FuncContext {
             env: &mut fenv,
-            collation: &Binary,
+            collation: &*binary,
         };
         let mut result = Ok(());
         // SQLite nests one sub-select per distinct window, the first window
@@ -153,4 +160,29 @@ impl Vdbe {
         }
         Ok(Flow::Next)
     }
+}
+
+/// `spec` with every BINARY collation replaced by the database
+/// encoding's (invariant 4); `spec` itself on a UTF-8 database.
+fn spec_for_encoding(spec: &Arc<WinSpec>, enc: TextEncoding) -> Arc<WinSpec> {
+    if enc.is_utf8() {
+        return Arc::clone(spec);
+    }
+    let binary = binary_in(enc);
+    let fix = |c: &mut Arc<dyn Collation>| {
+        if c.name().eq_ignore_ascii_case("BINARY") {
+            *c = Arc::clone(&binary);
+        }
+    };
+    let mut out = WinSpec::clone(spec);
+    for pass in &mut out.passes {
+        pass.partition.iter_mut().for_each(|(_, c)| fix(c));
+        pass.order.iter_mut().for_each(|(_, _, c)| fix(c));
+        for f in &mut pass.funcs {
+            if let Some(c) = f.collation.as_mut() {
+                fix(c);
+            }
+        }
+    }
+    Arc::new(out)
 }
