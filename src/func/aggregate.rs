@@ -78,6 +78,7 @@ fn new_max() -> Box<dyn AggregateState> {
         best: None,
         is_max: true,
         skip: false,
+        subtype: 0,
     })
 }
 fn new_min() -> Box<dyn AggregateState> {
@@ -85,6 +86,7 @@ fn new_min() -> Box<dyn AggregateState> {
         best: None,
         is_max: false,
         skip: false,
+        subtype: 0,
     })
 }
 fn new_group_concat() -> Box<dyn AggregateState> {
@@ -223,6 +225,9 @@ struct MinMax {
     best: Option<Value>,
     is_max: bool,
     skip: bool,
+    /// The subtype of the argument `best` came from (SQLite copies the
+    /// whole value, subtype included).
+    subtype: u8,
 }
 
 impl AggregateState for MinMax {
@@ -254,10 +259,26 @@ impl AggregateState for MinMax {
         };
         if better {
             store_reusing(&mut self.best, v);
+            self.subtype = 0;
         } else {
             self.skip = true;
         }
         Ok(())
+    }
+    fn step_subtyped(
+        &mut self,
+        ctx: &mut FuncContext,
+        args: &[ValueRef],
+        subtypes: &[u8],
+    ) -> Result<(), FuncError> {
+        self.step(ctx, args)?;
+        if !self.skip && self.best.is_some() {
+            self.subtype = subtypes.first().copied().unwrap_or(0);
+        }
+        Ok(())
+    }
+    fn result_subtype(&self) -> u8 {
+        self.subtype
     }
     fn finalize(&mut self, _: &mut FuncContext) -> Result<Value, FuncError> {
         Ok(self.best.clone().unwrap_or(Value::Null))

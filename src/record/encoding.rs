@@ -85,11 +85,13 @@ impl TextEncoding {
 
 /// Reads one character of (possibly invalid) UTF-8 at `s[*i]` leniently,
 /// as SQLite's translator does: a lead byte swallows every following
-/// continuation byte; overlong forms, U+FFFE and U+FFFF read as U+FFFD.
-/// Surrogate code points are kept (invariant 1: lossless round trips).
+/// continuation byte; overlong forms read as U+FFFD. Surrogate code
+/// points, U+FFFE and U+FFFF are kept (invariant 1: lossless round trips;
+/// text from SQL literals, bindings and function results has already been
+/// through [`translated_result`]).
 fn read_utf8(s: &[u8], i: &mut usize) -> u32 {
     match decode_utf8_lenient(s, i) {
-        (c, true) if c < 0x80 || c & 0xffff_fffe == 0xfffe => 0xfffd,
+        (c, true) if c < 0x80 => 0xfffd,
         (c, _) => c,
     }
 }
@@ -210,25 +212,40 @@ pub fn decode_text(bytes: &[u8], enc: TextEncoding) -> Vec<u8> {
 }
 
 /// UTF-8 `text` as it reads after a trip through `enc` the way SQLite
-/// translates a function's UTF-8 result: surrogate code points (which
-/// [`decode_text`] produces for unpaired surrogates) become U+FFFD.
-/// None when nothing changes.
+/// translates a function's UTF-8 result to UTF-16 and back: every
+/// multi-byte character that is not a valid scalar for UTF-16 (overlong
+/// forms, surrogate code points — which [`decode_text`] produces for
+/// unpaired surrogates — and the non-characters U+FFFE and U+FFFF)
+/// becomes U+FFFD; stray bytes become the code points of their values.
+/// The reverse direction (UTF-16 to UTF-8) keeps U+FFFE/U+FFFF. None when
+/// nothing changes.
 pub fn translated_result(text: &[u8], enc: TextEncoding) -> Option<Vec<u8>> {
-    if enc.is_utf8() || !text.windows(2).any(|w| w[0] == 0xed && w[1] >= 0xa0) {
+    if enc.is_utf8() || !needs_translation(text) {
         return None;
     }
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
     while i < text.len() {
-        let start = i;
         let c = read_utf8(text, &mut i);
-        if (0xd800..0xe000).contains(&c) {
-            push_utf8(&mut out, 0xfffd);
+        let c = if (0xd800..0xe000).contains(&c) || c & 0xffff_fffe == 0xfffe {
+            0xfffd
         } else {
-            out.extend_from_slice(text.get(start..i).unwrap_or(&[]));
+            c
+        };
+        if c <= 0xffff {
+            push_utf8(&mut out, c);
+        } else {
+            // A trip through a surrogate pair keeps the low 20 bits only.
+            push_utf8(&mut out, 0x10000 + ((c - 0x10000) & 0xf_ffff));
         }
     }
-    Some(out)
+    (out != text).then_some(out)
+}
+
+/// True unless `text` is valid UTF-8 without U+FFFE/U+FFFF (the common
+/// case, which a trip through UTF-16 leaves as is).
+fn needs_translation(text: &[u8]) -> bool {
+    std::str::from_utf8(text).map_or(true, |s| s.contains(['\u{fffe}', '\u{ffff}']))
 }
 
 /// The bytes of `a || b` when both are held in `enc` (OP_Concat on

@@ -202,7 +202,15 @@ impl Vdbe {
                 if matches!(v, ValueRef::Text(_) | ValueRef::Blob(_)) {
                     reuse_spare(slot, &mut self.spare_records);
                 }
-                slot.set_from_ref(v)
+                // Bound text is translated to the database encoding.
+                let t = match v {
+                    ValueRef::Text(t) => crate::record::translated_result(t, self.enc),
+                    _ => None,
+                };
+                match &t {
+                    Some(t) => slot.set_from_ref(ValueRef::Text(t)),
+                    None => slot.set_from_ref(v),
+                }
             }
             None => *slot = Mem::Null,
         }

@@ -15,6 +15,12 @@
 //!    reset; `WinOpen` on an open buffer empties it.
 //! 2. Every buffered row is `spec.width` values wide once `WinCompute` ran;
 //!    result slots are NULL until their pass writes them.
+//! 3. Buffered rows hold text as UTF-8 (like registers); `WinRow` builds
+//!    its record with text in the database encoding, as every record is,
+//!    because the pseudo cursor reading it decodes from that encoding.
+//! 4. BINARY comparisons (PARTITION BY, ORDER BY, min/max) order text as
+//!    the database stores it: `memcmp` of its UTF-16 bytes on a UTF-16
+//!    database ([`binary_in`]).
 
 use std::sync::Arc;
 
@@ -26,7 +32,9 @@ use super::mem::Mem;
 use super::vm::{Flow, Vdbe};
 use super::window::{run_pass, WinSpec};
 use crate::func::{FuncContext, FuncKind};
-use crate::record::{encode_record, Binary, Value, ValueRef};
+use crate::record::{
+    binary_in, encode_record, value_to_encoding, Collation, TextEncoding, Value, ValueRef,
+};
 
 /// The rows of one windowed query.
 #[derive(Debug, Default)]
@@ -80,6 +88,7 @@ impl Vdbe {
             .iter()
             .map(Mem::to_value)
             .collect();
+        let spec = &spec_for_encoding(spec, self.enc);
         let mut buf = std::mem::take(self.win_buf(c)?);
         for r in &mut buf.rows {
             r.resize(spec.width, Value::Null);
@@ -95,9 +104,10 @@ impl Vdbe {
             env: &mut *env,
             now: &mut self.now_ms,
         };
+        let binary = binary_in(self.enc);
         let mut ctx = FuncContext {
             env: &mut fenv,
-            collation: &Binary,
+            collation: &*binary,
         };
         let mut result = Ok(());
         // SQLite nests one sub-select per distinct window, the first window
@@ -123,14 +133,26 @@ impl Vdbe {
         pseudo: CursorId,
         if_done: Addr,
     ) -> Result<Flow, VdbeError> {
+        let enc = self.enc;
         let buf = self.win_buf(c)?;
         let Some(row) = buf.rows.get(buf.pos) else {
             return Ok(Flow::Jump(if_done));
         };
         buf.pos += 1;
-        let refs: Vec<ValueRef> = row.iter().map(Value::as_ref).collect();
         let mut rec = Vec::new();
-        encode_record(&refs, &mut rec);
+        if enc.is_utf8() {
+            let refs: Vec<ValueRef> = row.iter().map(Value::as_ref).collect();
+            encode_record(&refs, &mut rec);
+        } else {
+            // The pseudo cursor decodes text from the database encoding
+            // (invariant 3), so the record must hold it in that encoding.
+            let owned: Vec<Value> = row
+                .iter()
+                .map(|v| value_to_encoding(&v.as_ref(), enc))
+                .collect();
+            let refs: Vec<ValueRef> = owned.iter().map(Value::as_ref).collect();
+            encode_record(&refs, &mut rec);
+        }
         self.set_reg(dest, Mem::Blob(rec))?;
         if let Some(Some(p)) = self.cursors.get_mut(pseudo) {
             p.null_row = false;
@@ -138,4 +160,29 @@ impl Vdbe {
         }
         Ok(Flow::Next)
     }
+}
+
+/// `spec` with every BINARY collation replaced by the database
+/// encoding's (invariant 4); `spec` itself on a UTF-8 database.
+fn spec_for_encoding(spec: &Arc<WinSpec>, enc: TextEncoding) -> Arc<WinSpec> {
+    if enc.is_utf8() {
+        return Arc::clone(spec);
+    }
+    let binary = binary_in(enc);
+    let fix = |c: &mut Arc<dyn Collation>| {
+        if c.name().eq_ignore_ascii_case("BINARY") {
+            *c = Arc::clone(&binary);
+        }
+    };
+    let mut out = WinSpec::clone(spec);
+    for pass in &mut out.passes {
+        pass.partition.iter_mut().for_each(|(_, c)| fix(c));
+        pass.order.iter_mut().for_each(|(_, _, c)| fix(c));
+        for f in &mut pass.funcs {
+            if let Some(c) = f.collation.as_mut() {
+                fix(c);
+            }
+        }
+    }
+    Arc::new(out)
 }

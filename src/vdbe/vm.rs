@@ -845,7 +845,10 @@ impl Vdbe {
             I::Integer { value, dest } => self.set_reg_int(*dest, *value).map(|_| Flow::Next),
             I::Real { value, dest } => self.set_reg(*dest, Mem::Real(*value)).map(|_| Flow::Next),
             I::String8 { value, dest } => {
-                self.reg_mut(*dest)?.set_from_ref(ValueRef::Text(value));
+                // A literal is translated to the database encoding.
+                let t = crate::record::translated_result(value, self.enc);
+                let v = t.as_deref().unwrap_or(value);
+                self.reg_mut(*dest)?.set_from_ref(ValueRef::Text(v));
                 Ok(Flow::Next)
             }
             I::Blob { value, dest } => {
