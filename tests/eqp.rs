@@ -19,7 +19,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 
-use support::engine::{CSqlite, Cell, Engine, Loom, QueryOutcome};
+use support::engine::{plan_tree, CSqlite, Engine, Loom};
 use support::slt_parse::{parse_script, Command};
 
 /// Planner gaps: when loom's plan uses no index although C SQLite's does,
@@ -38,31 +38,6 @@ fn known_gap(ct: &[(usize, String)]) -> Option<usize> {
     ct.iter()
         .any(|(_, d)| d.starts_with("SCAN ") && d.contains(" INDEX "))
         .then_some(0)
-}
-
-/// The (depth, detail) tree of an EXPLAIN QUERY PLAN result.
-fn plan_tree(out: &QueryOutcome) -> Result<Vec<(usize, String)>, String> {
-    if let Some(e) = &out.error {
-        return Err(e.msg.clone());
-    }
-    let mut ids: Vec<(i64, usize)> = Vec::new();
-    let mut tree = Vec::new();
-    for row in &out.rows {
-        let [Cell::Int(id), Cell::Int(parent), _, Cell::Text(detail)] = row.as_slice() else {
-            return Err(format!("malformed EQP row {row:?}"));
-        };
-        let depth = if *parent == 0 {
-            0
-        } else {
-            match ids.iter().find(|(i, _)| i == parent) {
-                Some((_, d)) => d + 1,
-                None => return Err(format!("parent {parent} of row {id} not seen before")),
-            }
-        };
-        ids.push((*id, depth));
-        tree.push((depth, String::from_utf8_lossy(detail).into_owned()));
-    }
-    Ok(tree)
 }
 
 /// True if the plan reads some table through an index or the rowid.
@@ -121,3 +96,144 @@ fn run_file(path: &Path, t: &mut Tally) {
                 let _ = loom.exec_batch(sql);
                 let _ = c.exec_batch(sql);
             }
+            Command::Query { sql, .. } => compare_plans(sql, &mut loom, &mut c, t),
+            _ => {}
+        }
+    }
+}
+
+fn compare_plans(sql: &str, loom: &mut Loom, c: &mut CSqlite, t: &mut Tally) {
+    let eqp = format!("EXPLAIN QUERY PLAN {sql}");
+    let Ok(ct) = plan_tree(&c.query(&eqp)) else {
+        return;
+    };
+    t.total += 1;
+    let lt = match plan_tree(&loom.query(&eqp)) {
+        Ok(lt) => lt,
+        Err(e) => {
+            t.missed += 1;
+            t.failures.push(format!("loom error {e}: {sql}"));
+            return;
+        }
+    };
+    if lt == ct {
+        t.identical += 1;
+    }
+    if !uses_index(&ct) {
+        t.c_no_index += 1;
+    } else if uses_index(&lt) {
+        t.both += 1;
+    } else if let Some(g) = known_gap(&ct) {
+        t.gaps[g] += 1;
+        // LOOM_EQP_GAP=<n> lists the queries of gap n (for planner work).
+        if std::env::var("LOOM_EQP_GAP").is_ok_and(|v| v == g.to_string()) {
+            println!(
+                "GAP {sql}\n    C:    {}\n    loom: {}",
+                render(&ct),
+                render(&lt)
+            );
+        }
+    } else {
+        t.missed += 1;
+        t.failures.push(format!(
+            "{sql}\n    C:    {}\n    loom: {}",
+            render(&ct),
+            render(&lt)
+        ));
+    }
+}
+
+#[test]
+fn eqp_index_use_matches_c_sqlite() {
+    let mut t = Tally::default();
+    let files = corpus_files();
+    assert!(files.len() >= 8, "index corpus has {} files", files.len());
+    for f in &files {
+        run_file(f, &mut t);
+    }
+    let shown = if std::env::var_os("LOOM_EQP_ALL").is_some() {
+        usize::MAX
+    } else {
+        20
+    };
+    for f in t.failures.iter().take(shown) {
+        println!("FAIL {f}");
+    }
+    let gaps: usize = t.gaps.iter().sum();
+    println!(
+        "EQP over {} queries: C uses an index in {}, loom too in {}; \
+         C uses no index in {}; {} plans textually identical; {} expected failures:",
+        t.total,
+        t.both + t.missed + gaps,
+        t.both,
+        t.c_no_index,
+        t.identical,
+        gaps
+    );
+    for (n, g) in t.gaps.iter().zip(KNOWN_GAPS) {
+        println!("  {n:5}  {g}");
+    }
+    println!(
+        "{} passed, {} failed",
+        t.both + t.c_no_index + gaps,
+        t.missed
+    );
+    assert!(t.total > 1000, "only {} queries compared", t.total);
+    assert_eq!(t.missed, 0, "loom misses indexes C SQLite uses");
+    assert!(
+        gaps.saturating_sub(MAX_GAPS) == 0,
+        "{gaps} known-gap plans, at most {MAX_GAPS} expected"
+    );
+}
+
+/// Plan shapes beyond the corpus, each compared verbatim with C SQLite.
+#[test]
+fn eqp_shapes_identical_to_c_sqlite() {
+    let setup = "CREATE TABLE t(a INT PRIMARY KEY, b, c); CREATE INDEX tb ON t(b);\
+                 CREATE TABLE u(x INTEGER PRIMARY KEY, y);";
+    let queries = [
+        "SELECT * FROM t",
+        "SELECT b FROM t",
+        "SELECT * FROM t AS a WHERE a.b=1",
+        "SELECT * FROM t WHERE b>1 AND b<5",
+        "SELECT * FROM t WHERE b<5",
+        "SELECT * FROM u WHERE x=5",
+        "SELECT * FROM u WHERE x>5",
+        "SELECT * FROM u WHERE x>5 AND x<10",
+        "SELECT y, count(*) FROM u GROUP BY y",
+        "SELECT * FROM u ORDER BY y",
+        "SELECT * FROM t WHERE c IN (SELECT y FROM u)",
+        "SELECT * FROM t WHERE EXISTS (SELECT 1 FROM u WHERE y=t.c)",
+        "SELECT 1 UNION SELECT 2 UNION ALL SELECT 3",
+        "SELECT 1",
+        "SELECT * FROM u, t WHERE t.b=u.y",
+        "SELECT * FROM t WHERE b IN (1,2)",
+        "SELECT * FROM t WHERE b IS NULL",
+        "SELECT * FROM t WHERE b IN (SELECT y FROM u)",
+        "SELECT * FROM t WHERE b=1 OR a=2",
+        "SELECT * FROM t WHERE b=1 OR c=2",
+        "SELECT * FROM t WHERE b>1 OR a<5",
+        "SELECT b FROM t ORDER BY b",
+        "SELECT * FROM t ORDER BY b",
+        "SELECT * FROM t ORDER BY b DESC",
+        "SELECT * FROM u WHERE x IN (1,2)",
+        "SELECT * FROM t WHERE b BETWEEN 1 AND 3",
+        "SELECT c FROM t WHERE b>2 ORDER BY b",
+    ];
+    let (mut loom, mut c) = (Loom::open(), CSqlite::open());
+    loom.exec_batch(setup).expect("loom setup");
+    c.exec_batch(setup).expect("C setup");
+    let (mut pass, mut fail) = (0, 0);
+    for q in queries {
+        let eqp = format!("EXPLAIN QUERY PLAN {q}");
+        let (lt, ct) = (plan_tree(&loom.query(&eqp)), plan_tree(&c.query(&eqp)));
+        if lt == ct {
+            pass += 1;
+        } else {
+            fail += 1;
+            println!("DIFFERENT {q}\n  loom: {lt:?}\n  C:    {ct:?}");
+        }
+    }
+    println!("{pass} passed, {fail} failed");
+    assert_eq!(fail, 0);
+}

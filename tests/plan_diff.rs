@@ -22,28 +22,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use support::engine::{CSqlite, Cell, Engine, Loom, QueryOutcome};
-
-/// The (depth, detail) tree of an EXPLAIN QUERY PLAN result.
-fn plan_tree(out: &QueryOutcome) -> Result<Vec<(usize, String)>, String> {
-    if let Some(e) = &out.error {
-        return Err(e.msg.clone());
-    }
-    let mut ids: Vec<(i64, usize)> = Vec::new();
-    let mut tree = Vec::new();
-    for row in &out.rows {
-        let [Cell::Int(id), Cell::Int(parent), _, Cell::Text(detail)] = row.as_slice() else {
-            return Err(format!("malformed EQP row {row:?}"));
-        };
-        let depth = match ids.iter().find(|(i, _)| i == parent) {
-            Some((_, d)) => d + 1,
-            None => 0,
-        };
-        ids.push((*id, depth));
-        tree.push((depth, String::from_utf8_lossy(detail).into_owned()));
-    }
-    Ok(tree)
-}
+use support::engine::{plan_tree, CSqlite, Engine, Loom, QueryOutcome};
 
 fn render(tree: &[(usize, String)]) -> String {
     tree.iter()

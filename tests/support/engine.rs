@@ -344,3 +344,28 @@ impl Engine for CSqlite {
         out
     }
 }
+
+/// The (depth, detail) tree of an EXPLAIN QUERY PLAN result.
+pub fn plan_tree(out: &QueryOutcome) -> Result<Vec<(usize, String)>, String> {
+    if let Some(e) = &out.error {
+        return Err(e.msg.clone());
+    }
+    let mut ids: Vec<(i64, usize)> = Vec::new();
+    let mut tree = Vec::new();
+    for row in &out.rows {
+        let [Cell::Int(id), Cell::Int(parent), _, Cell::Text(detail)] = row.as_slice() else {
+            return Err(format!("malformed EQP row {row:?}"));
+        };
+        let depth = if *parent == 0 {
+            0
+        } else {
+            match ids.iter().find(|(i, _)| i == parent) {
+                Some((_, d)) => d + 1,
+                None => return Err(format!("parent {parent} of row {id} not seen before")),
+            }
+        };
+        ids.push((*id, depth));
+        tree.push((depth, String::from_utf8_lossy(detail).into_owned()));
+    }
+    Ok(tree)
+}

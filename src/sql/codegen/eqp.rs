@@ -64,6 +64,14 @@ impl Eqp {
         id
     }
 
+    /// Appends `suffix` to the detail of row number `index` (0-based), if
+    /// it exists (`LEFT-JOIN` after a loop's SCAN/SEARCH text).
+    pub fn append(&mut self, index: usize, suffix: &str) {
+        if let Some(r) = self.rows.get_mut(index) {
+            r.detail.push_str(suffix);
+        }
+    }
+
     /// Adds a row and makes it the parent of the rows that follow, until
     /// [`Eqp::close`] is called with the returned token.
     pub fn open(&mut self, detail: impl FnOnce() -> String) -> i64 {

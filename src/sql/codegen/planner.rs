@@ -21,6 +21,7 @@
 
 use super::expr::Scope;
 use super::planner_cost::{Bounds, Edge, Probe};
+use super::planner_loops::AutoKey;
 use super::planner_terms::split_and;
 pub(crate) use super::planner_terms::{walk, walk_children};
 use super::{Gen, Label};
@@ -67,6 +68,9 @@ pub(super) struct Level {
     exit: Label,
     /// LEFT JOIN: (match flag register, body label).
     left: Option<(Reg, Label)>,
+    /// LEFT JOIN: where the loop's access goes when it runs out of rows
+    /// (the test that emits the NULL row when nothing matched).
+    left_tail: Option<Label>,
 }
 
 /// The open loops of one query, closed by [`Gen::end_loops`].
@@ -102,6 +106,7 @@ impl Gen<'_> {
         let n = scope.sources.len();
         let rights = self.right_join_items(from, n)?;
         let jt = self.join_terms(scope, from, &rights, &mut terms)?;
+        let after = cross_join_prereqs(from, n);
         let order = match rights.is_empty() {
             false => (0..n).collect(),
             // Virtual tables keep the ranking (their costs come from xBestIndex,
@@ -112,7 +117,7 @@ impl Gen<'_> {
                 && !jt.left.contains(&true)
                 && (self.stats_in_scope(scope) || (n <= 16 && !self.has_vtab_source(scope))) =>
             {
-                let (order, rows) = self.join_order_by_cost(scope, &terms)?;
+                let (order, rows) = self.join_order_by_cost(scope, &terms, &after)?;
                 for (si, r) in rows.into_iter().enumerate() {
                     let cursor = scope.sources[si].cursor;
                     self.plan_rows.retain(|(c, _)| *c != cursor);
@@ -120,7 +125,7 @@ impl Gen<'_> {
                 }
                 order
             }
-            true => self.join_order(scope, &terms, &jt.left)?,
+            true => self.join_order(scope, &terms, &jt.left, &after)?,
         };
         let right = self.right_join_begin(scope, &rights);
         let mut pos_of = vec![0; n];
@@ -142,13 +147,21 @@ impl Gen<'_> {
         self.code_terms(&mut terms, scope, &pos_of, &term_levels, None, const_skip)?;
         for (pos, &si) in order.iter().enumerate() {
             // A RIGHT/FULL-joined table is scanned in full (join_right.rs).
+            // A LEFT JOIN's right table is looked up by its own ON terms
+            // only (a WHERE term must also reject its NULL row), and
+            // scanned in full in a query with a RIGHT JOIN (as C does).
+            let mut on: Vec<(Expr, bool)> = jt.on[si].iter().map(|t| (t.clone(), false)).collect();
             let probe_terms: &mut [(Expr, bool)] = match Self::is_right_source(right.as_ref(), si) {
                 true => &mut [],
+                false if jt.left[si] && right.is_some() => &mut [],
+                false if jt.left[si] => &mut on,
                 false => &mut terms,
             };
             let level = self.open_level(si, pos, &pos_of, scope, probe_terms, jt.left[si])?;
-            for t in &jt.on[si] {
-                self.jump_if_false(t, level.cont.addr(), scope)?;
+            for (t, used) in &on {
+                if !*used {
+                    self.jump_if_false(t, level.cont.addr(), scope)?;
+                }
             }
             if let Some((m, _)) = level.left {
                 self.b.emit(Insn::Integer { value: 1, dest: m });
@@ -267,11 +280,23 @@ impl Gen<'_> {
     ) -> Result<Level, String> {
         let cursor = scope.sources[si].cursor;
         let cont = self.b.new_label();
-        let exit = self.b.new_label();
-        if is_left {
-            return Ok(self.open_left_scan(&scope.sources[si], cont, exit));
-        }
+        let level_exit = self.b.new_label();
         let avail = |s: usize| pos_of[s] < pos;
+        let is_vtab = self.vtab_cursors.iter().any(|v| v.cursor == cursor);
+        if is_left && is_vtab {
+            return Ok(self.open_left_scan(&scope.sources[si], cont, level_exit));
+        }
+        // A LEFT JOIN level's access leaves through `tail` (the NULL-row
+        // test in `end_loops`), the others through the level's exit.
+        let (exit, left, left_tail) = match is_left {
+            true => {
+                let m = self.b.alloc_reg();
+                self.b.emit(Insn::Integer { value: 0, dest: m });
+                let tail = self.b.new_label();
+                (tail, Some((m, self.b.new_label())), Some(tail))
+            }
+            false => (level_exit, None, None),
+        };
         if let Some(top) = self.open_vtab_level(si, scope, terms, &avail, exit)? {
             return Ok(Level {
                 cursor,
@@ -279,12 +304,16 @@ impl Gen<'_> {
                 cont,
                 exit,
                 left: None,
+                left_tail: None,
             });
         }
         let (mut probe, term) = self.probe(si, scope, terms, &avail)?;
+        if is_left && matches!(probe, Probe::MultiOr { .. }) {
+            probe = Probe::Scan;
+        }
         // ORDER BY sort avoidance may replace a scan or a one-sided range
         // (planner_cost.rs, `scan_delivers_order`).
-        if let Some((c, choice)) = self.order_scan {
+        if let Some((c, choice)) = self.order_scan.filter(|_| !is_left) {
             if c == cursor {
                 self.order_scan = None;
                 probe = match choice {
@@ -293,7 +322,11 @@ impl Gen<'_> {
                 };
             }
         }
+        let eqp_row = self.eqp.len();
         self.explain_level(&scope.sources[si], &probe);
+        if is_left {
+            self.eqp.append(eqp_row, " LEFT-JOIN");
+        }
         // The term an equality or IN lookup fully enforces is not re-checked.
         if let Some(t) = term {
             terms[t].1 = true;
@@ -359,8 +392,26 @@ impl Gen<'_> {
             Probe::MultiOr { arms } => {
                 self.open_multi_or(&scope.sources[si], &arms, scope, cont, exit)?
             }
-            Probe::AutoIndex { col, key, aff } => {
-                self.open_auto_index(&scope.sources[si], col, &key, aff, scope, cont, exit)?
+            Probe::AutoIndex {
+                col,
+                key,
+                aff,
+                coll,
+                ..
+            } => {
+                let src = &scope.sources[si];
+                let partial: Vec<Expr> = (terms.iter())
+                    .filter(|(t, _)| self.is_table_constraint(t, si, scope))
+                    .map(|(t, _)| t.clone())
+                    .collect();
+                let key = AutoKey {
+                    col,
+                    value: &key,
+                    aff,
+                    coll: coll.as_deref(),
+                    partial: &partial,
+                };
+                self.open_auto_index(src, key, scope, cont, exit)?
             }
             Probe::Scan if self.covering_index(&scope.sources[si]).is_some() => {
                 let src = &scope.sources[si];
@@ -383,8 +434,9 @@ impl Gen<'_> {
             cursor,
             access,
             cont,
-            exit,
-            left: None,
+            exit: level_exit,
+            left,
+            left_tail,
         })
     }
 
@@ -428,6 +480,7 @@ impl Gen<'_> {
             cont,
             exit,
             left: Some((m, self.b.new_label())),
+            left_tail: None,
         }
     }
 
@@ -447,6 +500,9 @@ impl Gen<'_> {
                 .find(|r| r.0 == level.cursor)
                 .map(|r| r.1);
             self.close_access(level.cursor, level.access);
+            if let Some(tail) = level.left_tail {
+                self.b.resolve(tail);
+            }
             if let Some((m, body)) = level.left {
                 let rewind_at = self.left_rewind_fixup(covered.unwrap_or(level.cursor));
                 self.b.emit(Insn::If {
@@ -567,4 +623,18 @@ fn consume_edges(terms: &mut [(Expr, bool)], edges: [Option<Edge>; 2]) {
             *used = true;
         }
     }
+}
+
+/// Per source, the mask of the sources that must be outer loops of it: all
+/// sources to its left for the right operand of a CROSS JOIN (SQLite's way
+/// of letting a query fix the join order), none otherwise.
+fn cross_join_prereqs(from: Option<&FromClause>, n: usize) -> Vec<u64> {
+    let mut after = vec![0u64; n];
+    let Some(f) = from else { return after };
+    for (i, item) in f.items.iter().enumerate().take(n.min(64)) {
+        if item.join.is_some_and(|j| j.cross) {
+            after[i] = (1u64 << i) - 1;
+        }
+    }
+    after
 }

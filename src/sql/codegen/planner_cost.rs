@@ -44,6 +44,10 @@ pub(super) struct Constraint {
     pub(super) cmp_aff: (Option<Affinity>, Option<Affinity>),
     /// `<` or `>`: the bound itself is excluded.
     pub(super) strict: bool,
+    /// The comparison's collation when it is not the column's own: only
+    /// an automatic index (built with that collation) can serve such an
+    /// equality; `None` for every other constraint.
+    pub(super) coll: Option<String>,
 }
 
 /// Where an index range bound comes from: WHERE term `term`, excluding
@@ -93,6 +97,11 @@ pub(super) enum Probe {
         col: usize,
         key: Expr,
         aff: Affinity,
+        /// The index's collation when the comparison's is not the column's.
+        coll: Option<String>,
+        /// Terms on this table alone limit the rows indexed (SQLite's
+        /// automatic partial index).
+        partial: bool,
     },
     /// One index equality lookup per value of an IN list or subquery
     /// (`term`), the values visited in index order without duplicates.
@@ -378,12 +387,15 @@ impl Gen<'_> {
 
     /// The loop order: FROM order when there is a LEFT JOIN, else greedily
     /// the table with the cheapest access given the tables already chosen
-    /// (a rowid or index lookup before a scan), ties in FROM order.
+    /// (a rowid or index lookup before a scan), ties in FROM order; a
+    /// source is a candidate only once the sources of its `after` mask
+    /// (CROSS JOIN) are chosen.
     pub(super) fn join_order(
         &self,
         scope: &Scope,
         terms: &[(Expr, bool)],
         left: &[bool],
+        after: &[u64],
     ) -> Result<Vec<usize>, String> {
         let n = scope.sources.len();
         if n <= 1 || left.iter().any(|l| *l) {
@@ -394,7 +406,11 @@ impl Gen<'_> {
         while chosen.len() < n {
             let avail = |s: usize| chosen.contains(&s);
             let mut best: Option<(u8, usize)> = None;
-            for si in (0..n).filter(|s| !chosen.contains(s)) {
+            let ready = |s: usize| {
+                let need = after.get(s).copied().unwrap_or(0);
+                !chosen.contains(&s) && (0..n.min(64)).all(|b| need & (1 << b) == 0 || avail(b))
+            };
+            for si in (0..n).filter(|&s| ready(s)) {
                 // Only a term naming `si` whose other sources are all
                 // available can constrain `si`: skip the rest cheaply.
                 let relevant = |ti: usize| {
@@ -518,6 +534,7 @@ impl Gen<'_> {
                 }
             }
             for c in self.constraints_of(t, si, scope, avail)? {
+                let foreign_coll = c.coll.is_some();
                 let candidate = match (c.col, c.op) {
                     (None, Bound::In) => (Probe::RowidIn { term: c.value }, Some(ti)),
                     (None, Bound::Null) => continue,
@@ -545,7 +562,10 @@ impl Gen<'_> {
                         };
                         (merge_rowid_range(&best.0, op, c.value, edge), None)
                     }
-                    (Some(col), op) => match self.usable_index(si, col, &c.cmp_aff, scope, terms) {
+                    (Some(col), op) => match (!foreign_coll)
+                        .then(|| self.usable_index(si, col, &c.cmp_aff, scope, terms))
+                        .flatten()
+                    {
                         Some((idx, aff)) => {
                             let edge = Edge {
                                 term: ti,
@@ -563,6 +583,8 @@ impl Gen<'_> {
                                         col,
                                         key: c.value,
                                         aff,
+                                        coll: c.coll,
+                                        partial: self.has_table_constraint(terms, si, scope),
                                     },
                                     None,
                                 ),

@@ -75,6 +75,7 @@ impl Gen<'_> {
                 value: t.clone(),
                 cmp_aff: (self.expr_affinity(col_expr, scope), None),
                 strict: false,
+                coll: None,
             })),
             _ => Ok(None),
         }

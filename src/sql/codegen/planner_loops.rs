@@ -18,6 +18,27 @@ use crate::record::{Affinity, KeyInfo};
 use crate::sql::ast::Expr;
 use crate::vdbe::{CmpFlags, CmpOp, Insn, Reg};
 
+/// What an automatic index is keyed on: column `col` of the table,
+/// probed with `value` under comparison affinity `aff`, in collation
+/// `coll` when the comparison's is not the column's own.
+pub(super) struct AutoKey<'e> {
+    pub(super) col: usize,
+    pub(super) value: &'e Expr,
+    pub(super) aff: Affinity,
+    pub(super) coll: Option<&'e str>,
+    /// Terms on the table alone: rows failing one are left out.
+    pub(super) partial: &'e [Expr],
+}
+
+/// How an automatic index is filled: the ephemeral cursor, the key
+/// column, the columns carried after it and the terms a row must pass.
+struct AutoFill<'e> {
+    auto: usize,
+    key_col: usize,
+    carried: &'e [usize],
+    partial: &'e [Expr],
+}
+
 impl Gen<'_> {
     /// Records the EXPLAIN QUERY PLAN row for a loop over `src` by `probe`.
     pub(super) fn explain_level(&mut self, src: &Source, probe: &Probe) {
@@ -96,9 +117,15 @@ impl Gen<'_> {
                 }
             }
             Probe::TableScan => format!("SCAN {name}"),
-            Probe::AutoIndex { col, .. } => {
+            Probe::AutoIndex { col, partial, .. } => {
+                let how = match (self.covering_needed(src.cursor), partial) {
+                    (Some(_), true) => "PARTIAL COVERING INDEX",
+                    (Some(_), false) => "COVERING INDEX",
+                    (None, true) => "PARTIAL INDEX",
+                    (None, false) => "INDEX",
+                };
                 let col = cols.get(*col).map_or("?", |c| c.name.as_str());
-                format!("SEARCH {name} USING AUTOMATIC INDEX ({col}=?)")
+                format!("SEARCH {name} USING AUTOMATIC {how} ({col}=?)")
             }
             Probe::Scan => match self.covering_index(src) {
                 Some(i) => format!(
@@ -328,65 +355,48 @@ impl Gen<'_> {
         Some(fields)
     }
 
-    /// Builds (once per execution) an ephemeral index of `(col, rowid)` over
-    /// the table, then loops over the entries equal to `key`.
-    #[allow(clippy::too_many_arguments)]
+    /// Builds (once per execution) an ephemeral index over the table, then
+    /// loops over the entries equal to the key. The index holds the key
+    /// column, every other column the query reads from the table and the
+    /// rowid, so the table is not visited again (a covering index, as
+    /// SQLite's automatic indexes always are); without a covering hint it
+    /// holds `(col, rowid)` and each match seeks the table row.
     pub(super) fn open_auto_index(
         &mut self,
         src: &Source,
-        col: usize,
-        key: &Expr,
-        aff: Affinity,
+        key: AutoKey<'_>,
         scope: &Scope,
         cont: Label,
         exit: Label,
     ) -> Result<Access, String> {
         let auto = self.b.alloc_cursor();
-        let coll = self.collation(&src.table.columns[col].collation)?;
+        let name = key.coll.unwrap_or(&src.table.columns[key.col].collation);
         let key_info = std::sync::Arc::new(KeyInfo {
-            collations: vec![coll],
+            collations: vec![self.collation(name)?],
             desc: vec![false],
         });
+        let carried = self.auto_index_columns(src, key.col);
         let built = self.b.new_label();
         self.b.emit(Insn::Once {
             target: built.addr(),
         });
+        let n_fields = 2 + carried.as_ref().map_or(0, Vec::len);
         self.b.emit(Insn::OpenEphemeral {
             cursor: auto,
-            n_cols: 2,
+            n_cols: n_fields,
             key_info: Some(key_info),
         });
-        let filled = self.b.new_label();
-        self.b.emit(Insn::Rewind {
-            cursor: src.cursor,
-            if_empty: filled.addr(),
-        });
-        let fill_top = self.b.here();
-        let row = self.b.alloc_regs(2);
-        let t = src.table.clone();
-        self.table_column(&t, src.cursor, col, row);
-        self.b.emit(Insn::Rowid {
-            cursor: src.cursor,
-            dest: row + 1,
-        });
-        let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord {
-            start: row,
-            count: 2,
-            dest: rec,
-            affinities: None,
-        });
-        self.b.emit(Insn::IdxInsert {
-            cursor: auto,
-            key: rec,
-        });
-        self.b.emit(Insn::Next {
-            cursor: src.cursor,
-            target: fill_top,
-        });
-        self.b.resolve(filled);
+        let fill = AutoFill {
+            auto,
+            key_col: key.col,
+            carried: carried.as_deref().unwrap_or(&[]),
+            partial: key.partial,
+        };
+        self.fill_auto_index(src, &fill, scope)?;
         self.b.resolve(built);
-        let k = self.bound_key(Some(key), aff, scope, exit)?.unwrap_or(0);
+        let k = self
+            .bound_key(Some(key.value), key.aff, scope, exit)?
+            .unwrap_or(0);
         self.b.emit(Insn::SeekGE {
             cursor: auto,
             key: k,
@@ -400,22 +410,86 @@ impl Gen<'_> {
             n_keys: 1,
             target: exit.addr(),
         });
-        let rowid = self.b.alloc_reg();
-        self.b.emit(Insn::Column {
-            cursor: auto,
-            column: 1,
-            dest: rowid,
-            default: None,
-        });
-        self.b.emit(Insn::SeekRowid {
-            cursor: src.cursor,
-            rowid,
-            not_found: cont.addr(),
-        });
+        match carried {
+            Some(cols) => {
+                let mut fields = vec![(key.col, 0)];
+                fields.extend(cols.iter().enumerate().map(|(i, &c)| (c, i + 1)));
+                self.covering_remap.push((src.cursor, auto, fields));
+            }
+            None => {
+                let rowid = self.b.alloc_reg();
+                self.b.emit(Insn::IdxRowid {
+                    cursor: auto,
+                    dest: rowid,
+                });
+                self.b.emit(Insn::SeekRowid {
+                    cursor: src.cursor,
+                    rowid,
+                    not_found: cont.addr(),
+                });
+            }
+        }
         Ok(Access::Index {
             idx_cursor: auto,
             top,
         })
+    }
+
+    /// The columns besides `key_col` an automatic index on `src` carries
+    /// to cover the query: `None` when the columns the query reads from
+    /// `src` are not known.
+    fn auto_index_columns(&self, src: &Source, key_col: usize) -> Option<Vec<usize>> {
+        let needed = self.covering_needed(src.cursor)?;
+        let mut cols: Vec<usize> = needed.iter().flatten().copied().collect();
+        cols.retain(|&c| c != key_col && src.table.ipk != Some(c));
+        cols.sort_unstable();
+        cols.dedup();
+        Some(cols)
+    }
+
+    /// Codes the loop that inserts one `(key column, carried..., rowid)`
+    /// entry per row of `src` passing the partial terms into the
+    /// ephemeral index.
+    fn fill_auto_index(&mut self, src: &Source, f: &AutoFill, scope: &Scope) -> Result<(), String> {
+        let (auto, key_col, carried) = (f.auto, f.key_col, f.carried);
+        let filled = self.b.new_label();
+        self.b.emit(Insn::Rewind {
+            cursor: src.cursor,
+            if_empty: filled.addr(),
+        });
+        let fill_top = self.b.here();
+        let skip = self.b.new_label();
+        for t in f.partial {
+            self.jump_if_false(t, skip.addr(), scope)?;
+        }
+        let n = carried.len() + 2;
+        let row = self.b.alloc_regs(n);
+        let t = src.table.clone();
+        for (i, &c) in std::iter::once(&key_col).chain(carried).enumerate() {
+            self.table_column(&t, src.cursor, c, row + i);
+        }
+        self.b.emit(Insn::Rowid {
+            cursor: src.cursor,
+            dest: row + n - 1,
+        });
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start: row,
+            count: n,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::IdxInsert {
+            cursor: auto,
+            key: rec,
+        });
+        self.b.resolve(skip);
+        self.b.emit(Insn::Next {
+            cursor: src.cursor,
+            target: fill_top,
+        });
+        self.b.resolve(filled);
+        Ok(())
     }
 
     /// A full scan in index order (NULLs included), visiting each table row.

@@ -53,6 +53,7 @@ impl Gen<'_> {
         &self,
         scope: &Scope,
         terms: &[(Expr, bool)],
+        after: &[u64],
     ) -> Result<(Vec<usize>, Vec<LogEst>), String> {
         let n = scope.sources.len();
         if n > 64 {
@@ -70,7 +71,8 @@ impl Gen<'_> {
         for _ in 0..n {
             let mut to: Vec<Path> = Vec::new();
             for p in &from {
-                for si in (0..n).filter(|&s| p.mask & (1 << s) == 0) {
+                let ready = |s: usize| p.mask & (1 << s) == 0 && p.mask & after[s] == after[s];
+                for si in (0..n).filter(|&s| ready(s)) {
                     let c = self.step_cost(si, scope, terms, &refs, p, nbr[si], &mut memo)?;
                     let step = log_est_add(c.setup, c.run + p.rows);
                     let mut next = p.clone();

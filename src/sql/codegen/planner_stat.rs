@@ -268,6 +268,9 @@ impl<'a> Gen<'a> {
                 };
                 let mut any = false;
                 for (i, acc) in accs.iter_mut().enumerate() {
+                    if c.coll.is_some() {
+                        break;
+                    }
                     let Some(aff) = self.index_usable(si, i, col, &c.cmp_aff, scope, terms) else {
                         continue;
                     };
@@ -292,6 +295,8 @@ impl<'a> Gen<'a> {
                                 col,
                                 key: c.value,
                                 aff,
+                                coll: c.coll,
+                                partial: self.has_table_constraint(terms, si, scope),
                             },
                             term: None,
                             consumed: vec![ti],

@@ -35,7 +35,11 @@ impl Gen<'_> {
                     value: &Expr,
                     out: &mut Vec<Constraint>|
          -> Result<(), String> {
-            let ExprKind::Column { table, column, .. } = &col_expr.kind else {
+            let mut bare = col_expr;
+            while let ExprKind::Collate(inner, _) = &bare.kind {
+                bare = inner;
+            }
+            let ExprKind::Column { table, column, .. } = &bare.kind else {
                 return Ok(());
             };
             if !may_name_source(scope, si, table.as_deref(), column) {
@@ -44,10 +48,15 @@ impl Gen<'_> {
             let Some((s, col)) = self.resolve_column(scope, table.as_deref(), column)? else {
                 return Ok(());
             };
-            if s != si
-                || !self.computable(value, scope, avail)?
-                || !self.column_collation_applies(value, col_left, s, col, scope)
-            {
+            if s != si || !self.computable(value, scope, avail)? {
+                return Ok(());
+            }
+            let (l, r) = match col_left {
+                true => (col_expr, value),
+                false => (value, col_expr),
+            };
+            let coll = self.foreign_collation(l, r, s, col, scope);
+            if coll.is_some() && (op != Bound::Eq || col.is_none()) {
                 return Ok(());
             }
             let cmp_aff = (
@@ -60,6 +69,7 @@ impl Gen<'_> {
                 value: value.clone(),
                 cmp_aff,
                 strict,
+                coll,
             });
             Ok(())
         };
@@ -173,27 +183,69 @@ impl Gen<'_> {
         Some((lit(lo), lit(hi)))
     }
 
-    /// True if comparing column `col` of source `si` with `value` uses the
-    /// column's own collation (which its indexes are built with): no
-    /// explicit COLLATE on the value, and no other column's collation
-    /// taking precedence from the left operand.
-    fn column_collation_applies(
+    /// The collation of the comparison `l op r` when it is not the own
+    /// collation of column `col` of source `si` (which its indexes are
+    /// built with): an explicit COLLATE on either operand, or the other
+    /// operand's column collation taking precedence as the left operand.
+    /// `None` when the column's own applies.
+    fn foreign_collation(
         &self,
-        value: &Expr,
-        col_left: bool,
+        l: &Expr,
+        r: &Expr,
         si: usize,
         col: Option<usize>,
         scope: &Scope,
-    ) -> bool {
-        let other = match &value.kind {
-            _ if super::expr::has_explicit_collate(value) => self.expr_collation(value, scope),
-            ExprKind::Column { .. } if !col_left => self.expr_collation(value, scope),
-            _ => None,
-        };
+    ) -> Option<String> {
+        let other = self.binary_collation(l, r, scope);
         let own = col
             .and_then(|c| scope.sources[si].table.columns.get(c))
             .map_or("BINARY", |c| c.collation.as_str());
-        other.is_none_or(|o| o.name().eq_ignore_ascii_case(own))
+        other
+            .filter(|o| !o.name().eq_ignore_ascii_case(own))
+            .map(|o| o.name().to_string())
+    }
+
+    /// SQLite's `sqlite3ExprIsTableConstraint`: `e` reads columns of
+    /// source `si` and nothing else of the query (no other source, no
+    /// outer query, no subquery, only deterministic scalar functions), so
+    /// it can limit the rows an automatic index on `si` holds.
+    pub(super) fn is_table_constraint(&self, e: &Expr, si: usize, scope: &Scope) -> bool {
+        let (mut ok, mut any) = (true, false);
+        walk(e, &mut |x| match &x.kind {
+            ExprKind::Column { table, column, .. } => {
+                match self.resolve_column(scope, table.as_deref(), column) {
+                    Ok(Some((s, _))) if s == si => any = true,
+                    _ => ok = false,
+                }
+            }
+            ExprKind::Subquery(_)
+            | ExprKind::Exists(_)
+            | ExprKind::InSelect { .. }
+            | ExprKind::InTable { .. } => ok = false,
+            ExprKind::Function(call) => {
+                let n = match &call.args {
+                    FunctionArgs::Star => 0,
+                    FunctionArgs::List(v) => v.len(),
+                };
+                let def = self.env.registry.find(&call.name, n);
+                ok &= call.over.is_none()
+                    && def.is_some_and(|d| d.flags.deterministic && !d.is_aggregate());
+            }
+            _ => {}
+        });
+        ok && any
+    }
+
+    /// True if some term of `terms` is a table constraint of `si`.
+    pub(super) fn has_table_constraint(
+        &self,
+        terms: &[(Expr, bool)],
+        si: usize,
+        scope: &Scope,
+    ) -> bool {
+        terms
+            .iter()
+            .any(|(t, _)| self.is_table_constraint(t, si, scope))
     }
 
     /// True if `e` can be computed from the `avail` sources (and outer
