@@ -107,9 +107,13 @@ impl Gen<'_> {
         using: &[(usize, Vec<String>)],
     ) -> Result<Option<(usize, Option<usize>)>, String> {
         let mut found = None;
+        // Loop invariant, and this runs for every column of every term the
+        // planner looks at.
+        let rowid_name = is_rowid_name(column);
         for (si, s) in sources.iter().enumerate() {
             let si = si + base;
             let merged = table.is_none()
+                && !using.is_empty()
                 && using.iter().any(|(u, cols)| {
                     *u == si && cols.iter().any(|c| c.eq_ignore_ascii_case(column))
                 });
@@ -136,7 +140,7 @@ impl Gen<'_> {
             let hit = match s.table.column_index(column) {
                 Some(ci) if s.table.ipk == Some(ci) => Some(None),
                 Some(ci) => Some(Some(ci)),
-                None if is_rowid_name(column) && !s.table.without_rowid => Some(None),
+                None if rowid_name && !s.table.without_rowid => Some(None),
                 None => None,
             };
             if let Some(h) = hit {

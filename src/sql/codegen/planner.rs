@@ -143,6 +143,11 @@ impl Gen<'_> {
             .iter()
             .map(|(t, _)| self.innermost_level(t, scope, &pos_of))
             .collect();
+        // Which source each WHERE term limits on its own (automatic
+        // indexes become partial on them).
+        let sole: Vec<Option<usize>> = (terms.iter())
+            .map(|(t, _)| self.table_constraint_source(t, scope))
+            .collect();
         let const_skip = right.as_ref().map_or(outer_exit, |r| r.done);
         self.code_terms(&mut terms, scope, &pos_of, &term_levels, None, const_skip)?;
         for (pos, &si) in order.iter().enumerate() {
@@ -151,13 +156,29 @@ impl Gen<'_> {
             // only (a WHERE term must also reject its NULL row), and
             // scanned in full in a query with a RIGHT JOIN (as C does).
             let mut on: Vec<(Expr, bool)> = jt.on[si].iter().map(|t| (t.clone(), false)).collect();
+            let partial: Vec<Expr> = match jt.left[si] {
+                true => (on.iter())
+                    .filter(|(t, _)| self.table_constraint_source(t, scope) == Some(si))
+                    .map(|(t, _)| t.clone())
+                    .collect(),
+                false => (terms.iter().zip(&sole))
+                    .filter(|(_, s)| **s == Some(si))
+                    .map(|((t, _), _)| t.clone())
+                    .collect(),
+            };
             let probe_terms: &mut [(Expr, bool)] = match Self::is_right_source(right.as_ref(), si) {
                 true => &mut [],
                 false if jt.left[si] && right.is_some() => &mut [],
                 false if jt.left[si] => &mut on,
                 false => &mut terms,
             };
-            let level = self.open_level(si, pos, &pos_of, scope, probe_terms, jt.left[si])?;
+            let at = LevelAt {
+                si,
+                pos,
+                is_left: jt.left[si],
+                partial: &partial,
+            };
+            let level = self.open_level(at, &pos_of, scope, probe_terms)?;
             for (t, used) in &on {
                 if !*used {
                     self.jump_if_false(t, level.cont.addr(), scope)?;
@@ -268,16 +289,15 @@ impl Gen<'_> {
         Ok(())
     }
 
-    /// Opens the loop over source `si` at position `pos`.
+    /// Opens the loop over source `at.si` at position `at.pos`.
     pub(super) fn open_level(
         &mut self,
-        si: usize,
-        pos: usize,
+        at: LevelAt<'_>,
         pos_of: &[usize],
         scope: &Scope,
         terms: &mut [(Expr, bool)],
-        is_left: bool,
     ) -> Result<Level, String> {
+        let (si, pos, is_left) = (at.si, at.pos, at.is_left);
         let cursor = scope.sources[si].cursor;
         let cont = self.b.new_label();
         let level_exit = self.b.new_label();
@@ -321,6 +341,9 @@ impl Gen<'_> {
                     None => Probe::TableScan,
                 };
             }
+        }
+        if let Probe::AutoIndex { partial, .. } = &mut probe {
+            *partial = !at.partial.is_empty();
         }
         let eqp_row = self.eqp.len();
         self.explain_level(&scope.sources[si], &probe);
@@ -400,16 +423,12 @@ impl Gen<'_> {
                 ..
             } => {
                 let src = &scope.sources[si];
-                let partial: Vec<Expr> = (terms.iter())
-                    .filter(|(t, _)| self.is_table_constraint(t, si, scope))
-                    .map(|(t, _)| t.clone())
-                    .collect();
                 let key = AutoKey {
                     col,
                     value: &key,
                     aff,
                     coll: coll.as_deref(),
-                    partial: &partial,
+                    partial: at.partial,
                 };
                 self.open_auto_index(src, key, scope, cont, exit)?
             }
@@ -637,4 +656,14 @@ fn cross_join_prereqs(from: Option<&FromClause>, n: usize) -> Vec<u64> {
         }
     }
     after
+}
+
+/// Where a loop goes: source `si` at position `pos` of the join order, a
+/// LEFT JOIN's right table when `is_left`, with the terms that limit it
+/// alone (`partial`, for an automatic index).
+pub(super) struct LevelAt<'a> {
+    pub(super) si: usize,
+    pub(super) pos: usize,
+    pub(super) is_left: bool,
+    pub(super) partial: &'a [Expr],
 }

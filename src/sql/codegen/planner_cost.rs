@@ -100,7 +100,8 @@ pub(super) enum Probe {
         /// The index's collation when the comparison's is not the column's.
         coll: Option<String>,
         /// Terms on this table alone limit the rows indexed (SQLite's
-        /// automatic partial index).
+        /// automatic partial index); set once the loop is chosen
+        /// (`open_level`), not during the cost search.
         partial: bool,
     },
     /// One index equality lookup per value of an IN list or subquery
@@ -408,7 +409,8 @@ impl Gen<'_> {
             let mut best: Option<(u8, usize)> = None;
             let ready = |s: usize| {
                 let need = after.get(s).copied().unwrap_or(0);
-                !chosen.contains(&s) && (0..n.min(64)).all(|b| need & (1 << b) == 0 || avail(b))
+                !chosen.contains(&s)
+                    && (need == 0 || (0..n.min(64)).all(|b| need & (1 << b) == 0 || avail(b)))
             };
             for si in (0..n).filter(|&s| ready(s)) {
                 // Only a term naming `si` whose other sources are all
@@ -584,7 +586,7 @@ impl Gen<'_> {
                                         key: c.value,
                                         aff,
                                         coll: c.coll,
-                                        partial: self.has_table_constraint(terms, si, scope),
+                                        partial: false,
                                     },
                                     None,
                                 ),

@@ -296,7 +296,7 @@ impl<'a> Gen<'a> {
                                 key: c.value,
                                 aff,
                                 coll: c.coll,
-                                partial: self.has_table_constraint(terms, si, scope),
+                                partial: false,
                             },
                             term: None,
                             consumed: vec![ti],

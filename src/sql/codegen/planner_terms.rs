@@ -51,11 +51,7 @@ impl Gen<'_> {
             if s != si || !self.computable(value, scope, avail)? {
                 return Ok(());
             }
-            let (l, r) = match col_left {
-                true => (col_expr, value),
-                false => (value, col_expr),
-            };
-            let coll = self.foreign_collation(l, r, s, col, scope);
+            let coll = self.foreign_collation(col_expr, value, col_left, s, col, scope);
             if coll.is_some() && (op != Bound::Eq || col.is_none()) {
                 return Ok(());
             }
@@ -183,20 +179,33 @@ impl Gen<'_> {
         Some((lit(lo), lit(hi)))
     }
 
-    /// The collation of the comparison `l op r` when it is not the own
-    /// collation of column `col` of source `si` (which its indexes are
-    /// built with): an explicit COLLATE on either operand, or the other
-    /// operand's column collation taking precedence as the left operand.
-    /// `None` when the column's own applies.
+    /// The collation of comparing `col_expr` (column `col` of source `si`,
+    /// the left operand when `col_left`) with `value` when it is not the
+    /// column's own (which its indexes are built with): an explicit
+    /// COLLATE on either operand, or the value's column collation taking
+    /// precedence as the left operand. `None` when the column's own applies.
     fn foreign_collation(
         &self,
-        l: &Expr,
-        r: &Expr,
+        col_expr: &Expr,
+        value: &Expr,
+        col_left: bool,
         si: usize,
         col: Option<usize>,
         scope: &Scope,
     ) -> Option<String> {
-        let other = self.binary_collation(l, r, scope);
+        use super::expr::has_explicit_collate;
+        // Cheap cases first: this runs for every term of every candidate
+        // loop of the join-order search.
+        let other = if has_explicit_collate(col_expr) || has_explicit_collate(value) {
+            match col_left {
+                true => self.binary_collation(col_expr, value, scope),
+                false => self.binary_collation(value, col_expr, scope),
+            }
+        } else if !col_left && matches!(value.kind, ExprKind::Column { .. }) {
+            self.expr_collation(value, scope)
+        } else {
+            None
+        };
         let own = col
             .and_then(|c| scope.sources[si].table.columns.get(c))
             .map_or("BINARY", |c| c.collation.as_str());
@@ -205,16 +214,20 @@ impl Gen<'_> {
             .map(|o| o.name().to_string())
     }
 
-    /// SQLite's `sqlite3ExprIsTableConstraint`: `e` reads columns of
-    /// source `si` and nothing else of the query (no other source, no
-    /// outer query, no subquery, only deterministic scalar functions), so
-    /// it can limit the rows an automatic index on `si` holds.
-    pub(super) fn is_table_constraint(&self, e: &Expr, si: usize, scope: &Scope) -> bool {
-        let (mut ok, mut any) = (true, false);
+    /// SQLite's `sqlite3ExprIsTableConstraint`: the source whose columns
+    /// `e` reads when it reads those and nothing else of the query (no
+    /// other source, no outer query, no subquery, only deterministic
+    /// scalar functions), so it can limit the rows an automatic index on
+    /// that source holds.
+    pub(super) fn table_constraint_source(&self, e: &Expr, scope: &Scope) -> Option<usize> {
+        let (mut ok, mut only) = (true, None);
         walk(e, &mut |x| match &x.kind {
+            _ if !ok => {}
             ExprKind::Column { table, column, .. } => {
                 match self.resolve_column(scope, table.as_deref(), column) {
-                    Ok(Some((s, _))) if s == si => any = true,
+                    Ok(Some((s, _))) if s < scope.sources.len() && only.is_none_or(|o| o == s) => {
+                        only = Some(s)
+                    }
                     _ => ok = false,
                 }
             }
@@ -233,19 +246,7 @@ impl Gen<'_> {
             }
             _ => {}
         });
-        ok && any
-    }
-
-    /// True if some term of `terms` is a table constraint of `si`.
-    pub(super) fn has_table_constraint(
-        &self,
-        terms: &[(Expr, bool)],
-        si: usize,
-        scope: &Scope,
-    ) -> bool {
-        terms
-            .iter()
-            .any(|(t, _)| self.is_table_constraint(t, si, scope))
+        only.filter(|_| ok)
     }
 
     /// True if `e` can be computed from the `avail` sources (and outer
