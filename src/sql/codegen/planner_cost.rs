@@ -403,14 +403,18 @@ impl Gen<'_> {
             return Ok((0..n).collect());
         }
         let refs = self.term_refs(scope, terms);
+        // A source's best probe changes only when a source sharing a term
+        // with it (`nbr`) is chosen: the others keep their cached rank.
+        let nbr = super::planner_path::neighbours(n, terms, &refs);
+        let mut rank_of: Vec<Option<u8>> = vec![None; n];
+        let mut is_chosen = vec![false; n];
         let mut chosen: Vec<usize> = Vec::with_capacity(n);
         while chosen.len() < n {
-            let avail = |s: usize| chosen.contains(&s);
+            let avail = |s: usize| is_chosen.get(s).copied().unwrap_or(false);
             let mut best: Option<(u8, usize)> = None;
             let ready = |s: usize| {
                 let need = after.get(s).copied().unwrap_or(0);
-                !chosen.contains(&s)
-                    && (need == 0 || (0..n.min(64)).all(|b| need & (1 << b) == 0 || avail(b)))
+                !avail(s) && (need == 0 || (0..n.min(64)).all(|b| need & (1 << b) == 0 || avail(b)))
             };
             for si in (0..n).filter(|&s| ready(s)) {
                 // Only a term naming `si` whose other sources are all
@@ -423,15 +427,28 @@ impl Gen<'_> {
                         }
                     })
                 };
-                let rank = self
-                    .probe_some(si, scope, terms, &avail, &relevant)?
-                    .0
-                    .rank();
+                let rank = match rank_of[si] {
+                    Some(r) => r,
+                    None => {
+                        let r = (self.probe_some(si, scope, terms, &avail, &relevant)?.0).rank();
+                        rank_of[si] = Some(r);
+                        r
+                    }
+                };
                 if best.is_none_or(|(r, _)| rank < r) {
                     best = Some((rank, si));
                 }
             }
-            chosen.push(best.map_or(0, |b| b.1));
+            let pick = best.map_or(0, |b| b.1);
+            chosen.push(pick);
+            if let Some(c) = is_chosen.get_mut(pick) {
+                *c = true;
+            }
+            for (si, r) in rank_of.iter_mut().enumerate() {
+                if pick >= 64 || nbr.get(si).is_none_or(|m| m & (1 << pick) != 0) {
+                    *r = None;
+                }
+            }
         }
         Ok(chosen)
     }

@@ -132,7 +132,11 @@ impl Gen<'_> {
 /// Per source, the mask of the sources whose availability can change its
 /// paths: those sharing a term with it (every source when a term's
 /// references are unknown or it holds a subquery).
-fn neighbours(n: usize, terms: &[(Expr, bool)], refs: &[Option<Vec<usize>>]) -> Vec<u64> {
+pub(super) fn neighbours(
+    n: usize,
+    terms: &[(Expr, bool)],
+    refs: &[Option<Vec<usize>>],
+) -> Vec<u64> {
     let all = if n >= 64 { u64::MAX } else { (1u64 << n) - 1 };
     let mut nbr = vec![0u64; n];
     for (ti, (t, _)) in terms.iter().enumerate() {
