@@ -19,61 +19,20 @@ mod oracle;
 #[path = "support/storage.rs"]
 mod storage;
 
-use loomdb::api::{open_memory_db, Database};
+use oracle::Pair;
 use storage::Rng;
 
 #[path = "support/json_cases.rs"]
 mod cases;
 
-/// Both engines and the tally.
-struct Pair {
-    loom: Database,
-    c: rusqlite::Connection,
-    passed: usize,
-    failures: Vec<String>,
-}
-
-impl Pair {
-    fn new() -> Pair {
-        Pair::with_prelude(&[])
+/// Both engines after `prelude` (e.g. a PRAGMA encoding), then SETUP,
+/// each statement compared.
+fn pair(prelude: &[&str]) -> Pair {
+    let mut p = Pair::memory();
+    for s in prelude.iter().chain(cases::SETUP) {
+        p.check(s);
     }
-
-    /// Both engines after `prelude` (e.g. a PRAGMA encoding), then SETUP.
-    fn with_prelude(prelude: &[&str]) -> Pair {
-        let mut p = Pair {
-            loom: open_memory_db().expect("loom db"),
-            c: rusqlite::Connection::open_in_memory().expect("C db"),
-            passed: 0,
-            failures: Vec::new(),
-        };
-        for s in prelude.iter().chain(cases::SETUP) {
-            p.check(s);
-        }
-        p
-    }
-
-    fn check(&mut self, sql: &str) {
-        let a = oracle::run_loom(&self.loom, sql, &[]);
-        let b = oracle::run_c(&self.c, sql, &[]);
-        if oracle::same(&a, &b) {
-            self.passed += 1;
-        } else {
-            if self.failures.len() < 60 {
-                self.failures
-                    .push(format!("`{sql}`\n   loom: {a:?}\n   C:    {b:?}"));
-            }
-            self.failures.push(String::new());
-        }
-    }
-
-    fn finish(self, what: &str) {
-        let failed = self.failures.iter().filter(|f| f.is_empty()).count();
-        for f in self.failures.iter().filter(|f| !f.is_empty()) {
-            eprintln!("{f}");
-        }
-        println!("{what}: {} passed, {failed} failed", self.passed);
-        assert_eq!(failed, 0, "{what}: {failed} cases differ from C SQLite");
-    }
+    p
 }
 
 fn quote(s: &str) -> String {
@@ -82,7 +41,7 @@ fn quote(s: &str) -> String {
 
 #[test]
 fn hand_written_corpus() {
-    let mut p = Pair::new();
+    let mut p = pair(&[]);
     for e in cases::EXPRS {
         p.check(&format!("SELECT {e}"));
         p.check(&format!("SELECT typeof({e})"));
@@ -97,7 +56,7 @@ fn hand_written_corpus() {
 /// window functions and U+FFFE/U+FFFF included).
 #[test]
 fn utf16_database() {
-    let mut p = Pair::with_prelude(&["PRAGMA encoding = 'UTF-16le'"]);
+    let mut p = pair(&["PRAGMA encoding = 'UTF-16le'"]);
     for e in cases::EXPRS {
         p.check(&format!("SELECT {e}, typeof({e})"));
     }
@@ -109,7 +68,7 @@ fn utf16_database() {
 
 #[test]
 fn json_each_and_json_tree() {
-    let mut p = Pair::new();
+    let mut p = pair(&[]);
     for s in cases::EACH {
         p.check(s);
     }
@@ -289,7 +248,7 @@ fn gen_value(r: &mut Rng) -> String {
 
 #[test]
 fn random_documents() {
-    let mut p = Pair::new();
+    let mut p = pair(&[]);
     let mut r = Rng::new(0x4a53_4f4e);
     for _ in 0..700 {
         let mut doc = String::new();

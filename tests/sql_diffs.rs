@@ -19,38 +19,7 @@
 #[path = "support/oracle.rs"]
 mod oracle;
 
-use loomdb::api::{open_memory_db, Database};
-use oracle::same;
-
-/// Two engines side by side, counting agreements.
-struct Pair {
-    loom: Database,
-    c: rusqlite::Connection,
-    passed: usize,
-    failures: Vec<String>,
-}
-
-impl Pair {
-    fn new() -> Pair {
-        Pair {
-            loom: open_memory_db().expect("loom db"),
-            c: rusqlite::Connection::open_in_memory().expect("C db"),
-            passed: 0,
-            failures: Vec::new(),
-        }
-    }
-
-    fn check(&mut self, case: &str, sql: &str) {
-        let a = oracle::run_loom(&self.loom, sql, &[]);
-        let b = oracle::run_c(&self.c, sql, &[]);
-        if same(&a, &b) {
-            self.passed += 1;
-        } else {
-            self.failures
-                .push(format!("[{case}] `{sql}`\n   loom: {a:?}\n   C:    {b:?}"));
-        }
-    }
-}
+use oracle::{same, Pair};
 
 /// A named script, one statement per line: every statement is checked.
 struct Case {
@@ -207,10 +176,9 @@ SELECT max(a) FROM t1 WHERE abs(-9223372036854775808) LIMIT -1;",
 
 fn explore(path: &str) {
     let text = std::fs::read_to_string(path).expect("script file");
-    let p = Pair::new();
+    let p = Pair::memory();
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let a = oracle::run_loom(&p.loom, line, &[]);
-        let b = oracle::run_c(&p.c, line, &[]);
+        let (a, b) = p.run(line);
         let mark = if same(&a, &b) { "  " } else { "!!" };
         eprintln!("{mark} {line}\n   loom: {a:?}\n   C:    {b:?}");
     }
@@ -222,19 +190,13 @@ fn sql_diffs_vs_c() {
         explore(&path);
         return;
     }
-    let mut passed = 0;
-    let mut failures = Vec::new();
+    let mut all = Pair::memory();
     for case in CASES {
-        let mut p = Pair::new();
+        let mut p = Pair::memory();
         for sql in case.script.lines().filter(|l| !l.trim().is_empty()) {
-            p.check(case.name, sql);
+            p.check(sql);
         }
-        passed += p.passed;
-        failures.extend(p.failures);
+        all.absorb(p, &format!("[{}] ", case.name));
     }
-    for f in &failures {
-        eprintln!("FAIL {f}");
-    }
-    eprintln!("{passed} passed, {} failed", failures.len());
-    assert!(failures.is_empty(), "{} differences from C", failures.len());
+    all.finish("sql_diffs");
 }

@@ -25,59 +25,8 @@ mod oracle;
 #[path = "support/storage.rs"]
 mod storage;
 
-use loomdb::api::{open_readwrite, Database};
-use oracle::same;
+use oracle::Pair;
 use storage::{Rng, TempDir};
-
-/// Two engines side by side, counting agreements.
-struct Pair {
-    loom: Database,
-    c: rusqlite::Connection,
-    loom_dir: String,
-    c_dir: String,
-    passed: usize,
-    failures: Vec<String>,
-    /// The statement checked before the current one (shown on failure).
-    last: String,
-}
-
-impl Pair {
-    fn new(dir: &TempDir, tag: &str) -> Pair {
-        let loom_dir = dir.file(&format!("loom-{tag}"));
-        let c_dir = dir.file(&format!("c-{tag}"));
-        std::fs::create_dir_all(&loom_dir).expect("loom dir");
-        std::fs::create_dir_all(&c_dir).expect("c dir");
-        Pair {
-            loom: open_readwrite(&format!("{loom_dir}/main.db")).expect("loom db"),
-            c: rusqlite::Connection::open(format!("{c_dir}/main.db")).expect("C db"),
-            loom_dir,
-            c_dir,
-            passed: 0,
-            failures: Vec::new(),
-            last: String::new(),
-        }
-    }
-
-    fn check(&mut self, sql: &str) {
-        let a = oracle::run_loom(&self.loom, &sql.replace("{dir}", &self.loom_dir), &[]);
-        let b = oracle::run_c(&self.c, &sql.replace("{dir}", &self.c_dir), &[]);
-        if same(&a, &b) {
-            self.passed += 1;
-        } else if self.failures.len() < 200 {
-            self.failures.push(format!(
-                "`{sql}` (after `{}`)\n   loom: {a:?}\n   C:    {b:?}",
-                self.last
-            ));
-        }
-        self.last = sql.to_string();
-    }
-
-    fn script(&mut self, sqls: &[&str]) {
-        for s in sqls {
-            self.check(s);
-        }
-    }
-}
 
 /// ORDER BY/LIMIT and UPDATE FROM on WITHOUT ROWID tables.
 const WR_LIMIT: &[&str] = &[
@@ -334,8 +283,7 @@ type Run = dyn Fn(&mut Pair);
 #[test]
 fn sql_gaps() {
     let dir = TempDir::new("sql_gaps");
-    let mut passed = 0;
-    let mut failures: Vec<String> = Vec::new();
+    let mut all = Pair::memory();
     let runs: [(&str, &Run); 6] = [
         ("limit", &|p: &mut Pair| p.script(WR_LIMIT)),
         ("gencol", &|p: &mut Pair| p.script(WR_GENCOL)),
@@ -345,10 +293,12 @@ fn sql_gaps() {
         ("rgen", &|p: &mut Pair| random_gencol(p, 11, 80)),
     ];
     for (tag, run) in runs {
-        let mut p = Pair::new(&dir, tag);
+        let mut p = Pair::on_files(
+            dir.file(&format!("loom-{tag}")),
+            dir.file(&format!("c-{tag}")),
+        );
         run(&mut p);
-        passed += p.passed;
-        failures.extend(p.failures.into_iter().map(|f| format!("[{tag}] {f}")));
+        all.absorb(p, &format!("[{tag}] "));
     }
-    storage::summary("sql_gaps", passed, &failures);
+    all.finish("sql_gaps");
 }

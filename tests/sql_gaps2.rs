@@ -24,18 +24,8 @@ mod oracle;
 mod storage;
 
 use loomdb::api::{open_readwrite, Database};
-use oracle::{same, Outcome};
+use oracle::{same, Outcome, Pair};
 use storage::{Rng, TempDir};
-
-/// Two engines side by side, counting agreements.
-struct Pair {
-    loom: Database,
-    c: rusqlite::Connection,
-    loom_dir: String,
-    c_dir: String,
-    passed: usize,
-    failures: Vec<String>,
-}
 
 fn loom_names(db: &Database, sql: &str) -> Option<Vec<String>> {
     let st = db.prepare(sql).ok()?;
@@ -58,56 +48,34 @@ fn sorted(o: Outcome) -> Outcome {
     })
 }
 
-impl Pair {
-    fn new(dir: &TempDir, tag: &str) -> Pair {
-        let loom_dir = dir.file(&format!("loom-{tag}"));
-        let c_dir = dir.file(&format!("c-{tag}"));
-        std::fs::create_dir_all(&loom_dir).expect("loom dir");
-        std::fs::create_dir_all(&c_dir).expect("c dir");
-        Pair {
-            loom: open_readwrite(&format!("{loom_dir}/main.db")).expect("loom db"),
-            c: rusqlite::Connection::open(format!("{c_dir}/main.db")).expect("C db"),
-            loom_dir,
-            c_dir,
-            passed: 0,
-            failures: Vec::new(),
+/// Runs `sql` on both engines and compares rows (as multisets when
+/// `unordered`) or errors, and for a SELECT also the column names.
+fn compare(p: &mut Pair, sql: &str, unordered: bool) {
+    let (ls, cs) = p.texts(sql);
+    let (mut a, mut b) = p.run(sql);
+    if unordered {
+        a = sorted(a);
+        b = sorted(b);
+    }
+    let mut ok = same(&a, &b);
+    let mut names = String::new();
+    if ok && a.is_ok() && sql.trim_start().to_ascii_uppercase().starts_with("SELECT") {
+        let (x, y) = (loom_names(&p.loom, &ls), c_names(&p.c, &cs));
+        if x != y {
+            ok = false;
+            names = format!("\n   names loom {x:?} C {y:?}");
         }
     }
+    p.tally_statement(sql, ok, || format!("loom: {a:?}\n   C:    {b:?}{names}"));
+}
 
-    fn compare(&mut self, sql: &str, unordered: bool) {
-        let ls = sql.replace("{dir}", &self.loom_dir);
-        let cs = sql.replace("{dir}", &self.c_dir);
-        let mut a = oracle::run_loom(&self.loom, &ls, &[]);
-        let mut b = oracle::run_c(&self.c, &cs, &[]);
-        if unordered {
-            a = sorted(a);
-            b = sorted(b);
-        }
-        let mut ok = same(&a, &b);
-        let mut names = String::new();
-        if ok && a.is_ok() && sql.trim_start().to_ascii_uppercase().starts_with("SELECT") {
-            let (x, y) = (loom_names(&self.loom, &ls), c_names(&self.c, &cs));
-            if x != y {
-                ok = false;
-                names = format!("\n   names loom {x:?} C {y:?}");
-            }
-        }
-        if ok {
-            self.passed += 1;
-        } else if self.failures.len() < 200 {
-            self.failures
-                .push(format!("`{sql}`\n   loom: {a:?}\n   C:    {b:?}{names}"));
-        }
-    }
+fn check(p: &mut Pair, sql: &str) {
+    compare(p, sql, false);
+}
 
-    fn check(&mut self, sql: &str) {
-        self.compare(sql, false);
-    }
-
-    fn script(&mut self, sqls: &[&str]) {
-        for s in sqls {
-            self.check(s);
-        }
+fn script(p: &mut Pair, sqls: &[&str]) {
+    for s in sqls {
+        check(p, s);
     }
 }
 
@@ -317,7 +285,7 @@ fn random_nested(p: &mut Pair, seed: u64, rounds: usize) {
             join_op(&mut rng),
             constraint(&mut rng, &used)
         );
-        p.compare(&sql, true);
+        compare(p, &sql, true);
     }
 }
 
@@ -327,32 +295,28 @@ type Run = dyn Fn(&mut Pair);
 #[test]
 fn sql_gaps2() {
     let dir = TempDir::new("sql_gaps2");
-    let mut passed = 0;
-    let mut failures: Vec<String> = Vec::new();
+    let mut all = Pair::memory();
     let runs: [(&str, &Run); 4] = [
         ("nested", &|p: &mut Pair| {
-            p.script(JOIN_SETUP);
-            p.script(NESTED);
+            script(p, JOIN_SETUP);
+            script(p, NESTED);
         }),
         ("rnested", &|p: &mut Pair| {
-            p.script(JOIN_SETUP);
+            script(p, JOIN_SETUP);
             random_nested(p, 5, 400);
         }),
-        ("funcs", &|p: &mut Pair| p.script(FUNCS)),
-        ("temp", &|p: &mut Pair| p.script(TEMP_OBJECTS)),
+        ("funcs", &|p: &mut Pair| script(p, FUNCS)),
+        ("temp", &|p: &mut Pair| script(p, TEMP_OBJECTS)),
     ];
     for (tag, run) in runs {
-        let mut p = Pair::new(&dir, tag);
+        let mut p = Pair::on_files(
+            dir.file(&format!("loom-{tag}")),
+            dir.file(&format!("c-{tag}")),
+        );
         run(&mut p);
-        passed += p.passed;
-        failures.extend(p.failures.into_iter().map(|f| format!("[{tag}] {f}")));
+        all.absorb(p, &format!("[{tag}] "));
     }
-    if std::env::var_os("SQL_GAPS2_ALL").is_some() {
-        for f in &failures {
-            eprintln!("sql_gaps2: FAIL {f}");
-        }
-    }
-    storage::summary("sql_gaps2", passed, &failures);
+    all.finish("sql_gaps2");
 }
 
 /// `PRAGMA compile_options` is C's list without the options whose feature

@@ -22,52 +22,12 @@ mod oracle;
 #[path = "support/storage.rs"]
 mod storage;
 
-use loomdb::api::{open_memory_db, open_readwrite, Database, Value};
-use oracle::{same, Outcome};
+use loomdb::api::{open_memory_db, open_readwrite, Value};
+use oracle::{same, Outcome, Pair};
 use storage::{Rng, TempDir};
-
-fn run_loom(db: &Database, sql: &str) -> Outcome {
-    oracle::run_loom(db, sql, &[])
-}
 
 fn run_c(c: &rusqlite::Connection, sql: &str) -> Outcome {
     oracle::run_c(c, sql, &[])
-}
-
-/// Two engines side by side, counting agreements.
-struct Pair {
-    loom: Database,
-    c: rusqlite::Connection,
-    passed: usize,
-    failures: Vec<String>,
-}
-
-impl Pair {
-    fn memory() -> Pair {
-        Pair {
-            loom: open_memory_db().expect("loom memory db"),
-            c: rusqlite::Connection::open_in_memory().expect("C memory db"),
-            passed: 0,
-            failures: Vec::new(),
-        }
-    }
-
-    fn check(&mut self, sql: &str) {
-        let a = run_loom(&self.loom, sql);
-        let b = run_c(&self.c, sql);
-        if std::env::var("WR_TRACE").is_ok() {
-            println!("{sql}\n  -> {b:?}");
-        }
-        if !same(&a, &b) && std::env::var("WR_TRACE").is_ok() {
-            println!("DIFF loom {a:?}");
-        }
-        if same(&a, &b) {
-            self.passed += 1;
-        } else if self.failures.len() < 1000 {
-            self.failures
-                .push(format!("`{sql}`\n   loom: {a:?}\n   C:    {b:?}"));
-        }
-    }
 }
 
 /// Schema, PRAGMA, EXPLAIN QUERY PLAN and error cases, run in order.
@@ -371,7 +331,7 @@ fn dump_sql(t: &Tbl) -> String {
 
 /// Runs `n` random statements on `p`, dumping the table after each write.
 fn workload(p: &mut Pair, seed: u64, n: usize) {
-    p.check_batch(SCHEMA);
+    check_batch(p, SCHEMA);
     let mut rng = Rng::new(seed);
     for _ in 0..n {
         let (sql, t) = statement(&mut rng);
@@ -383,16 +343,11 @@ fn workload(p: &mut Pair, seed: u64, n: usize) {
     p.check("PRAGMA integrity_check");
 }
 
-impl Pair {
-    fn check_batch(&mut self, sql: &str) {
-        let a = self.loom.execute_batch(sql).map_err(|e| e.to_string());
-        let b = self.c.execute_batch(sql).map_err(|e| e.to_string());
-        if a == b {
-            self.passed += 1;
-        } else {
-            self.failures.push(format!("batch: loom {a:?} C {b:?}"));
-        }
-    }
+/// A batch on both engines: the same success or the same error text.
+fn check_batch(p: &mut Pair, sql: &str) {
+    let a = p.loom.execute_batch(sql).map_err(|e| e.to_string());
+    let b = p.c.execute_batch(sql).map_err(|e| e.to_string());
+    p.tally(a == b, || format!("batch: loom {a:?} C {b:?}"));
 }
 
 /// A file written by loom: C's integrity_check is ok and C reads the same
@@ -406,19 +361,18 @@ fn file_check(p: &mut Pair, path: &str) {
                 let ok = run_c(&c, "PRAGMA integrity_check");
                 let want: Outcome = Ok(vec![vec![Value::Text(b"ok".to_vec())]]);
                 if !same(&ok, &want) {
-                    p.failures
-                        .push(format!("C integrity_check of loom's file: {ok:?}"));
+                    p.tally(false, || {
+                        format!("C integrity_check of loom's file: {ok:?}")
+                    });
                 }
                 run_c(&c, &dump_sql(t))
             }
             Err(e) => Err((-1, e)),
         };
-        if same(&mine, &theirs) {
-            p.passed += 1;
-        } else {
-            p.failures
-                .push(format!("{}: C reads loom's file differently", t.name));
-        }
+        let ok = same(&mine, &theirs);
+        p.tally(ok, || {
+            format!("{}: C reads loom's file differently", t.name)
+        });
     }
 }
 
@@ -428,7 +382,7 @@ fn without_rowid_differential() {
     for sql in SCRIPT {
         p.check(sql);
     }
-    println!("script: {} passed, {} failed", p.passed, p.failures.len());
+    println!("script: {} passed, {} failed", p.passed, p.failed);
     let dir = TempDir::new("without_rowid");
     // WR_SEEDS=n widens the random run for exploration (default 4).
     let seeds: u64 = std::env::var("WR_SEEDS")
@@ -440,34 +394,22 @@ fn without_rowid_differential() {
             continue;
         }
         let path = dir.file(&format!("w{seed}.db"));
-        let mut q = Pair {
-            loom: open_readwrite(&path).expect("loom file db"),
-            c: rusqlite::Connection::open_in_memory().expect("C memory db"),
-            passed: 0,
-            failures: Vec::new(),
-        };
+        let mut q = Pair::of(
+            open_readwrite(&path).expect("loom file db"),
+            rusqlite::Connection::open_in_memory().expect("C memory db"),
+        );
         workload(&mut q, seed * 7919, 150);
         // Close loom's connection before C opens the file.
         q.loom = open_memory_db().expect("loom memory db");
         file_check(&mut q, &path);
-        println!(
-            "seed {seed}: {} passed, {} failed",
-            q.passed,
-            q.failures.len()
-        );
-        p.passed += q.passed;
-        p.failures.extend(q.failures);
+        println!("seed {seed}: {} passed, {} failed", q.passed, q.failed);
+        p.absorb(q, &format!("[seed {seed}] "));
     }
     // The same workload in a UTF-16 database (text keys stored UTF-16).
     let mut u = Pair::memory();
-    u.check_batch("PRAGMA encoding = 'UTF-16le'");
+    check_batch(&mut u, "PRAGMA encoding = 'UTF-16le'");
     workload(&mut u, 4242, 150);
-    println!("utf-16: {} passed, {} failed", u.passed, u.failures.len());
-    p.passed += u.passed;
-    p.failures.extend(u.failures);
-    for f in p.failures.iter().take(40) {
-        println!("FAIL {f}");
-    }
-    println!("{} passed, {} failed", p.passed, p.failures.len());
-    assert!(p.failures.is_empty(), "{} failures", p.failures.len());
+    println!("utf-16: {} passed, {} failed", u.passed, u.failed);
+    p.absorb(u, "[utf-16] ");
+    p.finish("without_rowid");
 }

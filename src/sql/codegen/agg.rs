@@ -148,17 +148,7 @@ impl Gen<'_> {
         for (j, key) in extra.iter().enumerate() {
             self.column_into(scope, *key, start + n_keys + j);
         }
-        let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord {
-            start,
-            count: width.max(1),
-            dest: rec,
-            affinities: None,
-        });
-        self.b.emit(Insn::SorterInsert {
-            cursor: sorter,
-            record: rec,
-        });
+        self.sorter_insert(sorter, start, width.max(1));
         self.end_loops(lp);
         self.eqp.add(|| "USE TEMP B-TREE FOR GROUP BY".into());
         self.group_phase(
@@ -464,17 +454,7 @@ impl Gen<'_> {
             dest: keys + order.len(),
             count: n_cols.max(1),
         });
-        let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord {
-            start: keys,
-            count: n,
-            dest: rec,
-            affinities: None,
-        });
-        self.b.emit(Insn::SorterInsert {
-            cursor: os,
-            record: rec,
-        });
+        self.sorter_insert(os, keys, n);
         Ok(())
     }
 

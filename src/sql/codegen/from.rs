@@ -179,6 +179,24 @@ impl Gen<'_> {
         name: &str,
         names: &[String],
     ) -> Result<Source, String> {
+        let (cursor, infos) = self.materialize_raw(sel, name)?;
+        if !names.is_empty() && names.len() != infos.len() {
+            return Err(format!(
+                "table {} has {} values for {} columns",
+                name,
+                infos.len(),
+                names.len()
+            ));
+        }
+        Ok(self.ephemeral_source(cursor, name, &infos, names))
+    }
+
+    /// Runs `sel` into a new ephemeral table: (cursor, column infos).
+    pub(crate) fn materialize_raw(
+        &mut self,
+        sel: &Select,
+        name: &str,
+    ) -> Result<(usize, Vec<crate::vdbe::ColumnInfo>), String> {
         let cursor = self.b.alloc_cursor();
         let open_at = self.b.emit(Insn::OpenEphemeral {
             cursor,
@@ -193,18 +211,10 @@ impl Gen<'_> {
         let infos = std::mem::replace(&mut self.b.columns, saved_cols);
         self.outer = saved_outer;
         r?;
-        if !names.is_empty() && names.len() != infos.len() {
-            return Err(format!(
-                "table {} has {} values for {} columns",
-                name,
-                infos.len(),
-                names.len()
-            ));
-        }
         if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
             *n_cols = infos.len();
         }
-        Ok(self.ephemeral_source(cursor, name, &infos, names))
+        Ok((cursor, infos))
     }
 
     /// Describes ephemeral table `cursor` with columns `infos` as a source.

@@ -31,7 +31,7 @@ use super::Gen;
 use crate::sql::ast::{
     Expr, ExprKind, FromClause, ResultColumn, Select, SelectCore, SimpleSelect, TableSource,
 };
-use crate::vdbe::{ColumnInfo, Insn};
+use crate::vdbe::ColumnInfo;
 
 /// The `t.*` result-column marker of a nested FROM's own SELECT (no
 /// identifier contains a NUL).
@@ -203,32 +203,6 @@ impl Gen<'_> {
             .map(|(ci, _)| ci)
             .collect();
         Some(hits)
-    }
-
-    /// Runs `sel` into a new ephemeral table: (cursor, column infos).
-    fn materialize_raw(
-        &mut self,
-        sel: &Select,
-        name: &str,
-    ) -> Result<(usize, Vec<ColumnInfo>), String> {
-        let cursor = self.b.alloc_cursor();
-        let open_at = self.b.emit(Insn::OpenEphemeral {
-            cursor,
-            n_cols: 0,
-            key_info: None,
-        });
-        let saved_cols = std::mem::take(&mut self.b.columns);
-        let saved_outer = std::mem::take(&mut self.outer);
-        let eqp_saved = self.eqp.open(|| format!("MATERIALIZE {name}"));
-        let r = self.select(sel, &super::select::Dest::EphTable { cursor });
-        self.eqp.close(eqp_saved);
-        let infos = std::mem::replace(&mut self.b.columns, saved_cols);
-        self.outer = saved_outer;
-        r?;
-        if let Some(Insn::OpenEphemeral { n_cols, .. }) = self.b.insn_mut(open_at) {
-            *n_cols = infos.len();
-        }
-        Ok((cursor, infos))
     }
 }
 

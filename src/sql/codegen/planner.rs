@@ -144,10 +144,13 @@ impl Gen<'_> {
             .map(|(t, _)| self.innermost_level(t, scope, &pos_of))
             .collect();
         // Which source each WHERE term limits on its own (automatic
-        // indexes become partial on them).
-        let sole: Vec<Option<usize>> = (terms.iter())
-            .map(|(t, _)| self.table_constraint_source(t, scope))
-            .collect();
+        // indexes, which only joins build, become partial on them).
+        let sole: Vec<Option<usize>> = match n > 1 {
+            true => (terms.iter())
+                .map(|(t, _)| self.table_constraint_source(t, scope))
+                .collect(),
+            false => Vec::new(),
+        };
         let const_skip = right.as_ref().map_or(outer_exit, |r| r.done);
         self.code_terms(&mut terms, scope, &pos_of, &term_levels, None, const_skip)?;
         for (pos, &si) in order.iter().enumerate() {

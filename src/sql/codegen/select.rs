@@ -262,17 +262,7 @@ impl Gen<'_> {
                     dest: regs + keys.len(),
                     count,
                 });
-                let rec = self.b.alloc_reg();
-                self.b.emit(Insn::MakeRecord {
-                    start: regs,
-                    count: n,
-                    dest: rec,
-                    affinities: None,
-                });
-                self.b.emit(Insn::SorterInsert {
-                    cursor: *cursor,
-                    record: rec,
-                });
+                self.sorter_insert(*cursor, regs, n);
             }
         }
     }
@@ -710,6 +700,22 @@ impl Gen<'_> {
         }
     }
 
+    /// Packs registers `start..start + count` into one record and adds it
+    /// to sorter `cursor`.
+    pub(super) fn sorter_insert(&mut self, cursor: usize, start: Reg, count: usize) {
+        let rec = self.b.alloc_reg();
+        self.b.emit(Insn::MakeRecord {
+            start,
+            count,
+            dest: rec,
+            affinities: None,
+        });
+        self.b.emit(Insn::SorterInsert {
+            cursor,
+            record: rec,
+        });
+    }
+
     /// Resolves ORDER BY terms: column numbers and aliases refer to result columns.
     pub(crate) fn order_terms(
         &self,
@@ -825,17 +831,7 @@ impl Gen<'_> {
                 self.expr_into(e, scope, start + i)?;
             }
         }
-        let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord {
-            start,
-            count: n,
-            dest: rec,
-            affinities: None,
-        });
-        self.b.emit(Insn::SorterInsert {
-            cursor: sorter,
-            record: rec,
-        });
+        self.sorter_insert(sorter, start, n);
         self.end_loops(lp);
         if distinct.is_some() {
             self.eqp.add(|| "USE TEMP B-TREE FOR DISTINCT".into());

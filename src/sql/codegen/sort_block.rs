@@ -106,17 +106,7 @@ impl Gen<'_> {
         for (i, (e, _, _)) in right.iter().enumerate() {
             self.expr_into(e, scope, start + i)?;
         }
-        let rec = self.b.alloc_reg();
-        self.b.emit(Insn::MakeRecord {
-            start,
-            count: width,
-            dest: rec,
-            affinities: None,
-        });
-        self.b.emit(Insn::SorterInsert {
-            cursor: sorter,
-            record: rec,
-        });
+        self.sorter_insert(sorter, start, width);
         self.end_loops(lp);
         self.b.emit(Insn::Gosub {
             reg: ret,
